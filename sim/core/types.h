@@ -1,0 +1,21 @@
+// Small enums shared by every layer (config, timing, reference kernels, models).
+#pragma once
+
+namespace npu {
+
+// Systolic-array dataflow: weight-stationary ("ws") or output-stationary ("os").
+enum class Dataflow { kWeightStationary, kOutputStationary };
+
+// kNone: fold by fold (preload, stream, drain, then the next tile). kOverlap: weights (ws) or
+// output registers (os) are double-buffered so the next tile overlaps the current one.
+enum class Pipelining { kNone, kOverlap };
+
+// Requantization rounding: ONNX (one rounding, half to even), TFLite (gemmlowp's two roundings,
+// half away from zero), half up (XNNPACK's integer path).
+enum class Rounding { kHalfEven, kTflite, kHalfUp };
+
+[[nodiscard]] const char* to_string(Dataflow d);
+[[nodiscard]] const char* to_string(Pipelining p);
+[[nodiscard]] const char* to_string(Rounding r);
+
+}  // namespace npu

@@ -1,0 +1,31 @@
+#include "sim/stats/stats.h"
+
+namespace npu::stats {
+
+Counters& Counters::operator+=(const Counters& o) {
+    instructions += o.instructions;
+    macs += o.macs;
+    array_busy_cycles += o.array_busy_cycles;
+    tiles += o.tiles;
+    dram_read_bytes += o.dram_read_bytes;
+    dram_write_bytes += o.dram_write_bytes;
+    dram_bursts += o.dram_bursts;
+    dma_descriptors += o.dma_descriptors;
+    spad_read_bytes += o.spad_read_bytes;
+    spad_write_bytes += o.spad_write_bytes;
+    acc_read_bytes += o.acc_read_bytes;
+    acc_write_bytes += o.acc_write_bytes;
+    spad_bank_conflicts += o.spad_bank_conflicts;
+    spad_bank_conflict_cycles += o.spad_bank_conflict_cycles;
+    acc_bank_conflicts += o.acc_bank_conflicts;
+    acc_bank_conflict_cycles += o.acc_bank_conflict_cycles;
+    postproc_elements += o.postproc_elements;
+    compute_wait_load_cycles += o.compute_wait_load_cycles;
+    compute_wait_store_cycles += o.compute_wait_store_cycles;
+    load_wait_compute_cycles += o.load_wait_compute_cycles;
+    store_wait_compute_cycles += o.store_wait_compute_cycles;
+    dispatch_queue_full_cycles += o.dispatch_queue_full_cycles;
+    return *this;
+}
+
+}  // namespace npu::stats

@@ -1,0 +1,69 @@
+// Statistics of one run: what the models counted. Models count actions; they never price them
+// (the energy model does, from these counts and an energy table).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace npu::stats {
+
+// Additive counters; a layer's and the run's totals are sums of these.
+struct Counters {
+    uint64_t instructions = 0;
+    uint64_t macs = 0;                 // useful multiply-accumulates (m*k*n over tiles)
+    uint64_t array_busy_cycles = 0;    // cycles the array had at least one tile in flight
+    uint64_t tiles = 0;
+    uint64_t dram_read_bytes = 0;
+    uint64_t dram_write_bytes = 0;
+    uint64_t dram_bursts = 0;
+    uint64_t dma_descriptors = 0;
+    uint64_t spad_read_bytes = 0;
+    uint64_t spad_write_bytes = 0;
+    uint64_t acc_read_bytes = 0;
+    uint64_t acc_write_bytes = 0;
+    uint64_t spad_bank_conflicts = 0;        // requests that found their bank port busy
+    uint64_t spad_bank_conflict_cycles = 0;  // cycles those requests waited
+    uint64_t acc_bank_conflicts = 0;
+    uint64_t acc_bank_conflict_cycles = 0;
+    uint64_t postproc_elements = 0;
+    // Stall cycles by cause: an engine idle with work queued, waiting for ...
+    uint64_t compute_wait_load_cycles = 0;    // ... operands (token from load)
+    uint64_t compute_wait_store_cycles = 0;   // ... a free accumulator buffer (token from store)
+    uint64_t load_wait_compute_cycles = 0;    // ... a free scratchpad buffer (token from compute)
+    uint64_t store_wait_compute_cycles = 0;   // ... results (token from compute)
+    uint64_t dispatch_queue_full_cycles = 0;  // controller blocked on a full engine queue
+
+    Counters& operator+=(const Counters& o);
+};
+
+struct LayerStats {
+    std::string name;
+    std::string op;        // "gemm" | "conv2d"
+    std::string shape;     // Layer::shape_string()
+    std::string mapping;   // compiler's summary, e.g. "ws mb=64 nb=16 kb=16 tiles=..."
+    uint64_t macs_total = 0;     // the layer's MACs (from the graph), for utilization
+    uint64_t start_cycle = 0;
+    uint64_t end_cycle = 0;
+    [[nodiscard]] uint64_t cycles() const { return end_cycle - start_cycle; }
+    Counters counters;
+    bool checked = false;        // outputs compared against the reference executor
+    bool bit_exact = false;
+    uint64_t mismatches = 0;
+};
+
+struct RunStats {
+    std::string config_name;
+    std::string workload_name;
+    std::string fidelity;        // "fast" | "pe"
+    bool functional = true;      // data computed (false: timing-only)
+    double clock_hz = 1e9;
+    uint64_t peak_macs_per_cycle = 0;
+    double dram_peak_bytes_per_cycle = 0;
+    std::vector<LayerStats> layers;
+    uint64_t total_cycles = 0;
+    Counters total;              // sum over layers
+    double wall_seconds = 0;     // host time of the simulation (not in golden comparisons)
+};
+
+}  // namespace npu::stats
