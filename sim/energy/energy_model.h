@@ -1,0 +1,34 @@
+// The energy model: prices the action counts a run recorded (stats::Counters) with an energy table
+// (cfg::EnergyTable, pJ per action plus static power). Models only count; this is the one place
+// where counts become picojoules, so a run can be re-priced later with another table from its
+// stats.json alone (see sim/report/stats_json.h, price_from_stats_json).
+//
+// What is priced: int8 MACs, scratchpad and accumulator bytes read/written, DRAM bytes moved (read
+// and write at one per-byte figure), and static (leakage) power over the elapsed cycles. Not
+// priced (yet): DMA descriptors, post-processing, instruction dispatch, DRAM row activations.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/config/hw_config.h"
+#include "sim/stats/stats.h"
+
+namespace npu::energy {
+
+struct EnergyBreakdown {
+    double mac_pj = 0;     // macs * mac_int8_pj
+    double spad_pj = 0;    // scratchpad bytes read/written * per-byte read/write energy
+    double acc_pj = 0;     // accumulator bytes read/written * per-byte read/write energy
+    double dram_pj = 0;    // (dram read + write bytes) * dram_pj_per_byte
+    double static_pj = 0;  // static_mw over cycles / clock_hz seconds
+
+    [[nodiscard]] double sram_pj() const { return spad_pj + acc_pj; }
+    [[nodiscard]] double total_pj() const;
+};
+
+// Prices `counters` over `cycles` elapsed at `clock_hz`. clock_hz must be > 0 when cycles > 0
+// (a zero clock with zero cycles prices static energy as 0).
+[[nodiscard]] EnergyBreakdown price(const stats::Counters& counters, uint64_t cycles,
+                                    double clock_hz, const cfg::EnergyTable& table);
+
+}  // namespace npu::energy

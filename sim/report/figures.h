@@ -1,0 +1,61 @@
+// Derived per-layer and whole-run figures (time, MAC utilization, TOPS, DRAM bandwidth, energy),
+// computed in one place so the printed table, stats.json and layers.csv always agree.
+//
+// Sources: clock and peaks come from RunStats (what the run used); when a field there is unset
+// (0) the HwConfig's value is used. Energy is priced with HwConfig::energy. A layer's MACs are
+// LayerStats::macs_total (the graph's count); the run's MACs are their sum. The run's cycles are
+// RunStats::total_cycles (layers may overlap, so this is not the sum of layer cycles). Every
+// ratio is 0 when its denominator is 0, never NaN.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/config/hw_config.h"
+#include "sim/energy/energy_model.h"
+#include "sim/stats/stats.h"
+
+namespace npu::report {
+
+struct Peaks {
+    double clock_hz = 0;
+    uint64_t macs_per_cycle = 0;
+    double dram_bytes_per_cycle = 0;
+
+    [[nodiscard]] double tops() const;       // 2 ops per MAC * macs_per_cycle * clock / 1e12
+    [[nodiscard]] double dram_gbps() const;  // dram_bytes_per_cycle * clock / 1e9
+};
+
+struct Figures {
+    uint64_t macs = 0;
+    uint64_t cycles = 0;
+    double time_s = 0;              // cycles / clock_hz
+    double mac_utilization = 0;     // macs / (cycles * peak macs per cycle), 0..1
+    double tops = 0;                // 2 * macs / time_s / 1e12
+    uint64_t dram_bytes = 0;        // read + write
+    double dram_gbps = 0;           // dram_bytes / time_s / 1e9
+    double dram_peak_fraction = 0;  // dram_bytes / (cycles * peak dram bytes per cycle)
+    energy::EnergyBreakdown energy;
+};
+
+[[nodiscard]] Peaks peaks_of(const stats::RunStats& run, const cfg::HwConfig& hw);
+
+[[nodiscard]] Figures figures_of(const stats::Counters& counters, uint64_t macs, uint64_t cycles,
+                                 const Peaks& peaks, const cfg::EnergyTable& table);
+[[nodiscard]] Figures layer_figures(const stats::LayerStats& layer, const Peaks& peaks,
+                                    const cfg::EnergyTable& table);
+// Uses run.total (the summed counters) and run.total_cycles.
+[[nodiscard]] Figures total_figures(const stats::RunStats& run, const Peaks& peaks,
+                                    const cfg::EnergyTable& table);
+[[nodiscard]] uint64_t total_macs(const stats::RunStats& run);
+
+// Output check over the whole run.
+struct CheckSummary {
+    std::size_t layers = 0;
+    std::size_t checked = 0;
+    std::size_t bit_exact = 0;  // checked and bit-exact
+    uint64_t mismatches = 0;    // over all checked layers
+    [[nodiscard]] bool all_checked_exact() const { return checked > 0 && bit_exact == checked; }
+};
+[[nodiscard]] CheckSummary check_summary(const stats::RunStats& run);
+
+}  // namespace npu::report

@@ -1,0 +1,236 @@
+#include "sim/report/run_table.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "sim/core/types.h"
+#include "sim/report/figures.h"
+#include "sim/report/format.h"
+#include "sim/report/stats_json.h"
+
+namespace npu::report {
+
+namespace {
+
+constexpr const char* kIndent = "  ";
+
+struct Column {
+    std::string head;
+    bool right = true;          // numbers right-aligned, text left-aligned
+    std::size_t max_width = 0;  // 0: no limit; longer cells are cut and end in '~'
+};
+
+std::string fit(const std::string& s, std::size_t max_width) {
+    if (max_width == 0 || s.size() <= max_width) return s;
+    return s.substr(0, max_width - 1) + "~";
+}
+
+// Prints a titled table; the last row is the TOTAL row, set off by a rule.
+void print_table(std::ostream& out, const std::string& title, const std::vector<Column>& cols,
+                 std::vector<std::vector<std::string>> rows) {
+    std::vector<std::size_t> width(cols.size());
+    for (std::size_t c = 0; c < cols.size(); ++c) width[c] = cols[c].head.size();
+    for (auto& row : rows) {
+        for (std::size_t c = 0; c < cols.size(); ++c) {
+            row[c] = fit(row[c], cols[c].max_width);
+            width[c] = std::max(width[c], row[c].size());
+        }
+    }
+    auto line = [&](const std::vector<std::string>& cells) {
+        std::string s = kIndent;
+        for (std::size_t c = 0; c < cols.size(); ++c) {
+            if (c > 0) s += "  ";
+            const std::string pad(width[c] - cells[c].size(), ' ');
+            s += cols[c].right ? pad + cells[c] : cells[c] + pad;
+        }
+        while (!s.empty() && s.back() == ' ') s.pop_back();
+        out << s << '\n';
+    };
+    std::vector<std::string> heads;
+    for (const auto& c : cols) heads.push_back(c.head);
+    std::size_t rule = 0;
+    for (std::size_t c = 0; c < cols.size(); ++c) rule += width[c] + (c > 0 ? 2 : 0);
+
+    out << '\n' << title << '\n';
+    line(heads);
+    out << kIndent << std::string(rule, '-') << '\n';
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        if (r + 1 == rows.size() && r > 0) out << kIndent << std::string(rule, '-') << '\n';
+        line(rows[r]);
+    }
+}
+
+std::string total_bit_exact_cell(const CheckSummary& s) {
+    if (s.checked == 0) return "-";
+    if (s.bit_exact == s.checked && s.mismatches == 0) return "yes";
+    return "NO (" + with_commas(s.mismatches) + " mismatches)";
+}
+
+double share(uint64_t part, uint64_t whole) {
+    return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+}
+
+void print_header(std::ostream& out, const stats::RunStats& run, const cfg::HwConfig& hw,
+                  const Peaks& peaks) {
+    auto item = [&](const char* key, const std::string& value) {
+        std::string k = key;
+        k.resize(10, ' ');
+        out << kIndent << k << value << '\n';
+    };
+    out << kToolName << ' ' << kToolVersion << " run report\n";
+    item("config", run.config_name.empty() ? hw.name : run.config_name);
+    item("workload", run.workload_name.empty() ? "-" : run.workload_name);
+    item("fidelity", run.fidelity.empty() ? "-" : run.fidelity);
+    item("mode",
+         run.functional ? "functional (outputs computed)" : "timing-only (outputs not computed)");
+    item("clock", human_frequency(peaks.clock_hz));
+    item("array", std::to_string(hw.array.rows) + "x" + std::to_string(hw.array.cols) + " " +
+                      to_string(hw.array.dataflow) + " (" + to_string(hw.array.pipelining) +
+                      " pipelining), peak " + with_commas(peaks.macs_per_cycle) +
+                      " MACs/cycle = " + fixed(peaks.tops(), 3) + " TOPS");
+    item("DRAM", "peak " + fixed(peaks.dram_bytes_per_cycle, 2) +
+                     " B/cycle = " + fixed(peaks.dram_gbps(), 2) + " GB/s");
+    item("energy", "table '" + hw.energy.name + "'");
+}
+
+void print_stalls(std::ostream& out, const stats::RunStats& run) {
+    const stats::Counters& c = run.total;
+    const uint64_t cycles = run.total_cycles;
+    out << "\nstalls (cycles, and share of the run's " << with_commas(cycles) << " cycles)\n";
+    auto row = [&](const char* what, uint64_t n, const std::string& extra = std::string()) {
+        std::string s = std::string(kIndent) + what;
+        s.resize(54, ' ');
+        std::string num = with_commas(n);
+        s += std::string(num.size() < 14 ? 14 - num.size() : 0, ' ') + num;
+        std::string pct = percent(share(n, cycles));
+        s += std::string(pct.size() < 9 ? 9 - pct.size() : 0, ' ') + pct;
+        out << s << extra << '\n';
+    };
+    row("array busy (at least one tile in flight)", c.array_busy_cycles);
+    row("compute waiting for operands (load)", c.compute_wait_load_cycles);
+    row("compute waiting for a free accumulator (store)", c.compute_wait_store_cycles);
+    row("load waiting for a free scratchpad buffer", c.load_wait_compute_cycles);
+    row("store waiting for results (compute)", c.store_wait_compute_cycles);
+    row("controller blocked on a full engine queue", c.dispatch_queue_full_cycles);
+    row("scratchpad bank-conflict waits", c.spad_bank_conflict_cycles,
+        "  (" + with_commas(c.spad_bank_conflicts) + " requests)");
+    row("accumulator bank-conflict waits", c.acc_bank_conflict_cycles,
+        "  (" + with_commas(c.acc_bank_conflicts) + " requests)");
+}
+
+}  // namespace
+
+std::string bit_exact_cell(const stats::LayerStats& layer) {
+    if (!layer.checked) return "-";
+    if (layer.bit_exact) return "yes";
+    return "NO (" + with_commas(layer.mismatches) + " mismatches)";
+}
+
+std::string outputs_verdict(const stats::RunStats& run) {
+    const CheckSummary s = check_summary(run);
+    if (!run.functional) return "outputs: not checked (timing-only run)";
+    if (s.checked == 0) return "outputs: not checked against the reference";
+    std::vector<const stats::LayerStats*> bad;
+    for (const auto& l : run.layers) {
+        if (l.checked && !l.bit_exact) bad.push_back(&l);
+    }
+    if (bad.empty()) {
+        std::string v = "outputs: bit-exact against the reference (" + std::to_string(s.checked);
+        v += s.checked == 1 ? " layer" : " layers";
+        if (s.checked < s.layers) v += " of " + std::to_string(s.layers) + " checked";
+        return v + ")";
+    }
+    std::string v = "outputs: MISMATCH in layer";
+    v += bad.size() == 1 ? " " : "s ";
+    for (std::size_t i = 0; i < bad.size(); ++i) {
+        if (i > 0) v += ", ";
+        v += bad[i]->name + " (" + with_commas(bad[i]->mismatches) + ")";
+    }
+    return v + "; " + with_commas(s.mismatches) + " mismatching outputs in total";
+}
+
+void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::HwConfig& hw) {
+    const Peaks peaks = peaks_of(run, hw);
+    const cfg::EnergyTable& table = hw.energy;
+    print_header(out, run, hw, peaks);
+
+    struct Row {
+        std::string name, op, shape, bit_exact;
+        const stats::Counters* counters;
+        Figures fig;
+    };
+    std::vector<Row> rows;
+    for (const auto& l : run.layers) {
+        rows.push_back({l.name, l.op, l.shape, bit_exact_cell(l), &l.counters,
+                        layer_figures(l, peaks, table)});
+    }
+    rows.push_back({"TOTAL", "", "", total_bit_exact_cell(check_summary(run)), &run.total,
+                    total_figures(run, peaks, table)});
+
+    // Widths: layer 18 + op 7 + shape 26 + numbers; about 110 columns at realistic sizes.
+    std::vector<std::vector<std::string>> perf;
+    for (const auto& r : rows) {
+        perf.push_back({r.name, r.op, r.shape, with_commas(r.fig.macs), with_commas(r.fig.cycles),
+                        human_time(r.fig.time_s), percent(r.fig.mac_utilization),
+                        fixed(r.fig.tops, 3)});
+    }
+    print_table(out, "performance",
+                {{"layer", false, 18},
+                 {"op", false, 7},
+                 {"shape", false, 26},
+                 {"MACs", true, 0},
+                 {"cycles", true, 0},
+                 {"time", true, 0},
+                 {"util", true, 0},
+                 {"TOPS*", true, 0}},
+                perf);
+    out << kIndent << "util = MACs / (cycles x " << with_commas(peaks.macs_per_cycle)
+        << " MACs/cycle); * TOPS = 2 ops per MAC x MACs / time / 1e12\n";
+
+    std::vector<std::vector<std::string>> mem;
+    for (const auto& r : rows) {
+        const stats::Counters& c = *r.counters;
+        mem.push_back({r.name, human_bytes(c.dram_read_bytes), human_bytes(c.dram_write_bytes),
+                       fixed(r.fig.dram_gbps, 2), percent(r.fig.dram_peak_fraction),
+                       human_bytes(c.spad_read_bytes + c.acc_read_bytes),
+                       human_bytes(c.spad_write_bytes + c.acc_write_bytes),
+                       with_commas(c.spad_bank_conflicts), with_commas(c.acc_bank_conflicts)});
+    }
+    print_table(out, "memory",
+                {{"layer", false, 18},
+                 {"DRAM read", true, 0},
+                 {"DRAM write", true, 0},
+                 {"DRAM GB/s", true, 0},
+                 {"% peak", true, 0},
+                 {"SRAM read", true, 0},
+                 {"SRAM write", true, 0},
+                 {"spad conflicts", true, 0},
+                 {"acc conflicts", true, 0}},
+                mem);
+    out << kIndent << "SRAM = scratchpad + accumulator; conflicts = requests that found their bank "
+        << "port busy\n";
+
+    std::vector<std::vector<std::string>> en;
+    for (const auto& r : rows) {
+        const energy::EnergyBreakdown& e = r.fig.energy;
+        en.push_back({r.name, microjoules(e.mac_pj), microjoules(e.sram_pj()),
+                      microjoules(e.dram_pj), microjoules(e.static_pj), microjoules(e.total_pj()),
+                      r.bit_exact});
+    }
+    print_table(out, "energy (uJ) and outputs",
+                {{"layer", false, 18},
+                 {"MAC", true, 0},
+                 {"SRAM", true, 0},
+                 {"DRAM", true, 0},
+                 {"static", true, 0},
+                 {"total", true, 0},
+                 {"bit-exact", false, 0}},
+                en);
+    out << kIndent << "static = " << fixed(table.static_mw, 3)
+        << " mW over each row's cycles (TOTAL: the run's cycles)\n";
+
+    print_stalls(out, run);
+    out << '\n' << outputs_verdict(run) << '\n';
+}
+
+}  // namespace npu::report

@@ -1,0 +1,310 @@
+#include "sim/report/stats_json.h"
+
+#include <fstream>
+#include <utility>
+
+#include "sim/core/error.h"
+#include "sim/core/types.h"
+#include "sim/report/counter_fields.h"
+#include "sim/report/figures.h"
+#include "sim/report/output_file.h"
+
+namespace npu::report {
+
+using nlohmann::json;
+
+namespace {
+
+struct EnergyField {
+    const char* name;
+    double cfg::EnergyTable::*member;
+};
+
+// EnergyTable's numeric fields, by their stats.json key (equal to the config key).
+const std::vector<EnergyField>& energy_fields() {
+    using T = cfg::EnergyTable;
+    static const std::vector<EnergyField> kFields = {
+        {"mac_int8_pj", &T::mac_int8_pj},
+        {"spad_read_pj_per_byte", &T::spad_read_pj_per_byte},
+        {"spad_write_pj_per_byte", &T::spad_write_pj_per_byte},
+        {"acc_read_pj_per_byte", &T::acc_read_pj_per_byte},
+        {"acc_write_pj_per_byte", &T::acc_write_pj_per_byte},
+        {"dram_pj_per_byte", &T::dram_pj_per_byte},
+        {"static_mw", &T::static_mw},
+    };
+    return kFields;
+}
+
+json counters_json(const stats::Counters& c) {
+    json j = json::object();
+    for (const auto& f : counter_fields()) j[f.name] = c.*f.member;
+    return j;
+}
+
+json energy_json(const energy::EnergyBreakdown& e) {
+    return json{{"mac", e.mac_pj},   {"spad", e.spad_pj},     {"acc", e.acc_pj},
+                {"dram", e.dram_pj}, {"static", e.static_pj}, {"total", e.total_pj()}};
+}
+
+// The figures shared by a layer object and the totals object.
+void put_figures(json& j, const Figures& f) {
+    j["cycles"] = f.cycles;
+    j["time_s"] = f.time_s;
+    j["macs_total"] = f.macs;
+    j["mac_utilization"] = f.mac_utilization;
+    j["tops"] = f.tops;
+    j["dram_bytes"] = f.dram_bytes;
+    j["dram_gbps"] = f.dram_gbps;
+    j["dram_peak_fraction"] = f.dram_peak_fraction;
+    j["energy_pj"] = energy_json(f.energy);
+}
+
+std::string found_text(const json& v) {
+    if (v.is_string()) return "string \"" + v.get<std::string>() + "\"";
+    if (v.is_number() || v.is_boolean()) return std::string(v.type_name()) + " " + v.dump();
+    return v.type_name();
+}
+
+// Typed lookups that record a diagnostic instead of throwing, so every bad key is reported.
+class Reader {
+  public:
+    Reader(std::string source, DiagnosticList& diags)
+        : m_source(std::move(source)), m_diags(diags) {}
+
+    const json* member(const json& obj, const std::string& key_path, const char* name) {
+        if (!obj.is_object()) {
+            error(key_path, std::string("expected an object, found ") + found_text(obj));
+            return nullptr;
+        }
+        auto it = obj.find(name);
+        if (it == obj.end()) {
+            error(join(key_path, name), "expected a value, found nothing (key missing)");
+            return nullptr;
+        }
+        return &*it;
+    }
+
+    uint64_t u64(const json& obj, const std::string& key_path, const char* name) {
+        const json* v = member(obj, key_path, name);
+        if (v == nullptr) return 0;
+        if (v->is_number_unsigned()) return v->get<uint64_t>();
+        if (v->is_number_integer() && v->get<int64_t>() >= 0) {
+            return static_cast<uint64_t>(v->get<int64_t>());
+        }
+        error(join(key_path, name), "expected a non-negative integer, found " + found_text(*v));
+        return 0;
+    }
+
+    double number(const json& obj, const std::string& key_path, const char* name) {
+        const json* v = member(obj, key_path, name);
+        if (v == nullptr) return 0;
+        if (v->is_number()) return v->get<double>();
+        error(join(key_path, name), "expected a number, found " + found_text(*v));
+        return 0;
+    }
+
+    std::string string(const json& obj, const std::string& key_path, const char* name) {
+        const json* v = member(obj, key_path, name);
+        if (v == nullptr) return {};
+        if (v->is_string()) return v->get<std::string>();
+        error(join(key_path, name), "expected a string, found " + found_text(*v));
+        return {};
+    }
+
+    void error(const std::string& key, const std::string& message) {
+        m_diags.add(Diagnostic{m_source, 0, 0, key, message});
+    }
+
+    static std::string join(const std::string& path, const char* name) {
+        return path.empty() ? std::string(name) : path + "." + name;
+    }
+
+  private:
+    std::string m_source;
+    DiagnosticList& m_diags;
+};
+
+stats::Counters read_counters(Reader& r, const json& j, const std::string& key) {
+    stats::Counters c;
+    if (!j.is_object()) {
+        r.error(key, "expected an object of counters, found " + found_text(j));
+        return c;
+    }
+    for (const auto& f : counter_fields()) c.*f.member = r.u64(j, key, f.name);
+    return c;
+}
+
+cfg::EnergyTable read_energy_table(Reader& r, const json& j, const std::string& key) {
+    cfg::EnergyTable t;
+    if (!j.is_object()) {
+        r.error(key, "expected an object, found " + found_text(j));
+        return t;
+    }
+    t.name = r.string(j, key, "name");
+    for (const auto& f : energy_fields()) t.*f.member = r.number(j, key, f.name);
+    return t;
+}
+
+PricedRun price_doc(const json& doc, const cfg::EnergyTable* table_override,
+                    const std::string& source) {
+    DiagnosticList diags;
+    Reader r(source, diags);
+    PricedRun out;
+    const double clock_hz = r.number(doc, "", "clock_hz");
+    cfg::EnergyTable table;
+    if (table_override != nullptr) {
+        table = *table_override;
+    } else if (const json* t = r.member(doc, "", "energy_table")) {
+        table = read_energy_table(r, *t, "energy_table");
+    }
+    if (const json* layers = r.member(doc, "", "layers")) {
+        if (!layers->is_array()) {
+            r.error("layers", "expected an array, found " + found_text(*layers));
+        } else {
+            for (std::size_t i = 0; i < layers->size(); ++i) {
+                const json& l = (*layers)[i];
+                const std::string key = "layers[" + std::to_string(i) + "]";
+                const uint64_t cycles = r.u64(l, key, "cycles");
+                stats::Counters c;
+                if (const json* cj = r.member(l, key, "counters")) {
+                    c = read_counters(r, *cj, key + ".counters");
+                }
+                out.layers.push_back(energy::price(c, cycles, clock_hz, table));
+            }
+        }
+    }
+    if (const json* totals = r.member(doc, "", "totals")) {
+        const uint64_t cycles = r.u64(*totals, "totals", "cycles");
+        stats::Counters c;
+        if (const json* cj = r.member(*totals, "totals", "counters")) {
+            c = read_counters(r, *cj, "totals.counters");
+        }
+        out.total = energy::price(c, cycles, clock_hz, table);
+    }
+    diags.throw_if_any();
+    return out;
+}
+
+}  // namespace
+
+json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
+    const Peaks peaks = peaks_of(run, hw);
+    const cfg::EnergyTable& table = hw.energy;
+
+    json doc;
+    doc["schema_version"] = kStatsSchemaVersion;
+    doc["tool"] = kToolName;
+    doc["tool_version"] = kToolVersion;
+    doc["config_name"] = run.config_name.empty() ? hw.name : run.config_name;
+    doc["workload"] = run.workload_name;
+    doc["fidelity"] = run.fidelity;
+    doc["functional"] = run.functional;
+    doc["clock_hz"] = peaks.clock_hz;
+    doc["array"] = json{{"rows", hw.array.rows},
+                        {"cols", hw.array.cols},
+                        {"dataflow", to_string(hw.array.dataflow)},
+                        {"pipelining", to_string(hw.array.pipelining)}};
+    doc["peak"] = json{{"macs_per_cycle", peaks.macs_per_cycle},
+                       {"tops", peaks.tops()},
+                       {"dram_bytes_per_cycle", peaks.dram_bytes_per_cycle},
+                       {"dram_gbps", peaks.dram_gbps()}};
+    json et = json::object();
+    et["name"] = table.name;
+    for (const auto& f : energy_fields()) et[f.name] = table.*f.member;
+    doc["energy_table"] = std::move(et);
+
+    json layers = json::array();
+    for (std::size_t i = 0; i < run.layers.size(); ++i) {
+        const stats::LayerStats& l = run.layers[i];
+        json lj;
+        lj["index"] = i;
+        lj["name"] = l.name;
+        lj["op"] = l.op;
+        lj["shape"] = l.shape;
+        lj["mapping"] = l.mapping;
+        lj["start_cycle"] = l.start_cycle;
+        lj["end_cycle"] = l.end_cycle;
+        put_figures(lj, layer_figures(l, peaks, table));
+        lj["counters"] = counters_json(l.counters);
+        lj["checked"] = l.checked;
+        lj["bit_exact"] = l.checked && l.bit_exact;
+        lj["mismatches"] = l.mismatches;
+        layers.push_back(std::move(lj));
+    }
+    doc["layers"] = std::move(layers);
+
+    const CheckSummary check = check_summary(run);
+    json totals;
+    put_figures(totals, total_figures(run, peaks, table));
+    totals["counters"] = counters_json(run.total);
+    totals["layers"] = check.layers;
+    totals["layers_checked"] = check.checked;
+    totals["layers_bit_exact"] = check.bit_exact;
+    totals["mismatches"] = check.mismatches;
+    totals["bit_exact"] = check.all_checked_exact();
+    doc["totals"] = std::move(totals);
+
+    const double wall = run.wall_seconds;
+    doc["host"] = json{{"wall_seconds", wall},
+                       {"simulated_cycles_per_second",
+                        wall > 0 ? static_cast<double>(run.total_cycles) / wall : 0.0}};
+    return doc;
+}
+
+void write_stats_json(const std::string& path, const stats::RunStats& run,
+                      const cfg::HwConfig& hw) {
+    std::ofstream out = open_output_file(path);
+    out << stats_to_json(run, hw).dump(2) << '\n';
+    check_written(out, path);
+}
+
+json read_stats_json(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw UserError(Diagnostic{path, 0, 0, "", "cannot open stats file for reading"});
+    json doc;
+    try {
+        doc = json::parse(in);
+    } catch (const json::parse_error& e) {
+        // nlohmann reports a byte offset; the message itself names line and column.
+        throw UserError(Diagnostic{path, 0, 0, "", std::string("invalid JSON: ") + e.what()});
+    }
+    DiagnosticList diags;
+    Reader r(path, diags);
+    const uint64_t version = r.u64(doc, "", "schema_version");
+    diags.throw_if_any();
+    if (version != static_cast<uint64_t>(kStatsSchemaVersion)) {
+        throw UserError(Diagnostic{path, 0, 0, "schema_version",
+                                   "expected " + std::to_string(kStatsSchemaVersion) + ", found " +
+                                       std::to_string(version)});
+    }
+    return doc;
+}
+
+stats::Counters counters_from_json(const json& j, const std::string& key,
+                                   const std::string& source) {
+    DiagnosticList diags;
+    Reader r(source, diags);
+    stats::Counters c = read_counters(r, j, key);
+    diags.throw_if_any();
+    return c;
+}
+
+cfg::EnergyTable energy_table_from_json(const json& j, const std::string& key,
+                                        const std::string& source) {
+    DiagnosticList diags;
+    Reader r(source, diags);
+    cfg::EnergyTable t = read_energy_table(r, j, key);
+    diags.throw_if_any();
+    return t;
+}
+
+PricedRun price_from_stats_json(const json& doc, const std::string& source) {
+    return price_doc(doc, nullptr, source);
+}
+
+PricedRun price_from_stats_json(const json& doc, const cfg::EnergyTable& table,
+                                const std::string& source) {
+    return price_doc(doc, &table, source);
+}
+
+}  // namespace npu::report
