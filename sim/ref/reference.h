@@ -1,0 +1,27 @@
+// The reference executor: the plain, bit-exact model of what the NPU computes, layer by layer.
+// The simulated datapath's outputs are compared against these. Clarity over speed (the loops are
+// in sim/graph/layer_eval.cc, shared with the workload loader's `scale: auto`), but a 56x56x64
+// 3x3 convolution still runs in well under a second in a Release build.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/types.h"
+#include "sim/graph/workload.h"
+
+namespace npu::ref {
+
+// int32 accumulator per output element (HWC): bias + sum of (x - in_zp) * w; padding adds 0.
+[[nodiscard]] std::vector<int32_t> conv_accumulate(const graph::Layer& layer,
+                                                   const std::vector<int8_t>& input);
+
+// One layer: accumulate, requantize per channel with `mode`, fused activation clamp.
+[[nodiscard]] std::vector<int8_t> run_layer(const graph::Layer& layer,
+                                            const std::vector<int8_t>& input, Rounding mode);
+
+// Every layer's output, in order; layer i + 1 reads layer i's output (the first reads w.input).
+[[nodiscard]] std::vector<std::vector<int8_t>> run_workload(const graph::Workload& w,
+                                                            Rounding mode);
+
+}  // namespace npu::ref
