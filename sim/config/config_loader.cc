@@ -1,0 +1,680 @@
+#include "sim/config/config_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "sim/config/config_schema.h"
+#include "sim/config/paths.h"
+#include "sim/core/units.h"
+
+namespace npu::cfg {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kOverrideLabel = "--set";
+constexpr const char* kEnergyPrefix = "energy.";
+constexpr const char* kInlineEnergyName = "custom";
+
+struct Location {
+    std::string file;
+    int line = 0;  // 1-based; 0 = unknown
+    int col = 0;
+};
+
+Location location_of(const std::string& file, const YAML::Mark& mark) {
+    if (mark.is_null() || mark.line < 0) return {file, 0, 0};
+    return {file, mark.line + 1, mark.column + 1};
+}
+
+// "found ..." text for a node of the wrong shape.
+std::string describe(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Null:
+            return "nothing";
+        case YAML::NodeType::Sequence:
+            return "a sequence";
+        case YAML::NodeType::Map:
+            return "a mapping";
+        case YAML::NodeType::Scalar:
+            return "'" + node.Scalar() + "'";
+        case YAML::NodeType::Undefined:
+            break;
+    }
+    return "nothing";
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t above = row[j];
+            size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
+            row[j] = std::min({above + 1, row[j - 1] + 1, substitute});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string last_component(const std::string& key) {
+    size_t dot = key.rfind('.');
+    return dot == std::string::npos ? key : key.substr(dot + 1);
+}
+
+// The closest known key, if one is close enough to be a likely typo: a small edit distance on the
+// whole path ("array.row"), or the right key name in the wrong section ("rows" at top level).
+std::optional<std::string> closest_key(const std::string& path, bool energy_only) {
+    std::vector<std::string> candidates;
+    for (const auto& f : hw_fields()) {
+        if (!energy_only || f.key.rfind(kEnergyPrefix, 0) == 0) candidates.push_back(f.key);
+    }
+    if (!energy_only) {
+        for (const auto& s : hw_sections()) candidates.push_back(s.name);
+    }
+    std::optional<std::string> best;
+    size_t best_distance = 0;
+    for (const auto& c : candidates) {
+        size_t d = edit_distance(path, c);
+        size_t allowed = std::max<size_t>(2, c.size() / 4);
+        if (d <= allowed && (!best || d < best_distance)) {
+            best = c;
+            best_distance = d;
+        }
+    }
+    if (best) return best;
+    // A truncated key: "energy.dram_pj" for "energy.dram_pj_per_byte".
+    for (const auto& c : candidates) {
+        if (path.size() > 3 && c.rfind(path, 0) == 0) return c;
+    }
+    const std::string leaf = last_component(path);
+    for (const auto& c : candidates) {
+        if (edit_distance(leaf, last_component(c)) <= 1 && leaf.size() > 2) return c;
+    }
+    return std::nullopt;
+}
+
+std::string strip_energy_prefix(const std::string& key) {
+    return key.rfind(kEnergyPrefix, 0) == 0 ? key.substr(std::strlen(kEnergyPrefix)) : key;
+}
+
+std::string unknown_key_message(const std::string& path, bool table_file) {
+    auto hint = closest_key(path, table_file);
+    if (!hint) return "unknown key (`npusim config --schema` lists every key)";
+    return "unknown key, did you mean '" + (table_file ? strip_energy_prefix(*hint) : *hint) + "'?";
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) {
+        if (!out.empty()) out += ", ";
+        out += n;
+    }
+    return out;
+}
+
+std::vector<std::string> bundled_energy_tables() {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(energy_tables_dir(), ec)) {
+        if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// Reads a whole file; on failure returns nullopt and sets `error` to the user-facing message.
+std::optional<std::string> read_file(const std::string& path, std::string& error) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        error = "cannot open '" + path + "': " + std::strerror(EISDIR);
+        return std::nullopt;
+    }
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) {
+        error = "cannot open '" + path + "': " + std::strerror(errno);
+        return std::nullopt;
+    }
+    std::string text;
+    char buf[4096];
+    size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    if (failed) {
+        error = "cannot read '" + path + "'";
+        return std::nullopt;
+    }
+    return text;
+}
+
+// Loads YAML into `config`, collecting every problem. Records where each key's value came from
+// (for cross-field diagnostics) and which keys were rejected (so cross-field checks never reason
+// about a value the user did not actually give).
+class Loader {
+  public:
+    explicit Loader(HwConfig& config) : m_config(config) {}
+
+    DiagnosticList& diagnostics() { return m_diags; }
+    const std::map<std::string, Location>& locations() const { return m_where; }
+    const std::set<std::string>& failed_keys() const { return m_failed; }
+
+    // Parses a document; returns its root mapping, or nullopt after reporting why there is none.
+    std::optional<YAML::Node> parse_root(const std::string& text, const std::string& label,
+                                         const char* what) {
+        YAML::Node root;
+        try {
+            root = YAML::Load(text);
+        } catch (const YAML::Exception& e) {
+            add(location_of(label, e.mark), "", "invalid YAML: " + e.msg);
+            return std::nullopt;
+        }
+        if (!root.IsMap()) {
+            std::string found = root.IsNull() ? "an empty document" : describe(root);
+            add(location_of(label, root.Mark()), "",
+                std::string("expected a mapping of ") + what + " at the top level, found " + found);
+            return std::nullopt;
+        }
+        return root;
+    }
+
+    void load_document(const std::string& text, const std::string& label) {
+        auto root = parse_root(text, label, "config keys");
+        if (!root) return;
+        walk_map(*root, "", label, base_dir_of(label), false);
+    }
+
+    void apply_override(const std::string& item) {
+        size_t eq = item.find('=');
+        std::string key = trim(item.substr(0, eq == std::string::npos ? 0 : eq));
+        if (eq == std::string::npos || key.empty()) {
+            add({kOverrideLabel}, "", "expected key=value, found '" + item + "'");
+            return;
+        }
+        std::string value = trim(item.substr(eq + 1));
+        Location here{kOverrideLabel};
+        if (key == "energy") {
+            load_energy_by_name(value, "", here);
+        } else if (is_section(key)) {
+            add(here, key,
+                "is a section, not a key: set one of its keys, e.g. " + first_key_of(key) + "=...");
+        } else if (const FieldSpec* field = find_field(key)) {
+            set_leaf(*field, value, here, key);
+        } else {
+            add(here, key, unknown_key_message(key, false));
+        }
+    }
+
+    EnergyTable load_energy_file(const std::string& path, const Location& referenced_from,
+                                 const std::string& referencing_key) {
+        std::string error;
+        auto text = read_file(path, error);
+        if (!text) {
+            add(referenced_from, referencing_key, error);
+            return m_config.energy;
+        }
+        auto root = parse_root(*text, path, "energy table keys");
+        if (!root) return m_config.energy;
+        // A table file stands alone: keys it leaves out take the horowitz45 defaults.
+        m_config.energy = EnergyTable{};
+        m_config.energy.name = fs::path(path).stem().string();
+        walk_map(*root, "energy", path, base_dir_of(path), true);
+        return m_config.energy;
+    }
+
+  private:
+    static std::string trim(const std::string& s) {
+        size_t b = s.find_first_not_of(" \t");
+        if (b == std::string::npos) return "";
+        size_t e = s.find_last_not_of(" \t");
+        return s.substr(b, e - b + 1);
+    }
+
+    static std::string base_dir_of(const std::string& file) {
+        return fs::path(file).parent_path().string();
+    }
+
+    static std::string first_key_of(const std::string& section) {
+        for (const auto& f : hw_fields()) {
+            if (f.key.rfind(section + ".", 0) == 0) return f.key;
+        }
+        return section;
+    }
+
+    void add(const Location& at, const std::string& key, const std::string& message) {
+        m_diags.add({at.file, at.line, at.col, key, message});
+    }
+
+    void walk_map(const YAML::Node& map, const std::string& prefix, const std::string& file,
+                  const std::string& base_dir, bool table_file) {
+        std::map<std::string, int> seen;  // key -> line of its first occurrence
+        for (const auto& entry : map) {
+            const YAML::Node& key_node = entry.first;
+            const YAML::Node& value = entry.second;
+            Location key_at = location_of(file, key_node.Mark());
+            Location value_at = location_of(file, value.Mark());
+            // An empty value has no position of its own (yaml-cpp marks the next token).
+            if (value_at.line == 0 || value.IsNull()) value_at = key_at;
+            if (!key_node.IsScalar()) {
+                add(key_at, prefix, "expected a key name, found " + describe(key_node));
+                continue;
+            }
+            const std::string name = key_node.Scalar();
+            const std::string path = prefix.empty() ? name : prefix + "." + name;
+            const std::string shown = table_file ? strip_energy_prefix(path) : path;
+            auto [it, inserted] = seen.emplace(name, key_at.line);
+            if (!inserted) {
+                add(key_at, shown,
+                    "duplicate key (first given on line " + std::to_string(it->second) + ")");
+                continue;
+            }
+            if (!table_file && path == "energy") {
+                set_energy(value, value_at, base_dir);
+            } else if (!table_file && is_section(path)) {
+                if (value.IsMap()) {
+                    walk_map(value, path, file, base_dir, false);
+                } else if (!value.IsNull()) {  // an empty section keeps every default
+                    add(value_at, path,
+                        "expected a mapping of " + path + " keys, found " + describe(value));
+                }
+            } else if (const FieldSpec* field = find_field(path);
+                       field != nullptr && (!table_file || path.rfind(kEnergyPrefix, 0) == 0)) {
+                if (!value.IsScalar()) {
+                    add(value_at, shown,
+                        "expected " + expected_text(*field) + ", found " + describe(value));
+                    m_failed.insert(path);
+                    continue;
+                }
+                set_leaf(*field, value.Scalar(), value_at, shown);
+            } else {
+                add(key_at, shown, unknown_key_message(path, table_file));
+            }
+        }
+    }
+
+    void set_leaf(const FieldSpec& field, const std::string& text, const Location& at,
+                  const std::string& shown_key) {
+        if (auto error = assign_field(field, m_config, text)) {
+            add(at, shown_key, *error);
+            m_failed.insert(field.key);
+            return;
+        }
+        m_where[field.key] = at;
+        m_failed.erase(field.key);
+    }
+
+    void set_energy(const YAML::Node& value, const Location& at, const std::string& base_dir) {
+        if (value.IsScalar()) {
+            load_energy_by_name(value.Scalar(), base_dir, at);
+        } else if (value.IsMap()) {
+            // An inline table starts from the defaults; without a name it is not horowitz45.
+            m_config.energy = EnergyTable{};
+            m_config.energy.name = kInlineEnergyName;
+            walk_map(value, "energy", at.file, base_dir, false);
+        } else {
+            add(at, "energy",
+                "expected an energy table name, a path to a .yaml file or a mapping, found " +
+                    describe(value));
+        }
+    }
+
+    // `name`: a bundled table ("horowitz45" -> <data_dir>/configs/energy/horowitz45.yaml) or a
+    // path, relative to `base_dir` (the config file's directory; the working directory for --set).
+    void load_energy_by_name(const std::string& name, const std::string& base_dir,
+                             const Location& at) {
+        fs::path p(name);
+        bool bare = name.find('/') == std::string::npos && p.extension() != ".yaml" &&
+                    p.extension() != ".yml";
+        std::string path;
+        if (bare) {
+            path = energy_tables_dir() + "/" + name + ".yaml";
+            std::error_code ec;
+            if (name.empty() || !fs::exists(path, ec)) {
+                auto known = bundled_energy_tables();
+                add(at, "energy",
+                    "expected a bundled energy table (" +
+                        (known.empty() ? "none found in " + energy_tables_dir()
+                                       : join_names(known)) +
+                        ") or a path to a .yaml file, found '" + name + "'");
+                return;
+            }
+        } else {
+            path = (p.is_absolute() || base_dir.empty()) ? name : (fs::path(base_dir) / p).string();
+        }
+        size_t before = m_diags.items().size();
+        load_energy_file(path, at, "energy");
+        if (m_diags.items().size() == before) m_where["energy"] = at;
+    }
+
+    HwConfig& m_config;
+    DiagnosticList m_diags;
+    std::map<std::string, Location> m_where;
+    std::set<std::string> m_failed;
+};
+
+// ---- cross-field validation ---------------------------------------------------------------
+
+class Validator {
+  public:
+    Validator(const HwConfig& c, DiagnosticList& diags, const std::string& label,
+              const std::map<std::string, Location>& where, const std::set<std::string>& failed)
+        : m_c(c), m_diags(diags), m_label(label), m_where(where), m_failed(failed) {}
+
+    void run() {
+        for (const auto& f : hw_fields()) {
+            if (m_failed.count(f.key) != 0) continue;
+            if (auto error = check_field_range(f, m_c)) {
+                report({f.key}, *error);
+                m_bad.insert(f.key);
+            }
+        }
+        check_sram("scratchpad", m_c.scratchpad);
+        check_sram("accumulator", m_c.accumulator);
+        check_array_feeds();
+        check_dma();
+        check_dram();
+        check_minimum_tiles();
+    }
+
+  private:
+    // A rule is checked only if every key it reads holds a value that passed its own checks.
+    bool usable(std::initializer_list<const char*> keys) const {
+        for (const char* k : keys) {
+            if (m_failed.count(k) != 0 || m_bad.count(k) != 0) return false;
+        }
+        return true;
+    }
+
+    // Reported at the first key named (or the first one with a known location).
+    void report(const std::vector<std::string>& keys, const std::string& message) {
+        Location at{m_label};
+        for (const auto& k : keys) {
+            auto it = m_where.find(k);
+            if (it != m_where.end()) {
+                at = it->second;
+                break;
+            }
+        }
+        m_diags.add({at.file, at.line, at.col, keys.front(), message});
+    }
+
+    static std::string num(uint64_t v) { return std::to_string(v); }
+
+    void check_sram(const std::string& s, const SramConfig& sram) {
+        const std::string size = s + ".size", banks = s + ".banks", width = s + ".bank_width";
+        if (!usable({size.c_str(), banks.c_str(), width.c_str()})) return;
+        auto b = static_cast<uint64_t>(sram.banks);
+        auto w = static_cast<uint64_t>(sram.bank_width_bytes);
+        if (sram.size_bytes % b != 0) {
+            report({size, banks}, "expected a multiple of " + banks + " (" + num(b) +
+                                      ") so every bank has the same size, found " +
+                                      units::format_size(sram.size_bytes));
+            return;
+        }
+        uint64_t bank = sram.size_bytes / b;
+        if (bank % w != 0) {
+            report({width, size, banks}, "expected a divisor of the bank size (" + size + " / " +
+                                             banks + " = " + units::format_size(sram.size_bytes) +
+                                             " / " + num(b) + " = " + units::format_size(bank) +
+                                             ") so a bank is a whole number of rows, found " +
+                                             units::format_size(w));
+        }
+    }
+
+    void check_array_feeds() {
+        auto rows = static_cast<uint64_t>(m_c.array.rows);
+        auto cols = static_cast<uint64_t>(m_c.array.cols);
+        auto spad_w = static_cast<uint64_t>(m_c.scratchpad.bank_width_bytes);
+        auto acc_w = static_cast<uint64_t>(m_c.accumulator.bank_width_bytes);
+        if (usable({"scratchpad.bank_width", "array.rows"}) && spad_w < rows) {
+            report({"scratchpad.bank_width", "array.rows"},
+                   "expected >= array.rows (" + num(rows) +
+                       ") so one bank feeds a row per cycle, found " + num(spad_w));
+        }
+        if (usable({"scratchpad.bank_width", "array.cols"}) && spad_w < cols) {
+            report({"scratchpad.bank_width", "array.cols"},
+                   "expected >= array.cols (" + num(cols) +
+                       ") so one bank feeds a column per cycle, found " + num(spad_w));
+        }
+        if (usable({"accumulator.bank_width", "array.cols"}) && acc_w < 4 * cols) {
+            report({"accumulator.bank_width", "array.cols"},
+                   "expected >= 4 * array.cols (" + num(4 * cols) +
+                       ") so one bank takes an int32 row of results per cycle, found " +
+                       num(acc_w));
+        }
+    }
+
+    void check_dma() {
+        auto burst = static_cast<uint64_t>(m_c.dma.burst_bytes);
+        if (usable({"dma.burst"}) && (burst & (burst - 1)) != 0) {
+            report({"dma.burst"},
+                   "expected a power of two (DRAM bursts are aligned power-of-two "
+                   "transfers), found " +
+                       units::format_size(burst));
+        }
+    }
+
+    void check_dram() {
+        if (!usable({"dram.bandwidth", "clock", "dram.channels"})) return;
+        // Each channel must move at least one byte per NPU cycle: bandwidth >= clock * channels.
+        double need = m_c.clock_hz * m_c.dram.channels;
+        if (m_c.dram.bandwidth_bytes_per_s < need) {
+            report({"dram.bandwidth", "clock", "dram.channels"},
+                   "expected >= clock * dram.channels (" + units::format_frequency(m_c.clock_hz) +
+                       " * " + std::to_string(m_c.dram.channels) + " = " +
+                       units::format_bandwidth(need) +
+                       ") so each channel moves at least 1 byte per cycle, found " +
+                       units::format_bandwidth(m_c.dram.bandwidth_bytes_per_s));
+        }
+    }
+
+    void check_minimum_tiles() {
+        auto rows = static_cast<uint64_t>(m_c.array.rows);
+        auto cols = static_cast<uint64_t>(m_c.array.cols);
+        if (usable({"scratchpad.size", "array.rows", "array.cols"})) {
+            // Weights (rows*cols) + activations (rows*cols) + int8 outputs (cols*rows), twice.
+            uint64_t need = 2 * 3 * rows * cols;
+            if (m_c.scratchpad.size_bytes < need) {
+                report({"scratchpad.size", "array.rows", "array.cols"},
+                       "expected >= 2 * 3 * array.rows * array.cols = 2 * 3 * " + num(rows) +
+                           " * " + num(cols) + " = " + units::format_size(need) +
+                           " (a double-buffered weight, activation and output tile), found " +
+                           units::format_size(m_c.scratchpad.size_bytes));
+            }
+        }
+        if (usable({"accumulator.size", "array.rows", "array.cols"})) {
+            uint64_t need = 2 * 4 * rows * cols;
+            if (m_c.accumulator.size_bytes < need) {
+                report({"accumulator.size", "array.rows", "array.cols"},
+                       "expected >= 2 * 4 * array.rows * array.cols = 2 * 4 * " + num(rows) +
+                           " * " + num(cols) + " = " + units::format_size(need) +
+                           " (a double-buffered int32 output tile), found " +
+                           units::format_size(m_c.accumulator.size_bytes));
+            }
+        }
+    }
+
+    const HwConfig& m_c;
+    DiagnosticList& m_diags;
+    std::string m_label;
+    const std::map<std::string, Location>& m_where;
+    const std::set<std::string>& m_failed;
+    std::set<std::string> m_bad;  // keys that failed their range check here
+};
+
+HwConfig load_text(const std::string* text, const std::string& label,
+                   const std::vector<std::string>& overrides) {
+    HwConfig config;
+    Loader loader(config);
+    if (text == nullptr) {
+        std::string error;
+        auto contents = read_file(label, error);
+        if (!contents) throw UserError(Diagnostic{"", 0, 0, "", error});
+        loader.load_document(*contents, label);
+    } else {
+        loader.load_document(*text, label);
+    }
+    for (const auto& item : overrides) loader.apply_override(item);
+    Validator(config, loader.diagnostics(), label, loader.locations(), loader.failed_keys()).run();
+    loader.diagnostics().throw_if_any();
+    return config;
+}
+
+// YAML double-quoted scalar: always safe, whatever the name contains.
+std::string yaml_quote(const std::string& s) {
+    std::string out = "\"";
+    for (char ch : s) {
+        auto u = static_cast<unsigned char>(ch);
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (u < 0x20 || u == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", u);
+            out += buf;
+        } else {
+            out += ch;
+        }
+    }
+    return out + "\"";
+}
+
+std::string yaml_value(const FieldSpec& f, const HwConfig& c) {
+    std::string v = format_field(f, c);
+    return f.type == FieldType::kString ? yaml_quote(v) : v;
+}
+
+void dump_line(std::ostringstream& os, const std::string& indent, const std::string& key,
+               const std::string& value, const std::string& comment) {
+    std::string line = indent + key + ": " + value;
+    constexpr size_t kCommentColumn = 36;
+    if (line.size() < kCommentColumn) line += std::string(kCommentColumn - line.size(), ' ');
+    os << line << "  # " << comment << '\n';
+}
+
+std::string field_comment(const FieldSpec& f) {
+    std::string c = f.meaning;
+    if (!f.unit.empty() && f.type != FieldType::kSize && f.type != FieldType::kFrequency &&
+        f.type != FieldType::kBandwidth) {
+        c += " [" + f.unit + "]";
+    }
+    return c;
+}
+
+}  // namespace
+
+HwConfig load_hw_config(const std::string& path, const std::vector<std::string>& overrides) {
+    return load_text(nullptr, path, overrides);
+}
+
+HwConfig load_hw_config_from_string(const std::string& yaml_text, const std::string& file_label,
+                                    const std::vector<std::string>& overrides) {
+    return load_text(&yaml_text, file_label, overrides);
+}
+
+HwConfig default_hw_config() {
+    HwConfig config;
+    DiagnosticList diags;
+    validate(config, diags, "<defaults>");
+    diags.throw_if_any();
+    return config;
+}
+
+void apply_overrides(HwConfig& config, const std::vector<std::string>& overrides) {
+    Loader loader(config);
+    for (const auto& item : overrides) loader.apply_override(item);
+    loader.diagnostics().throw_if_any();
+}
+
+void validate(const HwConfig& config, DiagnosticList& diagnostics, const std::string& file_label) {
+    const std::map<std::string, Location> no_locations;
+    const std::set<std::string> no_failures;
+    Validator(config, diagnostics, file_label, no_locations, no_failures).run();
+}
+
+EnergyTable load_energy_table(const std::string& path) {
+    HwConfig scratch;
+    Loader loader(scratch);
+    EnergyTable table = loader.load_energy_file(path, Location{}, "");
+    loader.diagnostics().throw_if_any();
+    return table;
+}
+
+std::string dump_yaml(const HwConfig& config) {
+    std::ostringstream os;
+    os << "# npusim effective hardware configuration: every key, defaults included.\n"
+       << "# Loads back to the same configuration; `npusim config --schema` explains each key.\n";
+    std::string current_section;
+    for (const auto& f : hw_fields()) {
+        size_t dot = f.key.find('.');
+        if (dot == std::string::npos) {
+            dump_line(os, "", f.key, yaml_value(f, config), field_comment(f));
+            continue;
+        }
+        std::string section = f.key.substr(0, dot);
+        if (section != current_section) {
+            current_section = section;
+            for (const auto& s : hw_sections()) {
+                if (s.name == section) os << "\n# " << s.meaning << '\n';
+            }
+            os << section << ":\n";
+        }
+        dump_line(os, "  ", f.key.substr(dot + 1), yaml_value(f, config), field_comment(f));
+    }
+    return os.str();
+}
+
+std::string schema_text() {
+    const HwConfig defaults;
+    struct Row {
+        std::string key, type, def, unit, range, meaning;
+    };
+    std::vector<Row> rows;
+    rows.push_back({"key", "type", "default", "unit", "range", "meaning"});
+    for (const auto& f : hw_fields()) {
+        if (f.key == "energy.name") {
+            rows.push_back({"energy", "table", "horowitz45", "", "bundled name | path | mapping",
+                            "energy table: a bundled name (configs/energy/NAME.yaml), a path "
+                            "relative to the config file, or the energy.* keys inline"});
+        }
+        rows.push_back({f.key, type_name(f.type), format_field(f, defaults), f.unit, range_text(f),
+                        f.meaning});
+    }
+    std::vector<size_t> width(5, 0);
+    for (const auto& r : rows) {
+        const std::string* cols[] = {&r.key, &r.type, &r.def, &r.unit, &r.range};
+        for (size_t i = 0; i < 5; ++i) width[i] = std::max(width[i], cols[i]->size());
+    }
+    std::ostringstream os;
+    os << "Hardware config keys (YAML; nested keys are sections: `array:` then `  rows: 32`).\n"
+       << "Every key is optional; a missing key takes the default shown. Override any key with\n"
+       << "--set key=value. Units: frequency 1GHz, 700MHz, 1.5GHz (plain number = Hz); size 64B,\n"
+       << "256KiB, 4MiB (1024-based), 512KB (1000-based), plain integer = bytes; bandwidth\n"
+       << "25.6GB/s, 10GiB/s, 800MB/s (plain number = bytes/s).\n\n";
+    for (size_t r = 0; r < rows.size(); ++r) {
+        const Row& row = rows[r];
+        const std::string* cols[] = {&row.key, &row.type, &row.def, &row.unit, &row.range};
+        std::string line;
+        for (size_t i = 0; i < 5; ++i)
+            line += *cols[i] + std::string(width[i] - cols[i]->size() + 2, ' ');
+        os << line << row.meaning << '\n';
+        if (r == 0) {
+            size_t total = line.size() + row.meaning.size();
+            os << std::string(total, '-') << '\n';
+        }
+    }
+    return os.str();
+}
+
+}  // namespace npu::cfg

@@ -1,0 +1,456 @@
+#include "sim/config/config_schema.h"
+
+#include <cmath>
+#include <limits>
+
+#include "sim/core/units.h"
+
+namespace npu::cfg {
+namespace {
+
+constexpr double kKiB = 1024.0;
+constexpr double kMiB = 1024.0 * kKiB;
+constexpr double kGiB = 1024.0 * kMiB;
+constexpr double kTiB = 1024.0 * kGiB;
+constexpr double kUnbounded = std::numeric_limits<double>::infinity();
+
+// Reads go through the same reference accessors as writes; the const_cast never writes.
+HwConfig& mut(const HwConfig& c) { return const_cast<HwConfig&>(c); }
+
+FieldSpec int_field(std::string key, std::string unit, double min, double max, std::string meaning,
+                    int& (*ref)(HwConfig&)) {
+    FieldSpec f{
+        std::move(key), FieldType::kInt, std::move(unit), min, max, {}, std::move(meaning), {}};
+    f.access.as_int = ref;
+    return f;
+}
+
+FieldSpec size_field(std::string key, double min, double max, std::string meaning,
+                     int& (*ref)(HwConfig&)) {
+    FieldSpec f{std::move(key), FieldType::kSize, "bytes", min, max, {}, std::move(meaning), {}};
+    f.access.as_int = ref;
+    return f;
+}
+
+FieldSpec size_field(std::string key, double min, double max, std::string meaning,
+                     uint64_t& (*ref)(HwConfig&)) {
+    FieldSpec f{std::move(key), FieldType::kSize, "bytes", min, max, {}, std::move(meaning), {}};
+    f.access.as_u64 = ref;
+    return f;
+}
+
+FieldSpec double_field(std::string key, FieldType type, std::string unit, double min, double max,
+                       std::string meaning, double& (*ref)(HwConfig&)) {
+    FieldSpec f{std::move(key), type, std::move(unit), min, max, {}, std::move(meaning), {}};
+    f.access.as_double = ref;
+    return f;
+}
+
+FieldSpec string_field(std::string key, std::string meaning, std::string& (*ref)(HwConfig&)) {
+    FieldSpec f{std::move(key), FieldType::kString, "", 1, 200, {}, std::move(meaning), {}};
+    f.access.as_string = ref;
+    return f;
+}
+
+FieldSpec enum_field(std::string key, std::vector<std::string> choices, std::string meaning,
+                     int (*get)(const HwConfig&), void (*set)(HwConfig&, int)) {
+    double max = static_cast<double>(choices.size()) - 1;
+    FieldSpec f{std::move(key),     FieldType::kEnum,   "", 0, max,
+                std::move(choices), std::move(meaning), {}};
+    f.access.get_enum = get;
+    f.access.set_enum = set;
+    return f;
+}
+
+// Enum spellings come from npu::to_string so the config and every other printer agree.
+template <typename E>
+std::vector<std::string> spellings(std::initializer_list<E> values) {
+    std::vector<std::string> out;
+    for (E v : values) out.emplace_back(npu::to_string(v));
+    return out;
+}
+
+void add_sram(std::vector<FieldSpec>& t, const std::string& s, const std::string& what,
+              uint64_t& (*size)(HwConfig&), int& (*banks)(HwConfig&), int& (*width)(HwConfig&),
+              int& (*ports)(HwConfig&)) {
+    t.push_back(size_field(s + ".size", 1, 4 * kGiB, "capacity of the " + what, size));
+    t.push_back(
+        int_field(s + ".banks", "", 1, 1024, "independent banks (size is split evenly)", banks));
+    t.push_back(
+        size_field(s + ".bank_width", 1, 64 * kKiB, "bytes one bank port moves per cycle", width));
+    t.push_back(int_field(s + ".ports", "", 1, 16,
+                          "ports per bank, each an independent busy-until timeline", ports));
+}
+
+std::vector<FieldSpec> build_table() {
+    std::vector<FieldSpec> t;
+    t.push_back(string_field("name", "configuration name, shown in reports",
+                             [](HwConfig& c) -> std::string& { return c.name; }));
+    t.push_back(double_field("clock", FieldType::kFrequency, "Hz", 1e6, 1e11,
+                             "NPU clock; all cycle counts are in this clock",
+                             [](HwConfig& c) -> double& { return c.clock_hz; }));
+
+    t.push_back(int_field("array.rows", "PEs", 1, 1024,
+                          "PE rows: reduction (K) dimension for ws, output rows (M) for os",
+                          [](HwConfig& c) -> int& { return c.array.rows; }));
+    t.push_back(int_field("array.cols", "PEs", 1, 1024, "PE columns: output channels (N)",
+                          [](HwConfig& c) -> int& { return c.array.cols; }));
+    t.push_back(enum_field(
+        "array.dataflow", spellings({Dataflow::kWeightStationary, Dataflow::kOutputStationary}),
+        "weight-stationary (ws) or output-stationary (os)",
+        [](const HwConfig& c) { return static_cast<int>(c.array.dataflow); },
+        [](HwConfig& c, int v) { c.array.dataflow = static_cast<Dataflow>(v); }));
+    t.push_back(enum_field(
+        "array.pipelining", spellings({Pipelining::kNone, Pipelining::kOverlap}),
+        "none: tile by tile; overlap: double-buffered PE registers overlap consecutive tiles",
+        [](const HwConfig& c) { return static_cast<int>(c.array.pipelining); },
+        [](HwConfig& c, int v) { c.array.pipelining = static_cast<Pipelining>(v); }));
+
+    add_sram(
+        t, "scratchpad", "int8 scratchpad (weights, activations, outputs)",
+        [](HwConfig& c) -> uint64_t& { return c.scratchpad.size_bytes; },
+        [](HwConfig& c) -> int& { return c.scratchpad.banks; },
+        [](HwConfig& c) -> int& { return c.scratchpad.bank_width_bytes; },
+        [](HwConfig& c) -> int& { return c.scratchpad.ports; });
+    add_sram(
+        t, "accumulator", "int32 accumulator SRAM",
+        [](HwConfig& c) -> uint64_t& { return c.accumulator.size_bytes; },
+        [](HwConfig& c) -> int& { return c.accumulator.banks; },
+        [](HwConfig& c) -> int& { return c.accumulator.bank_width_bytes; },
+        [](HwConfig& c) -> int& { return c.accumulator.ports; });
+
+    t.push_back(int_field("dma.channels", "", 1, 64, "independent DMA channels",
+                          [](HwConfig& c) -> int& { return c.dma.channels; }));
+    // 4KiB: an AXI burst may not cross a 4 KB boundary, so no real bus moves more in one burst.
+    t.push_back(size_field("dma.burst", 1, 4 * kKiB, "bytes per DRAM burst (a power of two)",
+                           [](HwConfig& c) -> int& { return c.dma.burst_bytes; }));
+    t.push_back(int_field("dma.outstanding", "bursts", 1, 1024, "bursts in flight per channel",
+                          [](HwConfig& c) -> int& { return c.dma.outstanding; }));
+    t.push_back(int_field("dma.setup_cycles", "cycles", 0, 1e6,
+                          "per descriptor, before its first burst",
+                          [](HwConfig& c) -> int& { return c.dma.setup_cycles; }));
+
+    t.push_back(double_field("dram.bandwidth", FieldType::kBandwidth, "bytes/s", 1e6, 1e14,
+                             "peak bandwidth, total over all channels",
+                             [](HwConfig& c) -> double& { return c.dram.bandwidth_bytes_per_s; }));
+    t.push_back(int_field("dram.latency_cycles", "cycles", 0, 1e6,
+                          "NPU cycles from a burst's start to its data",
+                          [](HwConfig& c) -> int& { return c.dram.latency_cycles; }));
+    t.push_back(int_field("dram.channels", "", 1, 64, "independent DRAM channels",
+                          [](HwConfig& c) -> int& { return c.dram.channels; }));
+    t.push_back(size_field("dram.size", 1, kTiB, "address space the compiler may use",
+                           [](HwConfig& c) -> uint64_t& { return c.dram.size_bytes; }));
+
+    t.push_back(int_field("postproc.lanes", "elements/cycle", 1, 4096,
+                          "accumulator elements requantized per cycle",
+                          [](HwConfig& c) -> int& { return c.postproc.lanes; }));
+    t.push_back(int_field("postproc.pipeline_cycles", "cycles", 0, 1000,
+                          "latency of the requantization pipeline",
+                          [](HwConfig& c) -> int& { return c.postproc.pipeline_cycles; }));
+    t.push_back(enum_field(
+        "postproc.rounding", spellings({Rounding::kHalfEven, Rounding::kTflite, Rounding::kHalfUp}),
+        "requantization rounding: ONNX half_even, TFLite's two roundings, or half_up",
+        [](const HwConfig& c) { return static_cast<int>(c.postproc.rounding); },
+        [](HwConfig& c, int v) { c.postproc.rounding = static_cast<Rounding>(v); }));
+
+    t.push_back(int_field("controller.queue_depth", "instructions", 1, 1024,
+                          "instruction FIFO depth of each engine (load, compute, store)",
+                          [](HwConfig& c) -> int& { return c.controller.queue_depth; }));
+    t.push_back(int_field("controller.dispatch_cycles", "cycles", 0, 1000,
+                          "cycles to decode and dispatch one instruction",
+                          [](HwConfig& c) -> int& { return c.controller.dispatch_cycles; }));
+
+    t.push_back(string_field("energy.name", "energy table name, shown in reports",
+                             [](HwConfig& c) -> std::string& { return c.energy.name; }));
+    const double kMaxPj = 1e6;
+    t.push_back(double_field("energy.mac_int8_pj", FieldType::kDouble, "pJ", 0, kMaxPj,
+                             "one int8 multiply with int32 accumulate",
+                             [](HwConfig& c) -> double& { return c.energy.mac_int8_pj; }));
+    t.push_back(double_field(
+        "energy.spad_read_pj_per_byte", FieldType::kDouble, "pJ/byte", 0, kMaxPj, "scratchpad read",
+        [](HwConfig& c) -> double& { return c.energy.spad_read_pj_per_byte; }));
+    t.push_back(double_field("energy.spad_write_pj_per_byte", FieldType::kDouble, "pJ/byte", 0,
+                             kMaxPj, "scratchpad write", [](HwConfig& c) -> double& {
+                                 return c.energy.spad_write_pj_per_byte;
+                             }));
+    t.push_back(double_field("energy.acc_read_pj_per_byte", FieldType::kDouble, "pJ/byte", 0,
+                             kMaxPj, "accumulator read",
+                             [](HwConfig& c) -> double& { return c.energy.acc_read_pj_per_byte; }));
+    t.push_back(double_field("energy.acc_write_pj_per_byte", FieldType::kDouble, "pJ/byte", 0,
+                             kMaxPj, "accumulator write", [](HwConfig& c) -> double& {
+                                 return c.energy.acc_write_pj_per_byte;
+                             }));
+    t.push_back(double_field("energy.dram_pj_per_byte", FieldType::kDouble, "pJ/byte", 0, kMaxPj,
+                             "DRAM transfer (interface and array)",
+                             [](HwConfig& c) -> double& { return c.energy.dram_pj_per_byte; }));
+    t.push_back(double_field("energy.static_mw", FieldType::kDouble, "mW", 0, kMaxPj,
+                             "leakage of the whole NPU",
+                             [](HwConfig& c) -> double& { return c.energy.static_mw; }));
+    return t;
+}
+
+std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+// Number as the field's own unit writes it: "1GiB", "100GHz", "1024".
+std::string format_number(const FieldSpec& f, double v) {
+    switch (f.type) {
+        case FieldType::kSize:
+            return units::format_size(static_cast<uint64_t>(v));
+        case FieldType::kFrequency:
+            return units::format_frequency(v);
+        case FieldType::kBandwidth:
+            return units::format_bandwidth(v);
+        default:
+            return units::format_double(v);
+    }
+}
+
+std::string kind_text(FieldType type) {
+    switch (type) {
+        case FieldType::kInt:
+            return "an integer";
+        case FieldType::kSize:
+            return "a size";
+        case FieldType::kFrequency:
+            return "a frequency";
+        case FieldType::kBandwidth:
+            return "a bandwidth";
+        case FieldType::kDouble:
+            return "a number";
+        case FieldType::kString:
+            return "a string";
+        case FieldType::kEnum:
+            return "one of";
+    }
+    return "a value";
+}
+
+std::string choices_text(const FieldSpec& f, const char* separator) {
+    std::string out;
+    for (const auto& c : f.choices) {
+        if (!out.empty()) out += separator;
+        out += c;
+    }
+    return out;
+}
+
+// "expected an integer from 1 to 1024, found 0"
+std::string range_message(const FieldSpec& f, const std::string& found) {
+    std::string msg = "expected " + kind_text(f.type);
+    if (f.max == kUnbounded) {
+        msg += " >= " + format_number(f, f.min);
+    } else {
+        msg += " from " + format_number(f, f.min) + " to " + format_number(f, f.max);
+    }
+    return msg + ", found " + found;
+}
+
+double numeric_value(const FieldSpec& f, const HwConfig& c) {
+    if (f.access.as_int) return f.access.as_int(mut(c));
+    if (f.access.as_u64) return static_cast<double>(f.access.as_u64(mut(c)));
+    if (f.access.as_double) return f.access.as_double(mut(c));
+    if (f.access.get_enum) return f.access.get_enum(c);
+    return 0;
+}
+
+}  // namespace
+
+const std::vector<FieldSpec>& hw_fields() {
+    static const std::vector<FieldSpec> kTable = build_table();
+    return kTable;
+}
+
+const FieldSpec* find_field(std::string_view key) {
+    for (const auto& f : hw_fields()) {
+        if (f.key == key) return &f;
+    }
+    return nullptr;
+}
+
+const std::vector<SectionSpec>& hw_sections() {
+    static const std::vector<SectionSpec> kSections = {
+        {"array", "the systolic MAC array"},
+        {"scratchpad", "int8 operand SRAM (weights, activations, outputs)"},
+        {"accumulator", "int32 partial-sum SRAM"},
+        {"dma", "DMA engine between DRAM and the SRAMs"},
+        {"dram", "off-chip memory"},
+        {"postproc", "requantization unit (int32 -> int8)"},
+        {"controller", "instruction dispatch to the load, compute and store engines"},
+        {"energy", "energy per action: a bundled table name, a path, or an inline mapping"},
+    };
+    return kSections;
+}
+
+bool is_section(std::string_view key) {
+    for (const auto& s : hw_sections()) {
+        if (s.name == key) return true;
+    }
+    return false;
+}
+
+std::string format_field(const FieldSpec& f, const HwConfig& c) {
+    switch (f.type) {
+        case FieldType::kString:
+            return f.access.as_string(mut(c));
+        case FieldType::kEnum: {
+            int i = f.access.get_enum(c);
+            if (i < 0 || i >= static_cast<int>(f.choices.size())) return "?";
+            return f.choices[static_cast<size_t>(i)];
+        }
+        case FieldType::kSize:
+            if (f.access.as_u64) return units::format_size(f.access.as_u64(mut(c)));
+            // An int size below zero can only come from code; show it rather than wrap it.
+            if (f.access.as_int(mut(c)) < 0) return std::to_string(f.access.as_int(mut(c))) + "B";
+            return units::format_size(static_cast<uint64_t>(f.access.as_int(mut(c))));
+        case FieldType::kInt:
+            return std::to_string(f.access.as_int(mut(c)));
+        case FieldType::kFrequency:
+        case FieldType::kBandwidth:
+        case FieldType::kDouble:
+            return format_number(f, f.access.as_double(mut(c)));
+    }
+    return "";
+}
+
+std::string expected_text(const FieldSpec& f) {
+    switch (f.type) {
+        case FieldType::kInt:
+            return "an integer";
+        case FieldType::kSize:
+            return "a size such as 256KiB";
+        case FieldType::kFrequency:
+            return "a frequency such as 1GHz";
+        case FieldType::kBandwidth:
+            return "a bandwidth such as 25.6GB/s";
+        case FieldType::kDouble:
+            return "a number";
+        case FieldType::kString:
+            return "a string";
+        case FieldType::kEnum:
+            return "one of " + choices_text(f, ", ");
+    }
+    return "a value";
+}
+
+std::string type_name(FieldType type) {
+    switch (type) {
+        case FieldType::kInt:
+            return "integer";
+        case FieldType::kSize:
+            return "size";
+        case FieldType::kFrequency:
+            return "frequency";
+        case FieldType::kBandwidth:
+            return "bandwidth";
+        case FieldType::kDouble:
+            return "number";
+        case FieldType::kString:
+            return "string";
+        case FieldType::kEnum:
+            return "enum";
+    }
+    return "?";
+}
+
+std::string range_text(const FieldSpec& f) {
+    if (f.type == FieldType::kEnum) return choices_text(f, " | ");
+    if (f.type == FieldType::kString) return "non-empty";
+    if (f.max == kUnbounded) return ">= " + format_number(f, f.min);
+    return format_number(f, f.min) + " .. " + format_number(f, f.max);
+}
+
+std::optional<std::string> assign_field(const FieldSpec& f, HwConfig& c, std::string_view text) {
+    const std::string type_error = "expected " + expected_text(f) + ", found " + quoted(text);
+    switch (f.type) {
+        case FieldType::kString: {
+            if (text.empty()) return std::string("expected a non-empty string, found ''");
+            if (static_cast<double>(text.size()) > f.max) {
+                return "expected a string of at most " + units::format_double(f.max) +
+                       " characters, found " + std::to_string(text.size());
+            }
+            f.access.as_string(c) = std::string(text);
+            return std::nullopt;
+        }
+        case FieldType::kEnum: {
+            for (size_t i = 0; i < f.choices.size(); ++i) {
+                if (f.choices[i] == text) {
+                    f.access.set_enum(c, static_cast<int>(i));
+                    return std::nullopt;
+                }
+            }
+            return type_error;
+        }
+        case FieldType::kInt: {
+            auto v = units::parse_int(text);
+            if (!v) return type_error;
+            double d = static_cast<double>(*v);
+            if (d < f.min || d > f.max) return range_message(f, std::to_string(*v));
+            f.access.as_int(c) = static_cast<int>(*v);
+            return std::nullopt;
+        }
+        case FieldType::kSize: {
+            auto v = units::parse_size_bytes(text);
+            if (!v) return type_error;
+            double d = static_cast<double>(*v);
+            if (d < f.min || d > f.max) return range_message(f, units::format_size(*v));
+            if (f.access.as_u64) {
+                f.access.as_u64(c) = *v;
+            } else {
+                f.access.as_int(c) = static_cast<int>(*v);
+            }
+            return std::nullopt;
+        }
+        case FieldType::kFrequency:
+        case FieldType::kBandwidth:
+        case FieldType::kDouble: {
+            std::optional<double> v;
+            if (f.type == FieldType::kFrequency) v = units::parse_frequency_hz(text);
+            if (f.type == FieldType::kBandwidth) v = units::parse_bandwidth_bytes_per_s(text);
+            if (f.type == FieldType::kDouble) v = units::parse_double(text);
+            if (!v) return type_error;
+            if (*v < f.min || *v > f.max) return range_message(f, format_number(f, *v));
+            f.access.as_double(c) = *v;
+            return std::nullopt;
+        }
+    }
+    return type_error;
+}
+
+std::optional<std::string> check_field_range(const FieldSpec& f, const HwConfig& c) {
+    if (f.type == FieldType::kString) {
+        const std::string& s = f.access.as_string(mut(c));
+        if (s.empty()) return std::string("expected a non-empty string, found ''");
+        if (static_cast<double>(s.size()) > f.max) {
+            return "expected a string of at most " + units::format_double(f.max) +
+                   " characters, found " + std::to_string(s.size());
+        }
+        return std::nullopt;
+    }
+    if (f.type == FieldType::kEnum) {
+        int i = f.access.get_enum(c);
+        if (i < 0 || i >= static_cast<int>(f.choices.size())) {
+            return "expected one of " + choices_text(f, ", ") + ", found enum value " +
+                   std::to_string(i);
+        }
+        return std::nullopt;
+    }
+    double v = numeric_value(f, c);
+    if (std::isnan(v) || v < f.min || v > f.max) return range_message(f, format_field(f, c));
+    return std::nullopt;
+}
+
+std::vector<std::string> config_differences(const HwConfig& a, const HwConfig& b) {
+    std::vector<std::string> out;
+    for (const auto& f : hw_fields()) {
+        bool same = true;
+        if (f.access.as_int) same = f.access.as_int(mut(a)) == f.access.as_int(mut(b));
+        if (f.access.as_u64) same = f.access.as_u64(mut(a)) == f.access.as_u64(mut(b));
+        if (f.access.as_double) same = f.access.as_double(mut(a)) == f.access.as_double(mut(b));
+        if (f.access.as_string) same = f.access.as_string(mut(a)) == f.access.as_string(mut(b));
+        if (f.access.get_enum) same = f.access.get_enum(a) == f.access.get_enum(b);
+        if (!same) out.push_back(f.key);
+    }
+    return out;
+}
+
+}  // namespace npu::cfg

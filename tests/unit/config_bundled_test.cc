@@ -1,0 +1,185 @@
+// The bundled hardware configs and energy tables, the dump round trip, and the schema text.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "sim/config/config_loader.h"
+#include "sim/config/config_schema.h"
+#include "sim/config/paths.h"
+
+namespace npu::cfg {
+namespace {
+
+const char* const kBundled[] = {"edge_npu", "tpu_v1", "gemmini", "nvdla", "vta"};
+
+std::string config_path(const std::string& name) {
+    return std::string(NPUSIM_SOURCE_DIR) + "/configs/" + name + ".yaml";
+}
+
+class ConfigBundled : public ::testing::Test {
+  protected:
+    void SetUp() override { set_data_dir(NPUSIM_SOURCE_DIR); }
+};
+
+TEST_F(ConfigBundled, EveryBundledConfigLoadsAndValidates) {
+    for (const char* name : kBundled) {
+        SCOPED_TRACE(name);
+        HwConfig c;
+        ASSERT_NO_THROW(c = load_hw_config(config_path(name), {}));
+        EXPECT_EQ(c.name, name);
+    }
+}
+
+TEST_F(ConfigBundled, EdgeNpuEqualsTheBuiltInDefaults) {
+    HwConfig file = load_hw_config(config_path("edge_npu"), {});
+    EXPECT_EQ(config_differences(file, default_hw_config()), std::vector<std::string>{});
+}
+
+TEST_F(ConfigBundled, PublishedParametersOfTheReferenceChips) {
+    HwConfig tpu = load_hw_config(config_path("tpu_v1"), {});
+    EXPECT_EQ(tpu.peak_macs_per_cycle(), 65536u);  // 256 * 256
+    EXPECT_EQ(tpu.clock_hz, 7e8);
+    EXPECT_EQ(tpu.scratchpad.size_bytes, 24ull << 20);
+    EXPECT_EQ(tpu.accumulator.size_bytes, 4ull << 20);
+    EXPECT_EQ(tpu.dram.bandwidth_bytes_per_s, 34e9);
+
+    HwConfig gemmini = load_hw_config(config_path("gemmini"), {});
+    EXPECT_EQ(gemmini.scratchpad.size_bytes, 256u * 1024);
+    EXPECT_EQ(gemmini.scratchpad.banks, 4);
+    EXPECT_EQ(gemmini.accumulator.size_bytes, 64u * 1024);
+    EXPECT_EQ(gemmini.dram_bytes_per_cycle(), 16.0);  // 128-bit bus: 16GB/s / 1GHz
+
+    HwConfig nvdla = load_hw_config(config_path("nvdla"), {});
+    EXPECT_EQ(nvdla.peak_macs_per_cycle(), 2048u);  // 64 * 32
+    EXPECT_EQ(nvdla.scratchpad.size_bytes, 512u * 1024);
+    EXPECT_EQ(nvdla.dram.bandwidth_bytes_per_s, 10e9);
+    EXPECT_EQ(nvdla.energy.name, "lpddr4_edge");
+
+    HwConfig vta = load_hw_config(config_path("vta"), {});
+    EXPECT_EQ(vta.peak_macs_per_cycle(), 256u);                 // 16 * 16
+    EXPECT_EQ(vta.scratchpad.size_bytes, (32u + 256u) * 1024);  // input + weight buffers
+    EXPECT_EQ(vta.accumulator.size_bytes, 128u * 1024);
+}
+
+TEST_F(ConfigBundled, DumpLoadsBackToAnEqualConfigForEveryBundledConfig) {
+    for (const char* name : kBundled) {
+        SCOPED_TRACE(name);
+        HwConfig c = load_hw_config(config_path(name), {});
+        std::string dump = dump_yaml(c);
+        HwConfig back = load_hw_config_from_string(dump, "dump.yaml", {});
+        EXPECT_EQ(config_differences(c, back), std::vector<std::string>{}) << dump;
+        EXPECT_EQ(dump_yaml(back), dump);
+    }
+}
+
+TEST_F(ConfigBundled, DumpRoundTripsAwkwardValuesExactly) {
+    HwConfig c;
+    c.name = "odd \"name\" \\ with: colon";
+    c.clock_hz = 1.0 / 3.0 * 1e9;
+    c.dram.bandwidth_bytes_per_s = 1.0 / 7.0 * 1e11;
+    c.scratchpad.size_bytes = 3ull * 1000 * 1024;  // neither a KiB nor a KB multiple of one unit
+    c.scratchpad.banks = 3;
+    c.energy.name = "custom";
+    c.energy.mac_int8_pj = 0.1 + 0.2;  // 0.30000000000000004
+    HwConfig back = load_hw_config_from_string(dump_yaml(c), "dump.yaml", {});
+    EXPECT_EQ(config_differences(c, back), std::vector<std::string>{}) << dump_yaml(c);
+}
+
+TEST_F(ConfigBundled, DumpIsSelfContainedAndCommented) {
+    std::string dump = dump_yaml(default_hw_config());
+    EXPECT_NE(dump.find("energy:\n  name: \"horowitz45\""), std::string::npos) << dump;
+    EXPECT_NE(dump.find("  rows: 16                            # PE rows"), std::string::npos)
+        << dump;
+    EXPECT_NE(dump.find("clock: 1GHz"), std::string::npos);
+    EXPECT_NE(dump.find("  size: 256KiB"), std::string::npos);
+    EXPECT_NE(dump.find("  bandwidth: 16GB/s"), std::string::npos);
+}
+
+TEST_F(ConfigBundled, ConfigDifferencesSeesEveryKindOfField) {
+    HwConfig a;
+    HwConfig b;
+    b.array.cols = 8;
+    b.scratchpad.size_bytes = 1;
+    b.clock_hz = 2e9;
+    b.energy.name = "x";
+    b.postproc.rounding = Rounding::kTflite;
+    EXPECT_EQ(config_differences(a, b),
+              (std::vector<std::string>{"clock", "array.cols", "scratchpad.size",
+                                        "postproc.rounding", "energy.name"}));
+}
+
+TEST_F(ConfigBundled, EnergyTablesLoadWithTheirCitedValues) {
+    const std::string dir = std::string(NPUSIM_SOURCE_DIR) + "/configs/energy/";
+    EnergyTable h = load_energy_table(dir + "horowitz45.yaml");
+    EnergyTable defaults;
+    EXPECT_EQ(h.name, defaults.name);
+    EXPECT_EQ(h.mac_int8_pj, defaults.mac_int8_pj);
+    EXPECT_EQ(h.spad_read_pj_per_byte, defaults.spad_read_pj_per_byte);
+    EXPECT_EQ(h.spad_write_pj_per_byte, defaults.spad_write_pj_per_byte);
+    EXPECT_EQ(h.acc_read_pj_per_byte, defaults.acc_read_pj_per_byte);
+    EXPECT_EQ(h.acc_write_pj_per_byte, defaults.acc_write_pj_per_byte);
+    EXPECT_EQ(h.dram_pj_per_byte, defaults.dram_pj_per_byte);
+    EXPECT_EQ(h.static_mw, defaults.static_mw);
+
+    EnergyTable lp = load_energy_table(dir + "lpddr4_edge.yaml");
+    EXPECT_EQ(lp.dram_pj_per_byte, 40.0);  // 5 pJ/bit * 8
+    EnergyTable hbm = load_energy_table(dir + "hbm2_dc.yaml");
+    EXPECT_EQ(hbm.dram_pj_per_byte, 31.2);       // 3.9 pJ/bit * 8
+    EXPECT_EQ(hbm.spad_read_pj_per_byte, 12.5);  // 100 pJ per 64 bits of a 1 MB array
+}
+
+TEST_F(ConfigBundled, SchemaListsEveryKeyWithTypeDefaultAndRange) {
+    const std::vector<std::string> required = {"name",
+                                               "clock",
+                                               "array.rows",
+                                               "array.cols",
+                                               "array.dataflow",
+                                               "array.pipelining",
+                                               "scratchpad.size",
+                                               "scratchpad.banks",
+                                               "scratchpad.bank_width",
+                                               "scratchpad.ports",
+                                               "accumulator.size",
+                                               "accumulator.banks",
+                                               "accumulator.bank_width",
+                                               "accumulator.ports",
+                                               "dma.channels",
+                                               "dma.burst",
+                                               "dma.outstanding",
+                                               "dma.setup_cycles",
+                                               "dram.bandwidth",
+                                               "dram.latency_cycles",
+                                               "dram.channels",
+                                               "dram.size",
+                                               "postproc.lanes",
+                                               "postproc.pipeline_cycles",
+                                               "postproc.rounding",
+                                               "controller.queue_depth",
+                                               "controller.dispatch_cycles",
+                                               "energy.mac_int8_pj",
+                                               "energy.dram_pj_per_byte",
+                                               "energy.static_mw"};
+    for (const auto& key : required) EXPECT_NE(find_field(key), nullptr) << key;
+    const std::string schema = schema_text();
+    for (const auto& f : hw_fields()) {
+        EXPECT_NE(schema.find("\n" + f.key + " "), std::string::npos) << f.key;
+    }
+    EXPECT_NE(schema.find("\nenergy "), std::string::npos);
+    EXPECT_NE(schema.find("\narray.rows                     integer    16          PEs             "
+                          "1 .. 1024"),
+              std::string::npos)
+        << schema;
+    EXPECT_NE(schema.find("ws | os"), std::string::npos);
+    EXPECT_NE(schema.find("half_even | tflite | half_up"), std::string::npos);
+}
+
+TEST_F(ConfigBundled, EnumSpellingsComeFromToString) {
+    EXPECT_EQ(find_field("array.dataflow")->choices,
+              (std::vector<std::string>{to_string(Dataflow::kWeightStationary),
+                                        to_string(Dataflow::kOutputStationary)}));
+    EXPECT_EQ(find_field("postproc.rounding")->choices,
+              (std::vector<std::string>{"half_even", "tflite", "half_up"}));
+}
+
+}  // namespace
+}  // namespace npu::cfg
