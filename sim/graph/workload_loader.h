@@ -1,0 +1,43 @@
+// Loads a workload YAML file (format: docs/workloads.md) into a Workload: the layer chain with its
+// geometry, quantization parameters, per-channel requantization, and int8/int32 tensors drawn
+// deterministically from the file's seed. Strict like the hardware config: unknown keys (with a
+// "did you mean" hint), wrong types, out-of-range values and inconsistent shapes are all collected
+// and thrown together as one npu::UserError, each with file:line:col and a key path such as
+// `layers[1].kernel`.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sim/graph/workload.h"
+
+namespace npu::graph {
+
+[[nodiscard]] Workload load_workload(const std::string& path);
+// file_label names the text in diagnostics and becomes Workload::source_file.
+[[nodiscard]] Workload load_workload_from_string(const std::string& text,
+                                                 const std::string& file_label);
+
+// The data generator, exposed so tests can pin it down. Each tensor has its own stream, seeded
+// from (workload seed, stream id) through splitmix64, so editing one layer leaves the other
+// layers' data unchanged. Stream ids: 0 = the input; for layer i: 3i+1 weights, 3i+2 bias,
+// 3i+3 per-channel weight scales.
+class DataGenerator {
+  public:
+    DataGenerator(uint64_t seed, uint64_t stream);
+    // Uniform in [lo, hi] (lo <= hi), by rejection sampling on std::mt19937_64's raw output: the
+    // same numbers on every platform (std::uniform_int_distribution is implementation-defined).
+    [[nodiscard]] int64_t uniform_int(int64_t lo, int64_t hi);
+    // Uniform in [0, 1) with 53 random bits.
+    [[nodiscard]] double uniform_unit();
+    [[nodiscard]] std::vector<int8_t> int8s(size_t count, int lo, int hi);
+
+  private:
+    std::mt19937_64 m_engine;  // its output sequence is fixed by the C++ standard
+};
+
+[[nodiscard]] uint64_t splitmix64(uint64_t x);
+
+}  // namespace npu::graph
