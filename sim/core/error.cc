@@ -33,7 +33,8 @@ std::string join(const std::vector<Diagnostic>& ds) {
 UserError::UserError(std::vector<Diagnostic> diagnostics)
     : std::runtime_error(join(diagnostics)), m_diagnostics(std::move(diagnostics)) {}
 
-UserError::UserError(Diagnostic diagnostic) : UserError(std::vector<Diagnostic>{std::move(diagnostic)}) {}
+UserError::UserError(Diagnostic diagnostic)
+    : UserError(std::vector<Diagnostic>{std::move(diagnostic)}) {}
 
 void DiagnosticList::throw_if_any() const {
     if (!m_items.empty()) throw UserError(m_items);

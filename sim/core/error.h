@@ -15,11 +15,11 @@ namespace npu {
 
 // One problem in user input. line/col are 1-based; 0 means "not known" (e.g. a --set override).
 struct Diagnostic {
-    std::string file;      // path as the user gave it, or "--set" / "<cli>"
+    std::string file;  // path as the user gave it, or "--set" / "<cli>"
     int line = 0;
     int col = 0;
-    std::string key;       // key path, e.g. "array.rows"; empty when not about a key
-    std::string message;   // "expected <what>, found <what>" style, complete sentence-ish
+    std::string key;      // key path, e.g. "array.rows"; empty when not about a key
+    std::string message;  // "expected <what>, found <what>" style, complete sentence-ish
 
     // "file:line:col: key: message" (parts that are unknown are left out).
     [[nodiscard]] std::string to_string() const;
@@ -28,31 +28,32 @@ struct Diagnostic {
 inline constexpr int kUserErrorExitCode = 2;
 
 class UserError : public std::runtime_error {
-public:
+  public:
     explicit UserError(std::vector<Diagnostic> diagnostics);
     explicit UserError(Diagnostic diagnostic);
     [[nodiscard]] const std::vector<Diagnostic>& diagnostics() const { return m_diagnostics; }
 
-private:
+  private:
     std::vector<Diagnostic> m_diagnostics;
 };
 
 // Collects diagnostics while checking input, so all problems are reported together.
 class DiagnosticList {
-public:
+  public:
     void add(Diagnostic d) { m_items.push_back(std::move(d)); }
     [[nodiscard]] bool empty() const { return m_items.empty(); }
     [[nodiscard]] const std::vector<Diagnostic>& items() const { return m_items; }
     // Throws UserError with everything collected, if anything was.
     void throw_if_any() const;
 
-private:
+  private:
     std::vector<Diagnostic> m_items;
 };
 
 class ModelError : public std::runtime_error {
-public:
-    ModelError(const std::string& module, uint64_t cycle, int64_t instr_id, const std::string& what);
+  public:
+    ModelError(const std::string& module, uint64_t cycle, int64_t instr_id,
+               const std::string& what);
 };
 
 }  // namespace npu

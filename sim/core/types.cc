@@ -2,17 +2,16 @@
 
 namespace npu {
 
-const char* to_string(Dataflow d) {
-    return d == Dataflow::kWeightStationary ? "ws" : "os";
-}
-const char* to_string(Pipelining p) {
-    return p == Pipelining::kNone ? "none" : "overlap";
-}
+const char* to_string(Dataflow d) { return d == Dataflow::kWeightStationary ? "ws" : "os"; }
+const char* to_string(Pipelining p) { return p == Pipelining::kNone ? "none" : "overlap"; }
 const char* to_string(Rounding r) {
     switch (r) {
-        case Rounding::kHalfEven: return "half_even";
-        case Rounding::kTflite: return "tflite";
-        case Rounding::kHalfUp: return "half_up";
+        case Rounding::kHalfEven:
+            return "half_even";
+        case Rounding::kTflite:
+            return "tflite";
+        case Rounding::kHalfUp:
+            return "half_up";
     }
     return "?";
 }

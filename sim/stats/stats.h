@@ -11,8 +11,8 @@ namespace npu::stats {
 // Additive counters; a layer's and the run's totals are sums of these.
 struct Counters {
     uint64_t instructions = 0;
-    uint64_t macs = 0;                 // useful multiply-accumulates (m*k*n over tiles)
-    uint64_t array_busy_cycles = 0;    // cycles the array had at least one tile in flight
+    uint64_t macs = 0;               // useful multiply-accumulates (m*k*n over tiles)
+    uint64_t array_busy_cycles = 0;  // cycles the array had at least one tile in flight
     uint64_t tiles = 0;
     uint64_t dram_read_bytes = 0;
     uint64_t dram_write_bytes = 0;
@@ -39,15 +39,15 @@ struct Counters {
 
 struct LayerStats {
     std::string name;
-    std::string op;        // "gemm" | "conv2d"
-    std::string shape;     // Layer::shape_string()
-    std::string mapping;   // compiler's summary, e.g. "ws mb=64 nb=16 kb=16 tiles=..."
-    uint64_t macs_total = 0;     // the layer's MACs (from the graph), for utilization
+    std::string op;           // "gemm" | "conv2d"
+    std::string shape;        // Layer::shape_string()
+    std::string mapping;      // compiler's summary, e.g. "ws mb=64 nb=16 kb=16 tiles=..."
+    uint64_t macs_total = 0;  // the layer's MACs (from the graph), for utilization
     uint64_t start_cycle = 0;
     uint64_t end_cycle = 0;
     [[nodiscard]] uint64_t cycles() const { return end_cycle - start_cycle; }
     Counters counters;
-    bool checked = false;        // outputs compared against the reference executor
+    bool checked = false;  // outputs compared against the reference executor
     bool bit_exact = false;
     uint64_t mismatches = 0;
 };
@@ -55,15 +55,15 @@ struct LayerStats {
 struct RunStats {
     std::string config_name;
     std::string workload_name;
-    std::string fidelity;        // "fast" | "pe"
-    bool functional = true;      // data computed (false: timing-only)
+    std::string fidelity;    // "fast" | "pe"
+    bool functional = true;  // data computed (false: timing-only)
     double clock_hz = 1e9;
     uint64_t peak_macs_per_cycle = 0;
     double dram_peak_bytes_per_cycle = 0;
     std::vector<LayerStats> layers;
     uint64_t total_cycles = 0;
-    Counters total;              // sum over layers
-    double wall_seconds = 0;     // host time of the simulation (not in golden comparisons)
+    Counters total;           // sum over layers
+    double wall_seconds = 0;  // host time to compile and simulate (excludes the reference check)
 };
 
 }  // namespace npu::stats

@@ -28,7 +28,9 @@ TEST(CoreError, DiagnosticListReportsEverythingTogether) {
 
 TEST(CoreError, ModelErrorNamesModuleCycleAndInstruction) {
     ModelError e("npu.compute", 1234, 17, "tile exceeds array");
-    EXPECT_STREQ(e.what(), "internal model error in npu.compute at cycle 1234 (instruction 17): tile exceeds array");
+    EXPECT_STREQ(
+        e.what(),
+        "internal model error in npu.compute at cycle 1234 (instruction 17): tile exceeds array");
 }
 
 }  // namespace

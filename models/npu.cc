@@ -1,0 +1,369 @@
+#include "models/npu.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "sim/core/error.h"
+#include "sim/core/requant.h"
+
+namespace npu::model {
+
+using sc_core::SC_NS;
+using sc_core::sc_time;
+
+uint64_t now_cycles() {
+    return static_cast<uint64_t>(sc_core::sc_time_stamp() / sc_time(1, SC_NS));
+}
+
+void wait_until(uint64_t cycle) {
+    const uint64_t now = now_cycles();
+    if (cycle > now) sc_core::wait(sc_time(static_cast<double>(cycle - now), SC_NS));
+}
+
+void TokenQueue::push(uint64_t ready_cycle) {
+    m_tokens.push_back(ready_cycle);
+    m_pushed.notify(sc_core::SC_ZERO_TIME);
+}
+
+void TokenQueue::pop() {
+    while (m_tokens.empty()) sc_core::wait(m_pushed);
+    const uint64_t ready = m_tokens.front();
+    m_tokens.pop_front();
+    wait_until(ready);
+}
+
+namespace {
+
+// Pops a token and adds the cycles spent waiting for it to `stall`.
+void pop_timed(TokenQueue& q, uint64_t& stall) {
+    const uint64_t before = now_cycles();
+    q.pop();
+    stall += now_cycles() - before;
+}
+
+timing::ArrayGeometry geometry(const cfg::HwConfig& hw) {
+    return {hw.array.rows, hw.array.cols, hw.array.dataflow, hw.array.pipelining};
+}
+
+}  // namespace
+
+Npu::Npu(sc_core::sc_module_name name, const cfg::HwConfig& hw, const isa::Program& program,
+         Fidelity fidelity, bool functional, stats::RunStats& stats)
+    : sc_module(name),
+      m_hw(hw),
+      m_program(program),
+      m_functional(functional),
+      m_stats(stats),
+      m_load_q("load_queue", hw.controller.queue_depth),
+      m_compute_q("compute_queue", hw.controller.queue_depth),
+      m_store_q("store_queue", hw.controller.queue_depth),
+      m_dma_channels("dma_channels", hw.dma.channels) {
+    const uint64_t dram_bytes = functional ? program.dram_bytes_used : 0;
+    m_dram =
+        std::make_unique<Dram>(hw.dram_bytes_per_cycle(), hw.dram.channels, hw.dram.latency_cycles,
+                               static_cast<uint32_t>(hw.dma.burst_bytes), dram_bytes, functional);
+    m_spad = std::make_unique<BankedSram>(hw.scratchpad.size_bytes, hw.scratchpad.banks,
+                                          hw.scratchpad.bank_width_bytes, hw.scratchpad.ports,
+                                          functional);
+    m_acc = std::make_unique<BankedSram>(hw.accumulator.size_bytes, hw.accumulator.banks,
+                                         hw.accumulator.bank_width_bytes, hw.accumulator.ports,
+                                         functional);
+    m_dma = std::make_unique<Dma>(hw.dma, *m_dram, *m_spad, wait_until);
+    m_array = fidelity == Fidelity::kPe ? timing::make_pe_array(geometry(hw))
+                                        : timing::make_fast_array(geometry(hw));
+    if (functional) {
+        for (const isa::DramSegment& seg : program.dram_image) {
+            std::memcpy(m_dram->data(seg.addr), seg.bytes.data(), seg.bytes.size());
+        }
+    }
+    SC_THREAD(controller_thread);
+    SC_THREAD(load_thread);
+    SC_THREAD(compute_thread);
+    SC_THREAD(store_thread);
+}
+
+void Npu::retire(isa::Engine e, uint64_t done_cycle) {
+    ++m_retired[static_cast<int>(e)];
+    m_last_done = std::max(m_last_done, done_cycle);
+    m_retired_event.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Npu::controller_thread() {
+    size_t layer = SIZE_MAX;
+    for (const isa::Instr& in : m_program.instrs) {
+        if (in.layer != layer) {
+            layer = in.layer;
+            m_layer = layer;
+            m_stats.layers[layer].start_cycle = now_cycles();
+        }
+        sc_core::wait(sc_time(m_hw.controller.dispatch_cycles, SC_NS));
+        ++counters().instructions;
+        const isa::Engine e = isa::engine_of(in.op);
+        if (e == isa::Engine::kController) {  // SYNC: every earlier instruction has completed
+            while (m_retired[0] != m_dispatched[0] || m_retired[1] != m_dispatched[1] ||
+                   m_retired[2] != m_dispatched[2]) {
+                sc_core::wait(m_retired_event);
+            }
+            wait_until(m_last_done);
+            m_stats.layers[layer].end_cycle = now_cycles();
+            continue;
+        }
+        const uint64_t before = now_cycles();
+        ++m_dispatched[static_cast<int>(e)];
+        switch (e) {
+            case isa::Engine::kLoad:
+                m_load_q.write(&in);
+                break;
+            case isa::Engine::kCompute:
+                m_compute_q.write(&in);
+                break;
+            default:
+                m_store_q.write(&in);
+                break;
+        }
+        counters().dispatch_queue_full_cycles += now_cycles() - before;
+    }
+    m_finished = true;
+}
+
+void Npu::load_thread() {
+    for (;;) {
+        const isa::Instr& in = *m_load_q.read();
+        if (in.deps.pop_next) pop_timed(m_c2l, counters().load_wait_compute_cycles);
+        m_dma_channels.wait();
+        const Dma::Result r = m_dma->load(in.xfer, now_cycles(), counters());
+        m_dma_channels.post();
+        wait_until(r.issued);
+        if (in.deps.push_next) m_l2c.push(r.complete);
+        retire(isa::Engine::kLoad, r.complete);
+    }
+}
+
+void Npu::compute_thread() {
+    for (;;) {
+        const isa::Instr& in = *m_compute_q.read();
+        if (in.deps.pop_prev) pop_timed(m_l2c, counters().compute_wait_load_cycles);
+        if (in.deps.pop_next) pop_timed(m_s2c, counters().compute_wait_store_cycles);
+        exec_compute(in);
+    }
+}
+
+void Npu::store_thread() {
+    for (;;) {
+        const isa::Instr& in = *m_store_q.read();
+        if (in.deps.pop_prev) pop_timed(m_c2s, counters().store_wait_compute_cycles);
+        if (in.op == isa::Opcode::kPostproc) {
+            const uint64_t acc_free = exec_postproc(in);
+            if (in.deps.push_prev) m_s2c.push(acc_free);
+            retire(isa::Engine::kStore, now_cycles());
+        } else {
+            m_dma_channels.wait();
+            const Dma::Result r = m_dma->store(in.xfer, now_cycles(), counters());
+            m_dma_channels.post();
+            // The next POST may overwrite this output buffer once the DMA has read it.
+            wait_until(r.sram_done);
+            retire(isa::Engine::kStore, r.complete);
+        }
+    }
+}
+
+void Npu::exec_compute(const isa::Instr& in) {
+    const isa::Compute& c = in.comp;
+    const isa::LayerDesc& L = m_program.layers[in.layer];
+    stats::Counters& cnt = counters();
+    const bool ws = m_hw.array.dataflow == Dataflow::kWeightStationary;
+    const int rows = m_hw.array.rows;
+    if (c.n > m_hw.array.cols || c.m <= 0 || c.k <= 0 || c.n <= 0) {
+        throw ModelError("npu.compute", now_cycles(), in.id, "block does not fit the array");
+    }
+    const uint32_t row_bytes = static_cast<uint32_t>(L.in_w) * static_cast<uint32_t>(L.in_c);
+    const uint32_t slab_bytes = static_cast<uint32_t>(c.slab_rows) * row_bytes;
+    m_spad->check_range(c.slab_addr, slab_bytes, "npu.compute");
+    m_spad->check_range(c.w_addr, uint64_t(c.k) * uint64_t(c.n), "npu.compute");
+    m_acc->check_range(c.acc_addr, uint64_t(c.m) * uint64_t(c.n) * 4, "npu.compute");
+
+    const int tile_m = ws ? c.m : rows;
+    const int tile_k = ws ? rows : c.k;
+    uint64_t done = now_cycles();
+    for (int i0 = 0; i0 < c.m; i0 += tile_m) {
+        for (int k0 = 0; k0 < c.k; k0 += tile_k) {
+            const timing::TileShape sh{std::min(tile_m, c.m - i0), std::min(tile_k, c.k - k0), c.n};
+            const uint32_t w_addr = c.w_addr + static_cast<uint32_t>(k0 * c.n);
+            const uint32_t w_len = static_cast<uint32_t>(sh.k * c.n);
+            const uint32_t acc_addr = c.acc_addr + static_cast<uint32_t>(i0 * c.n * 4);
+            const uint32_t acc_len = static_cast<uint32_t>(sh.m * c.n * 4);
+            // The slab rows this tile reads: output rows of its first and last pixel, widened by
+            // the kernel's reach, clipped to the slab.
+            const int64_t p_first = c.m0 + i0, p_last = c.m0 + i0 + sh.m - 1;
+            const int32_t ih_lo = static_cast<int32_t>(p_first / L.out_w) * L.stride_h - L.pad_top;
+            const int32_t ih_hi = static_cast<int32_t>(p_last / L.out_w) * L.stride_h - L.pad_top +
+                                  (L.kernel_h - 1) * L.dilation_h;
+            const int32_t r_lo = std::clamp(ih_lo - c.slab_row0, 0, c.slab_rows - 1);
+            const int32_t r_hi = std::clamp(ih_hi - c.slab_row0, r_lo, c.slab_rows - 1);
+            const uint32_t a_addr = c.slab_addr + static_cast<uint32_t>(r_lo) * row_bytes;
+            const uint32_t a_len = static_cast<uint32_t>(r_hi - r_lo + 1) * row_bytes;
+
+            // Find the first start at which both the array and the bank ports agree. Waiting
+            // until the tile's start lets earlier requests claim ports first (FCFS).
+            uint64_t earliest = now_cycles();
+            uint64_t bank_wait = 0;
+            timing::TileTiming t;
+            for (;;) {
+                t = m_array->plan(sh, std::max(earliest, now_cycles()));
+                const auto late = [](uint64_t free_at, uint64_t begin) {
+                    return free_at > begin ? free_at - begin : 0;
+                };
+                const uint64_t delay =
+                    std::max({late(m_spad->region_free_at(a_addr, a_len), t.stream_begin),
+                              late(m_spad->region_free_at(w_addr, w_len), t.weight_begin),
+                              late(m_acc->region_free_at(acc_addr, acc_len), t.out_begin)});
+                if (delay > 0) {
+                    bank_wait += delay;
+                    earliest = t.start + delay;
+                    continue;
+                }
+                if (t.start > now_cycles()) {
+                    wait_until(t.start);
+                    continue;
+                }
+                break;
+            }
+            if (bank_wait > 0) {
+                ++cnt.spad_bank_conflicts;
+                cnt.spad_bank_conflict_cycles += bank_wait;
+            }
+            m_spad->occupy(a_addr, a_len, t.stream_begin, t.stream_end);
+            m_spad->occupy(w_addr, w_len, t.weight_begin, t.weight_end);
+            m_acc->occupy(acc_addr, acc_len, t.out_begin, t.out_end);
+
+            const bool add_to_acc = c.accumulate || k0 > 0;
+            if (m_functional) {
+                // Operands: A through the im2col view of the slab, W from the scratchpad.
+                m_a_tile.resize(size_t(sh.m) * size_t(sh.k));
+                m_w_tile.resize(size_t(sh.k) * size_t(sh.n));
+                m_out_tile.resize(size_t(sh.m) * size_t(sh.n));
+                const int8_t zp = static_cast<int8_t>(L.in_zero_point);
+                const auto* slab = reinterpret_cast<const int8_t*>(m_spad->data(c.slab_addr));
+                for (int i = 0; i < sh.m; ++i) {
+                    const int64_t p = c.m0 + i0 + i;
+                    const int32_t oh = static_cast<int32_t>(p / L.out_w);
+                    const int32_t ow = static_cast<int32_t>(p % L.out_w);
+                    int64_t kidx = c.k0 + k0;
+                    int32_t ic = static_cast<int32_t>(kidx % L.in_c);
+                    int32_t kw = static_cast<int32_t>((kidx / L.in_c) % L.kernel_w);
+                    int32_t kh = static_cast<int32_t>(kidx / (int64_t{L.in_c} * L.kernel_w));
+                    int8_t* dst = &m_a_tile[size_t(i) * size_t(sh.k)];
+                    for (int kk = 0; kk < sh.k; ++kk) {
+                        const int32_t ih = oh * L.stride_h - L.pad_top + kh * L.dilation_h;
+                        const int32_t iw = ow * L.stride_w - L.pad_left + kw * L.dilation_w;
+                        if (ih < 0 || ih >= L.in_h || iw < 0 || iw >= L.in_w) {
+                            dst[kk] = zp;  // padding carries the input zero point
+                        } else {
+                            const int32_t sr = ih - c.slab_row0;
+                            if (sr < 0 || sr >= c.slab_rows) {
+                                throw ModelError(
+                                    "npu.compute", now_cycles(), in.id,
+                                    "input row " + std::to_string(ih) + " is not in the slab");
+                            }
+                            dst[kk] = slab[size_t(sr) * row_bytes + size_t(iw) * size_t(L.in_c) +
+                                           size_t(ic)];
+                        }
+                        if (++ic == L.in_c) {
+                            ic = 0;
+                            if (++kw == L.kernel_w) {
+                                kw = 0;
+                                ++kh;
+                            }
+                        }
+                    }
+                }
+                std::memcpy(m_w_tile.data(), m_spad->data(w_addr), w_len);
+                const timing::TileData data{m_a_tile.data(),   sh.k, m_w_tile.data(), sh.n,
+                                            m_out_tile.data(), sh.n};
+                t = m_array->issue(sh, now_cycles(), &data);
+                auto* acc = reinterpret_cast<int32_t*>(m_acc->data(acc_addr));
+                const auto* bias = reinterpret_cast<const int32_t*>(m_spad->data(c.bias_addr));
+                for (int i = 0; i < sh.m; ++i) {
+                    for (int j = 0; j < sh.n; ++j) {
+                        const size_t at = size_t(i) * size_t(sh.n) + size_t(j);
+                        // Wrapping int32 accumulation, as the hardware adder does.
+                        const uint32_t base = static_cast<uint32_t>(add_to_acc ? acc[at] : bias[j]);
+                        acc[at] =
+                            static_cast<int32_t>(base + static_cast<uint32_t>(m_out_tile[at]));
+                    }
+                }
+            } else {
+                t = m_array->issue(sh, now_cycles(), nullptr);
+            }
+            cnt.macs += uint64_t(sh.m) * uint64_t(sh.k) * uint64_t(sh.n);
+            ++cnt.tiles;
+            cnt.spad_read_bytes +=
+                uint64_t(sh.m) * uint64_t(sh.k) + w_len + (add_to_acc ? 0 : uint64_t(sh.n) * 4);
+            cnt.acc_write_bytes += acc_len;
+            if (add_to_acc) cnt.acc_read_bytes += acc_len;
+            cnt.array_busy_cycles += t.done() > std::max(t.start, m_array_done)
+                                         ? t.done() - std::max(t.start, m_array_done)
+                                         : 0;
+            m_array_done = std::max(m_array_done, t.done());
+            done = std::max(done, t.done());
+        }
+    }
+    if (in.deps.push_prev) m_c2l.push(done);
+    if (in.deps.push_next) m_c2s.push(done);
+    retire(isa::Engine::kCompute, done);
+}
+
+uint64_t Npu::exec_postproc(const isa::Instr& in) {
+    const isa::Postproc& p = in.post;
+    const isa::LayerDesc& L = m_program.layers[in.layer];
+    stats::Counters& cnt = counters();
+    const uint64_t elems = uint64_t(p.m) * uint64_t(p.n);
+    const uint32_t acc_len = static_cast<uint32_t>(elems * 4);
+    const uint32_t out_len = static_cast<uint32_t>(elems);
+    m_acc->check_range(p.acc_addr, acc_len, "npu.postproc");
+    m_spad->check_range(p.out_addr, out_len, "npu.postproc");
+    // lanes elements per cycle stream out of the accumulators; results land in the scratchpad
+    // pipeline_cycles later.
+    const uint64_t busy =
+        (elems + uint64_t(m_hw.postproc.lanes) - 1) / uint64_t(m_hw.postproc.lanes);
+    const uint64_t pipe = static_cast<uint64_t>(m_hw.postproc.pipeline_cycles);
+    const uint64_t now = now_cycles();
+    const uint64_t acc_free = m_acc->region_free_at(p.acc_addr, acc_len);
+    const uint64_t spad_free = m_spad->region_free_at(p.out_addr, out_len);
+    const uint64_t start = std::max({now, acc_free, spad_free > pipe ? spad_free - pipe : 0});
+    if (start > now) {
+        if (acc_free > now) {
+            ++cnt.acc_bank_conflicts;
+            cnt.acc_bank_conflict_cycles += acc_free - now;
+        }
+        if (spad_free > now + pipe) {
+            ++cnt.spad_bank_conflicts;
+            cnt.spad_bank_conflict_cycles += spad_free - now - pipe;
+        }
+    }
+    m_acc->occupy(p.acc_addr, acc_len, start, start + busy);
+    m_spad->occupy(p.out_addr, out_len, start + pipe, start + pipe + busy);
+    if (m_functional) {
+        const auto* acc = reinterpret_cast<const int32_t*>(m_acc->data(p.acc_addr));
+        auto* out = reinterpret_cast<int8_t*>(m_spad->data(p.out_addr));
+        const Rounding mode = m_hw.postproc.rounding;
+        for (int i = 0; i < p.m; ++i) {
+            for (int j = 0; j < p.n; ++j) {
+                const size_t ch = size_t(p.n0 + j);
+                const size_t at = size_t(i) * size_t(p.n) + size_t(j);
+                out[at] =
+                    static_cast<int8_t>(requantize(acc[at], L.multiplier[ch], L.shift[ch],
+                                                   L.out_zero_point, L.act_min, L.act_max, mode));
+            }
+        }
+    }
+    cnt.acc_read_bytes += acc_len;
+    cnt.spad_write_bytes += out_len;
+    cnt.postproc_elements += elems;
+    const uint64_t done = start + pipe + busy;
+    wait_until(done);
+    return start + busy;
+}
+
+}  // namespace npu::model

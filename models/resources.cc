@@ -1,0 +1,113 @@
+#include "models/resources.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "sim/core/error.h"
+
+namespace npu::model {
+
+uint64_t PortSet::free_at() const { return *std::min_element(m_free.begin(), m_free.end()); }
+
+uint64_t PortSet::acquire(uint64_t earliest, uint64_t cycles) {
+    auto it = std::min_element(m_free.begin(), m_free.end());
+    const uint64_t start = std::max(earliest, *it);
+    *it = start + cycles;
+    return start;
+}
+
+void PortSet::occupy(uint64_t begin, uint64_t end) {
+    // The port that became free last while still free by `begin` (best fit keeps others open).
+    auto best = m_free.end();
+    for (auto it = m_free.begin(); it != m_free.end(); ++it) {
+        if (*it <= begin && (best == m_free.end() || *it > *best)) best = it;
+    }
+    if (best == m_free.end()) best = std::min_element(m_free.begin(), m_free.end());
+    *best = std::max(*best, end);
+}
+
+BankedSram::BankedSram(uint64_t size_bytes, int banks, int bank_width_bytes, int ports,
+                       bool functional)
+    : m_size(size_bytes),
+      m_bank_size(size_bytes / static_cast<uint64_t>(banks)),
+      m_bank_width(bank_width_bytes),
+      m_banks(static_cast<size_t>(banks), PortSet(ports)) {
+    if (functional) m_data.assign(size_bytes, 0);
+}
+
+void BankedSram::check_range(uint32_t addr, uint64_t len, const char* what) const {
+    if (uint64_t{addr} + len > m_size) {
+        throw ModelError(what, 0, -1,
+                         "access [" + std::to_string(addr) + ", " + std::to_string(addr + len) +
+                             ") outside the " + std::to_string(m_size) + "-byte memory");
+    }
+}
+
+uint64_t BankedSram::access(uint32_t addr, uint32_t len, uint64_t earliest, uint64_t* conflicts,
+                            uint64_t* conflict_cycles) {
+    uint64_t done = earliest;
+    uint64_t a = addr;
+    const uint64_t end = uint64_t{addr} + len;
+    bool conflicted = false;
+    uint64_t waited = 0;
+    while (a < end) {
+        const uint64_t bank = a / m_bank_size;
+        const uint64_t seg_end = std::min(end, (bank + 1) * m_bank_size);
+        const uint64_t bytes = seg_end - a;
+        const uint64_t cycles =
+            (bytes + static_cast<uint64_t>(m_bank_width) - 1) / static_cast<uint64_t>(m_bank_width);
+        const uint64_t start = m_banks[bank].acquire(earliest, cycles);
+        if (start > earliest) {
+            conflicted = true;
+            waited = std::max(waited, start - earliest);
+        }
+        done = std::max(done, start + cycles);
+        a = seg_end;
+    }
+    if (conflicted) {
+        ++*conflicts;
+        *conflict_cycles += waited;
+    }
+    return done;
+}
+
+uint64_t BankedSram::region_free_at(uint32_t addr, uint32_t len) const {
+    uint64_t t = 0;
+    const uint64_t last = (uint64_t{addr} + std::max<uint32_t>(len, 1) - 1) / m_bank_size;
+    for (uint64_t b = addr / m_bank_size; b <= last; ++b) t = std::max(t, m_banks[b].free_at());
+    return t;
+}
+
+void BankedSram::occupy(uint32_t addr, uint32_t len, uint64_t begin, uint64_t end) {
+    const uint64_t last = (uint64_t{addr} + std::max<uint32_t>(len, 1) - 1) / m_bank_size;
+    for (uint64_t b = addr / m_bank_size; b <= last; ++b) m_banks[b].occupy(begin, end);
+}
+
+Dram::Dram(double bytes_per_cycle_total, int channels, int latency_cycles, uint32_t interleave,
+           uint64_t bytes, bool functional)
+    : m_bytes_per_cycle(bytes_per_cycle_total / channels),
+      m_latency(latency_cycles),
+      m_interleave(interleave),
+      m_size(bytes),
+      m_channels(static_cast<size_t>(channels), PortSet(1)) {
+    if (functional) m_data.assign(bytes, 0);
+}
+
+uint64_t Dram::transfer_cycles(uint32_t len) const {
+    // ceil(len / bytes_per_cycle), computed so that exact multiples do not round up.
+    const double c = static_cast<double>(len) / m_bytes_per_cycle;
+    const double r = std::round(c);
+    const uint64_t cycles =
+        std::fabs(c - r) < 1e-9 ? static_cast<uint64_t>(r) : static_cast<uint64_t>(std::ceil(c));
+    return std::max<uint64_t>(cycles, 1);
+}
+
+Dram::Access Dram::access(uint64_t addr, uint32_t len, uint64_t earliest) {
+    PortSet& ch = m_channels[(addr / m_interleave) % m_channels.size()];
+    const uint64_t cycles = transfer_cycles(len);
+    const uint64_t start = ch.acquire(earliest, cycles);
+    return {start, start + static_cast<uint64_t>(m_latency) + cycles};
+}
+
+}  // namespace npu::model

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the whole test suite (unit, model and integration tests).
+#   scripts/test.sh             Release build in build/, all tests
+#   scripts/test.sh --sanitize  ASan + UBSan build in build-asan/, all tests
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="$root/build"
+extra=()
+if [ "${1:-}" = "--sanitize" ]; then
+  build="$root/build-asan"
+  extra=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNPUSIM_SANITIZE=ON)
+  export ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+"$root/scripts/build.sh" "$build" "${extra[@]}"
+cd "$build"
+ctest --output-on-failure -j "$(nproc)"

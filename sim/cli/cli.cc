@@ -1,0 +1,270 @@
+#include "sim/cli/cli.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "sim/compiler/compiler.h"
+#include "sim/config/config_loader.h"
+#include "sim/config/paths.h"
+#include "sim/core/error.h"
+#include "sim/graph/workload_loader.h"
+#include "sim/report/layers_csv.h"
+#include "sim/report/run_table.h"
+#include "sim/report/stats_json.h"
+#include "sim/run/simulation.h"
+
+namespace npu::cli {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+constexpr const char* kUsage = R"(npusim - cycle-accurate simulator of a quantized-network NPU
+
+usage:
+  npusim run     [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--out DIR] [--force]
+                 [--fidelity fast|pe] [--timing-only] [--no-check] [--quiet]
+  npusim compile [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--emit asm|mapping] [-o FILE]
+  npusim config  [--hw FILE] [--set KEY=VALUE]... (--dump | --schema | --check)
+  npusim --help | --version
+
+commands:
+  run      compile the workload, simulate it on the NPU and print per-layer cycles, utilization,
+           bandwidth, SRAM traffic, stalls, energy and whether the outputs are bit-exact
+  compile  show the mapping the compiler chose per layer, or the whole instruction stream
+  config   print the effective config (--dump, a YAML file --hw accepts back), every key with its
+           type, default, unit and meaning (--schema), or just validate (--check)
+
+options:
+  --hw FILE          hardware config YAML (default: the built-in edge NPU, configs/edge_npu.yaml)
+  --workload FILE    workload YAML (default: workloads/default.yaml)
+  --set KEY=VALUE    override one config key, e.g. --set array.rows=32 --set clock=800MHz
+  --out DIR          write stats.json, layers.csv and effective_config.yaml into DIR
+  --force            allow --out to overwrite those files when they already exist
+  --fidelity MODE    fast: closed-form array timing (default); pe: PE-level array model, every
+                     operand through every PE register each cycle (slow; for small runs)
+  --timing-only      skip the functional data path (no outputs, no bit-exact check)
+  --no-check         compute the outputs but do not compare them with the reference executor
+  --quiet            print only the verdict line
+  --emit WHAT        compile: asm (instruction stream) or mapping (per-layer choice; default)
+  -o FILE            compile: write to FILE instead of stdout (refuses to overwrite without --force)
+
+exit codes: 0 ok, 1 outputs differ from the reference, 2 bad input, 3 internal model error
+environment: NPUSIM_HOME  repository root holding configs/ and workloads/ (default: the source
+             tree npusim was built from)
+)";
+
+struct Args {
+    std::string command;
+    std::optional<std::string> hw, workload, out, emit, output_file;
+    std::vector<std::string> sets;
+    bool force = false, timing_only = false, no_check = false, quiet = false;
+    bool dump = false, schema = false, check = false;
+    std::string fidelity = "fast";
+};
+
+// Parses flags; bad flags are user errors (all reported together).
+Args parse(const std::vector<std::string>& argv) {
+    Args a;
+    DiagnosticList problems;
+    auto bad = [&problems](const std::string& msg) {
+        problems.add(Diagnostic{"<command line>", 0, 0, "", msg});
+    };
+    size_t i = 0;
+    if (!argv.empty()) a.command = argv[i++];
+    const std::map<std::string, std::optional<std::string>*> valued = {{"--hw", &a.hw},
+                                                                       {"--workload", &a.workload},
+                                                                       {"--out", &a.out},
+                                                                       {"--emit", &a.emit},
+                                                                       {"-o", &a.output_file}};
+    const std::map<std::string, bool*> flags = {
+        {"--force", &a.force},       {"--timing-only", &a.timing_only},
+        {"--no-check", &a.no_check}, {"--quiet", &a.quiet},
+        {"--dump", &a.dump},         {"--schema", &a.schema},
+        {"--check", &a.check}};
+    for (; i < argv.size(); ++i) {
+        std::string arg = argv[i];
+        std::optional<std::string> inline_value;
+        if (arg.rfind("--", 0) == 0 && arg.find('=') != std::string::npos) {
+            inline_value = arg.substr(arg.find('=') + 1);
+            arg = arg.substr(0, arg.find('='));
+        }
+        auto value = [&]() -> std::optional<std::string> {
+            if (inline_value) return inline_value;
+            if (i + 1 < argv.size()) return argv[++i];
+            bad(arg + ": expected a value after it, found the end of the command line");
+            return std::nullopt;
+        };
+        if (auto it = valued.find(arg); it != valued.end()) {
+            *it->second = value();
+        } else if (arg == "--set") {
+            if (auto v = value()) a.sets.push_back(*v);
+        } else if (arg == "--fidelity") {
+            if (auto v = value()) a.fidelity = *v;
+        } else if (auto f = flags.find(arg); f != flags.end() && !inline_value) {
+            *f->second = true;
+        } else {
+            bad("unknown option '" + argv[i] + "' (see npusim --help)");
+        }
+    }
+    if (a.fidelity != "fast" && a.fidelity != "pe") {
+        bad("--fidelity: expected fast or pe, found '" + a.fidelity + "'");
+    }
+    if (a.emit && *a.emit != "asm" && *a.emit != "mapping") {
+        bad("--emit: expected asm or mapping, found '" + *a.emit + "'");
+    }
+    problems.throw_if_any();
+    return a;
+}
+
+cfg::HwConfig load_hw(const Args& a) {
+    if (a.hw) return cfg::load_hw_config(*a.hw, a.sets);
+    cfg::HwConfig hw = cfg::default_hw_config();
+    cfg::apply_overrides(hw, a.sets);
+    return hw;
+}
+
+graph::Workload load_wl(const Args& a) {
+    return graph::load_workload(a.workload ? *a.workload
+                                           : cfg::data_dir() + "/workloads/default.yaml");
+}
+
+// Refuses to overwrite files the user did not allow us to replace.
+void check_writable(const std::vector<std::string>& paths, bool force) {
+    if (force) return;
+    DiagnosticList problems;
+    for (const std::string& p : paths) {
+        if (std::filesystem::exists(p)) {
+            problems.add(Diagnostic{p, 0, 0, "",
+                                    "already exists; pass --force to overwrite it, or choose "
+                                    "another --out directory"});
+        }
+    }
+    problems.throw_if_any();
+}
+
+int cmd_run(const Args& a, std::ostream& out) {
+    const cfg::HwConfig hw = load_hw(a);
+    const graph::Workload wl = load_wl(a);
+    std::string stats_path, csv_path, cfg_path;
+    if (a.out) {
+        stats_path = *a.out + "/stats.json";
+        csv_path = *a.out + "/layers.csv";
+        cfg_path = *a.out + "/effective_config.yaml";
+        check_writable({stats_path, csv_path, cfg_path}, a.force);
+        std::error_code ec;
+        std::filesystem::create_directories(*a.out, ec);
+        if (ec) {
+            throw UserError(
+                Diagnostic{*a.out, 0, 0, "--out", "cannot create the directory: " + ec.message()});
+        }
+    }
+    run::RunOptions ro;
+    ro.functional = !a.timing_only;
+    ro.check = !a.no_check;
+    ro.fidelity = a.fidelity == "pe" ? model::Fidelity::kPe : model::Fidelity::kFast;
+    const run::RunResult r = run::simulate(hw, wl, ro);
+    if (a.quiet) {
+        out << report::outputs_verdict(r.stats) << '\n';
+    } else {
+        report::print_run_table(out, r.stats, hw);
+    }
+    if (a.out) {
+        report::write_stats_json(stats_path, r.stats, hw);
+        report::write_layers_csv(csv_path, r.stats, hw);
+        std::ofstream f(cfg_path);
+        f << cfg::dump_yaml(hw);
+        if (!f) throw UserError(Diagnostic{cfg_path, 0, 0, "", "cannot write the file"});
+        if (!a.quiet) out << "wrote " << stats_path << ", " << csv_path << ", " << cfg_path << '\n';
+    }
+    for (const auto& l : r.stats.layers) {
+        if (l.checked && !l.bit_exact) return 1;
+    }
+    return 0;
+}
+
+int cmd_compile(const Args& a, std::ostream& out) {
+    const cfg::HwConfig hw = load_hw(a);
+    const graph::Workload wl = load_wl(a);
+    std::ostringstream text;
+    if (a.emit && *a.emit == "asm") {
+        compiler::CompileOptions co;
+        co.with_data = false;
+        text << isa::to_asm(compiler::compile(wl, hw, co));
+    } else {
+        for (const graph::Layer& l : wl.layers) {
+            const compiler::LayerMapping mp = compiler::choose_mapping(l, hw);
+            text << l.name << ": " << l.shape_string() << "\n  " << mp.summary(hw.array.dataflow)
+                 << '\n';
+        }
+    }
+    if (a.output_file) {
+        check_writable({*a.output_file}, a.force);
+        std::ofstream f(*a.output_file);
+        f << text.str();
+        if (!f) throw UserError(Diagnostic{*a.output_file, 0, 0, "-o", "cannot write the file"});
+    } else {
+        out << text.str();
+    }
+    return 0;
+}
+
+int cmd_config(const Args& a, std::ostream& out) {
+    const int modes = int(a.dump) + int(a.schema) + int(a.check);
+    if (modes != 1) {
+        throw UserError(Diagnostic{"<command line>", 0, 0, "",
+                                   "config: expected exactly one of --dump, --schema, --check"});
+    }
+    if (a.schema) {
+        out << cfg::schema_text();
+        return 0;
+    }
+    const cfg::HwConfig hw = load_hw(a);
+    if (a.dump) {
+        out << cfg::dump_yaml(hw);
+    } else {
+        out << (a.hw ? *a.hw : std::string("built-in default")) << ": ok\n";
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (const char* home = std::getenv("NPUSIM_HOME"); home && *home) {
+        cfg::set_data_dir(home);
+    } else {
+#ifdef NPUSIM_SOURCE_DIR
+        cfg::set_data_dir(NPUSIM_SOURCE_DIR);
+#endif
+    }
+    try {
+        if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+            out << kUsage;
+            return args.empty() ? kUserErrorExitCode : 0;
+        }
+        if (args[0] == "--version") {
+            out << "npusim " << kVersion << '\n';
+            return 0;
+        }
+        const Args a = parse(args);
+        if (a.command == "run") return cmd_run(a, out);
+        if (a.command == "compile") return cmd_compile(a, out);
+        if (a.command == "config") return cmd_config(a, out);
+        throw UserError(Diagnostic{"<command line>", 0, 0, "",
+                                   "unknown command '" + a.command +
+                                       "': expected run, compile or config (see npusim --help)"});
+    } catch (const UserError& e) {
+        for (const Diagnostic& d : e.diagnostics()) err << "error: " << d.to_string() << '\n';
+        return kUserErrorExitCode;
+    } catch (const ModelError& e) {
+        err << "error: " << e.what() << '\n';
+        return 3;
+    }
+}
+
+}  // namespace npu::cli

@@ -1,0 +1,43 @@
+// The workload compiler: maps each quantized layer onto tiles that fit the on-chip SRAM and
+// emits the instruction stream (isa::Program) with its dependency tokens and the initial DRAM
+// image (weights in the array's K-major layout, biases with the input zero point folded in).
+//
+// Mapping (one scheme for conv and GEMM; a GEMM is a 1x1 conv over an M x 1 image):
+//   for each m-block (a run of whole output rows):   load the input slab those rows need
+//     for each n-block (array.cols output channels):  load the bias
+//       for each k-chunk of the reduction:            load the weights, compute
+//     post-process the m-block x n-block accumulators to int8, store them
+// Slabs, weight chunks, biases, outputs and accumulators are double-buffered so loads, compute
+// and stores overlap. The mapper picks the largest k-chunk, then the most output rows per
+// m-block, that fit.
+#pragma once
+
+#include "sim/config/hw_config.h"
+#include "sim/graph/workload.h"
+#include "sim/isa/isa.h"
+
+namespace npu::compiler {
+
+struct CompileOptions {
+    bool with_data = true;  // build the DRAM image (false: timing-only)
+};
+
+// Per-layer mapping decision (also printed in reports).
+struct LayerMapping {
+    int64_t m = 0, k = 0, n = 0;  // implicit GEMM
+    int32_t out_rows_per_block = 0;
+    int64_t mb = 0;  // output pixels per m-block
+    int32_t nb = 0;  // output channels per n-block
+    int64_t kb = 0;  // reduction per k-chunk
+    int64_t m_blocks = 0, n_blocks = 0, k_chunks = 0;
+    uint32_t slab_bytes = 0, w_bytes = 0, bias_bytes = 0, out_bytes = 0, acc_bytes = 0;
+    [[nodiscard]] std::string summary(Dataflow df) const;
+};
+
+// Throws npu::UserError when a layer cannot be mapped (SRAM too small), naming the layer, what
+// it needs and what the config has.
+[[nodiscard]] LayerMapping choose_mapping(const graph::Layer& layer, const cfg::HwConfig& hw);
+[[nodiscard]] isa::Program compile(const graph::Workload& workload, const cfg::HwConfig& hw,
+                                   const CompileOptions& options);
+
+}  // namespace npu::compiler

@@ -1,0 +1,120 @@
+// The NPU's instruction set and the Program the compiler emits.
+//
+// Three decoupled engines (TVM VTA's access/execute scheme): LOAD (DRAM -> scratchpad),
+// COMPUTE (systolic array: scratchpad -> accumulator) and STORE (post-processing unit:
+// accumulator -> scratchpad int8, then DMA scratchpad -> DRAM). Engines hand over buffers with
+// dependency tokens on four queues:
+//   load  -> compute  "operands ready"        (load push_next,  compute pop_prev)
+//   compute -> load   "scratchpad buffer free" (compute push_prev, load pop_next)
+//   compute -> store  "accumulators ready"     (compute push_next, store pop_prev)
+//   store -> compute  "accumulator buffer free" (store push_prev, compute pop_next)
+// An instruction pops its tokens before it starts and pushes them when its effect is complete.
+// SYNC is a barrier: it waits until every earlier instruction has completed (the controller uses
+// it between layers). Per-layer constants (geometry, zero points, requantization multipliers)
+// live in a layer descriptor table, as in a real NPU's configuration registers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace npu::isa {
+
+enum class Opcode { kLoad, kCompute, kPostproc, kStore, kSync };
+enum class Engine { kLoad, kCompute, kStore, kController };
+
+[[nodiscard]] const char* to_string(Opcode op);
+[[nodiscard]] Engine engine_of(Opcode op);
+
+struct Deps {
+    bool pop_prev = false;
+    bool pop_next = false;
+    bool push_prev = false;
+    bool push_next = false;
+};
+
+// DRAM -> scratchpad (kLoad) or scratchpad -> DRAM (kStore): `rows` rows of `row_bytes`.
+struct Transfer {
+    uint64_t dram_addr = 0;
+    uint64_t dram_stride = 0;
+    uint32_t sram_addr = 0;
+    uint32_t sram_stride = 0;
+    uint32_t rows = 0;
+    uint32_t row_bytes = 0;
+    [[nodiscard]] uint64_t bytes() const { return uint64_t{rows} * row_bytes; }
+};
+
+// One block of the layer's implicit GEMM: output pixels [m0, m0+m) x reduction [k0, k0+k) x
+// output channels [n0, n0+n). A comes from the activation slab through the im2col view (no im2col
+// in memory); W is a k x n block in the scratchpad; results go to m x n int32 accumulators.
+struct Compute {
+    int64_t m0 = 0;
+    int32_t m = 0;
+    int64_t k0 = 0;
+    int32_t k = 0;
+    int32_t n0 = 0;
+    int32_t n = 0;
+    uint32_t slab_addr = 0;  // scratchpad address of input row `slab_row0`
+    int32_t slab_row0 = 0;   // first input row held by the slab
+    int32_t slab_rows = 0;
+    uint32_t w_addr = 0;      // k x n int8, row stride n
+    uint32_t bias_addr = 0;   // n int32 (used when !accumulate)
+    uint32_t acc_addr = 0;    // byte address in the accumulator; m x n int32, row stride n
+    bool accumulate = false;  // false: acc = bias + product; true: acc += product
+};
+
+// Accumulators -> int8 in the scratchpad through the post-processing unit (requantize, activation).
+struct Postproc {
+    uint32_t acc_addr = 0;  // m x n int32
+    uint32_t out_addr = 0;  // m x n int8 in the scratchpad, row stride n
+    int32_t m = 0;
+    int32_t n0 = 0;  // first output channel (selects the per-channel multipliers)
+    int32_t n = 0;
+};
+
+struct Instr {
+    uint32_t id = 0;
+    Opcode op = Opcode::kSync;
+    uint16_t layer = 0;
+    Deps deps;
+    Transfer xfer;  // kLoad, kStore
+    Compute comp;   // kCompute
+    Postproc post;  // kPostproc
+};
+
+// Per-layer constants (the layer descriptor table).
+struct LayerDesc {
+    std::string name;
+    std::string op;  // "conv2d" | "gemm"
+    std::string shape;
+    std::string mapping;  // the mapper's choice, one line
+    int32_t in_h = 0, in_w = 0, in_c = 0;
+    int32_t out_h = 0, out_w = 0, out_c = 0;
+    int32_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+    int32_t pad_top = 0, pad_left = 0;
+    int32_t in_zero_point = 0;
+    std::vector<int32_t> multiplier, shift;  // per output channel
+    int32_t out_zero_point = 0, act_min = -128, act_max = 127;
+    uint64_t input_addr = 0, weight_addr = 0, bias_addr = 0, output_addr = 0;  // DRAM
+    uint64_t macs = 0;
+    [[nodiscard]] int64_t reduction() const { return int64_t{kernel_h} * kernel_w * in_c; }
+};
+
+// An initial DRAM segment (weights, biases, the network input).
+struct DramSegment {
+    uint64_t addr = 0;
+    std::vector<uint8_t> bytes;
+};
+
+struct Program {
+    std::vector<LayerDesc> layers;
+    std::vector<Instr> instrs;
+    std::vector<DramSegment> dram_image;  // empty in timing-only compiles
+    uint64_t dram_bytes_used = 0;
+};
+
+// Readable text form: one instruction per line, with the layer table as comments.
+[[nodiscard]] std::string to_asm(const Program& program);
+[[nodiscard]] std::string to_asm(const Instr& instr);
+
+}  // namespace npu::isa

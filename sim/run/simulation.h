@@ -1,0 +1,38 @@
+// One simulation: compile the workload, elaborate the SystemC NPU, run it, collect the stats and
+// the outputs, and compare the outputs with the reference executor.
+//
+// Each call builds a fresh SystemC simulation context, so a process may run several simulations
+// one after the other (tests compare fidelities this way); they must not overlap.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/npu.h"
+#include "sim/compiler/compiler.h"
+#include "sim/config/hw_config.h"
+#include "sim/graph/workload.h"
+#include "sim/isa/isa.h"
+#include "sim/stats/stats.h"
+
+namespace npu::run {
+
+struct RunOptions {
+    bool functional = true;  // compute the data (false: timing only)
+    model::Fidelity fidelity = model::Fidelity::kFast;
+    bool check = true;  // compare outputs with the reference executor
+};
+
+struct RunResult {
+    stats::RunStats stats;
+    std::vector<std::vector<int8_t>> outputs;  // every layer's simulated output (functional runs)
+};
+
+[[nodiscard]] const char* to_string(model::Fidelity f);
+
+// Throws npu::UserError for a workload that cannot be mapped; npu::ModelError on a model fault.
+[[nodiscard]] RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& workload,
+                                 const RunOptions& options);
+
+}  // namespace npu::run
