@@ -65,10 +65,10 @@ Npu::Npu(sc_core::sc_module_name name, const cfg::HwConfig& hw, const isa::Progr
                                static_cast<uint32_t>(hw.dma.burst_bytes), dram_bytes, functional);
     m_spad = std::make_unique<BankedSram>(hw.scratchpad.size_bytes, hw.scratchpad.banks,
                                           hw.scratchpad.bank_width_bytes, hw.scratchpad.ports,
-                                          functional);
+                                          functional, now_cycles);
     m_acc = std::make_unique<BankedSram>(hw.accumulator.size_bytes, hw.accumulator.banks,
                                          hw.accumulator.bank_width_bytes, hw.accumulator.ports,
-                                         functional);
+                                         functional, now_cycles);
     m_dma = std::make_unique<Dma>(hw.dma, *m_dram, *m_spad, wait_until);
     m_array = fidelity == Fidelity::kPe ? timing::make_pe_array(geometry(hw))
                                         : timing::make_fast_array(geometry(hw));
@@ -129,7 +129,9 @@ void Npu::controller_thread() {
 
 void Npu::load_thread() {
     for (;;) {
-        const isa::Instr& in = *m_load_q.read();
+        const isa::Instr* next = nullptr;
+        m_load_q.read(next);  // read(T&): GCC 12 -O3 warns on sc_fifo::read()'s temporary
+        const isa::Instr& in = *next;
         if (in.deps.pop_next) pop_timed(m_c2l, counters().load_wait_compute_cycles);
         m_dma_channels.wait();
         const Dma::Result r = m_dma->load(in.xfer, now_cycles(), counters());
@@ -142,7 +144,9 @@ void Npu::load_thread() {
 
 void Npu::compute_thread() {
     for (;;) {
-        const isa::Instr& in = *m_compute_q.read();
+        const isa::Instr* next = nullptr;
+        m_compute_q.read(next);  // read(T&): GCC 12 -O3 warns on sc_fifo::read()'s temporary
+        const isa::Instr& in = *next;
         if (in.deps.pop_prev) pop_timed(m_l2c, counters().compute_wait_load_cycles);
         if (in.deps.pop_next) pop_timed(m_s2c, counters().compute_wait_store_cycles);
         exec_compute(in);
@@ -151,7 +155,9 @@ void Npu::compute_thread() {
 
 void Npu::store_thread() {
     for (;;) {
-        const isa::Instr& in = *m_store_q.read();
+        const isa::Instr* next = nullptr;
+        m_store_q.read(next);  // read(T&): GCC 12 -O3 warns on sc_fifo::read()'s temporary
+        const isa::Instr& in = *next;
         if (in.deps.pop_prev) pop_timed(m_c2s, counters().store_wait_compute_cycles);
         if (in.op == isa::Opcode::kPostproc) {
             const uint64_t acc_free = exec_postproc(in);
@@ -211,13 +217,15 @@ void Npu::exec_compute(const isa::Instr& in) {
             timing::TileTiming t;
             for (;;) {
                 t = m_array->plan(sh, std::max(earliest, now_cycles()));
-                const auto late = [](uint64_t free_at, uint64_t begin) {
-                    return free_at > begin ? free_at - begin : 0;
+                // How late each window's banks let it start (0: free as planned).
+                const auto late = [](const BankedSram& mem, uint32_t addr, uint32_t len,
+                                     uint64_t begin, uint64_t end) {
+                    return mem.window_fit(addr, len, begin, end - begin) - begin;
                 };
                 const uint64_t delay =
-                    std::max({late(m_spad->region_free_at(a_addr, a_len), t.stream_begin),
-                              late(m_spad->region_free_at(w_addr, w_len), t.weight_begin),
-                              late(m_acc->region_free_at(acc_addr, acc_len), t.out_begin)});
+                    std::max({late(*m_spad, a_addr, a_len, t.stream_begin, t.stream_end),
+                              late(*m_spad, w_addr, w_len, t.weight_begin, t.weight_end),
+                              late(*m_acc, acc_addr, acc_len, t.out_begin, t.out_end)});
                 if (delay > 0) {
                     bank_wait += delay;
                     earliest = t.start + delay;
@@ -233,9 +241,9 @@ void Npu::exec_compute(const isa::Instr& in) {
                 ++cnt.spad_bank_conflicts;
                 cnt.spad_bank_conflict_cycles += bank_wait;
             }
-            m_spad->occupy(a_addr, a_len, t.stream_begin, t.stream_end);
-            m_spad->occupy(w_addr, w_len, t.weight_begin, t.weight_end);
-            m_acc->occupy(acc_addr, acc_len, t.out_begin, t.out_end);
+            m_spad->occupy(a_addr, a_len, t.stream_begin, t.stream_end - t.stream_begin);
+            m_spad->occupy(w_addr, w_len, t.weight_begin, t.weight_end - t.weight_begin);
+            m_acc->occupy(acc_addr, acc_len, t.out_begin, t.out_end - t.out_begin);
 
             const bool add_to_acc = c.accumulate || k0 > 0;
             if (m_functional) {
@@ -329,21 +337,24 @@ uint64_t Npu::exec_postproc(const isa::Instr& in) {
         (elems + uint64_t(m_hw.postproc.lanes) - 1) / uint64_t(m_hw.postproc.lanes);
     const uint64_t pipe = static_cast<uint64_t>(m_hw.postproc.pipeline_cycles);
     const uint64_t now = now_cycles();
-    const uint64_t acc_free = m_acc->region_free_at(p.acc_addr, acc_len);
-    const uint64_t spad_free = m_spad->region_free_at(p.out_addr, out_len);
-    const uint64_t start = std::max({now, acc_free, spad_free > pipe ? spad_free - pipe : 0});
-    if (start > now) {
-        if (acc_free > now) {
-            ++cnt.acc_bank_conflicts;
-            cnt.acc_bank_conflict_cycles += acc_free - now;
+    // The first start at which the accumulator banks are free to read for `busy` cycles and the
+    // scratchpad banks free to take the results `pipe` cycles later.
+    uint64_t start = now;
+    for (;;) {
+        const uint64_t a = m_acc->window_fit(p.acc_addr, acc_len, start, busy);
+        const uint64_t s = m_spad->window_fit(p.out_addr, out_len, a + pipe, busy) - pipe;
+        if (s == a) {
+            start = a;
+            break;
         }
-        if (spad_free > now + pipe) {
-            ++cnt.spad_bank_conflicts;
-            cnt.spad_bank_conflict_cycles += spad_free - now - pipe;
-        }
+        start = std::max(a, s);
     }
-    m_acc->occupy(p.acc_addr, acc_len, start, start + busy);
-    m_spad->occupy(p.out_addr, out_len, start + pipe, start + pipe + busy);
+    if (start > now) {
+        ++cnt.acc_bank_conflicts;
+        cnt.acc_bank_conflict_cycles += start - now;
+    }
+    m_acc->occupy(p.acc_addr, acc_len, start, busy);
+    m_spad->occupy(p.out_addr, out_len, start + pipe, busy);
     if (m_functional) {
         const auto* acc = reinterpret_cast<const int32_t*>(m_acc->data(p.acc_addr));
         auto* out = reinterpret_cast<int8_t*>(m_spad->data(p.out_addr));

@@ -17,22 +17,49 @@ uint64_t PortSet::acquire(uint64_t earliest, uint64_t cycles) {
     return start;
 }
 
-void PortSet::occupy(uint64_t begin, uint64_t end) {
-    // The port that became free last while still free by `begin` (best fit keeps others open).
-    auto best = m_free.end();
-    for (auto it = m_free.begin(); it != m_free.end(); ++it) {
-        if (*it <= begin && (best == m_free.end() || *it > *best)) best = it;
+uint64_t PortCalendar::fit(const Intervals& busy, uint64_t t, uint64_t cycles) {
+    auto it = busy.upper_bound(t);
+    if (it != busy.begin()) {
+        const auto prev = std::prev(it);
+        if (prev->second > t) t = prev->second;
     }
-    if (best == m_free.end()) best = std::min_element(m_free.begin(), m_free.end());
-    *best = std::max(*best, end);
+    for (; it != busy.end() && it->first < t + cycles; ++it) t = std::max(t, it->second);
+    return t;
+}
+
+uint64_t PortCalendar::first_fit(uint64_t earliest, uint64_t cycles) const {
+    uint64_t best = UINT64_MAX;
+    for (const Intervals& p : m_ports) best = std::min(best, fit(p, earliest, cycles));
+    return best;
+}
+
+uint64_t PortCalendar::reserve(uint64_t earliest, uint64_t cycles) {
+    Intervals* port = nullptr;
+    uint64_t best = UINT64_MAX;
+    for (Intervals& p : m_ports) {
+        const uint64_t t = fit(p, earliest, cycles);
+        if (t < best) {
+            best = t;
+            port = &p;
+        }
+    }
+    if (cycles > 0) port->emplace(best, best + cycles);
+    return best;
+}
+
+void PortCalendar::prune(uint64_t now) {
+    for (Intervals& p : m_ports) {
+        while (!p.empty() && p.begin()->second <= now) p.erase(p.begin());
+    }
 }
 
 BankedSram::BankedSram(uint64_t size_bytes, int banks, int bank_width_bytes, int ports,
-                       bool functional)
+                       bool functional, std::function<uint64_t()> now)
     : m_size(size_bytes),
       m_bank_size(size_bytes / static_cast<uint64_t>(banks)),
       m_bank_width(bank_width_bytes),
-      m_banks(static_cast<size_t>(banks), PortSet(ports)) {
+      m_banks(static_cast<size_t>(banks), PortCalendar(ports)),
+      m_now(std::move(now)) {
     if (functional) m_data.assign(size_bytes, 0);
 }
 
@@ -44,12 +71,18 @@ void BankedSram::check_range(uint32_t addr, uint64_t len, const char* what) cons
     }
 }
 
+void BankedSram::prune() {
+    if (!m_now) return;
+    const uint64_t now = m_now();
+    for (PortCalendar& b : m_banks) b.prune(now);
+}
+
 uint64_t BankedSram::access(uint32_t addr, uint32_t len, uint64_t earliest, uint64_t* conflicts,
                             uint64_t* conflict_cycles) {
+    prune();
     uint64_t done = earliest;
     uint64_t a = addr;
     const uint64_t end = uint64_t{addr} + len;
-    bool conflicted = false;
     uint64_t waited = 0;
     while (a < end) {
         const uint64_t bank = a / m_bank_size;
@@ -57,31 +90,41 @@ uint64_t BankedSram::access(uint32_t addr, uint32_t len, uint64_t earliest, uint
         const uint64_t bytes = seg_end - a;
         const uint64_t cycles =
             (bytes + static_cast<uint64_t>(m_bank_width) - 1) / static_cast<uint64_t>(m_bank_width);
-        const uint64_t start = m_banks[bank].acquire(earliest, cycles);
-        if (start > earliest) {
-            conflicted = true;
-            waited = std::max(waited, start - earliest);
-        }
+        const uint64_t start = m_banks[bank].reserve(earliest, cycles);
+        waited = std::max(waited, start - earliest);
         done = std::max(done, start + cycles);
         a = seg_end;
     }
-    if (conflicted) {
+    if (waited > 0) {
         ++*conflicts;
         *conflict_cycles += waited;
     }
     return done;
 }
 
-uint64_t BankedSram::region_free_at(uint32_t addr, uint32_t len) const {
-    uint64_t t = 0;
+uint64_t BankedSram::window_fit(uint32_t addr, uint32_t len, uint64_t begin,
+                                uint64_t cycles) const {
+    const uint64_t first = addr / m_bank_size;
     const uint64_t last = (uint64_t{addr} + std::max<uint32_t>(len, 1) - 1) / m_bank_size;
-    for (uint64_t b = addr / m_bank_size; b <= last; ++b) t = std::max(t, m_banks[b].free_at());
+    // Every bank must be free over the same window: move t until all agree.
+    uint64_t t = begin;
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (uint64_t b = first; b <= last; ++b) {
+            const uint64_t fit = m_banks[b].first_fit(t, cycles);
+            if (fit > t) {
+                t = fit;
+                moved = true;
+            }
+        }
+    }
     return t;
 }
 
-void BankedSram::occupy(uint32_t addr, uint32_t len, uint64_t begin, uint64_t end) {
+void BankedSram::occupy(uint32_t addr, uint32_t len, uint64_t begin, uint64_t cycles) {
+    prune();
     const uint64_t last = (uint64_t{addr} + std::max<uint32_t>(len, 1) - 1) / m_bank_size;
-    for (uint64_t b = addr / m_bank_size; b <= last; ++b) m_banks[b].occupy(begin, end);
+    for (uint64_t b = addr / m_bank_size; b <= last; ++b) m_banks[b].reserve(begin, cycles);
 }
 
 Dram::Dram(double bytes_per_cycle_total, int channels, int latency_cycles, uint32_t interleave,

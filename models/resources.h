@@ -1,24 +1,29 @@
-// Shared resources as busy-until timelines: DRAM channels, DMA channels, SRAM bank ports.
+// Shared resources as reservation timelines: DRAM channels, DMA channels, SRAM bank ports.
 //
-// What is modelled: each resource records the cycle it is next free; a request starts at
-// max(earliest, next_free) and holds the resource for its length. Requests are granted in the
-// order they are made (first come, first served at issue): a request made later never overtakes
-// an earlier reservation, even when it would fit in a gap. That is the arbitration policy of the
-// model, exact and deterministic. Contention, bank conflicts and back-pressure come out of it.
-// What is not: DRAM rows, banks and refresh (a channel is a fixed latency plus a bandwidth).
+// What is modelled: every port keeps the intervals of cycles it is reserved for. A DRAM channel
+// is a busy-until timeline (a burst starts at max(earliest, next free) and holds the channel for
+// bytes / bandwidth cycles). An SRAM bank port is a calendar: a request takes the first gap at or
+// after its earliest cycle that is long enough, so a DMA burst can use the cycles between two
+// array tiles that read the same bank, and a tile's read window is never blocked by a burst
+// booked for later. Requests are granted in the order they are made; a later request never
+// moves an earlier reservation. Deterministic and cycle-exact; contention and bank conflicts
+// come out of it. What is not modelled: DRAM rows, banks and refresh (a channel is a fixed
+// latency plus a bandwidth).
 //
 // Stats counted: bytes read/written per memory, DRAM bursts, bank conflicts (requests that found
 // their port busy) and the cycles they waited. Nothing is priced here.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <vector>
 
 #include "sim/stats/stats.h"
 
 namespace npu::model {
 
-// A set of interchangeable ports (an SRAM bank's ports, a DRAM channel): busy-until per port.
+// A DRAM channel or any resource used in issue order: busy-until per port.
 class PortSet {
   public:
     explicit PortSet(int ports = 1) : m_free(static_cast<size_t>(ports), 0) {}
@@ -26,28 +31,48 @@ class PortSet {
     [[nodiscard]] uint64_t free_at() const;
     // Takes the earliest-free port from max(earliest, its free time) for `cycles`; returns start.
     uint64_t acquire(uint64_t earliest, uint64_t cycles);
-    // Occupies a port free by `begin` until `end` (the caller checked free_at() <= begin).
-    void occupy(uint64_t begin, uint64_t end);
 
   private:
     std::vector<uint64_t> m_free;
+};
+
+// The ports of one SRAM bank: a calendar of reserved intervals per port.
+class PortCalendar {
+  public:
+    explicit PortCalendar(int ports = 1) : m_ports(static_cast<size_t>(ports)) {}
+    // First t >= earliest at which some port is free for [t, t + cycles).
+    [[nodiscard]] uint64_t first_fit(uint64_t earliest, uint64_t cycles) const;
+    // Reserves [t, t + cycles) with t = first_fit(earliest, cycles); returns t.
+    uint64_t reserve(uint64_t earliest, uint64_t cycles);
+    // Forgets intervals that ended at or before `now` (no request can reach back before it).
+    void prune(uint64_t now);
+
+  private:
+    using Intervals = std::map<uint64_t, uint64_t>;  // begin -> end, disjoint
+    static uint64_t fit(const Intervals& busy, uint64_t t, uint64_t cycles);
+    std::vector<Intervals> m_ports;
 };
 
 // Banked SRAM with blocked banking (bank = address / bank size). Byte-addressed storage is kept
 // only in functional runs.
 class BankedSram {
   public:
-    BankedSram(uint64_t size_bytes, int banks, int bank_width_bytes, int ports, bool functional);
+    // `now` tells the current cycle, so old reservations can be forgotten (may be empty).
+    BankedSram(uint64_t size_bytes, int banks, int bank_width_bytes, int ports, bool functional,
+               std::function<uint64_t()> now = {});
 
     // A DMA-style access of `len` bytes at `addr`, one burst: each bank it touches is held for
-    // ceil(bytes in that bank / bank width) cycles from max(earliest, port free). Returns the cycle
-    // after the last byte moved.
+    // ceil(bytes in that bank / bank width) cycles from the first gap at or after `earliest`.
+    // Returns the cycle after the last byte moved.
     uint64_t access(uint32_t addr, uint32_t len, uint64_t earliest, uint64_t* conflicts,
                     uint64_t* conflict_cycles);
-    // The cycle by which every bank of [addr, addr+len) has a free port.
-    [[nodiscard]] uint64_t region_free_at(uint32_t addr, uint32_t len) const;
-    // Holds one port of every bank of [addr, addr+len) for [begin, end).
-    void occupy(uint32_t addr, uint32_t len, uint64_t begin, uint64_t end);
+    // First t >= begin such that every bank of [addr, addr+len) has a port free for
+    // [t, t + cycles).
+    [[nodiscard]] uint64_t window_fit(uint32_t addr, uint32_t len, uint64_t begin,
+                                      uint64_t cycles) const;
+    // Reserves one port of every bank of [addr, addr+len) for [begin, begin + cycles); the caller
+    // checked window_fit() == begin.
+    void occupy(uint32_t addr, uint32_t len, uint64_t begin, uint64_t cycles);
 
     [[nodiscard]] uint64_t size() const { return m_size; }
     [[nodiscard]] bool functional() const { return !m_data.empty(); }
@@ -55,11 +80,13 @@ class BankedSram {
     void check_range(uint32_t addr, uint64_t len, const char* what) const;
 
   private:
+    void prune();
     uint64_t m_size;
     uint64_t m_bank_size;
     int m_bank_width;
-    std::vector<PortSet> m_banks;
+    std::vector<PortCalendar> m_banks;
     std::vector<uint8_t> m_data;
+    std::function<uint64_t()> m_now;
 };
 
 // DRAM: `channels` channels interleaved every `interleave` bytes; each a fixed latency and a

@@ -36,12 +36,84 @@ uint32_t max_slab_bytes(const graph::Layer& l, int32_t rows_per_block) {
     return static_cast<uint32_t>(int64_t{worst} * l.in_w * l.in_c);
 }
 
+uint32_t aligned(uint64_t bytes) { return static_cast<uint32_t>(align_up(bytes, kSramAlign)); }
+
 uint64_t spad_need(const LayerMapping& mp) {
-    auto a = [](uint64_t b) { return align_up(b, kSramAlign); };
-    return 2 * (a(mp.slab_bytes) + a(mp.w_bytes) + a(mp.bias_bytes) + a(mp.out_bytes));
+    return 2 * (uint64_t{aligned(mp.slab_bytes)} + aligned(mp.w_bytes) + aligned(mp.bias_bytes) +
+                aligned(mp.out_bytes));
 }
 
 }  // namespace
+
+// Scratchpad placement of one layer's double buffers. What runs at the same time: the array
+// reads slab[b] and w[s] while the load engine fills w[s+1] (and, at block boundaries, slab[b+1]
+// and the next bias), and the store engine writes and reads out[p]. Buffers used at the same
+// time should sit in different banks, or they compete for the bank ports.
+//   kBankExclusive: slab0 | slab1 | w0 + bias0 + out0 | w1 + bias1 + out1, each group starting on
+//                   a bank boundary in banks of its own.
+//   kHalves:        every ping buffer in the lower half of the banks, every pong buffer in the
+//                   upper half (Gemmini's software uses this split).
+//   kPacked:        one after another.
+std::optional<Buffers> place(const LayerMapping& mp, const cfg::HwConfig& hw, Placement how) {
+    Buffers b;
+    const uint64_t size = hw.scratchpad.size_bytes;
+    const uint64_t banks = static_cast<uint64_t>(hw.scratchpad.banks);
+    const uint64_t bank = size / banks;
+    b.acc[0] = 0;
+    b.acc[1] = hw.accumulator.banks % 2 == 0 ? static_cast<uint32_t>(hw.accumulator.size_bytes / 2)
+                                             : aligned(mp.acc_bytes);
+    if (uint64_t{b.acc[1]} + mp.acc_bytes > hw.accumulator.size_bytes) return std::nullopt;
+    switch (how) {
+        case Placement::kBankExclusive: {
+            uint64_t at = 0;  // next free bank boundary
+            auto group = [&](std::initializer_list<std::pair<uint32_t*, uint32_t>> parts) {
+                uint64_t cursor = at;
+                for (const auto& [addr, bytes] : parts) {
+                    *addr = static_cast<uint32_t>(cursor);
+                    cursor += aligned(bytes);
+                }
+                at = align_up(cursor, bank);
+            };
+            group({{&b.slab[0], mp.slab_bytes}});
+            group({{&b.slab[1], mp.slab_bytes}});
+            group({{&b.w[0], mp.w_bytes}, {&b.bias[0], mp.bias_bytes}, {&b.out[0], mp.out_bytes}});
+            group({{&b.w[1], mp.w_bytes}, {&b.bias[1], mp.bias_bytes}, {&b.out[1], mp.out_bytes}});
+            if (at > size) return std::nullopt;
+            return b;
+        }
+        case Placement::kHalves:
+        case Placement::kPacked: {
+            const bool split = how == Placement::kHalves;
+            if (split && banks % 2 != 0) return std::nullopt;
+            uint64_t at[2] = {0, split ? size / 2 : 0};
+            const uint64_t limit[2] = {split ? size / 2 : size, size};
+            for (int i = 0; i < 2; ++i) {
+                uint64_t& cursor = at[split ? i : 0];
+                for (auto [addr, bytes] :
+                     {std::pair{&b.slab[i], mp.slab_bytes}, std::pair{&b.w[i], mp.w_bytes},
+                      std::pair{&b.bias[i], mp.bias_bytes}, std::pair{&b.out[i], mp.out_bytes}}) {
+                    *addr = static_cast<uint32_t>(cursor);
+                    cursor += aligned(bytes);
+                }
+                if (cursor > limit[split ? i : 1]) return std::nullopt;
+            }
+            return b;
+        }
+    }
+    return std::nullopt;
+}
+
+const char* to_string(Placement p) {
+    switch (p) {
+        case Placement::kBankExclusive:
+            return "bank-exclusive";
+        case Placement::kHalves:
+            return "halves";
+        case Placement::kPacked:
+            return "packed";
+    }
+    return "?";
+}
 
 std::string LayerMapping::summary(Dataflow df) const {
     std::ostringstream os;
@@ -73,24 +145,31 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
         mp.w_bytes = static_cast<uint32_t>(kb * mp.nb);
         mp.bias_bytes = static_cast<uint32_t>(mp.nb * 4);
     };
-    const auto fits = [&]() {
-        return spad_need(mp) <= hw.scratchpad.size_bytes &&
-               2 * uint64_t{mp.acc_bytes} <= hw.accumulator.size_bytes;
-    };
+    Placement how = Placement::kBankExclusive;
+    const auto fits = [&]() { return place(mp, hw, how).has_value(); };
 
-    // The largest k-chunk (whole reduction first; for ws a multiple of the array rows) that fits
-    // with a single output row per block, then as many output rows as fit.
+    // For the first placement (best first) under which one output row fits: the largest k-chunk
+    // (whole reduction first; for ws a multiple of the array rows), then as many output rows as
+    // fit. fits() is monotone in both.
     const int64_t k_unit = hw.array.dataflow == Dataflow::kWeightStationary ? rows : 1;
-    int64_t kb = mp.k;
-    set_rows(1);
-    set_kb(kb);
-    while (!fits() && kb > k_unit) {
-        // Halve, keeping a multiple of the unit; strictly decreasing while kb > k_unit.
-        kb = static_cast<int64_t>(
-            align_up(static_cast<uint64_t>(ceil_div(kb, 2)), static_cast<uint64_t>(k_unit)));
+    bool found = false;
+    for (Placement p : {Placement::kBankExclusive, Placement::kHalves, Placement::kPacked}) {
+        how = p;
+        int64_t kb = mp.k;
+        set_rows(1);
         set_kb(kb);
+        while (!fits() && kb > k_unit) {
+            // Halve, keeping a multiple of the unit; strictly decreasing while kb > k_unit.
+            kb = static_cast<int64_t>(
+                align_up(static_cast<uint64_t>(ceil_div(kb, 2)), static_cast<uint64_t>(k_unit)));
+            set_kb(kb);
+        }
+        if (fits()) {
+            found = true;
+            break;
+        }
     }
-    if (!fits()) {
+    if (!found) {
         std::ostringstream os;
         os << "layer '" << l.name << "' (" << l.shape_string()
            << ") does not fit on chip: the smallest double-buffered mapping (1 output row of "
@@ -100,8 +179,9 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
            << ")";
         throw UserError(Diagnostic{"", 0, 0, "", os.str()});
     }
+    mp.placement = how;
     int32_t lo = 1, hi = l.out_h();
-    while (lo < hi) {  // largest row count that fits (fits() is monotone in the row count)
+    while (lo < hi) {
         const int32_t mid = lo + (hi - lo + 1) / 2;
         set_rows(mid);
         if (fits()) {
@@ -118,37 +198,6 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
 }
 
 namespace {
-
-// Scratchpad / accumulator layout of one layer. With an even number of banks, every ping buffer
-// goes in the lower half of the banks and every pong buffer in the upper half, so a load filling
-// the next buffers never competes for a bank port with the array reading the current ones
-// (Gemmini's software uses the same split). Otherwise the buffers are packed in order.
-struct Buffers {
-    uint32_t slab[2]{}, w[2]{}, bias[2]{}, out[2]{};
-    uint32_t acc[2]{};
-};
-
-Buffers allocate(const LayerMapping& mp, const cfg::HwConfig& hw) {
-    Buffers b;
-    const bool split = hw.scratchpad.banks % 2 == 0;
-    uint32_t at[2] = {0, split ? static_cast<uint32_t>(hw.scratchpad.size_bytes / 2) : 0};
-    auto take = [&](int half, uint32_t bytes) {
-        uint32_t& cursor = at[split ? half : 0];
-        const uint32_t here = cursor;
-        cursor += static_cast<uint32_t>(align_up(bytes, kSramAlign));
-        return here;
-    };
-    for (int i = 0; i < 2; ++i) {
-        b.slab[i] = take(i, mp.slab_bytes);
-        b.w[i] = take(i, mp.w_bytes);
-        b.bias[i] = take(i, mp.bias_bytes);
-        b.out[i] = take(i, mp.out_bytes);
-    }
-    b.acc[0] = 0;
-    b.acc[1] = hw.accumulator.banks % 2 == 0 ? static_cast<uint32_t>(hw.accumulator.size_bytes / 2)
-                                             : mp.acc_bytes;
-    return b;
-}
 
 class Emitter {
   public:
@@ -169,7 +218,7 @@ class Emitter {
 void emit_layer(const graph::Layer& l, const LayerMapping& mp, const isa::LayerDesc& d,
                 const cfg::HwConfig& hw, uint16_t li, isa::Program& prog) {
     Emitter em(prog);
-    const Buffers buf = allocate(mp, hw);
+    const Buffers buf = *place(mp, hw, mp.placement);
     const int64_t steps = mp.m_blocks * mp.n_blocks * mp.k_chunks;
     const int64_t pairs = mp.m_blocks * mp.n_blocks;
     int64_t s = 0, p = 0;

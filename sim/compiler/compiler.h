@@ -12,6 +12,9 @@
 // m-block, that fit.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "sim/config/hw_config.h"
 #include "sim/graph/workload.h"
 #include "sim/isa/isa.h"
@@ -22,6 +25,10 @@ struct CompileOptions {
     bool with_data = true;  // build the DRAM image (false: timing-only)
 };
 
+// How a layer's double buffers are laid out over the scratchpad banks (see place()).
+enum class Placement { kBankExclusive, kHalves, kPacked };
+[[nodiscard]] const char* to_string(Placement p);
+
 // Per-layer mapping decision (also printed in reports).
 struct LayerMapping {
     int64_t m = 0, k = 0, n = 0;  // implicit GEMM
@@ -31,8 +38,18 @@ struct LayerMapping {
     int64_t kb = 0;  // reduction per k-chunk
     int64_t m_blocks = 0, n_blocks = 0, k_chunks = 0;
     uint32_t slab_bytes = 0, w_bytes = 0, bias_bytes = 0, out_bytes = 0, acc_bytes = 0;
+    Placement placement = Placement::kBankExclusive;
     [[nodiscard]] std::string summary(Dataflow df) const;
 };
+
+// Scratchpad and accumulator addresses of a layer's ping/pong buffers.
+struct Buffers {
+    uint32_t slab[2]{}, w[2]{}, bias[2]{}, out[2]{};
+    uint32_t acc[2]{};
+};
+// The buffers placed `how`, or nothing when they do not fit that way.
+[[nodiscard]] std::optional<Buffers> place(const LayerMapping& mp, const cfg::HwConfig& hw,
+                                           Placement how);
 
 // Throws npu::UserError when a layer cannot be mapped (SRAM too small), naming the layer, what
 // it needs and what the config has.

@@ -32,7 +32,7 @@ struct SramConfig {
 struct DmaConfig {
     int channels = 2;
     int burst_bytes = 64;
-    int outstanding = 8;        // bursts in flight per channel
+    int outstanding = 32;       // bursts in flight per channel
     int setup_cycles = 16;      // per descriptor, before its first burst
 };
 

@@ -221,7 +221,7 @@ void Loader::check_keys(const YAML::Node& map, const std::string& path,
                         const std::vector<std::string>& foreign, const std::string& op_name) {
     std::set<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
-        const YAML::Node& key = it->first;
+        const YAML::Node key = it->first;  // a copy: GCC 12 -O2 warns on a reference here
         if (!key.IsScalar()) {
             error(key, path, "expected a key name, found " + describe(key));
             continue;
@@ -464,14 +464,15 @@ void Loader::parse_quant(LayerSpec& spec, bool out_c_known) {
             if (!lo_n || !hi_n) error(ws, wpath, "expected both 'min' and 'max'");
             const auto lo = lo_n ? get_positive(lo_n, child(wpath, "min")) : std::nullopt;
             const auto hi = hi_n ? get_positive(hi_n, child(wpath, "max")) : std::nullopt;
-            if (lo && hi && *lo > *hi) {
-                error(
-                    ws, wpath,
-                    "expected min <= max, found min " + lo_n.Scalar() + " > max " + hi_n.Scalar());
-            }
-            if (lo && hi) {
-                spec.w_scale_min = *lo;
-                spec.w_scale_max = *hi;
+            if (lo.has_value() && hi.has_value()) {
+                const double lo_v = lo.value(), hi_v = hi.value();
+                if (lo_v > hi_v) {
+                    error(ws, wpath,
+                          "expected min <= max, found min " + lo_n.Scalar() + " > max " +
+                              hi_n.Scalar());
+                }
+                spec.w_scale_min = lo_v;
+                spec.w_scale_max = hi_v;
             }
         } else {
             error(ws, wpath,

@@ -183,6 +183,21 @@ TEST(NpuResources, PortSetGrantsFirstComeFirstServed) {
     EXPECT_EQ(ports.free_at(), 15u);
 }
 
+TEST(NpuResources, PortCalendarFillsGapsBetweenReservations) {
+    model::PortCalendar bank(1);
+    EXPECT_EQ(bank.reserve(100, 50), 100u);  // [100, 150)
+    EXPECT_EQ(bank.reserve(0, 10), 0u);      // before it: [0, 10)
+    EXPECT_EQ(bank.reserve(95, 10), 150u);   // [95, 105) overlaps: first gap after is 150
+    EXPECT_EQ(bank.reserve(10, 90), 10u);    // exactly fills [10, 100)
+    EXPECT_EQ(bank.first_fit(0, 1), 160u);   // [0, 160) is now all taken
+    model::PortCalendar two(2);
+    EXPECT_EQ(two.reserve(0, 100), 0u);
+    EXPECT_EQ(two.reserve(0, 100), 0u);  // second port
+    EXPECT_EQ(two.reserve(50, 10), 100u);
+    two.prune(1000);
+    EXPECT_EQ(two.first_fit(0, 5), 0u);  // forgotten once in the past
+}
+
 TEST(NpuResources, SramBankConflictsDelayTheSecondAccess) {
     // 1 KiB in 4 banks of 256 B, 16 B per cycle per bank, one port.
     model::BankedSram sram(1024, 4, 16, 1, false);
@@ -196,8 +211,13 @@ TEST(NpuResources, SramBankConflictsDelayTheSecondAccess) {
     EXPECT_EQ(sram.access(100, 16, 1, &conflicts, &cycles), 5u);
     EXPECT_EQ(conflicts, 1u);
     EXPECT_EQ(cycles, 3u);
-    // An access spanning banks 1 and 2 ([240, 272): 16 B in each) holds both.
+    // An access spanning banks 1 and 2 ([496, 528): 16 B in each) holds both for one cycle.
     EXPECT_EQ(sram.access(496, 32, 10, &conflicts, &cycles), 11u);
+    // A window over banks 0-1 from cycle 0 for 4 cycles: bank 0 is busy until 5, bank 1 until 2.
+    EXPECT_EQ(sram.window_fit(0, 512, 0, 4), 5u);
+    // A window that fits before bank 1's [10, 11) reservation: [5, 9).
+    sram.occupy(0, 512, 5, 4);
+    EXPECT_EQ(sram.window_fit(256, 16, 0, 1), 2u);  // bank 1 free in [2, 5)
 }
 
 TEST(NpuResources, DmaLoadTimingIsSetupPlusBurstsPlusLatency) {
