@@ -351,7 +351,7 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
         isa::LayerDesc d;
         d.name = l.name;
         d.op = graph::to_string(l.kind);
-        d.shape = l.shape_string();
+        d.shape = l.dims_string();
         d.mapping = mp.summary(hw.array.dataflow);
         d.in_h = l.in_h;
         d.in_w = l.in_w;

@@ -40,14 +40,16 @@ int Layer::out_w() const {
     return span < 0 ? 0 : span / stride_w + 1;
 }
 
-std::string Layer::shape_string() const {
+std::string Layer::shape_string() const { return std::string(to_string(kind)) + " " + dims_string(); }
+
+std::string Layer::dims_string() const {
     std::ostringstream os;
     if (kind == OpKind::kGemm) {
-        os << "gemm " << in_h << 'x' << in_c << 'x' << out_c << " (MxKxN)";
+        os << in_h << 'x' << in_c << 'x' << out_c << " (MxKxN)";
         return os.str();
     }
-    os << "conv2d " << in_h << 'x' << in_w << 'x' << in_c << " -> " << out_h() << 'x' << out_w()
-       << 'x' << out_c << " k" << kernel_h << 'x' << kernel_w << " s" << stride_h;
+    os << in_h << 'x' << in_w << 'x' << in_c << " -> " << out_h() << 'x' << out_w() << 'x' << out_c
+       << " k" << kernel_h << 'x' << kernel_w << " s" << stride_h;
     if (stride_w != stride_h) os << 'x' << stride_w;
     os << " p" << pad_top;
     if (pad_bottom != pad_top || pad_left != pad_top || pad_right != pad_top) {

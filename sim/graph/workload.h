@@ -67,6 +67,8 @@ struct Layer {
     [[nodiscard]] int64_t output_elems() const { return out_pixels() * out_c; }
     // "conv2d 56x56x64 -> 56x56x64 k3x3 s1 p1" / "gemm 128x256x64 (MxKxN)"
     [[nodiscard]] std::string shape_string() const;
+    // The same without the operator: "56x56x64 -> 56x56x64 k3x3 s1 p1" / "128x256x64 (MxKxN)"
+    [[nodiscard]] std::string dims_string() const;
 };
 
 struct Workload {

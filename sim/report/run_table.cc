@@ -167,7 +167,7 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
     rows.push_back({"TOTAL", "", "", total_bit_exact_cell(check_summary(run)), &run.total,
                     total_figures(run, peaks, table)});
 
-    // Widths: layer 18 + op 7 + shape 26 + numbers; about 110 columns at realistic sizes.
+    // Widths: layer 18 + op 7 + shape 31 + numbers; about 110 columns at realistic sizes.
     std::vector<std::vector<std::string>> perf;
     for (const auto& r : rows) {
         perf.push_back({r.name, r.op, r.shape, with_commas(r.fig.macs), with_commas(r.fig.cycles),
@@ -177,7 +177,7 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
     print_table(out, "performance",
                 {{"layer", false, 18},
                  {"op", false, 7},
-                 {"shape", false, 26},
+                 {"shape", false, 31},
                  {"MACs", true, 0},
                  {"cycles", true, 0},
                  {"time", true, 0},
