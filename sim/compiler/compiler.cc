@@ -150,7 +150,9 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
 
     // For the first placement (best first) under which one output row fits: the largest k-chunk
     // (whole reduction first; for ws a multiple of the array rows), then as many output rows as
-    // fit. fits() is monotone in both.
+    // fit. fits() is monotone in the k-chunk, but not in the rows: with padding wider than the
+    // stride, blocks of r rows can need a taller slab than blocks of r + 1 (a 5x5 "same" conv over
+    // 8 rows: 3 rows per block read 7 input rows, 4 read 6), so the rows are scanned, not bisected.
     const int64_t k_unit = hw.array.dataflow == Dataflow::kWeightStationary ? rows : 1;
     bool found = false;
     for (Placement p : {Placement::kBankExclusive, Placement::kHalves, Placement::kPacked}) {
@@ -180,15 +182,10 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
         throw UserError(Diagnostic{"", 0, 0, "", os.str()});
     }
     mp.placement = how;
-    int32_t lo = 1, hi = l.out_h();
-    while (lo < hi) {
-        const int32_t mid = lo + (hi - lo + 1) / 2;
-        set_rows(mid);
-        if (fits()) {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
+    int32_t lo = l.out_h();  // one row fits (found above)
+    for (; lo > 1; --lo) {
+        set_rows(lo);
+        if (fits()) break;
     }
     set_rows(lo);
     mp.m_blocks = ceil_div(l.out_h(), lo);
