@@ -408,7 +408,7 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     }
     prog.dram_bytes_used = at;
     if (at > hw.dram.size_bytes) {
-        throw UserError(Diagnostic{"<workload>", 0, 0, "dram.size",
+        throw UserError(Diagnostic{wl.source_file, 0, 0, "dram.size",
                                    "the workload needs " + std::to_string(at) +
                                        " B of DRAM, the config has " +
                                        std::to_string(hw.dram.size_bytes)});
