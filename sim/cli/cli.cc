@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "sim/cli/regress.h"
 #include "sim/compiler/compiler.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
@@ -30,6 +31,8 @@ usage:
                  [--fidelity fast|pe] [--timing-only] [--no-check] [--quiet]
   npusim compile [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--emit asm|mapping] [-o FILE]
   npusim config  [--hw FILE] [--set KEY=VALUE]... (--dump | --schema | --check)
+  npusim regress [--suite FILE] [--quick] [--only NAME[,NAME...]] [-j N] [--update]
+                 [--golden-dir DIR]
   npusim --help | --version
 
 commands:
@@ -38,6 +41,10 @@ commands:
   compile  show the mapping the compiler chose per layer, or the whole instruction stream
   config   print the effective config (--dump, a YAML file --hw accepts back), every key with its
            type, default, unit and meaning (--schema), or just validate (--check)
+  regress  run the regression suite (default workloads/regression.yaml), each case in its own
+           process, -j at a time, and compare every stats.json with tests/golden/<case>.json
+           (--golden-dir): integers exactly, other numbers to 1e-9; exit 1 on any difference.
+           --quick: only the cases marked quick; --update: rewrite the goldens from this run
 
 options:
   --hw FILE          hardware config YAML (default: the built-in edge NPU, configs/edge_npu.yaml)
@@ -251,13 +258,15 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
             out << "npusim " << kVersion << '\n';
             return 0;
         }
+        if (args[0] == "regress") return regress_main({args.begin() + 1, args.end()}, out);
         const Args a = parse(args);
         if (a.command == "run") return cmd_run(a, out);
         if (a.command == "compile") return cmd_compile(a, out);
         if (a.command == "config") return cmd_config(a, out);
-        throw UserError(Diagnostic{"<command line>", 0, 0, "",
-                                   "unknown command '" + a.command +
-                                       "': expected run, compile or config (see npusim --help)"});
+        throw UserError(
+            Diagnostic{"<command line>", 0, 0, "",
+                       "unknown command '" + a.command +
+                           "': expected run, compile, config or regress (see npusim --help)"});
     } catch (const UserError& e) {
         for (const Diagnostic& d : e.diagnostics()) err << "error: " << d.to_string() << '\n';
         return kUserErrorExitCode;
