@@ -18,8 +18,8 @@ The scales come from a simple signal-propagation rule, not from data:
     the real pre-activation has about the RMS of the real input; each channel draws its scale in
     [0.8 w, 1.2 w) from the seed;
   * the pre-activation's standard deviation is estimated as
-    sqrt(K * rms_in^2 * (73.3 w)^2 + bias_std^2), bias uniform in [-64K, 64K] (std 37837) at scale
-    in_scale * w, rms_in being the tracked real RMS of the input tensor;
+    sqrt(K * rms_in^2 * (73.3 w)^2 + bias_std^2), the bias being uniform in [-64 K, 64 K]
+    (std 36.95 K) at scale in_scale * w, rms_in the tracked real RMS of the input tensor;
   * the output scale then covers about 4 standard deviations: linear outputs zero point 0 and
     scale 4 sigma / 128; relu outputs zero point -128 and scale 4 sigma / 255; relu6 outputs use
     the exact [0, 6] grid (6/255, -128); softmax the usual 1/256 with zero point -128; layernorm
@@ -36,7 +36,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 W_STD = 127 / math.sqrt(3)  # std of uniform int8 weights in [-127, 127]: 73.32
-BIAS_STD = 65536 / math.sqrt(3)  # std of the seeded bias, uniform in [-64K, 64K]: 37837
+BIAS_STD_PER_K = 64 / math.sqrt(3)  # the seeded bias is uniform in [-64 K, 64 K], K = reduction
 INPUT_RMS_Q = math.sqrt((256 * 256 - 1) / 12)  # uniform int8 in [-128, 127]: 73.9
 
 
@@ -145,7 +145,7 @@ class Net:
         s_in = t["scale"] if t["scale"] is not None else 1.0
         var = k * t["rms"] ** 2 * (W_STD * w) ** 2
         if bias:
-            var += (BIAS_STD * s_in * w) ** 2
+            var += (BIAS_STD_PER_K * k * s_in * w) ** 2
         return math.sqrt(var)
 
     # ---- operators ----
