@@ -1,16 +1,58 @@
 #include "sim/report/figures.h"
 
+#include <algorithm>
+
 namespace npu::report {
 
 namespace {
 
 double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
 
+// Needs f.macs, f.cycles and f.dram_bytes.
+void put_roofline(Figures& f, const Peaks& peaks) {
+    const double macs = static_cast<double>(f.macs);
+    const double peak = static_cast<double>(peaks.macs_per_cycle);
+    f.ridge_point = peaks.ridge_point();
+    f.achieved_macs_per_cycle = ratio(macs, static_cast<double>(f.cycles));
+    if (f.macs == 0) {
+        // Nothing to compute: the roof is 0 and only moving bytes can bound the row.
+        f.bound = f.dram_bytes > 0 ? Bound::kMemory : Bound::kNone;
+        return;
+    }
+    if (f.dram_bytes == 0) {
+        // Everything on chip: infinite intensity, written as 0 by the ratio rule.
+        f.bound = Bound::kCompute;
+        f.attainable_macs_per_cycle = peak;
+    } else {
+        f.arithmetic_intensity = macs / static_cast<double>(f.dram_bytes);
+        f.bound = f.arithmetic_intensity >= f.ridge_point ? Bound::kCompute : Bound::kMemory;
+        f.attainable_macs_per_cycle =
+            std::min(peak, f.arithmetic_intensity * peaks.dram_bytes_per_cycle);
+    }
+    f.attainable_fraction = ratio(f.achieved_macs_per_cycle, f.attainable_macs_per_cycle);
+}
+
 }  // namespace
 
 double Peaks::tops() const { return 2.0 * static_cast<double>(macs_per_cycle) * clock_hz / 1e12; }
 
 double Peaks::dram_gbps() const { return dram_bytes_per_cycle * clock_hz / 1e9; }
+
+double Peaks::ridge_point() const {
+    return ratio(static_cast<double>(macs_per_cycle), dram_bytes_per_cycle);
+}
+
+const char* to_string(Bound b) {
+    switch (b) {
+        case Bound::kCompute:
+            return "compute";
+        case Bound::kMemory:
+            return "memory";
+        case Bound::kNone:
+            break;
+    }
+    return "-";
+}
 
 Peaks peaks_of(const stats::RunStats& run, const cfg::HwConfig& hw) {
     Peaks p;
@@ -36,6 +78,7 @@ Figures figures_of(const stats::Counters& counters, uint64_t macs, uint64_t cycl
     f.dram_gbps = ratio(static_cast<double>(f.dram_bytes), f.time_s) / 1e9;
     f.dram_peak_fraction =
         ratio(static_cast<double>(f.dram_bytes), cyc * peaks.dram_bytes_per_cycle);
+    put_roofline(f, peaks);
     f.energy = energy::price(counters, cycles, peaks.clock_hz, table);
     return f;
 }
@@ -55,6 +98,8 @@ Figures total_figures(const stats::RunStats& run, const Peaks& peaks,
                       const cfg::EnergyTable& table) {
     return figures_of(run.total, total_macs(run), run.total_cycles, peaks, table);
 }
+
+double inferences_per_second(double latency_s) { return ratio(1.0, latency_s); }
 
 CheckSummary check_summary(const stats::RunStats& run) {
     CheckSummary s;

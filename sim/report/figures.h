@@ -1,14 +1,23 @@
-// Derived per-layer and whole-run figures (time, MAC utilization, TOPS, DRAM bandwidth, energy),
-// computed in one place so the printed table, stats.json and layers.csv always agree.
+// Derived per-layer and whole-run figures (time, MAC utilization, TOPS, DRAM bandwidth, roofline,
+// energy), computed in one place so the printed table, stats.json and layers.csv always agree.
 //
 // Sources: clock and peaks come from RunStats (what the run used); when a field there is unset
 // (0) the HwConfig's value is used. Energy is priced with HwConfig::energy. A layer's MACs are
 // LayerStats::macs_total (the graph's count); the run's MACs are their sum. The run's cycles are
 // RunStats::total_cycles (layers may overlap, so this is not the sum of layer cycles). Every
 // ratio is 0 when its denominator is 0, never NaN.
+//
+// Roofline (Williams, Waterman and Patterson, CACM 2009), counted in MACs and DRAM bytes:
+// intensity = MACs / DRAM bytes (read + written); ridge = peak MACs/cycle / peak DRAM
+// bytes/cycle; attainable MACs/cycle = min(peak, intensity * DRAM bytes/cycle); a row is
+// compute-bound when intensity >= ridge, else memory-bound. A row that moves no DRAM bytes but
+// does MACs has infinite intensity: it is compute-bound and may attain the peak, and its
+// intensity is written as 0 (no infinity in JSON). A row without MACs (e.g. pooling) is
+// memory-bound if it moves DRAM bytes, else it has no bound.
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "sim/config/hw_config.h"
 #include "sim/energy/energy_model.h"
@@ -23,7 +32,13 @@ struct Peaks {
 
     [[nodiscard]] double tops() const;       // 2 ops per MAC * macs_per_cycle * clock / 1e12
     [[nodiscard]] double dram_gbps() const;  // dram_bytes_per_cycle * clock / 1e9
+    // The roofline's ridge point in MACs per DRAM byte: macs_per_cycle / dram_bytes_per_cycle.
+    [[nodiscard]] double ridge_point() const;
 };
+
+enum class Bound { kNone, kCompute, kMemory };
+// "-", "compute", "memory": the word stats.json, layers.csv and the table use.
+[[nodiscard]] const char* to_string(Bound b);
 
 struct Figures {
     uint64_t macs = 0;
@@ -34,6 +49,13 @@ struct Figures {
     uint64_t dram_bytes = 0;        // read + write
     double dram_gbps = 0;           // dram_bytes / time_s / 1e9
     double dram_peak_fraction = 0;  // dram_bytes / (cycles * peak dram bytes per cycle)
+    // Roofline (see the top of this file).
+    double arithmetic_intensity = 0;       // macs / dram_bytes, MACs per byte (0: no DRAM bytes)
+    double ridge_point = 0;                // Peaks::ridge_point(), MACs per byte
+    double attainable_macs_per_cycle = 0;  // min(peak, intensity * peak DRAM bytes per cycle)
+    double achieved_macs_per_cycle = 0;    // macs / cycles
+    double attainable_fraction = 0;        // achieved / attainable, 0..1
+    Bound bound = Bound::kNone;
     energy::EnergyBreakdown energy;
 };
 
@@ -47,6 +69,10 @@ struct Figures {
 [[nodiscard]] Figures total_figures(const stats::RunStats& run, const Peaks& peaks,
                                     const cfg::EnergyTable& table);
 [[nodiscard]] uint64_t total_macs(const stats::RunStats& run);
+
+// Inferences per second when one inference takes `latency_s` (the run's time_s): 1 / latency_s,
+// 0 when the latency is 0.
+[[nodiscard]] double inferences_per_second(double latency_s);
 
 // Output check over the whole run.
 struct CheckSummary {

@@ -1,5 +1,6 @@
 #include "sim/report/format.h"
 
+#include <cmath>
 #include <iomanip>
 #include <sstream>
 
@@ -54,6 +55,11 @@ std::string human_frequency(double hz) {
     while (!s.empty() && s.back() == '0') s.pop_back();
     if (!s.empty() && s.back() == '.') s.pop_back();
     return s + " " + unit;
+}
+
+std::string human_rate(double v) {
+    if (v >= 100.0) return with_commas(static_cast<uint64_t>(std::llround(v)));
+    return fixed(v, 3);
 }
 
 std::string percent(double fraction) { return fixed(fraction * 100.0, 1) + "%"; }

@@ -17,6 +17,9 @@ namespace npu::report {
 [[nodiscard]] std::string human_time(double seconds);
 // 1e9 -> "1 GHz", 7e8 -> "700 MHz", 1.5e9 -> "1.5 GHz" (up to 3 decimals, trailing zeros cut).
 [[nodiscard]] std::string human_frequency(double hz);
+// A rate such as inferences per second: from 100 up rounded to a whole number with commas
+// (10901.3 -> "10,901"), below with 3 decimals (2.5 -> "2.500").
+[[nodiscard]] std::string human_rate(double v);
 // A fraction as a percentage with one decimal: 0.5 -> "50.0%".
 [[nodiscard]] std::string percent(double fraction);
 // Picojoules as microjoules: 3 decimals (1 above 1000 uJ); below 0.001 uJ in scientific form so a

@@ -13,9 +13,28 @@ namespace {
 
 // Columns before and after the counters; counters come in counter_fields() order.
 const char* const kLeadColumns[] = {
-    "index",           "name",      "op",         "shape",     "mapping",
-    "start_cycle",     "end_cycle", "cycles",     "time_s",    "macs_total",
-    "mac_utilization", "tops",      "dram_bytes", "dram_gbps", "dram_peak_fraction",
+    "index",
+    "name",
+    "op",
+    "shape",
+    "mapping",
+    "residency",
+    "start_cycle",
+    "end_cycle",
+    "cycles",
+    "time_s",
+    "macs_total",
+    "mac_utilization",
+    "tops",
+    "dram_bytes",
+    "dram_gbps",
+    "dram_peak_fraction",
+    "arithmetic_intensity",
+    "ridge_point",
+    "attainable_macs_per_cycle",
+    "achieved_macs_per_cycle",
+    "attainable_fraction",
+    "bound",
 };
 const char* const kTailColumns[] = {
     "energy_mac_pj",   "energy_spad_pj", "energy_acc_pj", "energy_dram_pj", "energy_static_pj",
@@ -73,6 +92,7 @@ void write_layers_csv(std::ostream& out, const stats::RunStats& run, const cfg::
             l.op,
             l.shape,
             l.mapping,
+            l.residency,
             number(l.start_cycle),
             number(l.end_cycle),
             number(f.cycles),
@@ -83,6 +103,12 @@ void write_layers_csv(std::ostream& out, const stats::RunStats& run, const cfg::
             number(f.dram_bytes),
             number(f.dram_gbps),
             number(f.dram_peak_fraction),
+            number(f.arithmetic_intensity),
+            number(f.ridge_point),
+            number(f.attainable_macs_per_cycle),
+            number(f.achieved_macs_per_cycle),
+            number(f.attainable_fraction),
+            to_string(f.bound),
         };
         for (const auto& cf : counter_fields()) row.push_back(number(l.counters.*cf.member));
         row.push_back(number(f.energy.mac_pj));

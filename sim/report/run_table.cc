@@ -70,8 +70,16 @@ double share(uint64_t part, uint64_t whole) {
     return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
 }
 
+// A row's arithmetic intensity for people: "inf" when it does MACs without touching DRAM (the
+// JSON writes 0 there), "-" when it does neither.
+std::string intensity_cell(const Figures& f) {
+    if (f.macs > 0 && f.dram_bytes == 0) return "inf";
+    if (f.bound == Bound::kNone) return "-";
+    return fixed(f.arithmetic_intensity, 2);
+}
+
 void print_header(std::ostream& out, const stats::RunStats& run, const cfg::HwConfig& hw,
-                  const Peaks& peaks) {
+                  const Peaks& peaks, const Figures& total) {
     auto item = [&](const char* key, const std::string& value) {
         std::string k = key;
         k.resize(10, ' ');
@@ -89,8 +97,11 @@ void print_header(std::ostream& out, const stats::RunStats& run, const cfg::HwCo
                       " pipelining), peak " + with_commas(peaks.macs_per_cycle) +
                       " MACs/cycle = " + fixed(peaks.tops(), 3) + " TOPS");
     item("DRAM", "peak " + fixed(peaks.dram_bytes_per_cycle, 2) +
-                     " B/cycle = " + fixed(peaks.dram_gbps(), 2) + " GB/s");
+                     " B/cycle = " + fixed(peaks.dram_gbps(), 2) + " GB/s; roofline ridge point " +
+                     fixed(peaks.ridge_point(), 2) + " MACs/byte");
     item("energy", "table '" + hw.energy.name + "'");
+    item("latency", human_time(total.time_s) + " (" + with_commas(total.cycles) + " cycles) = " +
+                        human_rate(inferences_per_second(total.time_s)) + " inferences/s");
 }
 
 void print_stalls(std::ostream& out, const stats::RunStats& run) {
@@ -152,27 +163,29 @@ std::string outputs_verdict(const stats::RunStats& run) {
 void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::HwConfig& hw) {
     const Peaks peaks = peaks_of(run, hw);
     const cfg::EnergyTable& table = hw.energy;
-    print_header(out, run, hw, peaks);
+    const Figures total = total_figures(run, peaks, table);
+    print_header(out, run, hw, peaks, total);
 
     struct Row {
-        std::string name, op, shape, bit_exact;
+        std::string name, op, shape, residency, bit_exact;
         const stats::Counters* counters;
         Figures fig;
     };
     std::vector<Row> rows;
     for (const auto& l : run.layers) {
-        rows.push_back({l.name, l.op, l.shape, bit_exact_cell(l), &l.counters,
-                        layer_figures(l, peaks, table)});
+        rows.push_back({l.name, l.op, l.shape, l.residency.empty() ? "-" : l.residency,
+                        bit_exact_cell(l), &l.counters, layer_figures(l, peaks, table)});
     }
-    rows.push_back({"TOTAL", "", "", total_bit_exact_cell(check_summary(run)), &run.total,
-                    total_figures(run, peaks, table)});
+    rows.push_back(
+        {"TOTAL", "", "", "", total_bit_exact_cell(check_summary(run)), &run.total, total});
 
-    // Widths: layer 18 + op 7 + shape 31 + numbers; about 110 columns at realistic sizes.
+    // Widths: layer 18 + op 7 + shape 31 + numbers; about 100 columns at realistic sizes. Time
+    // and TOPS live in the energy table so the roofline columns fit in 120.
     std::vector<std::vector<std::string>> perf;
     for (const auto& r : rows) {
         perf.push_back({r.name, r.op, r.shape, with_commas(r.fig.macs), with_commas(r.fig.cycles),
-                        human_time(r.fig.time_s), percent(r.fig.mac_utilization),
-                        fixed(r.fig.tops, 3)});
+                        percent(r.fig.mac_utilization), intensity_cell(r.fig),
+                        to_string(r.fig.bound)});
     }
     print_table(out, "performance",
                 {{"layer", false, 18},
@@ -180,45 +193,52 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
                  {"shape", false, 31},
                  {"MACs", true, 0},
                  {"cycles", true, 0},
-                 {"time", true, 0},
                  {"util", true, 0},
-                 {"TOPS*", true, 0}},
+                 {"MACs/B", true, 0},
+                 {"bound", false, 0}},
                 perf);
     out << kIndent << "util = MACs / (cycles x " << with_commas(peaks.macs_per_cycle)
-        << " MACs/cycle); * TOPS = 2 ops per MAC x MACs / time / 1e12\n";
+        << " MACs/cycle); MACs/B = MACs per DRAM byte (read + written), inf: no DRAM traffic\n";
+    out << kIndent << "bound = compute if MACs/B >= the ridge point "
+        << fixed(peaks.ridge_point(), 2) << " (" << with_commas(peaks.macs_per_cycle)
+        << " MACs/cycle / " << fixed(peaks.dram_bytes_per_cycle, 2) << " B/cycle), else memory\n";
 
     std::vector<std::vector<std::string>> mem;
     for (const auto& r : rows) {
         const stats::Counters& c = *r.counters;
-        mem.push_back({r.name, human_bytes(c.dram_read_bytes), human_bytes(c.dram_write_bytes),
-                       fixed(r.fig.dram_gbps, 2), percent(r.fig.dram_peak_fraction),
-                       human_bytes(c.spad_read_bytes + c.acc_read_bytes),
-                       human_bytes(c.spad_write_bytes + c.acc_write_bytes),
-                       with_commas(c.spad_bank_conflicts), with_commas(c.acc_bank_conflicts)});
+        mem.push_back(
+            {r.name, r.residency, human_bytes(c.dram_read_bytes), human_bytes(c.dram_write_bytes),
+             fixed(r.fig.dram_gbps, 2), percent(r.fig.dram_peak_fraction),
+             human_bytes(c.spad_read_bytes + c.acc_read_bytes),
+             human_bytes(c.spad_write_bytes + c.acc_write_bytes),
+             with_commas(c.spad_bank_conflicts) + " / " + with_commas(c.acc_bank_conflicts)});
     }
+    // Both conflict counts share one column so the residency fits in 120 columns.
     print_table(out, "memory",
                 {{"layer", false, 18},
+                 {"residency", false, 12},
                  {"DRAM read", true, 0},
                  {"DRAM write", true, 0},
                  {"DRAM GB/s", true, 0},
                  {"% peak", true, 0},
                  {"SRAM read", true, 0},
                  {"SRAM write", true, 0},
-                 {"spad conflicts", true, 0},
-                 {"acc conflicts", true, 0}},
+                 {"bank conflicts", true, 0}},
                 mem);
-    out << kIndent << "SRAM = scratchpad + accumulator; conflicts = requests that found their bank "
-        << "port busy\n";
+    out << kIndent << "SRAM = scratchpad + accumulator; bank conflicts = scratchpad / accumulator "
+        << "requests that found their bank port busy\n";
 
     std::vector<std::vector<std::string>> en;
     for (const auto& r : rows) {
         const energy::EnergyBreakdown& e = r.fig.energy;
-        en.push_back({r.name, microjoules(e.mac_pj), microjoules(e.sram_pj()),
-                      microjoules(e.dram_pj), microjoules(e.static_pj), microjoules(e.total_pj()),
-                      r.bit_exact});
+        en.push_back({r.name, human_time(r.fig.time_s), fixed(r.fig.tops, 3), microjoules(e.mac_pj),
+                      microjoules(e.sram_pj()), microjoules(e.dram_pj), microjoules(e.static_pj),
+                      microjoules(e.total_pj()), r.bit_exact});
     }
-    print_table(out, "energy (uJ) and outputs",
+    print_table(out, "time, energy (uJ) and outputs",
                 {{"layer", false, 18},
+                 {"time", true, 0},
+                 {"TOPS*", true, 0},
                  {"MAC", true, 0},
                  {"SRAM", true, 0},
                  {"DRAM", true, 0},
@@ -226,7 +246,8 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
                  {"total", true, 0},
                  {"bit-exact", false, 0}},
                 en);
-    out << kIndent << "static = " << fixed(table.static_mw, 3)
+    out << kIndent
+        << "* TOPS = 2 ops per MAC x MACs / time / 1e12; static = " << fixed(table.static_mw, 3)
         << " mW over each row's cycles (TOTAL: the run's cycles)\n";
 
     print_stalls(out, run);

@@ -1,8 +1,10 @@
 // The human-readable run report printed to stdout: a header block (config, workload, fidelity,
-// mode, clock, array), three tables with the same layer rows plus a TOTAL row (performance,
-// memory, energy and outputs), a stall summary and a one-line verdict on the outputs. Lines stay
-// within 120 columns (long layer names and shapes are cut, marked with '~'). For people only:
-// scripts read stats.json, whose figures come from the same code (figures.h).
+// mode, clock, array, DRAM peak and roofline ridge point, latency and inferences per second),
+// three tables with the same layer rows plus a TOTAL row (performance with the roofline bound;
+// memory with the residency; time, energy and outputs), a stall summary and a one-line verdict on
+// the outputs. Lines stay within 120 columns (long layer names, shapes and residencies are cut,
+// marked with '~'). For people only: scripts read stats.json, whose figures come from the same
+// code (figures.h).
 #pragma once
 
 #include <ostream>

@@ -56,6 +56,12 @@ void put_figures(json& j, const Figures& f) {
     j["dram_bytes"] = f.dram_bytes;
     j["dram_gbps"] = f.dram_gbps;
     j["dram_peak_fraction"] = f.dram_peak_fraction;
+    j["arithmetic_intensity"] = f.arithmetic_intensity;
+    j["ridge_point"] = f.ridge_point;
+    j["attainable_macs_per_cycle"] = f.attainable_macs_per_cycle;
+    j["achieved_macs_per_cycle"] = f.achieved_macs_per_cycle;
+    j["attainable_fraction"] = f.attainable_fraction;
+    j["bound"] = to_string(f.bound);
     j["energy_pj"] = energy_json(f.energy);
 }
 
@@ -207,7 +213,8 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
     doc["peak"] = json{{"macs_per_cycle", peaks.macs_per_cycle},
                        {"tops", peaks.tops()},
                        {"dram_bytes_per_cycle", peaks.dram_bytes_per_cycle},
-                       {"dram_gbps", peaks.dram_gbps()}};
+                       {"dram_gbps", peaks.dram_gbps()},
+                       {"ridge_point", peaks.ridge_point()}};
     json et = json::object();
     et["name"] = table.name;
     for (const auto& f : energy_fields()) et[f.name] = table.*f.member;
@@ -222,6 +229,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         lj["op"] = l.op;
         lj["shape"] = l.shape;
         lj["mapping"] = l.mapping;
+        lj["residency"] = l.residency;
         lj["start_cycle"] = l.start_cycle;
         lj["end_cycle"] = l.end_cycle;
         put_figures(lj, layer_figures(l, peaks, table));
@@ -235,7 +243,9 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
 
     const CheckSummary check = check_summary(run);
     json totals;
-    put_figures(totals, total_figures(run, peaks, table));
+    const Figures total = total_figures(run, peaks, table);
+    put_figures(totals, total);
+    totals["inferences_per_second"] = inferences_per_second(total.time_s);
     totals["counters"] = counters_json(run.total);
     totals["layers"] = check.layers;
     totals["layers_checked"] = check.checked;

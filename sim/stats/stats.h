@@ -42,6 +42,8 @@ struct LayerStats {
     std::string op;           // "gemm" | "conv2d"
     std::string shape;        // Layer::shape_string()
     std::string mapping;      // compiler's summary, e.g. "ws mb=64 nb=16 kb=16 tiles=..."
+    std::string residency;    // where the layer's tensors live, e.g. "dram" or "on-chip" (empty:
+                              // the compiler did not say)
     uint64_t macs_total = 0;  // the layer's MACs (from the graph), for utilization
     uint64_t start_cycle = 0;
     uint64_t end_cycle = 0;
