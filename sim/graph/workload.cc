@@ -10,6 +10,32 @@ const char* to_string(OpKind k) {
             return "gemm";
         case OpKind::kConv2d:
             return "conv2d";
+        case OpKind::kMatmul:
+            return "matmul";
+        case OpKind::kAdd:
+            return "add";
+        case OpKind::kMul:
+            return "mul";
+        case OpKind::kMaxPool:
+            return "maxpool";
+        case OpKind::kAvgPool:
+            return "avgpool";
+        case OpKind::kGlobalAvgPool:
+            return "global_avgpool";
+        case OpKind::kSoftmax:
+            return "softmax";
+        case OpKind::kLayerNorm:
+            return "layernorm";
+        case OpKind::kRmsNorm:
+            return "rmsnorm";
+        case OpKind::kGelu:
+            return "gelu";
+        case OpKind::kSilu:
+            return "silu";
+        case OpKind::kReshape:
+            return "reshape";
+        case OpKind::kConcat:
+            return "concat";
     }
     return "?";
 }
@@ -40,7 +66,54 @@ int Layer::out_w() const {
     return span < 0 ? 0 : span / stride_w + 1;
 }
 
-std::string Layer::shape_string() const { return std::string(to_string(kind)) + " " + dims_string(); }
+int64_t Tensor::elems() const {
+    int64_t n = 1;
+    for (int32_t d : shape) n *= d;
+    return n;
+}
+
+int64_t Layer::macs() const {
+    switch (kind) {
+        case OpKind::kConv2d:
+        case OpKind::kGemm:
+            return out_pixels() * reduction() * out_c;
+        case OpKind::kMatmul:
+            return int64_t{heads} * mm_m * mm_k * mm_n;
+        default:
+            return 0;
+    }
+}
+
+int64_t Layer::output_elems() const {
+    if (out_shape.empty()) return out_pixels() * out_c;
+    int64_t n = 1;
+    for (int32_t d : out_shape) n *= d;
+    return n;
+}
+
+const Tensor* Workload::find_tensor(const std::string& tensor) const {
+    for (const Tensor& t : inputs) {
+        if (t.name == tensor) return &t;
+    }
+    for (const Tensor& t : layer_outputs) {
+        if (t.name == tensor) return &t;
+    }
+    return nullptr;
+}
+
+namespace {
+
+std::string shape_text(const std::vector<int32_t>& shape) {
+    std::string s;
+    for (int32_t d : shape) s += (s.empty() ? "" : "x") + std::to_string(d);
+    return s.empty() ? "?" : s;
+}
+
+}  // namespace
+
+std::string Layer::shape_string() const {
+    return std::string(to_string(kind)) + " " + dims_string();
+}
 
 std::string Layer::dims_string() const {
     std::ostringstream os;
@@ -48,8 +121,24 @@ std::string Layer::dims_string() const {
         os << in_h << 'x' << in_c << 'x' << out_c << " (MxKxN)";
         return os.str();
     }
-    os << in_h << 'x' << in_w << 'x' << in_c << " -> " << out_h() << 'x' << out_w() << 'x' << out_c
-       << " k" << kernel_h << 'x' << kernel_w << " s" << stride_h;
+    if (kind == OpKind::kMatmul) {
+        os << heads << 'x' << mm_m << 'x' << mm_k << 'x' << mm_n << " (HxMxKxN)";
+        return os.str();
+    }
+    if (kind != OpKind::kConv2d && kind != OpKind::kMaxPool && kind != OpKind::kAvgPool) {
+        // Element-wise, row-wise, layout ops: the first input's dims (if known) and the output's.
+        if (kind == OpKind::kGlobalAvgPool) {
+            os << in_h << 'x' << in_w << 'x' << in_c;
+        } else {
+            os << in_h << 'x' << in_c;
+        }
+        if (inputs.size() > 1) os << " (" << inputs.size() << " inputs)";
+        os << " -> " << shape_text(out_shape);
+        return os.str();
+    }
+    os << in_h << 'x' << in_w << 'x' << in_c << " -> " << out_h() << 'x' << out_w() << 'x' << out_c;
+    if (groups != 1) os << " g" << groups;
+    os << " k" << kernel_h << 'x' << kernel_w << " s" << stride_h;
     if (stride_w != stride_h) os << 'x' << stride_w;
     os << " p" << pad_top;
     if (pad_bottom != pad_top || pad_left != pad_top || pad_right != pad_top) {

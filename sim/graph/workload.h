@@ -1,4 +1,8 @@
-// Workload IR: a chain of quantized layers with their tensors. Plain data.
+// Workload IR: a DAG of quantized layers over named int8 tensors, with the layers' own weights.
+// Plain data. Operator semantics (the contract with the compiler and the models) are in
+// docs/operators.md. A layer's output tensor is named after the layer; `inputs` names the tensors
+// it reads (declared workload inputs or earlier layers' outputs). An empty `inputs` means the
+// chain rule of v1 workloads: the previous layer's output (layer 0: Workload::input).
 //
 // Tensor layouts (batch 1):
 //   activations  HWC int8 (a GEMM's M x K operand is H=M, W=1, C=K)
@@ -12,9 +16,27 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/requant.h"
+
 namespace npu::graph {
 
-enum class OpKind { kGemm, kConv2d };
+enum class OpKind {
+    kGemm,
+    kConv2d,
+    kMatmul,
+    kAdd,
+    kMul,
+    kMaxPool,
+    kAvgPool,
+    kGlobalAvgPool,
+    kSoftmax,
+    kLayerNorm,
+    kRmsNorm,
+    kGelu,
+    kSilu,
+    kReshape,
+    kConcat,
+};
 enum class Activation { kNone, kRelu, kRelu6, kClamp };
 
 [[nodiscard]] const char* to_string(OpKind k);
@@ -23,6 +45,21 @@ enum class Activation { kNone, kRelu, kRelu6, kClamp };
 struct QuantParams {
     double scale = 1.0;
     int32_t zero_point = 0;
+};
+
+[[nodiscard]] inline bool operator==(const QuantParams& a, const QuantParams& b) {
+    return a.scale == b.scale && a.zero_point == b.zero_point;
+}
+[[nodiscard]] inline bool operator!=(const QuantParams& a, const QuantParams& b) {
+    return !(a == b);
+}
+
+// A named int8 tensor, row-major (last dimension contiguous).
+struct Tensor {
+    std::string name;
+    std::vector<int32_t> shape;
+    QuantParams quant;
+    [[nodiscard]] int64_t elems() const;
 };
 
 // Per-output-channel requantization, computed from the scales when the workload is loaded:
@@ -38,33 +75,57 @@ struct Requant {
 };
 
 struct Layer {
-    std::string name;
+    std::string name;  // also the name of the output tensor
     OpKind kind = OpKind::kConv2d;
+    std::vector<std::string> inputs;  // tensor names; empty: the previous layer's output
+    std::vector<int32_t> out_shape;   // the output tensor's shape (empty in hand-built v1 layers)
     // Geometry (GEMM: in_h = M, in_w = 1, in_c = K, out_c = N, kernel 1x1, stride 1, no padding).
+    // Pooling fills kernel/stride/padding (out_c = C). Other ops: in_h = the first input's
+    // leading dimensions multiplied, in_w = 1, in_c = its last dimension, out_c = the output's
+    // last dimension.
     int in_h = 1, in_w = 1, in_c = 1;
     int out_c = 1;
     int kernel_h = 1, kernel_w = 1;
     int stride_h = 1, stride_w = 1;
     int dilation_h = 1, dilation_w = 1;
     int pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+    int groups = 1;  // conv2d: in_c and out_c are divisible by it; depthwise: groups == in_c
 
-    QuantParams input;
-    std::vector<double> weight_scale;  // size out_c (per-tensor scales are repeated)
+    // matmul: per head h < heads, [mm_m x mm_k] x [mm_k x mm_n]. Layouts in docs/operators.md:
+    // batched [H, M, K] or interleaved [M, H*K] (head h = columns [h*K, (h+1)*K)).
+    int heads = 1;
+    int64_t mm_m = 0, mm_k = 0, mm_n = 0;
+    bool a_interleaved = false, b_interleaved = false, transpose_b = false, out_interleaved = false;
+
+    QuantParams input;                     // the first input's quantization
+    std::vector<QuantParams> input_quant;  // one per input (v2 loader; may be empty if hand-built)
+    std::vector<double> weight_scale;      // size out_c (per-tensor scales are repeated)
     QuantParams output;
     Activation activation = Activation::kNone;
     double clamp_min = 0.0, clamp_max = 0.0;  // real-valued, for kClamp
+    // Every op's output multiplier(s), zero point and activation bounds. Conv/gemm: per output
+    // channel; other ops: one multiplier repeated out_c times (the output's last dimension).
     Requant requant;
+    QuantMultiplier add_x, add_y;  // add: the inputs' multipliers onto the common grid
+
+    std::vector<float> gamma, beta;  // layernorm (gamma, beta), rmsnorm (gamma): last dim each
+    std::vector<int8_t> lut;         // gelu/silu: 256 entries, indexed by q + 128
 
     std::vector<int8_t> weights;  // OHWI
     std::vector<int32_t> bias;    // out_c
 
     [[nodiscard]] int out_h() const;
     [[nodiscard]] int out_w() const;
-    [[nodiscard]] int64_t reduction() const { return int64_t{kernel_h} * kernel_w * in_c; }  // K
-    [[nodiscard]] int64_t out_pixels() const { return int64_t{out_h()} * out_w(); }          // M
-    [[nodiscard]] int64_t macs() const { return out_pixels() * reduction() * out_c; }
-    [[nodiscard]] int64_t input_elems() const { return int64_t{in_h} * in_w * in_c; }
-    [[nodiscard]] int64_t output_elems() const { return out_pixels() * out_c; }
+    // K of conv2d/gemm: kernel_h * kernel_w * (in_c / groups).
+    [[nodiscard]] int64_t reduction() const {
+        return int64_t{kernel_h} * kernel_w * (in_c / (groups > 0 ? groups : 1));
+    }
+    [[nodiscard]] int64_t out_pixels() const { return int64_t{out_h()} * out_w(); }  // M
+    // conv2d/gemm: out_pixels * K * out_c; matmul: heads * M * K * N; other ops: 0.
+    [[nodiscard]] int64_t macs() const;
+    [[nodiscard]] int64_t input_elems() const { return int64_t{in_h} * in_w * in_c; }  // input 0
+    // The product of out_shape, or out_pixels * out_c when out_shape is empty.
+    [[nodiscard]] int64_t output_elems() const;
     // "conv2d 56x56x64 -> 56x56x64 k3x3 s1 p1" / "gemm 128x256x64 (MxKxN)"
     [[nodiscard]] std::string shape_string() const;
     // The same without the operator: "56x56x64 -> 56x56x64 k3x3 s1 p1" / "128x256x64 (MxKxN)"
@@ -75,8 +136,18 @@ struct Workload {
     std::string name;
     std::string source_file;
     uint64_t seed = 0;
-    std::vector<int8_t> input;   // the first layer's input, HWC
-    std::vector<Layer> layers;   // a chain: layer i+1 reads layer i's output (same element count)
+    std::vector<int8_t> input;   // the data of the first declared input (= input_data[0])
+    std::vector<Layer> layers;   // in an order where every input is produced before it is read
+    std::vector<Tensor> inputs;  // declared network inputs and given tensors (e.g. a KV cache)
+    std::vector<std::vector<int8_t>> input_data;  // parallel to `inputs`
+
+    // Every layer's output tensor (name, shape, quantization), parallel to `layers`; the loader
+    // fills it.
+    std::vector<Tensor> layer_outputs;
+
+    // A declared input or a layer output by name (searches `inputs`, then `layer_outputs`);
+    // nullptr if there is none.
+    [[nodiscard]] const Tensor* find_tensor(const std::string& name) const;
 };
 
 }  // namespace npu::graph

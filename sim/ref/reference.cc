@@ -1,5 +1,7 @@
 #include "sim/ref/reference.h"
 
+#include <stdexcept>
+
 #include "sim/graph/layer_eval.h"
 
 namespace npu::ref {
@@ -13,15 +15,61 @@ std::vector<int8_t> run_layer(const graph::Layer& layer, const std::vector<int8_
     return graph::requantize_output(layer, graph::accumulate(layer, input), mode);
 }
 
+std::vector<int8_t> run_op(const graph::Layer& layer,
+                           const std::vector<const std::vector<int8_t>*>& inputs, Rounding mode) {
+    return graph::evaluate(layer, inputs, mode);
+}
+
+namespace {
+
+// Runs every layer; `outputs` is filled in layer order (reserved up front so pointers into it
+// stay valid while later layers read earlier outputs).
+void run_all(const graph::Workload& w, Rounding mode, std::vector<std::vector<int8_t>>& outputs) {
+    std::map<std::string, const std::vector<int8_t>*> tensors;
+    for (size_t i = 0; i < w.inputs.size() && i < w.input_data.size(); ++i) {
+        tensors[w.inputs[i].name] = &w.input_data[i];
+    }
+    if (w.inputs.empty()) tensors["input"] = &w.input;
+    outputs.clear();
+    outputs.reserve(w.layers.size());
+    for (size_t i = 0; i < w.layers.size(); ++i) {
+        const graph::Layer& layer = w.layers[i];
+        graph::LayerInputs in;
+        if (layer.inputs.empty()) {
+            in.push_back(i == 0 ? (w.input_data.empty() ? &w.input : &w.input_data[0])
+                                : &outputs[i - 1]);
+        }
+        for (const std::string& name : layer.inputs) {
+            const auto it = tensors.find(name);
+            if (it == tensors.end()) {
+                throw std::invalid_argument("layer '" + layer.name + "' reads unknown tensor '" +
+                                            name + "'");
+            }
+            in.push_back(it->second);
+        }
+        outputs.push_back(graph::evaluate(layer, in, mode));
+        tensors[layer.name] = &outputs.back();
+    }
+}
+
+}  // namespace
+
 std::vector<std::vector<int8_t>> run_workload(const graph::Workload& w, Rounding mode) {
     std::vector<std::vector<int8_t>> outputs;
-    outputs.reserve(w.layers.size());
-    const std::vector<int8_t>* in = &w.input;
-    for (const graph::Layer& layer : w.layers) {
-        outputs.push_back(run_layer(layer, *in, mode));
-        in = &outputs.back();
-    }
+    run_all(w, mode, outputs);
     return outputs;
+}
+
+std::map<std::string, std::vector<int8_t>> run_graph(const graph::Workload& w, Rounding mode) {
+    std::vector<std::vector<int8_t>> outputs;
+    run_all(w, mode, outputs);
+    std::map<std::string, std::vector<int8_t>> tensors;
+    for (size_t i = 0; i < w.inputs.size() && i < w.input_data.size(); ++i) {
+        tensors[w.inputs[i].name] = w.input_data[i];
+    }
+    if (w.inputs.empty()) tensors["input"] = w.input;
+    for (size_t i = 0; i < w.layers.size(); ++i) tensors[w.layers[i].name] = std::move(outputs[i]);
+    return tensors;
 }
 
 }  // namespace npu::ref

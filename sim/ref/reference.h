@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "sim/core/types.h"
@@ -20,8 +22,21 @@ namespace npu::ref {
 [[nodiscard]] std::vector<int8_t> run_layer(const graph::Layer& layer,
                                             const std::vector<int8_t>& input, Rounding mode);
 
-// Every layer's output, in order; layer i + 1 reads layer i's output (the first reads w.input).
+// One layer of any op (docs/operators.md) on its inputs, in the order of Layer::inputs.
+[[nodiscard]] std::vector<int8_t> run_op(const graph::Layer& layer,
+                                         const std::vector<const std::vector<int8_t>*>& inputs,
+                                         Rounding mode);
+
+// Every layer's output, in layer order. A layer reads the tensors its `inputs` name (declared
+// inputs from w.input_data, or earlier layers' outputs); a layer with no `inputs` reads the
+// previous layer's output (the first reads w.input), as v1 chains do. Throws
+// std::invalid_argument for a name that is neither a declared input nor an earlier layer.
 [[nodiscard]] std::vector<std::vector<int8_t>> run_workload(const graph::Workload& w,
                                                             Rounding mode);
+
+// Every tensor by name: the declared inputs and each layer's output (named after the layer). A
+// v1 chain without declared inputs reports its input as "input".
+[[nodiscard]] std::map<std::string, std::vector<int8_t>> run_graph(const graph::Workload& w,
+                                                                   Rounding mode);
 
 }  // namespace npu::ref
