@@ -1,10 +1,12 @@
 #include "models/npu.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <string>
 
 #include "sim/core/error.h"
+#include "sim/core/ppu_ops.h"
 #include "sim/core/requant.h"
 
 namespace npu::model {
@@ -149,7 +151,11 @@ void Npu::compute_thread() {
         const isa::Instr& in = *next;
         if (in.deps.pop_prev) pop_timed(m_l2c, counters().compute_wait_load_cycles);
         if (in.deps.pop_next) pop_timed(m_s2c, counters().compute_wait_store_cycles);
-        exec_compute(in);
+        if (in.op == isa::Opcode::kVector) {
+            exec_vector(in);
+        } else {
+            exec_compute(in);
+        }
     }
 }
 
@@ -195,8 +201,10 @@ void Npu::exec_compute(const isa::Instr& in) {
     for (int i0 = 0; i0 < c.m; i0 += tile_m) {
         for (int k0 = 0; k0 < c.k; k0 += tile_k) {
             const timing::TileShape sh{std::min(tile_m, c.m - i0), std::min(tile_k, c.k - k0), c.n};
-            const uint32_t w_addr = c.w_addr + static_cast<uint32_t>(k0 * c.n);
-            const uint32_t w_len = static_cast<uint32_t>(sh.k * c.n);
+            // The weight rows the tile reads (a transposed chunk is read whole: n rows of k).
+            const uint32_t w_addr =
+                c.w_transposed ? c.w_addr : c.w_addr + static_cast<uint32_t>(k0 * c.n);
+            const uint32_t w_len = static_cast<uint32_t>((c.w_transposed ? c.k : sh.k) * c.n);
             const uint32_t acc_addr = c.acc_addr + static_cast<uint32_t>(i0 * c.n * 4);
             const uint32_t acc_len = static_cast<uint32_t>(sh.m * c.n * 4);
             // The slab rows this tile reads: output rows of its first and last pixel, widened by
@@ -257,10 +265,12 @@ void Npu::exec_compute(const isa::Instr& in) {
                     const int64_t p = c.m0 + i0 + i;
                     const int32_t oh = static_cast<int32_t>(p / L.out_w);
                     const int32_t ow = static_cast<int32_t>(p % L.out_w);
+                    // k = (kh * KW + kw) * Cg + ic over the group's Cg channels from c0.
+                    const int32_t cg = L.in_c / L.groups;
                     int64_t kidx = c.k0 + k0;
-                    int32_t ic = static_cast<int32_t>(kidx % L.in_c);
-                    int32_t kw = static_cast<int32_t>((kidx / L.in_c) % L.kernel_w);
-                    int32_t kh = static_cast<int32_t>(kidx / (int64_t{L.in_c} * L.kernel_w));
+                    int32_t ic = static_cast<int32_t>(kidx % cg);
+                    int32_t kw = static_cast<int32_t>((kidx / cg) % L.kernel_w);
+                    int32_t kh = static_cast<int32_t>(kidx / (int64_t{cg} * L.kernel_w));
                     int8_t* dst = &m_a_tile[size_t(i) * size_t(sh.k)];
                     for (int kk = 0; kk < sh.k; ++kk) {
                         const int32_t ih = oh * L.stride_h - L.pad_top + kh * L.dilation_h;
@@ -275,9 +285,9 @@ void Npu::exec_compute(const isa::Instr& in) {
                                     "input row " + std::to_string(ih) + " is not in the slab");
                             }
                             dst[kk] = slab[size_t(sr) * row_bytes + size_t(iw) * size_t(L.in_c) +
-                                           size_t(ic)];
+                                           size_t(c.c0 + ic)];
                         }
-                        if (++ic == L.in_c) {
+                        if (++ic == cg) {
                             ic = 0;
                             if (++kw == L.kernel_w) {
                                 kw = 0;
@@ -286,12 +296,23 @@ void Npu::exec_compute(const isa::Instr& in) {
                         }
                     }
                 }
-                std::memcpy(m_w_tile.data(), m_spad->data(w_addr), w_len);
+                if (c.w_transposed) {
+                    const auto* wt = reinterpret_cast<const int8_t*>(m_spad->data(c.w_addr));
+                    for (int kk = 0; kk < sh.k; ++kk) {
+                        for (int j = 0; j < sh.n; ++j) {
+                            m_w_tile[size_t(kk) * size_t(sh.n) + size_t(j)] =
+                                wt[size_t(j) * size_t(c.k) + size_t(k0 + kk)];
+                        }
+                    }
+                } else {
+                    std::memcpy(m_w_tile.data(), m_spad->data(w_addr), w_len);
+                }
                 const timing::TileData data{m_a_tile.data(),   sh.k, m_w_tile.data(), sh.n,
                                             m_out_tile.data(), sh.n};
                 t = m_array->issue(sh, now_cycles(), &data);
                 auto* acc = reinterpret_cast<int32_t*>(m_acc->data(acc_addr));
                 const auto* bias = reinterpret_cast<const int32_t*>(m_spad->data(c.bias_addr));
+                if (L.a_zero_point != 0 || L.b_zero_point != 0) correct_zero_points(L, sh);
                 for (int i = 0; i < sh.m; ++i) {
                     for (int j = 0; j < sh.n; ++j) {
                         const size_t at = size_t(i) * size_t(sh.n) + size_t(j);
@@ -320,6 +341,222 @@ void Npu::exec_compute(const isa::Instr& in) {
     if (in.deps.push_prev) m_c2l.push(done);
     if (in.deps.push_next) m_c2s.push(done);
     retire(isa::Engine::kCompute, done);
+}
+
+// sum_k (a - za)(w - zb) = sum_k a w - za sum_k w - zb sum_k a + k za zb: adder trees on the
+// array's edges sum each activation row and weight column of the tile as they enter, and the
+// correction joins the product on its way to the accumulators (no extra cycles).
+void Npu::correct_zero_points(const isa::LayerDesc& L, const timing::TileShape& sh) {
+    const int64_t za = L.a_zero_point, zb = L.b_zero_point;
+    for (int i = 0; i < sh.m; ++i) {
+        int64_t row = 0;
+        for (int kk = 0; kk < sh.k; ++kk) row += m_a_tile[size_t(i) * size_t(sh.k) + size_t(kk)];
+        for (int j = 0; j < sh.n; ++j) {
+            int64_t col = 0;
+            for (int kk = 0; kk < sh.k; ++kk)
+                col += m_w_tile[size_t(kk) * size_t(sh.n) + size_t(j)];
+            const int64_t fix = -za * col - zb * row + int64_t{sh.k} * za * zb;
+            int32_t& out = m_out_tile[size_t(i) * size_t(sh.n) + size_t(j)];
+            out = static_cast<int32_t>(static_cast<uint32_t>(out) + static_cast<uint32_t>(fix));
+        }
+    }
+}
+
+void Npu::exec_vector(const isa::Instr& in) {
+    const isa::Vector& v = in.vec;
+    const isa::LayerDesc& L = m_program.layers[in.layer];
+    stats::Counters& cnt = counters();
+    const bool pool = v.op == isa::VectorOp::kMaxPool || v.op == isa::VectorOp::kAvgPool ||
+                      v.op == isa::VectorOp::kDepthwise;
+    const bool to_acc = pool || v.op == isa::VectorOp::kAdd || v.op == isa::VectorOp::kMul;
+    const bool two_inputs = v.op == isa::VectorOp::kAdd || v.op == isa::VectorOp::kMul;
+    const bool row_op = v.op == isa::VectorOp::kSoftmax || v.op == isa::VectorOp::kLayerNorm ||
+                        v.op == isa::VectorOp::kRmsNorm;
+    const uint32_t row_bytes = static_cast<uint32_t>(L.in_w) * static_cast<uint32_t>(L.in_c);
+
+    // Work: one element per lane per cycle (pooling: one window element); row ops take three
+    // passes over each row (max / exp-sum / normalize, or mean / variance / normalize).
+    const uint64_t out_elems =
+        pool ? uint64_t(v.m) * uint64_t(v.n) : uint64_t(v.rows) * uint64_t(v.len);
+    const uint64_t work =
+        pool ? out_elems * uint64_t(L.kernel_h) * uint64_t(L.kernel_w) : out_elems;
+    const uint64_t lanes = static_cast<uint64_t>(m_hw.postproc.lanes);
+    const uint64_t busy = (work + lanes - 1) / lanes * (row_op ? 3 : 1);
+    const uint64_t pipe = static_cast<uint64_t>(m_hw.postproc.pipeline_cycles);
+    const uint32_t x_addr = pool ? v.slab_addr : v.x_addr;
+    const uint32_t x_len =
+        pool ? static_cast<uint32_t>(v.slab_rows) * row_bytes : static_cast<uint32_t>(out_elems);
+    const uint32_t out_addr = to_acc ? v.acc_addr : v.out_addr;
+    const uint32_t out_len = static_cast<uint32_t>(out_elems * (to_acc ? 4 : 1));
+    m_spad->check_range(x_addr, x_len, "npu.vector");
+    if (two_inputs) m_spad->check_range(v.y_addr, x_len, "npu.vector");
+    (to_acc ? *m_acc : *m_spad).check_range(out_addr, out_len, "npu.vector");
+    BankedSram& dst = to_acc ? *m_acc : *m_spad;
+
+    // The first start at which the inputs' banks are free to read for `busy` cycles and the
+    // destination's banks free to take the results `pipe` cycles later.
+    const uint64_t now = now_cycles();
+    uint64_t start = now;
+    for (;;) {
+        uint64_t a = m_spad->window_fit(x_addr, x_len, start, busy);
+        if (two_inputs) a = m_spad->window_fit(v.y_addr, x_len, a, busy);
+        const uint64_t s = dst.window_fit(out_addr, out_len, a + pipe, busy) - pipe;
+        if (s == a && (!two_inputs || m_spad->window_fit(x_addr, x_len, a, busy) == a)) {
+            start = a;
+            break;
+        }
+        start = std::max(a, s);
+    }
+    if (start > now) {
+        ++cnt.spad_bank_conflicts;
+        cnt.spad_bank_conflict_cycles += start - now;
+    }
+    m_spad->occupy(x_addr, x_len, start, busy);
+    if (two_inputs) m_spad->occupy(v.y_addr, x_len, start, busy);
+    dst.occupy(out_addr, out_len, start + pipe, busy);
+
+    if (m_functional) vector_data(v, L, row_bytes);
+    cnt.spad_read_bytes += pool ? work : out_elems * (two_inputs ? 2 : 1);
+    (to_acc ? cnt.acc_write_bytes : cnt.spad_write_bytes) += out_len;
+    cnt.postproc_elements += out_elems;
+    const uint64_t done = start + pipe + busy;
+    wait_until(done);
+    if (in.deps.push_prev) m_c2l.push(done);
+    if (in.deps.push_next) m_c2s.push(done);
+    retire(isa::Engine::kCompute, done);
+}
+
+void Npu::vector_data(const isa::Vector& v, const isa::LayerDesc& L, uint32_t row_bytes) {
+    const Rounding mode = m_hw.postproc.rounding;
+    const int32_t zx = L.in_zero_point, zy = L.in2_zero_point;
+    const auto* x = reinterpret_cast<const int8_t*>(m_spad->data(v.x_addr));
+    auto* acc = reinterpret_cast<int32_t*>(m_acc->data(v.acc_addr));
+    switch (v.op) {
+        case isa::VectorOp::kAdd:
+        case isa::VectorOp::kMul: {
+            const auto* y = reinterpret_cast<const int8_t*>(m_spad->data(v.y_addr));
+            const size_t n = size_t(v.rows) * size_t(v.len);
+            for (size_t e = 0; e < n; ++e) {
+                const int32_t dx = x[e] - zx, dy = y[e] - zy;
+                if (v.op == isa::VectorOp::kMul) {
+                    acc[e] = dx * dy;
+                } else {
+                    // Both inputs to a common scale with 20 bits of headroom (TFLite's add).
+                    acc[e] = requantize(dx * (1 << 20), L.add_x_multiplier, L.add_x_shift, 0,
+                                        INT32_MIN, INT32_MAX, mode) +
+                             requantize(dy * (1 << 20), L.add_y_multiplier, L.add_y_shift, 0,
+                                        INT32_MIN, INT32_MAX, mode);
+                }
+            }
+            return;
+        }
+        case isa::VectorOp::kMaxPool:
+        case isa::VectorOp::kAvgPool:
+        case isa::VectorOp::kDepthwise: {
+            const auto* slab = reinterpret_cast<const int8_t*>(m_spad->data(v.slab_addr));
+            const auto* w = reinterpret_cast<const int8_t*>(m_spad->data(v.w_addr));
+            const auto* bias = reinterpret_cast<const int32_t*>(m_spad->data(v.bias_addr));
+            const bool dw = v.op == isa::VectorOp::kDepthwise;
+            const int taps = L.kernel_h * L.kernel_w;
+            for (int i = 0; i < v.m; ++i) {
+                const int64_t p = v.m0 + i;
+                const int32_t oh = static_cast<int32_t>(p / L.out_w);
+                const int32_t ow = static_cast<int32_t>(p % L.out_w);
+                for (int j = 0; j < v.n; ++j) {
+                    int32_t best = INT32_MIN, count = 0;
+                    int64_t sum = 0;
+                    // Depthwise: wrapping int32 MACs from the folded bias; padding feeds the
+                    // input zero point (the fold cancels it), as on the array.
+                    uint32_t mac = dw ? static_cast<uint32_t>(bias[j]) : 0;
+                    for (int kh = 0; kh < L.kernel_h; ++kh) {
+                        const int32_t ih = oh * L.stride_h - L.pad_top + kh * L.dilation_h;
+                        if (ih < 0 || ih >= L.in_h) {
+                            if (dw) {
+                                for (int kw = 0; kw < L.kernel_w; ++kw) {
+                                    mac += static_cast<uint32_t>(
+                                        zx *
+                                        w[size_t(j) * size_t(taps) + size_t(kh * L.kernel_w + kw)]);
+                                }
+                            }
+                            continue;
+                        }
+                        const int32_t sr = ih - v.slab_row0;
+                        if (sr < 0 || sr >= v.slab_rows) {
+                            throw ModelError(
+                                "npu.vector", now_cycles(), -1,
+                                "input row " + std::to_string(ih) + " is not in the slab");
+                        }
+                        for (int kw = 0; kw < L.kernel_w; ++kw) {
+                            const int32_t iw = ow * L.stride_w - L.pad_left + kw * L.dilation_w;
+                            const int8_t wv =
+                                dw ? w[size_t(j) * size_t(taps) + size_t(kh * L.kernel_w + kw)] : 0;
+                            if (iw < 0 || iw >= L.in_w) {
+                                mac += static_cast<uint32_t>(zx * wv);
+                                continue;
+                            }
+                            const int32_t raw =
+                                slab[size_t(sr) * row_bytes + size_t(iw) * size_t(L.in_c) +
+                                     size_t(v.n0 + j)];
+                            mac += static_cast<uint32_t>(raw * wv);
+                            const int32_t q = raw - zx;
+                            best = std::max(best, q);
+                            sum += q;
+                            ++count;
+                        }
+                    }
+                    int32_t r = 0;
+                    if (dw) {
+                        r = static_cast<int32_t>(mac);
+                    } else if (v.op == isa::VectorOp::kMaxPool) {
+                        r = best;
+                    } else if (count > 0) {  // rounded to nearest, ties away from zero
+                        r = static_cast<int32_t>(sum >= 0 ? (sum + count / 2) / count
+                                                          : -((-sum + count / 2) / count));
+                    }
+                    acc[size_t(i) * size_t(v.n) + size_t(j)] = r;
+                }
+            }
+            return;
+        }
+        case isa::VectorOp::kSoftmax:
+        case isa::VectorOp::kLayerNorm:
+        case isa::VectorOp::kRmsNorm:
+        case isa::VectorOp::kLut:
+        case isa::VectorOp::kCopy: {
+            auto* out = reinterpret_cast<int8_t*>(m_spad->data(v.out_addr));
+            for (int r = 0; r < v.rows; ++r) {
+                const int8_t* xr = x + size_t(r) * size_t(v.len);
+                int8_t* o = out + size_t(r) * size_t(v.len);
+                row_data(v.op, L, xr, v.len, o);
+            }
+            return;
+        }
+    }
+}
+
+void Npu::row_data(isa::VectorOp op, const isa::LayerDesc& L, const int8_t* x, int len,
+                   int8_t* out) {
+    switch (op) {
+        case isa::VectorOp::kSoftmax:
+            softmax_row(x, len, L.in_scale, L.in_zero_point, L.out_scale, L.out_zero_point, out);
+            return;
+        case isa::VectorOp::kLayerNorm:
+            layernorm_row(x, len, L.in_scale, L.in_zero_point, L.gamma.data(), L.beta.data(),
+                          L.out_scale, L.out_zero_point, out);
+            return;
+        case isa::VectorOp::kRmsNorm:
+            rmsnorm_row(x, len, L.in_scale, L.in_zero_point, L.gamma.data(), L.out_scale,
+                        L.out_zero_point, out);
+            return;
+        case isa::VectorOp::kLut:
+            for (int e = 0; e < len; ++e) out[e] = L.lut[static_cast<size_t>(x[e] + 128)];
+            return;
+        case isa::VectorOp::kCopy:
+            std::memcpy(out, x, static_cast<size_t>(len));
+            return;
+        default:
+            throw ModelError("npu.vector", now_cycles(), -1, "not a row operation");
+    }
 }
 
 uint64_t Npu::exec_postproc(const isa::Instr& in) {

@@ -71,6 +71,10 @@ class Npu : public sc_core::sc_module {
     void store_thread();
 
     void exec_compute(const isa::Instr& in);
+    void exec_vector(const isa::Instr& in);
+    void vector_data(const isa::Vector& v, const isa::LayerDesc& L, uint32_t row_bytes);
+    void row_data(isa::VectorOp op, const isa::LayerDesc& L, const int8_t* x, int len, int8_t* out);
+    void correct_zero_points(const isa::LayerDesc& L, const timing::TileShape& sh);
     uint64_t exec_postproc(const isa::Instr& in);
     void retire(isa::Engine e, uint64_t done_cycle);
     stats::Counters& counters() { return m_stats.layers[m_layer].counters; }

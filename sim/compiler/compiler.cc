@@ -1,6 +1,7 @@
 #include "sim/compiler/compiler.h"
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "sim/core/error.h"
@@ -127,9 +128,11 @@ std::string LayerMapping::summary(Dataflow df) const {
 
 LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
     LayerMapping mp;
+    // A grouped convolution maps one group at a time (the slab still holds every channel).
+    const int32_t groups = std::max(1, l.groups);
     mp.m = l.out_pixels();
-    mp.k = l.reduction();
-    mp.n = l.out_c;
+    mp.k = int64_t{l.kernel_h} * l.kernel_w * (l.in_c / groups);
+    mp.n = l.out_c / groups;
     const int32_t rows = hw.array.rows;
     mp.nb = static_cast<int32_t>(std::min<int64_t>(hw.array.cols, mp.n));
     const int32_t out_w = l.out_w();
@@ -196,28 +199,141 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
 
 namespace {
 
-class Emitter {
+// ---------------------------------------------------------------------------------------------
+// Dependency tokens. A layer's instructions form steps (loads, then one COMPUTE or VECTOR) and
+// pairs (the steps that fill one accumulator / output buffer, then POST and STORE). Buffers come
+// in ping/pong instances; the schedule records who last read each instance and sets the token
+// flags so that nobody overwrites a buffer before its last reader is done:
+//  - load -> compute: the last load of a step pushes, its compute pops.
+//  - compute -> load: a step whose loads overwrite buffers last read by compute step j waits for
+//    j; since computes run in order, one token from the latest such j covers everything before,
+//    so only computes some later load waits for push, and loads pop when their need advances.
+//  - compute -> store: the last step of a pair pushes, the pair's first store-side instruction
+//    pops.
+//  - store -> compute: the first step of a pair waits for the store-side instruction that last
+//    read its accumulator (POST) or output buffer (STORE), by the same rule.
+// Every wait is on an instruction earlier in program order, so in-order dispatch cannot deadlock.
+enum BufKind { kSlab, kWeights, kBias, kInX, kInY, kOut, kAcc, kBufKinds };
+struct BufRef {
+    BufKind kind;
+    int inst;
+};
+
+class Schedule {
   public:
-    explicit Emitter(isa::Program& p) : m_p(p) {}
-    isa::Instr& add(isa::Opcode op, uint16_t layer) {
+    Schedule(isa::Program& p, uint16_t layer) : m_p(p), m_layer(layer) {
+        for (auto& k : m_last_compute_reader) k[0] = k[1] = -1;
+        for (auto& k : m_last_store_reader) k[0] = k[1] = -1;
+    }
+
+    isa::Instr& load(const isa::Transfer& x, BufRef writes) {
+        if (m_step_first_load < 0) m_step_first_load = static_cast<int64_t>(m_p.instrs.size());
+        m_step_need = std::max(m_step_need, m_last_compute_reader[writes.kind][writes.inst]);
+        isa::Instr& in = add(isa::Opcode::kLoad);
+        in.xfer = x;
+        m_step_last_load = static_cast<int64_t>(m_p.instrs.size()) - 1;
+        return in;
+    }
+
+    // The step's compute-side instruction. `writes` is the accumulator or output buffer of the
+    // pair (it is claimed by the pair's first step).
+    isa::Instr& compute(isa::Opcode op, std::initializer_list<BufRef> reads, BufRef writes) {
+        const int64_t idx = static_cast<int64_t>(m_p.instrs.size());
+        add(op);
+        const int64_t step = static_cast<int64_t>(m_computes.size());
+        m_computes.push_back(idx);
+        if (m_step_first_load >= 0) {
+            m_p.instrs[static_cast<size_t>(m_step_last_load)].deps.push_next = true;
+            m_p.instrs[static_cast<size_t>(idx)].deps.pop_prev = true;
+            if (m_step_need > m_load_popped) {
+                m_p.instrs[static_cast<size_t>(m_step_first_load)].deps.pop_next = true;
+                m_c2l_pushers.push_back(m_step_need);
+                m_load_popped = m_step_need;
+            }
+        }
+        if (!m_pair_open) {
+            m_pair_open = true;
+            const int64_t need = m_last_store_reader[writes.kind][writes.inst];
+            if (need > m_compute_popped) {
+                m_p.instrs[static_cast<size_t>(idx)].deps.pop_next = true;
+                m_s2c_pushers.push_back(need);
+                m_compute_popped = need;
+            }
+        }
+        for (const BufRef& r : reads) m_last_compute_reader[r.kind][r.inst] = step;
+        m_pair_last_compute = idx;
+        m_step_first_load = m_step_last_load = -1;
+        m_step_need = -1;
+        return m_p.instrs[static_cast<size_t>(idx)];
+    }
+
+    // Store side of the open pair; `reads` is the buffer it frees for later compute steps.
+    isa::Instr& store_side(isa::Opcode op, std::optional<BufRef> releases) {
+        const int64_t idx = static_cast<int64_t>(m_p.instrs.size());
+        isa::Instr& in = add(op);
+        if (m_pair_open) {  // the pair's first store-side instruction waits for its results
+            m_p.instrs[static_cast<size_t>(m_pair_last_compute)].deps.push_next = true;
+            in.deps.pop_prev = true;
+            m_pair_open = false;
+        }
+        const int64_t sidx = static_cast<int64_t>(m_stores.size());
+        m_stores.push_back(idx);
+        if (releases) m_last_store_reader[releases->kind][releases->inst] = sidx;
+        return m_p.instrs[static_cast<size_t>(idx)];
+    }
+
+    // Sets the pushes the pops asked for, then ends the layer with SYNC.
+    void finish() {
+        for (int64_t j : m_c2l_pushers) {
+            m_p.instrs[static_cast<size_t>(m_computes[static_cast<size_t>(j)])].deps.push_prev =
+                true;
+        }
+        for (int64_t j : m_s2c_pushers) {
+            m_p.instrs[static_cast<size_t>(m_stores[static_cast<size_t>(j)])].deps.push_prev = true;
+        }
+        add(isa::Opcode::kSync);
+    }
+
+  private:
+    isa::Instr& add(isa::Opcode op) {
         isa::Instr in;
         in.id = static_cast<uint32_t>(m_p.instrs.size());
         in.op = op;
-        in.layer = layer;
+        in.layer = m_layer;
         m_p.instrs.push_back(in);
         return m_p.instrs.back();
     }
 
-  private:
     isa::Program& m_p;
+    uint16_t m_layer;
+    int64_t m_last_compute_reader[kBufKinds][2];  // compute step index
+    int64_t m_last_store_reader[kBufKinds][2];    // store-side instruction index
+    std::vector<int64_t> m_computes, m_stores;    // program indices
+    std::vector<int64_t> m_c2l_pushers, m_s2c_pushers;
+    int64_t m_step_first_load = -1, m_step_last_load = -1, m_step_need = -1;
+    int64_t m_load_popped = -1, m_compute_popped = -1;
+    bool m_pair_open = false;
+    int64_t m_pair_last_compute = -1;
 };
 
-void emit_layer(const graph::Layer& l, const LayerMapping& mp, const isa::LayerDesc& d,
-                const cfg::HwConfig& hw, uint16_t li, isa::Program& prog) {
-    Emitter em(prog);
-    const Buffers buf = *place(mp, hw, mp.placement);
-    const int64_t steps = mp.m_blocks * mp.n_blocks * mp.k_chunks;
-    const int64_t pairs = mp.m_blocks * mp.n_blocks;
+// Where a layer's operands live in DRAM.
+struct GemmIo {
+    uint64_t a_base = 0;        // slab rows come from here...
+    uint64_t a_row_stride = 0;  // ...every a_row_stride bytes, a_row_bytes each
+    uint64_t a_row_bytes = 0;
+    uint64_t w_base = 0;        // pre-tiled weights, or an activation tensor (matmul)
+    bool w_pretiled = true;     // [K][nb] blocks per n-block, contiguous per chunk
+    uint64_t w_row_stride = 0;  // matmul: B's row stride in DRAM
+    bool w_transposed = false;
+    uint64_t bias_base = 0;
+    uint64_t out_base = 0;
+    uint64_t out_row_stride = 0;
+    int32_t c0 = 0;   // first input channel of the group (im2col)
+    int32_t oc0 = 0;  // first output channel of the group
+};
+
+void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, const Buffers& buf,
+               const GemmIo& io) {
     int64_t s = 0, p = 0;
     for (int64_t b = 0; b < mp.m_blocks; ++b) {
         const int32_t oh0 = static_cast<int32_t>(b * mp.out_rows_per_block);
@@ -225,49 +341,48 @@ void emit_layer(const graph::Layer& l, const LayerMapping& mp, const isa::LayerD
         const int64_t m0 = int64_t{oh0} * l.out_w();
         const int32_t m = static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w());
         const RowSpan slab = slab_rows(l, oh0, oh1);
-        const uint32_t slab_addr = buf.slab[b % 2];
+        const BufRef slab_buf{kSlab, static_cast<int>(b % 2)};
         for (int64_t j = 0; j < mp.n_blocks; ++j, ++p) {
             const int32_t n0 = static_cast<int32_t>(j * mp.nb);
             const int32_t n = static_cast<int32_t>(std::min<int64_t>(mp.nb, mp.n - n0));
+            const BufRef acc{kAcc, static_cast<int>(p % 2)}, out{kOut, static_cast<int>(p % 2)};
+            const BufRef bias{kBias, static_cast<int>(p % 2)};
             for (int64_t c = 0; c < mp.k_chunks; ++c, ++s) {
                 const int64_t k0 = c * mp.kb;
                 const int32_t k = static_cast<int32_t>(std::min<int64_t>(mp.kb, mp.k - k0));
-                const size_t first_load = prog.instrs.size();
+                const BufRef w{kWeights, static_cast<int>(s % 2)};
                 if (j == 0 && c == 0) {
-                    isa::Instr& in = em.add(isa::Opcode::kLoad, li);
-                    const uint64_t row_bytes = uint64_t(l.in_w) * uint64_t(l.in_c);
-                    in.xfer = {d.input_addr + uint64_t(slab.first) * row_bytes,
-                               row_bytes,
-                               slab_addr,
-                               static_cast<uint32_t>(row_bytes),
-                               static_cast<uint32_t>(slab.count),
-                               static_cast<uint32_t>(row_bytes)};
+                    sch.load(
+                        {io.a_base + uint64_t(slab.first) * io.a_row_stride, io.a_row_stride,
+                         buf.slab[b % 2], static_cast<uint32_t>(io.a_row_bytes),
+                         static_cast<uint32_t>(slab.count), static_cast<uint32_t>(io.a_row_bytes)},
+                        slab_buf);
                 }
                 if (c == 0) {
-                    isa::Instr& in = em.add(isa::Opcode::kLoad, li);
-                    in.xfer = {d.bias_addr + uint64_t(n0) * 4,
-                               uint64_t(n) * 4,
-                               buf.bias[p % 2],
-                               static_cast<uint32_t>(n) * 4,
-                               1,
-                               static_cast<uint32_t>(n) * 4};
+                    sch.load(
+                        {io.bias_base + uint64_t(io.oc0 + n0) * 4, uint64_t(n) * 4, buf.bias[p % 2],
+                         static_cast<uint32_t>(n) * 4, 1, static_cast<uint32_t>(n) * 4},
+                        bias);
                 }
-                {
-                    isa::Instr& in = em.add(isa::Opcode::kLoad, li);
-                    // Weights are pre-tiled per n-block (see compile()): one contiguous run.
-                    in.xfer = {
-                        d.weight_addr + uint64_t(n0) * uint64_t(mp.k) + uint64_t(k0) * uint64_t(n),
-                        uint64_t(n),
-                        buf.w[s % 2],
-                        static_cast<uint32_t>(n),
-                        static_cast<uint32_t>(k),
-                        static_cast<uint32_t>(n)};
+                if (io.w_pretiled) {
+                    // One contiguous run: the n-block's [K][nb] block, rows k0..k0+k.
+                    sch.load(
+                        {io.w_base + uint64_t(n0) * uint64_t(mp.k) + uint64_t(k0) * uint64_t(n),
+                         uint64_t(n), buf.w[s % 2], static_cast<uint32_t>(n),
+                         static_cast<uint32_t>(k), static_cast<uint32_t>(n)},
+                        w);
+                } else if (io.w_transposed) {  // B^T rows n0.. hold k0..k0+k
+                    sch.load({io.w_base + uint64_t(n0) * io.w_row_stride + uint64_t(k0),
+                              io.w_row_stride, buf.w[s % 2], static_cast<uint32_t>(k),
+                              static_cast<uint32_t>(n), static_cast<uint32_t>(k)},
+                             w);
+                } else {
+                    sch.load({io.w_base + uint64_t(k0) * io.w_row_stride + uint64_t(n0),
+                              io.w_row_stride, buf.w[s % 2], static_cast<uint32_t>(n),
+                              static_cast<uint32_t>(k), static_cast<uint32_t>(n)},
+                             w);
                 }
-                // Buffer reuse: step s's buffers were last used by step s-2 (see header).
-                prog.instrs[first_load].deps.pop_next = s >= 2;
-                prog.instrs.back().deps.push_next = true;
-
-                isa::Instr& cin = em.add(isa::Opcode::kCompute, li);
+                isa::Instr& cin = sch.compute(isa::Opcode::kCompute, {slab_buf, w, bias}, acc);
                 isa::Compute& cc = cin.comp;
                 cc.m0 = m0;
                 cc.m = m;
@@ -275,32 +390,28 @@ void emit_layer(const graph::Layer& l, const LayerMapping& mp, const isa::LayerD
                 cc.k = k;
                 cc.n0 = n0;
                 cc.n = n;
-                cc.slab_addr = slab_addr;
+                cc.c0 = io.c0;
+                cc.slab_addr = buf.slab[b % 2];
                 cc.slab_row0 = slab.first;
                 cc.slab_rows = slab.count;
                 cc.w_addr = buf.w[s % 2];
+                cc.w_transposed = io.w_transposed;
                 cc.bias_addr = buf.bias[p % 2];
                 cc.acc_addr = buf.acc[p % 2];
                 cc.accumulate = c > 0;
-                cin.deps.pop_prev = true;
-                cin.deps.push_prev = s + 2 < steps;
-                cin.deps.pop_next = c == 0 && p >= 2;
-                cin.deps.push_next = c + 1 == mp.k_chunks;
             }
-            isa::Instr& pin = em.add(isa::Opcode::kPostproc, li);
-            pin.post = {buf.acc[p % 2], buf.out[p % 2], m, n0, n};
-            pin.deps.pop_prev = true;
-            pin.deps.push_prev = p + 2 < pairs;
-            isa::Instr& sin = em.add(isa::Opcode::kStore, li);
-            sin.xfer = {d.output_addr + uint64_t(m0) * uint64_t(mp.n) + uint64_t(n0),
-                        uint64_t(mp.n),
+            isa::Instr& pin = sch.store_side(isa::Opcode::kPostproc, acc);
+            pin.post = {buf.acc[p % 2], buf.out[p % 2], m, io.oc0 + n0, n};
+            isa::Instr& sin = sch.store_side(isa::Opcode::kStore, std::nullopt);
+            sin.xfer = {io.out_base + uint64_t(m0) * io.out_row_stride + uint64_t(io.oc0 + n0),
+                        io.out_row_stride,
                         buf.out[p % 2],
                         static_cast<uint32_t>(n),
                         static_cast<uint32_t>(m),
                         static_cast<uint32_t>(n)};
+            (void)out;
         }
     }
-    em.add(isa::Opcode::kSync, li);
 }
 
 template <typename T>
@@ -308,6 +419,243 @@ void put(std::vector<uint8_t>& bytes, size_t at, T v) {
     for (size_t i = 0; i < sizeof(T); ++i) {
         bytes[at + i] = static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * i));
     }
+}
+
+int64_t elements(const std::vector<int32_t>& shape) {
+    int64_t n = 1;
+    for (int32_t d : shape) n *= d;
+    return n;
+}
+
+}  // namespace
+
+namespace {
+
+// Ping/pong scratchpad buffers of a vector layer, `bytes[i]` each, in the lower and upper halves
+// of the banks when there are an even number of them (so a load never meets a read of the other
+// instance), packed otherwise. Returns false when they do not fit.
+bool place_vector(const cfg::HwConfig& hw,
+                  std::initializer_list<std::pair<uint32_t*, uint64_t>> bufs) {
+    const uint64_t size = hw.scratchpad.size_bytes;
+    const bool split = hw.scratchpad.banks % 2 == 0;
+    uint64_t at[2] = {0, split ? size / 2 : 0};
+    for (int i = 0; i < 2; ++i) {
+        uint64_t& cursor = at[split ? i : 0];
+        for (const auto& [addr, bytes] : bufs) {
+            addr[i] = static_cast<uint32_t>(cursor);
+            cursor += aligned(bytes);
+        }
+        if (cursor > (split && i == 0 ? size / 2 : size)) return false;
+    }
+    return true;
+}
+
+[[noreturn]] void does_not_fit(const graph::Layer& l, const std::string& what) {
+    throw UserError(Diagnostic{
+        "", 0, 0, "",
+        "layer '" + l.name + "' (" + l.shape_string() + ") does not fit on chip: " + what});
+}
+
+// Largest r in [1, max_rows] for which fits(r) holds (fits is monotone in r here), or 0.
+template <typename F>
+int64_t largest(int64_t max_rows, F fits) {
+    if (!fits(1)) return 0;
+    int64_t lo = 1, hi = max_rows;
+    while (lo < hi) {
+        const int64_t mid = lo + (hi - lo + 1) / 2;
+        if (fits(mid)) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return lo;
+}
+
+uint32_t acc_half(const cfg::HwConfig& hw) {
+    return hw.accumulator.banks % 2 == 0 ? static_cast<uint32_t>(hw.accumulator.size_bytes / 2) : 0;
+}
+
+// add, mul: rows x len elementwise (len = the last dimension, split into column chunks when one
+// row's int32 results do not fit); the vector unit leaves int32 for POST to requantize.
+std::string emit_elementwise(Schedule& sch, const graph::Layer& l, const cfg::HwConfig& hw,
+                             uint64_t x, uint64_t y, uint64_t out, int64_t total, int64_t len) {
+    const int64_t rows = total / len;
+    const uint64_t acc_cap = hw.accumulator.size_bytes / 2;
+    int64_t lc = len;
+    while (lc > 1 && uint64_t(lc) * 4 > acc_cap) lc = (lc + 1) / 2;
+    uint32_t xb[2], yb[2], ob[2];
+    const auto fits = [&](int64_t r) {
+        const uint64_t bytes = uint64_t(r) * uint64_t(lc);
+        return bytes * 4 <= acc_cap && place_vector(hw, {{xb, bytes}, {yb, bytes}, {ob, bytes}});
+    };
+    int64_t rb = largest(rows, fits);
+    while (rb == 0 && lc > 1) {
+        lc = (lc + 1) / 2;
+        rb = largest(rows, fits);
+    }
+    if (rb == 0) does_not_fit(l, "not even one element fits the double buffers");
+    fits(rb);
+    const uint32_t acc[2] = {
+        0, acc_half(hw) ? acc_half(hw) : static_cast<uint32_t>(aligned(uint64_t(rb * lc) * 4))};
+    const isa::VectorOp op =
+        l.kind == graph::OpKind::kAdd ? isa::VectorOp::kAdd : isa::VectorOp::kMul;
+    int64_t s = 0;
+    for (int64_t r0 = 0; r0 < rows; r0 += rb) {
+        const int32_t r = static_cast<int32_t>(std::min(rb, rows - r0));
+        for (int64_t c0 = 0; c0 < len; c0 += lc, ++s) {
+            const int32_t c = static_cast<int32_t>(std::min(lc, len - c0));
+            const int i = static_cast<int>(s % 2);
+            const uint64_t off = uint64_t(r0) * uint64_t(len) + uint64_t(c0);
+            const auto xfer = [&](uint64_t base, uint32_t spad) {
+                return isa::Transfer{base + off,
+                                     uint64_t(len),
+                                     spad,
+                                     static_cast<uint32_t>(c),
+                                     static_cast<uint32_t>(r),
+                                     static_cast<uint32_t>(c)};
+            };
+            sch.load(xfer(x, xb[i]), {kInX, i});
+            sch.load(xfer(y, yb[i]), {kInY, i});
+            isa::Instr& v = sch.compute(isa::Opcode::kVector, {{kInX, i}, {kInY, i}}, {kAcc, i});
+            v.vec.op = op;
+            v.vec.x_addr = xb[i];
+            v.vec.y_addr = yb[i];
+            v.vec.rows = r;
+            v.vec.len = c;
+            v.vec.acc_addr = acc[i];
+            isa::Instr& pin = sch.store_side(isa::Opcode::kPostproc, BufRef{kAcc, i});
+            pin.post = {acc[i], ob[i], r, static_cast<int32_t>(c0), c};
+            isa::Instr& st = sch.store_side(isa::Opcode::kStore, std::nullopt);
+            st.xfer = xfer(out, ob[i]);
+        }
+    }
+    return "vector " + std::string(graph::to_string(l.kind)) + " " + std::to_string(rb) +
+           " rows x " + std::to_string(lc) + " per block";
+}
+
+// softmax, layernorm, rmsnorm, gelu/silu (lookup), concat (copy): whole rows of `len` int8 in,
+// int8 out, no accumulators. Each input row lands at `out + row * out_stride + out_offset`.
+std::string emit_rows(Schedule& sch, const graph::Layer& l, const cfg::HwConfig& hw,
+                      isa::VectorOp op, uint64_t x, int64_t rows, int64_t len, uint64_t out,
+                      uint64_t out_stride, uint64_t out_offset) {
+    uint32_t xb[2], ob[2];
+    const auto fits = [&](int64_t r) {
+        const uint64_t bytes = uint64_t(r) * uint64_t(len);
+        return place_vector(hw, {{xb, bytes}, {ob, bytes}});
+    };
+    const int64_t rb = largest(rows, fits);
+    if (rb == 0)
+        does_not_fit(l, "one row of " + std::to_string(len) + " bytes, double-buffered in and out");
+    fits(rb);
+    int64_t s = 0;
+    for (int64_t r0 = 0; r0 < rows; r0 += rb, ++s) {
+        const uint32_t r = static_cast<uint32_t>(std::min(rb, rows - r0));
+        const int i = static_cast<int>(s % 2);
+        sch.load({x + uint64_t(r0) * uint64_t(len), uint64_t(len), xb[i],
+                  static_cast<uint32_t>(len), r, static_cast<uint32_t>(len)},
+                 {kInX, i});
+        isa::Instr& v = sch.compute(isa::Opcode::kVector, {{kInX, i}}, {kOut, i});
+        v.vec.op = op;
+        v.vec.x_addr = xb[i];
+        v.vec.out_addr = ob[i];
+        v.vec.rows = static_cast<int32_t>(r);
+        v.vec.len = static_cast<int32_t>(len);
+        isa::Instr& st = sch.store_side(isa::Opcode::kStore, BufRef{kOut, i});
+        st.xfer = {out + uint64_t(r0) * out_stride + out_offset,
+                   out_stride,
+                   ob[i],
+                   static_cast<uint32_t>(len),
+                   r,
+                   static_cast<uint32_t>(len)};
+    }
+    return "vector " + std::string(isa::to_string(op)) + " " + std::to_string(rb) + " rows of " +
+           std::to_string(len) + " per block";
+}
+
+// maxpool, avgpool, global_avgpool and depthwise convolution on the vector unit: blocks of whole
+// output rows read an input slab; channel blocks of nb leave int32 for POST.
+std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfig& hw,
+                        isa::VectorOp op, uint64_t x, uint64_t out, uint64_t w_base,
+                        uint64_t bias_base) {
+    const bool dw = op == isa::VectorOp::kDepthwise;
+    const int64_t C = l.in_c, taps = int64_t{l.kernel_h} * l.kernel_w;
+    const uint64_t acc_cap = hw.accumulator.size_bytes / 2;
+    int64_t nb = C;
+    uint32_t sb[2], wb[2], bb[2], ob[2];
+    int32_t rows_per_block = 0;
+    const auto fits = [&](int32_t r) {
+        const uint64_t mb = uint64_t(r) * uint64_t(l.out_w());
+        return mb * uint64_t(nb) * 4 <= acc_cap &&
+               place_vector(hw, {{sb, max_slab_bytes(l, r)},
+                                 {wb, dw ? uint64_t(nb * taps) : 0},
+                                 {bb, dw ? uint64_t(nb) * 4 : 0},
+                                 {ob, mb * uint64_t(nb)}});
+    };
+    for (;; nb = (nb + 1) / 2) {
+        for (rows_per_block = l.out_h(); rows_per_block > 0 && !fits(rows_per_block);
+             --rows_per_block) {
+        }
+        if (rows_per_block > 0 || nb == 1) break;
+    }
+    if (rows_per_block == 0) does_not_fit(l, "one output row with its input slab, double-buffered");
+    fits(rows_per_block);
+    const uint64_t mb_max = uint64_t(rows_per_block) * uint64_t(l.out_w());
+    const uint32_t acc[2] = {
+        0, acc_half(hw) ? acc_half(hw) : static_cast<uint32_t>(aligned(mb_max * uint64_t(nb) * 4))};
+    const int64_t m_blocks = ceil_div(l.out_h(), rows_per_block);
+    int64_t s = 0, p = 0;
+    for (int64_t b = 0; b < m_blocks; ++b) {
+        const int32_t oh0 = static_cast<int32_t>(b * rows_per_block);
+        const int32_t oh1 = std::min(l.out_h(), oh0 + rows_per_block);
+        const RowSpan slab = slab_rows(l, oh0, oh1);
+        const uint64_t row_bytes = uint64_t(l.in_w) * uint64_t(C);
+        const BufRef slab_buf{kSlab, static_cast<int>(b % 2)};
+        for (int64_t n0 = 0; n0 < C; n0 += nb, ++s, ++p) {
+            const int32_t n = static_cast<int32_t>(std::min(nb, C - n0));
+            const int i = static_cast<int>(p % 2);
+            if (n0 == 0) {
+                sch.load({x + uint64_t(slab.first) * row_bytes, row_bytes, sb[b % 2],
+                          static_cast<uint32_t>(row_bytes), static_cast<uint32_t>(slab.count),
+                          static_cast<uint32_t>(row_bytes)},
+                         slab_buf);
+            }
+            if (dw) {  // weights [C][kh*kw] and folded biases, channels n0..n0+n
+                sch.load({w_base + uint64_t(n0 * taps), uint64_t(n * taps), wb[i],
+                          static_cast<uint32_t>(n * taps), 1, static_cast<uint32_t>(n * taps)},
+                         {kWeights, i});
+                sch.load({bias_base + uint64_t(n0) * 4, uint64_t(n) * 4, bb[i],
+                          static_cast<uint32_t>(n) * 4, 1, static_cast<uint32_t>(n) * 4},
+                         {kBias, i});
+            }
+            isa::Instr& v = dw ? sch.compute(isa::Opcode::kVector,
+                                             {slab_buf, {kWeights, i}, {kBias, i}}, {kAcc, i})
+                               : sch.compute(isa::Opcode::kVector, {slab_buf}, {kAcc, i});
+            const int32_t m = static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w());
+            v.vec.op = op;
+            v.vec.m0 = int64_t{oh0} * l.out_w();
+            v.vec.m = m;
+            v.vec.n0 = static_cast<int32_t>(n0);
+            v.vec.n = n;
+            v.vec.slab_addr = sb[b % 2];
+            v.vec.slab_row0 = slab.first;
+            v.vec.slab_rows = slab.count;
+            v.vec.acc_addr = acc[i];
+            v.vec.w_addr = wb[i];
+            v.vec.bias_addr = bb[i];
+            isa::Instr& pin = sch.store_side(isa::Opcode::kPostproc, BufRef{kAcc, i});
+            pin.post = {acc[i], ob[i], m, static_cast<int32_t>(n0), n};
+            isa::Instr& st = sch.store_side(isa::Opcode::kStore, std::nullopt);
+            st.xfer = {out + uint64_t(v.vec.m0) * uint64_t(l.out_c) + uint64_t(n0),
+                       uint64_t(l.out_c),
+                       ob[i],
+                       static_cast<uint32_t>(n),
+                       static_cast<uint32_t>(m),
+                       static_cast<uint32_t>(n)};
+        }
+    }
+    return "vector " + std::string(isa::to_string(op)) + " " + std::to_string(rows_per_block) +
+           " out rows x " + std::to_string(nb) + " channels per block";
 }
 
 }  // namespace
@@ -318,44 +666,51 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     uint64_t at = 0;
     auto take = [&at](uint64_t bytes) {
         const uint64_t here = at;
-        at = align_up(at + bytes, kDramAlign);
+        at = align_up(at + std::max<uint64_t>(bytes, 1), kDramAlign);
         return here;
     };
-    const uint64_t input_bytes = wl.layers.empty() ? 0 : uint64_t(wl.layers[0].input_elems());
-    uint64_t input_addr = take(input_bytes);
-    if (options.with_data && !wl.input.empty()) {
-        prog.dram_image.push_back(
-            {input_addr, std::vector<uint8_t>(wl.input.begin(), wl.input.end())});
+    auto image = [&](uint64_t addr, std::vector<uint8_t> bytes) {
+        if (options.with_data) prog.dram_image.push_back({addr, std::move(bytes)});
+    };
+    // Every tensor's DRAM address: declared inputs first, then each layer's output (a reshape
+    // is a view of its input). A v1 chain names nothing: its input is "input" and each layer
+    // reads the previous layer's output.
+    std::map<std::string, uint64_t> addr;
+    std::map<std::string, std::vector<int32_t>> shape_of;
+    std::string previous;
+    if (wl.inputs.empty()) {
+        previous = "input";
+        const uint64_t bytes = wl.layers.empty() ? 0 : uint64_t(wl.layers[0].input_elems());
+        addr[previous] = take(bytes);
+        if (!wl.input.empty())
+            image(addr[previous], std::vector<uint8_t>(wl.input.begin(), wl.input.end()));
     }
-    std::vector<LayerMapping> mappings;
-    DiagnosticList problems;
-    for (size_t i = 0; i < wl.layers.size(); ++i) {
-        try {
-            mappings.push_back(choose_mapping(wl.layers[i], hw));
-        } catch (const UserError& e) {
-            for (Diagnostic d : e.diagnostics()) {
-                d.file = wl.source_file;
-                d.key = "layers[" + std::to_string(i) + "]";
-                problems.add(std::move(d));
-            }
+    for (size_t i = 0; i < wl.inputs.size(); ++i) {
+        const uint64_t a = take(uint64_t(elements(wl.inputs[i].shape)));
+        addr[wl.inputs[i].name] = a;
+        shape_of[wl.inputs[i].name] = wl.inputs[i].shape;
+        if (i < wl.input_data.size()) {
+            image(a, std::vector<uint8_t>(wl.input_data[i].begin(), wl.input_data[i].end()));
         }
+        if (i == 0) previous = wl.inputs[i].name;
     }
-    problems.throw_if_any();
+    for (const graph::Tensor& t : wl.layer_outputs) shape_of[t.name] = t.shape;
 
+    DiagnosticList problems;
     for (size_t li = 0; li < wl.layers.size(); ++li) {
         const graph::Layer& l = wl.layers[li];
-        const LayerMapping& mp = mappings[li];
+        const uint16_t layer_index = static_cast<uint16_t>(li);
         isa::LayerDesc d;
         d.name = l.name;
         d.op = graph::to_string(l.kind);
         d.shape = l.dims_string();
-        d.mapping = mp.summary(hw.array.dataflow);
         d.in_h = l.in_h;
         d.in_w = l.in_w;
         d.in_c = l.in_c;
         d.out_h = l.out_h();
         d.out_w = l.out_w();
         d.out_c = l.out_c;
+        d.groups = std::max(1, l.groups);
         d.kernel_h = l.kernel_h;
         d.kernel_w = l.kernel_w;
         d.stride_h = l.stride_h;
@@ -371,41 +726,215 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
         d.act_min = l.requant.act_min;
         d.act_max = l.requant.act_max;
         d.macs = static_cast<uint64_t>(l.macs());
-        d.input_addr = input_addr;
-        const uint64_t k = static_cast<uint64_t>(mp.k), n = static_cast<uint64_t>(mp.n);
-        d.weight_addr = take(k * n);
-        d.bias_addr = take(n * 4);
-        d.output_addr = take(static_cast<uint64_t>(l.output_elems()));
-        input_addr = d.output_addr;
-
-        if (options.with_data) {
-            // Weights OHWI -> one K-major [K][nb] block per n-block, blocks in order (so every
-            // k-chunk of an n-block is contiguous in DRAM; k = (kh*KW + kw)*IC + ic, the OHWI
-            // inner order), and the input zero point folded into the bias:
-            // sum (x - zp) w = sum x w - zp sum w.
-            std::vector<uint8_t> w(k * n);
-            std::vector<int64_t> wsum(n, 0);
-            const uint64_t nb = static_cast<uint64_t>(mp.nb);
-            for (uint64_t oc = 0; oc < n; ++oc) {
-                const uint64_t n0 = oc / nb * nb;
-                const uint64_t width = std::min(nb, n - n0);
-                for (uint64_t kk = 0; kk < k; ++kk) {
-                    const int8_t v = l.weights[oc * k + kk];
-                    w[n0 * k + kk * width + (oc - n0)] = static_cast<uint8_t>(v);
-                    wsum[oc] += v;
-                }
-            }
-            std::vector<uint8_t> bias(n * 4);
-            for (uint64_t oc = 0; oc < n; ++oc) {
-                const int64_t folded = int64_t{l.bias[oc]} - int64_t{l.input.zero_point} * wsum[oc];
-                put<uint32_t>(bias, oc * 4, static_cast<uint32_t>(folded));
-            }
-            prog.dram_image.push_back({d.weight_addr, std::move(w)});
-            prog.dram_image.push_back({d.bias_addr, std::move(bias)});
+        d.output_bytes = static_cast<uint64_t>(l.output_elems());
+        d.in_scale = l.input.scale;
+        d.out_scale = l.output.scale;
+        if (l.input_quant.size() > 1) d.in2_zero_point = l.input_quant[1].zero_point;
+        d.add_x_multiplier = l.add_x.multiplier;
+        d.add_x_shift = l.add_x.shift;
+        d.add_y_multiplier = l.add_y.multiplier;
+        d.add_y_shift = l.add_y.shift;
+        d.gamma = l.gamma;
+        d.beta = l.beta;
+        d.lut = l.lut;
+        const std::vector<std::string> inputs =
+            l.inputs.empty() ? std::vector<std::string>{previous} : l.inputs;
+        previous = l.name;
+        const auto input_addr = [&](size_t i) { return addr.at(inputs.at(i)); };
+        d.input_addr = input_addr(0);
+        // DRAM: weights and biases first, then the output.
+        const int32_t groups = std::max(1, l.groups);
+        const bool depthwise = groups > 1 && groups == l.in_c && l.out_c == l.in_c;
+        const uint64_t K =
+            uint64_t(l.kernel_h) * uint64_t(l.kernel_w) * uint64_t(std::max(1, l.in_c / groups));
+        const uint64_t N = uint64_t(std::max(1, l.out_c));
+        if (l.kind == graph::OpKind::kConv2d || l.kind == graph::OpKind::kGemm) {
+            d.weight_addr = take(K * N);
+            d.bias_addr = take(N * 4);
+        } else if (l.kind == graph::OpKind::kMatmul) {
+            d.bias_addr = take(uint64_t(l.mm_n) * 4);
+            image(d.bias_addr, std::vector<uint8_t>(uint64_t(l.mm_n) * 4, 0));
         }
+        if (l.kind == graph::OpKind::kReshape) {
+            d.output_addr = d.input_addr;
+        } else {
+            d.output_addr = take(d.output_bytes);
+        }
+        addr[l.name] = d.output_addr;
+
+        Schedule sch(prog, layer_index);
+        const size_t first_instr = prog.instrs.size();
         prog.layers.push_back(d);
-        emit_layer(l, mp, d, hw, static_cast<uint16_t>(li), prog);
+        try {
+            std::string mapping;
+            switch (l.kind) {
+                case graph::OpKind::kConv2d:
+                case graph::OpKind::kGemm: {
+                    if (options.with_data) {
+                        // Weights OHWI -> per group, one K-major [K][nb] block per n-block
+                        // (every k-chunk of an n-block is one contiguous run; k = (kh*KW +
+                        // kw)*Cg + ic); depthwise keeps [C][kh*kw]. Biases fold the input zero
+                        // point: sum (x - zp) w = sum x w - zp sum w.
+                        const uint64_t Ng = N / uint64_t(groups);
+                        const uint64_t nb =
+                            depthwise ? Ng
+                                      : uint64_t(std::min<int64_t>(hw.array.cols, int64_t(Ng)));
+                        std::vector<uint8_t> w(K * N);
+                        std::vector<uint8_t> bias(N * 4);
+                        for (uint64_t oc = 0; oc < N; ++oc) {
+                            const uint64_t g = oc / Ng, j = oc % Ng;
+                            const uint64_t n0 = j / nb * nb, width = std::min(nb, Ng - n0);
+                            int64_t wsum = 0;
+                            for (uint64_t kk = 0; kk < K; ++kk) {
+                                const int8_t v = l.weights[oc * K + kk];
+                                const uint64_t at_w =
+                                    depthwise ? oc * K + kk
+                                              : g * K * Ng + n0 * K + kk * width + (j - n0);
+                                w[at_w] = static_cast<uint8_t>(v);
+                                wsum += v;
+                            }
+                            const int64_t folded =
+                                int64_t{l.bias[oc]} - int64_t{l.input.zero_point} * wsum;
+                            put<uint32_t>(bias, oc * 4, static_cast<uint32_t>(folded));
+                        }
+                        image(d.weight_addr, std::move(w));
+                        image(d.bias_addr, std::move(bias));
+                    }
+                    prog.layers.back() = d;
+                    if (depthwise) {
+                        mapping = emit_window(sch, l, hw, isa::VectorOp::kDepthwise, d.input_addr,
+                                              d.output_addr, d.weight_addr, d.bias_addr);
+                        break;
+                    }
+                    const LayerMapping mp = choose_mapping(l, hw);
+                    const Buffers buf = *place(mp, hw, mp.placement);
+                    for (int32_t g = 0; g < groups; ++g) {
+                        GemmIo io;
+                        io.a_base = d.input_addr;
+                        io.a_row_bytes = io.a_row_stride = uint64_t(l.in_w) * uint64_t(l.in_c);
+                        io.w_base = d.weight_addr + uint64_t(g) * K * (N / uint64_t(groups));
+                        io.bias_base = d.bias_addr;
+                        io.out_base = d.output_addr;
+                        io.out_row_stride = N;
+                        io.c0 = g * (l.in_c / groups);
+                        io.oc0 = g * (l.out_c / groups);
+                        emit_gemm(sch, l, mp, buf, io);
+                    }
+                    mapping = mp.summary(hw.array.dataflow) +
+                              (groups > 1 ? ", " + std::to_string(groups) + " groups" : "");
+                    break;
+                }
+                case graph::OpKind::kMatmul: {
+                    // Each head is a GEMM over a 1x1 "image" of M rows and Km channels; B comes
+                    // from an activation tensor (no bias: a zero bias block is loaded).
+                    const int64_t H = l.heads, M = l.mm_m, Km = l.mm_k, Nm = l.mm_n;
+                    d.a_zero_point = l.input_quant.at(0).zero_point;
+                    d.b_zero_point = l.input_quant.at(1).zero_point;
+                    d.in_h = static_cast<int32_t>(M);
+                    d.in_w = 1;
+                    d.in_c = static_cast<int32_t>(Km);
+                    d.out_h = static_cast<int32_t>(M);
+                    d.out_w = 1;
+                    d.out_c = static_cast<int32_t>(Nm);
+                    d.kernel_h = d.kernel_w = d.stride_h = d.stride_w = 1;
+                    d.dilation_h = d.dilation_w = 1;
+                    d.pad_top = d.pad_left = 0;
+                    d.in_zero_point = d.a_zero_point;
+                    prog.layers.back() = d;
+                    graph::Layer head;  // the per-head GEMM's geometry
+                    head.name = l.name;
+                    head.kind = graph::OpKind::kGemm;
+                    head.in_h = static_cast<int32_t>(M);
+                    head.in_w = 1;
+                    head.in_c = static_cast<int32_t>(Km);
+                    head.out_c = static_cast<int32_t>(Nm);
+                    const LayerMapping mp = choose_mapping(head, hw);
+                    const Buffers buf = *place(mp, hw, mp.placement);
+                    const uint64_t b_base = input_addr(1);
+                    for (int64_t h = 0; h < H; ++h) {
+                        GemmIo io;
+                        io.a_row_bytes = uint64_t(Km);
+                        io.a_row_stride = uint64_t(l.a_interleaved ? H * Km : Km);
+                        io.a_base = d.input_addr + uint64_t(l.a_interleaved ? h * Km : h * M * Km);
+                        io.w_pretiled = false;
+                        io.w_transposed = l.transpose_b;
+                        if (l.transpose_b) {  // B_h stored [Nm][Km]
+                            io.w_row_stride = uint64_t(l.b_interleaved ? H * Km : Km);
+                            io.w_base = b_base + uint64_t(l.b_interleaved ? h * Km : h * Nm * Km);
+                        } else {  // B_h stored [Km][Nm]
+                            io.w_row_stride = uint64_t(l.b_interleaved ? H * Nm : Nm);
+                            io.w_base = b_base + uint64_t(l.b_interleaved ? h * Nm : h * Km * Nm);
+                        }
+                        io.bias_base = d.bias_addr;
+                        io.out_row_stride = uint64_t(l.out_interleaved ? H * Nm : Nm);
+                        io.out_base =
+                            d.output_addr + uint64_t(l.out_interleaved ? h * Nm : h * M * Nm);
+                        emit_gemm(sch, head, mp, buf, io);
+                    }
+                    mapping = mp.summary(hw.array.dataflow) + ", " + std::to_string(H) + " heads";
+                    break;
+                }
+                case graph::OpKind::kAdd:
+                case graph::OpKind::kMul:
+                    d.in2_zero_point = l.input_quant.at(1).zero_point;
+                    prog.layers.back() = d;
+                    mapping =
+                        emit_elementwise(sch, l, hw, d.input_addr, input_addr(1), d.output_addr,
+                                         elements(l.out_shape), l.out_shape.back());
+                    break;
+                case graph::OpKind::kMaxPool:
+                case graph::OpKind::kAvgPool:
+                case graph::OpKind::kGlobalAvgPool:
+                    mapping =
+                        emit_window(sch, l, hw,
+                                    l.kind == graph::OpKind::kMaxPool ? isa::VectorOp::kMaxPool
+                                                                      : isa::VectorOp::kAvgPool,
+                                    d.input_addr, d.output_addr, 0, 0);
+                    break;
+                case graph::OpKind::kSoftmax:
+                case graph::OpKind::kLayerNorm:
+                case graph::OpKind::kRmsNorm:
+                case graph::OpKind::kGelu:
+                case graph::OpKind::kSilu: {
+                    const isa::VectorOp op =
+                        l.kind == graph::OpKind::kSoftmax     ? isa::VectorOp::kSoftmax
+                        : l.kind == graph::OpKind::kLayerNorm ? isa::VectorOp::kLayerNorm
+                        : l.kind == graph::OpKind::kRmsNorm   ? isa::VectorOp::kRmsNorm
+                                                              : isa::VectorOp::kLut;
+                    const int64_t len = l.out_shape.back();
+                    const int64_t rows = elements(l.out_shape) / len;
+                    mapping = emit_rows(sch, l, hw, op, d.input_addr, rows, len, d.output_addr,
+                                        uint64_t(len), 0);
+                    break;
+                }
+                case graph::OpKind::kConcat: {
+                    const int64_t total = l.out_shape.back();
+                    const int64_t rows = elements(l.out_shape) / total;
+                    int64_t offset = 0;
+                    for (size_t i = 0; i < inputs.size(); ++i) {
+                        const int64_t len = shape_of.at(inputs[i]).back();
+                        mapping = emit_rows(sch, l, hw, isa::VectorOp::kCopy, input_addr(i), rows,
+                                            len, d.output_addr, uint64_t(total), uint64_t(offset));
+                        offset += len;
+                    }
+                    break;
+                }
+                case graph::OpKind::kReshape:
+                    mapping = "view (no data moved)";
+                    break;
+            }
+            prog.layers.back().mapping = mapping;
+        } catch (const UserError& e) {
+            for (Diagnostic dg : e.diagnostics()) {
+                dg.file = wl.source_file;
+                dg.key = "layers[" + std::to_string(li) + "]";
+                problems.add(std::move(dg));
+            }
+            prog.instrs.resize(first_instr);
+        }
+        sch.finish();
     }
+    problems.throw_if_any();
     prog.dram_bytes_used = at;
     if (at > hw.dram.size_bytes) {
         throw UserError(Diagnostic{wl.source_file, 0, 0, "dram.size",

@@ -4,12 +4,40 @@
 
 namespace npu::isa {
 
+const char* to_string(VectorOp op) {
+    switch (op) {
+        case VectorOp::kAdd:
+            return "add";
+        case VectorOp::kMul:
+            return "mul";
+        case VectorOp::kMaxPool:
+            return "maxpool";
+        case VectorOp::kAvgPool:
+            return "avgpool";
+        case VectorOp::kSoftmax:
+            return "softmax";
+        case VectorOp::kLayerNorm:
+            return "layernorm";
+        case VectorOp::kRmsNorm:
+            return "rmsnorm";
+        case VectorOp::kLut:
+            return "lut";
+        case VectorOp::kCopy:
+            return "copy";
+        case VectorOp::kDepthwise:
+            return "depthwise";
+    }
+    return "?";
+}
+
 const char* to_string(Opcode op) {
     switch (op) {
         case Opcode::kLoad:
             return "LOAD";
         case Opcode::kCompute:
             return "COMPUTE";
+        case Opcode::kVector:
+            return "VECTOR";
         case Opcode::kPostproc:
             return "POST";
         case Opcode::kStore:
@@ -25,6 +53,7 @@ Engine engine_of(Opcode op) {
         case Opcode::kLoad:
             return Engine::kLoad;
         case Opcode::kCompute:
+        case Opcode::kVector:
             return Engine::kCompute;
         case Opcode::kPostproc:
         case Opcode::kStore:
@@ -71,10 +100,31 @@ std::string to_asm(const Instr& in) {
                << "+" << c.n << "] a=slab[0x" << std::hex << c.slab_addr << std::dec << " rows "
                << c.slab_row0 << "+" << c.slab_rows << "] w=spad[0x" << std::hex << c.w_addr
                << "] acc[0x" << c.acc_addr << std::dec << "]";
+            if (c.w_transposed) os << "^T";
+            if (c.w_transposed) os << " (W^T)";
             if (c.accumulate) {
                 os << " += A*W";
             } else {
                 os << " = bias[0x" << std::hex << c.bias_addr << std::dec << "] + A*W";
+            }
+            break;
+        }
+        case Opcode::kVector: {
+            const Vector& v = in.vec;
+            os << ' ' << to_string(v.op);
+            if (v.op == VectorOp::kMaxPool || v.op == VectorOp::kAvgPool ||
+                v.op == VectorOp::kDepthwise) {
+                os << " m[" << v.m0 << "+" << v.m << "] ch[" << v.n0 << "+" << v.n << "] slab[0x"
+                   << std::hex << v.slab_addr << std::dec << " rows " << v.slab_row0 << "+"
+                   << v.slab_rows << "] -> acc[0x" << std::hex << v.acc_addr << std::dec << "]";
+            } else {
+                os << ' ' << v.rows << "x" << v.len << " x=spad[0x" << std::hex << v.x_addr;
+                if (v.op == VectorOp::kAdd || v.op == VectorOp::kMul) {
+                    os << "] y=spad[0x" << v.y_addr << "] -> acc[0x" << v.acc_addr;
+                } else {
+                    os << "] -> spad[0x" << v.out_addr;
+                }
+                os << std::dec << "]";
             }
             break;
         }

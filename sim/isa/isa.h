@@ -20,11 +20,13 @@
 
 namespace npu::isa {
 
-enum class Opcode { kLoad, kCompute, kPostproc, kStore, kSync };
+enum class Opcode { kLoad, kCompute, kVector, kPostproc, kStore, kSync };
 enum class Engine { kLoad, kCompute, kStore, kController };
 
 [[nodiscard]] const char* to_string(Opcode op);
 [[nodiscard]] Engine engine_of(Opcode op);
+enum class VectorOp : uint8_t;
+[[nodiscard]] const char* to_string(VectorOp op);
 
 struct Deps {
     bool pop_prev = false;
@@ -57,10 +59,44 @@ struct Compute {
     uint32_t slab_addr = 0;  // scratchpad address of input row `slab_row0`
     int32_t slab_row0 = 0;   // first input row held by the slab
     int32_t slab_rows = 0;
-    uint32_t w_addr = 0;      // k x n int8, row stride n
-    uint32_t bias_addr = 0;   // n int32 (used when !accumulate)
-    uint32_t acc_addr = 0;    // byte address in the accumulator; m x n int32, row stride n
-    bool accumulate = false;  // false: acc = bias + product; true: acc += product
+    uint32_t w_addr = 0;        // k x n int8, row stride n
+    uint32_t bias_addr = 0;     // n int32 (used when !accumulate)
+    uint32_t acc_addr = 0;      // byte address in the accumulator; m x n int32, row stride n
+    bool accumulate = false;    // false: acc = bias + product; true: acc += product
+    bool w_transposed = false;  // W held as n x k (row stride k): a transposer feeds the array
+    int32_t c0 = 0;             // first input channel (grouped convolution)
+};
+
+// The vector unit (next to the array, `postproc.lanes` lanes) for the layers that are not
+// matrix products. Elementwise and pooling ops leave int32 in the accumulators for POST to
+// requantize; row ops and lookups write int8 straight to the scratchpad.
+enum class VectorOp : uint8_t {
+    kAdd,      // acc = requant0((x - zx) << 20, mx) + requant0((y - zy) << 20, my)
+    kMul,      // acc = (x - zx) * (y - zy)
+    kMaxPool,  // acc = max(window) - zx          (pool geometry from the layer table)
+    kAvgPool,  // acc = rounded mean(window - zx)
+    kSoftmax,  // int8 rows -> int8 rows
+    kLayerNorm,
+    kRmsNorm,
+    kLut,        // int8 -> int8 through the layer's 256-entry table
+    kCopy,       // int8 -> int8 unchanged (concat)
+    kDepthwise,  // acc = bias + sum over the window of x * w[c] (one channel per lane)
+};
+
+struct Vector {
+    VectorOp op = VectorOp::kAdd;
+    // Elementwise, row ops, lookups: `rows` x `len` int8 at x_addr (and y_addr), row stride len.
+    uint32_t x_addr = 0, y_addr = 0;
+    int32_t rows = 0, len = 0;
+    // Pooling: output pixels [m0, m0+m) x channels [n0, n0+n) from the slab (as Compute).
+    int64_t m0 = 0;
+    int32_t m = 0, n0 = 0, n = 0;
+    uint32_t slab_addr = 0;
+    int32_t slab_row0 = 0, slab_rows = 0;
+    // Destination: int32 accumulators (add, mul, pooling) or int8 scratchpad (the others).
+    uint32_t acc_addr = 0, out_addr = 0;
+    // Depthwise: n x (kernel_h*kernel_w) weights and n int32 biases in the scratchpad.
+    uint32_t w_addr = 0, bias_addr = 0;
 };
 
 // Accumulators -> int8 in the scratchpad through the post-processing unit (requantize, activation).
@@ -79,21 +115,34 @@ struct Instr {
     Deps deps;
     Transfer xfer;  // kLoad, kStore
     Compute comp;   // kCompute
+    Vector vec;     // kVector
     Postproc post;  // kPostproc
 };
 
 // Per-layer constants (the layer descriptor table).
 struct LayerDesc {
     std::string name;
-    std::string op;  // "conv2d" | "gemm"
+    std::string op;  // the graph op: "conv2d", "gemm", "matmul", "add", ...
     std::string shape;
-    std::string mapping;  // the mapper's choice, one line
+    std::string mapping;        // the mapper's choice, one line
+    uint64_t output_bytes = 0;  // the output tensor's size (DRAM, at output_addr)
+    int32_t groups = 1;
     int32_t in_h = 0, in_w = 0, in_c = 0;
     int32_t out_h = 0, out_w = 0, out_c = 0;
     int32_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
     int32_t pad_top = 0, pad_left = 0;
     int32_t in_zero_point = 0;
     std::vector<int32_t> multiplier, shift;  // per output channel
+    // Matmul: both operands are activations; the array's edge adders correct the raw int8
+    // product by the zero points (see docs/architecture.md).
+    int32_t a_zero_point = 0, b_zero_point = 0;
+    // Vector ops: second input's zero point, add's input multipliers, float ops' quantization,
+    // norms' gamma/beta, the lookup table.
+    int32_t in2_zero_point = 0;
+    int32_t add_x_multiplier = 0, add_x_shift = 0, add_y_multiplier = 0, add_y_shift = 0;
+    double in_scale = 1.0, out_scale = 1.0;
+    std::vector<float> gamma, beta;
+    std::vector<int8_t> lut;
     int32_t out_zero_point = 0, act_min = -128, act_max = 127;
     uint64_t input_addr = 0, weight_addr = 0, bias_addr = 0, output_addr = 0;  // DRAM
     uint64_t macs = 0;

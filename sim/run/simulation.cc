@@ -60,6 +60,8 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& workload,
         ls.op = d.op;
         ls.shape = d.shape;
         ls.mapping = d.mapping;
+        // Every layer reads its inputs from DRAM and writes its output back (no fusion yet).
+        ls.residency = "dram";
         ls.macs_total = d.macs;
         st.layers.push_back(ls);
     }
@@ -75,7 +77,7 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& workload,
         }
         if (options.functional) {
             for (const isa::LayerDesc& d : program.layers) {
-                const size_t n = size_t(d.out_h) * size_t(d.out_w) * size_t(d.out_c);
+                const size_t n = static_cast<size_t>(d.output_bytes);
                 const auto* p = reinterpret_cast<const int8_t*>(npu->dram().data(d.output_addr));
                 result.outputs.emplace_back(p, p + n);
             }

@@ -620,6 +620,9 @@ void check_stream(const isa::Program& prog, const graph::Workload& wl, const cfg
                 }
                 case Opcode::kSync:
                     break;
+                case Opcode::kVector:  // conv2d and gemm layers never use the vector unit
+                    ADD_FAILURE() << isa::to_asm(*in);
+                    break;
             }
         }
         EXPECT_TRUE(acc_holds.empty());
