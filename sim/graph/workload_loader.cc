@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "sim/core/error.h"
+#include "sim/core/ppu_ops.h"
 #include "sim/core/requant.h"
 #include "sim/graph/layer_eval.h"
 
@@ -59,13 +60,69 @@ constexpr int64_t kBiasPerK = 64;                      // random bias in [-64 K,
 // |x - zp| <= 255 and |w| <= 127, so |acc| <= K * 32385 + max|bias| must stay below 2^31.
 constexpr int64_t kMaxTermMagnitude = 255 * 127;
 
-const std::vector<std::string> kTopKeys = {"name", "description", "seed", "input", "layers"};
+const std::vector<std::string> kTopKeys = {"name",  "description", "seed",
+                                           "input", "inputs",      "layers"};
+const std::vector<std::string> kNamedInputKeys = {"name", "shape", "scale", "zero_point"};
 const std::vector<std::string> kInputKeys = {"shape", "scale", "zero_point"};
-const std::vector<std::string> kCommonLayerKeys = {"name",   "op",   "weight_scale",
-                                                   "output", "bias", "activation"};
-const std::vector<std::string> kConvKeys = {"out_channels", "kernel", "stride", "padding",
-                                            "dilation"};
-const std::vector<std::string> kGemmKeys = {"n", "m"};
+const std::vector<std::string> kCommonLayerKeys = {"name", "op", "inputs"};
+
+struct OpInfo {
+    const char* name;
+    OpKind kind;
+    std::vector<std::string> keys;  // besides kCommonLayerKeys
+};
+
+const std::vector<OpInfo> kOps = {
+    {"conv2d",
+     OpKind::kConv2d,
+     {"out_channels", "kernel", "stride", "padding", "dilation", "groups", "weight_scale", "bias",
+      "activation", "output"}},
+    {"gemm", OpKind::kGemm, {"n", "m", "weight_scale", "bias", "activation", "output"}},
+    {"matmul",
+     OpKind::kMatmul,
+     {"heads", "a_layout", "b_layout", "out_layout", "transpose_b", "activation", "output"}},
+    {"add", OpKind::kAdd, {"activation", "output"}},
+    {"mul", OpKind::kMul, {"activation", "output"}},
+    {"maxpool", OpKind::kMaxPool, {"kernel", "stride", "padding", "output"}},
+    {"avgpool", OpKind::kAvgPool, {"kernel", "stride", "padding", "output"}},
+    {"global_avgpool", OpKind::kGlobalAvgPool, {"output"}},
+    {"softmax", OpKind::kSoftmax, {"output"}},
+    {"layernorm", OpKind::kLayerNorm, {"output"}},
+    {"rmsnorm", OpKind::kRmsNorm, {"output"}},
+    {"gelu", OpKind::kGelu, {"output"}},
+    {"silu", OpKind::kSilu, {"output"}},
+    {"reshape", OpKind::kReshape, {"shape"}},
+    {"concat", OpKind::kConcat, {}},
+};
+
+const OpInfo& op_info(OpKind k) {
+    for (const OpInfo& o : kOps) {
+        if (o.kind == k) return o;
+    }
+    return kOps.front();
+}
+
+std::vector<std::string> op_names() {
+    std::vector<std::string> v;
+    for (const OpInfo& o : kOps) v.push_back(o.name);
+    return v;
+}
+
+// Every op-specific key of any op (for "key does not apply to op X").
+std::vector<std::string> all_op_keys() {
+    std::vector<std::string> v;
+    for (const OpInfo& o : kOps) {
+        for (const auto& k : o.keys) {
+            if (std::find(v.begin(), v.end(), k) == v.end()) v.push_back(k);
+        }
+    }
+    return v;
+}
+
+bool has_key(OpKind k, const std::string& key) {
+    const auto& keys = op_info(k).keys;
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
 const std::vector<std::string> kOutputKeys = {"scale", "zero_point"};
 
 std::string describe(const YAML::Node& n) {
@@ -176,6 +233,33 @@ struct LayerSpec {
     int64_t out_zp = 0;
     YAML::Node output_node;  // for errors found after generation
     bool geometry_ok = true;
+    // v2
+    int64_t groups = 1;
+    std::vector<std::string> inputs;  // empty: the previous layer's output
+    YAML::Node inputs_node;
+    int64_t heads = 1;
+    bool a_interleaved = false, b_interleaved = false, transpose_b = false, out_interleaved = false;
+    std::vector<int64_t> reshape;  // reshape: target shape, one entry may be -1
+    // A default YAML::Node is "defined" (null), so presence is tracked separately.
+    bool has_inputs = false, has_output = false;
+};
+
+// A declared tensor (`input:` or an entry of `inputs:`).
+struct InputSpec {
+    std::string name;
+    std::string path;  // "input" or "inputs[1]"
+    std::vector<int64_t> shape;
+    QuantParams quant;
+    YAML::Node shape_node;
+    bool v1 = false;  // the `input:` form
+    bool ok = true;
+};
+
+// A tensor known while the geometry is resolved.
+struct TensorSlot {
+    std::vector<int64_t> shape;
+    int source = 0;   // >= 0: the producing layer; < 0: -(declared input + 1)
+    bool ok = false;  // false: its definition had errors (reported there)
 };
 
 class Loader {
@@ -214,6 +298,15 @@ class Loader {
     void parse_quant(LayerSpec& spec, bool out_c_known);
     void parse_output(const YAML::Node& n, LayerSpec& spec);
     void parse_activation(const YAML::Node& n, LayerSpec& spec);
+    InputSpec parse_input(const YAML::Node& n, const std::string& path, const std::string& name,
+                          bool v1);
+    void resolve_window(const LayerSpec& spec, Layer& l);
+    std::vector<int64_t> layer_geometry(const LayerSpec& spec, Layer& l,
+                                        const std::vector<const TensorSlot*>& in,
+                                        const std::vector<std::string>& names,
+                                        const std::vector<int>& src,
+                                        const std::vector<InputSpec>& in_specs, size_t index);
+    bool quantize_layer(const LayerSpec& spec, Layer& l, const LayerInputs& in);
 };
 
 void Loader::check_keys(const YAML::Node& map, const std::string& path,
@@ -339,11 +432,24 @@ void Loader::parse_padding(const YAML::Node& n, LayerSpec& spec) {
 void Loader::parse_geometry(LayerSpec& spec) {
     const YAML::Node& n = spec.node;
     const size_t before = m_diags.items().size();
-    if (*spec.op == OpKind::kConv2d) {
-        if (const YAML::Node v = n["out_channels"]) {
-            if (auto x = get_int(v, child(spec.path, "out_channels"), 1, kMaxDim)) spec.out_c = *x;
-        } else {
-            error(n, spec.path, "missing required key 'out_channels'");
+    const OpKind op = *spec.op;
+    if (op == OpKind::kConv2d || op == OpKind::kMaxPool || op == OpKind::kAvgPool) {
+        if (op == OpKind::kConv2d) {
+            if (const YAML::Node v = n["out_channels"]) {
+                if (auto x = get_int(v, child(spec.path, "out_channels"), 1, kMaxDim)) {
+                    spec.out_c = *x;
+                }
+            } else {
+                error(n, spec.path, "missing required key 'out_channels'");
+            }
+            if (const YAML::Node v = n["groups"]) {
+                if (auto x = get_int(v, child(spec.path, "groups"), 1, kMaxDim)) spec.groups = *x;
+            }
+            if (const YAML::Node v = n["dilation"]) {
+                if (auto p = get_pair(v, child(spec.path, "dilation"), 1, kMaxWindow)) {
+                    spec.dilation = *p;
+                }
+            }
         }
         if (const YAML::Node v = n["kernel"]) {
             if (auto p = get_pair(v, child(spec.path, "kernel"), 1, kMaxWindow)) spec.kernel = *p;
@@ -353,13 +459,8 @@ void Loader::parse_geometry(LayerSpec& spec) {
         if (const YAML::Node v = n["stride"]) {
             if (auto p = get_pair(v, child(spec.path, "stride"), 1, kMaxWindow)) spec.stride = *p;
         }
-        if (const YAML::Node v = n["dilation"]) {
-            if (auto p = get_pair(v, child(spec.path, "dilation"), 1, kMaxWindow)) {
-                spec.dilation = *p;
-            }
-        }
         if (const YAML::Node v = n["padding"]) parse_padding(v, spec);
-    } else {
+    } else if (op == OpKind::kGemm) {
         if (const YAML::Node v = n["n"]) {
             if (auto x = get_int(v, child(spec.path, "n"), 1, kMaxDim)) spec.n = *x;
         } else {
@@ -374,6 +475,7 @@ void Loader::parse_geometry(LayerSpec& spec) {
 void Loader::parse_output(const YAML::Node& n, LayerSpec& spec) {
     const std::string path = child(spec.path, "output");
     spec.output_node = n;
+    spec.has_output = true;
     if (n.IsScalar() && n.Scalar() == "auto") return;  // both auto
     if (!expect_map(n, path, "a map {scale, zero_point} or 'auto'")) return;
     check_keys(n, path, kOutputKeys);
@@ -528,34 +630,134 @@ void Loader::parse_layer(const YAML::Node& n, int index, LayerSpec& spec) {
         }
     }
     const YAML::Node op = n["op"];
+    const std::vector<std::string> names = op_names();
     if (!op) {
-        error(n, spec.path, "missing required key 'op' (conv2d or gemm)");
-    } else if (op.IsScalar() && op.Scalar() == "conv2d") {
-        spec.op = OpKind::kConv2d;
-    } else if (op.IsScalar() && op.Scalar() == "gemm") {
-        spec.op = OpKind::kGemm;
-    } else {
+        error(n, spec.path, "missing required key 'op' (one of " + join_list(names) + ")");
+    } else if (op.IsScalar()) {
+        for (const OpInfo& o : kOps) {
+            if (op.Scalar() == o.name) spec.op = o.kind;
+        }
+    }
+    if (op && !spec.op) {
         error(op, child(spec.path, "op"),
-              "expected conv2d or gemm, found " + describe(op) +
-                  (op.IsScalar() ? did_you_mean(op.Scalar(), {"conv2d", "gemm"}) : ""));
+              "expected one of " + join_list(names) + ", found " + describe(op) +
+                  (op.IsScalar() ? did_you_mean(op.Scalar(), names) : ""));
     }
     if (!spec.op) {
         // Without an op we cannot tell which keys belong; accept the union, check the rest.
         std::vector<std::string> all = kCommonLayerKeys;
-        all.insert(all.end(), kConvKeys.begin(), kConvKeys.end());
-        all.insert(all.end(), kGemmKeys.begin(), kGemmKeys.end());
+        const auto keys = all_op_keys();
+        all.insert(all.end(), keys.begin(), keys.end());
         check_keys(n, spec.path, all);
         spec.geometry_ok = false;
         return;
     }
-    const bool conv = *spec.op == OpKind::kConv2d;
+    const OpKind kind = *spec.op;
     std::vector<std::string> allowed = kCommonLayerKeys;
-    const auto& own = conv ? kConvKeys : kGemmKeys;
+    const auto& own = op_info(kind).keys;
     allowed.insert(allowed.end(), own.begin(), own.end());
-    check_keys(n, spec.path, allowed, conv ? kGemmKeys : kConvKeys, to_string(*spec.op));
-    parse_geometry(spec);
-    const bool out_c_known = conv ? spec.out_c > 0 : spec.n > 0;
-    parse_quant(spec, out_c_known);
+    std::vector<std::string> foreign;
+    for (const auto& k : all_op_keys()) {
+        if (!has_key(kind, k)) foreign.push_back(k);
+    }
+    check_keys(n, spec.path, allowed, foreign, to_string(kind));
+
+    if (const YAML::Node in = n["inputs"]) {
+        spec.inputs_node = in;
+        spec.has_inputs = true;
+        const std::string ipath = child(spec.path, "inputs");
+        if (!in.IsSequence() || in.size() == 0) {
+            error(in, ipath, "expected a non-empty list of tensor names, found " + describe(in));
+            spec.geometry_ok = false;
+        } else {
+            for (size_t i = 0; i < in.size(); ++i) {
+                if (in[i].IsScalar() && !in[i].Scalar().empty()) {
+                    spec.inputs.push_back(in[i].Scalar());
+                } else {
+                    error(in[i], ipath + "[" + std::to_string(i) + "]",
+                          "expected a tensor name, found " + describe(in[i]));
+                    spec.geometry_ok = false;
+                }
+            }
+        }
+    }
+    const auto layout = [&](const char* key, bool& interleaved) {
+        const YAML::Node v = n[key];
+        if (!v) return;
+        if (v.IsScalar() && (v.Scalar() == "batched" || v.Scalar() == "interleaved")) {
+            interleaved = v.Scalar() == "interleaved";
+            return;
+        }
+        error(v, child(spec.path, key),
+              "expected batched or interleaved, found " + describe(v) +
+                  (v.IsScalar() ? did_you_mean(v.Scalar(), {"batched", "interleaved"}) : ""));
+        spec.geometry_ok = false;
+    };
+    switch (kind) {
+        case OpKind::kConv2d:
+        case OpKind::kGemm:
+            parse_geometry(spec);
+            parse_quant(spec, kind == OpKind::kConv2d ? spec.out_c > 0 : spec.n > 0);
+            return;
+        case OpKind::kMaxPool:
+        case OpKind::kAvgPool:
+            parse_geometry(spec);
+            break;
+        case OpKind::kMatmul:
+            if (const YAML::Node v = n["heads"]) {
+                if (auto x = get_int(v, child(spec.path, "heads"), 1, kMaxDim)) {
+                    spec.heads = *x;
+                } else {
+                    spec.geometry_ok = false;
+                }
+            }
+            layout("a_layout", spec.a_interleaved);
+            layout("b_layout", spec.b_interleaved);
+            layout("out_layout", spec.out_interleaved);
+            if (const YAML::Node v = n["transpose_b"]) {
+                if (v.IsScalar() && (v.Scalar() == "true" || v.Scalar() == "false")) {
+                    spec.transpose_b = v.Scalar() == "true";
+                } else {
+                    error(v, child(spec.path, "transpose_b"),
+                          "expected true or false, found " + describe(v));
+                }
+            }
+            break;
+        case OpKind::kReshape:
+            if (const YAML::Node v = n["shape"]) {
+                const std::string spath = child(spec.path, "shape");
+                if (!v.IsSequence() || v.size() == 0 || v.size() > 4) {
+                    error(v, spath, "expected a list of 1 to 4 dimensions, found " + describe(v));
+                    spec.geometry_ok = false;
+                } else {
+                    int wild = 0;
+                    for (size_t i = 0; i < v.size(); ++i) {
+                        const std::string ip = spath + "[" + std::to_string(i) + "]";
+                        if (v[i].IsScalar() && v[i].Scalar() == "-1") {
+                            if (++wild > 1) {
+                                error(v[i], ip, "expected at most one -1, found a second");
+                                spec.geometry_ok = false;
+                            }
+                            spec.reshape.push_back(-1);
+                        } else if (auto x = get_int(v[i], ip, 1, kMaxTensorElems)) {
+                            spec.reshape.push_back(*x);
+                        } else {
+                            spec.geometry_ok = false;
+                        }
+                    }
+                }
+            } else {
+                error(n, spec.path, "missing required key 'shape'");
+                spec.geometry_ok = false;
+            }
+            break;
+        default:
+            break;
+    }
+    if (const YAML::Node a = n["activation"]; a && has_key(kind, "activation")) {
+        parse_activation(a, spec);
+    }
+    if (const YAML::Node o = n["output"]; o && has_key(kind, "output")) parse_output(o, spec);
 }
 
 // Chooses the output quantization for `output: {scale: auto}` / `zero_point: auto` from the range
@@ -594,6 +796,509 @@ QuantParams choose_output(double lo, double hi, const LayerSpec& spec) {
 int32_t quantize_real(double x, const QuantParams& q) {
     const double v = std::round(x / q.scale) + q.zero_point;
     return static_cast<int32_t>(std::clamp(v, -128.0, 127.0));
+}
+
+// A shape as text: "8x32".
+std::string shape_text(const std::vector<int64_t>& shape) {
+    std::string s;
+    for (int64_t d : shape) s += (s.empty() ? "" : "x") + std::to_string(d);
+    return s;
+}
+
+int64_t product(const std::vector<int64_t>& v, size_t from, size_t to) {
+    int64_t p = 1;
+    for (size_t i = from; i < to && i < v.size(); ++i) p *= v[i];
+    return p;
+}
+
+// Declared input j's data stream: the first keeps stream 0 (v1's input); the others sit far
+// above any layer's streams (3i+1..3i+3).
+uint64_t input_stream(size_t j) { return j == 0 ? 0 : (uint64_t{1} << 63) + j; }
+
+// Pooling, reshape and concat keep their input's quantization unless `output` is given.
+bool keeps_input_quant(OpKind k) {
+    return k == OpKind::kMaxPool || k == OpKind::kAvgPool || k == OpKind::kGlobalAvgPool ||
+           k == OpKind::kReshape || k == OpKind::kConcat;
+}
+
+bool output_is_auto(const LayerSpec& spec) {
+    if (!spec.op) return false;
+    if (keeps_input_quant(*spec.op) && !spec.has_output) return false;
+    return spec.out_scale_auto || spec.out_zp_auto;
+}
+
+// The number of tensors an op reads (concat: at least 2, given as 2).
+size_t input_count(OpKind k) {
+    return k == OpKind::kMatmul || k == OpKind::kAdd || k == OpKind::kMul || k == OpKind::kConcat
+               ? 2
+               : 1;
+}
+
+InputSpec Loader::parse_input(const YAML::Node& n, const std::string& path, const std::string& name,
+                              bool v1) {
+    InputSpec s;
+    s.name = name;
+    s.path = path;
+    s.v1 = v1;
+    s.shape_node = n["shape"];
+    const std::string spath = child(path, "shape");
+    const YAML::Node& sn = s.shape_node;
+    if (!sn) {
+        error(n, path, "missing required key 'shape'");
+        s.ok = false;
+    } else if (sn.IsSequence() &&
+               (v1 ? (sn.size() == 2 || sn.size() == 3) : (sn.size() >= 1 && sn.size() <= 4))) {
+        for (size_t i = 0; i < sn.size(); ++i) {
+            const auto v = get_int(sn[i], spath + "[" + std::to_string(i) + "]", 1, kMaxDim);
+            s.ok = s.ok && v.has_value();
+            s.shape.push_back(v ? *v : 1);
+        }
+        const int64_t elems = product(s.shape, 0, s.shape.size());
+        if (s.ok && elems > kMaxTensorElems) {
+            error(sn, spath,
+                  "expected at most " + std::to_string(kMaxTensorElems) + " elements, found " +
+                      std::to_string(elems));
+            s.ok = false;
+        }
+    } else {
+        error(sn, spath,
+              std::string(v1 ? "expected a list [H, W, C] (or [M, K] before a gemm)"
+                             : "expected a list of 1 to 4 dimensions") +
+                  ", found " + describe(sn));
+        s.ok = false;
+    }
+    if (const YAML::Node sc = n["scale"]) {
+        if (auto v = get_positive(sc, child(path, "scale"))) s.quant.scale = *v;
+    } else {
+        error(n, path, "missing required key 'scale'");
+    }
+    if (const YAML::Node z = n["zero_point"]) {
+        if (auto v = get_int(z, child(path, "zero_point"), -128, 127)) {
+            s.quant.zero_point = static_cast<int32_t>(*v);
+        }
+    }
+    return s;
+}
+
+// Kernel, stride, dilation and padding of conv2d/maxpool/avgpool on an H x W input (already in
+// l.in_h / l.in_w); reports a kernel larger than the padded input.
+void Loader::resolve_window(const LayerSpec& spec, Layer& l) {
+    l.kernel_h = static_cast<int>(spec.kernel.h);
+    l.kernel_w = static_cast<int>(spec.kernel.w);
+    l.stride_h = static_cast<int>(spec.stride.h);
+    l.stride_w = static_cast<int>(spec.stride.w);
+    l.dilation_h = static_cast<int>(spec.dilation.h);
+    l.dilation_w = static_cast<int>(spec.dilation.w);
+    const int eff_h = (l.kernel_h - 1) * l.dilation_h + 1;
+    const int eff_w = (l.kernel_w - 1) * l.dilation_w + 1;
+    if (spec.pad_mode == PadMode::kSame) {
+        // TensorFlow's rule: out = ceil(in / stride); the odd pixel of padding goes last.
+        const auto same = [](int in, int stride, int eff, int& first, int& last) {
+            const int out = (in + stride - 1) / stride;
+            const int total = std::max((out - 1) * stride + eff - in, 0);
+            first = total / 2;
+            last = total - first;
+        };
+        same(l.in_h, l.stride_h, eff_h, l.pad_top, l.pad_bottom);
+        same(l.in_w, l.stride_w, eff_w, l.pad_left, l.pad_right);
+    } else if (spec.pad_mode == PadMode::kExplicit) {
+        l.pad_top = static_cast<int>(spec.pads[0]);
+        l.pad_bottom = static_cast<int>(spec.pads[1]);
+        l.pad_left = static_cast<int>(spec.pads[2]);
+        l.pad_right = static_cast<int>(spec.pads[3]);
+    }
+    const int padded_h = l.in_h + l.pad_top + l.pad_bottom;
+    const int padded_w = l.in_w + l.pad_left + l.pad_right;
+    if (eff_h > padded_h || eff_w > padded_w) {
+        error(spec.node["kernel"], child(spec.path, "kernel"),
+              "expected a (dilated) kernel no larger than the padded input " +
+                  std::to_string(padded_h) + "x" + std::to_string(padded_w) + ", found " +
+                  std::to_string(eff_h) + "x" + std::to_string(eff_w));
+    }
+}
+
+// Checks the layer's inputs against its op, fills the Layer's geometry and returns the output
+// shape (empty after an error, which is reported).
+std::vector<int64_t> Loader::layer_geometry(const LayerSpec& spec, Layer& l,
+                                            const std::vector<const TensorSlot*>& in,
+                                            const std::vector<std::string>& names,
+                                            const std::vector<int>& src,
+                                            const std::vector<InputSpec>& in_specs, size_t index) {
+    const OpKind op = *spec.op;
+    const std::string op_name = to_string(op);
+    const std::string ipath = child(spec.path, "inputs");
+    const size_t want = input_count(op);
+    if (op == OpKind::kConcat ? in.size() < want : in.size() != want) {
+        const std::string count = (op == OpKind::kConcat ? "at least " : "") +
+                                  std::to_string(want) + " tensor name" + (want > 1 ? "s" : "");
+        if (spec.inputs.empty()) {
+            error(spec.node, spec.path,
+                  "missing required key 'inputs' (" + op_name + " reads " + count + ")");
+        } else {
+            error(spec.inputs_node, ipath,
+                  "expected a list of " + count + " (" + op_name + "), found " +
+                      describe(spec.inputs_node));
+        }
+        return {};
+    }
+    // Where to report a problem with input k.
+    const auto at_input = [&](size_t k) {
+        return spec.has_inputs ? spec.inputs_node[k] : spec.node;
+    };
+    const auto input_path = [&](size_t k) {
+        return spec.has_inputs ? ipath + "[" + std::to_string(k) + "]" : spec.path;
+    };
+    const auto tensor = [&](size_t k) {
+        return "'" + names[k] + "' of shape " + shape_text(in[k]->shape);
+    };
+    const std::vector<int64_t>& x = in[0]->shape;
+    std::vector<int64_t> out;
+
+    const auto conv_like_checks = [&]() {
+        const int64_t k = l.reduction();
+        if (l.out_pixels() * l.out_c > kMaxTensorElems || k * l.out_c > kMaxTensorElems) {
+            error(spec.node, spec.path,
+                  "expected at most " + std::to_string(kMaxTensorElems) +
+                      " elements per tensor, found " + std::to_string(l.out_pixels() * l.out_c) +
+                      " outputs and " + std::to_string(k * l.out_c) + " weights");
+        }
+        int64_t max_bias = 0;
+        if (spec.bias_kind == LayerSpec::BiasKind::kRandom) max_bias = k * kBiasPerK;
+        for (int32_t b : spec.bias_list)
+            max_bias = std::max<int64_t>(max_bias, std::abs(int64_t{b}));
+        if (k * kMaxTermMagnitude + max_bias > std::numeric_limits<int32_t>::max()) {
+            error(spec.node, spec.path,
+                  "expected K * 255 * 127 + max|bias| < 2^31 so the int32 accumulator cannot "
+                  "overflow, found K = " +
+                      std::to_string(k) +
+                      " (kernel_h * kernel_w * in_c), max|bias| = " + std::to_string(max_bias));
+        }
+    };
+
+    switch (op) {
+        case OpKind::kConv2d:
+        case OpKind::kMaxPool:
+        case OpKind::kAvgPool:
+        case OpKind::kGlobalAvgPool: {
+            // An image [H, W, C]; a layer's [M, N] (a gemm's output) is M x 1 x N as in v1.
+            if (x.size() == 3) {
+                l.in_h = static_cast<int>(x[0]);
+                l.in_w = static_cast<int>(x[1]);
+                l.in_c = static_cast<int>(x[2]);
+            } else if (x.size() == 2 && src[0] >= 0) {
+                l.in_h = static_cast<int>(x[0]);
+                l.in_w = 1;
+                l.in_c = static_cast<int>(x[1]);
+            } else {
+                const InputSpec* decl =
+                    src[0] < 0 ? &in_specs[static_cast<size_t>(-src[0] - 1)] : nullptr;
+                if (decl != nullptr && decl->v1 && index == 0 && x.size() == 2) {
+                    error(decl->shape_node, "input.shape",
+                          "expected [H, W, C] when the first layer is a " + op_name +
+                              ", found a list of 2");
+                } else {
+                    error(at_input(0), input_path(0),
+                          "expected an image [H, W, C] for " + op_name + ", found " + tensor(0));
+                }
+                return {};
+            }
+            if (op == OpKind::kGlobalAvgPool) {
+                l.kernel_h = l.in_h;
+                l.kernel_w = l.in_w;
+                l.out_c = l.in_c;
+                return {1, 1, l.in_c};
+            }
+            const size_t before = m_diags.items().size();
+            resolve_window(spec, l);
+            if (op == OpKind::kConv2d) {
+                l.out_c = static_cast<int>(spec.out_c);
+                l.groups = static_cast<int>(spec.groups);
+                if (l.in_c % l.groups != 0 || l.out_c % l.groups != 0) {
+                    error(spec.node["groups"], child(spec.path, "groups"),
+                          "expected a divisor of the input's " + std::to_string(l.in_c) +
+                              " channels and of out_channels " + std::to_string(l.out_c) +
+                              ", found " + std::to_string(l.groups));
+                    return {};
+                }
+            } else {
+                l.out_c = l.in_c;
+                if (l.pad_top >= l.kernel_h || l.pad_bottom >= l.kernel_h ||
+                    l.pad_left >= l.kernel_w || l.pad_right >= l.kernel_w) {
+                    error(spec.node["padding"] ? spec.node["padding"] : spec.node,
+                          child(spec.path, "padding"),
+                          "expected padding smaller than the kernel " + std::to_string(l.kernel_h) +
+                              "x" + std::to_string(l.kernel_w) + ", found " +
+                              std::to_string(l.pad_top) + "," + std::to_string(l.pad_bottom) + "," +
+                              std::to_string(l.pad_left) + "," + std::to_string(l.pad_right) +
+                              " (top, bottom, left, right)");
+                }
+            }
+            if (m_diags.items().size() != before) return {};
+            if (op == OpKind::kConv2d) conv_like_checks();
+            return {l.out_h(), l.out_w(), l.out_c};
+        }
+        case OpKind::kGemm: {
+            const int64_t elems = product(x, 0, x.size());
+            int64_t m = product(x, 0, x.size() - 1);
+            if (spec.m) {
+                m = *spec.m;
+                if (elems % m != 0) {
+                    error(spec.node["m"], child(spec.path, "m"),
+                          "expected a divisor of the input's " + std::to_string(elems) +
+                              " elements (" + shape_text(x) + "), found " + std::to_string(m));
+                    return {};
+                }
+            }
+            l.in_h = static_cast<int>(m);
+            l.in_w = 1;
+            l.in_c = static_cast<int>(elems / m);
+            l.out_c = static_cast<int>(spec.n);
+            conv_like_checks();
+            return {m, spec.n};
+        }
+        case OpKind::kMatmul: {
+            const int64_t H = spec.heads;
+            const std::vector<int64_t>& a = in[1 - 1]->shape;
+            const std::vector<int64_t>& b = in[1]->shape;
+            const std::string h = std::to_string(H);
+            int64_t M = 0, K = 0, N = 0, Kb = 0;
+            // Operand dims by layout: batched [H, r, c] ([r, c] when H == 1), interleaved
+            // [r, H*c]. Returns false if the shape does not fit.
+            const auto dims = [&](const std::vector<int64_t>& s, bool interleaved, int64_t& r,
+                                  int64_t& c) {
+                if (interleaved) {
+                    if (s.size() != 2 || s[1] % H != 0) return false;
+                    r = s[0];
+                    c = s[1] / H;
+                } else if (s.size() == 3 && s[0] == H) {
+                    r = s[1];
+                    c = s[2];
+                } else if (s.size() == 2 && H == 1) {
+                    r = s[0];
+                    c = s[1];
+                } else {
+                    return false;
+                }
+                return true;
+            };
+            const auto layout_text = [&](bool interleaved, const char* r, const char* c) {
+                return interleaved ? std::string("[") + r + ", " + h + "*" + c + "] (interleaved)"
+                                   : "[" + h + ", " + r + ", " + c + "] (batched)";
+            };
+            bool ok = true;
+            if (!dims(a, spec.a_interleaved, M, K)) {
+                error(at_input(0), input_path(0),
+                      "expected operand a as " + layout_text(spec.a_interleaved, "M", "K") +
+                          ", found " + tensor(0));
+                ok = false;
+            }
+            const bool b_ok = spec.transpose_b ? dims(b, spec.b_interleaved, N, Kb)
+                                               : dims(b, spec.b_interleaved, Kb, N);
+            if (!b_ok) {
+                error(at_input(1), input_path(1),
+                      "expected operand b as " +
+                          (spec.transpose_b ? layout_text(spec.b_interleaved, "N", "K")
+                                            : layout_text(spec.b_interleaved, "K", "N")) +
+                          ", found " + tensor(1));
+                ok = false;
+            }
+            if (!ok) return {};
+            if (K != Kb) {
+                error(at_input(1), input_path(1),
+                      "expected operand b with K = " + std::to_string(K) + " (from a " + tensor(0) +
+                          "), found " + tensor(1) + " (K = " + std::to_string(Kb) + ")");
+                return {};
+            }
+            if (K * 255 * 255 > std::numeric_limits<int32_t>::max()) {
+                error(spec.node, spec.path,
+                      "expected K * 255 * 255 < 2^31 so the int32 accumulator cannot overflow, "
+                      "found K = " +
+                          std::to_string(K));
+                return {};
+            }
+            l.heads = static_cast<int>(H);
+            l.mm_m = M;
+            l.mm_k = K;
+            l.mm_n = N;
+            l.a_interleaved = spec.a_interleaved;
+            l.b_interleaved = spec.b_interleaved;
+            l.transpose_b = spec.transpose_b;
+            l.out_interleaved = spec.out_interleaved;
+            if (spec.out_interleaved) {
+                out = {M, H * N};
+            } else if (H == 1 && a.size() == 2) {
+                out = {M, N};
+            } else {
+                out = {H, M, N};
+            }
+            break;
+        }
+        case OpKind::kAdd:
+        case OpKind::kMul:
+            if (in[0]->shape != in[1]->shape) {
+                error(spec.inputs_node, ipath,
+                      "expected inputs of equal shapes, found " + tensor(0) + " and " + tensor(1));
+                return {};
+            }
+            out = x;
+            break;
+        case OpKind::kReshape: {
+            const int64_t elems = product(x, 0, x.size());
+            int64_t known = 1;
+            bool wild = false;
+            for (int64_t d : spec.reshape) {
+                if (d == -1) {
+                    wild = true;
+                } else {
+                    known *= d;
+                }
+            }
+            out = spec.reshape;
+            if (wild && elems % known == 0) {
+                for (int64_t& d : out) {
+                    if (d == -1) d = elems / known;
+                }
+            }
+            if (wild ? elems % known != 0 : known != elems) {
+                std::string given;
+                for (int64_t d : spec.reshape)
+                    given += (given.empty() ? "" : "x") + std::to_string(d);
+                error(spec.node["shape"], child(spec.path, "shape"),
+                      "expected a shape of " + std::to_string(elems) + " elements (the input " +
+                          tensor(0) + "), found " + given);
+                return {};
+            }
+            break;
+        }
+        case OpKind::kConcat: {
+            out = x;
+            for (size_t k = 1; k < in.size(); ++k) {
+                const std::vector<int64_t>& y = in[k]->shape;
+                if (y.size() != x.size() || !std::equal(x.begin(), x.end() - 1, y.begin())) {
+                    error(spec.inputs_node, ipath,
+                          "expected inputs that differ only in the last dimension, found " +
+                              tensor(0) + " and " + tensor(k));
+                    return {};
+                }
+                out.back() += y.back();
+            }
+            break;
+        }
+        default:  // softmax, layernorm, rmsnorm, gelu, silu: the input's shape
+            out = x;
+            break;
+    }
+    // Row view: the first input's leading dimensions x its last; out_c = the output's last.
+    l.in_h = static_cast<int>(std::min(product(x, 0, x.size() - 1), kMaxTensorElems));
+    l.in_w = 1;
+    l.in_c = static_cast<int>(x.back());
+    l.out_c = static_cast<int>(std::min(out.back(), kMaxTensorElems));
+    return out;
+}
+
+// The output quantization (auto: calibrated on the reference's real outputs, half-even), the
+// requantization, add's input multipliers, the LUT and the activation bounds. False after an
+// error (reported).
+bool Loader::quantize_layer(const LayerSpec& spec, Layer& l, const LayerInputs& in) {
+    const QuantParams qx = l.input_quant.at(0);
+    const QuantParams qy = l.input_quant.size() > 1 ? l.input_quant[1] : qx;
+    if (l.kind == OpKind::kAdd) {
+        // The inputs' multipliers do not depend on the output scale.
+        const AddMultipliers am = add_multipliers(qx.scale, qy.scale, 1.0);
+        l.add_x = am.x;
+        l.add_y = am.y;
+    }
+    if (l.kind == OpKind::kConcat) {
+        for (size_t k = 1; k < l.input_quant.size(); ++k) {
+            const QuantParams& q = l.input_quant[k];
+            if (q == qx) continue;
+            std::ostringstream os;
+            os.precision(17);
+            os << "expected inputs with equal quantization, found '" << spec.inputs[0]
+               << "' (scale " << qx.scale << ", zero point " << qx.zero_point << ") and '"
+               << spec.inputs[k] << "' (scale " << q.scale << ", zero point " << q.zero_point
+               << ")";
+            error(spec.inputs_node, child(spec.path, "inputs"), os.str());
+            return false;
+        }
+    }
+    if (keeps_input_quant(l.kind) && !spec.has_output) {
+        l.output = qx;
+    } else if (output_is_auto(spec)) {
+        const std::vector<double> real = real_outputs(l, in, Rounding::kHalfEven);
+        double lo = 0.0;
+        double hi = 0.0;
+        for (double r : real) {
+            lo = std::min(lo, r);
+            hi = std::max(hi, r);
+        }
+        l.output = choose_output(lo, hi, spec);
+    } else {
+        l.output = {spec.out_scale, static_cast<int32_t>(spec.out_zp)};
+    }
+
+    const double so = l.output.scale;
+    std::vector<double> ms;
+    std::string formula;
+    switch (l.kind) {
+        case OpKind::kConv2d:
+        case OpKind::kGemm:
+            for (double ws : l.weight_scale) ms.push_back(qx.scale * ws / so);
+            formula = "input.scale * weight_scale / output.scale";
+            break;
+        case OpKind::kMatmul:
+        case OpKind::kMul:
+            ms.assign(static_cast<size_t>(l.out_c), qx.scale * qy.scale / so);
+            formula = "the inputs' scales multiplied / output.scale";
+            break;
+        case OpKind::kAdd:
+            ms.assign(static_cast<size_t>(l.out_c),
+                      2.0 * std::max(qx.scale, qy.scale) / (std::ldexp(1.0, kAddLeftShift) * so));
+            formula = "2 max(x.scale, y.scale) / (2^20 output.scale)";
+            break;
+        default:
+            ms.assign(static_cast<size_t>(l.out_c), qx.scale / so);
+            formula = "input.scale / output.scale";
+            break;
+    }
+    Requant& rq = l.requant;
+    rq.multiplier.clear();
+    rq.shift.clear();
+    for (double m : ms) {
+        if (!(m < 0x1.0p31)) {
+            error(spec.has_output ? spec.output_node : spec.node, child(spec.path, "output"),
+                  "expected " + formula + " < 2^31, found " + std::to_string(m));
+            return false;
+        }
+        const QuantMultiplier qm = l.kind == OpKind::kAdd
+                                       ? add_multipliers(qx.scale, qy.scale, so).out
+                                       : quantize_multiplier(m);
+        rq.multiplier.push_back(qm.multiplier);
+        rq.shift.push_back(qm.shift);
+    }
+    rq.out_zero_point = l.output.zero_point;
+    rq.act_min = -128;
+    rq.act_max = 127;
+    switch (l.activation) {
+        case Activation::kNone:
+            break;
+        case Activation::kRelu:
+            rq.act_min = l.output.zero_point;
+            break;
+        case Activation::kRelu6:
+            rq.act_min = l.output.zero_point;
+            rq.act_max = quantize_real(6.0, l.output);
+            break;
+        case Activation::kClamp:
+            rq.act_min = quantize_real(l.clamp_min, l.output);
+            rq.act_max = quantize_real(l.clamp_max, l.output);
+            break;
+    }
+    if (l.kind == OpKind::kGelu || l.kind == OpKind::kSilu) {
+        l.lut = build_lut(l.kind == OpKind::kGelu ? LutFunction::kGelu : LutFunction::kSilu,
+                          qx.scale, qx.zero_point, so, l.output.zero_point);
+    }
+    return m_diags.empty();
 }
 
 Workload Loader::load(const std::string& text) {
@@ -640,53 +1345,49 @@ Workload Loader::load(const std::string& text) {
         }
     }
 
-    // Input tensor: shape [H, W, C] (or [M, K] when the first layer is a gemm).
-    int64_t shape[3] = {0, 0, 0};
-    bool shape_ok = false;
-    bool shape_2d = false;
-    YAML::Node shape_node;
-    QuantParams in_q;
+    // Declared tensors: `input: {shape, scale, zero_point}` (v1, one tensor named `input`) or
+    // `inputs: [{name, shape, scale, zero_point}, ...]`.
+    std::vector<InputSpec> in_specs;
     const YAML::Node input = root["input"];
-    if (!input) {
-        error(root, "", "missing required key 'input'");
-    } else if (expect_map(input, "input", "a map {shape, scale, zero_point}")) {
-        check_keys(input, "input", kInputKeys);
-        shape_node = input["shape"];
-        if (!shape_node) {
-            error(input, "input", "missing required key 'shape'");
-        } else if (shape_node.IsSequence() && (shape_node.size() == 3 || shape_node.size() == 2)) {
-            shape_ok = true;
-            shape_2d = shape_node.size() == 2;
-            for (size_t i = 0; i < shape_node.size(); ++i) {
-                const auto v =
-                    get_int(shape_node[i], "input.shape[" + std::to_string(i) + "]", 1, kMaxDim);
-                shape_ok = shape_ok && v.has_value();
-                if (v) shape[i] = *v;
-            }
-            if (shape_2d) {  // [M, K] is H = M, W = 1, C = K
-                shape[2] = shape[1];
-                shape[1] = 1;
-            }
-            if (shape_ok && shape[0] * shape[1] * shape[2] > kMaxTensorElems) {
-                error(shape_node, "input.shape",
-                      "expected at most " + std::to_string(kMaxTensorElems) + " elements, found " +
-                          std::to_string(shape[0] * shape[1] * shape[2]));
-                shape_ok = false;
-            }
-        } else {
-            error(shape_node, "input.shape",
-                  "expected a list [H, W, C] (or [M, K] before a gemm), found " +
-                      describe(shape_node));
+    const YAML::Node inputs = root["inputs"];
+    if (input && inputs) {
+        error(inputs, "inputs", "expected either 'input' or 'inputs', found both");
+    } else if (!input && !inputs) {
+        error(root, "", "missing required key 'input' (or 'inputs')");
+    } else if (input) {
+        if (expect_map(input, "input", "a map {shape, scale, zero_point}")) {
+            check_keys(input, "input", kInputKeys);
+            in_specs.push_back(parse_input(input, "input", "input", true));
         }
-        if (const YAML::Node s = input["scale"]) {
-            if (auto v = get_positive(s, "input.scale")) in_q.scale = *v;
-        } else {
-            error(input, "input", "missing required key 'scale'");
-        }
-        if (const YAML::Node z = input["zero_point"]) {
-            if (auto v = get_int(z, "input.zero_point", -128, 127)) {
-                in_q.zero_point = static_cast<int32_t>(*v);
+    } else if (!inputs.IsSequence() || inputs.size() == 0) {
+        error(inputs, "inputs",
+              "expected a non-empty list of {name, shape, scale, zero_point}, found " +
+                  describe(inputs));
+    } else {
+        std::map<std::string, size_t> seen;
+        for (size_t j = 0; j < inputs.size(); ++j) {
+            const std::string path = "inputs[" + std::to_string(j) + "]";
+            if (!expect_map(inputs[j], path, "a map {name, shape, scale, zero_point}")) continue;
+            check_keys(inputs[j], path, kNamedInputKeys);
+            std::string name;
+            if (const YAML::Node nm = inputs[j]["name"]) {
+                if (nm.IsScalar() && !nm.Scalar().empty()) {
+                    name = nm.Scalar();
+                    const auto [it, fresh] = seen.emplace(name, j);
+                    if (!fresh) {
+                        error(nm, child(path, "name"),
+                              "expected a unique tensor name, found '" + name + "' (also inputs[" +
+                                  std::to_string(it->second) + "])");
+                    }
+                } else {
+                    error(nm, child(path, "name"),
+                          "expected a non-empty name, found " + describe(nm));
+                }
+            } else {
+                error(inputs[j], path, "missing required key 'name'");
             }
+            in_specs.push_back(parse_input(inputs[j], path, name, false));
+            if (name.empty()) in_specs.back().ok = false;
         }
     }
 
@@ -701,232 +1402,174 @@ Workload Loader::load(const std::string& text) {
         std::map<std::string, size_t> names;
         for (size_t i = 0; i < layers.size(); ++i) {
             parse_layer(layers[i], static_cast<int>(i), specs[i]);
+            const YAML::Node at =
+                layers[i].IsMap() && layers[i]["name"] ? layers[i]["name"] : layers[i];
             const auto [it, fresh] = names.emplace(specs[i].name, i);
             if (!fresh) {
-                const YAML::Node at =
-                    layers[i].IsMap() && layers[i]["name"] ? layers[i]["name"] : layers[i];
                 error(at, child(specs[i].path, "name"),
                       "expected a unique layer name, found '" + specs[i].name + "' (also layers[" +
                           std::to_string(it->second) + "])");
             }
+            for (size_t j = 0; j < in_specs.size(); ++j) {
+                if (in_specs[j].name != specs[i].name) continue;
+                error(at, child(specs[i].path, "name"),
+                      "expected a name that is not a declared input, found '" + specs[i].name +
+                          "' (also " + in_specs[j].path + ")");
+            }
         }
     }
-    if (shape_ok && shape_2d && !specs.empty() && specs[0].op == OpKind::kConv2d) {
-        error(shape_node, "input.shape",
-              "expected [H, W, C] when the first layer is a conv2d, found a list of 2");
-        shape_ok = false;
-    }
 
-    // Geometry, layer by layer: each layer's input is the previous layer's output.
+    // Geometry, layer by layer, over the tensors known so far (declared inputs, earlier layers).
+    std::map<std::string, TensorSlot> slots;
+    std::vector<std::string> known_names;  // for "did you mean"
+    for (size_t j = 0; j < in_specs.size(); ++j) {
+        slots[in_specs[j].name] = {in_specs[j].shape, -static_cast<int>(j) - 1, in_specs[j].ok};
+        known_names.push_back(in_specs[j].name);
+    }
+    std::vector<std::vector<int>> sources(specs.size());  // >= 0: layer; < 0: -(input + 1)
     w.layers.resize(specs.size());
-    int64_t cur[3] = {shape[0], shape[1], shape[2]};
-    bool known = shape_ok;
     for (size_t i = 0; i < specs.size(); ++i) {
         LayerSpec& spec = specs[i];
         Layer& l = w.layers[i];
         l.name = spec.name;
-        if (!known || !spec.geometry_ok || !spec.op) {
-            known = false;
-            continue;
+        l.inputs = spec.inputs;
+        bool ok = spec.geometry_ok && spec.op.has_value();
+        if (spec.op) l.kind = *spec.op;
+        std::vector<std::string> names = spec.inputs;
+        if (names.empty()) {
+            if (i > 0) {
+                names.push_back(specs[i - 1].name);
+            } else if (!in_specs.empty()) {
+                names.push_back(in_specs[0].name);
+            } else {
+                ok = false;
+            }
         }
+        std::vector<const TensorSlot*> in;
+        if (spec.has_inputs && spec.inputs.size() != spec.inputs_node.size()) {
+            names.clear();  // a malformed entry (reported): node indices would not match
+            ok = false;
+        }
+        for (size_t k = 0; k < names.size(); ++k) {
+            const auto it = slots.find(names[k]);
+            if (it == slots.end()) {
+                const YAML::Node at = spec.has_inputs ? spec.inputs_node[k] : spec.node;
+                error(at, child(spec.path, "inputs") + "[" + std::to_string(k) + "]",
+                      "expected a declared input or an earlier layer's output, found '" + names[k] +
+                          "'" + did_you_mean(names[k], known_names));
+                ok = false;
+                continue;
+            }
+            if (!it->second.ok) ok = false;  // reported where it was defined
+            in.push_back(&it->second);
+            sources[i].push_back(it->second.source);
+        }
+        slots[spec.name] = {{}, static_cast<int>(i), false};
+        known_names.push_back(spec.name);
+        if (!ok) continue;
         const size_t before = m_diags.items().size();
-        if (*spec.op == OpKind::kConv2d) {
-            l.kind = OpKind::kConv2d;
-            l.in_h = static_cast<int>(cur[0]);
-            l.in_w = static_cast<int>(cur[1]);
-            l.in_c = static_cast<int>(cur[2]);
-            l.out_c = static_cast<int>(spec.out_c);
-            l.kernel_h = static_cast<int>(spec.kernel.h);
-            l.kernel_w = static_cast<int>(spec.kernel.w);
-            l.stride_h = static_cast<int>(spec.stride.h);
-            l.stride_w = static_cast<int>(spec.stride.w);
-            l.dilation_h = static_cast<int>(spec.dilation.h);
-            l.dilation_w = static_cast<int>(spec.dilation.w);
-            const int eff_h = (l.kernel_h - 1) * l.dilation_h + 1;
-            const int eff_w = (l.kernel_w - 1) * l.dilation_w + 1;
-            if (spec.pad_mode == PadMode::kSame) {
-                // TensorFlow's rule: out = ceil(in / stride); the odd pixel of padding goes last.
-                const auto same = [](int in, int stride, int eff, int& first, int& last) {
-                    const int out = (in + stride - 1) / stride;
-                    const int total = std::max((out - 1) * stride + eff - in, 0);
-                    first = total / 2;
-                    last = total - first;
-                };
-                same(l.in_h, l.stride_h, eff_h, l.pad_top, l.pad_bottom);
-                same(l.in_w, l.stride_w, eff_w, l.pad_left, l.pad_right);
-            } else if (spec.pad_mode == PadMode::kExplicit) {
-                l.pad_top = static_cast<int>(spec.pads[0]);
-                l.pad_bottom = static_cast<int>(spec.pads[1]);
-                l.pad_left = static_cast<int>(spec.pads[2]);
-                l.pad_right = static_cast<int>(spec.pads[3]);
-            }
-            const int padded_h = l.in_h + l.pad_top + l.pad_bottom;
-            const int padded_w = l.in_w + l.pad_left + l.pad_right;
-            if (eff_h > padded_h || eff_w > padded_w) {
-                error(spec.node["kernel"], child(spec.path, "kernel"),
-                      "expected a (dilated) kernel no larger than the padded input " +
-                          std::to_string(padded_h) + "x" + std::to_string(padded_w) + ", found " +
-                          std::to_string(eff_h) + "x" + std::to_string(eff_w));
-            }
-        } else {
-            l.kind = OpKind::kGemm;
-            const int64_t elems = cur[0] * cur[1] * cur[2];
-            int64_t m = cur[0] * cur[1];
-            if (spec.m) {
-                m = *spec.m;
-                if (elems % m != 0) {
-                    error(spec.node["m"], child(spec.path, "m"),
-                          "expected a divisor of the input's " + std::to_string(elems) +
-                              " elements (" + std::to_string(cur[0]) + "x" +
-                              std::to_string(cur[1]) + "x" + std::to_string(cur[2]) + "), found " +
-                              std::to_string(m));
-                    m = 1;
-                }
-            }
-            l.in_h = static_cast<int>(std::min(m, kMaxTensorElems));
-            l.in_w = 1;
-            l.in_c = static_cast<int>(std::min(elems / m, kMaxTensorElems));
-            l.out_c = static_cast<int>(spec.n);
-        }
-        if (m_diags.items().size() == before) {
-            const int64_t k = l.reduction();
-            if (l.output_elems() > kMaxTensorElems || k * l.out_c > kMaxTensorElems) {
-                error(spec.node, spec.path,
-                      "expected at most " + std::to_string(kMaxTensorElems) +
-                          " elements per tensor, found " + std::to_string(l.output_elems()) +
-                          " outputs and " + std::to_string(k * l.out_c) + " weights");
-            }
-            int64_t max_bias = 0;
-            if (spec.bias_kind == LayerSpec::BiasKind::kRandom) max_bias = k * kBiasPerK;
-            for (int32_t b : spec.bias_list)
-                max_bias = std::max<int64_t>(max_bias, std::abs(int64_t{b}));
-            if (k * kMaxTermMagnitude + max_bias > std::numeric_limits<int32_t>::max()) {
-                error(spec.node, spec.path,
-                      "expected K * 255 * 127 + max|bias| < 2^31 so the int32 accumulator cannot "
-                      "overflow, found K = " +
-                          std::to_string(k) +
-                          " (kernel_h * kernel_w * in_c), max|bias| = " + std::to_string(max_bias));
-            }
-        }
-        if (m_diags.items().size() != before) {
-            known = false;
+        std::vector<int64_t> out = layer_geometry(spec, l, in, names, sources[i], in_specs, i);
+        if (m_diags.items().size() != before || out.empty()) continue;
+        int64_t elems = 1;
+        for (int64_t d : out) elems *= d;
+        if (elems > kMaxTensorElems) {
+            error(spec.node, spec.path,
+                  "expected at most " + std::to_string(kMaxTensorElems) +
+                      " elements per tensor, found " + std::to_string(elems) + " outputs");
             continue;
         }
-        cur[0] = l.out_h();
-        cur[1] = l.out_w();
-        cur[2] = l.out_c;
+        for (int64_t d : out) l.out_shape.push_back(static_cast<int32_t>(d));
+        slots[spec.name] = {out, static_cast<int>(i), true};
     }
     m_diags.throw_if_any();
 
     // Data, each tensor from its own stream (see DataGenerator).
-    w.input = DataGenerator(w.seed, 0).int8s(static_cast<size_t>(shape[0] * shape[1] * shape[2]),
-                                             -128, 127);
+    for (size_t j = 0; j < in_specs.size(); ++j) {
+        Tensor t;
+        t.name = in_specs[j].name;
+        for (int64_t d : in_specs[j].shape) t.shape.push_back(static_cast<int32_t>(d));
+        t.quant = in_specs[j].quant;
+        w.input_data.push_back(DataGenerator(w.seed, input_stream(j))
+                                   .int8s(static_cast<size_t>(t.elems()), -128, 127));
+        w.inputs.push_back(std::move(t));
+    }
+    w.input = w.input_data.at(0);
     size_t last_auto = 0;
     bool any_auto = false;
     for (size_t i = 0; i < specs.size(); ++i) {
         const LayerSpec& spec = specs[i];
         Layer& l = w.layers[i];
         const uint64_t stream = 3 * static_cast<uint64_t>(i);
-        const int64_t k = l.reduction();
-        l.weights =
-            DataGenerator(w.seed, stream + 1).int8s(static_cast<size_t>(k * l.out_c), -127, 127);
-        if (spec.bias_kind == LayerSpec::BiasKind::kList) {
-            l.bias = spec.bias_list;
-        } else if (spec.bias_kind == LayerSpec::BiasKind::kZero) {
-            l.bias.assign(static_cast<size_t>(l.out_c), 0);
-        } else {
-            DataGenerator gen(w.seed, stream + 2);
-            l.bias.resize(static_cast<size_t>(l.out_c));
-            for (auto& b : l.bias) {
-                b = static_cast<int32_t>(gen.uniform_int(-k * kBiasPerK, k * kBiasPerK));
+        if (l.kind == OpKind::kConv2d || l.kind == OpKind::kGemm) {
+            const int64_t k = l.reduction();
+            l.weights = DataGenerator(w.seed, stream + 1)
+                            .int8s(static_cast<size_t>(k * l.out_c), -127, 127);
+            if (spec.bias_kind == LayerSpec::BiasKind::kList) {
+                l.bias = spec.bias_list;
+            } else if (spec.bias_kind == LayerSpec::BiasKind::kZero) {
+                l.bias.assign(static_cast<size_t>(l.out_c), 0);
+            } else {
+                DataGenerator gen(w.seed, stream + 2);
+                l.bias.resize(static_cast<size_t>(l.out_c));
+                for (auto& b : l.bias) {
+                    b = static_cast<int32_t>(gen.uniform_int(-k * kBiasPerK, k * kBiasPerK));
+                }
             }
-        }
-        if (spec.w_scale_kind == LayerSpec::ScaleKind::kList) {
-            l.weight_scale = spec.w_scales;
-        } else if (spec.w_scale_kind == LayerSpec::ScaleKind::kScalar) {
-            l.weight_scale.assign(static_cast<size_t>(l.out_c), spec.w_scales.at(0));
-        } else {
-            DataGenerator gen(w.seed, stream + 3);
-            l.weight_scale.resize(static_cast<size_t>(l.out_c));
-            for (auto& s : l.weight_scale) {
-                s = spec.w_scale_min + gen.uniform_unit() * (spec.w_scale_max - spec.w_scale_min);
+            if (spec.w_scale_kind == LayerSpec::ScaleKind::kList) {
+                l.weight_scale = spec.w_scales;
+            } else if (spec.w_scale_kind == LayerSpec::ScaleKind::kScalar) {
+                l.weight_scale.assign(static_cast<size_t>(l.out_c), spec.w_scales.at(0));
+            } else {
+                DataGenerator gen(w.seed, stream + 3);
+                l.weight_scale.resize(static_cast<size_t>(l.out_c));
+                for (auto& s : l.weight_scale) {
+                    s = spec.w_scale_min +
+                        gen.uniform_unit() * (spec.w_scale_max - spec.w_scale_min);
+                }
+            }
+        } else if (l.kind == OpKind::kLayerNorm || l.kind == OpKind::kRmsNorm) {
+            // gamma in [0.5, 1.5) from the weights' stream, beta in [-0.5, 0.5) from the bias's.
+            DataGenerator g(w.seed, stream + 1);
+            l.gamma.resize(static_cast<size_t>(l.out_c));
+            for (float& v : l.gamma) v = static_cast<float>(0.5 + g.uniform_unit());
+            if (l.kind == OpKind::kLayerNorm) {
+                DataGenerator b(w.seed, stream + 2);
+                l.beta.resize(static_cast<size_t>(l.out_c));
+                for (float& v : l.beta) v = static_cast<float>(b.uniform_unit() - 0.5);
             }
         }
         l.activation = spec.activation;
         l.clamp_min = spec.clamp_min;
         l.clamp_max = spec.clamp_max;
-        if (spec.out_scale_auto || spec.out_zp_auto) {
+        if (output_is_auto(spec)) {
             last_auto = i;
             any_auto = true;
         }
     }
 
     // Quantization, in order: an auto output needs the real outputs of every earlier layer.
-    QuantParams q_in = in_q;
-    std::vector<int8_t> current;
-    const std::vector<int8_t>* x = &w.input;
+    std::vector<std::vector<int8_t>> data(specs.size());
     for (size_t i = 0; i < specs.size(); ++i) {
         const LayerSpec& spec = specs[i];
         Layer& l = w.layers[i];
-        l.input = q_in;
-        std::vector<int32_t> acc;
-        if (spec.out_scale_auto || spec.out_zp_auto) {
-            acc = accumulate(l, *x);
-            double lo = 0.0;
-            double hi = 0.0;
-            const size_t channels = static_cast<size_t>(l.out_c);
-            for (size_t j = 0; j < acc.size(); ++j) {
-                const double real = acc[j] * l.input.scale * l.weight_scale[j % channels];
-                lo = std::min(lo, real);
-                hi = std::max(hi, real);
+        LayerInputs in;
+        l.input_quant.clear();
+        for (int src : sources[i]) {
+            if (src >= 0) {
+                l.input_quant.push_back(w.layers[static_cast<size_t>(src)].output);
+                in.push_back(&data[static_cast<size_t>(src)]);
+            } else {
+                const size_t j = static_cast<size_t>(-src - 1);
+                l.input_quant.push_back(w.inputs[j].quant);
+                in.push_back(&w.input_data[j]);
             }
-            l.output = choose_output(lo, hi, spec);
-        } else {
-            l.output = {spec.out_scale, static_cast<int32_t>(spec.out_zp)};
         }
-        Requant& rq = l.requant;
-        rq.multiplier.clear();
-        rq.shift.clear();
-        for (double ws : l.weight_scale) {
-            const double m = l.input.scale * ws / l.output.scale;
-            if (!(m < 0x1.0p31)) {
-                error(spec.output_node ? spec.output_node : spec.node, child(spec.path, "output"),
-                      "expected input.scale * weight_scale / output.scale < 2^31, found " +
-                          std::to_string(m));
-                break;
-            }
-            const QuantMultiplier qm = quantize_multiplier(m);
-            rq.multiplier.push_back(qm.multiplier);
-            rq.shift.push_back(qm.shift);
-        }
-        rq.out_zero_point = l.output.zero_point;
-        rq.act_min = -128;
-        rq.act_max = 127;
-        switch (l.activation) {
-            case Activation::kNone:
-                break;
-            case Activation::kRelu:
-                rq.act_min = l.output.zero_point;
-                break;
-            case Activation::kRelu6:
-                rq.act_min = l.output.zero_point;
-                rq.act_max = quantize_real(6.0, l.output);
-                break;
-            case Activation::kClamp:
-                rq.act_min = quantize_real(l.clamp_min, l.output);
-                rq.act_max = quantize_real(l.clamp_max, l.output);
-                break;
-        }
-        if (!m_diags.empty()) break;
-        if (any_auto && i < last_auto) {
-            if (acc.empty()) acc = accumulate(l, *x);
-            // Half-even (ONNX) rounding: the choice of later scales depends on it only marginally.
-            current = requantize_output(l, acc, Rounding::kHalfEven);
-            x = &current;
-        }
-        q_in = l.output;
+        l.input = l.input_quant.at(0);
+        if (!quantize_layer(spec, l, in)) break;
+        if (any_auto && i < last_auto) data[i] = evaluate(l, in, Rounding::kHalfEven);
     }
     m_diags.throw_if_any();
+    for (const Layer& l : w.layers) w.layer_outputs.push_back({l.name, l.out_shape, l.output});
     return w;
 }
 

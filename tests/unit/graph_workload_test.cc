@@ -354,7 +354,7 @@ TEST(GraphErrors, TopLevelProblems) {
     EXPECT_EQ(errors_of("nmae: x\nseed: -1\nlayers: []\n"),
               "t.yaml:1:1: nmae: unknown key (did you mean 'name'?)\n"
               "t.yaml:2:7: seed: expected an integer in [0, 2^64), found '-1'\n"
-              "t.yaml:1:1: missing required key 'input'\n"
+              "t.yaml:1:1: missing required key 'input' (or 'inputs')\n"
               "t.yaml:3:9: layers: expected a non-empty list of layers, found a list of 0");
     EXPECT_EQ(errors_of("input: {shape: [4, 3], scale: 0.1}\n"
                         "layers:\n"
@@ -364,8 +364,9 @@ TEST(GraphErrors, TopLevelProblems) {
     EXPECT_EQ(errors_of("input: {shape: [4, 3], scale: 0.1}\n"
                         "layers:\n"
                         "  - {op: conv, weight_scale: 0.1}\n"),
-              "t.yaml:3:10: layers[0].op: expected conv2d or gemm, found 'conv' (did you mean "
-              "'conv2d'?)");
+              "t.yaml:3:10: layers[0].op: expected one of conv2d, gemm, matmul, add, mul, maxpool, "
+              "avgpool, global_avgpool, softmax, layernorm, rmsnorm, gelu, silu, reshape, concat, "
+              "found 'conv' (did you mean 'conv2d'?)");
 }
 
 TEST(GraphErrors, InvalidYamlAndMissingFile) {
