@@ -72,8 +72,12 @@ Npu::Npu(sc_core::sc_module_name name, const cfg::HwConfig& hw, const isa::Progr
                                          hw.accumulator.bank_width_bytes, hw.accumulator.ports,
                                          functional, now_cycles);
     m_dma = std::make_unique<Dma>(hw.dma, *m_dram, *m_spad, wait_until);
-    m_array = fidelity == Fidelity::kPe ? timing::make_pe_array(geometry(hw))
-                                        : timing::make_fast_array(geometry(hw));
+    for (Dataflow df : {Dataflow::kWeightStationary, Dataflow::kOutputStationary}) {
+        timing::ArrayGeometry g = geometry(hw);
+        g.dataflow = df;
+        m_arrays[static_cast<int>(df)] =
+            fidelity == Fidelity::kPe ? timing::make_pe_array(g) : timing::make_fast_array(g);
+    }
     if (functional) {
         for (const isa::DramSegment& seg : program.dram_image) {
             std::memcpy(m_dram->data(seg.addr), seg.bytes.data(), seg.bytes.size());
@@ -184,7 +188,8 @@ void Npu::exec_compute(const isa::Instr& in) {
     const isa::Compute& c = in.comp;
     const isa::LayerDesc& L = m_program.layers[in.layer];
     stats::Counters& cnt = counters();
-    const bool ws = m_hw.array.dataflow == Dataflow::kWeightStationary;
+    const bool ws = L.dataflow == Dataflow::kWeightStationary;
+    timing::ArrayModel& array = *m_arrays[static_cast<int>(L.dataflow)];
     const int rows = m_hw.array.rows;
     if (c.n > m_hw.array.cols || c.m <= 0 || c.k <= 0 || c.n <= 0) {
         throw ModelError("npu.compute", now_cycles(), in.id, "block does not fit the array");
@@ -224,7 +229,7 @@ void Npu::exec_compute(const isa::Instr& in) {
             uint64_t bank_wait = 0;
             timing::TileTiming t;
             for (;;) {
-                t = m_array->plan(sh, std::max(earliest, now_cycles()));
+                t = array.plan(sh, std::max(earliest, now_cycles()));
                 // How late each window's banks let it start (0: free as planned).
                 const auto late = [](const BankedSram& mem, uint32_t addr, uint32_t len,
                                      uint64_t begin, uint64_t end) {
@@ -309,7 +314,7 @@ void Npu::exec_compute(const isa::Instr& in) {
                 }
                 const timing::TileData data{m_a_tile.data(),   sh.k, m_w_tile.data(), sh.n,
                                             m_out_tile.data(), sh.n};
-                t = m_array->issue(sh, now_cycles(), &data);
+                t = array.issue(sh, now_cycles(), &data);
                 auto* acc = reinterpret_cast<int32_t*>(m_acc->data(acc_addr));
                 const auto* bias = reinterpret_cast<const int32_t*>(m_spad->data(c.bias_addr));
                 if (L.a_zero_point != 0 || L.b_zero_point != 0) correct_zero_points(L, sh);
@@ -323,7 +328,7 @@ void Npu::exec_compute(const isa::Instr& in) {
                     }
                 }
             } else {
-                t = m_array->issue(sh, now_cycles(), nullptr);
+                t = array.issue(sh, now_cycles(), nullptr);
             }
             cnt.macs += uint64_t(sh.m) * uint64_t(sh.k) * uint64_t(sh.n);
             ++cnt.tiles;

@@ -90,7 +90,7 @@ class Npu : public sc_core::sc_module {
     std::unique_ptr<BankedSram> m_spad;
     std::unique_ptr<BankedSram> m_acc;
     std::unique_ptr<Dma> m_dma;
-    std::unique_ptr<timing::ArrayModel> m_array;
+    std::unique_ptr<timing::ArrayModel> m_arrays[2];  // indexed by Dataflow (layers pick one)
     uint64_t m_array_done = 0;  // end of the latest tile (for array busy cycles)
 
     sc_core::sc_fifo<const isa::Instr*> m_load_q, m_compute_q, m_store_q;

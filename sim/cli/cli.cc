@@ -198,15 +198,14 @@ int cmd_compile(const Args& a, std::ostream& out) {
     const cfg::HwConfig hw = load_hw(a);
     const graph::Workload wl = load_wl(a);
     std::ostringstream text;
+    compiler::CompileOptions co;
+    co.with_data = false;
+    const isa::Program program = compiler::compile(wl, hw, co);
     if (a.emit && *a.emit == "asm") {
-        compiler::CompileOptions co;
-        co.with_data = false;
-        text << isa::to_asm(compiler::compile(wl, hw, co));
+        text << isa::to_asm(program);
     } else {
-        for (const graph::Layer& l : wl.layers) {
-            const compiler::LayerMapping mp = compiler::choose_mapping(l, hw);
-            text << l.name << ": " << l.shape_string() << "\n  " << mp.summary(hw.array.dataflow)
-                 << '\n';
+        for (const isa::LayerDesc& d : program.layers) {
+            text << d.name << ": " << d.op << " " << d.shape << "\n  " << d.mapping << '\n';
         }
     }
     if (a.output_file) {

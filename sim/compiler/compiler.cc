@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sim/core/error.h"
+#include "sim/timing/array_model.h"
 
 namespace npu::compiler {
 namespace {
@@ -660,6 +661,33 @@ std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfi
 
 }  // namespace
 
+namespace {
+
+// A first-order estimate of a layer's cycles for the mapper: the array's tiles back to back
+// (closed form, as the compute engine splits them) against its DRAM bytes at peak bandwidth.
+uint64_t estimate_cycles(const isa::Program& p, const cfg::HwConfig& hw) {
+    const auto array = timing::make_fast_array(
+        {hw.array.rows, hw.array.cols, hw.array.dataflow, hw.array.pipelining});
+    const bool ws = hw.array.dataflow == Dataflow::kWeightStationary;
+    uint64_t end = 0, bytes = 0;
+    for (const isa::Instr& in : p.instrs) {
+        if (in.op == isa::Opcode::kLoad || in.op == isa::Opcode::kStore) bytes += in.xfer.bytes();
+        if (in.op != isa::Opcode::kCompute) continue;
+        const isa::Compute& c = in.comp;
+        const int tm = ws ? c.m : hw.array.rows, tk = ws ? hw.array.rows : c.k;
+        for (int i0 = 0; i0 < c.m; i0 += tm) {
+            for (int k0 = 0; k0 < c.k; k0 += tk) {
+                const timing::TileShape sh{std::min(tm, c.m - i0), std::min(tk, c.k - k0), c.n};
+                end = std::max(end, array->issue(sh, 0, nullptr).done());
+            }
+        }
+    }
+    const auto mem = static_cast<uint64_t>(static_cast<double>(bytes) / hw.dram_bytes_per_cycle());
+    return std::max(end, mem);
+}
+
+}  // namespace
+
 isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
                      const CompileOptions& options) {
     isa::Program prog;
@@ -711,6 +739,7 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
         d.out_w = l.out_w();
         d.out_c = l.out_c;
         d.groups = std::max(1, l.groups);
+        d.dataflow = hw.array.dataflow;
         d.kernel_h = l.kernel_h;
         d.kernel_w = l.kernel_w;
         d.stride_h = l.stride_h;
@@ -762,6 +791,91 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
         }
         addr[l.name] = d.output_addr;
 
+        // Conv/gemm (not depthwise) and matmul run on the array, in the dataflow `h` names.
+        const auto emit_matrix = [&](Schedule& sch, const cfg::HwConfig& hw_) -> std::string {
+            std::string mapping;
+            if (l.kind != graph::OpKind::kMatmul) {
+                const LayerMapping mp = choose_mapping(l, hw_);
+                const Buffers buf = *place(mp, hw_, mp.placement);
+                for (int32_t g = 0; g < groups; ++g) {
+                    GemmIo io;
+                    io.a_base = d.input_addr;
+                    io.a_row_bytes = io.a_row_stride = uint64_t(l.in_w) * uint64_t(l.in_c);
+                    io.w_base = d.weight_addr + uint64_t(g) * K * (N / uint64_t(groups));
+                    io.bias_base = d.bias_addr;
+                    io.out_base = d.output_addr;
+                    io.out_row_stride = N;
+                    io.c0 = g * (l.in_c / groups);
+                    io.oc0 = g * (l.out_c / groups);
+                    emit_gemm(sch, l, mp, buf, io);
+                }
+                mapping = mp.summary(hw_.array.dataflow) +
+                          (groups > 1 ? ", " + std::to_string(groups) + " groups" : "");
+                return mapping;
+            }
+            const int64_t H = l.heads, M = l.mm_m, Km = l.mm_k, Nm = l.mm_n;
+            graph::Layer head;  // the per-head GEMM's geometry
+            head.name = l.name;
+            head.kind = graph::OpKind::kGemm;
+            head.in_h = static_cast<int32_t>(M);
+            head.in_w = 1;
+            head.in_c = static_cast<int32_t>(Km);
+            head.out_c = static_cast<int32_t>(Nm);
+            const LayerMapping mp = choose_mapping(head, hw_);
+            const Buffers buf = *place(mp, hw_, mp.placement);
+            const uint64_t b_base = input_addr(1);
+            for (int64_t h = 0; h < H; ++h) {
+                GemmIo io;
+                io.a_row_bytes = uint64_t(Km);
+                io.a_row_stride = uint64_t(l.a_interleaved ? H * Km : Km);
+                io.a_base = d.input_addr + uint64_t(l.a_interleaved ? h * Km : h * M * Km);
+                io.w_pretiled = false;
+                io.w_transposed = l.transpose_b;
+                if (l.transpose_b) {  // B_h stored [Nm][Km]
+                    io.w_row_stride = uint64_t(l.b_interleaved ? H * Km : Km);
+                    io.w_base = b_base + uint64_t(l.b_interleaved ? h * Km : h * Nm * Km);
+                } else {  // B_h stored [Km][Nm]
+                    io.w_row_stride = uint64_t(l.b_interleaved ? H * Nm : Nm);
+                    io.w_base = b_base + uint64_t(l.b_interleaved ? h * Nm : h * Km * Nm);
+                }
+                io.bias_base = d.bias_addr;
+                io.out_row_stride = uint64_t(l.out_interleaved ? H * Nm : Nm);
+                io.out_base = d.output_addr + uint64_t(l.out_interleaved ? h * Nm : h * M * Nm);
+                emit_gemm(sch, head, mp, buf, io);
+            }
+            mapping = mp.summary(hw_.array.dataflow) + ", " + std::to_string(H) + " heads";
+            return mapping;
+        };
+        // With both dataflows, each is compiled and estimated (array cycles from the closed
+        // form vs DRAM bytes at peak bandwidth); the faster wins, ties go to array.dataflow.
+        const auto emit_on_array = [&](Schedule& sch_) -> std::string {
+            cfg::HwConfig h = hw;
+            if (hw.array.both_dataflows) {
+                uint64_t best = UINT64_MAX;
+                for (Dataflow df :
+                     {hw.array.dataflow, hw.array.dataflow == Dataflow::kWeightStationary
+                                             ? Dataflow::kOutputStationary
+                                             : Dataflow::kWeightStationary}) {
+                    cfg::HwConfig trial_hw = hw;
+                    trial_hw.array.dataflow = df;
+                    isa::Program trial;
+                    trial.layers.push_back(d);
+                    Schedule trial_sch(trial, 0);
+                    try {
+                        (void)emit_matrix(trial_sch, trial_hw);
+                    } catch (const UserError&) {
+                        continue;  // does not fit this way
+                    }
+                    const uint64_t est = estimate_cycles(trial, trial_hw);
+                    if (est < best) {
+                        best = est;
+                        h.array.dataflow = df;
+                    }
+                }
+            }
+            prog.layers.back().dataflow = h.array.dataflow;
+            return emit_matrix(sch_, h);
+        };
         Schedule sch(prog, layer_index);
         const size_t first_instr = prog.instrs.size();
         prog.layers.push_back(d);
@@ -806,72 +920,24 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
                                               d.output_addr, d.weight_addr, d.bias_addr);
                         break;
                     }
-                    const LayerMapping mp = choose_mapping(l, hw);
-                    const Buffers buf = *place(mp, hw, mp.placement);
-                    for (int32_t g = 0; g < groups; ++g) {
-                        GemmIo io;
-                        io.a_base = d.input_addr;
-                        io.a_row_bytes = io.a_row_stride = uint64_t(l.in_w) * uint64_t(l.in_c);
-                        io.w_base = d.weight_addr + uint64_t(g) * K * (N / uint64_t(groups));
-                        io.bias_base = d.bias_addr;
-                        io.out_base = d.output_addr;
-                        io.out_row_stride = N;
-                        io.c0 = g * (l.in_c / groups);
-                        io.oc0 = g * (l.out_c / groups);
-                        emit_gemm(sch, l, mp, buf, io);
-                    }
-                    mapping = mp.summary(hw.array.dataflow) +
-                              (groups > 1 ? ", " + std::to_string(groups) + " groups" : "");
+                    mapping = emit_on_array(sch);
                     break;
                 }
                 case graph::OpKind::kMatmul: {
-                    // Each head is a GEMM over a 1x1 "image" of M rows and Km channels; B comes
-                    // from an activation tensor (no bias: a zero bias block is loaded).
-                    const int64_t H = l.heads, M = l.mm_m, Km = l.mm_k, Nm = l.mm_n;
                     d.a_zero_point = l.input_quant.at(0).zero_point;
                     d.b_zero_point = l.input_quant.at(1).zero_point;
-                    d.in_h = static_cast<int32_t>(M);
+                    d.in_h = static_cast<int32_t>(l.mm_m);
                     d.in_w = 1;
-                    d.in_c = static_cast<int32_t>(Km);
-                    d.out_h = static_cast<int32_t>(M);
+                    d.in_c = static_cast<int32_t>(l.mm_k);
+                    d.out_h = static_cast<int32_t>(l.mm_m);
                     d.out_w = 1;
-                    d.out_c = static_cast<int32_t>(Nm);
+                    d.out_c = static_cast<int32_t>(l.mm_n);
                     d.kernel_h = d.kernel_w = d.stride_h = d.stride_w = 1;
                     d.dilation_h = d.dilation_w = 1;
                     d.pad_top = d.pad_left = 0;
                     d.in_zero_point = d.a_zero_point;
                     prog.layers.back() = d;
-                    graph::Layer head;  // the per-head GEMM's geometry
-                    head.name = l.name;
-                    head.kind = graph::OpKind::kGemm;
-                    head.in_h = static_cast<int32_t>(M);
-                    head.in_w = 1;
-                    head.in_c = static_cast<int32_t>(Km);
-                    head.out_c = static_cast<int32_t>(Nm);
-                    const LayerMapping mp = choose_mapping(head, hw);
-                    const Buffers buf = *place(mp, hw, mp.placement);
-                    const uint64_t b_base = input_addr(1);
-                    for (int64_t h = 0; h < H; ++h) {
-                        GemmIo io;
-                        io.a_row_bytes = uint64_t(Km);
-                        io.a_row_stride = uint64_t(l.a_interleaved ? H * Km : Km);
-                        io.a_base = d.input_addr + uint64_t(l.a_interleaved ? h * Km : h * M * Km);
-                        io.w_pretiled = false;
-                        io.w_transposed = l.transpose_b;
-                        if (l.transpose_b) {  // B_h stored [Nm][Km]
-                            io.w_row_stride = uint64_t(l.b_interleaved ? H * Km : Km);
-                            io.w_base = b_base + uint64_t(l.b_interleaved ? h * Km : h * Nm * Km);
-                        } else {  // B_h stored [Km][Nm]
-                            io.w_row_stride = uint64_t(l.b_interleaved ? H * Nm : Nm);
-                            io.w_base = b_base + uint64_t(l.b_interleaved ? h * Nm : h * Km * Nm);
-                        }
-                        io.bias_base = d.bias_addr;
-                        io.out_row_stride = uint64_t(l.out_interleaved ? H * Nm : Nm);
-                        io.out_base =
-                            d.output_addr + uint64_t(l.out_interleaved ? h * Nm : h * M * Nm);
-                        emit_gemm(sch, head, mp, buf, io);
-                    }
-                    mapping = mp.summary(hw.array.dataflow) + ", " + std::to_string(H) + " heads";
+                    mapping = emit_on_array(sch);
                     break;
                 }
                 case graph::OpKind::kAdd:

@@ -95,11 +95,20 @@ std::vector<FieldSpec> build_table() {
                           [](HwConfig& c) -> int& { return c.array.rows; }));
     t.push_back(int_field("array.cols", "PEs", 1, 1024, "PE columns: output channels (N)",
                           [](HwConfig& c) -> int& { return c.array.cols; }));
+    // "both": the array supports either; the compiler chooses per layer (ties go to ws).
+    std::vector<std::string> dataflows =
+        spellings({Dataflow::kWeightStationary, Dataflow::kOutputStationary});
+    dataflows.emplace_back("both");
     t.push_back(enum_field(
-        "array.dataflow", spellings({Dataflow::kWeightStationary, Dataflow::kOutputStationary}),
-        "weight-stationary (ws) or output-stationary (os)",
-        [](const HwConfig& c) { return static_cast<int>(c.array.dataflow); },
-        [](HwConfig& c, int v) { c.array.dataflow = static_cast<Dataflow>(v); }));
+        "array.dataflow", std::move(dataflows),
+        "weight-stationary (ws), output-stationary (os), or both (chosen per layer)",
+        [](const HwConfig& c) {
+            return c.array.both_dataflows ? 2 : static_cast<int>(c.array.dataflow);
+        },
+        [](HwConfig& c, int v) {
+            c.array.both_dataflows = v == 2;
+            c.array.dataflow = v == 2 ? Dataflow::kWeightStationary : static_cast<Dataflow>(v);
+        }));
     t.push_back(enum_field(
         "array.pipelining", spellings({Pipelining::kNone, Pipelining::kOverlap}),
         "none: tile by tile; overlap: double-buffered PE registers overlap consecutive tiles",

@@ -19,6 +19,9 @@ struct ArrayConfig {
     int rows = 16;   // PE rows: the reduction (K) dimension for ws, output rows (M) for os
     int cols = 16;   // PE columns: output channels (N)
     Dataflow dataflow = Dataflow::kWeightStationary;
+    // The array runs both dataflows (Gemmini's can): the compiler picks one per layer, and
+    // `dataflow` breaks ties. Written `array.dataflow: both`.
+    bool both_dataflows = false;
     Pipelining pipelining = Pipelining::kOverlap;
 };
 

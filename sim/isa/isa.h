@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/types.h"
+
 namespace npu::isa {
 
 enum class Opcode { kLoad, kCompute, kVector, kPostproc, kStore, kSync };
@@ -126,6 +128,7 @@ struct LayerDesc {
     std::string shape;
     std::string mapping;        // the mapper's choice, one line
     uint64_t output_bytes = 0;  // the output tensor's size (DRAM, at output_addr)
+    Dataflow dataflow = Dataflow::kWeightStationary;  // the array's mode for this layer
     int32_t groups = 1;
     int32_t in_h = 0, in_w = 0, in_c = 0;
     int32_t out_h = 0, out_w = 0, out_c = 0;

@@ -169,14 +169,26 @@ TEST_F(ConfigBundled, SchemaListsEveryKeyWithTypeDefaultAndRange) {
                           "1 .. 1024"),
               std::string::npos)
         << schema;
-    EXPECT_NE(schema.find("ws | os"), std::string::npos);
+    EXPECT_NE(schema.find("ws | os | both"), std::string::npos);
     EXPECT_NE(schema.find("half_even | tflite | half_up"), std::string::npos);
+}
+
+TEST_F(ConfigBundled, BothDataflowsLoadsDumpsAndOverrides) {
+    const HwConfig c = load_hw_config_from_string("array:\n  dataflow: both\n", "hw.yaml", {});
+    EXPECT_TRUE(c.array.both_dataflows);
+    EXPECT_EQ(c.array.dataflow, Dataflow::kWeightStationary);  // breaks ties
+    EXPECT_NE(dump_yaml(c).find("dataflow: both"), std::string::npos);
+    EXPECT_EQ(load_hw_config_from_string(dump_yaml(c), "dump.yaml", {}).array.both_dataflows, true);
+    HwConfig o = c;
+    apply_overrides(o, {"array.dataflow=os"});
+    EXPECT_FALSE(o.array.both_dataflows);
+    EXPECT_EQ(o.array.dataflow, Dataflow::kOutputStationary);
 }
 
 TEST_F(ConfigBundled, EnumSpellingsComeFromToString) {
     EXPECT_EQ(find_field("array.dataflow")->choices,
               (std::vector<std::string>{to_string(Dataflow::kWeightStationary),
-                                        to_string(Dataflow::kOutputStationary)}));
+                                        to_string(Dataflow::kOutputStationary), "both"}));
     EXPECT_EQ(find_field("postproc.rounding")->choices,
               (std::vector<std::string>{"half_even", "tflite", "half_up"}));
 }

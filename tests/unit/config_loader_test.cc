@@ -86,7 +86,7 @@ TEST_F(ConfigLoader, WrongTypesBadUnitsAndShapes) {
     EXPECT_EQ(errors_of("dram:\n  bandwidth: 16GB\n"),
               "hw.yaml:2:14: dram.bandwidth: expected a bandwidth such as 25.6GB/s, found '16GB'");
     EXPECT_EQ(errors_of("array:\n  dataflow: rs\n"),
-              "hw.yaml:2:13: array.dataflow: expected one of ws, os, found 'rs'");
+              "hw.yaml:2:13: array.dataflow: expected one of ws, os, both, found 'rs'");
     EXPECT_EQ(errors_of("array:\n  rows: {a: 1}\n"),
               "hw.yaml:2:9: array.rows: expected an integer, found a mapping");
     EXPECT_EQ(errors_of("array:\n  rows: [1, 2]\n"),
@@ -190,7 +190,7 @@ dma:
         EXPECT_STREQ(e.what(),
                      "hw.yaml:3:3: array.row: unknown key, did you mean 'array.rows'?\n"
                      "hw.yaml:4:9: array.cols: expected an integer, found 'abc'\n"
-                     "hw.yaml:5:13: array.dataflow: expected one of ws, os, found 'wx'\n"
+                     "hw.yaml:5:13: array.dataflow: expected one of ws, os, both, found 'wx'\n"
                      "hw.yaml:6:8: clock: expected a frequency such as 1GHz, found '12KiB'\n"
                      "hw.yaml:8:9: scratchpad.size: expected a size such as 256KiB, found '12GHz'\n"
                      "hw.yaml:9:10: scratchpad.banks: expected an integer from 1 to 1024, found 0\n"
