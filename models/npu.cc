@@ -177,8 +177,10 @@ void Npu::store_thread() {
             m_dma_channels.wait();
             const Dma::Result r = m_dma->store(in.xfer, now_cycles(), counters());
             m_dma_channels.post();
-            // The next POST may overwrite this output buffer once the DMA has read it.
+            // The next POST may overwrite this output buffer once the DMA has read it; a
+            // VECTOR that wrote it directly waits for this token.
             wait_until(r.sram_done);
+            if (in.deps.push_prev) m_s2c.push(r.sram_done);
             retire(isa::Engine::kStore, r.complete);
         }
     }
@@ -424,6 +426,7 @@ void Npu::exec_vector(const isa::Instr& in) {
     cnt.spad_read_bytes += pool ? work : out_elems * (two_inputs ? 2 : 1);
     (to_acc ? cnt.acc_write_bytes : cnt.spad_write_bytes) += out_len;
     cnt.postproc_elements += out_elems;
+    if (v.op == isa::VectorOp::kDepthwise) cnt.macs += work;  // one MAC per window element
     const uint64_t done = start + pipe + busy;
     wait_until(done);
     if (in.deps.push_prev) m_c2l.push(done);

@@ -72,8 +72,16 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& workload,
                                                 options.functional, st);
         sc_core::sc_start();
         if (!npu->finished()) {
+            std::string layer = "?";
+            for (const stats::LayerStats& ls : st.layers) {
+                if (ls.end_cycle == 0) {
+                    layer = ls.name;
+                    break;
+                }
+            }
             throw ModelError("npu.controller", model::now_cycles(), -1,
-                             "the program deadlocked: engines wait for tokens nobody pushes");
+                             "the program deadlocked in layer '" + layer +
+                                 "': engines wait for tokens nobody pushes");
         }
         if (options.functional) {
             for (const isa::LayerDesc& d : program.layers) {
