@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "sim/core/error.h"
+#include "sim/core/ppu_ops.h"
 #include "sim/core/requant.h"
 #include "sim/graph/workload.h"
 #include "sim/graph/workload_loader.h"
@@ -378,6 +381,232 @@ TEST(GraphErrors, InvalidYamlAndMissingFile) {
         EXPECT_STREQ(e.what(),
                      "/nonexistent/w.yaml: cannot open workload file: No such file or directory");
     }
+}
+
+// ---- Format v2: declared inputs, named layer inputs, every operator ----
+
+namespace v2 {
+
+// Every tensor of a workload, by name.
+std::map<std::string, std::vector<int8_t>> tensors_of(const Workload& w) {
+    return ref::run_graph(w, Rounding::kHalfEven);
+}
+
+}  // namespace v2
+
+TEST(GraphV2, V1InputBecomesADeclaredTensorNamedInput) {
+    const Workload w = load(R"(
+seed: 3
+input: {shape: [4, 6], scale: 0.5, zero_point: 1}
+layers:
+  - {op: gemm, n: 5, weight_scale: 0.1, output: {scale: 0.2}}
+)");
+    ASSERT_EQ(w.inputs.size(), 1u);
+    EXPECT_EQ(w.inputs[0].name, "input");
+    EXPECT_EQ(w.inputs[0].shape, (std::vector<int32_t>{4, 6}));
+    EXPECT_EQ(w.inputs[0].quant, (QuantParams{0.5, 1}));
+    ASSERT_EQ(w.input_data.size(), 1u);
+    EXPECT_EQ(w.input_data[0], w.input);
+    EXPECT_EQ(w.input, DataGenerator(3, 0).int8s(24, -128, 127));  // stream 0 as in v1
+    const Layer& l = w.layers[0];
+    EXPECT_TRUE(l.inputs.empty());  // the chain rule
+    EXPECT_EQ(l.input_quant, (std::vector<QuantParams>{{0.5, 1}}));
+    EXPECT_EQ(l.out_shape, (std::vector<int32_t>{4, 5}));
+    ASSERT_EQ(w.layer_outputs.size(), 1u);
+    EXPECT_EQ(w.layer_outputs[0].name, l.name);
+    EXPECT_EQ(w.layer_outputs[0].shape, (std::vector<int32_t>{4, 5}));
+    EXPECT_EQ(w.layer_outputs[0].quant, (QuantParams{0.2, 0}));
+    EXPECT_EQ(w.find_tensor("input"), &w.inputs[0]);
+}
+
+TEST(GraphV2, DeclaredInputsDrawFromTheirOwnStreams) {
+    const Workload w = load(R"(
+seed: 9
+inputs:
+  - {name: a, shape: [2, 3], scale: 0.1}
+  - {name: b, shape: [3, 2, 2], scale: 0.2, zero_point: -4}
+layers:
+  - {op: reshape, shape: [6]}
+)");
+    ASSERT_EQ(w.inputs.size(), 2u);
+    EXPECT_EQ(w.inputs[1].name, "b");
+    EXPECT_EQ(w.inputs[1].quant, (QuantParams{0.2, -4}));
+    // The first declared input keeps v1's stream 0; input j > 0 uses stream 2^63 + j.
+    EXPECT_EQ(w.input_data[0], DataGenerator(9, 0).int8s(6, -128, 127));
+    EXPECT_EQ(w.input_data[1], DataGenerator(9, (uint64_t{1} << 63) + 1).int8s(12, -128, 127));
+    EXPECT_EQ(w.input, w.input_data[0]);
+    EXPECT_EQ(w.layers[0].out_shape, (std::vector<int32_t>{6}));
+    EXPECT_EQ(w.layers[0].output, (QuantParams{0.1, 0}));  // reshape keeps the quantization
+}
+
+TEST(GraphV2, ShapesAndGeometryOfEveryImageOp) {
+    const Workload w = load(R"(
+inputs:
+  - {name: img, shape: [6, 6, 8], scale: 0.1}
+layers:
+  - {name: g, op: conv2d, out_channels: 4, kernel: 3, padding: 1, groups: 2, weight_scale: 0.01}
+  - {name: mp, op: maxpool, kernel: 3, stride: 2, padding: [1, 0]}
+  - {name: ap, op: avgpool, inputs: [g], kernel: 2, stride: 2}
+  - {name: gap, op: global_avgpool, inputs: [img]}
+  - {name: fc, op: gemm, inputs: [ap], n: 3, weight_scale: 0.01}
+)");
+    const Layer& g = w.layers[0];
+    EXPECT_EQ(g.groups, 2);
+    EXPECT_EQ(g.weights.size(), 4u * 3 * 3 * 4);  // OC x KH x KW x C/groups
+    EXPECT_EQ(g.out_shape, (std::vector<int32_t>{6, 6, 4}));
+    // maxpool 6x6, k3 s2, padding 1 top/bottom 0 left/right: (6+2-3)/2+1 = 3, (6-3)/2+1 = 2.
+    const Layer& mp = w.layers[1];
+    EXPECT_EQ(mp.shape_string(), "maxpool 6x6x4 -> 3x2x4 k3x3 s2 p1,1,0,0");
+    EXPECT_EQ(mp.out_shape, (std::vector<int32_t>{3, 2, 4}));
+    EXPECT_EQ(mp.output, g.output);  // pooling keeps its input's quantization
+    EXPECT_EQ(mp.requant.multiplier, (std::vector<int32_t>(4, 1 << 30)));  // M = 1 = 2^30 * 2^-30
+    EXPECT_EQ(mp.requant.shift, (std::vector<int32_t>(4, -1)));
+    EXPECT_EQ(w.layers[2].out_shape, (std::vector<int32_t>{3, 3, 4}));
+    const Layer& gap = w.layers[3];
+    EXPECT_EQ(gap.kernel_h, 6);
+    EXPECT_EQ(gap.kernel_w, 6);
+    EXPECT_EQ(gap.out_shape, (std::vector<int32_t>{1, 1, 8}));
+    EXPECT_EQ(gap.input_quant, (std::vector<QuantParams>{{0.1, 0}}));
+    // gemm on [3, 3, 4]: M = 3 * 3 = 9, K = 4.
+    EXPECT_EQ(w.layers[4].shape_string(), "gemm 9x4x3 (MxKxN)");
+    EXPECT_EQ(w.layers[4].out_shape, (std::vector<int32_t>{9, 3}));
+}
+
+TEST(GraphV2, ShapesQuantAndTablesOfEverySequenceOp) {
+    const Workload w = load(R"(
+seed: 4
+inputs:
+  - {name: x, shape: [4, 6], scale: 0.1, zero_point: 3}
+  - {name: y, shape: [4, 6], scale: 0.3, zero_point: -2}
+layers:
+  - {name: s, op: add, inputs: [x, y], output: {scale: 0.25, zero_point: 1}}
+  - {name: p, op: mul, inputs: [x, y], activation: relu, output: {scale: 0.5}}
+  - {name: mm, op: matmul, inputs: [x, y], transpose_b: true, output: {scale: 2.0}}
+  - {name: hm, op: matmul, inputs: [x, y], heads: 2, a_layout: interleaved,
+     b_layout: interleaved, transpose_b: true, output: {scale: 2.0}}
+  - {name: ln, op: layernorm, inputs: [x], output: {scale: 0.02}}
+  - {name: rn, op: rmsnorm, inputs: [x], output: {scale: 0.02}}
+  - {name: sm, op: softmax, inputs: [x], output: {scale: 0.00390625, zero_point: -128}}
+  - {name: ge, op: gelu, inputs: [x], output: {scale: 0.05, zero_point: -10}}
+  - {name: r, op: reshape, inputs: [x], shape: [-1, 3, 2]}
+  - {name: r2, op: reshape, shape: [4, 6]}
+  - {name: c, op: concat, inputs: [x, r2, x]}
+  - {name: sa, op: softmax, inputs: [mm]}
+)");
+    const auto at = [&](const std::string& name) -> const Layer& {
+        for (const auto& l : w.layers) {
+            if (l.name == name) return l;
+        }
+        throw std::out_of_range(name);
+    };
+    const QuantMultiplier m_add = add_multipliers(0.1, 0.3, 0.25).out;
+    const Layer& s = at("s");
+    EXPECT_EQ(s.out_shape, (std::vector<int32_t>{4, 6}));
+    EXPECT_EQ(s.input_quant, (std::vector<QuantParams>{{0.1, 3}, {0.3, -2}}));
+    EXPECT_EQ(s.input, (QuantParams{0.1, 3}));
+    // twice = 0.6: mx = 0.1 / 0.6, my = 0.3 / 0.6 = 0.5, mo = 0.6 / (2^20 * 0.25).
+    EXPECT_EQ(s.add_x.multiplier, quantize_multiplier(0.1 / 0.6).multiplier);
+    EXPECT_EQ(s.add_y.multiplier, 1 << 30);
+    EXPECT_EQ(s.add_y.shift, 0);  // 0.5 = 2^30 * 2^-31
+    EXPECT_EQ(s.requant.multiplier, (std::vector<int32_t>(6, m_add.multiplier)));
+    EXPECT_EQ(s.requant.shift, (std::vector<int32_t>(6, m_add.shift)));
+    EXPECT_EQ(s.requant.out_zero_point, 1);
+    // mul: M = 0.1 * 0.3 / 0.5 = 0.06; relu clamps at the zero point 0.
+    const Layer& p = at("p");
+    EXPECT_EQ(p.requant.multiplier[5], quantize_multiplier(0.1 * 0.3 / 0.5).multiplier);
+    EXPECT_EQ(p.requant.act_min, 0);
+    // matmul, one head, 2-D operands: [4, 6] x [4, 6]^T = [4, 4]; M = 0.1 * 0.3 / 2.
+    const Layer& mm = at("mm");
+    EXPECT_EQ(mm.out_shape, (std::vector<int32_t>{4, 4}));
+    EXPECT_EQ(mm.mm_m * 100 + mm.mm_k * 10 + mm.mm_n, 464);
+    EXPECT_EQ(mm.requant.multiplier,
+              (std::vector<int32_t>(4, quantize_multiplier(0.015).multiplier)));
+    // two heads interleaved: a [4, 2*3], b^T [4, 2*3]: per head 4x3x4, out batched [2, 4, 4].
+    const Layer& hm = at("hm");
+    EXPECT_EQ(hm.out_shape, (std::vector<int32_t>{2, 4, 4}));
+    EXPECT_EQ(hm.macs(), 2 * 4 * 3 * 4);
+    EXPECT_EQ(hm.in_h, 4);
+    EXPECT_EQ(hm.in_c, 6);
+    EXPECT_EQ(hm.out_c, 4);
+    // Norms: gamma from the layer's weight stream (3i+1), beta from its bias stream (3i+2).
+    const Layer& ln = at("ln");
+    DataGenerator gamma(4, 3 * 4 + 1), beta(4, 3 * 4 + 2);
+    ASSERT_EQ(ln.gamma.size(), 6u);
+    ASSERT_EQ(ln.beta.size(), 6u);
+    for (size_t i = 0; i < 6; ++i) {
+        EXPECT_EQ(ln.gamma[i], static_cast<float>(0.5 + gamma.uniform_unit()));
+        EXPECT_EQ(ln.beta[i], static_cast<float>(beta.uniform_unit() - 0.5));
+    }
+    EXPECT_EQ(at("rn").gamma.size(), 6u);
+    EXPECT_TRUE(at("rn").beta.empty());
+    // Row ops carry an unused sx/so requant, one per column: 0.1 / 0.02 = 5.
+    EXPECT_EQ(ln.requant.multiplier,
+              (std::vector<int32_t>(6, quantize_multiplier(5.0).multiplier)));
+    EXPECT_EQ(at("ge").lut, build_lut(LutFunction::kGelu, 0.1, 3, 0.05, -10));
+    EXPECT_EQ(at("r").out_shape, (std::vector<int32_t>{4, 3, 2}));  // 24 / (3 * 2) = 4
+    EXPECT_EQ(at("r2").inputs, (std::vector<std::string>{}));       // chain: reads r
+    EXPECT_EQ(at("r2").out_shape, (std::vector<int32_t>{4, 6}));
+    EXPECT_EQ(at("c").out_shape, (std::vector<int32_t>{4, 18}));
+    EXPECT_EQ(at("c").output, (QuantParams{0.1, 3}));
+    // softmax with output auto: probabilities in [0, 1] -> scale 1/255, zero point -128.
+    EXPECT_EQ(at("sa").output.zero_point, -128);
+    EXPECT_LE(at("sa").output.scale, 1.0 / 255 + 1e-12);
+
+    // The reference runs the whole graph; concat copies rows, reshape keeps bytes.
+    const auto t = v2::tensors_of(w);
+    EXPECT_EQ(t.at("r"), t.at("x"));
+    EXPECT_EQ(t.at("r2"), t.at("x"));
+    for (size_t row = 0; row < 4; ++row) {
+        for (size_t col = 0; col < 6; ++col) {
+            EXPECT_EQ(t.at("c")[row * 18 + col], t.at("x")[row * 6 + col]);
+            EXPECT_EQ(t.at("c")[row * 18 + 6 + col], t.at("x")[row * 6 + col]);
+        }
+    }
+}
+
+TEST(GraphV2, ReferenceRunsTheTinyNetworks) {
+    const Workload rn = load_workload(workload_path("tiny_resnet.yaml"));
+    const auto out = ref::run_workload(rn, Rounding::kTflite);
+    ASSERT_EQ(out.size(), rn.layers.size());
+    for (size_t i = 0; i < out.size(); ++i) {
+        EXPECT_EQ(static_cast<int64_t>(out[i].size()), rn.layers[i].output_elems()) << i;
+    }
+    // maxpool k3 s2 p1 with its input's quantization: output pixel (0,0) channel c is the max of
+    // the stem's pixels (0..1, 0..1) (the window's other taps are padding).
+    const std::vector<int8_t>& stem = out[0];
+    const std::vector<int8_t>& pool = out[1];
+    for (size_t c = 0; c < 16; ++c) {
+        const int8_t want = std::max({stem[c], stem[16 + c], stem[16 * 16 + c], stem[17 * 16 + c]});
+        EXPECT_EQ(pool[c], want) << c;
+    }
+    EXPECT_EQ(out.back().size(), 10u);
+
+    const Workload at = load_workload(workload_path("tiny_attention.yaml"));
+    const auto tensors = ref::run_graph(at, Rounding::kHalfEven);
+    const auto outs = ref::run_workload(at, Rounding::kHalfEven);
+    ASSERT_EQ(outs.size(), at.layers.size());
+    for (size_t i = 0; i < outs.size(); ++i) {
+        EXPECT_EQ(outs[i], tensors.at(at.layers[i].name)) << i;
+        EXPECT_EQ(static_cast<int64_t>(outs[i].size()), at.layers[i].output_elems()) << i;
+    }
+    // Softmax rows of 12 dequantized sum to 1 within 12 half steps of its scale.
+    const Layer* probs = nullptr;
+    for (const auto& l : at.layers) {
+        if (l.name == "probs") probs = &l;
+    }
+    ASSERT_NE(probs, nullptr);
+    const std::vector<int8_t>& p = tensors.at("probs");
+    ASSERT_EQ(p.size(), 2u * 8 * 12);
+    for (size_t r = 0; r < p.size(); r += 12) {
+        double sum = 0;
+        for (size_t i = 0; i < 12; ++i) {
+            sum += probs->output.scale * (p[r + i] - probs->output.zero_point);
+        }
+        EXPECT_NEAR(sum, 1.0, 6 * probs->output.scale) << r;
+    }
+    // split (a reshape) keeps heads' bytes; flat keeps gram's.
+    EXPECT_EQ(tensors.at("split"), tensors.at("heads"));
+    EXPECT_EQ(tensors.at("flat"), tensors.at("gram"));
 }
 
 }  // namespace
