@@ -307,6 +307,7 @@ class Loader {
                                         const std::vector<int>& src,
                                         const std::vector<InputSpec>& in_specs, size_t index);
     bool quantize_layer(const LayerSpec& spec, Layer& l, const LayerInputs& in);
+    bool input_count_ok(const LayerSpec& spec, size_t count);
 };
 
 void Loader::check_keys(const YAML::Node& map, const std::string& path,
@@ -917,6 +918,25 @@ void Loader::resolve_window(const LayerSpec& spec, Layer& l) {
     }
 }
 
+// Reports a list of inputs whose length does not fit the op (or a missing `inputs:`).
+bool Loader::input_count_ok(const LayerSpec& spec, size_t count) {
+    const OpKind op = *spec.op;
+    const std::string op_name = to_string(op);
+    const size_t want = input_count(op);
+    if (op == OpKind::kConcat ? count >= want : count == want) return true;
+    const std::string what = (op == OpKind::kConcat ? "at least " : "") + std::to_string(want) +
+                             " tensor name" + (want > 1 ? "s" : "");
+    if (!spec.has_inputs) {
+        error(spec.node, spec.path,
+              "missing required key 'inputs' (" + op_name + " reads " + what + ")");
+    } else {
+        error(spec.inputs_node, child(spec.path, "inputs"),
+              "expected a list of " + what + " (" + op_name + "), found " +
+                  describe(spec.inputs_node));
+    }
+    return false;
+}
+
 // Checks the layer's inputs against its op, fills the Layer's geometry and returns the output
 // shape (empty after an error, which is reported).
 std::vector<int64_t> Loader::layer_geometry(const LayerSpec& spec, Layer& l,
@@ -927,20 +947,6 @@ std::vector<int64_t> Loader::layer_geometry(const LayerSpec& spec, Layer& l,
     const OpKind op = *spec.op;
     const std::string op_name = to_string(op);
     const std::string ipath = child(spec.path, "inputs");
-    const size_t want = input_count(op);
-    if (op == OpKind::kConcat ? in.size() < want : in.size() != want) {
-        const std::string count = (op == OpKind::kConcat ? "at least " : "") +
-                                  std::to_string(want) + " tensor name" + (want > 1 ? "s" : "");
-        if (spec.inputs.empty()) {
-            error(spec.node, spec.path,
-                  "missing required key 'inputs' (" + op_name + " reads " + count + ")");
-        } else {
-            error(spec.inputs_node, ipath,
-                  "expected a list of " + count + " (" + op_name + "), found " +
-                      describe(spec.inputs_node));
-        }
-        return {};
-    }
     // Where to report a problem with input k.
     const auto at_input = [&](size_t k) {
         return spec.has_inputs ? spec.inputs_node[k] : spec.node;
@@ -1450,13 +1456,21 @@ Workload Loader::load(const std::string& text) {
             names.clear();  // a malformed entry (reported): node indices would not match
             ok = false;
         }
+        // (No names at all: the declared inputs had errors, already reported.)
+        if (spec.op && !names.empty() && !input_count_ok(spec, names.size())) ok = false;
+        if (spec.op && names.empty() && spec.has_inputs) ok = false;
         for (size_t k = 0; k < names.size(); ++k) {
             const auto it = slots.find(names[k]);
             if (it == slots.end()) {
                 const YAML::Node at = spec.has_inputs ? spec.inputs_node[k] : spec.node;
+                const bool later =
+                    std::any_of(specs.begin() + static_cast<std::ptrdiff_t>(i), specs.end(),
+                                [&](const LayerSpec& o) { return o.name == names[k]; });
                 error(at, child(spec.path, "inputs") + "[" + std::to_string(k) + "]",
                       "expected a declared input or an earlier layer's output, found '" + names[k] +
-                          "'" + did_you_mean(names[k], known_names));
+                          "'" +
+                          (later ? " (a later layer: list layers after their inputs)"
+                                 : did_you_mean(names[k], known_names)));
                 ok = false;
                 continue;
             }

@@ -609,5 +609,75 @@ TEST(GraphV2, ReferenceRunsTheTinyNetworks) {
     EXPECT_EQ(tensors.at("flat"), tensors.at("gram"));
 }
 
+TEST(GraphV2Errors, TensorsShapesAndQuantization) {
+    const std::string text =
+        "inputs:\n"
+        "  - {name: img, shape: [4, 4, 6], scale: 0.1}\n"
+        "  - {name: seq, shape: [8, 16], scale: 0.1}\n"
+        "  - {name: other, shape: [8, 12], scale: 0.2}\n"
+        "layers:\n"
+        "  - {name: conv, op: conv2d, out_channels: 4, kernel: 1, groups: 4, weight_scale: 0.1}\n"
+        "  - {name: pool, op: maxpool, inputs: [img], kernel: 2, padding: 2}\n"
+        "  - {name: s, op: add, inputs: [seq, other]}\n"
+        "  - {name: m, op: matmul, inputs: [seq, other]}\n"
+        "  - {name: h, op: matmul, inputs: [seq, seq], heads: 3, a_layout: interleaved}\n"
+        "  - {name: c, op: concat, inputs: [seq, other]}\n"
+        "  - {name: c2, op: concat, inputs: [seq, img]}\n"
+        "  - {name: r, op: reshape, inputs: [seq], shape: [3, -1]}\n"
+        "  - {name: u, op: softmax, inputs: [sek]}\n"
+        "  - {name: v, op: softmax, inputs: [w]}\n"
+        "  - {name: w, op: mul}\n"
+        "  - {name: seq, op: gelu}\n";
+    EXPECT_EQ(errors_of(text),
+              "t.yaml:17:12: layers[11].name: expected a name that is not a declared input, found "
+              "'seq' (also inputs[1])\n"
+              "t.yaml:6:66: layers[0].groups: expected a divisor of the input's 6 channels and of "
+              "out_channels 4, found 4\n"
+              "t.yaml:7:66: layers[1].padding: expected padding smaller than the kernel 2x2, found "
+              "2,2,2,2 (top, bottom, left, right)\n"
+              "t.yaml:8:32: layers[2].inputs: expected inputs of equal shapes, found 'seq' of "
+              "shape 8x16 and 'other' of shape 8x12\n"
+              "t.yaml:9:41: layers[3].inputs[1]: expected operand b with K = 16 (from a 'seq' of "
+              "shape 8x16), found 'other' of shape 8x12 (K = 8)\n"
+              "t.yaml:10:36: layers[4].inputs[0]: expected operand a as [M, 3*K] (interleaved), "
+              "found 'seq' of shape 8x16\n"
+              "t.yaml:10:41: layers[4].inputs[1]: expected operand b as [3, K, N] (batched), found "
+              "'seq' of shape 8x16\n"
+              "t.yaml:12:36: layers[6].inputs: expected inputs that differ only in the last "
+              "dimension, found 'seq' of shape 8x16 and 'img' of shape 4x4x6\n"
+              "t.yaml:13:50: layers[7].shape: expected a shape of 128 elements (the input 'seq' of "
+              "shape 8x16), found 3x-1\n"
+              "t.yaml:14:37: layers[8].inputs[0]: expected a declared input or an earlier layer's "
+              "output, found 'sek' (did you mean 'seq'?)\n"
+              "t.yaml:15:37: layers[9].inputs[0]: expected a declared input or an earlier layer's "
+              "output, found 'w' (a later layer: list layers after their inputs)\n"
+              "t.yaml:16:5: layers[10]: missing required key 'inputs' (mul reads 2 tensor names)");
+}
+
+TEST(GraphV2Errors, ConcatNeedsEqualQuantizationAndMatmulABoundedK) {
+    EXPECT_EQ(errors_of("inputs:\n"
+                        "  - {name: a, shape: [2, 4], scale: 0.5}\n"
+                        "  - {name: b, shape: [2, 3], scale: 0.5, zero_point: 1}\n"
+                        "layers:\n"
+                        "  - {op: concat, inputs: [a, b]}\n"),
+              "t.yaml:5:26: layers[0].inputs: expected inputs with equal quantization, found 'a' "
+              "(scale 0.5, zero point 0) and 'b' (scale 0.5, zero point 1)");
+    // K = 40000: 40000 * 255 * 255 = 2,601,000,000 >= 2^31.
+    EXPECT_EQ(errors_of("inputs:\n"
+                        "  - {name: a, shape: [2, 40000], scale: 0.5}\n"
+                        "layers:\n"
+                        "  - {op: matmul, inputs: [a, a], transpose_b: true}\n"),
+              "t.yaml:4:5: layers[0]: expected K * 255 * 255 < 2^31 so the int32 accumulator "
+              "cannot overflow, found K = 40000");
+    EXPECT_EQ(errors_of("input: {shape: [2, 4], scale: 0.5}\n"
+                        "inputs: [{name: a, shape: [2, 4], scale: 0.5}]\n"
+                        "layers:\n"
+                        "  - {op: silu, activation: relu, output: {scale: 0.1}}\n"
+                        "  - {op: reshape, shape: [8], output: auto}\n"),
+              "t.yaml:2:9: inputs: expected either 'input' or 'inputs', found both\n"
+              "t.yaml:4:16: layers[0].activation: key does not apply to op silu\n"
+              "t.yaml:5:31: layers[1].output: key does not apply to op reshape");
+}
+
 }  // namespace
 }  // namespace npu::graph
