@@ -38,6 +38,11 @@ Dma::Result Dma::run(const isa::Transfer& xfer, uint64_t now, bool to_sram, stat
     }
     if (pick == nullptr) throw ModelError("npu.dma", now, -1, "more transfers than DMA channels");
     Channel& ch = *pick;
+    if (x.dram_addr >= isa::kOnChipBase) {
+        m_spad.check_range(static_cast<uint32_t>(x.dram_addr - isa::kOnChipBase),
+                           uint64_t{x.rows - (x.rows ? 1 : 0)} * x.dram_stride + x.row_bytes,
+                           "npu.dma");
+    }
     ch.busy = true;
     uint64_t t = std::max(now, ch.next_issue) + static_cast<uint64_t>(m_cfg.setup_cycles);
     Result r;
@@ -62,25 +67,47 @@ Dma::Result Dma::run(const isa::Transfer& xfer, uint64_t now, bool to_sram, stat
             t = issue + 1;
             if (m_advance) m_advance(issue);
             uint64_t done = 0;
+            // The far side is DRAM, or the scratchpad itself through the on-chip window.
+            const bool onchip = dram >= isa::kOnChipBase;
+            const uint32_t far = static_cast<uint32_t>(dram - isa::kOnChipBase);
             if (to_sram) {
-                const Dram::Access a = m_dram.access(dram, len, issue);
-                done = m_spad.access(sram, len, a.done, &c.spad_bank_conflicts,
+                uint64_t ready = 0;
+                if (onchip) {
+                    ready = m_spad.access(far, len, issue, &c.spad_bank_conflicts,
+                                          &c.spad_bank_conflict_cycles);
+                    c.spad_read_bytes += len;
+                } else {
+                    ready = m_dram.access(dram, len, issue).done;
+                    c.dram_read_bytes += len;
+                    ++c.dram_bursts;
+                }
+                done = m_spad.access(sram, len, ready, &c.spad_bank_conflicts,
                                      &c.spad_bank_conflict_cycles);
                 r.sram_done = std::max(r.sram_done, done);
-                c.dram_read_bytes += len;
                 c.spad_write_bytes += len;
-                if (m_spad.functional()) std::memcpy(m_spad.data(sram), m_dram.data(dram), len);
+                if (m_spad.functional()) {
+                    std::memmove(m_spad.data(sram), onchip ? m_spad.data(far) : m_dram.data(dram),
+                                 len);
+                }
             } else {
                 const uint64_t read = m_spad.access(sram, len, issue, &c.spad_bank_conflicts,
                                                     &c.spad_bank_conflict_cycles);
-                const Dram::Access a = m_dram.access(dram, len, read);
-                done = a.done;
-                r.sram_done = std::max(r.sram_done, read);
-                c.dram_write_bytes += len;
                 c.spad_read_bytes += len;
-                if (m_spad.functional()) std::memcpy(m_dram.data(dram), m_spad.data(sram), len);
+                if (onchip) {
+                    done = m_spad.access(far, len, read, &c.spad_bank_conflicts,
+                                         &c.spad_bank_conflict_cycles);
+                    c.spad_write_bytes += len;
+                } else {
+                    done = m_dram.access(dram, len, read).done;
+                    c.dram_write_bytes += len;
+                    ++c.dram_bursts;
+                }
+                r.sram_done = std::max(r.sram_done, read);
+                if (m_spad.functional()) {
+                    std::memmove(onchip ? m_spad.data(far) : m_dram.data(dram), m_spad.data(sram),
+                                 len);
+                }
             }
-            ++c.dram_bursts;
             ch.in_flight.push(done);
             r.complete = std::max(r.complete, done);
             dram += len;

@@ -113,6 +113,12 @@ void Npu::controller_thread() {
             }
             wait_until(m_last_done);
             m_stats.layers[layer].end_cycle = now_cycles();
+            if (m_functional) {
+                const isa::LayerDesc& d = m_program.layers[layer];
+                const auto* p = reinterpret_cast<const int8_t*>(memory(d.output_addr));
+                m_layer_outputs.resize(m_program.layers.size());
+                m_layer_outputs[layer].assign(p, p + d.output_bytes);
+            }
             continue;
         }
         const uint64_t before = now_cycles();

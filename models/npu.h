@@ -62,7 +62,18 @@ class Npu : public sc_core::sc_module {
         Fidelity fidelity, bool functional, stats::RunStats& stats);
 
     Dram& dram() { return *m_dram; }
+    // `bytes` at an address of the NPU's map: DRAM, or the scratchpad's on-chip window.
+    [[nodiscard]] const uint8_t* memory(uint64_t addr) {
+        return addr >= isa::kOnChipBase
+                   ? m_spad->data(static_cast<uint32_t>(addr - isa::kOnChipBase))
+                   : m_dram->data(addr);
+    }
     [[nodiscard]] bool finished() const { return m_finished; }
+    // Every layer's output as it stood when the layer ended (functional runs). A tensor kept on
+    // chip may be overwritten once its last reader is done, so outputs are captured at SYNC.
+    [[nodiscard]] const std::vector<std::vector<int8_t>>& layer_outputs() const {
+        return m_layer_outputs;
+    }
 
   private:
     void controller_thread();
@@ -85,6 +96,7 @@ class Npu : public sc_core::sc_module {
     stats::RunStats& m_stats;
     size_t m_layer = 0;
     bool m_finished = false;
+    std::vector<std::vector<int8_t>> m_layer_outputs;
 
     std::unique_ptr<Dram> m_dram;
     std::unique_ptr<BankedSram> m_spad;

@@ -688,8 +688,13 @@ uint64_t estimate_cycles(const isa::Program& p, const cfg::HwConfig& hw) {
 
 }  // namespace
 
-isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
-                     const CompileOptions& options) {
+namespace {
+
+// One compilation of the whole workload. Tensors named in `onchip` live at that scratchpad
+// offset (through the NPU's on-chip address window) instead of DRAM.
+isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
+                          const CompileOptions& options,
+                          const std::map<std::string, uint64_t>& onchip) {
     isa::Program prog;
     uint64_t at = 0;
     auto take = [&at](uint64_t bytes) {
@@ -786,9 +791,12 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
         }
         if (l.kind == graph::OpKind::kReshape) {
             d.output_addr = d.input_addr;
+        } else if (const auto it = onchip.find(l.name); it != onchip.end()) {
+            d.output_addr = isa::kOnChipBase + it->second;
         } else {
             d.output_addr = take(d.output_bytes);
         }
+        d.residency = d.output_addr >= isa::kOnChipBase ? "on-chip" : "dram";
         addr[l.name] = d.output_addr;
 
         // Conv/gemm (not depthwise) and matmul run on the array, in the dataflow `h` names.
@@ -1009,6 +1017,129 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
                                        std::to_string(hw.dram.size_bytes)});
     }
     return prog;
+}
+
+// The end of the scratchpad bytes each layer's own buffers use (its working set).
+std::vector<uint64_t> high_water(const isa::Program& p) {
+    std::vector<uint64_t> hw(p.layers.size(), 0);
+    const auto reach = [&](size_t layer, uint64_t addr, uint64_t len) {
+        if (len > 0) hw[layer] = std::max(hw[layer], addr + len);
+    };
+    for (const isa::Instr& in : p.instrs) {
+        const isa::LayerDesc& d = p.layers[in.layer];
+        const uint64_t row_bytes = uint64_t(d.in_w) * uint64_t(d.in_c);
+        switch (in.op) {
+            case isa::Opcode::kLoad:
+            case isa::Opcode::kStore:
+                if (in.xfer.rows > 0) {
+                    reach(in.layer, in.xfer.sram_addr,
+                          uint64_t(in.xfer.rows - 1) * in.xfer.sram_stride + in.xfer.row_bytes);
+                }
+                break;
+            case isa::Opcode::kCompute:
+                reach(in.layer, in.comp.slab_addr, uint64_t(in.comp.slab_rows) * row_bytes);
+                reach(in.layer, in.comp.w_addr, uint64_t(in.comp.k) * uint64_t(in.comp.n));
+                reach(in.layer, in.comp.bias_addr, uint64_t(in.comp.n) * 4);
+                break;
+            case isa::Opcode::kVector: {
+                const isa::Vector& v = in.vec;
+                const uint64_t flat = uint64_t(v.rows) * uint64_t(v.len);
+                reach(in.layer, v.x_addr, flat);
+                reach(in.layer, v.y_addr, flat);
+                reach(in.layer, v.out_addr, flat);
+                reach(in.layer, v.slab_addr, uint64_t(v.slab_rows) * row_bytes);
+                reach(in.layer, v.w_addr, uint64_t(v.n) * uint64_t(d.kernel_h * d.kernel_w));
+                reach(in.layer, v.bias_addr, uint64_t(v.n) * 4);
+                break;
+            }
+            case isa::Opcode::kPostproc:
+                reach(in.layer, in.post.out_addr, uint64_t(in.post.m) * uint64_t(in.post.n));
+                break;
+            case isa::Opcode::kSync:
+                break;
+        }
+    }
+    return hw;
+}
+
+}  // namespace
+
+isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
+                     const CompileOptions& options) {
+    if (!options.onchip_activations) return compile_pass(wl, hw, options, {});
+    // Pass 1 with every tensor in DRAM gives each layer's working set.
+    CompileOptions timing = options;
+    timing.with_data = false;
+    const isa::Program first = compile_pass(wl, hw, timing, {});
+    const std::vector<uint64_t> work = high_water(first);
+
+    // Lifetimes: a layer output lives from its producer to its last reader (a reshape is a view:
+    // its readers read the underlying tensor). Outputs nobody reads are the network's results
+    // and go to DRAM, as do declared inputs.
+    std::map<std::string, std::string> base;  // reshape output -> the tensor it views
+    std::map<std::string, size_t> producer, last_reader;
+    std::string previous = wl.inputs.empty() ? "input" : wl.inputs.front().name;
+    const auto root = [&](std::string n) {
+        for (auto it = base.find(n); it != base.end(); it = base.find(n)) n = it->second;
+        return n;
+    };
+    for (size_t li = 0; li < wl.layers.size(); ++li) {
+        const graph::Layer& l = wl.layers[li];
+        const std::vector<std::string> ins =
+            l.inputs.empty() ? std::vector<std::string>{previous} : l.inputs;
+        for (const std::string& n : ins) last_reader[root(n)] = li;
+        if (l.kind == graph::OpKind::kReshape) {
+            base[l.name] = ins.front();
+        } else {
+            producer[l.name] = li;
+        }
+        previous = l.name;
+    }
+    // First fit from the top of the scratchpad, above the working set of every layer that runs
+    // while the tensor is alive, clear of every other resident tensor alive at the same time.
+    struct Placed {
+        uint64_t addr, size;
+        size_t from, to;
+    };
+    std::vector<Placed> placed;
+    std::map<std::string, uint64_t> onchip;
+    const uint64_t top = hw.scratchpad.size_bytes;
+    for (size_t li = 0; li < wl.layers.size(); ++li) {
+        const graph::Layer& l = wl.layers[li];
+        const auto r = last_reader.find(l.name);
+        if (!producer.count(l.name) || r == last_reader.end()) continue;
+        const size_t from = li, to = r->second;
+        const uint64_t size = static_cast<uint64_t>(l.output_elems());
+        uint64_t floor = 0;
+        for (size_t k = from; k <= to; ++k) floor = std::max(floor, work[k]);
+        floor = align_up(floor, kSramAlign);
+        if (size + floor > top) continue;
+        // Candidates: right under the top, or right under a tensor alive at the same time.
+        const auto clashes = [&](uint64_t a) {
+            for (const Placed& p : placed) {
+                if (p.from <= to && from <= p.to && a < p.addr + p.size && p.addr < a + size) {
+                    return true;
+                }
+            }
+            return false;
+        };
+        std::vector<uint64_t> candidates{(top - size) / kSramAlign * kSramAlign};
+        for (const Placed& p : placed) {
+            if (p.addr >= size) candidates.push_back((p.addr - size) / kSramAlign * kSramAlign);
+        }
+        std::sort(candidates.rbegin(), candidates.rend());
+        uint64_t a = UINT64_MAX;
+        for (uint64_t c : candidates) {
+            if (c >= floor && !clashes(c)) {
+                a = c;
+                break;
+            }
+        }
+        if (a == UINT64_MAX) continue;
+        placed.push_back({a, size, from, to});
+        onchip[l.name] = a;
+    }
+    return compile_pass(wl, hw, options, onchip);
 }
 
 }  // namespace npu::compiler

@@ -23,6 +23,9 @@ namespace npu::compiler {
 
 struct CompileOptions {
     bool with_data = true;  // build the DRAM image (false: timing-only)
+    // Keep a layer's output in the scratchpad, above the working set of every layer that runs
+    // while it is alive, when it fits; its readers then load it on chip (no DRAM traffic).
+    bool onchip_activations = true;
 };
 
 // How a layer's double buffers are laid out over the scratchpad banks (see place()).

@@ -37,6 +37,10 @@ struct Deps {
     bool push_next = false;
 };
 
+// The scratchpad is also mapped into the NPU's address space at kOnChipBase: a transfer whose
+// "DRAM" address lies there moves scratchpad to scratchpad (activations kept on chip).
+inline constexpr uint64_t kOnChipBase = uint64_t{1} << 40;
+
 // DRAM -> scratchpad (kLoad) or scratchpad -> DRAM (kStore): `rows` rows of `row_bytes`.
 struct Transfer {
     uint64_t dram_addr = 0;
@@ -129,6 +133,7 @@ struct LayerDesc {
     std::string mapping;        // the mapper's choice, one line
     uint64_t output_bytes = 0;  // the output tensor's size (DRAM, at output_addr)
     Dataflow dataflow = Dataflow::kWeightStationary;  // the array's mode for this layer
+    std::string residency = "dram";                   // where the output lives: "dram" or "on-chip"
     int32_t groups = 1;
     int32_t in_h = 0, in_w = 0, in_c = 0;
     int32_t out_h = 0, out_w = 0, out_c = 0;

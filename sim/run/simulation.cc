@@ -60,8 +60,7 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& workload,
         ls.op = d.op;
         ls.shape = d.shape;
         ls.mapping = d.mapping;
-        // Every layer reads its inputs from DRAM and writes its output back (no fusion yet).
-        ls.residency = "dram";
+        ls.residency = d.residency;
         ls.macs_total = d.macs;
         st.layers.push_back(ls);
     }
@@ -83,13 +82,7 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& workload,
                              "the program deadlocked in layer '" + layer +
                                  "': engines wait for tokens nobody pushes");
         }
-        if (options.functional) {
-            for (const isa::LayerDesc& d : program.layers) {
-                const size_t n = static_cast<size_t>(d.output_bytes);
-                const auto* p = reinterpret_cast<const int8_t*>(npu->dram().data(d.output_addr));
-                result.outputs.emplace_back(p, p + n);
-            }
-        }
+        if (options.functional) result.outputs = npu->layer_outputs();
         npu.reset();
     }
     st.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
