@@ -14,13 +14,20 @@ namespace npu::model {
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
-uint64_t now_cycles() {
-    return static_cast<uint64_t>(sc_core::sc_time_stamp() / sc_time(1, SC_NS));
+namespace {
+// One cycle is one SystemC nanosecond; kernel time values are integers of the time resolution.
+// (The resolution is SystemC's default in every simulation context this program makes.)
+uint64_t resolution_per_cycle() {
+    static const uint64_t per_cycle = sc_time(1, SC_NS).value();
+    return per_cycle;
 }
+}  // namespace
+
+uint64_t now_cycles() { return sc_core::sc_time_stamp().value() / resolution_per_cycle(); }
 
 void wait_until(uint64_t cycle) {
     const uint64_t now = now_cycles();
-    if (cycle > now) sc_core::wait(sc_time(static_cast<double>(cycle - now), SC_NS));
+    if (cycle > now) sc_core::wait(sc_time::from_value((cycle - now) * resolution_per_cycle()));
 }
 
 void TokenQueue::push(uint64_t ready_cycle) {

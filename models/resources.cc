@@ -18,12 +18,11 @@ uint64_t PortSet::acquire(uint64_t earliest, uint64_t cycles) {
 }
 
 uint64_t PortCalendar::fit(const Intervals& busy, uint64_t t, uint64_t cycles) {
-    auto it = busy.upper_bound(t);
-    if (it != busy.begin()) {
-        const auto prev = std::prev(it);
-        if (prev->second > t) t = prev->second;
-    }
-    for (; it != busy.end() && it->first < t + cycles; ++it) t = std::max(t, it->second);
+    const auto first = busy.spans.begin() + static_cast<ptrdiff_t>(busy.head);
+    auto it = std::upper_bound(first, busy.spans.end(), t,
+                               [](uint64_t v, const auto& span) { return v < span.first; });
+    if (it != first && std::prev(it)->second > t) t = std::prev(it)->second;
+    for (; it != busy.spans.end() && it->first < t + cycles; ++it) t = std::max(t, it->second);
     return t;
 }
 
@@ -43,13 +42,23 @@ uint64_t PortCalendar::reserve(uint64_t earliest, uint64_t cycles) {
             port = &p;
         }
     }
-    if (cycles > 0) port->emplace(best, best + cycles);
+    if (cycles > 0) {
+        auto& v = port->spans;
+        const auto at =
+            std::upper_bound(v.begin() + static_cast<ptrdiff_t>(port->head), v.end(), best,
+                             [](uint64_t x, const auto& span) { return x < span.first; });
+        v.insert(at, {best, best + cycles});
+    }
     return best;
 }
 
 void PortCalendar::prune(uint64_t now) {
     for (Intervals& p : m_ports) {
-        while (!p.empty() && p.begin()->second <= now) p.erase(p.begin());
+        while (p.head < p.spans.size() && p.spans[p.head].second <= now) ++p.head;
+        if (p.head > 32 && 2 * p.head > p.spans.size()) {
+            p.spans.erase(p.spans.begin(), p.spans.begin() + static_cast<ptrdiff_t>(p.head));
+            p.head = 0;
+        }
     }
 }
 
@@ -71,15 +80,15 @@ void BankedSram::check_range(uint32_t addr, uint64_t len, const char* what) cons
     }
 }
 
-void BankedSram::prune() {
+void BankedSram::prune(uint64_t first_bank, uint64_t last_bank) {
     if (!m_now) return;
     const uint64_t now = m_now();
-    for (PortCalendar& b : m_banks) b.prune(now);
+    for (uint64_t b = first_bank; b <= last_bank; ++b) m_banks[b].prune(now);
 }
 
 uint64_t BankedSram::access(uint32_t addr, uint32_t len, uint64_t earliest, uint64_t* conflicts,
                             uint64_t* conflict_cycles) {
-    prune();
+    prune(addr / m_bank_size, (uint64_t{addr} + std::max<uint32_t>(len, 1) - 1) / m_bank_size);
     uint64_t done = earliest;
     uint64_t a = addr;
     const uint64_t end = uint64_t{addr} + len;
@@ -122,8 +131,8 @@ uint64_t BankedSram::window_fit(uint32_t addr, uint32_t len, uint64_t begin,
 }
 
 void BankedSram::occupy(uint32_t addr, uint32_t len, uint64_t begin, uint64_t cycles) {
-    prune();
     const uint64_t last = (uint64_t{addr} + std::max<uint32_t>(len, 1) - 1) / m_bank_size;
+    prune(addr / m_bank_size, last);
     for (uint64_t b = addr / m_bank_size; b <= last; ++b) m_banks[b].reserve(begin, cycles);
 }
 

@@ -16,7 +16,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <vector>
 
 #include "sim/stats/stats.h"
@@ -48,7 +47,12 @@ class PortCalendar {
     void prune(uint64_t now);
 
   private:
-    using Intervals = std::map<uint64_t, uint64_t>;  // begin -> end, disjoint
+    // Reserved [begin, end) intervals, disjoint and sorted (so their ends are sorted too); the
+    // first `head` are forgotten. Reservations mostly land at the end: a vector beats a tree.
+    struct Intervals {
+        std::vector<std::pair<uint64_t, uint64_t>> spans;
+        size_t head = 0;
+    };
     static uint64_t fit(const Intervals& busy, uint64_t t, uint64_t cycles);
     std::vector<Intervals> m_ports;
 };
@@ -80,7 +84,7 @@ class BankedSram {
     void check_range(uint32_t addr, uint64_t len, const char* what) const;
 
   private:
-    void prune();
+    void prune(uint64_t first_bank, uint64_t last_bank);
     uint64_t m_size;
     uint64_t m_bank_size;
     int m_bank_width;
