@@ -6,6 +6,7 @@
 #include <string>
 #include <systemc>
 
+#include "sim/compiler/compiler.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/graph/workload_loader.h"
@@ -74,6 +75,52 @@ TEST(NpuNetworks, EveryRoundingModeIsBitExactOnEveryOperator) {
                     << mode << " " << w << "/" << l.name << ": " << l.mismatches;
             }
         }
+    }
+}
+
+// The smallest scratchpad the compiler accepts for a 7x7 stride-2 convolution still runs
+// bit-exactly; 64 bytes less is a clear error naming the layer.
+TEST(NpuNetworks, ScratchpadJustLargeEnoughRunsAndOneStepLessIsAClearError) {
+    const graph::Workload wl = graph::load_workload_from_string(R"(
+name: stem
+seed: 5
+input: {shape: [23, 19, 3], scale: 0.05, zero_point: 7}
+layers:
+  - {name: stem, op: conv2d, out_channels: 24, kernel: 7, stride: 2, padding: 3,
+     weight_scale: 0.01, activation: relu, output: auto}
+)",
+                                                                "stem.yaml");
+    const auto hw_with = [](uint64_t spad) {
+        cfg::HwConfig hw = cfg::default_hw_config();
+        cfg::apply_overrides(hw, {"scratchpad.banks=1", "scratchpad.bank_width=16B",
+                                  "scratchpad.size=" + std::to_string(spad) + "B"});
+        return hw;
+    };
+    const auto fits = [&](uint64_t spad) {
+        try {
+            (void)compiler::compile(wl, hw_with(spad), {});
+            return true;
+        } catch (const UserError&) {
+            return false;
+        }
+    };
+    uint64_t lo = 1536, hi = 256 * 1024;  // lo: the config's own minimum; hi fits
+    ASSERT_TRUE(fits(hi));
+    while (hi - lo > 64) {
+        const uint64_t mid = (lo + hi) / 2 / 64 * 64;
+        (fits(mid) ? hi : lo) = mid;
+    }
+    const run::RunResult r = run::simulate(hw_with(hi), wl, {});
+    EXPECT_TRUE(r.stats.layers[0].bit_exact) << r.stats.layers[0].mismatches;
+    try {
+        (void)compiler::compile(wl, hw_with(hi - 64), {});
+        FAIL() << "expected a UserError";
+    } catch (const UserError& e) {
+        EXPECT_NE(std::string(e.what()).find("stem.yaml: layers[0]: layer 'stem'"),
+                  std::string::npos)
+            << e.what();
+        EXPECT_NE(std::string(e.what()).find("does not fit on chip"), std::string::npos)
+            << e.what();
     }
 }
 
