@@ -63,6 +63,7 @@ Npu::Npu(sc_core::sc_module_name name, const cfg::HwConfig& hw, const isa::Progr
       m_hw(hw),
       m_program(program),
       m_functional(functional),
+      m_fidelity(fidelity),
       m_stats(stats),
       m_load_q("load_queue", hw.controller.queue_depth),
       m_compute_q("compute_queue", hw.controller.queue_depth),
@@ -215,6 +216,16 @@ void Npu::exec_compute(const isa::Instr& in) {
     m_spad->check_range(c.w_addr, uint64_t(c.k) * uint64_t(c.n), "npu.compute");
     m_acc->check_range(c.acc_addr, uint64_t(c.m) * uint64_t(c.n) * 4, "npu.compute");
 
+    if (m_functional && m_fidelity == Fidelity::kFast) {
+        // The closed-form array gives the timing tile by tile below; the data of the whole block
+        // is one product (wrapping int32 sums do not depend on how the reduction is split).
+        const timing::TileShape block{c.m, c.k, c.n};
+        gather_a(in, 0, 0, c.m, c.k);
+        gather_w(c, 0, c.k);
+        block_product(block);
+        if (L.a_zero_point != 0 || L.b_zero_point != 0) correct_zero_points(L, block);
+        accumulate_tile(c, 0, block, c.accumulate);
+    }
     const int tile_m = ws ? c.m : rows;
     const int tile_k = ws ? rows : c.k;
     uint64_t done = now_cycles();
@@ -274,74 +285,16 @@ void Npu::exec_compute(const isa::Instr& in) {
             m_acc->occupy(acc_addr, acc_len, t.out_begin, t.out_end - t.out_begin);
 
             const bool add_to_acc = c.accumulate || k0 > 0;
-            if (m_functional) {
-                // Operands: A through the im2col view of the slab, W from the scratchpad.
-                m_a_tile.resize(size_t(sh.m) * size_t(sh.k));
-                m_w_tile.resize(size_t(sh.k) * size_t(sh.n));
+            if (m_functional && m_fidelity == Fidelity::kPe) {
+                // The PE-level array computes each tile's data from its registers.
+                gather_a(in, i0, k0, sh.m, sh.k);
+                gather_w(c, k0, sh.k);
                 m_out_tile.resize(size_t(sh.m) * size_t(sh.n));
-                const int8_t zp = static_cast<int8_t>(L.in_zero_point);
-                const auto* slab = reinterpret_cast<const int8_t*>(m_spad->data(c.slab_addr));
-                for (int i = 0; i < sh.m; ++i) {
-                    const int64_t p = c.m0 + i0 + i;
-                    const int32_t oh = static_cast<int32_t>(p / L.out_w);
-                    const int32_t ow = static_cast<int32_t>(p % L.out_w);
-                    // k = (kh * KW + kw) * Cg + ic over the group's Cg channels from c0.
-                    const int32_t cg = L.in_c / L.groups;
-                    int64_t kidx = c.k0 + k0;
-                    int32_t ic = static_cast<int32_t>(kidx % cg);
-                    int32_t kw = static_cast<int32_t>((kidx / cg) % L.kernel_w);
-                    int32_t kh = static_cast<int32_t>(kidx / (int64_t{cg} * L.kernel_w));
-                    int8_t* dst = &m_a_tile[size_t(i) * size_t(sh.k)];
-                    for (int kk = 0; kk < sh.k; ++kk) {
-                        const int32_t ih = oh * L.stride_h - L.pad_top + kh * L.dilation_h;
-                        const int32_t iw = ow * L.stride_w - L.pad_left + kw * L.dilation_w;
-                        if (ih < 0 || ih >= L.in_h || iw < 0 || iw >= L.in_w) {
-                            dst[kk] = zp;  // padding carries the input zero point
-                        } else {
-                            const int32_t sr = ih - c.slab_row0;
-                            if (sr < 0 || sr >= c.slab_rows) {
-                                throw ModelError(
-                                    "npu.compute", now_cycles(), in.id,
-                                    "input row " + std::to_string(ih) + " is not in the slab");
-                            }
-                            dst[kk] = slab[size_t(sr) * row_bytes + size_t(iw) * size_t(L.in_c) +
-                                           size_t(c.c0 + ic)];
-                        }
-                        if (++ic == cg) {
-                            ic = 0;
-                            if (++kw == L.kernel_w) {
-                                kw = 0;
-                                ++kh;
-                            }
-                        }
-                    }
-                }
-                if (c.w_transposed) {
-                    const auto* wt = reinterpret_cast<const int8_t*>(m_spad->data(c.w_addr));
-                    for (int kk = 0; kk < sh.k; ++kk) {
-                        for (int j = 0; j < sh.n; ++j) {
-                            m_w_tile[size_t(kk) * size_t(sh.n) + size_t(j)] =
-                                wt[size_t(j) * size_t(c.k) + size_t(k0 + kk)];
-                        }
-                    }
-                } else {
-                    std::memcpy(m_w_tile.data(), m_spad->data(w_addr), w_len);
-                }
                 const timing::TileData data{m_a_tile.data(),   sh.k, m_w_tile.data(), sh.n,
                                             m_out_tile.data(), sh.n};
                 t = array.issue(sh, now_cycles(), &data);
-                auto* acc = reinterpret_cast<int32_t*>(m_acc->data(acc_addr));
-                const auto* bias = reinterpret_cast<const int32_t*>(m_spad->data(c.bias_addr));
                 if (L.a_zero_point != 0 || L.b_zero_point != 0) correct_zero_points(L, sh);
-                for (int i = 0; i < sh.m; ++i) {
-                    for (int j = 0; j < sh.n; ++j) {
-                        const size_t at = size_t(i) * size_t(sh.n) + size_t(j);
-                        // Wrapping int32 accumulation, as the hardware adder does.
-                        const uint32_t base = static_cast<uint32_t>(add_to_acc ? acc[at] : bias[j]);
-                        acc[at] =
-                            static_cast<int32_t>(base + static_cast<uint32_t>(m_out_tile[at]));
-                    }
-                }
+                accumulate_tile(c, i0, sh, add_to_acc);
             } else {
                 t = array.issue(sh, now_cycles(), nullptr);
             }
@@ -361,6 +314,101 @@ void Npu::exec_compute(const isa::Instr& in) {
     if (in.deps.push_prev) m_c2l.push(done);
     if (in.deps.push_next) m_c2s.push(done);
     retire(isa::Engine::kCompute, done);
+}
+
+// A operand rows [i0, i0+m) x reduction [k0, k0+k) of a COMPUTE block, through the im2col view
+// of the slab (the input zero point for padding), into m_a_tile (row stride k).
+void Npu::gather_a(const isa::Instr& in, int i0, int k0, int m, int k) {
+    const isa::Compute& c = in.comp;
+    const isa::LayerDesc& L = m_program.layers[in.layer];
+    const uint32_t row_bytes = static_cast<uint32_t>(L.in_w) * static_cast<uint32_t>(L.in_c);
+    m_a_tile.resize(size_t(m) * size_t(k));
+    const int8_t zp = static_cast<int8_t>(L.in_zero_point);
+    const auto* slab = reinterpret_cast<const int8_t*>(m_spad->data(c.slab_addr));
+    const int32_t cg = L.in_c / L.groups;  // k = (kh * KW + kw) * Cg + ic, channels from c0
+    for (int i = 0; i < m; ++i) {
+        const int64_t p = c.m0 + i0 + i;
+        const int32_t oh = static_cast<int32_t>(p / L.out_w);
+        const int32_t ow = static_cast<int32_t>(p % L.out_w);
+        const int64_t kidx = c.k0 + k0;
+        int32_t ic = static_cast<int32_t>(kidx % cg);
+        int32_t kw = static_cast<int32_t>((kidx / cg) % L.kernel_w);
+        int32_t kh = static_cast<int32_t>(kidx / (int64_t{cg} * L.kernel_w));
+        int8_t* dst = &m_a_tile[size_t(i) * size_t(k)];
+        for (int kk = 0; kk < k; ++kk) {
+            const int32_t ih = oh * L.stride_h - L.pad_top + kh * L.dilation_h;
+            const int32_t iw = ow * L.stride_w - L.pad_left + kw * L.dilation_w;
+            if (ih < 0 || ih >= L.in_h || iw < 0 || iw >= L.in_w) {
+                dst[kk] = zp;  // padding carries the input zero point
+            } else {
+                const int32_t sr = ih - c.slab_row0;
+                if (sr < 0 || sr >= c.slab_rows) {
+                    throw ModelError("npu.compute", now_cycles(), in.id,
+                                     "input row " + std::to_string(ih) + " is not in the slab");
+                }
+                dst[kk] =
+                    slab[size_t(sr) * row_bytes + size_t(iw) * size_t(L.in_c) + size_t(c.c0 + ic)];
+            }
+            if (++ic == cg) {
+                ic = 0;
+                if (++kw == L.kernel_w) {
+                    kw = 0;
+                    ++kh;
+                }
+            }
+        }
+    }
+}
+
+// W rows [k0, k0+k) x the block's n columns into m_w_tile (k x n), through the transposer when
+// the chunk is held n x k.
+void Npu::gather_w(const isa::Compute& c, int k0, int k) {
+    m_w_tile.resize(size_t(k) * size_t(c.n));
+    const auto* w = reinterpret_cast<const int8_t*>(m_spad->data(c.w_addr));
+    for (int kk = 0; kk < k; ++kk) {
+        for (int j = 0; j < c.n; ++j) {
+            m_w_tile[size_t(kk) * size_t(c.n) + size_t(j)] =
+                c.w_transposed ? w[size_t(j) * size_t(c.k) + size_t(k0 + kk)]
+                               : w[size_t(k0 + kk) * size_t(c.n) + size_t(j)];
+        }
+    }
+}
+
+// m_out_tile = m_a_tile x m_w_tile as dot products of int16 rows (|a * w| <= 2^14; the loader
+// bounds every reduction so that int32 sums cannot overflow).
+void Npu::block_product(const timing::TileShape& sh) {
+    const size_t m = size_t(sh.m), k = size_t(sh.k), n = size_t(sh.n);
+    m_a16.resize(k);
+    m_wt16.resize(n * k);
+    for (size_t kk = 0; kk < k; ++kk) {
+        for (size_t j = 0; j < n; ++j) m_wt16[j * k + kk] = m_w_tile[kk * n + j];
+    }
+    m_out_tile.resize(m * n);
+    for (size_t i = 0; i < m; ++i) {
+        const int8_t* a = &m_a_tile[i * k];
+        for (size_t kk = 0; kk < k; ++kk) m_a16[kk] = a[kk];
+        for (size_t j = 0; j < n; ++j) {
+            const int16_t* w = &m_wt16[j * k];
+            int32_t sum = 0;
+            for (size_t kk = 0; kk < k; ++kk) sum += int32_t{m_a16[kk]} * int32_t{w[kk]};
+            m_out_tile[i * n + j] = sum;
+        }
+    }
+}
+
+// Accumulators of rows [i0, i0 + sh.m): bias + product, or += product (wrapping int32, as the
+// hardware adder does).
+void Npu::accumulate_tile(const isa::Compute& c, int i0, const timing::TileShape& sh,
+                          bool add_to_acc) {
+    auto* acc = reinterpret_cast<int32_t*>(m_acc->data(c.acc_addr + uint32_t(i0 * c.n * 4)));
+    const auto* bias = reinterpret_cast<const int32_t*>(m_spad->data(c.bias_addr));
+    for (int i = 0; i < sh.m; ++i) {
+        for (int j = 0; j < sh.n; ++j) {
+            const size_t at = size_t(i) * size_t(sh.n) + size_t(j);
+            const uint32_t base = static_cast<uint32_t>(add_to_acc ? acc[at] : bias[j]);
+            acc[at] = static_cast<int32_t>(base + static_cast<uint32_t>(m_out_tile[at]));
+        }
+    }
 }
 
 // sum_k (a - za)(w - zb) = sum_k a w - za sum_k w - zb sum_k a + k za zb: adder trees on the

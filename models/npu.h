@@ -86,6 +86,11 @@ class Npu : public sc_core::sc_module {
     void vector_data(const isa::Vector& v, const isa::LayerDesc& L, uint32_t row_bytes);
     void row_data(isa::VectorOp op, const isa::LayerDesc& L, const int8_t* x, int len, int8_t* out);
     void correct_zero_points(const isa::LayerDesc& L, const timing::TileShape& sh);
+    void gather_a(const isa::Instr& in, int i0, int k0, int m, int k);
+    void gather_w(const isa::Compute& c, int k0, int k);
+    void block_product(const timing::TileShape& sh);
+    void accumulate_tile(const isa::Compute& c, int i0, const timing::TileShape& sh,
+                         bool add_to_acc);
     uint64_t exec_postproc(const isa::Instr& in);
     void retire(isa::Engine e, uint64_t done_cycle);
     stats::Counters& counters() { return m_stats.layers[m_layer].counters; }
@@ -93,6 +98,7 @@ class Npu : public sc_core::sc_module {
     const cfg::HwConfig m_hw;
     const isa::Program& m_program;
     bool m_functional;
+    Fidelity m_fidelity;
     stats::RunStats& m_stats;
     size_t m_layer = 0;
     bool m_finished = false;
@@ -118,6 +124,7 @@ class Npu : public sc_core::sc_module {
     // Scratch buffers for one tile's operands (functional runs).
     std::vector<int8_t> m_a_tile, m_w_tile;
     std::vector<int32_t> m_out_tile;
+    std::vector<int16_t> m_a16, m_wt16;  // operands widened for the block product
 };
 
 }  // namespace npu::model
