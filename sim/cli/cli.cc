@@ -135,9 +135,13 @@ cfg::HwConfig load_hw(const Args& a) {
     return hw;
 }
 
-graph::Workload load_wl(const Args& a) {
-    return graph::load_workload(a.workload ? *a.workload
-                                           : cfg::data_dir() + "/workloads/default.yaml");
+// with_data = false skips drawing the tensors and calibrating `auto` scales (timing-only runs
+// and compile, which do not need them).
+graph::Workload load_wl(const Args& a, bool with_data) {
+    graph::LoadOptions lo;
+    lo.with_data = with_data;
+    return graph::load_workload(
+        a.workload ? *a.workload : cfg::data_dir() + "/workloads/default.yaml", lo);
 }
 
 // Refuses to overwrite files the user did not allow us to replace.
@@ -156,7 +160,7 @@ void check_writable(const std::vector<std::string>& paths, bool force) {
 
 int cmd_run(const Args& a, std::ostream& out) {
     const cfg::HwConfig hw = load_hw(a);
-    const graph::Workload wl = load_wl(a);
+    const graph::Workload wl = load_wl(a, !a.timing_only);
     std::string stats_path, csv_path, cfg_path;
     if (a.out) {
         stats_path = *a.out + "/stats.json";
@@ -196,7 +200,7 @@ int cmd_run(const Args& a, std::ostream& out) {
 
 int cmd_compile(const Args& a, std::ostream& out) {
     const cfg::HwConfig hw = load_hw(a);
-    const graph::Workload wl = load_wl(a);
+    const graph::Workload wl = load_wl(a, false);
     std::ostringstream text;
     compiler::CompileOptions co;
     co.with_data = false;

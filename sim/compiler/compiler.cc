@@ -40,6 +40,12 @@ uint32_t max_slab_bytes(const graph::Layer& l, int32_t rows_per_block) {
 
 uint32_t aligned(uint64_t bytes) { return static_cast<uint32_t>(align_up(bytes, kSramAlign)); }
 
+// "4 output rows of 56 pixels"
+std::string out_rows_text(int32_t rows, int32_t width) {
+    return std::to_string(rows) + " output row" + (rows == 1 ? "" : "s") + " of " +
+           std::to_string(width) + " pixels";
+}
+
 uint64_t spad_need(const LayerMapping& mp) {
     return 2 * (uint64_t{aligned(mp.slab_bytes)} + aligned(mp.w_bytes) + aligned(mp.bias_bytes) +
                 aligned(mp.out_bytes));
@@ -119,12 +125,24 @@ const char* to_string(Placement p) {
 
 std::string LayerMapping::summary(Dataflow df) const {
     std::ostringstream os;
-    os << to_string(df) << " m-block " << mb << " (" << out_rows_per_block
-       << " out rows) x n-block " << nb << " x k-chunk " << kb << "; " << m_blocks << "x"
+    os << to_string(df) << (pinned_dataflow ? " (pinned)" : "") << " m-block " << mb << " ("
+       << out_rows_per_block << " out rows" << (pinned_rows ? ", pinned" : "") << ") x n-block "
+       << nb << " x k-chunk " << kb << (pinned_k ? " (pinned)" : "") << "; " << m_blocks << "x"
        << n_blocks << "x" << k_chunks << " blocks; spad 2x(slab " << slab_bytes << " + w "
        << w_bytes << " + bias " << bias_bytes << " + out " << out_bytes << ") B, acc 2x"
        << acc_bytes << " B";
     return os.str();
+}
+
+std::optional<Dataflow> pinned_dataflow(const graph::Layer& l, const cfg::HwConfig& hw) {
+    if (!l.pin_dataflow) return std::nullopt;
+    if (!hw.array.both_dataflows && *l.pin_dataflow != hw.array.dataflow) {
+        throw UserError(Diagnostic{"", 0, 0, "",
+                                   "layer '" + l.name + "' pins dataflow " +
+                                       to_string(*l.pin_dataflow) + " but the array is " +
+                                       to_string(hw.array.dataflow) + "-only (array.dataflow)"});
+    }
+    return l.pin_dataflow;
 }
 
 LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
@@ -151,20 +169,46 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
     };
     Placement how = Placement::kBankExclusive;
     const auto fits = [&]() { return place(mp, hw, how).has_value(); };
+    const auto fail = [&](const std::string& message) {
+        throw UserError(Diagnostic{"", 0, 0, "", "layer '" + l.name + "' " + message});
+    };
+
+    // Pins (docs/workloads.md): checked against the layer and the array before any search.
+    const std::optional<Dataflow> pin_df = pinned_dataflow(l, hw);
+    const Dataflow df = pin_df ? *pin_df : hw.array.dataflow;
+    mp.pinned_dataflow = pin_df.has_value();
+    mp.pinned_rows = l.pin_rows > 0;
+    mp.pinned_k = l.pin_k_chunk > 0;
+    if (mp.pinned_rows && l.pin_rows > l.out_h()) {
+        fail("pins mapping.rows_per_block " + std::to_string(l.pin_rows) + " but has " +
+             std::to_string(l.out_h()) + " output rows");
+    }
+    if (mp.pinned_k && l.pin_k_chunk > mp.k) {
+        fail("pins mapping.k_chunk " + std::to_string(l.pin_k_chunk) + " but its reduction K is " +
+             std::to_string(mp.k));
+    }
+    if (mp.pinned_k && df == Dataflow::kWeightStationary && l.pin_k_chunk != mp.k &&
+        l.pin_k_chunk % rows != 0) {
+        fail("pins mapping.k_chunk " + std::to_string(l.pin_k_chunk) +
+             " but a ws array needs a multiple of array.rows " + std::to_string(rows) +
+             " or the whole reduction K = " + std::to_string(mp.k));
+    }
 
     // For the first placement (best first) under which one output row fits: the largest k-chunk
     // (whole reduction first; for ws a multiple of the array rows), then as many output rows as
     // fit. fits() is monotone in the k-chunk, but not in the rows: with padding wider than the
     // stride, blocks of r rows can need a taller slab than blocks of r + 1 (a 5x5 "same" conv over
     // 8 rows: 3 rows per block read 7 input rows, 4 read 6), so the rows are scanned, not bisected.
-    const int64_t k_unit = hw.array.dataflow == Dataflow::kWeightStationary ? rows : 1;
+    // A pinned k-chunk or row count is used as is (and must fit).
+    const int64_t k_unit = df == Dataflow::kWeightStationary ? rows : 1;
+    const int32_t first_rows = mp.pinned_rows ? l.pin_rows : 1;
     bool found = false;
     for (Placement p : {Placement::kBankExclusive, Placement::kHalves, Placement::kPacked}) {
         how = p;
-        int64_t kb = mp.k;
-        set_rows(1);
+        int64_t kb = mp.pinned_k ? l.pin_k_chunk : mp.k;
+        set_rows(first_rows);
         set_kb(kb);
-        while (!fits() && kb > k_unit) {
+        while (!mp.pinned_k && !fits() && kb > k_unit) {
             // Halve, keeping a multiple of the unit; strictly decreasing while kb > k_unit.
             kb = static_cast<int64_t>(
                 align_up(static_cast<uint64_t>(ceil_div(kb, 2)), static_cast<uint64_t>(k_unit)));
@@ -175,21 +219,35 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
             break;
         }
     }
+    if (!found && (mp.pinned_rows || mp.pinned_k)) {
+        std::ostringstream os;
+        os << "(" << l.shape_string() << ") does not fit on chip with its pinned mapping (";
+        if (mp.pinned_rows) os << "rows_per_block " << l.pin_rows << (mp.pinned_k ? ", " : "");
+        if (mp.pinned_k) os << "k_chunk " << l.pin_k_chunk;
+        os << "): " << out_rows_text(mp.out_rows_per_block, out_w) << ", " << mp.nb
+           << " channels and k-chunk " << mp.kb << " need " << spad_need(mp)
+           << " B of scratchpad (has " << hw.scratchpad.size_bytes << ") and "
+           << 2 * uint64_t{mp.acc_bytes} << " B of accumulator (has " << hw.accumulator.size_bytes
+           << ")";
+        fail(os.str());
+    }
     if (!found) {
         std::ostringstream os;
-        os << "layer '" << l.name << "' (" << l.shape_string()
+        os << "(" << l.shape_string()
            << ") does not fit on chip: the smallest double-buffered mapping (1 output row of "
            << out_w << " pixels, " << mp.nb << " channels, k-chunk " << mp.kb << ") needs "
            << spad_need(mp) << " B of scratchpad (has " << hw.scratchpad.size_bytes << ") and "
            << 2 * uint64_t{mp.acc_bytes} << " B of accumulator (has " << hw.accumulator.size_bytes
            << ")";
-        throw UserError(Diagnostic{"", 0, 0, "", os.str()});
+        fail(os.str());
     }
     mp.placement = how;
-    int32_t lo = l.out_h();  // one row fits (found above)
-    for (; lo > 1; --lo) {
-        set_rows(lo);
-        if (fits()) break;
+    int32_t lo = first_rows;
+    if (!mp.pinned_rows) {
+        for (lo = l.out_h(); lo > 1; --lo) {  // one row fits (found above)
+            set_rows(lo);
+            if (fits()) break;
+        }
     }
     set_rows(lo);
     mp.m_blocks = ceil_div(l.out_h(), lo);
@@ -647,7 +705,8 @@ std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfi
             isa::Instr& pin = sch.store_side(isa::Opcode::kPostproc, BufRef{kAcc, i});
             pin.post = {acc[i], ob[i], m, static_cast<int32_t>(n0), n};
             isa::Instr& st = sch.store_side(isa::Opcode::kStore, std::nullopt);
-            st.xfer = {out + uint64_t(v.vec.m0) * uint64_t(l.out_c) + uint64_t(n0),
+            // Not v.vec.m0: store_side() may have reallocated the program, leaving v dangling.
+            st.xfer = {out + uint64_t(int64_t{oh0} * l.out_w()) * uint64_t(l.out_c) + uint64_t(n0),
                        uint64_t(l.out_c),
                        ob[i],
                        static_cast<uint32_t>(n),
@@ -829,6 +888,9 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
             head.in_w = 1;
             head.in_c = static_cast<int32_t>(Km);
             head.out_c = static_cast<int32_t>(Nm);
+            head.pin_rows = l.pin_rows;
+            head.pin_k_chunk = l.pin_k_chunk;
+            head.pin_dataflow = l.pin_dataflow;
             const LayerMapping mp = choose_mapping(head, hw_);
             const Buffers buf = *place(mp, hw_, mp.placement);
             const uint64_t b_base = input_addr(1);
@@ -856,9 +918,12 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         };
         // With both dataflows, each is compiled and estimated (array cycles from the closed
         // form vs DRAM bytes at peak bandwidth); the faster wins, ties go to array.dataflow.
+        // A dataflow the layer pins is taken as is (and must be one the array runs).
         const auto emit_on_array = [&](Schedule& sch_) -> std::string {
             cfg::HwConfig h = hw;
-            if (hw.array.both_dataflows) {
+            if (const std::optional<Dataflow> pin = pinned_dataflow(l, hw)) {
+                h.array.dataflow = *pin;
+            } else if (hw.array.both_dataflows) {
                 uint64_t best = UINT64_MAX;
                 for (Dataflow df :
                      {hw.array.dataflow, hw.array.dataflow == Dataflow::kWeightStationary

@@ -42,6 +42,8 @@ struct LayerMapping {
     int64_t m_blocks = 0, n_blocks = 0, k_chunks = 0;
     uint32_t slab_bytes = 0, w_bytes = 0, bias_bytes = 0, out_bytes = 0, acc_bytes = 0;
     Placement placement = Placement::kBankExclusive;
+    // Which fields the workload pinned (graph::Layer::pin_*); summary() marks them "(pinned)".
+    bool pinned_rows = false, pinned_k = false, pinned_dataflow = false;
     [[nodiscard]] std::string summary(Dataflow df) const;
 };
 
@@ -55,8 +57,15 @@ struct Buffers {
                                            Placement how);
 
 // Throws npu::UserError when a layer cannot be mapped (SRAM too small), naming the layer, what
-// it needs and what the config has.
+// it needs and what the config has. Honours the layer's pins (Layer::pin_rows, pin_k_chunk,
+// pin_dataflow) and throws when they cannot be met: more rows than the output has, a k-chunk
+// larger than the reduction or (ws) neither a multiple of array.rows nor the whole reduction, a
+// dataflow the array does not run, a pinned mapping that does not fit the SRAM. With
+// `array.dataflow: both` a pinned dataflow is the one mapped for (else hw.array.dataflow).
 [[nodiscard]] LayerMapping choose_mapping(const graph::Layer& layer, const cfg::HwConfig& hw);
+// The dataflow a layer pins, checked against the array (nullopt: not pinned).
+[[nodiscard]] std::optional<Dataflow> pinned_dataflow(const graph::Layer& layer,
+                                                      const cfg::HwConfig& hw);
 [[nodiscard]] isa::Program compile(const graph::Workload& workload, const cfg::HwConfig& hw,
                                    const CompileOptions& options);
 

@@ -13,10 +13,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/core/requant.h"
+#include "sim/core/types.h"
 
 namespace npu::graph {
 
@@ -111,8 +113,15 @@ struct Layer {
     std::vector<float> gamma, beta;  // layernorm (gamma, beta), rmsnorm (gamma): last dim each
     std::vector<int8_t> lut;         // gelu/silu: 256 entries, indexed by q + 128
 
-    std::vector<int8_t> weights;  // OHWI
-    std::vector<int32_t> bias;    // out_c
+    std::vector<int8_t> weights;  // OHWI (empty when loaded without data)
+    std::vector<int32_t> bias;    // out_c (empty when loaded without data)
+
+    // The workload's `mapping:` pins (conv2d, gemm, matmul; 0 / nullopt: the mapper chooses).
+    // pin_rows: output rows per m-block (matmul: rows of each head's M); pin_k_chunk: reduction
+    // per k-chunk; pin_dataflow: the array dataflow (the config must offer it).
+    int32_t pin_rows = 0;
+    int64_t pin_k_chunk = 0;
+    std::optional<Dataflow> pin_dataflow;
 
     [[nodiscard]] int out_h() const;
     [[nodiscard]] int out_w() const;

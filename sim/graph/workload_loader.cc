@@ -76,11 +76,12 @@ const std::vector<OpInfo> kOps = {
     {"conv2d",
      OpKind::kConv2d,
      {"out_channels", "kernel", "stride", "padding", "dilation", "groups", "weight_scale", "bias",
-      "activation", "output"}},
-    {"gemm", OpKind::kGemm, {"n", "m", "weight_scale", "bias", "activation", "output"}},
+      "activation", "output", "mapping"}},
+    {"gemm", OpKind::kGemm, {"n", "m", "weight_scale", "bias", "activation", "output", "mapping"}},
     {"matmul",
      OpKind::kMatmul,
-     {"heads", "a_layout", "b_layout", "out_layout", "transpose_b", "activation", "output"}},
+     {"heads", "a_layout", "b_layout", "out_layout", "transpose_b", "activation", "output",
+      "mapping"}},
     {"add", OpKind::kAdd, {"activation", "output"}},
     {"mul", OpKind::kMul, {"activation", "output"}},
     {"maxpool", OpKind::kMaxPool, {"kernel", "stride", "padding", "output"}},
@@ -124,6 +125,7 @@ bool has_key(OpKind k, const std::string& key) {
     return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 const std::vector<std::string> kOutputKeys = {"scale", "zero_point"};
+const std::vector<std::string> kMappingKeys = {"rows_per_block", "k_chunk", "dataflow"};
 
 std::string describe(const YAML::Node& n) {
     switch (n.Type()) {
@@ -242,6 +244,9 @@ struct LayerSpec {
     std::vector<int64_t> reshape;  // reshape: target shape, one entry may be -1
     // A default YAML::Node is "defined" (null), so presence is tracked separately.
     bool has_inputs = false, has_output = false;
+    // mapping: {rows_per_block, k_chunk, dataflow} (0 / nullopt: not pinned)
+    int64_t pin_rows = 0, pin_k_chunk = 0;
+    std::optional<Dataflow> pin_dataflow;
 };
 
 // A declared tensor (`input:` or an entry of `inputs:`).
@@ -264,11 +269,13 @@ struct TensorSlot {
 
 class Loader {
   public:
-    explicit Loader(std::string file) : m_file(std::move(file)) {}
+    Loader(std::string file, const LoadOptions& options)
+        : m_file(std::move(file)), m_options(options) {}
     Workload load(const std::string& text);
 
   private:
     std::string m_file;
+    LoadOptions m_options;
     DiagnosticList m_diags;
 
     void error(const YAML::Mark& mark, const std::string& key, const std::string& message) {
@@ -298,6 +305,7 @@ class Loader {
     void parse_quant(LayerSpec& spec, bool out_c_known);
     void parse_output(const YAML::Node& n, LayerSpec& spec);
     void parse_activation(const YAML::Node& n, LayerSpec& spec);
+    void parse_mapping(const YAML::Node& n, LayerSpec& spec);
     InputSpec parse_input(const YAML::Node& n, const std::string& path, const std::string& name,
                           bool v1);
     void resolve_window(const LayerSpec& spec, Layer& l);
@@ -537,6 +545,30 @@ void Loader::parse_activation(const YAML::Node& n, LayerSpec& spec) {
           "expected none, relu, relu6 or {clamp: [min, max]}, found " + describe(n) + hint);
 }
 
+// mapping: {rows_per_block, k_chunk, dataflow}, every key optional. Whether the pins fit the
+// layer and the hardware is the compiler's check (it knows the array and the SRAM).
+void Loader::parse_mapping(const YAML::Node& n, LayerSpec& spec) {
+    const std::string path = child(spec.path, "mapping");
+    if (!expect_map(n, path, "a map {rows_per_block, k_chunk, dataflow}")) return;
+    check_keys(n, path, kMappingKeys);
+    if (const YAML::Node v = n["rows_per_block"]) {
+        if (auto x = get_int(v, child(path, "rows_per_block"), 1, kMaxDim)) spec.pin_rows = *x;
+    }
+    if (const YAML::Node v = n["k_chunk"]) {
+        if (auto x = get_int(v, child(path, "k_chunk"), 1, kMaxTensorElems)) spec.pin_k_chunk = *x;
+    }
+    if (const YAML::Node v = n["dataflow"]) {
+        if (v.IsScalar() && (v.Scalar() == "ws" || v.Scalar() == "os")) {
+            spec.pin_dataflow =
+                v.Scalar() == "ws" ? Dataflow::kWeightStationary : Dataflow::kOutputStationary;
+        } else {
+            error(v, child(path, "dataflow"),
+                  "expected ws or os, found " + describe(v) +
+                      (v.IsScalar() ? did_you_mean(v.Scalar(), {"ws", "os"}) : ""));
+        }
+    }
+}
+
 void Loader::parse_quant(LayerSpec& spec, bool out_c_known) {
     const YAML::Node& n = spec.node;
     const int64_t out_c = *spec.op == OpKind::kConv2d ? spec.out_c : spec.n;
@@ -694,6 +726,7 @@ void Loader::parse_layer(const YAML::Node& n, int index, LayerSpec& spec) {
                   (v.IsScalar() ? did_you_mean(v.Scalar(), {"batched", "interleaved"}) : ""));
         spec.geometry_ok = false;
     };
+    if (const YAML::Node m = n["mapping"]; m && has_key(kind, "mapping")) parse_mapping(m, spec);
     switch (kind) {
         case OpKind::kConv2d:
         case OpKind::kGemm:
@@ -1230,6 +1263,10 @@ bool Loader::quantize_layer(const LayerSpec& spec, Layer& l, const LayerInputs& 
     }
     if (keeps_input_quant(l.kind) && !spec.has_output) {
         l.output = qx;
+    } else if (output_is_auto(spec) && !m_options.with_data) {
+        // Timing-only: no data to calibrate on (and timing does not depend on the scales).
+        l.output.scale = spec.out_scale_auto ? 1.0 : spec.out_scale;
+        l.output.zero_point = spec.out_zp_auto ? 0 : static_cast<int32_t>(spec.out_zp);
     } else if (output_is_auto(spec)) {
         const std::vector<double> real = real_outputs(l, in, Rounding::kHalfEven);
         double lo = 0.0;
@@ -1439,6 +1476,9 @@ Workload Loader::load(const std::string& text) {
         Layer& l = w.layers[i];
         l.name = spec.name;
         l.inputs = spec.inputs;
+        l.pin_rows = static_cast<int32_t>(spec.pin_rows);
+        l.pin_k_chunk = spec.pin_k_chunk;
+        l.pin_dataflow = spec.pin_dataflow;
         bool ok = spec.geometry_ok && spec.op.has_value();
         if (spec.op) l.kind = *spec.op;
         std::vector<std::string> names = spec.inputs;
@@ -1503,8 +1543,10 @@ Workload Loader::load(const std::string& text) {
         t.name = in_specs[j].name;
         for (int64_t d : in_specs[j].shape) t.shape.push_back(static_cast<int32_t>(d));
         t.quant = in_specs[j].quant;
-        w.input_data.push_back(DataGenerator(w.seed, input_stream(j))
-                                   .int8s(static_cast<size_t>(t.elems()), -128, 127));
+        w.input_data.push_back(m_options.with_data
+                                   ? DataGenerator(w.seed, input_stream(j))
+                                         .int8s(static_cast<size_t>(t.elems()), -128, 127)
+                                   : std::vector<int8_t>{});
         w.inputs.push_back(std::move(t));
     }
     w.input = w.input_data.at(0);
@@ -1516,17 +1558,21 @@ Workload Loader::load(const std::string& text) {
         const uint64_t stream = 3 * static_cast<uint64_t>(i);
         if (l.kind == OpKind::kConv2d || l.kind == OpKind::kGemm) {
             const int64_t k = l.reduction();
-            l.weights = DataGenerator(w.seed, stream + 1)
-                            .int8s(static_cast<size_t>(k * l.out_c), -127, 127);
-            if (spec.bias_kind == LayerSpec::BiasKind::kList) {
-                l.bias = spec.bias_list;
-            } else if (spec.bias_kind == LayerSpec::BiasKind::kZero) {
-                l.bias.assign(static_cast<size_t>(l.out_c), 0);
-            } else {
-                DataGenerator gen(w.seed, stream + 2);
-                l.bias.resize(static_cast<size_t>(l.out_c));
-                for (auto& b : l.bias) {
-                    b = static_cast<int32_t>(gen.uniform_int(-k * kBiasPerK, k * kBiasPerK));
+            // Without data, weights and biases stay empty; the scales below still size the
+            // requantization.
+            if (m_options.with_data) {
+                l.weights = DataGenerator(w.seed, stream + 1)
+                                .int8s(static_cast<size_t>(k * l.out_c), -127, 127);
+                if (spec.bias_kind == LayerSpec::BiasKind::kList) {
+                    l.bias = spec.bias_list;
+                } else if (spec.bias_kind == LayerSpec::BiasKind::kZero) {
+                    l.bias.assign(static_cast<size_t>(l.out_c), 0);
+                } else {
+                    DataGenerator gen(w.seed, stream + 2);
+                    l.bias.resize(static_cast<size_t>(l.out_c));
+                    for (auto& b : l.bias) {
+                        b = static_cast<int32_t>(gen.uniform_int(-k * kBiasPerK, k * kBiasPerK));
+                    }
                 }
             }
             if (spec.w_scale_kind == LayerSpec::ScaleKind::kList) {
@@ -1541,7 +1587,8 @@ Workload Loader::load(const std::string& text) {
                         gen.uniform_unit() * (spec.w_scale_max - spec.w_scale_min);
                 }
             }
-        } else if (l.kind == OpKind::kLayerNorm || l.kind == OpKind::kRmsNorm) {
+        } else if (m_options.with_data &&
+                   (l.kind == OpKind::kLayerNorm || l.kind == OpKind::kRmsNorm)) {
             // gamma in [0.5, 1.5) from the weights' stream, beta in [-0.5, 0.5) from the bias's.
             DataGenerator g(w.seed, stream + 1);
             l.gamma.resize(static_cast<size_t>(l.out_c));
@@ -1555,7 +1602,7 @@ Workload Loader::load(const std::string& text) {
         l.activation = spec.activation;
         l.clamp_min = spec.clamp_min;
         l.clamp_max = spec.clamp_max;
-        if (output_is_auto(spec)) {
+        if (output_is_auto(spec) && m_options.with_data) {
             last_auto = i;
             any_auto = true;
         }
@@ -1589,11 +1636,12 @@ Workload Loader::load(const std::string& text) {
 
 }  // namespace
 
-Workload load_workload_from_string(const std::string& text, const std::string& file_label) {
-    return Loader(file_label).load(text);
+Workload load_workload_from_string(const std::string& text, const std::string& file_label,
+                                   const LoadOptions& options) {
+    return Loader(file_label, options).load(text);
 }
 
-Workload load_workload(const std::string& path) {
+Workload load_workload(const std::string& path, const LoadOptions& options) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw UserError(Diagnostic{
@@ -1601,7 +1649,7 @@ Workload load_workload(const std::string& path) {
     }
     std::ostringstream text;
     text << in.rdbuf();
-    return load_workload_from_string(text.str(), path);
+    return load_workload_from_string(text.str(), path, options);
 }
 
 }  // namespace npu::graph

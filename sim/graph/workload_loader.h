@@ -15,10 +15,20 @@
 
 namespace npu::graph {
 
-[[nodiscard]] Workload load_workload(const std::string& path);
+struct LoadOptions {
+    // false (timing-only runs): every check, shape, geometry and requantization vector as usual,
+    // but no tensor is drawn (Layer::weights, bias, gamma, beta and Workload::input /
+    // input_data's vectors stay empty) and `auto` outputs are not calibrated: an auto scale
+    // becomes 1.0 and an auto zero point 0. Timing does not depend on data or scales; a workload
+    // loaded this way cannot be run functionally or checked against the reference.
+    bool with_data = true;
+};
+
+[[nodiscard]] Workload load_workload(const std::string& path, const LoadOptions& options = {});
 // file_label names the text in diagnostics and becomes Workload::source_file.
 [[nodiscard]] Workload load_workload_from_string(const std::string& text,
-                                                 const std::string& file_label);
+                                                 const std::string& file_label,
+                                                 const LoadOptions& options = {});
 
 // The data generator, exposed so tests can pin it down. Each tensor has its own stream, seeded
 // from (workload seed, stream id) through splitmix64, so editing one layer leaves the other

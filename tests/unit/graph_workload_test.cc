@@ -679,5 +679,154 @@ TEST(GraphV2Errors, ConcatNeedsEqualQuantizationAndMatmulABoundedK) {
               "t.yaml:5:31: layers[1].output: key does not apply to op reshape");
 }
 
+// ---- mapping pins -------------------------------------------------------------------------
+
+TEST(GraphPin, ParsesEveryPinAndDefaultsToNone) {
+    const Workload w = load(R"(
+inputs:
+  - {name: x, shape: [8, 8, 16], scale: 0.05}
+  - {name: y, shape: [8, 32], scale: 0.05}
+layers:
+  - {name: c, op: conv2d, inputs: [x], out_channels: 16, kernel: 3, padding: 1,
+     weight_scale: 0.01, output: {scale: 1.0},
+     mapping: {rows_per_block: 4, k_chunk: 64, dataflow: os}}
+  - {name: g, op: gemm, n: 8, weight_scale: 0.01, output: {scale: 1.0}, mapping: {k_chunk: 32}}
+  - {name: m, op: matmul, inputs: [y, y], transpose_b: true, output: {scale: 1.0},
+     mapping: {dataflow: ws}}
+  - {name: d, op: conv2d, inputs: [x], out_channels: 8, kernel: 1, weight_scale: 0.01,
+     output: {scale: 1.0}, mapping: {}}
+)");
+    ASSERT_EQ(w.layers.size(), 4u);
+    const Layer& c = w.layers[0];
+    EXPECT_EQ(c.pin_rows, 4);
+    EXPECT_EQ(c.pin_k_chunk, 64);
+    ASSERT_TRUE(c.pin_dataflow.has_value());
+    EXPECT_EQ(*c.pin_dataflow, Dataflow::kOutputStationary);
+    EXPECT_EQ(w.layers[1].pin_rows, 0);
+    EXPECT_EQ(w.layers[1].pin_k_chunk, 32);
+    EXPECT_FALSE(w.layers[1].pin_dataflow.has_value());
+    EXPECT_EQ(w.layers[2].pin_k_chunk, 0);
+    ASSERT_TRUE(w.layers[2].pin_dataflow.has_value());
+    EXPECT_EQ(*w.layers[2].pin_dataflow, Dataflow::kWeightStationary);
+    EXPECT_EQ(w.layers[3].pin_rows, 0);
+    EXPECT_EQ(w.layers[3].pin_k_chunk, 0);
+    EXPECT_FALSE(w.layers[3].pin_dataflow.has_value());
+}
+
+TEST(GraphPin, BadPinsAreReportedTogether) {
+    EXPECT_EQ(errors_of(R"(input: {shape: [8, 8, 16], scale: 0.05}
+layers:
+  - {name: c, op: conv2d, out_channels: 16, kernel: 3, weight_scale: 0.01,
+     mapping: {rows_per_blok: 4, k_chunk: 0, dataflow: wss}}
+  - {name: s, op: softmax, mapping: {k_chunk: 16}}
+  - {name: g, op: gemm, n: 4, weight_scale: 0.01, mapping: 4}
+  - {name: h, op: gemm, n: 4, weight_scale: 0.01, mapping: {rows_per_block: -1, tile: 2}}
+)"),
+              "t.yaml:4:16: layers[0].mapping.rows_per_blok: unknown key (did you mean "
+              "'rows_per_block'?)\n"
+              "t.yaml:4:43: layers[0].mapping.k_chunk: expected an integer in [1, 268435456], "
+              "found '0'\n"
+              "t.yaml:4:56: layers[0].mapping.dataflow: expected ws or os, found 'wss' (did you "
+              "mean 'ws'?)\n"
+              "t.yaml:5:28: layers[1].mapping: key does not apply to op softmax\n"
+              "t.yaml:6:60: layers[2].mapping: expected a map {rows_per_block, k_chunk, "
+              "dataflow}, found '4'\n"
+              "t.yaml:7:81: layers[3].mapping.tile: unknown key; expected one of: rows_per_block, "
+              "k_chunk, dataflow\n"
+              "t.yaml:7:77: layers[3].mapping.rows_per_block: expected an integer in [1, 65536], "
+              "found '-1'");
+}
+
+// ---- loading without data ----------------------------------------------------------------------
+
+// Everything but the data (and auto calibration) equals a full load.
+void expect_same_but_data(const Workload& full, const Workload& timing) {
+    EXPECT_EQ(timing.name, full.name);
+    ASSERT_EQ(timing.inputs.size(), full.inputs.size());
+    for (size_t j = 0; j < full.inputs.size(); ++j) {
+        EXPECT_EQ(timing.inputs[j].shape, full.inputs[j].shape);
+        EXPECT_TRUE(timing.inputs[j].quant == full.inputs[j].quant);
+    }
+    ASSERT_EQ(timing.input_data.size(), full.input_data.size());
+    for (const auto& d : timing.input_data) EXPECT_TRUE(d.empty());
+    EXPECT_TRUE(timing.input.empty());
+    EXPECT_EQ(macs_of(timing), macs_of(full));
+    ASSERT_EQ(timing.layers.size(), full.layers.size());
+    for (size_t i = 0; i < full.layers.size(); ++i) {
+        const Layer& a = full.layers[i];
+        const Layer& b = timing.layers[i];
+        SCOPED_TRACE(a.name);
+        EXPECT_EQ(b.kind, a.kind);
+        EXPECT_EQ(b.inputs, a.inputs);
+        EXPECT_EQ(b.out_shape, a.out_shape);
+        EXPECT_EQ(b.shape_string(), a.shape_string());
+        EXPECT_EQ(std::vector<int>({b.in_h, b.in_w, b.in_c, b.out_c, b.kernel_h, b.kernel_w,
+                                    b.stride_h, b.stride_w, b.dilation_h, b.dilation_w, b.pad_top,
+                                    b.pad_bottom, b.pad_left, b.pad_right, b.groups, b.heads}),
+                  std::vector<int>({a.in_h, a.in_w, a.in_c, a.out_c, a.kernel_h, a.kernel_w,
+                                    a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, a.pad_top,
+                                    a.pad_bottom, a.pad_left, a.pad_right, a.groups, a.heads}));
+        EXPECT_EQ(std::vector<int64_t>({b.mm_m, b.mm_k, b.mm_n}),
+                  std::vector<int64_t>({a.mm_m, a.mm_k, a.mm_n}));
+        EXPECT_EQ(b.weight_scale, a.weight_scale);
+        EXPECT_EQ(b.requant.multiplier.size(), a.requant.multiplier.size());
+        EXPECT_EQ(b.requant.shift.size(), a.requant.shift.size());
+        EXPECT_EQ(b.lut.size(), a.lut.size());
+        EXPECT_TRUE(b.weights.empty());
+        EXPECT_TRUE(b.bias.empty());
+        EXPECT_TRUE(b.gamma.empty());
+        EXPECT_TRUE(b.beta.empty());
+        EXPECT_EQ(b.output_elems(), a.output_elems());
+    }
+    ASSERT_EQ(timing.layer_outputs.size(), full.layer_outputs.size());
+    for (size_t i = 0; i < full.layer_outputs.size(); ++i) {
+        EXPECT_EQ(timing.layer_outputs[i].name, full.layer_outputs[i].name);
+        EXPECT_EQ(timing.layer_outputs[i].shape, full.layer_outputs[i].shape);
+    }
+}
+
+TEST(GraphNoData, ResNet50KeepsEverythingButTheData) {
+    LoadOptions no_data;
+    no_data.with_data = false;
+    const Workload full = load_workload(workload_path("resnet50.yaml"));
+    const Workload timing = load_workload(workload_path("resnet50.yaml"), no_data);
+    expect_same_but_data(full, timing);
+    // Every scale in resnet50.yaml is explicit, so the requantization is identical too.
+    for (size_t i = 0; i < full.layers.size(); ++i) {
+        EXPECT_TRUE(timing.layers[i].output == full.layers[i].output) << full.layers[i].name;
+        EXPECT_EQ(timing.layers[i].requant.multiplier, full.layers[i].requant.multiplier);
+        EXPECT_EQ(timing.layers[i].requant.shift, full.layers[i].requant.shift);
+    }
+    EXPECT_FALSE(full.layers[0].weights.empty());  // the full load does draw them
+}
+
+TEST(GraphNoData, TinyAttentionAutoScalesBecomeOne) {
+    LoadOptions no_data;
+    no_data.with_data = false;
+    const Workload full = load_workload(workload_path("tiny_attention.yaml"));
+    const Workload timing = load_workload(workload_path("tiny_attention.yaml"), no_data);
+    expect_same_but_data(full, timing);
+    bool any_layernorm = false;
+    for (const Layer& l : full.layers) any_layernorm |= !l.gamma.empty();
+    EXPECT_TRUE(any_layernorm);  // so the empty gamma above is a real difference
+    // Auto outputs get scale 1.0 and zero point 0 (no calibration); explicit ones (the 0.05
+    // before the concat) are kept, and so are the quantizations pooling/reshape/concat inherit.
+    size_t calibrated = 0, explicit_kept = 0;
+    for (size_t i = 0; i < timing.layers.size(); ++i) {
+        const QuantParams& t = timing.layers[i].output;
+        const QuantParams& f = full.layers[i].output;
+        if (f.scale == 0.05) {
+            EXPECT_TRUE(t == f) << full.layers[i].name;
+            ++explicit_kept;
+        } else if (t != f) {
+            EXPECT_EQ(t.scale, 1.0) << full.layers[i].name;
+            EXPECT_EQ(t.zero_point, 0) << full.layers[i].name;
+            ++calibrated;
+        }
+    }
+    EXPECT_GE(explicit_kept, 2u);
+    EXPECT_GE(calibrated, 10u);
+}
+
 }  // namespace
 }  // namespace npu::graph
