@@ -145,7 +145,8 @@ std::optional<Dataflow> pinned_dataflow(const graph::Layer& l, const cfg::HwConf
     return l.pin_dataflow;
 }
 
-LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
+LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw,
+                            const MappingLimits& limits) {
     LayerMapping mp;
     // A grouped convolution maps one group at a time (the slab still holds every channel).
     const int32_t groups = std::max(1, l.groups);
@@ -205,7 +206,9 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
     bool found = false;
     for (Placement p : {Placement::kBankExclusive, Placement::kHalves, Placement::kPacked}) {
         how = p;
-        int64_t kb = mp.pinned_k ? l.pin_k_chunk : mp.k;
+        int64_t kb = mp.pinned_k              ? l.pin_k_chunk
+                     : limits.max_k_chunk > 0 ? std::min(mp.k, limits.max_k_chunk)
+                                              : mp.k;
         set_rows(first_rows);
         set_kb(kb);
         while (!mp.pinned_k && !fits() && kb > k_unit) {
@@ -244,7 +247,8 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw) {
     mp.placement = how;
     int32_t lo = first_rows;
     if (!mp.pinned_rows) {
-        for (lo = l.out_h(); lo > 1; --lo) {  // one row fits (found above)
+        const int32_t most = limits.max_rows > 0 ? std::min(l.out_h(), limits.max_rows) : l.out_h();
+        for (lo = most; lo > 1; --lo) {  // one row fits (found above)
             set_rows(lo);
             if (fits()) break;
         }
@@ -751,9 +755,19 @@ namespace {
 
 // One compilation of the whole workload. Tensors named in `onchip` live at that scratchpad
 // offset (through the NPU's on-chip address window) instead of DRAM.
+// What the mapper's search chose for a layer on the array (kept between the two passes: where
+// tensors live does not change the choice).
+struct ArrayChoice {
+    bool known = false;
+    Dataflow dataflow = Dataflow::kWeightStationary;
+    MappingLimits limits;
+};
+
 isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
                           const CompileOptions& options,
-                          const std::map<std::string, uint64_t>& onchip) {
+                          const std::map<std::string, uint64_t>& onchip,
+                          std::vector<ArrayChoice>& choices) {
+    choices.resize(wl.layers.size());
     isa::Program prog;
     uint64_t at = 0;
     auto take = [&at](uint64_t bytes) {
@@ -859,10 +873,11 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         addr[l.name] = d.output_addr;
 
         // Conv/gemm (not depthwise) and matmul run on the array, in the dataflow `h` names.
-        const auto emit_matrix = [&](Schedule& sch, const cfg::HwConfig& hw_) -> std::string {
+        const auto emit_matrix = [&](Schedule& sch, const cfg::HwConfig& hw_,
+                                     const MappingLimits& limits) -> std::string {
             std::string mapping;
             if (l.kind != graph::OpKind::kMatmul) {
-                const LayerMapping mp = choose_mapping(l, hw_);
+                const LayerMapping mp = choose_mapping(l, hw_, limits);
                 const Buffers buf = *place(mp, hw_, mp.placement);
                 for (int32_t g = 0; g < groups; ++g) {
                     GemmIo io;
@@ -891,7 +906,7 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
             head.pin_rows = l.pin_rows;
             head.pin_k_chunk = l.pin_k_chunk;
             head.pin_dataflow = l.pin_dataflow;
-            const LayerMapping mp = choose_mapping(head, hw_);
+            const LayerMapping mp = choose_mapping(head, hw_, limits);
             const Buffers buf = *place(mp, hw_, mp.placement);
             const uint64_t b_base = input_addr(1);
             for (int64_t h = 0; h < H; ++h) {
@@ -919,35 +934,81 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         // With both dataflows, each is compiled and estimated (array cycles from the closed
         // form vs DRAM bytes at peak bandwidth); the faster wins, ties go to array.dataflow.
         // A dataflow the layer pins is taken as is (and must be one the array runs).
+        // The mapper's search: for each dataflow the array runs (or the pinned one), the largest
+        // tiles that fit and smaller ones (the rows spread evenly over the same number of blocks,
+        // or over two and four times as many; half the k-chunk), each compiled and estimated (the
+        // array's tiles back to back in the closed form vs the layer's DRAM bytes at peak
+        // bandwidth). The fastest wins, then the one with the least DRAM traffic, then the first
+        // tried (largest tiles, array.dataflow).
         const auto emit_on_array = [&](Schedule& sch_) -> std::string {
-            cfg::HwConfig h = hw;
+            ArrayChoice& choice = choices[li];
+            if (choice.known) {
+                cfg::HwConfig chosen = hw;
+                chosen.array.dataflow = choice.dataflow;
+                prog.layers.back().dataflow = choice.dataflow;
+                return emit_matrix(sch_, chosen, choice.limits);
+            }
+            std::vector<Dataflow> dataflows{hw.array.dataflow};
             if (const std::optional<Dataflow> pin = pinned_dataflow(l, hw)) {
-                h.array.dataflow = *pin;
+                dataflows = {*pin};
             } else if (hw.array.both_dataflows) {
-                uint64_t best = UINT64_MAX;
-                for (Dataflow df :
-                     {hw.array.dataflow, hw.array.dataflow == Dataflow::kWeightStationary
-                                             ? Dataflow::kOutputStationary
-                                             : Dataflow::kWeightStationary}) {
-                    cfg::HwConfig trial_hw = hw;
-                    trial_hw.array.dataflow = df;
+                dataflows.push_back(hw.array.dataflow == Dataflow::kWeightStationary
+                                        ? Dataflow::kOutputStationary
+                                        : Dataflow::kWeightStationary);
+            }
+            cfg::HwConfig best_hw = hw;
+            best_hw.array.dataflow = dataflows.front();
+            MappingLimits best_limits;
+            std::pair<uint64_t, uint64_t> best{UINT64_MAX, UINT64_MAX};
+            for (Dataflow df : dataflows) {
+                cfg::HwConfig trial_hw = hw;
+                trial_hw.array.dataflow = df;
+                const auto evaluate = [&](const MappingLimits& lim) -> bool {
                     isa::Program trial;
                     trial.layers.push_back(d);
                     Schedule trial_sch(trial, 0);
                     try {
-                        (void)emit_matrix(trial_sch, trial_hw);
+                        (void)emit_matrix(trial_sch, trial_hw, lim);
                     } catch (const UserError&) {
-                        continue;  // does not fit this way
+                        return false;  // does not fit this way
                     }
-                    const uint64_t est = estimate_cycles(trial, trial_hw);
-                    if (est < best) {
-                        best = est;
-                        h.array.dataflow = df;
+                    uint64_t bytes = 0;
+                    for (const isa::Instr& in : trial.instrs) {
+                        if (in.op == isa::Opcode::kLoad || in.op == isa::Opcode::kStore) {
+                            bytes += in.xfer.bytes();
+                        }
                     }
+                    const std::pair<uint64_t, uint64_t> score{estimate_cycles(trial, trial_hw),
+                                                              bytes};
+                    if (score < best) {
+                        best = score;
+                        best_hw = trial_hw;
+                        best_limits = lim;
+                    }
+                    return true;
+                };
+                if (l.kind == graph::OpKind::kMatmul) {  // heads are small GEMMs: largest tiles
+                    (void)evaluate({});
+                    continue;
                 }
+                if (!evaluate({})) continue;
+                const std::optional<LayerMapping> largest = choose_mapping(l, trial_hw);
+                const int64_t unit = df == Dataflow::kWeightStationary ? hw.array.rows : 1;
+                const int64_t half_k = static_cast<int64_t>(align_up(
+                    static_cast<uint64_t>(ceil_div(largest->kb, 2)), static_cast<uint64_t>(unit)));
+                // The same number of blocks with the rows spread evenly (no thin last block),
+                // then twice and four times as many blocks.
+                const int32_t out_h = l.out_h(), most = largest->out_rows_per_block;
+                for (int32_t times : {1, 2, 4}) {
+                    const int64_t blocks = ceil_div(out_h, most) * times;
+                    const auto r = static_cast<int32_t>(ceil_div(out_h, blocks));
+                    if (!largest->pinned_rows && r < most) (void)evaluate({r, 0});
+                }
+                if (!largest->pinned_k && half_k < largest->kb) (void)evaluate({0, half_k});
             }
-            prog.layers.back().dataflow = h.array.dataflow;
-            return emit_matrix(sch_, h);
+            prog.layers.back().dataflow = best_hw.array.dataflow;
+            choice = {true, best_hw.array.dataflow, best_limits};
+            return emit_matrix(sch_, best_hw, best_limits);
         };
         Schedule sch(prog, layer_index);
         const size_t first_instr = prog.instrs.size();
@@ -1131,11 +1192,12 @@ std::vector<uint64_t> high_water(const isa::Program& p) {
 
 isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
                      const CompileOptions& options) {
-    if (!options.onchip_activations) return compile_pass(wl, hw, options, {});
+    std::vector<ArrayChoice> choices;
+    if (!options.onchip_activations) return compile_pass(wl, hw, options, {}, choices);
     // Pass 1 with every tensor in DRAM gives each layer's working set.
     CompileOptions timing = options;
     timing.with_data = false;
-    const isa::Program first = compile_pass(wl, hw, timing, {});
+    const isa::Program first = compile_pass(wl, hw, timing, {}, choices);
     const std::vector<uint64_t> work = high_water(first);
 
     // Lifetimes: a layer output lives from its producer to its last reader (a reshape is a view:
@@ -1204,7 +1266,7 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
         placed.push_back({a, size, from, to});
         onchip[l.name] = a;
     }
-    return compile_pass(wl, hw, options, onchip);
+    return compile_pass(wl, hw, options, onchip, choices);
 }
 
 }  // namespace npu::compiler

@@ -62,7 +62,14 @@ struct Buffers {
 // larger than the reduction or (ws) neither a multiple of array.rows nor the whole reduction, a
 // dataflow the array does not run, a pinned mapping that does not fit the SRAM. With
 // `array.dataflow: both` a pinned dataflow is the one mapped for (else hw.array.dataflow).
-[[nodiscard]] LayerMapping choose_mapping(const graph::Layer& layer, const cfg::HwConfig& hw);
+// Upper bounds the mapper's search puts on a mapping (0: none); pins still win.
+struct MappingLimits {
+    int32_t max_rows = 0;
+    int64_t max_k_chunk = 0;
+};
+
+[[nodiscard]] LayerMapping choose_mapping(const graph::Layer& layer, const cfg::HwConfig& hw,
+                                          const MappingLimits& limits = {});
 // The dataflow a layer pins, checked against the array (nullopt: not pinned).
 [[nodiscard]] std::optional<Dataflow> pinned_dataflow(const graph::Layer& layer,
                                                       const cfg::HwConfig& hw);
