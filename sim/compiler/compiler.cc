@@ -949,9 +949,27 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
                 return emit_matrix(sch_, chosen, choice.limits);
             }
             std::vector<Dataflow> dataflows{hw.array.dataflow};
-            if (const std::optional<Dataflow> pin = pinned_dataflow(l, hw)) {
-                dataflows = {*pin};
-            } else if (hw.array.both_dataflows) {
+            const std::optional<Dataflow> pin = pinned_dataflow(l, hw);
+            if (pin) dataflows = {*pin};
+            // Every candidate is a trial compilation: a layer of more than kSearchSteps steps
+            // (LLaMA prefill's projections have tens of thousands) takes the largest tiles in
+            // the configured (or pinned) dataflow instead.
+            constexpr int64_t kSearchSteps = 4096;
+            if (l.kind != graph::OpKind::kMatmul) {
+                cfg::HwConfig first = hw;
+                first.array.dataflow = dataflows.front();
+                try {
+                    const LayerMapping mp = choose_mapping(l, first);
+                    if (mp.m_blocks * mp.n_blocks * mp.k_chunks * groups > kSearchSteps) {
+                        choice = {true, first.array.dataflow, {}};
+                        prog.layers.back().dataflow = first.array.dataflow;
+                        return emit_matrix(sch_, first, {});
+                    }
+                } catch (const UserError&) {
+                    // does not fit this dataflow: the search below finds out what does
+                }
+            }
+            if (!pin && hw.array.both_dataflows) {
                 dataflows.push_back(hw.array.dataflow == Dataflow::kWeightStationary
                                         ? Dataflow::kOutputStationary
                                         : Dataflow::kWeightStationary);
