@@ -13,22 +13,15 @@
 #include <sstream>
 #include <string>
 
+#include "tests/integration/npusim_harness.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Result {
-    int code = -1;
-    std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
+using npu::testing::Result;
+using npu::testing::slurp;
 
 // 91732 -> "91,732", as the regress table prints integers.
 std::string commas(uint64_t v) {
@@ -49,40 +42,14 @@ std::string status_of(const std::string& out, const std::string& name) {
 
 const fs::path kGoldenDir = fs::path(NPUSIM_SOURCE_DIR) / "tests" / "golden";
 
-class Regress : public ::testing::Test {
+class Regress : public npu::testing::NpusimTest {
   protected:
-    void SetUp() override {
-        m_dir = fs::temp_directory_path() /
-                ("npusim_regress_test_" + std::to_string(::getpid()) + "_" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(m_dir);
-        fs::create_directories(m_dir);
-    }
-    void TearDown() override { fs::remove_all(m_dir); }
-
-    Result npusim(const std::string& args) {
-        const fs::path out = m_dir / "stdout.txt", err = m_dir / "stderr.txt";
-        const std::string cmd = std::string("cd ") + NPUSIM_SOURCE_DIR + " && " + NPUSIM_BINARY +
-                                " " + args + " >" + out.string() + " 2>" + err.string();
-        const int status = std::system(cmd.c_str());
-        Result r;
-        r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        r.out = slurp(out);
-        r.err = slurp(err);
-        return r;
-    }
-    fs::path write(const std::string& name, const std::string& text) {
-        const fs::path p = m_dir / name;
-        std::ofstream(p) << text;
-        return p;
-    }
     // A private copy of the committed goldens to edit.
     fs::path copy_goldens() {
         const fs::path dir = m_dir / "golden";
         fs::copy(kGoldenDir, dir);
         return dir;
     }
-    fs::path m_dir;
 };
 
 TEST_F(Regress, QuickSuitePassesOnACleanTree) {
