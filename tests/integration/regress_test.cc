@@ -2,8 +2,6 @@
 // edited golden, a model timing change, a broken run) is caught with exit 1 and named; --update
 // writes goldens a rerun accepts; a bad suite file is exit 2 with file:line:col.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
