@@ -42,20 +42,20 @@ struct TileData {
     int lda = 0;
     const int8_t* w = nullptr;  // k x n, row stride ldw
     int ldw = 0;
-    int32_t* out = nullptr;     // m x n, row stride ldo; receives the product (overwritten)
+    int32_t* out = nullptr;  // m x n, row stride ldo; receives the product (overwritten)
     int ldo = 0;
 };
 
 // When the tile occupies which part of the array and its SRAM ports. The compute engine uses
 // the windows to reserve scratchpad / accumulator bank ports.
 struct TileTiming {
-    uint64_t start = 0;          // first cycle of work on this tile (ws: first weight-load cycle)
-    uint64_t weight_begin = 0;   // weight rows read from the scratchpad (ws preload; os: = stream)
+    uint64_t start = 0;         // first cycle of work on this tile (ws: first weight-load cycle)
+    uint64_t weight_begin = 0;  // weight rows read from the scratchpad (ws preload; os: = stream)
     uint64_t weight_end = 0;
-    uint64_t stream_begin = 0;   // activation rows read from the scratchpad and fed to the array
+    uint64_t stream_begin = 0;  // activation rows read from the scratchpad and fed to the array
     uint64_t stream_end = 0;
-    uint64_t out_begin = 0;      // results written to the accumulator
-    uint64_t out_end = 0;        // == done: the cycle after the last result is written
+    uint64_t out_begin = 0;  // results written to the accumulator
+    uint64_t out_end = 0;    // == done: the cycle after the last result is written
     [[nodiscard]] uint64_t done() const { return out_end; }
     friend bool operator==(const TileTiming& x, const TileTiming& y) {
         return x.start == y.start && x.weight_begin == y.weight_begin &&
@@ -65,7 +65,7 @@ struct TileTiming {
 };
 
 class ArrayModel {
-public:
+  public:
     virtual ~ArrayModel() = default;
     // The timing `issue` would give, without changing any state.
     [[nodiscard]] virtual TileTiming plan(const TileShape& shape, uint64_t earliest) const = 0;
