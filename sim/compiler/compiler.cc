@@ -408,7 +408,7 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
         for (int64_t j = 0; j < mp.n_blocks; ++j, ++p) {
             const int32_t n0 = static_cast<int32_t>(j * mp.nb);
             const int32_t n = static_cast<int32_t>(std::min<int64_t>(mp.nb, mp.n - n0));
-            const BufRef acc{kAcc, static_cast<int>(p % 2)}, out{kOut, static_cast<int>(p % 2)};
+            const BufRef acc{kAcc, static_cast<int>(p % 2)};
             const BufRef bias{kBias, static_cast<int>(p % 2)};
             for (int64_t c = 0; c < mp.k_chunks; ++c, ++s) {
                 const int64_t k0 = c * mp.kb;
@@ -472,7 +472,6 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
                         static_cast<uint32_t>(n),
                         static_cast<uint32_t>(m),
                         static_cast<uint32_t>(n)};
-            (void)out;
         }
     }
 }
