@@ -15,10 +15,16 @@
 //  - Compute engine: splits a COMPUTE block into array tiles (ws: k by array rows; os: m by
 //    array rows), asks the array model (closed form, or PE-level with --fidelity pe) when each
 //    tile can run, and holds the scratchpad / accumulator bank ports the tile reads and writes in
-//    the array's windows (a busy port delays the tile: a bank conflict).
+//    the array's windows (a busy port delays the tile: a bank conflict). Each layer runs in the
+//    dataflow the compiler chose for it (the NPU holds one array model per dataflow). VECTOR
+//    runs the vector unit (`postproc.lanes` lanes: elementwise, pooling, depthwise, row ops,
+//    lookups) with the same bank-window rule.
 //  - Store engine: POST runs the post-processing unit (lanes elements per cycle after a pipeline
-//    latency) from the accumulators to the scratchpad; STORE is a DMA descriptor to DRAM.
-// Functional data (when enabled) is computed once per tile on the tile's real operands.
+//    latency) from the accumulators to the scratchpad; STORE is a DMA descriptor to DRAM, or to
+//    the scratchpad's on-chip window for an activation kept on chip.
+// Functional data (when enabled) is computed on the real operands: with the closed-form array
+// once per COMPUTE block, with the PE-level array tile by tile from its registers. Each layer's
+// output is captured when its SYNC completes.
 // Stats: see sim/stats/stats.h; the engines attribute counts to the layer being run.
 #pragma once
 
