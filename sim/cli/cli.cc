@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "sim/cli/regress.h"
+#include "sim/cli/sweep.h"
 #include "sim/compiler/compiler.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
@@ -33,6 +34,9 @@ usage:
   npusim config  [--hw FILE] [--set KEY=VALUE]... (--dump | --schema | --check)
   npusim regress [--suite FILE] [--quick] [--only NAME[,NAME...]] [-j N] [--update]
                  [--golden-dir DIR]
+  npusim sweep   (FILE | [--hw FILE] --workload FILE... --grid KEY=V1,V2,...) [-j N] [--out DIR]
+                 [--timing-only] [--shard I/N]
+  npusim sweep merge DIR... --out DIR
   npusim --help | --version
 
 commands:
@@ -45,6 +49,11 @@ commands:
            process, -j at a time, and compare every stats.json with tests/golden/<case>.json
            (--golden-dir): integers exactly, other numbers to 1e-9; exit 1 on any difference.
            --quick: only the cases marked quick; --update: rewrite the goldens from this run
+  sweep    run every point of a sweep (a sweep YAML, or a grid of --set values), each in its own
+           process, -j at a time, into DIR/points/<id>; write DIR/results.csv and results.json
+           with the Pareto front on (latency, energy) marked; a rerun skips finished points.
+           --shard I/N: only points with index % N == I; merge: combine shard directories
+           (docs/sweeps.md)
 
 options:
   --hw FILE          hardware config YAML (default: the built-in edge NPU, configs/edge_npu.yaml)
@@ -262,14 +271,15 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
             return 0;
         }
         if (args[0] == "regress") return regress_main({args.begin() + 1, args.end()}, out);
+        if (args[0] == "sweep") return sweep_main({args.begin() + 1, args.end()}, out);
         const Args a = parse(args);
         if (a.command == "run") return cmd_run(a, out);
         if (a.command == "compile") return cmd_compile(a, out);
         if (a.command == "config") return cmd_config(a, out);
-        throw UserError(
-            Diagnostic{"<command line>", 0, 0, "",
-                       "unknown command '" + a.command +
-                           "': expected run, compile, config or regress (see npusim --help)"});
+        throw UserError(Diagnostic{
+            "<command line>", 0, 0, "",
+            "unknown command '" + a.command +
+                "': expected run, compile, config, regress or sweep (see npusim --help)"});
     } catch (const UserError& e) {
         for (const Diagnostic& d : e.diagnostics()) err << "error: " << d.to_string() << '\n';
         return kUserErrorExitCode;

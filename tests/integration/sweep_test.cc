@@ -1,0 +1,200 @@
+// `npusim sweep` end to end: grid expansion and stable point ids, invalid points reported and
+// skipped, resume after losing a point, shards + merge equal to the whole sweep, the Pareto
+// marking on a hand-checked set, and a bad sweep file as exit 2 with file:line:col.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "tests/integration/npusim_harness.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+using npu::testing::Result;
+using npu::testing::slurp;
+
+class Sweep : public npu::testing::NpusimTest {
+  protected:
+    json results(const fs::path& dir) { return json::parse(slurp(dir / "results.json")); }
+    // The row of a point given by one of its settings (each test's settings tell points apart).
+    static const json* row(const json& res, const std::string& key, const std::string& value) {
+        for (const json& p : res["points"]) {
+            if (p["settings"].value(key, "") == value) return &p;
+        }
+        return nullptr;
+    }
+};
+
+// 2 workloads x 2 x 2 grid = 8 points; a second sweep into another directory names them the
+// same and writes byte-identical results.
+TEST_F(Sweep, GridExpandsToTheCartesianProductWithStableIds) {
+    const std::string cmd =
+        "sweep --workload workloads/gemm_small.yaml --workload workloads/conv_small.yaml "
+        "--grid array.rows=8,16 --grid scratchpad.size=1KiB,256KiB --timing-only -j 2 --out ";
+    const Result a = npusim(cmd + (m_dir / "a").string());
+    ASSERT_EQ(a.code, 0) << a.out << a.err;
+    EXPECT_NE(a.out.find("npusim sweep: 8 points, 8 to run"), std::string::npos) << a.out;
+    const json res = results(m_dir / "a");
+    ASSERT_EQ(res["points"].size(), 8u);
+    std::set<std::string> ids;
+    for (const json& p : res["points"]) {
+        ids.insert(p["id"].get<std::string>());
+        EXPECT_TRUE(fs::is_directory(m_dir / "a" / "points" / p["id"].get<std::string>()));
+    }
+    EXPECT_EQ(ids.size(), 8u);
+    // Order: per workload, the first grid dimension slowest.
+    EXPECT_EQ(res["points"][0]["workload"], "workloads/gemm_small.yaml");
+    EXPECT_EQ(res["points"][0]["settings"],
+              json({{"array.rows", "8"}, {"scratchpad.size", "1KiB"}}));
+    EXPECT_EQ(res["points"][1]["settings"],
+              json({{"array.rows", "8"}, {"scratchpad.size", "256KiB"}}));
+    EXPECT_EQ(res["points"][2]["settings"],
+              json({{"array.rows", "16"}, {"scratchpad.size", "1KiB"}}));
+    EXPECT_EQ(res["points"][4]["workload"], "workloads/conv_small.yaml");
+    // The id is a hash of the workload and settings only, fixed across versions and machines.
+    EXPECT_EQ(res["points"][0]["id"], "b4a35379160d");
+
+    const Result b = npusim(cmd + (m_dir / "b").string());
+    ASSERT_EQ(b.code, 0) << b.out << b.err;
+    EXPECT_EQ(slurp(m_dir / "a" / "results.csv"), slurp(m_dir / "b" / "results.csv"));
+    EXPECT_EQ(slurp(m_dir / "a" / "results.json"), slurp(m_dir / "b" / "results.json"));
+}
+
+// array.rows=64 breaks scratchpad.bank_width >= rows (16B in edge_npu): that point is recorded
+// with the config's error and the sweep still succeeds.
+TEST_F(Sweep, InvalidPointIsReportedAndSkipped) {
+    const fs::path out = m_dir / "s";
+    const Result r = npusim(
+        "sweep --workload workloads/gemm_small.yaml --grid array.rows=16,64 --timing-only --out " +
+        out.string());
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("2 done, 0 skipped (1 invalid, 0 failed)"), std::string::npos) << r.out;
+    const json res = results(out);
+    const json* bad = row(res, "array.rows", "64");
+    const json* good = row(res, "array.rows", "16");
+    ASSERT_TRUE(bad && good) << res.dump(2);
+    EXPECT_EQ((*bad)["status"], "invalid");
+    EXPECT_NE((*bad)["error"].get<std::string>().find("scratchpad.bank_width: expected >= "
+                                                      "array.rows (64)"),
+              std::string::npos)
+        << (*bad)["error"];
+    EXPECT_FALSE(bad->contains("cycles"));
+    EXPECT_EQ((*good)["status"], "ok");
+    EXPECT_GT((*good)["cycles"].get<uint64_t>(), 0u);
+    EXPECT_NE(slurp(out / "results.csv").find(",invalid,,,,,,,,false,"), std::string::npos);
+}
+
+// A rerun skips finished points, runs only the one whose directory was lost, and writes the same
+// results as the first run. The sweep file form, with a relative --out.
+TEST_F(Sweep, RerunResumesOnlyMissingPoints) {
+    const fs::path file = write("s.yaml",
+                                "hw: configs/edge_npu.yaml\n"
+                                "workloads: [workloads/gemm_small.yaml]\n"
+                                "timing_only: true\n"
+                                "grid:\n"
+                                "  array.rows: [8, 16]\n"
+                                "  dram.bandwidth: [8GB/s, 16GB/s]\n");
+    const std::string cmd = "sweep " + file.string() + " -j 2 --out " + (m_dir / "r").string();
+    const Result first = npusim(cmd);
+    ASSERT_EQ(first.code, 0) << first.out << first.err;
+    EXPECT_NE(first.out.find("4 done, 0 skipped"), std::string::npos) << first.out;
+    const std::string csv = slurp(m_dir / "r" / "results.csv");
+    const json res = results(m_dir / "r");
+    fs::remove_all(m_dir / "r" / "points" / res["points"][2]["id"].get<std::string>());
+
+    const Result again = npusim(cmd);
+    ASSERT_EQ(again.code, 0) << again.out << again.err;
+    EXPECT_NE(again.out.find("1 done, 3 skipped"), std::string::npos) << again.out;
+    EXPECT_NE(again.out.find(res["points"][2]["id"].get<std::string>()), std::string::npos);
+    EXPECT_EQ(slurp(m_dir / "r" / "results.csv"), csv);
+
+    const Result third = npusim(cmd);
+    EXPECT_NE(third.out.find("0 done, 4 skipped"), std::string::npos) << third.out;
+}
+
+// Shards 0/2 and 1/2 run disjoint halves; merged they give the whole sweep's results exactly.
+TEST_F(Sweep, ShardsMergeToTheWholeSweep) {
+    const std::string cmd =
+        "sweep --workload workloads/gemm_small.yaml --grid array.rows=8,16,64 "
+        "--grid dram.bandwidth=8GB/s,16GB/s --timing-only --out ";
+    ASSERT_EQ(npusim(cmd + (m_dir / "all").string()).code, 0);
+    const Result s0 = npusim(cmd + (m_dir / "s0").string() + " --shard 0/2");
+    const Result s1 = npusim(cmd + (m_dir / "s1").string() + " --shard 1/2");
+    ASSERT_EQ(s0.code, 0) << s0.out << s0.err;
+    ASSERT_EQ(s1.code, 0) << s1.out << s1.err;
+    EXPECT_NE(s0.out.find("3 points (shard 0/2 of 6)"), std::string::npos) << s0.out;
+    EXPECT_EQ(results(m_dir / "s0")["points"].size(), 3u);
+
+    // One shard alone is incomplete.
+    const Result partial =
+        npusim("sweep merge " + (m_dir / "s0").string() + " --out " + (m_dir / "p").string());
+    EXPECT_EQ(partial.code, 1) << partial.out;
+    EXPECT_NE(partial.out.find("3 of 6 points complete, 3 missing"), std::string::npos)
+        << partial.out;
+
+    const Result m = npusim("sweep merge " + (m_dir / "s0").string() + " " +
+                            (m_dir / "s1").string() + " --out " + (m_dir / "m").string());
+    ASSERT_EQ(m.code, 0) << m.out << m.err;
+    EXPECT_EQ(slurp(m_dir / "m" / "results.csv"), slurp(m_dir / "all" / "results.csv"));
+    EXPECT_EQ(slurp(m_dir / "m" / "results.json"), slurp(m_dir / "all" / "results.json"));
+    // The merged directory holds every point, so it resumes like the whole sweep's.
+    const Result resumed = npusim(cmd + (m_dir / "m").string());
+    EXPECT_NE(resumed.out.find("0 done, 6 skipped"), std::string::npos) << resumed.out;
+}
+
+// Hand-checked (latency cycles, energy pJ) of gemm_small at 1 GHz, scratchpad.bank_width 32B:
+//   rows 32, hbm2_dc      (1262, 6729540.9)  fastest                             -> front
+//   rows 16, horowitz45   (1407,  877679.7)  beats rows 32 on energy             -> front
+//   rows 8,  lpddr4_edge  (1760,  365219.7)  least energy                        -> front
+//   rows 8,  horowitz45   (1760,  937139.7)  same latency as lpddr4, more energy -> dominated
+TEST_F(Sweep, ParetoFrontOnLatencyAndEnergy) {
+    const std::string bw = ", scratchpad.bank_width: 32B}\n";
+    const fs::path file = write("p.yaml",
+                                "workloads: [workloads/gemm_small.yaml]\n"
+                                "timing_only: true\n"
+                                "points:\n"
+                                "  - {array.rows: 32, energy: hbm2_dc" +
+                                    bw + "  - {array.rows: 16, energy: horowitz45" + bw +
+                                    "  - {array.rows: 8, energy: lpddr4_edge" + bw +
+                                    "  - {array.rows: 8, energy: horowitz45" + bw);
+    const Result r = npusim("sweep " + file.string() + " --out " + (m_dir / "p").string());
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    const json res = results(m_dir / "p");
+    ASSERT_EQ(res["points"].size(), 4u) << res.dump(2);
+    const std::vector<std::pair<uint64_t, bool>> expect = {
+        {1262, true}, {1407, true}, {1760, true}, {1760, false}};
+    for (size_t i = 0; i < expect.size(); ++i) {
+        EXPECT_EQ(res["points"][i]["cycles"], expect[i].first) << i;
+        EXPECT_EQ(res["points"][i]["pareto"], expect[i].second) << i;
+    }
+    // tops_per_watt = (2 * MACs / J) / 1e12 = 2 * MACs / energy_pj, MACs from the point's run.
+    const json& lp = res["points"][2];
+    const json stats =
+        json::parse(slurp(m_dir / "p" / "points" / lp["id"].get<std::string>() / "stats.json"));
+    const double macs = stats["totals"]["macs_total"].get<double>();
+    EXPECT_DOUBLE_EQ(lp["energy_pj"].get<double>(), 365219.7);
+    EXPECT_DOUBLE_EQ(lp["tops_per_watt"].get<double>(), 2.0 * macs / 365219.7);
+}
+
+TEST_F(Sweep, BadSweepFileIsExit2WithPosition) {
+    const fs::path file = write("bad.yaml",
+                                "workloads: [workloads/gemm_small.yaml, nope.yaml]\n"
+                                "grid:\n"
+                                "  array.rows: []\n"
+                                "colour: blue\n");
+    const Result r = npusim("sweep " + file.string() + " --out " + (m_dir / "x").string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find(file.string() + ":1:40: workloads[1]: expected a file"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find(":3:15: grid.array.rows: expected a non-empty list"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find(":4:1: colour: unknown key"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(m_dir / "x"));
+}
+
+}  // namespace
