@@ -1,14 +1,11 @@
 #include "sim/cli/regress.h"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -22,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "sim/cli/cli_util.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
@@ -39,28 +37,6 @@ const std::vector<std::string> kTopKeys = {"cases"};
 const std::vector<std::string> kCaseKeys = {"name", "config",      "workload",
                                             "set",  "timing_only", "quick"};
 
-// ---------------------------------------------------------------------------------------------
-// The suite file
-
-std::string describe(const YAML::Node& n) {
-    switch (n.Type()) {
-        case YAML::NodeType::Scalar:
-            return "'" + n.Scalar() + "'";
-        case YAML::NodeType::Sequence:
-            return "a list of " + std::to_string(n.size());
-        case YAML::NodeType::Map:
-            return "a map";
-        default:
-            return "nothing";
-    }
-}
-
-std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
-    std::string s;
-    for (const std::string& i : items) s += (s.empty() ? "" : sep) + i;
-    return s;
-}
-
 std::string resolve(const std::string& root, const std::string& rel) {
     return fs::path(rel).is_absolute() || root.empty() ? rel : (fs::path(root) / rel).string();
 }
@@ -72,10 +48,10 @@ bool valid_case_name(const std::string& s) {
     });
 }
 
-class SuiteLoader {
+class SuiteLoader : public YamlChecker {
   public:
     SuiteLoader(std::string file, std::string root)
-        : m_file(std::move(file)), m_root(std::move(root)) {}
+        : YamlChecker(std::move(file)), m_root(std::move(root)) {}
 
     std::vector<RegressCase> load() {
         std::ifstream f(m_file);
@@ -118,28 +94,7 @@ class SuiteLoader {
     }
 
   private:
-    std::string m_file, m_root;
-    DiagnosticList m_diags;
-
-    void error(const YAML::Mark& mark, const std::string& key, const std::string& message) {
-        const bool known = mark.line >= 0;
-        m_diags.add({m_file, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, key, message});
-    }
-
-    void check_keys(const YAML::Node& map, const std::string& path,
-                    const std::vector<std::string>& allowed) {
-        std::set<std::string> seen;
-        for (auto it = map.begin(); it != map.end(); ++it) {
-            const YAML::Node key = it->first;
-            const std::string k = key.IsScalar() ? key.Scalar() : describe(key);
-            const std::string at = path.empty() ? k : path + "." + k;
-            if (!seen.insert(k).second) {
-                error(key.Mark(), at, "duplicate key");
-            } else if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-                error(key.Mark(), at, "unknown key; expected one of: " + join(allowed));
-            }
-        }
-    }
+    std::string m_root;
 
     bool text(const YAML::Node& map, const std::string& path, const std::string& key,
               std::string& value) {
@@ -417,13 +372,6 @@ struct Outcome {
     json stats;  // the run's stats.json without "host", when the run succeeded
 };
 
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
     std::stringstream ss(text);
@@ -431,33 +379,6 @@ std::vector<std::string> lines_of(const std::string& text) {
         if (!l.empty()) lines.push_back(l);
     }
     return lines;
-}
-
-// The npusim binary running now: the children must be exactly this build.
-std::string self_exe() {
-    std::error_code ec;
-    const fs::path p = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? "/proc/self/exe" : p.string();
-}
-
-pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const fs::path& out_log,
-            const fs::path& err_log, std::string& error) {
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(exe.c_str()));
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-        error = "cannot start " + exe + ": " + std::strerror(rc);
-        return -1;
-    }
-    return pid;
 }
 
 // Judges one finished child: its exit status, then its stats.json against the golden.
@@ -499,35 +420,21 @@ Outcome judge(const RegressCase& c, int status, const fs::path& work, const Opti
 
 std::vector<Outcome> run_cases(const std::vector<RegressCase>& cases, const Options& o,
                                const std::string& root, const fs::path& work) {
-    const std::string exe = self_exe();
     std::vector<Outcome> outcomes(cases.size());
-    std::map<pid_t, size_t> running;
-    size_t next = 0;
-    while (next < cases.size() || !running.empty()) {
-        while (next < cases.size() && running.size() < o.jobs) {
-            const RegressCase& c = cases[next];
-            std::vector<std::string> args = {"run", "--hw", resolve(root, c.config), "--workload",
-                                             resolve(root, c.workload)};
-            for (const std::string& s : c.sets) args.insert(args.end(), {"--set", s});
-            if (c.timing_only) args.push_back("--timing-only");
-            args.insert(args.end(), {"--quiet", "--force", "--out", (work / c.name).string()});
-            const pid_t pid = spawn(exe, args, work / (c.name + ".out"), work / (c.name + ".err"),
-                                    outcomes[next].error);
-            if (pid > 0) running[pid] = next;
-            ++next;
-        }
-        if (running.empty()) continue;
-        int status = 0;
-        const pid_t pid = ::waitpid(-1, &status, 0);
-        if (pid < 0) {
-            if (errno == EINTR) continue;
-            throw ModelError("regress", 0, -1, std::string("waitpid: ") + std::strerror(errno));
-        }
-        const auto it = running.find(pid);
-        if (it == running.end()) continue;
-        outcomes[it->second] = judge(cases[it->second], status, work, o);
-        running.erase(it);
-    }
+    run_jobs(
+        cases.size(), o.jobs,
+        [&](size_t i) {
+            const RegressCase& c = cases[i];
+            Job j{{"run", "--hw", resolve(root, c.config), "--workload", resolve(root, c.workload)},
+                  work / (c.name + ".out"),
+                  work / (c.name + ".err")};
+            for (const std::string& s : c.sets) j.args.insert(j.args.end(), {"--set", s});
+            if (c.timing_only) j.args.push_back("--timing-only");
+            j.args.insert(j.args.end(), {"--quiet", "--force", "--out", (work / c.name).string()});
+            return j;
+        },
+        [&](size_t i, int status) { outcomes[i] = judge(cases[i], status, work, o); },
+        [&](size_t i, const std::string& error) { outcomes[i].error = error; });
     return outcomes;
 }
 

@@ -1,13 +1,10 @@
 #include "sim/cli/sweep.h"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -21,8 +18,10 @@
 #include <sstream>
 #include <thread>
 
+#include "sim/cli/cli_util.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
+#include "sim/report/layers_csv.h"
 #include "sim/report/stats_json.h"
 
 namespace npu::cli {
@@ -36,25 +35,6 @@ constexpr const char* kManifest = "sweep.json";
 constexpr const char* kPointFile = "point.json";
 constexpr const char* kErrorFile = "error.txt";
 
-std::string describe(const YAML::Node& n) {
-    switch (n.Type()) {
-        case YAML::NodeType::Scalar:
-            return "'" + n.Scalar() + "'";
-        case YAML::NodeType::Sequence:
-            return "a list of " + std::to_string(n.size());
-        case YAML::NodeType::Map:
-            return "a map";
-        default:
-            return "nothing";
-    }
-}
-
-std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
-    std::string s;
-    for (const std::string& i : items) s += (s.empty() ? "" : sep) + i;
-    return s;
-}
-
 // An input path as written: relative to the current directory, else to the repository root
 // (so `workloads/default.yaml` works from anywhere). "" when neither names a file.
 std::string find_input(const std::string& p) {
@@ -66,13 +46,6 @@ std::string find_input(const std::string& p) {
     return "";
 }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
 void write_file(const fs::path& p, const std::string& text) {
     std::ofstream f(p, std::ios::binary);
     f << text;
@@ -82,9 +55,9 @@ void write_file(const fs::path& p, const std::string& text) {
 // ---------------------------------------------------------------------------------------------
 // The sweep file
 
-class SweepLoader {
+class SweepLoader : public YamlChecker {
   public:
-    explicit SweepLoader(std::string file) : m_file(std::move(file)) {}
+    explicit SweepLoader(std::string file) : YamlChecker(std::move(file)) {}
 
     SweepSpec load() {
         std::ifstream f(m_file);
@@ -151,30 +124,6 @@ class SweepLoader {
     }
 
   private:
-    std::string m_file;
-    DiagnosticList m_diags;
-
-    void error(const YAML::Mark& mark, const std::string& key, const std::string& message) {
-        const bool known = mark.line >= 0;
-        m_diags.add({m_file, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, key, message});
-    }
-
-    void check_keys(const YAML::Node& map, const std::string& path,
-                    const std::vector<std::string>& allowed) {
-        std::set<std::string> seen;
-        for (auto it = map.begin(); it != map.end(); ++it) {
-            const YAML::Node key = it->first;
-            const std::string k = key.IsScalar() ? key.Scalar() : describe(key);
-            const std::string at = path.empty() ? k : path + "." + k;
-            if (!seen.insert(k).second) {
-                error(key.Mark(), at, "duplicate key");
-            } else if (!allowed.empty() &&
-                       std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-                error(key.Mark(), at, "unknown key; expected one of: " + join(allowed));
-            }
-        }
-    }
-
     bool scalar(const YAML::Node& n, const std::string& at, const std::string& what) {
         if (n.IsScalar() && !n.Scalar().empty()) return true;
         error(n.Mark(), at, "expected " + what + ", found " + describe(n));
@@ -455,13 +404,6 @@ std::string num(double v) {
     return buf;
 }
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
 // Results of `points` (in index order) from DIR/points; `failures` holds this run's errors of
 // points that did not complete.
 void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
@@ -525,7 +467,7 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
     }
     const std::vector<std::string> keys(keyset.begin(), keyset.end());
     std::string csv = "id,workload";
-    for (const std::string& k : keys) csv += "," + csv_field(k);
+    for (const std::string& k : keys) csv += "," + report::csv_field(k);
     csv +=
         ",status,cycles,latency_s,inferences_per_second,energy_pj,tops_per_watt,dram_bytes,"
         "mac_utilization,pareto,error\n";
@@ -533,8 +475,8 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
     for (const Row& r : rows) {
         const SweepPoint& p = *r.point;
         std::map<std::string, std::string> s(p.settings.begin(), p.settings.end());
-        csv += p.id + "," + csv_field(p.workload);
-        for (const std::string& k : keys) csv += "," + csv_field(s.count(k) ? s[k] : "");
+        csv += p.id + "," + report::csv_field(p.workload);
+        for (const std::string& k : keys) csv += "," + report::csv_field(s.count(k) ? s[k] : "");
         const bool ran = r.status == "ok" || r.status == "mismatch";
         csv += "," + r.status;
         if (ran) {
@@ -544,7 +486,8 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
         } else {
             csv += ",,,,,,,";
         }
-        csv += std::string(",") + (r.pareto ? "true" : "false") + "," + csv_field(r.error) + "\n";
+        csv += std::string(",") + (r.pareto ? "true" : "false") + "," + report::csv_field(r.error) +
+               "\n";
         json j = point_json(p);
         j.erase("index");
         j["status"] = r.status;
@@ -563,36 +506,6 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
     }
     write_file(dir / "results.csv", csv);
     write_file(dir / "results.json", json{{"points", list}}.dump(2) + "\n");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Running
-
-// The npusim binary running now: the children must be exactly this build.
-std::string self_exe() {
-    std::error_code ec;
-    const fs::path p = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? "/proc/self/exe" : p.string();
-}
-
-pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const fs::path& out_log,
-            const fs::path& err_log, std::string& error) {
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(exe.c_str()));
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-        error = "cannot start " + exe + ": " + std::strerror(rc);
-        return -1;
-    }
-    return pid;
 }
 
 // The first line of a child's log, without run's "error: " prefix.
@@ -615,44 +528,30 @@ struct Counts {
 std::map<std::string, std::string> run_points(const std::vector<SweepPoint>& todo, const Options& o,
                                               const fs::path& dir, std::ostream& out,
                                               Counts& counts) {
-    const std::string exe = self_exe();
     const std::string hw = find_input(o.spec.hw);
     std::map<std::string, std::string> failures;
-    std::map<pid_t, const SweepPoint*> running;
     const std::string tmp_prefix = ".tmp-" + std::to_string(::getpid()) + "-";
-    size_t next = 0, finished = 0;
+    size_t finished = 0;
     auto tmp_of = [&](const SweepPoint& p) { return dir / "points" / (tmp_prefix + p.id); };
-    while (next < todo.size() || !running.empty()) {
-        while (next < todo.size() && running.size() < o.jobs) {
-            const SweepPoint& p = todo[next++];
-            const fs::path tmp = tmp_of(p);
-            fs::remove_all(tmp);
-            fs::create_directories(tmp);
-            std::vector<std::string> args = {"run", "--hw", hw, "--workload",
-                                             find_input(p.workload)};
-            for (const auto& [k, v] : p.settings) args.insert(args.end(), {"--set", k + "=" + v});
-            if (o.spec.timing_only) args.push_back("--timing-only");
-            args.insert(args.end(), {"--quiet", "--out", tmp.string()});
-            std::string error;
-            const pid_t pid = spawn(exe, args, tmp / "run.out", tmp / "run.err", error);
-            if (pid > 0) {
-                running[pid] = &p;
-            } else {
-                failures[p.id] = error;
-                ++counts.failed;
-            }
-        }
-        if (running.empty()) continue;
-        int status = 0;
-        const pid_t pid = ::waitpid(-1, &status, 0);
-        if (pid < 0) {
-            if (errno == EINTR) continue;
-            throw ModelError("sweep", 0, -1, std::string("waitpid: ") + std::strerror(errno));
-        }
-        const auto it = running.find(pid);
-        if (it == running.end()) continue;
-        const SweepPoint& p = *it->second;
-        running.erase(it);
+    const auto job = [&](size_t i) {
+        const SweepPoint& p = todo[i];
+        const fs::path tmp = tmp_of(p);
+        fs::remove_all(tmp);
+        fs::create_directories(tmp);
+        Job j{{"run", "--hw", hw, "--workload", find_input(p.workload)},
+              tmp / "run.out",
+              tmp / "run.err"};
+        for (const auto& [k, v] : p.settings) j.args.insert(j.args.end(), {"--set", k + "=" + v});
+        if (o.spec.timing_only) j.args.push_back("--timing-only");
+        j.args.insert(j.args.end(), {"--quiet", "--out", tmp.string()});
+        return j;
+    };
+    const auto not_started = [&](size_t i, const std::string& error) {
+        failures[todo[i].id] = error;
+        ++counts.failed;
+    };
+    const auto done = [&](size_t i, int status) {
+        const SweepPoint& p = todo[i];
         const fs::path tmp = tmp_of(p);
         const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         std::string verdict;
@@ -689,7 +588,8 @@ std::map<std::string, std::string> run_points(const std::vector<SweepPoint>& tod
         out << "[" << finished << "/" << todo.size() << "] " << p.id << " " << p.workload;
         for (const auto& [k, v] : p.settings) out << " " << k << "=" << v;
         out << ": " << verdict << '\n' << std::flush;
-    }
+    };
+    run_jobs(todo.size(), o.jobs, job, done, not_started);
     return failures;
 }
 
