@@ -43,6 +43,36 @@ void run_jobs(size_t count, size_t parallel, const std::function<Job(size_t)>& j
 // "'value'", "a list of 3", "a map", "nothing": what a YAML node is, for error messages.
 [[nodiscard]] std::string describe(const YAML::Node& n);
 
+// Command-line scanning: splits "--flag=value" and "-jN"; calls `on(flag, value, has_inline,
+// original)` per flag (`value()` takes the flag's value, reporting a missing one) and
+// `word(text)` per positional word.
+template <class OnFlag, class OnWord>
+void scan(const std::vector<std::string>& args, DiagnosticList& problems, OnFlag on, OnWord word) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string arg = args[i];
+        std::optional<std::string> inline_value;
+        if (arg.rfind("--", 0) == 0 && arg.find('=') != std::string::npos) {
+            inline_value = arg.substr(arg.find('=') + 1);
+            arg = arg.substr(0, arg.find('='));
+        } else if (arg.rfind("-j", 0) == 0 && arg.size() > 2) {
+            inline_value = arg.substr(2);
+            arg = "-j";
+        }
+        auto value = [&]() -> std::string {
+            if (inline_value) return *inline_value;
+            if (i + 1 < args.size()) return args[++i];
+            problems.add({"<command line>", 0, 0, "",
+                          arg + ": expected a value after it, found the end of the command line"});
+            return "";
+        };
+        if (arg.rfind("-", 0) != 0) {
+            word(arg);
+        } else {
+            on(arg, value, inline_value.has_value(), args[i]);
+        }
+    }
+}
+
 // Strict YAML reading for the command files (regress suites, sweeps): every problem is
 // collected with file:line:col and thrown together.
 class YamlChecker {

@@ -14,7 +14,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -296,42 +295,32 @@ Options parse_options(const std::vector<std::string>& args, const std::string& r
     auto bad = [&](const std::string& msg) {
         problems.add(Diagnostic{"<command line>", 0, 0, "", msg});
     };
-    for (size_t i = 0; i < args.size(); ++i) {
-        std::string arg = args[i];
-        std::optional<std::string> inline_value;
-        if (arg.rfind("--", 0) == 0 && arg.find('=') != std::string::npos) {
-            inline_value = arg.substr(arg.find('=') + 1);
-            arg = arg.substr(0, arg.find('='));
-        } else if (arg.rfind("-j", 0) == 0 && arg.size() > 2) {
-            inline_value = arg.substr(2);
-            arg = "-j";
-        }
-        auto value = [&]() -> std::string {
-            if (inline_value) return *inline_value;
-            if (i + 1 < args.size()) return args[++i];
-            bad(arg + ": expected a value after it, found the end of the command line");
-            return "";
-        };
-        if (arg == "--suite") {
-            o.suite = value();
-        } else if (arg == "--golden-dir") {
-            o.golden_dir = value();
-        } else if (arg == "--only") {
-            std::stringstream list(value());
-            for (std::string name; std::getline(list, name, ',');) {
-                if (!name.empty()) o.only.push_back(name);
+    scan(
+        args, problems,
+        [&](const std::string& arg, auto value, bool has_inline, const std::string& original) {
+            if (arg == "--suite") {
+                o.suite = value();
+            } else if (arg == "--golden-dir") {
+                o.golden_dir = value();
+            } else if (arg == "--only") {
+                std::stringstream list(value());
+                for (std::string name; std::getline(list, name, ',');) {
+                    if (!name.empty()) o.only.push_back(name);
+                }
+            } else if (arg == "-j" || arg == "--jobs") {
+                const std::string v = value();
+                const bool digits = !v.empty() && v.find_first_not_of("0123456789") == v.npos;
+                o.jobs = digits && v.size() < 5 ? std::stoul(v) : 0;
+                if (o.jobs == 0) bad(arg + ": expected a number of jobs >= 1, found '" + v + "'");
+            } else if ((arg == "--quick" || arg == "--update") && !has_inline) {
+                (arg == "--quick" ? o.quick : o.update) = true;
+            } else {
+                bad("regress: unknown option '" + original + "' (see npusim --help)");
             }
-        } else if (arg == "-j" || arg == "--jobs") {
-            const std::string v = value();
-            const bool digits = !v.empty() && v.find_first_not_of("0123456789") == v.npos;
-            o.jobs = digits && v.size() < 5 ? std::stoul(v) : 0;
-            if (o.jobs == 0) bad(arg + ": expected a number of jobs >= 1, found '" + v + "'");
-        } else if ((arg == "--quick" || arg == "--update") && !inline_value) {
-            (arg == "--quick" ? o.quick : o.update) = true;
-        } else {
-            bad("regress: unknown option '" + args[i] + "' (see npusim --help)");
-        }
-    }
+        },
+        [&](const std::string& word) {
+            bad("regress: unknown option '" + word + "' (see npusim --help)");
+        });
     problems.throw_if_any();
     if (o.jobs == 0) o.jobs = std::max(1u, std::thread::hardware_concurrency());
     return o;

@@ -206,35 +206,6 @@ struct MergeOptions {
     std::string out;
 };
 
-// Splits "--flag=value" and "-jN"; calls `on(flag, value_getter)` per flag, positional words go
-// to `positional`.
-template <class OnFlag, class OnWord>
-void scan(const std::vector<std::string>& args, DiagnosticList& problems, OnFlag on, OnWord word) {
-    for (size_t i = 0; i < args.size(); ++i) {
-        std::string arg = args[i];
-        std::optional<std::string> inline_value;
-        if (arg.rfind("--", 0) == 0 && arg.find('=') != std::string::npos) {
-            inline_value = arg.substr(arg.find('=') + 1);
-            arg = arg.substr(0, arg.find('='));
-        } else if (arg.rfind("-j", 0) == 0 && arg.size() > 2) {
-            inline_value = arg.substr(2);
-            arg = "-j";
-        }
-        auto value = [&]() -> std::string {
-            if (inline_value) return *inline_value;
-            if (i + 1 < args.size()) return args[++i];
-            problems.add({"<command line>", 0, 0, "",
-                          arg + ": expected a value after it, found the end of the command line"});
-            return "";
-        };
-        if (arg.rfind("-", 0) != 0) {
-            word(arg);
-        } else {
-            on(arg, value, inline_value.has_value());
-        }
-    }
-}
-
 size_t parse_count(const std::string& v, size_t max) {
     const bool digits = !v.empty() && v.size() < 7 && v.find_first_not_of("0123456789") == v.npos;
     const size_t n = digits ? std::stoul(v) : max + 1;
@@ -251,7 +222,7 @@ Options parse_options(const std::vector<std::string>& args) {
     std::vector<std::string> words;
     scan(
         args, problems,
-        [&](const std::string& arg, auto value, bool has_inline) {
+        [&](const std::string& arg, auto value, bool has_inline, const std::string&) {
             if (arg == "--hw") {
                 hw = value();
                 flag_form = true;
@@ -334,7 +305,7 @@ MergeOptions parse_merge(const std::vector<std::string>& args) {
     DiagnosticList problems;
     scan(
         args, problems,
-        [&](const std::string& arg, auto value, bool) {
+        [&](const std::string& arg, auto value, bool, const std::string&) {
             if (arg == "--out") {
                 m.out = value();
             } else {
