@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/precision.h"
 #include "sim/core/requant.h"
 #include "sim/core/types.h"
 
@@ -123,6 +124,16 @@ struct Layer {
     int64_t pin_k_chunk = 0;
     std::optional<Dataflow> pin_dataflow;
 
+    // The layer's datapath precision (`precision:` in the workload); nullopt: the run's
+    // (hardware config `precision`, or --precision).
+    std::optional<Precision> precision;
+
+    // The float model (conv2d/gemm; fp32 runs and post-training quantization): weights in the
+    // layout of `weights` and one bias per output channel. Empty when the workload was given
+    // quantized: the float model is then the dequantized int8 one (npu::quant::dequantize).
+    std::vector<float> float_weights;
+    std::vector<float> float_bias;
+
     [[nodiscard]] int out_h() const;
     [[nodiscard]] int out_w() const;
     // K of conv2d/gemm: kernel_h * kernel_w * (in_c / groups).
@@ -141,6 +152,14 @@ struct Layer {
     [[nodiscard]] std::string dims_string() const;
 };
 
+// Real-valued sample inputs of the first network input (HWC, float32), e.g. a calibration set or
+// a labelled test split. labels is empty, or one class index per input.
+struct SampleSet {
+    std::vector<std::vector<float>> inputs;
+    std::vector<int32_t> labels;
+    std::string source;  // where they came from (file), for reports
+};
+
 struct Workload {
     std::string name;
     std::string source_file;
@@ -153,6 +172,11 @@ struct Workload {
     // Every layer's output tensor (name, shape, quantization), parallel to `layers`; the loader
     // fills it.
     std::vector<Tensor> layer_outputs;
+
+    // Post-training quantization's calibration inputs, and labelled evaluation samples for
+    // accuracy (both optional; `calibration:` and `samples:` in the workload).
+    SampleSet calibration;
+    SampleSet samples;
 
     // A declared input or a layer output by name (searches `inputs`, then `layer_outputs`);
     // nullptr if there is none.
