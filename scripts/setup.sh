@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev    # stats.json
   libgtest-dev          # GoogleTest
   time                  # /usr/bin/time for scripts/bench.sh
+  chromium              # headless render check of the HTML reports (scripts/check_html.sh)
 )
 
 missing=()

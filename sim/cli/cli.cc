@@ -15,6 +15,7 @@
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/report/html.h"
 #include "sim/report/layers_csv.h"
 #include "sim/report/run_table.h"
 #include "sim/report/stats_json.h"
@@ -29,14 +30,14 @@ constexpr const char* kUsage = R"(npusim - cycle-accurate simulator of a quantiz
 
 usage:
   npusim run     [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--out DIR] [--force]
-                 [--fidelity fast|pe] [--timing-only] [--no-check] [--quiet]
+                 [--fidelity fast|pe] [--timing-only] [--no-check] [--quiet] [--html FILE]
   npusim compile [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--emit asm|mapping] [-o FILE]
   npusim config  [--hw FILE] [--set KEY=VALUE]... (--dump | --schema | --check)
   npusim regress [--suite FILE] [--quick] [--only NAME[,NAME...]] [-j N] [--update]
                  [--golden-dir DIR]
   npusim sweep   (FILE | [--hw FILE] --workload FILE... --grid KEY=V1,V2,...) [-j N] [--out DIR]
-                 [--timing-only] [--shard I/N]
-  npusim sweep merge DIR... --out DIR
+                 [--timing-only] [--shard I/N] [--html FILE]
+  npusim sweep merge DIR... --out DIR [--html FILE]
   npusim --help | --version
 
 commands:
@@ -51,7 +52,8 @@ commands:
            --quick: only the cases marked quick; --update: rewrite the goldens from this run
   sweep    run every point of a sweep (a sweep YAML, or a grid of --set values), each in its own
            process, -j at a time, into DIR/points/<id>; write DIR/results.csv and results.json
-           with the Pareto front on (latency, energy) marked; a rerun skips finished points.
+           with the Pareto front on (latency, energy) marked, and DIR/report.html (latency vs
+           energy charts per workload; --html FILE: also to FILE); a rerun skips finished points.
            --shard I/N: only points with index % N == I; merge: combine shard directories
            (docs/sweeps.md)
 
@@ -66,6 +68,8 @@ options:
   --timing-only      skip the functional data path (no outputs, no bit-exact check)
   --no-check         compute the outputs but do not compare them with the reference executor
   --quiet            print only the verdict line
+  --html FILE        run: also write a self-contained HTML report (charts and tables; no
+                     scripts or network) to FILE (refuses to overwrite without --force)
   --emit WHAT        compile: asm (instruction stream) or mapping (per-layer choice; default)
   -o FILE            compile: write to FILE instead of stdout (refuses to overwrite without --force)
 
@@ -76,7 +80,7 @@ environment: NPUSIM_HOME  repository root holding configs/ and workloads/ (defau
 
 struct Args {
     std::string command;
-    std::optional<std::string> hw, workload, out, emit, output_file;
+    std::optional<std::string> hw, workload, out, emit, output_file, html;
     std::vector<std::string> sets;
     bool force = false, timing_only = false, no_check = false, quiet = false;
     bool dump = false, schema = false, check = false;
@@ -92,11 +96,9 @@ Args parse(const std::vector<std::string>& argv) {
     };
     size_t i = 0;
     if (!argv.empty()) a.command = argv[i++];
-    const std::map<std::string, std::optional<std::string>*> valued = {{"--hw", &a.hw},
-                                                                       {"--workload", &a.workload},
-                                                                       {"--out", &a.out},
-                                                                       {"--emit", &a.emit},
-                                                                       {"-o", &a.output_file}};
+    const std::map<std::string, std::optional<std::string>*> valued = {
+        {"--hw", &a.hw},     {"--workload", &a.workload}, {"--out", &a.out},
+        {"--emit", &a.emit}, {"-o", &a.output_file},      {"--html", &a.html}};
     const std::map<std::string, bool*> flags = {
         {"--force", &a.force},       {"--timing-only", &a.timing_only},
         {"--no-check", &a.no_check}, {"--quiet", &a.quiet},
@@ -183,6 +185,7 @@ int cmd_run(const Args& a, std::ostream& out) {
                 Diagnostic{*a.out, 0, 0, "--out", "cannot create the directory: " + ec.message()});
         }
     }
+    if (a.html) check_writable({*a.html}, a.force);
     run::RunOptions ro;
     ro.functional = !a.timing_only;
     ro.check = !a.no_check;
@@ -200,6 +203,10 @@ int cmd_run(const Args& a, std::ostream& out) {
         f << cfg::dump_yaml(hw);
         if (!f) throw UserError(Diagnostic{cfg_path, 0, 0, "", "cannot write the file"});
         if (!a.quiet) out << "wrote " << stats_path << ", " << csv_path << ", " << cfg_path << '\n';
+    }
+    if (a.html) {
+        report::write_run_html(*a.html, r.stats, hw);
+        if (!a.quiet) out << "wrote " << *a.html << '\n';
     }
     for (const auto& l : r.stats.layers) {
         if (l.checked && !l.bit_exact) return 1;

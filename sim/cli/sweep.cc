@@ -21,6 +21,7 @@
 #include "sim/cli/cli_util.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
+#include "sim/report/html.h"
 #include "sim/report/layers_csv.h"
 #include "sim/report/stats_json.h"
 
@@ -199,11 +200,13 @@ struct Options {
     std::string out;
     size_t jobs = 0;
     size_t shard = 0, shards = 1;
+    std::string html;  // --html FILE: a copy of DIR/report.html elsewhere
 };
 
 struct MergeOptions {
     std::vector<std::string> inputs;
     std::string out;
+    std::string html;
 };
 
 size_t parse_count(const std::string& v, size_t max) {
@@ -249,6 +252,8 @@ Options parse_options(const std::vector<std::string>& args) {
                 o.spec.grid.emplace_back(v.substr(0, eq), std::move(alternatives));
             } else if (arg == "--out") {
                 o.out = value();
+            } else if (arg == "--html") {
+                o.html = value();
             } else if (arg == "-j" || arg == "--jobs") {
                 const std::string v = value();
                 o.jobs = parse_count(v, 9999);
@@ -308,6 +313,8 @@ MergeOptions parse_merge(const std::vector<std::string>& args) {
         [&](const std::string& arg, auto value, bool, const std::string&) {
             if (arg == "--out") {
                 m.out = value();
+            } else if (arg == "--html") {
+                m.html = value();
             } else {
                 problems.add({"<command line>", 0, 0, "",
                               "sweep merge: unknown option '" + arg + "' (see npusim --help)"});
@@ -376,9 +383,10 @@ std::string num(double v) {
 }
 
 // Results of `points` (in index order) from DIR/points; `failures` holds this run's errors of
-// points that did not complete.
+// points that did not complete. Also writes DIR/report.html (and `html` when not empty).
 void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
-                   const std::map<std::string, std::string>& failures) {
+                   const std::map<std::string, std::string>& failures, const std::string& hw,
+                   const std::string& html) {
     std::vector<Row> rows;
     for (const SweepPoint& p : points) {
         Row r;
@@ -477,6 +485,33 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
     }
     write_file(dir / "results.csv", csv);
     write_file(dir / "results.json", json{{"points", list}}.dump(2) + "\n");
+
+    report::SweepReport page;
+    // The directory's name, not its path: the page stays the same wherever the sweep lives.
+    page.title = dir.lexically_normal().has_filename()
+                     ? dir.lexically_normal().filename().string()
+                     : dir.lexically_normal().parent_path().filename().string();
+    page.hw = hw;
+    page.keys = keys;
+    for (const Row& r : rows) {
+        report::SweepRow h;
+        h.id = r.point->id;
+        h.workload = r.point->workload;
+        h.settings = r.point->settings;
+        h.status = r.status;
+        h.error = r.error;
+        h.cycles = r.cycles;
+        h.dram_bytes = r.dram_bytes;
+        h.latency_s = r.latency_s;
+        h.inferences_per_second = r.ips;
+        h.energy_pj = r.energy_pj;
+        h.tops_per_watt = r.tops_per_watt;
+        h.mac_utilization = r.utilization;
+        h.pareto = r.pareto;
+        page.rows.push_back(std::move(h));
+    }
+    report::write_sweep_html((dir / "report.html").string(), page);
+    if (!html.empty()) report::write_sweep_html(html, page);
 }
 
 // The first line of a child's log, without run's "error: " prefix.
@@ -601,12 +636,13 @@ int run_sweep(const Options& o, std::ostream& out) {
         run_points(todo, run_opts, dir, out, counts);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    write_results(dir, mine, failures);
+    write_results(dir, mine, failures, o.spec.hw, o.html);
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.1f s", wall);
     out << counts.done << " done, " << counts.skipped << " skipped (" << counts.invalid
         << " invalid, " << counts.failed << " failed) in " << secs << "\nwrote "
-        << (dir / "results.csv").string() << ", " << (dir / "results.json").string() << '\n';
+        << (dir / "results.csv").string() << ", " << (dir / "results.json").string() << ", "
+        << (dir / "report.html").string() << (o.html.empty() ? "" : ", " + o.html) << '\n';
     return counts.failed == 0 ? 0 : 1;
 }
 
@@ -650,14 +686,14 @@ int merge_sweeps(const MergeOptions& m, std::ostream& out) {
     std::vector<SweepPoint> list;
     for (auto& [i, p] : points) list.push_back(std::move(p));
     write_manifest(dest, hw, timing_only, list);
-    write_results(dest, list, {});
+    write_results(dest, list, {}, hw, m.html);
     size_t missing = 0;
     for (const SweepPoint& p : list) missing += complete(dest / "points" / p.id) ? 0 : 1;
     out << "npusim sweep merge: " << list.size() - missing << " of " << list.size()
         << " points complete";
     if (missing > 0) out << ", " << missing << " missing (rerun their shards)";
     out << "\nwrote " << (dest / "results.csv").string() << ", " << (dest / "results.json").string()
-        << '\n';
+        << ", " << (dest / "report.html").string() << (m.html.empty() ? "" : ", " + m.html) << '\n';
     return missing == 0 ? 0 : 1;
 }
 

@@ -1,0 +1,401 @@
+#include "sim/report/html.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+
+#include "sim/report/figures.h"
+#include "sim/report/format.h"
+#include "sim/report/output_file.h"
+#include "sim/report/run_table.h"
+#include "sim/report/svg.h"
+
+namespace npu::report {
+
+namespace {
+
+using svg::xml_escape;
+
+constexpr const char* kComputeColor = "#4477aa";
+constexpr const char* kMemoryColor = "#ee6677";
+constexpr const char* kNoBoundColor = "#bbbbbb";
+
+// Energy components, in the order of the stacks (bottom first), with fixed colours.
+struct Component {
+    const char* name;
+    double energy::EnergyBreakdown::*member;
+    const char* color;
+};
+const std::vector<Component>& components() {
+    using E = energy::EnergyBreakdown;
+    static const std::vector<Component> kList = {{"MAC", &E::mac_pj, "#4477aa"},
+                                                 {"scratchpad", &E::spad_pj, "#66ccee"},
+                                                 {"accumulator", &E::acc_pj, "#228833"},
+                                                 {"DRAM", &E::dram_pj, "#ee6677"},
+                                                 {"static", &E::static_pj, "#bbbbbb"}};
+    return kList;
+}
+
+// A unit for energies whose largest value is `max_pj`, and the divisor from pJ.
+std::pair<std::string, double> energy_unit(double max_pj) {
+    if (max_pj >= 1e9) return {"mJ", 1e9};
+    if (max_pj >= 1e6) return {"\xC2\xB5J", 1e6};  // micro sign
+    if (max_pj >= 1e3) return {"nJ", 1e3};
+    return {"pJ", 1};
+}
+
+std::string num(double v, int digits = 6) {
+    if (!std::isfinite(v)) return "-";
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    return buf;
+}
+
+std::string energy_text(double pj) {
+    const auto [unit, div] = energy_unit(pj);
+    return num(pj / div, 4) + " " + unit;
+}
+
+const char* kCss = R"(body{font-family:sans-serif;margin:24px;color:#222;max-width:1240px}
+h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:28px 0 6px;border-bottom:1px solid #ddd}
+.summary{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:8px;margin:12px 0}
+.summary div{background:#f4f6f8;border-radius:4px;padding:8px 10px}
+.summary b{display:block;font-size:16px;margin-top:2px}.summary span{color:#555;font-size:12px}
+.ok{color:#1b7a2b}.bad{color:#b3261e}.note{color:#555;font-size:13px;margin:4px 0 8px}
+svg{display:block;max-width:100%;height:auto}
+table{border-collapse:collapse;font-size:12px;margin-top:8px;display:block;overflow-x:auto;max-width:100%}
+th,td{border:1px solid #ddd;padding:3px 6px;text-align:right;white-space:nowrap}
+th{background:#f0f0f0;position:sticky;top:0}td.l,th.l{text-align:left}
+tr.pareto td{background:#eaf2fb;font-weight:bold}
+footer{margin-top:24px;color:#777;font-size:12px}
+)";
+
+std::string page_open(const std::string& title) {
+    return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+           xml_escape(title) + "</title>\n<style>\n" + kCss + "</style>\n</head>\n<body>\n";
+}
+
+std::string page_close() {
+    return "<footer>npusim 0.1.0 &middot; self-contained page: inline SVG, no scripts, no "
+           "external resources (docs/reports.md)</footer>\n</body>\n</html>\n";
+}
+
+std::string tile(const std::string& label, const std::string& value, const std::string& cls = "") {
+    return "<div><span>" + xml_escape(label) + "</span><b" +
+           (cls.empty() ? "" : " class=\"" + cls + "\"") + ">" + xml_escape(value) + "</b></div>\n";
+}
+
+std::string td(const std::string& v, bool left = false) {
+    return std::string(left ? "<td class=\"l\">" : "<td>") + xml_escape(v) + "</td>";
+}
+
+std::string th(const std::string& v, bool left = false) {
+    return std::string(left ? "<th class=\"l\">" : "<th>") + xml_escape(v) + "</th>";
+}
+
+const char* bound_color(Bound b) {
+    switch (b) {
+        case Bound::kCompute:
+            return kComputeColor;
+        case Bound::kMemory:
+            return kMemoryColor;
+        case Bound::kNone:
+            break;
+    }
+    return kNoBoundColor;
+}
+
+// Taller category charts when the labels are long; same width always.
+svg::ChartOptions category_options(const std::string& title, const std::string& y_label,
+                                   const std::vector<std::string>& names) {
+    svg::ChartOptions o;
+    o.title = title;
+    o.y_label = y_label;
+    std::size_t longest = 0;
+    for (const std::string& n : names) longest = std::max(longest, n.size());
+    o.max_label_chars = std::clamp<std::size_t>(longest, 4, 24);
+    o.height = 300 + static_cast<int>(o.max_label_chars * 5);
+    return o;
+}
+
+}  // namespace
+
+std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
+    const Peaks peaks = peaks_of(run, hw);
+    const cfg::EnergyTable& table = hw.energy;
+    const Figures total = total_figures(run, peaks, table);
+    const std::string config = run.config_name.empty() ? hw.name : run.config_name;
+    const std::string title = "npusim run: " + run.workload_name + " on " + config;
+
+    std::vector<Figures> figs;
+    std::vector<std::string> names;
+    for (const stats::LayerStats& l : run.layers) {
+        figs.push_back(layer_figures(l, peaks, table));
+        names.push_back(l.name);
+    }
+
+    std::string h = page_open(title);
+    h += "<h1>" + xml_escape(title) + "</h1>\n";
+    h += "<p class=\"note\">fidelity " + xml_escape(run.fidelity) + ", " +
+         (run.functional ? "functional (outputs computed)" : "timing-only") + ", clock " +
+         xml_escape(human_frequency(peaks.clock_hz)) + ", peak " +
+         std::to_string(peaks.macs_per_cycle) + " MACs/cycle = " + num(peaks.tops(), 4) +
+         " TOPS, DRAM " + num(peaks.dram_bytes_per_cycle, 4) + " B/cycle, energy table '" +
+         xml_escape(table.name) + "'</p>\n";
+
+    const double energy_pj = total.energy.total_pj();
+    const double tops_per_watt =
+        energy_pj > 0 ? 2.0 * static_cast<double>(total.macs) / energy_pj : 0.0;
+    const CheckSummary check = check_summary(run);
+    const std::string verdict = outputs_verdict(run);
+    const bool mismatch = check.checked > 0 && !check.all_checked_exact();
+    h += "<div class=\"summary\">\n";
+    h += tile("workload", run.workload_name);
+    h += tile("config", config);
+    h += tile("cycles", with_commas(run.total_cycles));
+    h += tile("latency", human_time(total.time_s));
+    h += tile("inferences/s", human_rate(inferences_per_second(total.time_s)));
+    h += tile("energy", energy_text(energy_pj));
+    h += tile("TOPS/W", num(tops_per_watt, 4));
+    h += tile("MAC utilization", percent(total.mac_utilization));
+    h += "</div>\n<p class=\"" +
+         std::string(mismatch            ? "bad"
+                     : check.checked > 0 ? "ok"
+                                         : "note") +
+         "\">" + xml_escape(verdict) + "</p>\n";
+
+    // Per-layer cycles, coloured by roofline bound.
+    {
+        std::vector<double> cycles;
+        std::vector<std::string> colors, tips;
+        for (std::size_t i = 0; i < run.layers.size(); ++i) {
+            const stats::LayerStats& l = run.layers[i];
+            cycles.push_back(static_cast<double>(l.cycles()));
+            colors.push_back(bound_color(figs[i].bound));
+            tips.push_back(l.op + " " + l.shape + "\n" + with_commas(l.cycles()) +
+                           " cycles, utilization " + percent(figs[i].mac_utilization) + ", " +
+                           to_string(figs[i].bound) + "-bound");
+        }
+        h += "<h2>Cycles per layer</h2>\n<p class=\"note\">Bars coloured by roofline bound: "
+             "<span style=\"color:" +
+             std::string(kComputeColor) +
+             "\">&#9632; compute</span>, <span style=\"color:" + kMemoryColor +
+             "\">&#9632; memory</span>, <span style=\"color:" + kNoBoundColor +
+             "\">&#9632; neither</span>. Layers may overlap in time, so the bars can add up to "
+             "more than the run's cycles.</p>\n";
+        h += svg::bar_chart(names, cycles, category_options("", "cycles", names), colors, tips);
+    }
+
+    // Per-layer energy, stacked by component.
+    double max_layer_pj = 0;
+    for (const Figures& f : figs) max_layer_pj = std::max(max_layer_pj, f.energy.total_pj());
+    {
+        const auto [unit, div] = energy_unit(max_layer_pj);
+        std::vector<svg::Series> series;
+        for (const Component& c : components()) {
+            svg::Series s;
+            s.name = c.name;
+            s.color = c.color;
+            for (const Figures& f : figs) s.values.push_back(f.energy.*c.member / div);
+            series.push_back(std::move(s));
+        }
+        h += "<h2>Energy per layer</h2>\n<p class=\"note\">Stacked by component (energy table '" +
+             xml_escape(table.name) + "'); static energy is leakage over the layer's cycles.</p>\n";
+        h += svg::stacked_bar_chart(names, series,
+                                    category_options("", "energy (" + unit + ")", names));
+    }
+
+    // Roofline.
+    {
+        std::vector<svg::RooflinePoint> pts;
+        for (std::size_t i = 0; i < run.layers.size(); ++i) {
+            const Figures& f = figs[i];
+            svg::RooflinePoint p;
+            p.label = run.layers[i].name;
+            p.intensity = f.dram_bytes > 0
+                              ? static_cast<double>(f.macs) / static_cast<double>(f.dram_bytes)
+                              : std::numeric_limits<double>::infinity();
+            p.achieved = f.achieved_macs_per_cycle;
+            p.color = bound_color(f.bound);
+            pts.push_back(std::move(p));
+        }
+        svg::ChartOptions o;
+        o.x_label = "operational intensity (MACs per DRAM byte, log)";
+        o.y_label = "achieved MACs/cycle (log)";
+        o.height = 460;
+        h += "<h2>Roofline</h2>\n<p class=\"note\">One point per layer (hover for its name and "
+             "figures), coloured by bound. Compute roof at " +
+             std::to_string(peaks.macs_per_cycle) + " MACs/cycle, memory roof at " +
+             num(peaks.dram_bytes_per_cycle, 4) + " DRAM bytes/cycle, ridge at " +
+             num(peaks.ridge_point(), 4) +
+             " MACs/byte. Layers without MACs are not drawn; layers without DRAM traffic sit at "
+             "the right edge.</p>\n";
+        h += svg::roofline_chart(pts, static_cast<double>(peaks.macs_per_cycle),
+                                 peaks.dram_bytes_per_cycle, o);
+    }
+
+    // The run's energy by component.
+    {
+        const auto [unit, div] = energy_unit(energy_pj);
+        std::vector<std::string> cats, colors, tips;
+        std::vector<double> vals;
+        for (const Component& c : components()) {
+            const double pj = total.energy.*c.member;
+            cats.push_back(c.name);
+            colors.push_back(c.color);
+            vals.push_back(pj / div);
+            tips.push_back(percent(energy_pj > 0 ? pj / energy_pj : 0) + " of " +
+                           energy_text(energy_pj));
+        }
+        svg::ChartOptions o;
+        o.y_label = "energy (" + unit + ")";
+        o.width = 620;
+        o.height = 300;
+        o.max_label_chars = 11;
+        h += "<h2>Energy by component (whole run)</h2>\n";
+        h += svg::bar_chart(cats, vals, o, colors, tips);
+        h += "<table>\n<tr>" + th("component", true) + th("energy") + th("share") + "</tr>\n";
+        for (std::size_t i = 0; i < cats.size(); ++i) {
+            const double pj = total.energy.*components()[i].member;
+            h += "<tr>" + td(cats[i], true) + td(energy_text(pj)) +
+                 td(percent(energy_pj > 0 ? pj / energy_pj : 0)) + "</tr>\n";
+        }
+        h += "<tr>" + td("total", true) + td(energy_text(energy_pj)) + td("100.0%") +
+             "</tr>\n</table>\n";
+    }
+
+    // The per-layer table.
+    {
+        const auto [unit, div] = energy_unit(max_layer_pj);
+        h += "<h2>Layers</h2>\n<table>\n<tr>" + th("#") + th("layer", true) + th("op", true) +
+             th("shape", true) + th("MACs") + th("cycles") + th("util") + th("MACs/B") +
+             th("MACs/cycle") + th("bound", true) + th("DRAM bytes") + th("energy (" + unit + ")") +
+             th("residency", true) + th("output", true) + "</tr>\n";
+        for (std::size_t i = 0; i < run.layers.size(); ++i) {
+            const stats::LayerStats& l = run.layers[i];
+            const Figures& f = figs[i];
+            const std::string out = !l.checked    ? "-"
+                                    : l.bit_exact ? "bit-exact"
+                                                  : with_commas(l.mismatches) + " mismatches";
+            h += "<tr>" + td(std::to_string(i)) + td(l.name, true) + td(l.op, true) +
+                 td(l.shape, true) + td(with_commas(l.macs_total)) + td(with_commas(l.cycles())) +
+                 td(percent(f.mac_utilization)) +
+                 td(f.dram_bytes > 0 ? fixed(f.arithmetic_intensity, 2) : "-") +
+                 td(fixed(f.achieved_macs_per_cycle, 1)) + td(to_string(f.bound), true) +
+                 td(with_commas(f.dram_bytes)) + td(num(f.energy.total_pj() / div, 4)) +
+                 td(l.residency.empty() ? "-" : l.residency, true) + td(out, true) + "</tr>\n";
+        }
+        h += "</table>\n";
+    }
+    h += page_close();
+    return h;
+}
+
+void write_run_html(const std::string& path, const stats::RunStats& run, const cfg::HwConfig& hw) {
+    std::ofstream out = open_output_file(path);
+    out << run_html(run, hw);
+    check_written(out, path);
+}
+
+std::string sweep_html(const SweepReport& rep) {
+    const std::string title = "npusim sweep: " + rep.title;
+    std::string h = page_open(title);
+    h += "<h1>" + xml_escape(title) + "</h1>\n";
+    std::map<std::string, std::size_t> status_count;
+    for (const SweepRow& r : rep.rows) ++status_count[r.status];
+    std::string counts;
+    for (const auto& [st, n] : status_count) {
+        counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + st;
+    }
+    h += "<p class=\"note\">base config " + xml_escape(rep.hw) + "; " +
+         std::to_string(rep.rows.size()) + " points (" + xml_escape(counts) +
+         "). Pareto-optimal points (no other point of the same workload is at least as fast and "
+         "as frugal, and strictly better in one) are highlighted and joined by a step line; hover "
+         "a point for its parameters.</p>\n";
+
+    // Workloads in order of first appearance.
+    std::vector<std::string> workloads;
+    for (const SweepRow& r : rep.rows) {
+        if (std::find(workloads.begin(), workloads.end(), r.workload) == workloads.end()) {
+            workloads.push_back(r.workload);
+        }
+    }
+    for (const std::string& wl : workloads) {
+        std::vector<svg::ScatterPoint> pts;
+        double xlo = std::numeric_limits<double>::infinity(), xhi = 0, ylo = xlo, yhi = 0;
+        std::size_t front = 0;
+        for (const SweepRow& r : rep.rows) {
+            if (r.workload != wl || !r.ran()) continue;
+            svg::ScatterPoint p;
+            p.x = r.latency_s * 1e6;
+            p.y = r.energy_pj * 1e-6;
+            p.highlighted = r.pareto;
+            front += r.pareto ? 1 : 0;
+            p.tooltip = r.id + (r.pareto ? " (Pareto)" : "");
+            for (const auto& [k, v] : r.settings) p.tooltip += "\n" + k + "=" + v;
+            p.tooltip += "\nlatency " + human_time(r.latency_s) + ", energy " +
+                         energy_text(r.energy_pj) + ", " + num(r.tops_per_watt, 4) + " TOPS/W";
+            if (r.status != "ok") p.tooltip += "\nstatus " + r.status;
+            if (p.x > 0) {
+                xlo = std::min(xlo, p.x);
+                xhi = std::max(xhi, p.x);
+            }
+            if (p.y > 0) {
+                ylo = std::min(ylo, p.y);
+                yhi = std::max(yhi, p.y);
+            }
+            pts.push_back(std::move(p));
+        }
+        h += "<h2>" + xml_escape(wl) + "</h2>\n";
+        if (pts.empty()) {
+            h += "<p class=\"note\">No point of this workload ran.</p>\n";
+            continue;
+        }
+        svg::ScatterOptions o;
+        // Log axes once the values spread over more than a factor of 20.
+        o.log_x = xhi > 20 * xlo;
+        o.log_y = yhi > 20 * ylo;
+        o.x_label = std::string("latency (\xC2\xB5s") + (o.log_x ? ", log)" : ")");
+        o.y_label = std::string("energy (\xC2\xB5J") + (o.log_y ? ", log)" : ")");
+        o.height = 420;
+        o.highlight_name = "Pareto-optimal (" + std::to_string(front) + ")";
+        o.other_name = "other (" + std::to_string(pts.size() - front) + ")";
+        h += svg::scatter_chart(pts, o);
+    }
+
+    h += "<h2>Results</h2>\n<table>\n<tr>" + th("id", true) + th("workload", true);
+    for (const std::string& k : rep.keys) h += th(k, true);
+    h += th("status", true) + th("cycles") + th("latency") + th("inferences/s") + th("energy") +
+         th("TOPS/W") + th("DRAM bytes") + th("util") + th("Pareto", true) + th("error", true) +
+         "</tr>\n";
+    for (const SweepRow& r : rep.rows) {
+        std::map<std::string, std::string> s(r.settings.begin(), r.settings.end());
+        h += std::string(r.pareto ? "<tr class=\"pareto\">" : "<tr>") + td(r.id, true) +
+             td(r.workload, true);
+        for (const std::string& k : rep.keys) h += td(s.count(k) ? s[k] : "", true);
+        h += td(r.status, true);
+        if (r.ran()) {
+            h += td(with_commas(r.cycles)) + td(human_time(r.latency_s)) +
+                 td(human_rate(r.inferences_per_second)) + td(energy_text(r.energy_pj)) +
+                 td(num(r.tops_per_watt, 4)) + td(with_commas(r.dram_bytes)) +
+                 td(percent(r.mac_utilization));
+        } else {
+            h += "<td></td><td></td><td></td><td></td><td></td><td></td><td></td>";
+        }
+        h += td(r.pareto ? "\xE2\x98\x85 yes" : "", true) + td(r.error, true) + "</tr>\n";
+    }
+    h += "</table>\n";
+    h += page_close();
+    return h;
+}
+
+void write_sweep_html(const std::string& path, const SweepReport& report) {
+    std::ofstream out = open_output_file(path);
+    out << sweep_html(report);
+    check_written(out, path);
+}
+
+}  // namespace npu::report

@@ -1,0 +1,59 @@
+// Self-contained HTML reports: one file with inline CSS and inline SVG charts drawn by
+// sim/report/svg.h; no scripts, no network references, no external fonts or stylesheets, so the
+// page opens anywhere (also from an archived sweep directory) and can be checked in a headless
+// browser (scripts/check_html.sh). The same input gives the same bytes (no dates, no host
+// names, fixed number formats). What each chart shows: docs/reports.md.
+//
+// - run page (`npusim run --html FILE`): header figures, per-layer cycles, per-layer energy
+//   stacked by component, roofline, the run's energy by component, the per-layer table.
+// - sweep page (`npusim sweep ... --html FILE`, and always DIR/report.html): one latency-vs-energy
+//   scatter per workload with the Pareto front highlighted, and the results table.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/config/hw_config.h"
+#include "sim/stats/stats.h"
+
+namespace npu::report {
+
+// The whole run page.
+[[nodiscard]] std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw);
+// Writes run_html() to `path`; throws npu::UserError naming the path when it cannot be written.
+void write_run_html(const std::string& path, const stats::RunStats& run, const cfg::HwConfig& hw);
+
+// One point of a sweep as results.csv has it (docs/sweeps.md).
+struct SweepRow {
+    std::string id;
+    std::string workload;
+    std::vector<std::pair<std::string, std::string>> settings;  // key=value, sorted by key
+    std::string status;  // ok, mismatch, invalid, failed, missing
+    std::string error;
+    uint64_t cycles = 0;
+    uint64_t dram_bytes = 0;
+    double latency_s = 0;
+    double inferences_per_second = 0;
+    double energy_pj = 0;
+    double tops_per_watt = 0;
+    double mac_utilization = 0;
+    bool pareto = false;
+    [[nodiscard]] bool ran() const { return status == "ok" || status == "mismatch"; }
+};
+
+struct SweepReport {
+    std::string title;              // e.g. the sweep file or output directory
+    std::string hw;                 // base hardware config, as written
+    std::vector<std::string> keys;  // the setting keys, the table's columns
+    std::vector<SweepRow> rows;     // in results.csv order
+};
+
+// The whole sweep page. A workload's chart shows its points that ran (ok or mismatch);
+// Pareto points (as marked in the rows) are highlighted and joined by a step line.
+[[nodiscard]] std::string sweep_html(const SweepReport& report);
+// Writes sweep_html() to `path`; throws npu::UserError naming the path when it cannot be written.
+void write_sweep_html(const std::string& path, const SweepReport& report);
+
+}  // namespace npu::report
