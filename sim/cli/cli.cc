@@ -15,6 +15,7 @@
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/ptq.h"
 #include "sim/report/html.h"
 #include "sim/report/layers_csv.h"
 #include "sim/report/run_table.h"
@@ -151,7 +152,8 @@ cfg::HwConfig load_hw(const Args& a) {
 graph::Workload load_wl(const Args& a, bool with_data) {
     graph::LoadOptions lo;
     lo.with_data = with_data;
-    return graph::load_workload(
+    // A float network is post-training quantized here (sim/quant/ptq.h).
+    return quant::load_and_quantize(
         a.workload ? *a.workload : cfg::data_dir() + "/workloads/default.yaml", lo);
 }
 

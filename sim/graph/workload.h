@@ -160,6 +160,16 @@ struct SampleSet {
     std::string source;  // where they came from (file), for reports
 };
 
+// Post-training quantization settings of a float network (`calibration:` in the workload;
+// docs/precision.md "Post-training quantization").
+struct PtqSettings {
+    enum class Method { kMinMax, kPercentile };
+    Method method = Method::kMinMax;
+    double percentile = 99.99;        // kPercentile: hi at p, lo at 100 - p (nearest rank)
+    bool per_channel_weights = true;  // false: one weight scale per layer
+    bool symmetric_activations = false;
+};
+
 struct Workload {
     std::string name;
     std::string source_file;
@@ -177,6 +187,13 @@ struct Workload {
     // accuracy (both optional; `calibration:` and `samples:` in the workload).
     SampleSet calibration;
     SampleSet samples;
+
+    // A float network (conv2d/gemm weights given as float files) loads with its quantization
+    // pending: shapes, float weights and sample sets are filled, but no int8 weights, scales or
+    // requantization. npu::quant::quantize() (sim/quant/ptq.h) calibrates it with `ptq` and
+    // clears the flag; nothing may run or compile the workload before that.
+    bool needs_ptq = false;
+    PtqSettings ptq;
 
     // A declared input or a layer output by name (searches `inputs`, then `layer_outputs`);
     // nullptr if there is none.

@@ -7,7 +7,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <optional>
@@ -60,11 +62,14 @@ constexpr int64_t kBiasPerK = 64;                      // random bias in [-64 K,
 // |x - zp| <= 255 and |w| <= 127, so |acc| <= K * 32385 + max|bias| must stay below 2^31.
 constexpr int64_t kMaxTermMagnitude = 255 * 127;
 
-const std::vector<std::string> kTopKeys = {"name",  "description", "seed",
-                                           "input", "inputs",      "layers"};
+const std::vector<std::string> kTopKeys = {"name",   "description", "seed",        "input",
+                                           "inputs", "layers",      "calibration", "samples"};
+const std::vector<std::string> kCalibrationKeys = {"file",       "count",   "method",
+                                                   "percentile", "weights", "activations"};
+const std::vector<std::string> kSamplesKeys = {"file", "labels", "count"};
 const std::vector<std::string> kNamedInputKeys = {"name", "shape", "scale", "zero_point"};
 const std::vector<std::string> kInputKeys = {"shape", "scale", "zero_point"};
-const std::vector<std::string> kCommonLayerKeys = {"name", "op", "inputs"};
+const std::vector<std::string> kCommonLayerKeys = {"name", "op", "inputs", "precision"};
 
 struct OpInfo {
     const char* name;
@@ -75,9 +80,11 @@ struct OpInfo {
 const std::vector<OpInfo> kOps = {
     {"conv2d",
      OpKind::kConv2d,
-     {"out_channels", "kernel", "stride", "padding", "dilation", "groups", "weight_scale", "bias",
-      "activation", "output", "mapping"}},
-    {"gemm", OpKind::kGemm, {"n", "m", "weight_scale", "bias", "activation", "output", "mapping"}},
+     {"out_channels", "kernel", "stride", "padding", "dilation", "groups", "weights",
+      "weight_scale", "bias", "activation", "output", "mapping"}},
+    {"gemm",
+     OpKind::kGemm,
+     {"n", "m", "weights", "weight_scale", "bias", "activation", "output", "mapping"}},
     {"matmul",
      OpKind::kMatmul,
      {"heads", "a_layout", "b_layout", "out_layout", "transpose_b", "activation", "output",
@@ -226,7 +233,11 @@ struct LayerSpec {
     enum class ScaleKind { kScalar, kList, kRange } w_scale_kind = ScaleKind::kScalar;
     std::vector<double> w_scales;  // kScalar: one value; kList: out_c values
     double w_scale_min = 0, w_scale_max = 0;
-    enum class BiasKind { kRandom, kZero, kList } bias_kind = BiasKind::kRandom;
+    enum class BiasKind { kRandom, kZero, kList, kFile } bias_kind = BiasKind::kRandom;
+    // Float weights / bias (`{file: ...}`, paths as written; float networks only).
+    std::string weights_file, bias_file;
+    YAML::Node weights_node, bias_node;
+    std::optional<Precision> precision;
     std::vector<int32_t> bias_list;
     Activation activation = Activation::kNone;
     double clamp_min = 0, clamp_max = 0;
@@ -277,6 +288,7 @@ class Loader {
     std::string m_file;
     LoadOptions m_options;
     DiagnosticList m_diags;
+    bool m_float = false;  // a float network: some layer has `weights: {file: ...}`
 
     void error(const YAML::Mark& mark, const std::string& key, const std::string& message) {
         const bool known = mark.line >= 0;
@@ -306,6 +318,18 @@ class Loader {
     void parse_output(const YAML::Node& n, LayerSpec& spec);
     void parse_activation(const YAML::Node& n, LayerSpec& spec);
     void parse_mapping(const YAML::Node& n, LayerSpec& spec);
+    std::optional<std::string> parse_file_ref(const YAML::Node& n, const std::string& path);
+    std::string resolve_path(const std::string& file) const;
+    std::optional<std::vector<char>> read_file_exact(const YAML::Node& at, const std::string& path,
+                                                     const std::string& file, int64_t bytes,
+                                                     const std::string& what);
+    std::optional<std::vector<float>> read_floats(const YAML::Node& at, const std::string& path,
+                                                  const std::string& file, int64_t count,
+                                                  const std::string& what);
+    void parse_calibration(const YAML::Node& n, const InputSpec* first, Workload& w);
+    void parse_samples(const YAML::Node& n, const InputSpec* first, Workload& w);
+    std::optional<int64_t> sample_count(const YAML::Node& n, const std::string& path,
+                                        const std::string& file, int64_t elems);
     InputSpec parse_input(const YAML::Node& n, const std::string& path, const std::string& name,
                           bool v1);
     void resolve_window(const LayerSpec& spec, Layer& l);
@@ -315,6 +339,8 @@ class Loader {
                                         const std::vector<int>& src,
                                         const std::vector<InputSpec>& in_specs, size_t index);
     bool quantize_layer(const LayerSpec& spec, Layer& l, const LayerInputs& in);
+    void check_float_layer(const LayerSpec& spec);
+    void read_float_params(const LayerSpec& spec, Layer& l);
     bool input_count_ok(const LayerSpec& spec, size_t count);
 };
 
@@ -574,9 +600,21 @@ void Loader::parse_quant(LayerSpec& spec, bool out_c_known) {
     const int64_t out_c = *spec.op == OpKind::kConv2d ? spec.out_c : spec.n;
     const std::string count = std::to_string(out_c);
 
+    // weights: {file: F} (float32 OHWI; a float network: post-training quantization chooses the
+    // scales)
+    if (const YAML::Node wf = n["weights"]) {
+        spec.weights_node = wf;
+        if (auto f = parse_file_ref(wf, child(spec.path, "weights"))) spec.weights_file = *f;
+    }
     // weight_scale: number | list of out_c numbers | {min, max}
     const std::string wpath = child(spec.path, "weight_scale");
-    if (const YAML::Node ws = n["weight_scale"]) {
+    if (m_float) {
+        if (const YAML::Node ws = n["weight_scale"]) {
+            error(ws, wpath,
+                  "does not apply to a float network (post-training quantization chooses the "
+                  "weight scales)");
+        }
+    } else if (const YAML::Node ws = n["weight_scale"]) {
         if (ws.IsScalar()) {
             if (auto v = get_positive(ws, wpath)) spec.w_scales = {*v};
         } else if (ws.IsSequence()) {
@@ -617,10 +655,28 @@ void Loader::parse_quant(LayerSpec& spec, bool out_c_known) {
         error(n, spec.path, "missing required key 'weight_scale'");
     }
 
-    // bias: true (random) | false (zeros) | list of out_c int32 values
+    // bias: true (random) | false (zeros) | list of out_c int32 values | {file: F} (float32)
+    if (m_float) spec.bias_kind = LayerSpec::BiasKind::kZero;
     if (const YAML::Node b = n["bias"]) {
         const std::string bpath = child(spec.path, "bias");
-        if (b.IsScalar() && (b.Scalar() == "true" || b.Scalar() == "false")) {
+        if (m_float) {
+            spec.bias_node = b;
+            if (b.IsScalar() && b.Scalar() == "false") {
+                spec.bias_kind = LayerSpec::BiasKind::kZero;
+            } else if (b.IsMap()) {
+                spec.bias_kind = LayerSpec::BiasKind::kFile;
+                if (auto f = parse_file_ref(b, bpath)) spec.bias_file = *f;
+            } else {
+                error(b, bpath,
+                      "expected {file: F} (float32, one per output channel) or false in a float "
+                      "network, found " +
+                          describe(b));
+            }
+        } else if (b.IsMap() && b["file"]) {
+            error(b, bpath,
+                  "expected true, false or a list of integers (a float bias {file: F} needs float "
+                  "weights: {file: F}), found a map");
+        } else if (b.IsScalar() && (b.Scalar() == "true" || b.Scalar() == "false")) {
             spec.bias_kind =
                 b.Scalar() == "true" ? LayerSpec::BiasKind::kRandom : LayerSpec::BiasKind::kZero;
         } else if (b.IsSequence()) {
@@ -694,6 +750,19 @@ void Loader::parse_layer(const YAML::Node& n, int index, LayerSpec& spec) {
         if (!has_key(kind, k)) foreign.push_back(k);
     }
     check_keys(n, spec.path, allowed, foreign, to_string(kind));
+    if (const YAML::Node p = n["precision"]) {
+        const std::optional<Precision> v =
+            p.IsScalar() ? parse_precision(p.Scalar()) : std::nullopt;
+        if (v) {
+            spec.precision = v;
+        } else {
+            std::vector<std::string> choices;
+            for (Precision x : kAllPrecisions) choices.emplace_back(to_string(x));
+            error(p, child(spec.path, "precision"),
+                  "expected one of " + precision_choices() + ", found " + describe(p) +
+                      (p.IsScalar() ? did_you_mean(p.Scalar(), choices) : ""));
+        }
+    }
 
     if (const YAML::Node in = n["inputs"]) {
         spec.inputs_node = in;
@@ -900,6 +969,17 @@ InputSpec Loader::parse_input(const YAML::Node& n, const std::string& path, cons
                              : "expected a list of 1 to 4 dimensions") +
                   ", found " + describe(sn));
         s.ok = false;
+    }
+    if (m_float) {
+        // Calibration chooses the input's quantization.
+        for (const char* key : {"scale", "zero_point"}) {
+            if (const YAML::Node v = n[key]) {
+                error(v, child(path, key),
+                      "does not apply to a float network (post-training quantization chooses the "
+                      "input's quantization from the calibration images)");
+            }
+        }
+        return s;
     }
     if (const YAML::Node sc = n["scale"]) {
         if (auto v = get_positive(sc, child(path, "scale"))) s.quant.scale = *v;
@@ -1240,9 +1320,10 @@ std::vector<int64_t> Loader::layer_geometry(const LayerSpec& spec, Layer& l,
 // error (reported).
 bool Loader::quantize_layer(const LayerSpec& spec, Layer& l, const LayerInputs& in) {
     const QuantParams qx = l.input_quant.at(0);
-    const QuantParams qy = l.input_quant.size() > 1 ? l.input_quant[1] : qx;
     if (l.kind == OpKind::kAdd) {
-        // The inputs' multipliers do not depend on the output scale.
+        // real_outputs (an auto output) reads the inputs' multipliers; they do not depend on the
+        // output scale (finish_quantization sets the same values).
+        const QuantParams qy = l.input_quant.size() > 1 ? l.input_quant[1] : qx;
         const AddMultipliers am = add_multipliers(qx.scale, qy.scale, 1.0);
         l.add_x = am.x;
         l.add_y = am.y;
@@ -1279,69 +1360,252 @@ bool Loader::quantize_layer(const LayerSpec& spec, Layer& l, const LayerInputs& 
     } else {
         l.output = {spec.out_scale, static_cast<int32_t>(spec.out_zp)};
     }
-
-    const double so = l.output.scale;
-    std::vector<double> ms;
-    std::string formula;
-    switch (l.kind) {
-        case OpKind::kConv2d:
-        case OpKind::kGemm:
-            for (double ws : l.weight_scale) ms.push_back(qx.scale * ws / so);
-            formula = "input.scale * weight_scale / output.scale";
-            break;
-        case OpKind::kMatmul:
-        case OpKind::kMul:
-            ms.assign(static_cast<size_t>(l.out_c), qx.scale * qy.scale / so);
-            formula = "the inputs' scales multiplied / output.scale";
-            break;
-        case OpKind::kAdd:
-            ms.assign(static_cast<size_t>(l.out_c),
-                      2.0 * std::max(qx.scale, qy.scale) / (std::ldexp(1.0, kAddLeftShift) * so));
-            formula = "2 max(x.scale, y.scale) / (2^20 output.scale)";
-            break;
-        default:
-            ms.assign(static_cast<size_t>(l.out_c), qx.scale / so);
-            formula = "input.scale / output.scale";
-            break;
-    }
-    Requant& rq = l.requant;
-    rq.multiplier.clear();
-    rq.shift.clear();
-    for (double m : ms) {
-        if (!(m < 0x1.0p31)) {
-            error(spec.has_output ? spec.output_node : spec.node, child(spec.path, "output"),
-                  "expected " + formula + " < 2^31, found " + std::to_string(m));
-            return false;
-        }
-        const QuantMultiplier qm = l.kind == OpKind::kAdd
-                                       ? add_multipliers(qx.scale, qy.scale, so).out
-                                       : quantize_multiplier(m);
-        rq.multiplier.push_back(qm.multiplier);
-        rq.shift.push_back(qm.shift);
-    }
-    rq.out_zero_point = l.output.zero_point;
-    rq.act_min = -128;
-    rq.act_max = 127;
-    switch (l.activation) {
-        case Activation::kNone:
-            break;
-        case Activation::kRelu:
-            rq.act_min = l.output.zero_point;
-            break;
-        case Activation::kRelu6:
-            rq.act_min = l.output.zero_point;
-            rq.act_max = quantize_real(6.0, l.output);
-            break;
-        case Activation::kClamp:
-            rq.act_min = quantize_real(l.clamp_min, l.output);
-            rq.act_max = quantize_real(l.clamp_max, l.output);
-            break;
-    }
-    if (l.kind == OpKind::kGelu || l.kind == OpKind::kSilu) {
-        l.lut = build_lut(l.kind == OpKind::kGelu ? LutFunction::kGelu : LutFunction::kSilu,
-                          qx.scale, qx.zero_point, so, l.output.zero_point);
+    const std::string problem = finish_quantization(l);
+    if (!problem.empty()) {
+        error(spec.has_output ? spec.output_node : spec.node, child(spec.path, "output"), problem);
+        return false;
     }
     return m_diags.empty();
+}
+
+// {file: F}: the path as written (resolved against the workload's directory when read).
+std::optional<std::string> Loader::parse_file_ref(const YAML::Node& n, const std::string& path) {
+    if (!expect_map(n, path, "a map {file: F}")) return std::nullopt;
+    check_keys(n, path, {"file"});
+    const YAML::Node f = n["file"];
+    if (!f) {
+        error(n, path, "missing required key 'file'");
+        return std::nullopt;
+    }
+    if (!f.IsScalar() || f.Scalar().empty()) {
+        error(f, child(path, "file"), "expected a file name, found " + describe(f));
+        return std::nullopt;
+    }
+    return f.Scalar();
+}
+
+// Relative paths are relative to the workload file's directory.
+std::string Loader::resolve_path(const std::string& file) const {
+    if (!file.empty() && file[0] == '/') return file;
+    const size_t slash = m_file.find_last_of('/');
+    return slash == std::string::npos ? file : m_file.substr(0, slash + 1) + file;
+}
+
+// The whole file, which must be exactly `bytes` long (what: "float32 values" etc., for errors).
+std::optional<std::vector<char>> Loader::read_file_exact(const YAML::Node& at,
+                                                         const std::string& path,
+                                                         const std::string& file, int64_t bytes,
+                                                         const std::string& what) {
+    const std::string full = resolve_path(file);
+    std::ifstream in(full, std::ios::binary);
+    if (!in) {
+        error(at, path, "cannot open '" + full + "': " + std::strerror(errno));
+        return std::nullopt;
+    }
+    std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (static_cast<int64_t>(data.size()) != bytes) {
+        error(at, path,
+              "expected '" + full + "' to hold " + what + " (" + std::to_string(bytes) +
+                  " bytes), found " + std::to_string(data.size()) + " bytes");
+        return std::nullopt;
+    }
+    return data;
+}
+
+// `count` raw little-endian float32 values; non-finite values are errors.
+std::optional<std::vector<float>> Loader::read_floats(const YAML::Node& at, const std::string& path,
+                                                      const std::string& file, int64_t count,
+                                                      const std::string& what) {
+    const auto data = read_file_exact(at, path, file, count * 4,
+                                      std::to_string(count) + " float32 values (" + what + ")");
+    if (!data) return std::nullopt;
+    std::vector<float> v(static_cast<size_t>(count));
+    for (size_t i = 0; i < v.size(); ++i) {
+        uint32_t bits = 0;
+        for (int b = 3; b >= 0; --b) {
+            bits = (bits << 8) | static_cast<uint8_t>((*data)[4 * i + static_cast<size_t>(b)]);
+        }
+        std::memcpy(&v[i], &bits, 4);
+        if (!std::isfinite(v[i])) {
+            error(at, path,
+                  "expected finite float32 values in '" + resolve_path(file) + "', found " +
+                      std::to_string(v[i]) + " at index " + std::to_string(i));
+            return std::nullopt;
+        }
+    }
+    return v;
+}
+
+// The number of images in a sample file: `count` if given (the file must hold exactly that
+// many), else the file's size / the image size.
+std::optional<int64_t> Loader::sample_count(const YAML::Node& n, const std::string& path,
+                                            const std::string& file, int64_t elems) {
+    if (const YAML::Node c = n["count"]) return get_int(c, child(path, "count"), 1, kMaxDim * 16);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(resolve_path(file), ec);
+    if (ec) {
+        error(n["file"], child(path, "file"),
+              "cannot open '" + resolve_path(file) + "': " + ec.message());
+        return std::nullopt;
+    }
+    const int64_t image = elems * 4;
+    if (size == 0 || static_cast<int64_t>(size) % image != 0) {
+        error(n["file"], child(path, "file"),
+              "expected '" + resolve_path(file) + "' to hold whole float32 images of " +
+                  std::to_string(elems) + " values (a multiple of " + std::to_string(image) +
+                  " bytes), found " + std::to_string(size) + " bytes");
+        return std::nullopt;
+    }
+    return static_cast<int64_t>(size) / image;
+}
+
+std::vector<std::vector<float>> split_images(const std::vector<float>& all, int64_t count,
+                                             int64_t elems) {
+    std::vector<std::vector<float>> v;
+    for (int64_t i = 0; i < count; ++i) {
+        v.emplace_back(all.begin() + i * elems, all.begin() + (i + 1) * elems);
+    }
+    return v;
+}
+
+// calibration: {file, count, method: minmax | percentile, percentile, weights: per_channel |
+// per_tensor, activations: asymmetric | symmetric}
+void Loader::parse_calibration(const YAML::Node& n, const InputSpec* first, Workload& w) {
+    const std::string path = "calibration";
+    if (!expect_map(n, path, "a map {file, count, method, percentile, weights, activations}")) {
+        return;
+    }
+    check_keys(n, path, kCalibrationKeys);
+    if (!m_float) {
+        error(n, path,
+              "applies to float networks only (conv2d/gemm layers with weights: {file: F})");
+    }
+    const auto choice = [&](const char* key, const std::vector<std::string>& options) -> int {
+        const YAML::Node v = n[key];
+        if (!v) return -1;
+        for (size_t i = 0; i < options.size(); ++i) {
+            if (v.IsScalar() && v.Scalar() == options[i]) return static_cast<int>(i);
+        }
+        error(v, child(path, key),
+              "expected " + join_list(options) + ", found " + describe(v) +
+                  (v.IsScalar() ? did_you_mean(v.Scalar(), options) : ""));
+        return -1;
+    };
+    PtqSettings& p = w.ptq;
+    const int method = choice("method", {"minmax", "percentile"});
+    if (method >= 0) {
+        p.method = method == 0 ? PtqSettings::Method::kMinMax : PtqSettings::Method::kPercentile;
+    }
+    if (const YAML::Node v = n["percentile"]) {
+        if (p.method != PtqSettings::Method::kPercentile) {
+            error(v, child(path, "percentile"), "applies to method: percentile only");
+        } else if (auto x = get_number(v, child(path, "percentile"))) {
+            if (*x < 50.0 || *x > 100.0) {
+                error(v, child(path, "percentile"),
+                      "expected a number in [50, 100], found " + describe(v));
+            } else {
+                p.percentile = *x;
+            }
+        }
+    }
+    if (const int v = choice("weights", {"per_channel", "per_tensor"}); v >= 0) {
+        p.per_channel_weights = v == 0;
+    }
+    if (const int v = choice("activations", {"asymmetric", "symmetric"}); v >= 0) {
+        p.symmetric_activations = v == 1;
+    }
+    const YAML::Node f = n["file"];
+    if (!f) {
+        error(n, path, "missing required key 'file' (raw float32 images, HWC)");
+        return;
+    }
+    if (!f.IsScalar() || f.Scalar().empty()) {
+        error(f, child(path, "file"), "expected a file name, found " + describe(f));
+        return;
+    }
+    if (first == nullptr || !first->ok) return;
+    const int64_t elems = product(first->shape, 0, first->shape.size());
+    const auto count = sample_count(n, path, f.Scalar(), elems);
+    if (!count) return;
+    const auto all = read_floats(f, child(path, "file"), f.Scalar(), *count * elems,
+                                 std::to_string(*count) + " images of " + shape_text(first->shape));
+    if (!all) return;
+    w.calibration.inputs = split_images(*all, *count, elems);
+    w.calibration.source = resolve_path(f.Scalar());
+}
+
+// samples: {file, labels, count}
+void Loader::parse_samples(const YAML::Node& n, const InputSpec* first, Workload& w) {
+    const std::string path = "samples";
+    if (!expect_map(n, path, "a map {file, labels, count}")) return;
+    check_keys(n, path, kSamplesKeys);
+    const YAML::Node f = n["file"];
+    if (!f) {
+        error(n, path, "missing required key 'file' (raw float32 images, HWC)");
+        return;
+    }
+    if (!f.IsScalar() || f.Scalar().empty()) {
+        error(f, child(path, "file"), "expected a file name, found " + describe(f));
+        return;
+    }
+    const YAML::Node lf = n["labels"];
+    if (lf && (!lf.IsScalar() || lf.Scalar().empty())) {
+        error(lf, child(path, "labels"), "expected a file name, found " + describe(lf));
+    }
+    if (first == nullptr || !first->ok) return;
+    const int64_t elems = product(first->shape, 0, first->shape.size());
+    const auto count = sample_count(n, path, f.Scalar(), elems);
+    if (!count) return;
+    const auto all = read_floats(f, child(path, "file"), f.Scalar(), *count * elems,
+                                 std::to_string(*count) + " images of " + shape_text(first->shape));
+    if (all) {
+        w.samples.inputs = split_images(*all, *count, elems);
+        w.samples.source = resolve_path(f.Scalar());
+    }
+    if (lf && lf.IsScalar() && !lf.Scalar().empty()) {
+        const auto labels = read_file_exact(lf, child(path, "labels"), lf.Scalar(), *count,
+                                            std::to_string(*count) + " uint8 labels");
+        if (labels) {
+            for (char c : *labels) w.samples.labels.push_back(static_cast<uint8_t>(c));
+        }
+    }
+}
+
+// A float network's conv2d/gemm needs float weights, and its outputs are calibrated.
+void Loader::check_float_layer(const LayerSpec& spec) {
+    if (!m_float || !spec.op) return;
+    const OpKind op = *spec.op;
+    if ((op == OpKind::kConv2d || op == OpKind::kGemm) && !spec.node["weights"]) {
+        error(spec.node, spec.path,
+              "missing required key 'weights' ({file: F}, float32 OHWI: every conv2d/gemm of a "
+              "float network has float weights)");
+    }
+    if (spec.has_output && !(spec.out_scale_auto && spec.out_zp_auto)) {
+        error(spec.output_node, child(spec.path, "output"),
+              "expected auto (or no 'output') in a float network: post-training quantization "
+              "chooses every output's quantization");
+    }
+}
+
+// A float network's conv2d/gemm: float32 weights (OHWI) and bias (zeros without `bias`).
+void Loader::read_float_params(const LayerSpec& spec, Layer& l) {
+    if (spec.weights_file.empty()) return;  // reported when parsed
+    const int64_t count = l.reduction() * l.out_c;
+    if (auto v = read_floats(
+            spec.weights_node["file"], child(spec.path, "weights.file"), spec.weights_file, count,
+            std::to_string(l.out_c) + "x" + std::to_string(l.kernel_h) + "x" +
+                std::to_string(l.kernel_w) + "x" + std::to_string(l.in_c / l.groups) + " OHWI")) {
+        l.float_weights = std::move(*v);
+    }
+    if (spec.bias_kind == LayerSpec::BiasKind::kFile) {
+        if (spec.bias_file.empty()) return;
+        if (auto v = read_floats(spec.bias_node["file"], child(spec.path, "bias.file"),
+                                 spec.bias_file, l.out_c, "one per output channel")) {
+            l.float_bias = std::move(*v);
+        }
+    } else {
+        l.float_bias.assign(static_cast<size_t>(l.out_c), 0.0f);
+    }
 }
 
 Workload Loader::load(const std::string& text) {
@@ -1360,6 +1624,11 @@ Workload Loader::load(const std::string& text) {
         m_diags.throw_if_any();
     }
     check_keys(root, "", kTopKeys);
+    // A float network: some layer gives float weights (`weights: {file: F}`).
+    if (const YAML::Node ls = root["layers"]; ls && ls.IsSequence()) {
+        for (const YAML::Node& l : ls) m_float = m_float || (l.IsMap() && l["weights"]);
+    }
+    w.needs_ptq = m_float;
 
     w.name = m_file.substr(m_file.find_last_of('/') + 1);
     w.name = w.name.substr(0, w.name.find('.'));
@@ -1434,6 +1703,23 @@ Workload Loader::load(const std::string& text) {
         }
     }
 
+    // Sample sets of the first declared input (raw float32 HWC images).
+    const InputSpec* first = in_specs.empty() ? nullptr : &in_specs[0];
+    if (const YAML::Node c = root["calibration"]) {
+        parse_calibration(c, first, w);
+    } else if (m_float) {
+        error(root, "",
+              "missing required key 'calibration' (a float network is quantized from calibration "
+              "images)");
+    }
+    if (const YAML::Node s = root["samples"]) parse_samples(s, first, w);
+    if (m_float && in_specs.size() > 1) {
+        error(
+            inputs, "inputs",
+            "expected one declared input in a float network (calibration images feed it), found " +
+                std::to_string(in_specs.size()));
+    }
+
     std::vector<LayerSpec> specs;
     const YAML::Node layers = root["layers"];
     if (!layers) {
@@ -1445,6 +1731,7 @@ Workload Loader::load(const std::string& text) {
         std::map<std::string, size_t> names;
         for (size_t i = 0; i < layers.size(); ++i) {
             parse_layer(layers[i], static_cast<int>(i), specs[i]);
+            check_float_layer(specs[i]);
             const YAML::Node at =
                 layers[i].IsMap() && layers[i]["name"] ? layers[i]["name"] : layers[i];
             const auto [it, fresh] = names.emplace(specs[i].name, i);
@@ -1479,6 +1766,7 @@ Workload Loader::load(const std::string& text) {
         l.pin_rows = static_cast<int32_t>(spec.pin_rows);
         l.pin_k_chunk = spec.pin_k_chunk;
         l.pin_dataflow = spec.pin_dataflow;
+        l.precision = spec.precision;
         bool ok = spec.geometry_ok && spec.op.has_value();
         if (spec.op) l.kind = *spec.op;
         std::vector<std::string> names = spec.inputs;
@@ -1534,6 +1822,9 @@ Workload Loader::load(const std::string& text) {
         }
         for (int64_t d : out) l.out_shape.push_back(static_cast<int32_t>(d));
         slots[spec.name] = {out, static_cast<int>(i), true};
+        if (m_float && (l.kind == OpKind::kConv2d || l.kind == OpKind::kGemm)) {
+            read_float_params(spec, l);
+        }
     }
     m_diags.throw_if_any();
 
@@ -1549,6 +1840,17 @@ Workload Loader::load(const std::string& text) {
                                    : std::vector<int8_t>{});
         w.inputs.push_back(std::move(t));
     }
+    if (!m_float && m_options.with_data && !w.samples.inputs.empty()) {
+        // The int8 input of a single run: the first sample, quantized with the input's
+        // quantization (half-even, as post-training quantization does).
+        const QuantParams& q = w.inputs[0].quant;
+        std::vector<int8_t>& d = w.input_data[0];
+        const std::vector<float>& x = w.samples.inputs[0];
+        for (size_t e = 0; e < d.size(); ++e) {
+            const double v = std::nearbyint(static_cast<double>(x[e]) / q.scale) + q.zero_point;
+            d[e] = static_cast<int8_t>(std::clamp(v, -128.0, 127.0));
+        }
+    }
     w.input = w.input_data.at(0);
     size_t last_auto = 0;
     bool any_auto = false;
@@ -1556,7 +1858,11 @@ Workload Loader::load(const std::string& text) {
         const LayerSpec& spec = specs[i];
         Layer& l = w.layers[i];
         const uint64_t stream = 3 * static_cast<uint64_t>(i);
-        if (l.kind == OpKind::kConv2d || l.kind == OpKind::kGemm) {
+        if (m_float && (l.kind == OpKind::kConv2d || l.kind == OpKind::kGemm)) {
+            // Float weights were read with the geometry; the scales are post-training
+            // quantization's.
+            l.weight_scale.assign(static_cast<size_t>(l.out_c), 1.0);
+        } else if (l.kind == OpKind::kConv2d || l.kind == OpKind::kGemm) {
             const int64_t k = l.reduction();
             // Without data, weights and biases stay empty; the scales below still size the
             // requantization.
@@ -1626,6 +1932,11 @@ Workload Loader::load(const std::string& text) {
             }
         }
         l.input = l.input_quant.at(0);
+        if (m_float) {
+            // Pending post-training quantization (npu::quant::quantize): placeholders only.
+            l.output = keeps_input_quant(l.kind) ? l.input : QuantParams{};
+            continue;
+        }
         if (!quantize_layer(spec, l, in)) break;
         if (any_auto && i < last_auto) data[i] = evaluate(l, in, Rounding::kHalfEven);
     }
@@ -1635,6 +1946,77 @@ Workload Loader::load(const std::string& text) {
 }
 
 }  // namespace
+
+std::string finish_quantization(Layer& l) {
+    const QuantParams qx = l.input_quant.empty() ? l.input : l.input_quant[0];
+    const QuantParams qy = l.input_quant.size() > 1 ? l.input_quant[1] : qx;
+    if (l.kind == OpKind::kAdd) {
+        // The inputs' multipliers do not depend on the output scale.
+        const AddMultipliers am = add_multipliers(qx.scale, qy.scale, 1.0);
+        l.add_x = am.x;
+        l.add_y = am.y;
+    }
+    const double so = l.output.scale;
+    std::vector<double> ms;
+    std::string formula;
+    switch (l.kind) {
+        case OpKind::kConv2d:
+        case OpKind::kGemm:
+            for (double ws : l.weight_scale) ms.push_back(qx.scale * ws / so);
+            formula = "input.scale * weight_scale / output.scale";
+            break;
+        case OpKind::kMatmul:
+        case OpKind::kMul:
+            ms.assign(static_cast<size_t>(l.out_c), qx.scale * qy.scale / so);
+            formula = "the inputs' scales multiplied / output.scale";
+            break;
+        case OpKind::kAdd:
+            ms.assign(static_cast<size_t>(l.out_c),
+                      2.0 * std::max(qx.scale, qy.scale) / (std::ldexp(1.0, kAddLeftShift) * so));
+            formula = "2 max(x.scale, y.scale) / (2^20 output.scale)";
+            break;
+        default:
+            ms.assign(static_cast<size_t>(l.out_c), qx.scale / so);
+            formula = "input.scale / output.scale";
+            break;
+    }
+    Requant& rq = l.requant;
+    rq.multiplier.clear();
+    rq.shift.clear();
+    for (double m : ms) {
+        if (!(m < 0x1.0p31)) {
+            return "expected " + formula + " < 2^31, found " + std::to_string(m);
+        }
+        const QuantMultiplier qm = l.kind == OpKind::kAdd
+                                       ? add_multipliers(qx.scale, qy.scale, so).out
+                                       : quantize_multiplier(m);
+        rq.multiplier.push_back(qm.multiplier);
+        rq.shift.push_back(qm.shift);
+    }
+    rq.out_zero_point = l.output.zero_point;
+    rq.act_min = -128;
+    rq.act_max = 127;
+    switch (l.activation) {
+        case Activation::kNone:
+            break;
+        case Activation::kRelu:
+            rq.act_min = l.output.zero_point;
+            break;
+        case Activation::kRelu6:
+            rq.act_min = l.output.zero_point;
+            rq.act_max = quantize_real(6.0, l.output);
+            break;
+        case Activation::kClamp:
+            rq.act_min = quantize_real(l.clamp_min, l.output);
+            rq.act_max = quantize_real(l.clamp_max, l.output);
+            break;
+    }
+    if (l.kind == OpKind::kGelu || l.kind == OpKind::kSilu) {
+        l.lut = build_lut(l.kind == OpKind::kGelu ? LutFunction::kGelu : LutFunction::kSilu,
+                          qx.scale, qx.zero_point, so, l.output.zero_point);
+    }
+    return "";
+}
 
 Workload load_workload_from_string(const std::string& text, const std::string& file_label,
                                    const LoadOptions& options) {

@@ -24,11 +24,22 @@ struct LoadOptions {
     bool with_data = true;
 };
 
+// A float network (conv2d/gemm with `weights: {file: F}`) comes back with Workload::needs_ptq
+// set: callers must run npu::quant::quantize() (or use npu::quant::load_and_quantize) before
+// anything runs or compiles it.
 [[nodiscard]] Workload load_workload(const std::string& path, const LoadOptions& options = {});
 // file_label names the text in diagnostics and becomes Workload::source_file.
 [[nodiscard]] Workload load_workload_from_string(const std::string& text,
                                                  const std::string& file_label,
                                                  const LoadOptions& options = {});
+
+// The quantization a loaded layer is finished with, given its input_quant (or input), output,
+// weight_scale (conv2d/gemm) and activation: the Requant multipliers and shifts
+// (quantize_multiplier of each rescale, docs/workloads.md "Quantization"), the output zero point,
+// the fused activation's bounds, add's input multipliers and the gelu/silu LUT. Post-training
+// quantization (sim/quant/ptq.h) finishes its layers with it too. Returns "" or what is wrong
+// (a rescale >= 2^31: "expected input.scale * weight_scale / output.scale < 2^31, found ...").
+[[nodiscard]] std::string finish_quantization(Layer& l);
 
 // The data generator, exposed so tests can pin it down. Each tensor has its own stream, seeded
 // from (workload seed, stream id) through splitmix64, so editing one layer leaves the other
