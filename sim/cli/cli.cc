@@ -229,6 +229,11 @@ int cmd_compile(const Args& a, std::ostream& out) {
         for (const isa::LayerDesc& d : program.layers) {
             text << d.name << ": " << d.op << " " << d.shape << "\n  " << d.mapping << '\n';
         }
+        if (!wl.calibration.inputs.empty()) {  // a float network: PTQ's choices
+            text << "post-training quantization (" << wl.calibration.inputs.size()
+                 << " calibration images):\n"
+                 << quant::describe_quantization(wl);
+        }
     }
     if (a.output_file) {
         check_writable({*a.output_file}, a.force);

@@ -22,6 +22,14 @@ TEST_F(FloatNetwork, DigitsRunsBitExactAndCompiles) {
     const Result compile = npusim("compile --workload workloads/digits.yaml");
     ASSERT_EQ(compile.code, 0) << compile.err;
     EXPECT_NE(compile.out.find("fc: gemm 1x64x10 (MxKxN)"), std::string::npos) << compile.out;
+    // The chosen quantization (workloads/digits/expected.json's input, conv1 and fc).
+    EXPECT_NE(compile.out.find("post-training quantization (128 calibration images):\n"
+                               "input: scale 0.003921568627 zero_point -128\n"
+                               "conv1: scale 0.0209624571 zero_point -128 weight_scale ["),
+              std::string::npos)
+        << compile.out;
+    EXPECT_NE(compile.out.find("fc: scale 0.1790616503 zero_point 28"), std::string::npos)
+        << compile.out;
 }
 
 TEST_F(FloatNetwork, BadFloatFilesAreExit2) {
