@@ -68,6 +68,27 @@ timing::ArrayGeometry geometry(const cfg::HwConfig& hw) {
     return {hw.array.rows, hw.array.cols, hw.array.dataflow, hw.array.pipelining};
 }
 
+// MACs of one precision: the total and, unless int8, its own counter (energy prices each).
+void count_macs(stats::Counters& c, Precision p, uint64_t macs) {
+    c.macs += macs;
+    switch (p) {
+        case Precision::kInt4:
+            c.macs_int4 += macs;
+            break;
+        case Precision::kBf16:
+            c.macs_bf16 += macs;
+            break;
+        case Precision::kFp16:
+            c.macs_fp16 += macs;
+            break;
+        case Precision::kFp32:
+            c.macs_fp32 += macs;
+            break;
+        case Precision::kInt8:
+            break;
+    }
+}
+
 }  // namespace
 
 Npu::Npu(sc_core::sc_module_name name, const cfg::HwConfig& hw, const isa::Program& program,
@@ -114,6 +135,32 @@ void Npu::retire(isa::Engine e, uint64_t done_cycle) {
     ++m_retired[static_cast<int>(e)];
     m_last_done = std::max(m_last_done, done_cycle);
     m_retired_event.notify(sc_core::SC_ZERO_TIME);
+    if (m_trace) {  // the engine moves on now; its effect is complete at done_cycle
+        stats::TraceEvent ev = m_trace_open[static_cast<int>(e)];
+        ev.end = now_cycles();
+        ev.complete = done_cycle;
+        m_trace->events.push_back(ev);
+    }
+}
+
+void Npu::trace_begin(isa::Engine e, const isa::Instr& in, uint64_t queued) {
+    stats::TraceEvent& ev = m_trace_open[static_cast<int>(e)];
+    ev.instr = in.id;
+    ev.layer = in.layer;
+    ev.engine = static_cast<stats::TraceEngine>(e);
+    ev.queued = queued;
+    ev.start = now_cycles();
+}
+
+void Npu::trace_controller(const isa::Instr& in, uint64_t queued, bool blocked) {
+    stats::TraceEvent ev;
+    ev.instr = in.id;
+    ev.layer = in.layer;
+    ev.blocked = blocked;
+    ev.queued = queued;
+    ev.start = blocked ? now_cycles() : queued;
+    ev.end = ev.complete = now_cycles();
+    m_trace->events.push_back(ev);
 }
 
 void Npu::controller_thread() {
@@ -128,6 +175,7 @@ void Npu::controller_thread() {
         ++counters().instructions;
         const isa::Engine e = isa::engine_of(in.op);
         if (e == isa::Engine::kController) {  // SYNC: every earlier instruction has completed
+            const uint64_t sync_start = now_cycles();
             while (m_retired[0] != m_dispatched[0] || m_retired[1] != m_dispatched[1] ||
                    m_retired[2] != m_dispatched[2]) {
                 sc_core::wait(m_retired_event);
@@ -140,6 +188,8 @@ void Npu::controller_thread() {
                 m_layer_outputs.resize(m_program.layers.size());
                 m_layer_outputs[layer].assign(p, p + d.output_bytes);
             }
+            if (m_trace) trace_controller(in, sync_start, false);
+            if (m_layer_end_hook) m_layer_end_hook(layer, now_cycles());
             continue;
         }
         const uint64_t before = now_cycles();
@@ -156,6 +206,7 @@ void Npu::controller_thread() {
                 break;
         }
         counters().dispatch_queue_full_cycles += now_cycles() - before;
+        if (m_trace && now_cycles() > before) trace_controller(in, before, true);
     }
     m_finished = true;
 }
@@ -165,7 +216,9 @@ void Npu::load_thread() {
         const isa::Instr* next = nullptr;
         m_load_q.read(next);  // read(T&): GCC 12 -O3 warns on sc_fifo::read()'s temporary
         const isa::Instr& in = *next;
+        const uint64_t queued = m_trace ? now_cycles() : 0;
         if (in.deps.pop_next) pop_timed(m_c2l, counters().load_wait_compute_cycles);
+        if (m_trace) trace_begin(isa::Engine::kLoad, in, queued);
         m_dma_channels.wait();
         const Dma::Result r = m_dma->load(in.xfer, now_cycles(), counters());
         m_dma_channels.post();
@@ -180,8 +233,10 @@ void Npu::compute_thread() {
         const isa::Instr* next = nullptr;
         m_compute_q.read(next);  // read(T&): GCC 12 -O3 warns on sc_fifo::read()'s temporary
         const isa::Instr& in = *next;
+        const uint64_t queued = m_trace ? now_cycles() : 0;
         if (in.deps.pop_prev) pop_timed(m_l2c, counters().compute_wait_load_cycles);
         if (in.deps.pop_next) pop_timed(m_s2c, counters().compute_wait_store_cycles);
+        if (m_trace) trace_begin(isa::Engine::kCompute, in, queued);
         if (in.op == isa::Opcode::kVector) {
             exec_vector(in);
         } else {
@@ -195,7 +250,9 @@ void Npu::store_thread() {
         const isa::Instr* next = nullptr;
         m_store_q.read(next);  // read(T&): GCC 12 -O3 warns on sc_fifo::read()'s temporary
         const isa::Instr& in = *next;
+        const uint64_t queued = m_trace ? now_cycles() : 0;
         if (in.deps.pop_prev) pop_timed(m_c2s, counters().store_wait_compute_cycles);
+        if (m_trace) trace_begin(isa::Engine::kStore, in, queued);
         if (in.op == isa::Opcode::kPostproc) {
             const uint64_t acc_free = exec_postproc(in);
             if (in.deps.push_prev) m_s2c.push(acc_free);
@@ -223,18 +280,28 @@ void Npu::exec_compute(const isa::Instr& in) {
     if (c.n > m_hw.array.cols || c.m <= 0 || c.k <= 0 || c.n <= 0) {
         throw ModelError("npu.compute", now_cycles(), in.id, "block does not fit the array");
     }
-    const uint32_t row_bytes = static_cast<uint32_t>(L.in_w) * static_cast<uint32_t>(L.in_c);
+    const uint32_t eb = L.elem_bytes();
+    const uint32_t row_bytes = static_cast<uint32_t>(L.in_w) * static_cast<uint32_t>(L.in_c) * eb;
     const uint32_t slab_bytes = static_cast<uint32_t>(c.slab_rows) * row_bytes;
     m_spad->check_range(c.slab_addr, slab_bytes, "npu.compute");
-    m_spad->check_range(c.w_addr, uint64_t(c.k) * uint64_t(c.n), "npu.compute");
+    m_spad->check_range(c.w_addr, L.w_block_bytes(c.k, c.n, c.w_transposed), "npu.compute");
+    // Float layers are timing-only (simulate() never runs them functionally); int8 and int4
+    // share the integer datapath. A precision slower than one MAC per cycle stretches each tile's
+    // stream (timing::scaled_for_precision); its data is then the block product, as in kFast.
+    const int cpm = std::max(1, L.cycles_per_mac);
+    if (m_functional && is_float(L.precision)) {
+        throw ModelError("npu.compute", now_cycles(), in.id,
+                         "the float datapath is timing-only: run float layers without data");
+    }
     m_acc->check_range(c.acc_addr, uint64_t(c.m) * uint64_t(c.n) * 4, "npu.compute");
 
-    if (m_functional && m_fidelity == Fidelity::kFast) {
+    const bool pe_data = m_functional && m_fidelity == Fidelity::kPe && cpm == 1;
+    if (m_functional && !pe_data) {
         // The closed-form array gives the timing tile by tile below; the data of the whole block
         // is one product (wrapping int32 sums do not depend on how the reduction is split).
         const timing::TileShape block{c.m, c.k, c.n};
         gather_a(in, 0, 0, c.m, c.k);
-        gather_w(c, 0, c.k);
+        gather_w(L, c, 0, c.k);
         block_product(block);
         if (L.a_zero_point != 0 || L.b_zero_point != 0) correct_zero_points(L, block);
         accumulate_tile(c, 0, block, c.accumulate);
@@ -247,8 +314,12 @@ void Npu::exec_compute(const isa::Instr& in) {
             const timing::TileShape sh{std::min(tile_m, c.m - i0), std::min(tile_k, c.k - k0), c.n};
             // The weight rows the tile reads (a transposed chunk is read whole: n rows of k).
             const uint32_t w_addr =
-                c.w_transposed ? c.w_addr : c.w_addr + static_cast<uint32_t>(k0 * c.n);
-            const uint32_t w_len = static_cast<uint32_t>((c.w_transposed ? c.k : sh.k) * c.n);
+                c.w_transposed ? c.w_addr
+                               : c.w_addr + static_cast<uint32_t>(L.w_block_bytes(k0, c.n, false));
+            const uint32_t w_len =
+                static_cast<uint32_t>(c.w_transposed ? L.w_block_bytes(c.k, c.n, true)
+                                                     : L.w_block_bytes(sh.k, c.n, false));
+            const timing::TileShape sh_t = timing::scaled_for_precision(sh, ws, cpm);
             const uint32_t acc_addr = c.acc_addr + static_cast<uint32_t>(i0 * c.n * 4);
             const uint32_t acc_len = static_cast<uint32_t>(sh.m * c.n * 4);
             // The slab rows this tile reads: output rows of its first and last pixel, widened by
@@ -268,7 +339,7 @@ void Npu::exec_compute(const isa::Instr& in) {
             uint64_t bank_wait = 0;
             timing::TileTiming t;
             for (;;) {
-                t = array.plan(sh, std::max(earliest, now_cycles()));
+                t = array.plan(sh_t, std::max(earliest, now_cycles()));
                 // How late each window's banks let it start (0: free as planned).
                 const auto late = [](const BankedSram& mem, uint32_t addr, uint32_t len,
                                      uint64_t begin, uint64_t end) {
@@ -298,10 +369,10 @@ void Npu::exec_compute(const isa::Instr& in) {
             m_acc->occupy(acc_addr, acc_len, t.out_begin, t.out_end - t.out_begin);
 
             const bool add_to_acc = c.accumulate || k0 > 0;
-            if (m_functional && m_fidelity == Fidelity::kPe) {
+            if (pe_data) {
                 // The PE-level array computes each tile's data from its registers.
                 gather_a(in, i0, k0, sh.m, sh.k);
-                gather_w(c, k0, sh.k);
+                gather_w(L, c, k0, sh.k);
                 m_out_tile.resize(size_t(sh.m) * size_t(sh.n));
                 const timing::TileData data{m_a_tile.data(),   sh.k, m_w_tile.data(), sh.n,
                                             m_out_tile.data(), sh.n};
@@ -309,12 +380,12 @@ void Npu::exec_compute(const isa::Instr& in) {
                 if (L.a_zero_point != 0 || L.b_zero_point != 0) correct_zero_points(L, sh);
                 accumulate_tile(c, i0, sh, add_to_acc);
             } else {
-                t = array.issue(sh, now_cycles(), nullptr);
+                t = array.issue(sh_t, now_cycles(), nullptr);
             }
-            cnt.macs += uint64_t(sh.m) * uint64_t(sh.k) * uint64_t(sh.n);
+            count_macs(cnt, L.precision, uint64_t(sh.m) * uint64_t(sh.k) * uint64_t(sh.n));
             ++cnt.tiles;
-            cnt.spad_read_bytes +=
-                uint64_t(sh.m) * uint64_t(sh.k) + w_len + (add_to_acc ? 0 : uint64_t(sh.n) * 4);
+            cnt.spad_read_bytes += uint64_t(sh.m) * uint64_t(sh.k) * eb + w_len +
+                                   (add_to_acc ? 0 : uint64_t(sh.n) * 4);
             cnt.acc_write_bytes += acc_len;
             if (add_to_acc) cnt.acc_read_bytes += acc_len;
             cnt.array_busy_cycles += t.done() > std::max(t.start, m_array_done)
@@ -375,9 +446,23 @@ void Npu::gather_a(const isa::Instr& in, int i0, int k0, int m, int k) {
 
 // W rows [k0, k0+k) x the block's n columns into m_w_tile (k x n), through the transposer when
 // the chunk is held n x k.
-void Npu::gather_w(const isa::Compute& c, int k0, int k) {
+void Npu::gather_w(const isa::LayerDesc& L, const isa::Compute& c, int k0, int k) {
     m_w_tile.resize(size_t(k) * size_t(c.n));
     const auto* w = reinterpret_cast<const int8_t*>(m_spad->data(c.w_addr));
+    if (L.weight_precision() == Precision::kInt4) {
+        // Rows of n weights packed two per byte, low nibble first; sign-extended on the way in.
+        const size_t row = weight_bytes(Precision::kInt4, uint64_t(c.n));
+        const auto* b = reinterpret_cast<const uint8_t*>(w);
+        for (int kk = 0; kk < k; ++kk) {
+            for (int j = 0; j < c.n; ++j) {
+                const uint8_t byte = b[size_t(k0 + kk) * row + size_t(j) / 2];
+                const int nib = j % 2 == 0 ? byte & 0xf : byte >> 4;
+                m_w_tile[size_t(kk) * size_t(c.n) + size_t(j)] =
+                    static_cast<int8_t>(nib >= 8 ? nib - 16 : nib);
+            }
+        }
+        return;
+    }
     for (int kk = 0; kk < k; ++kk) {
         for (int j = 0; j < c.n; ++j) {
             m_w_tile[size_t(kk) * size_t(c.n) + size_t(j)] =
@@ -453,7 +538,8 @@ void Npu::exec_vector(const isa::Instr& in) {
     const bool two_inputs = v.op == isa::VectorOp::kAdd || v.op == isa::VectorOp::kMul;
     const bool row_op = v.op == isa::VectorOp::kSoftmax || v.op == isa::VectorOp::kLayerNorm ||
                         v.op == isa::VectorOp::kRmsNorm;
-    const uint32_t row_bytes = static_cast<uint32_t>(L.in_w) * static_cast<uint32_t>(L.in_c);
+    const uint32_t eb = L.elem_bytes();
+    const uint32_t row_bytes = static_cast<uint32_t>(L.in_w) * static_cast<uint32_t>(L.in_c) * eb;
 
     // Work: one element per lane per cycle (pooling: one window element); row ops take three
     // passes over each row (max / exp-sum / normalize, or mean / variance / normalize).
@@ -465,10 +551,14 @@ void Npu::exec_vector(const isa::Instr& in) {
     const uint64_t busy = (work + lanes - 1) / lanes * (row_op ? 3 : 1);
     const uint64_t pipe = static_cast<uint64_t>(m_hw.postproc.pipeline_cycles);
     const uint32_t x_addr = pool ? v.slab_addr : v.x_addr;
-    const uint32_t x_len =
-        pool ? static_cast<uint32_t>(v.slab_rows) * row_bytes : static_cast<uint32_t>(out_elems);
+    const uint32_t x_len = pool ? static_cast<uint32_t>(v.slab_rows) * row_bytes
+                                : static_cast<uint32_t>(out_elems * eb);
     const uint32_t out_addr = to_acc ? v.acc_addr : v.out_addr;
-    const uint32_t out_len = static_cast<uint32_t>(out_elems * (to_acc ? 4 : 1));
+    const uint32_t out_len = static_cast<uint32_t>(out_elems * (to_acc ? 4 : eb));
+    if (m_functional && is_float(L.precision)) {
+        throw ModelError("npu.vector", now_cycles(), in.id,
+                         "the float datapath is timing-only: run float layers without data");
+    }
     m_spad->check_range(x_addr, x_len, "npu.vector");
     if (two_inputs) m_spad->check_range(v.y_addr, x_len, "npu.vector");
     (to_acc ? *m_acc : *m_spad).check_range(out_addr, out_len, "npu.vector");
@@ -497,10 +587,13 @@ void Npu::exec_vector(const isa::Instr& in) {
     dst.occupy(out_addr, out_len, start + pipe, busy);
 
     if (m_functional) vector_data(v, L, row_bytes);
-    cnt.spad_read_bytes += pool ? work : out_elems * (two_inputs ? 2 : 1);
+    cnt.spad_read_bytes += (pool ? work : out_elems * (two_inputs ? 2 : 1)) * eb;
     (to_acc ? cnt.acc_write_bytes : cnt.spad_write_bytes) += out_len;
     cnt.postproc_elements += out_elems;
-    if (v.op == isa::VectorOp::kDepthwise) cnt.macs += work;  // one MAC per window element
+    if (v.op == isa::VectorOp::kDepthwise) {
+        // One MAC per window element; int4 depthwise weights are held as int8 (int8 MACs).
+        count_macs(cnt, L.precision == Precision::kInt4 ? Precision::kInt8 : L.precision, work);
+    }
     const uint64_t done = start + pipe + busy;
     wait_until(done);
     if (in.deps.push_prev) m_c2l.push(done);
@@ -647,7 +740,7 @@ uint64_t Npu::exec_postproc(const isa::Instr& in) {
     stats::Counters& cnt = counters();
     const uint64_t elems = uint64_t(p.m) * uint64_t(p.n);
     const uint32_t acc_len = static_cast<uint32_t>(elems * 4);
-    const uint32_t out_len = static_cast<uint32_t>(elems);
+    const uint32_t out_len = static_cast<uint32_t>(elems * L.elem_bytes());
     m_acc->check_range(p.acc_addr, acc_len, "npu.postproc");
     m_spad->check_range(p.out_addr, out_len, "npu.postproc");
     // lanes elements per cycle stream out of the accumulators; results land in the scratchpad

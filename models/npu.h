@@ -30,6 +30,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <systemc>
 #include <vector>
@@ -39,6 +40,7 @@
 #include "sim/config/hw_config.h"
 #include "sim/isa/isa.h"
 #include "sim/stats/stats.h"
+#include "sim/stats/trace.h"
 #include "sim/timing/array_model.h"
 
 namespace npu::model {
@@ -80,6 +82,13 @@ class Npu : public sc_core::sc_module {
     [[nodiscard]] const std::vector<std::vector<int8_t>>& layer_outputs() const {
         return m_layer_outputs;
     }
+    // Records the timeline into `trace` (sim/stats/trace.h); nullptr (the default): nothing is
+    // recorded, each engine pays one pointer test per instruction. Set before sc_start.
+    void set_trace(stats::Trace* trace) { m_trace = trace; }
+    // Called at each layer's end (its SYNC) with the layer index and the cycle; keep it cheap.
+    void set_layer_end_hook(std::function<void(size_t layer, uint64_t cycle)> hook) {
+        m_layer_end_hook = std::move(hook);
+    }
 
   private:
     void controller_thread();
@@ -93,12 +102,14 @@ class Npu : public sc_core::sc_module {
     void row_data(isa::VectorOp op, const isa::LayerDesc& L, const int8_t* x, int len, int8_t* out);
     void correct_zero_points(const isa::LayerDesc& L, const timing::TileShape& sh);
     void gather_a(const isa::Instr& in, int i0, int k0, int m, int k);
-    void gather_w(const isa::Compute& c, int k0, int k);
+    void gather_w(const isa::LayerDesc& L, const isa::Compute& c, int k0, int k);
     void block_product(const timing::TileShape& sh);
     void accumulate_tile(const isa::Compute& c, int i0, const timing::TileShape& sh,
                          bool add_to_acc);
     uint64_t exec_postproc(const isa::Instr& in);
     void retire(isa::Engine e, uint64_t done_cycle);
+    void trace_begin(isa::Engine e, const isa::Instr& in, uint64_t queued);
+    void trace_controller(const isa::Instr& in, uint64_t queued, bool blocked);
     stats::Counters& counters() { return m_stats.layers[m_layer].counters; }
 
     const cfg::HwConfig m_hw;
@@ -126,6 +137,11 @@ class Npu : public sc_core::sc_module {
     uint64_t m_retired[3] = {0, 0, 0};
     uint64_t m_last_done = 0;
     sc_core::sc_event m_retired_event;
+
+    // Tracing (off when m_trace is null): the instruction each engine is running.
+    stats::Trace* m_trace = nullptr;
+    stats::TraceEvent m_trace_open[3];
+    std::function<void(size_t, uint64_t)> m_layer_end_hook;
 
     // Scratch buffers for one tile's operands (functional runs).
     std::vector<int8_t> m_a_tile, m_w_tile;

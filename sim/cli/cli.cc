@@ -1,5 +1,6 @@
 #include "sim/cli/cli.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,8 @@
 #include <optional>
 #include <sstream>
 
+#include "sim/cli/compare.h"
+#include "sim/cli/progress.h"
 #include "sim/cli/regress.h"
 #include "sim/cli/sweep.h"
 #include "sim/compiler/compiler.h"
@@ -16,10 +19,12 @@
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/quant/ptq.h"
+#include "sim/report/format.h"
 #include "sim/report/html.h"
 #include "sim/report/layers_csv.h"
 #include "sim/report/run_table.h"
 #include "sim/report/stats_json.h"
+#include "sim/report/trace_json.h"
 #include "sim/run/simulation.h"
 
 namespace npu::cli {
@@ -32,12 +37,16 @@ constexpr const char* kUsage = R"(npusim - cycle-accurate simulator of a quantiz
 usage:
   npusim run     [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--out DIR] [--force]
                  [--fidelity fast|pe] [--timing-only] [--no-check] [--quiet] [--html FILE]
+                 [--trace FILE] [--no-progress]
   npusim compile [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--emit asm|mapping] [-o FILE]
   npusim config  [--hw FILE] [--set KEY=VALUE]... (--dump | --schema | --check)
+  npusim compare [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--precisions P,P,...]
+                 [--samples N] [--timing-only] [--json FILE] [--html FILE] [--force]
   npusim regress [--suite FILE] [--quick] [--only NAME[,NAME...]] [-j N] [--update]
                  [--golden-dir DIR]
   npusim sweep   (FILE | [--hw FILE] --workload FILE... --grid KEY=V1,V2,...) [-j N] [--out DIR]
                  [--timing-only] [--shard I/N] [--html FILE]
+                 [--no-progress]
   npusim sweep merge DIR... --out DIR [--html FILE]
   npusim --help | --version
 
@@ -47,6 +56,11 @@ commands:
   compile  show the mapping the compiler chose per layer, or the whole instruction stream
   config   print the effective config (--dump, a YAML file --hw accepts back), every key with its
            type, default, unit and meaning (--schema), or just validate (--check)
+  compare  run one workload at several precisions (default int8,fp32) and print them side by
+           side: cycles, latency, inferences/s, TOPS, DRAM traffic, energy, TOPS/W, area, speedup
+           and energy ratio against the first, and accuracy against the fp32 model (SQNR, max
+           abs error, top-1 agreement; accuracy on the workload's labelled samples if it has any);
+           per layer the cycles and roofline bound (docs/precision.md). --json/--html write it
   regress  run the regression suite (default workloads/regression.yaml), each case in its own
            process, -j at a time, and compare every stats.json with tests/golden/<case>.json
            (--golden-dir): integers exactly, other numbers to 1e-9; exit 1 on any difference.
@@ -68,7 +82,15 @@ options:
                      operand through every PE register each cycle (slow; for small runs)
   --timing-only      skip the functional data path (no outputs, no bit-exact check)
   --no-check         compute the outputs but do not compare them with the reference executor
+  --precisions LIST  compare: precisions to run, from int8, int4 (int4 weights, int8
+                     activations), bf16, fp16, fp32; the first is the baseline
+  --samples N        compare: measure accuracy over the first N of the workload's samples
   --quiet            print only the verdict line
+  --trace FILE       run: write the timeline (each engine's instructions and stalls, per-layer
+                     spans) as Chrome/Perfetto trace JSON for ui.perfetto.dev (docs/trace.md);
+                     refuses to overwrite without --force
+  --no-progress      run, sweep: no progress line on stderr (drawn only when stderr is a
+                     terminal: never in pipes or logs; run: from 1 s on, not with --quiet)
   --html FILE        run: also write a self-contained HTML report (charts and tables; no
                      scripts or network) to FILE (refuses to overwrite without --force)
   --emit WHAT        compile: asm (instruction stream) or mapping (per-layer choice; default)
@@ -83,6 +105,8 @@ struct Args {
     std::string command;
     std::optional<std::string> hw, workload, out, emit, output_file, html;
     std::vector<std::string> sets;
+    std::optional<std::string> trace;
+    bool no_progress = false;
     bool force = false, timing_only = false, no_check = false, quiet = false;
     bool dump = false, schema = false, check = false;
     std::string fidelity = "fast";
@@ -98,13 +122,14 @@ Args parse(const std::vector<std::string>& argv) {
     size_t i = 0;
     if (!argv.empty()) a.command = argv[i++];
     const std::map<std::string, std::optional<std::string>*> valued = {
-        {"--hw", &a.hw},     {"--workload", &a.workload}, {"--out", &a.out},
-        {"--emit", &a.emit}, {"-o", &a.output_file},      {"--html", &a.html}};
+        {"--hw", &a.hw},      {"--workload", &a.workload}, {"--out", &a.out},
+        {"--emit", &a.emit},  {"-o", &a.output_file},      {"--html", &a.html},
+        {"--trace", &a.trace}};
     const std::map<std::string, bool*> flags = {
         {"--force", &a.force},       {"--timing-only", &a.timing_only},
         {"--no-check", &a.no_check}, {"--quiet", &a.quiet},
         {"--dump", &a.dump},         {"--schema", &a.schema},
-        {"--check", &a.check}};
+        {"--check", &a.check},       {"--no-progress", &a.no_progress}};
     for (; i < argv.size(); ++i) {
         std::string arg = argv[i];
         std::optional<std::string> inline_value;
@@ -188,11 +213,22 @@ int cmd_run(const Args& a, std::ostream& out) {
         }
     }
     if (a.html) check_writable({*a.html}, a.force);
+    if (a.trace) report::check_trace_path(*a.trace, a.force);
     run::RunOptions ro;
+    ro.trace = a.trace.has_value();
+    Progress progress = Progress::on_stderr(!a.no_progress && !a.quiet, "run", "layers", 0);
+    progress.show_after(std::chrono::seconds(1));
+    if (progress.enabled()) {
+        ro.on_layer_end = [&progress](size_t done, size_t total, uint64_t cycle) {
+            progress.set_total(total);
+            progress.update(done, report::with_commas(cycle) + " cycles");
+        };
+    }
     ro.functional = !a.timing_only;
     ro.check = !a.no_check;
     ro.fidelity = a.fidelity == "pe" ? model::Fidelity::kPe : model::Fidelity::kFast;
     const run::RunResult r = run::simulate(hw, wl, ro);
+    progress.clear();
     if (a.quiet) {
         out << report::outputs_verdict(r.stats) << '\n';
     } else {
@@ -209,6 +245,10 @@ int cmd_run(const Args& a, std::ostream& out) {
     if (a.html) {
         report::write_run_html(*a.html, r.stats, hw);
         if (!a.quiet) out << "wrote " << *a.html << '\n';
+    }
+    if (a.trace) {
+        report::write_trace_json(*a.trace, r.trace, r.stats);
+        if (!a.quiet) out << "wrote " << *a.trace << '\n';
     }
     for (const auto& l : r.stats.layers) {
         if (l.checked && !l.bit_exact) return 1;
@@ -286,6 +326,7 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         }
         if (args[0] == "regress") return regress_main({args.begin() + 1, args.end()}, out);
         if (args[0] == "sweep") return sweep_main({args.begin() + 1, args.end()}, out);
+        if (args[0] == "compare") return compare_main({args.begin() + 1, args.end()}, out);
         const Args a = parse(args);
         if (a.command == "run") return cmd_run(a, out);
         if (a.command == "compile") return cmd_compile(a, out);
@@ -293,7 +334,7 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         throw UserError(Diagnostic{
             "<command line>", 0, 0, "",
             "unknown command '" + a.command +
-                "': expected run, compile, config, regress or sweep (see npusim --help)"});
+                "': expected run, compile, config, compare, regress or sweep (see npusim --help)"});
     } catch (const UserError& e) {
         for (const Diagnostic& d : e.diagnostics()) err << "error: " << d.to_string() << '\n';
         return kUserErrorExitCode;

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "sim/cli/cli_util.h"
+#include "sim/cli/progress.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/report/html.h"
@@ -200,7 +201,8 @@ struct Options {
     std::string out;
     size_t jobs = 0;
     size_t shard = 0, shards = 1;
-    std::string html;  // --html FILE: a copy of DIR/report.html elsewhere
+    bool progress = true;  // a progress line on stderr when it is a terminal (--no-progress: off)
+    std::string html;      // --html FILE: a copy of DIR/report.html elsewhere
 };
 
 struct MergeOptions {
@@ -273,6 +275,8 @@ Options parse_options(const std::vector<std::string>& args) {
                 }
             } else if (arg == "--timing-only" && !has_inline) {
                 timing_only = true;
+            } else if (arg == "--no-progress" && !has_inline) {
+                o.progress = false;
             } else {
                 bad("sweep: unknown option '" + arg + "' (see npusim --help)");
             }
@@ -538,6 +542,12 @@ std::map<std::string, std::string> run_points(const std::vector<SweepPoint>& tod
     std::map<std::string, std::string> failures;
     const std::string tmp_prefix = ".tmp-" + std::to_string(::getpid()) + "-";
     size_t finished = 0;
+    Progress progress = Progress::on_stderr(o.progress, "sweep", "points", todo.size());
+    const auto show = [&] {
+        const size_t failed = counts.failed;
+        progress.update(finished, failed ? std::to_string(failed) + " failed" : "", true);
+    };
+    show();
     auto tmp_of = [&](const SweepPoint& p) { return dir / "points" / (tmp_prefix + p.id); };
     const auto job = [&](size_t i) {
         const SweepPoint& p = todo[i];
@@ -555,6 +565,7 @@ std::map<std::string, std::string> run_points(const std::vector<SweepPoint>& tod
     const auto not_started = [&](size_t i, const std::string& error) {
         failures[todo[i].id] = error;
         ++counts.failed;
+        show();
     };
     const auto done = [&](size_t i, int status) {
         const SweepPoint& p = todo[i];
@@ -591,11 +602,14 @@ std::map<std::string, std::string> run_points(const std::vector<SweepPoint>& tod
             fs::remove_all(tmp);
         }
         ++finished;
+        progress.clear();
         out << "[" << finished << "/" << todo.size() << "] " << p.id << " " << p.workload;
         for (const auto& [k, v] : p.settings) out << " " << k << "=" << v;
         out << ": " << verdict << '\n' << std::flush;
+        show();
     };
     run_jobs(todo.size(), o.jobs, job, done, not_started);
+    progress.clear();
     return failures;
 }
 

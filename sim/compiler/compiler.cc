@@ -30,12 +30,12 @@ RowSpan slab_rows(const graph::Layer& l, int32_t oh0, int32_t oh1) {
     return {lo, hi - lo};
 }
 
-uint32_t max_slab_bytes(const graph::Layer& l, int32_t rows_per_block) {
+uint32_t max_slab_bytes(const graph::Layer& l, int32_t rows_per_block, uint64_t elem_bytes) {
     int32_t worst = 0;
     for (int32_t oh0 = 0; oh0 < l.out_h(); oh0 += rows_per_block) {
         worst = std::max(worst, slab_rows(l, oh0, std::min(l.out_h(), oh0 + rows_per_block)).count);
     }
-    return static_cast<uint32_t>(int64_t{worst} * l.in_w * l.in_c);
+    return static_cast<uint32_t>(uint64_t(int64_t{worst} * l.in_w * l.in_c) * elem_bytes);
 }
 
 uint32_t aligned(uint64_t bytes) { return static_cast<uint32_t>(align_up(bytes, kSramAlign)); }
@@ -134,6 +134,10 @@ std::string LayerMapping::summary(Dataflow df) const {
     return os.str();
 }
 
+Precision precision_of(const graph::Layer& l, const cfg::HwConfig& hw) {
+    return l.precision.value_or(hw.precision);
+}
+
 std::optional<Dataflow> pinned_dataflow(const graph::Layer& l, const cfg::HwConfig& hw) {
     if (!l.pin_dataflow) return std::nullopt;
     if (!hw.array.both_dataflows && *l.pin_dataflow != hw.array.dataflow) {
@@ -156,16 +160,18 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw,
     const int32_t rows = hw.array.rows;
     mp.nb = static_cast<int32_t>(std::min<int64_t>(hw.array.cols, mp.n));
     const int32_t out_w = l.out_w();
+    const Precision prec = precision_of(l, hw);
+    const uint64_t ab = act_bytes(prec);
     const auto set_rows = [&](int32_t r) {
         mp.out_rows_per_block = r;
         mp.mb = int64_t{r} * out_w;
-        mp.slab_bytes = max_slab_bytes(l, r);
-        mp.out_bytes = static_cast<uint32_t>(mp.mb * mp.nb);
+        mp.slab_bytes = max_slab_bytes(l, r, ab);
+        mp.out_bytes = static_cast<uint32_t>(uint64_t(mp.mb * mp.nb) * ab);
         mp.acc_bytes = static_cast<uint32_t>(mp.mb * mp.nb * 4);
     };
     const auto set_kb = [&](int64_t kb) {
         mp.kb = kb;
-        mp.w_bytes = static_cast<uint32_t>(kb * mp.nb);
+        mp.w_bytes = static_cast<uint32_t>(uint64_t(kb) * weight_bytes(prec, uint64_t(mp.nb)));
         mp.bias_bytes = static_cast<uint32_t>(mp.nb * 4);
     };
     Placement how = Placement::kBankExclusive;
@@ -393,6 +399,10 @@ struct GemmIo {
     uint64_t out_row_stride = 0;
     int32_t c0 = 0;   // first input channel of the group (im2col)
     int32_t oc0 = 0;  // first output channel of the group
+    // Element sizes: activations (A, a matmul's B, the output) and one row of n pre-tiled weights.
+    uint64_t ab = 1;
+    Precision wprec = Precision::kInt8;
+    [[nodiscard]] uint64_t wrow(uint64_t n) const { return weight_bytes(wprec, n); }
 };
 
 void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, const Buffers& buf,
@@ -428,21 +438,23 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
                         bias);
                 }
                 if (io.w_pretiled) {
-                    // One contiguous run: the n-block's [K][nb] block, rows k0..k0+k.
-                    sch.load(
-                        {io.w_base + uint64_t(n0) * uint64_t(mp.k) + uint64_t(k0) * uint64_t(n),
-                         uint64_t(n), buf.w[s % 2], static_cast<uint32_t>(n),
-                         static_cast<uint32_t>(k), static_cast<uint32_t>(n)},
-                        w);
+                    // One contiguous run: the n-block's [K][nb] block (every earlier block is
+                    // full), rows k0..k0+k of wrow(n) bytes.
+                    const uint64_t row = io.wrow(uint64_t(n));
+                    sch.load({io.w_base + uint64_t(j) * uint64_t(mp.k) * io.wrow(uint64_t(mp.nb)) +
+                                  uint64_t(k0) * row,
+                              row, buf.w[s % 2], static_cast<uint32_t>(row),
+                              static_cast<uint32_t>(k), static_cast<uint32_t>(row)},
+                             w);
                 } else if (io.w_transposed) {  // B^T rows n0.. hold k0..k0+k
-                    sch.load({io.w_base + uint64_t(n0) * io.w_row_stride + uint64_t(k0),
-                              io.w_row_stride, buf.w[s % 2], static_cast<uint32_t>(k),
-                              static_cast<uint32_t>(n), static_cast<uint32_t>(k)},
+                    sch.load({io.w_base + uint64_t(n0) * io.w_row_stride + uint64_t(k0) * io.ab,
+                              io.w_row_stride, buf.w[s % 2], static_cast<uint32_t>(k * io.ab),
+                              static_cast<uint32_t>(n), static_cast<uint32_t>(k * io.ab)},
                              w);
                 } else {
-                    sch.load({io.w_base + uint64_t(k0) * io.w_row_stride + uint64_t(n0),
-                              io.w_row_stride, buf.w[s % 2], static_cast<uint32_t>(n),
-                              static_cast<uint32_t>(k), static_cast<uint32_t>(n)},
+                    sch.load({io.w_base + uint64_t(k0) * io.w_row_stride + uint64_t(n0) * io.ab,
+                              io.w_row_stride, buf.w[s % 2], static_cast<uint32_t>(n * io.ab),
+                              static_cast<uint32_t>(k), static_cast<uint32_t>(n * io.ab)},
                              w);
                 }
                 isa::Instr& cin = sch.compute(isa::Opcode::kCompute, {slab_buf, w, bias}, acc);
@@ -466,12 +478,13 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
             isa::Instr& pin = sch.store_side(isa::Opcode::kPostproc, acc);
             pin.post = {buf.acc[p % 2], buf.out[p % 2], m, io.oc0 + n0, n};
             isa::Instr& sin = sch.store_side(isa::Opcode::kStore, std::nullopt);
-            sin.xfer = {io.out_base + uint64_t(m0) * io.out_row_stride + uint64_t(io.oc0 + n0),
-                        io.out_row_stride,
-                        buf.out[p % 2],
-                        static_cast<uint32_t>(n),
-                        static_cast<uint32_t>(m),
-                        static_cast<uint32_t>(n)};
+            sin.xfer = {
+                io.out_base + uint64_t(m0) * io.out_row_stride + uint64_t(io.oc0 + n0) * io.ab,
+                io.out_row_stride,
+                buf.out[p % 2],
+                static_cast<uint32_t>(uint64_t(n) * io.ab),
+                static_cast<uint32_t>(m),
+                static_cast<uint32_t>(uint64_t(n) * io.ab)};
         }
     }
 }
@@ -542,14 +555,15 @@ uint32_t acc_half(const cfg::HwConfig& hw) {
 // row's int32 results do not fit); the vector unit leaves int32 for POST to requantize.
 std::string emit_elementwise(Schedule& sch, const graph::Layer& l, const cfg::HwConfig& hw,
                              uint64_t x, uint64_t y, uint64_t out, int64_t total, int64_t len) {
+    const uint64_t ab = act_bytes(precision_of(l, hw));
     const int64_t rows = total / len;
     const uint64_t acc_cap = hw.accumulator.size_bytes / 2;
     int64_t lc = len;
     while (lc > 1 && uint64_t(lc) * 4 > acc_cap) lc = (lc + 1) / 2;
     uint32_t xb[2], yb[2], ob[2];
     const auto fits = [&](int64_t r) {
-        const uint64_t bytes = uint64_t(r) * uint64_t(lc);
-        return bytes * 4 <= acc_cap && place_vector(hw, {{xb, bytes}, {yb, bytes}, {ob, bytes}});
+        const uint64_t elems = uint64_t(r) * uint64_t(lc), bytes = elems * ab;
+        return elems * 4 <= acc_cap && place_vector(hw, {{xb, bytes}, {yb, bytes}, {ob, bytes}});
     };
     int64_t rb = largest(rows, fits);
     while (rb == 0 && lc > 1) {
@@ -570,12 +584,12 @@ std::string emit_elementwise(Schedule& sch, const graph::Layer& l, const cfg::Hw
             const int i = static_cast<int>(s % 2);
             const uint64_t off = uint64_t(r0) * uint64_t(len) + uint64_t(c0);
             const auto xfer = [&](uint64_t base, uint32_t spad) {
-                return isa::Transfer{base + off,
-                                     uint64_t(len),
+                return isa::Transfer{base + off * ab,
+                                     uint64_t(len) * ab,
                                      spad,
-                                     static_cast<uint32_t>(c),
+                                     static_cast<uint32_t>(uint64_t(c) * ab),
                                      static_cast<uint32_t>(r),
-                                     static_cast<uint32_t>(c)};
+                                     static_cast<uint32_t>(uint64_t(c) * ab)};
             };
             sch.load(xfer(x, xb[i]), {kInX, i});
             sch.load(xfer(y, yb[i]), {kInY, i});
@@ -601,21 +615,26 @@ std::string emit_elementwise(Schedule& sch, const graph::Layer& l, const cfg::Hw
 std::string emit_rows(Schedule& sch, const graph::Layer& l, const cfg::HwConfig& hw,
                       isa::VectorOp op, uint64_t x, int64_t rows, int64_t len, uint64_t out,
                       uint64_t out_stride, uint64_t out_offset) {
+    // Row strides and offsets come in elements; everything below is bytes.
+    const uint64_t ab = act_bytes(precision_of(l, hw));
+    const uint64_t row = uint64_t(len) * ab;
+    out_stride *= ab;
+    out_offset *= ab;
     uint32_t xb[2], ob[2];
     const auto fits = [&](int64_t r) {
-        const uint64_t bytes = uint64_t(r) * uint64_t(len);
+        const uint64_t bytes = uint64_t(r) * row;
         return place_vector(hw, {{xb, bytes}, {ob, bytes}});
     };
     const int64_t rb = largest(rows, fits);
     if (rb == 0)
-        does_not_fit(l, "one row of " + std::to_string(len) + " bytes, double-buffered in and out");
+        does_not_fit(l, "one row of " + std::to_string(row) + " bytes, double-buffered in and out");
     fits(rb);
     int64_t s = 0;
     for (int64_t r0 = 0; r0 < rows; r0 += rb, ++s) {
         const uint32_t r = static_cast<uint32_t>(std::min(rb, rows - r0));
         const int i = static_cast<int>(s % 2);
-        sch.load({x + uint64_t(r0) * uint64_t(len), uint64_t(len), xb[i],
-                  static_cast<uint32_t>(len), r, static_cast<uint32_t>(len)},
+        sch.load({x + uint64_t(r0) * row, row, xb[i], static_cast<uint32_t>(row), r,
+                  static_cast<uint32_t>(row)},
                  {kInX, i});
         isa::Instr& v = sch.compute(isa::Opcode::kVector, {{kInX, i}}, {kOut, i});
         v.vec.op = op;
@@ -627,9 +646,9 @@ std::string emit_rows(Schedule& sch, const graph::Layer& l, const cfg::HwConfig&
         st.xfer = {out + uint64_t(r0) * out_stride + out_offset,
                    out_stride,
                    ob[i],
-                   static_cast<uint32_t>(len),
+                   static_cast<uint32_t>(row),
                    r,
-                   static_cast<uint32_t>(len)};
+                   static_cast<uint32_t>(row)};
     }
     return "vector " + std::string(isa::to_string(op)) + " " + std::to_string(rb) + " rows of " +
            std::to_string(len) + " per block";
@@ -641,18 +660,21 @@ std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfi
                         isa::VectorOp op, uint64_t x, uint64_t out, uint64_t w_base,
                         uint64_t bias_base) {
     const bool dw = op == isa::VectorOp::kDepthwise;
+    const Precision prec = precision_of(l, hw);
+    // Depthwise weights: one per channel and tap, int8 unless the precision is a float one.
+    const uint64_t ab = act_bytes(prec), wb = is_float(prec) ? ab : 1;
     const int64_t C = l.in_c, taps = int64_t{l.kernel_h} * l.kernel_w;
     const uint64_t acc_cap = hw.accumulator.size_bytes / 2;
     int64_t nb = C;
-    uint32_t sb[2], wb[2], bb[2], ob[2];
+    uint32_t sb[2], wbuf[2], bb[2], ob[2];
     int32_t rows_per_block = 0;
     const auto fits = [&](int32_t r) {
         const uint64_t mb = uint64_t(r) * uint64_t(l.out_w());
         return mb * uint64_t(nb) * 4 <= acc_cap &&
-               place_vector(hw, {{sb, max_slab_bytes(l, r)},
-                                 {wb, dw ? uint64_t(nb * taps) : 0},
+               place_vector(hw, {{sb, max_slab_bytes(l, r, ab)},
+                                 {wbuf, dw ? uint64_t(nb * taps) * wb : 0},
                                  {bb, dw ? uint64_t(nb) * 4 : 0},
-                                 {ob, mb * uint64_t(nb)}});
+                                 {ob, mb * uint64_t(nb) * ab}});
     };
     for (;; nb = (nb + 1) / 2) {
         for (rows_per_block = l.out_h(); rows_per_block > 0 && !fits(rows_per_block);
@@ -671,7 +693,7 @@ std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfi
         const int32_t oh0 = static_cast<int32_t>(b * rows_per_block);
         const int32_t oh1 = std::min(l.out_h(), oh0 + rows_per_block);
         const RowSpan slab = slab_rows(l, oh0, oh1);
-        const uint64_t row_bytes = uint64_t(l.in_w) * uint64_t(C);
+        const uint64_t row_bytes = uint64_t(l.in_w) * uint64_t(C) * ab;
         const BufRef slab_buf{kSlab, static_cast<int>(b % 2)};
         for (int64_t n0 = 0; n0 < C; n0 += nb, ++s, ++p) {
             const int32_t n = static_cast<int32_t>(std::min(nb, C - n0));
@@ -683,8 +705,9 @@ std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfi
                          slab_buf);
             }
             if (dw) {  // weights [C][kh*kw] and folded biases, channels n0..n0+n
-                sch.load({w_base + uint64_t(n0 * taps), uint64_t(n * taps), wb[i],
-                          static_cast<uint32_t>(n * taps), 1, static_cast<uint32_t>(n * taps)},
+                sch.load({w_base + uint64_t(n0 * taps) * wb, uint64_t(n * taps) * wb, wbuf[i],
+                          static_cast<uint32_t>(uint64_t(n * taps) * wb), 1,
+                          static_cast<uint32_t>(uint64_t(n * taps) * wb)},
                          {kWeights, i});
                 sch.load({bias_base + uint64_t(n0) * 4, uint64_t(n) * 4, bb[i],
                           static_cast<uint32_t>(n) * 4, 1, static_cast<uint32_t>(n) * 4},
@@ -703,18 +726,19 @@ std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfi
             v.vec.slab_row0 = slab.first;
             v.vec.slab_rows = slab.count;
             v.vec.acc_addr = acc[i];
-            v.vec.w_addr = wb[i];
+            v.vec.w_addr = wbuf[i];
             v.vec.bias_addr = bb[i];
             isa::Instr& pin = sch.store_side(isa::Opcode::kPostproc, BufRef{kAcc, i});
             pin.post = {acc[i], ob[i], m, static_cast<int32_t>(n0), n};
             isa::Instr& st = sch.store_side(isa::Opcode::kStore, std::nullopt);
             // Not v.vec.m0: store_side() may have reallocated the program, leaving v dangling.
-            st.xfer = {out + uint64_t(int64_t{oh0} * l.out_w()) * uint64_t(l.out_c) + uint64_t(n0),
-                       uint64_t(l.out_c),
-                       ob[i],
-                       static_cast<uint32_t>(n),
-                       static_cast<uint32_t>(m),
-                       static_cast<uint32_t>(n)};
+            st.xfer = {
+                out + (uint64_t(int64_t{oh0} * l.out_w()) * uint64_t(l.out_c) + uint64_t(n0)) * ab,
+                uint64_t(l.out_c) * ab,
+                ob[i],
+                static_cast<uint32_t>(uint64_t(n) * ab),
+                static_cast<uint32_t>(m),
+                static_cast<uint32_t>(uint64_t(n) * ab)};
         }
     }
     return "vector " + std::string(isa::to_string(op)) + " " + std::to_string(rows_per_block) +
@@ -731,6 +755,7 @@ uint64_t estimate_cycles(const isa::Program& p, const cfg::HwConfig& hw) {
     const auto array = timing::make_fast_array(
         {hw.array.rows, hw.array.cols, hw.array.dataflow, hw.array.pipelining});
     const bool ws = hw.array.dataflow == Dataflow::kWeightStationary;
+    const int cpm = p.layers.empty() ? 1 : std::max(1, p.layers.back().cycles_per_mac);
     uint64_t end = 0, bytes = 0;
     for (const isa::Instr& in : p.instrs) {
         if (in.op == isa::Opcode::kLoad || in.op == isa::Opcode::kStore) bytes += in.xfer.bytes();
@@ -740,7 +765,9 @@ uint64_t estimate_cycles(const isa::Program& p, const cfg::HwConfig& hw) {
         for (int i0 = 0; i0 < c.m; i0 += tm) {
             for (int k0 = 0; k0 < c.k; k0 += tk) {
                 const timing::TileShape sh{std::min(tm, c.m - i0), std::min(tk, c.k - k0), c.n};
-                end = std::max(end, array->issue(sh, 0, nullptr).done());
+                end = std::max(
+                    end,
+                    array->issue(timing::scaled_for_precision(sh, ws, cpm), 0, nullptr).done());
             }
         }
     }
@@ -782,19 +809,38 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
     // reads the previous layer's output.
     std::map<std::string, uint64_t> addr;
     std::map<std::string, std::vector<int32_t>> shape_of;
+    // Bytes per element of every tensor: its producer's activation format; a declared input's is
+    // that of the first layer reading it.
+    std::map<std::string, uint64_t> elem_width;
+    const auto first_reader_width = [&](const std::string& name) -> uint64_t {
+        for (size_t i = 0; i < wl.layers.size(); ++i) {
+            const graph::Layer& l = wl.layers[i];
+            const bool reads =
+                l.inputs.empty()
+                    ? (i == 0 &&
+                       (name == "input" || (!wl.inputs.empty() && name == wl.inputs[0].name)))
+                    : std::find(l.inputs.begin(), l.inputs.end(), name) != l.inputs.end();
+            if (reads) return act_bytes(precision_of(l, hw));
+        }
+        return act_bytes(hw.precision);
+    };
     std::string previous;
     if (wl.inputs.empty()) {
         previous = "input";
-        const uint64_t bytes = wl.layers.empty() ? 0 : uint64_t(wl.layers[0].input_elems());
+        elem_width[previous] = first_reader_width(previous);
+        const uint64_t bytes =
+            wl.layers.empty() ? 0 : uint64_t(wl.layers[0].input_elems()) * elem_width[previous];
         addr[previous] = take(bytes);
-        if (!wl.input.empty())
+        if (!wl.input.empty() && elem_width[previous] == 1)
             image(addr[previous], std::vector<uint8_t>(wl.input.begin(), wl.input.end()));
     }
     for (size_t i = 0; i < wl.inputs.size(); ++i) {
-        const uint64_t a = take(uint64_t(elements(wl.inputs[i].shape)));
+        const uint64_t wd = first_reader_width(wl.inputs[i].name);
+        const uint64_t a = take(uint64_t(elements(wl.inputs[i].shape)) * wd);
         addr[wl.inputs[i].name] = a;
+        elem_width[wl.inputs[i].name] = wd;
         shape_of[wl.inputs[i].name] = wl.inputs[i].shape;
-        if (i < wl.input_data.size()) {
+        if (i < wl.input_data.size() && wd == 1) {
             image(a, std::vector<uint8_t>(wl.input_data[i].begin(), wl.input_data[i].end()));
         }
         if (i == 0) previous = wl.inputs[i].name;
@@ -832,7 +878,11 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         d.act_min = l.requant.act_min;
         d.act_max = l.requant.act_max;
         d.macs = static_cast<uint64_t>(l.macs());
-        d.output_bytes = static_cast<uint64_t>(l.output_elems());
+        const Precision prec = precision_of(l, hw);
+        const uint64_t ab = act_bytes(prec);
+        d.precision = prec;
+        d.cycles_per_mac = hw.array.cycles_for(prec);
+        d.output_bytes = static_cast<uint64_t>(l.output_elems()) * ab;
         d.in_scale = l.input.scale;
         d.out_scale = l.output.scale;
         if (l.input_quant.size() > 1) d.in2_zero_point = l.input_quant[1].zero_point;
@@ -848,14 +898,41 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         previous = l.name;
         const auto input_addr = [&](size_t i) { return addr.at(inputs.at(i)); };
         d.input_addr = input_addr(0);
+        elem_width[l.name] = ab;
+        {
+            std::string problem;
+            if (d.cycles_per_mac <= 0) {
+                problem = std::string("runs at ") + to_string(prec) + " but the array has no " +
+                          to_string(prec) + " mode (array.cycles_per_mac." + to_string(prec) +
+                          " is 0)";
+            }
+            for (const std::string& t : inputs) {
+                if (const auto w = elem_width.find(t); w != elem_width.end() && w->second != ab) {
+                    problem = std::string("runs at ") + to_string(prec) + " (" +
+                              std::to_string(ab) + "-byte activations) but its input '" + t +
+                              "' is stored with " + std::to_string(w->second) +
+                              "-byte elements; there is no conversion unit: give the layers "
+                              "that share a tensor precisions of one activation width";
+                }
+            }
+            if (!problem.empty()) {
+                problems.add(Diagnostic{wl.source_file, 0, 0, "layers[" + std::to_string(li) + "]",
+                                        "layer '" + l.name + "' " + problem});
+                d.cycles_per_mac = 1;  // keep compiling to report every problem at once
+            }
+        }
         // DRAM: weights and biases first, then the output.
         const int32_t groups = std::max(1, l.groups);
         const bool depthwise = groups > 1 && groups == l.in_c && l.out_c == l.in_c;
         const uint64_t K =
             uint64_t(l.kernel_h) * uint64_t(l.kernel_w) * uint64_t(std::max(1, l.in_c / groups));
         const uint64_t N = uint64_t(std::max(1, l.out_c));
+        // Weight precision: int4 only for array layers; depthwise weights stay int8 (or float).
+        const Precision wprec = depthwise && prec == Precision::kInt4 ? Precision::kInt8 : prec;
+        // DRAM bytes reserved per weight (int4 rows of n pack into ceil(n/2) bytes: at most 1).
+        const uint64_t w_slot = std::max<uint64_t>(1, weight_bits(wprec) / 8);
         if (l.kind == graph::OpKind::kConv2d || l.kind == graph::OpKind::kGemm) {
-            d.weight_addr = take(K * N);
+            d.weight_addr = take(K * N * w_slot);
             d.bias_addr = take(N * 4);
         } else if (l.kind == graph::OpKind::kMatmul) {
             d.bias_addr = take(uint64_t(l.mm_n) * 4);
@@ -880,12 +957,14 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
                 const Buffers buf = *place(mp, hw_, mp.placement);
                 for (int32_t g = 0; g < groups; ++g) {
                     GemmIo io;
+                    io.ab = ab;
+                    io.wprec = wprec;
                     io.a_base = d.input_addr;
-                    io.a_row_bytes = io.a_row_stride = uint64_t(l.in_w) * uint64_t(l.in_c);
-                    io.w_base = d.weight_addr + uint64_t(g) * K * (N / uint64_t(groups));
+                    io.a_row_bytes = io.a_row_stride = uint64_t(l.in_w) * uint64_t(l.in_c) * ab;
+                    io.w_base = d.weight_addr + uint64_t(g) * K * (N / uint64_t(groups)) * w_slot;
                     io.bias_base = d.bias_addr;
                     io.out_base = d.output_addr;
-                    io.out_row_stride = N;
+                    io.out_row_stride = N * ab;
                     io.c0 = g * (l.in_c / groups);
                     io.oc0 = g * (l.out_c / groups);
                     emit_gemm(sch, l, mp, buf, io);
@@ -905,26 +984,31 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
             head.pin_rows = l.pin_rows;
             head.pin_k_chunk = l.pin_k_chunk;
             head.pin_dataflow = l.pin_dataflow;
+            // Both operands are activations: int4 (a weight format) does not apply.
+            head.precision = prec == Precision::kInt4 ? Precision::kInt8 : prec;
             const LayerMapping mp = choose_mapping(head, hw_, limits);
             const Buffers buf = *place(mp, hw_, mp.placement);
             const uint64_t b_base = input_addr(1);
             for (int64_t h = 0; h < H; ++h) {
                 GemmIo io;
-                io.a_row_bytes = uint64_t(Km);
-                io.a_row_stride = uint64_t(l.a_interleaved ? H * Km : Km);
-                io.a_base = d.input_addr + uint64_t(l.a_interleaved ? h * Km : h * M * Km);
+                io.ab = ab;
+                io.wprec = *head.precision;
+                io.a_row_bytes = uint64_t(Km) * ab;
+                io.a_row_stride = uint64_t(l.a_interleaved ? H * Km : Km) * ab;
+                io.a_base = d.input_addr + uint64_t(l.a_interleaved ? h * Km : h * M * Km) * ab;
                 io.w_pretiled = false;
                 io.w_transposed = l.transpose_b;
                 if (l.transpose_b) {  // B_h stored [Nm][Km]
-                    io.w_row_stride = uint64_t(l.b_interleaved ? H * Km : Km);
-                    io.w_base = b_base + uint64_t(l.b_interleaved ? h * Km : h * Nm * Km);
+                    io.w_row_stride = uint64_t(l.b_interleaved ? H * Km : Km) * ab;
+                    io.w_base = b_base + uint64_t(l.b_interleaved ? h * Km : h * Nm * Km) * ab;
                 } else {  // B_h stored [Km][Nm]
-                    io.w_row_stride = uint64_t(l.b_interleaved ? H * Nm : Nm);
-                    io.w_base = b_base + uint64_t(l.b_interleaved ? h * Nm : h * Km * Nm);
+                    io.w_row_stride = uint64_t(l.b_interleaved ? H * Nm : Nm) * ab;
+                    io.w_base = b_base + uint64_t(l.b_interleaved ? h * Nm : h * Km * Nm) * ab;
                 }
                 io.bias_base = d.bias_addr;
-                io.out_row_stride = uint64_t(l.out_interleaved ? H * Nm : Nm);
-                io.out_base = d.output_addr + uint64_t(l.out_interleaved ? h * Nm : h * M * Nm);
+                io.out_row_stride = uint64_t(l.out_interleaved ? H * Nm : Nm) * ab;
+                io.out_base =
+                    d.output_addr + uint64_t(l.out_interleaved ? h * Nm : h * M * Nm) * ab;
                 emit_gemm(sch, head, mp, buf, io);
             }
             mapping = mp.summary(hw_.array.dataflow) + ", " + std::to_string(H) + " heads";
@@ -1035,7 +1119,9 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
             switch (l.kind) {
                 case graph::OpKind::kConv2d:
                 case graph::OpKind::kGemm: {
-                    if (options.with_data) {
+                    // Float layers run timing-only (the float datapath's data is not modelled):
+                    // no weight image for them.
+                    if (options.with_data && !is_float(prec)) {
                         // Weights OHWI -> per group, one K-major [K][nb] block per n-block
                         // (every k-chunk of an n-block is one contiguous run; k = (kh*KW +
                         // kw)*Cg + ic); depthwise keeps [C][kh*kw]. Biases fold the input zero
@@ -1044,7 +1130,8 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
                         const uint64_t nb =
                             depthwise ? Ng
                                       : uint64_t(std::min<int64_t>(hw.array.cols, int64_t(Ng)));
-                        std::vector<uint8_t> w(K * N);
+                        std::vector<uint8_t> w(K * N * w_slot);
+                        const bool packed = wprec == Precision::kInt4;
                         std::vector<uint8_t> bias(N * 4);
                         for (uint64_t oc = 0; oc < N; ++oc) {
                             const uint64_t g = oc / Ng, j = oc % Ng;
@@ -1052,10 +1139,21 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
                             int64_t wsum = 0;
                             for (uint64_t kk = 0; kk < K; ++kk) {
                                 const int8_t v = l.weights[oc * K + kk];
-                                const uint64_t at_w =
-                                    depthwise ? oc * K + kk
-                                              : g * K * Ng + n0 * K + kk * width + (j - n0);
-                                w[at_w] = static_cast<uint8_t>(v);
+                                if (packed) {  // row kk of the block: ceil(width/2) bytes
+                                    const uint64_t row = weight_bytes(wprec, width);
+                                    const uint64_t at_w = g * K * Ng +
+                                                          (n0 / nb) * K * weight_bytes(wprec, nb) +
+                                                          kk * row + (j - n0) / 2;
+                                    const auto nib = static_cast<uint8_t>(v & 0xf);
+                                    w[at_w] = static_cast<uint8_t>(
+                                        (j - n0) % 2 == 0 ? (w[at_w] & 0xf0) | nib
+                                                          : (w[at_w] & 0x0f) | (nib << 4));
+                                } else {
+                                    const uint64_t at_w =
+                                        depthwise ? oc * K + kk
+                                                  : g * K * Ng + n0 * K + kk * width + (j - n0);
+                                    w[at_w] = static_cast<uint8_t>(v);
+                                }
                                 wsum += v;
                             }
                             const int64_t folded =
@@ -1170,7 +1268,8 @@ std::vector<uint64_t> high_water(const isa::Program& p) {
     };
     for (const isa::Instr& in : p.instrs) {
         const isa::LayerDesc& d = p.layers[in.layer];
-        const uint64_t row_bytes = uint64_t(d.in_w) * uint64_t(d.in_c);
+        const uint64_t eb = d.elem_bytes();
+        const uint64_t row_bytes = uint64_t(d.in_w) * uint64_t(d.in_c) * eb;
         switch (in.op) {
             case isa::Opcode::kLoad:
             case isa::Opcode::kStore:
@@ -1181,22 +1280,24 @@ std::vector<uint64_t> high_water(const isa::Program& p) {
                 break;
             case isa::Opcode::kCompute:
                 reach(in.layer, in.comp.slab_addr, uint64_t(in.comp.slab_rows) * row_bytes);
-                reach(in.layer, in.comp.w_addr, uint64_t(in.comp.k) * uint64_t(in.comp.n));
+                reach(in.layer, in.comp.w_addr,
+                      d.w_block_bytes(in.comp.k, in.comp.n, in.comp.w_transposed));
                 reach(in.layer, in.comp.bias_addr, uint64_t(in.comp.n) * 4);
                 break;
             case isa::Opcode::kVector: {
                 const isa::Vector& v = in.vec;
-                const uint64_t flat = uint64_t(v.rows) * uint64_t(v.len);
+                const uint64_t flat = uint64_t(v.rows) * uint64_t(v.len) * eb;
                 reach(in.layer, v.x_addr, flat);
                 reach(in.layer, v.y_addr, flat);
                 reach(in.layer, v.out_addr, flat);
                 reach(in.layer, v.slab_addr, uint64_t(v.slab_rows) * row_bytes);
-                reach(in.layer, v.w_addr, uint64_t(v.n) * uint64_t(d.kernel_h * d.kernel_w));
+                reach(in.layer, v.w_addr,
+                      d.dw_weight_bytes(int64_t{v.n} * d.kernel_h * d.kernel_w));
                 reach(in.layer, v.bias_addr, uint64_t(v.n) * 4);
                 break;
             }
             case isa::Opcode::kPostproc:
-                reach(in.layer, in.post.out_addr, uint64_t(in.post.m) * uint64_t(in.post.n));
+                reach(in.layer, in.post.out_addr, uint64_t(in.post.m) * uint64_t(in.post.n) * eb);
                 break;
             case isa::Opcode::kSync:
                 break;
@@ -1253,7 +1354,8 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
         const auto r = last_reader.find(l.name);
         if (!producer.count(l.name) || r == last_reader.end()) continue;
         const size_t from = li, to = r->second;
-        const uint64_t size = static_cast<uint64_t>(l.output_elems());
+        const uint64_t size =
+            static_cast<uint64_t>(l.output_elems()) * act_bytes(precision_of(l, hw));
         uint64_t floor = 0;
         for (size_t k = from; k <= to; ++k) floor = std::max(floor, work[k]);
         floor = align_up(floor, kSramAlign);

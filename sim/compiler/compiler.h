@@ -73,6 +73,15 @@ struct MappingLimits {
 // The dataflow a layer pins, checked against the array (nullopt: not pinned).
 [[nodiscard]] std::optional<Dataflow> pinned_dataflow(const graph::Layer& layer,
                                                       const cfg::HwConfig& hw);
+// The precision a layer runs at: its own (`precision:` in the workload) or the config's.
+[[nodiscard]] Precision precision_of(const graph::Layer& layer, const cfg::HwConfig& hw);
+
+// Element sizes (docs/precision.md): activations take act_bytes(p) bytes each (int4: int8
+// activations); conv/gemm weights are stored K-major per n-block with each row of n weights in
+// weight_bytes(p, n) bytes (int4: two per byte, low nibble first; depthwise weights stay int8);
+// biases and accumulators are 4 bytes. Every tensor is stored in its producer's activation format,
+// and a layer must read tensors of its own activation width (an int8 layer cannot read an fp32
+// tensor: there is no conversion unit), else compile() throws npu::UserError.
 [[nodiscard]] isa::Program compile(const graph::Workload& workload, const cfg::HwConfig& hw,
                                    const CompileOptions& options);
 

@@ -90,6 +90,15 @@ std::vector<FieldSpec> build_table() {
                              "NPU clock; all cycle counts are in this clock",
                              [](HwConfig& c) -> double& { return c.clock_hz; }));
 
+    {
+        std::vector<std::string> names;
+        for (Precision p : kAllPrecisions) names.emplace_back(npu::to_string(p));
+        t.push_back(enum_field(
+            "precision", std::move(names),
+            "datapath precision of every layer the workload does not give one (docs/precision.md)",
+            [](const HwConfig& c) { return static_cast<int>(c.precision); },
+            [](HwConfig& c, int v) { c.precision = static_cast<Precision>(v); }));
+    }
     t.push_back(int_field("array.rows", "PEs", 1, 1024,
                           "PE rows: reduction (K) dimension for ws, output rows (M) for os",
                           [](HwConfig& c) -> int& { return c.array.rows; }));
@@ -114,6 +123,22 @@ std::vector<FieldSpec> build_table() {
         "none: tile by tile; overlap: double-buffered PE registers overlap consecutive tiles",
         [](const HwConfig& c) { return static_cast<int>(c.array.pipelining); },
         [](HwConfig& c, int v) { c.array.pipelining = static_cast<Pipelining>(v); }));
+
+    t.push_back(int_field("array.cycles_per_mac.int8", "cycles", 0, 64,
+                          "cycles a PE takes per int8 MAC (0: the array has no int8 mode)",
+                          [](HwConfig& c) -> int& { return c.array.cycles_per_mac[0]; }));
+    t.push_back(int_field("array.cycles_per_mac.int4", "cycles", 0, 64,
+                          "per int8 x int4 MAC (0: no int4 mode)",
+                          [](HwConfig& c) -> int& { return c.array.cycles_per_mac[1]; }));
+    t.push_back(int_field("array.cycles_per_mac.bf16", "cycles", 0, 64,
+                          "per bf16 MAC, fp32 accumulate (0: no bf16 mode)",
+                          [](HwConfig& c) -> int& { return c.array.cycles_per_mac[2]; }));
+    t.push_back(int_field("array.cycles_per_mac.fp16", "cycles", 0, 64,
+                          "per fp16 MAC, fp32 accumulate (0: no fp16 mode)",
+                          [](HwConfig& c) -> int& { return c.array.cycles_per_mac[3]; }));
+    t.push_back(int_field("array.cycles_per_mac.fp32", "cycles", 0, 64,
+                          "per fp32 MAC (0: no fp32 mode)",
+                          [](HwConfig& c) -> int& { return c.array.cycles_per_mac[4]; }));
 
     add_sram(
         t, "scratchpad", "int8 scratchpad (weights, activations, outputs)",
@@ -175,6 +200,18 @@ std::vector<FieldSpec> build_table() {
     t.push_back(double_field("energy.mac_int8_pj", FieldType::kDouble, "pJ", 0, kMaxPj,
                              "one int8 multiply with int32 accumulate",
                              [](HwConfig& c) -> double& { return c.energy.mac_int8_pj; }));
+    t.push_back(double_field("energy.mac_int4_pj", FieldType::kDouble, "pJ", 0, kMaxPj,
+                             "one int8 x int4 multiply with int32 accumulate",
+                             [](HwConfig& c) -> double& { return c.energy.mac_int4_pj; }));
+    t.push_back(double_field("energy.mac_bf16_pj", FieldType::kDouble, "pJ", 0, kMaxPj,
+                             "one bf16 multiply with fp32 accumulate",
+                             [](HwConfig& c) -> double& { return c.energy.mac_bf16_pj; }));
+    t.push_back(double_field("energy.mac_fp16_pj", FieldType::kDouble, "pJ", 0, kMaxPj,
+                             "one fp16 multiply with fp32 accumulate",
+                             [](HwConfig& c) -> double& { return c.energy.mac_fp16_pj; }));
+    t.push_back(double_field("energy.mac_fp32_pj", FieldType::kDouble, "pJ", 0, kMaxPj,
+                             "one fp32 multiply-add",
+                             [](HwConfig& c) -> double& { return c.energy.mac_fp32_pj; }));
     t.push_back(double_field(
         "energy.spad_read_pj_per_byte", FieldType::kDouble, "pJ/byte", 0, kMaxPj, "scratchpad read",
         [](HwConfig& c) -> double& { return c.energy.spad_read_pj_per_byte; }));
@@ -195,6 +232,25 @@ std::vector<FieldSpec> build_table() {
     t.push_back(double_field("energy.static_mw", FieldType::kDouble, "mW", 0, kMaxPj,
                              "leakage of the whole NPU",
                              [](HwConfig& c) -> double& { return c.energy.static_mw; }));
+    const double kMaxUm2 = 1e9;
+    t.push_back(double_field("area.pe_um2.int8", FieldType::kDouble, "um^2", 0, kMaxUm2,
+                             "area of one int8 PE (multiplier + accumulator adder)",
+                             [](HwConfig& c) -> double& { return c.area.pe_um2[0]; }));
+    t.push_back(double_field("area.pe_um2.int4", FieldType::kDouble, "um^2", 0, kMaxUm2,
+                             "area of one int8 x int4 PE",
+                             [](HwConfig& c) -> double& { return c.area.pe_um2[1]; }));
+    t.push_back(double_field("area.pe_um2.bf16", FieldType::kDouble, "um^2", 0, kMaxUm2,
+                             "area of one bf16 PE (fp32 accumulate)",
+                             [](HwConfig& c) -> double& { return c.area.pe_um2[2]; }));
+    t.push_back(double_field("area.pe_um2.fp16", FieldType::kDouble, "um^2", 0, kMaxUm2,
+                             "area of one fp16 PE (fp32 accumulate)",
+                             [](HwConfig& c) -> double& { return c.area.pe_um2[3]; }));
+    t.push_back(double_field("area.pe_um2.fp32", FieldType::kDouble, "um^2", 0, kMaxUm2,
+                             "area of one fp32 PE",
+                             [](HwConfig& c) -> double& { return c.area.pe_um2[4]; }));
+    t.push_back(double_field("area.sram_um2_per_byte", FieldType::kDouble, "um^2/byte", 0, kMaxUm2,
+                             "SRAM area per byte (scratchpad and accumulator)",
+                             [](HwConfig& c) -> double& { return c.area.sram_um2_per_byte; }));
     return t;
 }
 
@@ -279,6 +335,8 @@ const FieldSpec* find_field(std::string_view key) {
 const std::vector<SectionSpec>& hw_sections() {
     static const std::vector<SectionSpec> kSections = {
         {"array", "the systolic MAC array"},
+        {"array.cycles_per_mac",
+         "array throughput per precision (cycles per MAC; 0: not supported)"},
         {"scratchpad", "int8 operand SRAM (weights, activations, outputs)"},
         {"accumulator", "int32 partial-sum SRAM"},
         {"dma", "DMA engine between DRAM and the SRAMs"},
@@ -286,6 +344,8 @@ const std::vector<SectionSpec>& hw_sections() {
         {"postproc", "requantization unit (int32 -> int8)"},
         {"controller", "instruction dispatch to the load, compute and store engines"},
         {"energy", "energy per action: a bundled table name, a path, or an inline mapping"},
+        {"area", "silicon area estimate (equal-area comparisons; all 0: none)"},
+        {"area.pe_um2", "area of one PE per precision"},
     };
     return kSections;
 }

@@ -4,9 +4,11 @@
 // (configs/edge_npu.yaml); keep the two equal.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
+#include "sim/core/precision.h"
 #include "sim/core/types.h"
 
 namespace npu::cfg {
@@ -23,6 +25,13 @@ struct ArrayConfig {
     // `dataflow` breaks ties. Written `array.dataflow: both`.
     bool both_dataflows = false;
     Pipelining pipelining = Pipelining::kOverlap;
+    // Cycles one PE takes per MAC of each precision (index: npu::Precision), 0 = the array does
+    // not run that precision. Default: an illustrative multi-precision PE that does one int8 (or
+    // int8 x int4) MAC per cycle, one bf16/fp16 MAC every 2 cycles and one fp32 MAC every 4.
+    std::array<int, kPrecisionCount> cycles_per_mac{1, 1, 2, 2, 4};
+    [[nodiscard]] int cycles_for(Precision p) const {
+        return cycles_per_mac[static_cast<size_t>(p)];
+    }
 };
 
 struct SramConfig {
@@ -61,17 +70,47 @@ struct ControllerConfig {
 struct EnergyTable {
     std::string name = "horowitz45";
     double mac_int8_pj = 0.3;            // 8-bit multiply (0.2) + 32-bit add (0.1)
+    double mac_int4_pj = 0.2;            // 8x4-bit multiply (~half of 8x8: 0.1) + 32-bit add (0.1)
+    double mac_bf16_pj = 2.0;            // taken equal to fp16 (no published 45 nm bf16 figure)
+    double mac_fp16_pj = 2.0;            // fp16 multiply (1.1) + fp32 add (0.9)
+    double mac_fp32_pj = 4.6;            // fp32 multiply (3.7) + fp32 add (0.9)
     double spad_read_pj_per_byte = 2.5;  // 64-bit read of a 32 KB array: 20 pJ
     double spad_write_pj_per_byte = 2.5;
     double acc_read_pj_per_byte = 1.25;  // 64-bit read of an 8 KB array: 10 pJ
     double acc_write_pj_per_byte = 1.25;
     double dram_pj_per_byte = 160.0;  // DDR4 ~20 pJ/bit
     double static_mw = 50.0;          // leakage of the whole NPU
+    [[nodiscard]] double mac_pj(Precision p) const {
+        switch (p) {
+            case Precision::kInt4:
+                return mac_int4_pj;
+            case Precision::kBf16:
+                return mac_bf16_pj;
+            case Precision::kFp16:
+                return mac_fp16_pj;
+            case Precision::kFp32:
+                return mac_fp32_pj;
+            default:
+                return mac_int8_pj;
+        }
+    }
+};
+
+// Silicon area, for comparisons at equal area (0 everywhere: no estimate). Defaults: Horowitz,
+// ISSCC 2014, 45 nm: 8-bit multiply 282 um2, 32-bit add 137, fp16 multiply 1640, fp32 multiply
+// 7700, fp32 add 4184; a PE is one multiplier plus its accumulator adder. SRAM: an estimate of
+// ~0.6 um2 per bit with periphery at 45 nm (not from the reference; set your own).
+struct AreaTable {
+    // One PE (multiplier + accumulator adder) per precision (index: npu::Precision), um^2.
+    std::array<double, kPrecisionCount> pe_um2{419.0, 278.0, 5824.0, 5824.0, 11884.0};
+    double sram_um2_per_byte = 5.0;
 };
 
 struct HwConfig {
     std::string name = "edge_npu";
     double clock_hz = 1e9;
+    // The precision layers run at unless the workload says otherwise (`precision:` on a layer).
+    Precision precision = Precision::kInt8;
     ArrayConfig array;
     SramConfig scratchpad{256 * 1024, 4, 16, 1};
     SramConfig accumulator{64 * 1024, 2, 64, 1};
@@ -80,6 +119,7 @@ struct HwConfig {
     PostprocConfig postproc;
     ControllerConfig controller;
     EnergyTable energy;
+    AreaTable area;
 
     // Derived quantities (not keys).
     [[nodiscard]] double dram_bytes_per_cycle() const {
@@ -87,6 +127,19 @@ struct HwConfig {
     }
     [[nodiscard]] uint64_t peak_macs_per_cycle() const {
         return static_cast<uint64_t>(array.rows) * static_cast<uint64_t>(array.cols);
+    }
+    // Peak MACs per cycle at precision p (0 when the array does not run it).
+    [[nodiscard]] double peak_macs_per_cycle(Precision p) const {
+        const int c = array.cycles_for(p);
+        return c > 0 ? static_cast<double>(peak_macs_per_cycle()) / c : 0.0;
+    }
+    // Estimated area in mm^2 of an array of PEs built for precision p plus the scratchpad and
+    // accumulator SRAM (0 when the area table is all zero).
+    [[nodiscard]] double area_mm2(Precision p) const {
+        const double pe = area.pe_um2[static_cast<size_t>(p)];
+        const double sram = area.sram_um2_per_byte *
+                            static_cast<double>(scratchpad.size_bytes + accumulator.size_bytes);
+        return (pe * static_cast<double>(peak_macs_per_cycle()) + sram) * 1e-6;
     }
 };
 

@@ -1,5 +1,7 @@
 #include "sim/energy/energy_model.h"
 
+#include <algorithm>
+
 namespace npu::energy {
 
 double EnergyBreakdown::total_pj() const { return mac_pj + spad_pj + acc_pj + dram_pj + static_pj; }
@@ -13,7 +15,10 @@ double as_double(uint64_t v) { return static_cast<double>(v); }
 EnergyBreakdown price(const stats::Counters& c, uint64_t cycles, double clock_hz,
                       const cfg::EnergyTable& t) {
     EnergyBreakdown e;
-    e.mac_pj = as_double(c.macs) * t.mac_int8_pj;
+    const uint64_t other = c.macs_int4 + c.macs_bf16 + c.macs_fp16 + c.macs_fp32;
+    e.mac_pj = as_double(c.macs - std::min(other, c.macs)) * t.mac_int8_pj +
+               as_double(c.macs_int4) * t.mac_int4_pj + as_double(c.macs_bf16) * t.mac_bf16_pj +
+               as_double(c.macs_fp16) * t.mac_fp16_pj + as_double(c.macs_fp32) * t.mac_fp32_pj;
     e.spad_pj = as_double(c.spad_read_bytes) * t.spad_read_pj_per_byte +
                 as_double(c.spad_write_bytes) * t.spad_write_pj_per_byte;
     e.acc_pj = as_double(c.acc_read_bytes) * t.acc_read_pj_per_byte +

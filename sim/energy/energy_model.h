@@ -3,9 +3,10 @@
 // where counts become picojoules, so a run can be re-priced later with another table from its
 // stats.json alone (see sim/report/stats_json.h, price_from_stats_json).
 //
-// What is priced: int8 MACs, scratchpad and accumulator bytes read/written, DRAM bytes moved (read
-// and write at one per-byte figure), and static (leakage) power over the elapsed cycles. Not
-// priced (yet): DMA descriptors, post-processing, instruction dispatch, DRAM row activations.
+// What is priced: MACs (each at its precision's energy), scratchpad and accumulator bytes
+// read/written, DRAM bytes moved (read and write at one per-byte figure), and static (leakage)
+// power over the elapsed cycles. Not priced (yet): DMA descriptors, post-processing, instruction
+// dispatch, DRAM row activations.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,7 @@
 namespace npu::energy {
 
 struct EnergyBreakdown {
-    double mac_pj = 0;     // macs * mac_int8_pj
+    double mac_pj = 0;     // MACs of each precision * its mac_*_pj
     double spad_pj = 0;    // scratchpad bytes read/written * per-byte read/write energy
     double acc_pj = 0;     // accumulator bytes read/written * per-byte read/write energy
     double dram_pj = 0;    // (dram read + write bytes) * dram_pj_per_byte

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/precision.h"
 #include "sim/core/types.h"
 
 namespace npu::isa {
@@ -134,6 +135,25 @@ struct LayerDesc {
     uint64_t output_bytes = 0;  // the output tensor's size (DRAM, at output_addr)
     Dataflow dataflow = Dataflow::kWeightStationary;  // the array's mode for this layer
     std::string residency = "dram";                   // where the output lives: "dram" or "on-chip"
+    // The datapath precision (element sizes: docs/precision.md) and the array's cycles per MAC
+    // at it (array.cycles_per_mac).
+    Precision precision = Precision::kInt8;
+    int32_t cycles_per_mac = 1;
+    [[nodiscard]] uint32_t elem_bytes() const { return act_bytes(precision); }
+    // The weight format: int4 packs only conv/gemm weights (a matmul's B is an activation).
+    [[nodiscard]] Precision weight_precision() const {
+        return precision == Precision::kInt4 && op == "matmul" ? Precision::kInt8 : precision;
+    }
+    // Scratchpad bytes of a COMPUTE's weight block: k rows of n (weight_bytes per row), or n rows
+    // of k activations when held transposed.
+    [[nodiscard]] uint64_t w_block_bytes(int64_t k, int64_t n, bool transposed) const {
+        return transposed ? uint64_t(k) * uint64_t(n) * elem_bytes()
+                          : uint64_t(k) * weight_bytes(weight_precision(), uint64_t(n));
+    }
+    // Bytes of `count` depthwise weights (int8 unless the precision is a float one).
+    [[nodiscard]] uint64_t dw_weight_bytes(int64_t count) const {
+        return uint64_t(count) * (is_float(precision) ? elem_bytes() : 1u);
+    }
     int32_t groups = 1;
     int32_t in_h = 0, in_w = 0, in_c = 0;
     int32_t out_h = 0, out_w = 0, out_c = 0;

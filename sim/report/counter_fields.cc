@@ -4,7 +4,7 @@ namespace npu::report {
 
 // Counters holds only uint64_t fields; if a field is added there and not here, this fails, which
 // is the point: an unnamed counter would silently vanish from stats.json.
-static constexpr std::size_t kCounterFieldCount = 22;
+static constexpr std::size_t kCounterFieldCount = 26;
 static_assert(sizeof(stats::Counters) == kCounterFieldCount * sizeof(uint64_t),
               "stats::Counters changed: update counter_fields() and docs/stats.md");
 
@@ -13,6 +13,10 @@ const std::vector<CounterField>& counter_fields() {
     static const std::vector<CounterField> kFields = {
         {"instructions", &C::instructions, "count"},
         {"macs", &C::macs, "count"},
+        {"macs_int4", &C::macs_int4, "count"},
+        {"macs_bf16", &C::macs_bf16, "count"},
+        {"macs_fp16", &C::macs_fp16, "count"},
+        {"macs_fp32", &C::macs_fp32, "count"},
         {"array_busy_cycles", &C::array_busy_cycles, "cycles"},
         {"tiles", &C::tiles, "count"},
         {"dram_read_bytes", &C::dram_read_bytes, "bytes"},

@@ -83,9 +83,22 @@ Figures figures_of(const stats::Counters& counters, uint64_t macs, uint64_t cycl
     return f;
 }
 
+namespace {
+
+// The array's peak at a precision that takes `cycles_per_mac` cycles per MAC.
+Peaks at_precision(Peaks p, int cycles_per_mac) {
+    if (cycles_per_mac > 1) {
+        p.macs_per_cycle = std::max<uint64_t>(1, p.macs_per_cycle / uint64_t(cycles_per_mac));
+    }
+    return p;
+}
+
+}  // namespace
+
 Figures layer_figures(const stats::LayerStats& layer, const Peaks& peaks,
                       const cfg::EnergyTable& table) {
-    return figures_of(layer.counters, layer.macs_total, layer.cycles(), peaks, table);
+    return figures_of(layer.counters, layer.macs_total, layer.cycles(),
+                      at_precision(peaks, layer.cycles_per_mac), table);
 }
 
 uint64_t total_macs(const stats::RunStats& run) {
@@ -96,7 +109,8 @@ uint64_t total_macs(const stats::RunStats& run) {
 
 Figures total_figures(const stats::RunStats& run, const Peaks& peaks,
                       const cfg::EnergyTable& table) {
-    return figures_of(run.total, total_macs(run), run.total_cycles, peaks, table);
+    return figures_of(run.total, total_macs(run), run.total_cycles,
+                      at_precision(peaks, run.cycles_per_mac), table);
 }
 
 double inferences_per_second(double latency_s) { return ratio(1.0, latency_s); }

@@ -1,6 +1,8 @@
 // Derived per-layer and whole-run figures (time, MAC utilization, TOPS, DRAM bandwidth, roofline,
 // energy), computed in one place so the printed table, stats.json and layers.csv always agree.
 //
+// Peaks are the array's at the precision: a layer's MAC peak is the PEs divided by its
+// cycles_per_mac (LayerStats), the run's by the config precision's (RunStats::cycles_per_mac).
 // Sources: clock and peaks come from RunStats (what the run used); when a field there is unset
 // (0) the HwConfig's value is used. Energy is priced with HwConfig::energy. A layer's MACs are
 // LayerStats::macs_total (the graph's count); the run's MACs are their sum. The run's cycles are

@@ -91,6 +91,21 @@ void print_header(std::ostream& out, const stats::RunStats& run, const cfg::HwCo
     item("fidelity", run.fidelity.empty() ? "-" : run.fidelity);
     item("mode",
          run.functional ? "functional (outputs computed)" : "timing-only (outputs not computed)");
+    if (!run.note.empty()) item("note", run.note);
+    {
+        std::string p = run.precision;
+        if (run.cycles_per_mac > 1) {
+            p += " (" + std::to_string(run.cycles_per_mac) + " cycles per MAC: peak " +
+                 with_commas(peaks.macs_per_cycle / uint64_t(run.cycles_per_mac)) + " MACs/cycle)";
+        }
+        for (const auto& l : run.layers) {
+            if (l.precision != run.precision) {
+                p += "; mixed: see the layers' precision column";
+                break;
+            }
+        }
+        item("precision", p);
+    }
     item("clock", human_frequency(peaks.clock_hz));
     item("array", std::to_string(hw.array.rows) + "x" + std::to_string(hw.array.cols) + " " +
                       to_string(hw.array.dataflow) + " (" + to_string(hw.array.pipelining) +
@@ -181,24 +196,32 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
 
     // Widths: layer 18 + op 7 + shape 31 + numbers; about 100 columns at realistic sizes. Time
     // and TOPS live in the energy table so the roofline columns fit in 120.
+    bool mixed = false;
+    for (const auto& l : run.layers) mixed = mixed || l.precision != run.precision;
     std::vector<std::vector<std::string>> perf;
-    for (const auto& r : rows) {
-        perf.push_back({r.name, r.op, r.shape, with_commas(r.fig.macs), with_commas(r.fig.cycles),
-                        percent(r.fig.mac_utilization), intensity_cell(r.fig),
-                        to_string(r.fig.bound)});
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const Row& r = rows[i];
+        std::vector<std::string> cells{r.name, r.op, r.shape};
+        if (mixed) cells.push_back(i < run.layers.size() ? run.layers[i].precision : "");
+        for (std::string c :
+             {with_commas(r.fig.macs), with_commas(r.fig.cycles), percent(r.fig.mac_utilization),
+              intensity_cell(r.fig), std::string(to_string(r.fig.bound))}) {
+            cells.push_back(std::move(c));
+        }
+        perf.push_back(std::move(cells));
     }
-    print_table(out, "performance",
-                {{"layer", false, 18},
-                 {"op", false, 7},
-                 {"shape", false, 31},
-                 {"MACs", true, 0},
-                 {"cycles", true, 0},
-                 {"util", true, 0},
-                 {"MACs/B", true, 0},
-                 {"bound", false, 0}},
-                perf);
+    std::vector<Column> columns{{"layer", false, 18}, {"op", false, 7}, {"shape", false, 31}};
+    if (mixed) columns.push_back({"prec", false, 0});
+    for (Column c : std::initializer_list<Column>{{"MACs", true, 0},
+                                                  {"cycles", true, 0},
+                                                  {"util", true, 0},
+                                                  {"MACs/B", true, 0},
+                                                  {"bound", false, 0}}) {
+        columns.push_back(c);
+    }
+    print_table(out, "performance", columns, perf);
     out << kIndent << "util = MACs / (cycles x " << with_commas(peaks.macs_per_cycle)
-        << " MACs/cycle); MACs/B = MACs per DRAM byte (read + written), inf: no DRAM traffic\n";
+        << " MACs/cycle / cycles per MAC); MACs/B = MACs per DRAM byte (read + written)\n";
     out << kIndent << "bound = compute if MACs/B >= the ridge point "
         << fixed(peaks.ridge_point(), 2) << " (" << with_commas(peaks.macs_per_cycle)
         << " MACs/cycle / " << fixed(peaks.dram_bytes_per_cycle, 2) << " B/cycle), else memory\n";

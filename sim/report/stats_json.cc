@@ -25,6 +25,10 @@ const std::vector<EnergyField>& energy_fields() {
     using T = cfg::EnergyTable;
     static const std::vector<EnergyField> kFields = {
         {"mac_int8_pj", &T::mac_int8_pj},
+        {"mac_int4_pj", &T::mac_int4_pj},
+        {"mac_bf16_pj", &T::mac_bf16_pj},
+        {"mac_fp16_pj", &T::mac_fp16_pj},
+        {"mac_fp32_pj", &T::mac_fp32_pj},
         {"spad_read_pj_per_byte", &T::spad_read_pj_per_byte},
         {"spad_write_pj_per_byte", &T::spad_write_pj_per_byte},
         {"acc_read_pj_per_byte", &T::acc_read_pj_per_byte},
@@ -215,6 +219,8 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
                        {"dram_bytes_per_cycle", peaks.dram_bytes_per_cycle},
                        {"dram_gbps", peaks.dram_gbps()},
                        {"ridge_point", peaks.ridge_point()}};
+    doc["precision"] = json{{"name", run.precision}, {"cycles_per_mac", run.cycles_per_mac}};
+    if (!run.note.empty()) doc["note"] = run.note;
     json et = json::object();
     et["name"] = table.name;
     for (const auto& f : energy_fields()) et[f.name] = table.*f.member;
@@ -230,6 +236,8 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         lj["shape"] = l.shape;
         lj["mapping"] = l.mapping;
         lj["residency"] = l.residency;
+        lj["precision"] = l.precision;
+        lj["cycles_per_mac"] = l.cycles_per_mac;
         lj["start_cycle"] = l.start_cycle;
         lj["end_cycle"] = l.end_cycle;
         put_figures(lj, layer_figures(l, peaks, table));
@@ -246,6 +254,18 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
     const Figures total = total_figures(run, peaks, table);
     put_figures(totals, total);
     totals["inferences_per_second"] = inferences_per_second(total.time_s);
+    // Silicon area of the array built for the run's widest precision plus its SRAM (area table).
+    {
+        Precision widest = parse_precision(run.precision).value_or(Precision::kInt8);
+        for (const auto& l : run.layers) {
+            const Precision p = parse_precision(l.precision).value_or(Precision::kInt8);
+            if (hw.area.pe_um2[static_cast<size_t>(p)] >
+                hw.area.pe_um2[static_cast<size_t>(widest)]) {
+                widest = p;
+            }
+        }
+        totals["area_mm2"] = hw.area_mm2(widest);
+    }
     totals["counters"] = counters_json(run.total);
     totals["layers"] = check.layers;
     totals["layers_checked"] = check.checked;

@@ -1,5 +1,6 @@
 #include "sim/run/simulation.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -7,6 +8,7 @@
 #include <systemc>
 
 #include "sim/core/error.h"
+#include "sim/quant/precisions.h"
 #include "sim/ref/reference.h"
 
 namespace npu::run {
@@ -36,11 +38,57 @@ class SimContext {
     SimContext& operator=(const SimContext&) = delete;
 };
 
+// What the trace says about each instruction: opcode, text and the tokens it waits for.
+void describe_instructions(const isa::Program& program, stats::Trace& trace) {
+    trace.instrs.resize(program.instrs.size());
+    for (const isa::Instr& in : program.instrs) {
+        stats::TraceInstr& t = trace.instrs.at(in.id);
+        t.op = isa::to_string(in.op);
+        t.text = isa::to_asm(in);
+        std::string w;
+        const auto add = [&w](const char* what) {
+            w += (w.empty() ? "" : ", ") + std::string(what);
+        };
+        switch (isa::engine_of(in.op)) {
+            case isa::Engine::kLoad:
+                if (in.deps.pop_next) add("compute (scratchpad buffer free)");
+                break;
+            case isa::Engine::kCompute:
+                if (in.deps.pop_prev) add("load (operands ready)");
+                if (in.deps.pop_next) add("store (accumulator buffer free)");
+                break;
+            case isa::Engine::kStore:
+                if (in.deps.pop_prev) add("compute (accumulators ready)");
+                break;
+            case isa::Engine::kController:
+                break;
+        }
+        t.waits_for = w;
+    }
+}
+
 }  // namespace
 
-RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& workload,
-                   const RunOptions& options) {
+RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
+                   const RunOptions& given_options) {
     const auto t0 = std::chrono::steady_clock::now();
+    // Every layer's precision made explicit, int4 layers' weights requantized to 4 bits; the
+    // reference check below runs this same workload.
+    const graph::Workload workload = quant::resolve_precisions(given, hw.precision);
+    RunOptions options = given_options;
+    std::string note;
+    for (const graph::Layer& l : workload.layers) {
+        if (options.functional && is_float(*l.precision)) {
+            // The float datapath is modelled for timing and energy; its data comes from the float
+            // reference executor (npusim compare), not from the models.
+            options.functional = false;
+            note = std::string("timing-only: layer '") + l.name + "' runs at " +
+                   to_string(*l.precision) +
+                   " (float layers are modelled for timing and energy; `npusim compare` computes "
+                   "their outputs with the float reference executor)";
+            break;
+        }
+    }
     compiler::CompileOptions copts;
     copts.with_data = options.functional;
     const isa::Program program = compiler::compile(workload, hw, copts);
@@ -51,6 +99,9 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& workload,
     st.workload_name = workload.name;
     st.fidelity = to_string(options.fidelity);
     st.functional = options.functional;
+    st.note = note;
+    st.precision = to_string(hw.precision);
+    st.cycles_per_mac = std::max(1, hw.array.cycles_for(hw.precision));
     st.clock_hz = hw.clock_hz;
     st.peak_macs_per_cycle = hw.peak_macs_per_cycle();
     st.dram_peak_bytes_per_cycle = hw.dram_bytes_per_cycle();
@@ -62,13 +113,24 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& workload,
         ls.mapping = d.mapping;
         ls.residency = d.residency;
         ls.macs_total = d.macs;
+        ls.precision = to_string(d.precision);
+        ls.cycles_per_mac = std::max(1, d.cycles_per_mac);
         st.layers.push_back(ls);
     }
 
+    if (options.trace) describe_instructions(program, result.trace);
     {
         SimContext ctx;
         auto npu = std::make_unique<model::Npu>("npu", hw, program, options.fidelity,
                                                 options.functional, st);
+        if (options.trace) npu->set_trace(&result.trace);
+        if (options.on_layer_end) {
+            const size_t total = program.layers.size();
+            size_t done = 0;
+            npu->set_layer_end_hook([&options, total, &done](size_t, uint64_t cycle) {
+                options.on_layer_end(++done, total, cycle);
+            });
+        }
         sc_core::sc_start();
         if (!npu->finished()) {
             std::string layer = "?";

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,18 +16,23 @@
 #include "sim/graph/workload.h"
 #include "sim/isa/isa.h"
 #include "sim/stats/stats.h"
+#include "sim/stats/trace.h"
 
 namespace npu::run {
 
 struct RunOptions {
     bool functional = true;  // compute the data (false: timing only)
     model::Fidelity fidelity = model::Fidelity::kFast;
-    bool check = true;  // compare outputs with the reference executor
+    bool check = true;   // compare outputs with the reference executor
+    bool trace = false;  // record the timeline (RunResult::trace); off: nothing recorded
+    // Called by the model at each layer's end (simulated cycle so far); for progress displays.
+    std::function<void(size_t layers_done, size_t layers_total, uint64_t cycle)> on_layer_end;
 };
 
 struct RunResult {
     stats::RunStats stats;
     std::vector<std::vector<int8_t>> outputs;  // every layer's simulated output (functional runs)
+    stats::Trace trace;                        // the timeline (RunOptions::trace)
 };
 
 [[nodiscard]] const char* to_string(model::Fidelity f);

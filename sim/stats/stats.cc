@@ -5,6 +5,10 @@ namespace npu::stats {
 Counters& Counters::operator+=(const Counters& o) {
     instructions += o.instructions;
     macs += o.macs;
+    macs_int4 += o.macs_int4;
+    macs_bf16 += o.macs_bf16;
+    macs_fp16 += o.macs_fp16;
+    macs_fp32 += o.macs_fp32;
     array_busy_cycles += o.array_busy_cycles;
     tiles += o.tiles;
     dram_read_bytes += o.dram_read_bytes;

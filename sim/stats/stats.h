@@ -11,7 +11,12 @@ namespace npu::stats {
 // Additive counters; a layer's and the run's totals are sums of these.
 struct Counters {
     uint64_t instructions = 0;
-    uint64_t macs = 0;               // useful multiply-accumulates (m*k*n over tiles)
+    uint64_t macs = 0;  // useful multiply-accumulates (m*k*n over tiles)
+    // The part of `macs` done at each non-int8 precision (int8 MACs: macs minus these).
+    uint64_t macs_int4 = 0;
+    uint64_t macs_bf16 = 0;
+    uint64_t macs_fp16 = 0;
+    uint64_t macs_fp32 = 0;
     uint64_t array_busy_cycles = 0;  // cycles the array had at least one tile in flight
     uint64_t tiles = 0;
     uint64_t dram_read_bytes = 0;
@@ -39,9 +44,11 @@ struct Counters {
 
 struct LayerStats {
     std::string name;
-    std::string op;           // "gemm" | "conv2d"
-    std::string shape;        // Layer::shape_string()
-    std::string mapping;      // compiler's summary, e.g. "ws mb=64 nb=16 kb=16 tiles=..."
+    std::string precision = "int8";  // the layer's datapath precision
+    int cycles_per_mac = 1;          // the array's cycles per MAC at it (peak = PEs / this)
+    std::string op;                  // "gemm" | "conv2d"
+    std::string shape;               // Layer::shape_string()
+    std::string mapping;             // compiler's summary, e.g. "ws mb=64 nb=16 kb=16 tiles=..."
     std::string residency;    // where the layer's tensors live, e.g. "dram" or "on-chip" (empty:
                               // the compiler did not say)
     uint64_t macs_total = 0;  // the layer's MACs (from the graph), for utilization
@@ -59,6 +66,9 @@ struct RunStats {
     std::string workload_name;
     std::string fidelity;    // "fast" | "pe"
     bool functional = true;  // data computed (false: timing-only)
+    std::string note;        // why a run asked for data is timing-only (float layers), or empty
+    std::string precision = "int8";  // the config's precision (layers may override it)
+    int cycles_per_mac = 1;          // the array's cycles per MAC at that precision
     double clock_hz = 1e9;
     uint64_t peak_macs_per_cycle = 0;
     double dram_peak_bytes_per_cycle = 0;

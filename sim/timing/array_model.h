@@ -36,6 +36,18 @@ struct TileShape {
     int n = 0;
 };
 
+// The shape whose timing a tile of `sh` takes when each PE needs `cycles_per_mac` cycles per MAC
+// (a precision slower than the array's int8 rate, array.cycles_per_mac): operands enter the array
+// every cycles_per_mac cycles, so the stream phase stretches by that factor (ws: the m activation
+// rows; os: the k reduction steps) while fill, skew and drain do not. Timing only: the data of the
+// tile is still sh.
+[[nodiscard]] inline TileShape scaled_for_precision(const TileShape& sh, bool weight_stationary,
+                                                    int cycles_per_mac) {
+    TileShape t = sh;
+    if (cycles_per_mac > 1) (weight_stationary ? t.m : t.k) *= cycles_per_mac;
+    return t;
+}
+
 // Operands of one tile, or nullptr in a TileTiming-only call. Row-major with leading dimensions.
 struct TileData {
     const int8_t* a = nullptr;  // m x k, row stride lda

@@ -108,9 +108,13 @@ TEST(ReportJson, VersionedHeaderAndRunDescription) {
 TEST(ReportJson, EnergyTableHasEveryField) {
     const json t = stats_to_json(sample_run(), sample_hw()).at("energy_table");
     const cfg::EnergyTable d = sample_hw().energy;
-    EXPECT_EQ(t.size(), 8u);  // name + 7 numbers
+    EXPECT_EQ(t.size(), 12u);  // name + 11 numbers
     EXPECT_EQ(t.at("name"), "test_table");
     EXPECT_EQ(t.at("mac_int8_pj"), d.mac_int8_pj);
+    EXPECT_EQ(t.at("mac_int4_pj"), d.mac_int4_pj);
+    EXPECT_EQ(t.at("mac_bf16_pj"), d.mac_bf16_pj);
+    EXPECT_EQ(t.at("mac_fp16_pj"), d.mac_fp16_pj);
+    EXPECT_EQ(t.at("mac_fp32_pj"), d.mac_fp32_pj);
     EXPECT_EQ(t.at("spad_read_pj_per_byte"), d.spad_read_pj_per_byte);
     EXPECT_EQ(t.at("spad_write_pj_per_byte"), d.spad_write_pj_per_byte);
     EXPECT_EQ(t.at("acc_read_pj_per_byte"), d.acc_read_pj_per_byte);

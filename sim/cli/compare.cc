@@ -1,0 +1,492 @@
+#include "sim/cli/compare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "sim/cli/cli_util.h"
+#include "sim/config/config_loader.h"
+#include "sim/config/paths.h"
+#include "sim/core/error.h"
+#include "sim/quant/float_ref.h"
+#include "sim/quant/ptq.h"
+#include "sim/report/figures.h"
+#include "sim/report/format.h"
+#include "sim/report/output_file.h"
+#include "sim/report/svg.h"
+#include "sim/run/simulation.h"
+
+namespace npu::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Options {
+    std::optional<std::string> hw, workload, json_path, html_path;
+    std::vector<std::string> sets;
+    std::vector<Precision> precisions{Precision::kInt8, Precision::kFp32};
+    int64_t max_samples = -1;  // -1: every sample
+    bool timing_only = false;
+    bool force = false;
+};
+
+Options parse(const std::vector<std::string>& args) {
+    Options o;
+    DiagnosticList problems;
+    const auto bad = [&](const std::string& m) {
+        problems.add(Diagnostic{"<command line>", 0, 0, "", "compare: " + m});
+    };
+    scan(
+        args, problems,
+        [&](const std::string& flag, const auto& value, bool, const std::string& original) {
+            if (flag == "--hw") {
+                o.hw = value();
+            } else if (flag == "--workload") {
+                o.workload = value();
+            } else if (flag == "--set") {
+                o.sets.push_back(value());
+            } else if (flag == "--json") {
+                o.json_path = value();
+            } else if (flag == "--html") {
+                o.html_path = value();
+            } else if (flag == "--force") {
+                o.force = true;
+            } else if (flag == "--timing-only") {
+                o.timing_only = true;
+            } else if (flag == "--samples") {
+                const std::string v = value();
+                char* end = nullptr;
+                const long long n = std::strtoll(v.c_str(), &end, 10);
+                if (v.empty() || *end != '\0' || n < 1) {
+                    bad("--samples: expected a positive integer, found '" + v + "'");
+                } else {
+                    o.max_samples = n;
+                }
+            } else if (flag == "--precisions") {
+                o.precisions.clear();
+                std::stringstream ss(value());
+                std::string item;
+                while (std::getline(ss, item, ',')) {
+                    const auto p = parse_precision(item);
+                    if (!p) {
+                        bad("--precisions: expected a list of " + precision_choices() +
+                            ", found '" + item + "'");
+                    } else if (std::find(o.precisions.begin(), o.precisions.end(), *p) !=
+                               o.precisions.end()) {
+                        bad("--precisions: '" + item + "' is listed twice");
+                    } else {
+                        o.precisions.push_back(*p);
+                    }
+                }
+                if (o.precisions.empty()) bad("--precisions: expected at least one precision");
+            } else {
+                bad("unknown option '" + original + "' (see npusim --help)");
+            }
+        },
+        [&](const std::string& word) { bad("unexpected argument '" + word + "'"); });
+    for (const auto* p : {&o.json_path, &o.html_path}) {
+        if (*p && !o.force && std::filesystem::exists(**p)) {
+            problems.add(Diagnostic{**p, 0, 0, "", "already exists; pass --force to overwrite it"});
+        }
+    }
+    problems.throw_if_any();
+    return o;
+}
+
+// Accuracy of one precision's final output against the fp32 model over the samples.
+struct Accuracy {
+    bool known = false;
+    double signal = 0, noise = 0, max_abs = 0;
+    size_t samples = 0, agree = 0, labelled = 0, correct = 0;
+    [[nodiscard]] double sqnr_db() const {
+        if (noise <= 0) return std::numeric_limits<double>::infinity();
+        return 10.0 * std::log10(signal / noise);
+    }
+};
+
+struct Column {
+    Precision precision = Precision::kInt8;
+    cfg::HwConfig hw;
+    stats::RunStats stats;
+    report::Figures total;
+    std::vector<report::Figures> layers;
+    double area_mm2 = 0;
+    bool bit_exact = false;
+    Accuracy acc;
+};
+
+size_t argmax(const std::vector<double>& v) {
+    return static_cast<size_t>(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+int8_t quantize_input(double x, const graph::QuantParams& q) {
+    const double v = std::nearbyint(x / q.scale) + q.zero_point;
+    return static_cast<int8_t>(std::clamp(v, -128.0, 127.0));
+}
+
+double tops_per_watt(const report::Figures& f) {
+    const double pj = f.energy.total_pj();
+    return pj > 0 ? 2.0 * static_cast<double>(f.macs) / pj : 0.0;
+}
+
+std::string num(double v, int decimals) { return report::fixed(v, decimals); }
+
+std::string db(double v) { return std::isinf(v) ? "inf" : num(v, 2); }
+
+json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+}  // namespace
+
+int compare_main(const std::vector<std::string>& args, std::ostream& out) {
+    const Options o = parse(args);
+    cfg::HwConfig base;
+    if (o.hw) {
+        base = cfg::load_hw_config(*o.hw, o.sets);
+    } else {
+        base = cfg::default_hw_config();
+        cfg::apply_overrides(base, o.sets);
+    }
+    graph::LoadOptions lo;
+    lo.with_data = !o.timing_only;
+    const graph::Workload wl = quant::load_and_quantize(
+        o.workload ? *o.workload : cfg::data_dir() + "/workloads/default.yaml", lo);
+    if (wl.layers.empty()) {
+        throw UserError(Diagnostic{wl.source_file, 0, 0, "layers", "the workload has no layers"});
+    }
+    {
+        DiagnosticList problems;
+        for (Precision p : o.precisions) {
+            if (base.array.cycles_for(p) <= 0) {
+                problems.add(Diagnostic{o.hw ? *o.hw : "<built-in config>", 0, 0,
+                                        std::string("array.cycles_per_mac.") + to_string(p),
+                                        std::string("--precisions lists ") + to_string(p) +
+                                            " but the array has no " + to_string(p) +
+                                            " mode (0 cycles per MAC)"});
+            }
+        }
+        problems.throw_if_any();
+    }
+
+    // The samples accuracy is measured over: the workload's labelled samples, else its own input.
+    const size_t last = wl.layers.size() - 1;
+    const graph::Tensor& out_tensor = wl.layer_outputs.at(last);
+    const graph::QuantParams in_q = wl.inputs.empty() ? wl.layers[0].input : wl.inputs[0].quant;
+    std::vector<std::vector<std::vector<float>>> sample_inputs;  // per sample, per declared input
+    std::vector<int32_t> labels;
+    if (!o.timing_only) {
+        const std::vector<std::vector<float>> own = quant::dequantized_inputs(wl);
+        if (!wl.samples.inputs.empty()) {
+            const size_t n = o.max_samples > 0
+                                 ? std::min<size_t>(size_t(o.max_samples), wl.samples.inputs.size())
+                                 : wl.samples.inputs.size();
+            for (size_t i = 0; i < n; ++i) {
+                std::vector<std::vector<float>> ins = own;
+                if (ins.empty()) ins.emplace_back();
+                ins[0] = wl.samples.inputs[i];
+                sample_inputs.push_back(std::move(ins));
+                if (i < wl.samples.labels.size()) labels.push_back(wl.samples.labels[i]);
+            }
+        } else {
+            sample_inputs.push_back(own);
+        }
+    }
+    // The fp32 model's final outputs, the reference of every column's accuracy.
+    std::vector<std::vector<double>> reference;
+    for (const auto& ins : sample_inputs) {
+        const quant::FloatOutputs f = quant::run_float(wl, Precision::kFp32, &ins);
+        reference.emplace_back(f.at(last).begin(), f.at(last).end());
+    }
+
+    std::vector<Column> cols;
+    for (Precision p : o.precisions) {
+        Column c;
+        c.precision = p;
+        c.hw = base;
+        c.hw.precision = p;
+        run::RunOptions ro;
+        ro.functional = !o.timing_only && !is_float(p);
+        run::RunResult r = run::simulate(c.hw, wl, ro);
+        c.stats = r.stats;
+        const report::Peaks peaks = report::peaks_of(c.stats, c.hw);
+        c.total = report::total_figures(c.stats, peaks, c.hw.energy);
+        for (const auto& l : c.stats.layers) {
+            c.layers.push_back(report::layer_figures(l, peaks, c.hw.energy));
+        }
+        c.area_mm2 = c.hw.area_mm2(p);
+        c.bit_exact = report::check_summary(c.stats).all_checked_exact();
+        if (!o.timing_only) {
+            c.acc.known = true;
+            for (size_t s = 0; s < sample_inputs.size(); ++s) {
+                std::vector<double> got;
+                if (is_float(p)) {
+                    const quant::FloatOutputs f = quant::run_float(wl, p, &sample_inputs[s]);
+                    got.assign(f.at(last).begin(), f.at(last).end());
+                } else {
+                    // The simulated datapath, on this sample's quantized input.
+                    std::vector<int8_t> q_out;
+                    if (wl.samples.inputs.empty() && s == 0) {
+                        q_out = r.outputs.at(last);
+                    } else {
+                        graph::Workload ws = wl;
+                        std::vector<int8_t> x;
+                        x.reserve(sample_inputs[s][0].size());
+                        for (float v : sample_inputs[s][0]) x.push_back(quantize_input(v, in_q));
+                        ws.input = x;
+                        if (!ws.input_data.empty()) ws.input_data[0] = x;
+                        run::RunOptions so;
+                        so.check = false;
+                        run::RunResult rs = run::simulate(c.hw, ws, so);
+                        q_out = rs.outputs.at(last);
+                    }
+                    for (int8_t v : q_out) {
+                        got.push_back(out_tensor.quant.scale *
+                                      (static_cast<double>(v) -
+                                       static_cast<double>(out_tensor.quant.zero_point)));
+                    }
+                }
+                const std::vector<double>& ref = reference[s];
+                for (size_t e = 0; e < ref.size() && e < got.size(); ++e) {
+                    c.acc.signal += ref[e] * ref[e];
+                    c.acc.noise += (ref[e] - got[e]) * (ref[e] - got[e]);
+                    c.acc.max_abs = std::max(c.acc.max_abs, std::fabs(ref[e] - got[e]));
+                }
+                ++c.acc.samples;
+                const size_t top = argmax(got);
+                if (top == argmax(ref)) ++c.acc.agree;
+                if (s < labels.size()) {
+                    ++c.acc.labelled;
+                    if (int64_t(top) == labels[s]) ++c.acc.correct;
+                }
+            }
+        }
+        cols.push_back(std::move(c));
+    }
+
+    // The printed table: one column per precision.
+    const Column& first = cols.front();
+    std::vector<std::pair<std::string, std::vector<std::string>>> rows;
+    const auto row = [&](const std::string& name,
+                         const std::function<std::string(const Column&)>& f) {
+        std::vector<std::string> cells;
+        for (const Column& c : cols) cells.push_back(f(c));
+        rows.emplace_back(name, std::move(cells));
+    };
+    row("cycles", [](const Column& c) { return report::with_commas(c.total.cycles); });
+    row("latency", [](const Column& c) { return report::human_time(c.total.time_s); });
+    row("inferences/s",
+        [](const Column& c) { return num(report::inferences_per_second(c.total.time_s), 1); });
+    row("achieved TOPS", [](const Column& c) { return num(c.total.tops, 4); });
+    row("MAC utilization",
+        [](const Column& c) { return report::percent(c.total.mac_utilization); });
+    row("DRAM bytes", [](const Column& c) { return report::human_bytes(c.total.dram_bytes); });
+    row("DRAM GB/s (average)", [](const Column& c) { return num(c.total.dram_gbps, 2); });
+    row("energy / inference (uJ)",
+        [](const Column& c) { return report::microjoules(c.total.energy.total_pj()); });
+    row("TOPS/W", [](const Column& c) { return num(tops_per_watt(c.total), 3); });
+    row("area (mm^2)", [](const Column& c) { return num(c.area_mm2, 3); });
+    row("speedup vs " + std::string(to_string(first.precision)), [&](const Column& c) {
+        return c.total.cycles > 0 ? num(static_cast<double>(first.total.cycles) /
+                                            static_cast<double>(c.total.cycles),
+                                        2) +
+                                        "x"
+                                  : "-";
+    });
+    row("energy vs " + std::string(to_string(first.precision)), [&](const Column& c) {
+        const double e = first.total.energy.total_pj();
+        return e > 0 ? num(c.total.energy.total_pj() / e, 3) + "x" : "-";
+    });
+    row("data", [](const Column& c) -> std::string {
+        if (is_float(c.precision)) return "float ref";
+        if (!c.stats.functional) return "timing-only";
+        return c.bit_exact ? "bit-exact" : "MISMATCH";
+    });
+    if (!o.timing_only) {
+        row("SQNR vs fp32 (dB)", [](const Column& c) { return db(c.acc.sqnr_db()); });
+        row("max abs error", [](const Column& c) { return num(c.acc.max_abs, 5); });
+        row("top-1 agreement", [](const Column& c) {
+            return std::to_string(c.acc.agree) + "/" + std::to_string(c.acc.samples);
+        });
+        if (!labels.empty()) {
+            row("accuracy (labels)", [](const Column& c) {
+                return report::percent(
+                           c.acc.labelled ? double(c.acc.correct) / double(c.acc.labelled) : 0.0) +
+                       " (" + std::to_string(c.acc.correct) + "/" + std::to_string(c.acc.labelled) +
+                       ")";
+            });
+        }
+    }
+
+    out << "npusim compare: workload " << wl.name << " on " << base.name << "\n";
+    if (!o.timing_only) {
+        out << "  accuracy: final layer '" << wl.layers[last].name
+            << "' against the fp32 model over " << sample_inputs.size()
+            << (wl.samples.inputs.empty() ? " input (the workload's own)" : " samples") << "\n";
+    }
+    out << '\n';
+    size_t w0 = 8;
+    for (const auto& r : rows) w0 = std::max(w0, r.first.size());
+    std::vector<size_t> widths(cols.size(), 0);
+    for (size_t i = 0; i < cols.size(); ++i) {
+        widths[i] = std::string(to_string(cols[i].precision)).size();
+        for (const auto& r : rows) widths[i] = std::max(widths[i], r.second[i].size());
+    }
+    const auto line = [&](const std::string& name, const std::vector<std::string>& cells) {
+        out << "  " << name << std::string(w0 - name.size(), ' ');
+        for (size_t i = 0; i < cells.size(); ++i) {
+            out << "  " << std::string(widths[i] - cells[i].size(), ' ') << cells[i];
+        }
+        out << '\n';
+    };
+    {
+        std::vector<std::string> head;
+        for (const Column& c : cols) head.emplace_back(to_string(c.precision));
+        line("", head);
+    }
+    for (const auto& r : rows) line(r.first, r.second);
+
+    // Per layer: cycles and the roofline bound at each precision (why a precision wins where).
+    out << "\nper layer: cycles (bound)\n";
+    {
+        size_t lw = 5;
+        for (const auto& l : first.stats.layers) lw = std::max(lw, l.name.size());
+        std::vector<std::vector<std::string>> cells(first.stats.layers.size());
+        std::vector<size_t> cw(cols.size(), 0);
+        for (size_t i = 0; i < first.stats.layers.size(); ++i) {
+            for (size_t j = 0; j < cols.size(); ++j) {
+                const report::Figures& f = cols[j].layers.at(i);
+                cells[i].push_back(report::with_commas(f.cycles) + " (" +
+                                   report::to_string(f.bound) + ")");
+                cw[j] = std::max({cw[j], cells[i].back().size(),
+                                  std::string(to_string(cols[j].precision)).size()});
+            }
+        }
+        out << "  " << std::string(lw, ' ');
+        for (size_t j = 0; j < cols.size(); ++j) {
+            const std::string h = to_string(cols[j].precision);
+            out << "  " << std::string(cw[j] - h.size(), ' ') << h;
+        }
+        out << '\n';
+        for (size_t i = 0; i < first.stats.layers.size(); ++i) {
+            const std::string& n = first.stats.layers[i].name;
+            out << "  " << n << std::string(lw - n.size(), ' ');
+            for (size_t j = 0; j < cols.size(); ++j) {
+                out << "  " << std::string(cw[j] - cells[i][j].size(), ' ') << cells[i][j];
+            }
+            out << '\n';
+        }
+    }
+    out << "\nfloat precisions: cycles and energy from the timing model; their outputs from the "
+           "float reference executor (the float datapath's data is not modelled).\n";
+
+    json doc;
+    doc["workload"] = wl.name;
+    doc["config"] = base.name;
+    doc["accuracy_samples"] = sample_inputs.size();
+    doc["reference"] = "fp32";
+    json pj = json::array();
+    for (const Column& c : cols) {
+        json j;
+        j["precision"] = to_string(c.precision);
+        j["cycles"] = c.total.cycles;
+        j["latency_s"] = c.total.time_s;
+        j["inferences_per_second"] = report::inferences_per_second(c.total.time_s);
+        j["tops"] = c.total.tops;
+        j["mac_utilization"] = c.total.mac_utilization;
+        j["dram_bytes"] = c.total.dram_bytes;
+        j["dram_gbps"] = c.total.dram_gbps;
+        j["energy_pj"] = c.total.energy.total_pj();
+        j["tops_per_watt"] = tops_per_watt(c.total);
+        j["area_mm2"] = c.area_mm2;
+        j["speedup"] = c.total.cycles > 0 ? static_cast<double>(first.total.cycles) /
+                                                static_cast<double>(c.total.cycles)
+                                          : 0.0;
+        j["energy_ratio"] = first.total.energy.total_pj() > 0
+                                ? c.total.energy.total_pj() / first.total.energy.total_pj()
+                                : 0.0;
+        j["functional"] = c.stats.functional;
+        j["bit_exact"] = c.bit_exact;
+        if (c.acc.known) {
+            j["accuracy"] = json{{"sqnr_db", number_or_null(c.acc.sqnr_db())},
+                                 {"max_abs_error", c.acc.max_abs},
+                                 {"samples", c.acc.samples},
+                                 {"top1_agreement", c.acc.agree},
+                                 {"labelled", c.acc.labelled},
+                                 {"correct", c.acc.correct}};
+        }
+        json layers = json::array();
+        for (size_t i = 0; i < c.stats.layers.size(); ++i) {
+            layers.push_back(json{{"name", c.stats.layers[i].name},
+                                  {"cycles", c.layers[i].cycles},
+                                  {"energy_pj", c.layers[i].energy.total_pj()},
+                                  {"dram_bytes", c.layers[i].dram_bytes},
+                                  {"bound", report::to_string(c.layers[i].bound)}});
+        }
+        j["layers"] = std::move(layers);
+        pj.push_back(std::move(j));
+    }
+    doc["precisions"] = std::move(pj);
+    if (o.json_path) {
+        std::ofstream f = report::open_output_file(*o.json_path);
+        f << doc.dump(2) << '\n';
+        report::check_written(f, *o.json_path);
+        out << "wrote " << *o.json_path << '\n';
+    }
+    if (o.html_path) {
+        std::vector<std::string> names, layer_names;
+        std::vector<double> cyc, energy_uj;
+        std::vector<report::svg::Series> per_layer;
+        for (const auto& l : first.stats.layers) layer_names.push_back(l.name);
+        for (const Column& c : cols) {
+            names.emplace_back(to_string(c.precision));
+            cyc.push_back(static_cast<double>(c.total.cycles));
+            energy_uj.push_back(c.total.energy.total_pj() * 1e-6);
+            report::svg::Series s;
+            s.name = to_string(c.precision);
+            for (const auto& f : c.layers) s.values.push_back(static_cast<double>(f.cycles));
+            per_layer.push_back(std::move(s));
+        }
+        report::svg::ChartOptions co;
+        std::ostringstream h;
+        h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>npusim "
+             "compare: "
+          << report::svg::xml_escape(wl.name)
+          << "</title><style>body{font-family:sans-serif;margin:24px;max-width:1200px}"
+             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;"
+             "text-align:right}th:first-child,td:first-child{text-align:left}</style></head><body>"
+          << "<h1>npusim compare: " << report::svg::xml_escape(wl.name) << " on "
+          << report::svg::xml_escape(base.name) << "</h1><table><tr><th></th>";
+        for (const std::string& n : names) h << "<th>" << n << "</th>";
+        h << "</tr>";
+        for (const auto& r : rows) {
+            h << "<tr><td>" << report::svg::xml_escape(r.first) << "</td>";
+            for (const auto& v : r.second) h << "<td>" << report::svg::xml_escape(v) << "</td>";
+            h << "</tr>";
+        }
+        h << "</table>";
+        co.title = "Cycles per inference";
+        co.y_label = "cycles";
+        h << "<h2>Cycles</h2>" << report::svg::bar_chart(names, cyc, co);
+        co.title = "Energy per inference";
+        co.y_label = "uJ";
+        h << "<h2>Energy</h2>" << report::svg::bar_chart(names, energy_uj, co);
+        co.title = "Cycles per layer and precision";
+        co.y_label = "cycles";
+        h << "<h2>Per layer</h2>" << report::svg::grouped_bar_chart(layer_names, per_layer, co);
+        h << "</body></html>\n";
+        std::ofstream f = report::open_output_file(*o.html_path);
+        f << h.str();
+        report::check_written(f, *o.html_path);
+        out << "wrote " << *o.html_path << '\n';
+    }
+    bool ok = true;
+    for (const Column& c : cols) ok = ok && (c.bit_exact || !c.stats.functional);
+    return ok ? 0 : 1;
+}
+
+}  // namespace npu::cli
