@@ -44,7 +44,8 @@ usage:
                  [--samples N] [--timing-only] [--json FILE] [--html FILE] [--force]
   npusim regress [--suite FILE] [--quick] [--only NAME[,NAME...]] [-j N] [--update]
                  [--golden-dir DIR]
-  npusim sweep   (FILE | [--hw FILE] --workload FILE... --grid KEY=V1,V2,...) [-j N] [--out DIR]
+  npusim sweep   (FILE | [--hw FILE] --workload FILE... --grid KEY=V1,V2,... [--precisions LIST])
+                 [-j N] [--out DIR]
                  [--timing-only] [--shard I/N] [--html FILE]
                  [--no-progress]
   npusim sweep merge DIR... --out DIR [--html FILE]
@@ -83,7 +84,8 @@ options:
   --timing-only      skip the functional data path (no outputs, no bit-exact check)
   --no-check         compute the outputs but do not compare them with the reference executor
   --precisions LIST  compare: precisions to run, from int8, int4 (int4 weights, int8
-                     activations), bf16, fp16, fp32; the first is the baseline
+                     activations), bf16, fp16, fp32; the first is the baseline.
+                     sweep: a precision dimension (the same as --grid precision=LIST)
   --samples N        compare: measure accuracy over the first N of the workload's samples
   --quiet            print only the verdict line
   --trace FILE       run: write the timeline (each engine's instructions and stalls, per-layer

@@ -234,9 +234,10 @@ Options parse_options(const std::vector<std::string>& args) {
             } else if (arg == "--workload") {
                 workloads.push_back(value());
                 flag_form = true;
-            } else if (arg == "--grid") {
+            } else if (arg == "--grid" || arg == "--precisions") {
                 flag_form = true;
-                const std::string v = value();
+                // --precisions LIST is --grid precision=LIST.
+                const std::string v = arg == "--grid" ? value() : "precision=" + value();
                 const size_t eq = v.find('=');
                 if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
                     bad("--grid: expected key=value1,value2,..., found '" + v + "'");
@@ -377,6 +378,7 @@ struct Row {
     std::string error;
     uint64_t cycles = 0, dram_bytes = 0;
     double latency_s = 0, ips = 0, energy_pj = 0, tops_per_watt = 0, utilization = 0;
+    double area_mm2 = 0;  // the config's area estimate (0: none)
     bool pareto = false;
 };
 
@@ -413,6 +415,7 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
                 r.tops_per_watt = r.energy_pj > 0 ? 2.0 * macs / r.energy_pj : 0.0;
                 r.dram_bytes = t.at("dram_bytes").get<uint64_t>();
                 r.utilization = t.at("mac_utilization").get<double>();
+                r.area_mm2 = t.value("area_mm2", 0.0);
             } catch (const UserError& e) {
                 r.status = "failed";
                 r.error = e.diagnostics().front().message;
@@ -453,7 +456,7 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
     for (const std::string& k : keys) csv += "," + report::csv_field(k);
     csv +=
         ",status,cycles,latency_s,inferences_per_second,energy_pj,tops_per_watt,dram_bytes,"
-        "mac_utilization,pareto,error\n";
+        "mac_utilization,area_mm2,pareto,error\n";
     json list = json::array();
     for (const Row& r : rows) {
         const SweepPoint& p = *r.point;
@@ -465,9 +468,9 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
         if (ran) {
             csv += "," + std::to_string(r.cycles) + "," + num(r.latency_s) + "," + num(r.ips) +
                    "," + num(r.energy_pj) + "," + num(r.tops_per_watt) + "," +
-                   std::to_string(r.dram_bytes) + "," + num(r.utilization);
+                   std::to_string(r.dram_bytes) + "," + num(r.utilization) + "," + num(r.area_mm2);
         } else {
-            csv += ",,,,,,,";
+            csv += ",,,,,,,,";
         }
         csv += std::string(",") + (r.pareto ? "true" : "false") + "," + report::csv_field(r.error) +
                "\n";
@@ -483,6 +486,7 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
             j["tops_per_watt"] = r.tops_per_watt;
             j["dram_bytes"] = r.dram_bytes;
             j["mac_utilization"] = r.utilization;
+            j["area_mm2"] = r.area_mm2;
         }
         if (!r.error.empty()) j["error"] = r.error;
         list.push_back(std::move(j));

@@ -86,7 +86,7 @@ TEST_F(Sweep, InvalidPointIsReportedAndSkipped) {
     EXPECT_FALSE(bad->contains("cycles"));
     EXPECT_EQ((*good)["status"], "ok");
     EXPECT_GT((*good)["cycles"].get<uint64_t>(), 0u);
-    EXPECT_NE(slurp(out / "results.csv").find(",invalid,,,,,,,,false,"), std::string::npos);
+    EXPECT_NE(slurp(out / "results.csv").find(",invalid,,,,,,,,,false,"), std::string::npos);
 }
 
 // A rerun skips finished points, runs only the one whose directory was lost, and writes the same
