@@ -285,18 +285,20 @@ void Npu::exec_compute(const isa::Instr& in) {
     const uint32_t slab_bytes = static_cast<uint32_t>(c.slab_rows) * row_bytes;
     m_spad->check_range(c.slab_addr, slab_bytes, "npu.compute");
     m_spad->check_range(c.w_addr, L.w_block_bytes(c.k, c.n, c.w_transposed), "npu.compute");
-    // Float layers are timing-only (simulate() never runs them functionally); int8 and int4
-    // share the integer datapath. A precision slower than one MAC per cycle stretches each tile's
+    // Float layers run the float datapath (models/npu_float.cc); int8 and int4 share the integer
+    // one. A precision slower than one MAC per cycle stretches each tile's
     // stream (timing::scaled_for_precision); its data is then the block product, as in kFast.
     const int cpm = std::max(1, L.cycles_per_mac);
-    if (m_functional && is_float(L.precision)) {
-        throw ModelError("npu.compute", now_cycles(), in.id,
-                         "the float datapath is timing-only: run float layers without data");
-    }
+    const bool float_data = m_functional && is_float(L.precision);
     m_acc->check_range(c.acc_addr, uint64_t(c.m) * uint64_t(c.n) * 4, "npu.compute");
 
-    const bool pe_data = m_functional && m_fidelity == Fidelity::kPe && cpm == 1;
-    if (m_functional && !pe_data) {
+    // The PE-level array carries int8 operands; float blocks and stretched tiles take their
+    // data from the block computation (their timing still comes tile by tile below).
+    const bool pe_data =
+        m_functional && m_fidelity == Fidelity::kPe && cpm == 1 && !is_float(L.precision);
+    if (float_data) {
+        float_compute(in);
+    } else if (m_functional && !pe_data) {
         // The closed-form array gives the timing tile by tile below; the data of the whole block
         // is one product (wrapping int32 sums do not depend on how the reduction is split).
         const timing::TileShape block{c.m, c.k, c.n};
@@ -555,10 +557,7 @@ void Npu::exec_vector(const isa::Instr& in) {
                                 : static_cast<uint32_t>(out_elems * eb);
     const uint32_t out_addr = to_acc ? v.acc_addr : v.out_addr;
     const uint32_t out_len = static_cast<uint32_t>(out_elems * (to_acc ? 4 : eb));
-    if (m_functional && is_float(L.precision)) {
-        throw ModelError("npu.vector", now_cycles(), in.id,
-                         "the float datapath is timing-only: run float layers without data");
-    }
+
     m_spad->check_range(x_addr, x_len, "npu.vector");
     if (two_inputs) m_spad->check_range(v.y_addr, x_len, "npu.vector");
     (to_acc ? *m_acc : *m_spad).check_range(out_addr, out_len, "npu.vector");
@@ -586,7 +585,13 @@ void Npu::exec_vector(const isa::Instr& in) {
     if (two_inputs) m_spad->occupy(v.y_addr, x_len, start, busy);
     dst.occupy(out_addr, out_len, start + pipe, busy);
 
-    if (m_functional) vector_data(v, L, row_bytes);
+    if (m_functional) {
+        if (is_float(L.precision)) {
+            float_vector(v, L, row_bytes);
+        } else {
+            vector_data(v, L, row_bytes);
+        }
+    }
     cnt.spad_read_bytes += (pool ? work : out_elems * (two_inputs ? 2 : 1)) * eb;
     (to_acc ? cnt.acc_write_bytes : cnt.spad_write_bytes) += out_len;
     cnt.postproc_elements += out_elems;
@@ -767,7 +772,9 @@ uint64_t Npu::exec_postproc(const isa::Instr& in) {
     }
     m_acc->occupy(p.acc_addr, acc_len, start, busy);
     m_spad->occupy(p.out_addr, out_len, start + pipe, busy);
-    if (m_functional) {
+    if (m_functional && is_float(L.precision)) {
+        float_postproc(p, L);
+    } else if (m_functional) {
         const auto* acc = reinterpret_cast<const int32_t*>(m_acc->data(p.acc_addr));
         auto* out = reinterpret_cast<int8_t*>(m_spad->data(p.out_addr));
         const Rounding mode = m_hw.postproc.rounding;

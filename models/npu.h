@@ -107,6 +107,12 @@ class Npu : public sc_core::sc_module {
     void accumulate_tile(const isa::Compute& c, int i0, const timing::TileShape& sh,
                          bool add_to_acc);
     uint64_t exec_postproc(const isa::Instr& in);
+    // The float datapath (bf16, fp16, fp32 layers; models/npu_float.cc): the data of a COMPUTE
+    // block, a VECTOR instruction and a POST, in the layer's element format with fp32
+    // accumulators, in the order of the float reference (npu::quant::run_float).
+    void float_compute(const isa::Instr& in);
+    void float_vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t row_bytes);
+    void float_postproc(const isa::Postproc& p, const isa::LayerDesc& L);
     void retire(isa::Engine e, uint64_t done_cycle);
     void trace_begin(isa::Engine e, const isa::Instr& in, uint64_t queued);
     void trace_controller(const isa::Instr& in, uint64_t queued, bool blocked);

@@ -1,6 +1,7 @@
 #include "sim/compiler/compiler.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <sstream>
 
@@ -489,6 +490,23 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
     }
 }
 
+// Little-endian bytes of `v` in a float precision's format (rounded to nearest even).
+std::vector<uint8_t> encode_floats(const std::vector<float>& v, Precision p) {
+    std::vector<uint8_t> out(v.size() * act_bytes(p));
+    for (size_t i = 0; i < v.size(); ++i) {
+        uint32_t bits = 0;
+        if (p == Precision::kFp32) {
+            std::memcpy(&bits, &v[i], 4);
+        } else {
+            bits = p == Precision::kBf16 ? bf16_bits(v[i]) : fp16_bits(v[i]);
+        }
+        for (uint32_t b = 0; b < act_bytes(p); ++b) {
+            out[i * act_bytes(p) + b] = static_cast<uint8_t>(bits >> (8 * b));
+        }
+    }
+    return out;
+}
+
 template <typename T>
 void put(std::vector<uint8_t>& bytes, size_t at, T v) {
     for (size_t i = 0; i < sizeof(T); ++i) {
@@ -812,7 +830,7 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
     // Bytes per element of every tensor: its producer's activation format; a declared input's is
     // that of the first layer reading it.
     std::map<std::string, uint64_t> elem_width;
-    const auto first_reader_width = [&](const std::string& name) -> uint64_t {
+    const auto first_reader_precision = [&](const std::string& name) -> Precision {
         for (size_t i = 0; i < wl.layers.size(); ++i) {
             const graph::Layer& l = wl.layers[i];
             const bool reads =
@@ -820,29 +838,36 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
                     ? (i == 0 &&
                        (name == "input" || (!wl.inputs.empty() && name == wl.inputs[0].name)))
                     : std::find(l.inputs.begin(), l.inputs.end(), name) != l.inputs.end();
-            if (reads) return act_bytes(precision_of(l, hw));
+            if (reads) return precision_of(l, hw);
         }
-        return act_bytes(hw.precision);
+        return hw.precision;
+    };
+    // The initial image of a network input: int8 data, or its real values in a float format.
+    const auto input_image = [&](uint64_t a, size_t i, const std::vector<int8_t>& q, Precision p) {
+        if (!is_float(p)) {
+            if (!q.empty()) image(a, std::vector<uint8_t>(q.begin(), q.end()));
+        } else if (i < wl.float_input_data.size()) {
+            image(a, encode_floats(wl.float_input_data[i], p));
+        }
     };
     std::string previous;
     if (wl.inputs.empty()) {
         previous = "input";
-        elem_width[previous] = first_reader_width(previous);
+        const Precision p = first_reader_precision(previous);
+        elem_width[previous] = act_bytes(p);
         const uint64_t bytes =
             wl.layers.empty() ? 0 : uint64_t(wl.layers[0].input_elems()) * elem_width[previous];
         addr[previous] = take(bytes);
-        if (!wl.input.empty() && elem_width[previous] == 1)
-            image(addr[previous], std::vector<uint8_t>(wl.input.begin(), wl.input.end()));
+        input_image(addr[previous], 0, wl.input, p);
     }
     for (size_t i = 0; i < wl.inputs.size(); ++i) {
-        const uint64_t wd = first_reader_width(wl.inputs[i].name);
+        const Precision p = first_reader_precision(wl.inputs[i].name);
+        const uint64_t wd = act_bytes(p);
         const uint64_t a = take(uint64_t(elements(wl.inputs[i].shape)) * wd);
         addr[wl.inputs[i].name] = a;
         elem_width[wl.inputs[i].name] = wd;
         shape_of[wl.inputs[i].name] = wl.inputs[i].shape;
-        if (i < wl.input_data.size() && wd == 1) {
-            image(a, std::vector<uint8_t>(wl.input_data[i].begin(), wl.input_data[i].end()));
-        }
+        input_image(a, i, i < wl.input_data.size() ? wl.input_data[i] : std::vector<int8_t>{}, p);
         if (i == 0) previous = wl.inputs[i].name;
     }
     for (const graph::Tensor& t : wl.layer_outputs) shape_of[t.name] = t.shape;
@@ -877,6 +902,21 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         d.out_zero_point = l.requant.out_zero_point;
         d.act_min = l.requant.act_min;
         d.act_max = l.requant.act_max;
+        switch (l.activation) {
+            case graph::Activation::kNone:
+                break;
+            case graph::Activation::kRelu:
+                d.act_lo = 0.0f;
+                break;
+            case graph::Activation::kRelu6:
+                d.act_lo = 0.0f;
+                d.act_hi = 6.0f;
+                break;
+            case graph::Activation::kClamp:
+                d.act_lo = static_cast<float>(l.clamp_min);
+                d.act_hi = static_cast<float>(l.clamp_max);
+                break;
+        }
         d.macs = static_cast<uint64_t>(l.macs());
         const Precision prec = precision_of(l, hw);
         const uint64_t ab = act_bytes(prec);
@@ -1119,8 +1159,30 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
             switch (l.kind) {
                 case graph::OpKind::kConv2d:
                 case graph::OpKind::kGemm: {
-                    // Float layers run timing-only (the float datapath's data is not modelled):
-                    // no weight image for them.
+                    if (options.with_data && is_float(prec) && !l.float_weights.empty()) {
+                        // The float model in the layer's format, in the same layouts; biases
+                        // fp32 (rounded to the format, as the float reference rounds them), no
+                        // zero point to fold.
+                        const uint64_t Ng = N / uint64_t(groups);
+                        const uint64_t nb =
+                            depthwise ? Ng
+                                      : uint64_t(std::min<int64_t>(hw.array.cols, int64_t(Ng)));
+                        std::vector<float> w(K * N);
+                        std::vector<float> bias(N);
+                        for (uint64_t oc = 0; oc < N; ++oc) {
+                            const uint64_t g = oc / Ng, j = oc % Ng;
+                            const uint64_t n0 = j / nb * nb, width = std::min(nb, Ng - n0);
+                            for (uint64_t kk = 0; kk < K; ++kk) {
+                                const uint64_t at_w =
+                                    depthwise ? oc * K + kk
+                                              : g * K * Ng + n0 * K + kk * width + (j - n0);
+                                w[at_w] = l.float_weights[oc * K + kk];
+                            }
+                            bias[oc] = round_to(prec, l.float_bias.at(oc));
+                        }
+                        image(d.weight_addr, encode_floats(w, prec));
+                        image(d.bias_addr, encode_floats(bias, Precision::kFp32));
+                    }
                     if (options.with_data && !is_float(prec)) {
                         // Weights OHWI -> per group, one K-major [K][nb] block per n-block
                         // (every k-chunk of an n-block is one contiguous run; k = (kh*KW +

@@ -152,4 +152,37 @@ int32_t rounding_divide(int32_t s, int32_t count) {
     return s >= 0 ? (s + count / 2) / count : -((-s + count / 2) / count);
 }
 
+void softmax_row_f32(const float* x, int n, float* p) {
+    float vmax = -std::numeric_limits<float>::infinity();
+    for (int i = 0; i < n; ++i) vmax = std::max(vmax, x[i]);
+    float sum = 0.0f;
+    for (int i = 0; i < n; ++i) {
+        p[i] = std::exp(x[i] - vmax);
+        sum += p[i];
+    }
+    for (int i = 0; i < n; ++i) p[i] = p[i] / sum;
+}
+
+void layernorm_row_f32(const float* x, int n, const float* gamma, const float* beta, float* y) {
+    const float count = static_cast<float>(n);
+    float sum = 0.0f;
+    for (int i = 0; i < n; ++i) sum += x[i];
+    const float mean = sum / count;
+    float sq = 0.0f;
+    for (int i = 0; i < n; ++i) {
+        const float d = x[i] - mean;
+        sq += d * d;
+    }
+    const float var = sq / count;
+    const float den = std::sqrt(var + kNormEpsilon);
+    for (int i = 0; i < n; ++i) y[i] = (x[i] - mean) / den * gamma[i] + beta[i];
+}
+
+void rmsnorm_row_f32(const float* x, int n, const float* gamma, float* y) {
+    float sq = 0.0f;
+    for (int i = 0; i < n; ++i) sq += x[i] * x[i];
+    const float den = std::sqrt(sq / static_cast<float>(n) + kNormEpsilon);
+    for (int i = 0; i < n; ++i) y[i] = x[i] / den * gamma[i];
+}
+
 }  // namespace npu

@@ -76,4 +76,11 @@ struct AddMultipliers {
 // avgpool's division: s / count rounded to nearest, ties away from zero. count > 0.
 [[nodiscard]] int32_t rounding_divide(int32_t s, int32_t count);
 
+// The row functions on real (float) inputs, as a float vector unit and the float reference
+// compute them: the same float32 operations in the same order as the *_row_real functions, v
+// being the input value instead of sx * (x - zx).
+void softmax_row_f32(const float* x, int n, float* p);
+void layernorm_row_f32(const float* x, int n, const float* gamma, const float* beta, float* y);
+void rmsnorm_row_f32(const float* x, int n, const float* gamma, float* y);
+
 }  // namespace npu

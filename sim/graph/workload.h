@@ -178,6 +178,9 @@ struct Workload {
     std::vector<Layer> layers;   // in an order where every input is produced before it is read
     std::vector<Tensor> inputs;  // declared network inputs and given tensors (e.g. a KV cache)
     std::vector<std::vector<int8_t>> input_data;  // parallel to `inputs`
+    // The real values of the network inputs (parallel to `inputs`, or one for a v1 chain's
+    // `input`), for layers running at a float precision; npu::quant::resolve_precisions fills it.
+    std::vector<std::vector<float>> float_input_data;
 
     // Every layer's output tensor (name, shape, quantization), parallel to `layers`; the loader
     // fills it.

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -172,6 +173,10 @@ struct LayerDesc {
     std::vector<float> gamma, beta;
     std::vector<int8_t> lut;
     int32_t out_zero_point = 0, act_min = -128, act_max = 127;
+    // Float layers: the fused activation as bounds, out = min(max(v, act_lo), act_hi) in fp32
+    // (none: -inf, +inf; relu: 0, +inf; relu6: 0, 6; clamp: its bounds).
+    float act_lo = -std::numeric_limits<float>::infinity();
+    float act_hi = std::numeric_limits<float>::infinity();
     uint64_t input_addr = 0, weight_addr = 0, bias_addr = 0, output_addr = 0;  // DRAM
     uint64_t macs = 0;
     [[nodiscard]] int64_t reduction() const { return int64_t{kernel_h} * kernel_w * in_c; }

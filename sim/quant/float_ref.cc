@@ -192,41 +192,6 @@ Tensor pool_float(const Layer& l, const FloatInputs& in) {
     return acc;
 }
 
-// The row functions of sim/core/ppu_ops.cc on real inputs: the same float32 operations in the same
-// order, v being the input value instead of sx * (x - zx).
-void softmax_row(const float* x, int n, float* p) {
-    float vmax = -std::numeric_limits<float>::infinity();
-    for (int i = 0; i < n; ++i) vmax = std::max(vmax, x[i]);
-    float sum = 0.0f;
-    for (int i = 0; i < n; ++i) {
-        p[i] = std::exp(x[i] - vmax);
-        sum += p[i];
-    }
-    for (int i = 0; i < n; ++i) p[i] = p[i] / sum;
-}
-
-void layernorm_row(const float* x, int n, const float* gamma, const float* beta, float* y) {
-    const float count = static_cast<float>(n);
-    float sum = 0.0f;
-    for (int i = 0; i < n; ++i) sum += x[i];
-    const float mean = sum / count;
-    float sq = 0.0f;
-    for (int i = 0; i < n; ++i) {
-        const float d = x[i] - mean;
-        sq += d * d;
-    }
-    const float var = sq / count;
-    const float den = std::sqrt(var + kNormEpsilon);
-    for (int i = 0; i < n; ++i) y[i] = (x[i] - mean) / den * gamma[i] + beta[i];
-}
-
-void rmsnorm_row(const float* x, int n, const float* gamma, float* y) {
-    float sq = 0.0f;
-    for (int i = 0; i < n; ++i) sq += x[i] * x[i];
-    const float den = std::sqrt(sq / static_cast<float>(n) + kNormEpsilon);
-    for (int i = 0; i < n; ++i) y[i] = x[i] / den * gamma[i];
-}
-
 Tensor row_op_float(const Layer& l, const FloatInputs& in) {
     const Tensor& x = input_at(l, in, 0);
     const size_t row = static_cast<size_t>(row_length(l));
@@ -239,11 +204,11 @@ Tensor row_op_float(const Layer& l, const FloatInputs& in) {
     Tensor y(x.size());
     for (size_t r = 0; r < x.size(); r += row) {
         if (l.kind == OpKind::kSoftmax) {
-            softmax_row(&x[r], n, &y[r]);
+            softmax_row_f32(&x[r], n, &y[r]);
         } else if (l.kind == OpKind::kLayerNorm) {
-            layernorm_row(&x[r], n, l.gamma.data(), l.beta.data(), &y[r]);
+            layernorm_row_f32(&x[r], n, l.gamma.data(), l.beta.data(), &y[r]);
         } else {
-            rmsnorm_row(&x[r], n, l.gamma.data(), &y[r]);
+            rmsnorm_row_f32(&x[r], n, l.gamma.data(), &y[r]);
         }
     }
     return y;

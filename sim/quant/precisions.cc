@@ -43,14 +43,27 @@ void quantize_weights_int4(graph::Layer& l) {
 
 graph::Workload resolve_precisions(const graph::Workload& wl, Precision run_default) {
     graph::Workload out = wl;
+    bool any_float = false;
     for (graph::Layer& l : out.layers) {
         const Precision p = l.precision.value_or(run_default);
         l.precision = p;
+        if (is_float(p) && (l.kind == graph::OpKind::kConv2d || l.kind == graph::OpKind::kGemm)) {
+            // The float model the float datapath runs (given, or the dequantized int8 one).
+            if (!l.weights.empty() || !l.float_weights.empty()) {
+                l.float_weights = float_weights(l);
+                l.float_bias = float_bias(l);
+            }
+        }
+        any_float = any_float || is_float(p);
         const bool depthwise = l.groups > 1 && l.groups == l.in_c && l.out_c == l.in_c;
         if (p == Precision::kInt4 && !depthwise && !l.weights.empty() &&
             (l.kind == graph::OpKind::kConv2d || l.kind == graph::OpKind::kGemm)) {
             quantize_weights_int4(l);
         }
+    }
+    const bool has_data = wl.inputs.empty() ? !wl.input.empty() : !wl.input_data.empty();
+    if (any_float && has_data && out.float_input_data.empty()) {
+        out.float_input_data = dequantized_inputs(wl);
     }
     return out;
 }

@@ -16,7 +16,9 @@ void quantize_weights_int4(graph::Layer& layer);
 
 // The workload with every layer's precision made explicit (a layer's own, else `run_default`)
 // and the weights of int4 conv2d/gemm layers (not depthwise: its weights stay int8) requantized
-// to 4 bits. int8, float and other layers are unchanged.
+// to 4 bits. Float conv2d/gemm layers get their float model in float_weights / float_bias, and
+// when any layer is float, Workload::float_input_data gets the real input values (for the DRAM
+// image of the float datapath). Other layers are unchanged.
 [[nodiscard]] graph::Workload resolve_precisions(const graph::Workload& wl, Precision run_default);
 
 }  // namespace npu::quant

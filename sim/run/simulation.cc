@@ -5,9 +5,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <systemc>
 
 #include "sim/core/error.h"
+#include "sim/quant/float_ref.h"
 #include "sim/quant/precisions.h"
 #include "sim/ref/reference.h"
 
@@ -75,20 +77,8 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
     // Every layer's precision made explicit, int4 layers' weights requantized to 4 bits; the
     // reference check below runs this same workload.
     const graph::Workload workload = quant::resolve_precisions(given, hw.precision);
-    RunOptions options = given_options;
+    const RunOptions& options = given_options;
     std::string note;
-    for (const graph::Layer& l : workload.layers) {
-        if (options.functional && is_float(*l.precision)) {
-            // The float datapath is modelled for timing and energy; its data comes from the float
-            // reference executor (npusim compare), not from the models.
-            options.functional = false;
-            note = std::string("timing-only: layer '") + l.name + "' runs at " +
-                   to_string(*l.precision) +
-                   " (float layers are modelled for timing and energy; `npusim compare` computes "
-                   "their outputs with the float reference executor)";
-            break;
-        }
-    }
     compiler::CompileOptions copts;
     copts.with_data = options.functional;
     const isa::Program program = compiler::compile(workload, hw, copts);
@@ -153,7 +143,46 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
         st.total_cycles = std::max(st.total_cycles, ls.end_cycle);
     }
 
-    if (options.functional && options.check) {
+    // The float layers' precisions: the reference runs one float precision for a whole network.
+    std::optional<Precision> float_p;
+    bool float_mixed = false, any_int = false;
+    for (const graph::Layer& l : workload.layers) {
+        if (!is_float(*l.precision)) {
+            any_int = true;
+        } else if (float_p && *float_p != *l.precision) {
+            float_mixed = true;
+        } else {
+            float_p = *l.precision;
+        }
+    }
+    if (options.functional && options.check && float_p && !float_mixed && !any_int) {
+        // Float: the simulated bytes against the float reference's values in the same format.
+        const quant::FloatOutputs expected = quant::run_float(
+            workload, *float_p,
+            workload.float_input_data.empty() ? nullptr : &workload.float_input_data);
+        for (size_t i = 0; i < st.layers.size(); ++i) {
+            const std::vector<int8_t>& got = result.outputs[i];
+            const size_t eb = act_bytes(*float_p);
+            uint64_t bad = 0;
+            for (size_t e = 0; e < expected[i].size(); ++e) {
+                uint32_t want = 0;
+                if (*float_p == Precision::kFp32) {
+                    std::memcpy(&want, &expected[i][e], 4);
+                } else {
+                    want = *float_p == Precision::kBf16 ? bf16_bits(expected[i][e])
+                                                        : fp16_bits(expected[i][e]);
+                }
+                uint32_t have = 0;
+                for (size_t b = 0; b < eb && e * eb + b < got.size(); ++b) {
+                    have |= uint32_t(static_cast<uint8_t>(got[e * eb + b])) << (8 * b);
+                }
+                bad += have != want || (e + 1) * eb > got.size();
+            }
+            st.layers[i].checked = true;
+            st.layers[i].mismatches = bad;
+            st.layers[i].bit_exact = bad == 0;
+        }
+    } else if (options.functional && options.check && !float_p) {
         const auto expected = ref::run_workload(workload, hw.postproc.rounding);
         for (size_t i = 0; i < st.layers.size(); ++i) {
             uint64_t bad = 0;

@@ -1,0 +1,217 @@
+// The float datapath of the NPU: bf16 / fp16 / fp32 layers. Operands are held in the layer's
+// format (2 or 4 bytes per element) in the scratchpad, accumulators and biases are fp32. Every
+// sum is formed in the order the float reference executor uses (sim/quant/float_ref.h): a
+// conv/gemm/matmul output starts at its bias (matmul: 0) and adds one fp32 product at a time in
+// im2col order, the k-chunks of a block arriving in increasing k; padded taps are skipped. The
+// build has no FMA contraction, so each product and each sum is rounded once.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "models/npu.h"
+#include "sim/core/error.h"
+#include "sim/core/ppu_ops.h"
+
+namespace npu::model {
+namespace {
+
+float load_elem(Precision p, const uint8_t* base, size_t i) {
+    if (p == Precision::kFp32) {
+        float v = 0;
+        std::memcpy(&v, base + i * 4, 4);
+        return v;
+    }
+    const uint16_t bits =
+        static_cast<uint16_t>(base[i * 2] | static_cast<uint16_t>(base[i * 2 + 1] << 8));
+    return p == Precision::kBf16 ? bf16_value(bits) : fp16_value(bits);
+}
+
+void store_elem(Precision p, uint8_t* base, size_t i, float v) {
+    if (p == Precision::kFp32) {
+        std::memcpy(base + i * 4, &v, 4);
+        return;
+    }
+    const uint16_t bits = p == Precision::kBf16 ? bf16_bits(v) : fp16_bits(v);
+    base[i * 2] = static_cast<uint8_t>(bits);
+    base[i * 2 + 1] = static_cast<uint8_t>(bits >> 8);
+}
+
+float load_f32(const uint8_t* base, size_t i) { return load_elem(Precision::kFp32, base, i); }
+void store_f32(uint8_t* base, size_t i, float v) { store_elem(Precision::kFp32, base, i, v); }
+
+}  // namespace
+
+void Npu::float_compute(const isa::Instr& in) {
+    const isa::Compute& c = in.comp;
+    const isa::LayerDesc& L = m_program.layers[in.layer];
+    const Precision p = L.precision;
+    const size_t eb = act_bytes(p);
+    const size_t row_elems = size_t(L.in_w) * size_t(L.in_c);
+    const uint8_t* slab = m_spad->data(c.slab_addr);
+    const uint8_t* w = m_spad->data(c.w_addr);
+    const uint8_t* bias = m_spad->data(c.bias_addr);
+    uint8_t* acc = m_acc->data(c.acc_addr);
+    const int32_t cg = L.in_c / L.groups;
+    (void)eb;
+    for (int i = 0; i < c.m; ++i) {
+        const int64_t px = c.m0 + i;
+        const int32_t oh = static_cast<int32_t>(px / L.out_w);
+        const int32_t ow = static_cast<int32_t>(px % L.out_w);
+        for (int j = 0; j < c.n; ++j) {
+            const size_t at = size_t(i) * size_t(c.n) + size_t(j);
+            float sum = c.accumulate ? load_f32(acc, at) : load_f32(bias, size_t(j));
+            for (int kk = 0; kk < c.k; ++kk) {
+                const int64_t kidx = c.k0 + kk;
+                const int32_t ic = static_cast<int32_t>(kidx % cg);
+                const int32_t kw = static_cast<int32_t>((kidx / cg) % L.kernel_w);
+                const int32_t kh = static_cast<int32_t>(kidx / (int64_t{cg} * L.kernel_w));
+                const int32_t ih = oh * L.stride_h - L.pad_top + kh * L.dilation_h;
+                const int32_t iw = ow * L.stride_w - L.pad_left + kw * L.dilation_w;
+                if (ih < 0 || ih >= L.in_h || iw < 0 || iw >= L.in_w) continue;  // padding
+                const int32_t sr = ih - c.slab_row0;
+                if (sr < 0 || sr >= c.slab_rows) {
+                    throw ModelError("npu.compute", now_cycles(), in.id,
+                                     "input row " + std::to_string(ih) + " is not in the slab");
+                }
+                const float a = load_elem(
+                    p, slab,
+                    size_t(sr) * row_elems + size_t(iw) * size_t(L.in_c) + size_t(c.c0 + ic));
+                const float wv = c.w_transposed
+                                     ? load_elem(p, w, size_t(j) * size_t(c.k) + size_t(kk))
+                                     : load_elem(p, w, size_t(kk) * size_t(c.n) + size_t(j));
+                sum += a * wv;
+            }
+            store_f32(acc, at, sum);
+        }
+    }
+}
+
+void Npu::float_vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t row_bytes) {
+    const Precision p = L.precision;
+    const size_t eb = act_bytes(p);
+    const size_t row_elems = row_bytes / eb;
+    const uint8_t* x = m_spad->data(v.x_addr);
+    uint8_t* acc = m_acc->data(v.acc_addr);
+    switch (v.op) {
+        case isa::VectorOp::kAdd:
+        case isa::VectorOp::kMul: {
+            const uint8_t* y = m_spad->data(v.y_addr);
+            const size_t n = size_t(v.rows) * size_t(v.len);
+            for (size_t e = 0; e < n; ++e) {
+                const float a = load_elem(p, x, e), b = load_elem(p, y, e);
+                store_f32(acc, e, v.op == isa::VectorOp::kAdd ? a + b : a * b);
+            }
+            return;
+        }
+        case isa::VectorOp::kMaxPool:
+        case isa::VectorOp::kAvgPool:
+        case isa::VectorOp::kDepthwise: {
+            const uint8_t* slab = m_spad->data(v.slab_addr);
+            const uint8_t* w = m_spad->data(v.w_addr);
+            const uint8_t* bias = m_spad->data(v.bias_addr);
+            const bool dw = v.op == isa::VectorOp::kDepthwise;
+            const int taps = L.kernel_h * L.kernel_w;
+            for (int i = 0; i < v.m; ++i) {
+                const int64_t px = v.m0 + i;
+                const int32_t oh = static_cast<int32_t>(px / L.out_w);
+                const int32_t ow = static_cast<int32_t>(px % L.out_w);
+                for (int j = 0; j < v.n; ++j) {
+                    float best = -std::numeric_limits<float>::infinity();
+                    float sum = dw ? load_f32(bias, size_t(j)) : 0.0f;
+                    int32_t count = 0;
+                    for (int kh = 0; kh < L.kernel_h; ++kh) {
+                        // Pooling windows have no dilation (as the reference).
+                        const int32_t ih =
+                            oh * L.stride_h - L.pad_top + kh * (dw ? L.dilation_h : 1);
+                        if (ih < 0 || ih >= L.in_h) continue;
+                        const int32_t sr = ih - v.slab_row0;
+                        if (sr < 0 || sr >= v.slab_rows) {
+                            throw ModelError(
+                                "npu.vector", now_cycles(), -1,
+                                "input row " + std::to_string(ih) + " is not in the slab");
+                        }
+                        for (int kw = 0; kw < L.kernel_w; ++kw) {
+                            const int32_t iw =
+                                ow * L.stride_w - L.pad_left + kw * (dw ? L.dilation_w : 1);
+                            if (iw < 0 || iw >= L.in_w) continue;
+                            const float xv =
+                                load_elem(p, slab,
+                                          size_t(sr) * row_elems + size_t(iw) * size_t(L.in_c) +
+                                              size_t(v.n0 + j));
+                            if (dw) {
+                                sum += xv * load_elem(p, w,
+                                                      size_t(j) * size_t(taps) +
+                                                          size_t(kh * L.kernel_w + kw));
+                            } else {
+                                best = std::max(best, xv);
+                                sum += xv;
+                            }
+                            ++count;
+                        }
+                    }
+                    float r = sum;
+                    if (v.op == isa::VectorOp::kMaxPool) {
+                        r = best;
+                    } else if (v.op == isa::VectorOp::kAvgPool) {
+                        r = count > 0 ? sum / static_cast<float>(count) : 0.0f;
+                    }
+                    store_f32(acc, size_t(i) * size_t(v.n) + size_t(j), r);
+                }
+            }
+            return;
+        }
+        case isa::VectorOp::kSoftmax:
+        case isa::VectorOp::kLayerNorm:
+        case isa::VectorOp::kRmsNorm:
+        case isa::VectorOp::kLut:
+        case isa::VectorOp::kCopy: {
+            uint8_t* out = m_spad->data(v.out_addr);
+            std::vector<float> xr(size_t(v.len)), yr(size_t(v.len));
+            for (int r = 0; r < v.rows; ++r) {
+                const size_t base = size_t(r) * size_t(v.len);
+                if (v.op == isa::VectorOp::kCopy) {
+                    std::memcpy(out + base * eb, x + base * eb, size_t(v.len) * eb);
+                    continue;
+                }
+                for (int e = 0; e < v.len; ++e) xr[size_t(e)] = load_elem(p, x, base + size_t(e));
+                switch (v.op) {
+                    case isa::VectorOp::kSoftmax:
+                        softmax_row_f32(xr.data(), v.len, yr.data());
+                        break;
+                    case isa::VectorOp::kLayerNorm:
+                        layernorm_row_f32(xr.data(), v.len, L.gamma.data(), L.beta.data(),
+                                          yr.data());
+                        break;
+                    case isa::VectorOp::kRmsNorm:
+                        rmsnorm_row_f32(xr.data(), v.len, L.gamma.data(), yr.data());
+                        break;
+                    default: {  // kLut: the function itself (the int8 table's source), fp32 out
+                        const LutFunction f =
+                            L.op == "gelu" ? LutFunction::kGelu : LutFunction::kSilu;
+                        for (int e = 0; e < v.len; ++e) {
+                            yr[size_t(e)] =
+                                static_cast<float>(lut_function(f, double{xr[size_t(e)]}));
+                        }
+                        break;
+                    }
+                }
+                for (int e = 0; e < v.len; ++e) store_elem(p, out, base + size_t(e), yr[size_t(e)]);
+            }
+            return;
+        }
+    }
+}
+
+void Npu::float_postproc(const isa::Postproc& pp, const isa::LayerDesc& L) {
+    const uint8_t* acc = m_acc->data(pp.acc_addr);
+    uint8_t* out = m_spad->data(pp.out_addr);
+    const size_t n = size_t(pp.m) * size_t(pp.n);
+    for (size_t e = 0; e < n; ++e) {
+        const float v = std::min(std::max(load_f32(acc, e), L.act_lo), L.act_hi);
+        store_elem(L.precision, out, e, v);
+    }
+}
+
+}  // namespace npu::model
