@@ -214,7 +214,15 @@ int cmd_run(const Args& a, std::ostream& out) {
                 Diagnostic{*a.out, 0, 0, "--out", "cannot create the directory: " + ec.message()});
         }
     }
-    if (a.html) check_writable({*a.html}, a.force);
+    if (a.html) {
+        check_writable({*a.html}, a.force);
+        // Before simulating: a missing directory is reported up front, not after a long run.
+        const std::filesystem::path dir = std::filesystem::path(*a.html).parent_path();
+        if (!dir.empty() && !std::filesystem::is_directory(dir)) {
+            throw UserError(Diagnostic{*a.html, 0, 0, "--html",
+                                       "the directory '" + dir.string() + "' does not exist"});
+        }
+    }
     if (a.trace) report::check_trace_path(*a.trace, a.force);
     run::RunOptions ro;
     ro.trace = a.trace.has_value();

@@ -95,6 +95,13 @@ Options parse(const std::vector<std::string>& args) {
         if (*p && !o.force && std::filesystem::exists(**p)) {
             problems.add(Diagnostic{**p, 0, 0, "", "already exists; pass --force to overwrite it"});
         }
+        if (*p) {
+            const std::filesystem::path dir = std::filesystem::path(**p).parent_path();
+            if (!dir.empty() && !std::filesystem::is_directory(dir)) {
+                problems.add(Diagnostic{**p, 0, 0, "",
+                                        "the directory '" + dir.string() + "' does not exist"});
+            }
+        }
     }
     problems.throw_if_any();
     return o;

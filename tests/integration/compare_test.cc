@@ -63,6 +63,9 @@ TEST_F(Compare, BadPrecisionsAreClearErrors) {
     Result r = npusim("compare --precisions int8,fp64");
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("fp64"), std::string::npos) << r.err;
+    r = npusim("compare --json /nonexistent_dir/c.json");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
     r = npusim("compare --precisions int8,fp32 --set array.cycles_per_mac.fp32=0");
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("no fp32 mode"), std::string::npos) << r.err;
