@@ -380,6 +380,7 @@ struct Row {
     double latency_s = 0, ips = 0, energy_pj = 0, tops_per_watt = 0, utilization = 0;
     double area_mm2 = 0;  // the config's area estimate (0: none)
     bool pareto = false;
+    bool pareto_area = false;  // on (latency, energy, area): also optimal for its silicon area
 };
 
 std::string num(double v) {
@@ -444,7 +445,15 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
         std::vector<std::pair<double, double>> pts;
         for (size_t i : idx) pts.emplace_back(rows[i].latency_s, rows[i].energy_pj);
         const std::vector<bool> front = pareto_front(pts);
-        for (size_t k = 0; k < idx.size(); ++k) rows[idx[k]].pareto = front[k];
+        std::vector<std::vector<double>> with_area;
+        for (size_t i : idx) {
+            with_area.push_back({rows[i].latency_s, rows[i].energy_pj, rows[i].area_mm2});
+        }
+        const std::vector<bool> front3 = pareto_front(with_area);
+        for (size_t k = 0; k < idx.size(); ++k) {
+            rows[idx[k]].pareto = front[k];
+            rows[idx[k]].pareto_area = front3[k];
+        }
     }
 
     std::set<std::string> keyset;
@@ -456,7 +465,7 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
     for (const std::string& k : keys) csv += "," + report::csv_field(k);
     csv +=
         ",status,cycles,latency_s,inferences_per_second,energy_pj,tops_per_watt,dram_bytes,"
-        "mac_utilization,area_mm2,pareto,error\n";
+        "mac_utilization,area_mm2,pareto,pareto_area,error\n";
     json list = json::array();
     for (const Row& r : rows) {
         const SweepPoint& p = *r.point;
@@ -472,12 +481,13 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
         } else {
             csv += ",,,,,,,,";
         }
-        csv += std::string(",") + (r.pareto ? "true" : "false") + "," + report::csv_field(r.error) +
-               "\n";
+        csv += std::string(",") + (r.pareto ? "true" : "false") + "," +
+               (r.pareto_area ? "true" : "false") + "," + report::csv_field(r.error) + "\n";
         json j = point_json(p);
         j.erase("index");
         j["status"] = r.status;
         j["pareto"] = r.pareto;
+        j["pareto_area"] = r.pareto_area;
         if (ran) {
             j["cycles"] = r.cycles;
             j["latency_s"] = r.latency_s;
@@ -793,12 +803,21 @@ std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
 }
 
 std::vector<bool> pareto_front(const std::vector<std::pair<double, double>>& points) {
+    std::vector<std::vector<double>> v;
+    for (const auto& [l, e] : points) v.push_back({l, e});
+    return pareto_front(v);
+}
+
+std::vector<bool> pareto_front(const std::vector<std::vector<double>>& points) {
     std::vector<bool> front(points.size(), true);
     for (size_t i = 0; i < points.size(); ++i) {
         for (size_t j = 0; j < points.size() && front[i]; ++j) {
-            const auto& [li, ei] = points[i];
-            const auto& [lj, ej] = points[j];
-            if (lj <= li && ej <= ei && (lj < li || ej < ei)) front[i] = false;
+            bool all_le = true, some_lt = false;
+            for (size_t d = 0; d < points[i].size() && d < points[j].size(); ++d) {
+                all_le = all_le && points[j][d] <= points[i][d];
+                some_lt = some_lt || points[j][d] < points[i][d];
+            }
+            if (all_le && some_lt) front[i] = false;
         }
     }
     return front;

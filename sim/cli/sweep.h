@@ -53,6 +53,8 @@ struct SweepSpec {
 // For each (latency, energy) pair: true when no other pair is at least as good in both and
 // strictly better in one (lower is better for both). Equal pairs are all on the front.
 [[nodiscard]] std::vector<bool> pareto_front(const std::vector<std::pair<double, double>>& points);
+// The same over any number of objectives (all lower-is-better), e.g. (latency, energy, area).
+[[nodiscard]] std::vector<bool> pareto_front(const std::vector<std::vector<double>>& points);
 
 // `npusim sweep ...` and `npusim sweep merge ...`; `args` are the words after "sweep". Returns 0
 // when every point is complete (ok or invalid), 1 when some run failed or, for merge, some point

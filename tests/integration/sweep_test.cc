@@ -86,7 +86,7 @@ TEST_F(Sweep, InvalidPointIsReportedAndSkipped) {
     EXPECT_FALSE(bad->contains("cycles"));
     EXPECT_EQ((*good)["status"], "ok");
     EXPECT_GT((*good)["cycles"].get<uint64_t>(), 0u);
-    EXPECT_NE(slurp(out / "results.csv").find(",invalid,,,,,,,,,false,"), std::string::npos);
+    EXPECT_NE(slurp(out / "results.csv").find(",invalid,,,,,,,,,false,false,"), std::string::npos);
 }
 
 // A rerun skips finished points, runs only the one whose directory was lost, and writes the same
@@ -171,6 +171,12 @@ TEST_F(Sweep, ParetoFrontOnLatencyAndEnergy) {
     for (size_t i = 0; i < expect.size(); ++i) {
         EXPECT_EQ(res["points"][i]["cycles"], expect[i].first) << i;
         EXPECT_EQ(res["points"][i]["pareto"], expect[i].second) << i;
+    }
+    // With the area (32x32 > 16x16 > 8x8 PEs) every point that ran differently is optimal for
+    // its area too; the duplicate-cycles point with more energy is still dominated.
+    const std::vector<bool> with_area = {true, true, true, false};
+    for (size_t i = 0; i < with_area.size(); ++i) {
+        EXPECT_EQ(res["points"][i]["pareto_area"], with_area[i]) << i;
     }
     // tops_per_watt = (2 * MACs / J) / 1e12 = 2 * MACs / energy_pj, MACs from the point's run.
     const json& lp = res["points"][2];
