@@ -541,7 +541,9 @@ void Npu::exec_vector(const isa::Instr& in) {
     const bool row_op = v.op == isa::VectorOp::kSoftmax || v.op == isa::VectorOp::kLayerNorm ||
                         v.op == isa::VectorOp::kRmsNorm;
     const uint32_t eb = L.elem_bytes();
-    const uint32_t row_bytes = static_cast<uint32_t>(L.in_w) * static_cast<uint32_t>(L.in_c) * eb;
+    // One slab row: every channel of the input row, or the block's channels (Vector::slab_c).
+    const uint32_t slab_c = static_cast<uint32_t>(v.slab_c > 0 ? v.slab_c : L.in_c);
+    const uint32_t row_bytes = static_cast<uint32_t>(L.in_w) * slab_c * eb;
 
     // Work: one element per lane per cycle (pooling: one window element); row ops take three
     // passes over each row (max / exp-sum / normalize, or mean / variance / normalize).
@@ -611,6 +613,8 @@ void Npu::vector_data(const isa::Vector& v, const isa::LayerDesc& L, uint32_t ro
     const int32_t zx = L.in_zero_point, zy = L.in2_zero_point;
     const auto* x = reinterpret_cast<const int8_t*>(m_spad->data(v.x_addr));
     auto* acc = reinterpret_cast<int32_t*>(m_acc->data(v.acc_addr));
+    const int32_t sc = v.slab_c > 0 ? v.slab_c : L.in_c;  // channels per slab pixel, from c0
+    const int32_t c0 = v.slab_c > 0 ? v.slab_c0 : 0;
     switch (v.op) {
         case isa::VectorOp::kAdd:
         case isa::VectorOp::kMul: {
@@ -675,8 +679,8 @@ void Npu::vector_data(const isa::Vector& v, const isa::LayerDesc& L, uint32_t ro
                                 continue;
                             }
                             const int32_t raw =
-                                slab[size_t(sr) * row_bytes + size_t(iw) * size_t(L.in_c) +
-                                     size_t(v.n0 + j)];
+                                slab[size_t(sr) * row_bytes + size_t(iw) * size_t(sc) +
+                                     size_t(v.n0 + j - c0)];
                             mac += static_cast<uint32_t>(raw * wv);
                             const int32_t q = raw - zx;
                             best = std::max(best, q);

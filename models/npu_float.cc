@@ -92,6 +92,8 @@ void Npu::float_vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t r
     const Precision p = L.precision;
     const size_t eb = act_bytes(p);
     const size_t row_elems = row_bytes / eb;
+    const int32_t sc = v.slab_c > 0 ? v.slab_c : L.in_c;  // channels per slab pixel, from c0
+    const int32_t c0 = v.slab_c > 0 ? v.slab_c0 : 0;
     const uint8_t* x = m_spad->data(v.x_addr);
     uint8_t* acc = m_acc->data(v.acc_addr);
     switch (v.op) {
@@ -138,8 +140,8 @@ void Npu::float_vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t r
                             if (iw < 0 || iw >= L.in_w) continue;
                             const float xv =
                                 load_elem(p, slab,
-                                          size_t(sr) * row_elems + size_t(iw) * size_t(L.in_c) +
-                                              size_t(v.n0 + j));
+                                          size_t(sr) * row_elems + size_t(iw) * size_t(sc) +
+                                              size_t(v.n0 + j - c0));
                             if (dw) {
                                 sum += xv * load_elem(p, w,
                                                       size_t(j) * size_t(taps) +

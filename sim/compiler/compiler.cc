@@ -686,10 +686,17 @@ std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfi
     int64_t nb = C;
     uint32_t sb[2], wbuf[2], bb[2], ob[2];
     int32_t rows_per_block = 0;
+    // split: each channel block loads a slab of just its channels (a strided DMA), for inputs
+    // whose rows with every channel do not fit (e.g. fp32 global pooling over 7x7x2048).
+    bool split = false;
+    const auto slab_bytes = [&](int32_t r) -> uint64_t {
+        const uint64_t all = max_slab_bytes(l, r, ab);
+        return split ? all / uint64_t(C) * uint64_t(nb) : all;
+    };
     const auto fits = [&](int32_t r) {
         const uint64_t mb = uint64_t(r) * uint64_t(l.out_w());
         return mb * uint64_t(nb) * 4 <= acc_cap &&
-               place_vector(hw, {{sb, max_slab_bytes(l, r, ab)},
+               place_vector(hw, {{sb, slab_bytes(r)},
                                  {wbuf, dw ? uint64_t(nb * taps) * wb : 0},
                                  {bb, dw ? uint64_t(nb) * 4 : 0},
                                  {ob, mb * uint64_t(nb) * ab}});
@@ -698,7 +705,12 @@ std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfi
         for (rows_per_block = l.out_h(); rows_per_block > 0 && !fits(rows_per_block);
              --rows_per_block) {
         }
-        if (rows_per_block > 0 || nb == 1) break;
+        if (rows_per_block > 0) break;
+        if (nb == 1) {
+            if (split) break;
+            split = true;  // every channel of one row does not fit: try channel slabs
+            nb = 2 * C;    // halved to C by the loop
+        }
     }
     if (rows_per_block == 0) does_not_fit(l, "one output row with its input slab, double-buffered");
     fits(rows_per_block);
@@ -712,11 +724,20 @@ std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfi
         const int32_t oh1 = std::min(l.out_h(), oh0 + rows_per_block);
         const RowSpan slab = slab_rows(l, oh0, oh1);
         const uint64_t row_bytes = uint64_t(l.in_w) * uint64_t(C) * ab;
-        const BufRef slab_buf{kSlab, static_cast<int>(b % 2)};
         for (int64_t n0 = 0; n0 < C; n0 += nb, ++s, ++p) {
             const int32_t n = static_cast<int32_t>(std::min(nb, C - n0));
             const int i = static_cast<int>(p % 2);
-            if (n0 == 0) {
+            const int slab_i = split ? i : static_cast<int>(b % 2);
+            const BufRef slab_buf{kSlab, slab_i};
+            if (split) {  // pixels of the slab rows, channels n0..n0+n each
+                const uint64_t px = uint64_t(slab.count) * uint64_t(l.in_w);
+                sch.load(
+                    {x + (uint64_t(slab.first) * uint64_t(l.in_w) * uint64_t(C) + uint64_t(n0)) *
+                             ab,
+                     uint64_t(C) * ab, sb[slab_i], static_cast<uint32_t>(uint64_t(n) * ab),
+                     static_cast<uint32_t>(px), static_cast<uint32_t>(uint64_t(n) * ab)},
+                    slab_buf);
+            } else if (n0 == 0) {
                 sch.load({x + uint64_t(slab.first) * row_bytes, row_bytes, sb[b % 2],
                           static_cast<uint32_t>(row_bytes), static_cast<uint32_t>(slab.count),
                           static_cast<uint32_t>(row_bytes)},
@@ -740,9 +761,13 @@ std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfi
             v.vec.m = m;
             v.vec.n0 = static_cast<int32_t>(n0);
             v.vec.n = n;
-            v.vec.slab_addr = sb[b % 2];
+            v.vec.slab_addr = sb[slab_i];
             v.vec.slab_row0 = slab.first;
             v.vec.slab_rows = slab.count;
+            if (split) {
+                v.vec.slab_c = n;
+                v.vec.slab_c0 = static_cast<int32_t>(n0);
+            }
             v.vec.acc_addr = acc[i];
             v.vec.w_addr = wbuf[i];
             v.vec.bias_addr = bb[i];
@@ -760,7 +785,8 @@ std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfi
         }
     }
     return "vector " + std::string(isa::to_string(op)) + " " + std::to_string(rows_per_block) +
-           " out rows x " + std::to_string(nb) + " channels per block";
+           " out rows x " + std::to_string(nb) + " channels per block" +
+           (split ? " (slabs of the block's channels)" : "");
 }
 
 }  // namespace
@@ -1352,7 +1378,9 @@ std::vector<uint64_t> high_water(const isa::Program& p) {
                 reach(in.layer, v.x_addr, flat);
                 reach(in.layer, v.y_addr, flat);
                 reach(in.layer, v.out_addr, flat);
-                reach(in.layer, v.slab_addr, uint64_t(v.slab_rows) * row_bytes);
+                reach(in.layer, v.slab_addr,
+                      uint64_t(v.slab_rows) * uint64_t(d.in_w) *
+                          uint64_t(v.slab_c > 0 ? v.slab_c : d.in_c) * eb);
                 reach(in.layer, v.w_addr,
                       d.dw_weight_bytes(int64_t{v.n} * d.kernel_h * d.kernel_w));
                 reach(in.layer, v.bias_addr, uint64_t(v.n) * 4);

@@ -101,6 +101,9 @@ struct Vector {
     int32_t m = 0, n0 = 0, n = 0;
     uint32_t slab_addr = 0;
     int32_t slab_row0 = 0, slab_rows = 0;
+    // Channels each slab pixel holds, from slab_c0 (0: all the input's channels; a slab too
+    // large with every channel holds just the block's channels).
+    int32_t slab_c = 0, slab_c0 = 0;
     // Destination: int32 accumulators (add, mul, pooling) or int8 scratchpad (the others).
     uint32_t acc_addr = 0, out_addr = 0;
     // Depthwise: n x (kernel_h*kernel_w) weights and n int32 biases in the scratchpad.

@@ -179,6 +179,30 @@ TEST(NpuPrecision, FloatRunsMoveTheirElementSize) {
     EXPECT_EQ(run::simulate(hw_at("fp32"), wl, {}).stats.total_cycles, f32.stats.total_cycles);
 }
 
+TEST(NpuPrecision, PoolingSlabsOfTheBlocksChannelsWhenWholeRowsDoNotFit) {
+    // 8x8x64 pooling in a scratchpad too small for a double-buffered slab with every channel:
+    // each channel block loads its own channels (a strided DMA). Bit-exact in int8 and fp32.
+    const graph::Workload wl = graph::load_workload_from_string(
+        "name: split_pool\nseed: 3\ninput: {shape: [8, 8, 64], scale: 0.05, zero_point: -3}\n"
+        "layers:\n"
+        "  - {name: mp, op: maxpool, kernel: 3, stride: 1, padding: 1}\n"
+        "  - {name: ap, op: avgpool, kernel: 3, stride: 2, padding: 1}\n"
+        "  - {name: gp, op: global_avgpool}\n",
+        "split_pool.yaml", {});
+    for (const auto& [p, spad] : {std::pair{"int8", "2KiB"}, std::pair{"fp32", "8KiB"}}) {
+        const cfg::HwConfig hw = hw_at(p, {std::string("scratchpad.size=") + spad});
+        const run::RunResult fast = run::simulate(hw, wl, {});
+        expect_bit_exact(fast);
+        for (const auto& l : fast.stats.layers) {
+            EXPECT_NE(l.mapping.find("slabs of the block's channels"), std::string::npos)
+                << p << " " << l.name << ": " << l.mapping;
+        }
+        run::RunOptions po;
+        po.fidelity = model::Fidelity::kPe;
+        EXPECT_EQ(run::simulate(hw, wl, po).outputs, fast.outputs) << p;
+    }
+}
+
 TEST(NpuPrecision, CyclesPerMacStretchTheArrayAndFastEqualsPe) {
     const graph::Workload wl = load("gemm_small");
     for (const char* df : {"ws", "os"}) {
