@@ -158,6 +158,15 @@ TEST_F(Html, PagesRenderInHeadlessChromium) {
     EXPECT_EQ(b.code, 0) << b.out;
     EXPECT_TRUE(fs::is_regular_file(m_dir / "sweep.png"));
 
+    const fs::path cmp = m_dir / "compare.html";
+    const Result made = npusim("compare --precisions int8,bf16,fp32 --html " + cmp.string());
+    ASSERT_EQ(made.code, 0) << made.out << made.err;
+    const std::string page = slurp(cmp);
+    EXPECT_NE(page.find("<svg"), std::string::npos);
+    EXPECT_EQ(page.find("<script"), std::string::npos);
+    const Result d = check_html(cmp, m_dir / "compare.png");
+    EXPECT_EQ(d.code, 0) << d.out;
+
     // The check can fail: a blank page is refused.
     const fs::path blank = write("blank.html", "<!DOCTYPE html><html><body></body></html>");
     const Result c = check_html(blank, m_dir / "blank.png");
