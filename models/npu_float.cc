@@ -18,24 +18,11 @@ namespace npu::model {
 namespace {
 
 float load_elem(Precision p, const uint8_t* base, size_t i) {
-    if (p == Precision::kFp32) {
-        float v = 0;
-        std::memcpy(&v, base + i * 4, 4);
-        return v;
-    }
-    const uint16_t bits =
-        static_cast<uint16_t>(base[i * 2] | static_cast<uint16_t>(base[i * 2 + 1] << 8));
-    return p == Precision::kBf16 ? bf16_value(bits) : fp16_value(bits);
+    return load_float(p, base + i * act_bytes(p));
 }
 
 void store_elem(Precision p, uint8_t* base, size_t i, float v) {
-    if (p == Precision::kFp32) {
-        std::memcpy(base + i * 4, &v, 4);
-        return;
-    }
-    const uint16_t bits = p == Precision::kBf16 ? bf16_bits(v) : fp16_bits(v);
-    base[i * 2] = static_cast<uint8_t>(bits);
-    base[i * 2 + 1] = static_cast<uint8_t>(bits >> 8);
+    store_float(p, base + i * act_bytes(p), v);
 }
 
 float load_f32(const uint8_t* base, size_t i) { return load_elem(Precision::kFp32, base, i); }

@@ -150,18 +150,7 @@ std::vector<double> real_values(const std::vector<int8_t>& raw, Precision p,
     }
     const size_t eb = act_bytes(p);
     for (size_t i = 0; i + eb <= raw.size(); i += eb) {
-        uint32_t bits = 0;
-        for (size_t b = 0; b < eb; ++b) {
-            bits |= uint32_t(static_cast<uint8_t>(raw[i + b])) << (8 * b);
-        }
-        float f = 0;
-        if (p == Precision::kFp32) {
-            std::memcpy(&f, &bits, 4);
-        } else {
-            f = p == Precision::kBf16 ? bf16_value(static_cast<uint16_t>(bits))
-                                      : fp16_value(static_cast<uint16_t>(bits));
-        }
-        v.push_back(f);
+        v.push_back(load_float(p, reinterpret_cast<const uint8_t*>(&raw[i])));
     }
     return v;
 }

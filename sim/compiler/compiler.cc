@@ -494,15 +494,7 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
 std::vector<uint8_t> encode_floats(const std::vector<float>& v, Precision p) {
     std::vector<uint8_t> out(v.size() * act_bytes(p));
     for (size_t i = 0; i < v.size(); ++i) {
-        uint32_t bits = 0;
-        if (p == Precision::kFp32) {
-            std::memcpy(&bits, &v[i], 4);
-        } else {
-            bits = p == Precision::kBf16 ? bf16_bits(v[i]) : fp16_bits(v[i]);
-        }
-        for (uint32_t b = 0; b < act_bytes(p); ++b) {
-            out[i * act_bytes(p) + b] = static_cast<uint8_t>(bits >> (8 * b));
-        }
+        store_float(p, &out[i * act_bytes(p)], v[i]);
     }
     return out;
 }

@@ -106,6 +106,39 @@ float fp16_value(uint16_t bits) {
 
 float round_to_fp16(float x) { return fp16_value(fp16_bits(x)); }
 
+uint32_t float_bits(Precision p, float x) {
+    switch (p) {
+        case Precision::kBf16:
+            return bf16_bits(x);
+        case Precision::kFp16:
+            return fp16_bits(x);
+        default:
+            return bits_of(x);
+    }
+}
+
+float float_from_bits(Precision p, uint32_t bits) {
+    switch (p) {
+        case Precision::kBf16:
+            return bf16_value(static_cast<uint16_t>(bits));
+        case Precision::kFp16:
+            return fp16_value(static_cast<uint16_t>(bits));
+        default:
+            return from_bits(bits);
+    }
+}
+
+float load_float(Precision p, const uint8_t* bytes) {
+    uint32_t bits = 0;
+    for (uint32_t b = 0; b < act_bytes(p); ++b) bits |= uint32_t{bytes[b]} << (8 * b);
+    return float_from_bits(p, bits);
+}
+
+void store_float(Precision p, uint8_t* bytes, float x) {
+    const uint32_t bits = float_bits(p, x);
+    for (uint32_t b = 0; b < act_bytes(p); ++b) bytes[b] = static_cast<uint8_t>(bits >> (8 * b));
+}
+
 float round_to(Precision p, float x) {
     switch (p) {
         case Precision::kBf16:

@@ -58,6 +58,14 @@ inline constexpr uint32_t kAccBytes = 4;
 [[nodiscard]] uint16_t fp16_bits(float x);  // of round_to_fp16(x)
 [[nodiscard]] float bf16_value(uint16_t bits);
 [[nodiscard]] float fp16_value(uint16_t bits);
+// The bit pattern of x in a float precision's format (fp32: its IEEE bits; bf16/fp16: rounded to
+// nearest even), in the low act_bytes(p) bytes; and the value of such a pattern. Memory holds
+// these little-endian.
+[[nodiscard]] uint32_t float_bits(Precision p, float x);
+[[nodiscard]] float float_from_bits(Precision p, uint32_t bits);
+// One element of a float precision in memory (act_bytes(p) bytes, little-endian).
+[[nodiscard]] float load_float(Precision p, const uint8_t* bytes);
+void store_float(Precision p, uint8_t* bytes, float x);
 // The value a float precision stores for x (fp32: x itself). Integer precisions: x unchanged.
 [[nodiscard]] float round_to(Precision p, float x);
 

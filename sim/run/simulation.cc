@@ -164,19 +164,10 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
             const std::vector<int8_t>& got = result.outputs[i];
             const size_t eb = act_bytes(*float_p);
             uint64_t bad = 0;
+            uint8_t want[4];
             for (size_t e = 0; e < expected[i].size(); ++e) {
-                uint32_t want = 0;
-                if (*float_p == Precision::kFp32) {
-                    std::memcpy(&want, &expected[i][e], 4);
-                } else {
-                    want = *float_p == Precision::kBf16 ? bf16_bits(expected[i][e])
-                                                        : fp16_bits(expected[i][e]);
-                }
-                uint32_t have = 0;
-                for (size_t b = 0; b < eb && e * eb + b < got.size(); ++b) {
-                    have |= uint32_t(static_cast<uint8_t>(got[e * eb + b])) << (8 * b);
-                }
-                bad += have != want || (e + 1) * eb > got.size();
+                store_float(*float_p, want, expected[i][e]);
+                bad += (e + 1) * eb > got.size() || std::memcmp(want, &got[e * eb], eb) != 0;
             }
             st.layers[i].checked = true;
             st.layers[i].mismatches = bad;
