@@ -12,23 +12,36 @@ workload=${2:-$root/workloads/resnet50.yaml}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 npusim="$root/build/npusim"
+cat > "$out/sweep.yaml" <<YAML
+hw: $root/configs/edge_npu.yaml
+workloads: [$workload]
+timing_only: true
+grid:
+  array:
+    - {array.rows: 16, array.cols: 16, scratchpad.bank_width: 16B, accumulator.bank_width: 64B}
+    - {array.rows: 32, array.cols: 32, scratchpad.bank_width: 32B, accumulator.bank_width: 128B}
+  scratchpad.size: [256KiB, 1MiB]
+  dram.bandwidth: [16GB/s, 32GB/s]
+  precision: [int8, fp16]
+YAML
 start=$(date +%s.%N)
-"$npusim" sweep --hw "$root/configs/edge_npu.yaml" --workload "$workload" --timing-only \
-  --grid array.rows=16,32 --grid scratchpad.size=256KiB,1MiB \
-  --grid dram.bandwidth=16GB/s,32GB/s --precisions int8,fp16 -j "$jobs" --no-progress \
-  --out "$out/sweep" >/dev/null
+"$npusim" sweep "$out/sweep.yaml" -j "$jobs" --no-progress --out "$out/sweep" >/dev/null
 end=$(date +%s.%N)
-points=$(($(wc -l < "$out/sweep/results.csv") - 1))
-one=$(find "$out/sweep/points" -name stats.json | head -1)
+points=$(grep -c ',ok,' "$out/sweep/results.csv" || true)
+total=$(($(wc -l < "$out/sweep/results.csv") - 1))
 /usr/bin/time -f "%e" -o "$out/compile.txt" "$npusim" compile --workload "$workload" >/dev/null
-python3 - "$points" "$start" "$end" "$jobs" "$one" "$(cat "$out/compile.txt")" <<'PY'
-import json, sys
-points, start, end, jobs = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+python3 - "$out/sweep/points" "$points" "$total" "$start" "$end" "$jobs" "$(cat "$out/compile.txt")" <<'PY'
+import glob, json, sys
+pdir, points, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+start, end, jobs, compile_s = float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7])
 wall = end - start
-d = json.load(open(sys.argv[5]))
-print(f"{points} points, -j {jobs}: {wall:.1f} s wall = {points / wall * 60:.1f} points/minute")
-print(f"one point: compile + simulate {d['host']['wall_seconds']:.2f} s "
-      f"({d['totals']['cycles']:,} cycles, "
-      f"{d['host']['simulated_cycles_per_second']:,.0f} simulated cycles/s); "
-      f"npusim compile alone (process, load, compile): {float(sys.argv[6]):.2f} s")
+sims = [json.load(open(f))["host"] for f in glob.glob(pdir + "/*/stats.json")]
+sim_s = sum(h["wall_seconds"] for h in sims)
+print(f"{points} of {total} points ran, -j {jobs}: {wall:.1f} s wall = "
+      f"{points / wall * 60:.1f} points/minute")
+print(f"per point: compile + simulate {sim_s / max(1, len(sims)):.2f} s on average "
+      f"({sum(h['simulated_cycles_per_second'] for h in sims) / max(1, len(sims)):,.0f} "
+      f"simulated cycles/s); that is {sim_s / (wall * jobs):.0%} of the {jobs} cores' time, the "
+      f"rest is process start, loading the workload and config, writing results "
+      f"(`npusim compile` of one point, as a process: {compile_s:.2f} s)")
 PY
