@@ -72,13 +72,11 @@ void describe_instructions(const isa::Program& program, stats::Trace& trace) {
 }  // namespace
 
 RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
-                   const RunOptions& given_options) {
+                   const RunOptions& options) {
     const auto t0 = std::chrono::steady_clock::now();
     // Every layer's precision made explicit, int4 layers' weights requantized to 4 bits; the
     // reference check below runs this same workload.
     const graph::Workload workload = quant::resolve_precisions(given, hw.precision);
-    const RunOptions& options = given_options;
-    std::string note;
     compiler::CompileOptions copts;
     copts.with_data = options.functional;
     const isa::Program program = compiler::compile(workload, hw, copts);
@@ -89,7 +87,6 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
     st.workload_name = workload.name;
     st.fidelity = to_string(options.fidelity);
     st.functional = options.functional;
-    st.note = note;
     st.precision = to_string(hw.precision);
     st.cycles_per_mac = std::max(1, hw.array.cycles_for(hw.precision));
     st.clock_hz = hw.clock_hz;
@@ -154,6 +151,11 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
         } else {
             float_p = *l.precision;
         }
+    }
+    if (options.functional && options.check && float_mixed) {
+        st.note =
+            "outputs not checked: the layers run at different float precisions (the float "
+            "reference runs one per network)";
     }
     if (options.functional && options.check && float_p && !float_mixed && !any_int) {
         // Float: the simulated bytes against the float reference's values in the same format.

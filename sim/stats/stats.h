@@ -66,7 +66,7 @@ struct RunStats {
     std::string workload_name;
     std::string fidelity;    // "fast" | "pe"
     bool functional = true;  // data computed (false: timing-only)
-    std::string note;        // why a run asked for data is timing-only (float layers), or empty
+    std::string note;        // a remark on the outputs check (e.g. why it was skipped), or empty
     std::string precision = "int8";  // the config's precision (layers may override it)
     int cycles_per_mac = 1;          // the array's cycles per MAC at that precision
     double clock_hz = 1e9;

@@ -158,6 +158,18 @@ TEST(NpuPrecision, FloatDatapathIsBitExactAgainstTheFloatReference) {
     }
 }
 
+TEST(NpuPrecision, Bf16AndFp16MixRunButAreNotChecked) {
+    graph::Workload wl = load("tiny_resnet");
+    for (size_t i = 0; i < wl.layers.size(); ++i) {
+        wl.layers[i].precision = i % 2 == 0 ? Precision::kBf16 : Precision::kFp16;
+    }
+    const run::RunResult r = run::simulate(hw_at("bf16"), wl, {});
+    EXPECT_TRUE(r.stats.functional);
+    for (const auto& l : r.stats.layers) EXPECT_FALSE(l.checked) << l.name;
+    EXPECT_NE(r.stats.note.find("different float precisions"), std::string::npos)
+        << r.stats.note;
+}
+
 TEST(NpuPrecision, FloatRunsMoveTheirElementSize) {
     const graph::Workload wl = load("default");
     run::RunOptions t;
