@@ -166,8 +166,7 @@ TEST(NpuPrecision, Bf16AndFp16MixRunButAreNotChecked) {
     const run::RunResult r = run::simulate(hw_at("bf16"), wl, {});
     EXPECT_TRUE(r.stats.functional);
     for (const auto& l : r.stats.layers) EXPECT_FALSE(l.checked) << l.name;
-    EXPECT_NE(r.stats.note.find("different float precisions"), std::string::npos)
-        << r.stats.note;
+    EXPECT_NE(r.stats.note.find("different float precisions"), std::string::npos) << r.stats.note;
 }
 
 TEST(NpuPrecision, FloatRunsMoveTheirElementSize) {
