@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "models/npu.h"
 #include "sim/core/error.h"
@@ -34,41 +35,51 @@ void Npu::float_compute(const isa::Instr& in) {
     const isa::Compute& c = in.comp;
     const isa::LayerDesc& L = m_program.layers[in.layer];
     const Precision p = L.precision;
-    const size_t eb = act_bytes(p);
     const size_t row_elems = size_t(L.in_w) * size_t(L.in_c);
     const uint8_t* slab = m_spad->data(c.slab_addr);
-    const uint8_t* w = m_spad->data(c.w_addr);
     const uint8_t* bias = m_spad->data(c.bias_addr);
     uint8_t* acc = m_acc->data(c.acc_addr);
     const int32_t cg = L.in_c / L.groups;
-    (void)eb;
+    const size_t k = size_t(c.k), n = size_t(c.n);
+    // The block's weights as a k x n fp32 tile (through the transposer when held n x k).
+    const uint8_t* w = m_spad->data(c.w_addr);
+    std::vector<float> wt(k * n);
+    for (size_t kk = 0; kk < k; ++kk) {
+        for (size_t j = 0; j < n; ++j) {
+            wt[kk * n + j] = load_elem(p, w, c.w_transposed ? j * k + kk : kk * n + j);
+        }
+    }
+    // Each reduction index's kernel offset and channel (im2col order: kernel row, column, channel).
+    std::vector<int32_t> dy(k), dx(k), ch(k);
+    for (size_t kk = 0; kk < k; ++kk) {
+        const int64_t kidx = c.k0 + int64_t(kk);
+        ch[kk] = c.c0 + static_cast<int32_t>(kidx % cg);
+        dx[kk] = static_cast<int32_t>((kidx / cg) % L.kernel_w) * L.dilation_w;
+        dy[kk] = static_cast<int32_t>(kidx / (int64_t{cg} * L.kernel_w)) * L.dilation_h;
+    }
+    std::vector<float> a(k);
+    std::vector<bool> inside(k);
     for (int i = 0; i < c.m; ++i) {
         const int64_t px = c.m0 + i;
-        const int32_t oh = static_cast<int32_t>(px / L.out_w);
-        const int32_t ow = static_cast<int32_t>(px % L.out_w);
-        for (int j = 0; j < c.n; ++j) {
-            const size_t at = size_t(i) * size_t(c.n) + size_t(j);
-            float sum = c.accumulate ? load_f32(acc, at) : load_f32(bias, size_t(j));
-            for (int kk = 0; kk < c.k; ++kk) {
-                const int64_t kidx = c.k0 + kk;
-                const int32_t ic = static_cast<int32_t>(kidx % cg);
-                const int32_t kw = static_cast<int32_t>((kidx / cg) % L.kernel_w);
-                const int32_t kh = static_cast<int32_t>(kidx / (int64_t{cg} * L.kernel_w));
-                const int32_t ih = oh * L.stride_h - L.pad_top + kh * L.dilation_h;
-                const int32_t iw = ow * L.stride_w - L.pad_left + kw * L.dilation_w;
-                if (ih < 0 || ih >= L.in_h || iw < 0 || iw >= L.in_w) continue;  // padding
-                const int32_t sr = ih - c.slab_row0;
-                if (sr < 0 || sr >= c.slab_rows) {
-                    throw ModelError("npu.compute", now_cycles(), in.id,
-                                     "input row " + std::to_string(ih) + " is not in the slab");
-                }
-                const float a = load_elem(
-                    p, slab,
-                    size_t(sr) * row_elems + size_t(iw) * size_t(L.in_c) + size_t(c.c0 + ic));
-                const float wv = c.w_transposed
-                                     ? load_elem(p, w, size_t(j) * size_t(c.k) + size_t(kk))
-                                     : load_elem(p, w, size_t(kk) * size_t(c.n) + size_t(j));
-                sum += a * wv;
+        const int32_t ih0 = static_cast<int32_t>(px / L.out_w) * L.stride_h - L.pad_top;
+        const int32_t iw0 = static_cast<int32_t>(px % L.out_w) * L.stride_w - L.pad_left;
+        for (size_t kk = 0; kk < k; ++kk) {  // the A row; padded taps are skipped, not zeros
+            const int32_t ih = ih0 + dy[kk], iw = iw0 + dx[kk];
+            inside[kk] = ih >= 0 && ih < L.in_h && iw >= 0 && iw < L.in_w;
+            if (!inside[kk]) continue;
+            const int32_t sr = ih - c.slab_row0;
+            if (sr < 0 || sr >= c.slab_rows) {
+                throw ModelError("npu.compute", now_cycles(), in.id,
+                                 "input row " + std::to_string(ih) + " is not in the slab");
+            }
+            a[kk] = load_elem(
+                p, slab, size_t(sr) * row_elems + size_t(iw) * size_t(L.in_c) + size_t(ch[kk]));
+        }
+        for (size_t j = 0; j < n; ++j) {
+            const size_t at = size_t(i) * n + j;
+            float sum = c.accumulate ? load_f32(acc, at) : load_f32(bias, j);
+            for (size_t kk = 0; kk < k; ++kk) {
+                if (inside[kk]) sum += a[kk] * wt[kk * n + j];
             }
             store_f32(acc, at, sum);
         }
