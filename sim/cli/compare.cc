@@ -133,11 +133,6 @@ size_t argmax(const std::vector<double>& v) {
     return static_cast<size_t>(std::max_element(v.begin(), v.end()) - v.begin());
 }
 
-int8_t quantize_input(double x, const graph::QuantParams& q) {
-    const double v = std::nearbyint(x / q.scale) + q.zero_point;
-    return static_cast<int8_t>(std::clamp(v, -128.0, 127.0));
-}
-
 // The real values of a simulated output: int8 dequantized, or a float format decoded.
 std::vector<double> real_values(const std::vector<int8_t>& raw, Precision p,
                                 const graph::QuantParams& q) {
@@ -156,8 +151,7 @@ std::vector<double> real_values(const std::vector<int8_t>& raw, Precision p,
 }
 
 double tops_per_watt(const report::Figures& f) {
-    const double pj = f.energy.total_pj();
-    return pj > 0 ? 2.0 * static_cast<double>(f.macs) / pj : 0.0;
+    return report::tops_per_watt(static_cast<double>(f.macs), f.energy.total_pj());
 }
 
 std::string num(double v, int decimals) { return report::fixed(v, decimals); }
@@ -254,9 +248,7 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
                     raw = r.outputs.at(last);
                 } else {
                     graph::Workload ws = wl;
-                    std::vector<int8_t> x;
-                    x.reserve(sample_inputs[s][0].size());
-                    for (float v : sample_inputs[s][0]) x.push_back(quantize_input(v, in_q));
+                    const std::vector<int8_t> x = quant::quantize_values(sample_inputs[s][0], in_q);
                     ws.input = x;
                     if (!ws.input_data.empty()) ws.input_data[0] = x;
                     if (is_float(p)) ws.float_input_data = sample_inputs[s];

@@ -22,6 +22,7 @@
 #include "sim/cli/progress.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
+#include "sim/report/figures.h"
 #include "sim/report/html.h"
 #include "sim/report/layers_csv.h"
 #include "sim/report/stats_json.h"
@@ -411,9 +412,8 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
                 r.latency_s = t.at("time_s").get<double>();
                 r.ips = t.at("inferences_per_second").get<double>();
                 r.energy_pj = t.at("energy_pj").at("total").get<double>();
-                // ops/J / 1e12 = (2 * MACs) / (energy_pj * 1e-12) / 1e12 = 2 * MACs / energy_pj
-                const double macs = t.at("macs_total").get<double>();
-                r.tops_per_watt = r.energy_pj > 0 ? 2.0 * macs / r.energy_pj : 0.0;
+                r.tops_per_watt =
+                    report::tops_per_watt(t.at("macs_total").get<double>(), r.energy_pj);
                 r.dram_bytes = t.at("dram_bytes").get<uint64_t>();
                 r.utilization = t.at("mac_utilization").get<double>();
                 r.area_mm2 = t.value("area_mm2", 0.0);

@@ -115,6 +115,8 @@ Figures total_figures(const stats::RunStats& run, const Peaks& peaks,
 
 double inferences_per_second(double latency_s) { return ratio(1.0, latency_s); }
 
+double tops_per_watt(double macs, double energy_pj) { return ratio(2.0 * macs, energy_pj); }
+
 CheckSummary check_summary(const stats::RunStats& run) {
     CheckSummary s;
     s.layers = run.layers.size();

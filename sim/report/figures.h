@@ -76,6 +76,10 @@ struct Figures {
 // 0 when the latency is 0.
 [[nodiscard]] double inferences_per_second(double latency_s);
 
+// TOPS per watt of `macs` MACs that cost `energy_pj`: (2 ops per MAC / J) / 1e12 =
+// 2 * macs / energy_pj; 0 when the energy is 0.
+[[nodiscard]] double tops_per_watt(double macs, double energy_pj);
+
 // Output check over the whole run.
 struct CheckSummary {
     std::size_t layers = 0;

@@ -147,8 +147,7 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
          xml_escape(table.name) + "'</p>\n";
 
     const double energy_pj = total.energy.total_pj();
-    const double tops_per_watt =
-        energy_pj > 0 ? 2.0 * static_cast<double>(total.macs) / energy_pj : 0.0;
+    const double tops_per_w = tops_per_watt(static_cast<double>(total.macs), energy_pj);
     const CheckSummary check = check_summary(run);
     const std::string verdict = outputs_verdict(run);
     const bool mismatch = check.checked > 0 && !check.all_checked_exact();
@@ -159,7 +158,7 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
     h += tile("latency", human_time(total.time_s));
     h += tile("inferences/s", human_rate(inferences_per_second(total.time_s)));
     h += tile("energy", energy_text(energy_pj));
-    h += tile("TOPS/W", num(tops_per_watt, 4));
+    h += tile("TOPS/W", num(tops_per_w, 4));
     h += tile("MAC utilization", percent(total.mac_utilization));
     h += "</div>\n<p class=\"" +
          std::string(mismatch            ? "bad"
