@@ -19,8 +19,8 @@
 #include "sim/quant/ptq.h"
 #include "sim/report/figures.h"
 #include "sim/report/format.h"
+#include "sim/report/html.h"
 #include "sim/report/output_file.h"
-#include "sim/report/svg.h"
 #include "sim/run/simulation.h"
 
 namespace npu::cli {
@@ -445,50 +445,20 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
         out << "wrote " << *o.json_path << '\n';
     }
     if (o.html_path) {
-        std::vector<std::string> names, layer_names;
-        std::vector<double> cyc, energy_uj;
-        std::vector<report::svg::Series> per_layer;
-        for (const auto& l : first.stats.layers) layer_names.push_back(l.name);
+        report::CompareReport page;
+        page.workload = wl.name;
+        page.config = base.name;
+        page.rows = rows;
+        for (const auto& l : first.stats.layers) page.layers.push_back(l.name);
         for (const Column& c : cols) {
-            names.emplace_back(to_string(c.precision));
-            cyc.push_back(static_cast<double>(c.total.cycles));
-            energy_uj.push_back(c.total.energy.total_pj() * 1e-6);
-            report::svg::Series s;
-            s.name = to_string(c.precision);
-            for (const auto& f : c.layers) s.values.push_back(static_cast<double>(f.cycles));
-            per_layer.push_back(std::move(s));
+            page.precisions.emplace_back(to_string(c.precision));
+            page.cycles.push_back(static_cast<double>(c.total.cycles));
+            page.energy_pj.push_back(c.total.energy.total_pj());
+            std::vector<double> per_layer;
+            for (const auto& f : c.layers) per_layer.push_back(static_cast<double>(f.cycles));
+            page.layer_cycles.push_back(std::move(per_layer));
         }
-        report::svg::ChartOptions co;
-        std::ostringstream h;
-        h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>npusim "
-             "compare: "
-          << report::svg::xml_escape(wl.name)
-          << "</title><style>body{font-family:sans-serif;margin:24px;max-width:1200px}"
-             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;"
-             "text-align:right}th:first-child,td:first-child{text-align:left}</style></head><body>"
-          << "<h1>npusim compare: " << report::svg::xml_escape(wl.name) << " on "
-          << report::svg::xml_escape(base.name) << "</h1><table><tr><th></th>";
-        for (const std::string& n : names) h << "<th>" << n << "</th>";
-        h << "</tr>";
-        for (const auto& r : rows) {
-            h << "<tr><td>" << report::svg::xml_escape(r.first) << "</td>";
-            for (const auto& v : r.second) h << "<td>" << report::svg::xml_escape(v) << "</td>";
-            h << "</tr>";
-        }
-        h << "</table>";
-        co.title = "Cycles per inference";
-        co.y_label = "cycles";
-        h << "<h2>Cycles</h2>" << report::svg::bar_chart(names, cyc, co);
-        co.title = "Energy per inference";
-        co.y_label = "uJ";
-        h << "<h2>Energy</h2>" << report::svg::bar_chart(names, energy_uj, co);
-        co.title = "Cycles per layer and precision";
-        co.y_label = "cycles";
-        h << "<h2>Per layer</h2>" << report::svg::grouped_bar_chart(layer_names, per_layer, co);
-        h << "</body></html>\n";
-        std::ofstream f = report::open_output_file(*o.html_path);
-        f << h.str();
-        report::check_written(f, *o.html_path);
+        report::write_compare_html(*o.html_path, page);
         out << "wrote " << *o.html_path << '\n';
     }
     bool ok = true;

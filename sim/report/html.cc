@@ -397,4 +397,41 @@ void write_sweep_html(const std::string& path, const SweepReport& report) {
     check_written(out, path);
 }
 
+std::string compare_html(const CompareReport& rep) {
+    std::string h = page_open("npusim compare: " + rep.workload);
+    h += "<h1>npusim compare: " + xml_escape(rep.workload) + " on " + xml_escape(rep.config) +
+         "</h1>\n<table><tr>" + th("", true);
+    for (const std::string& p : rep.precisions) h += th(p);
+    h += "</tr>\n";
+    for (const auto& [name, cells] : rep.rows) {
+        h += "<tr>" + td(name, true);
+        for (const std::string& v : cells) h += td(v);
+        h += "</tr>\n";
+    }
+    h += "</table>\n";
+    svg::ChartOptions co;
+    co.title = "Cycles per inference";
+    co.y_label = "cycles";
+    h += "<h2>Cycles</h2>\n" + svg::bar_chart(rep.precisions, rep.cycles, co);
+    std::vector<double> uj;
+    for (double pj : rep.energy_pj) uj.push_back(pj * 1e-6);
+    co.title = "Energy per inference";
+    co.y_label = "uJ";
+    h += "<h2>Energy</h2>\n" + svg::bar_chart(rep.precisions, uj, co);
+    std::vector<svg::Series> per_layer;
+    for (size_t i = 0; i < rep.precisions.size() && i < rep.layer_cycles.size(); ++i) {
+        per_layer.push_back({rep.precisions[i], rep.layer_cycles[i], ""});
+    }
+    co.title = "Cycles per layer and precision";
+    co.y_label = "cycles";
+    h += "<h2>Per layer</h2>\n" + svg::grouped_bar_chart(rep.layers, per_layer, co);
+    return h + page_close();
+}
+
+void write_compare_html(const std::string& path, const CompareReport& report) {
+    std::ofstream out = open_output_file(path);
+    out << compare_html(report);
+    check_written(out, path);
+}
+
 }  // namespace npu::report

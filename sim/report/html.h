@@ -56,4 +56,20 @@ struct SweepReport {
 // Writes sweep_html() to `path`; throws npu::UserError naming the path when it cannot be written.
 void write_sweep_html(const std::string& path, const SweepReport& report);
 
+// `npusim compare`: one workload at several precisions.
+struct CompareReport {
+    std::string workload, config;
+    std::vector<std::string> precisions;  // the columns
+    // The printed table's rows: a name and one cell per precision.
+    std::vector<std::pair<std::string, std::vector<std::string>>> rows;
+    std::vector<double> cycles, energy_pj;          // per precision
+    std::vector<std::string> layers;                // layer names
+    std::vector<std::vector<double>> layer_cycles;  // per precision, per layer
+};
+
+// The comparison table, cycles and energy per precision, and per-layer cycles grouped by
+// precision.
+[[nodiscard]] std::string compare_html(const CompareReport& report);
+void write_compare_html(const std::string& path, const CompareReport& report);
+
 }  // namespace npu::report
