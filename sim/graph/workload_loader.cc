@@ -327,6 +327,7 @@ class Loader {
                                                   const std::string& file, int64_t count,
                                                   const std::string& what);
     void parse_calibration(const YAML::Node& n, const InputSpec* first, Workload& w);
+    std::optional<YAML::Node> image_file(const YAML::Node& n, const std::string& path);
     void parse_samples(const YAML::Node& n, const InputSpec* first, Workload& w);
     std::optional<int64_t> sample_count(const YAML::Node& n, const std::string& path,
                                         const std::string& file, int64_t elems);
@@ -1470,6 +1471,21 @@ std::vector<std::vector<float>> split_images(const std::vector<float>& all, int6
 
 // calibration: {file, count, method: minmax | percentile, percentile, weights: per_channel |
 // per_tensor, activations: asymmetric | symmetric}
+// The `file:` of a calibration:/samples: section (raw float32 images, HWC), or nothing after
+// reporting it missing or not a file name.
+std::optional<YAML::Node> Loader::image_file(const YAML::Node& n, const std::string& path) {
+    const YAML::Node f = n["file"];
+    if (!f) {
+        error(n, path, "missing required key 'file' (raw float32 images, HWC)");
+        return std::nullopt;
+    }
+    if (!f.IsScalar() || f.Scalar().empty()) {
+        error(f, child(path, "file"), "expected a file name, found " + describe(f));
+        return std::nullopt;
+    }
+    return f;
+}
+
 void Loader::parse_calibration(const YAML::Node& n, const InputSpec* first, Workload& w) {
     const std::string path = "calibration";
     if (!expect_map(n, path, "a map {file, count, method, percentile, weights, activations}")) {
@@ -1514,15 +1530,9 @@ void Loader::parse_calibration(const YAML::Node& n, const InputSpec* first, Work
     if (const int v = choice("activations", {"asymmetric", "symmetric"}); v >= 0) {
         p.symmetric_activations = v == 1;
     }
-    const YAML::Node f = n["file"];
-    if (!f) {
-        error(n, path, "missing required key 'file' (raw float32 images, HWC)");
-        return;
-    }
-    if (!f.IsScalar() || f.Scalar().empty()) {
-        error(f, child(path, "file"), "expected a file name, found " + describe(f));
-        return;
-    }
+    const std::optional<YAML::Node> file = image_file(n, path);
+    if (!file) return;
+    const YAML::Node& f = *file;
     if (first == nullptr || !first->ok) return;
     const int64_t elems = product(first->shape, 0, first->shape.size());
     const auto count = sample_count(n, path, f.Scalar(), elems);
@@ -1539,15 +1549,9 @@ void Loader::parse_samples(const YAML::Node& n, const InputSpec* first, Workload
     const std::string path = "samples";
     if (!expect_map(n, path, "a map {file, labels, count}")) return;
     check_keys(n, path, kSamplesKeys);
-    const YAML::Node f = n["file"];
-    if (!f) {
-        error(n, path, "missing required key 'file' (raw float32 images, HWC)");
-        return;
-    }
-    if (!f.IsScalar() || f.Scalar().empty()) {
-        error(f, child(path, "file"), "expected a file name, found " + describe(f));
-        return;
-    }
+    const std::optional<YAML::Node> file = image_file(n, path);
+    if (!file) return;
+    const YAML::Node& f = *file;
     const YAML::Node lf = n["labels"];
     if (lf && (!lf.IsScalar() || lf.Scalar().empty())) {
         error(lf, child(path, "labels"), "expected a file name, found " + describe(lf));
