@@ -17,11 +17,13 @@
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
+#include "sim/frontend/frontend.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/quant/ptq.h"
 #include "sim/report/format.h"
 #include "sim/report/html.h"
 #include "sim/report/layers_csv.h"
+#include "sim/report/output_file.h"
 #include "sim/report/run_table.h"
 #include "sim/report/stats_json.h"
 #include "sim/report/trace_json.h"
@@ -177,10 +179,10 @@ cfg::HwConfig load_hw(const Args& a) {
 // with_data = false skips drawing the tensors and calibrating `auto` scales (timing-only runs
 // and compile, which do not need them).
 graph::Workload load_wl(const Args& a, bool with_data) {
-    graph::LoadOptions lo;
+    frontend::LoadOptions lo;
     lo.with_data = with_data;
-    // A float network is post-training quantized here (sim/quant/ptq.h).
-    return quant::load_and_quantize(
+    // Any supported format; a float network is post-training quantized (sim/frontend).
+    return frontend::load_workload(
         a.workload ? *a.workload : cfg::data_dir() + "/workloads/default.yaml", lo);
 }
 
@@ -247,9 +249,7 @@ int cmd_run(const Args& a, std::ostream& out) {
     if (a.out) {
         report::write_stats_json(stats_path, r.stats, hw);
         report::write_layers_csv(csv_path, r.stats, hw);
-        std::ofstream f(cfg_path);
-        f << cfg::dump_yaml(hw);
-        if (!f) throw UserError(Diagnostic{cfg_path, 0, 0, "", "cannot write the file"});
+        report::write_file_atomic(cfg_path, cfg::dump_yaml(hw));
         if (!a.quiet) out << "wrote " << stats_path << ", " << csv_path << ", " << cfg_path << '\n';
     }
     if (a.html) {
@@ -287,9 +287,7 @@ int cmd_compile(const Args& a, std::ostream& out) {
     }
     if (a.output_file) {
         check_writable({*a.output_file}, a.force);
-        std::ofstream f(*a.output_file);
-        f << text.str();
-        if (!f) throw UserError(Diagnostic{*a.output_file, 0, 0, "-o", "cannot write the file"});
+        report::write_file_atomic(*a.output_file, text.str());
     } else {
         out << text.str();
     }

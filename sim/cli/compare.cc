@@ -15,6 +15,7 @@
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
+#include "sim/frontend/frontend.h"
 #include "sim/quant/float_ref.h"
 #include "sim/quant/ptq.h"
 #include "sim/report/figures.h"
@@ -171,9 +172,9 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
         base = cfg::default_hw_config();
         cfg::apply_overrides(base, o.sets);
     }
-    graph::LoadOptions lo;
+    frontend::LoadOptions lo;
     lo.with_data = !o.timing_only;
-    const graph::Workload wl = quant::load_and_quantize(
+    const graph::Workload wl = frontend::load_workload(
         o.workload ? *o.workload : cfg::data_dir() + "/workloads/default.yaml", lo);
     if (wl.layers.empty()) {
         throw UserError(Diagnostic{wl.source_file, 0, 0, "layers", "the workload has no layers"});
@@ -439,9 +440,7 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     }
     doc["precisions"] = std::move(pj);
     if (o.json_path) {
-        std::ofstream f = report::open_output_file(*o.json_path);
-        f << doc.dump(2) << '\n';
-        report::check_written(f, *o.json_path);
+        report::write_file_atomic(*o.json_path, doc.dump(2) + '\n');
         out << "wrote " << *o.json_path << '\n';
     }
     if (o.html_path) {

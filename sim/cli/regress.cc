@@ -22,6 +22,7 @@
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
+#include "sim/report/output_file.h"
 #include "sim/report/stats_json.h"
 
 namespace npu::cli {
@@ -548,9 +549,8 @@ int regress_main(const std::vector<std::string>& args, std::ostream& out) {
         for (size_t i = 0; i < cases.size(); ++i) {
             if (outcomes[i].status == Status::kFailed) continue;
             const fs::path golden = fs::path(o.golden_dir) / (cases[i].name + ".json");
-            std::ofstream f(golden);
-            f << outcomes[i].stats.dump(2) << '\n';  // nlohmann objects keep keys sorted
-            if (!f) throw UserError(Diagnostic{golden.string(), 0, 0, "", "cannot write the file"});
+            // nlohmann objects keep keys sorted
+            report::write_file_atomic(golden.string(), outcomes[i].stats.dump(2) + '\n');
             out << "wrote " << golden.string() << '\n';
         }
         if (count[Status::kFailed] > 0) {

@@ -25,6 +25,7 @@
 #include "sim/report/figures.h"
 #include "sim/report/html.h"
 #include "sim/report/layers_csv.h"
+#include "sim/report/output_file.h"
 #include "sim/report/stats_json.h"
 
 namespace npu::cli {
@@ -50,9 +51,7 @@ std::string find_input(const std::string& p) {
 }
 
 void write_file(const fs::path& p, const std::string& text) {
-    std::ofstream f(p, std::ios::binary);
-    f << text;
-    if (!f) throw UserError(Diagnostic{p.string(), 0, 0, "", "cannot write the file"});
+    report::write_file_atomic(p.string(), text);
 }
 
 // ---------------------------------------------------------------------------------------------

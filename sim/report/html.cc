@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <sstream>
 
 #include "sim/report/figures.h"
 #include "sim/report/format.h"
@@ -294,9 +295,7 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
 }
 
 void write_run_html(const std::string& path, const stats::RunStats& run, const cfg::HwConfig& hw) {
-    std::ofstream out = open_output_file(path);
-    out << run_html(run, hw);
-    check_written(out, path);
+    write_file_atomic(path, run_html(run, hw));
 }
 
 std::string sweep_html(const SweepReport& rep) {
@@ -392,9 +391,7 @@ std::string sweep_html(const SweepReport& rep) {
 }
 
 void write_sweep_html(const std::string& path, const SweepReport& report) {
-    std::ofstream out = open_output_file(path);
-    out << sweep_html(report);
-    check_written(out, path);
+    write_file_atomic(path, sweep_html(report));
 }
 
 std::string compare_html(const CompareReport& rep) {
@@ -429,9 +426,7 @@ std::string compare_html(const CompareReport& rep) {
 }
 
 void write_compare_html(const std::string& path, const CompareReport& report) {
-    std::ofstream out = open_output_file(path);
-    out << compare_html(report);
-    check_written(out, path);
+    write_file_atomic(path, compare_html(report));
 }
 
 }  // namespace npu::report

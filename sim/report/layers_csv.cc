@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <fstream>
+#include <sstream>
 
 #include "sim/report/counter_fields.h"
 #include "sim/report/figures.h"
@@ -126,9 +127,9 @@ void write_layers_csv(std::ostream& out, const stats::RunStats& run, const cfg::
 
 void write_layers_csv(const std::string& path, const stats::RunStats& run,
                       const cfg::HwConfig& hw) {
-    std::ofstream out = open_output_file(path);
+    std::ostringstream out;
     write_layers_csv(out, run, hw);
-    check_written(out, path);
+    write_file_atomic(path, out.str());
 }
 
 }  // namespace npu::report

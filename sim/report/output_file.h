@@ -1,18 +1,26 @@
-// Opening report files for writing, with user-facing errors: a path whose directory does not
-// exist, or that cannot be opened, is a mistake in what the user asked for (npu::UserError naming
-// the path), not a crash.
+// Writing output files whole or not at all, with user-facing errors.
+//
+// Every file npusim writes (stats.json, layers.csv, effective configs, HTML pages, traces,
+// compare JSON, sweep results, goldens) goes through write_file_atomic: the content is written to
+// a temporary file beside the target, flushed to the disk (fsync), and renamed over the target.
+// A reader therefore sees the old file or the complete new one, never a truncated one, and a
+// failed write (disk full, read-only filesystem, a directory or a dangling symlink loop in the
+// way) leaves nothing behind and is reported as npu::UserError naming the path and the system's
+// reason, which the command line turns into exit code 2.
 #pragma once
 
-#include <fstream>
 #include <string>
+#include <string_view>
 
 namespace npu::report {
 
-// Opens `path` for writing (truncating). Throws npu::UserError naming the path when its directory
-// does not exist or the file cannot be opened.
-[[nodiscard]] std::ofstream open_output_file(const std::string& path);
+// Writes `content` to `path` atomically (see above). Throws npu::UserError naming the path when
+// its directory does not exist, the path is a directory, or any step fails; the temporary file is
+// removed and `path` is left as it was.
+void write_file_atomic(const std::string& path, std::string_view content);
 
-// Throws npu::UserError naming the path if writing to `out` failed (e.g. disk full).
-void check_written(std::ofstream& out, const std::string& path);
+// The reason a path cannot be written as a file, or "" if nothing is in the way (the directory
+// exists and the path is not a directory). For checks before a long computation.
+[[nodiscard]] std::string output_path_problem(const std::string& path);
 
 }  // namespace npu::report

@@ -283,9 +283,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
 
 void write_stats_json(const std::string& path, const stats::RunStats& run,
                       const cfg::HwConfig& hw) {
-    std::ofstream out = open_output_file(path);
-    out << stats_to_json(run, hw).dump(2) << '\n';
-    check_written(out, path);
+    write_file_atomic(path, stats_to_json(run, hw).dump(2) + '\n');
 }
 
 json read_stats_json(const std::string& path) {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <system_error>
 
 #include "sim/core/error.h"
@@ -165,9 +166,9 @@ void write_trace_json(std::ostream& out, const stats::Trace& trace, const stats:
 
 void write_trace_json(const std::string& path, const stats::Trace& trace,
                       const stats::RunStats& run) {
-    std::ofstream out = open_output_file(path);
+    std::ostringstream out;
     write_trace_json(out, trace, run);
-    check_written(out, path);
+    write_file_atomic(path, out.str());
 }
 
 void check_trace_path(const std::string& path, bool force) {
