@@ -7,6 +7,9 @@
 
 #include "sim/core/ppu_ops.h"
 #include "sim/core/requant.h"
+#include "sim/kernels/gemm.h"
+#include "sim/kernels/im2col.h"
+#include "sim/kernels/requant_rows.h"
 
 namespace npu::graph {
 
@@ -43,6 +46,9 @@ const std::vector<int8_t>& input_at(const Layer& l, const LayerInputs& in, size_
 // The output's last dimension (out_c) and the number of rows of it.
 int64_t row_length(const Layer& l) { return l.out_c > 0 ? l.out_c : 1; }
 
+// Per head, one GEMM: sum (a - za)(b - zb) = sum a b - zb sum_k a - za sum_k b + K za zb, the
+// zero-point terms as the GEMM's start values (int32 wrap-around; the loader bounds the true sums
+// below 2^31, so the result is exact).
 std::vector<int32_t> matmul_accumulate(const Layer& l, const LayerInputs& in) {
     const std::vector<int8_t>& a = input_at(l, in, 0);
     const std::vector<int8_t>& b = input_at(l, in, 1);
@@ -51,32 +57,41 @@ std::vector<int32_t> matmul_accumulate(const Layer& l, const LayerInputs& in) {
         static_cast<int64_t>(b.size()) != H * K * N) {
         fail(l, "operand sizes differ from heads x M x K and heads x K x N");
     }
-    const int32_t za = input_quant(l, 0).zero_point;
-    const int32_t zb = input_quant(l, 1).zero_point;
-    const auto a_at = [&](int64_t h, int64_t m, int64_t k) -> int32_t {
-        const int64_t i = l.a_interleaved ? m * H * K + h * K + k : (h * M + m) * K + k;
-        return int32_t{a[static_cast<size_t>(i)]} - za;
-    };
-    const auto b_at = [&](int64_t h, int64_t k, int64_t n) -> int32_t {
-        int64_t i = 0;
-        if (l.transpose_b) {
-            i = l.b_interleaved ? n * H * K + h * K + k : (h * N + n) * K + k;
-        } else {
-            i = l.b_interleaved ? k * H * N + h * N + n : (h * K + k) * N + n;
-        }
-        return int32_t{b[static_cast<size_t>(i)]} - zb;
-    };
+    const uint32_t za = static_cast<uint32_t>(input_quant(l, 0).zero_point);
+    const uint32_t zb = static_cast<uint32_t>(input_quant(l, 1).zero_point);
     std::vector<int32_t> acc(static_cast<size_t>(H * M * N));
+    std::vector<int32_t> row_init(static_cast<size_t>(M)), col_init(static_cast<size_t>(N));
     for (int64_t h = 0; h < H; ++h) {
-        for (int64_t m = 0; m < M; ++m) {
-            for (int64_t n = 0; n < N; ++n) {
-                // The loader bounds K * 255 * 255 below 2^31.
-                int32_t sum = 0;
-                for (int64_t k = 0; k < K; ++k) sum += a_at(h, m, k) * b_at(h, k, n);
-                const int64_t o = l.out_interleaved ? m * H * N + h * N + n : (h * M + m) * N + n;
-                acc[static_cast<size_t>(o)] = sum;
-            }
+        // A(m, k) = a[a0 + m * lda + k]; B(n, k) = b[b0 + n * sn + k * sk]; C(m, n) = acc[c0 + m * ldc + n].
+        const int64_t a0 = l.a_interleaved ? h * K : h * M * K;
+        const int64_t lda = l.a_interleaved ? H * K : K;
+        int64_t b0 = 0, sn = 0, sk = 0;
+        if (l.transpose_b) {
+            b0 = l.b_interleaved ? h * K : h * N * K;
+            sn = l.b_interleaved ? H * K : K;
+            sk = 1;
+        } else {
+            b0 = l.b_interleaved ? h * N : h * K * N;
+            sn = 1;
+            sk = l.b_interleaved ? H * N : N;
         }
+        const int64_t c0 = l.out_interleaved ? h * N : h * M * N;
+        const int64_t ldc = l.out_interleaved ? H * N : N;
+        const int8_t* ah = a.data() + a0;
+        const int8_t* bh = b.data() + b0;
+        for (int64_t m = 0; m < M; ++m) {
+            uint32_t sum = 0;
+            for (int64_t k = 0; k < K; ++k) sum += static_cast<uint32_t>(int32_t{ah[m * lda + k]});
+            row_init[static_cast<size_t>(m)] = static_cast<int32_t>(0u - zb * sum);
+        }
+        for (int64_t n = 0; n < N; ++n) {
+            uint32_t sum = 0;
+            for (int64_t k = 0; k < K; ++k) sum += static_cast<uint32_t>(int32_t{bh[n * sn + k * sk]});
+            col_init[static_cast<size_t>(n)] =
+                static_cast<int32_t>(static_cast<uint32_t>(K) * za * zb - za * sum);
+        }
+        const kernels::PackedB pb = kernels::pack_b(bh, N, K, sn, sk);
+        kernels::gemm(ah, M, lda, pb, col_init.data(), row_init.data(), acc.data() + c0, ldc);
     }
     return acc;
 }
@@ -303,6 +318,53 @@ std::vector<int8_t> evaluate(const Layer& l, const LayerInputs& in, Rounding mod
     fail(l, "unknown op");
 }
 
+namespace {
+
+// Depthwise (one input and one output channel per group): the taps of each pixel, vectorized
+// over the channels.
+void depthwise_accumulate(const Layer& l, const std::vector<int8_t>& input, int32_t* acc) {
+    const int oh = l.out_h(), ow = l.out_w(), c_n = l.in_c;
+    const int taps = l.kernel_h * l.kernel_w;
+    const int32_t zp = l.input.zero_point;
+    std::vector<int32_t> w(static_cast<size_t>(taps) * c_n);  // [tap][c]
+    for (int c = 0; c < c_n; ++c) {
+        for (int t = 0; t < taps; ++t) {
+            w[static_cast<size_t>(t) * c_n + c] = l.weights[static_cast<size_t>(c) * taps + t];
+        }
+    }
+    std::vector<uint32_t> sum(static_cast<size_t>(c_n));
+    for (int oy = 0; oy < oh; ++oy) {
+        for (int ox = 0; ox < ow; ++ox) {
+            for (int c = 0; c < c_n; ++c) sum[c] = static_cast<uint32_t>(l.bias[c]);
+            for (int ky = 0; ky < l.kernel_h; ++ky) {
+                const int iy = oy * l.stride_h - l.pad_top + ky * l.dilation_h;
+                if (iy < 0 || iy >= l.in_h) continue;  // padding: (zp - zp) * w == 0
+                for (int kx = 0; kx < l.kernel_w; ++kx) {
+                    const int ix = ox * l.stride_w - l.pad_left + kx * l.dilation_w;
+                    if (ix < 0 || ix >= l.in_w) continue;
+                    const int8_t* x = &input[(static_cast<size_t>(iy) * l.in_w + ix) * c_n];
+                    const int32_t* wt = &w[static_cast<size_t>(ky * l.kernel_w + kx) * c_n];
+                    for (int c = 0; c < c_n; ++c) {
+                        sum[c] += static_cast<uint32_t>((int32_t{x[c]} - zp) * wt[c]);
+                    }
+                }
+            }
+            int32_t* out = acc + (static_cast<size_t>(oy) * ow + ox) * c_n;
+            for (int c = 0; c < c_n; ++c) out[c] = static_cast<int32_t>(sum[c]);
+        }
+    }
+}
+
+// im2col slabs of at most this many bytes (a whole layer's im2col could be large).
+constexpr int64_t kSlabBytes = int64_t{4} << 20;
+
+}  // namespace
+
+// Per group, a GEMM of the im2col matrix (taps in the padding hold the zero point) by the
+// group's OHWI weights: sum (x - zp) w = sum x w - zp sum w, so the GEMM starts each output
+// channel at bias - zp * sum_k w (int32 wrap-around; the loader bounds the true sums below 2^31,
+// so the result is exact). A 1x1 stride-1 unpadded convolution (and every GEMM) reads the input
+// in place.
 std::vector<int32_t> accumulate(const Layer& l, const std::vector<int8_t>& input) {
     check_layer(l, input.size());
     const int oh = l.out_h();
@@ -311,34 +373,44 @@ std::vector<int32_t> accumulate(const Layer& l, const std::vector<int8_t>& input
     const int group_in = l.in_c / l.groups;    // input channels per group
     const int group_out = l.out_c / l.groups;  // output channels per group
     std::vector<int32_t> acc(static_cast<size_t>(l.output_elems()));
-    // (x - zp) once per input element instead of once per MAC.
-    std::vector<int32_t> centered(input.size());
-    for (size_t i = 0; i < input.size(); ++i) centered[i] = int32_t{input[i]} - zp;
-
-    for (int oy = 0; oy < oh; ++oy) {
-        for (int ox = 0; ox < ow; ++ox) {
-            int32_t* out = &acc[(static_cast<size_t>(oy) * ow + ox) * l.out_c];
-            for (int oc = 0; oc < l.out_c; ++oc) {
-                const int c0 = (oc / group_out) * group_in;  // first input channel of the group
-                // The loader bounds K * 255 * 127 + |bias| below 2^31, so int32 cannot overflow.
-                int32_t sum = l.bias[oc];
-                for (int ky = 0; ky < l.kernel_h; ++ky) {
-                    const int iy = oy * l.stride_h - l.pad_top + ky * l.dilation_h;
-                    if (iy < 0 || iy >= l.in_h) continue;  // padding: (zp - zp) * w == 0
-                    for (int kx = 0; kx < l.kernel_w; ++kx) {
-                        const int ix = ox * l.stride_w - l.pad_left + kx * l.dilation_w;
-                        if (ix < 0 || ix >= l.in_w) continue;
-                        const int32_t* x =
-                            &centered[(static_cast<size_t>(iy) * l.in_w + ix) * l.in_c + c0];
-                        const int8_t* w =
-                            &l.weights[((static_cast<size_t>(oc) * l.kernel_h + ky) * l.kernel_w +
-                                        kx) *
-                                       group_in];
-                        for (int ic = 0; ic < group_in; ++ic) sum += x[ic] * int32_t{w[ic]};
-                    }
-                }
-                out[oc] = sum;
-            }
+    if (group_in == 1 && group_out == 1) {
+        depthwise_accumulate(l, input, acc.data());
+        return acc;
+    }
+    const int64_t k = l.reduction();
+    const bool in_place = l.groups == 1 && l.kernel_h == 1 && l.kernel_w == 1 &&
+                          l.stride_h == 1 && l.stride_w == 1 && l.pad_top == 0 &&
+                          l.pad_left == 0 && oh == l.in_h && ow == l.in_w;
+    const kernels::ConvGeometry geo{l.in_h,       l.in_w,       l.in_c,     l.kernel_h,
+                                    l.kernel_w,   l.stride_h,   l.stride_w, l.dilation_h,
+                                    l.dilation_w, l.pad_top,    l.pad_left, oh,
+                                    ow};
+    const int slab_rows =
+        static_cast<int>(std::clamp<int64_t>(kSlabBytes / std::max<int64_t>(1, ow * k), 1, oh));
+    std::vector<int8_t> cols(in_place ? 0 : static_cast<size_t>(int64_t{slab_rows} * ow * k));
+    std::vector<int32_t> col_init(static_cast<size_t>(group_out));
+    for (int g = 0; g < l.groups; ++g) {
+        const int8_t* w = l.weights.data() + static_cast<size_t>(g) * group_out * k;
+        for (int j = 0; j < group_out; ++j) {
+            uint32_t sum = 0;
+            for (int64_t i = 0; i < k; ++i) sum += static_cast<uint32_t>(int32_t{w[j * k + i]});
+            col_init[static_cast<size_t>(j)] = static_cast<int32_t>(
+                static_cast<uint32_t>(l.bias[static_cast<size_t>(g) * group_out + j]) -
+                static_cast<uint32_t>(zp) * sum);
+        }
+        const kernels::PackedB pb = kernels::pack_b(w, group_out, k, k, 1);
+        int32_t* out = acc.data() + static_cast<size_t>(g) * group_out;
+        if (in_place) {
+            kernels::gemm(input.data(), int64_t{oh} * ow, l.in_c, pb, col_init.data(), nullptr,
+                          out, l.out_c);
+            continue;
+        }
+        for (int oy0 = 0; oy0 < oh; oy0 += slab_rows) {
+            const int oy1 = std::min(oh, oy0 + slab_rows);
+            kernels::im2col(input.data(), geo, g * group_in, group_in, oy0, oy1,
+                            static_cast<int8_t>(zp), cols.data(), k);
+            kernels::gemm(cols.data(), int64_t{oy1 - oy0} * ow, k, pb, col_init.data(), nullptr,
+                          out + static_cast<size_t>(oy0) * ow * l.out_c, l.out_c);
         }
     }
     return acc;
@@ -356,9 +428,10 @@ std::vector<int8_t> requantize_output(const Layer& l, const std::vector<int32_t>
                                     "': accumulator count differs from output");
     }
     std::vector<int8_t> out(acc.size());
-    const size_t channels = static_cast<size_t>(l.out_c);
-    for (size_t i = 0; i < acc.size(); ++i) {
-        const size_t c = i % channels;
+    const int64_t rows = static_cast<int64_t>(acc.size()) / l.out_c;
+    kernels::requantize_rows(acc.data(), rows, l.out_c, rq.multiplier.data(), rq.shift.data(),
+                             rq.out_zero_point, rq.act_min, rq.act_max, mode, out.data());
+    for (size_t i = static_cast<size_t>(rows * l.out_c), c = 0; i < acc.size(); ++i, ++c) {
         out[i] = static_cast<int8_t>(requantize(acc[i], rq.multiplier[c], rq.shift[c],
                                                 rq.out_zero_point, rq.act_min, rq.act_max, mode));
     }

@@ -9,6 +9,9 @@
 #include <limits>
 #include <random>
 #include <stdexcept>
+#include <vector>
+
+#include "tests/unit/requant_oracle.h"
 
 namespace npu {
 namespace {
@@ -225,6 +228,81 @@ TEST(RequantRounding, TfliteModeMatchesGemmlowpTranscription) {
         const int32_t want = tflite_multiply_by_quantized_multiplier(a, mult, -shift);
         ASSERT_EQ(rq(a, mult, shift, Rounding::kTflite), want)
             << "acc " << a << " mult " << mult << " shift " << shift;
+    }
+}
+
+// The inline 64-bit requantize() against the 128-bit oracle on every combination of edge values:
+// accumulators at the int32 limits, around powers of two and at exact ties (odd multiples of
+// powers of two), every shift, multipliers at their limits, extreme zero points and clamps.
+TEST(RequantOracle, EdgeCasesInEveryModeEqualThe128BitVersion) {
+    std::vector<int32_t> accs = {kI32Min, kI32Min + 1, kI32Max, kI32Max - 1, 0, 1, -1};
+    for (int k = 0; k < 31; ++k) {
+        for (int64_t odd : {1, 3, 5, 7}) {
+            for (int64_t d : {-1, 0, 1}) {
+                const int64_t v = (odd << k) + d;
+                if (v <= kI32Max) accs.push_back(static_cast<int32_t>(v));
+                if (-v >= kI32Min) accs.push_back(static_cast<int32_t>(-v));
+            }
+        }
+    }
+    const int32_t mults[] = {0,       1,         2,           kHalfMult,  kHalfMult + 1,
+                             3 << 29, kI32Max,   kI32Max - 1, 1717986918, 1518500250};
+    const int32_t zps[] = {0, -128, 127, kI32Min, kI32Max};
+    const int32_t bounds[][2] = {{-128, 127}, {kI32Min, kI32Max}, {0, 6}, {5, 5}, {kI32Min, -7}};
+    int64_t cases = 0;
+    for (Rounding mode : {Rounding::kHalfEven, Rounding::kHalfUp, Rounding::kTflite}) {
+        for (int32_t shift = -31; shift <= 31; ++shift) {
+            for (int32_t m : mults) {
+                for (int32_t acc : accs) {
+                    for (int32_t zp : zps) {
+                        for (const auto& b : bounds) {
+                            const int32_t want =
+                                oracle::requantize_int128(acc, m, shift, zp, b[0], b[1], mode);
+                            const int32_t got = requantize(acc, m, shift, zp, b[0], b[1], mode);
+                            ++cases;
+                            if (got != want) {
+                                FAIL() << "acc " << acc << " mult " << m << " shift " << shift
+                                       << " zp " << zp << " [" << b[0] << ", " << b[1]
+                                       << "] mode " << to_string(mode) << ": " << got << " != "
+                                       << want;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    EXPECT_GT(cases, 10'000'000);
+}
+
+// 24 million random inputs (uniform over the whole precondition domain, and in the ranges real
+// layers use) against the oracle.
+TEST(RequantOracle, RandomInputsEqualThe128BitVersion) {
+    std::mt19937_64 gen(14);
+    const Rounding modes[] = {Rounding::kHalfEven, Rounding::kHalfUp, Rounding::kTflite};
+    for (int i = 0; i < 24'000'000; ++i) {
+        const uint64_t r = gen();
+        const uint64_t r2 = gen();
+        const bool typical = (r2 & 1) != 0;
+        const int32_t acc = typical ? static_cast<int32_t>(static_cast<int64_t>(r % 2000001) -
+                                                           1000000)
+                                    : static_cast<int32_t>(static_cast<uint32_t>(r));
+        const int32_t mult = typical ? static_cast<int32_t>((1u << 30) | ((r >> 32) & 0x3fffffffu))
+                                     : static_cast<int32_t>((r >> 32) & 0x7fffffffu);
+        const int32_t shift = static_cast<int32_t>((r2 >> 1) % 63) - 31;
+        const int32_t zp = typical ? static_cast<int32_t>((r2 >> 8) % 256) - 128
+                                   : static_cast<int32_t>(static_cast<uint32_t>(r2 >> 8));
+        int32_t lo = typical ? -128 : static_cast<int32_t>(static_cast<uint32_t>(r2 >> 32));
+        int32_t hi = typical ? 127 : static_cast<int32_t>(static_cast<uint32_t>(r));
+        if (lo > hi) std::swap(lo, hi);
+        const Rounding mode = modes[(r2 >> 40) % 3];
+        const int32_t want = oracle::requantize_int128(acc, mult, shift, zp, lo, hi, mode);
+        const int32_t got = requantize(acc, mult, shift, zp, lo, hi, mode);
+        if (got != want) {
+            FAIL() << "acc " << acc << " mult " << mult << " shift " << shift << " zp " << zp
+                   << " [" << lo << ", " << hi << "] mode " << to_string(mode) << ": " << got
+                   << " != " << want;
+        }
     }
 }
 
