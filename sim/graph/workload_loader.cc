@@ -47,8 +47,34 @@ int64_t DataGenerator::uniform_int(int64_t lo, int64_t hi) {
 double DataGenerator::uniform_unit() { return static_cast<double>(m_engine() >> 11) * 0x1.0p-53; }
 
 std::vector<int8_t> DataGenerator::int8s(size_t count, int lo, int hi) {
+    // uniform_int(lo, hi) per element, its constants computed once and its remainder without a
+    // division: the same draws, so the same bytes (a unit test holds it to uniform_int).
+    const uint64_t span = static_cast<uint64_t>(int64_t{hi} - lo) + 1;  // in [1, 2^32]
+    constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+    const uint64_t limit = kMax - (kMax % span + 1) % span;
     std::vector<int8_t> v(count);
-    for (auto& x : v) x = static_cast<int8_t>(uniform_int(lo, hi));
+    if ((span & (span - 1)) == 0) {
+        for (auto& out : v) {
+            uint64_t x = m_engine();
+            while (x > limit) x = m_engine();
+            out = static_cast<int8_t>(static_cast<uint64_t>(lo) + (x & (span - 1)));
+        }
+        return v;
+    }
+    // x % span by Lemire, Kaser and Kurz's direct remainder ("Faster Remainder by Direct
+    // Computation", 2019): with M = ceil(2^128 / span), x % span = ((M * x mod 2^128) * span) >>
+    // 128, exact for every 64-bit x and span < 2^64.
+    __extension__ typedef unsigned __int128 U128;
+    const U128 m = ~U128{0} / span + 1;
+    for (auto& out : v) {
+        uint64_t x = m_engine();
+        while (x > limit) x = m_engine();
+        const U128 low = m * x;
+        const U128 bottom = (static_cast<U128>(static_cast<uint64_t>(low)) * span) >> 64;
+        const U128 top = static_cast<U128>(static_cast<uint64_t>(low >> 64)) * span;
+        const uint64_t rem = static_cast<uint64_t>((bottom + top) >> 64);
+        out = static_cast<int8_t>(static_cast<uint64_t>(lo) + rem);
+    }
     return v;
 }
 

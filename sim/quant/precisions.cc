@@ -41,6 +41,24 @@ void quantize_weights_int4(graph::Layer& l) {
     }
 }
 
+namespace {
+
+bool int4_weights_change(const graph::Layer& l, Precision p) {
+    const bool depthwise = l.groups > 1 && l.groups == l.in_c && l.out_c == l.in_c;
+    return p == Precision::kInt4 && !depthwise && !l.weights.empty() &&
+           (l.kind == graph::OpKind::kConv2d || l.kind == graph::OpKind::kGemm);
+}
+
+}  // namespace
+
+bool resolution_changes(const graph::Workload& wl, Precision run_default) {
+    for (const graph::Layer& l : wl.layers) {
+        const Precision p = l.precision.value_or(run_default);
+        if (is_float(p) || int4_weights_change(l, p)) return true;
+    }
+    return false;
+}
+
 graph::Workload resolve_precisions(const graph::Workload& wl, Precision run_default) {
     graph::Workload out = wl;
     bool any_float = false;
@@ -55,11 +73,7 @@ graph::Workload resolve_precisions(const graph::Workload& wl, Precision run_defa
             }
         }
         any_float = any_float || is_float(p);
-        const bool depthwise = l.groups > 1 && l.groups == l.in_c && l.out_c == l.in_c;
-        if (p == Precision::kInt4 && !depthwise && !l.weights.empty() &&
-            (l.kind == graph::OpKind::kConv2d || l.kind == graph::OpKind::kGemm)) {
-            quantize_weights_int4(l);
-        }
+        if (int4_weights_change(l, p)) quantize_weights_int4(l);
     }
     const bool has_data = wl.inputs.empty() ? !wl.input.empty() : !wl.input_data.empty();
     if (any_float && has_data && out.float_input_data.empty()) {

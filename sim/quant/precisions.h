@@ -21,4 +21,10 @@ void quantize_weights_int4(graph::Layer& layer);
 // image of the float datapath). Other layers are unchanged.
 [[nodiscard]] graph::Workload resolve_precisions(const graph::Workload& wl, Precision run_default);
 
+// Whether resolve_precisions(wl, run_default) changes more than making each layer's precision
+// explicit: true when any layer runs at a float precision or is an int4 conv2d/gemm layer with
+// weights. When false, `wl` runs as it is (a layer without a precision runs at run_default), and
+// a simulation needs no copy of it.
+[[nodiscard]] bool resolution_changes(const graph::Workload& wl, Precision run_default);
+
 }  // namespace npu::quant

@@ -232,7 +232,8 @@ Workload quantize(const Workload& float_net) { return quantize(float_net, float_
 
 Workload load_and_quantize(const std::string& path, const graph::LoadOptions& options) {
     Workload wl = graph::load_workload(path, options);
-    return wl.needs_ptq ? quantize(wl) : wl;
+    if (wl.needs_ptq) return quantize(wl);
+    return wl;  // moved, not copied (a conditional expression would copy it)
 }
 
 std::string describe_quantization(const Workload& wl) {

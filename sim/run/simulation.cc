@@ -4,9 +4,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <optional>
 #include <systemc>
+#include <type_traits>
+#include <utility>
 
 #include "sim/core/error.h"
 #include "sim/quant/float_ref.h"
@@ -69,14 +72,27 @@ void describe_instructions(const isa::Program& program, stats::Trace& trace) {
     }
 }
 
+// Runs `reference` on its own thread when `wanted` (an invalid future otherwise); get() returns
+// its result or rethrows what it threw.
+template <typename F>
+std::future<std::invoke_result_t<F>> start_reference(bool wanted, F reference) {
+    if (!wanted) return {};
+    return std::async(std::launch::async, std::move(reference));
+}
+
 }  // namespace
 
 RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
                    const RunOptions& options) {
     const auto t0 = std::chrono::steady_clock::now();
-    // Every layer's precision made explicit, int4 layers' weights requantized to 4 bits; the
+    // Int4 layers' weights requantized to 4 bits, float layers' float models filled in: a copy
+    // only when that changes something (a layer without a precision runs at hw.precision). The
     // reference check below runs this same workload.
-    const graph::Workload workload = quant::resolve_precisions(given, hw.precision);
+    std::optional<graph::Workload> resolved;
+    if (quant::resolution_changes(given, hw.precision)) {
+        resolved = quant::resolve_precisions(given, hw.precision);
+    }
+    const graph::Workload& workload = resolved ? *resolved : given;
     compiler::CompileOptions copts;
     copts.with_data = options.functional;
     const isa::Program program = compiler::compile(workload, hw, copts);
@@ -104,6 +120,31 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
         ls.cycles_per_mac = std::max(1, d.cycles_per_mac);
         st.layers.push_back(ls);
     }
+
+    // The float layers' precisions: the reference runs one float precision for a whole network.
+    std::optional<Precision> float_p;
+    bool float_mixed = false, any_int = false;
+    for (const graph::Layer& l : workload.layers) {
+        const Precision p = l.precision.value_or(hw.precision);
+        if (!is_float(p)) {
+            any_int = true;
+        } else if (float_p && *float_p != p) {
+            float_mixed = true;
+        } else {
+            float_p = p;
+        }
+    }
+    // The reference executor runs on another thread while the simulation runs.
+    const bool check_int = options.functional && options.check && !float_p;
+    const bool check_float = options.functional && options.check && float_p && !float_mixed && !any_int;
+    auto expected_int = start_reference(check_int, [&workload, &hw] {
+        return ref::run_workload(workload, hw.postproc.rounding);
+    });
+    auto expected_float = start_reference(check_float, [&workload, p = float_p] {
+        return quant::run_float(workload, *p,
+                                workload.float_input_data.empty() ? nullptr
+                                                                  : &workload.float_input_data);
+    });
 
     if (options.trace) describe_instructions(program, result.trace);
     {
@@ -140,28 +181,14 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
         st.total_cycles = std::max(st.total_cycles, ls.end_cycle);
     }
 
-    // The float layers' precisions: the reference runs one float precision for a whole network.
-    std::optional<Precision> float_p;
-    bool float_mixed = false, any_int = false;
-    for (const graph::Layer& l : workload.layers) {
-        if (!is_float(*l.precision)) {
-            any_int = true;
-        } else if (float_p && *float_p != *l.precision) {
-            float_mixed = true;
-        } else {
-            float_p = *l.precision;
-        }
-    }
     if (options.functional && options.check && float_mixed) {
         st.note =
             "outputs not checked: the layers run at different float precisions (the float "
             "reference runs one per network)";
     }
-    if (options.functional && options.check && float_p && !float_mixed && !any_int) {
+    if (check_float) {
         // Float: the simulated bytes against the float reference's values in the same format.
-        const quant::FloatOutputs expected = quant::run_float(
-            workload, *float_p,
-            workload.float_input_data.empty() ? nullptr : &workload.float_input_data);
+        const quant::FloatOutputs expected = expected_float.get();
         for (size_t i = 0; i < st.layers.size(); ++i) {
             const std::vector<int8_t>& got = result.outputs[i];
             const size_t eb = act_bytes(*float_p);
@@ -175,8 +202,8 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
             st.layers[i].mismatches = bad;
             st.layers[i].bit_exact = bad == 0;
         }
-    } else if (options.functional && options.check && !float_p) {
-        const auto expected = ref::run_workload(workload, hw.postproc.rounding);
+    } else if (check_int) {
+        const auto expected = expected_int.get();
         for (size_t i = 0; i < st.layers.size(); ++i) {
             uint64_t bad = 0;
             for (size_t e = 0; e < expected[i].size(); ++e)

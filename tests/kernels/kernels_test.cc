@@ -186,6 +186,14 @@ TEST(Kernels, RequantizeRowsEqualsRequantize) {
             const int64_t rows = 1 + static_cast<int64_t>(gen() % 40);
             std::vector<int32_t> acc = random_ints(gen, static_cast<size_t>(rows * n));
             for (size_t i = 0; i < acc.size(); i += 2) acc[i] >>= gen() % 31;  // also small sums
+            // Edge values and exact ties (odd multiples of powers of two) at random places.
+            for (size_t i = 1; i < acc.size(); i += 3) {
+                const int k = static_cast<int>(gen() % 31);
+                const int64_t v = static_cast<int64_t>(2 * (gen() % 4) + 1) << k;
+                acc[i] = i % 5 == 0 ? (i % 2 == 0 ? INT32_MIN : INT32_MAX)
+                                    : static_cast<int32_t>(std::clamp<int64_t>(
+                                          (gen() & 1) != 0 ? v : -v, INT32_MIN, INT32_MAX));
+            }
             std::vector<int32_t> mult(static_cast<size_t>(n)), shift(mult.size());
             for (int64_t j = 0; j < n; ++j) {
                 mult[j] = j % 7 == 0 ? 0 : static_cast<int32_t>((1u << 30) | (gen() & 0x3fffffff));

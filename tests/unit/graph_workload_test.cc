@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/error.h"
@@ -274,6 +275,27 @@ TEST(GraphData, UniformIntCoversTheRangeEvenly) {
     const auto bytes = DataGenerator(1, 2).int8s(20000, -128, 127);
     EXPECT_EQ(*std::min_element(bytes.begin(), bytes.end()), -128);
     EXPECT_EQ(*std::max_element(bytes.begin(), bytes.end()), 127);
+}
+
+// int8s draws exactly what uniform_int would, element by element, for every span of int8
+// values (powers of two by a mask, the others by the division-free remainder).
+TEST(GraphData, Int8sDrawTheSameAsUniformInt) {
+    for (int lo = -128; lo <= 127; lo += 3) {
+        for (int hi = lo; hi <= 127; hi += 1 + (hi - lo) / 4) {
+            DataGenerator a(77, static_cast<uint64_t>(lo * 1000 + hi)), b = a;
+            const std::vector<int8_t> got = a.int8s(700, lo, hi);
+            for (size_t i = 0; i < got.size(); ++i) {
+                ASSERT_EQ(int64_t{got[i]}, b.uniform_int(lo, hi)) << lo << " " << hi << " " << i;
+            }
+            ASSERT_EQ(a.uniform_int(0, 1000000), b.uniform_int(0, 1000000));  // in step after
+        }
+    }
+    // The two spans the loader uses, at length.
+    for (const auto& [lo, hi] : {std::pair{-128, 127}, std::pair{-127, 127}}) {
+        DataGenerator a(5, 9), b(5, 9);
+        const std::vector<int8_t> got = a.int8s(1'000'000, lo, hi);
+        for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(int64_t{got[i]}, b.uniform_int(lo, hi));
+    }
 }
 
 TEST(GraphErrors, AllProblemsReportedTogether) {
