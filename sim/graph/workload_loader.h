@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/graph/workload.h"
+#include "sim/kernels/mt19937_64.h"
 
 namespace npu::graph {
 
@@ -56,7 +57,8 @@ class DataGenerator {
     [[nodiscard]] std::vector<int8_t> int8s(size_t count, int lo, int hi);
 
   private:
-    std::mt19937_64 m_engine;  // its output sequence is fixed by the C++ standard
+    // std::mt19937_64's sequence (fixed by the C++ standard), generated in bulk.
+    kernels::Mt19937_64 m_engine;
 };
 
 [[nodiscard]] uint64_t splitmix64(uint64_t x);
