@@ -19,6 +19,7 @@
 #include "sim/core/error.h"
 #include "sim/frontend/frontend.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/kernels/isa.h"
 #include "sim/quant/ptq.h"
 #include "sim/report/format.h"
 #include "sim/report/html.h"
@@ -332,6 +333,8 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
             out << "npusim " << kVersion << '\n';
             return 0;
         }
+        // A bad NPUSIM_KERNELS is reported before any work (sim/kernels/isa.h).
+        (void)kernels::active_isa();
         if (args[0] == "regress") return regress_main({args.begin() + 1, args.end()}, out);
         if (args[0] == "sweep") return sweep_main({args.begin() + 1, args.end()}, out);
         if (args[0] == "compare") return compare_main({args.begin() + 1, args.end()}, out);

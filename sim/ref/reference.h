@@ -1,7 +1,8 @@
 // The reference executor: the plain, bit-exact model of what the NPU computes, layer by layer.
-// The simulated datapath's outputs are compared against these. Clarity over speed (the loops are
-// in sim/graph/layer_eval.cc, shared with the workload loader's `scale: auto`), but a 56x56x64
-// 3x3 convolution still runs in well under a second in a Release build.
+// The simulated datapath's outputs are compared against these. The layer math is in
+// sim/graph/layer_eval.cc (shared with the workload loader's `scale: auto`): convolutions and
+// matmuls as im2col + int8 GEMM on the exact kernels of sim/kernels (independent of the
+// datapath's own gather and tile code), the other ops as plain loops.
 #pragma once
 
 #include <cstdint>

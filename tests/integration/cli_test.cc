@@ -27,6 +27,22 @@ TEST_F(Cli, DefaultRunPrintsTheReportAndIsBitExact) {
     EXPECT_EQ(r.err, "");
 }
 
+// NPUSIM_KERNELS forces the kernel path (sim/kernels/isa.h): the portable one gives the same
+// bit-exact run; an unknown name is refused before any work, with exit code 2.
+TEST_F(Cli, KernelPathFromTheEnvironment) {
+    setenv("NPUSIM_KERNELS", "portable", 1);
+    const Result ok = npusim("run --workload workloads/tiny_resnet.yaml --quiet --no-progress");
+    setenv("NPUSIM_KERNELS", "sse9", 1);
+    const Result bad = npusim("run --quiet");
+    unsetenv("NPUSIM_KERNELS");
+    EXPECT_EQ(ok.code, 0) << ok.err;
+    EXPECT_NE(ok.out.find("bit-exact"), std::string::npos) << ok.out;
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_EQ(bad.err,
+              "error: <environment>: NPUSIM_KERNELS: expected portable, avx2 or avx512vnni, found "
+              "'sse9'\n");
+}
+
 TEST_F(Cli, OutDirHoldsStatsCsvAndAReloadableEffectiveConfig) {
     const fs::path out = m_dir / "run1";
     Result r = npusim("run --out " + out.string() + " --set array.rows=8 --set array.cols=8");
