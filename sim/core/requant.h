@@ -74,7 +74,7 @@ struct QuantMultiplier {
             // floor(x + 1/2): |product| + 2^61 < 2^63; >> on a negative int64 floors (GCC/Clang).
             q = (product + (int64_t{1} << (total - 1))) >> total;
         } else {
-            q = product >> total;  // floor
+            q = product >> total;                                       // floor
             const int64_t rem = product & ((int64_t{1} << total) - 1);  // in [0, 2^total)
             const int64_t half = int64_t{1} << (total - 1);
             q += (rem > half || (rem == half && (q & 1) != 0)) ? 1 : 0;

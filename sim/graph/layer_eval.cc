@@ -62,7 +62,8 @@ std::vector<int32_t> matmul_accumulate(const Layer& l, const LayerInputs& in) {
     std::vector<int32_t> acc(static_cast<size_t>(H * M * N));
     std::vector<int32_t> row_init(static_cast<size_t>(M)), col_init(static_cast<size_t>(N));
     for (int64_t h = 0; h < H; ++h) {
-        // A(m, k) = a[a0 + m * lda + k]; B(n, k) = b[b0 + n * sn + k * sk]; C(m, n) = acc[c0 + m * ldc + n].
+        // A(m, k) = a[a0 + m * lda + k]; B(n, k) = b[b0 + n * sn + k * sk]; C(m, n) = acc[c0 + m *
+        // ldc + n].
         const int64_t a0 = l.a_interleaved ? h * K : h * M * K;
         const int64_t lda = l.a_interleaved ? H * K : K;
         int64_t b0 = 0, sn = 0, sk = 0;
@@ -86,7 +87,8 @@ std::vector<int32_t> matmul_accumulate(const Layer& l, const LayerInputs& in) {
         }
         for (int64_t n = 0; n < N; ++n) {
             uint32_t sum = 0;
-            for (int64_t k = 0; k < K; ++k) sum += static_cast<uint32_t>(int32_t{bh[n * sn + k * sk]});
+            for (int64_t k = 0; k < K; ++k)
+                sum += static_cast<uint32_t>(int32_t{bh[n * sn + k * sk]});
             col_init[static_cast<size_t>(n)] =
                 static_cast<int32_t>(static_cast<uint32_t>(K) * za * zb - za * sum);
         }
@@ -378,13 +380,12 @@ std::vector<int32_t> accumulate(const Layer& l, const std::vector<int8_t>& input
         return acc;
     }
     const int64_t k = l.reduction();
-    const bool in_place = l.groups == 1 && l.kernel_h == 1 && l.kernel_w == 1 &&
-                          l.stride_h == 1 && l.stride_w == 1 && l.pad_top == 0 &&
-                          l.pad_left == 0 && oh == l.in_h && ow == l.in_w;
-    const kernels::ConvGeometry geo{l.in_h,       l.in_w,       l.in_c,     l.kernel_h,
-                                    l.kernel_w,   l.stride_h,   l.stride_w, l.dilation_h,
-                                    l.dilation_w, l.pad_top,    l.pad_left, oh,
-                                    ow};
+    const bool in_place = l.groups == 1 && l.kernel_h == 1 && l.kernel_w == 1 && l.stride_h == 1 &&
+                          l.stride_w == 1 && l.pad_top == 0 && l.pad_left == 0 && oh == l.in_h &&
+                          ow == l.in_w;
+    const kernels::ConvGeometry geo{
+        l.in_h,       l.in_w,       l.in_c,    l.kernel_h, l.kernel_w, l.stride_h, l.stride_w,
+        l.dilation_h, l.dilation_w, l.pad_top, l.pad_left, oh,         ow};
     const int slab_rows =
         static_cast<int>(std::clamp<int64_t>(kSlabBytes / std::max<int64_t>(1, ow * k), 1, oh));
     std::vector<int8_t> cols(in_place ? 0 : static_cast<size_t>(int64_t{slab_rows} * ow * k));
@@ -401,8 +402,8 @@ std::vector<int32_t> accumulate(const Layer& l, const std::vector<int8_t>& input
         const kernels::PackedB pb = kernels::pack_b(w, group_out, k, k, 1);
         int32_t* out = acc.data() + static_cast<size_t>(g) * group_out;
         if (in_place) {
-            kernels::gemm(input.data(), int64_t{oh} * ow, l.in_c, pb, col_init.data(), nullptr,
-                          out, l.out_c);
+            kernels::gemm(input.data(), int64_t{oh} * ow, l.in_c, pb, col_init.data(), nullptr, out,
+                          l.out_c);
             continue;
         }
         for (int oy0 = 0; oy0 < oh; oy0 += slab_rows) {

@@ -125,8 +125,7 @@ void run_blocks(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const
 
 }  // namespace
 
-PackedB pack_b(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_t stride_k,
-               Isa isa) {
+PackedB pack_b(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_t stride_k, Isa isa) {
     if (n < 0 || k < 0) throw std::invalid_argument("pack_b: negative size");
     PackedB p;
     p.m_isa = isa;
@@ -174,7 +173,8 @@ void gemm(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const int32
             run_blocks(
                 a, m, lda, b, b.m_bytes.data(), b.m_k_groups, s,
                 [&](const int8_t* x, int64_t ld, int64_t rows, int64_t k0, int64_t gn, int8_t* o) {
-                    pack_a(x, ld, rows, k0, k, gn, s, [](int8_t v) { return v; }, o);
+                    pack_a(
+                        x, ld, rows, k0, k, gn, s, [](int8_t v) { return v; }, o);
                 },
                 tiles::portable, c, ldc);
             return;
@@ -182,7 +182,8 @@ void gemm(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const int32
             run_blocks(
                 a, m, lda, b, b.m_words.data(), b.m_k_groups, s,
                 [&](const int8_t* x, int64_t ld, int64_t rows, int64_t k0, int64_t gn, int16_t* o) {
-                    pack_a(x, ld, rows, k0, k, gn, s, [](int8_t v) { return int16_t{v}; }, o);
+                    pack_a(
+                        x, ld, rows, k0, k, gn, s, [](int8_t v) { return int16_t{v}; }, o);
                 },
                 tiles::avx2, c, ldc);
             return;
@@ -193,7 +194,9 @@ void gemm(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const int32
                 [&](const int8_t* x, int64_t ld, int64_t rows, int64_t k0, int64_t gn, int8_t* o) {
                     pack_a(
                         x, ld, rows, k0, k, gn, s,
-                        [](int8_t v) { return static_cast<int8_t>(static_cast<uint8_t>(v) ^ 0x80u); },
+                        [](int8_t v) {
+                            return static_cast<int8_t>(static_cast<uint8_t>(v) ^ 0x80u);
+                        },
                         o);
                 },
                 [](int64_t gn, const int8_t* ap, const int8_t* bp, int32_t* ct, int64_t ld) {

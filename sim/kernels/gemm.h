@@ -28,13 +28,13 @@ class PackedB {
     [[nodiscard]] Isa isa() const { return m_isa; }
 
   private:
-    friend PackedB pack_b(const int8_t* b, int64_t n, int64_t k, int64_t stride_n,
-                          int64_t stride_k, Isa isa);
+    friend PackedB pack_b(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_t stride_k,
+                          Isa isa);
     friend void gemm(const int8_t* a, int64_t m, int64_t lda, const PackedB& b,
                      const int32_t* col_init, const int32_t* row_init, int32_t* c, int64_t ldc);
     Isa m_isa = Isa::kPortable;
     int64_t m_n = 0, m_k = 0;
-    int64_t m_k_groups = 0;             // K padded to the path's group size, in groups
+    int64_t m_k_groups = 0;  // K padded to the path's group size, in groups
     // Panels of NR columns, [panel][k group][NR][group]: int8 (portable, avx512vnni) or int16
     // (avx2).
     std::vector<int8_t> m_bytes;

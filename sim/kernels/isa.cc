@@ -57,16 +57,17 @@ Isa isa_from_env_value(const char* value) {
     if (value == nullptr || *value == '\0') return best_isa();
     const std::optional<Isa> isa = parse_isa(value);
     std::string offers;
-    for (Isa i : supported_isas()) offers += (offers.empty() ? "" : ", ") + std::string(to_string(i));
+    for (Isa i : supported_isas())
+        offers += (offers.empty() ? "" : ", ") + std::string(to_string(i));
     if (!isa) {
-        throw UserError(Diagnostic{"<environment>", 0, 0, "NPUSIM_KERNELS",
-                                   "expected portable, avx2 or avx512vnni, found '" +
-                                       std::string(value) + "'"});
+        throw UserError(Diagnostic{
+            "<environment>", 0, 0, "NPUSIM_KERNELS",
+            "expected portable, avx2 or avx512vnni, found '" + std::string(value) + "'"});
     }
     if (!supported(*isa)) {
-        throw UserError(Diagnostic{"<environment>", 0, 0, "NPUSIM_KERNELS",
-                                   "this CPU cannot run the '" + std::string(value) +
-                                       "' kernels; it offers " + offers});
+        throw UserError(Diagnostic{
+            "<environment>", 0, 0, "NPUSIM_KERNELS",
+            "this CPU cannot run the '" + std::string(value) + "' kernels; it offers " + offers});
     }
     return *isa;
 }

@@ -46,8 +46,8 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void rows_avx512(
         int8_t* o = out + i * n;
         for (int64_t j = 0; j < n; j += 8) {
             const int64_t left = n - j;
-            const __mmask8 lanes = left >= 8 ? __mmask8{0xff}
-                                             : static_cast<__mmask8>((1u << left) - 1u);
+            const __mmask8 lanes =
+                left >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << left) - 1u);
             const __m512i x = _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(lanes, a + j));
             const __m512i m =
                 _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(lanes, multiplier + j));
@@ -63,9 +63,8 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void rows_avx512(
                 q = _mm512_srav_epi64(p, t);
                 const __m512i rem = _mm512_and_si512(p, _mm512_sub_epi64(pow, one));
                 const __m512i odd = _mm512_and_si512(q, one);
-                const __mmask8 up =
-                    _mm512_cmpgt_epi64_mask(_mm512_add_epi64(rem, odd), half) &
-                    _mm512_cmpgt_epi64_mask(t, zero);
+                const __mmask8 up = _mm512_cmpgt_epi64_mask(_mm512_add_epi64(rem, odd), half) &
+                                    _mm512_cmpgt_epi64_mask(t, zero);
                 q = _mm512_mask_add_epi64(q, up, q, one);
             }
             q = _mm512_min_epi64(_mm512_max_epi64(_mm512_add_epi64(q, zp), lo), hi);
@@ -77,8 +76,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void rows_avx512(
 // The same in AVX2, four lanes at a time. AVX2 has no arithmetic 64-bit shift: with
 // |p| < 2^62, p + 2^62 is positive (and p + 2^(t-1) + 2^62 < 2^64), so a logical shift of it
 // minus 2^(62-t) is the floor of p / 2^t (2^t divides 2^62).
-__attribute__((target("avx2"))) __m256i quads_avx2(__m256i x, __m256i m, __m256i t,
-                                                   bool half_up) {
+__attribute__((target("avx2"))) __m256i quads_avx2(__m256i x, __m256i m, __m256i t, bool half_up) {
     const __m256i one = _mm256_set1_epi64x(1);
     const __m256i bias = _mm256_set1_epi64x(int64_t{1} << 62);
     const __m256i p = _mm256_mul_epi32(x, m);
@@ -92,9 +90,8 @@ __attribute__((target("avx2"))) __m256i quads_avx2(__m256i x, __m256i m, __m256i
     __m256i q = _mm256_sub_epi64(_mm256_srlv_epi64(_mm256_add_epi64(p, bias), t), unbias);
     const __m256i rem = _mm256_and_si256(p, _mm256_sub_epi64(pow, one));
     const __m256i odd = _mm256_and_si256(q, one);
-    const __m256i up = _mm256_and_si256(
-        _mm256_cmpgt_epi64(_mm256_add_epi64(rem, odd), half),
-        _mm256_cmpgt_epi64(t, _mm256_setzero_si256()));
+    const __m256i up = _mm256_and_si256(_mm256_cmpgt_epi64(_mm256_add_epi64(rem, odd), half),
+                                        _mm256_cmpgt_epi64(t, _mm256_setzero_si256()));
     return _mm256_sub_epi64(q, up);  // up is -1 where the quotient rounds up
 }
 
@@ -107,9 +104,9 @@ __attribute__((target("avx2"))) void rows_avx2(const int32_t* acc, int64_t rows,
     const __m256i hi = _mm256_set1_epi64x(act_max);
     const __m256i k31 = _mm256_set1_epi64x(31);
     // The low byte of each 64-bit lane into bytes 0..1 of each 128-bit half.
-    const __m256i pick = _mm256_setr_epi8(0, 8, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                                          -1, -1, 0, 8, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                                          -1, -1, -1, -1);
+    const __m256i pick =
+        _mm256_setr_epi8(0, 8, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 8, -1, -1,
+                         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
     const int64_t full = n / 4 * 4;
     for (int64_t i = 0; i < rows; ++i) {
         const int32_t* a = acc + i * n;
@@ -132,9 +129,9 @@ __attribute__((target("avx2"))) void rows_avx2(const int32_t* acc, int64_t rows,
             std::memcpy(o + j, &four, 4);
         }
         for (int64_t j = full; j < n; ++j) {
-            o[j] = static_cast<int8_t>(requantize(a[j], multiplier[j], shift[j], out_zp, act_min,
-                                                  act_max,
-                                                  half_up ? Rounding::kHalfUp : Rounding::kHalfEven));
+            o[j] = static_cast<int8_t>(
+                requantize(a[j], multiplier[j], shift[j], out_zp, act_min, act_max,
+                           half_up ? Rounding::kHalfUp : Rounding::kHalfEven));
         }
     }
 }

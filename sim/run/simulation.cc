@@ -136,14 +136,13 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
     }
     // The reference executor runs on another thread while the simulation runs.
     const bool check_int = options.functional && options.check && !float_p;
-    const bool check_float = options.functional && options.check && float_p && !float_mixed && !any_int;
-    auto expected_int = start_reference(check_int, [&workload, &hw] {
-        return ref::run_workload(workload, hw.postproc.rounding);
-    });
+    const bool check_float =
+        options.functional && options.check && float_p && !float_mixed && !any_int;
+    auto expected_int = start_reference(
+        check_int, [&workload, &hw] { return ref::run_workload(workload, hw.postproc.rounding); });
     auto expected_float = start_reference(check_float, [&workload, p = float_p] {
-        return quant::run_float(workload, *p,
-                                workload.float_input_data.empty() ? nullptr
-                                                                  : &workload.float_input_data);
+        return quant::run_float(
+            workload, *p, workload.float_input_data.empty() ? nullptr : &workload.float_input_data);
     });
 
     if (options.trace) describe_instructions(program, result.trace);

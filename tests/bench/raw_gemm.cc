@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
     const npu::kernels::PackedB pb = npu::kernels::pack_b(b.data(), kDim, kDim, kDim, 1);
     uint64_t check = 0;
     for (int64_t done = 0; done < macs; done += kDim * kDim * kDim) {
-        const int64_t rows = std::min<int64_t>(kDim, (macs - done + kDim * kDim - 1) / (kDim * kDim));
+        const int64_t rows =
+            std::min<int64_t>(kDim, (macs - done + kDim * kDim - 1) / (kDim * kDim));
         npu::kernels::gemm(a.data(), rows, kDim, pb, nullptr, nullptr, c.data(), kDim);
         check += static_cast<uint32_t>(c[0]);
     }

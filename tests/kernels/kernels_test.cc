@@ -45,8 +45,10 @@ struct GemmCase {
 
 void check_gemm(const GemmCase& t, std::mt19937_64& gen, Isa isa) {
     const int64_t lda = t.k + t.lda_pad, ldc = t.n + t.ldc_pad;
-    const std::vector<int8_t> a = random_bytes(gen, static_cast<size_t>(std::max<int64_t>(1, t.m * lda)));
-    const std::vector<int8_t> b = random_bytes(gen, static_cast<size_t>(std::max<int64_t>(1, t.n * t.k)));
+    const std::vector<int8_t> a =
+        random_bytes(gen, static_cast<size_t>(std::max<int64_t>(1, t.m * lda)));
+    const std::vector<int8_t> b =
+        random_bytes(gen, static_cast<size_t>(std::max<int64_t>(1, t.n * t.k)));
     const int64_t sn = t.transposed_b ? 1 : t.k, sk = t.transposed_b ? t.n : 1;
     const std::vector<int32_t> col = random_ints(gen, static_cast<size_t>(t.n));
     const std::vector<int32_t> row = random_ints(gen, static_cast<size_t>(t.m));
@@ -139,7 +141,8 @@ TEST(Kernels, GemmSumsWrapAroundAsA32BitAdder) {
     // 140,000 products of -128 * -128 = 2^14 each: 2^14 * 140000 > 2^31 wraps, in every path
     // exactly as in 32-bit unsigned arithmetic.
     const int64_t m = 3, n = 5, k = 140000;
-    const std::vector<int8_t> a(static_cast<size_t>(m * k), -128), b(static_cast<size_t>(n * k), -128);
+    const std::vector<int8_t> a(static_cast<size_t>(m * k), -128),
+        b(static_cast<size_t>(n * k), -128);
     std::vector<int32_t> got(static_cast<size_t>(m * n)), want(got.size());
     gemm_scalar(a.data(), m, k, b.data(), n, k, k, 1, nullptr, nullptr, want.data(), n);
     gemm(a.data(), m, k, pack_b(b.data(), n, k, k, 1), nullptr, nullptr, got.data(), n);
@@ -168,7 +171,8 @@ TEST(Kernels, Im2colGathersWindowsWithPaddingValue) {
     std::vector<int8_t> out(9 * 8, 0);
     im2col(x.data(), g, 1, 1, 0, 3, -5, out.data(), 8);
     // Pixel (0, 0): taps (-1,-1) (-1,0) (0,-1) (0,0) of channel 1 -> pad pad pad x[1].
-    EXPECT_EQ(std::vector<int8_t>(out.begin(), out.begin() + 4), (std::vector<int8_t>{-5, -5, -5, 2}));
+    EXPECT_EQ(std::vector<int8_t>(out.begin(), out.begin() + 4),
+              (std::vector<int8_t>{-5, -5, -5, 2}));
     // Pixel (2, 2): taps (1,1) (1,2) (2,1) (2,2) -> x at pixels 4, 5, 7, 8, channel 1.
     EXPECT_EQ(std::vector<int8_t>(out.begin() + 64, out.begin() + 68),
               (std::vector<int8_t>{10, 12, 16, 18}));
@@ -206,8 +210,8 @@ TEST(Kernels, RequantizeRowsEqualsRequantize) {
                                 got.data());
                 for (size_t i = 0; i < acc.size(); ++i) {
                     const size_t c = i % static_cast<size_t>(n);
-                    ASSERT_EQ(got[i], static_cast<int8_t>(requantize(acc[i], mult[c], shift[c], zp,
-                                                                     lo, hi, mode)))
+                    ASSERT_EQ(got[i], static_cast<int8_t>(
+                                          requantize(acc[i], mult[c], shift[c], zp, lo, hi, mode)))
                         << to_string(mode) << " n " << n << " i " << i;
                 }
             }
@@ -281,8 +285,8 @@ TEST(ReferenceOnKernels, ConvolutionsOfRandomShapesEqualTheDefinition) {
         l.bias.resize(static_cast<size_t>(l.out_c));
         for (auto& b : l.bias) b = static_cast<int32_t>(gen() % 200001) - 100000;
         const std::vector<int8_t> x = random_bytes(gen, static_cast<size_t>(l.input_elems()));
-        ASSERT_EQ(graph::accumulate(l, x), naive_conv(l, x)) << l.shape_string() << " groups "
-                                                             << l.groups;
+        ASSERT_EQ(graph::accumulate(l, x), naive_conv(l, x))
+            << l.shape_string() << " groups " << l.groups;
     }
 }
 
@@ -312,15 +316,16 @@ TEST(ReferenceOnKernels, MatmulsInEveryLayoutEqualTheDefinition) {
                 for (int64_t n = 0; n < N; ++n) {
                     int64_t sum = 0;
                     for (int64_t k = 0; k < K; ++k) {
-                        const int64_t ai = l.a_interleaved ? m * H * K + h * K + k : (h * M + m) * K + k;
-                        const int64_t bi = l.transpose_b
-                                               ? (l.b_interleaved ? n * H * K + h * K + k
-                                                                  : (h * N + n) * K + k)
-                                               : (l.b_interleaved ? k * H * N + h * N + n
-                                                                  : (h * K + k) * N + n);
+                        const int64_t ai =
+                            l.a_interleaved ? m * H * K + h * K + k : (h * M + m) * K + k;
+                        const int64_t bi =
+                            l.transpose_b
+                                ? (l.b_interleaved ? n * H * K + h * K + k : (h * N + n) * K + k)
+                                : (l.b_interleaved ? k * H * N + h * N + n : (h * K + k) * N + n);
                         sum += int64_t{a[ai] - za} * (b[bi] - zb);
                     }
-                    const int64_t o = l.out_interleaved ? m * H * N + h * N + n : (h * M + m) * N + n;
+                    const int64_t o =
+                        l.out_interleaved ? m * H * N + h * N + n : (h * M + m) * N + n;
                     want[static_cast<size_t>(o)] = static_cast<int32_t>(sum);
                 }
             }

@@ -1,10 +1,10 @@
 // The loader's Mersenne Twister (sim/kernels/mt19937_64.h) is std::mt19937_64, number for number.
-#include "sim/kernels/mt19937_64.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <random>
+
+#include "sim/kernels/mt19937_64.h"
 
 namespace npu::kernels {
 namespace {

@@ -44,14 +44,14 @@ inline int32_t clamp_to(Int128 v, int32_t lo, int32_t hi) {
 
 }  // namespace detail
 
-inline int32_t requantize_int128(int32_t acc, int32_t multiplier, int32_t shift, int32_t out_zp, int32_t act_min,
-                   int32_t act_max, Rounding mode) {
+inline int32_t requantize_int128(int32_t acc, int32_t multiplier, int32_t shift, int32_t out_zp,
+                                 int32_t act_min, int32_t act_max, Rounding mode) {
     if (mode == Rounding::kTflite) {
         const int32_t left_shift = shift < 0 ? -shift : 0;
         const int32_t right_shift = shift > 0 ? shift : 0;
         const int64_t shifted = int64_t{acc} * (int64_t{1} << left_shift);
         const int32_t x = detail::clamp_to(shifted, std::numeric_limits<int32_t>::min(),
-                                   std::numeric_limits<int32_t>::max());
+                                           std::numeric_limits<int32_t>::max());
         const int32_t y = detail::rounding_divide_by_pot(
             detail::saturating_rounding_doubling_high_mul(x, multiplier), right_shift);
         return detail::clamp_to(detail::Int128{y} + out_zp, act_min, act_max);
@@ -68,8 +68,9 @@ inline int32_t requantize_int128(int32_t acc, int32_t multiplier, int32_t shift,
         if (mode == Rounding::kHalfUp) {
             q = (product + half) >> total;  // arithmetic shift floors: floor(x + 1/2)
         } else {
-            q = product >> total;                                   // floor
-            const detail::Int128 rem = product - q * (detail::Int128{1} << total);  // in [0, 2^total)
+            q = product >> total;  // floor
+            const detail::Int128 rem =
+                product - q * (detail::Int128{1} << total);  // in [0, 2^total)
             if (rem > half || (rem == half && (q & 1) != 0)) ++q;
         }
     }

@@ -245,8 +245,8 @@ TEST(RequantOracle, EdgeCasesInEveryModeEqualThe128BitVersion) {
             }
         }
     }
-    const int32_t mults[] = {0,       1,         2,           kHalfMult,  kHalfMult + 1,
-                             3 << 29, kI32Max,   kI32Max - 1, 1717986918, 1518500250};
+    const int32_t mults[] = {0,       1,       2,           kHalfMult,  kHalfMult + 1,
+                             3 << 29, kI32Max, kI32Max - 1, 1717986918, 1518500250};
     const int32_t zps[] = {0, -128, 127, kI32Min, kI32Max};
     const int32_t bounds[][2] = {{-128, 127}, {kI32Min, kI32Max}, {0, 6}, {5, 5}, {kI32Min, -7}};
     int64_t cases = 0;
@@ -262,9 +262,8 @@ TEST(RequantOracle, EdgeCasesInEveryModeEqualThe128BitVersion) {
                             ++cases;
                             if (got != want) {
                                 FAIL() << "acc " << acc << " mult " << m << " shift " << shift
-                                       << " zp " << zp << " [" << b[0] << ", " << b[1]
-                                       << "] mode " << to_string(mode) << ": " << got << " != "
-                                       << want;
+                                       << " zp " << zp << " [" << b[0] << ", " << b[1] << "] mode "
+                                       << to_string(mode) << ": " << got << " != " << want;
                             }
                         }
                     }
@@ -284,9 +283,9 @@ TEST(RequantOracle, RandomInputsEqualThe128BitVersion) {
         const uint64_t r = gen();
         const uint64_t r2 = gen();
         const bool typical = (r2 & 1) != 0;
-        const int32_t acc = typical ? static_cast<int32_t>(static_cast<int64_t>(r % 2000001) -
-                                                           1000000)
-                                    : static_cast<int32_t>(static_cast<uint32_t>(r));
+        const int32_t acc = typical
+                                ? static_cast<int32_t>(static_cast<int64_t>(r % 2000001) - 1000000)
+                                : static_cast<int32_t>(static_cast<uint32_t>(r));
         const int32_t mult = typical ? static_cast<int32_t>((1u << 30) | ((r >> 32) & 0x3fffffffu))
                                      : static_cast<int32_t>((r >> 32) & 0x7fffffffu);
         const int32_t shift = static_cast<int32_t>((r2 >> 1) % 63) - 31;
