@@ -35,15 +35,28 @@ void pack_panels(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_
                  const Shape& s, int64_t k_groups, std::vector<T>& out) {
     const int64_t panels = (n + s.nr - 1) / s.nr;
     out.assign(static_cast<size_t>(panels * k_groups * s.nr * s.group), T{0});
-    T* o = out.data();
+    const int64_t full_groups = k / s.group;  // groups with every element inside K
     for (int64_t p = 0; p < panels; ++p) {
-        for (int64_t g = 0; g < k_groups; ++g) {
-            for (int64_t j = 0; j < s.nr; ++j) {
-                const int64_t col = p * s.nr + j;
-                for (int64_t t = 0; t < s.group; ++t, ++o) {
-                    const int64_t kk = g * s.group + t;
-                    if (col < n && kk < k) *o = static_cast<T>(b[col * stride_n + kk * stride_k]);
+        T* panel = out.data() + p * k_groups * s.nr * s.group;
+        for (int64_t j = 0; j < s.nr && p * s.nr + j < n; ++j) {
+            const int8_t* src = b + (p * s.nr + j) * stride_n;
+            T* dst = panel + j * s.group;
+            const int64_t step = int64_t{s.nr} * s.group;
+            if (stride_k == 1) {
+                for (int64_t g = 0; g < full_groups; ++g) {
+                    for (int64_t t = 0; t < s.group; ++t) {
+                        dst[g * step + t] = static_cast<T>(src[g * s.group + t]);
+                    }
                 }
+            } else {
+                for (int64_t g = 0; g < full_groups; ++g) {
+                    for (int64_t t = 0; t < s.group; ++t) {
+                        dst[g * step + t] = static_cast<T>(src[(g * s.group + t) * stride_k]);
+                    }
+                }
+            }
+            for (int64_t kk = full_groups * s.group; kk < k; ++kk) {
+                dst[full_groups * step + kk % s.group] = static_cast<T>(src[kk * stride_k]);
             }
         }
     }
@@ -142,9 +155,14 @@ PackedB pack_b(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_t 
     if (isa == Isa::kAvx512Vnni) {
         // The tile sums (a + 128) * b: take 128 * sum_k b back out of the start value.
         for (int64_t j = 0; j < n; ++j) {
-            uint32_t sum = 0;
-            for (int64_t kk = 0; kk < k; ++kk) {
-                sum += static_cast<uint32_t>(int32_t{b[j * stride_n + kk * stride_k]});
+            const int8_t* row = b + j * stride_n;
+            uint32_t sum = 0;  // modulo 2^32, as the tiles' sums
+            if (stride_k == 1) {
+                for (int64_t kk = 0; kk < k; ++kk) sum += static_cast<uint32_t>(int32_t{row[kk]});
+            } else {
+                for (int64_t kk = 0; kk < k; ++kk) {
+                    sum += static_cast<uint32_t>(int32_t{row[kk * stride_k]});
+                }
             }
             p.m_correction[static_cast<size_t>(j)] = static_cast<int32_t>(0u - 128u * sum);
         }
