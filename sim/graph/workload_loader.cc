@@ -46,76 +46,34 @@ int64_t DataGenerator::uniform_int(int64_t lo, int64_t hi) {
 
 double DataGenerator::uniform_unit() { return static_cast<double>(m_engine() >> 11) * 0x1.0p-53; }
 
-namespace {
-
-__extension__ typedef unsigned __int128 U128;
-
-// x % span by Lemire, Kaser and Kurz's direct remainder ("Faster Remainder by Direct
-// Computation", 2019): with m = ceil(2^128 / span), x % span = ((m * x mod 2^128) * span) >> 128,
-// exact for every 64-bit x and span < 2^64.
-uint64_t direct_remainder(uint64_t x, U128 m, uint64_t span) {
-    const U128 low = m * x;
-    const U128 bottom = (static_cast<U128>(static_cast<uint64_t>(low)) * span) >> 64;
-    const U128 top = static_cast<U128>(static_cast<uint64_t>(low >> 64)) * span;
-    return static_cast<uint64_t>((bottom + top) >> 64);
-}
-
-// x % 255: 256 = 1 (mod 255), so x is congruent to the sum of its bytes (<= 2040); two folds of
-// the high byte bring that to [0, 255], where 255 means 0. Shifts and adds only (vectorizable).
-uint64_t remainder_255(uint64_t x) {
-    const uint64_t bytes = 0x00ff00ff00ff00ffull;
-    uint64_t t = (x & bytes) + ((x >> 8) & bytes);  // four 16-bit sums of byte pairs
-    t += t >> 16;
-    t += t >> 32;
-    uint64_t s = t & 0xffff;
-    s = (s & 0xff) + (s >> 8);
-    s = (s & 0xff) + (s >> 8);
-    return s == 255 ? 0 : s;
-}
-
-}  // namespace
-
 std::vector<int8_t> DataGenerator::int8s(size_t count, int lo, int hi) {
-    // uniform_int(lo, hi) per element with its constants computed once and its remainder without
-    // a division: the same draws, so the same bytes (a unit test holds it to uniform_int). The
-    // engine's outputs are taken a block at a time; a draw above `limit` is rejected and the next
-    // one taken, as uniform_int does.
+    // uniform_int(lo, hi) per element, its constants computed once and its remainder without a
+    // division: the same draws, so the same bytes (a unit test holds it to uniform_int).
     const uint64_t span = static_cast<uint64_t>(int64_t{hi} - lo) + 1;  // in [1, 2^32]
     constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
     const uint64_t limit = kMax - (kMax % span + 1) % span;
-    const U128 m = ~U128{0} / span + 1;
-    const uint64_t base = static_cast<uint64_t>(static_cast<int64_t>(lo));
-    const bool pow2 = (span & (span - 1)) == 0;
     std::vector<int8_t> v(count);
-    int8_t* out = v.data();
-    size_t i = 0;
-    while (i < count) {
-        const uint64_t* x = nullptr;
-        const size_t n = m_engine.take(count - i, &x);
-        bool rejects = false;
-        for (size_t j = 0; j < n; ++j) rejects |= x[j] > limit;
-        if (!rejects && pow2) {
-            for (size_t j = 0; j < n; ++j)
-                out[i + j] = static_cast<int8_t>(base + (x[j] & (span - 1)));
-        } else if (!rejects && span == 255) {
-            for (size_t j = 0; j < n; ++j)
-                out[i + j] = static_cast<int8_t>(base + remainder_255(x[j]));
-        } else if (!rejects) {
-            for (size_t j = 0; j < n; ++j) {
-                out[i + j] = static_cast<int8_t>(base + direct_remainder(x[j], m, span));
-            }
-        } else {
-            // Each rejected draw leaves its element to the next draw; the block still ends up
-            // fully consumed, and the while loop takes more for what is left.
-            size_t k = i;
-            for (size_t j = 0; j < n; ++j) {
-                if (x[j] <= limit)
-                    out[k++] = static_cast<int8_t>(base + direct_remainder(x[j], m, span));
-            }
-            i = k;
-            continue;
+    if ((span & (span - 1)) == 0) {
+        for (auto& out : v) {
+            uint64_t x = m_engine();
+            while (x > limit) x = m_engine();
+            out = static_cast<int8_t>(static_cast<uint64_t>(lo) + (x & (span - 1)));
         }
-        i += n;
+        return v;
+    }
+    // x % span by Lemire, Kaser and Kurz's direct remainder ("Faster Remainder by Direct
+    // Computation", 2019): with M = ceil(2^128 / span), x % span = ((M * x mod 2^128) * span) >>
+    // 128, exact for every 64-bit x and span < 2^64.
+    __extension__ typedef unsigned __int128 U128;
+    const U128 m = ~U128{0} / span + 1;
+    for (auto& out : v) {
+        uint64_t x = m_engine();
+        while (x > limit) x = m_engine();
+        const U128 low = m * x;
+        const U128 bottom = (static_cast<U128>(static_cast<uint64_t>(low)) * span) >> 64;
+        const U128 top = static_cast<U128>(static_cast<uint64_t>(low >> 64)) * span;
+        const uint64_t rem = static_cast<uint64_t>((bottom + top) >> 64);
+        out = static_cast<int8_t>(static_cast<uint64_t>(lo) + rem);
     }
     return v;
 }

@@ -4,7 +4,6 @@
 // vectorizes. The workload loader's seeded data generation draws millions of numbers from it.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 
 namespace npu::kernels {
@@ -22,16 +21,6 @@ class Mt19937_64 {
     uint64_t operator()() {
         if (m_next == kN) refill();
         return m_out[m_next++];
-    }
-
-    // The next min(want, what is left of the current block of 312) outputs at once, for loops
-    // that consume them in bulk: *first points at them; returns how many. want > 0.
-    size_t take(size_t want, const uint64_t** first) {
-        if (m_next == kN) refill();
-        const size_t n = want < static_cast<size_t>(kN - m_next) ? want : kN - m_next;
-        *first = m_out + m_next;
-        m_next += static_cast<int>(n);
-        return n;
     }
 
   private:
