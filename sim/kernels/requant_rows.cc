@@ -141,8 +141,10 @@ __attribute__((target("avx2"))) void rows_avx2(const int32_t* acc, int64_t rows,
 void requantize_rows(const int32_t* acc, int64_t rows, int64_t n, const int32_t* multiplier,
                      const int32_t* shift, int32_t out_zp, int32_t act_min, int32_t act_max,
                      Rounding mode, int8_t* out, Isa isa) {
-    // kTflite's two roundings run the scalar formulas on every path.
-    if (mode == Rounding::kTflite || isa == Isa::kPortable) {
+    // The vector code has the one-rounding modes; kTflite's two roundings (and any other mode)
+    // run the scalar formulas on every path.
+    const bool one_rounding = mode == Rounding::kHalfEven || mode == Rounding::kHalfUp;
+    if (!one_rounding || isa == Isa::kPortable) {
         rows_scalar(acc, rows, n, multiplier, shift, out_zp, act_min, act_max, mode, out);
     } else if (isa == Isa::kAvx2) {
         rows_avx2(acc, rows, n, multiplier, shift, out_zp, act_min, act_max,
