@@ -8,6 +8,7 @@
 #include "sim/core/error.h"
 #include "sim/core/ppu_ops.h"
 #include "sim/core/requant.h"
+#include "sim/core/requant_f32.h"
 
 namespace npu::model {
 
@@ -610,6 +611,9 @@ void Npu::exec_vector(const isa::Instr& in) {
 
 void Npu::vector_data(const isa::Vector& v, const isa::LayerDesc& L, uint32_t row_bytes) {
     const Rounding mode = m_hw.postproc.rounding;
+    // postproc.requant: float32: add leaves fp32 fa + fb and avgpool the fp32 window mean in the
+    // accumulators, global average pooling the plain sum (docs/operators.md).
+    const bool f32 = m_hw.postproc.requant == RequantMode::kFloat32;
     const int32_t zx = L.in_zero_point, zy = L.in2_zero_point;
     const auto* x = reinterpret_cast<const int8_t*>(m_spad->data(v.x_addr));
     auto* acc = reinterpret_cast<int32_t*>(m_acc->data(v.acc_addr));
@@ -624,6 +628,8 @@ void Npu::vector_data(const isa::Vector& v, const isa::LayerDesc& L, uint32_t ro
                 const int32_t dx = x[e] - zx, dy = y[e] - zy;
                 if (v.op == isa::VectorOp::kMul) {
                     acc[e] = dx * dy;
+                } else if (f32) {
+                    acc[e] = f32_bits(add_partial_f32(dx, L.f32.x_scale, dy, L.f32.y_scale));
                 } else {
                     // Both inputs to a common scale with 20 bits of headroom (TFLite's add).
                     acc[e] = requantize(dx * (1 << 20), L.add_x_multiplier, L.add_x_shift, 0,
@@ -642,6 +648,7 @@ void Npu::vector_data(const isa::Vector& v, const isa::LayerDesc& L, uint32_t ro
             const auto* bias = reinterpret_cast<const int32_t*>(m_spad->data(v.bias_addr));
             const bool dw = v.op == isa::VectorOp::kDepthwise;
             const int taps = L.kernel_h * L.kernel_w;
+            std::vector<float> window;  // float32 avgpool: the dequantized taps, in order
             for (int i = 0; i < v.m; ++i) {
                 const int64_t p = v.m0 + i;
                 const int32_t oh = static_cast<int32_t>(p / L.out_w);
@@ -649,6 +656,7 @@ void Npu::vector_data(const isa::Vector& v, const isa::LayerDesc& L, uint32_t ro
                 for (int j = 0; j < v.n; ++j) {
                     int32_t best = INT32_MIN, count = 0;
                     int64_t sum = 0;
+                    window.clear();
                     // Depthwise: wrapping int32 MACs from the folded bias; padding feeds the
                     // input zero point (the fold cancels it), as on the array.
                     uint32_t mac = dw ? static_cast<uint32_t>(bias[j]) : 0;
@@ -686,6 +694,7 @@ void Npu::vector_data(const isa::Vector& v, const isa::LayerDesc& L, uint32_t ro
                             best = std::max(best, q);
                             sum += q;
                             ++count;
+                            if (f32) window.push_back(dequantize_f32(raw, zx, L.f32.x_scale));
                         }
                     }
                     int32_t r = 0;
@@ -693,7 +702,11 @@ void Npu::vector_data(const isa::Vector& v, const isa::LayerDesc& L, uint32_t ro
                         r = static_cast<int32_t>(mac);
                     } else if (v.op == isa::VectorOp::kMaxPool) {
                         r = best;
-                    } else if (count > 0) {  // rounded to nearest, ties away from zero
+                    } else if (f32 && L.f32.formula == F32Formula::kAvgPool) {
+                        r = f32_bits(avgpool_mean_f32(window.data(), count));
+                    } else if (f32) {
+                        r = static_cast<int32_t>(sum);  // global: sum(x - zx) for the PPU
+                    } else if (count > 0) {             // rounded to nearest, ties away from zero
                         r = static_cast<int32_t>(sum >= 0 ? (sum + count / 2) / count
                                                           : -((-sum + count / 2) / count));
                     }
@@ -782,13 +795,16 @@ uint64_t Npu::exec_postproc(const isa::Instr& in) {
         const auto* acc = reinterpret_cast<const int32_t*>(m_acc->data(p.acc_addr));
         auto* out = reinterpret_cast<int8_t*>(m_spad->data(p.out_addr));
         const Rounding mode = m_hw.postproc.rounding;
+        const bool f32 = m_hw.postproc.requant == RequantMode::kFloat32;
         for (int i = 0; i < p.m; ++i) {
             for (int j = 0; j < p.n; ++j) {
                 const size_t ch = size_t(p.n0 + j);
                 const size_t at = size_t(i) * size_t(p.n) + size_t(j);
-                out[at] =
-                    static_cast<int8_t>(requantize(acc[at], L.multiplier[ch], L.shift[ch],
-                                                   L.out_zero_point, L.act_min, L.act_max, mode));
+                out[at] = static_cast<int8_t>(
+                    f32 ? postprocess_f32(acc[at], ch, L.f32, L.out_zero_point, L.act_min,
+                                          L.act_max)
+                        : requantize(acc[at], L.multiplier[ch], L.shift[ch], L.out_zero_point,
+                                     L.act_min, L.act_max, mode));
             }
         }
     }

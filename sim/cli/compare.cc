@@ -15,6 +15,7 @@
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
+#include "sim/core/requant_f32.h"
 #include "sim/frontend/frontend.h"
 #include "sim/quant/float_ref.h"
 #include "sim/quant/ptq.h"
@@ -249,7 +250,15 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
                     raw = r.outputs.at(last);
                 } else {
                     graph::Workload ws = wl;
-                    const std::vector<int8_t> x = quant::quantize_values(sample_inputs[s][0], in_q);
+                    std::vector<int8_t> x = quant::quantize_values(sample_inputs[s][0], in_q);
+                    if (c.hw.postproc.requant == RequantMode::kFloat32) {
+                        // QuantizeLinear as ONNX Runtime computes it (float32 division).
+                        for (size_t e = 0; e < x.size(); ++e) {
+                            x[e] = quantize_linear_f32(sample_inputs[s][0][e],
+                                                       static_cast<float>(in_q.scale),
+                                                       in_q.zero_point);
+                        }
+                    }
                     ws.input = x;
                     if (!ws.input_data.empty()) ws.input_data[0] = x;
                     if (is_float(p)) ws.float_input_data = sample_inputs[s];

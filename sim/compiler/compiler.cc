@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "sim/core/error.h"
+#include "sim/graph/float32_requant.h"
 #include "sim/timing/array_model.h"
 
 namespace npu::compiler {
@@ -940,6 +941,9 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         const uint64_t ab = act_bytes(prec);
         d.precision = prec;
         d.cycles_per_mac = hw.array.cycles_for(prec);
+        if (hw.postproc.requant == RequantMode::kFloat32 && !is_float(prec)) {
+            d.f32 = graph::f32_requant(l);
+        }
         d.output_bytes = static_cast<uint64_t>(l.output_elems()) * ab;
         d.in_scale = l.input.scale;
         d.out_scale = l.output.scale;

@@ -186,6 +186,13 @@ std::vector<FieldSpec> build_table() {
         "requantization rounding: ONNX half_even, TFLite's two roundings, or half_up",
         [](const HwConfig& c) { return static_cast<int>(c.postproc.rounding); },
         [](HwConfig& c, int v) { c.postproc.rounding = static_cast<Rounding>(v); }));
+    t.push_back(enum_field(
+        "postproc.requant", spellings({RequantMode::kFixedPoint, RequantMode::kFloat32}),
+        "requantization arithmetic: fixed_point (integer multiplier and shift, with "
+        "postproc.rounding) or float32 (ONNX Runtime's MLAS formulas, bit for bit; "
+        "docs/operators.md)",
+        [](const HwConfig& c) { return static_cast<int>(c.postproc.requant); },
+        [](HwConfig& c, int v) { c.postproc.requant = static_cast<RequantMode>(v); }));
 
     t.push_back(int_field("controller.queue_depth", "instructions", 1, 1024,
                           "instruction FIFO depth of each engine (load, compute, store)",

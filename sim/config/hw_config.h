@@ -15,7 +15,8 @@ namespace npu::cfg {
 
 using npu::Dataflow;    // "ws" | "os"
 using npu::Pipelining;  // "none" | "overlap"
-using npu::Rounding;    // "half_even" | "tflite" | "half_up"
+using npu::RequantMode;
+using npu::Rounding;  // "half_even" | "tflite" | "half_up"
 
 struct ArrayConfig {
     int rows = 16;  // PE rows: the reduction (K) dimension for ws, output rows (M) for os
@@ -59,6 +60,7 @@ struct PostprocConfig {
     int lanes = 16;           // accumulator elements requantized per cycle
     int pipeline_cycles = 4;  // latency of the requantization pipeline
     Rounding rounding = Rounding::kHalfEven;
+    RequantMode requant = RequantMode::kFixedPoint;  // "fixed_point" | "float32"
 };
 
 struct ControllerConfig {

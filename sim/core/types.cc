@@ -15,5 +15,8 @@ const char* to_string(Rounding r) {
     }
     return "?";
 }
+const char* to_string(RequantMode m) {
+    return m == RequantMode::kFixedPoint ? "fixed_point" : "float32";
+}
 
 }  // namespace npu

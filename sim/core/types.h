@@ -14,8 +14,14 @@ enum class Pipelining { kNone, kOverlap };
 // half away from zero), half up (XNNPACK's integer path).
 enum class Rounding { kHalfEven, kTflite, kHalfUp };
 
+// How the post-processing unit requantizes (`postproc.requant`): integer multipliers and shifts
+// with the rounding above (gemmlowp/TFLite style), or float32 multipliers exactly as ONNX
+// Runtime's MLAS kernels (sim/core/requant_f32.h; the rounding mode is then not used).
+enum class RequantMode { kFixedPoint, kFloat32 };
+
 [[nodiscard]] const char* to_string(Dataflow d);
 [[nodiscard]] const char* to_string(Pipelining p);
 [[nodiscard]] const char* to_string(Rounding r);
+[[nodiscard]] const char* to_string(RequantMode m);
 
 }  // namespace npu

@@ -7,6 +7,7 @@
 
 #include "sim/core/ppu_ops.h"
 #include "sim/core/requant.h"
+#include "sim/graph/float32_requant.h"
 #include "sim/kernels/gemm.h"
 #include "sim/kernels/im2col.h"
 #include "sim/kernels/requant_rows.h"
@@ -247,7 +248,9 @@ std::vector<double> real_outputs(const Layer& l, const LayerInputs& in, Rounding
     return real;
 }
 
-std::vector<int8_t> evaluate(const Layer& l, const LayerInputs& in, Rounding mode) {
+std::vector<int8_t> evaluate(const Layer& l, const LayerInputs& in, Rounding mode,
+                             RequantMode requant) {
+    if (requant == RequantMode::kFloat32) return evaluate_f32(l, in);
     const size_t row = static_cast<size_t>(row_length(l));
     switch (l.kind) {
         case OpKind::kConv2d:

@@ -42,9 +42,11 @@ using LayerInputs = std::vector<const std::vector<int8_t>*>;
 [[nodiscard]] std::vector<double> real_outputs(const Layer& layer, const LayerInputs& inputs,
                                                Rounding mode);
 
-// One layer of any op: docs/operators.md, bit for bit.
+// One layer of any op: docs/operators.md, bit for bit. `requant` kFloat32: ONNX Runtime's float32
+// formulas (sim/graph/float32_requant.h; `mode` is then not used).
 [[nodiscard]] std::vector<int8_t> evaluate(const Layer& layer, const LayerInputs& inputs,
-                                           Rounding mode);
+                                           Rounding mode,
+                                           RequantMode requant = RequantMode::kFixedPoint);
 
 // The quantization of input i: Layer::input_quant[i], or Layer::input for input 0 of a
 // hand-built layer without input_quant. Throws std::invalid_argument if there is none.

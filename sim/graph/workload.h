@@ -45,13 +45,19 @@ enum class Activation { kNone, kRelu, kRelu6, kClamp };
 [[nodiscard]] const char* to_string(OpKind k);
 [[nodiscard]] const char* to_string(Activation a);
 
+// scale: the real value of one step. An ONNX importer stores the model's float32 scale exactly
+// (a double holds every float32), which postproc.requant: float32 relies on to match ONNX Runtime.
+// uint8_origin: the tensor is uint8 in the source model and its int8 codes here are the uint8
+// codes - 128 (zero_point likewise); float32 requantization of mul and avgpool adds the zero
+// point in float, so it needs the original one (sim/core/requant_f32.h, zp_offset).
 struct QuantParams {
     double scale = 1.0;
     int32_t zero_point = 0;
+    bool uint8_origin = false;
 };
 
 [[nodiscard]] inline bool operator==(const QuantParams& a, const QuantParams& b) {
-    return a.scale == b.scale && a.zero_point == b.zero_point;
+    return a.scale == b.scale && a.zero_point == b.zero_point && a.uint8_origin == b.uint8_origin;
 }
 [[nodiscard]] inline bool operator!=(const QuantParams& a, const QuantParams& b) {
     return !(a == b);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "sim/core/precision.h"
+#include "sim/core/requant_f32.h"
 #include "sim/core/types.h"
 
 namespace npu::isa {
@@ -176,6 +177,9 @@ struct LayerDesc {
     std::vector<float> gamma, beta;
     std::vector<int8_t> lut;
     int32_t out_zero_point = 0, act_min = -128, act_max = 127;
+    // postproc.requant: float32 (integer precisions): the layer's MLAS formula and float32
+    // multipliers, which the PPU applies instead of multiplier/shift (sim/core/requant_f32.h).
+    F32Requant f32;
     // Float layers: the fused activation as bounds, out = min(max(v, act_lo), act_hi) in fp32
     // (none: -inf, +inf; relu: 0, +inf; relu6: 0, 6; clamp: its bounds).
     float act_lo = -std::numeric_limits<float>::infinity();

@@ -16,15 +16,17 @@ std::vector<int8_t> run_layer(const graph::Layer& layer, const std::vector<int8_
 }
 
 std::vector<int8_t> run_op(const graph::Layer& layer,
-                           const std::vector<const std::vector<int8_t>*>& inputs, Rounding mode) {
-    return graph::evaluate(layer, inputs, mode);
+                           const std::vector<const std::vector<int8_t>*>& inputs, Rounding mode,
+                           RequantMode requant) {
+    return graph::evaluate(layer, inputs, mode, requant);
 }
 
 namespace {
 
 // Runs every layer; `outputs` is filled in layer order (reserved up front so pointers into it
 // stay valid while later layers read earlier outputs).
-void run_all(const graph::Workload& w, Rounding mode, std::vector<std::vector<int8_t>>& outputs) {
+void run_all(const graph::Workload& w, Rounding mode, RequantMode requant,
+             std::vector<std::vector<int8_t>>& outputs) {
     std::map<std::string, const std::vector<int8_t>*> tensors;
     for (size_t i = 0; i < w.inputs.size() && i < w.input_data.size(); ++i) {
         tensors[w.inputs[i].name] = &w.input_data[i];
@@ -47,22 +49,24 @@ void run_all(const graph::Workload& w, Rounding mode, std::vector<std::vector<in
             }
             in.push_back(it->second);
         }
-        outputs.push_back(graph::evaluate(layer, in, mode));
+        outputs.push_back(graph::evaluate(layer, in, mode, requant));
         tensors[layer.name] = &outputs.back();
     }
 }
 
 }  // namespace
 
-std::vector<std::vector<int8_t>> run_workload(const graph::Workload& w, Rounding mode) {
+std::vector<std::vector<int8_t>> run_workload(const graph::Workload& w, Rounding mode,
+                                              RequantMode requant) {
     std::vector<std::vector<int8_t>> outputs;
-    run_all(w, mode, outputs);
+    run_all(w, mode, requant, outputs);
     return outputs;
 }
 
-std::map<std::string, std::vector<int8_t>> run_graph(const graph::Workload& w, Rounding mode) {
+std::map<std::string, std::vector<int8_t>> run_graph(const graph::Workload& w, Rounding mode,
+                                                     RequantMode requant) {
     std::vector<std::vector<int8_t>> outputs;
-    run_all(w, mode, outputs);
+    run_all(w, mode, requant, outputs);
     std::map<std::string, std::vector<int8_t>> tensors;
     for (size_t i = 0; i < w.inputs.size() && i < w.input_data.size(); ++i) {
         tensors[w.inputs[i].name] = w.input_data[i];

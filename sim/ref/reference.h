@@ -26,18 +26,20 @@ namespace npu::ref {
 // One layer of any op (docs/operators.md) on its inputs, in the order of Layer::inputs.
 [[nodiscard]] std::vector<int8_t> run_op(const graph::Layer& layer,
                                          const std::vector<const std::vector<int8_t>*>& inputs,
-                                         Rounding mode);
+                                         Rounding mode,
+                                         RequantMode requant = RequantMode::kFixedPoint);
 
 // Every layer's output, in layer order. A layer reads the tensors its `inputs` name (declared
 // inputs from w.input_data, or earlier layers' outputs); a layer with no `inputs` reads the
 // previous layer's output (the first reads w.input), as v1 chains do. Throws
 // std::invalid_argument for a name that is neither a declared input nor an earlier layer.
-[[nodiscard]] std::vector<std::vector<int8_t>> run_workload(const graph::Workload& w,
-                                                            Rounding mode);
+// `requant`: postproc.requant (kFloat32: ONNX Runtime's float32 formulas, docs/operators.md).
+[[nodiscard]] std::vector<std::vector<int8_t>> run_workload(
+    const graph::Workload& w, Rounding mode, RequantMode requant = RequantMode::kFixedPoint);
 
 // Every tensor by name: the declared inputs and each layer's output (named after the layer). A
 // v1 chain without declared inputs reports its input as "input".
-[[nodiscard]] std::map<std::string, std::vector<int8_t>> run_graph(const graph::Workload& w,
-                                                                   Rounding mode);
+[[nodiscard]] std::map<std::string, std::vector<int8_t>> run_graph(
+    const graph::Workload& w, Rounding mode, RequantMode requant = RequantMode::kFixedPoint);
 
 }  // namespace npu::ref

@@ -154,6 +154,7 @@ TEST_F(ConfigBundled, SchemaListsEveryKeyWithTypeDefaultAndRange) {
                                                "postproc.lanes",
                                                "postproc.pipeline_cycles",
                                                "postproc.rounding",
+                                               "postproc.requant",
                                                "controller.queue_depth",
                                                "controller.dispatch_cycles",
                                                "energy.mac_int8_pj",
@@ -165,9 +166,10 @@ TEST_F(ConfigBundled, SchemaListsEveryKeyWithTypeDefaultAndRange) {
         EXPECT_NE(schema.find("\n" + f.key + " "), std::string::npos) << f.key;
     }
     EXPECT_NE(schema.find("\nenergy "), std::string::npos);
-    EXPECT_NE(schema.find("\narray.rows                     integer    16          PEs             "
-                          "1 .. 1024"),
-              std::string::npos)
+    EXPECT_NE(
+        schema.find("\narray.rows                     integer    16           PEs             "
+                    "1 .. 1024"),
+        std::string::npos)
         << schema;
     EXPECT_NE(schema.find("ws | os | both"), std::string::npos);
     EXPECT_NE(schema.find("half_even | tflite | half_up"), std::string::npos);

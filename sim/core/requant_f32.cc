@@ -1,0 +1,144 @@
+// Compiled with -ffp-contract=off (sim/CMakeLists.txt): every product and sum below rounds to
+// float32 on its own, as MLAS's separate MULPS / ADDPS / DIVPS instructions do.
+#include "sim/core/requant_f32.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace npu {
+
+namespace {
+
+constexpr int32_t kQMin = -128;
+constexpr int32_t kQMax = 127;
+
+// SSE MAXPS / MINPS: the second operand when the comparison fails (so a NaN first operand
+// yields the bound).
+float max_ps(float a, float b) { return a > b ? a : b; }
+float min_ps(float a, float b) { return a < b ? a : b; }
+
+int32_t clamp_act(int32_t q, int32_t act_min, int32_t act_max) {
+    return std::clamp(q, act_min, act_max);
+}
+
+}  // namespace
+
+const char* to_string(F32Formula f) {
+    switch (f) {
+        case F32Formula::kScale:
+            return "scale";
+        case F32Formula::kMul:
+            return "mul";
+        case F32Formula::kAdd:
+            return "add";
+        case F32Formula::kAvgPool:
+            return "avgpool";
+    }
+    return "?";
+}
+
+float f32_rescale(double in_scale, double w_scale, double out_scale) {
+    const float product = static_cast<float>(in_scale) * static_cast<float>(w_scale);
+    return product / static_cast<float>(out_scale);
+}
+
+float f32_global_avgpool_scale(double in_scale, double out_scale, int64_t count) {
+    const float denominator = static_cast<float>(out_scale) * static_cast<float>(count);
+    return static_cast<float>(in_scale) / denominator;
+}
+
+int32_t cvt_f32_to_i32(float v) {
+    // [-2^31, 2^31) is exactly representable at both ends; NaN fails both comparisons.
+    if (!(v >= -2147483648.0f && v < 2147483648.0f)) return std::numeric_limits<int32_t>::min();
+    // nearbyint rounds half to even under the default rounding mode, as CVTPS2DQ does under the
+    // default MXCSR; the result is an integer-valued float inside int32.
+    return static_cast<int32_t>(std::nearbyint(v));
+}
+
+int32_t requantize_f32(int32_t acc, float scale, int32_t out_zp, int32_t act_min, int32_t act_max) {
+    float v = static_cast<float>(acc) * scale;  // CVTDQ2PS rounds to nearest even too
+    v = max_ps(v, static_cast<float>(kQMin - out_zp));
+    v = min_ps(v, static_cast<float>(kQMax - out_zp));
+    return clamp_act(cvt_f32_to_i32(v) + out_zp, act_min, act_max);
+}
+
+int32_t mul_requantize_f32(int32_t product, float ratio, int32_t out_zp, int32_t zp_offset,
+                           int32_t act_min, int32_t act_max) {
+    const float scaled = static_cast<float>(product) * ratio;
+    const float v = scaled + static_cast<float>(out_zp + zp_offset);
+    // PACKSSDW then PACKSSWB (PACKUSWB for uint8): saturation to the source type's range.
+    const int32_t q = std::clamp(cvt_f32_to_i32(v), kQMin + zp_offset, kQMax + zp_offset);
+    return clamp_act(q - zp_offset, act_min, act_max);
+}
+
+float add_partial_f32(int32_t dx, float sa, int32_t dy, float sb) {
+    const float fa = static_cast<float>(dx) * sa;
+    const float fb = static_cast<float>(dy) * sb;
+    return fa + fb;
+}
+
+int32_t add_requantize_f32(float sum, float out_scale, int32_t out_zp, int32_t act_min,
+                           int32_t act_max) {
+    int32_t q = cvt_f32_to_i32(sum / out_scale);
+    q = std::max(q, kQMin - out_zp);  // VPMAXSD, VPMINSD: integer clamps after the conversion
+    q = std::min(q, kQMax - out_zp);
+    return clamp_act(q + out_zp, act_min, act_max);
+}
+
+float dequantize_f32(int32_t q, int32_t zp, float scale) {
+    return static_cast<float>(q - zp) * scale;
+}
+
+float avgpool_mean_f32(const float* values, int count) {
+    float sum = 0.0f;
+    for (int i = 0; i < count; ++i) sum += values[i];
+    return sum / static_cast<float>(count);
+}
+
+int32_t avgpool_requantize_f32(float mean, float out_scale, int32_t out_zp, int32_t zp_offset,
+                               int32_t act_min, int32_t act_max) {
+    const float v = mean / out_scale + static_cast<float>(out_zp + zp_offset);
+    const int32_t q = std::clamp(cvt_f32_to_i32(v), kQMin + zp_offset, kQMax + zp_offset);
+    return clamp_act(q - zp_offset, act_min, act_max);
+}
+
+int8_t quantize_linear_f32(float x, float scale, int32_t zp) {
+    float v = x / scale;
+    v = max_ps(v, static_cast<float>(kQMin - zp));
+    v = min_ps(v, static_cast<float>(kQMax - zp));
+    return static_cast<int8_t>(cvt_f32_to_i32(v) + zp);
+}
+
+int32_t f32_bits(float v) {
+    int32_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    return bits;
+}
+
+float f32_from_bits(int32_t bits) {
+    float v = 0.0f;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+int32_t postprocess_f32(int32_t acc_word, size_t channel, const F32Requant& p, int32_t out_zp,
+                        int32_t act_min, int32_t act_max) {
+    switch (p.formula) {
+        case F32Formula::kScale:
+            return requantize_f32(acc_word, p.scale[channel], out_zp, act_min, act_max);
+        case F32Formula::kMul:
+            return mul_requantize_f32(acc_word, p.scale[channel], out_zp, p.zp_offset, act_min,
+                                      act_max);
+        case F32Formula::kAdd:
+            return add_requantize_f32(f32_from_bits(acc_word), p.out_scale, out_zp, act_min,
+                                      act_max);
+        case F32Formula::kAvgPool:
+            return avgpool_requantize_f32(f32_from_bits(acc_word), p.out_scale, out_zp, p.zp_offset,
+                                          act_min, act_max);
+    }
+    return out_zp;
+}
+
+}  // namespace npu
