@@ -66,7 +66,7 @@ void pop_timed(TokenQueue& q, uint64_t& stall) {
 }
 
 timing::ArrayGeometry geometry(const cfg::HwConfig& hw) {
-    return {hw.array.rows, hw.array.cols, hw.array.dataflow, hw.array.pipelining};
+    return {hw.array.rows, hw.array.cols, hw.array.dataflow, hw.array.pipelining, hw.array.timing};
 }
 
 // MACs of one precision: the total and, unless int8, its own counter (energy prices each).

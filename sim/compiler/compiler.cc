@@ -790,7 +790,7 @@ namespace {
 // (closed form, as the compute engine splits them) against its DRAM bytes at peak bandwidth.
 uint64_t estimate_cycles(const isa::Program& p, const cfg::HwConfig& hw) {
     const auto array = timing::make_fast_array(
-        {hw.array.rows, hw.array.cols, hw.array.dataflow, hw.array.pipelining});
+        {hw.array.rows, hw.array.cols, hw.array.dataflow, hw.array.pipelining, hw.array.timing});
     const bool ws = hw.array.dataflow == Dataflow::kWeightStationary;
     const int cpm = p.layers.empty() ? 1 : std::max(1, p.layers.back().cycles_per_mac);
     uint64_t end = 0, bytes = 0;

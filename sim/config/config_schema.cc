@@ -123,6 +123,12 @@ std::vector<FieldSpec> build_table() {
         "none: tile by tile; overlap: double-buffered PE registers overlap consecutive tiles",
         [](const HwConfig& c) { return static_cast<int>(c.array.pipelining); },
         [](HwConfig& c, int v) { c.array.pipelining = static_cast<Pipelining>(v); }));
+    t.push_back(enum_field(
+        "array.timing", spellings({ArrayTiming::kNpusim, ArrayTiming::kScaleSim}),
+        "tile cycle accounting: npusim's array (docs/timing.md) or SCALE-Sim v2's (folds never "
+        "overlap, each charged in full: os K+R+C-2, ws M+2R+C-2)",
+        [](const HwConfig& c) { return static_cast<int>(c.array.timing); },
+        [](HwConfig& c, int v) { c.array.timing = static_cast<ArrayTiming>(v); }));
 
     t.push_back(int_field("array.cycles_per_mac.int8", "cycles", 0, 64,
                           "cycles a PE takes per int8 MAC (0: the array has no int8 mode)",

@@ -13,8 +13,9 @@
 
 namespace npu::cfg {
 
-using npu::Dataflow;    // "ws" | "os"
-using npu::Pipelining;  // "none" | "overlap"
+using npu::ArrayTiming;  // "npusim" | "scalesim"
+using npu::Dataflow;     // "ws" | "os"
+using npu::Pipelining;   // "none" | "overlap"
 using npu::RequantMode;
 using npu::Rounding;  // "half_even" | "tflite" | "half_up"
 
@@ -26,6 +27,8 @@ struct ArrayConfig {
     // `dataflow` breaks ties. Written `array.dataflow: both`.
     bool both_dataflows = false;
     Pipelining pipelining = Pipelining::kOverlap;
+    // npusim's microarchitecture, or SCALE-Sim v2's cycle accounting (docs/timing.md).
+    ArrayTiming timing = ArrayTiming::kNpusim;
     // Cycles one PE takes per MAC of each precision (index: npu::Precision), 0 = the array does
     // not run that precision. Default: an illustrative multi-precision PE that does one int8 (or
     // int8 x int4) MAC per cycle, one bf16/fp16 MAC every 2 cycles and one fp32 MAC every 4.

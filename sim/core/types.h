@@ -10,6 +10,11 @@ enum class Dataflow { kWeightStationary, kOutputStationary };
 // output registers (os) are double-buffered so the next tile overlaps the current one.
 enum class Pipelining { kNone, kOverlap };
 
+// How the array's tile timing is counted (`array.timing`): npusim's own microarchitecture
+// (docs/timing.md), or SCALE-Sim v2's accounting (folds never overlap, every fold charged in full,
+// no drain), so results can be checked against numbers SCALE-Sim users already have.
+enum class ArrayTiming { kNpusim, kScaleSim };
+
 // Requantization rounding: ONNX (one rounding, half to even), TFLite (gemmlowp's two roundings,
 // half away from zero), half up (XNNPACK's integer path).
 enum class Rounding { kHalfEven, kTflite, kHalfUp };
@@ -21,6 +26,7 @@ enum class RequantMode { kFixedPoint, kFloat32 };
 
 [[nodiscard]] const char* to_string(Dataflow d);
 [[nodiscard]] const char* to_string(Pipelining p);
+[[nodiscard]] const char* to_string(ArrayTiming t);
 [[nodiscard]] const char* to_string(Rounding r);
 [[nodiscard]] const char* to_string(RequantMode m);
 

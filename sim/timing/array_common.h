@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "sim/timing/array_model.h"
 
@@ -21,6 +22,11 @@ void check_tile(const ArrayGeometry& g, const TileShape& s, const TileData* data
 // out[i][j] = sum_kk a[i][kk] * w[kk][j], int32 with two's-complement wraparound (the hardware
 // accumulator wraps; doing the sum in uint32 keeps C++ free of signed-overflow UB).
 void gemm_int8(const TileShape& s, const TileData& d);
+
+// SCALE-Sim v2 accounting (scalesim_array.cc): the closed form, and the PE-level form that runs
+// each fold, padded to the full array, on a fresh PE-level array.
+[[nodiscard]] std::unique_ptr<ArrayModel> make_scalesim_fast_array(const ArrayGeometry& g);
+[[nodiscard]] std::unique_ptr<ArrayModel> make_scalesim_pe_array(const ArrayGeometry& g);
 
 // Two's-complement wrapping int32 add without UB.
 [[nodiscard]] inline int32_t wrap_add(int32_t x, int32_t y) {

@@ -28,6 +28,8 @@ struct ArrayGeometry {
     int cols = 16;
     Dataflow dataflow = Dataflow::kWeightStationary;
     Pipelining pipelining = Pipelining::kOverlap;
+    // kScaleSim: SCALE-Sim v2's accounting (scalesim_array.cc); pipelining is then not used.
+    ArrayTiming timing = ArrayTiming::kNpusim;
 };
 
 struct TileShape {

@@ -120,6 +120,7 @@ class FastArray final : public ArrayModel {
 }  // namespace
 
 std::unique_ptr<ArrayModel> make_fast_array(const ArrayGeometry& g) {
+    if (g.timing == ArrayTiming::kScaleSim) return detail::make_scalesim_fast_array(g);
     return std::make_unique<FastArray>(g);
 }
 

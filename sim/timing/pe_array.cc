@@ -650,6 +650,7 @@ class PeArray final : public ArrayModel {
 }  // namespace
 
 std::unique_ptr<ArrayModel> make_pe_array(const ArrayGeometry& g) {
+    if (g.timing == ArrayTiming::kScaleSim) return detail::make_scalesim_pe_array(g);
     return std::make_unique<PeArray>(g);
 }
 

@@ -155,6 +155,7 @@ TEST_F(ConfigBundled, SchemaListsEveryKeyWithTypeDefaultAndRange) {
                                                "postproc.pipeline_cycles",
                                                "postproc.rounding",
                                                "postproc.requant",
+                                               "array.timing",
                                                "controller.queue_depth",
                                                "controller.dispatch_cycles",
                                                "energy.mac_int8_pj",
