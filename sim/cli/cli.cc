@@ -18,6 +18,7 @@
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/frontend/frontend.h"
+#include "sim/frontend/scalesim.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/kernels/isa.h"
 #include "sim/quant/ptq.h"
@@ -43,6 +44,7 @@ usage:
                  [--trace FILE] [--no-progress]
   npusim compile [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--emit asm|mapping] [-o FILE]
   npusim config  [--hw FILE] [--set KEY=VALUE]... (--dump | --schema | --check)
+  npusim config  --from-scalesim SCALE.cfg [-o FILE] [--force]
   npusim compare [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--precisions P,P,...]
                  [--samples N] [--timing-only] [--json FILE] [--html FILE] [--force]
   npusim regress [--suite FILE] [--quick] [--only NAME[,NAME...]] [-j N] [--update]
@@ -59,7 +61,9 @@ commands:
            bandwidth, SRAM traffic, stalls, energy and whether the outputs are bit-exact
   compile  show the mapping the compiler chose per layer, or the whole instruction stream
   config   print the effective config (--dump, a YAML file --hw accepts back), every key with its
-           type, default, unit and meaning (--schema), or just validate (--check)
+           type, default, unit and meaning (--schema), or just validate (--check);
+           --from-scalesim turns a SCALE-Sim config into a hardware YAML (stdout or -o), with
+           array.timing: scalesim and what has no npusim key stated in comments
   compare  run one workload at several precisions (default int8,fp32) and print them side by
            side: cycles, latency, inferences/s, TOPS, DRAM traffic, energy, TOPS/W, area, speedup
            and energy ratio against the first, and accuracy against the fp32 model (SQNR, max
@@ -110,7 +114,7 @@ struct Args {
     std::string command;
     std::optional<std::string> hw, workload, out, emit, output_file, html;
     std::vector<std::string> sets;
-    std::optional<std::string> trace;
+    std::optional<std::string> trace, from_scalesim;
     bool no_progress = false;
     bool force = false, timing_only = false, no_check = false, quiet = false;
     bool dump = false, schema = false, check = false;
@@ -127,9 +131,10 @@ Args parse(const std::vector<std::string>& argv) {
     size_t i = 0;
     if (!argv.empty()) a.command = argv[i++];
     const std::map<std::string, std::optional<std::string>*> valued = {
-        {"--hw", &a.hw},      {"--workload", &a.workload}, {"--out", &a.out},
-        {"--emit", &a.emit},  {"-o", &a.output_file},      {"--html", &a.html},
-        {"--trace", &a.trace}};
+        {"--hw", &a.hw},        {"--workload", &a.workload},
+        {"--out", &a.out},      {"--emit", &a.emit},
+        {"-o", &a.output_file}, {"--html", &a.html},
+        {"--trace", &a.trace},  {"--from-scalesim", &a.from_scalesim}};
     const std::map<std::string, bool*> flags = {
         {"--force", &a.force},       {"--timing-only", &a.timing_only},
         {"--no-check", &a.no_check}, {"--quiet", &a.quiet},
@@ -296,6 +301,25 @@ int cmd_compile(const Args& a, std::ostream& out) {
 }
 
 int cmd_config(const Args& a, std::ostream& out) {
+    if (a.from_scalesim) {
+        std::ifstream in(*a.from_scalesim);
+        if (!in) {
+            throw UserError(
+                Diagnostic{*a.from_scalesim, 0, 0, "", "cannot open the file for reading"});
+        }
+        std::ostringstream text;
+        text << in.rdbuf();
+        const std::string yaml = frontend::scalesim_config_yaml(text.str(), *a.from_scalesim);
+        // What it wrote must be a config npusim accepts.
+        (void)cfg::load_hw_config_from_string(yaml, *a.from_scalesim, {});
+        if (a.output_file) {
+            check_writable({*a.output_file}, a.force);
+            report::write_file_atomic(*a.output_file, yaml);
+        } else {
+            out << yaml;
+        }
+        return 0;
+    }
     const int modes = int(a.dump) + int(a.schema) + int(a.check);
     if (modes != 1) {
         throw UserError(Diagnostic{"<command line>", 0, 0, "",

@@ -6,6 +6,8 @@
 // Formats, chosen by the file's extension:
 //   .yaml / .yml   npusim's workload YAML (docs/workloads.md); a float network is post-training
 //                  quantized with its own `calibration:` settings (sim/quant/ptq.h)
+//   .csv           a SCALE-Sim v2 topology, conv or GEMM, told apart by its header
+//                  (sim/frontend/scalesim.h)
 #pragma once
 
 #include <string>
