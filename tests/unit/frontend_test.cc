@@ -25,9 +25,9 @@ TEST(Frontend, LoadsYamlWorkloads) {
 
 TEST(Frontend, UnknownFormatNamesTheFileAndTheFormats) {
     EXPECT_EQ(error_of("model.txt"),
-              "model.txt: expected a workload file ending in one of .yaml, .yml, found '.txt'");
+              "model.txt: expected a workload file ending in one of .yaml, .yml, .csv, found '.txt'");
     EXPECT_EQ(error_of("model"),
-              "model: expected a workload file ending in one of .yaml, .yml, found 'no extension'");
+              "model: expected a workload file ending in one of .yaml, .yml, .csv, found 'no extension'");
 }
 
 }  // namespace
