@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the whole test suite (unit, model and integration tests).
-#   scripts/test.sh             Release build in build/, all tests
-#   scripts/test.sh --sanitize  ASan + UBSan build in build-asan/, all tests
+#   scripts/test.sh             Release build in build/, all tests but the slow proofs (label long)
+#   scripts/test.sh --sanitize  ASan + UBSan build in build-asan/, the same tests
+#   scripts/test.sh --long      Release build in build/, only the slow proofs (ctest -L long)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
 extra=()
-if [ "${1:-}" = "--sanitize" ]; then
+labels=(-LE long)
+if [ "${1:-}" = "--long" ]; then
+  labels=(-L long)
+elif [ "${1:-}" = "--sanitize" ]; then
   build="$root/build-asan"
   extra=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNPUSIM_SANITIZE=ON)
   export ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=1
@@ -14,4 +18,4 @@ if [ "${1:-}" = "--sanitize" ]; then
 fi
 "$root/scripts/build.sh" "$build" "${extra[@]}"
 cd "$build"
-ctest --output-on-failure -j "$(nproc)"
+ctest --output-on-failure -j "$(nproc)" "${labels[@]}"
