@@ -1,46 +1,29 @@
 #include "sim/cli/sweep.h"
 
-#include <sys/wait.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "sim/cli/cli_util.h"
-#include "sim/cli/progress.h"
+#include "sim/cli/sweep_impl.h"
+#include "sim/config/config_loader.h"
+#include "sim/config/config_schema.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
-#include "sim/report/figures.h"
-#include "sim/report/html.h"
-#include "sim/report/layers_csv.h"
 #include "sim/report/output_file.h"
-#include "sim/report/stats_json.h"
 
 namespace npu::cli {
-namespace {
+namespace sweep_impl {
 
-namespace fs = std::filesystem;
-using nlohmann::json;
-
-const std::vector<std::string> kTopKeys = {"hw", "workloads", "grid", "points", "timing_only"};
-constexpr const char* kManifest = "sweep.json";
-constexpr const char* kPointFile = "point.json";
-constexpr const char* kErrorFile = "error.txt";
-
-// An input path as written: relative to the current directory, else to the repository root
-// (so `workloads/default.yaml` works from anywhere). "" when neither names a file.
 std::string find_input(const std::string& p) {
     if (fs::is_regular_file(p)) return p;
     if (!fs::path(p).is_absolute()) {
@@ -50,181 +33,275 @@ std::string find_input(const std::string& p) {
     return "";
 }
 
-void write_file(const fs::path& p, const std::string& text) {
-    report::write_file_atomic(p.string(), text);
+std::map<std::string, std::string> Identity::per_workload() const {
+    std::map<std::string, std::string> m;
+    for (const auto& [wl, h] : workloads) m[wl] = sweep_identity(config_hash, h, timing_only);
+    return m;
 }
 
-// ---------------------------------------------------------------------------------------------
-// The sweep file
+json Identity::to_json() const {
+    return {{"config", config_hash},
+            {"workloads", workloads},
+            {"mode", timing_only ? "timing" : "functional"}};
+}
 
-class SweepLoader : public YamlChecker {
-  public:
-    explicit SweepLoader(std::string file) : YamlChecker(std::move(file)) {}
-
-    SweepSpec load() {
-        std::ifstream f(m_file);
-        if (!f) throw UserError(Diagnostic{m_file, 0, 0, "", "cannot read the sweep file"});
-        std::stringstream text;
-        text << f.rdbuf();
-        YAML::Node top;
+Context make_context(const SweepSpec& spec) {
+    Context c;
+    const std::string hw = find_input(spec.hw);
+    // The effective base config (so an energy table or a default that changes changes the ids);
+    // the file's bytes when it does not load on its own (a point's settings may repair it).
+    auto base = std::make_shared<cfg::HwConfig>();
+    try {
+        *base = cfg::load_hw_config(hw, {});
+        c.identity.config_hash = content_hash(cfg::dump_yaml(*base));
+    } catch (const UserError&) {
+        c.identity.config_hash = content_hash(slurp(hw));
         try {
-            top = YAML::Load(text.str());
-        } catch (const YAML::Exception& e) {
-            error(e.mark, "", "invalid YAML: " + e.msg);
-            m_diags.throw_if_any();
+            *base = cfg::default_hw_config();
+        } catch (const UserError&) {
         }
-        if (!top.IsMap()) {
-            error(top.Mark(), "",
-                  "expected a map with hw, workloads, grid, points, found " + describe(top));
-            m_diags.throw_if_any();
+    }
+    for (const std::string& wl : spec.workloads) {
+        c.identity.workloads[wl] = content_hash(slurp(find_input(wl)));
+    }
+    c.identity.timing_only = spec.timing_only;
+    c.base_value = [base](const std::string& key) -> std::string {
+        const cfg::FieldSpec* f = cfg::find_field(key);
+        return f ? cfg::format_field(*f, *base) : "";
+    };
+    return c;
+}
+
+namespace {
+
+// The config loader's verdict on one key=value: "" when the key exists, else its message
+// ("unknown key, did you mean 'array.rows'?", "is a section, not a key: ...").
+std::string key_problem(const std::string& key, const std::string& value) {
+    if (key == "energy" || cfg::find_field(key) != nullptr) return "";
+    cfg::HwConfig scratch;
+    try {
+        cfg::apply_overrides(scratch, {key + "=" + value});
+    } catch (const UserError& e) {
+        for (const Diagnostic& d : e.diagnostics()) {
+            if (d.key == key) return d.message;
         }
-        check_keys(top, "", kTopKeys);
-        SweepSpec s;
-        s.hw = "configs/edge_npu.yaml";
-        if (const YAML::Node hw = top["hw"]) {
-            if (scalar(hw, "hw", "a config file")) s.hw = hw.Scalar();
-            check_file(hw, "hw");
+        return e.diagnostics().front().message;
+    }
+    return "";
+}
+
+// A constraint bound as a number: plain for result columns, with the key's own parser for
+// config keys (so `max: 512KiB` works on scratchpad.size).
+std::optional<double> bound_value(const std::string& column, const std::string& text,
+                                  std::string& problem) {
+    if (text.empty()) return std::nullopt;
+    if (const cfg::FieldSpec* f = cfg::find_field(column)) {
+        cfg::HwConfig scratch;
+        if (auto err = cfg::assign_field(*f, scratch, text)) {
+            problem = *err;
+            return std::nullopt;
         }
-        const YAML::Node wls = top["workloads"];
-        if (!wls) {
-            error(top.Mark(), "", "missing required key 'workloads'");
-        } else if (!wls.IsSequence() || wls.size() == 0) {
-            error(wls.Mark(), "workloads",
-                  "expected a non-empty list of workload files, found " + describe(wls));
-        } else {
-            for (size_t i = 0; i < wls.size(); ++i) {
-                const std::string at = "workloads[" + std::to_string(i) + "]";
-                if (!scalar(wls[i], at, "a workload file")) continue;
-                check_file(wls[i], at);
-                s.workloads.push_back(wls[i].Scalar());
+        if (f->access.as_int) return f->access.as_int(scratch);
+        if (f->access.as_u64) return static_cast<double>(f->access.as_u64(scratch));
+        if (f->access.as_double) return f->access.as_double(scratch);
+        problem = "is not a number (" + cfg::type_name(f->type) + "): cannot be bounded";
+        return std::nullopt;
+    }
+    try {
+        size_t used = 0;
+        const double v = std::stod(text, &used);
+        if (used == text.size()) return v;
+    } catch (const std::exception&) {
+    }
+    problem = "expected a number, found '" + text + "'";
+    return std::nullopt;
+}
+
+}  // namespace
+
+void check_spec_keys(SweepSpec& spec) {
+    DiagnosticList problems;
+    const auto check = [&](const std::string& key, const std::string& value, Diagnostic at) {
+        const std::string why = key_problem(key, value);
+        if (why.empty()) return;
+        at.key = key;
+        at.message = why;
+        problems.add(at);
+    };
+    for (const SweepDimension& d : spec.grid) {
+        std::set<std::string> seen;
+        for (const Settings& alt : d.alternatives) {
+            for (const auto& [k, v] : alt) {
+                if (seen.insert(k).second) check(k, v, d.where);
             }
         }
-        if (const YAML::Node t = top["timing_only"]) {
-            if (t.IsScalar() && (t.Scalar() == "true" || t.Scalar() == "false")) {
-                s.timing_only = t.Scalar() == "true";
-            } else {
-                error(t.Mark(), "timing_only", "expected true or false, found " + describe(t));
+    }
+    for (size_t i = 0; i < spec.points.size(); ++i) {
+        const Diagnostic at = i < spec.point_where.size() ? spec.point_where[i] : Diagnostic{};
+        for (const auto& [k, v] : spec.points[i]) check(k, v, at);
+    }
+    for (size_t i = 0; i < spec.derived.size(); ++i) {
+        const Diagnostic at = i < spec.derived_where.size()
+                                  ? spec.derived_where[i]
+                                  : Diagnostic{"<command line>", 0, 0, "", ""};
+        check(spec.derived[i].first, spec.derived[i].second, at);
+        // Every {KEY} the template reads must be a config key too.
+        const std::string& t = spec.derived[i].second;
+        for (size_t open = t.find('{'); open != std::string::npos; open = t.find('{', open + 1)) {
+            const size_t close = t.find('}', open);
+            std::string ref = t.substr(open + 1, close == std::string::npos ? 0 : close - open - 1);
+            ref = ref.substr(0, ref.find_first_of("*/+- "));
+            if (cfg::find_field(ref) == nullptr) {
+                Diagnostic d = at;
+                d.message = "the template reads '" + ref + "': " + key_problem(ref, "0");
+                problems.add(d);
             }
         }
-        if (const YAML::Node grid = top["grid"]) parse_grid(grid, s);
-        if (const YAML::Node pts = top["points"]) {
-            if (!pts.IsSequence() || pts.size() == 0) {
-                error(pts.Mark(), "points",
-                      "expected a non-empty list of points (maps of key: value), found " +
-                          describe(pts));
-            } else {
-                for (size_t i = 0; i < pts.size(); ++i) {
-                    Settings st;
-                    if (settings_map(pts[i], "points[" + std::to_string(i) + "]", st)) {
-                        s.points.push_back(std::move(st));
-                    }
+    }
+    const auto& cols = sweep_result_columns();
+    for (SweepConstraint& c : spec.constraints) {
+        Diagnostic at = c.where;
+        at.key = "constraints." + c.column;
+        const bool result = std::find(cols.begin(), cols.end(), c.column) != cols.end();
+        if (!result && cfg::find_field(c.column) == nullptr) {
+            std::string hint;
+            for (const std::string& col : cols) {
+                if (c.column.size() > 2 &&
+                    (col.rfind(c.column, 0) == 0 || c.column.rfind(col, 0) == 0)) {
+                    hint = "did you mean '" + col + "'?";
                 }
             }
-        }
-        m_diags.throw_if_any();
-        return s;
-    }
-
-  private:
-    bool scalar(const YAML::Node& n, const std::string& at, const std::string& what) {
-        if (n.IsScalar() && !n.Scalar().empty()) return true;
-        error(n.Mark(), at, "expected " + what + ", found " + describe(n));
-        return false;
-    }
-
-    void check_file(const YAML::Node& n, const std::string& at) {
-        if (n.IsScalar() && !n.Scalar().empty() && find_input(n.Scalar()).empty()) {
-            error(n.Mark(), at,
-                  "expected a file (relative to the current directory or the repository root " +
-                      cfg::data_dir() + "), found '" + n.Scalar() + "' (no such file)");
-        }
-    }
-
-    // A map of config key: scalar value (a point, or one alternative of a grid dimension).
-    bool settings_map(const YAML::Node& n, const std::string& at, Settings& out) {
-        if (!n.IsMap() || n.size() == 0) {
-            error(n.Mark(), at, "expected a map of config key: value, found " + describe(n));
-            return false;
-        }
-        check_keys(n, at, {});
-        bool ok = true;
-        for (auto it = n.begin(); it != n.end(); ++it) {
-            const std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
-            if (k.empty()) continue;  // reported by check_keys as not a text
-            if (!scalar(it->second, at + "." + k, "a value")) {
-                ok = false;
-                continue;
+            const std::string loader = key_problem(c.column, "0");
+            if (hint.empty() && loader.find("did you mean") != std::string::npos) {
+                hint = loader.substr(loader.find("did you mean"));
             }
-            out.emplace_back(k, it->second.Scalar());
+            at.message = "unknown column: expected a result column (" + join(cols) +
+                         ") or a config key" + (hint.empty() ? "" : "; " + hint);
+            problems.add(at);
+            continue;
         }
-        return ok;
-    }
-
-    void parse_grid(const YAML::Node& grid, SweepSpec& s) {
-        if (!grid.IsMap() || grid.size() == 0) {
-            error(grid.Mark(), "grid",
-                  "expected a map of config key: [values], found " + describe(grid));
-            return;
-        }
-        check_keys(grid, "grid", {});
-        for (auto it = grid.begin(); it != grid.end(); ++it) {
-            const std::string k = it->first.IsScalar() ? it->first.Scalar() : "";
-            const std::string at = "grid." + k;
-            const YAML::Node values = it->second;
-            if (k.empty()) continue;
-            if (!values.IsSequence() || values.size() == 0) {
-                error(values.Mark(), at,
-                      "expected a non-empty list of values, found " + describe(values));
-                continue;
+        for (const bool is_max : {false, true}) {
+            const std::string& text = is_max ? c.max_text : c.min_text;
+            std::string why;
+            const std::optional<double> v = bound_value(c.column, text, why);
+            if (!why.empty()) {
+                at.message = std::string(is_max ? "max" : "min") + ": " + why;
+                problems.add(at);
             }
-            std::vector<Settings> alternatives;
-            for (size_t i = 0; i < values.size(); ++i) {
-                const std::string at_i = at + "[" + std::to_string(i) + "]";
-                Settings st;
-                if (values[i].IsMap()) {
-                    if (settings_map(values[i], at_i, st)) alternatives.push_back(std::move(st));
-                } else if (scalar(values[i], at_i, "a value or a map of key: value")) {
-                    alternatives.push_back({{k, values[i].Scalar()}});
-                }
-            }
-            s.grid.emplace_back(k, std::move(alternatives));
+            (is_max ? c.max : c.min) = v;
         }
     }
-};
+    problems.throw_if_any();
+}
 
-// ---------------------------------------------------------------------------------------------
-// Command line
+json point_json(const SweepPoint& p) {
+    json s = json::object();
+    for (const auto& [k, v] : p.settings) s[k] = v;
+    json j = {{"index", p.index}, {"id", p.id}, {"workload", p.workload}, {"settings", s}};
+    if (p.generation > 0) j["generation"] = p.generation;
+    return j;
+}
 
-struct Options {
-    std::string file;  // the sweep YAML, or "" for the flag form
-    SweepSpec spec;
-    std::string out;
-    size_t jobs = 0;
-    size_t shard = 0, shards = 1;
-    bool progress = true;  // a progress line on stderr when it is a terminal (--no-progress: off)
-    std::string html;      // --html FILE: a copy of DIR/report.html elsewhere
-};
+SweepPoint point_from_json(const json& j) {
+    SweepPoint p;
+    p.index = j.at("index").get<size_t>();
+    p.id = j.at("id").get<std::string>();
+    p.workload = j.at("workload").get<std::string>();
+    p.generation = j.value("generation", size_t{0});
+    for (const auto& [k, v] : j.at("settings").items()) p.settings.emplace_back(k, v);
+    return p;
+}
+
+void write_manifest(const fs::path& dir, const SweepSpec& spec, const Identity& identity,
+                    const std::vector<SweepPoint>& points) {
+    json list = json::array();
+    for (const SweepPoint& p : points) list.push_back(point_json(p));
+    json m = ResultSpec::of(spec).to_json();
+    m["timing_only"] = spec.timing_only;
+    m["strategy"] = spec.strategy;
+    m["identity"] = identity.to_json();
+    m["points"] = list;
+    report::write_file_atomic((dir / kManifest).string(), m.dump(2) + "\n");
+}
+
+}  // namespace sweep_impl
+
+namespace {
+
+using namespace sweep_impl;
 
 struct MergeOptions {
     std::vector<std::string> inputs;
     std::string out;
     std::string html;
+    bool force = false;
 };
 
 size_t parse_count(const std::string& v, size_t max) {
-    const bool digits = !v.empty() && v.size() < 7 && v.find_first_not_of("0123456789") == v.npos;
-    const size_t n = digits ? std::stoul(v) : max + 1;
-    return n;
+    const bool digits = !v.empty() && v.size() < 10 && v.find_first_not_of("0123456789") == v.npos;
+    return digits ? std::stoul(v) : max + 1;
+}
+
+void check_html_target(const std::string& html, bool force, DiagnosticList& problems) {
+    if (html.empty()) return;
+    if (const std::string why = report::output_path_problem(html); !why.empty()) {
+        problems.add({html, 0, 0, "--html", why});
+    } else if (fs::exists(html) && !force) {
+        problems.add({html, 0, 0, "--html", "the file exists; add --force to overwrite it"});
+    }
+}
+
+// `--grid KEY=V1,V2,...` or `--grid K1,K2=A1:A2,B1:B2,...` (keys that move together).
+void parse_grid_flag(const std::string& v, SweepSpec& spec,
+                     const std::function<void(const std::string&)>& bad) {
+    const size_t eq = v.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+        bad("--grid: expected key=value1,value2,... or k1,k2=a1:a2,b1:b2,..., found '" + v + "'");
+        return;
+    }
+    std::vector<std::string> keys;
+    std::stringstream ks(v.substr(0, eq));
+    for (std::string k; std::getline(ks, k, ',');) keys.push_back(k);
+    SweepDimension dim;
+    dim.name = v.substr(0, eq);
+    dim.where = {"<command line>", 0, 0, "", ""};
+    std::stringstream list(v.substr(eq + 1));
+    for (std::string item; std::getline(list, item, ',');) {
+        std::vector<std::string> values;
+        std::stringstream vs(item);
+        for (std::string x; std::getline(vs, x, keys.size() > 1 ? ':' : '\0');) values.push_back(x);
+        const bool empty = std::any_of(values.begin(), values.end(),
+                                       [](const std::string& x) { return x.empty(); });
+        if (item.empty() || empty || values.size() != keys.size()) {
+            bad("--grid: expected " + std::to_string(keys.size()) + " value" +
+                (keys.size() > 1 ? "s joined by ':'" : "") + " per alternative in '" + v +
+                "', found '" + item + "'");
+            return;
+        }
+        Settings alt;
+        for (size_t k = 0; k < keys.size(); ++k) alt.emplace_back(keys[k], values[k]);
+        dim.alternatives.push_back(std::move(alt));
+    }
+    spec.grid.push_back(std::move(dim));
 }
 
 Options parse_options(const std::vector<std::string>& args) {
     Options o;
+    o.args = args;
     DiagnosticList problems;
     auto bad = [&](const std::string& msg) { problems.add({"<command line>", 0, 0, "", msg}); };
-    std::optional<std::string> hw;
+    std::optional<std::string> hw, name, strategy, budget, seed, population, objectives;
     std::vector<std::string> workloads;
+    std::vector<std::pair<std::string, std::string>> derived;
     bool timing_only = false, flag_form = false;
     std::vector<std::string> words;
+    const auto count_flag = [&](const std::string& arg, const std::string& v, size_t max) {
+        const size_t n = parse_count(v, max);
+        if (n == 0 || n > max)
+            bad(arg + ": expected a number from 1 to " + std::to_string(max) + ", found '" + v +
+                "'");
+        return n;
+    };
     scan(
         args, problems,
         [&](const std::string& arg, auto value, bool has_inline, const std::string&) {
@@ -237,32 +314,34 @@ Options parse_options(const std::vector<std::string>& args) {
             } else if (arg == "--grid" || arg == "--precisions") {
                 flag_form = true;
                 // --precisions LIST is --grid precision=LIST.
-                const std::string v = arg == "--grid" ? value() : "precision=" + value();
+                parse_grid_flag(arg == "--grid" ? value() : "precision=" + value(), o.spec, bad);
+            } else if (arg == "--derive") {
+                flag_form = true;
+                const std::string v = value();
                 const size_t eq = v.find('=');
                 if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
-                    bad("--grid: expected key=value1,value2,..., found '" + v + "'");
-                    return;
+                    bad("--derive: expected KEY=TEMPLATE such as scratchpad.bank_width={array."
+                        "rows}B, found '" +
+                        v + "'");
+                } else {
+                    derived.emplace_back(v.substr(0, eq), v.substr(eq + 1));
                 }
-                std::vector<Settings> alternatives;
-                std::stringstream list(v.substr(eq + 1));
-                for (std::string item; std::getline(list, item, ',');) {
-                    if (item.empty()) {
-                        bad("--grid: empty value in '" + v + "'");
-                        return;
-                    }
-                    alternatives.push_back({{v.substr(0, eq), item}});
-                }
-                o.spec.grid.emplace_back(v.substr(0, eq), std::move(alternatives));
+            } else if (arg == "--strategy") {
+                strategy = value();
+            } else if (arg == "--budget") {
+                budget = value();
+            } else if (arg == "--seed") {
+                seed = value();
+            } else if (arg == "--population") {
+                population = value();
+            } else if (arg == "--objectives") {
+                objectives = value();
             } else if (arg == "--out") {
                 o.out = value();
             } else if (arg == "--html") {
                 o.html = value();
             } else if (arg == "-j" || arg == "--jobs") {
-                const std::string v = value();
-                o.jobs = parse_count(v, 9999);
-                if (o.jobs == 0 || o.jobs > 9999) {
-                    bad(arg + ": expected a number of jobs >= 1, found '" + v + "'");
-                }
+                o.jobs = count_flag(arg, value(), 9999);
             } else if (arg == "--shard") {
                 const std::string v = value();
                 const size_t slash = v.find('/');
@@ -274,10 +353,36 @@ Options parse_options(const std::vector<std::string>& args) {
                     o.shard = i;
                     o.shards = n;
                 }
+            } else if (arg == "--generation") {
+                const std::string v = value();
+                const size_t g = parse_count(v, 999999);
+                if (g > 999999) {
+                    bad("--generation: expected a generation number, found '" + v + "'");
+                } else {
+                    o.generation = static_cast<long>(g);
+                }
+            } else if (arg == "--name") {
+                name = value();
+            } else if (arg == "--slurm" && !has_inline) {
+                o.slurm.enabled = true;
+            } else if (arg == "--slurm-driver" && !has_inline) {
+                o.driver = true;
+            } else if (arg == "--partition") {
+                o.slurm.partition = value();
+            } else if (arg == "--time") {
+                o.slurm.time = value();
+            } else if (arg == "--tasks") {
+                o.slurm.tasks = count_flag(arg, value(), 100000);
+            } else if (arg == "--cpus-per-task") {
+                o.slurm.cpus_per_task = count_flag(arg, value(), 4096);
+            } else if (arg == "--sbatch-arg") {
+                o.slurm.sbatch_args.push_back(value());
             } else if (arg == "--timing-only" && !has_inline) {
                 timing_only = true;
             } else if (arg == "--no-progress" && !has_inline) {
                 o.progress = false;
+            } else if (arg == "--force" && !has_inline) {
+                o.force = true;
             } else {
                 bad("sweep: unknown option '" + arg + "' (see npusim --help)");
             }
@@ -287,7 +392,7 @@ Options parse_options(const std::vector<std::string>& args) {
     if (!words.empty()) {
         o.file = words[0];
         if (flag_form) {
-            bad("sweep: give either a sweep file or --hw/--workload/--grid, not both");
+            bad("sweep: give either a sweep file or --hw/--workload/--grid/--derive, not both");
         }
     } else {
         if (workloads.empty()) bad("sweep: expected a sweep file or at least one --workload");
@@ -298,15 +403,58 @@ Options parse_options(const std::vector<std::string>& args) {
         o.spec.hw = hw.value_or("configs/edge_npu.yaml");
         if (find_input(o.spec.hw).empty()) bad("--hw: no such file '" + o.spec.hw + "'");
         o.spec.workloads = workloads;
+        // The report's title: the workloads' names (not --out, which differs between shards).
+        std::vector<std::string> stems;
+        for (const std::string& w : workloads) stems.push_back(fs::path(w).stem().string());
+        o.spec.name = join(stems, " + ");
+        o.spec.derived = derived;
+        o.spec.derived_where.assign(derived.size(), Diagnostic{"<command line>", 0, 0, "", ""});
     }
+    if (o.slurm.enabled && o.shards > 1) bad("--slurm makes its own shards: leave out --shard");
+    if (o.slurm.enabled && o.generation >= 0) bad("--slurm and --generation do not go together");
+    check_html_target(o.html, o.force, problems);
     problems.throw_if_any();
     if (!o.file.empty()) {
         const std::string found = find_input(o.file);
         o.spec = load_sweep_file(found.empty() ? o.file : found);
         if (o.out.empty()) o.out = "sweep-" + fs::path(o.file).stem().string();
     }
+    // Flags that override or complete the file.
+    if (name) o.spec.name = *name;
+    if (strategy) {
+        const std::vector<std::string> ok = {"grid", "random", "lhs", "nsga2"};
+        if (std::find(ok.begin(), ok.end(), *strategy) == ok.end()) {
+            bad("--strategy: expected grid, random, lhs or nsga2, found '" + *strategy + "'");
+        }
+        o.spec.strategy = *strategy;
+    }
+    if (budget) o.spec.budget = count_flag("--budget", *budget, 100000000);
+    if (seed) o.spec.seed = count_flag("--seed", *seed, UINT32_MAX);
+    if (population) o.spec.population = count_flag("--population", *population, 100000);
+    if (objectives) {
+        o.spec.objectives.clear();
+        std::stringstream ss(*objectives);
+        for (std::string x; std::getline(ss, x, ',');) {
+            const auto& all = sweep_objectives();
+            if (std::none_of(all.begin(), all.end(),
+                             [&](const ObjectiveInfo& i) { return i.name == x; })) {
+                std::vector<std::string> names;
+                for (const ObjectiveInfo& i : all) names.push_back(i.name);
+                bad("--objectives: expected names from " + join(names) + ", found '" + x + "'");
+            }
+            o.spec.objectives.push_back(x);
+        }
+    }
+    if (o.spec.strategy != "grid" && o.spec.budget == 0) {
+        bad("strategy " + o.spec.strategy + " needs a budget (budget: N, or --budget N)");
+    }
+    if (o.spec.strategy != "grid" && o.spec.grid.empty()) {
+        bad("strategy " + o.spec.strategy + " searches the grid's dimensions; give a grid");
+    }
     o.spec.timing_only = o.spec.timing_only || timing_only;
     if (o.jobs == 0) o.jobs = std::max(1u, std::thread::hardware_concurrency());
+    problems.throw_if_any();
+    check_spec_keys(o.spec);
     return o;
 }
 
@@ -315,11 +463,13 @@ MergeOptions parse_merge(const std::vector<std::string>& args) {
     DiagnosticList problems;
     scan(
         args, problems,
-        [&](const std::string& arg, auto value, bool, const std::string&) {
+        [&](const std::string& arg, auto value, bool has_inline, const std::string&) {
             if (arg == "--out") {
                 m.out = value();
             } else if (arg == "--html") {
                 m.html = value();
+            } else if (arg == "--force" && !has_inline) {
+                m.force = true;
             } else {
                 problems.add({"<command line>", 0, 0, "",
                               "sweep merge: unknown option '" + arg + "' (see npusim --help)"});
@@ -336,319 +486,69 @@ MergeOptions parse_merge(const std::vector<std::string>& args) {
                 {d, 0, 0, "", std::string("not a sweep result directory (no ") + kManifest + ")"});
         }
     }
+    check_html_target(m.html, m.force, problems);
     problems.throw_if_any();
     return m;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Points on disk
-
-json point_json(const SweepPoint& p) {
-    json s = json::object();
-    for (const auto& [k, v] : p.settings) s[k] = v;
-    return {{"index", p.index}, {"id", p.id}, {"workload", p.workload}, {"settings", s}};
-}
-
-SweepPoint point_from_json(const json& j) {
-    SweepPoint p;
-    p.index = j.at("index").get<size_t>();
-    p.id = j.at("id").get<std::string>();
-    p.workload = j.at("workload").get<std::string>();
-    for (const auto& [k, v] : j.at("settings").items()) p.settings.emplace_back(k, v);
-    return p;
-}
-
-void write_manifest(const fs::path& dir, const std::string& hw, bool timing_only,
-                    const std::vector<SweepPoint>& points) {
-    json list = json::array();
-    for (const SweepPoint& p : points) list.push_back(point_json(p));
-    const json m = {{"hw", hw}, {"timing_only", timing_only}, {"points", list}};
-    write_file(dir / kManifest, m.dump(2) + "\n");
-}
-
-// A point's directory is complete when it holds stats.json (it ran) or error.txt (invalid).
-bool complete(const fs::path& point_dir) {
-    return fs::is_regular_file(point_dir / "stats.json") ||
-           fs::is_regular_file(point_dir / kErrorFile);
-}
-
-struct Row {
-    const SweepPoint* point = nullptr;
-    std::string status;  // ok, mismatch, invalid, failed, missing
-    std::string error;
-    uint64_t cycles = 0, dram_bytes = 0;
-    double latency_s = 0, ips = 0, energy_pj = 0, tops_per_watt = 0, utilization = 0;
-    double area_mm2 = 0;  // the config's area estimate (0: none)
-    bool pareto = false;
-    bool pareto_area = false;  // on (latency, energy, area): also optimal for its silicon area
-};
-
-std::string num(double v) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.12g", v);
-    return buf;
-}
-
-// Results of `points` (in index order) from DIR/points; `failures` holds this run's errors of
-// points that did not complete. Also writes DIR/report.html (and `html` when not empty).
-void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
-                   const std::map<std::string, std::string>& failures, const std::string& hw,
-                   const std::string& html) {
-    std::vector<Row> rows;
-    for (const SweepPoint& p : points) {
-        Row r;
-        r.point = &p;
-        const fs::path pd = dir / "points" / p.id;
-        if (fs::is_regular_file(pd / "stats.json")) {
-            try {
-                const json doc = report::read_stats_json((pd / "stats.json").string());
-                const json& t = doc.at("totals");
-                // A timing-only run checks nothing: bit_exact is false there but means nothing.
-                const bool differs =
-                    t.value("layers_checked", 0) > 0 && !t.value("bit_exact", true);
-                r.status = differs ? "mismatch" : "ok";
-                r.cycles = t.at("cycles").get<uint64_t>();
-                r.latency_s = t.at("time_s").get<double>();
-                r.ips = t.at("inferences_per_second").get<double>();
-                r.energy_pj = t.at("energy_pj").at("total").get<double>();
-                r.tops_per_watt =
-                    report::tops_per_watt(t.at("macs_total").get<double>(), r.energy_pj);
-                r.dram_bytes = t.at("dram_bytes").get<uint64_t>();
-                r.utilization = t.at("mac_utilization").get<double>();
-                r.area_mm2 = t.value("area_mm2", 0.0);
-            } catch (const UserError& e) {
-                r.status = "failed";
-                r.error = e.diagnostics().front().message;
-            } catch (const json::exception& e) {
-                r.status = "failed";
-                r.error = std::string("stats.json: ") + e.what();
-            }
-        } else if (fs::is_regular_file(pd / kErrorFile)) {
-            r.status = "invalid";
-            r.error = slurp(pd / kErrorFile);
-            while (!r.error.empty() && r.error.back() == '\n') r.error.pop_back();
-        } else if (const auto f = failures.find(p.id); f != failures.end()) {
-            r.status = "failed";
-            r.error = f->second;
-        } else {
-            r.status = "missing";
-        }
-        rows.push_back(std::move(r));
-    }
-    // The Pareto front per workload among the points that ran correctly.
-    std::map<std::string, std::vector<size_t>> by_workload;
-    for (size_t i = 0; i < rows.size(); ++i) {
-        if (rows[i].status == "ok") by_workload[rows[i].point->workload].push_back(i);
-    }
-    for (const auto& [wl, idx] : by_workload) {
-        std::vector<std::pair<double, double>> pts;
-        for (size_t i : idx) pts.emplace_back(rows[i].latency_s, rows[i].energy_pj);
-        const std::vector<bool> front = pareto_front(pts);
-        std::vector<std::vector<double>> with_area;
-        for (size_t i : idx) {
-            with_area.push_back({rows[i].latency_s, rows[i].energy_pj, rows[i].area_mm2});
-        }
-        const std::vector<bool> front3 = pareto_front(with_area);
-        for (size_t k = 0; k < idx.size(); ++k) {
-            rows[idx[k]].pareto = front[k];
-            rows[idx[k]].pareto_area = front3[k];
-        }
-    }
-
-    std::set<std::string> keyset;
-    for (const SweepPoint& p : points) {
-        for (const auto& kv : p.settings) keyset.insert(kv.first);
-    }
-    const std::vector<std::string> keys(keyset.begin(), keyset.end());
-    std::string csv = "id,workload";
-    for (const std::string& k : keys) csv += "," + report::csv_field(k);
-    csv +=
-        ",status,cycles,latency_s,inferences_per_second,energy_pj,tops_per_watt,dram_bytes,"
-        "mac_utilization,area_mm2,pareto,pareto_area,error\n";
-    json list = json::array();
-    for (const Row& r : rows) {
-        const SweepPoint& p = *r.point;
-        std::map<std::string, std::string> s(p.settings.begin(), p.settings.end());
-        csv += p.id + "," + report::csv_field(p.workload);
-        for (const std::string& k : keys) csv += "," + report::csv_field(s.count(k) ? s[k] : "");
-        const bool ran = r.status == "ok" || r.status == "mismatch";
-        csv += "," + r.status;
-        if (ran) {
-            csv += "," + std::to_string(r.cycles) + "," + num(r.latency_s) + "," + num(r.ips) +
-                   "," + num(r.energy_pj) + "," + num(r.tops_per_watt) + "," +
-                   std::to_string(r.dram_bytes) + "," + num(r.utilization) + "," + num(r.area_mm2);
-        } else {
-            csv += ",,,,,,,,";
-        }
-        csv += std::string(",") + (r.pareto ? "true" : "false") + "," +
-               (r.pareto_area ? "true" : "false") + "," + report::csv_field(r.error) + "\n";
-        json j = point_json(p);
-        j.erase("index");
-        j["status"] = r.status;
-        j["pareto"] = r.pareto;
-        j["pareto_area"] = r.pareto_area;
-        if (ran) {
-            j["cycles"] = r.cycles;
-            j["latency_s"] = r.latency_s;
-            j["inferences_per_second"] = r.ips;
-            j["energy_pj"] = r.energy_pj;
-            j["tops_per_watt"] = r.tops_per_watt;
-            j["dram_bytes"] = r.dram_bytes;
-            j["mac_utilization"] = r.utilization;
-            j["area_mm2"] = r.area_mm2;
-        }
-        if (!r.error.empty()) j["error"] = r.error;
-        list.push_back(std::move(j));
-    }
-    write_file(dir / "results.csv", csv);
-    write_file(dir / "results.json", json{{"points", list}}.dump(2) + "\n");
-
-    report::SweepReport page;
-    // The directory's name, not its path: the page stays the same wherever the sweep lives.
-    page.title = dir.lexically_normal().has_filename()
-                     ? dir.lexically_normal().filename().string()
-                     : dir.lexically_normal().parent_path().filename().string();
-    page.hw = hw;
-    page.keys = keys;
-    for (const Row& r : rows) {
-        report::SweepRow h;
-        h.id = r.point->id;
-        h.workload = r.point->workload;
-        h.settings = r.point->settings;
-        h.status = r.status;
-        h.error = r.error;
-        h.cycles = r.cycles;
-        h.dram_bytes = r.dram_bytes;
-        h.latency_s = r.latency_s;
-        h.inferences_per_second = r.ips;
-        h.energy_pj = r.energy_pj;
-        h.tops_per_watt = r.tops_per_watt;
-        h.mac_utilization = r.utilization;
-        h.pareto = r.pareto;
-        page.rows.push_back(std::move(h));
-    }
-    report::write_sweep_html((dir / "report.html").string(), page);
-    if (!html.empty()) report::write_sweep_html(html, page);
-}
-
-// The first line of a child's log, without run's "error: " prefix.
-std::string first_line(const fs::path& log) {
-    std::stringstream ss(slurp(log));
-    for (std::string l; std::getline(ss, l);) {
-        if (l.empty()) continue;
-        if (l.rfind("error: ", 0) == 0) l = l.substr(7);
-        return l;
-    }
-    return "";
-}
-
-struct Counts {
-    size_t done = 0, skipped = 0, invalid = 0, failed = 0;
-};
-
-// Runs the points not complete yet; returns the errors of those that failed (not persisted, so
-// a rerun retries them).
-std::map<std::string, std::string> run_points(const std::vector<SweepPoint>& todo, const Options& o,
-                                              const fs::path& dir, std::ostream& out,
-                                              Counts& counts) {
-    const std::string hw = find_input(o.spec.hw);
-    std::map<std::string, std::string> failures;
-    const std::string tmp_prefix = ".tmp-" + std::to_string(::getpid()) + "-";
-    size_t finished = 0;
-    Progress progress = Progress::on_stderr(o.progress, "sweep", "points", todo.size());
-    const auto show = [&] {
-        const size_t failed = counts.failed;
-        progress.update(finished, failed ? std::to_string(failed) + " failed" : "", true);
-    };
-    show();
-    auto tmp_of = [&](const SweepPoint& p) { return dir / "points" / (tmp_prefix + p.id); };
-    const auto job = [&](size_t i) {
-        const SweepPoint& p = todo[i];
-        const fs::path tmp = tmp_of(p);
-        fs::remove_all(tmp);
-        fs::create_directories(tmp);
-        Job j{{"run", "--hw", hw, "--workload", find_input(p.workload)},
-              tmp / "run.out",
-              tmp / "run.err"};
-        for (const auto& [k, v] : p.settings) j.args.insert(j.args.end(), {"--set", k + "=" + v});
-        if (o.spec.timing_only) j.args.push_back("--timing-only");
-        j.args.insert(j.args.end(), {"--quiet", "--out", tmp.string()});
-        return j;
-    };
-    const auto not_started = [&](size_t i, const std::string& error) {
-        failures[todo[i].id] = error;
-        ++counts.failed;
-        show();
-    };
-    const auto done = [&](size_t i, int status) {
-        const SweepPoint& p = todo[i];
-        const fs::path tmp = tmp_of(p);
-        const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        std::string verdict;
-        // Exit 0, or 1 (outputs differ; stats.json is written): the point ran.
-        const bool ran = (code == 0 || code == 1) && fs::is_regular_file(tmp / "stats.json");
-        if (ran || code == 2) {
-            if (code == 2) {
-                std::string why = first_line(tmp / "run.err");
-                write_file(tmp / kErrorFile, (why.empty() ? "exit 2" : why) + "\n");
-                ++counts.invalid;
-                verdict = "invalid: " + why;
-            } else {
-                verdict = first_line(tmp / "run.out");
-            }
-            fs::remove(tmp / "run.out");
-            fs::remove(tmp / "run.err");
-            write_file(tmp / kPointFile, point_json(p).dump(2) + "\n");
-            const fs::path final_dir = dir / "points" / p.id;
-            fs::remove_all(final_dir);
-            fs::rename(tmp, final_dir);
-            ++counts.done;
-        } else {
-            std::string why = first_line(tmp / "run.err");
-            if (why.empty()) why = first_line(tmp / "run.out");
-            const std::string how = WIFEXITED(status)
-                                        ? "exit " + std::to_string(code)
-                                        : "killed by signal " + std::to_string(WTERMSIG(status));
-            failures[p.id] = how + (why.empty() ? "" : ": " + why);
-            verdict = "FAILED (" + failures[p.id] + ")";
-            ++counts.failed;
-            fs::remove_all(tmp);
-        }
-        ++finished;
-        progress.clear();
-        out << "[" << finished << "/" << todo.size() << "] " << p.id << " " << p.workload;
-        for (const auto& [k, v] : p.settings) out << " " << k << "=" << v;
-        out << ": " << verdict << '\n' << std::flush;
-        show();
-    };
-    run_jobs(todo.size(), o.jobs, job, done, not_started);
-    progress.clear();
-    return failures;
-}
-
-int run_sweep(const Options& o, std::ostream& out) {
-    const std::vector<SweepPoint> all = expand_sweep(o.spec);
-    std::vector<SweepPoint> mine;
-    for (const SweepPoint& p : all) {
-        if (p.index % o.shards == o.shard) mine.push_back(p);
-    }
-    const fs::path dir(o.out);
+fs::path make_out_dir(const std::string& out) {
+    const fs::path dir(out);
     std::error_code ec;
     fs::create_directories(dir / "points", ec);
     if (ec) {
         throw UserError(
-            Diagnostic{o.out, 0, 0, "--out", "cannot create the directory: " + ec.message()});
+            Diagnostic{out, 0, 0, "--out", "cannot create the directory: " + ec.message()});
     }
-    write_manifest(dir, o.spec.hw, o.spec.timing_only, all);
-    Counts counts;
+    return dir;
+}
+
+// Points of `mine` not complete yet; complete ones are counted as skipped, and the directory of
+// a point left incomplete (unreadable files from an older version or a damaged disk) is removed
+// so the point runs again.
+std::vector<SweepPoint> still_to_run(const fs::path& dir, const std::vector<SweepPoint>& mine,
+                                     Counts& counts) {
     std::vector<SweepPoint> todo;
     for (const SweepPoint& p : mine) {
-        if (complete(dir / "points" / p.id)) {
+        const fs::path pd = dir / "points" / p.id;
+        if (complete(pd, p.id)) {
             ++counts.skipped;
-        } else {
-            todo.push_back(p);
+            continue;
         }
+        std::error_code ec;
+        fs::remove_all(pd, ec);
+        todo.push_back(p);
     }
+    return todo;
+}
+
+std::string seconds(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f s", s);
+    return buf;
+}
+
+void print_summary(std::ostream& out, const Counts& c, double wall, const fs::path& dir,
+                   const std::string& html) {
+    out << c.done << " done, " << c.skipped << " skipped (" << c.invalid << " invalid, " << c.failed
+        << " failed) in " << seconds(wall) << "\nwrote " << (dir / "results.csv").string() << ", "
+        << (dir / "results.json").string() << ", " << (dir / "report.html").string()
+        << (html.empty() ? "" : ", " + html) << '\n';
+}
+
+// The points of a grid, random or lhs sweep, known before anything runs.
+int run_enumerated(const Options& o, const Context& ctx, std::ostream& out) {
+    const std::vector<SweepPoint> all =
+        expand_sweep(o.spec, ctx.identity.per_workload(), ctx.base_value);
+    if (o.slurm.enabled) return submit_slurm(o, all, out);
+    std::vector<SweepPoint> mine;
+    for (const SweepPoint& p : all) {
+        if (p.index % o.shards == o.shard) mine.push_back(p);
+    }
+    const fs::path dir = make_out_dir(o.out);
+    DirLock lock(dir, ".lock", true);
+    write_manifest(dir, o.spec, ctx.identity, all);
+    Counts counts;
+    const std::vector<SweepPoint> todo = still_to_run(dir, mine, counts);
     const size_t jobs = std::max<size_t>(1, std::min(o.jobs, todo.size()));
     out << "npusim sweep: " << mine.size() << " point" << (mine.size() == 1 ? "" : "s");
     if (o.shards > 1)
@@ -663,59 +563,248 @@ int run_sweep(const Options& o, std::ostream& out) {
         run_points(todo, run_opts, dir, out, counts);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    write_results(dir, mine, failures, o.spec.hw, o.html);
-    char secs[32];
-    std::snprintf(secs, sizeof secs, "%.1f s", wall);
-    out << counts.done << " done, " << counts.skipped << " skipped (" << counts.invalid
-        << " invalid, " << counts.failed << " failed) in " << secs << "\nwrote "
-        << (dir / "results.csv").string() << ", " << (dir / "results.json").string() << ", "
-        << (dir / "report.html").string() << (o.html.empty() ? "" : ", " + o.html) << '\n';
+    write_results(dir, mine, failures, ResultSpec::of(o.spec), o.html);
+    print_summary(out, counts, wall, dir, o.html);
     return counts.failed == 0 ? 0 : 1;
+}
+
+// The points the manifest of DIR lists (a search's points so far).
+std::vector<SweepPoint> manifest_points(const fs::path& dir) {
+    std::vector<SweepPoint> pts;
+    if (!fs::is_regular_file(dir / kManifest)) return pts;
+    try {
+        const json doc = json::parse(slurp(dir / kManifest));
+        for (const json& j : doc.at("points")) pts.push_back(point_from_json(j));
+    } catch (const json::exception& e) {
+        throw UserError(Diagnostic{(dir / kManifest).string(), 0, 0, "", e.what()});
+    }
+    return pts;
+}
+
+// nsga2 job-array task (--generation G --shard I/N): runs its share of generation G's points,
+// as the driver listed them in DIR/sweep.json, straight into DIR/points.
+int run_generation_task(const Options& o, std::ostream& out) {
+    const fs::path dir = make_out_dir(o.out);
+    DirLock shared(dir, ".lock", false);
+    DirLock mine_lock(dir,
+                      ".lock-gen-" + std::to_string(o.generation) + "-" + std::to_string(o.shard) +
+                          "-of-" + std::to_string(o.shards),
+                      true);
+    std::vector<SweepPoint> gen;
+    for (const SweepPoint& p : manifest_points(dir)) {
+        if (static_cast<long>(p.generation) == o.generation) gen.push_back(p);
+    }
+    std::vector<SweepPoint> mine;
+    for (size_t k = 0; k < gen.size(); ++k) {
+        if (k % o.shards == o.shard) mine.push_back(gen[k]);
+    }
+    Counts counts;
+    const std::vector<SweepPoint> todo = still_to_run(dir, mine, counts);
+    out << "npusim sweep: generation " << o.generation << ", shard " << o.shard << "/" << o.shards
+        << ": " << mine.size() << " points, " << todo.size() << " to run\n"
+        << std::flush;
+    Options run_opts = o;
+    run_opts.jobs = std::max<size_t>(1, std::min(o.jobs, todo.size()));
+    run_points(todo, run_opts, dir, out, counts);
+    out << counts.done << " done, " << counts.skipped << " skipped (" << counts.invalid
+        << " invalid, " << counts.failed << " failed)\n";
+    return counts.failed == 0 ? 0 : 1;
+}
+
+// NSGA-II: generation after generation, each one's new points run together (-j locally, a job
+// array under --slurm-driver). Deterministic for the seed, so a rerun replays the search from
+// the finished points and runs only what is missing.
+int run_search(const Options& o, const Context& ctx, std::ostream& out) {
+    if (o.slurm.enabled) return submit_slurm(o, {}, out);
+    if (o.shards > 1) {
+        throw UserError(Diagnostic{
+            "<command line>", 0, 0, "--shard",
+            "strategy nsga2 runs its generations in order: --shard runs one generation's share "
+            "(with --generation G, as its Slurm job arrays do); run the search itself without "
+            "--shard, locally or with --slurm"});
+    }
+    const fs::path dir = make_out_dir(o.out);
+    std::optional<DirLock> lock, driver_lock;
+    if (o.driver) {
+        lock.emplace(dir, ".lock", false);
+        driver_lock.emplace(dir, ".lock-driver", true);
+    } else {
+        lock.emplace(dir, ".lock", true);
+    }
+    const std::map<std::string, std::string> identity = ctx.identity.per_workload();
+    const ResultSpec rs = ResultSpec::of(o.spec);
+    std::vector<Dimension> dims;
+    for (const SweepDimension& d : o.spec.grid) dims.push_back({d.alternatives.size(), d.ordered});
+    const size_t population =
+        o.spec.population > 0 ? o.spec.population : std::clamp<size_t>(o.spec.budget / 4, 8, 100);
+    std::vector<SweepPoint> all;
+    std::set<std::string> ids;
+    std::map<std::string, std::string> failures;
+    Counts counts;
+    const auto t0 = std::chrono::steady_clock::now();
+    out << "npusim sweep: nsga2, budget " << o.spec.budget << " per workload, population "
+        << population << ", seed " << o.spec.seed << ", results in " << o.out << "\n"
+        << std::flush;
+    bool stopped = false;
+    for (const std::string& wl : o.spec.workloads) {
+        const auto evaluate = [&](size_t gen, const std::vector<Genome>& genomes,
+                                  std::vector<Evaluation>& evals) {
+            std::vector<SweepPoint> batch;
+            for (const Genome& g : genomes) {
+                SweepPoint p;
+                p.workload = wl;
+                p.settings = settings_of(o.spec, g, ctx.base_value);
+                p.id = point_id(wl, p.settings, identity.at(wl));
+                p.generation = gen;
+                if (ids.insert(p.id).second) {
+                    p.index = all.size();
+                    all.push_back(p);
+                }
+                batch.push_back(p);
+            }
+            write_manifest(dir, o.spec, ctx.identity, all);
+            std::vector<SweepPoint> todo = still_to_run(dir, batch, counts);
+            out << "generation " << gen << ": " << batch.size() << " points, " << todo.size()
+                << " to run\n"
+                << std::flush;
+            if (!todo.empty()) {
+                if (o.driver) {
+                    if (!run_generation_on_slurm(o, gen, todo.size(), out)) {
+                        // The array's own task logs say why; its points are read back below.
+                    }
+                    for (const SweepPoint& p : todo) {
+                        if (complete(dir / "points" / p.id, p.id)) {
+                            ++counts.done;
+                        } else {
+                            failures[p.id] = "the generation's job array did not complete it";
+                            ++counts.failed;
+                        }
+                    }
+                } else {
+                    Options run_opts = o;
+                    run_opts.jobs = std::max<size_t>(1, std::min(o.jobs, todo.size()));
+                    const auto f = run_points(todo, run_opts, dir, out, counts);
+                    failures.insert(f.begin(), f.end());
+                }
+            }
+            const std::vector<Row> rows = read_rows(dir, batch, failures, rs);
+            for (const Row& r : rows) {
+                if (r.status == "failed" || r.status == "missing") return false;
+                evals.push_back(evaluation_of(r, o.spec.objectives));
+            }
+            return true;
+        };
+        const SearchResult res = nsga2(dims, population, o.spec.budget, o.spec.seed, evaluate);
+        if (res.stopped) {
+            stopped = true;
+            break;
+        }
+    }
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    write_results(dir, all, failures, rs, o.html);
+    if (stopped) {
+        out << "the search stopped: a point failed (rerun to retry it and go on)\n";
+    }
+    print_summary(out, counts, wall, dir, o.html);
+    return counts.failed == 0 && !stopped ? 0 : 1;
+}
+
+int run_sweep(const Options& o, std::ostream& out) {
+    const Context ctx = make_context(o.spec);
+    if (o.generation >= 0) return run_generation_task(o, out);
+    if (o.spec.strategy == "nsga2") return run_search(o, ctx, out);
+    return run_enumerated(o, ctx, out);
+}
+
+// The identity and point list of a sweep directory, for merge's same-sweep check.
+struct ManifestInfo {
+    json identity;
+    ResultSpec rs;
+    bool timing_only = false;
+    std::vector<SweepPoint> points;
+};
+
+ManifestInfo read_manifest(const fs::path& manifest) {
+    ManifestInfo m;
+    try {
+        const json doc = json::parse(slurp(manifest));
+        m.identity = doc.value("identity", json());
+        m.rs = ResultSpec::from_json(doc);
+        m.timing_only = doc.at("timing_only").get<bool>();
+        for (const json& j : doc.at("points")) m.points.push_back(point_from_json(j));
+    } catch (const json::exception& e) {
+        throw UserError(Diagnostic{manifest.string(), 0, 0, "", e.what()});
+    }
+    return m;
 }
 
 int merge_sweeps(const MergeOptions& m, std::ostream& out) {
     std::map<size_t, SweepPoint> points;  // by index: the results' order
-    std::string hw;
-    bool timing_only = false;
+    std::optional<ManifestInfo> first;
+    std::string first_dir;
     const fs::path dest(m.out);
     fs::create_directories(dest / "points");
+    DirLock lock(dest, ".lock", true);
     for (const std::string& in : m.inputs) {
         const fs::path manifest = fs::path(in) / kManifest;
-        try {
-            const json doc = json::parse(slurp(manifest));
-            if (hw.empty()) {
-                hw = doc.at("hw").get<std::string>();
-                timing_only = doc.at("timing_only").get<bool>();
-            }
-            for (const json& j : doc.at("points")) {
-                SweepPoint p = point_from_json(j);
-                const auto [it, fresh] = points.emplace(p.index, p);
-                if (!fresh && it->second.id != p.id) {
-                    throw UserError(Diagnostic{manifest.string(), 0, 0, "points",
-                                               "point " + std::to_string(p.index) + " is " + p.id +
-                                                   " here but " + it->second.id +
-                                                   " in an earlier directory: not the same sweep"});
+        const ManifestInfo info = read_manifest(manifest);
+        if (!first) {
+            first = info;
+            first_dir = in;
+        } else {
+            std::string why;
+            if (info.identity != first->identity) {
+                const json& a = first->identity;
+                const json& b = info.identity;
+                if (a.value("config", "") != b.value("config", "") || info.rs.hw != first->rs.hw) {
+                    why = "its hardware config differs (hw " + info.rs.hw + " vs " + first->rs.hw +
+                          ")";
+                } else if (a.value("mode", "") != b.value("mode", "")) {
+                    why = "its mode differs (" + b.value("mode", "?") + " vs " +
+                          a.value("mode", "?") + ")";
+                } else {
+                    why = "its workloads differ (their files changed)";
                 }
+            } else if (info.points.size() != first->points.size()) {
+                why = "it has " + std::to_string(info.points.size()) + " points, " + first_dir +
+                      " has " + std::to_string(first->points.size());
             }
-        } catch (const json::exception& e) {
-            throw UserError(Diagnostic{manifest.string(), 0, 0, "", e.what()});
+            if (!why.empty()) {
+                throw UserError(Diagnostic{
+                    in, 0, 0, "", "not a shard of the same sweep as " + first_dir + ": " + why});
+            }
+        }
+        for (const SweepPoint& p : info.points) {
+            const auto [it, fresh] = points.emplace(p.index, p);
+            if (!fresh && it->second.id != p.id) {
+                throw UserError(Diagnostic{manifest.string(), 0, 0, "points",
+                                           "point " + std::to_string(p.index) + " is " + p.id +
+                                               " here but " + it->second.id + " in " + first_dir +
+                                               ": not the same sweep"});
+            }
         }
         for (const auto& entry : fs::directory_iterator(fs::path(in) / "points")) {
             const std::string name = entry.path().filename().string();
-            if (name.empty() || name[0] == '.' || !complete(entry.path())) continue;
+            if (name.empty() || name[0] == '.' || !complete(entry.path(), name)) continue;
             const fs::path target = dest / "points" / name;
-            if (fs::exists(target) || fs::equivalent(entry.path().parent_path(), dest / "points")) {
-                continue;
-            }
-            fs::copy(entry.path(), target, fs::copy_options::recursive);
+            if (fs::equivalent(entry.path().parent_path(), dest / "points")) continue;
+            if (complete(target, name)) continue;
+            fs::remove_all(target);
+            link_point(entry.path(), target);
         }
     }
     std::vector<SweepPoint> list;
     for (auto& [i, p] : points) list.push_back(std::move(p));
-    write_manifest(dest, hw, timing_only, list);
-    write_results(dest, list, {}, hw, m.html);
+    // The merged manifest keeps the shards' identity and result spec as they were.
+    json doc = json::parse(slurp(fs::path(m.inputs.front()) / kManifest));
+    json plist = json::array();
+    for (const SweepPoint& p : list) plist.push_back(point_json(p));
+    doc["points"] = plist;
+    report::write_file_atomic((dest / kManifest).string(), doc.dump(2) + "\n");
+    write_results(dest, list, {}, first->rs, m.html);
     size_t missing = 0;
-    for (const SweepPoint& p : list) missing += complete(dest / "points" / p.id) ? 0 : 1;
+    for (const SweepPoint& p : list) missing += complete(dest / "points" / p.id, p.id) ? 0 : 1;
     out << "npusim sweep merge: " << list.size() - missing << " of " << list.size()
         << " points complete";
     if (missing > 0) out << ", " << missing << " missing (rerun their shards)";
@@ -726,105 +815,12 @@ int merge_sweeps(const MergeOptions& m, std::ostream& out) {
 
 }  // namespace
 
-SweepSpec load_sweep_file(const std::string& path) { return SweepLoader(path).load(); }
-
-std::string point_id(const std::string& workload, const Settings& settings) {
-    uint64_t h = 1469598103934665603ull;
-    auto feed = [&h](const std::string& s) {
-        for (char c : s) {
-            h ^= static_cast<unsigned char>(c);
-            h *= 1099511628211ull;
-        }
-        h ^= 0xff;  // separator: no byte of a text, so "ab"+"c" differs from "a"+"bc"
-        h *= 1099511628211ull;
-    };
-    feed(workload);
-    Settings sorted = settings;
-    std::sort(sorted.begin(), sorted.end());
-    for (const auto& [k, v] : sorted) {
-        feed(k);
-        feed(v);
-    }
-    char buf[20];
-    std::snprintf(buf, sizeof buf, "%012llx",
-                  static_cast<unsigned long long>(h & 0xffffffffffffull));
-    return buf;
-}
-
-std::vector<SweepPoint> expand_sweep(const SweepSpec& spec) {
-    DiagnosticList problems;
-    std::vector<Settings> combos;
-    if (!spec.grid.empty()) {
-        std::vector<size_t> at(spec.grid.size(), 0);
-        for (const auto& dim : spec.grid) {
-            if (dim.second.empty()) return {};
-        }
-        while (true) {
-            Settings s;
-            for (size_t d = 0; d < spec.grid.size(); ++d) {
-                const Settings& alt = spec.grid[d].second[at[d]];
-                s.insert(s.end(), alt.begin(), alt.end());
-            }
-            combos.push_back(std::move(s));
-            size_t d = spec.grid.size();  // odometer: the last dimension moves fastest
-            while (d > 0 && ++at[d - 1] == spec.grid[d - 1].second.size()) at[--d] = 0;
-            if (d == 0) break;
-        }
-    }
-    combos.insert(combos.end(), spec.points.begin(), spec.points.end());
-    if (combos.empty()) combos.emplace_back();
-    for (Settings& c : combos) {
-        std::stable_sort(c.begin(), c.end(),
-                         [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (size_t i = 1; i < c.size(); ++i) {
-            if (c[i].first == c[i - 1].first) {
-                problems.add({"<sweep>", 0, 0, c[i].first,
-                              "set twice in one point ('" + c[i - 1].second + "' and '" +
-                                  c[i].second + "')"});
-            }
-        }
-    }
-    problems.throw_if_any();
-    std::vector<SweepPoint> out;
-    std::set<std::string> seen;
-    for (const std::string& wl : spec.workloads) {
-        for (const Settings& c : combos) {
-            SweepPoint p;
-            p.workload = wl;
-            p.settings = c;
-            p.id = point_id(p.workload, p.settings);
-            if (!seen.insert(p.id).second) continue;
-            p.index = out.size();
-            out.push_back(std::move(p));
-        }
-    }
-    return out;
-}
-
-std::vector<bool> pareto_front(const std::vector<std::pair<double, double>>& points) {
-    std::vector<std::vector<double>> v;
-    for (const auto& [l, e] : points) v.push_back({l, e});
-    return pareto_front(v);
-}
-
-std::vector<bool> pareto_front(const std::vector<std::vector<double>>& points) {
-    std::vector<bool> front(points.size(), true);
-    for (size_t i = 0; i < points.size(); ++i) {
-        for (size_t j = 0; j < points.size() && front[i]; ++j) {
-            bool all_le = true, some_lt = false;
-            for (size_t d = 0; d < points[i].size() && d < points[j].size(); ++d) {
-                all_le = all_le && points[j][d] <= points[i][d];
-                some_lt = some_lt || points[j][d] < points[i][d];
-            }
-            if (all_le && some_lt) front[i] = false;
-        }
-    }
-    return front;
-}
-
 int sweep_main(const std::vector<std::string>& args, std::ostream& out) {
     if (!args.empty() && args[0] == "merge") {
         return merge_sweeps(parse_merge({args.begin() + 1, args.end()}), out);
+    }
+    if (!args.empty() && args[0] == "status") {
+        return sweep_status({args.begin() + 1, args.end()}, out);
     }
     return run_sweep(parse_options(args), out);
 }

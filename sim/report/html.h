@@ -39,15 +39,22 @@ struct SweepRow {
     double energy_pj = 0;
     double tops_per_watt = 0;
     double mac_utilization = 0;
-    bool pareto = false;
+    double area_mm2 = 0;
+    double edp = 0;        // energy (J) x latency (s)
+    bool feasible = true;  // meets the sweep's constraints
+    std::string violates;  // the constraints it breaks
+    int rank = 0;          // non-dominated rank on the objectives (0: not ranked)
+    bool pareto = false;   // rank 1
     [[nodiscard]] bool ran() const { return status == "ok" || status == "mismatch"; }
 };
 
 struct SweepReport {
-    std::string title;              // e.g. the sweep file or output directory
-    std::string hw;                 // base hardware config, as written
-    std::vector<std::string> keys;  // the setting keys, the table's columns
-    std::vector<SweepRow> rows;     // in results.csv order
+    std::string title;                     // the sweep's name
+    std::string hw;                        // base hardware config, as written
+    std::vector<std::string> keys;         // the setting keys, the table's columns
+    std::vector<std::string> objectives;   // latency, energy, edp, area, ...
+    std::vector<std::string> constraints;  // as text, "area_mm2 <= 1"
+    std::vector<SweepRow> rows;            // in results.csv order
 };
 
 // The whole sweep page. A workload's chart shows its points that ran (ok or mismatch);

@@ -56,8 +56,14 @@ TEST_F(Sweep, GridExpandsToTheCartesianProductWithStableIds) {
     EXPECT_EQ(res["points"][2]["settings"],
               json({{"array.rows", "16"}, {"scratchpad.size", "1KiB"}}));
     EXPECT_EQ(res["points"][4]["workload"], "workloads/conv_small.yaml");
-    // The id is a hash of the workload and settings only, fixed across versions and machines.
-    EXPECT_EQ(res["points"][0]["id"], "b4a35379160d");
+    // The id is 12 hex digits of a hash of the workload, the settings and the sweep's identity.
+    EXPECT_EQ(res["points"][0]["id"].get<std::string>().find_first_not_of("0123456789abcdef"),
+              std::string::npos);
+    EXPECT_EQ(res["points"][0]["id"].get<std::string>().size(), 12u);
+    EXPECT_EQ(slurp(m_dir / "a" / "results.csv").substr(0, 197),
+              "id,workload,array.rows,scratchpad.size,status,cycles,latency_s,inferences_per_"
+              "second,energy_pj,edp,tops_per_watt,dram_bytes,mac_utilization,area_mm2,feasible,"
+              "violates,rank,pareto,pareto_area,error\n");
 
     const Result b = npusim(cmd + (m_dir / "b").string());
     ASSERT_EQ(b.code, 0) << b.out << b.err;
@@ -86,7 +92,8 @@ TEST_F(Sweep, InvalidPointIsReportedAndSkipped) {
     EXPECT_FALSE(bad->contains("cycles"));
     EXPECT_EQ((*good)["status"], "ok");
     EXPECT_GT((*good)["cycles"].get<uint64_t>(), 0u);
-    EXPECT_NE(slurp(out / "results.csv").find(",invalid,,,,,,,,,false,false,"), std::string::npos);
+    EXPECT_NE(slurp(out / "results.csv").find(",invalid,,,,,,,,,,false,,,false,false,"),
+              std::string::npos);
 }
 
 // A rerun skips finished points, runs only the one whose directory was lost, and writes the same
