@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs npusim's build and test dependencies from Debian packages. Idempotent: prints nothing
 # and changes nothing when everything is already installed.
+#   scripts/setup.sh          build and test dependencies
+#   scripts/setup.sh slurm    also a single-node Slurm for `npusim sweep --slurm` and its test
+#                             (scripts/slurm-local.sh runs it)
 set -euo pipefail
 
 packages=(
@@ -13,6 +16,9 @@ packages=(
   time                  # /usr/bin/time for scripts/bench.sh
   chromium              # headless render check of the HTML reports (scripts/check_html.sh)
 )
+if [ "${1:-}" = "slurm" ]; then
+  packages+=(slurm-wlm munge)  # slurmctld, slurmd, sbatch/squeue/sinfo, munged
+fi
 
 missing=()
 for p in "${packages[@]}"; do
