@@ -103,13 +103,14 @@ Finished finish_point(const SweepPoint& p, const fs::path& tmp, const fs::path& 
     const bool ran = (code == 0 || code == 1) && fs::is_regular_file(tmp / "stats.json");
     std::string why = first_line(tmp / "run.err");
     // A run that could not write its own output files (a full disk) failed; it is not an invalid
-    // design point, and must not be recorded as one.
-    const bool write_failure = code == 2 && why.find(tmp.string()) != std::string::npos;
+    // design point, and must not be recorded as one. So is a rejection whose reason could not be
+    // read back (its log could not be written either).
+    const bool write_failure =
+        code == 2 && (why.empty() || why.find(tmp.string()) != std::string::npos);
     try {
         if (ran || (code == 2 && !write_failure)) {
             if (code == 2) {
-                report::write_file_atomic((tmp / kErrorFile).string(),
-                                          (why.empty() ? "exit 2" : why) + "\n");
+                report::write_file_atomic((tmp / kErrorFile).string(), why + "\n");
                 f.invalid = true;
                 f.verdict = "invalid: " + why;
             } else {

@@ -516,8 +516,9 @@ Settings finish_settings(const SweepSpec& spec, Settings s,
     }
     if (spec.derived.empty()) return s;
     const Settings given = s;
+    // A template reads the point's settings, the derived keys before it, else the base config.
     const auto value = [&](const std::string& k) {
-        for (const auto& [gk, gv] : given) {
+        for (const auto& [gk, gv] : s) {
             if (gk == k) return gv;
         }
         return base_value(k);
