@@ -635,8 +635,7 @@ int run_search(const Options& o, const Context& ctx, std::ostream& out) {
     const ResultSpec rs = ResultSpec::of(o.spec);
     std::vector<Dimension> dims;
     for (const SweepDimension& d : o.spec.grid) dims.push_back({d.alternatives.size(), d.ordered});
-    const size_t population =
-        o.spec.population > 0 ? o.spec.population : std::clamp<size_t>(o.spec.budget / 4, 8, 100);
+    const size_t population = nsga2_population(o.spec.population, o.spec.budget);
     std::vector<SweepPoint> all;
     std::set<std::string> ids;
     std::map<std::string, std::string> failures;

@@ -13,7 +13,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // The share of children made by a local move (one dimension of a front point changed by a step)
 // rather than by tournament, crossover and mutation: measured on the unit test's problem and
 // on MobileNetV2 and BERT sweeps (docs/sweeps.md).
-constexpr double kLocalShare = 0.7;
+constexpr double kLocalShare = 0.9;
 
 bool pareto_dominates(const std::vector<double>& a, const std::vector<double>& b) {
     bool all_le = true, some_lt = false;
@@ -208,10 +208,15 @@ std::vector<Genome> lhs_sample(const std::vector<Dimension>& dims, size_t count,
     return out;
 }
 
+size_t nsga2_population(size_t population, size_t budget) {
+    if (population == 0) return std::clamp<size_t>(budget / 8, 4, 100);
+    return std::max<size_t>(population, 2);
+}
+
 SearchResult nsga2(const std::vector<Dimension>& dims, size_t population, size_t budget,
                    uint64_t seed, const EvaluateFn& evaluate) {
     SearchResult res;
-    population = std::max<size_t>(population, 2);
+    population = nsga2_population(population, budget);
     Rng rng(seed);
     std::set<Genome> seen;
     // Evaluates `batch` as generation `gen`; false when evaluate stopped.
@@ -258,25 +263,42 @@ SearchResult nsga2(const std::vector<Dimension>& dims, size_t population, size_t
         };
         const size_t want = std::min(population, budget - res.genomes.size());
         std::vector<Genome> children;
-        // The front of every point evaluated so far: the seeds of the local moves.
+        // Local moves: the unevaluated neighbours (one dimension one step away, or any other
+        // value of an unordered one) of the front of every point evaluated so far. Fronts of
+        // hardware design spaces are mostly connected this way, so walking them finds the
+        // points that crossover and mutation alone keep missing.
         const std::vector<int> all_rank = nondominated_ranks(res.evaluations);
-        std::vector<size_t> elite;
+        std::vector<Genome> near;
+        std::set<Genome> near_set;
         for (size_t i = 0; i < all_rank.size(); ++i) {
-            if (all_rank[i] == 1) elite.push_back(i);
+            if (all_rank[i] != 1) continue;
+            for (size_t d = 0; d < dims.size(); ++d) {
+                for (size_t v = 0; v < dims[d].size; ++v) {
+                    const size_t at = res.genomes[i][d];
+                    if (v == at || (dims[d].ordered && v + 1 != at && v != at + 1)) continue;
+                    Genome g = res.genomes[i];
+                    g[d] = v;
+                    if (!seen.count(g) && near_set.insert(g).second) near.push_back(std::move(g));
+                }
+            }
         }
         while (children.size() < want) {
             Genome child;
-            const bool local = !elite.empty() && rng.unit() < kLocalShare;
-            if (local) {
-                child = res.genomes[elite[rng.below(elite.size())]];
-            } else {
-                const Genome& x = res.genomes[parents[tournament()]];
-                const Genome& y = res.genomes[parents[tournament()]];
-                child = x;
-                if (rng.unit() < 0.9) {  // uniform crossover
-                    for (size_t d = 0; d < dims.size(); ++d) {
-                        if (rng.below(2)) child[d] = y[d];
-                    }
+            if (!near.empty() && rng.unit() < kLocalShare) {
+                const size_t k = rng.below(near.size());
+                child = near[k];
+                near.erase(near.begin() + static_cast<std::ptrdiff_t>(k));
+                if (seen.count(child)) continue;
+                seen.insert(child);
+                children.push_back(std::move(child));
+                continue;
+            }
+            const Genome& x = res.genomes[parents[tournament()]];
+            const Genome& y = res.genomes[parents[tournament()]];
+            child = x;
+            if (rng.unit() < 0.9) {  // uniform crossover
+                for (size_t d = 0; d < dims.size(); ++d) {
+                    if (rng.below(2)) child[d] = y[d];
                 }
             }
             // Mutation: each dimension with probability 1/D, then more until the child is new.
@@ -294,12 +316,8 @@ SearchResult nsga2(const std::vector<Dimension>& dims, size_t population, size_t
                     child[d] = (child[d] + 1 + rng.below(n - 1)) % n;
                 }
             };
-            if (local) {
-                mutate(rng.below(dims.size()));
-            } else {
-                for (size_t d = 0; d < dims.size(); ++d) {
-                    if (rng.below(dims.size()) == 0) mutate(d);
-                }
+            for (size_t d = 0; d < dims.size(); ++d) {
+                if (rng.below(dims.size()) == 0) mutate(d);
             }
             for (int tries = 0; seen.count(child) && tries < 32; ++tries) {
                 mutate(rng.below(dims.size()));

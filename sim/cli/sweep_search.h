@@ -82,11 +82,14 @@ class Rng {
 // of them at once, in parallel or as a job array) and returns their evaluations in order, or
 // false to stop (a point failed). The search starts from a Latin hypercube population, makes each
 // next population from binary tournaments (rank, then crowding distance), uniform crossover and
-// per-dimension mutation, and keeps the best `population` of parents and children (elitism).
+// per-dimension mutation, and keeps the best `population` of everything evaluated (elitism). Most
+// children (kLocalShare) are local moves instead: an unevaluated neighbour (one step in one
+// dimension) of the current front, which walks fronts that are connected in the grid.
 // Every point is evaluated at most once; a child equal to an evaluated point is mutated again.
 // It stops after `budget` evaluations (the last generation is cut to fit) or when the space is
-// exhausted. Returns every evaluated genome, in evaluation order, or stops early (returning what
-// was evaluated) when `evaluate` returns false.
+// exhausted. `population` 0 picks budget / 8, from 4 to 100 (small populations and many
+// generations did best on the problems in docs/sweeps.md). Returns every evaluated genome, in
+// evaluation order, or stops early (returning what was evaluated) when `evaluate` returns false.
 struct SearchResult {
     std::vector<Genome> genomes;
     std::vector<Evaluation> evaluations;
@@ -95,6 +98,8 @@ struct SearchResult {
 };
 using EvaluateFn = std::function<bool(size_t generation, const std::vector<Genome>& genomes,
                                       std::vector<Evaluation>& evaluations)>;
+// The population nsga2() uses for `population` (0: the default) and `budget`.
+[[nodiscard]] size_t nsga2_population(size_t population, size_t budget);
 [[nodiscard]] SearchResult nsga2(const std::vector<Dimension>& dims, size_t population,
                                  size_t budget, uint64_t seed, const EvaluateFn& evaluate);
 

@@ -76,7 +76,8 @@ TEST(SweepSearch, LatinHypercubeUsesEveryStratumOfEveryDimension) {
 
 // A small design space with a hardware-like trade-off whose front is known by enumeration:
 // array side (8 .. 256, pow2), SRAM (16 .. 2048 KiB, pow2), DRAM bandwidth (4 values), a
-// categorical "dataflow" with a different compute efficiency. Objectives: latency, energy, area.
+// categorical "dataflow" with a different compute efficiency. Objectives: latency and energy
+// (7 of the 384 points are on the front).
 struct Toy {
     std::vector<Dimension> dims = {{6, true}, {8, true}, {4, true}, {2, false}};
     Evaluation eval(const Genome& g) const {
@@ -89,8 +90,7 @@ struct Toy {
         const double latency = std::max(1e8 / macs, traffic / bw) + 50.0;
         const double energy =
             1e8 * 0.3 + traffic * 20.0 + (side * side * 0.02 + sram_kib) * latency;
-        const double area = side * side * 0.42 + sram_kib * 5.0 + (g[3] == 0 ? 30.0 : 0.0);
-        return ev({latency, energy, area});
+        return ev({latency, energy});
     }
 };
 
@@ -120,9 +120,13 @@ double recall(uint64_t seed) {
 }
 
 TEST(SweepSearch, Nsga2FindsNinetyPercentOfTheTrueFrontWithAQuarterOfTheGrid) {
-    // 384 points, 96 evaluations. Seed 1 is the asserted case; seeds 1..20 were all checked
-    // when this test was written (lowest recall: see docs/sweeps.md).
+    // 384 points, a budget of 96 (population 12). Seed 1 finds the whole front; over seeds
+    // 1..100, 93 find at least 90% of it (all 7 points) and the others 6 of 7 (docs/sweeps.md
+    // has the figures on larger fronts and on MobileNetV2).
     EXPECT_GE(recall(1), 0.9);
+    size_t good = 0;
+    for (uint64_t seed = 1; seed <= 100; ++seed) good += recall(seed) >= 0.9 ? 1 : 0;
+    EXPECT_EQ(good, 93u);
 }
 
 TEST(SweepSearch, Nsga2IsDeterministicAndStopsWhenEvaluationStops) {
