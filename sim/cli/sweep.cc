@@ -119,8 +119,7 @@ std::optional<double> bound_value(const std::string& column, const std::string& 
 
 }  // namespace
 
-void check_spec_keys(SweepSpec& spec) {
-    DiagnosticList problems;
+void check_spec_keys(SweepSpec& spec, DiagnosticList& problems) {
     const auto check = [&](const std::string& key, const std::string& value, Diagnostic at) {
         const std::string why = key_problem(key, value);
         if (why.empty()) return;
@@ -191,7 +190,6 @@ void check_spec_keys(SweepSpec& spec) {
             (is_max ? c.max : c.min) = v;
         }
     }
-    problems.throw_if_any();
 }
 
 json point_json(const SweepPoint& p) {
@@ -453,8 +451,9 @@ Options parse_options(const std::vector<std::string>& args) {
     }
     o.spec.timing_only = o.spec.timing_only || timing_only;
     if (o.jobs == 0) o.jobs = std::max(1u, std::thread::hardware_concurrency());
+    // A sweep file's keys were checked as it was read.
+    if (o.file.empty()) check_spec_keys(o.spec, problems);
     problems.throw_if_any();
-    check_spec_keys(o.spec);
     return o;
 }
 

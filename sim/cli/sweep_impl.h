@@ -67,10 +67,9 @@ struct Context {
 };
 [[nodiscard]] Context make_context(const SweepSpec& spec);
 
-// Refuses (npu::UserError, every problem at once) a spec whose grid, points or derived keys name
-// an unknown config key, or whose constraints name an unknown column; resolves the constraints'
-// bounds to numbers.
-void check_spec_keys(SweepSpec& spec);
+// Adds to `problems` every grid, point or derived key that is no config key and every
+// constraint on an unknown column; resolves the constraints' bounds to numbers.
+void check_spec_keys(SweepSpec& spec, DiagnosticList& problems);
 
 [[nodiscard]] json point_json(const SweepPoint& p);
 [[nodiscard]] SweepPoint point_from_json(const json& j);

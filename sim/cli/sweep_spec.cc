@@ -11,6 +11,7 @@
 
 #include "sim/cli/cli_util.h"
 #include "sim/cli/sweep.h"
+#include "sim/cli/sweep_impl.h"
 #include "sim/config/paths.h"
 
 namespace npu::cli {
@@ -122,6 +123,7 @@ class SweepLoader : public YamlChecker {
         if (const YAML::Node o = top["objectives"]) parse_objectives(o, s);
         if (const YAML::Node c = top["constraints"]) parse_constraints(c, s);
         parse_strategy(top, s);
+        sweep_impl::check_spec_keys(s, m_diags);
         m_diags.throw_if_any();
         return s;
     }
