@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the whole test suite (unit, model and integration tests).
 #   scripts/test.sh             Release build in build/, all tests but the slow proofs (label long)
+#                               and the Slurm tests (label slurm)
 #   scripts/test.sh --sanitize  ASan + UBSan build in build-asan/, the same tests
 #   scripts/test.sh --long      Release build in build/, only the slow proofs (ctest -L long)
+#   scripts/test.sh --slurm     Release build, only the tests labelled slurm (`npusim sweep --slurm`
+#                               on a local Slurm that the test starts and stops; installs slurm-wlm
+#                               and munge through scripts/setup.sh slurm)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
 extra=()
-labels=(-LE long)
+labels=(-LE "long|slurm")
 if [ "${1:-}" = "--long" ]; then
   labels=(-L long)
+elif [ "${1:-}" = "--slurm" ]; then
+  "$root/scripts/setup.sh" slurm
+  labels=(-L slurm)
+  export NPUSIM_SLURM_TESTS=1
 elif [ "${1:-}" = "--sanitize" ]; then
   build="$root/build-asan"
   extra=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNPUSIM_SANITIZE=ON)
