@@ -288,7 +288,7 @@ Options parse_options(const std::vector<std::string>& args) {
     o.args = args;
     DiagnosticList problems;
     auto bad = [&](const std::string& msg) { problems.add({"<command line>", 0, 0, "", msg}); };
-    std::optional<std::string> hw, name, strategy, budget, seed, population, objectives;
+    std::optional<std::string> hw, name, color_by, strategy, budget, seed, population, objectives;
     std::vector<std::string> workloads;
     std::vector<std::pair<std::string, std::string>> derived;
     bool timing_only = false, flag_form = false;
@@ -334,6 +334,8 @@ Options parse_options(const std::vector<std::string>& args) {
                 population = value();
             } else if (arg == "--objectives") {
                 objectives = value();
+            } else if (arg == "--color-by") {
+                color_by = value();
             } else if (arg == "--out") {
                 o.out = value();
             } else if (arg == "--html") {
@@ -419,6 +421,7 @@ Options parse_options(const std::vector<std::string>& args) {
     }
     // Flags that override or complete the file.
     if (name) o.spec.name = *name;
+    if (color_by) o.spec.color_by = *color_by;
     if (strategy) {
         const std::vector<std::string> ok = {"grid", "random", "lhs", "nsga2"};
         if (std::find(ok.begin(), ok.end(), *strategy) == ok.end()) {

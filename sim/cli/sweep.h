@@ -73,6 +73,7 @@ struct SweepSpec {
     uint64_t seed = 1;
     size_t population = 0;  // nsga2: points per generation (0: chosen from the budget)
     bool timing_only = false;
+    std::string color_by;  // the report colours points by this key ("": the first swept key)
     std::vector<Diagnostic> point_where;  // per explicit point
 };
 

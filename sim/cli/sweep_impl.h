@@ -135,7 +135,7 @@ struct Row {
 
 // The spec parts results need, as sweep.json keeps them (so merge needs no sweep file).
 struct ResultSpec {
-    std::string name, hw;
+    std::string name, hw, color_by;
     std::vector<std::string> objectives;
     std::vector<SweepConstraint> constraints;
     [[nodiscard]] json to_json() const;

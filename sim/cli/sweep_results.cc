@@ -71,13 +71,18 @@ json ResultSpec::to_json() const {
         if (!c.max_text.empty()) j["max_text"] = c.max_text;
         cons.push_back(std::move(j));
     }
-    return {{"name", name}, {"hw", hw}, {"objectives", objectives}, {"constraints", cons}};
+    return {{"name", name},
+            {"hw", hw},
+            {"color_by", color_by},
+            {"objectives", objectives},
+            {"constraints", cons}};
 }
 
 ResultSpec ResultSpec::from_json(const json& j) {
     ResultSpec r;
     r.name = j.value("name", "");
     r.hw = j.at("hw").get<std::string>();
+    r.color_by = j.value("color_by", "");
     r.objectives = j.value("objectives", std::vector<std::string>{"latency", "energy"});
     for (const json& c : j.value("constraints", json::array())) {
         SweepConstraint s;
@@ -92,7 +97,14 @@ ResultSpec ResultSpec::from_json(const json& j) {
 }
 
 ResultSpec ResultSpec::of(const SweepSpec& s) {
-    return {s.name, s.hw, s.objectives, s.constraints};
+    // Points are coloured by the key given, else by the first key of the first grid dimension
+    // (as written: `array.rows` in a dimension of array shapes).
+    std::string color_by = s.color_by;
+    if (color_by.empty() && !s.grid.empty() && !s.grid[0].alternatives.empty() &&
+        !s.grid[0].alternatives[0].empty()) {
+        color_by = s.grid[0].alternatives[0][0].first;
+    }
+    return {s.name, s.hw, color_by, s.objectives, s.constraints};
 }
 
 Evaluation evaluation_of(const Row& r, const std::vector<std::string>& objectives) {
@@ -263,6 +275,7 @@ void write_results(const fs::path& dir, const std::vector<SweepPoint>& points,
     page.hw = rs.hw;
     page.keys = keys;
     page.objectives = rs.objectives;
+    page.color_by = rs.color_by;
     for (const SweepConstraint& c : rs.constraints) {
         std::string t;
         if (c.min) t += (c.min_text.empty() ? num(*c.min) : c.min_text) + " <= ";

@@ -20,8 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> kTopKeys = {
-    "name",       "hw",          "workloads", "grid",   "points", "derived",   "timing_only",
-    "objectives", "constraints", "strategy",  "budget", "seed",   "population"};
+    "name",       "hw",          "workloads", "grid",   "points", "derived",    "timing_only",
+    "objectives", "constraints", "strategy",  "budget", "seed",   "population", "color_by"};
 const std::vector<std::string> kStrategies = {"grid", "random", "lhs", "nsga2"};
 
 // An input path as written: relative to the current directory, else to the repository root.
@@ -123,6 +123,16 @@ class SweepLoader : public YamlChecker {
         if (const YAML::Node o = top["objectives"]) parse_objectives(o, s);
         if (const YAML::Node c = top["constraints"]) parse_constraints(c, s);
         parse_strategy(top, s);
+        if (const YAML::Node c = top["color_by"]) {
+            if (scalar(c, "color_by", "a swept key")) {
+                s.color_by = c.Scalar();
+                if (!swept(s, s.color_by)) {
+                    error(c.Mark(), "color_by",
+                          "expected a key the sweep sets (grid, points or derived), found '" +
+                              s.color_by + "'");
+                }
+            }
+        }
         sweep_impl::check_spec_keys(s, m_diags);
         m_diags.throw_if_any();
         return s;
@@ -378,6 +388,20 @@ class SweepLoader : public YamlChecker {
         if (s.population > 0 && s.strategy != "nsga2") {
             error(top["population"].Mark(), "population", "only for strategy nsga2");
         }
+    }
+
+    static bool swept(const SweepSpec& s, const std::string& key) {
+        const auto in = [&](const Settings& st) {
+            return std::any_of(st.begin(), st.end(),
+                               [&](const auto& kv) { return kv.first == key; });
+        };
+        for (const SweepDimension& d : s.grid) {
+            if (std::any_of(d.alternatives.begin(), d.alternatives.end(), in)) return true;
+        }
+        for (const auto& [k, t] : s.derived) {
+            if (k == key) return true;
+        }
+        return std::any_of(s.points.begin(), s.points.end(), in);
     }
 
     // " (did you mean 'x'?)" when one of `names` starts with `v`, or `v` with it.

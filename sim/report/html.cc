@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -298,22 +299,126 @@ void write_run_html(const std::string& path, const stats::RunStats& run, const c
     write_file_atomic(path, run_html(run, hw));
 }
 
+namespace {
+
+// One objective as the sweep page plots it: its axis title and its value in display units.
+struct PlotFigure {
+    std::string name, label;
+    double (*value)(const SweepRow&);
+};
+const std::vector<PlotFigure>& plot_figures() {
+    static const std::vector<PlotFigure> kList = {
+        {"latency", "latency (\xC2\xB5s)", [](const SweepRow& r) { return r.latency_s * 1e6; }},
+        {"energy", "energy (\xC2\xB5J)", [](const SweepRow& r) { return r.energy_pj * 1e-6; }},
+        {"edp", "energy x delay (J s)", [](const SweepRow& r) { return r.edp; }},
+        {"area", "area (mm\xC2\xB2)", [](const SweepRow& r) { return r.area_mm2; }},
+        {"dram_bytes", "DRAM bytes",
+         [](const SweepRow& r) { return static_cast<double>(r.dram_bytes); }},
+        {"inferences_per_second", "inferences/s",
+         [](const SweepRow& r) { return r.inferences_per_second; }},
+        {"tops_per_watt", "TOPS/W", [](const SweepRow& r) { return r.tops_per_watt; }}};
+    return kList;
+}
+const PlotFigure& plot_figure(const std::string& name) {
+    for (const PlotFigure& f : plot_figures()) {
+        if (f.name == name) return f;
+    }
+    return plot_figures().front();
+}
+
+// Setting values in a natural order: numbers (with their unit) by size, then words.
+bool natural_less(const std::string& a, const std::string& b) {
+    const auto lead = [](const std::string& s, double& v) {
+        char* end = nullptr;
+        v = std::strtod(s.c_str(), &end);
+        return end != s.c_str();
+    };
+    double x = 0, y = 0;
+    const bool nx = lead(a, x), ny = lead(b, y);
+    if (nx != ny) return nx;
+    if (nx && x != y) {
+        // Sizes: 512KiB < 1MiB. Scale by the unit's first letter (B, K, M, G).
+        const auto scale = [](const std::string& s) {
+            const size_t u = s.find_first_of("KMGT");
+            if (u == std::string::npos) return 1.0;
+            return s[u] == 'K' ? 1e3 : s[u] == 'M' ? 1e6 : s[u] == 'G' ? 1e9 : 1e12;
+        };
+        return x * scale(a) < y * scale(b);
+    }
+    return a < b;
+}
+
+std::string setting(const SweepRow& r, const std::string& key) {
+    for (const auto& [k, v] : r.settings) {
+        if (k == key) return v;
+    }
+    return "";
+}
+
+std::string stem(const std::string& path) {
+    std::string s = path.substr(path.find_last_of('/') + 1);
+    return s.substr(0, s.rfind('.'));
+}
+
+}  // namespace
+
 std::string sweep_html(const SweepReport& rep) {
     const std::string title = "npusim sweep: " + rep.title;
     std::string h = page_open(title);
     h += "<h1>" + xml_escape(title) + "</h1>\n";
     std::map<std::string, std::size_t> status_count;
-    for (const SweepRow& r : rep.rows) ++status_count[r.status];
+    size_t infeasible = 0;
+    for (const SweepRow& r : rep.rows) {
+        ++status_count[r.status];
+        infeasible += r.ran() && !r.feasible ? 1 : 0;
+    }
     std::string counts;
     for (const auto& [st, n] : status_count) {
         counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + st;
     }
+    if (infeasible > 0) counts += "; " + std::to_string(infeasible) + " break a constraint";
+    std::string objectives, constraints;
+    for (const std::string& o : rep.objectives) objectives += (objectives.empty() ? "" : ", ") + o;
+    for (const std::string& c : rep.constraints) {
+        constraints += (constraints.empty() ? "" : ", ") + c;
+    }
+    const std::string color_key =
+        !rep.color_by.empty() ? rep.color_by : (rep.keys.empty() ? "" : rep.keys.front());
     h += "<p class=\"note\">base config " + xml_escape(rep.hw) + "; " +
          std::to_string(rep.rows.size()) + " points (" + xml_escape(counts) +
-         "). Pareto-optimal points (no other point of the same workload is at least as fast and "
-         "as frugal, and strictly better in one) are highlighted and joined by a step line; hover "
-         "a point for its parameters.</p>\n";
+         "). Objectives: " + xml_escape(objectives.empty() ? "latency, energy" : objectives) +
+         "; constraints: " + xml_escape(constraints.empty() ? "none" : constraints) + ".</p>\n";
+    h += "<p class=\"note\">Points are coloured by " +
+         xml_escape(color_key.empty() ? "nothing (no swept key)" : color_key) +
+         "; points that break a constraint are grey. Pareto-optimal points (rank 1 on the "
+         "objectives among the feasible points of the same workload: no other is at least as "
+         "good in every objective and better in one) have a dark ring" +
+         std::string(rep.objectives.size() == 2 ? " and are joined by a step line" : "") +
+         ". Hover a point or a line for its parameters.</p>\n";
 
+    // The colour of each value of the colour key.
+    std::vector<std::string> values;
+    for (const SweepRow& r : rep.rows) {
+        const std::string v = setting(r, color_key);
+        if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+    }
+    std::stable_sort(values.begin(), values.end(), natural_less);
+    std::map<std::string, std::string> color_of;
+    std::vector<std::pair<std::string, std::string>> legend;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        color_of[values[i]] = svg::palette()[i % svg::palette().size()];
+        if (i < 12) {
+            legend.emplace_back(color_key + "=" + (values[i].empty() ? "(base)" : values[i]),
+                                color_of[values[i]]);
+        }
+    }
+    legend.emplace_back("breaks a constraint", "#b8b8b8");
+
+    const std::vector<std::string> obj =
+        rep.objectives.empty() ? std::vector<std::string>{"latency", "energy"} : rep.objectives;
+    const PlotFigure& fx = plot_figure(obj[0]);
+    const PlotFigure& fy =
+        plot_figure(obj.size() > 1 ? obj[1] : (obj[0] == "energy" ? "latency" : "energy"));
     // Workloads in order of first appearance.
     std::vector<std::string> workloads;
     for (const SweepRow& r : rep.rows) {
@@ -323,19 +428,23 @@ std::string sweep_html(const SweepReport& rep) {
     }
     for (const std::string& wl : workloads) {
         std::vector<svg::ScatterPoint> pts;
+        std::vector<svg::ParallelLine> lines;
         double xlo = std::numeric_limits<double>::infinity(), xhi = 0, ylo = xlo, yhi = 0;
         std::size_t front = 0;
         for (const SweepRow& r : rep.rows) {
             if (r.workload != wl || !r.ran()) continue;
             svg::ScatterPoint p;
-            p.x = r.latency_s * 1e6;
-            p.y = r.energy_pj * 1e-6;
+            p.x = fx.value(r);
+            p.y = fy.value(r);
             p.highlighted = r.pareto;
+            p.color = r.feasible ? color_of[setting(r, color_key)] : "";
             front += r.pareto ? 1 : 0;
             p.tooltip = r.id + (r.pareto ? " (Pareto)" : "");
             for (const auto& [k, v] : r.settings) p.tooltip += "\n" + k + "=" + v;
             p.tooltip += "\nlatency " + human_time(r.latency_s) + ", energy " +
-                         energy_text(r.energy_pj) + ", " + num(r.tops_per_watt, 4) + " TOPS/W";
+                         energy_text(r.energy_pj) + ", " + num(r.tops_per_watt, 4) +
+                         " TOPS/W, area " + num(r.area_mm2, 4) + " mm\xC2\xB2";
+            if (!r.feasible && !r.violates.empty()) p.tooltip += "\nbreaks " + r.violates;
             if (r.status != "ok") p.tooltip += "\nstatus " + r.status;
             if (p.x > 0) {
                 xlo = std::min(xlo, p.x);
@@ -345,6 +454,22 @@ std::string sweep_html(const SweepReport& rep) {
                 ylo = std::min(ylo, p.y);
                 yhi = std::max(yhi, p.y);
             }
+            svg::ParallelLine line;
+            line.color = p.color;
+            line.bold = r.pareto;
+            line.tooltip = p.tooltip;
+            for (const std::string& k : rep.keys) {
+                std::vector<std::string> vals;
+                for (const SweepRow& o : rep.rows) {
+                    const std::string v = setting(o, k);
+                    if (std::find(vals.begin(), vals.end(), v) == vals.end()) vals.push_back(v);
+                }
+                std::stable_sort(vals.begin(), vals.end(), natural_less);
+                line.values.push_back(static_cast<double>(
+                    std::find(vals.begin(), vals.end(), setting(r, k)) - vals.begin()));
+            }
+            for (const std::string& o : obj) line.values.push_back(plot_figure(o).value(r));
+            lines.push_back(std::move(line));
             pts.push_back(std::move(p));
         }
         h += "<h2>" + xml_escape(wl) + "</h2>\n";
@@ -356,34 +481,81 @@ std::string sweep_html(const SweepReport& rep) {
         // Log axes once the values spread over more than a factor of 20.
         o.log_x = xhi > 20 * xlo;
         o.log_y = yhi > 20 * ylo;
-        o.x_label = std::string("latency (\xC2\xB5s") + (o.log_x ? ", log)" : ")");
-        o.y_label = std::string("energy (\xC2\xB5J") + (o.log_y ? ", log)" : ")");
+        o.x_label = fx.label + (o.log_x ? ", log" : "");
+        o.y_label = fy.label + (o.log_y ? ", log" : "");
         o.height = 420;
-        o.highlight_name = "Pareto-optimal (" + std::to_string(front) + ")";
-        o.other_name = "other (" + std::to_string(pts.size() - front) + ")";
+        o.step_line = obj.size() == 2;
+        o.legend = legend;
+        o.highlight_color = "#222";
+        h += "<p class=\"note\">" + std::to_string(front) + " Pareto-optimal of " +
+             std::to_string(pts.size()) + " points that ran.</p>\n";
         h += svg::scatter_chart(pts, o);
+        // Parallel coordinates: every swept key, then every objective.
+        std::vector<svg::ParallelAxis> axes;
+        for (const std::string& k : rep.keys) {
+            svg::ParallelAxis ax;
+            ax.name = k;
+            for (const SweepRow& r : rep.rows) {
+                const std::string v = setting(r, k);
+                if (std::find(ax.categories.begin(), ax.categories.end(), v) ==
+                    ax.categories.end()) {
+                    ax.categories.push_back(v);
+                }
+            }
+            std::stable_sort(ax.categories.begin(), ax.categories.end(), natural_less);
+            for (std::string& c : ax.categories) {
+                if (c.empty()) c = "(base)";
+            }
+            axes.push_back(std::move(ax));
+        }
+        for (const std::string& ob : obj) {
+            svg::ParallelAxis ax;
+            ax.name = plot_figure(ob).label;
+            double lo = std::numeric_limits<double>::infinity(), hi = 0;
+            for (const svg::ParallelLine& l : lines) {
+                const double v = l.values[axes.size()];
+                if (v > 0) {
+                    lo = std::min(lo, v);
+                    hi = std::max(hi, v);
+                }
+            }
+            ax.log = hi > 20 * lo;
+            axes.push_back(std::move(ax));
+        }
+        for (svg::ParallelLine& l : lines) l.values.resize(axes.size());
+        svg::ChartOptions po;
+        po.title = "parallel coordinates";
+        po.height = 380;
+        h += "<p class=\"note\">Every point as a line through its settings and objectives "
+             "(lower is better on each objective axis, except inferences/s and TOPS/W).</p>\n";
+        h += svg::parallel_chart(axes, lines, po, legend);
     }
 
-    h += "<h2>Results</h2>\n<table>\n<tr>" + th("id", true) + th("workload", true);
+    // The table: the figures that decide first, so they are visible without scrolling.
+    h += "<h2>Results</h2>\n<table>\n<tr>" + th("rank") + th("latency") + th("energy") +
+         th("EDP (J s)") + th("TOPS/W") + th("area mm\xC2\xB2");
     for (const std::string& k : rep.keys) h += th(k, true);
-    h += th("status", true) + th("cycles") + th("latency") + th("inferences/s") + th("energy") +
-         th("TOPS/W") + th("DRAM bytes") + th("util") + th("Pareto", true) + th("error", true) +
+    h += th("workload", true) + th("status", true) + th("breaks", true) + th("cycles") +
+         th("inferences/s") + th("DRAM bytes") + th("util") + th("id", true) + th("error", true) +
          "</tr>\n";
     for (const SweepRow& r : rep.rows) {
-        std::map<std::string, std::string> s(r.settings.begin(), r.settings.end());
-        h += std::string(r.pareto ? "<tr class=\"pareto\">" : "<tr>") + td(r.id, true) +
-             td(r.workload, true);
-        for (const std::string& k : rep.keys) h += td(s.count(k) ? s[k] : "", true);
-        h += td(r.status, true);
+        h += std::string(r.pareto ? "<tr class=\"pareto\">" : "<tr>") +
+             td(r.rank > 0 ? (r.pareto ? "\xE2\x98\x85 1" : std::to_string(r.rank)) : "");
         if (r.ran()) {
-            h += td(with_commas(r.cycles)) + td(human_time(r.latency_s)) +
-                 td(human_rate(r.inferences_per_second)) + td(energy_text(r.energy_pj)) +
-                 td(num(r.tops_per_watt, 4)) + td(with_commas(r.dram_bytes)) +
-                 td(percent(r.mac_utilization));
+            h += td(human_time(r.latency_s)) + td(energy_text(r.energy_pj)) + td(num(r.edp, 4)) +
+                 td(num(r.tops_per_watt, 4)) + td(num(r.area_mm2, 4));
         } else {
-            h += "<td></td><td></td><td></td><td></td><td></td><td></td><td></td>";
+            h += "<td></td><td></td><td></td><td></td><td></td>";
         }
-        h += td(r.pareto ? "\xE2\x98\x85 yes" : "", true) + td(r.error, true) + "</tr>\n";
+        for (const std::string& k : rep.keys) h += td(setting(r, k), true);
+        h += td(stem(r.workload), true) + td(r.status, true) + td(r.violates, true);
+        if (r.ran()) {
+            h += td(with_commas(r.cycles)) + td(human_rate(r.inferences_per_second)) +
+                 td(with_commas(r.dram_bytes)) + td(percent(r.mac_utilization));
+        } else {
+            h += "<td></td><td></td><td></td><td></td>";
+        }
+        h += td(r.id, true) + td(r.error, true) + "</tr>\n";
     }
     h += "</table>\n";
     h += page_close();

@@ -6,8 +6,10 @@
 //
 // - run page (`npusim run --html FILE`): header figures, per-layer cycles, per-layer energy
 //   stacked by component, roofline, the run's energy by component, the per-layer table.
-// - sweep page (`npusim sweep ... --html FILE`, and always DIR/report.html): one latency-vs-energy
-//   scatter per workload with the Pareto front highlighted, and the results table.
+// - sweep page (`npusim sweep ... --html FILE`, and always DIR/report.html): per workload a
+//   scatter of the first two objectives, points coloured by a swept key, infeasible ones grey,
+//   the Pareto front ringed; parallel coordinates of the swept keys against the objectives; the
+//   results table with the deciding figures first.
 #pragma once
 
 #include <cstdint>
@@ -54,11 +56,12 @@ struct SweepReport {
     std::vector<std::string> keys;         // the setting keys, the table's columns
     std::vector<std::string> objectives;   // latency, energy, edp, area, ...
     std::vector<std::string> constraints;  // as text, "area_mm2 <= 1"
+    std::string color_by;                  // the key that colours the points ("": the first key)
     std::vector<SweepRow> rows;            // in results.csv order
 };
 
-// The whole sweep page. A workload's chart shows its points that ran (ok or mismatch);
-// Pareto points (as marked in the rows) are highlighted and joined by a step line.
+// The whole sweep page. A workload's charts show its points that ran (ok or mismatch); Pareto
+// points (as marked in the rows) are ringed and, with two objectives, joined by a step line.
 [[nodiscard]] std::string sweep_html(const SweepReport& report);
 // Writes sweep_html() to `path`; throws npu::UserError naming the path when it cannot be written.
 void write_sweep_html(const std::string& path, const SweepReport& report);

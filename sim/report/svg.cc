@@ -444,20 +444,30 @@ std::string scatter_chart(const std::vector<ScatterPoint>& points, const Scatter
     const Axis ya = make_axis(ys, opt.log_y, false);
     const std::string hi_color = opt.highlight_color.empty() ? palette()[0] : opt.highlight_color;
     std::string s = open_svg(opt);
-    s += legend({{opt.highlight_name, hi_color}, {opt.other_name, kGrey}}, kLeft, kTop - 22);
+    s += legend(
+        opt.legend.empty()
+            ? std::vector<std::pair<std::string, std::string>>{{opt.highlight_name, hi_color},
+                                                               {opt.other_name, kGrey}}
+            : opt.legend,
+        kLeft, kTop - 22);
     s += y_axis(ya, f, opt.y_label);
     s += x_axis(xa, f, opt.x_label, opt.height);
     auto X = [&](double v) { return f.x0 + xa.frac(v) * f.w; };
     auto Y = [&](double v) { return f.bottom() - ya.frac(v) * f.h; };
     std::size_t left_out = 0;
     std::vector<const ScatterPoint*> front;
-    std::string greys, colored;
+    std::string greys, colored, front_markers;
     for (const ScatterPoint& p : points) {
         if (!xa.placeable(p.x) || !ya.placeable(p.y)) {
             ++left_out;
             continue;
         }
-        if (p.highlighted) {
+        if (!p.color.empty()) {
+            if (p.highlighted) front.push_back(&p);
+            (p.highlighted ? front_markers : colored) += scatter_marker(
+                X(p.x), Y(p.y), p.highlighted ? 6.5 : 4.5, p.color, p.highlighted ? "#111" : "#fff",
+                p.highlighted ? "pt front" : "pt", p.tooltip);
+        } else if (p.highlighted) {
             front.push_back(&p);
             colored += scatter_marker(X(p.x), Y(p.y), 5.5, hi_color, "#222", "pt front", p.tooltip);
         } else {
@@ -477,8 +487,101 @@ std::string scatter_chart(const std::vector<ScatterPoint>& points, const Scatter
         s += "<path class=\"step\" d=\"" + d + "\" fill=\"none\" stroke=\"" + xml_escape(hi_color) +
              "\" stroke-width=\"1.5\"/>\n";
     }
-    s += colored;
+    s += colored + front_markers;
     s += left_out_note(left_out, f, "not positive on a log axis");
+    s += "</svg>\n";
+    return s;
+}
+
+std::string parallel_chart(const std::vector<ParallelAxis>& axes,
+                           const std::vector<ParallelLine>& lines, const ChartOptions& opt,
+                           const std::vector<std::pair<std::string, std::string>>& legend_items) {
+    Frame f;
+    f.x0 = 70;
+    f.y0 = kTop + 18;
+    f.w = std::max(10.0, opt.width - 140.0);
+    f.h = std::max(10.0, opt.height - f.y0 - 46);
+    const std::size_t n = axes.size();
+    const auto axis_x = [&](std::size_t a) {
+        return n < 2 ? f.x0 + f.w / 2
+                     : f.x0 + f.w * static_cast<double>(a) / static_cast<double>(n - 1);
+    };
+    // Each numeric axis' range over the lines' values.
+    std::vector<Axis> range(n);
+    std::vector<double> lo(n, 0), hi(n, 0);
+    for (std::size_t a = 0; a < n; ++a) {
+        if (!axes[a].categories.empty()) continue;
+        std::vector<double> vs;
+        for (const ParallelLine& l : lines) {
+            if (a < l.values.size()) vs.push_back(l.values[a]);
+        }
+        range[a].log = axes[a].log;
+        lo[a] = std::numeric_limits<double>::infinity();
+        hi[a] = -lo[a];
+        for (double v : vs) {
+            if (!range[a].placeable(v)) continue;
+            lo[a] = std::min(lo[a], v);
+            hi[a] = std::max(hi[a], v);
+        }
+    }
+    // 0 (bottom) .. 1 (top) on axis a, or -1 when the value has no place there.
+    const auto frac = [&](std::size_t a, double v) -> double {
+        if (!std::isfinite(v)) return -1;
+        if (!axes[a].categories.empty()) {
+            const double k = static_cast<double>(axes[a].categories.size());
+            return k < 2 ? 0.5 : v / (k - 1);
+        }
+        if (!range[a].placeable(v) || !(hi[a] >= lo[a])) return -1;
+        if (!(hi[a] > lo[a])) return 0.5;
+        if (axes[a].log)
+            return (std::log10(v) - std::log10(lo[a])) / (std::log10(hi[a]) - std::log10(lo[a]));
+        return (v - lo[a]) / (hi[a] - lo[a]);
+    };
+    std::string s = open_svg(opt);
+    s += legend(legend_items, f.x0, kTop - 6);
+    for (std::size_t a = 0; a < n; ++a) {
+        const double x = axis_x(a);
+        s += line(x, f.y0, x, f.bottom(), kAxis);
+        // Names alternate between two rows so neighbours do not overlap; the outer ones align
+        // with the plot's edges.
+        const std::string name_anchor = a == 0 ? "start" : (a + 1 == n ? "end" : "middle");
+        s += text(a == 0 ? x - 20 : (a + 1 == n ? x + 20 : x), f.bottom() + (a % 2 ? 32 : 18),
+                  axes[a].name, "text-anchor=\"" + name_anchor + "\" font-weight=\"bold\"");
+        const std::string anchor = a + 1 == n ? "text-anchor=\"end\"" : "";
+        const double tx = a + 1 == n ? x - 5 : x + 5;
+        if (!axes[a].categories.empty()) {
+            for (std::size_t k = 0; k < axes[a].categories.size(); ++k) {
+                const double y = f.bottom() - frac(a, static_cast<double>(k)) * f.h;
+                s += line(x - 3, y, x + 3, y, kAxis);
+                s += text(tx, y + 4, axes[a].categories[k], anchor);
+            }
+        } else if (hi[a] >= lo[a]) {
+            s += text(tx, f.y0 + 4, short_number(hi[a]), anchor);
+            if (hi[a] > lo[a]) s += text(tx, f.bottom() + 4, short_number(lo[a]), anchor);
+        }
+    }
+    std::string grey, colored, bold;
+    for (const ParallelLine& l : lines) {
+        std::string d;
+        bool pen_down = false;
+        for (std::size_t a = 0; a < n && a < l.values.size(); ++a) {
+            const double fr = frac(a, l.values[a]);
+            if (fr < 0) {
+                pen_down = false;
+                continue;
+            }
+            d += std::string(pen_down ? " L" : (d.empty() ? "M" : " M")) + px(axis_x(a)) + " " +
+                 px(f.bottom() - fr * f.h);
+            pen_down = true;
+        }
+        if (d.empty()) continue;
+        const std::string color = l.color.empty() ? kGrey : l.color;
+        std::string& out = l.bold ? bold : (l.color.empty() ? grey : colored);
+        out += "<path class=\"pl\" d=\"" + d + "\" fill=\"none\" stroke=\"" + xml_escape(color) +
+               "\" stroke-width=\"" + (l.bold ? "2.5" : "1") + "\" stroke-opacity=\"" +
+               (l.bold ? "1" : "0.6") + "\">" + title_el(l.tooltip) + "</path>\n";
+    }
+    s += grey + colored + bold;
     s += "</svg>\n";
     return s;
 }

@@ -76,6 +76,9 @@ struct ScatterPoint {
     double y = 0;
     std::string tooltip;       // the point's <title> (e.g. its parameters)
     bool highlighted = false;  // drawn in colour and larger; the others are grey
+    // Its own colour (e.g. by a parameter's value): drawn in it, with a dark ring when
+    // highlighted. "" = the highlight colour, or grey.
+    std::string color = "";
 };
 
 struct ScatterOptions : ChartOptions {
@@ -87,10 +90,32 @@ struct ScatterOptions : ChartOptions {
     std::string highlight_color;                 // "" = palette()[0]
     std::string highlight_name = "highlighted";  // legend entries
     std::string other_name = "other";
+    // Replaces the two legend entries above when not empty (name, colour), e.g. one per value of
+    // the parameter that colours the points.
+    std::vector<std::pair<std::string, std::string>> legend;
 };
 
 [[nodiscard]] std::string scatter_chart(const std::vector<ScatterPoint>& points,
                                         const ScatterOptions& opt);
+
+// Parallel coordinates: one vertical axis per dimension, one polyline per item through its value
+// on each axis. A categorical axis spaces its categories evenly (values are category indices);
+// a numeric one is linear or log between the items' smallest and largest value (lower at the
+// bottom). Grey lines are drawn first, coloured ones over them, bold ones last.
+struct ParallelAxis {
+    std::string name;
+    std::vector<std::string> categories;  // not empty: a categorical axis
+    bool log = false;
+};
+struct ParallelLine {
+    std::vector<double> values;  // one per axis; not finite (or not positive on a log axis): gap
+    std::string color;           // "" = grey
+    bool bold = false;
+    std::string tooltip;
+};
+[[nodiscard]] std::string parallel_chart(
+    const std::vector<ParallelAxis>& axes, const std::vector<ParallelLine>& lines,
+    const ChartOptions& opt, const std::vector<std::pair<std::string, std::string>>& legend_items);
 
 struct RooflinePoint {
     std::string label;     // tooltip (e.g. the layer's name)

@@ -127,9 +127,11 @@ TEST_F(Html, SweepPageHasAChartPerWorkloadAndTheParetoFront) {
         EXPECT_NE(page.find(p["id"].get<std::string>()), std::string::npos);
     }
     ASSERT_GT(front, 0u);
-    EXPECT_EQ(count(page, "<svg "), 2u);  // one chart per workload
+    // Per workload a scatter of the objectives and a parallel-coordinates chart.
+    EXPECT_EQ(count(page, "<svg "), 4u);
     EXPECT_EQ(count(page, "class=\"pt front\""), front);
     EXPECT_EQ(count(page, "class=\"pt\""), others);
+    EXPECT_EQ(count(page, "class=\"pl\""), front + others);  // a line per point that ran
     EXPECT_EQ(count(page, "<tr class=\"pareto\">"), front);
     expect_self_contained(page);
 

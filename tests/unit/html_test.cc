@@ -248,9 +248,11 @@ SweepRow row(const std::string& id, const std::string& wl, double lat, double pj
     return r;
 }
 
-TEST(SweepHtml, OneChartPerWorkloadParetoHighlighted) {
+TEST(SweepHtml, ChartsPerWorkloadColouredByAKeyWithInfeasiblePointsGrey) {
     SweepReport rep;
     rep.title = "out";
+    rep.objectives = {"latency", "energy"};
+    rep.color_by = "array.rows";
     rep.hw = "configs/edge_npu.yaml";
     rep.keys = {"array.rows", "name"};
     rep.rows = {row("p1", "w1", 1e-4, 5e6, true),
@@ -260,11 +262,22 @@ TEST(SweepHtml, OneChartPerWorkloadParetoHighlighted) {
                 row("p5", "w2", 2e-3, 2e7, false),
                 row("p6", "w2", 0, 0, false, "invalid"),
                 row("p7", "w1", 5e-4, 9e6, false, "mismatch")};
+    rep.rows[1].settings[0].second = "32";  // p2: another colour
+    rep.rows[2].feasible = false;           // p3 breaks a constraint: grey
+    rep.rows[2].violates = "area_mm2 > 1";
     const std::string page = sweep_html(rep);
-    EXPECT_EQ(count(page, "<svg "), 2u);
+    // Per workload: the objectives' scatter and the parallel coordinates.
+    EXPECT_EQ(count(page, "<svg "), 4u);
     EXPECT_EQ(count(page, "class=\"pt front\""), 3u);
-    EXPECT_EQ(count(page, "class=\"pt\""), 3u);    // p3, p5, p7 (p6 did not run)
-    EXPECT_EQ(count(page, "class=\"step\""), 1u);  // w1 has two front points; w2 one
+    EXPECT_EQ(count(page, "class=\"pt\""), 3u);  // p3, p5, p7 (p6 did not run)
+    EXPECT_EQ(count(page, "class=\"pl\""), 6u);  // a line per point that ran
+    // array.rows=16 takes the palette's first colour, 32 the second; p3 is grey.
+    EXPECT_NE(page.find("fill=\"" + svg::palette()[0] + "\" stroke=\"#111\""), std::string::npos);
+    EXPECT_NE(page.find("fill=\"" + svg::palette()[1] + "\" stroke=\"#111\""), std::string::npos);
+    EXPECT_NE(page.find("fill=\"#b8b8b8\" stroke=\"#888\"><title>p3"), std::string::npos);
+    EXPECT_NE(page.find("breaks area_mm2 &gt; 1"), std::string::npos);
+    EXPECT_NE(page.find("array.rows=32"), std::string::npos);  // the legend
+    EXPECT_EQ(count(page, "class=\"step\""), 1u);              // w1 has two front points; w2 one
     EXPECT_EQ(count(page, "<tr class=\"pareto\">"), 3u);
     EXPECT_EQ(page.find("a<b&\"c\""), std::string::npos);
     EXPECT_NE(page.find("name=a&lt;b&amp;&quot;c&quot;"), std::string::npos);
