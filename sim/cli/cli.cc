@@ -49,11 +49,15 @@ usage:
                  [--samples N] [--timing-only] [--json FILE] [--html FILE] [--force]
   npusim regress [--suite FILE] [--quick] [--only NAME[,NAME...]] [-j N] [--update]
                  [--golden-dir DIR]
-  npusim sweep   (FILE | [--hw FILE] --workload FILE... --grid KEY=V1,V2,... [--precisions LIST])
-                 [-j N] [--out DIR]
-                 [--timing-only] [--shard I/N] [--html FILE]
-                 [--no-progress]
-  npusim sweep merge DIR... --out DIR [--html FILE]
+  npusim sweep   (FILE | [--hw FILE] --workload FILE... --grid KEY[,KEY...]=V1,V2,...
+                 [--precisions LIST] [--derive KEY=TEMPLATE]... [--name NAME])
+                 [-j N] [--out DIR] [--timing-only] [--shard I/N] [--html FILE [--force]]
+                 [--objectives LIST] [--strategy grid|random|lhs|nsga2] [--budget N]
+                 [--seed N] [--population N] [--color-by KEY] [--no-progress]
+                 [--slurm [--tasks N] [--partition P] [--cpus-per-task C] [--time T]
+                  [--sbatch-arg ARG]...]
+  npusim sweep merge DIR... --out DIR [--html FILE [--force]]
+  npusim sweep status DIR
   npusim --help | --version
 
 commands:
@@ -75,10 +79,14 @@ commands:
            --quick: only the cases marked quick; --update: rewrite the goldens from this run
   sweep    run every point of a sweep (a sweep YAML, or a grid of --set values), each in its own
            process, -j at a time, into DIR/points/<id>; write DIR/results.csv and results.json
-           with the Pareto front on (latency, energy) marked, and DIR/report.html (latency vs
-           energy charts per workload; --html FILE: also to FILE); a rerun skips finished points.
-           --shard I/N: only points with index % N == I; merge: combine shard directories
-           (docs/sweeps.md)
+           with the constraints checked, the rank on the objectives (default latency, energy)
+           and the Pareto front marked, and DIR/report.html (--html FILE: also to FILE); a
+           rerun skips finished points. --grid a,b=1:2,3:4 moves keys together; --derive
+           KEY=TEMPLATE computes a key per point ("{array.rows}B"); --strategy random|lhs|nsga2
+           runs --budget N points (--seed) instead of the whole grid. --shard I/N: only points
+           with index % N == I; merge: combine shard directories; --slurm: submit a job array
+           of --tasks N shards and a merge job (nsga2: a job array per generation); status:
+           points done, running, failed and pending per shard (docs/sweeps.md)
 
 options:
   --hw FILE          hardware config YAML (default: the built-in edge NPU, configs/edge_npu.yaml)
@@ -100,7 +108,7 @@ options:
                      refuses to overwrite without --force
   --no-progress      run, sweep: no progress line on stderr (drawn only when stderr is a
                      terminal: never in pipes or logs; run: from 1 s on, not with --quiet)
-  --html FILE        run: also write a self-contained HTML report (charts and tables; no
+  --html FILE        run, sweep: also write a self-contained HTML report (charts and tables; no
                      scripts or network) to FILE (refuses to overwrite without --force)
   --emit WHAT        compile: asm (instruction stream) or mapping (per-layer choice; default)
   -o FILE            compile: write to FILE instead of stdout (refuses to overwrite without --force)
