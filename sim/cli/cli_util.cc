@@ -103,6 +103,25 @@ std::string describe(const YAML::Node& n) {
     }
 }
 
+YAML::Node YamlChecker::load_top_map(const std::string& what, const std::string& expected) {
+    std::ifstream f(m_file);
+    if (!f) throw UserError(Diagnostic{m_file, 0, 0, "", "cannot read the " + what});
+    std::stringstream text;
+    text << f.rdbuf();
+    YAML::Node top;
+    try {
+        top = YAML::Load(text.str());
+    } catch (const YAML::Exception& e) {
+        error(e.mark, "", "invalid YAML: " + e.msg);
+        m_diags.throw_if_any();
+    }
+    if (!top.IsMap()) {
+        error(top.Mark(), "", "expected a map with " + expected + ", found " + describe(top));
+        m_diags.throw_if_any();
+    }
+    return top;
+}
+
 void YamlChecker::error(const YAML::Mark& mark, const std::string& key,
                         const std::string& message) {
     const bool known = mark.line >= 0;

@@ -80,6 +80,9 @@ class YamlChecker {
     explicit YamlChecker(std::string file) : m_file(std::move(file)) {}
 
   protected:
+    // Reads and parses m_file, whose top level must be a map (`expected` says of what, for the
+    // error); throws npu::UserError naming the file (`what`: "sweep file") otherwise.
+    YAML::Node load_top_map(const std::string& what, const std::string& expected);
     void error(const YAML::Mark& mark, const std::string& key, const std::string& message);
     // Duplicate keys, and keys not in `allowed` (when it is not empty), are errors.
     void check_keys(const YAML::Node& map, const std::string& path,

@@ -54,21 +54,7 @@ class SuiteLoader : public YamlChecker {
         : YamlChecker(std::move(file)), m_root(std::move(root)) {}
 
     std::vector<RegressCase> load() {
-        std::ifstream f(m_file);
-        if (!f) throw UserError(Diagnostic{m_file, 0, 0, "", "cannot read the suite file"});
-        std::stringstream text;
-        text << f.rdbuf();
-        YAML::Node top;
-        try {
-            top = YAML::Load(text.str());
-        } catch (const YAML::Exception& e) {
-            error(e.mark, "", "invalid YAML: " + e.msg);
-            m_diags.throw_if_any();
-        }
-        if (!top.IsMap()) {
-            error(top.Mark(), "", "expected a map with 'cases', found " + describe(top));
-            m_diags.throw_if_any();
-        }
+        const YAML::Node top = load_top_map("suite file", "'cases'");
         check_keys(top, "", kTopKeys);
         std::vector<RegressCase> cases;
         const YAML::Node list = top["cases"];

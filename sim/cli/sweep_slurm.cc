@@ -347,9 +347,14 @@ int sweep_status(const std::vector<std::string>& args, std::ostream& out) {
             std::stringstream ranges(k.substr(job.size() + 2, k.size() - job.size() - 3));
             for (std::string r; std::getline(ranges, r, ',');) {
                 const size_t dash = r.find('-');
-                const size_t lo = std::stoul(r.substr(0, dash));
-                const size_t hi = dash == std::string::npos ? lo : std::stoul(r.substr(dash + 1));
-                if (i >= lo && i <= hi) return v;
+                try {
+                    const size_t lo = std::stoul(r.substr(0, dash));
+                    const size_t hi =
+                        dash == std::string::npos ? lo : std::stoul(r.substr(dash + 1));
+                    if (i >= lo && i <= hi) return v;
+                } catch (const std::exception&) {
+                    // Not a range this reads (e.g. a throttle suffix alone): skip it.
+                }
             }
         }
         return slurm_known ? "ended" : "";

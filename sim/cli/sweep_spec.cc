@@ -54,22 +54,7 @@ class SweepLoader : public YamlChecker {
     explicit SweepLoader(std::string file) : YamlChecker(std::move(file)) {}
 
     SweepSpec load() {
-        std::ifstream f(m_file);
-        if (!f) throw UserError(Diagnostic{m_file, 0, 0, "", "cannot read the sweep file"});
-        std::stringstream text;
-        text << f.rdbuf();
-        YAML::Node top;
-        try {
-            top = YAML::Load(text.str());
-        } catch (const YAML::Exception& e) {
-            error(e.mark, "", "invalid YAML: " + e.msg);
-            m_diags.throw_if_any();
-        }
-        if (!top.IsMap()) {
-            error(top.Mark(), "",
-                  "expected a map with hw, workloads, grid, points, found " + describe(top));
-            m_diags.throw_if_any();
-        }
+        const YAML::Node top = load_top_map("sweep file", "hw, workloads, grid, points");
         check_keys(top, "", kTopKeys);
         SweepSpec s;
         s.name = fs::path(m_file).stem().string();
