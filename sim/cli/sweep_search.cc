@@ -71,35 +71,30 @@ bool dominates(const Evaluation& a, const Evaluation& b) {
 }
 
 std::vector<int> nondominated_ranks(const std::vector<Evaluation>& points) {
+    // A point's rank (its front, peeling front after front) is one more than the longest chain
+    // of points dominating it, one dominating the next. Whoever dominates a point comes before
+    // it in the order (violation, then objectives lexicographically), so one pass in that order
+    // finds every rank from the ranks before it: O(n^2) time like Deb's fast sort, but O(n)
+    // memory instead of a list of the points each one dominates (which for 100,000 points would
+    // not fit).
     const size_t n = points.size();
-    std::vector<std::vector<size_t>> beats(n);  // the points each one dominates
-    std::vector<size_t> beaten_by(n, 0);
-    for (size_t i = 0; i < n; ++i) {
-        for (size_t j = i + 1; j < n; ++j) {
-            if (dominates(points[i], points[j])) {
-                beats[i].push_back(j);
-                ++beaten_by[j];
-            } else if (dominates(points[j], points[i])) {
-                beats[j].push_back(i);
-                ++beaten_by[i];
-            }
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        if (points[a].violation != points[b].violation) {
+            return points[a].violation < points[b].violation;
         }
-    }
+        return points[a].objectives < points[b].objectives;
+    });
     std::vector<int> rank(n, 0);
-    std::vector<size_t> current;
-    for (size_t i = 0; i < n; ++i) {
-        if (beaten_by[i] == 0) current.push_back(i);
-    }
-    for (int r = 1; !current.empty(); ++r) {
-        std::vector<size_t> next;
-        for (size_t i : current) {
-            rank[i] = r;
-            for (size_t j : beats[i]) {
-                if (--beaten_by[j] == 0) next.push_back(j);
-            }
+    for (size_t k = 0; k < n; ++k) {
+        const size_t i = order[k];
+        int r = 1;
+        for (size_t m = 0; m < k; ++m) {
+            const size_t j = order[m];
+            if (rank[j] >= r && dominates(points[j], points[i])) r = rank[j] + 1;
         }
-        std::sort(next.begin(), next.end());
-        current = std::move(next);
+        rank[i] = r;
     }
     return rank;
 }

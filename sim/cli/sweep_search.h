@@ -34,9 +34,9 @@ struct Evaluation {
 // the smaller violation wins, and of two feasible ones Pareto dominance on the objectives decides.
 [[nodiscard]] bool dominates(const Evaluation& a, const Evaluation& b);
 
-// Fast non-dominated sort (Deb et al., "A fast and elitist multiobjective genetic algorithm:
+// Non-dominated sorting (Deb et al., "A fast and elitist multiobjective genetic algorithm:
 // NSGA-II", IEEE TEC 2002) under constrained domination: rank 1 is the front, rank 2 the front of
-// the rest, and so on.
+// the rest, and so on. O(n^2) time and O(n) memory.
 [[nodiscard]] std::vector<int> nondominated_ranks(const std::vector<Evaluation>& points);
 
 // Crowding distance of each member of one front (indices into `points`): the sum over objectives

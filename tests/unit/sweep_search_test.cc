@@ -35,6 +35,34 @@ TEST(SweepSearch, RanksPeelFrontsAndConstraintsComeFirst) {
     EXPECT_FALSE(dominates(ev({1, 1}), ev({1, 1})));
 }
 
+// The one-pass ranking equals peeling fronts one by one (the definition), on random points
+// with ties, three objectives and some infeasible ones.
+TEST(SweepSearch, RanksEqualPeelingFrontsOneByOne) {
+    Rng rng(11);
+    std::vector<Evaluation> pts;
+    for (int i = 0; i < 300; ++i) {
+        const double v = rng.below(5) == 0 ? static_cast<double>(rng.below(3)) : 0.0;
+        pts.push_back(ev({static_cast<double>(rng.below(12)), static_cast<double>(rng.below(12)),
+                          static_cast<double>(rng.below(12))},
+                         v));
+    }
+    std::vector<int> peeled(pts.size(), 0);
+    for (int r = 1;; ++r) {
+        std::vector<size_t> front;
+        for (size_t i = 0; i < pts.size(); ++i) {
+            if (peeled[i] != 0) continue;
+            bool beaten = false;
+            for (size_t j = 0; j < pts.size() && !beaten; ++j) {
+                beaten = peeled[j] == 0 && dominates(pts[j], pts[i]);
+            }
+            if (!beaten) front.push_back(i);
+        }
+        if (front.empty()) break;
+        for (size_t i : front) peeled[i] = r;
+    }
+    EXPECT_EQ(nondominated_ranks(pts), peeled);
+}
+
 TEST(SweepSearch, CrowdingDistanceGivesExtremesInfinityAndSumsNormalizedGaps) {
     // One front sorted on x: (0,10) (2,6) (3,5) (10,0). Ranges: x 10, y 10.
     // (2,6): x gap (3-0)/10 + y gap (10-5)/10 = 0.8; (3,5): (10-2)/10 + (6-0)/10 = 1.4.
