@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "sim/cli/compare.h"
+#include "sim/cli/exit_codes.h"
 #include "sim/cli/progress.h"
 #include "sim/cli/regress.h"
 #include "sim/cli/sweep.h"
@@ -378,12 +379,8 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
             "<command line>", 0, 0, "",
             "unknown command '" + a.command +
                 "': expected run, compile, config, compare, regress or sweep (see npusim --help)"});
-    } catch (const UserError& e) {
-        for (const Diagnostic& d : e.diagnostics()) err << "error: " << d.to_string() << '\n';
-        return kUserErrorExitCode;
-    } catch (const ModelError& e) {
-        err << "error: " << e.what() << '\n';
-        return 3;
+    } catch (...) {
+        return report_error(std::current_exception(), err);
     }
 }
 

@@ -832,7 +832,12 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
                           std::vector<ArrayChoice>& choices) {
     choices.resize(wl.layers.size());
     isa::Program prog;
-    uint64_t at = 0;
+    prog.dram_base = options.dram_base;
+    prog.dram_size = options.dram_size > 0
+                         ? options.dram_size
+                         : hw.dram.size_bytes - std::min(hw.dram.size_bytes, options.dram_base);
+    prog.onchip_base = options.onchip_base;
+    uint64_t at = options.dram_base;
     auto take = [&at](uint64_t bytes) {
         const uint64_t here = at;
         at = align_up(at + std::max<uint64_t>(bytes, 1), kDramAlign);
@@ -1003,11 +1008,13 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         if (l.kind == graph::OpKind::kReshape) {
             d.output_addr = d.input_addr;
         } else if (const auto it = onchip.find(l.name); it != onchip.end()) {
-            d.output_addr = isa::kOnChipBase + it->second;
+            d.output_addr = options.onchip_base + it->second;
         } else {
             d.output_addr = take(d.output_bytes);
         }
-        d.residency = d.output_addr >= isa::kOnChipBase ? "on-chip" : "dram";
+        const bool on_chip = d.output_addr >= options.onchip_base &&
+                             d.output_addr - options.onchip_base < hw.scratchpad.size_bytes;
+        d.residency = on_chip ? "on-chip" : "dram";
         addr[l.name] = d.output_addr;
 
         // Conv/gemm (not depthwise) and matmul run on the array, in the dataflow `h` names.
@@ -1334,12 +1341,12 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         sch.finish();
     }
     problems.throw_if_any();
-    prog.dram_bytes_used = at;
-    if (at > hw.dram.size_bytes) {
+    prog.dram_bytes_used = at - options.dram_base;
+    if (prog.dram_bytes_used > prog.dram_size) {
         throw UserError(Diagnostic{wl.source_file, 0, 0, "dram.size",
-                                   "the workload needs " + std::to_string(at) +
+                                   "the workload needs " + std::to_string(prog.dram_bytes_used) +
                                        " B of DRAM, the config has " +
-                                       std::to_string(hw.dram.size_bytes)});
+                                       std::to_string(prog.dram_size)});
     }
     return prog;
 }

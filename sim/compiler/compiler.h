@@ -26,6 +26,12 @@ struct CompileOptions {
     // Keep a layer's output in the scratchpad, above the working set of every layer that runs
     // while it is alive, when it fits; its readers then load it on chip (no DRAM traffic).
     bool onchip_activations = true;
+    // The NPU instance's address space (isa::Program): DRAM is allocated from dram_base, at most
+    // dram_size bytes (0: the config's dram.size minus dram_base); the scratchpad's on-chip
+    // window starts at onchip_base.
+    uint64_t dram_base = 0;
+    uint64_t dram_size = 0;
+    uint64_t onchip_base = isa::kOnChipBase;
 };
 
 // How a layer's double buffers are laid out over the scratchpad banks (see place()).

@@ -170,6 +170,12 @@ std::vector<FieldSpec> build_table() {
                           "per descriptor, before its first burst",
                           [](HwConfig& c) -> int& { return c.dma.setup_cycles; }));
 
+    t.push_back(enum_field(
+        "dram.model", {"simple"},
+        "the DRAM model behind the memory interface; simple: each channel a fixed latency plus "
+        "its share of the bandwidth",
+        [](const HwConfig& c) { return static_cast<int>(c.dram.model); },
+        [](HwConfig& c, int v) { c.dram.model = static_cast<DramModel>(v); }));
     t.push_back(double_field("dram.bandwidth", FieldType::kBandwidth, "bytes/s", 1e6, 1e14,
                              "peak bandwidth, total over all channels",
                              [](HwConfig& c) -> double& { return c.dram.bandwidth_bytes_per_s; }));

@@ -52,7 +52,11 @@ struct DmaConfig {
     int setup_cycles = 16;  // per descriptor, before its first burst
 };
 
+// Which DRAM model the platform puts behind the memory interface (models/platform/soc.h).
+enum class DramModel { kSimple };  // simple: each channel a fixed latency plus a bandwidth
+
 struct DramConfig {
+    DramModel model = DramModel::kSimple;
     double bandwidth_bytes_per_s = 16e9;  // total over all channels
     int latency_cycles = 100;             // NPU cycles from a burst's start to its data
     int channels = 1;

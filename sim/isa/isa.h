@@ -40,8 +40,10 @@ struct Deps {
     bool push_next = false;
 };
 
-// The scratchpad is also mapped into the NPU's address space at kOnChipBase: a transfer whose
-// "DRAM" address lies there moves scratchpad to scratchpad (activations kept on chip).
+// The scratchpad is also mapped into the NPU's address space, at the program's onchip_base: a
+// transfer whose "DRAM" address lies there moves scratchpad to scratchpad (activations kept on
+// chip). kOnChipBase is the default base (compiler::CompileOptions::onchip_base); the models
+// take the base from the program, never from this constant.
 inline constexpr uint64_t kOnChipBase = uint64_t{1} << 40;
 
 // DRAM -> scratchpad (kLoad) or scratchpad -> DRAM (kStore): `rows` rows of `row_bytes`.
@@ -199,7 +201,14 @@ struct Program {
     std::vector<LayerDesc> layers;
     std::vector<Instr> instrs;
     std::vector<DramSegment> dram_image;  // empty in timing-only compiles
+    // The NPU instance's address space: its DRAM range starts at dram_base and may take
+    // dram_size bytes, of which it uses dram_bytes_used; its scratchpad's on-chip window starts
+    // at onchip_base. Per instance (compiler::CompileOptions), so several programs can share
+    // one DRAM and one address map.
+    uint64_t dram_base = 0;
+    uint64_t dram_size = 0;
     uint64_t dram_bytes_used = 0;
+    uint64_t onchip_base = kOnChipBase;
 };
 
 // Readable text form: one instruction per line, with the layer table as comments.

@@ -45,6 +45,17 @@ json counters_json(const stats::Counters& c) {
     return j;
 }
 
+}  // namespace
+
+json components_json(const stats::StatGroup& group, const size_t* layer) {
+    json j = json::object();
+    for (const stats::Stat& st : group.stats()) j[st.name()] = layer ? st.at(*layer) : st.total();
+    for (const stats::StatGroup& g : group.groups()) j[g.name()] = components_json(g, layer);
+    return j;
+}
+
+namespace {
+
 json energy_json(const energy::EnergyBreakdown& e) {
     return json{{"mac", e.mac_pj},   {"spad", e.spad_pj},     {"acc", e.acc_pj},
                 {"dram", e.dram_pj}, {"static", e.static_pj}, {"total", e.total_pj()}};
@@ -203,6 +214,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
 
     json doc;
     doc["schema_version"] = kStatsSchemaVersion;
+    doc["schema_minor_version"] = kStatsSchemaMinorVersion;
     doc["tool"] = kToolName;
     doc["tool_version"] = kToolVersion;
     doc["config_name"] = run.config_name.empty() ? hw.name : run.config_name;
@@ -242,6 +254,9 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         lj["end_cycle"] = l.end_cycle;
         put_figures(lj, layer_figures(l, peaks, table));
         lj["counters"] = counters_json(l.counters);
+        if (run.components.layers() == run.layers.size()) {
+            lj["components"] = components_json(run.components, &i);
+        }
         lj["checked"] = l.checked;
         lj["bit_exact"] = l.checked && l.bit_exact;
         lj["mismatches"] = l.mismatches;
@@ -267,6 +282,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         totals["area_mm2"] = hw.area_mm2(widest);
     }
     totals["counters"] = counters_json(run.total);
+    doc["components"] = components_json(run.components);
     totals["layers"] = check.layers;
     totals["layers_checked"] = check.checked;
     totals["layers_bit_exact"] = check.bit_exact;

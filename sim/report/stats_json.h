@@ -17,11 +17,18 @@
 namespace npu::report {
 
 inline constexpr int kStatsSchemaVersion = 1;
+// Counts compatible additions within a schema_version (1: the "components" trees).
+inline constexpr int kStatsSchemaMinorVersion = 1;
 inline constexpr const char* kToolName = "npusim";
 // Keep equal to project(npusim VERSION ...) in the top CMakeLists.txt.
 inline constexpr const char* kToolVersion = "0.1.0";
 
 [[nodiscard]] nlohmann::json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw);
+
+// A component statistics tree as JSON: each group an object, each statistic its value: the total
+// over layers, or the value of layer `layer` when given.
+[[nodiscard]] nlohmann::json components_json(const stats::StatGroup& group,
+                                             const size_t* layer = nullptr);
 
 // Writes stats_to_json() indented by 2. Throws npu::UserError naming the path when its directory
 // does not exist or it cannot be written.

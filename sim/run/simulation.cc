@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <future>
 #include <memory>
@@ -11,6 +10,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "models/platform/soc.h"
+#include "models/process.h"
 #include "sim/core/error.h"
 #include "sim/quant/float_ref.h"
 #include "sim/quant/precisions.h"
@@ -21,27 +22,6 @@ namespace npu::run {
 const char* to_string(model::Fidelity f) { return f == model::Fidelity::kPe ? "pe" : "fast"; }
 
 namespace {
-
-// A fresh kernel context per simulation (SystemC refuses a second sc_start after the first
-// simulation ended, and new modules after the first sc_start).
-class SimContext {
-  public:
-    SimContext() {
-        setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
-        sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
-        sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
-        // Our models produce no SystemC warnings; one means a modelling error.
-        sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING,
-                                                sc_core::SC_DISPLAY | sc_core::SC_THROW);
-    }
-    ~SimContext() {
-        delete sc_core::sc_curr_simcontext;
-        sc_core::sc_curr_simcontext = nullptr;
-        sc_core::sc_default_global_context = nullptr;
-    }
-    SimContext(const SimContext&) = delete;
-    SimContext& operator=(const SimContext&) = delete;
-};
 
 // What the trace says about each instruction: opcode, text and the tokens it waits for.
 void describe_instructions(const isa::Program& program, stats::Trace& trace) {
@@ -82,25 +62,11 @@ std::future<std::invoke_result_t<F>> start_reference(bool wanted, F reference) {
 
 }  // namespace
 
-RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
-                   const RunOptions& options) {
-    const auto t0 = std::chrono::steady_clock::now();
-    // Int4 layers' weights requantized to 4 bits, float layers' float models filled in: a copy
-    // only when that changes something (a layer without a precision runs at hw.precision). The
-    // reference check below runs this same workload.
-    std::optional<graph::Workload> resolved;
-    if (quant::resolution_changes(given, hw.precision)) {
-        resolved = quant::resolve_precisions(given, hw.precision);
-    }
-    const graph::Workload& workload = resolved ? *resolved : given;
-    compiler::CompileOptions copts;
-    copts.with_data = options.functional;
-    const isa::Program program = compiler::compile(workload, hw, copts);
-
+RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
+                           const RunOptions& options) {
     RunResult result;
     stats::RunStats& st = result.stats;
     st.config_name = hw.name;
-    st.workload_name = workload.name;
     st.fidelity = to_string(options.fidelity);
     st.functional = options.functional;
     st.precision = to_string(hw.precision);
@@ -120,6 +86,61 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
         ls.cycles_per_mac = std::max(1, d.cycles_per_mac);
         st.layers.push_back(ls);
     }
+    st.components = stats::StatGroup("", program.layers.size());
+
+    if (options.trace) describe_instructions(program, result.trace);
+    {
+        model::KernelContext ctx;
+        model::Soc soc(hw, program, options.fidelity, options.functional, st, options.dram);
+        model::NpuCore& npu = soc.core();
+        if (options.trace) npu.set_trace(&result.trace);
+        size_t done = 0;
+        if (options.on_layer_end) {
+            const size_t total = program.layers.size();
+            npu.set_layer_end_hook([&options, total, &done](size_t, uint64_t cycle) {
+                options.on_layer_end(++done, total, cycle);
+            });
+        }
+        sc_core::sc_start();
+        // An exception a process threw (a ModelError, say) stopped the simulation: it is the
+        // cause, whatever state the engines were left in.
+        model::rethrow_process_error();
+        if (!npu.finished()) {
+            std::string layer = "?";
+            for (const stats::LayerStats& ls : st.layers) {
+                if (ls.end_cycle == 0) {
+                    layer = ls.name;
+                    break;
+                }
+            }
+            throw ModelError("npu.controller", model::now_cycles(), -1,
+                             "the program deadlocked in layer '" + layer +
+                                 "': engines wait for tokens nobody pushes");
+        }
+        if (options.functional) result.outputs = npu.layer_outputs();
+        soc.collect_counters(st);
+    }
+    for (const stats::LayerStats& ls : st.layers) {
+        st.total += ls.counters;
+        st.total_cycles = std::max(st.total_cycles, ls.end_cycle);
+    }
+    return result;
+}
+
+RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
+                   const RunOptions& options) {
+    const auto t0 = std::chrono::steady_clock::now();
+    // Int4 layers' weights requantized to 4 bits, float layers' float models filled in: a copy
+    // only when that changes something (a layer without a precision runs at hw.precision). The
+    // reference check below runs this same workload.
+    std::optional<graph::Workload> resolved;
+    if (quant::resolution_changes(given, hw.precision)) {
+        resolved = quant::resolve_precisions(given, hw.precision);
+    }
+    const graph::Workload& workload = resolved ? *resolved : given;
+    compiler::CompileOptions copts;
+    copts.with_data = options.functional;
+    const isa::Program program = compiler::compile(workload, hw, copts);
 
     // The float layers' precisions: the reference runs one float precision for a whole network.
     std::optional<Precision> float_p;
@@ -147,40 +168,10 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
             workload, *p, workload.float_input_data.empty() ? nullptr : &workload.float_input_data);
     });
 
-    if (options.trace) describe_instructions(program, result.trace);
-    {
-        SimContext ctx;
-        auto npu = std::make_unique<model::Npu>("npu", hw, program, options.fidelity,
-                                                options.functional, st);
-        if (options.trace) npu->set_trace(&result.trace);
-        if (options.on_layer_end) {
-            const size_t total = program.layers.size();
-            size_t done = 0;
-            npu->set_layer_end_hook([&options, total, &done](size_t, uint64_t cycle) {
-                options.on_layer_end(++done, total, cycle);
-            });
-        }
-        sc_core::sc_start();
-        if (!npu->finished()) {
-            std::string layer = "?";
-            for (const stats::LayerStats& ls : st.layers) {
-                if (ls.end_cycle == 0) {
-                    layer = ls.name;
-                    break;
-                }
-            }
-            throw ModelError("npu.controller", model::now_cycles(), -1,
-                             "the program deadlocked in layer '" + layer +
-                                 "': engines wait for tokens nobody pushes");
-        }
-        if (options.functional) result.outputs = npu->layer_outputs();
-        npu.reset();
-    }
+    RunResult result = simulate_program(hw, program, options);
+    stats::RunStats& st = result.stats;
+    st.workload_name = workload.name;
     st.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    for (const stats::LayerStats& ls : st.layers) {
-        st.total += ls.counters;
-        st.total_cycles = std::max(st.total_cycles, ls.end_cycle);
-    }
 
     if (options.functional && options.check && float_mixed) {
         st.note =

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "models/npu.h"
+#include "models/platform/soc.h"
 #include "sim/compiler/compiler.h"
 #include "sim/config/hw_config.h"
 #include "sim/graph/workload.h"
@@ -27,6 +27,9 @@ struct RunOptions {
     bool trace = false;  // record the timeline (RunResult::trace); off: nothing recorded
     // Called by the model at each layer's end (simulated cycle so far); for progress displays.
     std::function<void(size_t layers_done, size_t layers_total, uint64_t cycle)> on_layer_end;
+    // The memory target instead of the one `dram.model` names (tests, experiments); empty: the
+    // configured one.
+    model::DramFactory dram;
 };
 
 struct RunResult {
@@ -37,8 +40,15 @@ struct RunResult {
 
 [[nodiscard]] const char* to_string(model::Fidelity f);
 
-// Throws npu::UserError for a workload that cannot be mapped; npu::ModelError on a model fault.
+// Throws npu::UserError for a workload that cannot be mapped; npu::ModelError on a model fault
+// (also one a model process threw: it stops the simulation and is rethrown here).
 [[nodiscard]] RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& workload,
                                  const RunOptions& options);
+
+// Runs a compiled program on the platform, without the reference check: every figure of
+// simulate() but the workload name and the wall time. For hand-made programs (model tests).
+// Throws what a model process threw (npu::ModelError for a malformed program).
+[[nodiscard]] RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
+                                         const RunOptions& options);
 
 }  // namespace npu::run

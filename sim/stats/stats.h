@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/stats/component_stats.h"
+
 namespace npu::stats {
 
 // Additive counters; a layer's and the run's totals are sums of these.
@@ -76,6 +78,10 @@ struct RunStats {
     uint64_t total_cycles = 0;
     Counters total;           // sum over layers
     double wall_seconds = 0;  // host time to compile and simulate (excludes the reference check)
+    // Every component's statistics (sim/stats/component_stats.h): the tree the models counted
+    // into, e.g. "npu.dma.bursts"; `layers` and `total` hold the same counts per layer, summed
+    // into the counters above (sim/run derives them from this tree).
+    StatGroup components;
 };
 
 }  // namespace npu::stats

@@ -5,8 +5,8 @@
 #include <string>
 #include <systemc>
 
-#include "models/dma.h"
-#include "models/resources.h"
+#include "models/mem/banked_sram.h"
+#include "models/mem/port_calendar.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/graph/workload_loader.h"
@@ -200,51 +200,39 @@ TEST(NpuResources, PortCalendarFillsGapsBetweenReservations) {
 
 TEST(NpuResources, SramBankConflictsDelayTheSecondAccess) {
     // 1 KiB in 4 banks of 256 B, 16 B per cycle per bank, one port.
-    model::BankedSram sram(1024, 4, 16, 1, false);
-    uint64_t conflicts = 0, cycles = 0;
+    stats::StatGroup g("spad", 2);
+    model::BankedSram sram("spad", cfg::SramConfig{1024, 4, 16, 1}, false, g);
+    using Dir = model::BankedSram::Dir;
     // 64 B in bank 0: ceil(64/16) = 4 cycles, [0, 4).
-    EXPECT_EQ(sram.access(0, 64, 0, &conflicts, &cycles), 4u);
+    EXPECT_EQ(sram.access(0, 64, 0, Dir::kWrite, 0), 4u);
     // Another bank is free at once: [0, 2).
-    EXPECT_EQ(sram.access(256, 32, 0, &conflicts, &cycles), 2u);
-    EXPECT_EQ(conflicts, 0u);
-    // Bank 0 again at cycle 1: waits until 4, then 1 cycle -> done at 5, a 3-cycle conflict.
-    EXPECT_EQ(sram.access(100, 16, 1, &conflicts, &cycles), 5u);
-    EXPECT_EQ(conflicts, 1u);
-    EXPECT_EQ(cycles, 3u);
+    EXPECT_EQ(sram.access(256, 32, 0, Dir::kWrite, 0), 2u);
+    EXPECT_EQ(g.find("conflicts")->total(), 0u);
+    // Bank 0 again at cycle 1 (layer 1): waits until 4, then 1 cycle -> done at 5, a 3-cycle
+    // conflict on bank 0.
+    EXPECT_EQ(sram.access(100, 16, 1, Dir::kRead, 1), 5u);
+    EXPECT_EQ(g.find("conflicts")->at(1), 1u);
+    EXPECT_EQ(g.find("conflict_cycles")->at(1), 3u);
+    EXPECT_EQ(g.find("bank0.conflicts")->at(1), 1u);
+    EXPECT_EQ(g.find("bank0.conflict_cycles")->at(1), 3u);
+    EXPECT_EQ(g.find("bank1.conflicts")->total(), 0u);
     // An access spanning banks 1 and 2 ([496, 528): 16 B in each) holds both for one cycle.
-    EXPECT_EQ(sram.access(496, 32, 10, &conflicts, &cycles), 11u);
+    EXPECT_EQ(sram.access(496, 32, 10, Dir::kWrite, 0), 11u);
+    // Bytes by direction and layer; busy port cycles per bank: bank 0 4 + 1, bank 1 2 + 1.
+    EXPECT_EQ(g.find("bytes_written")->at(0), 64u + 32u + 32u);
+    EXPECT_EQ(g.find("bytes_read")->at(1), 16u);
+    EXPECT_EQ(g.find("bank0.busy_cycles")->total(), 5u);
+    EXPECT_EQ(g.find("bank1.busy_cycles")->total(), 3u);
+    EXPECT_EQ(g.find("bank2.busy_cycles")->total(), 1u);
     // A window over banks 0-1 from cycle 0 for 4 cycles: bank 0 is busy until 5, bank 1 until 2.
     EXPECT_EQ(sram.window_fit(0, 512, 0, 4), 5u);
-    // A window that fits before bank 1's [10, 11) reservation: [5, 9).
-    sram.occupy(0, 512, 5, 4);
+    // Occupied at 5 although asked at 0: bank 0 alone delayed it 5 cycles (first fit 5), bank 1
+    // 2 (free from 2): one conflict on each.
+    sram.occupy(0, 512, 5, 4, 0, 0);
+    EXPECT_EQ(g.find("bank0.conflicts")->at(0), 1u);
+    EXPECT_EQ(g.find("bank0.conflict_cycles")->at(0), 5u);
+    EXPECT_EQ(g.find("bank1.conflict_cycles")->at(0), 2u);
     EXPECT_EQ(sram.window_fit(256, 16, 0, 1), 2u);  // bank 1 free in [2, 5)
-}
-
-TEST(NpuResources, DmaLoadTimingIsSetupPlusBurstsPlusLatency) {
-    // 1 DMA channel, 64 B bursts, 2 outstanding, 10 setup cycles; DRAM 16 B/cycle, latency 20;
-    // scratchpad bank width 16 B.
-    cfg::DmaConfig dc;
-    dc.channels = 1;
-    dc.burst_bytes = 64;
-    dc.outstanding = 2;
-    dc.setup_cycles = 10;
-    model::Dram dram(16.0, 1, 20, 64, 0, false);
-    model::BankedSram spad(4096, 1, 16, 1, false);
-    model::Dma dma(dc, dram, spad);
-    stats::Counters c;
-    isa::Transfer x;
-    x.rows = 1;
-    x.row_bytes = 192;  // three bursts of 64 B
-    x.dram_addr = 0;
-    const model::Dma::Result r = dma.load(x, 0, c);
-    // burst 0: issue 10, DRAM [10, 14) + 20 latency -> data 34, SRAM [34, 38)
-    // burst 1: issue 11, DRAM busy until 14 -> [14, 18) -> 38, SRAM [38, 42)
-    // burst 2: 2 in flight -> issue at 38 (burst 0 done), DRAM [38, 42) -> 62, SRAM [62, 66)
-    EXPECT_EQ(r.complete, 66u);
-    EXPECT_EQ(r.issued, 39u);
-    EXPECT_EQ(c.dram_bursts, 3u);
-    EXPECT_EQ(c.dram_read_bytes, 192u);
-    EXPECT_EQ(c.dma_descriptors, 1u);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <string>
 
 #include "sim/core/error.h"
@@ -103,6 +104,34 @@ TEST(ReportJson, VersionedHeaderAndRunDescription) {
     // Wall time lives apart from the deterministic figures.
     EXPECT_EQ(j.at("host").at("wall_seconds"), 0.25);
     EXPECT_EQ(j.at("host").at("simulated_cycles_per_second"), 12000.0);  // 3000 / 0.25
+}
+
+TEST(ReportJson, ComponentsTreeHasTotalsAndEachLayersValues) {
+    stats::RunStats run = sample_run();
+    run.components = stats::StatGroup("", 2);
+    stats::StatGroup& npu = run.components.group("npu");
+    stats::Stat& bursts = npu.group("dma").stat("bursts", "bursts issued", "count");
+    stats::Stat& conflicts =
+        npu.group("spad").group("bank3").stat("conflicts", "requests that waited", "count");
+    run.components.group("dram").stat("bytes_read", "bytes read", "bytes").add(1, 1ull << 60);
+    bursts.add(0, 5);
+    bursts.add(1, 7);
+    conflicts.add(1, 2);
+    const json j = through_text(stats_to_json(run, sample_hw()));
+    EXPECT_EQ(j.at("schema_minor_version"), 1);
+    const json& c = j.at("components");
+    EXPECT_EQ(c.at("npu").at("dma").at("bursts"), 12u);
+    EXPECT_EQ(c.at("npu").at("spad").at("bank3").at("conflicts"), 2u);
+    EXPECT_EQ(c.at("dram").at("bytes_read").get<uint64_t>(), 1ull << 60);  // exact above 2^53
+    EXPECT_EQ(j.at("layers")[0].at("components").at("npu").at("dma").at("bursts"), 5u);
+    EXPECT_EQ(j.at("layers")[1].at("components").at("npu").at("dma").at("bursts"), 7u);
+    EXPECT_EQ(j.at("layers")[0].at("components").at("npu").at("spad").at("bank3").at("conflicts"),
+              0u);
+    // A group name cannot also name a statistic, and a statistic is declared once.
+    EXPECT_THROW(npu.stat("dma", "", "count"), std::logic_error);
+    EXPECT_THROW(npu.group("dma").stat("bursts", "", "count"), std::logic_error);
+    EXPECT_EQ(run.components.find("npu.spad.bank3.conflicts"), &conflicts);
+    EXPECT_EQ(run.components.find("npu.spad.bank4.conflicts"), nullptr);
 }
 
 TEST(ReportJson, EnergyTableHasEveryField) {

@@ -1,9 +1,5 @@
-// The float datapath of the NPU: bf16 / fp16 / fp32 layers. Operands are held in the layer's
-// format (2 or 4 bytes per element) in the scratchpad, accumulators and biases are fp32. Every
-// sum is formed in the order the float reference executor uses (sim/quant/float_ref.h): a
-// conv/gemm/matmul output starts at its bias (matmul: 0) and adds one fp32 product at a time in
-// im2col order, the k-chunks of a block arriving in increasing k; padded taps are skipped. The
-// build has no FMA contraction, so each product and each sum is rounded once.
+#include "models/datapath/float_datapath.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -11,11 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "models/npu.h"
 #include "sim/core/error.h"
 #include "sim/core/ppu_ops.h"
 
-namespace npu::model {
+namespace npu::datapath {
 namespace {
 
 float load_elem(Precision p, const uint8_t* base, size_t i) {
@@ -31,18 +26,17 @@ void store_f32(uint8_t* base, size_t i, float v) { store_elem(Precision::kFp32, 
 
 }  // namespace
 
-void Npu::float_compute(const isa::Instr& in) {
-    const isa::Compute& c = in.comp;
-    const isa::LayerDesc& L = m_program.layers[in.layer];
+void FloatDatapath::compute(const isa::Compute& c, const isa::LayerDesc& L, Memory mem,
+                            Where where) {
     const Precision p = L.precision;
     const size_t row_elems = size_t(L.in_w) * size_t(L.in_c);
-    const uint8_t* slab = m_spad->data(c.slab_addr);
-    const uint8_t* bias = m_spad->data(c.bias_addr);
-    uint8_t* acc = m_acc->data(c.acc_addr);
+    const uint8_t* slab = (mem.spad + c.slab_addr);
+    const uint8_t* bias = (mem.spad + c.bias_addr);
+    uint8_t* acc = (mem.acc + c.acc_addr);
     const int32_t cg = L.in_c / L.groups;
     const size_t k = size_t(c.k), n = size_t(c.n);
     // The block's weights as a k x n fp32 tile (through the transposer when held n x k).
-    const uint8_t* w = m_spad->data(c.w_addr);
+    const uint8_t* w = (mem.spad + c.w_addr);
     std::vector<float> wt(k * n);
     for (size_t kk = 0; kk < k; ++kk) {
         for (size_t j = 0; j < n; ++j) {
@@ -69,7 +63,7 @@ void Npu::float_compute(const isa::Instr& in) {
             if (!inside[kk]) continue;
             const int32_t sr = ih - c.slab_row0;
             if (sr < 0 || sr >= c.slab_rows) {
-                throw ModelError("npu.compute", now_cycles(), in.id,
+                throw ModelError(where.unit, where.cycle, where.instr,
                                  "input row " + std::to_string(ih) + " is not in the slab");
             }
             a[kk] = load_elem(
@@ -86,18 +80,19 @@ void Npu::float_compute(const isa::Instr& in) {
     }
 }
 
-void Npu::float_vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t row_bytes) {
+void FloatDatapath::vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t row_bytes,
+                           Memory mem, Where where) {
     const Precision p = L.precision;
     const size_t eb = act_bytes(p);
     const size_t row_elems = row_bytes / eb;
     const int32_t sc = v.slab_c > 0 ? v.slab_c : L.in_c;  // channels per slab pixel, from c0
     const int32_t c0 = v.slab_c > 0 ? v.slab_c0 : 0;
-    const uint8_t* x = m_spad->data(v.x_addr);
-    uint8_t* acc = m_acc->data(v.acc_addr);
+    const uint8_t* x = (mem.spad + v.x_addr);
+    uint8_t* acc = (mem.acc + v.acc_addr);
     switch (v.op) {
         case isa::VectorOp::kAdd:
         case isa::VectorOp::kMul: {
-            const uint8_t* y = m_spad->data(v.y_addr);
+            const uint8_t* y = (mem.spad + v.y_addr);
             const size_t n = size_t(v.rows) * size_t(v.len);
             for (size_t e = 0; e < n; ++e) {
                 const float a = load_elem(p, x, e), b = load_elem(p, y, e);
@@ -108,9 +103,9 @@ void Npu::float_vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t r
         case isa::VectorOp::kMaxPool:
         case isa::VectorOp::kAvgPool:
         case isa::VectorOp::kDepthwise: {
-            const uint8_t* slab = m_spad->data(v.slab_addr);
-            const uint8_t* w = m_spad->data(v.w_addr);
-            const uint8_t* bias = m_spad->data(v.bias_addr);
+            const uint8_t* slab = (mem.spad + v.slab_addr);
+            const uint8_t* w = (mem.spad + v.w_addr);
+            const uint8_t* bias = (mem.spad + v.bias_addr);
             const bool dw = v.op == isa::VectorOp::kDepthwise;
             const int taps = L.kernel_h * L.kernel_w;
             for (int i = 0; i < v.m; ++i) {
@@ -129,7 +124,7 @@ void Npu::float_vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t r
                         const int32_t sr = ih - v.slab_row0;
                         if (sr < 0 || sr >= v.slab_rows) {
                             throw ModelError(
-                                "npu.vector", now_cycles(), -1,
+                                where.unit, where.cycle, where.instr,
                                 "input row " + std::to_string(ih) + " is not in the slab");
                         }
                         for (int kw = 0; kw < L.kernel_w; ++kw) {
@@ -167,7 +162,7 @@ void Npu::float_vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t r
         case isa::VectorOp::kRmsNorm:
         case isa::VectorOp::kLut:
         case isa::VectorOp::kCopy: {
-            uint8_t* out = m_spad->data(v.out_addr);
+            uint8_t* out = (mem.spad + v.out_addr);
             std::vector<float> xr(size_t(v.len)), yr(size_t(v.len));
             for (int r = 0; r < v.rows; ++r) {
                 const size_t base = size_t(r) * size_t(v.len);
@@ -204,9 +199,9 @@ void Npu::float_vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t r
     }
 }
 
-void Npu::float_postproc(const isa::Postproc& pp, const isa::LayerDesc& L) {
-    const uint8_t* acc = m_acc->data(pp.acc_addr);
-    uint8_t* out = m_spad->data(pp.out_addr);
+void FloatDatapath::postproc(const isa::Postproc& pp, const isa::LayerDesc& L, Memory mem) {
+    const uint8_t* acc = (mem.acc + pp.acc_addr);
+    uint8_t* out = (mem.spad + pp.out_addr);
     const size_t n = size_t(pp.m) * size_t(pp.n);
     for (size_t e = 0; e < n; ++e) {
         const float v = std::min(std::max(load_f32(acc, e), L.act_lo), L.act_hi);
@@ -214,4 +209,4 @@ void Npu::float_postproc(const isa::Postproc& pp, const isa::LayerDesc& L) {
     }
 }
 
-}  // namespace npu::model
+}  // namespace npu::datapath

@@ -1,0 +1,333 @@
+#include "models/datapath/int_datapath.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <string>
+
+#include "sim/core/error.h"
+#include "sim/core/ppu_ops.h"
+#include "sim/core/requant.h"
+#include "sim/core/requant_f32.h"
+
+namespace npu::datapath {
+
+void IntDatapath::compute_block(const isa::Instr& in, const isa::LayerDesc& L, Memory mem,
+                                Where where) {
+    const isa::Compute& c = in.comp;
+    const timing::TileShape block{c.m, c.k, c.n};
+    gather_a(in, L, 0, 0, c.m, c.k, mem, where);
+    gather_w(L, c, 0, c.k, mem);
+    block_product(block);
+    if (L.a_zero_point != 0 || L.b_zero_point != 0) correct_zero_points(L, block);
+    accumulate_tile(c, 0, block, c.accumulate, mem);
+}
+
+timing::TileData IntDatapath::pe_tile(const isa::Instr& in, const isa::LayerDesc& L, int i0, int k0,
+                                      const timing::TileShape& sh, Memory mem, Where where) {
+    gather_a(in, L, i0, k0, sh.m, sh.k, mem, where);
+    gather_w(L, in.comp, k0, sh.k, mem);
+    m_out_tile.resize(size_t(sh.m) * size_t(sh.n));
+    return {m_a_tile.data(), sh.k, m_w_tile.data(), sh.n, m_out_tile.data(), sh.n};
+}
+
+void IntDatapath::pe_finish(const isa::LayerDesc& L, const isa::Compute& c, int i0,
+                            const timing::TileShape& sh, bool add_to_acc, Memory mem) {
+    if (L.a_zero_point != 0 || L.b_zero_point != 0) correct_zero_points(L, sh);
+    accumulate_tile(c, i0, sh, add_to_acc, mem);
+}
+
+void IntDatapath::postproc(const isa::Postproc& p, const isa::LayerDesc& L, Memory mem) const {
+    const auto* acc = reinterpret_cast<const int32_t*>(mem.acc + p.acc_addr);
+    auto* out = reinterpret_cast<int8_t*>(mem.spad + p.out_addr);
+    const bool f32 = m_requant == RequantMode::kFloat32;
+    for (int i = 0; i < p.m; ++i) {
+        for (int j = 0; j < p.n; ++j) {
+            const size_t ch = size_t(p.n0 + j);
+            const size_t at = size_t(i) * size_t(p.n) + size_t(j);
+            out[at] = static_cast<int8_t>(
+                f32 ? postprocess_f32(acc[at], ch, L.f32, L.out_zero_point, L.act_min, L.act_max)
+                    : requantize(acc[at], L.multiplier[ch], L.shift[ch], L.out_zero_point,
+                                 L.act_min, L.act_max, m_rounding));
+        }
+    }
+}
+
+// A operand rows [i0, i0+m) x reduction [k0, k0+k) of a COMPUTE block, through the im2col view
+// of the slab (the input zero point for padding), into m_a_tile (row stride k).
+void IntDatapath::gather_a(const isa::Instr& in, const isa::LayerDesc& L, int i0, int k0, int m,
+                           int k, Memory mem, Where where) {
+    const isa::Compute& c = in.comp;
+    const uint32_t row_bytes = static_cast<uint32_t>(L.in_w) * static_cast<uint32_t>(L.in_c);
+    m_a_tile.resize(size_t(m) * size_t(k));
+    const int8_t zp = static_cast<int8_t>(L.in_zero_point);
+    const auto* slab = reinterpret_cast<const int8_t*>(mem.spad + c.slab_addr);
+    const int32_t cg = L.in_c / L.groups;  // k = (kh * KW + kw) * Cg + ic, channels from c0
+    for (int i = 0; i < m; ++i) {
+        const int64_t p = c.m0 + i0 + i;
+        const int32_t oh = static_cast<int32_t>(p / L.out_w);
+        const int32_t ow = static_cast<int32_t>(p % L.out_w);
+        const int64_t kidx = c.k0 + k0;
+        int32_t ic = static_cast<int32_t>(kidx % cg);
+        int32_t kw = static_cast<int32_t>((kidx / cg) % L.kernel_w);
+        int32_t kh = static_cast<int32_t>(kidx / (int64_t{cg} * L.kernel_w));
+        int8_t* dst = &m_a_tile[size_t(i) * size_t(k)];
+        for (int kk = 0; kk < k; ++kk) {
+            const int32_t ih = oh * L.stride_h - L.pad_top + kh * L.dilation_h;
+            const int32_t iw = ow * L.stride_w - L.pad_left + kw * L.dilation_w;
+            if (ih < 0 || ih >= L.in_h || iw < 0 || iw >= L.in_w) {
+                dst[kk] = zp;  // padding carries the input zero point
+            } else {
+                const int32_t sr = ih - c.slab_row0;
+                if (sr < 0 || sr >= c.slab_rows) {
+                    throw ModelError(where.unit, where.cycle, where.instr,
+                                     "input row " + std::to_string(ih) + " is not in the slab");
+                }
+                dst[kk] =
+                    slab[size_t(sr) * row_bytes + size_t(iw) * size_t(L.in_c) + size_t(c.c0 + ic)];
+            }
+            if (++ic == cg) {
+                ic = 0;
+                if (++kw == L.kernel_w) {
+                    kw = 0;
+                    ++kh;
+                }
+            }
+        }
+    }
+}
+
+// W rows [k0, k0+k) x the block's n columns into m_w_tile (k x n), through the transposer when
+// the chunk is held n x k.
+void IntDatapath::gather_w(const isa::LayerDesc& L, const isa::Compute& c, int k0, int k,
+                           Memory mem) {
+    m_w_tile.resize(size_t(k) * size_t(c.n));
+    const auto* w = reinterpret_cast<const int8_t*>(mem.spad + c.w_addr);
+    if (L.weight_precision() == Precision::kInt4) {
+        // Rows of n weights packed two per byte, low nibble first; sign-extended on the way in.
+        const size_t row = weight_bytes(Precision::kInt4, uint64_t(c.n));
+        const auto* b = reinterpret_cast<const uint8_t*>(w);
+        for (int kk = 0; kk < k; ++kk) {
+            for (int j = 0; j < c.n; ++j) {
+                const uint8_t byte = b[size_t(k0 + kk) * row + size_t(j) / 2];
+                const int nib = j % 2 == 0 ? byte & 0xf : byte >> 4;
+                m_w_tile[size_t(kk) * size_t(c.n) + size_t(j)] =
+                    static_cast<int8_t>(nib >= 8 ? nib - 16 : nib);
+            }
+        }
+        return;
+    }
+    for (int kk = 0; kk < k; ++kk) {
+        for (int j = 0; j < c.n; ++j) {
+            m_w_tile[size_t(kk) * size_t(c.n) + size_t(j)] =
+                c.w_transposed ? w[size_t(j) * size_t(c.k) + size_t(k0 + kk)]
+                               : w[size_t(k0 + kk) * size_t(c.n) + size_t(j)];
+        }
+    }
+}
+
+// m_out_tile = m_a_tile x m_w_tile as dot products of int16 rows (|a * w| <= 2^14; the loader
+// bounds every reduction so that int32 sums cannot overflow).
+void IntDatapath::block_product(const timing::TileShape& sh) {
+    const size_t m = size_t(sh.m), k = size_t(sh.k), n = size_t(sh.n);
+    m_a16.resize(k);
+    m_wt16.resize(n * k);
+    for (size_t kk = 0; kk < k; ++kk) {
+        for (size_t j = 0; j < n; ++j) m_wt16[j * k + kk] = m_w_tile[kk * n + j];
+    }
+    m_out_tile.resize(m * n);
+    for (size_t i = 0; i < m; ++i) {
+        const int8_t* a = &m_a_tile[i * k];
+        for (size_t kk = 0; kk < k; ++kk) m_a16[kk] = a[kk];
+        for (size_t j = 0; j < n; ++j) {
+            const int16_t* w = &m_wt16[j * k];
+            int32_t sum = 0;
+            for (size_t kk = 0; kk < k; ++kk) sum += int32_t{m_a16[kk]} * int32_t{w[kk]};
+            m_out_tile[i * n + j] = sum;
+        }
+    }
+}
+
+// Accumulators of rows [i0, i0 + sh.m): bias + product, or += product (wrapping int32, as the
+// hardware adder does).
+void IntDatapath::accumulate_tile(const isa::Compute& c, int i0, const timing::TileShape& sh,
+                                  bool add_to_acc, Memory mem) {
+    auto* acc = reinterpret_cast<int32_t*>(mem.acc + c.acc_addr + uint32_t(i0 * c.n * 4));
+    const auto* bias = reinterpret_cast<const int32_t*>(mem.spad + c.bias_addr);
+    for (int i = 0; i < sh.m; ++i) {
+        for (int j = 0; j < sh.n; ++j) {
+            const size_t at = size_t(i) * size_t(sh.n) + size_t(j);
+            const uint32_t base = static_cast<uint32_t>(add_to_acc ? acc[at] : bias[j]);
+            acc[at] = static_cast<int32_t>(base + static_cast<uint32_t>(m_out_tile[at]));
+        }
+    }
+}
+
+// sum_k (a - za)(w - zb) = sum_k a w - za sum_k w - zb sum_k a + k za zb: adder trees on the
+// array's edges sum each activation row and weight column of the tile as they enter, and the
+// correction joins the product on its way to the accumulators (no extra cycles).
+void IntDatapath::correct_zero_points(const isa::LayerDesc& L, const timing::TileShape& sh) {
+    const int64_t za = L.a_zero_point, zb = L.b_zero_point;
+    for (int i = 0; i < sh.m; ++i) {
+        int64_t row = 0;
+        for (int kk = 0; kk < sh.k; ++kk) row += m_a_tile[size_t(i) * size_t(sh.k) + size_t(kk)];
+        for (int j = 0; j < sh.n; ++j) {
+            int64_t col = 0;
+            for (int kk = 0; kk < sh.k; ++kk)
+                col += m_w_tile[size_t(kk) * size_t(sh.n) + size_t(j)];
+            const int64_t fix = -za * col - zb * row + int64_t{sh.k} * za * zb;
+            int32_t& out = m_out_tile[size_t(i) * size_t(sh.n) + size_t(j)];
+            out = static_cast<int32_t>(static_cast<uint32_t>(out) + static_cast<uint32_t>(fix));
+        }
+    }
+}
+
+void IntDatapath::vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t row_bytes,
+                         Memory mem, Where where) {
+    const Rounding mode = m_rounding;
+    // postproc.requant: float32: add leaves fp32 fa + fb and avgpool the fp32 window mean in the
+    // accumulators, global average pooling the plain sum (docs/operators.md).
+    const bool f32 = m_requant == RequantMode::kFloat32;
+    const int32_t zx = L.in_zero_point, zy = L.in2_zero_point;
+    const auto* x = reinterpret_cast<const int8_t*>((mem.spad + v.x_addr));
+    auto* acc = reinterpret_cast<int32_t*>((mem.acc + v.acc_addr));
+    const int32_t sc = v.slab_c > 0 ? v.slab_c : L.in_c;  // channels per slab pixel, from c0
+    const int32_t c0 = v.slab_c > 0 ? v.slab_c0 : 0;
+    switch (v.op) {
+        case isa::VectorOp::kAdd:
+        case isa::VectorOp::kMul: {
+            const auto* y = reinterpret_cast<const int8_t*>((mem.spad + v.y_addr));
+            const size_t n = size_t(v.rows) * size_t(v.len);
+            for (size_t e = 0; e < n; ++e) {
+                const int32_t dx = x[e] - zx, dy = y[e] - zy;
+                if (v.op == isa::VectorOp::kMul) {
+                    acc[e] = dx * dy;
+                } else if (f32) {
+                    acc[e] = f32_bits(add_partial_f32(dx, L.f32.x_scale, dy, L.f32.y_scale));
+                } else {
+                    // Both inputs to a common scale with 20 bits of headroom (TFLite's add).
+                    acc[e] = requantize(dx * (1 << 20), L.add_x_multiplier, L.add_x_shift, 0,
+                                        INT32_MIN, INT32_MAX, mode) +
+                             requantize(dy * (1 << 20), L.add_y_multiplier, L.add_y_shift, 0,
+                                        INT32_MIN, INT32_MAX, mode);
+                }
+            }
+            return;
+        }
+        case isa::VectorOp::kMaxPool:
+        case isa::VectorOp::kAvgPool:
+        case isa::VectorOp::kDepthwise: {
+            const auto* slab = reinterpret_cast<const int8_t*>((mem.spad + v.slab_addr));
+            const auto* w = reinterpret_cast<const int8_t*>((mem.spad + v.w_addr));
+            const auto* bias = reinterpret_cast<const int32_t*>((mem.spad + v.bias_addr));
+            const bool dw = v.op == isa::VectorOp::kDepthwise;
+            const int taps = L.kernel_h * L.kernel_w;
+            std::vector<float> window;  // float32 avgpool: the dequantized taps, in order
+            for (int i = 0; i < v.m; ++i) {
+                const int64_t p = v.m0 + i;
+                const int32_t oh = static_cast<int32_t>(p / L.out_w);
+                const int32_t ow = static_cast<int32_t>(p % L.out_w);
+                for (int j = 0; j < v.n; ++j) {
+                    int32_t best = INT32_MIN, count = 0;
+                    int64_t sum = 0;
+                    window.clear();
+                    // Depthwise: wrapping int32 MACs from the folded bias; padding feeds the
+                    // input zero point (the fold cancels it), as on the array.
+                    uint32_t mac = dw ? static_cast<uint32_t>(bias[j]) : 0;
+                    for (int kh = 0; kh < L.kernel_h; ++kh) {
+                        const int32_t ih = oh * L.stride_h - L.pad_top + kh * L.dilation_h;
+                        if (ih < 0 || ih >= L.in_h) {
+                            if (dw) {
+                                for (int kw = 0; kw < L.kernel_w; ++kw) {
+                                    mac += static_cast<uint32_t>(
+                                        zx *
+                                        w[size_t(j) * size_t(taps) + size_t(kh * L.kernel_w + kw)]);
+                                }
+                            }
+                            continue;
+                        }
+                        const int32_t sr = ih - v.slab_row0;
+                        if (sr < 0 || sr >= v.slab_rows) {
+                            throw ModelError(
+                                where.unit, where.cycle, where.instr,
+                                "input row " + std::to_string(ih) + " is not in the slab");
+                        }
+                        for (int kw = 0; kw < L.kernel_w; ++kw) {
+                            const int32_t iw = ow * L.stride_w - L.pad_left + kw * L.dilation_w;
+                            const int8_t wv =
+                                dw ? w[size_t(j) * size_t(taps) + size_t(kh * L.kernel_w + kw)] : 0;
+                            if (iw < 0 || iw >= L.in_w) {
+                                mac += static_cast<uint32_t>(zx * wv);
+                                continue;
+                            }
+                            const int32_t raw =
+                                slab[size_t(sr) * row_bytes + size_t(iw) * size_t(sc) +
+                                     size_t(v.n0 + j - c0)];
+                            mac += static_cast<uint32_t>(raw * wv);
+                            const int32_t q = raw - zx;
+                            best = std::max(best, q);
+                            sum += q;
+                            ++count;
+                            if (f32) window.push_back(dequantize_f32(raw, zx, L.f32.x_scale));
+                        }
+                    }
+                    int32_t r = 0;
+                    if (dw) {
+                        r = static_cast<int32_t>(mac);
+                    } else if (v.op == isa::VectorOp::kMaxPool) {
+                        r = best;
+                    } else if (f32 && L.f32.formula == F32Formula::kAvgPool) {
+                        r = f32_bits(avgpool_mean_f32(window.data(), count));
+                    } else if (f32) {
+                        r = static_cast<int32_t>(sum);  // global: sum(x - zx) for the PPU
+                    } else if (count > 0) {             // rounded to nearest, ties away from zero
+                        r = static_cast<int32_t>(sum >= 0 ? (sum + count / 2) / count
+                                                          : -((-sum + count / 2) / count));
+                    }
+                    acc[size_t(i) * size_t(v.n) + size_t(j)] = r;
+                }
+            }
+            return;
+        }
+        case isa::VectorOp::kSoftmax:
+        case isa::VectorOp::kLayerNorm:
+        case isa::VectorOp::kRmsNorm:
+        case isa::VectorOp::kLut:
+        case isa::VectorOp::kCopy: {
+            auto* out = reinterpret_cast<int8_t*>((mem.spad + v.out_addr));
+            for (int r = 0; r < v.rows; ++r) {
+                const int8_t* xr = x + size_t(r) * size_t(v.len);
+                int8_t* o = out + size_t(r) * size_t(v.len);
+                row_data(v.op, L, xr, v.len, o, where);
+            }
+            return;
+        }
+    }
+}
+
+void IntDatapath::row_data(isa::VectorOp op, const isa::LayerDesc& L, const int8_t* x, int len,
+                           int8_t* out, Where where) {
+    switch (op) {
+        case isa::VectorOp::kSoftmax:
+            softmax_row(x, len, L.in_scale, L.in_zero_point, L.out_scale, L.out_zero_point, out);
+            return;
+        case isa::VectorOp::kLayerNorm:
+            layernorm_row(x, len, L.in_scale, L.in_zero_point, L.gamma.data(), L.beta.data(),
+                          L.out_scale, L.out_zero_point, out);
+            return;
+        case isa::VectorOp::kRmsNorm:
+            rmsnorm_row(x, len, L.in_scale, L.in_zero_point, L.gamma.data(), L.out_scale,
+                        L.out_zero_point, out);
+            return;
+        case isa::VectorOp::kLut:
+            for (int e = 0; e < len; ++e) out[e] = L.lut[static_cast<size_t>(x[e] + 128)];
+            return;
+        case isa::VectorOp::kCopy:
+            std::memcpy(out, x, static_cast<size_t>(len));
+            return;
+        default:
+            throw ModelError(where.unit, where.cycle, where.instr, "not a row operation");
+    }
+}
+
+}  // namespace npu::datapath

@@ -1,0 +1,66 @@
+// The integer datapath (int8 and int4 layers): the data of a COMPUTE block, a VECTOR instruction
+// and a POST, on the real operands, bit-exact against the reference executor (sim/ref).
+//
+// What it computes (docs/architecture.md, docs/operators.md):
+//  - COMPUTE: A through the im2col view of the input slab (the input zero point for padding), W
+//    from the scratchpad (int4 rows unpacked, a transposed chunk read n x k), the int32 product
+//    with wrapping sums, the matmul zero-point correction of the array's edge adders, then
+//    acc = bias + product or acc += product. With the closed-form array the whole block is one
+//    product (wrapping int32 sums do not depend on how the reduction is split); with the
+//    PE-level array the array model computes each tile from its registers (pe_tile / pe_finish).
+//  - VECTOR: elementwise add / mul to int32 accumulators, pooling and depthwise convolution,
+//    row ops (softmax, norms), lookups and copies to int8.
+//  - POST: per-channel requantization with the configured rounding and the activation clamp.
+// Plain C++, no SystemC, no timing. Scratch buffers are members: one datapath per core.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/datapath/datapath.h"
+#include "sim/core/types.h"
+#include "sim/isa/isa.h"
+#include "sim/timing/array_model.h"
+
+namespace npu::datapath {
+
+class IntDatapath {
+  public:
+    IntDatapath(Rounding rounding, RequantMode requant) : m_rounding(rounding), m_requant(requant) {}
+
+    // The data of a whole COMPUTE block (closed-form array).
+    void compute_block(const isa::Instr& in, const isa::LayerDesc& L, Memory mem, Where where);
+    // PE-level array: the operands of the tile of rows [i0, i0 + sh.m) x reduction
+    // [k0, k0 + sh.k), for the array model to compute into TileData::out ...
+    [[nodiscard]] timing::TileData pe_tile(const isa::Instr& in, const isa::LayerDesc& L, int i0,
+                                           int k0, const timing::TileShape& sh, Memory mem,
+                                           Where where);
+    // ... then the zero-point correction and the accumulators (bias + product, or += product).
+    void pe_finish(const isa::LayerDesc& L, const isa::Compute& c, int i0,
+                   const timing::TileShape& sh, bool add_to_acc, Memory mem);
+    // A VECTOR instruction's data; `row_bytes`: bytes of one slab row (pooling, depthwise).
+    void vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t row_bytes, Memory mem,
+                Where where);
+    // A POST instruction's data: accumulators -> int8 in the scratchpad.
+    void postproc(const isa::Postproc& p, const isa::LayerDesc& L, Memory mem) const;
+
+  private:
+    void gather_a(const isa::Instr& in, const isa::LayerDesc& L, int i0, int k0, int m, int k,
+                  Memory mem, Where where);
+    void gather_w(const isa::LayerDesc& L, const isa::Compute& c, int k0, int k, Memory mem);
+    void block_product(const timing::TileShape& sh);
+    void correct_zero_points(const isa::LayerDesc& L, const timing::TileShape& sh);
+    void accumulate_tile(const isa::Compute& c, int i0, const timing::TileShape& sh,
+                         bool add_to_acc, Memory mem);
+    static void row_data(isa::VectorOp op, const isa::LayerDesc& L, const int8_t* x, int len,
+                         int8_t* out, Where where);
+
+    Rounding m_rounding;
+    RequantMode m_requant;  // postproc.requant
+    // One tile's operands and product.
+    std::vector<int8_t> m_a_tile, m_w_tile;
+    std::vector<int32_t> m_out_tile;
+    std::vector<int16_t> m_a16, m_wt16;  // operands widened for the block product
+};
+
+}  // namespace npu::datapath

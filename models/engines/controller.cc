@@ -1,0 +1,76 @@
+#include "models/engines/controller.h"
+
+#include "models/process.h"
+
+namespace npu::model {
+
+Controller::Controller(sc_core::sc_module_name name, const cfg::ControllerConfig& cfg,
+                       const isa::Program& program, Scoreboard& board,
+                       std::vector<stats::LayerStats>& layers, OutputReader read_output,
+                       stats::StatGroup& stats)
+    : sc_module(name),
+      m_cfg(cfg),
+      m_program(program),
+      m_board(board),
+      m_layers(layers),
+      m_read_output(std::move(read_output)),
+      m_load_q("load_queue", cfg.queue_depth),
+      m_compute_q("compute_queue", cfg.queue_depth),
+      m_store_q("store_queue", cfg.queue_depth),
+      m_queues{&m_load_q, &m_compute_q, &m_store_q},
+      m_instructions(
+          stats.stat("instructions", "instructions dispatched (SYNC included)", "count")),
+      m_syncs(stats.stat("syncs", "SYNC barriers completed", "count")),
+      m_stall(stats.stat("dispatch_stall_cycles",
+                         "cycles dispatch was blocked on a full engine queue", "cycles")) {
+    SC_THREAD(thread);
+}
+
+void Controller::thread() {
+    guarded([this] { run(); });
+}
+
+void Controller::run() {
+    size_t layer = SIZE_MAX;
+    const sc_core::sc_time dispatch = cycles_to_time(static_cast<uint64_t>(m_cfg.dispatch_cycles));
+    for (const isa::Instr& in : m_program.instrs) {
+        if (in.layer != layer) {
+            layer = in.layer;
+            m_layers[layer].start_cycle = now_cycles();
+        }
+        sc_core::wait(dispatch);
+        m_instructions.add(layer, 1);
+        const isa::Engine e = isa::engine_of(in.op);
+        if (e == isa::Engine::kController) {  // SYNC: every earlier instruction has completed
+            const uint64_t sync_start = now_cycles();
+            m_board.wait_all_complete();
+            m_layers[layer].end_cycle = now_cycles();
+            m_syncs.add(layer, 1);
+            if (m_read_output) {
+                const isa::LayerDesc& d = m_program.layers[layer];
+                m_layer_outputs.resize(m_program.layers.size());
+                std::vector<int8_t>& out = m_layer_outputs[layer];
+                out.resize(d.output_bytes);
+                m_read_output(d.output_addr, reinterpret_cast<uint8_t*>(out.data()),
+                              static_cast<uint32_t>(d.output_bytes));
+            }
+            if (m_board.tracing()) m_board.trace_controller(in, sync_start, false);
+            if (m_layer_end_hook) m_layer_end_hook(layer, now_cycles());
+            continue;
+        }
+        const uint64_t before = now_cycles();
+        m_board.dispatched(e);
+        queue(e).write(&in);
+        const uint64_t blocked = now_cycles() - before;
+        m_stall.add(layer, blocked);
+        if (m_board.tracing() && blocked > 0) m_board.trace_controller(in, before, true);
+    }
+    m_finished = true;
+}
+
+void Controller::add_counters(size_t layer, stats::Counters& c) const {
+    c.instructions += m_instructions.at(layer);
+    c.dispatch_queue_full_cycles += m_stall.at(layer);
+}
+
+}  // namespace npu::model

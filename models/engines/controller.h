@@ -1,0 +1,72 @@
+// The controller of a core: decodes the program's instruction stream in order and dispatches
+// each instruction into its engine's FIFO (load, compute, store).
+//
+// Timing contract: one instruction per `controller.dispatch_cycles`; each engine FIFO is
+// `controller.queue_depth` deep and a full FIFO blocks dispatch (back-pressure). SYNC waits
+// until every earlier instruction has retired and its effect has completed (the Scoreboard);
+// that cycle ends the layer. A layer starts when its first instruction is decoded.
+// Functional runs: each layer's output is read (TLM debug transport, no timing) when its SYNC
+// completes: a tensor kept on chip may be overwritten once its last reader is done.
+// Stats (group "npu.controller"): instructions (dispatched, SYNC included), syncs,
+// dispatch_stall_cycles (blocked on a full engine FIFO).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <systemc>
+#include <vector>
+
+#include "models/engines/scoreboard.h"
+#include "sim/config/hw_config.h"
+#include "sim/isa/isa.h"
+#include "sim/stats/component_stats.h"
+#include "sim/stats/stats.h"
+
+namespace npu::model {
+
+class Controller : public sc_core::sc_module {
+  public:
+    using Queue = sc_core::sc_fifo<const isa::Instr*>;
+    // Reads `len` bytes at an address of the core's map into `dst` (no timing).
+    using OutputReader = std::function<void(uint64_t addr, uint8_t* dst, uint32_t len)>;
+
+    SC_HAS_PROCESS(Controller);
+    // `layers`: the run's per-layer records (start and end cycles are written here).
+    // `read_output`: set in functional runs (each layer's output is read at its SYNC).
+    Controller(sc_core::sc_module_name name, const cfg::ControllerConfig& cfg,
+               const isa::Program& program, Scoreboard& board,
+               std::vector<stats::LayerStats>& layers, OutputReader read_output,
+               stats::StatGroup& stats);
+
+    [[nodiscard]] Queue& queue(isa::Engine e) { return *m_queues[static_cast<int>(e)]; }
+    [[nodiscard]] bool finished() const { return m_finished; }
+    [[nodiscard]] const std::vector<std::vector<int8_t>>& layer_outputs() const {
+        return m_layer_outputs;
+    }
+    // Called at each layer's end (its SYNC) with the layer index and the cycle; keep it cheap.
+    void set_layer_end_hook(std::function<void(size_t layer, uint64_t cycle)> hook) {
+        m_layer_end_hook = std::move(hook);
+    }
+    // The controller's fields of the run's counters (instructions, dispatch_queue_full_cycles).
+    void add_counters(size_t layer, stats::Counters& c) const;
+
+  private:
+    void thread();
+    void run();
+
+    cfg::ControllerConfig m_cfg;
+    const isa::Program& m_program;
+    Scoreboard& m_board;
+    std::vector<stats::LayerStats>& m_layers;
+    OutputReader m_read_output;
+    Queue m_load_q, m_compute_q, m_store_q;
+    Queue* m_queues[3];
+    bool m_finished = false;
+    std::vector<std::vector<int8_t>> m_layer_outputs;
+    std::function<void(size_t, uint64_t)> m_layer_end_hook;
+    stats::Stat& m_instructions;
+    stats::Stat& m_syncs;
+    stats::Stat& m_stall;
+};
+
+}  // namespace npu::model

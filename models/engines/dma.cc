@@ -1,0 +1,192 @@
+#include "models/engines/dma.h"
+
+#include <algorithm>
+
+#include "models/process.h"
+#include "sim/core/error.h"
+
+namespace npu::model {
+
+Dma::Dma(sc_core::sc_module_name name, const cfg::DmaConfig& cfg, BankedSram& spad, bool functional,
+         stats::StatGroup& stats)
+    : sc_module(name),
+      memory("memory"),
+      m_cfg(cfg),
+      m_outstanding(static_cast<size_t>(cfg.outstanding)),
+      m_spad(spad),
+      m_functional(functional),
+      m_channels(static_cast<size_t>(cfg.channels)),
+      m_free_channels("free_channels", cfg.channels),
+      m_descriptors(stats.stat("descriptors", "DMA descriptors (2D transfers) processed", "count")),
+      m_burst_count(
+          stats.stat("bursts", "bursts issued (requests on the memory interface)", "count")),
+      m_bytes(stats.stat("bytes", "bytes moved", "bytes")),
+      m_full_cycles(stats.stat("outstanding_full_cycles",
+                               "cycles a channel's next burst waited because dma.outstanding "
+                               "bursts were in flight",
+                               "cycles")) {}
+
+Dma::~Dma() = default;
+
+Dma::Result Dma::load(const isa::Transfer& x, uint32_t layer) {
+    m_free_channels.wait();
+    const Result r = run(x, true, layer);
+    m_free_channels.post();
+    return r;
+}
+
+Dma::Result Dma::store(const isa::Transfer& x, uint32_t layer) {
+    m_free_channels.wait();
+    const Result r = run(x, false, layer);
+    m_free_channels.post();
+    return r;
+}
+
+Dma::Burst& Dma::free_burst() {
+    if (m_free_bursts.empty()) {
+        m_bursts.push_back(std::make_unique<Burst>());
+        m_bursts.back()->initiator = this;
+        m_free_bursts.push_back(m_bursts.back().get());
+    }
+    return *m_free_bursts.back();
+}
+
+uint64_t Dma::slot_wait(Channel& ch, uint64_t t, uint32_t layer) {
+    const uint64_t asked = t;
+    for (;;) {
+        if (ch.pending == 0) {  // every completion is known: the earliest frees the slot
+            t = std::max(t, ch.in_flight.top());
+            ch.in_flight.pop();
+            break;
+        }
+        // Wait for the earliest known completion or the next one told, whichever comes first,
+        // and look again.
+        const uint64_t now = now_cycles();
+        if (ch.in_flight.empty()) {
+            sc_core::wait(m_told);
+        } else {
+            sc_core::wait(cycles_to_time(ch.in_flight.top() - now), m_told);
+        }
+        t = std::max(t, now_cycles());
+        while (!ch.in_flight.empty() && ch.in_flight.top() <= t) ch.in_flight.pop();
+        if (ch.in_flight.size() + ch.pending < m_outstanding) break;
+    }
+    m_full_cycles.add(layer, t - asked);
+    return t;
+}
+
+void Dma::complete(MemRequest& r, uint64_t cycle) {
+    auto& b = static_cast<Burst&>(r);
+    // A load's bytes go into the scratchpad from the cycle they arrive.
+    const uint64_t done =
+        b.write ? cycle : m_spad.access(b.sram, b.bytes, cycle, BankedSram::Dir::kWrite, b.layer);
+    b.ch->in_flight.push(done);
+    --b.ch->pending;
+    b.desc->cycle = std::max(b.desc->cycle, done);
+    --b.desc->pending;
+    m_free_bursts.push_back(&b);
+    m_told.notify(sc_core::SC_ZERO_TIME);
+}
+
+Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
+    // Rows that are contiguous on both sides are one stream of bursts.
+    isa::Transfer x = xfer;
+    if (x.rows > 1 && x.dram_stride == x.row_bytes && x.sram_stride == x.row_bytes) {
+        x.row_bytes *= x.rows;
+        x.rows = 1;
+    }
+    m_spad.check_range(x.sram_addr,
+                       uint64_t{x.rows - (x.rows ? 1 : 0)} * x.sram_stride + x.row_bytes, name());
+    // The idle channel that can issue first.
+    Channel* pick = nullptr;
+    for (Channel& c : m_channels) {
+        if (!c.busy && (pick == nullptr || c.next_issue < pick->next_issue)) pick = &c;
+    }
+    if (pick == nullptr) {
+        throw ModelError(name(), now_cycles(), -1, "more transfers than DMA channels");
+    }
+    Channel& ch = *pick;
+    ch.busy = true;
+    uint64_t t = std::max(now_cycles(), ch.next_issue) + static_cast<uint64_t>(m_cfg.setup_cycles);
+    Result r;
+    uint64_t complete = t;
+    r.sram_done = t;
+    PendingDone* later = nullptr;  // made when a burst's completion is told later
+    const uint64_t burst = static_cast<uint64_t>(m_cfg.burst_bytes);
+    uint64_t bursts = 0;
+    // The far side's target for the whole transfer, decoded once.
+    const MemTargetIf::Route far_side =
+        x.rows > 0 ? memory->route(x.dram_addr, uint64_t{x.rows - 1} * x.dram_stride + x.row_bytes)
+                   : MemTargetIf::Route{};
+    for (uint32_t row = 0; row < x.rows; ++row) {
+        uint64_t far = x.dram_addr + uint64_t{row} * x.dram_stride;
+        uint32_t sram = x.sram_addr + row * x.sram_stride;
+        uint64_t left = x.row_bytes;
+        while (left > 0) {
+            const uint32_t len = static_cast<uint32_t>(std::min(left, burst - far % burst));
+            // Issue: one burst per cycle, and only when a slot among `outstanding` is free.
+            t = acquire_slot(ch, t, layer);
+            const uint64_t issue = t;
+            t = issue + 1;
+            advance_to(issue);
+            ++bursts;
+            Burst& b = free_burst();
+            b.addr = far - far_side.offset;
+            b.bytes = len;
+            b.write = !to_sram;
+            b.layer = layer;
+            b.data = m_functional ? m_spad.data(sram) : nullptr;
+            b.ch = &ch;
+            b.sram = sram;
+            uint64_t done = 0;
+            if (to_sram) {
+                b.earliest = issue;
+                done = far_side.target->request(b);
+                if (done != MemTargetIf::kLater) {
+                    done = m_spad.access(sram, len, done, BankedSram::Dir::kWrite, layer);
+                }
+            } else {
+                b.earliest = m_spad.access(sram, len, issue, BankedSram::Dir::kRead, layer);
+                r.sram_done = std::max(r.sram_done, b.earliest);
+                done = far_side.target->request(b);
+            }
+            if (done != MemTargetIf::kLater) {
+                ch.in_flight.push(done);
+                complete = std::max(complete, done);
+            } else {  // the target tells the completion later: the request keeps its slot
+                m_free_bursts.pop_back();
+                if (later == nullptr) later = &m_pending_done.emplace_back();
+                b.desc = later;
+                ++later->pending;
+                ++ch.pending;
+            }
+            far += len;
+            sram += len;
+            left -= len;
+        }
+    }
+    ch.next_issue = t;
+    ch.busy = false;
+    r.issued = t;
+    m_descriptors.add(layer, 1);
+    m_burst_count.add(layer, bursts);
+    m_bytes.add(layer, x.bytes());
+    if (later == nullptr) {
+        r.complete = complete;
+    } else {
+        later->cycle = std::max(later->cycle, complete);
+        later->issuing = false;
+        r.complete = later->known() ? DoneCycle(later->cycle) : DoneCycle(later, &m_told);
+    }
+    return r;
+}
+
+void Dma::peek(uint64_t addr, uint8_t* dst, uint32_t len) {
+    memory->debug_access(addr, dst, len, false);
+}
+
+void Dma::add_counters(size_t layer, stats::Counters& c) const {
+    c.dma_descriptors += m_descriptors.at(layer);
+}
+
+}  // namespace npu::model

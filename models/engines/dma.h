@@ -1,0 +1,127 @@
+// The DMA engine of a core: moves 2D transfers (rows x row_bytes with strides) between the
+// scratchpad and an address of the platform's map (DRAM, or a scratchpad's on-chip window), as
+// an initiator with outstanding requests on the memory interface (models/mem/mem_if.h): its
+// `memory` port is bound to the platform's address map.
+//
+// Timing contract: a descriptor takes the DMA channel free earliest (dma.channels, shared by the
+// load and store engines); after dma.setup_cycles the channel issues one burst per cycle, at most
+// dma.outstanding bursts in flight (a burst is in flight from its issue until its completion: a
+// load's bytes written into the scratchpad, a store's write acknowledged). Bursts never cross a
+// dma.burst-aligned address; rows contiguous on both sides form one run.
+//  - load burst: a read request to the map at its issue cycle; when the target completes it
+//    (cycle `ready`), the bytes are written into the scratchpad's bank ports from `ready`.
+//  - store burst: the scratchpad's bank ports are read from the issue cycle (until `read`), then
+//    a write request to the map with earliest cycle `read`.
+// The calling engine's thread issues the bursts: it is advanced to each issue cycle only when
+// another process has something to do before it (advance_to), so bursts of concurrent transfers
+// interleave in time exactly as if it waited, at no cost when nothing else happens.
+// A target may complete a request when it arrives (the burst's completion is known at issue) or
+// later (MemInitiatorIf::complete): then the DMA waits for completions whenever its
+// outstanding slots are full, writes a load's bytes into the scratchpad when the completion
+// comes, and reports the descriptor's completion as a DoneCycle that becomes known with its last
+// burst. Completions may come in any order.
+// Functional runs: the targets move the bytes when they take the request; the engines'
+// dependency tokens make sure nobody reads them before their timed arrival.
+// Stats (group "npu.dma"): descriptors, bursts, bytes (moved), outstanding_full_cycles (cycles a
+// channel's next burst waited because dma.outstanding bursts were in flight). The scratchpad and
+// the targets count their own accesses.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <queue>
+#include <systemc>
+#include <vector>
+
+#include "models/engines/done_cycle.h"
+#include "models/mem/banked_sram.h"
+#include "models/mem/mem_if.h"
+#include "sim/config/hw_config.h"
+#include "sim/isa/isa.h"
+#include "sim/stats/component_stats.h"
+#include "sim/stats/stats.h"
+
+namespace npu::model {
+
+class Dma : public sc_core::sc_module, public MemInitiatorIf {
+  public:
+    sc_core::sc_port<MemTargetIf> memory;  // the platform's address map
+
+    // `functional`: pass the scratchpad's bytes with each request (else timing only).
+    Dma(sc_core::sc_module_name name, const cfg::DmaConfig& cfg, BankedSram& spad, bool functional,
+        stats::StatGroup& stats);
+    ~Dma() override;
+
+    struct Result {
+        uint64_t issued = 0;     // the cycle after the last burst left the channel's issue stage
+        uint64_t sram_done = 0;  // a store's last scratchpad read has finished
+        DoneCycle complete;      // the last burst has completed
+    };
+    // Runs in the calling engine's thread: waits for a free channel, issues every burst and
+    // returns (the caller then waits until `issued`). `far` side: the transfer's dram_addr, an
+    // address of the map; `layer`: the instruction's layer, for every statistic counted.
+    Result load(const isa::Transfer& x, uint32_t layer);   // far -> scratchpad
+    Result store(const isa::Transfer& x, uint32_t layer);  // scratchpad -> far
+
+    // Reads `len` bytes at `addr` of the map, with no timing (debug access).
+    void peek(uint64_t addr, uint8_t* dst, uint32_t len);
+
+    // The DMA fields of the run's counters (dma_descriptors) of `layer`.
+    void add_counters(size_t layer, stats::Counters& c) const;
+
+  private:
+    struct Channel {
+        uint64_t next_issue = 0;
+        bool busy = false;  // a descriptor is being issued on it
+        // Completion cycles of the bursts in flight whose completion is known (earliest on top),
+        // and how many more are in flight with a completion not told yet.
+        std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<>> in_flight;
+        uint32_t pending = 0;
+    };
+    // One burst's request, pooled: a request whose completion comes later keeps its slot
+    // until then.
+    struct Burst : MemRequest {
+        Channel* ch = nullptr;
+        PendingDone* desc = nullptr;
+        uint32_t sram = 0;
+    };
+
+    Result run(const isa::Transfer& x, bool to_sram, uint32_t layer);
+    // The cycle >= t at which `ch` has a free slot among dma.outstanding (may wait for
+    // completions a target has not told yet). The common case inline, the rest in slot_wait.
+    uint64_t acquire_slot(Channel& ch, uint64_t t, uint32_t layer) {
+        while (!ch.in_flight.empty() && ch.in_flight.top() <= t) ch.in_flight.pop();
+        if (ch.in_flight.size() + ch.pending < m_outstanding) return t;
+        if (ch.pending > 0) return slot_wait(ch, t, layer);
+        // Every completion is known: the earliest frees the slot.
+        const uint64_t free = std::max(t, ch.in_flight.top());
+        ch.in_flight.pop();
+        m_full_cycles.add(layer, free - t);
+        return free;
+    }
+    // Some completions are still to be told: waits for them (the deferred path).
+    uint64_t slot_wait(Channel& ch, uint64_t t, uint32_t layer);
+    // A free request slot (stays on the free list until a request keeps it).
+    Burst& free_burst();
+    // A target tells a completion decided after the request.
+    void complete(MemRequest& r, uint64_t cycle) override;
+
+    cfg::DmaConfig m_cfg;
+    size_t m_outstanding;
+    BankedSram& m_spad;
+    bool m_functional;
+    std::vector<Channel> m_channels;
+    sc_core::sc_semaphore m_free_channels;
+    std::vector<std::unique_ptr<Burst>> m_bursts;  // the pool
+    std::vector<Burst*> m_free_bursts;
+    std::deque<PendingDone> m_pending_done;  // descriptors with a burst completed later
+    sc_core::sc_event m_told;                // a target told a completion
+    stats::Stat& m_descriptors;
+    stats::Stat& m_burst_count;
+    stats::Stat& m_bytes;
+    stats::Stat& m_full_cycles;
+};
+
+}  // namespace npu::model

@@ -1,0 +1,43 @@
+// When an instruction's effect is complete. Usually a cycle known when the engine moves on; for
+// a DMA descriptor whose bursts went to a target that completes them later (the memory
+// interface's deferred path, models/mem/mem_if.h), a cycle the DMA learns only when the last of
+// them completes. Tokens and the controller's SYNC carry DoneCycle values and wait until known.
+#pragma once
+
+#include <cstdint>
+#include <systemc>
+
+namespace npu::model {
+
+// A descriptor's completion as the DMA fills it in.
+struct PendingDone {
+    uint64_t cycle = 0;    // latest completion so far
+    uint32_t pending = 0;  // bursts whose completion the targets have not told yet
+    bool issuing = true;   // the descriptor still issues bursts
+    [[nodiscard]] bool known() const { return !issuing && pending == 0; }
+};
+
+class DoneCycle {
+  public:
+    // A cycle known now (implicit: an engine passes a plain cycle where a DoneCycle is taken).
+    DoneCycle(uint64_t cycle = 0) : m_cycle(cycle) {}  // NOLINT(google-explicit-constructor)
+    // A cycle known once `later` is; `told` is notified whenever it may have become known.
+    DoneCycle(const PendingDone* later, const sc_core::sc_event* told)
+        : m_later(later), m_told(told) {}
+
+    [[nodiscard]] bool known() const { return m_later == nullptr || m_later->known(); }
+    // The cycle; valid once known().
+    [[nodiscard]] uint64_t cycle() const { return m_later != nullptr ? m_later->cycle : m_cycle; }
+    // Blocks the calling thread until known; returns the cycle.
+    uint64_t wait_known() const {
+        while (!known()) sc_core::wait(*m_told);
+        return cycle();
+    }
+
+  private:
+    uint64_t m_cycle = 0;
+    const PendingDone* m_later = nullptr;
+    const sc_core::sc_event* m_told = nullptr;
+};
+
+}  // namespace npu::model

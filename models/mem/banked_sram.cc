@@ -1,0 +1,118 @@
+#include "models/mem/banked_sram.h"
+
+#include <algorithm>
+
+#include "sim/core/error.h"
+
+namespace npu::model {
+
+BankedSram::BankedSram(std::string name, const cfg::SramConfig& cfg, bool functional,
+                       stats::StatGroup& stats, std::function<uint64_t()> now)
+    : m_name(std::move(name)),
+      m_size(cfg.size_bytes),
+      m_bank_size(cfg.size_bytes / static_cast<uint64_t>(cfg.banks)),
+      m_bank_width(cfg.bank_width_bytes),
+      m_banks(static_cast<size_t>(cfg.banks), PortCalendar(cfg.ports)),
+      m_now(std::move(now)),
+      m_bytes_read(stats.stat("bytes_read", "bytes read", "bytes")),
+      m_bytes_written(stats.stat("bytes_written", "bytes written", "bytes")),
+      m_conflicts(stats.stat("conflicts",
+                             "requests (DMA bursts, array tiles, vector and post-processing "
+                             "passes) that could not start when they asked, for a busy bank port",
+                             "count")),
+      m_conflict_cycles(stats.stat("conflict_cycles", "cycles those requests waited", "cycles")) {
+    if (functional) m_data.assign(cfg.size_bytes, 0);
+    m_bank_stats.reserve(m_banks.size());
+    for (size_t b = 0; b < m_banks.size(); ++b) {
+        stats::StatGroup& g = stats.group("bank" + std::to_string(b));
+        m_bank_stats.push_back(
+            {&g.stat("busy_cycles", "port cycles reserved on this bank", "cycles"),
+             &g.stat("conflicts",
+                     "requests that found no free port on this bank at the cycle they asked for",
+                     "count"),
+             &g.stat("conflict_cycles", "cycles this bank alone delayed those requests",
+                     "cycles")});
+    }
+}
+
+void BankedSram::check_range(uint64_t addr, uint64_t len, const char* what) const {
+    if (addr + len > m_size) {
+        throw ModelError(what, 0, -1,
+                         "access [" + std::to_string(addr) + ", " + std::to_string(addr + len) +
+                             ") outside the " + std::to_string(m_size) + "-byte " + m_name);
+    }
+}
+
+void BankedSram::prune(uint64_t first_bank, uint64_t last) {
+    if (!m_now) return;
+    const uint64_t now = m_now();
+    for (uint64_t b = first_bank; b <= last; ++b) m_banks[b].prune(now);
+}
+
+uint64_t BankedSram::access(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer) {
+    prune(addr / m_bank_size, last_bank(addr, len));
+    uint64_t done = earliest;
+    uint64_t a = addr;
+    const uint64_t end = uint64_t{addr} + len;
+    uint64_t waited = 0;
+    while (a < end) {
+        const uint64_t bank = a / m_bank_size;
+        const uint64_t seg_end = std::min(end, (bank + 1) * m_bank_size);
+        const uint64_t bytes = seg_end - a;
+        const uint64_t cycles =
+            (bytes + static_cast<uint64_t>(m_bank_width) - 1) / static_cast<uint64_t>(m_bank_width);
+        const uint64_t start = m_banks[bank].reserve(earliest, cycles);
+        const BankStats& bs = m_bank_stats[bank];
+        bs.busy_cycles->add(layer, cycles);
+        if (start > earliest) {
+            bs.conflicts->add(layer, 1);
+            bs.conflict_cycles->add(layer, start - earliest);
+        }
+        waited = std::max(waited, start - earliest);
+        done = std::max(done, start + cycles);
+        a = seg_end;
+    }
+    if (waited > 0) count_conflict(layer, waited);
+    (dir == Dir::kRead ? m_bytes_read : m_bytes_written).add(layer, len);
+    return done;
+}
+
+uint64_t BankedSram::window_fit(uint32_t addr, uint32_t len, uint64_t begin,
+                                uint64_t cycles) const {
+    const uint64_t first = addr / m_bank_size;
+    const uint64_t last = last_bank(addr, len);
+    // Every bank must be free over the same window: move t until all agree.
+    uint64_t t = begin;
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (uint64_t b = first; b <= last; ++b) {
+            const uint64_t fit = m_banks[b].first_fit(t, cycles);
+            if (fit > t) {
+                t = fit;
+                moved = true;
+            }
+        }
+    }
+    return t;
+}
+
+void BankedSram::occupy(uint32_t addr, uint32_t len, uint64_t begin, uint64_t cycles, size_t layer,
+                        uint64_t asked) {
+    const uint64_t first = addr / m_bank_size;
+    const uint64_t last = last_bank(addr, len);
+    prune(first, last);
+    for (uint64_t b = first; b <= last; ++b) {
+        const BankStats& bs = m_bank_stats[b];
+        if (begin > asked) {
+            const uint64_t wait = m_banks[b].first_fit(asked, cycles) - asked;
+            if (wait > 0) {
+                bs.conflicts->add(layer, 1);
+                bs.conflict_cycles->add(layer, wait);
+            }
+        }
+        m_banks[b].reserve(begin, cycles);
+        bs.busy_cycles->add(layer, cycles);
+    }
+}
+
+}  // namespace npu::model

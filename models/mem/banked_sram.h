@@ -1,0 +1,109 @@
+// A banked on-chip SRAM: the scratchpad or the accumulator memory of a core (later an L2).
+//
+// What is modelled: blocked banking (bank = address / (size / banks)); each bank has `ports`
+// ports, each a calendar of reserved cycles (models/mem/port_calendar.h). Two kinds of request:
+//  - access(): one DMA burst. Each bank it touches is held for ceil(bytes in that bank / bank
+//    width) cycles from the first gap at or after `earliest`; done = the cycle after the last
+//    byte moved.
+//  - window_fit() + occupy(): a unit that streams over a range for a fixed window (an array
+//    tile's stream, a post-processing pass) first finds a start at which every bank of the range
+//    has a port free for the whole window, then reserves it.
+// Requests are granted in the order they are made; a later request never moves an earlier
+// reservation. Functional runs also hold the bytes (data()). Not modelled: port arbitration
+// policies other than first come first served, read-modify-write, ECC, power gating.
+// Timing contract: NPU cycles; contention and bank conflicts come out of the calendars.
+// Stats (group given at construction, e.g. "npu.spad"):
+//   bytes_read, bytes_written        bytes the users say they moved (count_read/count_write;
+//                                    access() counts its burst);
+//   conflicts, conflict_cycles       requests that could not start when they asked (a burst, an
+//                                    array tile, a vector or post-processing pass) and the
+//                                    cycles they waited (count_conflict; access() counts its own);
+//   bank<i>.busy_cycles              port cycles reserved on bank i;
+//   bank<i>.conflicts, bank<i>.conflict_cycles
+//                                    requests that found bank i without a free port at the cycle
+//                                    they asked for, and the cycles bank i alone delayed them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "models/mem/port_calendar.h"
+#include "sim/config/hw_config.h"
+#include "sim/stats/component_stats.h"
+
+namespace npu::model {
+
+class BankedSram {
+  public:
+    enum class Dir { kRead, kWrite };
+
+    // `name` names the memory in error messages ("npu.spad"); `now` tells the current cycle so
+    // old reservations can be forgotten (may be empty: nothing is forgotten).
+    BankedSram(std::string name, const cfg::SramConfig& cfg, bool functional,
+               stats::StatGroup& stats, std::function<uint64_t()> now = {});
+
+    // One DMA burst of `len` bytes at `addr` (see above). Returns the cycle after the last byte
+    // moved. Counts its bytes and conflicts for `layer`.
+    uint64_t access(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer);
+    // First t >= begin such that every bank of [addr, addr+len) has a port free for
+    // [t, t + cycles).
+    [[nodiscard]] uint64_t window_fit(uint32_t addr, uint32_t len, uint64_t begin,
+                                      uint64_t cycles) const;
+    // Reserves one port of every bank of [addr, addr+len) for [begin, begin + cycles); the caller
+    // checked window_fit() == begin. `asked`: the start the requester wanted; when begin is
+    // later, each bank that was busy at `asked` counts a conflict (bank<i>.conflicts).
+    void occupy(uint32_t addr, uint32_t len, uint64_t begin, uint64_t cycles, size_t layer,
+                uint64_t asked);
+
+    void count_read(size_t layer, uint64_t bytes) { m_bytes_read.add(layer, bytes); }
+    void count_write(size_t layer, uint64_t bytes) { m_bytes_written.add(layer, bytes); }
+    // A request that waited `cycles` for its banks (not counted by access() or occupy()).
+    void count_conflict(size_t layer, uint64_t cycles) {
+        m_conflicts.add(layer, 1);
+        m_conflict_cycles.add(layer, cycles);
+    }
+
+    // The memory's request-level counts of `layer` (for the run's counters).
+    struct Counts {
+        uint64_t bytes_read, bytes_written, conflicts, conflict_cycles;
+    };
+    [[nodiscard]] Counts counts(size_t layer) const {
+        return {m_bytes_read.at(layer), m_bytes_written.at(layer), m_conflicts.at(layer),
+                m_conflict_cycles.at(layer)};
+    }
+
+    [[nodiscard]] const std::string& name() const { return m_name; }
+    [[nodiscard]] uint64_t size() const { return m_size; }
+    [[nodiscard]] bool functional() const { return !m_data.empty(); }
+    uint8_t* data(uint32_t addr) { return m_data.data() + addr; }
+    // Throws ModelError (naming `what`) unless [addr, addr + len) lies in the memory.
+    void check_range(uint64_t addr, uint64_t len, const char* what) const;
+
+  private:
+    struct BankStats {
+        stats::Stat* busy_cycles;
+        stats::Stat* conflicts;
+        stats::Stat* conflict_cycles;
+    };
+    void prune(uint64_t first_bank, uint64_t last_bank);
+    [[nodiscard]] uint64_t last_bank(uint32_t addr, uint32_t len) const {
+        return (uint64_t{addr} + (len > 0 ? len : 1) - 1) / m_bank_size;
+    }
+
+    std::string m_name;
+    uint64_t m_size;
+    uint64_t m_bank_size;
+    int m_bank_width;
+    std::vector<PortCalendar> m_banks;
+    std::vector<uint8_t> m_data;
+    std::function<uint64_t()> m_now;
+    stats::Stat& m_bytes_read;
+    stats::Stat& m_bytes_written;
+    stats::Stat& m_conflicts;
+    stats::Stat& m_conflict_cycles;
+    std::vector<BankStats> m_bank_stats;
+};
+
+}  // namespace npu::model

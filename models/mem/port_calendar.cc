@@ -1,0 +1,55 @@
+#include "models/mem/port_calendar.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace npu::model {
+
+uint64_t PortSet::free_at() const { return *std::min_element(m_free.begin(), m_free.end()); }
+
+uint64_t PortCalendar::fit(const Intervals& busy, uint64_t t, uint64_t cycles) {
+    const auto first = busy.spans.begin() + static_cast<ptrdiff_t>(busy.head);
+    auto it = std::upper_bound(first, busy.spans.end(), t,
+                               [](uint64_t v, const auto& span) { return v < span.first; });
+    if (it != first && std::prev(it)->second > t) t = std::prev(it)->second;
+    for (; it != busy.spans.end() && it->first < t + cycles; ++it) t = std::max(t, it->second);
+    return t;
+}
+
+uint64_t PortCalendar::first_fit(uint64_t earliest, uint64_t cycles) const {
+    uint64_t best = UINT64_MAX;
+    for (const Intervals& p : m_ports) best = std::min(best, fit(p, earliest, cycles));
+    return best;
+}
+
+uint64_t PortCalendar::reserve(uint64_t earliest, uint64_t cycles) {
+    Intervals* port = nullptr;
+    uint64_t best = UINT64_MAX;
+    for (Intervals& p : m_ports) {
+        const uint64_t t = fit(p, earliest, cycles);
+        if (t < best) {
+            best = t;
+            port = &p;
+        }
+    }
+    if (cycles > 0) {
+        auto& v = port->spans;
+        const auto at =
+            std::upper_bound(v.begin() + static_cast<ptrdiff_t>(port->head), v.end(), best,
+                             [](uint64_t x, const auto& span) { return x < span.first; });
+        v.insert(at, {best, best + cycles});
+    }
+    return best;
+}
+
+void PortCalendar::prune(uint64_t now) {
+    for (Intervals& p : m_ports) {
+        while (p.head < p.spans.size() && p.spans[p.head].second <= now) ++p.head;
+        if (p.head > 32 && 2 * p.head > p.spans.size()) {
+            p.spans.erase(p.spans.begin(), p.spans.begin() + static_cast<ptrdiff_t>(p.head));
+            p.head = 0;
+        }
+    }
+}
+
+}  // namespace npu::model

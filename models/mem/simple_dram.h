@@ -1,0 +1,45 @@
+// The simple DRAM (`dram.model: simple`, the default): each channel is a fixed latency plus a
+// share of the bandwidth.
+//
+// What is modelled: `dram.channels` channels interleaved every `dma.burst` bytes (channel =
+// address / interleave mod channels). A burst of b bytes holds its channel for
+// ceil(b / (dram.bandwidth / clock / channels)) cycles from max(earliest, channel free), and
+// completes `dram.latency_cycles` after that: done = start + cycles + latency. Channels are
+// busy-until timelines (models/mem/port_calendar.h), granted in request order.
+// Not modelled: banks, rows, refresh, read/write turnaround, command scheduling (the bank-level
+// DRAM, `dram.model: banked`, models those).
+// Timing contract (memory interface, models/mem/mem_if.h): the completion is known when the
+// request arrives, so request() returns it; nothing is scheduled in the kernel.
+// Stats (group "dram"): those of every DramTarget (reads, writes, bytes_read, bytes_written),
+// plus channel<i>.busy_cycles (cycles channel i moved data).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/mem/mem_if.h"
+#include "models/mem/port_calendar.h"
+
+namespace npu::model {
+
+class SimpleDram : public DramTarget {
+  public:
+    // `bytes_per_cycle_total`: over all channels, per NPU cycle.
+    SimpleDram(sc_core::sc_module_name name, double bytes_per_cycle_total, int channels,
+               int latency_cycles, uint32_t interleave, MemoryImage& image,
+               stats::StatGroup& stats);
+
+    // One burst (it does not cross an interleave boundary): the cycle it completes.
+    [[nodiscard]] uint64_t request(MemRequest& r) override;
+    // Cycles a channel is busy moving `len` bytes.
+    [[nodiscard]] uint64_t transfer_cycles(uint32_t len) const;
+
+  private:
+    double m_bytes_per_cycle;  // per channel
+    int m_latency;
+    uint32_t m_interleave;
+    std::vector<PortSet> m_channels;
+    std::vector<stats::Stat*> m_busy;  // per channel
+};
+
+}  // namespace npu::model

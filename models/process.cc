@@ -1,0 +1,77 @@
+#include "models/process.h"
+
+#include <cstdlib>
+
+#include "sim/core/error.h"
+
+namespace npu::model {
+
+using sc_core::sc_time;
+
+namespace {
+
+// The first exception a process threw in the running simulation. Simulations in one process run
+// one after the other (sim/run), so one slot is enough.
+std::exception_ptr g_process_error;
+
+}  // namespace
+
+void check_time_resolution() {
+    if (sc_time(1, sc_core::SC_NS).value() != kTimeUnitsPerCycle) {
+        throw ModelError("kernel", 0, -1,
+                         "the SystemC time resolution is not 1 ps; cycles would be misread");
+    }
+}
+
+sc_time cycles_to_time(uint64_t cycles) { return sc_time::from_value(cycles * kTimeUnitsPerCycle); }
+
+uint64_t time_to_cycles(const sc_time& t) { return t.value() / kTimeUnitsPerCycle; }
+
+void wait_until(uint64_t cycle) {
+    const uint64_t now = now_cycles();
+    if (cycle > now) sc_core::wait(cycles_to_time(cycle - now));
+}
+
+void advance_to(uint64_t cycle) {
+    const uint64_t now = now_cycles();
+    if (cycle <= now) return;
+    const sc_time until = cycles_to_time(cycle - now);
+    if (sc_core::sc_time_to_pending_activity() > until) return;
+    sc_core::wait(until);
+}
+
+KernelContext::KernelContext() {
+    setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
+    clear_process_error();
+    sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
+    sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+    sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING,
+                                            sc_core::SC_DISPLAY | sc_core::SC_THROW);
+    // A process error stops the simulation (sc_stop): the error is what gets reported, not the
+    // kernel's note "Simulation stopped by user." (an info of type "/OSCI/SystemC").
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
+                                            sc_core::SC_DO_NOTHING);
+}
+
+KernelContext::~KernelContext() {
+    delete sc_core::sc_curr_simcontext;
+    sc_core::sc_curr_simcontext = nullptr;
+    sc_core::sc_default_global_context = nullptr;
+}
+
+void keep_process_error(std::exception_ptr e) {
+    if (g_process_error) return;  // a second sc_stop() would be a kernel warning
+    g_process_error = std::move(e);
+    sc_core::sc_stop();
+}
+
+void rethrow_process_error() {
+    if (!g_process_error) return;
+    std::exception_ptr e = g_process_error;
+    g_process_error = nullptr;
+    std::rethrow_exception(e);
+}
+
+void clear_process_error() { g_process_error = nullptr; }
+
+}  // namespace npu::model

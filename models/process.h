@@ -1,0 +1,72 @@
+// What every model shares with the SystemC kernel: cycles as kernel time, waiting for a cycle,
+// and carrying an exception out of a process.
+//
+// Time: one SystemC nanosecond stands for one NPU cycle (reports convert with the configured
+// clock), so every cycle count is an exact integer. There is no sc_clock: a process waits
+// exactly as long as its work takes.
+//
+// Errors: SystemC turns an exception that leaves a process into its own report (E549), which
+// loses the type. Every process body runs inside guarded(): the first exception is kept, the
+// simulation stops, and sim/run rethrows it after sc_start (rethrow_process_error), so a
+// ModelError reaches the command line as exit code 3 with its message.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <systemc>
+
+namespace npu::model {
+
+// Kernel time units per cycle: SystemC's default resolution (1 ps) per nanosecond. Checked
+// when a simulation context is made (check_time_resolution).
+inline constexpr uint64_t kTimeUnitsPerCycle = 1000;
+// Throws ModelError unless one cycle (1 ns) is kTimeUnitsPerCycle units of kernel time.
+void check_time_resolution();
+
+[[nodiscard]] inline uint64_t now_cycles() {
+    return sc_core::sc_time_stamp().value() / kTimeUnitsPerCycle;
+}
+// A span of `cycles` as kernel time.
+[[nodiscard]] sc_core::sc_time cycles_to_time(uint64_t cycles);
+// A span of kernel time in whole cycles (kernel times here are whole cycles).
+[[nodiscard]] uint64_t time_to_cycles(const sc_core::sc_time& t);
+// Blocks the calling thread until `cycle` (returns at once if it has come).
+void wait_until(uint64_t cycle);
+// Moves the calling thread to `cycle` only if some other process has something to do before or
+// at it. When nothing is pending up to `cycle`, nobody can make a reservation in between, so the
+// caller may claim resources at `cycle` now, without a context switch: the result is the same as
+// waiting. (The DMA issues each burst this way.)
+void advance_to(uint64_t cycle);
+
+// A fresh SystemC simulation context for one simulation, made current for its lifetime (SystemC
+// refuses a second sc_start after a simulation ended, and new modules after the first
+// sc_start). Forgets a kept process error; turns SystemC warnings into exceptions (our models
+// produce none: one means a modelling error). Simulations must not overlap.
+class KernelContext {
+  public:
+    KernelContext();
+    ~KernelContext();
+    KernelContext(const KernelContext&) = delete;
+    KernelContext& operator=(const KernelContext&) = delete;
+};
+
+// Keeps the first exception thrown by a process and stops the simulation.
+void keep_process_error(std::exception_ptr e);
+// Rethrows the kept exception (and forgets it); does nothing when there is none.
+void rethrow_process_error();
+// Forgets a kept exception (a new simulation starts).
+void clear_process_error();
+
+// Runs a process body; an exception ends the simulation and is rethrown after sc_start.
+template <typename Body>
+void guarded(Body&& body) {
+    try {
+        body();
+    } catch (const sc_core::sc_unwind_exception&) {
+        throw;  // the kernel kills or resets this process: let it unwind
+    } catch (...) {
+        keep_process_error(std::current_exception());
+    }
+}
+
+}  // namespace npu::model

@@ -1,0 +1,60 @@
+#include "models/units/ppu.h"
+
+#include <algorithm>
+
+namespace npu::model {
+
+PostProcessor::PostProcessor(const cfg::PostprocConfig& cfg, BankedSram& spad, BankedSram& acc,
+                             datapath::Datapaths* dp, stats::StatGroup& stats)
+    : m_cfg(cfg),
+      m_spad(spad),
+      m_acc(acc),
+      m_dp(dp),
+      m_instructions(stats.stat("instructions", "POST instructions run", "count")),
+      m_elements(stats.stat("elements", "accumulator elements post-processed", "count")) {}
+
+PostProcessor::Times PostProcessor::execute(const isa::Instr& in, const isa::LayerDesc& L,
+                                            uint64_t now) {
+    const isa::Postproc& p = in.post;
+    const size_t layer = in.layer;
+    const uint64_t elems = uint64_t(p.m) * uint64_t(p.n);
+    const uint32_t acc_len = static_cast<uint32_t>(elems * 4);
+    const uint32_t out_len = static_cast<uint32_t>(elems * L.elem_bytes());
+    m_acc.check_range(p.acc_addr, acc_len, "npu.ppu");
+    m_spad.check_range(p.out_addr, out_len, "npu.ppu");
+    const uint64_t busy = (elems + uint64_t(m_cfg.lanes) - 1) / uint64_t(m_cfg.lanes);
+    const uint64_t pipe = static_cast<uint64_t>(m_cfg.pipeline_cycles);
+    // The first start at which the accumulator banks are free to read for `busy` cycles and the
+    // scratchpad banks free to take the results `pipe` cycles later.
+    uint64_t start = now;
+    for (;;) {
+        const uint64_t a = m_acc.window_fit(p.acc_addr, acc_len, start, busy);
+        const uint64_t s = m_spad.window_fit(p.out_addr, out_len, a + pipe, busy) - pipe;
+        if (s == a) {
+            start = a;
+            break;
+        }
+        start = std::max(a, s);
+    }
+    if (start > now) m_acc.count_conflict(layer, start - now);
+    m_acc.occupy(p.acc_addr, acc_len, start, busy, layer, now);
+    m_spad.occupy(p.out_addr, out_len, start + pipe, busy, layer, now + pipe);
+    if (m_dp != nullptr) {
+        if (is_float(L.precision)) {
+            m_dp->floating.postproc(p, L, m_dp->mem);
+        } else {
+            m_dp->integer.postproc(p, L, m_dp->mem);
+        }
+    }
+    m_acc.count_read(layer, acc_len);
+    m_spad.count_write(layer, out_len);
+    m_instructions.add(layer, 1);
+    m_elements.add(layer, elems);
+    return {start + busy, start + pipe + busy};
+}
+
+void PostProcessor::add_counters(size_t layer, stats::Counters& c) const {
+    c.postproc_elements += m_elements.at(layer);
+}
+
+}  // namespace npu::model
