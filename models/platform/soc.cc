@@ -1,6 +1,7 @@
 #include "models/platform/soc.h"
 
 #include <cstring>
+#include <string>
 
 #include "models/mem/simple_dram.h"
 #include "models/process.h"
@@ -22,6 +23,13 @@ std::unique_ptr<DramTarget> make_dram(const cfg::HwConfig& hw, MemoryImage& imag
 Soc::Soc(const cfg::HwConfig& hw, const isa::Program& program, Fidelity fidelity, bool functional,
          stats::RunStats& run, const DramFactory& make_dram_target) {
     check_time_resolution();
+    if (program.dram_base + program.dram_bytes_used > hw.dram.size_bytes) {
+        throw ModelError("soc", 0, -1,
+                         "the program's DRAM range [" + std::to_string(program.dram_base) + ", " +
+                             std::to_string(program.dram_base + program.dram_bytes_used) +
+                             ") is not in the " + std::to_string(hw.dram.size_bytes) +
+                             "-byte DRAM");
+    }
     if (functional) {
         m_image.map(program.dram_base, program.dram_bytes_used);
         for (const isa::DramSegment& seg : program.dram_image) {

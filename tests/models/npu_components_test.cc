@@ -17,6 +17,7 @@
 #include "models/mem/mem_if.h"
 #include "models/mem/port_calendar.h"
 #include "models/process.h"
+#include "sim/compiler/compiler.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
@@ -175,6 +176,43 @@ TEST(NpuComponents, NetworksRunBitExactOnATargetThatCompletesLater) {
     EXPECT_NEAR(static_cast<double>(b.stats.total_cycles),
                 static_cast<double>(a.stats.total_cycles),
                 0.05 * static_cast<double>(a.stats.total_cycles));
+}
+
+// The program's address space comes from the compiler's options and the models follow it: the
+// same network compiled at another DRAM base and on-chip window runs to the same cycles and
+// outputs (the base is a multiple of the DRAM interleave, so every burst keeps its channel).
+TEST(NpuComponents, TheModelsTakeTheAddressSpaceFromTheProgram) {
+    cfg::HwConfig hw = cfg::default_hw_config();
+    cfg::apply_overrides(hw, {"dram.channels=2"});
+    const graph::Workload wl =
+        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
+    compiler::CompileOptions moved;
+    moved.dram_base = 256 << 20;
+    moved.dram_size = 64 << 20;
+    moved.onchip_base = uint64_t{3} << 40;
+    const isa::Program p0 = compiler::compile(wl, hw, {});
+    const isa::Program p1 = compiler::compile(wl, hw, moved);
+    ASSERT_EQ(p1.dram_base, moved.dram_base);
+    EXPECT_EQ(p1.dram_bytes_used, p0.dram_bytes_used);
+    EXPECT_EQ(p1.onchip_base, moved.onchip_base);
+    bool on_chip = false;
+    for (const isa::LayerDesc& d : p1.layers) {
+        on_chip |= d.residency == "on-chip";
+        EXPECT_GE(d.output_addr, moved.dram_base) << d.name;
+        if (d.residency == "on-chip") {
+            EXPECT_GE(d.output_addr, moved.onchip_base) << d.name;
+        }
+    }
+    EXPECT_TRUE(on_chip);  // the window is used
+    const run::RunResult a = run::simulate_program(hw, p0, {});
+    const run::RunResult b = run::simulate_program(hw, p1, {});
+    EXPECT_EQ(a.stats.total_cycles, b.stats.total_cycles);
+    EXPECT_EQ(a.outputs, b.outputs);
+    EXPECT_EQ(a.stats.total.dram_read_bytes, b.stats.total.dram_read_bytes);
+    // Beyond the DRAM the program may use: a compile error naming dram.size.
+    compiler::CompileOptions small = moved;
+    small.dram_size = 1024;
+    EXPECT_THROW((void)compiler::compile(wl, hw, small), UserError);
 }
 
 uint64_t stat(const run::RunResult& r, const std::string& path) {
