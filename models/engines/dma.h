@@ -7,7 +7,8 @@
 // load and store engines); after dma.setup_cycles the channel issues one burst per cycle, at most
 // dma.outstanding bursts in flight (a burst is in flight from its issue until its completion: a
 // load's bytes written into the scratchpad, a store's write acknowledged). Bursts never cross a
-// dma.burst-aligned address; rows contiguous on both sides form one run.
+// dma.burst-aligned address; rows contiguous on both sides form one run. The far range of a
+// descriptor is decoded once (MemTargetIf::route) and its bursts go straight to that target.
 //  - load burst: a read request to the map at its issue cycle; when the target completes it
 //    (cycle `ready`), the bytes are written into the scratchpad's bank ports from `ready`.
 //  - store burst: the scratchpad's bank ports are read from the issue cycle (until `read`), then
