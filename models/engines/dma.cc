@@ -26,8 +26,6 @@ Dma::Dma(sc_core::sc_module_name name, const cfg::DmaConfig& cfg, BankedSram& sp
                                "bursts were in flight",
                                "cycles")) {}
 
-Dma::~Dma() = default;
-
 Dma::Result Dma::load(const isa::Transfer& x, uint32_t layer) {
     m_free_channels.wait();
     const Result r = run(x, true, layer);

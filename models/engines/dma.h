@@ -53,7 +53,6 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     // `functional`: pass the scratchpad's bytes with each request (else timing only).
     Dma(sc_core::sc_module_name name, const cfg::DmaConfig& cfg, BankedSram& spad, bool functional,
         stats::StatGroup& stats);
-    ~Dma() override;
 
     struct Result {
         uint64_t issued = 0;     // the cycle after the last burst left the channel's issue stage
