@@ -26,7 +26,8 @@ namespace npu::datapath {
 
 class IntDatapath {
   public:
-    IntDatapath(Rounding rounding, RequantMode requant) : m_rounding(rounding), m_requant(requant) {}
+    IntDatapath(Rounding rounding, RequantMode requant)
+        : m_rounding(rounding), m_requant(requant) {}
 
     // The data of a whole COMPUTE block (closed-form array).
     void compute_block(const isa::Instr& in, const isa::LayerDesc& L, Memory mem, Where where);
