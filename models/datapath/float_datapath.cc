@@ -183,6 +183,14 @@ void FloatDatapath::vector(const isa::Vector& v, const isa::LayerDesc& L, uint32
                         rmsnorm_row_f32(xr.data(), v.len, L.gamma.data(), yr.data());
                         break;
                     default: {  // kLut: the function itself (the int8 table's source), fp32 out
+                        if (L.op == "lookup") {  // a given table: quantize, look up, dequantize
+                            for (int e = 0; e < v.len; ++e) {
+                                yr[size_t(e)] = lookup_real(xr[size_t(e)], L.lut.data(), L.in_scale,
+                                                            L.in_zero_point, L.out_scale,
+                                                            L.out_zero_point);
+                            }
+                            break;
+                        }
                         const LutFunction f =
                             L.op == "gelu" ? LutFunction::kGelu : LutFunction::kSilu;
                         for (int e = 0; e < v.len; ++e) {

@@ -18,8 +18,10 @@
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
+#include "sim/core/npy.h"
 #include "sim/frontend/frontend.h"
 #include "sim/frontend/scalesim.h"
+#include "sim/frontend/tensor_io.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/kernels/isa.h"
 #include "sim/quant/ptq.h"
@@ -42,12 +44,16 @@ constexpr const char* kUsage = R"(npusim - cycle-accurate simulator of a quantiz
 usage:
   npusim run     [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--out DIR] [--force]
                  [--fidelity fast|pe] [--timing-only] [--no-check] [--quiet] [--html FILE]
-                 [--trace FILE] [--no-progress]
+                 [--trace FILE] [--no-progress] [--input NAME=FILE.npy]... [--save-tensors DIR]
+                 [--calibration FILE]
   npusim compile [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--emit asm|mapping] [-o FILE]
+                 [--calibration FILE]
+  npusim import  MODEL [--format NAME] [--calibration FILE] -o W.yaml [--force]
   npusim config  [--hw FILE] [--set KEY=VALUE]... (--dump | --schema | --check)
   npusim config  --from-scalesim SCALE.cfg [-o FILE] [--force]
   npusim compare [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--precisions P,P,...]
                  [--samples N] [--timing-only] [--json FILE] [--html FILE] [--force]
+                 [--calibration FILE]
   npusim regress [--suite FILE] [--quick] [--only NAME[,NAME...]] [-j N] [--update]
                  [--golden-dir DIR]
   npusim sweep   (FILE | [--hw FILE] --workload FILE... --grid KEY[,KEY...]=V1,V2,...
@@ -65,6 +71,9 @@ commands:
   run      compile the workload, simulate it on the NPU and print per-layer cycles, utilization,
            bandwidth, SRAM traffic, stalls, energy and whether the outputs are bit-exact
   compile  show the mapping the compiler chose per layer, or the whole instruction stream
+  import   convert a model (ONNX: .onnx, docs/onnx.md; other formats by extension or --format)
+           into workload YAML (-o W.yaml) with its weights, biases and tables as .npy files in
+           the folder W.data/ beside it; running the YAML is the same as running the model
   config   print the effective config (--dump, a YAML file --hw accepts back), every key with its
            type, default, unit and meaning (--schema), or just validate (--check);
            --from-scalesim turns a SCALE-Sim config into a hardware YAML (stdout or -o), with
@@ -91,7 +100,7 @@ commands:
 
 options:
   --hw FILE          hardware config YAML (default: the built-in edge NPU, configs/edge_npu.yaml)
-  --workload FILE    workload YAML (default: workloads/default.yaml)
+  --workload FILE    workload YAML or a model file such as .onnx (default: workloads/default.yaml)
   --set KEY=VALUE    override one config key, e.g. --set array.rows=32 --set clock=800MHz
   --out DIR          write stats.json, layers.csv and effective_config.yaml into DIR
   --force            allow --out to overwrite those files when they already exist
@@ -112,7 +121,18 @@ options:
   --html FILE        run, sweep: also write a self-contained HTML report (charts and tables; no
                      scripts or network) to FILE (refuses to overwrite without --force)
   --emit WHAT        compile: asm (instruction stream) or mapping (per-layer choice; default)
-  -o FILE            compile: write to FILE instead of stdout (refuses to overwrite without --force)
+  -o FILE            compile: write to FILE instead of stdout (refuses to overwrite without --force);
+                     import: the YAML to write
+  --input NAME=FILE  run: the data of input NAME (a model's tensor name or a declared input) from a
+                     NumPy .npy file instead of seeded data: the model's shape and layout (ONNX:
+                     NCHW) or the NPU's (HWC); float32 is quantized as QuantizeLinear does, uint8
+                     and int8 are taken as they are. Repeatable
+  --save-tensors DIR run: write every tensor the datapath produced as DIR/NAME.npy, named, laid out
+                     and typed as the model has it (ONNX: NCHW, uint8 stays uint8, float outputs
+                     dequantized); tensors without a model name as the layer's int8 HWC output
+  --calibration FILE calibration images of a float model (.npy NCHW or NHWC float32, or raw float32
+                     HWC), for post-training quantization
+  --format NAME      import: the model's format when its extension does not say (onnx)
 
 exit codes: 0 ok, 1 outputs differ from the reference, 2 bad input, 3 internal model error
 environment: NPUSIM_HOME  repository root holding configs/ and workloads/ (default: the source
@@ -122,7 +142,10 @@ environment: NPUSIM_HOME  repository root holding configs/ and workloads/ (defau
 struct Args {
     std::string command;
     std::optional<std::string> hw, workload, out, emit, output_file, html;
+    std::optional<std::string> save_tensors, calibration, format;
     std::vector<std::string> sets;
+    std::vector<std::pair<std::string, std::string>> inputs;  // --input NAME=FILE
+    std::vector<std::string> words;                            // positional (import MODEL)
     std::optional<std::string> trace, from_scalesim;
     bool no_progress = false;
     bool force = false, timing_only = false, no_check = false, quiet = false;
@@ -140,10 +163,17 @@ Args parse(const std::vector<std::string>& argv) {
     size_t i = 0;
     if (!argv.empty()) a.command = argv[i++];
     const std::map<std::string, std::optional<std::string>*> valued = {
-        {"--hw", &a.hw},        {"--workload", &a.workload},
-        {"--out", &a.out},      {"--emit", &a.emit},
-        {"-o", &a.output_file}, {"--html", &a.html},
-        {"--trace", &a.trace},  {"--from-scalesim", &a.from_scalesim}};
+        {"--hw", &a.hw},
+        {"--workload", &a.workload},
+        {"--out", &a.out},
+        {"--emit", &a.emit},
+        {"-o", &a.output_file},
+        {"--html", &a.html},
+        {"--trace", &a.trace},
+        {"--from-scalesim", &a.from_scalesim},
+        {"--save-tensors", &a.save_tensors},
+        {"--calibration", &a.calibration},
+        {"--format", &a.format}};
     const std::map<std::string, bool*> flags = {
         {"--force", &a.force},       {"--timing-only", &a.timing_only},
         {"--no-check", &a.no_check}, {"--quiet", &a.quiet},
@@ -166,6 +196,17 @@ Args parse(const std::vector<std::string>& argv) {
             *it->second = value();
         } else if (arg == "--set") {
             if (auto v = value()) a.sets.push_back(*v);
+        } else if (arg == "--input") {
+            if (auto v = value()) {
+                const size_t eq = v->find('=');
+                if (eq == std::string::npos || eq == 0 || eq + 1 == v->size()) {
+                    bad("--input: expected NAME=FILE.npy, found '" + *v + "'");
+                } else {
+                    a.inputs.emplace_back(v->substr(0, eq), v->substr(eq + 1));
+                }
+            }
+        } else if (a.command == "import" && arg.rfind("-", 0) != 0) {
+            a.words.push_back(arg);
         } else if (arg == "--fidelity") {
             if (auto v = value()) a.fidelity = *v;
         } else if (auto f = flags.find(arg); f != flags.end() && !inline_value) {
@@ -196,9 +237,32 @@ cfg::HwConfig load_hw(const Args& a) {
 graph::Workload load_wl(const Args& a, bool with_data) {
     frontend::LoadOptions lo;
     lo.with_data = with_data;
+    if (a.calibration) lo.calibration = *a.calibration;
     // Any supported format; a float network is post-training quantized (sim/frontend).
     return frontend::load_workload(
         a.workload ? *a.workload : cfg::data_dir() + "/workloads/default.yaml", lo);
+}
+
+// --save-tensors DIR: a directory we may fill (created if missing; existing .npy files are kept
+// unless --force).
+void check_save_dir(const std::string& dir, bool force) {
+    std::error_code ec;
+    if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir)) {
+        throw UserError(Diagnostic{dir, 0, 0, "--save-tensors", "exists and is not a directory"});
+    }
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        throw UserError(Diagnostic{dir, 0, 0, "--save-tensors",
+                                   "cannot create the directory: " + ec.message()});
+    }
+    if (force) return;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        if (e.path().extension() == ".npy") {
+            throw UserError(Diagnostic{dir, 0, 0, "--save-tensors",
+                                       "already holds .npy files; pass --force to overwrite them, "
+                                       "or choose an empty directory"});
+        }
+    }
 }
 
 // Refuses to overwrite files the user did not allow us to replace.
@@ -217,7 +281,14 @@ void check_writable(const std::vector<std::string>& paths, bool force) {
 
 int cmd_run(const Args& a, std::ostream& out) {
     const cfg::HwConfig hw = load_hw(a);
-    const graph::Workload wl = load_wl(a, !a.timing_only);
+    if (a.timing_only && (!a.inputs.empty() || a.save_tensors)) {
+        throw UserError(Diagnostic{"<command line>", 0, 0, "",
+                                   "--input and --save-tensors need the data path; drop "
+                                   "--timing-only"});
+    }
+    graph::Workload wl = load_wl(a, !a.timing_only);
+    frontend::apply_inputs(wl, a.inputs);
+    if (a.save_tensors) check_save_dir(*a.save_tensors, a.force);
     std::string stats_path, csv_path, cfg_path;
     if (a.out) {
         stats_path = *a.out + "/stats.json";
@@ -275,6 +346,15 @@ int cmd_run(const Args& a, std::ostream& out) {
         report::write_trace_json(*a.trace, r.trace, r.stats);
         if (!a.quiet) out << "wrote " << *a.trace << '\n';
     }
+    if (a.save_tensors) {
+        const auto files = frontend::tensors_to_save(wl, r.outputs);
+        for (const auto& [name, array] : files) {
+            report::write_file_atomic(*a.save_tensors + "/" + name, npy::serialize(array));
+        }
+        if (!a.quiet) {
+            out << "wrote " << files.size() << " tensors to " << *a.save_tensors << '\n';
+        }
+    }
     for (const auto& l : r.stats.layers) {
         if (l.checked && !l.bit_exact) return 1;
     }
@@ -306,6 +386,50 @@ int cmd_compile(const Args& a, std::ostream& out) {
     } else {
         out << text.str();
     }
+    return 0;
+}
+
+// `import MODEL -o W.yaml`: the workload YAML and its side files in W.data/ beside it.
+int cmd_import(const Args& a, std::ostream& out) {
+    DiagnosticList problems;
+    if (a.words.size() != 1) {
+        problems.add(Diagnostic{"<command line>", 0, 0, "",
+                                "import: expected one model file, found " +
+                                    std::to_string(a.words.size())});
+    }
+    if (!a.output_file) {
+        problems.add(Diagnostic{"<command line>", 0, 0, "",
+                                "import: expected -o W.yaml (the workload to write)"});
+    }
+    problems.throw_if_any();
+    const std::string model = a.words[0];
+    const frontend::Format& f = frontend::format_for(model, a.format ? *a.format : "");
+    const std::filesystem::path yaml = *a.output_file;
+    const std::string data_dir = yaml.stem().string() + ".data";
+    frontend::ImportOptions io;
+    io.data_dir = data_dir;
+    if (a.calibration) io.calibration = *a.calibration;
+    const auto t0 = std::chrono::steady_clock::now();
+    const frontend::Imported im = f.import(model, io);
+    std::vector<std::string> targets = {yaml.string()};
+    const std::filesystem::path dir = yaml.parent_path();
+    for (const auto& [name, array] : im.files) targets.push_back((dir / name).string());
+    check_writable(targets, a.force);
+    std::error_code ec;
+    std::filesystem::create_directories(dir / data_dir, ec);
+    if (ec) {
+        throw UserError(Diagnostic{(dir / data_dir).string(), 0, 0, "-o",
+                                   "cannot create the directory: " + ec.message()});
+    }
+    for (const auto& [name, array] : im.files) {
+        report::write_file_atomic((dir / name).string(), npy::serialize(array));
+    }
+    report::write_file_atomic(yaml.string(), im.yaml);
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out << "imported " << model << " (" << f.name << ") into " << yaml.string() << " and "
+        << im.files.size() << " files in " << (dir / data_dir).string() << " in "
+        << report::fixed(secs, 3) << " s\n";
     return 0;
 }
 
@@ -375,10 +499,12 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         if (a.command == "run") return cmd_run(a, out);
         if (a.command == "compile") return cmd_compile(a, out);
         if (a.command == "config") return cmd_config(a, out);
+        if (a.command == "import") return cmd_import(a, out);
         throw UserError(Diagnostic{
             "<command line>", 0, 0, "",
             "unknown command '" + a.command +
-                "': expected run, compile, config, compare, regress or sweep (see npusim --help)"});
+                "': expected run, compile, config, import, compare, regress or sweep (see npusim "
+                "--help)"});
     } catch (...) {
         return report_error(std::current_exception(), err);
     }

@@ -31,7 +31,7 @@ namespace {
 using nlohmann::json;
 
 struct Options {
-    std::optional<std::string> hw, workload, json_path, html_path;
+    std::optional<std::string> hw, workload, json_path, html_path, calibration;
     std::vector<std::string> sets;
     std::vector<Precision> precisions{Precision::kInt8, Precision::kFp32};
     int64_t max_samples = -1;  // -1: every sample
@@ -52,6 +52,8 @@ Options parse(const std::vector<std::string>& args) {
                 o.hw = value();
             } else if (flag == "--workload") {
                 o.workload = value();
+            } else if (flag == "--calibration") {
+                o.calibration = value();
             } else if (flag == "--set") {
                 o.sets.push_back(value());
             } else if (flag == "--json") {
@@ -175,6 +177,7 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     }
     frontend::LoadOptions lo;
     lo.with_data = !o.timing_only;
+    if (o.calibration) lo.calibration = *o.calibration;
     const graph::Workload wl = frontend::load_workload(
         o.workload ? *o.workload : cfg::data_dir() + "/workloads/default.yaml", lo);
     if (wl.layers.empty()) {

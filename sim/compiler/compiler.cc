@@ -1301,7 +1301,8 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
                 case graph::OpKind::kLayerNorm:
                 case graph::OpKind::kRmsNorm:
                 case graph::OpKind::kGelu:
-                case graph::OpKind::kSilu: {
+                case graph::OpKind::kSilu:
+                case graph::OpKind::kLookup: {
                     const isa::VectorOp op =
                         l.kind == graph::OpKind::kSoftmax     ? isa::VectorOp::kSoftmax
                         : l.kind == graph::OpKind::kLayerNorm ? isa::VectorOp::kLayerNorm

@@ -185,4 +185,13 @@ void rmsnorm_row_f32(const float* x, int n, const float* gamma, float* y) {
     for (int i = 0; i < n; ++i) y[i] = x[i] / den * gamma[i];
 }
 
+float lookup_real(float x, const int8_t* lut, double in_scale, int32_t in_zp, double out_scale,
+                  int32_t out_zp) {
+    double q = round_half_even(double{x} / in_scale) + in_zp;
+    if (!(q >= -128.0)) q = -128.0;  // NaN too
+    if (q > 127.0) q = 127.0;
+    const int32_t y = lut[static_cast<int>(q) + 128];
+    return static_cast<float>(out_scale * (y - out_zp));
+}
+
 }  // namespace npu

@@ -83,4 +83,10 @@ void softmax_row_f32(const float* x, int n, float* p);
 void layernorm_row_f32(const float* x, int n, const float* gamma, const float* beta, float* y);
 void rmsnorm_row_f32(const float* x, int n, const float* gamma, float* y);
 
+// The float form of a 256-entry int8 table (a `lookup` layer, which has no function behind it):
+// q = clamp(round_half_even(x / in_scale) + in_zp, -128, 127) in double, y = lut[q + 128],
+// result float(out_scale * (y - out_zp)).
+[[nodiscard]] float lookup_real(float x, const int8_t* lut, double in_scale, int32_t in_zp,
+                                double out_scale, int32_t out_zp);
+
 }  // namespace npu

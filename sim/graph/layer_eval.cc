@@ -238,6 +238,11 @@ std::vector<double> real_outputs(const Layer& l, const LayerInputs& in, Rounding
             }
             return real;
         }
+        case OpKind::kLookup: {
+            const QuantParams qo = l.output;
+            for (int8_t v : evaluate(l, in, mode)) real.push_back(qo.scale * (v - qo.zero_point));
+            return real;
+        }
         case OpKind::kReshape:
         case OpKind::kConcat: {
             const std::vector<int8_t> out = evaluate(l, in, mode);
@@ -289,7 +294,8 @@ std::vector<int8_t> evaluate(const Layer& l, const LayerInputs& in, Rounding mod
             return out;
         }
         case OpKind::kGelu:
-        case OpKind::kSilu: {
+        case OpKind::kSilu:
+        case OpKind::kLookup: {
             if (l.lut.size() != 256) fail(l, "lookup table does not have 256 entries");
             std::vector<int8_t> out = input_at(l, in, 0);
             for (int8_t& v : out) v = l.lut[static_cast<size_t>(int32_t{v} + 128)];

@@ -36,6 +36,20 @@ const char* to_string(OpKind k) {
             return "reshape";
         case OpKind::kConcat:
             return "concat";
+        case OpKind::kLookup:
+            return "lookup";
+    }
+    return "?";
+}
+
+const char* to_string(TensorView::Type t) {
+    switch (t) {
+        case TensorView::Type::kInt8:
+            return "int8";
+        case TensorView::Type::kUint8:
+            return "uint8";
+        case TensorView::Type::kFloat32:
+            return "float32";
     }
     return "?";
 }

@@ -39,6 +39,7 @@ enum class OpKind {
     kSilu,
     kReshape,
     kConcat,
+    kLookup,  // a 256-entry table given by the workload (e.g. an imported QLinearSigmoid)
 };
 enum class Activation { kNone, kRelu, kRelu6, kClamp };
 
@@ -118,7 +119,7 @@ struct Layer {
     QuantMultiplier add_x, add_y;  // add: the inputs' multipliers onto the common grid
 
     std::vector<float> gamma, beta;  // layernorm (gamma, beta), rmsnorm (gamma): last dim each
-    std::vector<int8_t> lut;         // gelu/silu: 256 entries, indexed by q + 128
+    std::vector<int8_t> lut;         // gelu/silu/lookup: 256 entries, indexed by q + 128
 
     std::vector<int8_t> weights;  // OHWI (empty when loaded without data)
     std::vector<int32_t> bias;    // out_c (empty when loaded without data)
@@ -176,6 +177,26 @@ struct PtqSettings {
     bool symmetric_activations = false;
 };
 
+// How a tensor of the model a workload was imported from (an ONNX tensor) lies in one of the
+// workload's tensors: its name there, its element type, and its layout as a view of the IR
+// tensor: the source tensor is reshape(transpose(reshape(ir, dims), perm), shape)
+// (sim/frontend/tensor_view.h). `npusim run --input` and `--save-tensors` convert through them.
+struct TensorView {
+    enum class Type {
+        kInt8,     // the IR's own values
+        kUint8,    // IR value + 128 (the zero point moved by 128)
+        kFloat32,  // the real values: float(q - zero_point) * float(scale) (input: quantized)
+    };
+    std::string tensor;  // the IR tensor (a declared input or a layer)
+    std::string name;    // the source model's name for it
+    Type type = Type::kInt8;
+    std::vector<int64_t> shape;  // the source tensor's shape
+    std::vector<int64_t> dims;   // factors of the IR tensor (empty with perm: the same order)
+    std::vector<int> perm;
+};
+
+[[nodiscard]] const char* to_string(TensorView::Type t);
+
 struct Workload {
     std::string name;
     std::string source_file;
@@ -203,6 +224,9 @@ struct Workload {
     // clears the flag; nothing may run or compile the workload before that.
     bool needs_ptq = false;
     PtqSettings ptq;
+
+    // The source model's tensors (imported workloads; `views:` in the YAML), in the order given.
+    std::vector<TensorView> views;
 
     // A declared input or a layer output by name (searches `inputs`, then `layer_outputs`);
     // nullptr if there is none.

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "sim/core/error.h"
+#include "sim/core/npy.h"
 #include "sim/core/ppu_ops.h"
 #include "sim/core/requant.h"
 #include "sim/graph/layer_eval.h"
@@ -93,9 +94,10 @@ const std::vector<std::string> kTopKeys = {"name",   "description", "seed",     
 const std::vector<std::string> kCalibrationKeys = {"file",       "count",   "method",
                                                    "percentile", "weights", "activations"};
 const std::vector<std::string> kSamplesKeys = {"file", "labels", "count"};
-const std::vector<std::string> kNamedInputKeys = {"name", "shape", "scale", "zero_point"};
-const std::vector<std::string> kInputKeys = {"shape", "scale", "zero_point"};
-const std::vector<std::string> kCommonLayerKeys = {"name", "op", "inputs", "precision"};
+const std::vector<std::string> kNamedInputKeys = {"name", "shape", "scale", "zero_point", "views"};
+const std::vector<std::string> kInputKeys = {"shape", "scale", "zero_point", "views"};
+const std::vector<std::string> kViewKeys = {"name", "type", "shape", "dims", "perm"};
+const std::vector<std::string> kCommonLayerKeys = {"name", "op", "inputs", "precision", "views"};
 
 struct OpInfo {
     const char* name;
@@ -121,12 +123,13 @@ const std::vector<OpInfo> kOps = {
     {"avgpool", OpKind::kAvgPool, {"kernel", "stride", "padding", "output"}},
     {"global_avgpool", OpKind::kGlobalAvgPool, {"output"}},
     {"softmax", OpKind::kSoftmax, {"output"}},
-    {"layernorm", OpKind::kLayerNorm, {"output"}},
-    {"rmsnorm", OpKind::kRmsNorm, {"output"}},
+    {"layernorm", OpKind::kLayerNorm, {"output", "gamma", "beta"}},
+    {"rmsnorm", OpKind::kRmsNorm, {"output", "gamma"}},
     {"gelu", OpKind::kGelu, {"output"}},
     {"silu", OpKind::kSilu, {"output"}},
     {"reshape", OpKind::kReshape, {"shape"}},
     {"concat", OpKind::kConcat, {}},
+    {"lookup", OpKind::kLookup, {"table", "output"}},
 };
 
 const OpInfo& op_info(OpKind k) {
@@ -284,6 +287,10 @@ struct LayerSpec {
     // mapping: {rows_per_block, k_chunk, dataflow} (0 / nullopt: not pinned)
     int64_t pin_rows = 0, pin_k_chunk = 0;
     std::optional<Dataflow> pin_dataflow;
+    // lookup: the table (256 int8 entries, indexed by q + 128)
+    std::vector<int8_t> table;
+    // layernorm/rmsnorm: gamma/beta {file: F} (float32, one per element of the last dimension)
+    std::string gamma_file, beta_file;
 };
 
 // A declared tensor (`input:` or an entry of `inputs:`).
@@ -314,7 +321,8 @@ class Loader {
     std::string m_file;
     LoadOptions m_options;
     DiagnosticList m_diags;
-    bool m_float = false;  // a float network: some layer has `weights: {file: ...}`
+    bool m_float = false;  // a float network: some layer has `weights: {file: ...}` (and no
+                           // weight_scale: quantized weights from a file come with their scales)
 
     void error(const YAML::Mark& mark, const std::string& key, const std::string& message) {
         const bool known = mark.line >= 0;
@@ -368,6 +376,14 @@ class Loader {
     bool quantize_layer(const LayerSpec& spec, Layer& l, const LayerInputs& in);
     void check_float_layer(const LayerSpec& spec);
     void read_float_params(const LayerSpec& spec, Layer& l);
+    std::optional<npy::Array> read_array(const YAML::Node& at, const std::string& path,
+                                         const std::string& file, npy::DType dtype, int64_t count,
+                                         const std::string& what);
+    void read_int_params(const LayerSpec& spec, Layer& l);
+    void read_norm_params(const LayerSpec& spec, Layer& l);
+    void parse_views(const YAML::Node& n, const std::string& path, const std::string& tensor,
+                     Workload& w);
+    void parse_table(const YAML::Node& n, LayerSpec& spec);
     bool input_count_ok(const LayerSpec& spec, size_t count);
 };
 
@@ -699,10 +715,10 @@ void Loader::parse_quant(LayerSpec& spec, bool out_c_known) {
                       "network, found " +
                           describe(b));
             }
-        } else if (b.IsMap() && b["file"]) {
-            error(b, bpath,
-                  "expected true, false or a list of integers (a float bias {file: F} needs float "
-                  "weights: {file: F}), found a map");
+        } else if (b.IsMap()) {
+            spec.bias_node = b;
+            spec.bias_kind = LayerSpec::BiasKind::kFile;  // int32, one per output channel
+            if (auto f = parse_file_ref(b, bpath)) spec.bias_file = *f;
         } else if (b.IsScalar() && (b.Scalar() == "true" || b.Scalar() == "false")) {
             spec.bias_kind =
                 b.Scalar() == "true" ? LayerSpec::BiasKind::kRandom : LayerSpec::BiasKind::kZero;
@@ -721,7 +737,9 @@ void Loader::parse_quant(LayerSpec& spec, bool out_c_known) {
                 }
             }
         } else {
-            error(b, bpath, "expected true, false or a list of integers, found " + describe(b));
+            error(b, bpath,
+                  "expected true, false, a list of integers or {file: F} (int32), found " +
+                      describe(b));
         }
     }
 
@@ -879,6 +897,29 @@ void Loader::parse_layer(const YAML::Node& n, int index, LayerSpec& spec) {
             } else {
                 error(n, spec.path, "missing required key 'shape'");
                 spec.geometry_ok = false;
+            }
+            break;
+        case OpKind::kLookup:
+            if (const YAML::Node t = n["table"]) {
+                parse_table(t, spec);
+            } else {
+                error(n, spec.path, "missing required key 'table' (256 int8 entries, or {file: F})");
+                spec.geometry_ok = false;
+            }
+            if (!n["output"]) {
+                error(n, spec.path,
+                      "missing required key 'output' ({scale, zero_point}: the table's values are "
+                      "in the output's quantization)");
+            }
+            break;
+        case OpKind::kLayerNorm:
+        case OpKind::kRmsNorm:
+            for (const char* key : {"gamma", "beta"}) {
+                const YAML::Node v = n[key];
+                if (!v || !has_key(kind, key)) continue;
+                if (auto f = parse_file_ref(v, child(spec.path, key))) {
+                    (std::string(key) == "gamma" ? spec.gamma_file : spec.beta_file) = *f;
+                }
             }
             break;
         default:
@@ -1601,6 +1642,176 @@ void Loader::parse_samples(const YAML::Node& n, const InputSpec* first, Workload
     }
 }
 
+// The data of a `{file: F}` side file: an in-memory file of an import (LoadOptions::files), a
+// NumPy .npy file (its element type must be `dtype`), or raw little-endian values of that type.
+// `count` elements are expected (any shape holding them).
+std::optional<npy::Array> Loader::read_array(const YAML::Node& at, const std::string& path,
+                                             const std::string& file, npy::DType dtype,
+                                             int64_t count, const std::string& what) {
+    npy::Array a;
+    const std::string full = resolve_path(file);
+    const bool is_npy = file.size() > 4 && file.compare(file.size() - 4, 4, ".npy") == 0;
+    try {
+        if (m_options.files != nullptr && m_options.files->count(file)) {
+            a = m_options.files->at(file);
+        } else if (is_npy) {
+            a = npy::read(full);
+        } else {
+            const auto data = read_file_exact(at, path, file,
+                                              count * static_cast<int64_t>(npy::element_size(dtype)),
+                                              std::to_string(count) + " " + npy::to_string(dtype) +
+                                                  " values (" + what + ")");
+            if (!data) return std::nullopt;
+            a.dtype = dtype;
+            a.shape = {count};
+            a.data.assign(data->begin(), data->end());
+            return a;
+        }
+    } catch (const UserError& e) {
+        for (const Diagnostic& d : e.diagnostics()) {
+            error(at, path, (d.file.empty() ? "" : "'" + d.file + "': ") + d.message);
+        }
+        return std::nullopt;
+    }
+    if (a.dtype != dtype || a.elems() != count) {
+        error(at, path,
+              "expected '" + full + "' to hold " + std::to_string(count) + " " +
+                  npy::to_string(dtype) + " values (" + what + "), found " +
+                  std::to_string(a.elems()) + " " + npy::to_string(a.dtype) + " values of shape " +
+                  npy::shape_string(a.shape));
+        return std::nullopt;
+    }
+    return a;
+}
+
+// A quantized conv2d/gemm whose weights (int8, OHWI) or bias (int32) come from files.
+void Loader::read_int_params(const LayerSpec& spec, Layer& l) {
+    const int64_t count = l.reduction() * l.out_c;
+    if (!spec.weights_file.empty()) {
+        if (auto a = read_array(spec.weights_node["file"], child(spec.path, "weights.file"),
+                                spec.weights_file, npy::DType::kInt8, count,
+                                std::to_string(l.out_c) + "x" + std::to_string(l.kernel_h) + "x" +
+                                    std::to_string(l.kernel_w) + "x" +
+                                    std::to_string(l.in_c / l.groups) + " OHWI")) {
+            l.weights.assign(a->data.begin(), a->data.end());
+        }
+    }
+    if (spec.bias_kind == LayerSpec::BiasKind::kFile && !spec.bias_file.empty()) {
+        if (auto a = read_array(spec.bias_node["file"], child(spec.path, "bias.file"),
+                                spec.bias_file, npy::DType::kInt32, l.out_c,
+                                "one per output channel")) {
+            l.bias.resize(static_cast<size_t>(l.out_c));
+            std::memcpy(l.bias.data(), a->data.data(), a->data.size());
+            int64_t max_bias = 0;
+            for (int32_t b : l.bias) max_bias = std::max<int64_t>(max_bias, std::abs(int64_t{b}));
+            if (l.reduction() * kMaxTermMagnitude + max_bias >
+                std::numeric_limits<int32_t>::max()) {
+                error(spec.bias_node, child(spec.path, "bias"),
+                      "expected K * 255 * 127 + max|bias| < 2^31 so the int32 accumulator cannot "
+                      "overflow, found K = " +
+                          std::to_string(l.reduction()) +
+                          ", max|bias| = " + std::to_string(max_bias));
+            }
+        }
+    }
+}
+
+// layernorm/rmsnorm gamma and beta from files (float32, one per element of the last dimension).
+void Loader::read_norm_params(const LayerSpec& spec, Layer& l) {
+    const auto load = [&](const std::string& file, const char* key, std::vector<float>& out) {
+        if (file.empty()) return;
+        const YAML::Node at = spec.node[key]["file"];
+        if (auto a = read_array(at, child(spec.path, std::string(key) + ".file"), file,
+                                npy::DType::kFloat32, l.out_c, "one per element of a row")) {
+            out.resize(static_cast<size_t>(l.out_c));
+            std::memcpy(out.data(), a->data.data(), a->data.size());
+        }
+    };
+    load(spec.gamma_file, "gamma", l.gamma);
+    load(spec.beta_file, "beta", l.beta);
+}
+
+// table: a list of 256 integers in [-128, 127] (entry q + 128 for input code q), or {file: F}
+// (256 int8 values).
+void Loader::parse_table(const YAML::Node& n, LayerSpec& spec) {
+    const std::string path = child(spec.path, "table");
+    if (n.IsMap()) {
+        if (auto f = parse_file_ref(n, path)) {
+            if (auto a = read_array(n["file"], child(path, "file"), *f, npy::DType::kInt8, 256,
+                                    "a lookup table")) {
+                spec.table.assign(a->data.begin(), a->data.end());
+            }
+        }
+        return;
+    }
+    if (!n.IsSequence() || n.size() != 256) {
+        error(n, path, "expected a list of 256 integers in [-128, 127], found " + describe(n));
+        spec.geometry_ok = false;
+        return;
+    }
+    for (size_t i = 0; i < n.size(); ++i) {
+        const auto v = get_int(n[i], path + "[" + std::to_string(i) + "]", -128, 127);
+        spec.table.push_back(static_cast<int8_t>(v ? *v : 0));
+    }
+}
+
+// views: [{name, type, shape, dims, perm}]: the tensor as the model it was imported from names
+// and lays it out (docs/onnx.md). dims/perm are optional (the same order as the IR tensor).
+void Loader::parse_views(const YAML::Node& n, const std::string& path, const std::string& tensor,
+                         Workload& w) {
+    if (!n.IsSequence()) {
+        error(n, path, "expected a list of {name, type, shape, dims, perm}, found " + describe(n));
+        return;
+    }
+    for (size_t i = 0; i < n.size(); ++i) {
+        const YAML::Node v = n[i];
+        const std::string vp = path + "[" + std::to_string(i) + "]";
+        if (!expect_map(v, vp, "a map {name, type, shape, dims, perm}")) continue;
+        check_keys(v, vp, kViewKeys);
+        TensorView tv;
+        tv.tensor = tensor;
+        if (const YAML::Node nm = v["name"]; nm && nm.IsScalar() && !nm.Scalar().empty()) {
+            tv.name = nm.Scalar();
+        } else {
+            error(nm ? nm : v, child(vp, "name"), "expected a tensor name");
+        }
+        const YAML::Node t = v["type"];
+        if (t && t.IsScalar() && (t.Scalar() == "int8" || t.Scalar() == "uint8" ||
+                                  t.Scalar() == "float32")) {
+            tv.type = t.Scalar() == "int8"    ? TensorView::Type::kInt8
+                      : t.Scalar() == "uint8" ? TensorView::Type::kUint8
+                                              : TensorView::Type::kFloat32;
+        } else {
+            error(t ? t : v, child(vp, "type"),
+                  "expected int8, uint8 or float32, found " + (t ? describe(t) : "nothing"));
+        }
+        const auto ints = [&](const char* key, std::vector<int64_t>& out, int64_t lo) {
+            const YAML::Node s = v[key];
+            if (!s) return;
+            if (!s.IsSequence() || s.size() > 16) {
+                error(s, child(vp, key), "expected a list of at most 16 integers, found " + describe(s));
+                return;
+            }
+            for (size_t k = 0; k < s.size(); ++k) {
+                if (auto x = get_int(s[k], child(vp, key) + "[" + std::to_string(k) + "]", lo,
+                                     kMaxTensorElems)) {
+                    out.push_back(*x);
+                }
+            }
+        };
+        if (!v["shape"]) error(v, vp, "missing required key 'shape'");
+        ints("shape", tv.shape, 1);
+        ints("dims", tv.dims, 2);
+        std::vector<int64_t> perm;
+        ints("perm", perm, 0);
+        for (int64_t p : perm) tv.perm.push_back(static_cast<int>(p));
+        if (tv.dims.size() != tv.perm.size()) {
+            error(v, vp, "expected dims and perm of equal length");
+        }
+        w.views.push_back(std::move(tv));
+    }
+}
+
 // A float network's conv2d/gemm needs float weights, and its outputs are calibrated.
 void Loader::check_float_layer(const LayerSpec& spec) {
     if (!m_float || !spec.op) return;
@@ -1621,6 +1832,31 @@ void Loader::check_float_layer(const LayerSpec& spec) {
 void Loader::read_float_params(const LayerSpec& spec, Layer& l) {
     if (spec.weights_file.empty()) return;  // reported when parsed
     const int64_t count = l.reduction() * l.out_c;
+    const auto floats = [&](const npy::Array& a) {
+        std::vector<float> v(static_cast<size_t>(a.elems()));
+        std::memcpy(v.data(), a.data.data(), a.data.size());
+        return v;
+    };
+    const auto is_array = [&](const std::string& f) {
+        return (m_options.files != nullptr && m_options.files->count(f)) ||
+               (f.size() > 4 && f.compare(f.size() - 4, 4, ".npy") == 0);
+    };
+    if (is_array(spec.weights_file)) {
+        if (auto a = read_array(spec.weights_node["file"], child(spec.path, "weights.file"),
+                                spec.weights_file, npy::DType::kFloat32, count, "OHWI weights")) {
+            l.float_weights = floats(*a);
+        }
+        if (spec.bias_kind != LayerSpec::BiasKind::kFile) {
+            l.float_bias.assign(static_cast<size_t>(l.out_c), 0.0f);
+        } else if (!spec.bias_file.empty()) {
+            if (auto a = read_array(spec.bias_node["file"], child(spec.path, "bias.file"),
+                                    spec.bias_file, npy::DType::kFloat32, l.out_c,
+                                    "one per output channel")) {
+                l.float_bias = floats(*a);
+            }
+        }
+        return;
+    }
     if (auto v = read_floats(
             spec.weights_node["file"], child(spec.path, "weights.file"), spec.weights_file, count,
             std::to_string(l.out_c) + "x" + std::to_string(l.kernel_h) + "x" +
@@ -1656,7 +1892,9 @@ Workload Loader::load(const std::string& text) {
     check_keys(root, "", kTopKeys);
     // A float network: some layer gives float weights (`weights: {file: F}`).
     if (const YAML::Node ls = root["layers"]; ls && ls.IsSequence()) {
-        for (const YAML::Node& l : ls) m_float = m_float || (l.IsMap() && l["weights"]);
+        for (const YAML::Node& l : ls) {
+            m_float = m_float || (l.IsMap() && l["weights"] && !l["weight_scale"]);
+        }
     }
     w.needs_ptq = m_float;
 
@@ -1733,6 +1971,18 @@ Workload Loader::load(const std::string& text) {
         }
     }
 
+    // The declared tensors' views of an imported model.
+    if (input && input.IsMap() && input["views"]) {
+        parse_views(input["views"], "input.views", "input", w);
+    } else if (inputs && inputs.IsSequence()) {
+        for (size_t j = 0; j < inputs.size() && j < in_specs.size(); ++j) {
+            if (inputs[j].IsMap() && inputs[j]["views"] && !in_specs[j].name.empty()) {
+                parse_views(inputs[j]["views"], "inputs[" + std::to_string(j) + "].views",
+                            in_specs[j].name, w);
+            }
+        }
+    }
+
     // Sample sets of the first declared input (raw float32 HWC images).
     const InputSpec* first = in_specs.empty() ? nullptr : &in_specs[0];
     if (const YAML::Node c = root["calibration"]) {
@@ -1762,6 +2012,9 @@ Workload Loader::load(const std::string& text) {
         for (size_t i = 0; i < layers.size(); ++i) {
             parse_layer(layers[i], static_cast<int>(i), specs[i]);
             check_float_layer(specs[i]);
+            if (layers[i].IsMap() && layers[i]["views"]) {
+                parse_views(layers[i]["views"], specs[i].path + ".views", specs[i].name, w);
+            }
             const YAML::Node at =
                 layers[i].IsMap() && layers[i]["name"] ? layers[i]["name"] : layers[i];
             const auto [it, fresh] = names.emplace(specs[i].name, i);
@@ -1897,9 +2150,15 @@ Workload Loader::load(const std::string& text) {
             // Without data, weights and biases stay empty; the scales below still size the
             // requantization.
             if (m_options.with_data) {
-                l.weights = DataGenerator(w.seed, stream + 1)
-                                .int8s(static_cast<size_t>(k * l.out_c), -127, 127);
-                if (spec.bias_kind == LayerSpec::BiasKind::kList) {
+                if (!spec.weights_file.empty()) {
+                    read_int_params(spec, l);
+                } else {
+                    l.weights = DataGenerator(w.seed, stream + 1)
+                                    .int8s(static_cast<size_t>(k * l.out_c), -127, 127);
+                }
+                if (spec.bias_kind == LayerSpec::BiasKind::kFile) {
+                    if (spec.weights_file.empty()) read_int_params(spec, l);
+                } else if (spec.bias_kind == LayerSpec::BiasKind::kList) {
                     l.bias = spec.bias_list;
                 } else if (spec.bias_kind == LayerSpec::BiasKind::kZero) {
                     l.bias.assign(static_cast<size_t>(l.out_c), 0);
@@ -1934,7 +2193,9 @@ Workload Loader::load(const std::string& text) {
                 l.beta.resize(static_cast<size_t>(l.out_c));
                 for (float& v : l.beta) v = static_cast<float>(b.uniform_unit() - 0.5);
             }
+            read_norm_params(spec, l);  // given gamma/beta files replace the drawn values
         }
+        if (l.kind == OpKind::kLookup) l.lut = spec.table;
         l.activation = spec.activation;
         l.clamp_min = spec.clamp_min;
         l.clamp_max = spec.clamp_max;

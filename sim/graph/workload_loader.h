@@ -7,10 +7,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "sim/core/npy.h"
 #include "sim/graph/workload.h"
 #include "sim/kernels/mt19937_64.h"
 
@@ -23,6 +25,9 @@ struct LoadOptions {
     // becomes 1.0 and an auto zero point 0. Timing does not depend on data or scales; a workload
     // loaded this way cannot be run functionally or checked against the reference.
     bool with_data = true;
+    // Side files held in memory (an import's weights, biases, tables: sim/frontend), by the name
+    // a `{file: F}` key gives; consulted before the file system.
+    const std::map<std::string, npy::Array>* files = nullptr;
 };
 
 // A float network (conv2d/gemm with `weights: {file: F}`) comes back with Workload::needs_ptq

@@ -272,6 +272,17 @@ Tensor evaluate_float(const Layer& l, const FloatInputs& in, Precision p) {
             for (float& v : out) v = static_cast<float>(lut_function(f, double{v}));
             break;
         }
+        case OpKind::kLookup: {
+            // A table has no function behind it: its float form quantizes, looks up and
+            // dequantizes (npu::lookup_real).
+            out = input_at(l, in, 0);
+            const graph::QuantParams qx = graph::input_quant(l, 0);
+            for (float& v : out) {
+                v = lookup_real(v, l.lut.data(), qx.scale, qx.zero_point, l.output.scale,
+                                l.output.zero_point);
+            }
+            break;
+        }
         case OpKind::kReshape:
             out = input_at(l, in, 0);
             if (static_cast<int64_t>(out.size()) != l.output_elems()) {
