@@ -152,7 +152,7 @@ class Graph:
         return v[0]
 
 
-def to_qlinear(qdq_model, out_path):
+def to_qlinear(qdq_model, out_path, opset=OPSET):
     """Rewrites a QDQ graph (torch's export or ours) into ORT's quantizer's operator form."""
     g = Graph(qdq_model)
     inits, nodes = [], []
@@ -194,6 +194,34 @@ def to_qlinear(qdq_model, out_path):
     def out_params(q):
         return const(q + "_scale", q_scale[q]), const(q + "_zero_point", q_zp[q])
 
+    emitted_dq = set()
+
+    def float_node(n):
+        """A node ORT's quantizer leaves in float: DequantizeLinear its quantized inputs, keep
+        it, QuantizeLinear the outputs a QuantizeLinear consumed."""
+        ins = []
+        for t in n.input:
+            p = g.producer.get(t)
+            if p is not None and p.op_type == "DequantizeLinear":
+                q, s, z, _ = dq_of(t)
+                if t not in emitted_dq:
+                    emitted_dq.add(t)
+                    nodes.append(helper.make_node("DequantizeLinear", [q, s, z], [t]))
+            elif t in g.const:
+                const(t, g.const[t])
+            ins.append(t)
+        attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
+        nodes.append(helper.make_node(n.op_type, ins, list(n.output), domain=n.domain, **attrs))
+        for o in n.output:
+            for c in g.consumers.get(o, []):
+                if c.op_type == "QuantizeLinear":
+                    s, z = out_params(c.output[0])
+                    nodes.append(helper.make_node("QuantizeLinear", [o, s, z], [c.output[0]]))
+
+    def all_dq(n):
+        return all(g.producer.get(t) is not None and g.producer[t].op_type == "DequantizeLinear"
+                   for t in n.input if t)
+
     q_scale, q_zp = {}, {}
     for n in g.nodes:
         if n.op_type == "QuantizeLinear":
@@ -203,6 +231,9 @@ def to_qlinear(qdq_model, out_path):
 
     for n in g.nodes:
         op = n.op_type
+        if op in ("LayerNormalization", "Div", "Erf") or (op in ("Add", "Mul") and not all_dq(n)):
+            float_node(n)
+            continue
         if op == "QuantizeLinear":
             src = g.producer.get(n.input[0])
             if src is None:  # the graph input
@@ -265,7 +296,7 @@ def to_qlinear(qdq_model, out_path):
             ys, yz = out_params(y)
             attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
             if op == "Softmax":
-                attrs["opset"] = OPSET
+                attrs["opset"] = opset
                 attrs.setdefault("axis", -1)
             nodes.append(helper.make_node("QLinear" + op, [x, xs, xz, ys, yz], [y],
                                           domain="com.microsoft", **attrs))
@@ -287,13 +318,13 @@ def to_qlinear(qdq_model, out_path):
             attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
             nodes.append(helper.make_node(op, [x] + extra, [y], **attrs))
             continue
-        if op in ("LayerNormalization", "Div", "Erf"):
-            raise NotImplementedError(op)
         raise NotImplementedError("to_qlinear: " + op)
 
+    for n in nodes:
+        n.name = n.output[0]
     graph = helper.make_graph(nodes, qdq_model.graph.name + "_qlinear", list(qdq_model.graph.input),
                               list(qdq_model.graph.output), inits)
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), ms],
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset), ms],
                           producer_name="npusim make_onnx_models.py (ORT quantizer form)")
     m.ir_version = 7
     onnx.save(m, out_path)
@@ -453,56 +484,178 @@ def conv_nets(out):
 S, D, HEADS, FF = 8, 16, 2, 32
 
 
+def erf(x):
+    import math
+    return np.vectorize(math.erf, otypes=[np.float64])(x).astype(np.float32)
+
+
+def evaluate(model, x):
+    """A small float evaluator of the transformer graph (numpy, float32)."""
+    env = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    env[model.graph.input[0].name] = x
+    for n in model.graph.node:
+        a = {k.name: helper.get_attribute_value(k) for k in n.attribute}
+        v = [env[i] for i in n.input]
+        op = n.op_type
+        if op == "Gemm":
+            r = v[0] @ v[1] + (v[2] if len(v) > 2 else 0)
+        elif op == "MatMul":
+            r = np.matmul(v[0], v[1])
+        elif op in ("Add", "Mul", "Div"):
+            r = {"Add": np.add, "Mul": np.multiply, "Div": np.divide}[op](v[0], v[1])
+        elif op == "Erf":
+            r = erf(v[0])
+        elif op == "Reshape":
+            r = v[0].reshape(tuple(v[1]))
+        elif op == "Transpose":
+            r = v[0].transpose(a["perm"])
+        elif op == "Softmax":
+            e = np.exp(v[0] - v[0].max(axis=-1, keepdims=True))
+            r = e / e.sum(axis=-1, keepdims=True)
+        elif op == "LayerNormalization":
+            m = v[0].mean(axis=-1, keepdims=True)
+            var = ((v[0] - m) ** 2).mean(axis=-1, keepdims=True)
+            r = (v[0] - m) / np.sqrt(var + a.get("epsilon", 1e-5)) * v[1] + v[2]
+        else:
+            raise NotImplementedError(op)
+        env[n.output[0]] = np.asarray(r, dtype=np.float32)
+    return env
+
+
+def qdq_wrap(model, calib, inner):
+    """QDQ form of a float model: uint8 activations (min/max over `calib`, asymmetric), int8
+    per-channel symmetric weights of Gemm/MatMul, int32 biases; `inner` tensors (inside a
+    pattern such as the Erf GELU) stay float. Views keep their input's quantization."""
+    lo, hi = {}, {}
+    for x in calib:
+        env = evaluate(model, x)
+        for k, v in env.items():
+            lo[k] = min(lo.get(k, 0.0), float(v.min()))
+            hi[k] = max(hi.get(k, 0.0), float(v.max()))
+    consts = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    params = {}
+
+    def qparams(t):
+        s = np.float32((hi[t] - lo[t]) / 255.0) or np.float32(1.0)
+        z = np.uint8(np.clip(np.rint(-lo[t] / s), 0, 255))
+        return s, z
+    nodes, inits = [], []
+    names = set()
+
+    def init(name, v):
+        if name not in names:
+            names.add(name)
+            inits.append(numpy_helper.from_array(np.asarray(v), name))
+        return name
+
+    def quantize(t, s, z):
+        params[t] = (s, z)
+        nodes.append(helper.make_node("QuantizeLinear", [t, init(t + "_scale", s), init(t + "_zero_point", z)],
+                                      [t + "_quantized"], name=t + "_Q"))
+        nodes.append(helper.make_node("DequantizeLinear", [t + "_quantized", t + "_scale", t + "_zero_point"],
+                                      [t + "_dq"], name=t + "_DQ"))
+    inp = model.graph.input[0].name
+    quantize(inp, *qparams(inp))
+    out_name = model.graph.output[0].name
+    for n in model.graph.node:
+        ins = []
+        for k, t in enumerate(n.input):
+            if t in consts:
+                w = consts[t]
+                if n.op_type in ("Gemm", "MatMul") and k == 1:
+                    ws = (np.abs(w).max(axis=0) / 127).astype(np.float32)
+                    ws[ws == 0] = 1
+                    wq = np.clip(np.rint(w / ws), -127, 127).astype(np.int8)
+                    ins.append(init(t + "_dq_w", None) if False else t + "_dq")
+                    nodes.append(helper.make_node("DequantizeLinear", [init(t + "_q", wq), init(t + "_wscale", ws),
+                                                  init(t + "_wzp", np.zeros(ws.shape, np.int8))], [t + "_dq"],
+                                                  axis=1, name=t + "_DQ"))
+                    params[t] = (ws, None)
+                elif n.op_type == "Gemm" and k == 2:
+                    xs = params[n.input[0]][0]
+                    ws = params[n.input[1]][0]
+                    bs = (xs * ws).astype(np.float32)
+                    bq = np.rint(w / bs).astype(np.int32)
+                    nodes.append(helper.make_node("DequantizeLinear", [init(t + "_q", bq), init(t + "_bscale", bs),
+                                                  init(t + "_bzp", np.zeros(bs.shape, np.int32))], [t + "_dq"],
+                                                  axis=0, name=t + "_DQ"))
+                    ins.append(t + "_dq")
+                else:
+                    ins.append(init(t, w))
+            else:
+                ins.append(t + "_dq" if t in params else t)
+        attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
+        o = n.output[0]
+        final = o + "_f" if o == out_name else o
+        nodes.append(helper.make_node(n.op_type, ins, [final], name=n.name, **attrs))
+        if o in inner:
+            continue
+        if n.op_type in ("Reshape", "Transpose"):
+            s, z = params[n.input[0]]
+        else:
+            s, z = qparams(o)
+        if o == out_name:
+            params[final] = (s, z)
+            nodes.append(helper.make_node("QuantizeLinear", [final, init(o + "_scale", s), init(o + "_zero_point", z)],
+                                          [o + "_quantized"], name=o + "_Q"))
+            nodes.append(helper.make_node("DequantizeLinear", [o + "_quantized", o + "_scale", o + "_zero_point"],
+                                          [o], name=o + "_DQ"))
+        else:
+            quantize(o, s, z)
+    graph = helper.make_graph(nodes, model.graph.name + "_qdq", list(model.graph.input),
+                              list(model.graph.output), inits)
+    m = helper.make_model(graph, opset_imports=list(model.opset_import),
+                          producer_name="npusim make_onnx_models.py (QDQ)")
+    m.ir_version = model.ir_version
+    return m
+
+
 def transformer(out):
     rng = np.random.default_rng(5)
     w = lambda *s: (rng.standard_normal(s) / np.sqrt(s[0])).astype(np.float32)
+    dh = D // HEADS
     P = {
         "ln1_g": (1 + 0.1 * rng.standard_normal(D)).astype(np.float32),
         "ln1_b": (0.1 * rng.standard_normal(D)).astype(np.float32),
-        "wq": w(D, D), "wk": w(D, D), "wv": w(D, D), "wo": w(D, D),
-        "bq": (0.1 * rng.standard_normal(D)).astype(np.float32),
+        # 1/sqrt(dh) folded into q's projection
+        "wq": w(D, D) * np.float32(1 / np.sqrt(dh)), "wk": w(D, D), "wv": w(D, D), "wo": w(D, D),
+        "bq": (0.1 * rng.standard_normal(D)).astype(np.float32) * np.float32(1 / np.sqrt(dh)),
         "ln2_g": (1 + 0.1 * rng.standard_normal(D)).astype(np.float32),
         "ln2_b": (0.1 * rng.standard_normal(D)).astype(np.float32),
         "w1": w(D, FF), "b1": (0.1 * rng.standard_normal(FF)).astype(np.float32),
         "w2": w(FF, D),
     }
-    dh = D // HEADS
     nodes, inits = [], []
 
     def init(name, v):
-        inits.append(numpy_helper.from_array(np.asarray(v), name))
+        inits.append(numpy_helper.from_array(np.asarray(v, dtype=np.asarray(v).dtype), name))
         return name
 
-    def node(op, ins, out, **attrs):
-        nodes.append(helper.make_node(op, ins, [out], name=out, **attrs))
-        return out
+    def node(op, ins, o, **attrs):
+        nodes.append(helper.make_node(op, ins, [o], name=o, **attrs))
+        return o
 
-    # x [1, S, D]
+    # x [S, D]: one sequence (2-D, so projections are Gemms with bias)
     h = node("LayerNormalization", ["input", init("ln1_g", P["ln1_g"]), init("ln1_b", P["ln1_b"])],
              "ln1", axis=-1, epsilon=1e-5)
-    q = node("Add", [node("MatMul", [h, init("wq", P["wq"])], "q_mm"), init("bq", P["bq"])], "q")
+    q = node("Gemm", [h, init("wq", P["wq"]), init("bq", P["bq"])], "q")
     k = node("MatMul", [h, init("wk", P["wk"])], "k")
     v = node("MatMul", [h, init("wv", P["wv"])], "v")
-    heads_shape = init("heads_shape", np.array([1, S, HEADS, dh], np.int64))
-    qh = node("Transpose", [node("Reshape", [q, heads_shape], "q_split")], "q_heads", perm=[0, 2, 1, 3])
-    kh = node("Transpose", [node("Reshape", [k, heads_shape], "k_split")], "k_heads_t", perm=[0, 2, 3, 1])
-    vh = node("Transpose", [node("Reshape", [v, heads_shape], "v_split")], "v_heads", perm=[0, 2, 1, 3])
-    # scores scaled through q's weights (1/sqrt(dh) folded), so no Mul by a constant
-    P["wq"] *= np.float32(1 / np.sqrt(dh))
-    P["bq"] *= np.float32(1 / np.sqrt(dh))
-    inits[[i.name for i in inits].index("wq")] = numpy_helper.from_array(P["wq"], "wq")
-    inits[[i.name for i in inits].index("bq")] = numpy_helper.from_array(P["bq"], "bq")
+    split = init("heads_shape", np.array([S, HEADS, dh], np.int64))
+    qh = node("Transpose", [node("Reshape", [q, split], "q_split")], "q_heads", perm=[1, 0, 2])
+    kh = node("Transpose", [node("Reshape", [k, split], "k_split")], "k_heads_t", perm=[1, 2, 0])
+    vh = node("Transpose", [node("Reshape", [v, split], "v_split")], "v_heads", perm=[1, 0, 2])
     sc = node("MatMul", [qh, kh], "scores")
     pr = node("Softmax", [sc], "probs", axis=-1)
     ctx = node("MatMul", [pr, vh], "ctx_heads")
-    ctx = node("Reshape", [node("Transpose", [ctx], "ctx_t", perm=[0, 2, 1, 3]),
-                           init("merge_shape", np.array([1, S, D], np.int64))], "ctx")
+    ctx = node("Reshape", [node("Transpose", [ctx], "ctx_t", perm=[1, 0, 2]),
+                           init("merge_shape", np.array([S, D], np.int64))], "ctx")
     att = node("MatMul", [ctx, init("wo", P["wo"])], "attn_out")
     x1 = node("Add", ["input", att], "resid1")
     h2 = node("LayerNormalization", [x1, init("ln2_g", P["ln2_g"]), init("ln2_b", P["ln2_b"])],
               "ln2", axis=-1, epsilon=1e-5)
-    f1 = node("Add", [node("MatMul", [h2, init("w1", P["w1"])], "ff1_mm"), init("b1", P["b1"])], "ff1")
-    # GELU as torch exports it: x * 0.5 * (1 + erf(x / sqrt 2))
+    f1 = node("Gemm", [h2, init("w1", P["w1"]), init("b1", P["b1"])], "ff1")
+    # GELU as torch exports it: (x * (1 + erf(x / sqrt 2))) * 0.5
     e = node("Erf", [node("Div", [f1, init("sqrt2", np.array(1.4142135381698608, np.float32))], "gelu_div")], "gelu_erf")
     g1 = node("Add", [e, init("one", np.array(1.0, np.float32))], "gelu_add")
     g2 = node("Mul", [f1, g1], "gelu_mul")
@@ -510,18 +663,21 @@ def transformer(out):
     f2 = node("MatMul", [gl, init("w2", P["w2"])], "ff2")
     node("Add", [x1, f2], "output")
     graph = helper.make_graph(nodes, "transformer_block",
-                              [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, S, D])],
-                              [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, S, D])],
+                              [helper.make_tensor_value_info("input", TensorProto.FLOAT, [S, D])],
+                              [helper.make_tensor_value_info("output", TensorProto.FLOAT, [S, D])],
                               inits)
     fp32 = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
                              producer_name="npusim make_onnx_models.py")
     fp32.ir_version = 8
     onnx.save(fp32, os.path.join(out, "transformer_fp32.onnx"))
-    x = rng.standard_normal((1, S, D)).astype(np.float32)
-    calib = rng.standard_normal((32, 1, S, D)).astype(np.float32).reshape(32, S, D)
+    x = rng.standard_normal((S, D)).astype(np.float32)
+    calib = rng.standard_normal((32, S, D)).astype(np.float32)
     np.save(os.path.join(out, "transformer_input.npy"), x)
     np.save(os.path.join(out, "transformer_calib.npy"), calib)
-    print("wrote transformer (fp32)")
+    qdq = qdq_wrap(fp32, list(calib), {"gelu_div", "gelu_erf", "gelu_add", "gelu_mul"})
+    onnx.save(qdq, os.path.join(out, "transformer_qdq.onnx"))
+    to_qlinear(qdq, os.path.join(out, "transformer_qlinear.onnx"), opset=17)
+    print("wrote transformer")
 
 
 # ------------------------------------------------------------------ large models (not committed)

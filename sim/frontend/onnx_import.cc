@@ -202,6 +202,7 @@ class Importer {
     void on_qlinear(const Node& n);
     void on_integer(const Node& n);
     void on_float(const Node& n);
+    bool match_gelu(const Node& n, std::string& out);
     Act float_activation(const Node& n, std::string& out);
     void finish_views();
 };
@@ -902,6 +903,24 @@ void Importer::emit_matmul(const Node& n, const Bound& a, const Bound& b, const 
     }
     const std::string ai = reshape_ir(a.ir, a_batched ? (H > 1 ? Shape{H, M_, K} : Shape{M_, K})
                                                       : Shape{M_, H * K});
+    // Heads merged right after (Transpose of the head and row axes, as attention does before
+    // its output projection): write the output interleaved [M, H*N], so the merge is a view.
+    bool out_inter = false;
+    if (H > 1) {
+        std::string t = n.out.at(0);
+        for (int hop = 0; hop < 4 && !out_inter; ++hop) {
+            const auto& cs = M.consumers(t);
+            if (cs.size() != 1) break;
+            const Node& c = *cs[0];
+            if (c.op == "Transpose") {
+                const std::vector<int64_t> p = M.attr_ints(c, "perm");
+                out_inter = p == std::vector<int64_t>{1, 0, 2} || p == std::vector<int64_t>{0, 2, 1, 3};
+                break;
+            }
+            if (c.op != "QuantizeLinear" && c.op != "DequantizeLinear" && c.op != "Cast") break;
+            t = c.out.at(0);
+        }
+    }
     const Shape b_ir = transpose_b ? (b_inter ? Shape{N, H * K} : (H > 1 ? Shape{H, N, K} : Shape{N, K}))
                                    : (b_inter ? Shape{K, H * N} : (H > 1 ? Shape{H, K, N} : Shape{K, N}));
     const std::string bi = reshape_ir(b.ir, b_ir);
@@ -910,9 +929,23 @@ void Importer::emit_matmul(const Node& n, const Bound& a, const Bound& b, const 
     if (a_inter) l["a_layout"] = "interleaved";
     if (b_inter) l["b_layout"] = "interleaved";
     if (transpose_b) l["transpose_b"] = true;
+    if (out_inter) l["out_layout"] = "interleaved";
     if (o) set_output(l, *o);
-    const Shape out_ir = H > 1 ? Shape{H, M_, N} : Shape{M_, N};
+    const Shape out_ir = out_inter ? Shape{M_, H * N} : H > 1 ? Shape{H, M_, N} : Shape{M_, N};
     add_ir(out_name, out_ir, o != nullptr, o ? o->scale : 1.0, o ? o->zp : 0);
+}
+
+// The layout of a matmul's ONNX output over the IR tensor emit_matmul made.
+Layout matmul_out_layout(const Shape& onnx_out, const Shape& ir_out) {
+    if (ir_out.size() == 2 && onnx_out.size() >= 3 && onnx_out[onnx_out.size() - 3] > 1) {
+        // interleaved [M, H*N] holding [.., H, M, N]
+        const int64_t H = onnx_out[onnx_out.size() - 3], Mr = onnx_out[onnx_out.size() - 2],
+                      N = onnx_out.back();
+        Layout l = *Layout::identity({Mr, H, N}).reshaped({Mr, H, N});
+        Layout t = l.transposed({1, 0, 2});
+        return *t.reshaped(onnx_out);
+    }
+    return Layout::identity(onnx_out);
 }
 
 void Importer::emit_binary(const Node& n, const char* op, const Bound& x, const Bound& y,
@@ -1411,7 +1444,7 @@ void Importer::on_qdq_compute(const Node& n) {
         emit_matmul(n, *a.b, *b.b, &o, name);
         Shape os = a.b->lay.shape;
         os.back() = b.b->lay.shape.back();
-        bind(o.name, name, Layout::identity(os), o.type);
+        bind(o.name, name, matmul_out_layout(os, m_ir.at(name).shape), o.type);
     } else if (op == "Add" || op == "Mul") {
         const QIn x = qin(n, 0), y = qin(n, 1);
         const QOut o = qout_qdq(n);
@@ -1475,6 +1508,21 @@ void Importer::on_qdq_compute(const Node& n) {
             emit_lookup(n, xi, oo, [alpha](float v) { return v >= 0.0f ? v : alpha * v; });
         }
         if (oo.name != o.name) bind(o.name, oo.name, src.lay, o.type);
+    } else if (op == "Div" && M.is_const(n.in.at(1))) {
+        // DQ -> the Erf GELU -> Q: the gelu table (f in double, docs/operators.md); ORT runs the
+        // pattern in float.
+        const QIn x = qin(n, 0);
+        std::string end;
+        if (!match_gelu(n, end)) unsupported(n, "Div is supported only as part of the Erf GELU pattern");
+        Node last = n;
+        last.out = {end};
+        const QOut o = qout_qdq(last);
+        if (!o.activation.empty()) unsupported(n, "an activation after GELU is not supported");
+        const std::string name = unique(o.name);
+        YAML::Node& l = new_layer(name, "gelu", {x.b->ir});
+        set_output(l, o);
+        add_ir(name, m_ir.at(x.b->ir).shape, true, o.scale, o.zp);
+        bind(o.name, name, Layout{x.b->lay.dims, x.b->lay.perm, x.b->lay.shape}, o.type);
     } else if (op == "Relu" || op == "Clip") {
         // DQ -> Relu/Clip -> Q on its own: exactly a table (ORT removes a Relu the Q makes
         // redundant and requantizes DQ -> Q in float; a table computes the same).
@@ -1560,7 +1608,7 @@ void Importer::on_qlinear(const Node& n) {
             emit_matmul(n, *a.b, *b.b, &o, name);
             Shape os = a.b->lay.shape;
             os.back() = b.b->lay.shape.back();
-            bind(o.name, name, Layout::identity(os), o.type);
+            bind(o.name, name, matmul_out_layout(os, m_ir.at(name).shape), o.type);
         }
     } else if (op == "QLinearAdd" || op == "QLinearMul") {
         const QIn x = qin_linear(n, 0, 1, 2), y = qin_linear(n, 3, 4, 5);
@@ -1729,6 +1777,46 @@ Act Importer::float_activation(const Node& n, std::string& out) {
     return a;
 }
 
+// The Erf GELU as exporters write it: x / sqrt(2) -> Erf -> + 1 -> * x -> * 0.5 (either order
+// of the two Muls), starting at the Div. Marks the nodes done; `out` is the GELU's result.
+bool Importer::match_gelu(const Node& n, std::string& out) {
+    const double d = M.constant(n.in.at(1))->real(0);
+    const auto only = [&](const std::string& t, const char* o) -> const Node* {
+        const auto& cs = M.consumers(t);
+        return cs.size() == 1 && cs[0]->op == o && !M.is_output(t) ? cs[0] : nullptr;
+    };
+    const auto const_of = [&](const Node& m, const std::string& other) -> double {
+        const std::string c = m.in.at(0) == other ? m.in.at(1) : m.in.at(0);
+        const Const* k = M.constant(c);
+        return k && k->elems() == 1 ? k->real(0) : std::nan("");
+    };
+    const Node* erf = only(n.out.at(0), "Erf");
+    const Node* add = erf ? only(erf->out.at(0), "Add") : nullptr;
+    const Node* mul1 = add ? only(add->out.at(0), "Mul") : nullptr;
+    bool ok = std::fabs(d - std::sqrt(2.0)) < 1e-6 && add && mul1 &&
+              std::fabs(const_of(*add, erf->out[0]) - 1.0) < 1e-7;
+    if (!ok) return false;
+    const std::string other = mul1->in.at(0) == add->out[0] ? mul1->in.at(1) : mul1->in.at(0);
+    if (other == n.in[0]) {  // (x * (1 + erf)) * 0.5
+        const Node* mul2 = only(mul1->out.at(0), "Mul");
+        if (!mul2 || std::fabs(const_of(*mul2, mul1->out[0]) - 0.5) >= 1e-7) return false;
+        m_done.insert(mul2->index);
+        out = mul2->out.at(0);
+    } else {  // (x * 0.5) * (1 + erf)
+        const Node* half = M.producer(other);
+        if (!half || half->op != "Mul" || std::fabs(const_of(*half, n.in[0]) - 0.5) >= 1e-7 ||
+            (half->in.at(0) != n.in[0] && half->in.at(1) != n.in[0])) {
+            return false;
+        }
+        m_done.insert(half->index);
+        out = mul1->out.at(0);
+    }
+    m_done.insert(erf->index);
+    m_done.insert(add->index);
+    m_done.insert(mul1->index);
+    return true;
+}
+
 void Importer::on_float(const Node& n) {
     const std::string& op = n.op;
     if (!n.domain.empty()) {
@@ -1838,7 +1926,7 @@ void Importer::on_float(const Node& n) {
         emit_matmul(n, a, b, nullptr, name);
         Shape os = a.lay.shape;
         os.back() = b.lay.shape.back();
-        bind(n.out[0], name, Layout::identity(os), onnx_detail::kFloat);
+        bind(n.out[0], name, matmul_out_layout(os, m_ir.at(name).shape), onnx_detail::kFloat);
     } else if (op == "Add" || op == "Mul") {
         if (M.is_const(n.in.at(0)) || M.is_const(n.in.at(1))) {
             unsupported(n, op + " with a constant operand is not supported (only a bias folded into "
@@ -1892,47 +1980,9 @@ void Importer::on_float(const Node& n) {
         }
         bind(n.out[0], name, Layout{x.lay.dims, x.lay.perm, x.lay.shape}, onnx_detail::kFloat);
     } else if (op == "Div" && M.is_const(n.in.at(1))) {
-        // The Erf GELU: x / sqrt(2) -> Erf -> + 1 -> * x -> * 0.5 (either order of the Muls).
         const Bound& x = bound(n, 0);
-        const double d = M.constant(n.in[1])->real(0);
-        const auto only = [&](const std::string& t, const char* o) -> const Node* {
-            const auto& cs = M.consumers(t);
-            return cs.size() == 1 && cs[0]->op == o && !M.is_output(t) ? cs[0] : nullptr;
-        };
-        const auto const_of = [&](const Node& m, const std::string& other) -> double {
-            const std::string c = m.in.at(0) == other ? m.in.at(1) : m.in.at(0);
-            const Const* k = M.constant(c);
-            return k && k->elems() == 1 ? k->real(0) : std::nan("");
-        };
-        const Node* erf = only(n.out.at(0), "Erf");
-        const Node* add = erf ? only(erf->out.at(0), "Add") : nullptr;
-        const Node* mul1 = add ? only(add->out.at(0), "Mul") : nullptr;
-        bool ok = std::fabs(d - std::sqrt(2.0)) < 1e-6 && add && mul1 &&
-                  std::fabs(const_of(*add, erf->out[0]) - 1.0) < 1e-7;
         std::string out;
-        if (ok) {
-            const std::string other = mul1->in.at(0) == add->out[0] ? mul1->in.at(1) : mul1->in.at(0);
-            if (other == n.in[0]) {  // (x * (1 + erf)) * 0.5
-                const Node* mul2 = only(mul1->out.at(0), "Mul");
-                ok = mul2 && std::fabs(const_of(*mul2, mul1->out[0]) - 0.5) < 1e-7;
-                if (ok) {
-                    m_done.insert(mul2->index);
-                    out = mul2->out.at(0);
-                }
-            } else {  // (x * 0.5) * (1 + erf)
-                const Node* half = M.producer(other);
-                ok = half && half->op == "Mul" && std::fabs(const_of(*half, n.in[0]) - 0.5) < 1e-7 &&
-                     (half->in.at(0) == n.in[0] || half->in.at(1) == n.in[0]);
-                if (ok) {
-                    m_done.insert(half->index);
-                    out = mul1->out.at(0);
-                }
-            }
-        }
-        if (!ok) unsupported(n, "Div is supported only as part of the Erf GELU pattern");
-        m_done.insert(erf->index);
-        m_done.insert(add->index);
-        m_done.insert(mul1->index);
+        if (!match_gelu(n, out)) unsupported(n, "Div is supported only as part of the Erf GELU pattern");
         const std::string name = unique(out);
         YAML::Node& l = new_layer(name, "gelu", {x.ir});
         (void)l;

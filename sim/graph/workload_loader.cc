@@ -363,6 +363,10 @@ class Loader {
     void parse_calibration(const YAML::Node& n, const InputSpec* first, Workload& w);
     std::optional<YAML::Node> image_file(const YAML::Node& n, const std::string& path);
     void parse_samples(const YAML::Node& n, const InputSpec* first, Workload& w);
+    std::optional<std::vector<std::vector<float>>> npy_images(const YAML::Node& f,
+                                                              const std::string& path,
+                                                              const InputSpec& input,
+                                                              const Workload& w);
     std::optional<int64_t> sample_count(const YAML::Node& n, const std::string& path,
                                         const std::string& file, int64_t elems);
     InputSpec parse_input(const YAML::Node& n, const std::string& path, const std::string& name,
@@ -1601,6 +1605,11 @@ void Loader::parse_calibration(const YAML::Node& n, const InputSpec* first, Work
     if (!file) return;
     const YAML::Node& f = *file;
     if (first == nullptr || !first->ok) return;
+    if (auto images = npy_images(f, child(path, "file"), *first, w)) {
+        w.calibration.inputs = std::move(*images);
+        w.calibration.source = resolve_path(f.Scalar());
+        return;
+    }
     const int64_t elems = product(first->shape, 0, first->shape.size());
     const auto count = sample_count(n, path, f.Scalar(), elems);
     if (!count) return;
@@ -1609,6 +1618,68 @@ void Loader::parse_calibration(const YAML::Node& n, const InputSpec* first, Work
     if (!all) return;
     w.calibration.inputs = split_images(*all, *count, elems);
     w.calibration.source = resolve_path(f.Scalar());
+}
+
+// Images from a .npy file (float32): [N, ...the input's shape] in the IR's layout, or, for an
+// [H, W, C] input, [N, C, H, W] (NCHW, as an ONNX model has them; preferred when the input has
+// an NCHW view). nullopt when the file is not a .npy (then it is raw float32 HWC) or after an
+// error (reported).
+std::optional<std::vector<std::vector<float>>> Loader::npy_images(const YAML::Node& f,
+                                                                  const std::string& path,
+                                                                  const InputSpec& input,
+                                                                  const Workload& w) {
+    const std::string file = f.Scalar();
+    if (file.size() < 5 || file.compare(file.size() - 4, 4, ".npy") != 0) return std::nullopt;
+    npy::Array a;
+    try {
+        a = npy::read(resolve_path(file));
+    } catch (const UserError& e) {
+        for (const Diagnostic& d : e.diagnostics()) error(f, path, d.message);
+        return std::vector<std::vector<float>>{};
+    }
+    const std::vector<int64_t>& s = input.shape;
+    const int64_t elems = product(s, 0, s.size());
+    const auto tail = [&](const std::vector<int64_t>& want) {
+        return a.shape.size() >= want.size() &&
+               std::equal(want.begin(), want.end(), a.shape.end() - static_cast<std::ptrdiff_t>(want.size()));
+    };
+    bool nchw_view = false;
+    for (const TensorView& v : w.views) nchw_view = nchw_view || (v.tensor == input.name && !v.perm.empty());
+    const bool hwc = tail(s);
+    const bool chw = s.size() == 3 && tail({s[2], s[0], s[1]});
+    if (a.dtype != npy::DType::kFloat32 || (!hwc && !chw) || elems == 0) {
+        error(f, path,
+              "expected '" + resolve_path(file) + "' to hold float32 images of shape " +
+                  shape_text(s) + (s.size() == 3 ? " (or NCHW " + std::to_string(s[2]) + "x" +
+                                                       std::to_string(s[0]) + "x" +
+                                                       std::to_string(s[1]) + ")"
+                                                 : "") +
+                  ", found " + npy::to_string(a.dtype) + " " + npy::shape_string(a.shape));
+        return std::vector<std::vector<float>>{};
+    }
+    const int64_t count = a.elems() / elems;
+    const bool transpose = chw && (!hwc || nchw_view);
+    std::vector<std::vector<float>> images(static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i) {
+        std::vector<float>& img = images[static_cast<size_t>(i)];
+        img.resize(static_cast<size_t>(elems));
+        const uint8_t* base = a.data.data() + static_cast<size_t>(i * elems) * 4;
+        for (int64_t e = 0; e < elems; ++e) {
+            int64_t src = e;
+            if (transpose) {  // e = (h*W + w)*C + c  <-  c*H*W + h*W + w
+                const int64_t c = e % s[2], hw = e / s[2];
+                src = c * s[0] * s[1] + hw;
+            }
+            float v;
+            std::memcpy(&v, base + src * 4, 4);
+            if (!std::isfinite(v)) {
+                error(f, path, "expected finite values in '" + resolve_path(file) + "'");
+                return std::vector<std::vector<float>>{};
+            }
+            img[static_cast<size_t>(e)] = v;
+        }
+    }
+    return images;
 }
 
 // samples: {file, labels, count}
@@ -1624,6 +1695,31 @@ void Loader::parse_samples(const YAML::Node& n, const InputSpec* first, Workload
         error(lf, child(path, "labels"), "expected a file name, found " + describe(lf));
     }
     if (first == nullptr || !first->ok) return;
+    if (auto images = npy_images(f, child(path, "file"), *first, w)) {
+        w.samples.inputs = std::move(*images);
+        w.samples.source = resolve_path(f.Scalar());
+        if (lf && lf.IsScalar() && lf.Scalar().size() > 4 &&
+            lf.Scalar().compare(lf.Scalar().size() - 4, 4, ".npy") == 0) {
+            try {
+                const npy::Array la = npy::read(resolve_path(lf.Scalar()));
+                const std::vector<int64_t> v = la.dtype == npy::DType::kFloat32 ||
+                                                       la.dtype == npy::DType::kFloat64
+                                                   ? std::vector<int64_t>{}
+                                                   : la.ints();
+                if (static_cast<size_t>(la.elems()) != w.samples.inputs.size() || v.empty()) {
+                    error(lf, child(path, "labels"),
+                          "expected " + std::to_string(w.samples.inputs.size()) +
+                              " integer labels, found " + npy::to_string(la.dtype) + " " +
+                              npy::shape_string(la.shape));
+                } else {
+                    for (int64_t x : v) w.samples.labels.push_back(static_cast<int32_t>(x));
+                }
+            } catch (const UserError& e) {
+                for (const Diagnostic& d : e.diagnostics()) error(lf, child(path, "labels"), d.message);
+            }
+        }
+        return;
+    }
     const int64_t elems = product(first->shape, 0, first->shape.size());
     const auto count = sample_count(n, path, f.Scalar(), elems);
     if (!count) return;
