@@ -123,19 +123,19 @@ def quantized_tensors(opt, original):
 
     def q_output(node):
         """The QuantizeLinear output an original (target) node's result becomes."""
-        if node.op_type.startswith("QLinear") or node.op_type in ("QGemm", "MaxPool"):
-            return node.output[0]  # operator form: the node's own quantized output
+        own = node.output[0] if (node.op_type.startswith("QLinear") or
+                                 node.op_type in ("QGemm", "MaxPool")) else None
         t = node.output[0]
         for _ in range(3):
             cs = consumers.get(t, [])
             if len(cs) != 1:
-                return None
+                return own
             if cs[0].op_type == "QuantizeLinear":
                 return cs[0].output[0]
             if cs[0].op_type not in ("Relu", "Clip"):
-                return None
+                return own  # operator form: the node's own quantized output
             t = cs[0].output[0]
-        return None
+        return own
 
     names = []  # (tensor in the optimized graph, original name, is NHWC)
     for n in opt.graph.node:

@@ -25,9 +25,11 @@ TEST(Frontend, LoadsYamlWorkloads) {
 
 TEST(Frontend, UnknownFormatNamesTheFileAndTheFormats) {
     EXPECT_EQ(error_of("model.txt"),
-              "model.txt: expected a workload file ending in one of .yaml, .yml, .csv, found '.txt'");
+              "model.txt: expected a workload file ending in one of .yaml, .yml, .onnx, .csv, found "
+              "'.txt'");
     EXPECT_EQ(error_of("model"),
-              "model: expected a workload file ending in one of .yaml, .yml, .csv, found 'no extension'");
+              "model: expected a workload file ending in one of .yaml, .yml, .onnx, .csv, found 'no "
+              "extension'");
 }
 
 }  // namespace
