@@ -1,0 +1,157 @@
+// ONNX models through the npusim binary: run on a real input with every tensor saved and
+// compared with ONNX Runtime's (tests/onnx/goldens), in both dataflows and at PE fidelity;
+// `npusim import` and the imported YAML give the same cycles and the same bytes; compare on a
+// float model; bad models and bad inputs are exit 2 with a message.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "tests/integration/npusim_harness.h"
+
+namespace npu::testing {
+namespace {
+
+const std::string kModels = "tests/onnx/models/";
+const std::string kGoldens = "tests/onnx/goldens/";
+
+// The .npy bytes of a file (header and data).
+std::string bytes_of(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+class OnnxRun : public NpusimTest {
+  protected:
+    // Runs MODEL on its committed input, saving every tensor into DIR; returns the exit code.
+    Result run(const std::string& model, const std::string& dir, const std::string& extra = "") {
+        const std::string net = model.substr(0, model.find('_'));
+        return npusim("run --workload " + kModels + model + ".onnx --input input=" + kModels +
+                      net + "_input.npy --save-tensors " + (m_dir / dir).string() +
+                      " --quiet --no-progress " + extra);
+    }
+    // Number of tensors of the golden manifest that differ from the saved ones, and the largest
+    // difference in LSB over all of them (quantized tensors only).
+    std::pair<int, int> compare(const std::string& model, const std::string& dir) {
+        std::ifstream mf(std::string(NPUSIM_SOURCE_DIR) + "/" + kGoldens + model + "/manifest.json");
+        const nlohmann::json manifest = nlohmann::json::parse(mf);
+        int differing = 0, worst = 0, compared = 0;
+        for (const auto& t : manifest["tensors"]) {
+            const std::string file = t["file"];
+            const fs::path golden = fs::path(NPUSIM_SOURCE_DIR) / kGoldens / model / file;
+            const fs::path saved = m_dir / dir / file;
+            EXPECT_TRUE(fs::exists(saved)) << model << ": " << file << " was not saved";
+            if (!fs::exists(saved)) continue;
+            const std::string g = bytes_of(golden), s = bytes_of(saved);
+            EXPECT_EQ(g.size(), s.size()) << model << ": " << file;
+            ++compared;
+            if (g == s) continue;
+            ++differing;
+            // uint8/int8 payloads: the data is the last elements of the file.
+            if (g.find("'descr': '|u1'") != std::string::npos ||
+                g.find("'descr': '|i1'") != std::string::npos) {
+                const bool u8 = g.find("|u1") != std::string::npos;
+                const size_t data = g.find('\n') + 1;
+                for (size_t i = data; i < g.size() && i < s.size(); ++i) {
+                    const int a = u8 ? int(uint8_t(g[i])) : int(int8_t(g[i]));
+                    const int b = u8 ? int(uint8_t(s[i])) : int(int8_t(s[i]));
+                    worst = std::max(worst, std::abs(a - b));
+                }
+            }
+        }
+        EXPECT_GE(compared, 5) << model;
+        return {differing, worst};
+    }
+};
+
+// The conv networks are bit-exact against ORT end to end with the default (fixed-point)
+// requantization, in ws and os and at PE fidelity: their operators (conv, gemm, max pooling,
+// residual add, global average pooling) give ORT's integers on these inputs.
+TEST_F(OnnxRun, ConvNetworksEqualOnnxRuntimeInEveryDataflowAndFidelity) {
+    for (const std::string model : {"digits_qdq", "digits_qlinear", "residual_qdq", "residual_qlinear"}) {
+        for (const std::string extra : {"", "--set array.dataflow=os", "--fidelity pe"}) {
+            if (extra == "--fidelity pe" && model.rfind("digits", 0) != 0) continue;  // slow
+            const std::string dir = "t" + std::to_string(std::hash<std::string>{}(model + extra));
+            const Result r = run(model, dir, extra);
+            ASSERT_EQ(r.code, 0) << model << " " << extra << ": " << r.err;
+            EXPECT_NE(r.out.find("bit-exact"), std::string::npos) << r.out;
+            const auto [differing, worst] = compare(model, dir);
+            EXPECT_EQ(differing, 0) << model << " " << extra;
+            EXPECT_EQ(worst, 0) << model << " " << extra;
+        }
+    }
+}
+
+// The other networks run end to end too; with fixed-point requantization their average pooling,
+// softmax and the layers after them may differ from ORT (1 LSB per layer, measured layer by
+// layer in tests/unit/onnx_import_test.cc; postproc.requant float32 removes it).
+TEST_F(OnnxRun, OtherNetworksRunAndStayClose) {
+    for (const std::string model : {"depthwise_qdq", "depthwise_qlinear", "transformer_qdq", "transformer_qlinear"}) {
+        const Result r = run(model, model);
+        ASSERT_EQ(r.code, 0) << model << ": " << r.err;
+        const auto [differing, worst] = compare(model, model);
+        EXPECT_LE(worst, 4) << model;
+        (void)differing;
+    }
+}
+
+// `npusim import` writes the YAML and its .npy files; running the YAML gives the same cycles
+// (stats.json) and the same bytes (every saved tensor, named as in the model) as the ONNX file.
+TEST_F(OnnxRun, ImportedYamlRunsLikeTheModel) {
+    const fs::path yaml = m_dir / "imp" / "residual.yaml";
+    fs::create_directories(yaml.parent_path());
+    Result r = npusim("import " + kModels + "residual_qdq.onnx -o " + yaml.string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(fs::exists(m_dir / "imp" / "residual.data"));
+    r = npusim("import " + kModels + "residual_qdq.onnx -o " + yaml.string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("already exists; pass --force"), std::string::npos) << r.err;
+    const std::string in = " --input input=" + kModels + "residual_input.npy --quiet --no-progress";
+    ASSERT_EQ(npusim("run --workload " + yaml.string() + in + " --out " + (m_dir / "a").string() +
+                     " --save-tensors " + (m_dir / "ta").string()).code, 0);
+    ASSERT_EQ(npusim("run --workload " + kModels + "residual_qdq.onnx" + in + " --out " +
+                     (m_dir / "b").string() + " --save-tensors " + (m_dir / "tb").string()).code, 0);
+    const auto stats = [&](const char* d) {
+        std::ifstream f(m_dir / d / "stats.json");
+        return nlohmann::json::parse(f)["totals"];
+    };
+    EXPECT_EQ(stats("a")["cycles"], stats("b")["cycles"]);
+    EXPECT_EQ(stats("a")["dram_bytes"], stats("b")["dram_bytes"]);
+    int files = 0;
+    for (const auto& e : fs::directory_iterator(m_dir / "tb")) {
+        EXPECT_EQ(bytes_of(e.path()), bytes_of(m_dir / "ta" / e.path().filename())) << e.path();
+        ++files;
+    }
+    EXPECT_GE(files, 10);
+}
+
+TEST_F(OnnxRun, CompareWorksOnAFloatModel) {
+    const Result r = npusim("compare --workload " + kModels + "digits_fp32.onnx --calibration " +
+                            kModels + "digits_calib.npy --precisions int8,fp32");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("int8"), std::string::npos);
+    EXPECT_NE(r.out.find("fp32"), std::string::npos);
+}
+
+TEST_F(OnnxRun, BadModelsAndInputsAreExit2) {
+    const fs::path bad = write("bad.onnx", "this is not a protobuf");
+    Result r = npusim("run --workload " + bad.string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("expected an ONNX model (a protobuf ModelProto)"), std::string::npos) << r.err;
+    r = npusim("run --workload " + kModels + "digits_qdq.onnx --input input=" + kModels +
+               "residual_input.npy --quiet");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("'input': expected an array of shape (1, 1, 8, 8)"), std::string::npos) << r.err;
+    r = npusim("run --workload " + kModels + "digits_qdq.onnx --input nonsense --quiet");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("--input: expected NAME=FILE.npy, found 'nonsense'"), std::string::npos) << r.err;
+    r = npusim("run --workload " + kModels + "digits_fp32.onnx --quiet");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("give calibration images (--calibration FILE.npy"), std::string::npos) << r.err;
+    r = npusim("import " + kModels + "digits_qdq.onnx");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("import: expected -o W.yaml"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace npu::testing
