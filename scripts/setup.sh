@@ -10,6 +10,8 @@ packages=(
   g++ cmake ninja-build pkgconf
   libsystemc-dev        # SystemC 2.3.4 (+ TLM-2.0)
   libyaml-cpp-dev       # YAML configs and workloads
+  libonnx-dev           # ONNX import (protobuf classes, shape inference)
+  libprotobuf-dev       # protobuf headers for libonnx
   libboost-dev          # Boost headers
   nlohmann-json3-dev    # stats.json
   libgtest-dev          # GoogleTest
