@@ -1,6 +1,7 @@
 #include "sim/cli/cli.h"
 
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -410,7 +411,11 @@ int cmd_import(const Args& a, std::ostream& out) {
     io.data_dir = data_dir;
     if (a.calibration) io.calibration = *a.calibration;
     const auto t0 = std::chrono::steady_clock::now();
+    const std::clock_t c0 = std::clock();
     const frontend::Imported im = f.import(model, io);
+    const double convert_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double convert_cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
     std::vector<std::string> targets = {yaml.string()};
     const std::filesystem::path dir = yaml.parent_path();
     for (const auto& [name, array] : im.files) targets.push_back((dir / name).string());
@@ -427,9 +432,13 @@ int cmd_import(const Args& a, std::ostream& out) {
     report::write_file_atomic(yaml.string(), im.yaml);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    uint64_t bytes = im.yaml.size();
+    for (const auto& [name, array] : im.files) bytes += array.data.size();
     out << "imported " << model << " (" << f.name << ") into " << yaml.string() << " and "
-        << im.files.size() << " files in " << (dir / data_dir).string() << " in "
-        << report::fixed(secs, 3) << " s\n";
+        << im.files.size() << " files in " << (dir / data_dir).string() << ": converted in "
+        << report::fixed(convert_s, 3) << " s (" << report::fixed(convert_cpu, 3)
+        << " s CPU), " << report::with_commas(bytes) << " bytes written and synced in "
+        << report::fixed(secs - convert_s, 3) << " s\n";
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "sim/core/error.h"
@@ -34,6 +35,31 @@ Imported import_scalesim(const std::string& path) {
     return Imported{scalesim_workload_yaml(parse_scalesim_topology(text.str(), path), stem), {}};
 }
 
+// A float network loaded for timing only, without calibration images: every scale 1, zero point
+// 0 (timing depends on neither), finished as post-training quantization finishes its layers.
+graph::Workload placeholder_quantization(graph::Workload wl) {
+    std::map<std::string, graph::QuantParams> q;
+    for (const graph::Tensor& t : wl.inputs) q[t.name] = t.quant;
+    wl.layer_outputs.clear();
+    for (size_t i = 0; i < wl.layers.size(); ++i) {
+        graph::Layer& l = wl.layers[i];
+        std::vector<std::string> names = l.inputs;
+        if (names.empty() && !wl.inputs.empty()) {
+            names.push_back(i == 0 ? wl.inputs[0].name : wl.layers[i - 1].name);
+        }
+        l.input_quant.clear();
+        for (const std::string& n : names) l.input_quant.push_back(q.count(n) ? q.at(n) : graph::QuantParams{});
+        if (!l.input_quant.empty()) l.input = l.input_quant[0];
+        l.output = graph::QuantParams{};
+        const std::string problem = graph::finish_quantization(l);
+        if (!problem.empty()) throw UserError(Diagnostic{wl.source_file, 0, 0, l.name, problem});
+        q[l.name] = l.output;
+        wl.layer_outputs.push_back({l.name, l.out_shape, l.output});
+    }
+    wl.needs_ptq = false;
+    return wl;
+}
+
 }  // namespace
 
 const std::vector<Format>& formats() {
@@ -45,6 +71,7 @@ const std::vector<Format>& formats() {
              OnnxImportOptions oo;
              oo.calibration = o.calibration;
              oo.data_dir = o.data_dir;
+             oo.require_calibration = o.require_calibration;
              ImportedWorkload w = import_onnx(path, oo);
              return Imported{std::move(w.yaml), std::move(w.files)};
          }},
@@ -93,10 +120,15 @@ graph::Workload load_workload(const std::string& path, const LoadOptions& option
         if (std::find(f.extensions.begin(), f.extensions.end(), ext) == f.extensions.end()) continue;
         ImportOptions io;
         io.calibration = options.calibration;
+        io.require_calibration = options.with_data;
         const Imported im = f.import(path, io);
         lo.files = &im.files;
         graph::Workload wl = graph::load_workload_from_string(im.yaml, path, lo);
-        return wl.needs_ptq ? quant::quantize(wl) : wl;
+        if (!wl.needs_ptq) return wl;
+        if (!options.with_data && wl.calibration.inputs.empty()) {
+            return placeholder_quantization(std::move(wl));
+        }
+        return quant::quantize(wl);
     }
     std::string list;
     for (const std::string& e : supported_extensions()) list += (list.empty() ? "" : ", ") + e;

@@ -742,13 +742,18 @@ void Importer::emit_conv(const Node& n, const Bound& x, const Weights& w,
     if (groups > 1) l["groups"] = groups;
     const std::string stem = out_name;
     if (w.is_float) {
-        std::vector<float> r(static_cast<size_t>(oc * per));
+        // Reordered straight into the side file's array (ResNet-50 holds 100 MB of them).
+        npy::Array a;
+        a.dtype = npy::DType::kFloat32;
+        a.shape = {oc, kh, kw, icg};
+        a.data.resize(static_cast<size_t>(oc * per) * 4);
+        float* r = reinterpret_cast<float*>(a.data.data());
         size_t k = 0;
         for (int64_t o2 = 0; o2 < oc; ++o2)
             for (int64_t y = 0; y < kh; ++y)
                 for (int64_t xx = 0; xx < kw; ++xx)
                     for (int64_t i = 0; i < icg; ++i) r[k++] = w.f[static_cast<size_t>(ohwi(o2, y, xx, i))];
-        l["weights"]["file"] = file_for(stem, "weight", npy::from_float32(r, {oc, kh, kw, icg}));
+        l["weights"]["file"] = file_for(stem, "weight", std::move(a));
         if (bf) l["bias"]["file"] = file_for(stem, "bias", npy::from_float32(*bf, {oc}));
     } else {
         std::vector<int8_t> r(static_cast<size_t>(oc * per));
@@ -2109,7 +2114,7 @@ ImportedWorkload Importer::run() {
     root["description"] = "imported from " + std::filesystem::path(M.path()).filename().string() +
                           " (ONNX opset " + std::to_string(M.opset()) + ") by npusim import";
     root["inputs"] = m_inputs;
-    if (!m_quantized) {
+    if (!m_quantized && (m_opt.require_calibration || !m_opt.calibration.empty())) {
         if (m_opt.calibration.empty()) {
             M.fail("a float model is post-training quantized: give calibration images "
                    "(--calibration FILE.npy, NCHW or NHWC float32)");

@@ -32,6 +32,8 @@ struct OnnxImportOptions {
     // Side files are named "<data_dir>/<file>.npy" in the YAML (the folder `npusim import`
     // creates next to it).
     std::string data_dir = "data";
+    // false: a float model without calibration imports anyway (timing-only runs, compile).
+    bool require_calibration = true;
 };
 
 struct ImportedWorkload {

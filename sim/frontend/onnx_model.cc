@@ -1,7 +1,11 @@
 #include "sim/frontend/onnx_model.h"
 
+#include <fcntl.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -407,15 +411,22 @@ Model::Model(const std::string& path) : m_path(path), m_proto(new onnx::ModelPro
              "weights in external data files), found " +
              std::to_string(size) + " bytes");
     }
-    std::string bytes(static_cast<size_t>(size), '\0');
-    in.seekg(0);
-    if (!in.read(bytes.data(), size)) fail(std::string("cannot read: ") + std::strerror(errno));
-    if (!m_proto->ParseFromString(bytes)) {
+    in.close();
+    // Parsed straight from the file (no copy of a 100 MB model in between).
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd < 0) fail(std::string("cannot open the ONNX model: ") + std::strerror(errno));
+    bool parsed = false;
+    {
+        google::protobuf::io::FileInputStream stream(fd, 1 << 20);
+        google::protobuf::io::CodedInputStream coded(&stream);
+        coded.SetTotalBytesLimit(static_cast<int>(kMaxFileBytes));
+        parsed = m_proto->ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
+    }
+    ::close(fd);
+    if (!parsed) {
         fail("expected an ONNX model (a protobuf ModelProto), found bytes protobuf cannot parse "
              "(truncated or not ONNX)");
     }
-    bytes.clear();
-    bytes.shrink_to_fit();
     if (!m_proto->has_graph()) fail("expected a model with a graph, found none");
     for (const onnx::OperatorSetIdProto& o : m_proto->opset_import()) {
         if (o.domain().empty() || o.domain() == "ai.onnx") m_opset = o.version();

@@ -12,6 +12,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -380,9 +381,10 @@ class Loader {
     bool quantize_layer(const LayerSpec& spec, Layer& l, const LayerInputs& in);
     void check_float_layer(const LayerSpec& spec);
     void read_float_params(const LayerSpec& spec, Layer& l);
-    std::optional<npy::Array> read_array(const YAML::Node& at, const std::string& path,
-                                         const std::string& file, npy::DType dtype, int64_t count,
-                                         const std::string& what);
+    const npy::Array* read_array(const YAML::Node& at, const std::string& path,
+                                 const std::string& file, npy::DType dtype, int64_t count,
+                                 const std::string& what);
+    std::vector<std::unique_ptr<npy::Array>> m_arrays;  // side files read from disk
     void read_int_params(const LayerSpec& spec, Layer& l);
     void read_norm_params(const LayerSpec& spec, Layer& l);
     void parse_views(const YAML::Node& n, const std::string& path, const std::string& tensor,
@@ -1741,41 +1743,44 @@ void Loader::parse_samples(const YAML::Node& n, const InputSpec* first, Workload
 // The data of a `{file: F}` side file: an in-memory file of an import (LoadOptions::files), a
 // NumPy .npy file (its element type must be `dtype`), or raw little-endian values of that type.
 // `count` elements are expected (any shape holding them).
-std::optional<npy::Array> Loader::read_array(const YAML::Node& at, const std::string& path,
-                                             const std::string& file, npy::DType dtype,
-                                             int64_t count, const std::string& what) {
-    npy::Array a;
+const npy::Array* Loader::read_array(const YAML::Node& at, const std::string& path,
+                                     const std::string& file, npy::DType dtype, int64_t count,
+                                     const std::string& what) {
+    const npy::Array* a = nullptr;
     const std::string full = resolve_path(file);
     const bool is_npy = file.size() > 4 && file.compare(file.size() - 4, 4, ".npy") == 0;
     try {
         if (m_options.files != nullptr && m_options.files->count(file)) {
-            a = m_options.files->at(file);
+            a = &m_options.files->at(file);  // an import's file: read in place, not copied
         } else if (is_npy) {
-            a = npy::read(full);
+            m_arrays.push_back(std::make_unique<npy::Array>(npy::read(full)));
+            a = m_arrays.back().get();
         } else {
             const auto data = read_file_exact(at, path, file,
                                               count * static_cast<int64_t>(npy::element_size(dtype)),
                                               std::to_string(count) + " " + npy::to_string(dtype) +
                                                   " values (" + what + ")");
-            if (!data) return std::nullopt;
-            a.dtype = dtype;
-            a.shape = {count};
-            a.data.assign(data->begin(), data->end());
-            return a;
+            if (!data) return nullptr;
+            auto raw = std::make_unique<npy::Array>();
+            raw->dtype = dtype;
+            raw->shape = {count};
+            raw->data.assign(data->begin(), data->end());
+            m_arrays.push_back(std::move(raw));
+            return m_arrays.back().get();
         }
     } catch (const UserError& e) {
         for (const Diagnostic& d : e.diagnostics()) {
             error(at, path, (d.file.empty() ? "" : "'" + d.file + "': ") + d.message);
         }
-        return std::nullopt;
+        return nullptr;
     }
-    if (a.dtype != dtype || a.elems() != count) {
+    if (a->dtype != dtype || a->elems() != count) {
         error(at, path,
               "expected '" + full + "' to hold " + std::to_string(count) + " " +
                   npy::to_string(dtype) + " values (" + what + "), found " +
-                  std::to_string(a.elems()) + " " + npy::to_string(a.dtype) + " values of shape " +
-                  npy::shape_string(a.shape));
-        return std::nullopt;
+                  std::to_string(a->elems()) + " " + npy::to_string(a->dtype) +
+                  " values of shape " + npy::shape_string(a->shape));
+        return nullptr;
     }
     return a;
 }
@@ -1929,9 +1934,8 @@ void Loader::read_float_params(const LayerSpec& spec, Layer& l) {
     if (spec.weights_file.empty()) return;  // reported when parsed
     const int64_t count = l.reduction() * l.out_c;
     const auto floats = [&](const npy::Array& a) {
-        std::vector<float> v(static_cast<size_t>(a.elems()));
-        std::memcpy(v.data(), a.data.data(), a.data.size());
-        return v;
+        const float* p = reinterpret_cast<const float*>(a.data.data());
+        return std::vector<float>(p, p + a.elems());
     };
     const auto is_array = [&](const std::string& f) {
         return (m_options.files != nullptr && m_options.files->count(f)) ||
@@ -2083,7 +2087,7 @@ Workload Loader::load(const std::string& text) {
     const InputSpec* first = in_specs.empty() ? nullptr : &in_specs[0];
     if (const YAML::Node c = root["calibration"]) {
         parse_calibration(c, first, w);
-    } else if (m_float) {
+    } else if (m_float && m_options.with_data) {  // timing-only runs need no scales
         error(root, "",
               "missing required key 'calibration' (a float network is quantized from calibration "
               "images)");
