@@ -185,9 +185,9 @@ void FloatDatapath::vector(const isa::Vector& v, const isa::LayerDesc& L, uint32
                     default: {  // kLut: the function itself (the int8 table's source), fp32 out
                         if (L.op == "lookup") {  // a given table: quantize, look up, dequantize
                             for (int e = 0; e < v.len; ++e) {
-                                yr[size_t(e)] = lookup_real(xr[size_t(e)], L.lut.data(), L.in_scale,
-                                                            L.in_zero_point, L.out_scale,
-                                                            L.out_zero_point);
+                                yr[size_t(e)] =
+                                    lookup_real(xr[size_t(e)], L.lut.data(), L.in_scale,
+                                                L.in_zero_point, L.out_scale, L.out_zero_point);
                             }
                             break;
                         }

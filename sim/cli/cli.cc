@@ -1,8 +1,8 @@
 #include "sim/cli/cli.h"
 
 #include <chrono>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -394,9 +394,9 @@ int cmd_compile(const Args& a, std::ostream& out) {
 int cmd_import(const Args& a, std::ostream& out) {
     DiagnosticList problems;
     if (a.words.size() != 1) {
-        problems.add(Diagnostic{"<command line>", 0, 0, "",
-                                "import: expected one model file, found " +
-                                    std::to_string(a.words.size())});
+        problems.add(
+            Diagnostic{"<command line>", 0, 0, "",
+                       "import: expected one model file, found " + std::to_string(a.words.size())});
     }
     if (!a.output_file) {
         problems.add(Diagnostic{"<command line>", 0, 0, "",
@@ -436,8 +436,8 @@ int cmd_import(const Args& a, std::ostream& out) {
     for (const auto& [name, array] : im.files) bytes += array.data.size();
     out << "imported " << model << " (" << f.name << ") into " << yaml.string() << " and "
         << im.files.size() << " files in " << (dir / data_dir).string() << ": converted in "
-        << report::fixed(convert_s, 3) << " s (" << report::fixed(convert_cpu, 3)
-        << " s CPU), " << report::with_commas(bytes) << " bytes written and synced in "
+        << report::fixed(convert_s, 3) << " s (" << report::fixed(convert_cpu, 3) << " s CPU), "
+        << report::with_commas(bytes) << " bytes written and synced in "
         << report::fixed(secs - convert_s, 3) << " s\n";
     return 0;
 }

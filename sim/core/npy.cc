@@ -30,9 +30,9 @@ struct DescrInfo {
 };
 // '|' marks byte-sized types (no byte order), '<' little-endian.
 const DescrInfo kDescrs[] = {
-    {"|i1", DType::kInt8},    {"|u1", DType::kUint8},   {"<i4", DType::kInt32},
-    {"<i8", DType::kInt64},   {"<f4", DType::kFloat32}, {"<f8", DType::kFloat64},
-    {"<i1", DType::kInt8},    {"<u1", DType::kUint8},   {"i1", DType::kInt8},
+    {"|i1", DType::kInt8},  {"|u1", DType::kUint8},   {"<i4", DType::kInt32},
+    {"<i8", DType::kInt64}, {"<f4", DType::kFloat32}, {"<f8", DType::kFloat64},
+    {"<i1", DType::kInt8},  {"<u1", DType::kUint8},   {"i1", DType::kInt8},
     {"u1", DType::kUint8},
 };
 
@@ -106,8 +106,8 @@ class HeaderParser {
     }
     std::string string_literal() {
         const char q = peek();
-        if (q != '\'' && q != '"') bad("expected a quoted string at character " +
-                                       std::to_string(m_i));
+        if (q != '\'' && q != '"')
+            bad("expected a quoted string at character " + std::to_string(m_i));
         ++m_i;
         std::string v;
         while (m_i < m_s.size() && m_s[m_i] != q) {
@@ -278,8 +278,8 @@ Array parse(const std::string& b, const std::string& label, int64_t max_bytes) {
     const int major = static_cast<uint8_t>(b[6]);
     const int minor = static_cast<uint8_t>(b[7]);
     if ((major != 1 && major != 2 && major != 3) || minor != 0) {
-        fail(label, "expected .npy format version 1.0, 2.0 or 3.0, found " +
-                        std::to_string(major) + "." + std::to_string(minor));
+        fail(label, "expected .npy format version 1.0, 2.0 or 3.0, found " + std::to_string(major) +
+                        "." + std::to_string(minor));
     }
     const size_t len_bytes = major == 1 ? 2 : 4;
     if (b.size() < 8 + len_bytes) fail(label, "truncated .npy header");
@@ -313,21 +313,22 @@ Array parse(const std::string& b, const std::string& label, int64_t max_bytes) {
         }
     }
     if (!known) {
-        fail(label, "expected an element type int8 (|i1), uint8 (|u1), int32 (<i4), int64 (<i8), "
-                    "float32 (<f4) or float64 (<f8), found '" +
-                        descr + "'" +
-                        (descr.size() > 1 && descr[0] == '>' ? " (big-endian)" : ""));
+        fail(label,
+             "expected an element type int8 (|i1), uint8 (|u1), int32 (<i4), int64 (<i8), "
+             "float32 (<f4) or float64 (<f8), found '" +
+                 descr + "'" + (descr.size() > 1 && descr[0] == '>' ? " (big-endian)" : ""));
     }
     if (fortran) {
-        fail(label, "expected a C-order array (fortran_order False), found a Fortran-order one "
-                    "(save np.ascontiguousarray(x))");
+        fail(label,
+             "expected a C-order array (fortran_order False), found a Fortran-order one "
+             "(save np.ascontiguousarray(x))");
     }
     const int64_t esize = static_cast<int64_t>(element_size(a.dtype));
     int64_t elems = 1;
     for (int64_t d : a.shape) {
         if (d != 0 && elems > max_bytes / esize / d) {
-            fail(label, "expected at most " + std::to_string(max_bytes) + " bytes of data, found shape " +
-                            shape_string(a.shape));
+            fail(label, "expected at most " + std::to_string(max_bytes) +
+                            " bytes of data, found shape " + shape_string(a.shape));
         }
         elems *= d;
     }
@@ -348,12 +349,13 @@ Array read(const std::string& path, int64_t max_bytes) {
     const std::streamoff size = in.tellg();
     if (size < 0) fail(path, "cannot read the file's size");
     if (size > max_bytes + int64_t{kMaxHeader} + 16) {
-        fail(path, "expected at most " + std::to_string(max_bytes) + " bytes of data, found a file of " +
-                       std::to_string(size) + " bytes");
+        fail(path, "expected at most " + std::to_string(max_bytes) +
+                       " bytes of data, found a file of " + std::to_string(size) + " bytes");
     }
     in.seekg(0);
     std::string bytes(static_cast<size_t>(size), '\0');
-    if (!in.read(bytes.data(), size)) fail(path, std::string("cannot read: ") + std::strerror(errno));
+    if (!in.read(bytes.data(), size))
+        fail(path, std::string("cannot read: ") + std::strerror(errno));
     return parse(bytes, path, max_bytes);
 }
 
@@ -379,8 +381,8 @@ std::string serialize(const Array& a) {
             descr = "<f8";
             break;
     }
-    std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " +
-                       shape_string(a.shape) + ", }";
+    std::string dict = "{'descr': '" + descr +
+                       "', 'fortran_order': False, 'shape': " + shape_string(a.shape) + ", }";
     // Pad with spaces and a final newline so the data starts at a multiple of 64.
     const bool v2 = dict.size() + 1 + 10 > 65535;
     const size_t prefix = v2 ? 12 : 10;

@@ -48,7 +48,8 @@ graph::Workload placeholder_quantization(graph::Workload wl) {
             names.push_back(i == 0 ? wl.inputs[0].name : wl.layers[i - 1].name);
         }
         l.input_quant.clear();
-        for (const std::string& n : names) l.input_quant.push_back(q.count(n) ? q.at(n) : graph::QuantParams{});
+        for (const std::string& n : names)
+            l.input_quant.push_back(q.count(n) ? q.at(n) : graph::QuantParams{});
         if (!l.input_quant.empty()) l.input = l.input_quant[0];
         l.output = graph::QuantParams{};
         const std::string problem = graph::finish_quantization(l);
@@ -117,7 +118,8 @@ graph::Workload load_workload(const std::string& path, const LoadOptions& option
     lo.with_data = options.with_data;
     if (is_yaml(ext)) return quant::load_and_quantize(path, lo);
     for (const Format& f : formats()) {
-        if (std::find(f.extensions.begin(), f.extensions.end(), ext) == f.extensions.end()) continue;
+        if (std::find(f.extensions.begin(), f.extensions.end(), ext) == f.extensions.end())
+            continue;
         ImportOptions io;
         io.calibration = options.calibration;
         io.require_calibration = options.with_data;

@@ -34,7 +34,7 @@ struct LoadOptions {
 };
 
 struct ImportOptions {
-    std::string calibration;      // as LoadOptions::calibration
+    std::string calibration;        // as LoadOptions::calibration
     std::string data_dir = "data";  // the folder (relative to the YAML) side files are named in
     // false (timing-only loads): a float model may come without calibration images.
     bool require_calibration = true;

@@ -336,11 +336,13 @@ const Bound& Importer::bound(const Node& n, size_t i) const {
     const auto it = m_bound.find(n.in[i]);
     if (it == m_bound.end()) {
         const Node* p = M.producer(n.in[i]);
-        fail(n, "input '" + n.in[i] + "' is " +
-                    (p ? "computed by " + p->label() + ", which was not imported as a tensor of "
-                                                        "the NPU"
-                       : M.is_const(n.in[i]) ? std::string("a constant where an activation is expected")
-                                              : std::string("not an imported tensor")));
+        fail(n,
+             "input '" + n.in[i] + "' is " +
+                 (p ? "computed by " + p->label() +
+                          ", which was not imported as a tensor of "
+                          "the NPU"
+                  : M.is_const(n.in[i]) ? std::string("a constant where an activation is expected")
+                                        : std::string("not an imported tensor")));
     }
     return it->second;
 }
@@ -361,8 +363,9 @@ void Importer::check_q(const Node& n, const QIn& x) const {
 QIn Importer::qin(const Node& n, size_t i) {
     const Bound& b = bound(n, i);
     if (b.type != onnx_detail::kFloat) {
-        fail(n, "input '" + n.in[i] + "' is a quantized tensor; a QDQ operator reads it through "
-                "DequantizeLinear");
+        fail(n, "input '" + n.in[i] +
+                    "' is a quantized tensor; a QDQ operator reads it through "
+                    "DequantizeLinear");
     }
     const IrTensor& t = m_ir.at(b.ir);
     QIn x;
@@ -376,7 +379,8 @@ QIn Importer::qin(const Node& n, size_t i) {
 QIn Importer::qin_linear(const Node& n, size_t xi, size_t si, size_t zi) {
     const Bound& b = bound(n, xi);
     if (b.type == onnx_detail::kFloat) {
-        fail(n, "input '" + n.in[xi] + "' is a float tensor; expected a quantized (uint8/int8) one");
+        fail(n,
+             "input '" + n.in[xi] + "' is a float tensor; expected a quantized (uint8/int8) one");
     }
     QIn x;
     x.onnx = n.in[xi];
@@ -478,7 +482,8 @@ Weights make_int_weights(const Model& M, const Node& n, const Const& w, const Co
     }
     if (w.shape.empty()) M.fail(n, "weights: expected a tensor, found a scalar");
     if (axis < 0) axis += static_cast<int>(w.shape.size());
-    if (axis < 0 || axis >= static_cast<int>(w.shape.size())) M.fail(n, "weights: axis out of range");
+    if (axis < 0 || axis >= static_cast<int>(w.shape.size()))
+        M.fail(n, "weights: axis out of range");
     const int64_t channels = w.shape[static_cast<size_t>(axis)];
     const int64_t ns = s.elems();
     if (s.dtype != onnx_detail::kFloat || (ns != 1 && ns != channels)) {
@@ -518,8 +523,8 @@ Weights Importer::weights_dq(const Node& n, size_t i, int axis) {
     if (!n.has_input(i)) fail(n, "missing weights");
     const auto it = m_weight_dq.find(n.in[i]);
     if (it == m_weight_dq.end()) {
-        fail(n, "weights '" + n.in[i] +
-                    "' must be DequantizeLinear of a constant int8/uint8 tensor");
+        fail(n,
+             "weights '" + n.in[i] + "' must be DequantizeLinear of a constant int8/uint8 tensor");
     }
     const Node& dq = *it->second;
     m_done.insert(dq.index);
@@ -621,8 +626,9 @@ std::string Importer::rows(const Node& n, const Bound& b, int64_t axis, int64_t&
     q.push_back(axis);
     const Layout t = b.lay.transposed(q);
     const Layout c = t.canonical();
-    const bool inner = L == 1 || (!c.dims.empty() && c.perm.back() == static_cast<int>(c.dims.size()) - 1 &&
-                                  c.dims.back() % L == 0);
+    const bool inner =
+        L == 1 || (!c.dims.empty() && c.perm.back() == static_cast<int>(c.dims.size()) - 1 &&
+                   c.dims.back() % L == 0);
     // The last permuted run is the IR's innermost dims: L must be exactly its innermost part.
     bool ok = inner;
     if (ok && L > 1) {
@@ -647,8 +653,7 @@ std::vector<int64_t> pads_of(const Model& M, const Node& n, int64_t h, int64_t w
     const std::string autopad = M.attr_string(n, "auto_pad", "NOTSET");
     if (autopad == "SAME_UPPER" || autopad == "SAME_LOWER") {
         p.assign(4, 0);
-        const auto same = [&](int64_t in, int64_t k, int64_t s, int64_t d, int64_t& a,
-                              int64_t& b) {
+        const auto same = [&](int64_t in, int64_t k, int64_t s, int64_t d, int64_t& a, int64_t& b) {
             const int64_t out = (in + s - 1) / s;
             const int64_t total = std::max<int64_t>((out - 1) * s + (k - 1) * d + 1 - in, 0);
             a = autopad == "SAME_UPPER" ? total / 2 : total - total / 2;
@@ -663,19 +668,20 @@ std::vector<int64_t> pads_of(const Model& M, const Node& n, int64_t h, int64_t w
                       "'");
     }
     if (p.empty()) p.assign(4, 0);
-    if (p.size() != 4) M.fail(n, "pads: expected 4 values (2-D), found " + std::to_string(p.size()));
+    if (p.size() != 4)
+        M.fail(n, "pads: expected 4 values (2-D), found " + std::to_string(p.size()));
     for (int64_t v : p) {
         if (v < 0 || v > 1024) M.fail(n, "pads: expected values in [0, 1024]");
     }
     return {p[0], p[2], p[1], p[3]};  // IR: top, bottom, left, right
 }
 
-std::pair<int64_t, int64_t> pair_attr(const Model& M, const Node& n, const char* key,
-                                      int64_t def) {
+std::pair<int64_t, int64_t> pair_attr(const Model& M, const Node& n, const char* key, int64_t def) {
     const std::vector<int64_t> v = M.attr_ints(n, key);
     if (v.empty()) return {def, def};
     if (v.size() != 2) {
-        M.fail(n, std::string(key) + ": expected 2 values (2-D), found " + std::to_string(v.size()));
+        M.fail(n,
+               std::string(key) + ": expected 2 values (2-D), found " + std::to_string(v.size()));
     }
     for (int64_t x : v) {
         if (x < 1 || x > 1024) M.fail(n, std::string(key) + ": expected values in [1, 1024]");
@@ -752,7 +758,8 @@ void Importer::emit_conv(const Node& n, const Bound& x, const Weights& w,
         for (int64_t o2 = 0; o2 < oc; ++o2)
             for (int64_t y = 0; y < kh; ++y)
                 for (int64_t xx = 0; xx < kw; ++xx)
-                    for (int64_t i = 0; i < icg; ++i) r[k++] = w.f[static_cast<size_t>(ohwi(o2, y, xx, i))];
+                    for (int64_t i = 0; i < icg; ++i)
+                        r[k++] = w.f[static_cast<size_t>(ohwi(o2, y, xx, i))];
         l["weights"]["file"] = file_for(stem, "weight", std::move(a));
         if (bf) l["bias"]["file"] = file_for(stem, "bias", npy::from_float32(*bf, {oc}));
     } else {
@@ -761,7 +768,8 @@ void Importer::emit_conv(const Node& n, const Bound& x, const Weights& w,
         for (int64_t o2 = 0; o2 < oc; ++o2)
             for (int64_t y = 0; y < kh; ++y)
                 for (int64_t xx = 0; xx < kw; ++xx)
-                    for (int64_t i = 0; i < icg; ++i) r[k++] = w.q[static_cast<size_t>(ohwi(o2, y, xx, i))];
+                    for (int64_t i = 0; i < icg; ++i)
+                        r[k++] = w.q[static_cast<size_t>(ohwi(o2, y, xx, i))];
         l["weights"]["file"] = file_for(stem, "weight", npy::from_int8(r, {oc, kh, kw, icg}));
         YAML::Node ws(YAML::NodeType::Sequence);
         for (double s : w.scale) ws.push_back(s);
@@ -788,8 +796,8 @@ void Importer::emit_gemm(const Node& n, const Bound& x, const Weights& w, bool w
     const int64_t N = w_is_nk ? w.shape[0] : w.shape[1];
     const Shape& xs = x.lay.shape;
     if (xs.empty() || xs.back() != K) {
-        fail(n, "input '" + n.in[0] + "' of shape " + shape_text(xs) + " does not have K = " +
-                    std::to_string(K) + " columns");
+        fail(n, "input '" + n.in[0] + "' of shape " + shape_text(xs) +
+                    " does not have K = " + std::to_string(K) + " columns");
     }
     const int64_t M_rows = product(xs) / K;
     // Row m, column k of the ONNX operand is IR element m*K + g(k): find g (columns of the
@@ -886,9 +894,11 @@ void Importer::emit_matmul(const Node& n, const Bound& a, const Bound& b, const 
     const int64_t H = as.size() == 3 ? as[0] : 1;
     const int64_t M_ = as[as.size() - 2], K = as.back(), N = bs.back();
     if (bs[bs.size() - 2] != K) fail(n, "inner dimensions differ");
-    if (bs.size() == 3 && bs[0] == 1 && H > 1) fail(n, "broadcasting b over heads is not supported");
+    if (bs.size() == 3 && bs[0] == 1 && H > 1)
+        fail(n, "broadcasting b over heads is not supported");
     int64_t sh, sm, sk, tbh, tbk, tbn;
-    if (!operand_strides(a.lay, H, M_, K, sh, sm, sk) || !operand_strides(b.lay, H, K, N, tbh, tbk, tbn)) {
+    if (!operand_strides(a.lay, H, M_, K, sh, sm, sk) ||
+        !operand_strides(b.lay, H, K, N, tbh, tbk, tbn)) {
         fail(n, "an operand is laid out in an order the NPU's matmul cannot read");
     }
     // a: batched [H, M, K] or interleaved [M, H*K]
@@ -906,8 +916,8 @@ void Importer::emit_matmul(const Node& n, const Bound& a, const Bound& b, const 
     } else {
         fail(n, "operand b's layout is neither batched nor interleaved (transposed or not)");
     }
-    const std::string ai = reshape_ir(a.ir, a_batched ? (H > 1 ? Shape{H, M_, K} : Shape{M_, K})
-                                                      : Shape{M_, H * K});
+    const std::string ai =
+        reshape_ir(a.ir, a_batched ? (H > 1 ? Shape{H, M_, K} : Shape{M_, K}) : Shape{M_, H * K});
     // Heads merged right after (Transpose of the head and row axes, as attention does before
     // its output projection): write the output interleaved [M, H*N], so the merge is a view.
     bool out_inter = false;
@@ -919,15 +929,17 @@ void Importer::emit_matmul(const Node& n, const Bound& a, const Bound& b, const 
             const Node& c = *cs[0];
             if (c.op == "Transpose") {
                 const std::vector<int64_t> p = M.attr_ints(c, "perm");
-                out_inter = p == std::vector<int64_t>{1, 0, 2} || p == std::vector<int64_t>{0, 2, 1, 3};
+                out_inter =
+                    p == std::vector<int64_t>{1, 0, 2} || p == std::vector<int64_t>{0, 2, 1, 3};
                 break;
             }
             if (c.op != "QuantizeLinear" && c.op != "DequantizeLinear" && c.op != "Cast") break;
             t = c.out.at(0);
         }
     }
-    const Shape b_ir = transpose_b ? (b_inter ? Shape{N, H * K} : (H > 1 ? Shape{H, N, K} : Shape{N, K}))
-                                   : (b_inter ? Shape{K, H * N} : (H > 1 ? Shape{H, K, N} : Shape{K, N}));
+    const Shape b_ir = transpose_b
+                           ? (b_inter ? Shape{N, H * K} : (H > 1 ? Shape{H, N, K} : Shape{N, K}))
+                           : (b_inter ? Shape{K, H * N} : (H > 1 ? Shape{H, K, N} : Shape{K, N}));
     const std::string bi = reshape_ir(b.ir, b_ir);
     YAML::Node& l = new_layer(out_name, "matmul", {ai, bi});
     if (H > 1) l["heads"] = H;
@@ -970,7 +982,8 @@ void Importer::emit_binary(const Node& n, const char* op, const Bound& x, const 
     add_ir(out_name, m_ir.at(xi).shape, o != nullptr, o ? o->scale : 1.0, o ? o->zp : 0);
 }
 
-void Importer::emit_pool(const Node& n, const Bound& x, const QOut* o, const std::string& out_name) {
+void Importer::emit_pool(const Node& n, const Bound& x, const QOut* o,
+                         const std::string& out_name) {
     const Image im = image(n, x);
     const bool global = n.op == "GlobalAveragePool" || n.op == "QLinearGlobalAveragePool" ||
                         n.op == "GlobalMaxPool";
@@ -988,10 +1001,12 @@ void Importer::emit_pool(const Node& n, const Bound& x, const QOut* o, const std
     const auto [dh, dw] = pair_attr(M, n, "dilations", 1);
     if (dh != 1 || dw != 1) unsupported(n, "pooling with dilations is not supported");
     if (M.attr_int(n, "storage_order", 0) != 0) unsupported(n, "storage_order 1 is not supported");
-    if (n.out.size() > 1 && !n.out[1].empty()) unsupported(n, "MaxPool's Indices output is not supported");
+    if (n.out.size() > 1 && !n.out[1].empty())
+        unsupported(n, "MaxPool's Indices output is not supported");
     if (!is_max && M.attr_int(n, "count_include_pad", 0) != 0) {
-        unsupported(n, "count_include_pad 1 is not supported (the NPU averages the taps inside the "
-                       "input)");
+        unsupported(n,
+                    "count_include_pad 1 is not supported (the NPU averages the taps inside the "
+                    "input)");
     }
     std::vector<int64_t> pads = pads_of(M, n, im.h, im.w, ks[0], ks[1], sh, sw, 1, 1);
     if (M.attr_int(n, "ceil_mode", 0) != 0) {
@@ -1016,9 +1031,9 @@ void Importer::emit_pool(const Node& n, const Bound& x, const QOut* o, const std
     add_ir(out_name, {oh, ow, im.c}, o != nullptr, o ? o->scale : 1.0, o ? o->zp : 0);
 }
 
-void Importer::emit_rows(const Node& n, const char* op, const Bound& x, int64_t axis,
-                         const QOut* o, const std::string& out_name,
-                         const std::vector<float>* gamma, const std::vector<float>* beta) {
+void Importer::emit_rows(const Node& n, const char* op, const Bound& x, int64_t axis, const QOut* o,
+                         const std::string& out_name, const std::vector<float>* gamma,
+                         const std::vector<float>* beta) {
     int64_t L = 0;
     const std::string xi = rows(n, x, axis, L);
     YAML::Node& l = new_layer(out_name, op, {xi});
@@ -1094,8 +1109,8 @@ void Importer::emit_lookup(const Node& n, const QIn& x, const QOut& o,
     (void)n;
 }
 
-Layout Importer::emit_concat(const Node& n, const std::vector<QIn>& xs, const QOut* o,
-                             int64_t axis, const std::string& out_name) {
+Layout Importer::emit_concat(const Node& n, const std::vector<QIn>& xs, const QOut* o, int64_t axis,
+                             const std::string& out_name) {
     const Shape& s0 = xs[0].b->lay.shape;
     const int64_t r = static_cast<int64_t>(s0.size());
     if (axis < 0) axis += r;
@@ -1152,9 +1167,9 @@ Layout Importer::emit_concat(const Node& n, const std::vector<QIn>& xs, const QO
 
 // Layout-only operators: the output is a view of the input's IR tensor. True if handled.
 bool Importer::view_op(const Node& n) {
-    static const std::set<std::string> kViews = {"Reshape",  "Flatten", "Transpose",
-                                                 "Squeeze",  "Unsqueeze", "Identity",
-                                                 "Dropout",  "Cast",    "Pad"};
+    static const std::set<std::string> kViews = {"Reshape", "Flatten",   "Transpose",
+                                                 "Squeeze", "Unsqueeze", "Identity",
+                                                 "Dropout", "Cast",      "Pad"};
     if (!n.domain.empty() || kViews.count(n.op) == 0) return false;
     const Bound b = bound(n, 0);
     const Shape& s = b.lay.shape;
@@ -1177,8 +1192,9 @@ bool Importer::view_op(const Node& n) {
         const int to = static_cast<int>(M.attr_int(n, "to", 0));
         if (to != b.type) {
             fail(n, "casts a " + onnx_detail::elem_type_name(b.type) + " tensor to " +
-                        onnx_detail::elem_type_name(to) + ": only casts to the same type (no-ops) "
-                                                          "are supported");
+                        onnx_detail::elem_type_name(to) +
+                        ": only casts to the same type (no-ops) "
+                        "are supported");
         }
     } else if (n.op == "Transpose") {
         std::vector<int64_t> p = M.attr_ints(n, "perm");
@@ -1224,8 +1240,8 @@ bool Importer::view_op(const Node& n) {
             to = {product(Shape(s.begin(), s.begin() + axis)),
                   product(Shape(s.begin() + axis, s.end()))};
         } else {
-            std::vector<int64_t> axes = n.has_input(1) ? const_in(n, 1, "axes").ints()
-                                                       : M.attr_ints(n, "axes");
+            std::vector<int64_t> axes =
+                n.has_input(1) ? const_in(n, 1, "axes").ints() : M.attr_ints(n, "axes");
             const int64_t rank = r + (n.op == "Unsqueeze" ? static_cast<int64_t>(axes.size()) : 0);
             for (int64_t& a : axes) {
                 if (a < 0) a += rank;
@@ -1238,9 +1254,11 @@ bool Importer::view_op(const Node& n) {
             } else {
                 to.clear();
                 for (int64_t k = 0; k < r; ++k) {
-                    const bool drop = axes.empty() ? s[static_cast<size_t>(k)] == 1
-                                                   : std::binary_search(axes.begin(), axes.end(), k);
-                    if (drop && s[static_cast<size_t>(k)] != 1) fail(n, "squeezes an axis not of size 1");
+                    const bool drop = axes.empty()
+                                          ? s[static_cast<size_t>(k)] == 1
+                                          : std::binary_search(axes.begin(), axes.end(), k);
+                    if (drop && s[static_cast<size_t>(k)] != 1)
+                        fail(n, "squeezes an axis not of size 1");
                     if (!drop) to.push_back(s[static_cast<size_t>(k)]);
                 }
             }
@@ -1311,8 +1329,7 @@ void Importer::on_quantize(const Node& n) {
     int type = 0;
     const int zp = zero_point(n, 2, type);
     if (n.out.empty() || n.out[0].empty()) fail(n, "has no output");
-    const bool graph_input =
-        std::find(M.inputs().begin(), M.inputs().end(), x) != M.inputs().end();
+    const bool graph_input = std::find(M.inputs().begin(), M.inputs().end(), x) != M.inputs().end();
     if (graph_input && !m_bound.count(x)) {
         const onnx_detail::TensorInfo* ti = M.info(x);
         if (ti && ti->elem_type != onnx_detail::kFloat) {
@@ -1423,13 +1440,15 @@ void Importer::on_qdq_compute(const Node& n) {
         const std::string name = unique(o.name);
         emit_conv(n, *x.b, w, &b, nullptr, &o, act_of(o), name);
         const Shape& irs = m_ir.at(name).shape;
-        bind(o.name, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}), o.type);
+        bind(o.name, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}),
+             o.type);
     } else if (op == "Gemm" || (op == "MatMul" && m_weight_dq.count(n.in.at(1)))) {
         const QIn x = qin(n, 0);
         bool trans_b = false;
         if (op == "Gemm") {
             if (M.attr_int(n, "transA", 0) != 0) unsupported(n, "transA 1 is not supported");
-            if (M.attr_float(n, "alpha", 1.0f) != 1.0f) unsupported(n, "alpha != 1 is not supported");
+            if (M.attr_float(n, "alpha", 1.0f) != 1.0f)
+                unsupported(n, "alpha != 1 is not supported");
             if (n.has_input(2) && M.attr_float(n, "beta", 1.0f) != 1.0f) {
                 unsupported(n, "beta != 1 is not supported");
             }
@@ -1463,11 +1482,13 @@ void Importer::on_qdq_compute(const Node& n) {
         const std::string name = unique(o.name);
         emit_pool(n, *x.b, &o, name);
         const Shape& irs = m_ir.at(name).shape;
-        bind(o.name, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}), o.type);
+        bind(o.name, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}),
+             o.type);
     } else if (op == "Softmax" || op == "LayerNormalization") {
         const QIn x = qin(n, 0);
         const QOut o = qout_qdq(n);
-        if (!o.activation.empty()) unsupported(n, "an activation after " + op + " is not supported");
+        if (!o.activation.empty())
+            unsupported(n, "an activation after " + op + " is not supported");
         const std::string name = unique(o.name);
         const int64_t r = static_cast<int64_t>(x.b->lay.shape.size());
         if (op == "Softmax") {
@@ -1485,7 +1506,8 @@ void Importer::on_qdq_compute(const Node& n) {
             emit_rows(n, "softmax", v, axis, &o, name);
         } else {
             const int64_t axis = M.attr_int(n, "axis", -1);
-            if (axis != -1 && axis != r - 1) unsupported(n, "normalizing over more than the last axis");
+            if (axis != -1 && axis != r - 1)
+                unsupported(n, "normalizing over more than the last axis");
             if (std::fabs(M.attr_float(n, "epsilon", 1e-5f) - 1e-5f) > 1e-12f) {
                 unsupported(n, "epsilon other than 1e-5 (the vector unit's) is not supported");
             }
@@ -1498,7 +1520,8 @@ void Importer::on_qdq_compute(const Node& n) {
     } else if (op == "Sigmoid" || op == "LeakyRelu") {
         const QIn x = qin(n, 0);
         const QOut o = qout_qdq(n);
-        if (!o.activation.empty()) unsupported(n, "an activation after " + op + " is not supported");
+        if (!o.activation.empty())
+            unsupported(n, "an activation after " + op + " is not supported");
         // The table reads the input's codes as ORT's kernel does (uint8 or int8).
         QIn xi = x;
         Bound src = *x.b;
@@ -1518,7 +1541,8 @@ void Importer::on_qdq_compute(const Node& n) {
         // pattern in float.
         const QIn x = qin(n, 0);
         std::string end;
-        if (!match_gelu(n, end)) unsupported(n, "Div is supported only as part of the Erf GELU pattern");
+        if (!match_gelu(n, end))
+            unsupported(n, "Div is supported only as part of the Erf GELU pattern");
         Node last = n;
         last.out = {end};
         const QOut o = qout_qdq(last);
@@ -1572,7 +1596,8 @@ void Importer::on_qdq_compute(const Node& n) {
         const std::string name = unique(o.name);
         bind(o.name, name, emit_concat(n, xs, &o, M.attr_int(n, "axis", 0), name), o.type);
     } else {
-        unsupported(n, "operator " + op + " is not supported between QuantizeLinear/DequantizeLinear");
+        unsupported(n,
+                    "operator " + op + " is not supported between QuantizeLinear/DequantizeLinear");
     }
 }
 
@@ -1580,7 +1605,8 @@ void Importer::on_qlinear(const Node& n) {
     const std::string& op = n.op;
     const auto image_out = [&](const std::string& name, const QOut& o) {
         const Shape& irs = m_ir.at(name).shape;
-        bind(o.name, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}), o.type);
+        bind(o.name, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}),
+             o.type);
     };
     if (op == "QLinearConv") {
         const QIn x = qin_linear(n, 0, 1, 2);
@@ -1595,16 +1621,19 @@ void Importer::on_qlinear(const Node& n) {
         bool trans_b = false;
         if (op == "QGemm") {
             if (M.attr_int(n, "transA", 0) != 0) unsupported(n, "transA 1 is not supported");
-            if (M.attr_float(n, "alpha", 1.0f) != 1.0f) unsupported(n, "alpha != 1 is not supported");
+            if (M.attr_float(n, "alpha", 1.0f) != 1.0f)
+                unsupported(n, "alpha != 1 is not supported");
             trans_b = M.attr_int(n, "transB", 0) != 0;
-            if (!n.has_input(7)) unsupported(n, "QGemm without y_scale (a float output) is not supported");
+            if (!n.has_input(7))
+                unsupported(n, "QGemm without y_scale (a float output) is not supported");
         }
         const QOut o = op == "QGemm" ? qout_linear(n, 7, 8) : qout_linear(n, 6, 7);
         const std::string name = unique(o.name);
         if (M.is_const(n.in.at(3))) {
             const Weights w = weights_linear(n, 3, 4, 5, trans_b ? 0 : 1);
             const int64_t N = trans_b ? w.shape.at(0) : w.shape.at(1);
-            const std::vector<int32_t> b = op == "QGemm" ? bias_int(n, 6, N) : std::vector<int32_t>{};
+            const std::vector<int32_t> b =
+                op == "QGemm" ? bias_int(n, 6, N) : std::vector<int32_t>{};
             emit_gemm(n, *a.b, w, trans_b, &b, nullptr, &o, {}, name);
             bind(o.name, name, Layout::identity(gemm_out_shape(a.b->lay.shape, N)), o.type);
         } else {
@@ -1622,7 +1651,8 @@ void Importer::on_qlinear(const Node& n) {
         emit_binary(n, op == "QLinearAdd" ? "add" : "mul", *x.b, *y.b, &o, {}, name);
         bind(o.name, name, Layout{x.b->lay.dims, x.b->lay.perm, x.b->lay.shape}, o.type);
     } else if (op == "QLinearAveragePool" || op == "QLinearGlobalAveragePool") {
-        if (M.attr_int(n, "channels_last", 0) != 0) unsupported(n, "channels_last 1 is not supported");
+        if (M.attr_int(n, "channels_last", 0) != 0)
+            unsupported(n, "channels_last 1 is not supported");
         const QIn x = qin_linear(n, 0, 1, 2);
         const QOut o = qout_linear(n, 3, 4);
         const std::string name = unique(o.name);
@@ -1649,7 +1679,8 @@ void Importer::on_qlinear(const Node& n) {
         int64_t axis = M.attr_int(n, "axis", -1);
         const int64_t r = static_cast<int64_t>(x.b->lay.shape.size());
         if (axis < 0) axis += r;
-        if (M.attr_int(n, "opset", 13) < 13 && axis != r - 1) unsupported(n, "softmax over flattened axes");
+        if (M.attr_int(n, "opset", 13) < 13 && axis != r - 1)
+            unsupported(n, "softmax over flattened axes");
         emit_rows(n, "softmax", *x.b, axis, &o, name);
         bind(o.name, name, Layout{x.b->lay.dims, x.b->lay.perm, x.b->lay.shape}, o.type);
     } else if (op == "QLinearConcat") {
@@ -1658,7 +1689,8 @@ void Importer::on_qlinear(const Node& n) {
             fail(n, "expected Y_scale, Y_zero_point, then (tensor, scale, zero point) triples");
         }
         std::vector<QIn> xs;
-        for (size_t i = 2; i + 2 < n.in.size(); i += 3) xs.push_back(qin_linear(n, i, i + 1, i + 2));
+        for (size_t i = 2; i + 2 < n.in.size(); i += 3)
+            xs.push_back(qin_linear(n, i, i + 1, i + 2));
         const std::string name = unique(o.name);
         bind(o.name, name, emit_concat(n, xs, &o, M.attr_int(n, "axis", 0), name), o.type);
     } else {
@@ -1681,7 +1713,8 @@ void Importer::on_integer(const Node& n) {
         q.zp = t.zp;
         if (n.has_input(2)) {
             int type = 0;
-            if (ir_zp(zero_point(n, 2, type), b.type) != t.zp) fail(n, "x_zero_point differs from the tensor's");
+            if (ir_zp(zero_point(n, 2, type), b.type) != t.zp)
+                fail(n, "x_zero_point differs from the tensor's");
         }
         return q;
     }();
@@ -1697,8 +1730,9 @@ void Importer::on_integer(const Node& n) {
     const Node* cast = next(n.out.at(0), "Cast");
     const Node* mul = cast ? next(cast->out.at(0), "Mul") : nullptr;
     if (!mul) {
-        fail(n, "expected its int32 result to be rescaled by Cast(float) -> Mul(constant scale) -> "
-                "QuantizeLinear (static quantization)");
+        fail(n,
+             "expected its int32 result to be rescaled by Cast(float) -> Mul(constant scale) -> "
+             "QuantizeLinear (static quantization)");
     }
     const std::string other = mul->in.at(0) == cast->out.at(0) ? mul->in.at(1) : mul->in.at(0);
     const Const* sc = M.constant(other);
@@ -1736,7 +1770,8 @@ void Importer::on_integer(const Node& n) {
     if (conv) {
         emit_conv(n, *x.b, w, &b, nullptr, &o, act_of(o), name);
         const Shape& irs = m_ir.at(name).shape;
-        bind(o.name, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}), o.type);
+        bind(o.name, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}),
+             o.type);
     } else {
         emit_gemm(n, *x.b, w, false, &b, nullptr, &o, act_of(o), name);
         bind(o.name, name, Layout::identity(gemm_out_shape(x.b->lay.shape, N)), o.type);
@@ -1878,14 +1913,16 @@ void Importer::on_float(const Node& n) {
             const std::string name = unique(o2);
             emit_conv(n, x, w, nullptr, &b, nullptr, act, name);
             const Shape& irs = m_ir.at(name).shape;
-            bind(o2, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}), onnx_detail::kFloat);
+            bind(o2, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}),
+                 onnx_detail::kFloat);
             return;
         }
         const Act act = float_activation(n, out);
         const std::string name = unique(out);
         emit_conv(n, x, w, nullptr, &b, nullptr, act, name);
         const Shape& irs = m_ir.at(name).shape;
-        bind(out, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}), onnx_detail::kFloat);
+        bind(out, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}),
+             onnx_detail::kFloat);
     } else if (op == "Gemm" || (op == "MatMul" && M.is_const(n.in.at(1)))) {
         const Bound& x = bound(n, 0);
         Weights w = float_weights(1);
@@ -1900,7 +1937,8 @@ void Importer::on_float(const Node& n) {
         if (w.shape.size() != 2) fail(n, "weights: expected a matrix");
         const int64_t N = trans_b ? w.shape[0] : w.shape[1];
         for (float& v : w.f) v *= alpha;
-        std::vector<float> b = op == "Gemm" ? bias_float(n, 2, N) : std::vector<float>(static_cast<size_t>(N), 0.0f);
+        std::vector<float> b =
+            op == "Gemm" ? bias_float(n, 2, N) : std::vector<float>(static_cast<size_t>(N), 0.0f);
         for (float& v : b) v *= beta;
         std::string out = n.out.at(0);
         if (op == "MatMul") {  // MatMul + Add(constant bias)
@@ -1911,7 +1949,8 @@ void Importer::on_float(const Node& n) {
                 if (const Const* bc = M.constant(other)) {
                     if (bc->elems() != N && bc->elems() != 1) fail(add, "bias of the wrong size");
                     for (int64_t c = 0; c < N; ++c) {
-                        b[static_cast<size_t>(c)] += static_cast<float>(bc->real(static_cast<size_t>(bc->elems() == 1 ? 0 : c)));
+                        b[static_cast<size_t>(c)] += static_cast<float>(
+                            bc->real(static_cast<size_t>(bc->elems() == 1 ? 0 : c)));
                     }
                     m_done.insert(add.index);
                     out = add.out.at(0);
@@ -1934,8 +1973,9 @@ void Importer::on_float(const Node& n) {
         bind(n.out[0], name, matmul_out_layout(os, m_ir.at(name).shape), onnx_detail::kFloat);
     } else if (op == "Add" || op == "Mul") {
         if (M.is_const(n.in.at(0)) || M.is_const(n.in.at(1))) {
-            unsupported(n, op + " with a constant operand is not supported (only a bias folded into "
-                                "the MatMul before it)");
+            unsupported(n, op +
+                               " with a constant operand is not supported (only a bias folded into "
+                               "the MatMul before it)");
         }
         const Bound& x = bound(n, 0);
         const Bound& y = bound(n, 1);
@@ -1949,7 +1989,8 @@ void Importer::on_float(const Node& n) {
         const std::string name = unique(n.out.at(0));
         emit_pool(n, x, nullptr, name);
         const Shape& irs = m_ir.at(name).shape;
-        bind(n.out[0], name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}), onnx_detail::kFloat);
+        bind(n.out[0], name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}),
+             onnx_detail::kFloat);
     } else if (op == "Softmax" || op == "LayerNormalization") {
         const Bound& x = bound(n, 0);
         const std::string name = unique(n.out.at(0));
@@ -1969,13 +2010,15 @@ void Importer::on_float(const Node& n) {
             emit_rows(n, "softmax", v, axis, nullptr, name);
         } else {
             const int64_t axis = M.attr_int(n, "axis", -1);
-            if (axis != -1 && axis != r - 1) unsupported(n, "normalizing over more than the last axis");
+            if (axis != -1 && axis != r - 1)
+                unsupported(n, "normalizing over more than the last axis");
             if (std::fabs(M.attr_float(n, "epsilon", 1e-5f) - 1e-5f) > 1e-12f) {
                 unsupported(n, "epsilon other than 1e-5 (the vector unit's) is not supported");
             }
             if (n.out.size() > 1) {
                 for (size_t k = 1; k < n.out.size(); ++k) {
-                    if (!n.out[k].empty() && !M.consumers(n.out[k]).empty()) fail(n, "mean/inv-std outputs are not supported");
+                    if (!n.out[k].empty() && !M.consumers(n.out[k]).empty())
+                        fail(n, "mean/inv-std outputs are not supported");
                 }
             }
             const int64_t L = x.lay.shape.back();
@@ -1987,7 +2030,8 @@ void Importer::on_float(const Node& n) {
     } else if (op == "Div" && M.is_const(n.in.at(1))) {
         const Bound& x = bound(n, 0);
         std::string out;
-        if (!match_gelu(n, out)) unsupported(n, "Div is supported only as part of the Erf GELU pattern");
+        if (!match_gelu(n, out))
+            unsupported(n, "Div is supported only as part of the Erf GELU pattern");
         const std::string name = unique(out);
         YAML::Node& l = new_layer(name, "gelu", {x.ir});
         (void)l;
@@ -2005,7 +2049,8 @@ void Importer::on_float(const Node& n) {
         bind(n.out[0], name, emit_concat(n, xs, nullptr, M.attr_int(n, "axis", 0), name),
              onnx_detail::kFloat);
     } else if (op == "Relu" || op == "Clip") {
-        unsupported(n, op + " is supported fused after Conv, Gemm, MatMul or Add (its only consumer)");
+        unsupported(n,
+                    op + " is supported fused after Conv, Gemm, MatMul or Add (its only consumer)");
     } else {
         unsupported(n, "operator " + op + " is not supported");
     }
@@ -2039,16 +2084,26 @@ void Importer::finish_views() {
 }
 
 ImportedWorkload Importer::run() {
-    static const std::set<std::string> kQuantOps = {
-        "QuantizeLinear",     "DequantizeLinear",   "QLinearConv",
-        "QLinearMatMul",      "ConvInteger",        "MatMulInteger",
-        "QGemm",              "QLinearAdd",         "QLinearMul",
-        "QLinearAveragePool", "QLinearGlobalAveragePool", "QLinearConcat",
-        "QLinearSigmoid",     "QLinearLeakyRelu",   "QLinearSoftmax"};
+    static const std::set<std::string> kQuantOps = {"QuantizeLinear",
+                                                    "DequantizeLinear",
+                                                    "QLinearConv",
+                                                    "QLinearMatMul",
+                                                    "ConvInteger",
+                                                    "MatMulInteger",
+                                                    "QGemm",
+                                                    "QLinearAdd",
+                                                    "QLinearMul",
+                                                    "QLinearAveragePool",
+                                                    "QLinearGlobalAveragePool",
+                                                    "QLinearConcat",
+                                                    "QLinearSigmoid",
+                                                    "QLinearLeakyRelu",
+                                                    "QLinearSoftmax"};
     for (const Node& n : M.nodes()) {
         if (n.op == "DynamicQuantizeLinear") {
-            unsupported(n, "dynamic quantization computes scales at run time; npusim runs "
-                           "statically quantized models (or float models it quantizes)");
+            unsupported(n,
+                        "dynamic quantization computes scales at run time; npusim runs "
+                        "statically quantized models (or float models it quantizes)");
         }
         if (kQuantOps.count(n.op) && (n.domain.empty() || n.domain == "com.microsoft")) {
             m_quantized = true;
@@ -2091,7 +2146,8 @@ ImportedWorkload Importer::run() {
             const std::string name = unique(o.name);
             emit_pool(n, x, &o, name);
             const Shape& irs = m_ir.at(name).shape;
-            bind(o.name, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}), o.type);
+            bind(o.name, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}),
+                 o.type);
         } else if (n.domain.empty()) {
             on_qdq_compute(n);
         } else {
@@ -2116,8 +2172,9 @@ ImportedWorkload Importer::run() {
     root["inputs"] = m_inputs;
     if (!m_quantized && (m_opt.require_calibration || !m_opt.calibration.empty())) {
         if (m_opt.calibration.empty()) {
-            M.fail("a float model is post-training quantized: give calibration images "
-                   "(--calibration FILE.npy, NCHW or NHWC float32)");
+            M.fail(
+                "a float model is post-training quantized: give calibration images "
+                "(--calibration FILE.npy, NCHW or NHWC float32)");
         }
         YAML::Node c(YAML::NodeType::Map);
         c["file"] = std::filesystem::absolute(m_opt.calibration).lexically_normal().string();

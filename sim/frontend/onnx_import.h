@@ -37,9 +37,9 @@ struct OnnxImportOptions {
 };
 
 struct ImportedWorkload {
-    std::string yaml;                          // the workload (docs/workloads.md)
-    std::map<std::string, npy::Array> files;   // side files by the name the YAML uses
-    bool float_model = false;                  // post-training quantization pending
+    std::string yaml;                         // the workload (docs/workloads.md)
+    std::map<std::string, npy::Array> files;  // side files by the name the YAML uses
+    bool float_model = false;                 // post-training quantization pending
 };
 
 // Throws npu::UserError for a file that cannot be read or a graph that cannot be imported.

@@ -236,7 +236,8 @@ int64_t Model::attr_int(const Node& n, const std::string& name, int64_t def) con
 float Model::attr_float(const Node& n, const std::string& name, float def) const {
     const onnx::AttributeProto* a = attr(n, name);
     if (a == nullptr) return def;
-    if (a->type() != onnx::AttributeProto::FLOAT) fail(n, "attribute '" + name + "': expected a float");
+    if (a->type() != onnx::AttributeProto::FLOAT)
+        fail(n, "attribute '" + name + "': expected a float");
     return a->f();
 }
 
@@ -273,8 +274,9 @@ class TensorReader {
         c.dtype = t.data_type();
         const size_t es = elem_size(c.dtype);
         if (es == 0) {
-            m_model.fail(where + ": expected a tensor of a numeric type (float32, float64, int8, "
-                                 "uint8, int16, uint16, int32, uint32, int64, uint64, bool), found " +
+            m_model.fail(where +
+                         ": expected a tensor of a numeric type (float32, float64, int8, "
+                         "uint8, int16, uint16, int32, uint32, int64, uint64, bool), found " +
                          elem_type_name(c.dtype));
         }
         if (t.dims_size() > kMaxDims) {
@@ -283,10 +285,12 @@ class TensorReader {
         }
         int64_t elems = 1;
         for (int64_t d : t.dims()) {
-            if (d < 0) m_model.fail(where + ": expected dimensions >= 0, found " + std::to_string(d));
+            if (d < 0)
+                m_model.fail(where + ": expected dimensions >= 0, found " + std::to_string(d));
             if (d != 0 && elems > kMaxConstElems / d) {
                 m_model.fail(where + ": expected at most " + std::to_string(kMaxConstElems) +
-                             " elements, found dims " + shape_text({t.dims().begin(), t.dims().end()}));
+                             " elements, found dims " +
+                             shape_text({t.dims().begin(), t.dims().end()}));
             }
             elems *= d;
             c.shape.push_back(d);
@@ -305,8 +309,9 @@ class TensorReader {
             c.raw.resize(static_cast<size_t>(bytes));
             const auto count_ok = [&](int64_t have) {
                 if (have != elems) {
-                    m_model.fail(where + ": expected " + std::to_string(elems) + " values for dims " +
-                                 shape_text(c.shape) + ", found " + std::to_string(have));
+                    m_model.fail(where + ": expected " + std::to_string(elems) +
+                                 " values for dims " + shape_text(c.shape) + ", found " +
+                                 std::to_string(have));
                 }
             };
             char* p = c.raw.data();
@@ -370,8 +375,9 @@ class TensorReader {
         bool escapes = location.empty() || rel.is_absolute();
         for (const auto& part : rel) escapes = escapes || part == "..";
         if (escapes) {
-            m_model.fail(where + ": external_data location: expected a file name relative to the "
-                                 "model's directory (no '..'), found '" +
+            m_model.fail(where +
+                         ": external_data location: expected a file name relative to the "
+                         "model's directory (no '..'), found '" +
                          location + "'");
         }
         if (length >= 0 && length != bytes) {
@@ -407,9 +413,10 @@ Model::Model(const std::string& path) : m_path(path), m_proto(new onnx::ModelPro
     const std::streamoff size = in.tellg();
     if (size <= 0) fail("expected an ONNX model (a protobuf ModelProto), found an empty file");
     if (size > kMaxFileBytes) {
-        fail("expected an ONNX model below 2 GiB (protobuf's limit; larger models keep their "
-             "weights in external data files), found " +
-             std::to_string(size) + " bytes");
+        fail(
+            "expected an ONNX model below 2 GiB (protobuf's limit; larger models keep their "
+            "weights in external data files), found " +
+            std::to_string(size) + " bytes");
     }
     in.close();
     // Parsed straight from the file (no copy of a 100 MB model in between).
@@ -424,8 +431,9 @@ Model::Model(const std::string& path) : m_path(path), m_proto(new onnx::ModelPro
     }
     ::close(fd);
     if (!parsed) {
-        fail("expected an ONNX model (a protobuf ModelProto), found bytes protobuf cannot parse "
-             "(truncated or not ONNX)");
+        fail(
+            "expected an ONNX model (a protobuf ModelProto), found bytes protobuf cannot parse "
+            "(truncated or not ONNX)");
     }
     if (!m_proto->has_graph()) fail("expected a model with a graph, found none");
     for (const onnx::OperatorSetIdProto& o : m_proto->opset_import()) {
@@ -460,7 +468,8 @@ void Model::build_nodes() {
     for (const onnx::ValueInfoProto& v : g.input()) {
         if (initializers.count(v.name())) continue;  // IR < 4 lists initializers as inputs
         if (v.name().empty()) fail("a graph input has no name");
-        if (!defined.insert(v.name()).second) fail("graph input '" + v.name() + "' is defined twice");
+        if (!defined.insert(v.name()).second)
+            fail("graph input '" + v.name() + "' is defined twice");
         m_inputs.push_back(v.name());
     }
     std::vector<Node> nodes;
@@ -476,7 +485,8 @@ void Model::build_nodes() {
         n.in.assign(p.input().begin(), p.input().end());
         n.out.assign(p.output().begin(), p.output().end());
         for (const onnx::AttributeProto& a : p.attribute()) {
-            if (a.type() == onnx::AttributeProto::GRAPH || a.type() == onnx::AttributeProto::GRAPHS) {
+            if (a.type() == onnx::AttributeProto::GRAPH ||
+                a.type() == onnx::AttributeProto::GRAPHS) {
                 fail(n, "control flow (subgraph attribute '" + a.name() +
                             "') is not supported: npusim runs a static dataflow graph");
             }
@@ -484,8 +494,9 @@ void Model::build_nodes() {
         for (const std::string& o : n.out) {
             if (o.empty()) continue;
             if (!defined.insert(o).second) {
-                fail(n, "output '" + o + "' is already defined elsewhere (an ONNX graph assigns "
-                        "each tensor once)");
+                fail(n, "output '" + o +
+                            "' is already defined elsewhere (an ONNX graph assigns "
+                            "each tensor once)");
             }
         }
         nodes.push_back(std::move(n));
@@ -493,8 +504,9 @@ void Model::build_nodes() {
     for (const Node& n : nodes) {
         for (const std::string& x : n.in) {
             if (!x.empty() && defined.count(x) == 0) {
-                fail(n, "input '" + x + "' is not a graph input, an initializer or any node's "
-                        "output");
+                fail(n, "input '" + x +
+                            "' is not a graph input, an initializer or any node's "
+                            "output");
             }
         }
     }
@@ -617,8 +629,9 @@ void Model::read_constants() {
             c = make_const(kInt64, {a->ints_size()});
             if (a->ints_size()) std::memcpy(c.raw.data(), a->ints().data(), c.raw.size());
         } else {
-            fail(n, "attribute '" + a->name() + "' is not supported (value, value_float(s), "
-                    "value_int(s))");
+            fail(n, "attribute '" + a->name() +
+                        "' is not supported (value, value_float(s), "
+                        "value_int(s))");
         }
         m_consts[n.out[0]] = std::move(c);
         m_folded.insert(n.index);
@@ -698,8 +711,8 @@ void set_int(Const& c, size_t k, int64_t v) {
 bool Model::fold(const Node& n) {
     if (!n.domain.empty() || n.out.size() != 1 || n.out[0].empty()) return false;
     static const std::set<std::string> kFoldable = {
-        "Identity", "Cast",    "Mul",       "Div",     "Add",     "Sub",     "ConstantOfShape",
-        "Shape",    "Gather",  "Unsqueeze", "Squeeze", "Concat",  "Reshape", "Neg"};
+        "Identity", "Cast",   "Mul",       "Div",     "Add",    "Sub",     "ConstantOfShape",
+        "Shape",    "Gather", "Unsqueeze", "Squeeze", "Concat", "Reshape", "Neg"};
     if (kFoldable.count(n.op) == 0) return false;
     if (n.op == "Shape") {
         if (!n.has_input(0)) return false;
@@ -811,7 +824,8 @@ bool Model::fold(const Node& n) {
         }
         Const value = make_const(kFloat, {});
         if (const onnx::AttributeProto* a = attr(n, "value")) {
-            if (a->type() != onnx::AttributeProto::TENSOR) fail(n, "attribute 'value': expected a tensor");
+            if (a->type() != onnx::AttributeProto::TENSOR)
+                fail(n, "attribute 'value': expected a tensor");
             onnx::TensorProto t = a->t();
             const TensorReader reader(*this, "");
             value = reader.read(t, n.label() + " attribute 'value'");

@@ -64,7 +64,7 @@ struct Const {
 
 struct Node {
     const onnx::NodeProto* proto = nullptr;
-    std::string name, op, domain;  // domain "" for the default (ai.onnx)
+    std::string name, op, domain;      // domain "" for the default (ai.onnx)
     std::vector<std::string> in, out;  // "" for an omitted optional input
     size_t index = 0;                  // position in the file
     // "'conv1' (Conv, domain ai.onnx)"
@@ -86,8 +86,8 @@ class Model {
     Model& operator=(const Model&) = delete;
 
     [[nodiscard]] const std::string& path() const { return m_path; }
-    [[nodiscard]] int64_t opset() const { return m_opset; }          // default domain
-    [[nodiscard]] int64_t ms_opset() const { return m_ms_opset; }    // com.microsoft (0: none)
+    [[nodiscard]] int64_t opset() const { return m_opset; }        // default domain
+    [[nodiscard]] int64_t ms_opset() const { return m_ms_opset; }  // com.microsoft (0: none)
     [[nodiscard]] const std::vector<Node>& nodes() const { return m_nodes; }  // topological
     [[nodiscard]] const std::vector<std::string>& inputs() const { return m_inputs; }
     [[nodiscard]] const std::vector<std::string>& outputs() const { return m_outputs; }

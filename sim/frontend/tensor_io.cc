@@ -56,8 +56,8 @@ std::vector<int64_t> squeezed(std::vector<int64_t> s) {
 std::string tensor_file_name(const std::string& name) {
     std::string s;
     for (char c : name) {
-        const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
-                        c == '_';
+        const bool ok =
+            std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
         s += ok ? c : '_';
     }
     if (s.empty() || s == "." || s == "..") s = "_" + s;
@@ -133,11 +133,10 @@ ConvertedInput convert_input(const graph::Workload& wl, const std::string& name,
         fail(file, "'" + name + "': expected an array of shape " + expected +
                        (view ? " (as the model has it) or " + npy::shape_string(ir_shape) +
                                    " (the NPU's layout)"
-                             : ir_shape.size() == 3
-                                   ? " (HWC) or (1, " + std::to_string(ir_shape[2]) + ", " +
-                                         std::to_string(ir_shape[0]) + ", " +
-                                         std::to_string(ir_shape[1]) + ") (NCHW)"
-                                   : std::string()) +
+                        : ir_shape.size() == 3 ? " (HWC) or (1, " + std::to_string(ir_shape[2]) +
+                                                     ", " + std::to_string(ir_shape[0]) + ", " +
+                                                     std::to_string(ir_shape[1]) + ") (NCHW)"
+                                               : std::string()) +
                        ", found " + npy::shape_string(got));
     }
     const graph::TensorView::Type vt = view ? view->type : graph::TensorView::Type::kInt8;
@@ -195,8 +194,8 @@ void apply_inputs(graph::Workload& wl, const InputFiles& inputs) {
             ConvertedInput c = convert_input(wl, name, npy::read(file, int64_t{1} << 32), file);
             if (!given.insert(c.input_index).second) {
                 problems.add(Diagnostic{file, 0, 0, "--input",
-                                        "'" + name + "': input '" +
-                                            wl.inputs[c.input_index].name + "' is given twice"});
+                                        "'" + name + "': input '" + wl.inputs[c.input_index].name +
+                                            "' is given twice"});
                 continue;
             }
             conv.push_back(std::move(c));
@@ -227,7 +226,8 @@ std::map<std::string, npy::Array> tensors_to_save(const graph::Workload& wl,
     std::map<std::string, npy::Array> files;
     const auto put = [&](const std::string& name, npy::Array a) {
         std::string f = tensor_file_name(name) + ".npy";
-        for (int k = 2; files.count(f); ++k) f = tensor_file_name(name) + "_" + std::to_string(k) + ".npy";
+        for (int k = 2; files.count(f); ++k)
+            f = tensor_file_name(name) + "_" + std::to_string(k) + ".npy";
         files[f] = std::move(a);
     };
     const auto save = [&](const std::string& tensor, const std::vector<int32_t>& shape,
@@ -240,7 +240,8 @@ std::map<std::string, npy::Array> tensors_to_save(const graph::Workload& wl,
             switch (v.type) {
                 case graph::TensorView::Type::kInt8: {
                     std::vector<int8_t> out(offs.size());
-                    for (size_t e = 0; e < offs.size(); ++e) out[e] = data[static_cast<size_t>(offs[e])];
+                    for (size_t e = 0; e < offs.size(); ++e)
+                        out[e] = data[static_cast<size_t>(offs[e])];
                     put(v.name, npy::from_int8(out, v.shape));
                     break;
                 }

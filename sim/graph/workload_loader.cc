@@ -909,7 +909,8 @@ void Loader::parse_layer(const YAML::Node& n, int index, LayerSpec& spec) {
             if (const YAML::Node t = n["table"]) {
                 parse_table(t, spec);
             } else {
-                error(n, spec.path, "missing required key 'table' (256 int8 entries, or {file: F})");
+                error(n, spec.path,
+                      "missing required key 'table' (256 int8 entries, or {file: F})");
                 spec.geometry_ok = false;
             }
             if (!n["output"]) {
@@ -1643,19 +1644,21 @@ std::optional<std::vector<std::vector<float>>> Loader::npy_images(const YAML::No
     const int64_t elems = product(s, 0, s.size());
     const auto tail = [&](const std::vector<int64_t>& want) {
         return a.shape.size() >= want.size() &&
-               std::equal(want.begin(), want.end(), a.shape.end() - static_cast<std::ptrdiff_t>(want.size()));
+               std::equal(want.begin(), want.end(),
+                          a.shape.end() - static_cast<std::ptrdiff_t>(want.size()));
     };
     bool nchw_view = false;
-    for (const TensorView& v : w.views) nchw_view = nchw_view || (v.tensor == input.name && !v.perm.empty());
+    for (const TensorView& v : w.views)
+        nchw_view = nchw_view || (v.tensor == input.name && !v.perm.empty());
     const bool hwc = tail(s);
     const bool chw = s.size() == 3 && tail({s[2], s[0], s[1]});
     if (a.dtype != npy::DType::kFloat32 || (!hwc && !chw) || elems == 0) {
         error(f, path,
               "expected '" + resolve_path(file) + "' to hold float32 images of shape " +
-                  shape_text(s) + (s.size() == 3 ? " (or NCHW " + std::to_string(s[2]) + "x" +
-                                                       std::to_string(s[0]) + "x" +
-                                                       std::to_string(s[1]) + ")"
-                                                 : "") +
+                  shape_text(s) +
+                  (s.size() == 3 ? " (or NCHW " + std::to_string(s[2]) + "x" +
+                                       std::to_string(s[0]) + "x" + std::to_string(s[1]) + ")"
+                                 : "") +
                   ", found " + npy::to_string(a.dtype) + " " + npy::shape_string(a.shape));
         return std::vector<std::vector<float>>{};
     }
@@ -1704,10 +1707,10 @@ void Loader::parse_samples(const YAML::Node& n, const InputSpec* first, Workload
             lf.Scalar().compare(lf.Scalar().size() - 4, 4, ".npy") == 0) {
             try {
                 const npy::Array la = npy::read(resolve_path(lf.Scalar()));
-                const std::vector<int64_t> v = la.dtype == npy::DType::kFloat32 ||
-                                                       la.dtype == npy::DType::kFloat64
-                                                   ? std::vector<int64_t>{}
-                                                   : la.ints();
+                const std::vector<int64_t> v =
+                    la.dtype == npy::DType::kFloat32 || la.dtype == npy::DType::kFloat64
+                        ? std::vector<int64_t>{}
+                        : la.ints();
                 if (static_cast<size_t>(la.elems()) != w.samples.inputs.size() || v.empty()) {
                     error(lf, child(path, "labels"),
                           "expected " + std::to_string(w.samples.inputs.size()) +
@@ -1717,7 +1720,8 @@ void Loader::parse_samples(const YAML::Node& n, const InputSpec* first, Workload
                     for (int64_t x : v) w.samples.labels.push_back(static_cast<int32_t>(x));
                 }
             } catch (const UserError& e) {
-                for (const Diagnostic& d : e.diagnostics()) error(lf, child(path, "labels"), d.message);
+                for (const Diagnostic& d : e.diagnostics())
+                    error(lf, child(path, "labels"), d.message);
             }
         }
         return;
@@ -1756,10 +1760,9 @@ const npy::Array* Loader::read_array(const YAML::Node& at, const std::string& pa
             m_arrays.push_back(std::make_unique<npy::Array>(npy::read(full)));
             a = m_arrays.back().get();
         } else {
-            const auto data = read_file_exact(at, path, file,
-                                              count * static_cast<int64_t>(npy::element_size(dtype)),
-                                              std::to_string(count) + " " + npy::to_string(dtype) +
-                                                  " values (" + what + ")");
+            const auto data = read_file_exact(
+                at, path, file, count * static_cast<int64_t>(npy::element_size(dtype)),
+                std::to_string(count) + " " + npy::to_string(dtype) + " values (" + what + ")");
             if (!data) return nullptr;
             auto raw = std::make_unique<npy::Array>();
             raw->dtype = dtype;
@@ -1798,9 +1801,9 @@ void Loader::read_int_params(const LayerSpec& spec, Layer& l) {
         }
     }
     if (spec.bias_kind == LayerSpec::BiasKind::kFile && !spec.bias_file.empty()) {
-        if (auto a = read_array(spec.bias_node["file"], child(spec.path, "bias.file"),
-                                spec.bias_file, npy::DType::kInt32, l.out_c,
-                                "one per output channel")) {
+        if (auto a =
+                read_array(spec.bias_node["file"], child(spec.path, "bias.file"), spec.bias_file,
+                           npy::DType::kInt32, l.out_c, "one per output channel")) {
             l.bias.resize(static_cast<size_t>(l.out_c));
             std::memcpy(l.bias.data(), a->data.data(), a->data.size());
             int64_t max_bias = 0;
@@ -1877,8 +1880,8 @@ void Loader::parse_views(const YAML::Node& n, const std::string& path, const std
             error(nm ? nm : v, child(vp, "name"), "expected a tensor name");
         }
         const YAML::Node t = v["type"];
-        if (t && t.IsScalar() && (t.Scalar() == "int8" || t.Scalar() == "uint8" ||
-                                  t.Scalar() == "float32")) {
+        if (t && t.IsScalar() &&
+            (t.Scalar() == "int8" || t.Scalar() == "uint8" || t.Scalar() == "float32")) {
             tv.type = t.Scalar() == "int8"    ? TensorView::Type::kInt8
                       : t.Scalar() == "uint8" ? TensorView::Type::kUint8
                                               : TensorView::Type::kFloat32;
@@ -1890,7 +1893,8 @@ void Loader::parse_views(const YAML::Node& n, const std::string& path, const std
             const YAML::Node s = v[key];
             if (!s) return;
             if (!s.IsSequence() || s.size() > 16) {
-                error(s, child(vp, key), "expected a list of at most 16 integers, found " + describe(s));
+                error(s, child(vp, key),
+                      "expected a list of at most 16 integers, found " + describe(s));
                 return;
             }
             for (size_t k = 0; k < s.size(); ++k) {

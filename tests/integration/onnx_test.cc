@@ -3,9 +3,9 @@
 // `npusim import` and the imported YAML give the same cycles and the same bytes; compare on a
 // float model; bad models and bad inputs are exit 2 with a message.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "tests/integration/npusim_harness.h"
 
@@ -26,14 +26,15 @@ class OnnxRun : public NpusimTest {
     // Runs MODEL on its committed input, saving every tensor into DIR; returns the exit code.
     Result run(const std::string& model, const std::string& dir, const std::string& extra = "") {
         const std::string net = model.substr(0, model.find('_'));
-        return npusim("run --workload " + kModels + model + ".onnx --input input=" + kModels +
-                      net + "_input.npy --save-tensors " + (m_dir / dir).string() +
+        return npusim("run --workload " + kModels + model + ".onnx --input input=" + kModels + net +
+                      "_input.npy --save-tensors " + (m_dir / dir).string() +
                       " --quiet --no-progress " + extra);
     }
     // Number of tensors of the golden manifest that differ from the saved ones, and the largest
     // difference in LSB over all of them (quantized tensors only).
     std::pair<int, int> compare(const std::string& model, const std::string& dir) {
-        std::ifstream mf(std::string(NPUSIM_SOURCE_DIR) + "/" + kGoldens + model + "/manifest.json");
+        std::ifstream mf(std::string(NPUSIM_SOURCE_DIR) + "/" + kGoldens + model +
+                         "/manifest.json");
         const nlohmann::json manifest = nlohmann::json::parse(mf);
         int differing = 0, worst = 0, compared = 0;
         for (const auto& t : manifest["tensors"]) {
@@ -68,7 +69,8 @@ class OnnxRun : public NpusimTest {
 // requantization, in ws and os and at PE fidelity: their operators (conv, gemm, max pooling,
 // residual add, global average pooling) give ORT's integers on these inputs.
 TEST_F(OnnxRun, ConvNetworksEqualOnnxRuntimeInEveryDataflowAndFidelity) {
-    for (const std::string model : {"digits_qdq", "digits_qlinear", "residual_qdq", "residual_qlinear"}) {
+    for (const std::string model :
+         {"digits_qdq", "digits_qlinear", "residual_qdq", "residual_qlinear"}) {
         for (const std::string extra : {"", "--set array.dataflow=os", "--fidelity pe"}) {
             if (extra == "--fidelity pe" && model.rfind("digits", 0) != 0) continue;  // slow
             const std::string dir = "t" + std::to_string(std::hash<std::string>{}(model + extra));
@@ -86,7 +88,8 @@ TEST_F(OnnxRun, ConvNetworksEqualOnnxRuntimeInEveryDataflowAndFidelity) {
 // softmax and the layers after them may differ from ORT (1 LSB per layer, measured layer by
 // layer in tests/unit/onnx_import_test.cc; postproc.requant float32 removes it).
 TEST_F(OnnxRun, OtherNetworksRunAndStayClose) {
-    for (const std::string model : {"depthwise_qdq", "depthwise_qlinear", "transformer_qdq", "transformer_qlinear"}) {
+    for (const std::string model :
+         {"depthwise_qdq", "depthwise_qlinear", "transformer_qdq", "transformer_qlinear"}) {
         const Result r = run(model, model);
         ASSERT_EQ(r.code, 0) << model << ": " << r.err;
         const auto [differing, worst] = compare(model, model);
@@ -108,9 +111,13 @@ TEST_F(OnnxRun, ImportedYamlRunsLikeTheModel) {
     EXPECT_NE(r.err.find("already exists; pass --force"), std::string::npos) << r.err;
     const std::string in = " --input input=" + kModels + "residual_input.npy --quiet --no-progress";
     ASSERT_EQ(npusim("run --workload " + yaml.string() + in + " --out " + (m_dir / "a").string() +
-                     " --save-tensors " + (m_dir / "ta").string()).code, 0);
+                     " --save-tensors " + (m_dir / "ta").string())
+                  .code,
+              0);
     ASSERT_EQ(npusim("run --workload " + kModels + "residual_qdq.onnx" + in + " --out " +
-                     (m_dir / "b").string() + " --save-tensors " + (m_dir / "tb").string()).code, 0);
+                     (m_dir / "b").string() + " --save-tensors " + (m_dir / "tb").string())
+                  .code,
+              0);
     const auto stats = [&](const char* d) {
         std::ifstream f(m_dir / d / "stats.json");
         return nlohmann::json::parse(f)["totals"];
@@ -137,17 +144,21 @@ TEST_F(OnnxRun, BadModelsAndInputsAreExit2) {
     const fs::path bad = write("bad.onnx", "this is not a protobuf");
     Result r = npusim("run --workload " + bad.string());
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("expected an ONNX model (a protobuf ModelProto)"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("expected an ONNX model (a protobuf ModelProto)"), std::string::npos)
+        << r.err;
     r = npusim("run --workload " + kModels + "digits_qdq.onnx --input input=" + kModels +
                "residual_input.npy --quiet");
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("'input': expected an array of shape (1, 1, 8, 8)"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("'input': expected an array of shape (1, 1, 8, 8)"), std::string::npos)
+        << r.err;
     r = npusim("run --workload " + kModels + "digits_qdq.onnx --input nonsense --quiet");
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("--input: expected NAME=FILE.npy, found 'nonsense'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--input: expected NAME=FILE.npy, found 'nonsense'"), std::string::npos)
+        << r.err;
     r = npusim("run --workload " + kModels + "digits_fp32.onnx --quiet");
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("give calibration images (--calibration FILE.npy"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("give calibration images (--calibration FILE.npy"), std::string::npos)
+        << r.err;
     r = npusim("import " + kModels + "digits_qdq.onnx");
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("import: expected -o W.yaml"), std::string::npos) << r.err;

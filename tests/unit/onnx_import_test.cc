@@ -2,6 +2,8 @@
 // by scripts/make_onnx_models.py) against ONNX Runtime's own tensors (tests/onnx/goldens, written
 // by scripts/ort_goldens.py), layer by layer and end to end; the .npy reader/writer; tensor
 // views; and malformed or hostile models (each a UserError with a message, never a crash).
+#include "sim/frontend/onnx_import.h"
+
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
@@ -14,7 +16,6 @@
 #include "sim/core/error.h"
 #include "sim/core/npy.h"
 #include "sim/frontend/frontend.h"
-#include "sim/frontend/onnx_import.h"
 #include "sim/frontend/tensor_io.h"
 #include "sim/frontend/tensor_view.h"
 #include "sim/graph/layer_eval.h"
@@ -49,14 +50,15 @@ TEST(Npy, RoundTripsEveryType) {
     const npu::npy::Array b = npu::npy::parse(bytes, "x.npy");
     EXPECT_EQ(b.shape, (std::vector<int64_t>{2, 3}));
     EXPECT_EQ(b.data, a.data);
-    const npu::npy::Array f = npu::npy::parse(
-        npu::npy::serialize(npu::npy::from_float32({1.5f, -2.0f}, {2})), "f.npy");
+    const npu::npy::Array f =
+        npu::npy::parse(npu::npy::serialize(npu::npy::from_float32({1.5f, -2.0f}, {2})), "f.npy");
     EXPECT_EQ(f.dtype, npu::npy::DType::kFloat32);
     EXPECT_EQ(f.reals(), (std::vector<double>{1.5, -2.0}));
-    const npu::npy::Array i = npu::npy::parse(
-        npu::npy::serialize(npu::npy::from_int32({-7, 1 << 30}, {1, 2})), "i.npy");
+    const npu::npy::Array i =
+        npu::npy::parse(npu::npy::serialize(npu::npy::from_int32({-7, 1 << 30}, {1, 2})), "i.npy");
     EXPECT_EQ(i.ints(), (std::vector<int64_t>{-7, 1 << 30}));
-    const npu::npy::Array s = npu::npy::parse(npu::npy::serialize(npu::npy::from_uint8({9}, {})), "s");
+    const npu::npy::Array s =
+        npu::npy::parse(npu::npy::serialize(npu::npy::from_uint8({9}, {})), "s");
     EXPECT_TRUE(s.shape.empty());
     EXPECT_EQ(npu::npy::shape_string({5}), "(5,)");
 }
@@ -86,23 +88,26 @@ TEST(Npy, RejectsBadFilesWithTheirReason) {
     };
     EXPECT_EQ(err("hello world"),
               "t.npy: expected a NumPy .npy file (magic \\x93NUMPY), found other bytes");
-    EXPECT_EQ(err(npy_bytes(4, "{}", "")), "t.npy: expected .npy format version 1.0, 2.0 or 3.0, found 4.0");
+    EXPECT_EQ(err(npy_bytes(4, "{}", "")),
+              "t.npy: expected .npy format version 1.0, 2.0 or 3.0, found 4.0");
     const std::string f4 = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }\n";
     EXPECT_EQ(err(npy_bytes(1, f4, std::string(12, '\0'))),
               "t.npy: expected 16 bytes of float32 data for shape (2, 2), found 12 (truncated)");
     EXPECT_EQ(err(npy_bytes(1, f4, std::string(20, '\0'))),
               "t.npy: expected 16 bytes of float32 data for shape (2, 2), found 20");
-    EXPECT_EQ(err(npy_bytes(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", "abcd")),
-              "t.npy: expected an element type int8 (|i1), uint8 (|u1), int32 (<i4), int64 (<i8), "
-              "float32 (<f4) or float64 (<f8), found '>f4' (big-endian)");
+    EXPECT_EQ(
+        err(npy_bytes(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", "abcd")),
+        "t.npy: expected an element type int8 (|i1), uint8 (|u1), int32 (<i4), int64 (<i8), "
+        "float32 (<f4) or float64 (<f8), found '>f4' (big-endian)");
     EXPECT_EQ(err(npy_bytes(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", "abcd")),
               "t.npy: expected a C-order array (fortran_order False), found a Fortran-order one "
               "(save np.ascontiguousarray(x))");
     EXPECT_EQ(err(npy_bytes(1, "{'descr': '<f4', 'shape': (1,), }", "abcd")),
               "t.npy: malformed .npy header: expected the header to give 'descr', "
               "'fortran_order' and 'shape'");
-    EXPECT_EQ(err(npy_bytes(1, "{'descr': '|u1', 'fortran_order': False, 'shape': "
-                               "(99999999999, 99999999999), }",
+    EXPECT_EQ(err(npy_bytes(1,
+                            "{'descr': '|u1', 'fortran_order': False, 'shape': "
+                            "(99999999999, 99999999999), }",
                             "")),
               "t.npy: expected at most 2147483648 bytes of data, found shape (99999999999, "
               "99999999999)");
@@ -157,8 +162,9 @@ std::map<std::string, std::vector<int8_t>> golden_ir(const Workload& wl, const s
         }
         std::vector<int8_t> ir(static_cast<size_t>(a.elems()));
         for (size_t e = 0; e < ir.size(); ++e) {
-            const int x = v.type == npu::graph::TensorView::Type::kUint8 ? int{a.data[e]} - 128
-                                                                         : int{static_cast<int8_t>(a.data[e])};
+            const int x = v.type == npu::graph::TensorView::Type::kUint8
+                              ? int{a.data[e]} - 128
+                              : int{static_cast<int8_t>(a.data[e])};
             ir[static_cast<size_t>(offs[e])] = static_cast<int8_t>(x);
         }
         g[v.tensor] = std::move(ir);
@@ -216,7 +222,9 @@ TEST_P(OrtGoldens, EveryLayerWithinOneLsbOfOnnxRuntime) {
 TEST(OrtGoldens, ConvNetworksAreExactEndToEnd) {
     for (const char* name : {"digits_qdq", "digits_qlinear", "residual_qdq", "residual_qlinear"}) {
         Workload wl = npu::frontend::load_workload(kModels + name + ".onnx");
-        npu::frontend::apply_inputs(wl, {{"input", kModels + std::string(name).substr(0, std::string(name).find('_')) + "_input.npy"}});
+        npu::frontend::apply_inputs(
+            wl, {{"input", kModels + std::string(name).substr(0, std::string(name).find('_')) +
+                               "_input.npy"}});
         const auto g = golden_ir(wl, kGoldens + name);
         const auto outs = npu::ref::run_graph(wl, npu::Rounding::kHalfEven);
         int compared = 0;
@@ -232,9 +240,8 @@ TEST(OrtGoldens, ConvNetworksAreExactEndToEnd) {
 
 INSTANTIATE_TEST_SUITE_P(Models, OrtGoldens,
                          ::testing::Values("digits_qdq", "digits_qlinear", "residual_qdq",
-                                           "residual_qlinear", "depthwise_qdq",
-                                           "depthwise_qlinear", "transformer_qdq",
-                                           "transformer_qlinear"));
+                                           "residual_qlinear", "depthwise_qdq", "depthwise_qlinear",
+                                           "transformer_qdq", "transformer_qlinear"));
 
 // The QDQ and operator forms of a network import to the same workload (same weights, scales,
 // layers), and the YAML round trip gives the same workload again.
@@ -247,7 +254,8 @@ TEST(OnnxImport, QdqAndOperatorFormsAgreeAndYamlRoundTrips) {
             EXPECT_EQ(a.layers[i].kind, b.layers[i].kind) << net << " " << i;
             EXPECT_EQ(a.layers[i].weights, b.layers[i].weights) << net << " " << i;
             EXPECT_EQ(a.layers[i].bias, b.layers[i].bias) << net << " " << i;
-            EXPECT_EQ(a.layers[i].requant.multiplier, b.layers[i].requant.multiplier) << net << " " << i;
+            EXPECT_EQ(a.layers[i].requant.multiplier, b.layers[i].requant.multiplier)
+                << net << " " << i;
             EXPECT_EQ(a.layers[i].lut, b.layers[i].lut) << net << " " << i;
         }
         // YAML written to disk and read back.
@@ -284,15 +292,16 @@ TEST(OnnxImport, FloatModelsArePostTrainingQuantized) {
     EXPECT_EQ(wl.layers.size(), 5u);
     EXPECT_EQ(wl.calibration.inputs.size(), 128u);
     // The same calibration as workloads/digits.yaml (its images in NCHW), so the same scales.
-    const Workload yaml = npu::frontend::load_workload(std::string(NPUSIM_SOURCE_DIR) +
-                                                       "/workloads/digits.yaml");
+    const Workload yaml =
+        npu::frontend::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/digits.yaml");
     for (size_t i = 0; i < wl.layers.size(); ++i) {
         EXPECT_DOUBLE_EQ(wl.layers[i].output.scale, yaml.layers[i].output.scale) << i;
         EXPECT_EQ(wl.layers[i].output.zero_point, yaml.layers[i].output.zero_point) << i;
     }
     EXPECT_EQ(error_of([] { (void)npu::frontend::load_workload(kModels + "digits_fp32.onnx"); }),
-              kModels + "digits_fp32.onnx: a float model is post-training quantized: give "
-                        "calibration images (--calibration FILE.npy, NCHW or NHWC float32)");
+              kModels +
+                  "digits_fp32.onnx: a float model is post-training quantized: give "
+                  "calibration images (--calibration FILE.npy, NCHW or NHWC float32)");
 }
 
 // ------------------------------------------------------------------ --input
@@ -305,12 +314,18 @@ TEST(TensorIo, InputsQuantizeAsQuantizeLinearAndCheckShapes) {
     const std::string bad = (fs::temp_directory_path() / "npusim_bad_input.npy").string();
     std::ofstream(bad, std::ios::binary)
         << npu::npy::serialize(npu::npy::from_float32(std::vector<float>(10, 0.0f), {10}));
-    EXPECT_EQ(error_of([&] { npu::frontend::apply_inputs(wl, {{"input", bad}}); }),
-              bad + ": --input: 'input': expected an array of shape (1, 1, 8, 8) (as the model "
-                    "has it) or (8, 8, 1) (the NPU's layout), found (10,)");
-    EXPECT_EQ(error_of([&] { npu::frontend::apply_inputs(wl, {{"x", bad}}); }),
-              bad + ": --input: 'x' is not an input of the workload; its inputs: "
-                    "'/conv1/Cast_output_0', '/quant/QuantizeLinear_output_0', 'input'");
+    EXPECT_EQ(error_of([&] {
+                  npu::frontend::apply_inputs(wl, {{"input", bad}});
+              }),
+              bad +
+                  ": --input: 'input': expected an array of shape (1, 1, 8, 8) (as the model "
+                  "has it) or (8, 8, 1) (the NPU's layout), found (10,)");
+    EXPECT_EQ(error_of([&] {
+                  npu::frontend::apply_inputs(wl, {{"x", bad}});
+              }),
+              bad +
+                  ": --input: 'x' is not an input of the workload; its inputs: "
+                  "'/conv1/Cast_output_0', '/quant/QuantizeLinear_output_0', 'input'");
     fs::remove(bad);
 }
 
@@ -325,7 +340,8 @@ onnx::ModelProto tiny_model() {
     onnx::ValueInfoProto* x = g->add_input();
     x->set_name("x");
     x->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
-    for (int d : {1, 4}) x->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+    for (int d : {1, 4})
+        x->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
     g->add_output()->set_name("y");
     onnx::NodeProto* n = g->add_node();
     n->set_op_type("Relu");
@@ -357,8 +373,9 @@ TEST(OnnxMalformed, TruncatedAndGarbageFiles) {
     const fs::path p = fs::temp_directory_path() / "npusim_garbage.onnx";
     std::ofstream(p, std::ios::binary) << std::string("\xff\xff\xff\xff garbage", 13);
     EXPECT_EQ(error_of([&] { (void)npu::frontend::import_onnx(p.string()); }),
-              p.string() + ": expected an ONNX model (a protobuf ModelProto), found bytes protobuf "
-                           "cannot parse (truncated or not ONNX)");
+              p.string() +
+                  ": expected an ONNX model (a protobuf ModelProto), found bytes protobuf "
+                  "cannot parse (truncated or not ONNX)");
     fs::remove(p);
 }
 
@@ -390,10 +407,11 @@ TEST(OnnxMalformed, StructuralProblemsAreNamed) {
 
     m = tiny_model();
     m.mutable_graph()->mutable_node(0)->set_op_type("Frobnicate");
-    EXPECT_NE(import_error(m, "unknown").find(
-                  "node 'relu' (Frobnicate, domain ai.onnx): operator Frobnicate is not supported "
+    EXPECT_NE(
+        import_error(m, "unknown")
+            .find("node 'relu' (Frobnicate, domain ai.onnx): operator Frobnicate is not supported "
                   "(model opset 13). Supported operators: quantized (QDQ:"),
-              std::string::npos);
+        std::string::npos);
 }
 
 TEST(OnnxMalformed, HostileInitializers) {
@@ -418,8 +436,9 @@ TEST(OnnxMalformed, HostileInitializers) {
     t = m.mutable_graph()->add_initializer();
     t->set_name("w");
     t->set_data_type(onnx::TensorProto::STRING);
-    EXPECT_NE(import_error(m, "string").find("initializer 'w': expected a tensor of a numeric type"),
-              std::string::npos);
+    EXPECT_NE(
+        import_error(m, "string").find("initializer 'w': expected a tensor of a numeric type"),
+        std::string::npos);
 
     m = tiny_model();
     t = m.mutable_graph()->add_initializer();
@@ -435,8 +454,13 @@ TEST(OnnxMalformed, HostileInitializers) {
               "model's directory (no '..'), found '../../etc/passwd'");
 
     m = tiny_model();  // a huge dynamic input
-    m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()
-        ->mutable_dim(1)->set_dim_value(int64_t{1} << 40);
+    m.mutable_graph()
+        ->mutable_input(0)
+        ->mutable_type()
+        ->mutable_tensor_type()
+        ->mutable_shape()
+        ->mutable_dim(1)
+        ->set_dim_value(int64_t{1} << 40);
     EXPECT_NE(import_error(m, "bigdim").find("exceeds 65536"), std::string::npos);
 }
 
