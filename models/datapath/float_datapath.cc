@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/core/error.h"
+#include "sim/core/lookup_table.h"
 #include "sim/core/ppu_ops.h"
 
 namespace npu::datapath {
@@ -183,6 +184,13 @@ void FloatDatapath::vector(const isa::Vector& v, const isa::LayerDesc& L, uint32
                         rmsnorm_row_f32(xr.data(), v.len, L.gamma.data(), yr.data());
                         break;
                     default: {  // kLut: the function itself (the int8 table's source), fp32 out
+                        if (L.op == "lookup" && L.lookup_function != 0) {  // a named function
+                            const auto f = static_cast<LookupFunction>(L.lookup_function);
+                            for (int e = 0; e < v.len; ++e) {
+                                yr[size_t(e)] = lookup_function(f, L.lookup_alpha, xr[size_t(e)]);
+                            }
+                            break;
+                        }
                         if (L.op == "lookup") {  // a given table: quantize, look up, dequantize
                             for (int e = 0; e < v.len; ++e) {
                                 yr[size_t(e)] =

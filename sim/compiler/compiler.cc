@@ -960,6 +960,8 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         d.gamma = l.gamma;
         d.beta = l.beta;
         d.lut = l.lut;
+        d.lookup_function = static_cast<int>(l.lookup_function);
+        d.lookup_alpha = l.lookup_alpha;
         const std::vector<std::string> inputs =
             l.inputs.empty() ? std::vector<std::string>{previous} : l.inputs;
         previous = l.name;

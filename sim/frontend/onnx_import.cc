@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "sim/core/error.h"
+#include "sim/core/lookup_table.h"
 #include "sim/frontend/onnx_model.h"
 #include "sim/frontend/tensor_view.h"
 
@@ -1049,57 +1050,12 @@ void Importer::emit_rows(const Node& n, const char* op, const Bound& x, int64_t 
     add_ir(out_name, m_ir.at(xi).shape, o != nullptr, o ? o->scale : 1.0, o ? o->zp : 0);
 }
 
-// MlasComputeLogistic as ONNX Runtime runs it on x86-64 with FMA3 (Eigen's rational polynomial;
-// the kernel fuses every multiply-add).
-float mlas_logistic(float v) {
-    constexpr float kLo = -18.0f, kHi = 18.0f;
-    constexpr float a9 = 4.37031012579801e-11f, a7 = 1.15627324459942e-07f,
-                    a5 = 6.08574864600143e-05f, a3 = 8.51377133304701e-03f,
-                    a1 = 2.48287947061529e-01f;
-    constexpr float b10 = 6.10247389755681e-13f, b8 = 5.76102136993427e-09f,
-                    b6 = 6.29106785017040e-06f, b4 = 1.70198817374094e-03f,
-                    b2 = 1.16817656904453e-01f, b0 = 9.93151921023180e-01f;
-    const float x = std::min(std::max(v, kLo), kHi);
-    const float x2 = x * x;
-    float p = std::fma(x2, a9, a7);
-    p = std::fma(p, x2, a5);
-    p = std::fma(p, x2, a3);
-    p = std::fma(p, x2, a1);
-    p = p * x;
-    float q = std::fma(x2, b10, b8);
-    q = std::fma(q, x2, b6);
-    q = std::fma(q, x2, b4);
-    q = std::fma(q, x2, b2);
-    q = std::fma(q, x2, b0);
-    return std::min(std::max(p / q + 0.5f, 0.0f), 1.0f);
-}
-
-// MlasQuantizeLinear of one value: rne(y / scale) clamped to [qmin - zp, qmax - zp], + zp.
-int mlas_quantize(float y, float scale, int zp, int type) {
-    const int qmin = type == onnx_detail::kUint8 ? 0 : -128;
-    const int qmax = type == onnx_detail::kUint8 ? 255 : 127;
-    float v = y / scale;
-    v = std::max(v, static_cast<float>(qmin - zp));  // MAXPS: a NaN takes the bound
-    v = std::min(v, static_cast<float>(qmax - zp));
-    return static_cast<int>(std::nearbyintf(v)) + zp;
-}
-
 void Importer::emit_lookup(const Node& n, const QIn& x, const QOut& o,
                            const std::function<float(float)>& f, bool) {
-    // ORT's QlinearBuildLookupTable: dequantize every code in float32, apply f, quantize with
-    // MlasQuantizeLinear; the table is indexed by the code's bits.
-    const int in_type = x.b->type;
-    const float sx = static_cast<float>(x.scale);
-    const float sy = static_cast<float>(o.scale);
-    const int zx_onnx = in_type == onnx_detail::kUint8 ? x.zp + 128 : x.zp;
-    const int zy_onnx = o.type == onnx_detail::kUint8 ? o.zp + 128 : o.zp;
+    // ORT's QlinearBuildLookupTable (npu::build_table); uint8 and int8 give the same table in
+    // the int8 domain (zero points moved by 128).
     YAML::Node table(YAML::NodeType::Sequence);
-    for (int q = -128; q <= 127; ++q) {
-        const int code = in_type == onnx_detail::kUint8 ? q + 128 : q;
-        const float deq = sx * static_cast<float>(code - zx_onnx);
-        const int y = mlas_quantize(f(deq), sy, zy_onnx, o.type);
-        table.push_back(o.type == onnx_detail::kUint8 ? y - 128 : y);
-    }
+    for (int8_t v : build_table(f, x.scale, x.zp, o.scale, o.zp)) table.push_back(int{v});
     table.SetStyle(YAML::EmitterStyle::Flow);
     YAML::Node& l = new_layer(o.name, "lookup", {x.b->ir});
     l["table"] = table;
@@ -1530,7 +1486,8 @@ void Importer::on_qdq_compute(const Node& n) {
         QOut oo = o;
         oo.name = unique(o.name);
         if (op == "Sigmoid") {
-            emit_lookup(n, xi, oo, mlas_logistic);
+            emit_lookup(n, xi, oo,
+                        [](float v) { return lookup_function(LookupFunction::kSigmoid, 0, v); });
         } else {
             const float alpha = M.attr_float(n, "alpha", 0.01f);
             emit_lookup(n, xi, oo, [alpha](float v) { return v >= 0.0f ? v : alpha * v; });
@@ -1666,7 +1623,8 @@ void Importer::on_qlinear(const Node& n) {
         const std::string onnx = o.name;
         o.name = unique(o.name);
         if (op == "QLinearSigmoid") {
-            emit_lookup(n, x, o, mlas_logistic);
+            emit_lookup(n, x, o,
+                        [](float v) { return lookup_function(LookupFunction::kSigmoid, 0, v); });
         } else {
             const float alpha = M.attr_float(n, "alpha", 0.01f);
             emit_lookup(n, x, o, [alpha](float v) { return v >= 0.0f ? v : alpha * v; });
@@ -2048,6 +2006,15 @@ void Importer::on_float(const Node& n) {
         const std::string name = unique(n.out.at(0));
         bind(n.out[0], name, emit_concat(n, xs, nullptr, M.attr_int(n, "axis", 0), name),
              onnx_detail::kFloat);
+    } else if (op == "Sigmoid" || op == "LeakyRelu") {
+        // A lookup whose table post-training quantization builds from the scales it chooses.
+        const Bound& x = bound(n, 0);
+        const std::string name = unique(n.out.at(0));
+        YAML::Node& l = new_layer(name, "lookup", {x.ir});
+        l["function"] = op == "Sigmoid" ? "sigmoid" : "leaky_relu";
+        if (op == "LeakyRelu") l["alpha"] = M.attr_float(n, "alpha", 0.01f);
+        add_ir(name, m_ir.at(x.ir).shape, false, 1.0, 0);
+        bind(n.out[0], name, Layout{x.lay.dims, x.lay.perm, x.lay.shape}, onnx_detail::kFloat);
     } else if (op == "Relu" || op == "Clip") {
         unsupported(n,
                     op + " is supported fused after Conv, Gemm, MatMul or Add (its only consumer)");

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/lookup_table.h"
 #include "sim/core/precision.h"
 #include "sim/core/requant.h"
 #include "sim/core/types.h"
@@ -120,6 +121,10 @@ struct Layer {
 
     std::vector<float> gamma, beta;  // layernorm (gamma, beta), rmsnorm (gamma): last dim each
     std::vector<int8_t> lut;         // gelu/silu/lookup: 256 entries, indexed by q + 128
+    // lookup: the function behind the table, if named (the table then follows from the scales;
+    // float runs apply the function), and LeakyRelu's alpha.
+    LookupFunction lookup_function = LookupFunction::kNone;
+    float lookup_alpha = 0.01f;
 
     std::vector<int8_t> weights;  // OHWI (empty when loaded without data)
     std::vector<int32_t> bias;    // out_c (empty when loaded without data)

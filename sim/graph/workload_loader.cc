@@ -130,7 +130,7 @@ const std::vector<OpInfo> kOps = {
     {"silu", OpKind::kSilu, {"output"}},
     {"reshape", OpKind::kReshape, {"shape"}},
     {"concat", OpKind::kConcat, {}},
-    {"lookup", OpKind::kLookup, {"table", "output"}},
+    {"lookup", OpKind::kLookup, {"table", "function", "alpha", "output"}},
 };
 
 const OpInfo& op_info(OpKind k) {
@@ -288,8 +288,10 @@ struct LayerSpec {
     // mapping: {rows_per_block, k_chunk, dataflow} (0 / nullopt: not pinned)
     int64_t pin_rows = 0, pin_k_chunk = 0;
     std::optional<Dataflow> pin_dataflow;
-    // lookup: the table (256 int8 entries, indexed by q + 128)
+    // lookup: the table (256 int8 entries, indexed by q + 128), or the function it follows from
     std::vector<int8_t> table;
+    LookupFunction lookup_function = LookupFunction::kNone;
+    float lookup_alpha = 0.01f;
     // layernorm/rmsnorm: gamma/beta {file: F} (float32, one per element of the last dimension)
     std::string gamma_file, beta_file;
 };
@@ -906,14 +908,34 @@ void Loader::parse_layer(const YAML::Node& n, int index, LayerSpec& spec) {
             }
             break;
         case OpKind::kLookup:
-            if (const YAML::Node t = n["table"]) {
+            if (const YAML::Node f = n["function"]) {
+                if (f.IsScalar() && (f.Scalar() == "sigmoid" || f.Scalar() == "leaky_relu")) {
+                    spec.lookup_function = f.Scalar() == "sigmoid" ? LookupFunction::kSigmoid
+                                                                   : LookupFunction::kLeakyRelu;
+                } else {
+                    error(f, child(spec.path, "function"),
+                          "expected sigmoid or leaky_relu, found " + describe(f));
+                }
+                if (n["table"]) {
+                    error(n["table"], child(spec.path, "table"),
+                          "expected either 'table' or 'function', found both");
+                }
+            } else if (const YAML::Node t = n["table"]) {
                 parse_table(t, spec);
             } else {
                 error(n, spec.path,
-                      "missing required key 'table' (256 int8 entries, or {file: F})");
+                      "missing required key 'table' (256 int8 entries, or {file: F}) or "
+                      "'function'");
                 spec.geometry_ok = false;
             }
-            if (!n["output"]) {
+            if (const YAML::Node a = n["alpha"]) {
+                if (spec.lookup_function != LookupFunction::kLeakyRelu) {
+                    error(a, child(spec.path, "alpha"), "applies to function: leaky_relu only");
+                } else if (auto v = get_number(a, child(spec.path, "alpha"))) {
+                    spec.lookup_alpha = static_cast<float>(*v);
+                }
+            }
+            if (!n["output"] && (spec.lookup_function == LookupFunction::kNone || !m_float)) {
                 error(n, spec.path,
                       "missing required key 'output' ({scale, zero_point}: the table's values are "
                       "in the output's quantization)");
@@ -2299,7 +2321,11 @@ Workload Loader::load(const std::string& text) {
             }
             read_norm_params(spec, l);  // given gamma/beta files replace the drawn values
         }
-        if (l.kind == OpKind::kLookup) l.lut = spec.table;
+        if (l.kind == OpKind::kLookup) {
+            l.lut = spec.table;
+            l.lookup_function = spec.lookup_function;
+            l.lookup_alpha = spec.lookup_alpha;
+        }
         l.activation = spec.activation;
         l.clamp_min = spec.clamp_min;
         l.clamp_max = spec.clamp_max;
@@ -2405,6 +2431,12 @@ std::string finish_quantization(Layer& l) {
             rq.act_min = quantize_real(l.clamp_min, l.output);
             rq.act_max = quantize_real(l.clamp_max, l.output);
             break;
+    }
+    if (l.kind == OpKind::kLookup && l.lookup_function != LookupFunction::kNone) {
+        const LookupFunction f = l.lookup_function;
+        const float alpha = l.lookup_alpha;
+        l.lut = build_table([f, alpha](float v) { return lookup_function(f, alpha, v); }, qx.scale,
+                            qx.zero_point, so, l.output.zero_point);
     }
     if (l.kind == OpKind::kGelu || l.kind == OpKind::kSilu) {
         l.lut = build_lut(l.kind == OpKind::kGelu ? LutFunction::kGelu : LutFunction::kSilu,

@@ -178,6 +178,8 @@ struct LayerDesc {
     double in_scale = 1.0, out_scale = 1.0;
     std::vector<float> gamma, beta;
     std::vector<int8_t> lut;
+    int lookup_function = 0;  // graph::LookupFunction of a lookup layer (0: a given table)
+    float lookup_alpha = 0.01f;
     int32_t out_zero_point = 0, act_min = -128, act_max = 127;
     // postproc.requant: float32 (integer precisions): the layer's MLAS formula and float32
     // multipliers, which the PPU applies instead of multiplier/shift (sim/core/requant_f32.h).

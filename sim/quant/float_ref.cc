@@ -273,9 +273,15 @@ Tensor evaluate_float(const Layer& l, const FloatInputs& in, Precision p) {
             break;
         }
         case OpKind::kLookup: {
-            // A table has no function behind it: its float form quantizes, looks up and
-            // dequantizes (npu::lookup_real).
             out = input_at(l, in, 0);
+            if (l.lookup_function != LookupFunction::kNone) {  // the named function
+                for (float& v : out) {
+                    v = lookup_function(l.lookup_function, l.lookup_alpha, v);
+                }
+                break;
+            }
+            // A given table has no function behind it: its float form quantizes, looks up and
+            // dequantizes (npu::lookup_real).
             const graph::QuantParams qx = graph::input_quant(l, 0);
             for (float& v : out) {
                 v = lookup_real(v, l.lut.data(), qx.scale, qx.zero_point, l.output.scale,

@@ -391,6 +391,7 @@ TEST(GraphErrors, TopLevelProblems) {
                         "  - {op: conv, weight_scale: 0.1}\n"),
               "t.yaml:3:10: layers[0].op: expected one of conv2d, gemm, matmul, add, mul, maxpool, "
               "avgpool, global_avgpool, softmax, layernorm, rmsnorm, gelu, silu, reshape, concat, "
+              "lookup, "
               "found 'conv' (did you mean 'conv2d'?)");
 }
 

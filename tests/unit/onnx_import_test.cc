@@ -298,6 +298,23 @@ TEST(OnnxImport, FloatModelsArePostTrainingQuantized) {
         EXPECT_DOUBLE_EQ(wl.layers[i].output.scale, yaml.layers[i].output.scale) << i;
         EXPECT_EQ(wl.layers[i].output.zero_point, yaml.layers[i].output.zero_point) << i;
     }
+    // Sigmoid and LeakyRelu become lookups whose tables PTQ builds from the chosen scales.
+    lo.calibration = kModels + "depthwise_calib.npy";
+    const Workload dw = npu::frontend::load_workload(kModels + "depthwise_fp32.onnx", lo);
+    int lookups = 0;
+    for (const npu::graph::Layer& l : dw.layers) {
+        if (l.kind != npu::graph::OpKind::kLookup) continue;
+        ++lookups;
+        EXPECT_NE(l.lookup_function, npu::LookupFunction::kNone);
+        ASSERT_EQ(l.lut.size(), 256u);
+        const npu::graph::QuantParams qx = l.input_quant.at(0);
+        EXPECT_EQ(l.lut, npu::build_table(
+                             [&](float v) {
+                                 return npu::lookup_function(l.lookup_function, l.lookup_alpha, v);
+                             },
+                             qx.scale, qx.zero_point, l.output.scale, l.output.zero_point));
+    }
+    EXPECT_EQ(lookups, 2);
     EXPECT_EQ(error_of([] { (void)npu::frontend::load_workload(kModels + "digits_fp32.onnx"); }),
               kModels +
                   "digits_fp32.onnx: a float model is post-training quantized: give "
