@@ -26,8 +26,7 @@ enum class LookupFunction { kNone, kSigmoid, kLeakyRelu };
 [[nodiscard]] float lookup_function(LookupFunction f, float alpha, float v);
 
 // The 256-entry table, entry q + 128 for input code q.
-[[nodiscard]] std::vector<int8_t> build_table(const std::function<float(float)>& f,
-                                              double in_scale, int32_t in_zp, double out_scale,
-                                              int32_t out_zp);
+[[nodiscard]] std::vector<int8_t> build_table(const std::function<float(float)>& f, double in_scale,
+                                              int32_t in_zp, double out_scale, int32_t out_zp);
 
 }  // namespace npu
