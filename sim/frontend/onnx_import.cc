@@ -190,6 +190,10 @@ class Importer {
                    const std::vector<float>* beta = nullptr);
     void emit_lookup(const Node& n, const QIn& x, const QOut& o,
                      const std::function<float(float)>& f, bool array_logistic = false);
+    template <class Src>
+    void set_weights(YAML::Node& l, const std::string& stem, const Weights& w,
+                     const std::vector<int64_t>& shape, Src src, const std::vector<int32_t>* bq,
+                     const std::vector<float>* bf, const Act& act, const QOut* o);
     Layout emit_concat(const Node& n, const std::vector<QIn>& xs, const QOut* o, int64_t axis,
                        const std::string& out_name);
     bool view_op(const Node& n);
@@ -713,6 +717,48 @@ void set_activation(YAML::Node& l, const std::string& kind, double lo, double hi
     }
 }
 
+// What conv2d and gemm layers share: the weights side file in the IR's order (element k of it
+// is element src(k) of the ONNX weights), the weight scales and the bias (int32, or float in a
+// float model), the fused activation and the output quantization.
+template <class Src>
+void Importer::set_weights(YAML::Node& l, const std::string& stem, const Weights& w,
+                           const std::vector<int64_t>& shape, Src src,
+                           const std::vector<int32_t>* bq, const std::vector<float>* bf,
+                           const Act& act, const QOut* o) {
+    npy::Array a;
+    a.dtype = w.is_float ? npy::DType::kFloat32 : npy::DType::kInt8;
+    a.shape = shape;
+    const int64_t count = a.elems();
+    a.data.resize(static_cast<size_t>(count) * npy::element_size(a.dtype));
+    if (w.is_float) {  // written straight into the side file's array (ResNet-50: 100 MB)
+        float* r = reinterpret_cast<float*>(a.data.data());
+        for (int64_t k = 0; k < count; ++k) r[k] = w.f[static_cast<size_t>(src(k))];
+    } else {
+        for (int64_t k = 0; k < count; ++k) {
+            a.data[static_cast<size_t>(k)] = static_cast<uint8_t>(w.q[static_cast<size_t>(src(k))]);
+        }
+    }
+    const int64_t channels = shape.at(0);
+    l["weights"]["file"] = file_for(stem, "weight", std::move(a));
+    l["weights"].SetStyle(YAML::EmitterStyle::Flow);
+    if (w.is_float) {
+        if (bf) l["bias"]["file"] = file_for(stem, "bias", npy::from_float32(*bf, {channels}));
+    } else {
+        YAML::Node ws(YAML::NodeType::Sequence);
+        for (double s : w.scale) ws.push_back(s);
+        ws.SetStyle(YAML::EmitterStyle::Flow);
+        l["weight_scale"] = ws;
+        if (bq && !bq->empty()) {
+            l["bias"]["file"] = file_for(stem, "bias", npy::from_int32(*bq, {channels}));
+        } else {
+            l["bias"] = false;
+        }
+    }
+    if (l["bias"].IsMap()) l["bias"].SetStyle(YAML::EmitterStyle::Flow);
+    set_activation(l, act.kind, act.lo, act.hi);
+    if (o) set_output(l, *o);
+}
+
 void Importer::emit_conv(const Node& n, const Bound& x, const Weights& w,
                          const std::vector<int32_t>* bq, const std::vector<float>* bf,
                          const QOut* o, const Act& act, const std::string& out_name) {
@@ -736,7 +782,6 @@ void Importer::emit_conv(const Node& n, const Bound& x, const Weights& w,
     const int64_t ow = (im.w + pads[2] + pads[3] - ((kw - 1) * dw + 1)) / sw + 1;
     if (oh < 1 || ow < 1) fail(n, "the kernel is larger than the padded input");
     // OIHW -> OHWI
-    const int64_t per = icg * kh * kw;
     const auto ohwi = [&](int64_t oo, int64_t y, int64_t xx, int64_t i) {
         return ((oo * icg + i) * kh + y) * kw + xx;
     };
@@ -747,45 +792,15 @@ void Importer::emit_conv(const Node& n, const Bound& x, const Weights& w,
     l["padding"] = flow_ints(pads);
     l["dilation"] = flow_ints({dh, dw});
     if (groups > 1) l["groups"] = groups;
-    const std::string stem = out_name;
-    if (w.is_float) {
-        // Reordered straight into the side file's array (ResNet-50 holds 100 MB of them).
-        npy::Array a;
-        a.dtype = npy::DType::kFloat32;
-        a.shape = {oc, kh, kw, icg};
-        a.data.resize(static_cast<size_t>(oc * per) * 4);
-        float* r = reinterpret_cast<float*>(a.data.data());
-        size_t k = 0;
-        for (int64_t o2 = 0; o2 < oc; ++o2)
-            for (int64_t y = 0; y < kh; ++y)
-                for (int64_t xx = 0; xx < kw; ++xx)
-                    for (int64_t i = 0; i < icg; ++i)
-                        r[k++] = w.f[static_cast<size_t>(ohwi(o2, y, xx, i))];
-        l["weights"]["file"] = file_for(stem, "weight", std::move(a));
-        if (bf) l["bias"]["file"] = file_for(stem, "bias", npy::from_float32(*bf, {oc}));
-    } else {
-        std::vector<int8_t> r(static_cast<size_t>(oc * per));
-        size_t k = 0;
-        for (int64_t o2 = 0; o2 < oc; ++o2)
-            for (int64_t y = 0; y < kh; ++y)
-                for (int64_t xx = 0; xx < kw; ++xx)
-                    for (int64_t i = 0; i < icg; ++i)
-                        r[k++] = w.q[static_cast<size_t>(ohwi(o2, y, xx, i))];
-        l["weights"]["file"] = file_for(stem, "weight", npy::from_int8(r, {oc, kh, kw, icg}));
-        YAML::Node ws(YAML::NodeType::Sequence);
-        for (double s : w.scale) ws.push_back(s);
-        ws.SetStyle(YAML::EmitterStyle::Flow);
-        l["weight_scale"] = ws;
-        if (bq && !bq->empty()) {
-            l["bias"]["file"] = file_for(stem, "bias", npy::from_int32(*bq, {oc}));
-        } else {
-            l["bias"] = false;
-        }
-    }
-    l["weights"].SetStyle(YAML::EmitterStyle::Flow);
-    if (l["bias"].IsMap()) l["bias"].SetStyle(YAML::EmitterStyle::Flow);
-    set_activation(l, act.kind, act.lo, act.hi);
-    if (o) set_output(l, *o);
+    // OHWI element k = ((o * kh + y) * kw + x) * icg + i holds OIHW element ohwi(o, y, x, i).
+    set_weights(
+        l, out_name, w, {oc, kh, kw, icg},
+        [&](int64_t k) {
+            const int64_t i = k % icg, xx = (k / icg) % kw, y = (k / icg / kw) % kh,
+                          o2 = k / icg / kw / kh;
+            return ohwi(o2, y, xx, i);
+        },
+        bq, bf, act, o);
     add_ir(out_name, {oh, ow, oc}, o != nullptr, o ? o->scale : 1.0, o ? o->zp : 0);
 }
 
@@ -823,36 +838,18 @@ void Importer::emit_gemm(const Node& n, const Bound& x, const Weights& w, bool w
     const auto at = [&](int64_t nn, int64_t k) {
         return static_cast<size_t>(w_is_nk ? nn * K + k : k * N + nn);
     };
+    std::vector<int64_t> g_inv(static_cast<size_t>(K));
+    for (int64_t k = 0; k < K; ++k) g_inv[static_cast<size_t>(g[static_cast<size_t>(k)])] = k;
     YAML::Node& l = new_layer(out_name, "gemm", {x.ir});
     l["n"] = N;
     l["m"] = M_rows;
-    if (w.is_float) {
-        std::vector<float> r(static_cast<size_t>(N * K));
-        for (int64_t nn = 0; nn < N; ++nn)
-            for (int64_t k = 0; k < K; ++k)
-                r[static_cast<size_t>(nn * K + g[static_cast<size_t>(k)])] = w.f[at(nn, k)];
-        l["weights"]["file"] = file_for(out_name, "weight", npy::from_float32(r, {N, K}));
-        if (bf) l["bias"]["file"] = file_for(out_name, "bias", npy::from_float32(*bf, {N}));
-    } else {
-        std::vector<int8_t> r(static_cast<size_t>(N * K));
-        for (int64_t nn = 0; nn < N; ++nn)
-            for (int64_t k = 0; k < K; ++k)
-                r[static_cast<size_t>(nn * K + g[static_cast<size_t>(k)])] = w.q[at(nn, k)];
-        l["weights"]["file"] = file_for(out_name, "weight", npy::from_int8(r, {N, K}));
-        YAML::Node ws(YAML::NodeType::Sequence);
-        for (double s : w.scale) ws.push_back(s);
-        ws.SetStyle(YAML::EmitterStyle::Flow);
-        l["weight_scale"] = ws;
-        if (bq && !bq->empty()) {
-            l["bias"]["file"] = file_for(out_name, "bias", npy::from_int32(*bq, {N}));
-        } else {
-            l["bias"] = false;
-        }
-    }
-    l["weights"].SetStyle(YAML::EmitterStyle::Flow);
-    if (l["bias"].IsMap()) l["bias"].SetStyle(YAML::EmitterStyle::Flow);
-    set_activation(l, act.kind, act.lo, act.hi);
-    if (o) set_output(l, *o);
+    // IR weights [N][K] in IR column order: column g(k) holds ONNX column k.
+    set_weights(
+        l, out_name, w, {N, K},
+        [&](int64_t e) {
+            return static_cast<int64_t>(at(e / K, g_inv[static_cast<size_t>(e % K)]));
+        },
+        bq, bf, act, o);
     add_ir(out_name, {M_rows, N}, o != nullptr, o ? o->scale : 1.0, o ? o->zp : 0);
 }
 
