@@ -188,6 +188,7 @@ class Importer {
     void emit_rows(const Node& n, const char* op, const Bound& x, int64_t axis, const QOut* o,
                    const std::string& out_name, const std::vector<float>* gamma = nullptr,
                    const std::vector<float>* beta = nullptr);
+    void emit_row_op(const Node& n, const Bound& x, const QOut* o, const std::string& name);
     void emit_lookup(const Node& n, const QIn& x, const QOut& o,
                      const std::function<float(float)>& f, bool array_logistic = false);
     template <class Src>
@@ -1047,6 +1048,41 @@ void Importer::emit_rows(const Node& n, const char* op, const Bound& x, int64_t 
     add_ir(out_name, m_ir.at(xi).shape, o != nullptr, o ? o->scale : 1.0, o ? o->zp : 0);
 }
 
+// Softmax (any opset's axis semantics) or LayerNormalization (last axis, epsilon 1e-5, its
+// gamma and beta) of `x`.
+void Importer::emit_row_op(const Node& n, const Bound& x, const QOut* o, const std::string& name) {
+    const int64_t r = static_cast<int64_t>(x.lay.shape.size());
+    if (n.op == "Softmax") {
+        int64_t axis = M.attr_int(n, "axis", M.opset() < 13 ? 1 : -1);
+        if (axis < 0) axis += r;
+        Bound v = x;
+        if (M.opset() < 13 && axis != r - 1) {  // opset < 13 flattens from the axis on
+            const Shape& s = v.lay.shape;
+            const auto lay = v.lay.reshaped({product(Shape(s.begin(), s.begin() + axis)),
+                                             product(Shape(s.begin() + axis, s.end()))});
+            if (!lay) fail(n, "cannot flatten the input for softmax");
+            v.lay = *lay;
+            axis = 1;
+        }
+        emit_rows(n, "softmax", v, axis, o, name);
+        return;
+    }
+    const int64_t axis = M.attr_int(n, "axis", -1);
+    if (axis != -1 && axis != r - 1) unsupported(n, "normalizing over more than the last axis");
+    if (std::fabs(M.attr_float(n, "epsilon", 1e-5f) - 1e-5f) > 1e-12f) {
+        unsupported(n, "epsilon other than 1e-5 (the vector unit's) is not supported");
+    }
+    for (size_t k = 1; k < n.out.size(); ++k) {
+        if (!n.out[k].empty() && !M.consumers(n.out[k]).empty()) {
+            fail(n, "mean/inv-std outputs are not supported");
+        }
+    }
+    const int64_t L = x.lay.shape.back();
+    const std::vector<float> gamma = bias_float(n, 1, L);
+    const std::vector<float> beta = bias_float(n, 2, L);
+    emit_rows(n, "layernorm", x, axis, o, name, &gamma, &beta);
+}
+
 void Importer::emit_lookup(const Node& n, const QIn& x, const QOut& o,
                            const std::function<float(float)>& f, bool) {
     // ORT's QlinearBuildLookupTable (npu::build_table); uint8 and int8 give the same table in
@@ -1443,32 +1479,7 @@ void Importer::on_qdq_compute(const Node& n) {
         if (!o.activation.empty())
             unsupported(n, "an activation after " + op + " is not supported");
         const std::string name = unique(o.name);
-        const int64_t r = static_cast<int64_t>(x.b->lay.shape.size());
-        if (op == "Softmax") {
-            int64_t axis = M.attr_int(n, "axis", M.opset() < 13 ? 1 : -1);
-            if (axis < 0) axis += r;
-            Bound v = *x.b;
-            if (M.opset() < 13 && axis != r - 1) {
-                const Shape& s = v.lay.shape;
-                const auto lay = v.lay.reshaped({product(Shape(s.begin(), s.begin() + axis)),
-                                                 product(Shape(s.begin() + axis, s.end()))});
-                if (!lay) fail(n, "cannot flatten the input for softmax");
-                v.lay = *lay;
-                axis = 1;
-            }
-            emit_rows(n, "softmax", v, axis, &o, name);
-        } else {
-            const int64_t axis = M.attr_int(n, "axis", -1);
-            if (axis != -1 && axis != r - 1)
-                unsupported(n, "normalizing over more than the last axis");
-            if (std::fabs(M.attr_float(n, "epsilon", 1e-5f) - 1e-5f) > 1e-12f) {
-                unsupported(n, "epsilon other than 1e-5 (the vector unit's) is not supported");
-            }
-            const int64_t L = x.b->lay.shape.back();
-            const std::vector<float> gamma = bias_float(n, 1, L);
-            const std::vector<float> beta = bias_float(n, 2, L);
-            emit_rows(n, "layernorm", *x.b, axis, &o, name, &gamma, &beta);
-        }
+        emit_row_op(n, *x.b, &o, name);
         bind(o.name, name, Layout{x.b->lay.dims, x.b->lay.perm, x.b->lay.shape}, o.type);
     } else if (op == "Sigmoid" || op == "LeakyRelu") {
         const QIn x = qin(n, 0);
@@ -1949,38 +1960,7 @@ void Importer::on_float(const Node& n) {
     } else if (op == "Softmax" || op == "LayerNormalization") {
         const Bound& x = bound(n, 0);
         const std::string name = unique(n.out.at(0));
-        const int64_t r = static_cast<int64_t>(x.lay.shape.size());
-        if (op == "Softmax") {
-            int64_t axis = M.attr_int(n, "axis", M.opset() < 13 ? 1 : -1);
-            if (axis < 0) axis += r;
-            Bound v = x;
-            if (M.opset() < 13 && axis != r - 1) {
-                const Shape& s = v.lay.shape;
-                const auto lay = v.lay.reshaped({product(Shape(s.begin(), s.begin() + axis)),
-                                                 product(Shape(s.begin() + axis, s.end()))});
-                if (!lay) fail(n, "cannot flatten the input for softmax");
-                v.lay = *lay;
-                axis = 1;
-            }
-            emit_rows(n, "softmax", v, axis, nullptr, name);
-        } else {
-            const int64_t axis = M.attr_int(n, "axis", -1);
-            if (axis != -1 && axis != r - 1)
-                unsupported(n, "normalizing over more than the last axis");
-            if (std::fabs(M.attr_float(n, "epsilon", 1e-5f) - 1e-5f) > 1e-12f) {
-                unsupported(n, "epsilon other than 1e-5 (the vector unit's) is not supported");
-            }
-            if (n.out.size() > 1) {
-                for (size_t k = 1; k < n.out.size(); ++k) {
-                    if (!n.out[k].empty() && !M.consumers(n.out[k]).empty())
-                        fail(n, "mean/inv-std outputs are not supported");
-                }
-            }
-            const int64_t L = x.lay.shape.back();
-            const std::vector<float> gamma = bias_float(n, 1, L);
-            const std::vector<float> beta = bias_float(n, 2, L);
-            emit_rows(n, "layernorm", x, axis, nullptr, name, &gamma, &beta);
-        }
+        emit_row_op(n, x, nullptr, name);
         bind(n.out[0], name, Layout{x.lay.dims, x.lay.perm, x.lay.shape}, onnx_detail::kFloat);
     } else if (op == "Div" && M.is_const(n.in.at(1))) {
         const Bound& x = bound(n, 0);
