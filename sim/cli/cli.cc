@@ -421,7 +421,7 @@ int cmd_import(const Args& a, std::ostream& out) {
     for (const auto& [name, array] : im.files) targets.push_back((dir / name).string());
     check_writable(targets, a.force);
     std::error_code ec;
-    std::filesystem::create_directories(dir / data_dir, ec);
+    if (!im.files.empty()) std::filesystem::create_directories(dir / data_dir, ec);
     if (ec) {
         throw UserError(Diagnostic{(dir / data_dir).string(), 0, 0, "-o",
                                    "cannot create the directory: " + ec.message()});
