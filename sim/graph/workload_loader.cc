@@ -1016,6 +1016,14 @@ int64_t product(const std::vector<int64_t>& v, size_t from, size_t to) {
 uint64_t input_stream(size_t j) { return j == 0 ? 0 : (uint64_t{1} << 63) + j; }
 
 // Pooling, reshape and concat keep their input's quantization unless `output` is given.
+// A tensor with a uint8 view is uint8 in the model it was imported from (its codes here are the
+// uint8 codes - 128): QuantParams::uint8_origin, which float32 requantization reads.
+bool has_uint8_view(const Workload& w, const std::string& tensor) {
+    return std::any_of(w.views.begin(), w.views.end(), [&](const TensorView& v) {
+        return v.tensor == tensor && v.type == TensorView::Type::kUint8;
+    });
+}
+
 bool keeps_input_quant(OpKind k) {
     return k == OpKind::kMaxPool || k == OpKind::kAvgPool || k == OpKind::kGlobalAvgPool ||
            k == OpKind::kReshape || k == OpKind::kConcat;
@@ -2243,6 +2251,7 @@ Workload Loader::load(const std::string& text) {
         t.name = in_specs[j].name;
         for (int64_t d : in_specs[j].shape) t.shape.push_back(static_cast<int32_t>(d));
         t.quant = in_specs[j].quant;
+        t.quant.uint8_origin = has_uint8_view(w, t.name);
         w.input_data.push_back(m_options.with_data
                                    ? DataGenerator(w.seed, input_stream(j))
                                          .int8s(static_cast<size_t>(t.elems()), -128, 127)
@@ -2359,6 +2368,7 @@ Workload Loader::load(const std::string& text) {
             continue;
         }
         if (!quantize_layer(spec, l, in)) break;
+        if (has_uint8_view(w, l.name)) l.output.uint8_origin = true;
         if (any_auto && i < last_auto) data[i] = evaluate(l, in, Rounding::kHalfEven);
     }
     m_diags.throw_if_any();
