@@ -35,6 +35,8 @@ const char* to_string(F32Formula f) {
             return "add";
         case F32Formula::kAvgPool:
             return "avgpool";
+        case F32Formula::kSoftmax:
+            return "softmax";
     }
     return "?";
 }
@@ -111,6 +113,39 @@ int8_t quantize_linear_f32(float x, float scale, int32_t zp) {
     return static_cast<int8_t>(cvt_f32_to_i32(v) + zp);
 }
 
+std::vector<float> softmax_table_f32(double in_scale, int64_t row_len) {
+    const float sx = static_cast<float>(in_scale);
+    // ORT: log(numeric_limits<float>::max() / reduce_len): a float quotient, its log in double.
+    const float quotient = std::numeric_limits<float>::max() / static_cast<float>(row_len);
+    const double shift = std::max(0.0, std::log(static_cast<double>(quotient)) - 5.0) /
+                         static_cast<double>(sx);
+    std::vector<float> table(256);
+    for (int k = 0; k < 256; ++k) {
+        const double e = std::exp((static_cast<double>(255 - k) - 255 + shift) *
+                                  static_cast<double>(sx));
+        table[static_cast<size_t>(k)] = static_cast<float>(e);
+    }
+    return table;
+}
+
+void qlinear_softmax_row(const int8_t* x, int n, const F32Requant& p, int32_t out_zp,
+                         int8_t* out) {
+    if (n <= 0) return;
+    const int32_t xmax = *std::max_element(x, x + n);
+    float sum = 0.0f;
+    for (int i = 0; i < n; ++i) sum += p.table[static_cast<size_t>(xmax - x[i])];
+    for (int i = 0; i < n; ++i) {
+        const float t = p.table[static_cast<size_t>(xmax - x[i])];
+        const int32_t v = static_cast<int32_t>(std::nearbyint((t * p.out_scale) / sum));
+        if (p.zp_offset != 0) {  // uint8: saturated at 255 (v >= 0, so only from above)
+            out[i] = static_cast<int8_t>(std::min(v + out_zp + p.zp_offset, 255) - p.zp_offset);
+        } else {  // int8: 255 above, then the low byte
+            const int32_t q = v + out_zp;
+            out[i] = static_cast<int8_t>(static_cast<uint8_t>(q > 255 ? 255 : q));
+        }
+    }
+}
+
 int32_t f32_bits(float v) {
     int32_t bits = 0;
     std::memcpy(&bits, &v, sizeof bits);
@@ -137,6 +172,8 @@ int32_t postprocess_f32(int32_t acc_word, size_t channel, const F32Requant& p, i
         case F32Formula::kAvgPool:
             return avgpool_requantize_f32(f32_from_bits(acc_word), p.out_scale, out_zp, p.zp_offset,
                                           act_min, act_max);
+        case F32Formula::kSoftmax:
+            break;  // a row op: qlinear_softmax_row
     }
     return out_zp;
 }

@@ -23,6 +23,7 @@ enum class F32Formula : uint8_t {
     kMul,      // QLinearMul (qlmul.cpp, SSE2): the zero point is added in float
     kAdd,      // QLinearAdd (QLinearBinaryOpKernelAvx2.S): accumulators hold fp32 fa + fb
     kAvgPool,  // QLinearAveragePool (contrib qlinear_pool.cc): accumulators hold the fp32 mean
+    kSoftmax,  // QLinearSoftmax (contrib qlinear_softmax.cc): a row op on the vector unit
 };
 
 [[nodiscard]] const char* to_string(F32Formula f);
@@ -40,6 +41,9 @@ struct F32Requant {
     // on the zero point's value in the source model's type: 128 when the output tensor is uint8
     // there (its int8 codes are the uint8 codes - 128), else 0.
     int32_t zp_offset = 0;
+    // kSoftmax: the exponential table by distance from the row's maximum (softmax_table_f32);
+    // out_scale holds floor(1 / so).
+    std::vector<float> table;
 };
 
 // ORT's per-channel multiplier: f32(f32(f32(in) * f32(w)) / f32(out)) (qlinearconv.cc,
@@ -87,6 +91,20 @@ struct F32Requant {
 // QuantizeLinear (MlasQuantizeLinear, SSE2 and AVX512F kernels): v = x / scale (a division);
 // v = max(v, -128 - zp); v = min(v, 127 - zp) (a NaN becomes -128 - zp); cvt(v) + zp.
 [[nodiscard]] int8_t quantize_linear_f32(float x, float scale, int32_t zp);
+
+// QLinearSoftmax (opset 13: rows along the last axis), x86 build of ORT with float tables
+// (EXP_OUT_DTYPE float). Its table for rows of `row_len` values, entry k for an input k codes
+// below the row's maximum (k = 0..255): b = max(0, ln(f32(FLT_MAX / f32(row_len))) - 5) / sx in
+// double, t[k] = f32(exp((255 - k - 255 + b) * sx)) in double (QlinearBuildLookupTableUint32;
+// uint8 and int8 index it differently but give every k the same value).
+[[nodiscard]] std::vector<float> softmax_table_f32(double in_scale, int64_t row_len);
+// The row (QlinearSoftmaxCPU): sum = t[xmax - x] added in float in index order; Y = floor(1.0f /
+// f32(so)); v = nearbyint(f32(t * Y) / sum). uint8 tensors (zp_offset 128): out = min(v + zp_u,
+// 255). int8 tensors: q = v + zp; out = 255 -> int8 wraps: q > 255 gives -1, 128..255 wrap to
+// negative codes, as ORT's static_cast<int8_t> does. p: formula kSoftmax (table, out_scale = Y,
+// zp_offset).
+void qlinear_softmax_row(const int8_t* x, int n, const F32Requant& p, int32_t out_zp,
+                         int8_t* out);
 
 // The 32 bits of a float, and back: kAdd and kAvgPool keep fp32 values in the int32
 // accumulators.

@@ -1,5 +1,6 @@
 #include "sim/graph/float32_requant.h"
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -17,6 +18,9 @@ const std::vector<int8_t>& input_at(const Layer& l, const LayerInputs& in, size_
 }
 
 int32_t zp_offset(const QuantParams& q) { return q.uint8_origin ? 128 : 0; }
+
+// A row op's row: the output's last dimension (as layer_eval's row ops).
+int64_t row_length(const Layer& l) { return l.out_c > 0 ? l.out_c : 1; }
 
 // The window of output pixel (oy, ox): taps inside the input, in (ky, kx) order, as ORT's pooling
 // loops visit them (qlinear_pool.cc: h outer, w inner).
@@ -115,6 +119,15 @@ F32Requant f32_requant(const Layer& l) {
                 repeat(0.0f);
             }
             return p;
+        case OpKind::kSoftmax:
+            // QLinearSoftmax: a table of exponentials and floor(1 / so); the unused multiplier
+            // keeps its per-element shape.
+            p.formula = F32Formula::kSoftmax;
+            p.table = softmax_table_f32(qx.scale, row_length(l));
+            p.out_scale = std::floor(1.0f / static_cast<float>(so));
+            p.zp_offset = zp_offset(l.output);
+            repeat(f32_rescale(qx.scale, 1.0, so));
+            return p;
         default:
             // maxpool, and the ops without a multiplier (their requant is unused).
             repeat(f32_rescale(qx.scale, 1.0, so));
@@ -161,6 +174,20 @@ std::vector<int8_t> evaluate_f32(const Layer& l, const LayerInputs& in) {
         case OpKind::kAvgPool:
         case OpKind::kGlobalAvgPool:
             return pool_f32(l, in, f32_requant(l));
+        case OpKind::kSoftmax: {
+            const std::vector<int8_t>& x = input_at(l, in, 0);
+            const int64_t n = row_length(l);
+            if (static_cast<int64_t>(x.size()) != l.output_elems() || n <= 0 ||
+                static_cast<int64_t>(x.size()) % n != 0) {
+                fail(l, "input size differs from the output");
+            }
+            const F32Requant p = f32_requant(l);
+            std::vector<int8_t> out(x.size());
+            for (size_t r = 0; r < x.size(); r += static_cast<size_t>(n)) {
+                qlinear_softmax_row(&x[r], static_cast<int>(n), p, l.output.zero_point, &out[r]);
+            }
+            return out;
+        }
         default:
             return evaluate(l, in, Rounding::kHalfEven);
     }

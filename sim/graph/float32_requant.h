@@ -2,17 +2,20 @@
 // from the IR's scales (sim/core/requant_f32.h holds the formulas), and the reference evaluation
 // of the ops whose arithmetic changes (docs/operators.md, "Float32 requantization").
 //
-// How a layer selects its formula (the onnx importer's contract):
-//   conv2d, gemm (incl. depthwise)  kScale, scale[c] = f32_rescale(sx, sw[c], so)   QLinearConv,
-//   QGemm matmul                          kScale, f32_rescale(sa, sb, so) QLinearMatMul maxpool
-//   kScale, f32_rescale(sx, 1, so)      (int8 MaxPool; identity at equal scales) global_avgpool,
-//   and avgpool whose window is the whole input with no padding
-//                                   kScale on sum(x - zx), f32_global_avgpool_scale(sx, so, H*W)
-//                                                                                   QLinearGlobalAveragePool
-//   avgpool (other windows)         kAvgPool: fp32 mean of dequantized values QLinearAveragePool
-//   mul                             kMul, ratio f32_rescale(sa, sb, so)             QLinearMul
-//   add                             kAdd, sa, sb, so                                QLinearAdd
-//   softmax, layernorm, rmsnorm, gelu, silu, reshape, concat: unchanged (no multiplier).
+// clang-format off
+// How a layer selects its formula (the onnx importer's contract; ORT kernel last):
+//   conv2d, gemm (incl. depthwise)  kScale, scale[c] = f32_rescale(sx, sw[c], so)  QLinearConv, QGemm
+//   matmul                          kScale, f32_rescale(sa, sb, so)                QLinearMatMul
+//   maxpool                         kScale, f32_rescale(sx, 1, so)                 (int8 MaxPool)
+//   global_avgpool, and avgpool whose window is the whole input with no padding
+//                                   kScale on sum(x - zx),
+//                                   f32_global_avgpool_scale(sx, so, H*W)          QLinearGlobalAveragePool
+//   avgpool (other windows)         kAvgPool: fp32 mean of dequantized values      QLinearAveragePool
+//   mul                             kMul, ratio f32_rescale(sa, sb, so)            QLinearMul
+//   add                             kAdd, sa, sb, so                               QLinearAdd
+//   softmax                         kSoftmax, exp table, floor(1 / so)             QLinearSoftmax
+//   layernorm, rmsnorm, gelu, silu, reshape, concat: unchanged (no multiplier).
+// clang-format on
 #pragma once
 
 #include <cstdint>
