@@ -309,6 +309,10 @@ void IntDatapath::row_data(isa::VectorOp op, const isa::LayerDesc& L, const int8
                            int8_t* out, Where where) {
     switch (op) {
         case isa::VectorOp::kSoftmax:
+            if (L.f32.formula == F32Formula::kSoftmax) {  // postproc.requant: float32
+                qlinear_softmax_row(x, len, L.f32, L.out_zero_point, out);
+                return;
+            }
             softmax_row(x, len, L.in_scale, L.in_zero_point, L.out_scale, L.out_zero_point, out);
             return;
         case isa::VectorOp::kLayerNorm:

@@ -9,7 +9,8 @@
 //    product (wrapping int32 sums do not depend on how the reduction is split); with the
 //    PE-level array the array model computes each tile from its registers (pe_tile / pe_finish).
 //  - VECTOR: elementwise add / mul to int32 accumulators, pooling and depthwise convolution,
-//    row ops (softmax, norms), lookups and copies to int8.
+//    row ops (softmax, norms; under postproc.requant float32 softmax is ORT's QLinearSoftmax,
+//    LayerDesc::f32), lookups and copies to int8.
 //  - POST: per-channel requantization with the configured rounding and the activation clamp.
 // Plain C++, no SystemC, no timing. Scratch buffers are members: one datapath per core.
 #pragma once

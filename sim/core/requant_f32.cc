@@ -117,31 +117,36 @@ std::vector<float> softmax_table_f32(double in_scale, int64_t row_len) {
     const float sx = static_cast<float>(in_scale);
     // ORT: log(numeric_limits<float>::max() / reduce_len): a float quotient, its log in double.
     const float quotient = std::numeric_limits<float>::max() / static_cast<float>(row_len);
-    const double shift = std::max(0.0, std::log(static_cast<double>(quotient)) - 5.0) /
-                         static_cast<double>(sx);
+    const double shift =
+        std::max(0.0, std::log(static_cast<double>(quotient)) - 5.0) / static_cast<double>(sx);
     std::vector<float> table(256);
     for (int k = 0; k < 256; ++k) {
-        const double e = std::exp((static_cast<double>(255 - k) - 255 + shift) *
-                                  static_cast<double>(sx));
+        const double e =
+            std::exp((static_cast<double>(255 - k) - 255 + shift) * static_cast<double>(sx));
         table[static_cast<size_t>(k)] = static_cast<float>(e);
     }
     return table;
 }
 
-void qlinear_softmax_row(const int8_t* x, int n, const F32Requant& p, int32_t out_zp,
-                         int8_t* out) {
+void qlinear_softmax_row(const int8_t* x, int n, const F32Requant& p, int32_t out_zp, int8_t* out) {
     if (n <= 0) return;
     const int32_t xmax = *std::max_element(x, x + n);
     float sum = 0.0f;
     for (int i = 0; i < n; ++i) sum += p.table[static_cast<size_t>(xmax - x[i])];
     for (int i = 0; i < n; ++i) {
         const float t = p.table[static_cast<size_t>(xmax - x[i])];
-        const int32_t v = static_cast<int32_t>(std::nearbyint((t * p.out_scale) / sum));
+        const float quotient = (t * p.out_scale) / sum;
+        // t * Y overflows to infinity only in a row of one value with Y > e^5 (the table's
+        // headroom): ORT's float-to-integer conversion of infinity on x86-64 (CVTTSS2SI's
+        // indefinite integer, low 32 bits 0 for uint32, INT32_MIN for int32) leaves the zero
+        // point, as v = 0 does here.
+        const int32_t v =
+            std::isfinite(quotient) ? static_cast<int32_t>(std::nearbyint(quotient)) : 0;
         if (p.zp_offset != 0) {  // uint8: saturated at 255 (v >= 0, so only from above)
             out[i] = static_cast<int8_t>(std::min(v + out_zp + p.zp_offset, 255) - p.zp_offset);
         } else {  // int8: 255 above, then the low byte
-            const int32_t q = v + out_zp;
-            out[i] = static_cast<int8_t>(static_cast<uint8_t>(q > 255 ? 255 : q));
+            const int32_t code = v + out_zp;
+            out[i] = static_cast<int8_t>(static_cast<uint8_t>(code > 255 ? 255 : code));
         }
     }
 }

@@ -101,10 +101,10 @@ struct F32Requant {
 // The row (QlinearSoftmaxCPU): sum = t[xmax - x] added in float in index order; Y = floor(1.0f /
 // f32(so)); v = nearbyint(f32(t * Y) / sum). uint8 tensors (zp_offset 128): out = min(v + zp_u,
 // 255). int8 tensors: q = v + zp; out = 255 -> int8 wraps: q > 255 gives -1, 128..255 wrap to
-// negative codes, as ORT's static_cast<int8_t> does. p: formula kSoftmax (table, out_scale = Y,
-// zp_offset).
-void qlinear_softmax_row(const int8_t* x, int n, const F32Requant& p, int32_t out_zp,
-                         int8_t* out);
+// negative codes, as ORT's static_cast<int8_t> does. A row of one value with Y > e^5 overflows
+// t * Y to infinity, which ORT converts to the zero point on x86-64. p: formula kSoftmax (table,
+// out_scale = Y, zp_offset).
+void qlinear_softmax_row(const int8_t* x, int n, const F32Requant& p, int32_t out_zp, int8_t* out);
 
 // The 32 bits of a float, and back: kAdd and kAvgPool keep fp32 values in the int32
 // accumulators.

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "sim/core/requant.h"
 
@@ -165,6 +166,59 @@ TEST(RequantF32, PostprocessDispatchesOnTheFormula) {
     EXPECT_EQ(postprocess_f32(f32_bits(7.0f), 0, p, 0, -128, 127), 4);  // 3.5 -> 4
     EXPECT_EQ(f32_from_bits(f32_bits(-0.0f)), -0.0f);
     EXPECT_TRUE(std::signbit(f32_from_bits(f32_bits(-0.0f))));
+}
+
+// QLinearSoftmax's table: entry 0 (the row's maximum) is FLT_MAX / row_len * e^-5 (the headroom
+// ORT reserves so the float sum cannot overflow), each further code one factor exp(-sx) down.
+TEST(RequantF32, SoftmaxTableLeavesHeadroomBelowFloatMax) {
+    const std::vector<float> t = softmax_table_f32(0.125, 64);
+    ASSERT_EQ(t.size(), 256u);
+    const double top = 3.4028234663852886e38 / 64 * std::exp(-5.0);
+    EXPECT_NEAR(t[0] / top, 1.0, 1e-6);
+    for (size_t k = 0; k + 1 < t.size(); ++k) EXPECT_NEAR(t[k + 1] / t[k], std::exp(-0.125), 1e-6);
+    // A scale so large that exp underflows: the far entries are 0, the maximum's is not.
+    const std::vector<float> z = softmax_table_f32(10.0, 4);
+    EXPECT_GT(z[0], 0.0f);
+    EXPECT_EQ(z[255], 0.0f);
+}
+
+// The row: with so = 1/256, Y = floor(1.0f / so) = 256, so a value far above the rest of its
+// row gives 256 and two equal values 128 each. uint8 tensors saturate at 255; int8 tensors wrap
+// as ORT's static_cast<int8_t> does (256 - 128 = 128 -> -128).
+TEST(RequantF32, SoftmaxRowSaturatesInUint8AndWrapsInInt8) {
+    F32Requant p;
+    p.formula = F32Formula::kSoftmax;
+    p.table = softmax_table_f32(1.0, 4);  // t[100] / t[0] = e^-100: nothing next to 256
+    p.out_scale = std::floor(1.0f / (1.0f / 256.0f));
+    ASSERT_EQ(p.out_scale, 256.0f);
+    const int8_t peak[4] = {100, 0, 0, 0};
+    int8_t out[4] = {};
+    p.zp_offset = 128;  // uint8 zero point 0 = int8 code -128
+    qlinear_softmax_row(peak, 4, p, -128, out);
+    EXPECT_EQ(out[0], 127);   // min(256 + 0, 255) - 128
+    EXPECT_EQ(out[1], -128);  // 0
+    p.zp_offset = 0;          // int8, zero point -128
+    qlinear_softmax_row(peak, 4, p, -128, out);
+    EXPECT_EQ(out[0], -128);  // 256 - 128 = 128 wraps
+    EXPECT_EQ(out[1], -128);
+    p.table = softmax_table_f32(0.1, 2);
+    const int8_t two[2] = {-3, -3};
+    qlinear_softmax_row(two, 2, p, -128, out);
+    EXPECT_EQ(out[0], 0);  // 128 - 128
+    EXPECT_EQ(out[1], 0);
+    // One code below the maximum: t1 / (t0 + t1) * 256 with t1 / t0 = exp(-0.1).
+    const int8_t pair[2] = {7, 6};
+    qlinear_softmax_row(pair, 2, p, -128, out);
+    const double e = std::exp(-0.1);
+    EXPECT_EQ(out[0], static_cast<int>(std::nearbyint(256 / (1 + e))) - 128);      // 134 - 128
+    EXPECT_EQ(out[1], static_cast<int>(std::nearbyint(256 * e / (1 + e))) - 128);  // 122 - 128
+    // A row of one value: t0 = FLT_MAX * e^-5 and t0 * 256 is infinite; ORT leaves the zero point.
+    p.table = softmax_table_f32(0.1, 1);
+    qlinear_softmax_row(pair, 1, p, -128, out);
+    EXPECT_EQ(out[0], -128);
+    p.zp_offset = 128;
+    qlinear_softmax_row(pair, 1, p, -128, out);
+    EXPECT_EQ(out[0], -128);
 }
 
 }  // namespace
