@@ -146,7 +146,7 @@ struct Args {
     std::optional<std::string> save_tensors, calibration, format;
     std::vector<std::string> sets;
     std::vector<std::pair<std::string, std::string>> inputs;  // --input NAME=FILE
-    std::vector<std::string> words;                            // positional (import MODEL)
+    std::vector<std::string> words;                           // positional (import MODEL)
     std::optional<std::string> trace, from_scalesim;
     bool no_progress = false;
     bool force = false, timing_only = false, no_check = false, quiet = false;
