@@ -72,9 +72,9 @@ commands:
   run      compile the workload, simulate it on the NPU and print per-layer cycles, utilization,
            bandwidth, SRAM traffic, stalls, energy and whether the outputs are bit-exact
   compile  show the mapping the compiler chose per layer, or the whole instruction stream
-  import   convert a model (ONNX: .onnx, docs/onnx.md; other formats by extension or --format)
-           into workload YAML (-o W.yaml) with its weights, biases and tables as .npy files in
-           the folder W.data/ beside it; running the YAML is the same as running the model
+  import   convert a model (ONNX: .onnx, docs/onnx.md; a SCALE-Sim topology: .csv; by extension
+           or --format) into workload YAML (-o W.yaml) with its weights, biases and tables as .npy
+           files in the folder W.data/ beside it; running the YAML is the same as running the model
   config   print the effective config (--dump, a YAML file --hw accepts back), every key with its
            type, default, unit and meaning (--schema), or just validate (--check);
            --from-scalesim turns a SCALE-Sim config into a hardware YAML (stdout or -o), with
@@ -133,7 +133,7 @@ options:
                      dequantized); tensors without a model name as the layer's int8 HWC output
   --calibration FILE calibration images of a float model (.npy NCHW or NHWC float32, or raw float32
                      HWC), for post-training quantization
-  --format NAME      import: the model's format when its extension does not say (onnx)
+  --format NAME      import: the model's format when its extension does not say (onnx, scalesim)
 
 exit codes: 0 ok, 1 outputs differ from the reference, 2 bad input, 3 internal model error
 environment: NPUSIM_HOME  repository root holding configs/ and workloads/ (default: the source

@@ -1,7 +1,8 @@
 // ONNX models through the npusim binary: run on a real input with every tensor saved and
 // compared with ONNX Runtime's (tests/onnx/goldens), in both dataflows and at PE fidelity;
 // `npusim import` and the imported YAML give the same cycles and the same bytes; compare on a
-// float model; bad models and bad inputs are exit 2 with a message.
+// float model; bad models and bad inputs are exit 2 with a message; a SCALE-Sim topology imports
+// to a YAML that runs in the CSV's cycles.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -155,6 +156,50 @@ TEST_F(OnnxRun, ImportedYamlRunsLikeTheModel) {
         ++files;
     }
     EXPECT_GE(files, 10);
+}
+
+// A SCALE-Sim topology imports the same way (`--format scalesim` or by its .csv extension; no
+// side files: SCALE-Sim has no data), and the YAML runs in the cycles of the CSV, per layer, in
+// SCALE-Sim's own array timing and in npusim's.
+TEST_F(OnnxRun, ImportedScaleSimTopologyRunsLikeTheCsv) {
+    const fs::path csv =
+        write("topo.csv",
+              "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
+              "Channels, Num Filter, Strides,\n"
+              "Conv1, 18, 18, 3, 3, 8, 16, 1,\n"
+              "CB2_DP, 17, 17, 3, 3, 16, 1, 2,\n"
+              "Wide, 9, 12, 3, 5, 16, 6, 2, 3,\n");
+    const fs::path yaml = m_dir / "topo.yaml";
+    Result r = npusim("import " + csv.string() + " -o " + yaml.string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("(scalesim)"), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(m_dir / "topo.data"));
+    const fs::path other = write("topo.txt", bytes_of(csv));  // the name is the stem
+    r = npusim("import " + other.string() + " --format scalesim -o " +
+               (m_dir / "other.yaml").string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(bytes_of(m_dir / "other.yaml"), bytes_of(yaml));
+    for (const std::string timing : {"scalesim", "npusim"}) {
+        const std::string set = " --set array.timing=" + timing + " --quiet --no-progress --out ";
+        ASSERT_EQ(
+            npusim("run --workload " + csv.string() + set + (m_dir / "a").string() + " --force")
+                .code,
+            0);
+        ASSERT_EQ(
+            npusim("run --workload " + yaml.string() + set + (m_dir / "b").string() + " --force")
+                .code,
+            0);
+        const auto stats = [&](const char* d) {
+            std::ifstream f(m_dir / d / "stats.json");
+            return nlohmann::json::parse(f);
+        };
+        const nlohmann::json a = stats("a"), b = stats("b");
+        EXPECT_EQ(a["totals"]["cycles"], b["totals"]["cycles"]) << timing;
+        ASSERT_EQ(a["layers"].size(), 3u);
+        for (size_t i = 0; i < 3; ++i) {
+            EXPECT_EQ(a["layers"][i]["cycles"], b["layers"][i]["cycles"]) << timing << " " << i;
+        }
+    }
 }
 
 TEST_F(OnnxRun, CompareWorksOnAFloatModel) {
