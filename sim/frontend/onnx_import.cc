@@ -189,6 +189,13 @@ class Importer {
                    const std::string& out_name, const std::vector<float>* gamma = nullptr,
                    const std::vector<float>* beta = nullptr);
     void emit_row_op(const Node& n, const Bound& x, const QOut* o, const std::string& name);
+    // Sigmoid (QLinearSigmoid), or LeakyRelu (QLinearLeakyRelu) with the node's alpha, as a
+    // lookup table built as ORT builds it.
+    void emit_activation_lookup(const Node& n, bool sigmoid, const QIn& x, const QOut& o) {
+        const LookupFunction f = sigmoid ? LookupFunction::kSigmoid : LookupFunction::kLeakyRelu;
+        const float alpha = sigmoid ? 0.0f : M.attr_float(n, "alpha", 0.01f);
+        emit_lookup(n, x, o, [f, alpha](float v) { return lookup_function(f, alpha, v); });
+    }
     void emit_lookup(const Node& n, const QIn& x, const QOut& o,
                      const std::function<float(float)>& f, bool array_logistic = false);
     template <class Src>
@@ -1493,13 +1500,7 @@ void Importer::on_qdq_compute(const Node& n) {
         xi.b = &src;
         QOut oo = o;
         oo.name = unique(o.name);
-        if (op == "Sigmoid") {
-            emit_lookup(n, xi, oo,
-                        [](float v) { return lookup_function(LookupFunction::kSigmoid, 0, v); });
-        } else {
-            const float alpha = M.attr_float(n, "alpha", 0.01f);
-            emit_lookup(n, xi, oo, [alpha](float v) { return v >= 0.0f ? v : alpha * v; });
-        }
+        emit_activation_lookup(n, op == "Sigmoid", xi, oo);
         if (oo.name != o.name) bind(o.name, oo.name, src.lay, o.type);
     } else if (op == "Div" && M.is_const(n.in.at(1))) {
         // DQ -> the Erf GELU -> Q: the gelu table (f in double, docs/operators.md); ORT runs the
@@ -1630,13 +1631,7 @@ void Importer::on_qlinear(const Node& n) {
         QOut o = qout_linear(n, 3, 4);
         const std::string onnx = o.name;
         o.name = unique(o.name);
-        if (op == "QLinearSigmoid") {
-            emit_lookup(n, x, o,
-                        [](float v) { return lookup_function(LookupFunction::kSigmoid, 0, v); });
-        } else {
-            const float alpha = M.attr_float(n, "alpha", 0.01f);
-            emit_lookup(n, x, o, [alpha](float v) { return v >= 0.0f ? v : alpha * v; });
-        }
+        emit_activation_lookup(n, op == "QLinearSigmoid", x, o);
         if (onnx != o.name) bind(onnx, o.name, x.b->lay, o.type);
     } else if (op == "QLinearSoftmax") {
         const QIn x = qin_linear(n, 0, 1, 2);

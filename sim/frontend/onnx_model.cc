@@ -102,18 +102,24 @@ int64_t Const::elems() const {
     return n;
 }
 
+namespace {
+
+// Element k of a little-endian array of T (ONNX raw_data; the host is little-endian).
+template <typename T>
+T element(const char* p, size_t k) {
+    T v;
+    std::memcpy(&v, p + k * sizeof(T), sizeof(T));
+    return v;
+}
+
+}  // namespace
+
 double Const::real(size_t k) const {
     switch (dtype) {
-        case kFloat: {
-            float v;
-            std::memcpy(&v, raw.data() + k * 4, 4);
-            return v;
-        }
-        case kDouble: {
-            double v;
-            std::memcpy(&v, raw.data() + k * 8, 8);
-            return v;
-        }
+        case kFloat:
+            return element<float>(raw.data(), k);
+        case kDouble:
+            return element<double>(raw.data(), k);
         default:
             return static_cast<double>(integer(k));
     }
@@ -124,35 +130,20 @@ int64_t Const::integer(size_t k) const {
     switch (dtype) {
         case kUint8:
         case kBool:
-            return static_cast<uint8_t>(p[k]);
+            return element<uint8_t>(p, k);
         case kInt8:
-            return static_cast<int8_t>(p[k]);
-        case kUint16: {
-            uint16_t v;
-            std::memcpy(&v, p + k * 2, 2);
-            return v;
-        }
-        case kInt16: {
-            int16_t v;
-            std::memcpy(&v, p + k * 2, 2);
-            return v;
-        }
-        case kInt32: {
-            int32_t v;
-            std::memcpy(&v, p + k * 4, 4);
-            return v;
-        }
-        case kUint32: {
-            uint32_t v;
-            std::memcpy(&v, p + k * 4, 4);
-            return v;
-        }
+            return element<int8_t>(p, k);
+        case kUint16:
+            return element<uint16_t>(p, k);
+        case kInt16:
+            return element<int16_t>(p, k);
+        case kInt32:
+            return element<int32_t>(p, k);
+        case kUint32:
+            return element<uint32_t>(p, k);
         case kInt64:
-        case kUint64: {
-            int64_t v;
-            std::memcpy(&v, p + k * 8, 8);
-            return v;
-        }
+        case kUint64:
+            return element<int64_t>(p, k);
         default:
             return static_cast<int64_t>(real(k));
     }
