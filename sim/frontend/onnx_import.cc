@@ -11,6 +11,8 @@
 #include <numeric>
 #include <set>
 #include <sstream>
+#include <tuple>
+#include <utility>
 
 #include "sim/core/error.h"
 #include "sim/core/lookup_table.h"
@@ -189,6 +191,20 @@ class Importer {
                    const std::string& out_name, const std::vector<float>* gamma = nullptr,
                    const std::vector<float>* beta = nullptr);
     void emit_row_op(const Node& n, const Bound& x, const QOut* o, const std::string& name);
+    // A Clip's [min, max]: attributes before opset 11, constant inputs since (absent: unbounded).
+    std::pair<double, double> clip_bounds(const Node& n) {
+        double lo = -std::numeric_limits<double>::infinity();
+        double hi = std::numeric_limits<double>::infinity();
+        if (M.opset() < 11) {
+            lo = M.attr_float(n, "min", -std::numeric_limits<float>::max());
+            hi = M.attr_float(n, "max", std::numeric_limits<float>::max());
+        } else {
+            if (n.has_input(1)) lo = const_in(n, 1, "Clip min").real(0);
+            if (n.has_input(2)) hi = const_in(n, 2, "Clip max").real(0);
+        }
+        return {lo, hi};
+    }
+
     // Sigmoid (QLinearSigmoid), or LeakyRelu (QLinearLeakyRelu) with the node's alpha, as a
     // lookup table built as ORT builds it.
     void emit_activation_lookup(const Node& n, bool sigmoid, const QIn& x, const QOut& o) {
@@ -1523,16 +1539,7 @@ void Importer::on_qdq_compute(const Node& n) {
         // redundant and requantizes DQ -> Q in float; a table computes the same).
         const QIn x = qin(n, 0);
         double lo = 0.0, hi = std::numeric_limits<double>::infinity();
-        if (op == "Clip") {
-            lo = -hi;
-            if (M.opset() < 11) {
-                lo = M.attr_float(n, "min", -std::numeric_limits<float>::max());
-                hi = M.attr_float(n, "max", std::numeric_limits<float>::max());
-            } else {
-                if (n.has_input(1)) lo = const_in(n, 1, "Clip min").real(0);
-                if (n.has_input(2)) hi = const_in(n, 2, "Clip max").real(0);
-            }
-        }
+        if (op == "Clip") std::tie(lo, hi) = clip_bounds(n);
         const auto& cs = M.consumers(n.out.at(0));
         if (cs.size() != 1 || cs[0]->op != "QuantizeLinear" || M.is_output(n.out[0])) {
             fail(n, "expected its result to be quantized by one QuantizeLinear");
@@ -1752,15 +1759,7 @@ Act Importer::float_activation(const Node& n, std::string& out) {
     if (c.op == "Relu") {
         a.kind = "relu";
     } else {
-        double lo = -std::numeric_limits<double>::infinity();
-        double hi = std::numeric_limits<double>::infinity();
-        if (M.opset() < 11) {
-            lo = M.attr_float(c, "min", -std::numeric_limits<float>::max());
-            hi = M.attr_float(c, "max", std::numeric_limits<float>::max());
-        } else {
-            if (c.has_input(1)) lo = const_in(c, 1, "Clip min").real(0);
-            if (c.has_input(2)) hi = const_in(c, 2, "Clip max").real(0);
-        }
+        const auto [lo, hi] = clip_bounds(c);
         if (lo == 0.0 && hi == 6.0) {
             a.kind = "relu6";
         } else if (lo == 0.0 && std::isinf(hi)) {
