@@ -1843,6 +1843,7 @@ void Importer::on_float(const Node& n) {
         const int64_t oc = w.shape[0];
         std::vector<float> b = bias_float(n, 2, oc);
         std::string out = n.out.at(0);
+        Node produced_by = n;
         // BatchNormalization folded into the weights and bias.
         const auto& cs = M.consumers(out);
         if (cs.size() == 1 && cs[0]->op == "BatchNormalization" && !M.is_output(out)) {
@@ -1866,18 +1867,10 @@ void Importer::on_float(const Node& n) {
                 b[c] = static_cast<float>((double{b[c]} - mean[c]) * k + beta[c]);
             }
             m_done.insert(bn.index);
-            Node as_conv = bn;
-            as_conv.out = {bn.out[0]};
-            std::string o2;
-            const Act act = float_activation(as_conv, o2);
-            const std::string name = unique(o2);
-            emit_conv(n, x, w, nullptr, &b, nullptr, act, name);
-            const Shape& irs = m_ir.at(name).shape;
-            bind(o2, name, Layout::nchw(irs[2], irs[0], irs[1], {1, irs[2], irs[0], irs[1]}),
-                 onnx_detail::kFloat);
-            return;
+            produced_by = bn;  // the conv's output is the BatchNormalization's
+            produced_by.out = {bn.out[0]};
         }
-        const Act act = float_activation(n, out);
+        const Act act = float_activation(produced_by, out);
         const std::string name = unique(out);
         emit_conv(n, x, w, nullptr, &b, nullptr, act, name);
         const Shape& irs = m_ir.at(name).shape;

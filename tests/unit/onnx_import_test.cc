@@ -411,6 +411,81 @@ std::string import_error(const onnx::ModelProto& m, const std::string& name) {
     return at == std::string::npos ? e : e.substr(at + 2);  // without the temporary path
 }
 
+// A float Conv followed by BatchNormalization imports as one conv2d whose weights and bias have
+// the normalization folded in (k = gamma / sqrt(var + eps) in double, w * k, (b - mean) * k +
+// beta): the same workload, byte for byte, as the Conv with those weights written out.
+TEST(OnnxImport, BatchNormalizationFoldsIntoTheConv) {
+    const auto init = [](onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims,
+                         const std::vector<float>& v) {
+        onnx::TensorProto* t = g->add_initializer();
+        t->set_name(name);
+        t->set_data_type(onnx::TensorProto::FLOAT);
+        for (int64_t d : dims) t->add_dims(d);
+        for (float f : v) t->add_float_data(f);
+    };
+    const auto model = [&](bool with_bn, const std::vector<float>& w, const std::vector<float>& b) {
+        onnx::ModelProto m = tiny_model();  // x [1, 4] -> Relu -> y; made x [1, 2, 3, 3]
+        onnx::GraphProto* g = m.mutable_graph();
+        auto* shape = g->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+        shape->mutable_dim(1)->set_dim_value(2);
+        shape->add_dim()->set_dim_value(3);
+        shape->add_dim()->set_dim_value(3);
+        g->mutable_node(0)->set_input(0, "bn");
+        onnx::NodeProto conv;
+        conv.set_op_type("Conv");
+        conv.set_name("conv");
+        for (const char* in : {"x", "w", "b"}) conv.add_input(in);
+        conv.add_output(with_bn ? "c" : "bn");
+        init(g, "w", {2, 2, 1, 1}, w);
+        init(g, "b", {2}, b);
+        std::vector<onnx::NodeProto> nodes = {conv};
+        if (with_bn) {
+            onnx::NodeProto bn;
+            bn.set_op_type("BatchNormalization");
+            bn.set_name("bn");
+            for (const char* in : {"c", "gamma", "beta", "mean", "var"}) bn.add_input(in);
+            bn.add_output("bn");
+            init(g, "gamma", {2}, {1.5f, 0.5f});
+            init(g, "beta", {2}, {0.25f, -1.0f});
+            init(g, "mean", {2}, {0.1f, -0.2f});
+            init(g, "var", {2}, {4.0f, 0.25f});
+            nodes.push_back(bn);
+        }
+        nodes.push_back(g->node(0));
+        g->clear_node();
+        for (const onnx::NodeProto& n : nodes) *g->add_node() = n;
+        const fs::path dir =
+            fs::temp_directory_path() / (std::string("npusim_bn_") + (with_bn ? "a" : "b"));
+        fs::create_directories(dir);
+        const fs::path p = dir / "m.onnx";  // one model name for both
+        std::ofstream(p, std::ios::binary) << m.SerializeAsString();
+        npu::frontend::OnnxImportOptions o;
+        o.require_calibration = false;
+        npu::frontend::ImportedWorkload im = npu::frontend::import_onnx(p.string(), o);
+        fs::remove_all(dir);
+        return im;
+    };
+    const std::vector<float> w = {1.0f, -2.0f, 0.5f, 3.0f}, b = {0.5f, -0.25f};
+    std::vector<float> wf = w, bf = b;
+    const double gamma[2] = {1.5, 0.5}, beta[2] = {0.25, -1.0}, mean[2] = {0.1f, -0.2f};
+    const double var[2] = {4.0, 0.25};
+    for (size_t c = 0; c < 2; ++c) {
+        const double k = gamma[c] / std::sqrt(var[c] + double{1e-5f});
+        for (size_t i = 0; i < 2; ++i) wf[c * 2 + i] = static_cast<float>(wf[c * 2 + i] * k);
+        bf[c] = static_cast<float>((double{bf[c]} - mean[c]) * k + beta[c]);
+    }
+    const npu::frontend::ImportedWorkload folded = model(true, w, b);
+    const npu::frontend::ImportedWorkload plain = model(false, wf, bf);
+    EXPECT_EQ(folded.yaml, plain.yaml);
+    ASSERT_EQ(folded.files.size(), plain.files.size());
+    for (const auto& [name, a] : plain.files) {
+        ASSERT_TRUE(folded.files.count(name)) << name;
+        EXPECT_EQ(folded.files.at(name).data, a.data) << name;
+    }
+    EXPECT_NE(folded.yaml.find("conv2d"), std::string::npos);
+    EXPECT_EQ(folded.yaml.find("BatchNormalization"), std::string::npos);
+}
+
 TEST(OnnxMalformed, TruncatedAndGarbageFiles) {
     std::ifstream in(kModels + "digits_qdq.onnx", std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
