@@ -11,7 +11,10 @@ PostProcessor::PostProcessor(const cfg::PostprocConfig& cfg, BankedSram& spad, B
       m_acc(acc),
       m_dp(dp),
       m_instructions(stats.stat("instructions", "POST instructions run", "count")),
-      m_elements(stats.stat("elements", "accumulator elements post-processed", "count")) {}
+      m_elements(stats.stat("elements", "accumulator elements post-processed", "count")),
+      m_requant(stats.stat("requant_elements",
+                           "elements of integer layers requantized (in postproc.requant)",
+                           "count")) {}
 
 PostProcessor::Times PostProcessor::execute(const isa::Instr& in, const isa::LayerDesc& L,
                                             uint64_t now) {
@@ -50,11 +53,15 @@ PostProcessor::Times PostProcessor::execute(const isa::Instr& in, const isa::Lay
     m_spad.count_write(layer, out_len);
     m_instructions.add(layer, 1);
     m_elements.add(layer, elems);
+    if (!is_float(L.precision)) m_requant.add(layer, elems);
     return {start + busy, start + pipe + busy};
 }
 
 void PostProcessor::add_counters(size_t layer, stats::Counters& c) const {
     c.postproc_elements += m_elements.at(layer);
+    (m_cfg.requant == RequantMode::kFloat32 ? c.requant_float32_elements
+                                            : c.requant_fixed_point_elements) +=
+        m_requant.at(layer);
 }
 
 }  // namespace npu::model

@@ -9,7 +9,8 @@
 // accumulator conflict); its results are complete at t + pipeline + busy, and the accumulator
 // buffer is free again at t + busy.
 // Not modelled: a requantization pipeline stalled by a narrower scratchpad port.
-// Stats (group "npu.ppu"): instructions, elements (accumulator elements post-processed).
+// Stats (group "npu.ppu"): instructions, elements (accumulator elements post-processed),
+// requant_elements (those of integer layers, requantized in the postproc.requant arithmetic).
 #pragma once
 
 #include <cstdint>
@@ -44,6 +45,7 @@ class PostProcessor {
     datapath::Datapaths* m_dp;
     stats::Stat& m_instructions;
     stats::Stat& m_elements;
+    stats::Stat& m_requant;  // elements of integer layers (postproc.requant prices them)
 };
 
 }  // namespace npu::model

@@ -251,6 +251,14 @@ std::vector<FieldSpec> build_table() {
     t.push_back(double_field("energy.static_mw", FieldType::kDouble, "mW", 0, kMaxPj,
                              "leakage of the whole NPU",
                              [](HwConfig& c) -> double& { return c.energy.static_mw; }));
+    t.push_back(double_field(
+        "energy.requant_fixed_point_pj", FieldType::kDouble, "pJ", 0, kMaxPj,
+        "requantizing one element of an integer layer with postproc.requant fixed_point",
+        [](HwConfig& c) -> double& { return c.energy.requant_fixed_point_pj; }));
+    t.push_back(
+        double_field("energy.requant_float32_pj", FieldType::kDouble, "pJ", 0, kMaxPj,
+                     "requantizing one element of an integer layer with postproc.requant float32",
+                     [](HwConfig& c) -> double& { return c.energy.requant_float32_pj; }));
     const double kMaxUm2 = 1e9;
     t.push_back(double_field("area.pe_um2.int8", FieldType::kDouble, "um^2", 0, kMaxUm2,
                              "area of one int8 PE (multiplier + accumulator adder)",
@@ -270,6 +278,13 @@ std::vector<FieldSpec> build_table() {
     t.push_back(double_field("area.sram_um2_per_byte", FieldType::kDouble, "um^2/byte", 0, kMaxUm2,
                              "SRAM area per byte (scratchpad and accumulator)",
                              [](HwConfig& c) -> double& { return c.area.sram_um2_per_byte; }));
+    t.push_back(
+        double_field("area.ppu_lane_um2.fixed_point", FieldType::kDouble, "um^2", 0, kMaxUm2,
+                     "area of one post-processing lane with postproc.requant fixed_point",
+                     [](HwConfig& c) -> double& { return c.area.ppu_lane_um2_fixed_point; }));
+    t.push_back(double_field("area.ppu_lane_um2.float32", FieldType::kDouble, "um^2", 0, kMaxUm2,
+                             "area of one post-processing lane with postproc.requant float32",
+                             [](HwConfig& c) -> double& { return c.area.ppu_lane_um2_float32; }));
     return t;
 }
 
@@ -365,6 +380,7 @@ const std::vector<SectionSpec>& hw_sections() {
         {"energy", "energy per action: a bundled table name, a path, or an inline mapping"},
         {"area", "silicon area estimate (equal-area comparisons; all 0: none)"},
         {"area.pe_um2", "area of one PE per precision"},
+        {"area.ppu_lane_um2", "area of one post-processing lane per postproc.requant arithmetic"},
     };
     return kSections;
 }

@@ -89,6 +89,12 @@ struct EnergyTable {
     double acc_write_pj_per_byte = 1.25;
     double dram_pj_per_byte = 160.0;  // DDR4 ~20 pJ/bit
     double static_mw = 50.0;          // leakage of the whole NPU
+    // Requantizing one accumulator element of an integer layer in the post-processing unit:
+    // fixed_point: a 32x32-bit multiply (3.1) + the rounding add and shift (0.1) + the zero point
+    // add and clamp (0.1); float32: an fp32 multiply (3.7) + int32->fp32 and fp32->int32
+    // conversions (taken as one 32-bit add each, 0.1 + 0.1) + the zero point add and clamp (0.1).
+    double requant_fixed_point_pj = 3.3;
+    double requant_float32_pj = 4.0;
     [[nodiscard]] double mac_pj(Precision p) const {
         switch (p) {
             case Precision::kInt4:
@@ -108,11 +114,16 @@ struct EnergyTable {
 // Silicon area, for comparisons at equal area (0 everywhere: no estimate). Defaults: Horowitz,
 // ISSCC 2014, 45 nm: 8-bit multiply 282 um2, 32-bit add 137, fp16 multiply 1640, fp32 multiply
 // 7700, fp32 add 4184; a PE is one multiplier plus its accumulator adder. SRAM: an estimate of
-// ~0.6 um2 per bit with periphery at 45 nm (not from the reference; set your own).
+// ~0.6 um2 per bit with periphery at 45 nm (not from the reference; set your own). A lane of the
+// post-processing unit: fixed_point a 32-bit multiplier (3495) + a 32-bit adder (137); float32 an
+// fp32 multiplier (7700) + a 32-bit adder for the zero point (137) + conversions taken as one
+// more adder (137).
 struct AreaTable {
     // One PE (multiplier + accumulator adder) per precision (index: npu::Precision), um^2.
     std::array<double, kPrecisionCount> pe_um2{419.0, 278.0, 5824.0, 5824.0, 11884.0};
     double sram_um2_per_byte = 5.0;
+    double ppu_lane_um2_fixed_point = 3632.0;
+    double ppu_lane_um2_float32 = 7974.0;
 };
 
 struct HwConfig {
@@ -142,13 +153,19 @@ struct HwConfig {
         const int c = array.cycles_for(p);
         return c > 0 ? static_cast<double>(peak_macs_per_cycle()) / c : 0.0;
     }
-    // Estimated area in mm^2 of an array of PEs built for precision p plus the scratchpad and
-    // accumulator SRAM (0 when the area table is all zero).
+    // Estimated area in mm^2 of an array of PEs built for precision p, the scratchpad and
+    // accumulator SRAM and the post-processing unit's lanes in its postproc.requant arithmetic
+    // (0 when the area table is all zero).
     [[nodiscard]] double area_mm2(Precision p) const {
         const double pe = area.pe_um2[static_cast<size_t>(p)];
         const double sram = area.sram_um2_per_byte *
                             static_cast<double>(scratchpad.size_bytes + accumulator.size_bytes);
-        return (pe * static_cast<double>(peak_macs_per_cycle()) + sram) * 1e-6;
+        const double lane = postproc.requant == RequantMode::kFloat32
+                                ? area.ppu_lane_um2_float32
+                                : area.ppu_lane_um2_fixed_point;
+        return (pe * static_cast<double>(peak_macs_per_cycle()) + sram +
+                lane * static_cast<double>(postproc.lanes)) *
+               1e-6;
     }
 };
 

@@ -4,7 +4,9 @@
 
 namespace npu::energy {
 
-double EnergyBreakdown::total_pj() const { return mac_pj + spad_pj + acc_pj + dram_pj + static_pj; }
+double EnergyBreakdown::total_pj() const {
+    return mac_pj + spad_pj + acc_pj + dram_pj + ppu_pj + static_pj;
+}
 
 namespace {
 
@@ -24,6 +26,8 @@ EnergyBreakdown price(const stats::Counters& c, uint64_t cycles, double clock_hz
     e.acc_pj = as_double(c.acc_read_bytes) * t.acc_read_pj_per_byte +
                as_double(c.acc_write_bytes) * t.acc_write_pj_per_byte;
     e.dram_pj = as_double(c.dram_read_bytes + c.dram_write_bytes) * t.dram_pj_per_byte;
+    e.ppu_pj = as_double(c.requant_fixed_point_elements) * t.requant_fixed_point_pj +
+               as_double(c.requant_float32_elements) * t.requant_float32_pj;
     // 1 mW = 1e-3 J/s = 1e9 pJ/s, so static pJ = static_mw * 1e9 * (cycles / clock_hz). Multiplying
     // before dividing keeps round inputs exact (50 mW, 1000 cycles, 1 GHz -> exactly 50000 pJ).
     if (cycles > 0 && clock_hz > 0) {

@@ -22,6 +22,7 @@ struct EnergyBreakdown {
     double acc_pj = 0;     // accumulator bytes read/written * per-byte read/write energy
     double dram_pj = 0;    // (dram read + write bytes) * dram_pj_per_byte
     double static_pj = 0;  // static_mw over cycles / clock_hz seconds
+    double ppu_pj = 0;     // requantized elements * requant_{fixed_point,float32}_pj
 
     [[nodiscard]] double sram_pj() const { return spad_pj + acc_pj; }
     [[nodiscard]] double total_pj() const;

@@ -4,7 +4,7 @@ namespace npu::report {
 
 // Counters holds only uint64_t fields; if a field is added there and not here, this fails, which
 // is the point: an unnamed counter would silently vanish from stats.json.
-static constexpr std::size_t kCounterFieldCount = 26;
+static constexpr std::size_t kCounterFieldCount = 28;
 static_assert(sizeof(stats::Counters) == kCounterFieldCount * sizeof(uint64_t),
               "stats::Counters changed: update counter_fields() and docs/stats.md");
 
@@ -32,6 +32,8 @@ const std::vector<CounterField>& counter_fields() {
         {"acc_bank_conflicts", &C::acc_bank_conflicts, "count"},
         {"acc_bank_conflict_cycles", &C::acc_bank_conflict_cycles, "cycles"},
         {"postproc_elements", &C::postproc_elements, "count"},
+        {"requant_fixed_point_elements", &C::requant_fixed_point_elements, "count"},
+        {"requant_float32_elements", &C::requant_float32_elements, "count"},
         {"compute_wait_load_cycles", &C::compute_wait_load_cycles, "cycles"},
         {"compute_wait_store_cycles", &C::compute_wait_store_cycles, "cycles"},
         {"load_wait_compute_cycles", &C::load_wait_compute_cycles, "cycles"},

@@ -32,11 +32,10 @@ struct Component {
 };
 const std::vector<Component>& components() {
     using E = energy::EnergyBreakdown;
-    static const std::vector<Component> kList = {{"MAC", &E::mac_pj, "#4477aa"},
-                                                 {"scratchpad", &E::spad_pj, "#66ccee"},
-                                                 {"accumulator", &E::acc_pj, "#228833"},
-                                                 {"DRAM", &E::dram_pj, "#ee6677"},
-                                                 {"static", &E::static_pj, "#bbbbbb"}};
+    static const std::vector<Component> kList = {
+        {"MAC", &E::mac_pj, "#4477aa"},         {"scratchpad", &E::spad_pj, "#66ccee"},
+        {"accumulator", &E::acc_pj, "#228833"}, {"DRAM", &E::dram_pj, "#ee6677"},
+        {"PPU", &E::ppu_pj, "#ccbb44"},         {"static", &E::static_pj, "#bbbbbb"}};
     return kList;
 }
 

@@ -38,8 +38,8 @@ const char* const kLeadColumns[] = {
     "bound",
 };
 const char* const kTailColumns[] = {
-    "energy_mac_pj",   "energy_spad_pj", "energy_acc_pj", "energy_dram_pj", "energy_static_pj",
-    "energy_total_pj", "checked",        "bit_exact",     "mismatches",
+    "energy_mac_pj",    "energy_spad_pj",  "energy_acc_pj", "energy_dram_pj", "energy_ppu_pj",
+    "energy_static_pj", "energy_total_pj", "checked",       "bit_exact",      "mismatches",
 };
 
 std::string number(double v) {
@@ -116,6 +116,7 @@ void write_layers_csv(std::ostream& out, const stats::RunStats& run, const cfg::
         row.push_back(number(f.energy.spad_pj));
         row.push_back(number(f.energy.acc_pj));
         row.push_back(number(f.energy.dram_pj));
+        row.push_back(number(f.energy.ppu_pj));
         row.push_back(number(f.energy.static_pj));
         row.push_back(number(f.energy.total_pj()));
         row.emplace_back(boolean(l.checked));

@@ -255,16 +255,17 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
     for (const auto& r : rows) {
         const energy::EnergyBreakdown& e = r.fig.energy;
         en.push_back({r.name, human_time(r.fig.time_s), fixed(r.fig.tops, 3), microjoules(e.mac_pj),
-                      microjoules(e.sram_pj()), microjoules(e.dram_pj), microjoules(e.static_pj),
-                      microjoules(e.total_pj()), r.bit_exact});
+                      microjoules(e.sram_pj()), microjoules(e.dram_pj), microjoules(e.ppu_pj),
+                      microjoules(e.static_pj), microjoules(e.total_pj()), r.bit_exact});
     }
     print_table(out, "time, energy (uJ) and outputs",
-                {{"layer", false, 18},
+                {{"layer", false, 15},
                  {"time", true, 0},
                  {"TOPS*", true, 0},
                  {"MAC", true, 0},
                  {"SRAM", true, 0},
                  {"DRAM", true, 0},
+                 {"PPU", true, 0},
                  {"static", true, 0},
                  {"total", true, 0},
                  {"bit-exact", false, 0}},

@@ -35,6 +35,8 @@ const std::vector<EnergyField>& energy_fields() {
         {"acc_write_pj_per_byte", &T::acc_write_pj_per_byte},
         {"dram_pj_per_byte", &T::dram_pj_per_byte},
         {"static_mw", &T::static_mw},
+        {"requant_fixed_point_pj", &T::requant_fixed_point_pj},
+        {"requant_float32_pj", &T::requant_float32_pj},
     };
     return kFields;
 }
@@ -57,8 +59,9 @@ json components_json(const stats::StatGroup& group, const size_t* layer) {
 namespace {
 
 json energy_json(const energy::EnergyBreakdown& e) {
-    return json{{"mac", e.mac_pj},   {"spad", e.spad_pj},     {"acc", e.acc_pj},
-                {"dram", e.dram_pj}, {"static", e.static_pj}, {"total", e.total_pj()}};
+    return json{{"mac", e.mac_pj},      {"spad", e.spad_pj}, {"acc", e.acc_pj},
+                {"dram", e.dram_pj},    {"ppu", e.ppu_pj},   {"static", e.static_pj},
+                {"total", e.total_pj()}};
 }
 
 // The figures shared by a layer object and the totals object.
@@ -145,13 +148,23 @@ class Reader {
     DiagnosticList& m_diags;
 };
 
+// Keys added in schema_minor_version 2 (requantization energy): a file written before them
+// lacks them, and reads as if they were 0.
+bool added_in_minor_2(std::string_view name) {
+    return name == "requant_fixed_point_elements" || name == "requant_float32_elements" ||
+           name == "requant_fixed_point_pj" || name == "requant_float32_pj";
+}
+
 stats::Counters read_counters(Reader& r, const json& j, const std::string& key) {
     stats::Counters c;
     if (!j.is_object()) {
         r.error(key, "expected an object of counters, found " + found_text(j));
         return c;
     }
-    for (const auto& f : counter_fields()) c.*f.member = r.u64(j, key, f.name);
+    for (const auto& f : counter_fields()) {
+        if (added_in_minor_2(f.name) && !j.contains(f.name)) continue;  // an older file: 0
+        c.*f.member = r.u64(j, key, f.name);
+    }
     return c;
 }
 
@@ -162,7 +175,13 @@ cfg::EnergyTable read_energy_table(Reader& r, const json& j, const std::string& 
         return t;
     }
     t.name = r.string(j, key, "name");
-    for (const auto& f : energy_fields()) t.*f.member = r.number(j, key, f.name);
+    for (const auto& f : energy_fields()) {
+        if (added_in_minor_2(f.name) && !j.contains(f.name)) {
+            t.*f.member = 0;  // an older file priced no requantization
+            continue;
+        }
+        t.*f.member = r.number(j, key, f.name);
+    }
     return t;
 }
 

@@ -34,6 +34,10 @@ struct Counters {
     uint64_t acc_bank_conflicts = 0;
     uint64_t acc_bank_conflict_cycles = 0;
     uint64_t postproc_elements = 0;
+    // The part of postproc_elements that integer layers requantized, in each postproc.requant
+    // arithmetic (energy prices each).
+    uint64_t requant_fixed_point_elements = 0;
+    uint64_t requant_float32_elements = 0;
     // Stall cycles by cause: an engine idle with work queued, waiting for ...
     uint64_t compute_wait_load_cycles = 0;    // ... operands (token from load)
     uint64_t compute_wait_store_cycles = 0;   // ... a free accumulator buffer (token from store)

@@ -76,9 +76,9 @@ TEST_F(Html, RunPageMatchesTheRunsStats) {
     EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
     EXPECT_NE(page.find("npusim run: tiny_resnet on edge_npu"), std::string::npos);
     EXPECT_NE(page.find("outputs: bit-exact against the reference (14 layers)"), std::string::npos);
-    // Cycles bars (one per layer) + the run's energy by component (5 bars); one energy stack
+    // Cycles bars (one per layer) + the run's energy by component (6 bars); one energy stack
     // per layer; one roofline point per layer that has MACs.
-    EXPECT_EQ(count(page, "class=\"bar\""), layers + 5);
+    EXPECT_EQ(count(page, "class=\"bar\""), layers + 6);
     EXPECT_EQ(count(page, "class=\"stack\""), layers);
     std::size_t with_macs = 0;
     for (const json& l : stats["layers"]) with_macs += l["macs_total"].get<uint64_t>() > 0;

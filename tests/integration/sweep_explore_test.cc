@@ -23,10 +23,11 @@ class SweepExplore : public npu::testing::NpusimTest {
 
 // gemm_small, timing-only, square arrays 8/16/32 with the bank widths derived from the side, and
 // two scratchpad sizes: every point is valid. Area (edge_npu's table: int8 PE 419 um^2, SRAM
-// 5 um^2/byte, accumulator 64 KiB):
+// 5 um^2/byte, accumulator 64 KiB, 16 fixed-point post-processing lanes of 3632 um^2):
 //   side 8:  64 * 419 = 26816 um^2; side 16: 107264; side 32: 429056
 //   SRAM: 64 KiB + 64 KiB = 655360 um^2; 256 KiB + 64 KiB = 1638400 um^2
-// so under area_mm2 <= 1.0 only the 64 KiB points are feasible (0.682, 0.763, 1.084 -> not 32).
+//   PPU: 16 * 3632 = 58112 um^2
+// so under area_mm2 <= 1.0 only the 64 KiB points are feasible (0.740, 0.821, 1.143 -> not 32).
 TEST_F(SweepExplore, ConstraintsMarkPointsAndTheFrontIsAmongFeasibleOnes) {
     const fs::path file = write("c.yaml",
                                 "name: constrained\n"
@@ -67,7 +68,7 @@ TEST_F(SweepExplore, ConstraintsMarkPointsAndTheFrontIsAmongFeasibleOnes) {
     }
     // Side 16 has the lower EDP (1414 cycles vs 1767, less energy), side 8 the smaller area:
     // both on the (edp, area) front among the two feasible points.
-    EXPECT_DOUBLE_EQ(res["points"][0]["area_mm2"].get<double>(), (26816.0 + 655360.0) * 1e-6);
+    EXPECT_DOUBLE_EQ(res["points"][0]["area_mm2"].get<double>(), (26816.0 + 655360.0 + 58112.0) * 1e-6);
     EXPECT_LT(res["points"][2]["edp"].get<double>(), res["points"][0]["edp"].get<double>());
     EXPECT_EQ(res["points"][0]["rank"], 1);
     EXPECT_EQ(res["points"][2]["rank"], 1);

@@ -87,5 +87,34 @@ TEST(EnergyModel, PricingIsLinearInCounts) {
     EXPECT_EQ(two.total_pj(), 126580.0);
 }
 
+TEST(EnergyModel, RequantizationIsPricedInItsArithmetic) {
+    cfg::EnergyTable t = dyadic_table();
+    t.requant_fixed_point_pj = 3.25;
+    t.requant_float32_pj = 4.0;
+    stats::Counters c;
+    c.postproc_elements = 150;  // not priced itself: the float layers' and vector unit's part
+    c.requant_fixed_point_elements = 100;
+    c.requant_float32_elements = 10;
+    const EnergyBreakdown e = price(c, 0, 1e9, t);
+    EXPECT_EQ(e.ppu_pj, 365.0);      // 100 * 3.25 + 10 * 4.0
+    EXPECT_EQ(e.total_pj(), 365.0);  // nothing else was counted
+}
+
+TEST(EnergyModel, DefaultRequantizationEnergiesFollowHorowitz) {
+    const cfg::EnergyTable t;
+    EXPECT_DOUBLE_EQ(t.requant_fixed_point_pj, 3.1 + 0.1 + 0.1);    // 32-bit mul + add/shift + zp
+    EXPECT_DOUBLE_EQ(t.requant_float32_pj, 3.7 + 0.1 + 0.1 + 0.1);  // fp32 mul + 2 cvt + zp
+}
+
+TEST(EnergyModel, AreaCountsThePostProcessingLanesInTheirArithmetic) {
+    cfg::HwConfig hw;  // 16x16 int8 PEs of 419 um^2, 256 + 64 KiB SRAM at 5 um^2/byte, 16 lanes
+    const double base = 256.0 * 419.0 + 5.0 * (256.0 + 64.0) * 1024.0;
+    EXPECT_DOUBLE_EQ(hw.area_mm2(Precision::kInt8), (base + 16.0 * 3632.0) * 1e-6);
+    hw.postproc.requant = RequantMode::kFloat32;
+    EXPECT_DOUBLE_EQ(hw.area_mm2(Precision::kInt8), (base + 16.0 * 7974.0) * 1e-6);
+    hw.postproc.lanes = 4;
+    EXPECT_DOUBLE_EQ(hw.area_mm2(Precision::kInt8), (base + 4.0 * 7974.0) * 1e-6);
+}
+
 }  // namespace
 }  // namespace npu::energy

@@ -200,8 +200,8 @@ TEST(RunHtml, ChartsHaveOneItemPerLayer) {
     const std::string page = run_html(run, hw);
     EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
     EXPECT_EQ(count(page, "<svg "), 4u);  // cycles, energy per layer, roofline, energy total
-    // Cycle bars (3 layers) + whole-run energy bars (5 components).
-    EXPECT_EQ(count(page, "class=\"bar\""), 3u + 5u);
+    // Cycle bars (3 layers) + whole-run energy bars (6 components).
+    EXPECT_EQ(count(page, "class=\"bar\""), 3u + 6u);
     EXPECT_EQ(count(page, "class=\"stack\""), 3u);
     // Roofline: c2 has no MACs and is left out; c3 has no DRAM bytes and sits at the edge.
     EXPECT_EQ(count(page, "class=\"pt\""), 2u);
@@ -229,7 +229,7 @@ TEST(RunHtml, HundredsOfLayers) {
     }
     const std::string page = run_html(run_of(layers), cfg::HwConfig{});
     EXPECT_EQ(count(page, "class=\"stack\""), 400u);
-    EXPECT_EQ(count(page, "class=\"bar\""), 400u + 5u);
+    EXPECT_EQ(count(page, "class=\"bar\""), 400u + 6u);
     EXPECT_NE(page.find("400 bars, one label per "), std::string::npos);
     EXPECT_EQ(page.find("nan"), std::string::npos);
 }

@@ -118,7 +118,7 @@ TEST(ReportJson, ComponentsTreeHasTotalsAndEachLayersValues) {
     bursts.add(1, 7);
     conflicts.add(1, 2);
     const json j = through_text(stats_to_json(run, sample_hw()));
-    EXPECT_EQ(j.at("schema_minor_version"), 1);
+    EXPECT_EQ(j.at("schema_minor_version"), 2);
     const json& c = j.at("components");
     EXPECT_EQ(c.at("npu").at("dma").at("bursts"), 12u);
     EXPECT_EQ(c.at("npu").at("spad").at("bank3").at("conflicts"), 2u);
@@ -137,7 +137,7 @@ TEST(ReportJson, ComponentsTreeHasTotalsAndEachLayersValues) {
 TEST(ReportJson, EnergyTableHasEveryField) {
     const json t = stats_to_json(sample_run(), sample_hw()).at("energy_table");
     const cfg::EnergyTable d = sample_hw().energy;
-    EXPECT_EQ(t.size(), 12u);  // name + 11 numbers
+    EXPECT_EQ(t.size(), 14u);  // name + 13 numbers
     EXPECT_EQ(t.at("name"), "test_table");
     EXPECT_EQ(t.at("mac_int8_pj"), d.mac_int8_pj);
     EXPECT_EQ(t.at("mac_int4_pj"), d.mac_int4_pj);
@@ -247,6 +247,31 @@ TEST(ReportJson, RepricingFromJsonEqualsDirectPricing) {
     const PricedRun q = price_from_stats_json(j, other);
     EXPECT_EQ(q.layers[0].dram_pj, 2560.0 * 32.0);
     EXPECT_EQ(q.layers[0].mac_pj, p.layers[0].mac_pj);
+}
+
+TEST(ReportJson, AFileWithoutRequantizationEnergyReadsItAsZero) {
+    // schema_minor_version 1 had no requantization energy: its counters and table keys are
+    // absent, and repricing such a file gives its energy as it was (no PPU term).
+    stats::RunStats run = sample_run();
+    run.layers[0].counters.requant_fixed_point_elements = 1000;
+    run.total.requant_fixed_point_elements = 1000;
+    const cfg::HwConfig hw = sample_hw();
+    json j = through_text(stats_to_json(run, hw));
+    const PricedRun now = price_from_stats_json(j);
+    EXPECT_EQ(now.layers[0].ppu_pj, 1000 * hw.energy.requant_fixed_point_pj);
+    j["energy_table"].erase("requant_fixed_point_pj");
+    j["energy_table"].erase("requant_float32_pj");
+    for (json* c :
+         {&j["layers"][0]["counters"], &j["layers"][1]["counters"], &j["totals"]["counters"]}) {
+        c->erase("requant_fixed_point_elements");
+        c->erase("requant_float32_elements");
+    }
+    const PricedRun old = price_from_stats_json(j);
+    EXPECT_EQ(old.layers[0].ppu_pj, 0.0);
+    EXPECT_EQ(old.layers[0].total_pj(), now.layers[0].total_pj() - now.layers[0].ppu_pj);
+    // Any other missing key is still an error.
+    j["energy_table"].erase("static_mw");
+    EXPECT_THROW((void)price_from_stats_json(j), UserError);
 }
 
 TEST(ReportJson, BadCountersAreAllReportedWithKeyPaths) {
