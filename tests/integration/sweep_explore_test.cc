@@ -68,7 +68,8 @@ TEST_F(SweepExplore, ConstraintsMarkPointsAndTheFrontIsAmongFeasibleOnes) {
     }
     // Side 16 has the lower EDP (1414 cycles vs 1767, less energy), side 8 the smaller area:
     // both on the (edp, area) front among the two feasible points.
-    EXPECT_DOUBLE_EQ(res["points"][0]["area_mm2"].get<double>(), (26816.0 + 655360.0 + 58112.0) * 1e-6);
+    EXPECT_DOUBLE_EQ(res["points"][0]["area_mm2"].get<double>(),
+                     (26816.0 + 655360.0 + 58112.0) * 1e-6);
     EXPECT_LT(res["points"][2]["edp"].get<double>(), res["points"][0]["edp"].get<double>());
     EXPECT_EQ(res["points"][0]["rank"], 1);
     EXPECT_EQ(res["points"][2]["rank"], 1);
