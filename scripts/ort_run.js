@@ -3,7 +3,12 @@
 // writes every graph output as OUT/<name>.npy (names sanitized as npusim's --save-tensors does)
 // and the optimized model ORT ran to OPT (for checking which fusions it applied).
 // Usage: node ort_run.js MODEL INPUT_NAME INPUT.npy OUT_DIR OPT.onnx
-// (scripts/ort_goldens.py drives it; NODE_PATH must reach onnxruntime-node.)
+//        node ort_run.js --batch MODEL INPUT_NAME INPUTS.npy OUT.json
+// --batch runs the model once per entry of INPUTS' first axis (each entry given the model's
+// batch of 1: shape [1, ...rest]) in one session and writes OUT.json: {"outputs": [the first
+// graph output's values of each run]} (float32 values, exact as JSON numbers).
+// (scripts/ort_goldens.py and scripts/ort_top1.py drive it; NODE_PATH must reach
+// onnxruntime-node.)
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -52,15 +57,41 @@ function fileName(name) {
   return s;
 }
 
-(async () => {
-  const [model, inputName, inputFile, outDir, optFile] = process.argv.slice(2);
-  const session = await ort.InferenceSession.create(model, {
+function createSession(model, optFile) {
+  const options = {
     executionProviders: ["cpu"],
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
     graphOptimizationLevel: "all",
-    optimizedModelFilePath: optFile,
-  });
+  };
+  if (optFile) options.optimizedModelFilePath = optFile;
+  return ort.InferenceSession.create(model, options);
+}
+
+async function runBatch(model, inputName, inputFile, outFile) {
+  const session = await createSession(model, null);
+  const all = readNpy(inputFile);
+  if (all.dims.length < 2) throw new Error(inputFile + ": expected a batch (N, ...), found " + all.dims.length + " axes");
+  const n = all.dims[0];
+  const per = all.data.length / n;
+  const outputs = [];
+  for (let i = 0; i < n; ++i) {
+    const x = new ort.Tensor(all.type, all.data.slice(i * per, (i + 1) * per), [1, ...all.dims.slice(1)]);
+    const feeds = {};
+    feeds[inputName] = x;
+    const r = await session.run(feeds);
+    outputs.push(Array.from(r[session.outputNames[0]].data));
+  }
+  fs.writeFileSync(outFile, JSON.stringify({outputs: outputs}) + "\n");
+}
+
+(async () => {
+  if (process.argv[2] === "--batch") {
+    await runBatch(...process.argv.slice(3, 7));
+    return;
+  }
+  const [model, inputName, inputFile, outDir, optFile] = process.argv.slice(2);
+  const session = await createSession(model, optFile);
   const feeds = {};
   feeds[inputName] = readNpy(inputFile);
   const results = await session.run(feeds);

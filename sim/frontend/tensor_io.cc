@@ -184,18 +184,21 @@ ConvertedInput convert_input(const graph::Workload& wl, const std::string& name,
     return r;
 }
 
-void apply_inputs(graph::Workload& wl, const InputFiles& inputs) {
-    if (inputs.empty()) return;
-    DiagnosticList problems;
+namespace {
+
+// Converts and applies the arrays given; the problems found before (e.g. unreadable files) are
+// reported together with the conversions'.
+void apply_arrays(graph::Workload& wl, const std::vector<InputArray>& inputs,
+                  DiagnosticList& problems) {
     std::set<size_t> given;
     std::vector<ConvertedInput> conv;
-    for (const auto& [name, file] : inputs) {
+    for (const InputArray& in : inputs) {
         try {
-            ConvertedInput c = convert_input(wl, name, npy::read(file, int64_t{1} << 32), file);
+            ConvertedInput c = convert_input(wl, in.name, in.array, in.source);
             if (!given.insert(c.input_index).second) {
-                problems.add(Diagnostic{file, 0, 0, "--input",
-                                        "'" + name + "': input '" + wl.inputs[c.input_index].name +
-                                            "' is given twice"});
+                problems.add(Diagnostic{in.source, 0, 0, "--input",
+                                        "'" + in.name + "': input '" +
+                                            wl.inputs[c.input_index].name + "' is given twice"});
                 continue;
             }
             conv.push_back(std::move(c));
@@ -219,6 +222,28 @@ void apply_inputs(graph::Workload& wl, const InputFiles& inputs) {
     wl.input = wl.input_data.at(0);
     // Float-precision runs start from the given real values.
     if (any_real) wl.float_input_data = std::move(real);
+}
+
+}  // namespace
+
+void apply_inputs(graph::Workload& wl, const InputFiles& inputs) {
+    if (inputs.empty()) return;
+    DiagnosticList problems;
+    std::vector<InputArray> arrays;
+    for (const auto& [name, file] : inputs) {
+        try {
+            arrays.push_back(InputArray{name, npy::read(file, int64_t{1} << 32), file});
+        } catch (const UserError& e) {
+            for (const Diagnostic& d : e.diagnostics()) problems.add(d);
+        }
+    }
+    apply_arrays(wl, arrays, problems);
+}
+
+void apply_input_arrays(graph::Workload& wl, const std::vector<InputArray>& inputs) {
+    if (inputs.empty()) return;
+    DiagnosticList problems;
+    apply_arrays(wl, inputs, problems);
 }
 
 std::map<std::string, npy::Array> tensors_to_save(const graph::Workload& wl,

@@ -31,6 +31,15 @@ using InputFiles = std::vector<std::pair<std::string, std::string>>;
 // name (with the names there are), a file that is not a fitting .npy, or a name given twice.
 void apply_inputs(graph::Workload& wl, const InputFiles& inputs);
 
+// The same with arrays in memory (e.g. one image of a labelled set per run); `source` stands
+// for the file in messages.
+struct InputArray {
+    std::string name;
+    npy::Array array;
+    std::string source;
+};
+void apply_input_arrays(graph::Workload& wl, const std::vector<InputArray>& inputs);
+
 // One input converted (exposed for tests): the int8 data of declared input `tensor`, and its
 // real values when the file held float32.
 struct ConvertedInput {
