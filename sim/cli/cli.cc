@@ -426,10 +426,20 @@ int cmd_import(const Args& a, std::ostream& out) {
         throw UserError(Diagnostic{(dir / data_dir).string(), 0, 0, "-o",
                                    "cannot create the directory: " + ec.message()});
     }
+    // Each side file straight from its array (header, then the data: no copy of the weights),
+    // flushed together, the YAML renamed into place last.
+    std::vector<std::string> headers;
+    headers.reserve(im.files.size());  // the views below point into these strings
+    std::vector<report::OutputFile> files;
     for (const auto& [name, array] : im.files) {
-        report::write_file_atomic((dir / name).string(), npy::serialize(array));
+        headers.push_back(npy::header(array));
+        files.push_back(
+            {(dir / name).string(),
+             {headers.back(), std::string_view(reinterpret_cast<const char*>(array.data.data()),
+                                               array.data.size())}});
     }
-    report::write_file_atomic(yaml.string(), im.yaml);
+    files.push_back({yaml.string(), {im.yaml}});
+    report::write_files_atomic(files);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     uint64_t bytes = im.yaml.size();

@@ -359,7 +359,7 @@ Array read(const std::string& path, int64_t max_bytes) {
     return parse(bytes, path, max_bytes);
 }
 
-std::string serialize(const Array& a) {
+std::string header(const Array& a) {
     std::string descr;
     switch (a.dtype) {
         case DType::kInt8:
@@ -401,6 +401,11 @@ std::string serialize(const Array& a) {
         out += static_cast<char>((hl >> 24) & 0xff);
     }
     out += dict;
+    return out;
+}
+
+std::string serialize(const Array& a) {
+    std::string out = header(a);
     out.append(reinterpret_cast<const char*>(a.data.data()), a.data.size());
     return out;
 }

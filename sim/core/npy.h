@@ -43,6 +43,9 @@ inline constexpr int64_t kDefaultMaxBytes = int64_t{1} << 31;
 // The .npy bytes of `a` (format 1.0, or 2.0 when the header does not fit 1.0; header padded so
 // the data starts at a multiple of 64 bytes, as NumPy writes it).
 [[nodiscard]] std::string serialize(const Array& a);
+// The bytes serialize() puts before the data (magic, version, header dict, padding): a file is
+// header(a) followed by a.data, for writers that avoid copying the data.
+[[nodiscard]] std::string header(const Array& a);
 
 // Shape as NumPy prints it: "(1, 3, 8, 8)", "(5,)", "()".
 [[nodiscard]] std::string shape_string(const std::vector<int64_t>& shape);

@@ -104,8 +104,24 @@ struct Weights {
     Shape shape;  // ONNX shape (O, I, kh, kw) or (K, N) / (N, K)
     std::vector<int8_t> q;
     std::vector<double> scale;  // per output channel (repeated for per-tensor)
-    std::vector<float> f;       // float weights (float models)
+    // Float weights (float models): the model's own float32 bytes (`model_f`, not copied: a
+    // ResNet-50 holds 100 MB of them) until the importer changes them, then `f`.
+    std::vector<float> f;
+    const std::string* model_f = nullptr;
     bool is_float = false;
+    // The float weights to change in place (copied out of the model the first time).
+    std::vector<float>& own_floats() {
+        if (model_f) {
+            f.resize(model_f->size() / sizeof(float));
+            if (!f.empty()) std::memcpy(f.data(), model_f->data(), model_f->size());
+            model_f = nullptr;
+        }
+        return f;
+    }
+    // The float weights' bytes (float32, little-endian like the host).
+    [[nodiscard]] const char* float_bytes() const {
+        return model_f ? model_f->data() : reinterpret_cast<const char*>(f.data());
+    }
 };
 
 class Importer {
@@ -214,9 +230,9 @@ class Importer {
     }
     void emit_lookup(const Node& n, const QIn& x, const QOut& o,
                      const std::function<float(float)>& f, bool array_logistic = false);
-    template <class Src>
+    template <class Order>
     void set_weights(YAML::Node& l, const std::string& stem, const Weights& w,
-                     const std::vector<int64_t>& shape, Src src, const std::vector<int32_t>* bq,
+                     const std::vector<int64_t>& shape, Order order, const std::vector<int32_t>* bq,
                      const std::vector<float>* bf, const Act& act, const QOut* o);
     Layout emit_concat(const Node& n, const std::vector<QIn>& xs, const QOut* o, int64_t axis,
                        const std::string& out_name);
@@ -741,27 +757,29 @@ void set_activation(YAML::Node& l, const std::string& kind, double lo, double hi
     }
 }
 
-// What conv2d and gemm layers share: the weights side file in the IR's order (element k of it
-// is element src(k) of the ONNX weights), the weight scales and the bias (int32, or float in a
-// float model), the fused activation and the output quantization.
-template <class Src>
+// What conv2d and gemm layers share: the weights side file in the IR's order (`order(emit)`
+// calls emit(e, n) for the IR's elements in order: the next n of them are ONNX weight elements
+// e, e + 1, ..., e + n - 1), the weight
+// scales and the bias (int32, or float in a float model), the fused activation and the output
+// quantization.
+template <class Order>
 void Importer::set_weights(YAML::Node& l, const std::string& stem, const Weights& w,
-                           const std::vector<int64_t>& shape, Src src,
+                           const std::vector<int64_t>& shape, Order order,
                            const std::vector<int32_t>* bq, const std::vector<float>* bf,
                            const Act& act, const QOut* o) {
     npy::Array a;
     a.dtype = w.is_float ? npy::DType::kFloat32 : npy::DType::kInt8;
     a.shape = shape;
-    const int64_t count = a.elems();
-    a.data.resize(static_cast<size_t>(count) * npy::element_size(a.dtype));
-    if (w.is_float) {  // written straight into the side file's array (ResNet-50: 100 MB)
-        float* r = reinterpret_cast<float*>(a.data.data());
-        for (int64_t k = 0; k < count; ++k) r[k] = w.f[static_cast<size_t>(src(k))];
-    } else {
-        for (int64_t k = 0; k < count; ++k) {
-            a.data[static_cast<size_t>(k)] = static_cast<uint8_t>(w.q[static_cast<size_t>(src(k))]);
-        }
-    }
+    // Appended run by run straight into the side file's array (ResNet-50: 100 MB of float32;
+    // no zero-filling first, whole rows at once where the IR keeps ONNX's order).
+    const size_t es = npy::element_size(a.dtype);
+    a.data.reserve(static_cast<size_t>(a.elems()) * es);
+    const auto* src = w.is_float ? reinterpret_cast<const uint8_t*>(w.float_bytes())
+                                 : reinterpret_cast<const uint8_t*>(w.q.data());
+    order([&](int64_t e, int64_t run) {
+        const uint8_t* p = src + static_cast<size_t>(e) * es;
+        a.data.insert(a.data.end(), p, p + static_cast<size_t>(run) * es);
+    });
     const int64_t channels = shape.at(0);
     l["weights"]["file"] = file_for(stem, "weight", std::move(a));
     l["weights"].SetStyle(YAML::EmitterStyle::Flow);
@@ -816,13 +834,15 @@ void Importer::emit_conv(const Node& n, const Bound& x, const Weights& w,
     l["padding"] = flow_ints(pads);
     l["dilation"] = flow_ints({dh, dw});
     if (groups > 1) l["groups"] = groups;
-    // OHWI element k = ((o * kh + y) * kw + x) * icg + i holds OIHW element ohwi(o, y, x, i).
+    // OHWI element ((o * kh + y) * kw + x) * icg + i holds OIHW element ohwi(o, y, x, i).
     set_weights(
         l, out_name, w, {oc, kh, kw, icg},
-        [&](int64_t k) {
-            const int64_t i = k % icg, xx = (k / icg) % kw, y = (k / icg / kw) % kh,
-                          o2 = k / icg / kw / kh;
-            return ohwi(o2, y, xx, i);
+        [&](auto&& emit) {
+            if (kh * kw == 1) return emit(0, oc * icg);  // 1x1: the same order
+            for (int64_t o2 = 0; o2 < oc; ++o2)
+                for (int64_t y = 0; y < kh; ++y)
+                    for (int64_t xx = 0; xx < kw; ++xx)
+                        for (int64_t i = 0; i < icg; ++i) emit(ohwi(o2, y, xx, i), 1);
         },
         bq, bf, act, o);
     add_ir(out_name, {oh, ow, oc}, o != nullptr, o ? o->scale : 1.0, o ? o->zp : 0);
@@ -870,8 +890,13 @@ void Importer::emit_gemm(const Node& n, const Bound& x, const Weights& w, bool w
     // IR weights [N][K] in IR column order: column g(k) holds ONNX column k.
     set_weights(
         l, out_name, w, {N, K},
-        [&](int64_t e) {
-            return static_cast<int64_t>(at(e / K, g_inv[static_cast<size_t>(e % K)]));
+        [&](auto&& emit) {
+            bool same = w_is_nk;  // [N][K] with the IR's columns in ONNX's order
+            for (int64_t k = 0; k < K && same; ++k) same = g_inv[static_cast<size_t>(k)] == k;
+            if (same) return emit(0, N * K);
+            for (int64_t nn = 0; nn < N; ++nn)
+                for (int64_t k = 0; k < K; ++k)
+                    emit(static_cast<int64_t>(at(nn, g_inv[static_cast<size_t>(k)])), 1);
         },
         bq, bf, act, o);
     add_ir(out_name, {M_rows, N}, o != nullptr, o ? o->scale : 1.0, o ? o->zp : 0);
@@ -1830,8 +1855,10 @@ void Importer::on_float(const Node& n) {
         Weights w;
         w.is_float = true;
         w.shape = c.shape;
-        w.f = c.floats();
-        for (float v : w.f) {
+        w.model_f = &c.raw;
+        for (size_t k = 0; k < c.raw.size(); k += sizeof(float)) {
+            float v;
+            std::memcpy(&v, c.raw.data() + k, sizeof(float));
             if (!std::isfinite(v)) fail(n, "weights: expected finite values");
         }
         return w;
@@ -1858,11 +1885,12 @@ void Importer::on_float(const Node& n) {
             const std::vector<float> mean = bias_float(bn, 3, oc);
             const std::vector<float> var = bias_float(bn, 4, oc);
             const double eps = M.attr_float(bn, "epsilon", 1e-5f);
-            const size_t per = w.f.size() / static_cast<size_t>(oc);
+            std::vector<float>& f = w.own_floats();
+            const size_t per = f.size() / static_cast<size_t>(oc);
             for (size_t c = 0; c < static_cast<size_t>(oc); ++c) {
                 const double k = double{gamma[c]} / std::sqrt(double{var[c]} + eps);
                 for (size_t i = 0; i < per; ++i) {
-                    w.f[c * per + i] = static_cast<float>(w.f[c * per + i] * k);
+                    f[c * per + i] = static_cast<float>(f[c * per + i] * k);
                 }
                 b[c] = static_cast<float>((double{b[c]} - mean[c]) * k + beta[c]);
             }
@@ -1889,7 +1917,9 @@ void Importer::on_float(const Node& n) {
         }
         if (w.shape.size() != 2) fail(n, "weights: expected a matrix");
         const int64_t N = trans_b ? w.shape[0] : w.shape[1];
-        for (float& v : w.f) v *= alpha;
+        if (alpha != 1.0f) {
+            for (float& v : w.own_floats()) v *= alpha;
+        }
         std::vector<float> b =
             op == "Gemm" ? bias_float(n, 2, N) : std::vector<float>(static_cast<size_t>(N), 0.0f);
         for (float& v : b) v *= beta;

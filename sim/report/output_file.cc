@@ -38,37 +38,63 @@ std::string output_path_problem(const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, std::string_view content) {
-    if (const std::string problem = output_path_problem(path); !problem.empty()) {
-        fail(path, problem);
+    write_files_atomic({OutputFile{path, {content}}});
+}
+
+void write_files_atomic(const std::vector<OutputFile>& files) {
+    for (const OutputFile& f : files) {
+        if (const std::string problem = output_path_problem(f.path); !problem.empty()) {
+            fail(f.path, problem);
+        }
     }
-    // The temporary lives in the target's directory, so the rename never crosses filesystems.
-    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) fail(path, "cannot open output file for writing: " + sys_reason(errno));
-    const auto abandon = [&](const std::string& what, int err) {
-        ::close(fd);
-        ::unlink(tmp.c_str());
+    // The temporaries live in their targets' directories, so the renames never cross
+    // filesystems.
+    std::vector<std::string> tmps;
+    const auto abandon = [&](const std::string& path, const std::string& what, int err) {
+        for (const std::string& t : tmps) ::unlink(t.c_str());
         fail(path, what + ": " + sys_reason(err));
     };
-    const char* p = content.data();
-    size_t left = content.size();
-    while (left > 0) {
-        const ssize_t n = ::write(fd, p, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) abandon("error while writing output file", n < 0 ? errno : ENOSPC);
-        p += n;
-        left -= static_cast<size_t>(n);
+    for (const OutputFile& f : files) {
+        const std::string tmp = f.path + ".tmp-" + std::to_string(::getpid());
+        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) abandon(f.path, "cannot open output file for writing", errno);
+        tmps.push_back(tmp);
+        for (std::string_view part : f.parts) {
+            const char* p = part.data();
+            size_t left = part.size();
+            while (left > 0) {
+                const ssize_t n = ::write(fd, p, left);
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) {
+                    const int err = n < 0 ? errno : ENOSPC;
+                    ::close(fd);
+                    abandon(f.path, "error while writing output file", err);
+                }
+                p += n;
+                left -= static_cast<size_t>(n);
+            }
+        }
+        // Start the writeback now, so the files' flushes below overlap instead of queueing one
+        // behind the other (the fsync still waits for all of it).
+        if (files.size() > 1) (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+        if (::close(fd) != 0) abandon(f.path, "error while writing output file", errno);
     }
-    if (::fsync(fd) != 0) abandon("error while writing output file", errno);
-    if (::close(fd) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        fail(path, "error while writing output file: " + sys_reason(err));
+    for (size_t i = 0; i < files.size(); ++i) {
+        const int fd = ::open(tmps[i].c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) abandon(files[i].path, "error while writing output file", errno);
+        if (::fsync(fd) != 0) {
+            const int err = errno;
+            ::close(fd);
+            abandon(files[i].path, "error while writing output file", err);
+        }
+        ::close(fd);
     }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        fail(path, "cannot replace output file: " + sys_reason(err));
+    for (size_t i = 0; i < files.size(); ++i) {
+        if (::rename(tmps[i].c_str(), files[i].path.c_str()) != 0) {
+            const int err = errno;
+            for (size_t j = i; j < tmps.size(); ++j) ::unlink(tmps[j].c_str());
+            fail(files[i].path, "cannot replace output file: " + sys_reason(err));
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace npu::report {
 
@@ -18,6 +19,19 @@ namespace npu::report {
 // its directory does not exist, the path is a directory, or any step fails; the temporary file is
 // removed and `path` is left as it was.
 void write_file_atomic(const std::string& path, std::string_view content);
+
+// A file's content in parts, written one after the other (e.g. a .npy header and the data it
+// describes, without joining them in memory first).
+struct OutputFile {
+    std::string path;
+    std::vector<std::string_view> parts;
+};
+// Several files, each atomically as above: every content goes to its temporary (writeback
+// started as soon as it is written), all temporaries are flushed (fsync), and only then renamed
+// over their targets in the order given (a workload YAML last, after its side files). A failure
+// while writing or flushing removes every temporary and leaves every target as it was; a failed
+// rename removes the temporaries not yet renamed (the files before it are complete new ones).
+void write_files_atomic(const std::vector<OutputFile>& files);
 
 // The reason a path cannot be written as a file, or "" if nothing is in the way (the directory
 // exists and the path is not a directory). For checks before a long computation.

@@ -1,4 +1,5 @@
-// write_file_atomic: a file is replaced whole or not at all, and failures are user errors that
+// write_file_atomic / write_files_atomic: a file is replaced whole or not at all (several files:
+// none is replaced unless every one was written and flushed), and failures are user errors that
 // name the path and the reason.
 #include "sim/report/output_file.h"
 
@@ -79,6 +80,31 @@ TEST_F(OutputFileTest, FullDiskKeepsTheOldFileAndLeavesNoPartial) {
     EXPECT_EQ(err, p + ": error while writing output file: No space left on device");
     EXPECT_EQ(slurp(p), "old content");
     EXPECT_EQ(std::distance(fs::directory_iterator(m_dir), fs::directory_iterator{}), 1);
+}
+
+// Several files from parts: each is its parts joined; renamed only once all are written.
+TEST_F(OutputFileTest, SeveralFilesFromPartsAllOrNone) {
+    const std::string a = (m_dir / "a.npy").string(), b = (m_dir / "b.yaml").string();
+    npu::report::write_files_atomic({{a, {"head", "", "-data"}}, {b, {"yaml"}}});
+    EXPECT_EQ(slurp(a), "head-data");
+    EXPECT_EQ(slurp(b), "yaml");
+    EXPECT_EQ(std::distance(fs::directory_iterator(m_dir), fs::directory_iterator{}), 2);
+    if (::mount("tmpfs", m_dir.c_str(), "tmpfs", 0, "size=64k") != 0) {
+        GTEST_SKIP() << "cannot mount a tmpfs here (not root?)";
+    }
+    // The first file fits, the second does not: neither target is replaced, nothing is left.
+    npu::report::write_files_atomic({{a, {"old a"}}, {b, {"old b"}}});
+    const std::string big(1 << 20, 'x');
+    std::string err;
+    try {
+        npu::report::write_files_atomic({{a, {"new a"}}, {b, {big}}});
+    } catch (const npu::UserError& e) {
+        err = e.diagnostics().at(0).to_string();
+    }
+    EXPECT_EQ(err, b + ": error while writing output file: No space left on device");
+    EXPECT_EQ(slurp(a), "old a");
+    EXPECT_EQ(slurp(b), "old b");
+    EXPECT_EQ(std::distance(fs::directory_iterator(m_dir), fs::directory_iterator{}), 2);
 }
 
 }  // namespace
