@@ -5,12 +5,40 @@
 #include "sim/core/error.h"
 
 namespace npu::model {
+namespace {
+
+// The geometry BankedSram relies on (the config validator refuses anything else; this catches a
+// caller that built a config without it): banks of equal size, each a whole number of rows, and
+// every address within 32 bits.
+uint64_t checked_bank_size(const std::string& name, const cfg::SramConfig& cfg) {
+    const auto fail = [&](const std::string& what) -> uint64_t {
+        throw ModelError(name, 0, -1,
+                         "invalid SRAM geometry (" + std::to_string(cfg.size_bytes) + " bytes, " +
+                             std::to_string(cfg.banks) + " banks of " +
+                             std::to_string(cfg.bank_width_bytes) + "-byte rows, " +
+                             std::to_string(cfg.ports) + " ports): " + what);
+    };
+    if (cfg.banks < 1 || cfg.bank_width_bytes < 1 || cfg.ports < 1) {
+        return fail("a count below 1");
+    }
+    if (cfg.size_bytes == 0 || cfg.size_bytes > (uint64_t{1} << 32)) {
+        return fail("size outside 1B .. 4GiB");
+    }
+    const auto b = static_cast<uint64_t>(cfg.banks);
+    if (cfg.size_bytes % b != 0) return fail("size is not a multiple of the bank count");
+    if ((cfg.size_bytes / b) % static_cast<uint64_t>(cfg.bank_width_bytes) != 0) {
+        return fail("the bank size is not a multiple of the row width");
+    }
+    return cfg.size_bytes / b;
+}
+
+}  // namespace
 
 BankedSram::BankedSram(std::string name, const cfg::SramConfig& cfg, bool functional,
                        stats::StatGroup& stats, std::function<uint64_t()> now)
     : m_name(std::move(name)),
       m_size(cfg.size_bytes),
-      m_bank_size(cfg.size_bytes / static_cast<uint64_t>(cfg.banks)),
+      m_bank_size(checked_bank_size(m_name, cfg)),
       m_bank_width(cfg.bank_width_bytes),
       m_banks(static_cast<size_t>(cfg.banks), PortCalendar(cfg.ports)),
       m_now(std::move(now)),

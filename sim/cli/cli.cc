@@ -10,8 +10,10 @@
 #include <optional>
 #include <sstream>
 
+#include "sim/cli/cli_util.h"
 #include "sim/cli/compare.h"
 #include "sim/cli/exit_codes.h"
+#include "sim/cli/options.h"
 #include "sim/cli/progress.h"
 #include "sim/cli/regress.h"
 #include "sim/cli/sweep.h"
@@ -19,6 +21,7 @@
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
+#include "sim/core/input_file.h"
 #include "sim/core/npy.h"
 #include "sim/frontend/frontend.h"
 #include "sim/frontend/scalesim.h"
@@ -40,198 +43,62 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-constexpr const char* kUsage = R"(npusim - cycle-accurate simulator of a quantized-network NPU
-
-usage:
-  npusim run     [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--out DIR] [--force]
-                 [--fidelity fast|pe] [--timing-only] [--no-check] [--quiet] [--html FILE]
-                 [--trace FILE] [--no-progress] [--input NAME=FILE.npy]... [--save-tensors DIR]
-                 [--calibration FILE]
-  npusim compile [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--emit asm|mapping] [-o FILE]
-                 [--calibration FILE]
-  npusim import  MODEL [--format NAME] [--calibration FILE] -o W.yaml [--force]
-  npusim config  [--hw FILE] [--set KEY=VALUE]... (--dump | --schema | --check)
-  npusim config  --from-scalesim SCALE.cfg [-o FILE] [--force]
-  npusim compare [--hw FILE] [--workload FILE] [--set KEY=VALUE]... [--precisions P,P,...]
-                 [--samples N] [--timing-only] [--json FILE] [--html FILE] [--force]
-                 [--calibration FILE]
-  npusim regress [--suite FILE] [--quick] [--only NAME[,NAME...]] [-j N] [--update]
-                 [--golden-dir DIR]
-  npusim sweep   (FILE | [--hw FILE] --workload FILE... --grid KEY[,KEY...]=V1,V2,...
-                 [--precisions LIST] [--derive KEY=TEMPLATE]... [--name NAME])
-                 [-j N] [--out DIR] [--timing-only] [--shard I/N] [--html FILE [--force]]
-                 [--objectives LIST] [--strategy grid|random|lhs|nsga2] [--budget N]
-                 [--seed N] [--population N] [--color-by KEY] [--no-progress]
-                 [--slurm [--tasks N] [--partition P] [--cpus-per-task C] [--time T]
-                  [--sbatch-arg ARG]...]
-  npusim sweep merge DIR... --out DIR [--html FILE [--force]]
-  npusim sweep status DIR
-  npusim --help | --version
-
-commands:
-  run      compile the workload, simulate it on the NPU and print per-layer cycles, utilization,
-           bandwidth, SRAM traffic, stalls, energy and whether the outputs are bit-exact
-  compile  show the mapping the compiler chose per layer, or the whole instruction stream
-  import   convert a model (ONNX: .onnx, docs/onnx.md; a SCALE-Sim topology: .csv; by extension
-           or --format) into workload YAML (-o W.yaml) with its weights, biases and tables as .npy
-           files in the folder W.data/ beside it; running the YAML is the same as running the model
-  config   print the effective config (--dump, a YAML file --hw accepts back), every key with its
-           type, default, unit and meaning (--schema), or just validate (--check);
-           --from-scalesim turns a SCALE-Sim config into a hardware YAML (stdout or -o), with
-           array.timing: scalesim and what has no npusim key stated in comments
-  compare  run one workload at several precisions (default int8,fp32) and print them side by
-           side: cycles, latency, inferences/s, TOPS, DRAM traffic, energy, TOPS/W, area, speedup
-           and energy ratio against the first, and accuracy against the fp32 model (SQNR, max
-           abs error, top-1 agreement; accuracy on the workload's labelled samples if it has any);
-           per layer the cycles and roofline bound (docs/precision.md). --json/--html write it
-  regress  run the regression suite (default workloads/regression.yaml), each case in its own
-           process, -j at a time, and compare every stats.json with tests/golden/<case>.json
-           (--golden-dir): integers exactly, other numbers to 1e-9; exit 1 on any difference.
-           --quick: only the cases marked quick; --update: rewrite the goldens from this run
-  sweep    run every point of a sweep (a sweep YAML, or a grid of --set values), each in its own
-           process, -j at a time, into DIR/points/<id>; write DIR/results.csv and results.json
-           with the constraints checked, the rank on the objectives (default latency, energy)
-           and the Pareto front marked, and DIR/report.html (--html FILE: also to FILE); a
-           rerun skips finished points. --grid a,b=1:2,3:4 moves keys together; --derive
-           KEY=TEMPLATE computes a key per point ("{array.rows}B"); --strategy random|lhs|nsga2
-           runs --budget N points (--seed) instead of the whole grid. --shard I/N: only points
-           with index % N == I; merge: combine shard directories; --slurm: submit a job array
-           of --tasks N shards and a merge job (nsga2: a job array per generation); status:
-           points done, running, failed and pending per shard (docs/sweeps.md)
-
-options:
-  --hw FILE          hardware config YAML (default: the built-in edge NPU, configs/edge_npu.yaml)
-  --workload FILE    workload YAML or a model file such as .onnx (default: workloads/default.yaml)
-  --set KEY=VALUE    override one config key, e.g. --set array.rows=32 --set clock=800MHz
-  --out DIR          write stats.json, layers.csv and effective_config.yaml into DIR
-  --force            allow --out to overwrite those files when they already exist
-  --fidelity MODE    fast: closed-form array timing (default); pe: PE-level array model, every
-                     operand through every PE register each cycle (slow; for small runs)
-  --timing-only      skip the functional data path (no outputs, no bit-exact check)
-  --no-check         compute the outputs but do not compare them with the reference executor
-  --precisions LIST  compare: precisions to run, from int8, int4 (int4 weights, int8
-                     activations), bf16, fp16, fp32; the first is the baseline.
-                     sweep: a precision dimension (the same as --grid precision=LIST)
-  --samples N        compare: measure accuracy over the first N of the workload's samples
-  --quiet            print only the verdict line
-  --trace FILE       run: write the timeline (each engine's instructions and stalls, per-layer
-                     spans) as Chrome/Perfetto trace JSON for ui.perfetto.dev (docs/trace.md);
-                     refuses to overwrite without --force
-  --no-progress      run, sweep: no progress line on stderr (drawn only when stderr is a
-                     terminal: never in pipes or logs; run: from 1 s on, not with --quiet)
-  --html FILE        run, sweep: also write a self-contained HTML report (charts and tables; no
-                     scripts or network) to FILE (refuses to overwrite without --force)
-  --emit WHAT        compile: asm (instruction stream) or mapping (per-layer choice; default)
-  -o FILE            compile: write to FILE instead of stdout (refuses to overwrite without --force);
-                     import: the YAML to write
-  --input NAME=FILE  run: the data of input NAME (a model's tensor name or a declared input) from a
-                     NumPy .npy file instead of seeded data: the model's shape and layout (ONNX:
-                     NCHW) or the NPU's (HWC); float32 is quantized as QuantizeLinear does, uint8
-                     and int8 are taken as they are. Repeatable
-  --save-tensors DIR run: write every tensor the datapath produced as DIR/NAME.npy, named, laid out
-                     and typed as the model has it (ONNX: NCHW, uint8 stays uint8, float outputs
-                     dequantized); tensors without a model name as the layer's int8 HWC output
-  --calibration FILE calibration images of a float model (.npy NCHW or NHWC float32, or raw float32
-                     HWC), for post-training quantization
-  --format NAME      import: the model's format when its extension does not say (onnx, scalesim)
-
-exit codes: 0 ok, 1 outputs differ from the reference, 2 bad input, 3 internal model error
-environment: NPUSIM_HOME  repository root holding configs/ and workloads/ (default: the source
-             tree npusim was built from)
-)";
-
 struct Args {
     std::string command;
-    std::optional<std::string> hw, workload, out, emit, output_file, html;
+    std::optional<std::string> hw, workload, out, emit, output_file, html, trace, max_memory,
+        from_scalesim;
     std::optional<std::string> save_tensors, calibration, format;
     std::vector<std::string> sets;
     std::vector<std::pair<std::string, std::string>> inputs;  // --input NAME=FILE
     std::vector<std::string> words;                           // positional (import MODEL)
-    std::optional<std::string> trace, from_scalesim;
     bool no_progress = false;
     bool force = false, timing_only = false, no_check = false, quiet = false;
     bool dump = false, schema = false, check = false;
     std::string fidelity = "fast";
 };
 
-// Parses flags; bad flags are user errors (all reported together).
-Args parse(const std::vector<std::string>& argv) {
+// The table-checked command line (sim/cli/options.h) as run, compile and config use it.
+Args to_args(const ParsedCommand& p) {
     Args a;
+    a.command = p.spec->name;
+    a.hw = p.value("--hw");
+    a.workload = p.value("--workload");
+    a.out = p.value("--out");
+    a.emit = p.value("--emit");
+    a.output_file = p.value("-o");
+    a.html = p.value("--html");
+    a.trace = p.value("--trace");
+    a.max_memory = p.value("--max-memory");
+    a.from_scalesim = p.value("--from-scalesim");
+    a.sets = p.all("--set");
+    a.no_progress = p.has("--no-progress");
+    a.force = p.has("--force");
+    a.timing_only = p.has("--timing-only");
+    a.no_check = p.has("--no-check");
+    a.quiet = p.has("--quiet");
+    a.dump = p.has("--dump");
+    a.schema = p.has("--schema");
+    a.check = p.has("--check");
+    a.fidelity = p.value("--fidelity").value_or("fast");
+    a.save_tensors = p.value("--save-tensors");
+    a.calibration = p.value("--calibration");
+    a.format = p.value("--format");
+    a.words = p.words;
     DiagnosticList problems;
-    auto bad = [&problems](const std::string& msg) {
-        problems.add(Diagnostic{"<command line>", 0, 0, "", msg});
-    };
-    size_t i = 0;
-    if (!argv.empty()) a.command = argv[i++];
-    const std::map<std::string, std::optional<std::string>*> valued = {
-        {"--hw", &a.hw},
-        {"--workload", &a.workload},
-        {"--out", &a.out},
-        {"--emit", &a.emit},
-        {"-o", &a.output_file},
-        {"--html", &a.html},
-        {"--trace", &a.trace},
-        {"--from-scalesim", &a.from_scalesim},
-        {"--save-tensors", &a.save_tensors},
-        {"--calibration", &a.calibration},
-        {"--format", &a.format}};
-    const std::map<std::string, bool*> flags = {
-        {"--force", &a.force},       {"--timing-only", &a.timing_only},
-        {"--no-check", &a.no_check}, {"--quiet", &a.quiet},
-        {"--dump", &a.dump},         {"--schema", &a.schema},
-        {"--check", &a.check},       {"--no-progress", &a.no_progress}};
-    for (; i < argv.size(); ++i) {
-        std::string arg = argv[i];
-        std::optional<std::string> inline_value;
-        if (arg.rfind("--", 0) == 0 && arg.find('=') != std::string::npos) {
-            inline_value = arg.substr(arg.find('=') + 1);
-            arg = arg.substr(0, arg.find('='));
-        }
-        auto value = [&]() -> std::optional<std::string> {
-            if (inline_value) return inline_value;
-            if (i + 1 < argv.size()) return argv[++i];
-            bad(arg + ": expected a value after it, found the end of the command line");
-            return std::nullopt;
-        };
-        if (auto it = valued.find(arg); it != valued.end()) {
-            *it->second = value();
-        } else if (arg == "--set") {
-            if (auto v = value()) a.sets.push_back(*v);
-        } else if (arg == "--input") {
-            if (auto v = value()) {
-                const size_t eq = v->find('=');
-                if (eq == std::string::npos || eq == 0 || eq + 1 == v->size()) {
-                    bad("--input: expected NAME=FILE.npy, found '" + *v + "'");
-                } else {
-                    a.inputs.emplace_back(v->substr(0, eq), v->substr(eq + 1));
-                }
-            }
-        } else if (a.command == "import" && arg.rfind("-", 0) != 0) {
-            a.words.push_back(arg);
-        } else if (arg == "--fidelity") {
-            if (auto v = value()) a.fidelity = *v;
-        } else if (auto f = flags.find(arg); f != flags.end() && !inline_value) {
-            *f->second = true;
+    for (const std::string& v : p.all("--input")) {
+        const size_t eq = v.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+            problems.add(Diagnostic{"<command line>", 0, 0, "",
+                                    "--input: expected NAME=FILE.npy, found " + in_quotes(v)});
         } else {
-            bad("unknown option '" + argv[i] + "' (see npusim --help)");
+            a.inputs.emplace_back(v.substr(0, eq), v.substr(eq + 1));
         }
-    }
-    if (a.fidelity != "fast" && a.fidelity != "pe") {
-        bad("--fidelity: expected fast or pe, found '" + a.fidelity + "'");
-    }
-    if (a.emit && *a.emit != "asm" && *a.emit != "mapping") {
-        bad("--emit: expected asm or mapping, found '" + *a.emit + "'");
     }
     problems.throw_if_any();
     return a;
 }
 
-cfg::HwConfig load_hw(const Args& a) {
-    if (a.hw) return cfg::load_hw_config(*a.hw, a.sets);
-    cfg::HwConfig hw = cfg::default_hw_config();
-    cfg::apply_overrides(hw, a.sets);
-    return hw;
-}
+cfg::HwConfig load_hw(const Args& a) { return cfg::load_hw(a.hw, a.sets); }
 
 // with_data = false skips drawing the tensors and calibrating `auto` scales (timing-only runs
 // and compile, which do not need them).
@@ -240,8 +107,7 @@ graph::Workload load_wl(const Args& a, bool with_data) {
     lo.with_data = with_data;
     if (a.calibration) lo.calibration = *a.calibration;
     // Any supported format; a float network is post-training quantized (sim/frontend).
-    return frontend::load_workload(
-        a.workload ? *a.workload : cfg::data_dir() + "/workloads/default.yaml", lo);
+    return frontend::load_workload(cfg::workload_file(a.workload), lo);
 }
 
 // --save-tensors DIR: a directory we may fill (created if missing; existing .npy files are kept
@@ -271,7 +137,7 @@ void check_writable(const std::vector<std::string>& paths, bool force) {
     if (force) return;
     DiagnosticList problems;
     for (const std::string& p : paths) {
-        if (std::filesystem::exists(p)) {
+        if (report::path_taken(p)) {
             problems.add(Diagnostic{p, 0, 0, "",
                                     "already exists; pass --force to overwrite it, or choose "
                                     "another --out directory"});
@@ -303,16 +169,11 @@ int cmd_run(const Args& a, std::ostream& out) {
                 Diagnostic{*a.out, 0, 0, "--out", "cannot create the directory: " + ec.message()});
         }
     }
-    if (a.html) {
-        check_writable({*a.html}, a.force);
-        // Before simulating: a missing directory is reported up front, not after a long run.
-        const std::filesystem::path dir = std::filesystem::path(*a.html).parent_path();
-        if (!dir.empty() && !std::filesystem::is_directory(dir)) {
-            throw UserError(Diagnostic{*a.html, 0, 0, "--html",
-                                       "the directory '" + dir.string() + "' does not exist"});
-        }
-    }
+    // Before simulating: a missing directory or a file in the way is reported up front, not
+    // after a long run.
+    if (a.html) report::check_output_paths({{"--html", *a.html}}, a.force);
     if (a.trace) report::check_trace_path(*a.trace, a.force);
+    check_run_memory(hw, wl, !a.timing_only, a.max_memory);
     run::RunOptions ro;
     ro.trace = a.trace.has_value();
     Progress progress = Progress::on_stderr(!a.no_progress && !a.quiet, "run", "layers", 0);
@@ -382,7 +243,7 @@ int cmd_compile(const Args& a, std::ostream& out) {
         }
     }
     if (a.output_file) {
-        check_writable({*a.output_file}, a.force);
+        report::check_output_paths({{"-o", *a.output_file}}, a.force);
         report::write_file_atomic(*a.output_file, text.str());
     } else {
         out << text.str();
@@ -392,17 +253,7 @@ int cmd_compile(const Args& a, std::ostream& out) {
 
 // `import MODEL -o W.yaml`: the workload YAML and its side files in W.data/ beside it.
 int cmd_import(const Args& a, std::ostream& out) {
-    DiagnosticList problems;
-    if (a.words.size() != 1) {
-        problems.add(
-            Diagnostic{"<command line>", 0, 0, "",
-                       "import: expected one model file, found " + std::to_string(a.words.size())});
-    }
-    if (!a.output_file) {
-        problems.add(Diagnostic{"<command line>", 0, 0, "",
-                                "import: expected -o W.yaml (the workload to write)"});
-    }
-    problems.throw_if_any();
+    // The table requires one MODEL word and -o.
     const std::string model = a.words[0];
     const frontend::Format& f = frontend::format_for(model, a.format ? *a.format : "");
     const std::filesystem::path yaml = *a.output_file;
@@ -454,18 +305,19 @@ int cmd_import(const Args& a, std::ostream& out) {
 
 int cmd_config(const Args& a, std::ostream& out) {
     if (a.from_scalesim) {
-        std::ifstream in(*a.from_scalesim);
-        if (!in) {
-            throw UserError(
-                Diagnostic{*a.from_scalesim, 0, 0, "", "cannot open the file for reading"});
+        if (a.dump || a.schema || a.check || a.hw || !a.sets.empty()) {
+            throw UserError(Diagnostic{"<command line>", 0, 0, "",
+                                       "config: --from-scalesim takes only -o and --force (it "
+                                       "converts a SCALE-Sim file; check the result with "
+                                       "npusim config --hw FILE --check)"});
         }
-        std::ostringstream text;
-        text << in.rdbuf();
-        const std::string yaml = frontend::scalesim_config_yaml(text.str(), *a.from_scalesim);
+        if (a.output_file) report::check_output_paths({{"-o", *a.output_file}}, a.force);
+        const std::string text =
+            read_input_file_or_throw(*a.from_scalesim, kMaxTextInputBytes, "a SCALE-Sim config");
+        const std::string yaml = frontend::scalesim_config_yaml(text, *a.from_scalesim);
         // What it wrote must be a config npusim accepts.
         (void)cfg::load_hw_config_from_string(yaml, *a.from_scalesim, {});
         if (a.output_file) {
-            check_writable({*a.output_file}, a.force);
             report::write_file_atomic(*a.output_file, yaml);
         } else {
             out << yaml;
@@ -474,8 +326,14 @@ int cmd_config(const Args& a, std::ostream& out) {
     }
     const int modes = int(a.dump) + int(a.schema) + int(a.check);
     if (modes != 1) {
+        throw UserError(Diagnostic{
+            "<command line>", 0, 0, "",
+            "config: expected exactly one of --dump, --schema, --check, --from-scalesim"});
+    }
+    if (a.output_file || a.force) {
         throw UserError(Diagnostic{"<command line>", 0, 0, "",
-                                   "config: expected exactly one of --dump, --schema, --check"});
+                                   "config: -o and --force go with --from-scalesim (--dump "
+                                   "prints to stdout)"});
     }
     if (a.schema) {
         out << cfg::schema_text();
@@ -500,30 +358,35 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         cfg::set_data_dir(NPUSIM_SOURCE_DIR);
 #endif
     }
+    // Every failure ends here with its exit code and a message, whatever threw it: never a
+    // SystemC "uncaught exception" report (which would exit 1, the code for differing outputs).
     try {
-        if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-            out << kUsage;
+        if (args.empty() || ((args[0] == "--help" || args[0] == "-h") && args.size() == 1)) {
+            out << general_help();
             return args.empty() ? kUserErrorExitCode : 0;
         }
-        if (args[0] == "--version") {
+        if (args[0] == "--version" && args.size() == 1) {
             out << "npusim " << kVersion << '\n';
+            return 0;
+        }
+        const ParsedCommand p = parse_command_line(args);
+        if (p.help) {
+            out << command_help(*p.spec);
             return 0;
         }
         // A bad NPUSIM_KERNELS is reported before any work (sim/kernels/isa.h).
         (void)kernels::active_isa();
-        if (args[0] == "regress") return regress_main({args.begin() + 1, args.end()}, out);
-        if (args[0] == "sweep") return sweep_main({args.begin() + 1, args.end()}, out);
-        if (args[0] == "compare") return compare_main({args.begin() + 1, args.end()}, out);
-        const Args a = parse(args);
-        if (a.command == "run") return cmd_run(a, out);
-        if (a.command == "compile") return cmd_compile(a, out);
-        if (a.command == "config") return cmd_config(a, out);
-        if (a.command == "import") return cmd_import(a, out);
-        throw UserError(Diagnostic{
-            "<command line>", 0, 0, "",
-            "unknown command '" + a.command +
-                "': expected run, compile, config, import, compare, regress or sweep (see npusim "
-                "--help)"});
+        const std::string& command = p.spec->name;
+        if (command == "regress") return regress_main({args.begin() + 1, args.end()}, out);
+        if (command.rfind("sweep", 0) == 0) {  // sweep_main reads "merge" and "status"
+            return sweep_main({args.begin() + 1, args.end()}, out);
+        }
+        if (command == "compare") return compare_main({args.begin() + 1, args.end()}, out);
+        const Args a = to_args(p);
+        if (command == "run") return cmd_run(a, out);
+        if (command == "compile") return cmd_compile(a, out);
+        if (command == "import") return cmd_import(a, out);
+        return cmd_config(a, out);
     } catch (...) {
         return report_error(std::current_exception(), err);
     }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -11,6 +12,11 @@
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "sim/core/input_file.h"
+#include "sim/core/units.h"
+#include "sim/core/yaml_messages.h"
+#include "sim/report/format.h"
 
 extern char** environ;
 
@@ -77,6 +83,62 @@ void run_jobs(size_t count, size_t parallel, const std::function<Job(size_t)>& j
     }
 }
 
+uint64_t default_max_memory() {
+    const long pages = ::sysconf(_SC_PHYS_PAGES);
+    const long page = ::sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page <= 0) return uint64_t{8} << 30;
+    return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2;
+}
+
+uint64_t estimate_run_memory(const cfg::HwConfig& hw, const graph::Workload& wl, bool functional,
+                             std::string& what) {
+    // The widest element a tensor is stored with (fp32) and an int32 bias per channel.
+    constexpr uint64_t kWidest = 4;
+    uint64_t tensors = 0;
+    for (const graph::Layer& l : wl.layers) {
+        tensors += static_cast<uint64_t>(std::max<int64_t>(l.output_elems(), 0)) * kWidest;
+        tensors += static_cast<uint64_t>(std::max<int64_t>(l.reduction(), 0)) *
+                   static_cast<uint64_t>(std::max(l.out_c, 0)) * kWidest;
+        tensors += static_cast<uint64_t>(std::max(l.out_c, 0)) * kWidest;
+    }
+    if (!functional) {
+        what = "timing-only: no data storage";
+        return 0;
+    }
+    const uint64_t sram = hw.scratchpad.size_bytes + hw.accumulator.size_bytes;
+    // The DRAM image, the simulated outputs and the reference's outputs each hold the tensors.
+    const uint64_t data = 3 * tensors;
+    what = "scratchpad.size " + units::format_size(hw.scratchpad.size_bytes) +
+           " + accumulator.size " + units::format_size(hw.accumulator.size_bytes) +
+           " of SRAM storage + about " + report::human_bytes(data) +
+           " for the DRAM image and the simulated and reference tensors";
+    return sram + data;
+}
+
+void check_run_memory(const cfg::HwConfig& hw, const graph::Workload& wl, bool functional,
+                      const std::optional<std::string>& max_memory) {
+    uint64_t limit = default_max_memory();
+    if (max_memory) {
+        const auto v = units::parse_size_bytes(*max_memory);
+        if (!v || *v == 0) {
+            throw UserError(
+                Diagnostic{"<command line>", 0, 0, "--max-memory",
+                           "expected a size such as 4GiB, found " + in_quotes(*max_memory)});
+        }
+        limit = *v;
+    }
+    std::string what;
+    const uint64_t need = estimate_run_memory(hw, wl, functional, what);
+    if (need <= limit) return;
+    const cfg::KeySource at = hw.source_of("accumulator.size");
+    throw UserError(Diagnostic{
+        at.file, at.line, at.col, "",
+        "this run would need about " + report::human_bytes(need) + " of host memory (" + what +
+            "), more than the " + report::human_bytes(limit) +
+            " allowed (--max-memory; default half of this machine's RAM): make the SRAMs "
+            "smaller, run --timing-only, or raise --max-memory"});
+}
+
 std::string slurp(const fs::path& p) {
     std::ifstream f(p);
     std::stringstream ss;
@@ -104,15 +166,13 @@ std::string describe(const YAML::Node& n) {
 }
 
 YAML::Node YamlChecker::load_top_map(const std::string& what, const std::string& expected) {
-    std::ifstream f(m_file);
-    if (!f) throw UserError(Diagnostic{m_file, 0, 0, "", "cannot read the " + what});
-    std::stringstream text;
-    text << f.rdbuf();
+    // A regular file of a bounded size only (sim/core/input_file.h).
+    const std::string text = read_input_file_or_throw(m_file, kMaxTextInputBytes, "a " + what);
     YAML::Node top;
     try {
-        top = YAML::Load(text.str());
+        top = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        error(e.mark, "", "invalid YAML: " + e.msg);
+        error(e.mark, "", yaml_syntax_message(e.msg, text, e.mark.line, e.mark.column));
         m_diags.throw_if_any();
     }
     if (!top.IsMap()) {

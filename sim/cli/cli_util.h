@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "sim/config/hw_config.h"
 #include "sim/core/error.h"
+#include "sim/graph/workload.h"
 
 namespace npu::cli {
 
@@ -43,35 +45,22 @@ void run_jobs(size_t count, size_t parallel, const std::function<Job(size_t)>& j
 // "'value'", "a list of 3", "a map", "nothing": what a YAML node is, for error messages.
 [[nodiscard]] std::string describe(const YAML::Node& n);
 
-// Command-line scanning: splits "--flag=value" and "-jN"; calls `on(flag, value, has_inline,
-// original)` per flag (`value()` takes the flag's value, reporting a missing one) and
-// `word(text)` per positional word.
-template <class OnFlag, class OnWord>
-void scan(const std::vector<std::string>& args, DiagnosticList& problems, OnFlag on, OnWord word) {
-    for (size_t i = 0; i < args.size(); ++i) {
-        std::string arg = args[i];
-        std::optional<std::string> inline_value;
-        if (arg.rfind("--", 0) == 0 && arg.find('=') != std::string::npos) {
-            inline_value = arg.substr(arg.find('=') + 1);
-            arg = arg.substr(0, arg.find('='));
-        } else if (arg.rfind("-j", 0) == 0 && arg.size() > 2) {
-            inline_value = arg.substr(2);
-            arg = "-j";
-        }
-        auto value = [&]() -> std::string {
-            if (inline_value) return *inline_value;
-            if (i + 1 < args.size()) return args[++i];
-            problems.add({"<command line>", 0, 0, "",
-                          arg + ": expected a value after it, found the end of the command line"});
-            return "";
-        };
-        if (arg.rfind("-", 0) != 0) {
-            word(arg);
-        } else {
-            on(arg, value, inline_value.has_value(), args[i]);
-        }
-    }
-}
+// Host memory: half of this machine's RAM, the default bound of --max-memory.
+[[nodiscard]] uint64_t default_max_memory();
+
+// The host memory a run's simulated memories take, estimated from the config and the workload
+// before anything is allocated: in a functional run, the scratchpad's and accumulator's byte
+// storage (their full configured sizes) and the DRAM image (every weight, bias and tensor at its
+// widest element), twice over for the reference's copy of the tensors; in a timing-only run
+// nothing but the tensors' bookkeeping. `what` receives the breakdown for messages.
+[[nodiscard]] uint64_t estimate_run_memory(const cfg::HwConfig& hw, const graph::Workload& wl,
+                                           bool functional, std::string& what);
+
+// Refuses (npu::UserError naming the config keys) a run whose estimate exceeds `max_memory` (a
+// size such as 4GiB; absent: default_max_memory()). Runs made one after the other (compare's
+// columns) do not hold their memories together, so the bound is per run.
+void check_run_memory(const cfg::HwConfig& hw, const graph::Workload& wl, bool functional,
+                      const std::optional<std::string>& max_memory);
 
 // Strict YAML reading for the command files (regress suites, sweeps): every problem is
 // collected with file:line:col and thrown together.

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "sim/cli/cli_util.h"
+#include "sim/cli/options.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
@@ -33,6 +34,7 @@ using nlohmann::json;
 struct Options {
     std::optional<std::string> hw, workload, json_path, html_path, calibration;
     std::vector<std::string> sets;
+    std::optional<std::string> max_memory;
     std::vector<Precision> precisions{Precision::kInt8, Precision::kFp32};
     int64_t max_samples = -1;  // -1: every sample
     bool timing_only = false;
@@ -40,73 +42,47 @@ struct Options {
 };
 
 Options parse(const std::vector<std::string>& args) {
+    std::vector<std::string> words{"compare"};
+    words.insert(words.end(), args.begin(), args.end());
+    const ParsedCommand p = parse_command_line(words);
     Options o;
     DiagnosticList problems;
     const auto bad = [&](const std::string& m) {
         problems.add(Diagnostic{"<command line>", 0, 0, "", "compare: " + m});
     };
-    scan(
-        args, problems,
-        [&](const std::string& flag, const auto& value, bool, const std::string& original) {
-            if (flag == "--hw") {
-                o.hw = value();
-            } else if (flag == "--workload") {
-                o.workload = value();
-            } else if (flag == "--calibration") {
-                o.calibration = value();
-            } else if (flag == "--set") {
-                o.sets.push_back(value());
-            } else if (flag == "--json") {
-                o.json_path = value();
-            } else if (flag == "--html") {
-                o.html_path = value();
-            } else if (flag == "--force") {
-                o.force = true;
-            } else if (flag == "--timing-only") {
-                o.timing_only = true;
-            } else if (flag == "--samples") {
-                const std::string v = value();
-                char* end = nullptr;
-                const long long n = std::strtoll(v.c_str(), &end, 10);
-                if (v.empty() || *end != '\0' || n < 1) {
-                    bad("--samples: expected a positive integer, found '" + v + "'");
-                } else {
-                    o.max_samples = n;
-                }
-            } else if (flag == "--precisions") {
-                o.precisions.clear();
-                std::stringstream ss(value());
-                std::string item;
-                while (std::getline(ss, item, ',')) {
-                    const auto p = parse_precision(item);
-                    if (!p) {
-                        bad("--precisions: expected a list of " + precision_choices() +
-                            ", found '" + item + "'");
-                    } else if (std::find(o.precisions.begin(), o.precisions.end(), *p) !=
-                               o.precisions.end()) {
-                        bad("--precisions: '" + item + "' is listed twice");
-                    } else {
-                        o.precisions.push_back(*p);
-                    }
-                }
-                if (o.precisions.empty()) bad("--precisions: expected at least one precision");
+    o.hw = p.value("--hw");
+    o.workload = p.value("--workload");
+    o.calibration = p.value("--calibration");
+    o.sets = p.all("--set");
+    o.json_path = p.value("--json");
+    o.html_path = p.value("--html");
+    o.force = p.has("--force");
+    o.timing_only = p.has("--timing-only");
+    o.max_memory = p.value("--max-memory");
+    if (p.has("--samples")) o.max_samples = static_cast<int64_t>(p.count("--samples"));
+    if (const auto list = p.value("--precisions")) {
+        o.precisions.clear();
+        std::stringstream ss(*list);
+        std::string item;
+        while (std::getline(ss, item, ',')) {
+            const auto prec = parse_precision(item);
+            if (!prec) {
+                bad("--precisions: expected a list of " + precision_choices() + ", found " +
+                    in_quotes(item));
+            } else if (std::find(o.precisions.begin(), o.precisions.end(), *prec) !=
+                       o.precisions.end()) {
+                bad("--precisions: " + in_quotes(item) + " is listed twice");
             } else {
-                bad("unknown option '" + original + "' (see npusim --help)");
-            }
-        },
-        [&](const std::string& word) { bad("unexpected argument '" + word + "'"); });
-    for (const auto* p : {&o.json_path, &o.html_path}) {
-        if (*p && !o.force && std::filesystem::exists(**p)) {
-            problems.add(Diagnostic{**p, 0, 0, "", "already exists; pass --force to overwrite it"});
-        }
-        if (*p) {
-            const std::filesystem::path dir = std::filesystem::path(**p).parent_path();
-            if (!dir.empty() && !std::filesystem::is_directory(dir)) {
-                problems.add(Diagnostic{**p, 0, 0, "",
-                                        "the directory '" + dir.string() + "' does not exist"});
+                o.precisions.push_back(*prec);
             }
         }
+        if (o.precisions.empty()) bad("--precisions: expected at least one precision");
     }
+    problems.throw_if_any();
+    std::vector<std::pair<std::string, std::string>> outputs;
+    if (o.json_path) outputs.emplace_back("--json", *o.json_path);
+    if (o.html_path) outputs.emplace_back("--html", *o.html_path);
+    report::check_output_paths(outputs, o.force);
     problems.throw_if_any();
     return o;
 }
@@ -124,6 +100,7 @@ struct Accuracy {
 
 struct Column {
     Precision precision = Precision::kInt8;
+    bool supported = true;  // false: the chip has no such mode; nothing below is filled in
     cfg::HwConfig hw;
     stats::RunStats stats;
     report::Figures total;
@@ -168,34 +145,31 @@ json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr
 
 int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     const Options o = parse(args);
-    cfg::HwConfig base;
-    if (o.hw) {
-        base = cfg::load_hw_config(*o.hw, o.sets);
-    } else {
-        base = cfg::default_hw_config();
-        cfg::apply_overrides(base, o.sets);
-    }
+    const cfg::HwConfig base = cfg::load_hw(o.hw, o.sets);
     frontend::LoadOptions lo;
     lo.with_data = !o.timing_only;
     if (o.calibration) lo.calibration = *o.calibration;
-    const graph::Workload wl = frontend::load_workload(
-        o.workload ? *o.workload : cfg::data_dir() + "/workloads/default.yaml", lo);
+    const graph::Workload wl = frontend::load_workload(cfg::workload_file(o.workload), lo);
     if (wl.layers.empty()) {
         throw UserError(Diagnostic{wl.source_file, 0, 0, "layers", "the workload has no layers"});
     }
-    {
-        DiagnosticList problems;
-        for (Precision p : o.precisions) {
-            if (base.array.cycles_for(p) <= 0) {
-                problems.add(Diagnostic{o.hw ? *o.hw : "<built-in config>", 0, 0,
-                                        std::string("array.cycles_per_mac.") + to_string(p),
-                                        std::string("--precisions lists ") + to_string(p) +
-                                            " but the array has no " + to_string(p) +
-                                            " mode (0 cycles per MAC)"});
-            }
-        }
-        problems.throw_if_any();
+    // A precision the chip lacks is a column that says so (a hypothetical variant is opted into
+    // with --set array.cycles_per_mac.P=N); the baseline must be one it has.
+    const auto lacks = [&](Precision p) { return base.array.cycles_for(p) <= 0; };
+    if (lacks(o.precisions.front())) {
+        const std::string key =
+            std::string("array.cycles_per_mac.") + to_string(o.precisions.front());
+        const cfg::KeySource at = base.source_of(key);
+        throw UserError(Diagnostic{
+            at.file, at.line, at.col, key,
+            std::string("the baseline precision (the first of --precisions) is ") +
+                to_string(o.precisions.front()) + ", which " + base.name +
+                " does not support (0 cycles per MAC): list a precision it has first, or price a "
+                "hypothetical variant with --set " +
+                key + "=N"});
     }
+
+    check_run_memory(base, wl, !o.timing_only, o.max_memory);
 
     // The samples accuracy is measured over: the workload's labelled samples, else its own input.
     const size_t last = wl.layers.size() - 1;
@@ -231,6 +205,11 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     for (Precision p : o.precisions) {
         Column c;
         c.precision = p;
+        if (lacks(p)) {
+            c.supported = false;
+            cols.push_back(std::move(c));
+            continue;
+        }
         c.hw = base;
         c.hw.precision = p;
         run::RunOptions ro;
@@ -294,7 +273,7 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     const auto row = [&](const std::string& name,
                          const std::function<std::string(const Column&)>& f) {
         std::vector<std::string> cells;
-        for (const Column& c : cols) cells.push_back(f(c));
+        for (const Column& c : cols) cells.push_back(c.supported ? f(c) : "not supported");
         rows.emplace_back(name, std::move(cells));
     };
     row("cycles", [](const Column& c) { return report::with_commas(c.total.cycles); });
@@ -378,9 +357,13 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
         std::vector<size_t> cw(cols.size(), 0);
         for (size_t i = 0; i < first.stats.layers.size(); ++i) {
             for (size_t j = 0; j < cols.size(); ++j) {
-                const report::Figures& f = cols[j].layers.at(i);
-                cells[i].push_back(report::with_commas(f.cycles) + " (" +
-                                   report::to_string(f.bound) + ")");
+                if (!cols[j].supported) {
+                    cells[i].emplace_back("-");
+                } else {
+                    const report::Figures& f = cols[j].layers.at(i);
+                    cells[i].push_back(report::with_commas(f.cycles) + " (" +
+                                       report::to_string(f.bound) + ")");
+                }
                 cw[j] = std::max({cw[j], cells[i].back().size(),
                                   std::string(to_string(cols[j].precision)).size()});
             }
@@ -400,9 +383,22 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
             out << '\n';
         }
     }
-    out << "\ndata: every column's outputs come from the simulated datapath, checked bit for bit "
-           "against its reference (int8/int4: the integer reference executor; bf16/fp16/fp32: the "
-           "float reference executor)\n";
+    for (const Column& c : cols) {
+        if (c.supported) continue;
+        const std::string key = std::string("array.cycles_per_mac.") + to_string(c.precision);
+        out << "\nnot supported: " << base.name << " has no " << to_string(c.precision) << " mode ("
+            << cfg::describe_key(base, key) << "); --set " << key
+            << "=N prices a hypothetical variant\n";
+    }
+    // Say only what was done: a timing-only comparison computed no outputs and checked nothing.
+    if (o.timing_only) {
+        out << "\ndata: timing-only: no outputs were computed, so none was checked and there is no "
+               "accuracy\n";
+    } else {
+        out << "\ndata: every column's outputs come from the simulated datapath, checked bit for "
+               "bit against its reference (int8/int4: the integer reference executor; "
+               "bf16/fp16/fp32: the float reference executor); the data row gives each verdict\n";
+    }
 
     json doc;
     doc["workload"] = wl.name;
@@ -413,6 +409,11 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     for (const Column& c : cols) {
         json j;
         j["precision"] = to_string(c.precision);
+        j["supported"] = c.supported;
+        if (!c.supported) {
+            pj.push_back(std::move(j));
+            continue;
+        }
         j["cycles"] = c.total.cycles;
         j["latency_s"] = c.total.time_s;
         j["inferences_per_second"] = report::inferences_per_second(c.total.time_s);
@@ -452,7 +453,8 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     }
     doc["precisions"] = std::move(pj);
     if (o.json_path) {
-        report::write_file_atomic(*o.json_path, doc.dump(2) + '\n');
+        report::write_file_atomic(*o.json_path,
+                                  doc.dump(2, ' ', false, json::error_handler_t::replace) + '\n');
         out << "wrote " << *o.json_path << '\n';
     }
     if (o.html_path) {
@@ -463,6 +465,8 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
         for (const auto& l : first.stats.layers) page.layers.push_back(l.name);
         for (const Column& c : cols) {
             page.precisions.emplace_back(to_string(c.precision));
+            if (!c.supported) continue;
+            page.charted.emplace_back(to_string(c.precision));
             page.cycles.push_back(static_cast<double>(c.total.cycles));
             page.energy_pj.push_back(c.total.energy.total_pj());
             std::vector<double> per_layer;
@@ -473,7 +477,7 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
         out << "wrote " << *o.html_path << '\n';
     }
     bool ok = true;
-    for (const Column& c : cols) ok = ok && (c.bit_exact || !c.stats.functional);
+    for (const Column& c : cols) ok = ok && (!c.supported || c.bit_exact || !c.stats.functional);
     return ok ? 0 : 1;
 }
 

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "sim/cli/cli_util.h"
+#include "sim/cli/options.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
@@ -278,37 +279,20 @@ Options parse_options(const std::vector<std::string>& args, const std::string& r
     Options o;
     o.suite = resolve(root, "workloads/regression.yaml");
     o.golden_dir = resolve(root, "tests/golden");
-    DiagnosticList problems;
-    auto bad = [&](const std::string& msg) {
-        problems.add(Diagnostic{"<command line>", 0, 0, "", msg});
-    };
-    scan(
-        args, problems,
-        [&](const std::string& arg, auto value, bool has_inline, const std::string& original) {
-            if (arg == "--suite") {
-                o.suite = value();
-            } else if (arg == "--golden-dir") {
-                o.golden_dir = value();
-            } else if (arg == "--only") {
-                std::stringstream list(value());
-                for (std::string name; std::getline(list, name, ',');) {
-                    if (!name.empty()) o.only.push_back(name);
-                }
-            } else if (arg == "-j" || arg == "--jobs") {
-                const std::string v = value();
-                const bool digits = !v.empty() && v.find_first_not_of("0123456789") == v.npos;
-                o.jobs = digits && v.size() < 5 ? std::stoul(v) : 0;
-                if (o.jobs == 0) bad(arg + ": expected a number of jobs >= 1, found '" + v + "'");
-            } else if ((arg == "--quick" || arg == "--update") && !has_inline) {
-                (arg == "--quick" ? o.quick : o.update) = true;
-            } else {
-                bad("regress: unknown option '" + original + "' (see npusim --help)");
-            }
-        },
-        [&](const std::string& word) {
-            bad("regress: unknown option '" + word + "' (see npusim --help)");
-        });
-    problems.throw_if_any();
+    std::vector<std::string> words{"regress"};
+    words.insert(words.end(), args.begin(), args.end());
+    const ParsedCommand p = parse_command_line(words);
+    if (const auto suite = p.value("--suite")) o.suite = *suite;
+    if (const auto dir = p.value("--golden-dir")) o.golden_dir = *dir;
+    if (const auto only = p.value("--only")) {
+        std::stringstream list(*only);
+        for (std::string name; std::getline(list, name, ',');) {
+            if (!name.empty()) o.only.push_back(name);
+        }
+    }
+    o.jobs = p.count("-j");
+    o.quick = p.has("--quick");
+    o.update = p.has("--update");
     if (o.jobs == 0) o.jobs = std::max(1u, std::thread::hardware_concurrency());
     return o;
 }

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "sim/cli/cli_util.h"
+#include "sim/cli/options.h"
 #include "sim/cli/sweep_impl.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/config_schema.h"
@@ -24,13 +25,8 @@
 namespace npu::cli {
 namespace sweep_impl {
 
-std::string find_input(const std::string& p) {
-    if (fs::is_regular_file(p)) return p;
-    if (!fs::path(p).is_absolute()) {
-        const fs::path under_root = fs::path(cfg::data_dir()) / p;
-        if (fs::is_regular_file(under_root)) return under_root.string();
-    }
-    return "";
+std::string find_input(cfg::InputKind kind, const std::string& p) {
+    return cfg::find_input(kind, p).value_or("");
 }
 
 std::map<std::string, std::string> Identity::per_workload() const {
@@ -47,7 +43,7 @@ json Identity::to_json() const {
 
 Context make_context(const SweepSpec& spec) {
     Context c;
-    const std::string hw = find_input(spec.hw);
+    const std::string hw = find_input(cfg::InputKind::kHwConfig, spec.hw);
     // The effective base config (so an energy table or a default that changes changes the ids);
     // the file's bytes when it does not load on its own (a point's settings may repair it).
     auto base = std::make_shared<cfg::HwConfig>();
@@ -62,7 +58,7 @@ Context make_context(const SweepSpec& spec) {
         }
     }
     for (const std::string& wl : spec.workloads) {
-        c.identity.workloads[wl] = content_hash(slurp(find_input(wl)));
+        c.identity.workloads[wl] = content_hash(slurp(find_input(cfg::InputKind::kWorkload, wl)));
     }
     c.identity.timing_only = spec.timing_only;
     c.base_value = [base](const std::string& key) -> std::string {
@@ -74,20 +70,17 @@ Context make_context(const SweepSpec& spec) {
 
 namespace {
 
-// The config loader's verdict on one key=value: "" when the key exists, else its message
-// ("unknown key, did you mean 'array.rows'?", "is a section, not a key: ...").
-std::string key_problem(const std::string& key, const std::string& value) {
-    if (key == "energy" || cfg::find_field(key) != nullptr) return "";
-    cfg::HwConfig scratch;
-    try {
-        cfg::apply_overrides(scratch, {key + "=" + value});
-    } catch (const UserError& e) {
-        for (const Diagnostic& d : e.diagnostics()) {
-            if (d.key == key) return d.message;
-        }
-        return e.diagnostics().front().message;
+// The config loader's verdict on one key=value: "" when the key exists and (when `with_value`)
+// its parser and range accept the value, else its message ("unknown key, did you mean
+// 'array.rows'?", "is a section, not a key: ...", "expected a whole number, found 'abc'").
+// Rules across keys are the points' business: a value may be valid only with another key's.
+std::string key_problem(const std::string& key, const std::string& value, bool with_value) {
+    if (!with_value && (key == "energy" || cfg::find_field(key) != nullptr)) return "";
+    const std::vector<Diagnostic> problems = cfg::check_overrides({key + "=" + value});
+    for (const Diagnostic& d : problems) {
+        if (d.key == key) return d.message;
     }
-    return "";
+    return problems.empty() ? "" : problems.front().message;
 }
 
 // A constraint bound as a number: plain for result columns, with the key's own parser for
@@ -120,8 +113,9 @@ std::optional<double> bound_value(const std::string& column, const std::string& 
 }  // namespace
 
 void check_spec_keys(SweepSpec& spec, DiagnosticList& problems) {
-    const auto check = [&](const std::string& key, const std::string& value, Diagnostic at) {
-        const std::string why = key_problem(key, value);
+    const auto check = [&](const std::string& key, const std::string& value, Diagnostic at,
+                           bool with_value = true) {
+        const std::string why = key_problem(key, value, with_value);
         if (why.empty()) return;
         at.key = key;
         at.message = why;
@@ -143,7 +137,7 @@ void check_spec_keys(SweepSpec& spec, DiagnosticList& problems) {
         const Diagnostic at = i < spec.derived_where.size()
                                   ? spec.derived_where[i]
                                   : Diagnostic{"<command line>", 0, 0, "", ""};
-        check(spec.derived[i].first, spec.derived[i].second, at);
+        check(spec.derived[i].first, spec.derived[i].second, at, false);  // a template
         // Every {KEY} the template reads must be a config key too.
         const std::string& t = spec.derived[i].second;
         for (size_t open = t.find('{'); open != std::string::npos; open = t.find('{', open + 1)) {
@@ -152,7 +146,7 @@ void check_spec_keys(SweepSpec& spec, DiagnosticList& problems) {
             ref = ref.substr(0, ref.find_first_of("*/+- "));
             if (cfg::find_field(ref) == nullptr) {
                 Diagnostic d = at;
-                d.message = "the template reads '" + ref + "': " + key_problem(ref, "0");
+                d.message = "the template reads '" + ref + "': " + key_problem(ref, "0", false);
                 problems.add(d);
             }
         }
@@ -170,7 +164,7 @@ void check_spec_keys(SweepSpec& spec, DiagnosticList& problems) {
                     hint = "did you mean '" + col + "'?";
                 }
             }
-            const std::string loader = key_problem(c.column, "0");
+            const std::string loader = key_problem(c.column, "0", false);
             if (hint.empty() && loader.find("did you mean") != std::string::npos) {
                 hint = loader.substr(loader.find("did you mean"));
             }
@@ -284,111 +278,79 @@ void parse_grid_flag(const std::string& v, SweepSpec& spec,
 }
 
 Options parse_options(const std::vector<std::string>& args) {
+    std::vector<std::string> command{"sweep"};
+    command.insert(command.end(), args.begin(), args.end());
+    // The table (sim/cli/options.cc) checks the words: unknown options, missing values, whole
+    // numbers, options given twice.
+    const ParsedCommand p = parse_command_line(command);
     Options o;
     o.args = args;
     DiagnosticList problems;
     auto bad = [&](const std::string& msg) { problems.add({"<command line>", 0, 0, "", msg}); };
-    std::optional<std::string> hw, name, color_by, strategy, budget, seed, population, objectives;
-    std::vector<std::string> workloads;
+    const std::optional<std::string> hw = p.value("--hw"), name = p.value("--name"),
+                                     color_by = p.value("--color-by"),
+                                     strategy = p.value("--strategy"), budget = p.value("--budget"),
+                                     seed = p.value("--seed"), population = p.value("--population"),
+                                     objectives = p.value("--objectives");
+    const std::vector<std::string> workloads = p.all("--workload");
     std::vector<std::pair<std::string, std::string>> derived;
-    bool timing_only = false, flag_form = false;
-    std::vector<std::string> words;
+    const bool timing_only = p.has("--timing-only");
+    const bool flag_form = hw || !workloads.empty() || p.has("--grid") || p.has("--precisions") ||
+                           p.has("--derive");
+    const std::vector<std::string>& words = p.words;
     const auto count_flag = [&](const std::string& arg, const std::string& v, size_t max) {
         const size_t n = parse_count(v, max);
         if (n == 0 || n > max)
-            bad(arg + ": expected a number from 1 to " + std::to_string(max) + ", found '" + v +
-                "'");
+            bad(arg + ": expected a number from 1 to " + std::to_string(max) + ", found " +
+                in_quotes(v));
         return n;
     };
-    scan(
-        args, problems,
-        [&](const std::string& arg, auto value, bool has_inline, const std::string&) {
-            if (arg == "--hw") {
-                hw = value();
-                flag_form = true;
-            } else if (arg == "--workload") {
-                workloads.push_back(value());
-                flag_form = true;
-            } else if (arg == "--grid" || arg == "--precisions") {
-                flag_form = true;
-                // --precisions LIST is --grid precision=LIST.
-                parse_grid_flag(arg == "--grid" ? value() : "precision=" + value(), o.spec, bad);
-            } else if (arg == "--derive") {
-                flag_form = true;
-                const std::string v = value();
-                const size_t eq = v.find('=');
-                if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
-                    bad("--derive: expected KEY=TEMPLATE such as scratchpad.bank_width={array."
-                        "rows}B, found '" +
-                        v + "'");
-                } else {
-                    derived.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-                }
-            } else if (arg == "--strategy") {
-                strategy = value();
-            } else if (arg == "--budget") {
-                budget = value();
-            } else if (arg == "--seed") {
-                seed = value();
-            } else if (arg == "--population") {
-                population = value();
-            } else if (arg == "--objectives") {
-                objectives = value();
-            } else if (arg == "--color-by") {
-                color_by = value();
-            } else if (arg == "--out") {
-                o.out = value();
-            } else if (arg == "--html") {
-                o.html = value();
-            } else if (arg == "-j" || arg == "--jobs") {
-                o.jobs = count_flag(arg, value(), 9999);
-            } else if (arg == "--shard") {
-                const std::string v = value();
-                const size_t slash = v.find('/');
-                const size_t i = slash == v.npos ? 0 : parse_count(v.substr(0, slash), 999999);
-                const size_t n = slash == v.npos ? 0 : parse_count(v.substr(slash + 1), 999999);
-                if (n == 0 || n > 999999 || i >= n) {
-                    bad("--shard: expected i/N with 0 <= i < N, found '" + v + "'");
-                } else {
-                    o.shard = i;
-                    o.shards = n;
-                }
-            } else if (arg == "--generation") {
-                const std::string v = value();
-                const size_t g = parse_count(v, 999999);
-                if (g > 999999) {
-                    bad("--generation: expected a generation number, found '" + v + "'");
-                } else {
-                    o.generation = static_cast<long>(g);
-                }
-            } else if (arg == "--name") {
-                name = value();
-            } else if (arg == "--slurm" && !has_inline) {
-                o.slurm.enabled = true;
-            } else if (arg == "--slurm-driver" && !has_inline) {
-                o.driver = true;
-            } else if (arg == "--partition") {
-                o.slurm.partition = value();
-            } else if (arg == "--time") {
-                o.slurm.time = value();
-            } else if (arg == "--tasks") {
-                o.slurm.tasks = count_flag(arg, value(), 100000);
-            } else if (arg == "--cpus-per-task") {
-                o.slurm.cpus_per_task = count_flag(arg, value(), 4096);
-            } else if (arg == "--sbatch-arg") {
-                o.slurm.sbatch_args.push_back(value());
-            } else if (arg == "--timing-only" && !has_inline) {
-                timing_only = true;
-            } else if (arg == "--no-progress" && !has_inline) {
-                o.progress = false;
-            } else if (arg == "--force" && !has_inline) {
-                o.force = true;
-            } else {
-                bad("sweep: unknown option '" + arg + "' (see npusim --help)");
-            }
-        },
-        [&](const std::string& w) { words.push_back(w); });
-    if (words.size() > 1) bad("sweep: expected at most one sweep file, found " + join(words));
+    for (const std::string& g : p.all("--grid")) parse_grid_flag(g, o.spec, bad);
+    // --precisions LIST is --grid precision=LIST.
+    if (const auto list = p.value("--precisions")) parse_grid_flag("precision=" + *list, o.spec, bad);
+    for (const std::string& v : p.all("--derive")) {
+        const size_t eq = v.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+            bad("--derive: expected KEY=TEMPLATE such as scratchpad.bank_width={array.rows}B, "
+                "found " +
+                in_quotes(v));
+        } else {
+            derived.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+        }
+    }
+    o.out = p.value("--out").value_or("");
+    o.html = p.value("--html").value_or("");
+    if (const auto j = p.value("-j")) o.jobs = count_flag("-j", *j, 9999);
+    if (const auto v = p.value("--shard")) {
+        const size_t slash = v->find('/');
+        const size_t i = slash == v->npos ? 0 : parse_count(v->substr(0, slash), 999999);
+        const size_t n = slash == v->npos ? 0 : parse_count(v->substr(slash + 1), 999999);
+        if (n == 0 || n > 999999 || i >= n) {
+            bad("--shard: expected i/N with 0 <= i < N, found " + in_quotes(*v));
+        } else {
+            o.shard = i;
+            o.shards = n;
+        }
+    }
+    if (const auto v = p.value("--generation")) {
+        const size_t g = parse_count(*v, 999999);
+        if (g > 999999) {
+            bad("--generation: expected a generation number, found " + in_quotes(*v));
+        } else {
+            o.generation = static_cast<long>(g);
+        }
+    }
+    o.slurm.enabled = p.has("--slurm");
+    o.driver = p.has("--slurm-driver");
+    o.slurm.partition = p.value("--partition").value_or(o.slurm.partition);
+    o.slurm.time = p.value("--time").value_or(o.slurm.time);
+    if (const auto v = p.value("--tasks")) o.slurm.tasks = count_flag("--tasks", *v, 100000);
+    if (const auto v = p.value("--cpus-per-task")) {
+        o.slurm.cpus_per_task = count_flag("--cpus-per-task", *v, 4096);
+    }
+    o.slurm.sbatch_args = p.all("--sbatch-arg");
+    o.progress = !p.has("--no-progress");
+    o.force = p.has("--force");
     if (!words.empty()) {
         o.file = words[0];
         if (flag_form) {
@@ -397,11 +359,17 @@ Options parse_options(const std::vector<std::string>& args) {
     } else {
         if (workloads.empty()) bad("sweep: expected a sweep file or at least one --workload");
         if (o.out.empty()) bad("sweep: --out DIR is required without a sweep file");
-        for (const std::string& w : workloads) {
-            if (find_input(w).empty()) bad("--workload: no such file '" + w + "'");
-        }
+        // The same resolution as `npusim run` (bundled names, paths under the data directory).
+        const auto resolves = [&](cfg::InputKind kind, const std::string& given, const char* flag) {
+            try {
+                (void)cfg::resolve_input(kind, given, flag);
+            } catch (const UserError& e) {
+                for (const Diagnostic& d : e.diagnostics()) problems.add(d);
+            }
+        };
+        for (const std::string& w : workloads) resolves(cfg::InputKind::kWorkload, w, "--workload");
         o.spec.hw = hw.value_or("configs/edge_npu.yaml");
-        if (find_input(o.spec.hw).empty()) bad("--hw: no such file '" + o.spec.hw + "'");
+        resolves(cfg::InputKind::kHwConfig, o.spec.hw, "--hw");
         o.spec.workloads = workloads;
         // The report's title: the workloads' names (not --out, which differs between shards).
         std::vector<std::string> stems;
@@ -415,20 +383,13 @@ Options parse_options(const std::vector<std::string>& args) {
     check_html_target(o.html, o.force, problems);
     problems.throw_if_any();
     if (!o.file.empty()) {
-        const std::string found = find_input(o.file);
-        o.spec = load_sweep_file(found.empty() ? o.file : found);
+        o.spec = load_sweep_file(cfg::resolve_input(cfg::InputKind::kSweep, o.file, "sweep file"));
         if (o.out.empty()) o.out = "sweep-" + fs::path(o.file).stem().string();
     }
     // Flags that override or complete the file.
     if (name) o.spec.name = *name;
     if (color_by) o.spec.color_by = *color_by;
-    if (strategy) {
-        const std::vector<std::string> ok = {"grid", "random", "lhs", "nsga2"};
-        if (std::find(ok.begin(), ok.end(), *strategy) == ok.end()) {
-            bad("--strategy: expected grid, random, lhs or nsga2, found '" + *strategy + "'");
-        }
-        o.spec.strategy = *strategy;
-    }
+    if (strategy) o.spec.strategy = *strategy;  // one of the table's choices
     if (budget) o.spec.budget = count_flag("--budget", *budget, 100000000);
     if (seed) o.spec.seed = count_flag("--seed", *seed, UINT32_MAX);
     if (population) o.spec.population = count_flag("--population", *population, 100000);
@@ -441,7 +402,8 @@ Options parse_options(const std::vector<std::string>& args) {
                              [&](const ObjectiveInfo& i) { return i.name == x; })) {
                 std::vector<std::string> names;
                 for (const ObjectiveInfo& i : all) names.push_back(i.name);
-                bad("--objectives: expected names from " + join(names) + ", found '" + x + "'");
+                bad("--objectives: expected names from " + join(names) + ", found " +
+                    in_quotes(x));
             }
             o.spec.objectives.push_back(x);
         }
@@ -461,27 +423,15 @@ Options parse_options(const std::vector<std::string>& args) {
 }
 
 MergeOptions parse_merge(const std::vector<std::string>& args) {
+    std::vector<std::string> command{"sweep", "merge"};
+    command.insert(command.end(), args.begin(), args.end());
+    const ParsedCommand p = parse_command_line(command);  // DIR... and --out are required
     MergeOptions m;
     DiagnosticList problems;
-    scan(
-        args, problems,
-        [&](const std::string& arg, auto value, bool has_inline, const std::string&) {
-            if (arg == "--out") {
-                m.out = value();
-            } else if (arg == "--html") {
-                m.html = value();
-            } else if (arg == "--force" && !has_inline) {
-                m.force = true;
-            } else {
-                problems.add({"<command line>", 0, 0, "",
-                              "sweep merge: unknown option '" + arg + "' (see npusim --help)"});
-            }
-        },
-        [&](const std::string& w) { m.inputs.push_back(w); });
-    if (m.inputs.empty()) {
-        problems.add({"<command line>", 0, 0, "", "sweep merge: expected result directories"});
-    }
-    if (m.out.empty()) problems.add({"<command line>", 0, 0, "", "sweep merge: --out is required"});
+    m.out = p.value("--out").value_or("");
+    m.html = p.value("--html").value_or("");
+    m.force = p.has("--force");
+    m.inputs = p.words;
     for (const std::string& d : m.inputs) {
         if (!fs::is_regular_file(fs::path(d) / kManifest)) {
             problems.add(

@@ -13,6 +13,7 @@
 
 #include "sim/cli/cli_util.h"
 #include "sim/cli/sweep.h"
+#include "sim/config/paths.h"
 
 namespace npu::cli::sweep_impl {
 
@@ -47,9 +48,9 @@ struct Options {
     std::vector<std::string> args;  // the words after "sweep", as given (for the Slurm scripts)
 };
 
-// An input path as written: relative to the current directory, else to the repository root.
-// "" when neither names a file.
-[[nodiscard]] std::string find_input(const std::string& p);
+// An input as `npusim run` resolves it (cfg::find_input: as written, a bundled name, a path
+// under the data directory); "" when none names a file.
+[[nodiscard]] std::string find_input(cfg::InputKind kind, const std::string& p);
 
 // What a sweep's points depend on besides their settings (sweep.json "identity").
 struct Identity {

@@ -24,12 +24,6 @@ const std::vector<std::string> kTopKeys = {
     "objectives", "constraints", "strategy",  "budget", "seed",   "population", "color_by"};
 const std::vector<std::string> kStrategies = {"grid", "random", "lhs", "nsga2"};
 
-// An input path as written: relative to the current directory, else to the repository root.
-bool input_exists(const std::string& p) {
-    if (fs::is_regular_file(p)) return true;
-    return !fs::path(p).is_absolute() && fs::is_regular_file(fs::path(cfg::data_dir()) / p);
-}
-
 // "256KiB" -> (256, "KiB"); "8" -> (8, ""); false when the text does not start with a number.
 bool number_and_unit(const std::string& text, double& value, std::string& unit) {
     size_t used = 0;
@@ -64,7 +58,7 @@ class SweepLoader : public YamlChecker {
         s.hw = "configs/edge_npu.yaml";
         if (const YAML::Node hw = top["hw"]) {
             if (scalar(hw, "hw", "a config file")) s.hw = hw.Scalar();
-            check_file(hw, "hw");
+            check_file(hw, "hw", cfg::InputKind::kHwConfig);
         }
         const YAML::Node wls = top["workloads"];
         if (!wls) {
@@ -76,7 +70,7 @@ class SweepLoader : public YamlChecker {
             for (size_t i = 0; i < wls.size(); ++i) {
                 const std::string at = "workloads[" + std::to_string(i) + "]";
                 if (!scalar(wls[i], at, "a workload file")) continue;
-                check_file(wls[i], at);
+                check_file(wls[i], at, cfg::InputKind::kWorkload);
                 s.workloads.push_back(wls[i].Scalar());
             }
         }
@@ -135,11 +129,13 @@ class SweepLoader : public YamlChecker {
         return false;
     }
 
-    void check_file(const YAML::Node& n, const std::string& at) {
-        if (n.IsScalar() && !n.Scalar().empty() && !input_exists(n.Scalar())) {
-            error(n.Mark(), at,
-                  "expected a file (relative to the current directory or the repository root " +
-                      cfg::data_dir() + "), found '" + n.Scalar() + "' (no such file)");
+    // Resolved as `npusim run` resolves --hw and --workload (cfg::resolve_input).
+    void check_file(const YAML::Node& n, const std::string& at, cfg::InputKind kind) {
+        if (!n.IsScalar() || n.Scalar().empty()) return;
+        try {
+            (void)cfg::resolve_input(kind, n.Scalar(), at);
+        } catch (const UserError& e) {
+            error(n.Mark(), at, e.diagnostics().front().message);
         }
     }
 

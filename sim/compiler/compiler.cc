@@ -5,12 +5,19 @@
 #include <map>
 #include <sstream>
 
+#include "sim/config/config_loader.h"
 #include "sim/core/error.h"
 #include "sim/graph/float32_requant.h"
 #include "sim/timing/array_model.h"
 
 namespace npu::compiler {
 namespace {
+
+// The config keys a layer that does not fit would need changed, where they were set.
+std::string grow_srams_hint(const cfg::HwConfig& hw) {
+    return "; to fit it, raise " + cfg::describe_key(hw, "scratchpad.size") + " or " +
+           cfg::describe_key(hw, "accumulator.size");
+}
 
 constexpr uint64_t kDramAlign = 64;
 constexpr uint32_t kSramAlign = 64;
@@ -143,10 +150,12 @@ Precision precision_of(const graph::Layer& l, const cfg::HwConfig& hw) {
 std::optional<Dataflow> pinned_dataflow(const graph::Layer& l, const cfg::HwConfig& hw) {
     if (!l.pin_dataflow) return std::nullopt;
     if (!hw.array.both_dataflows && *l.pin_dataflow != hw.array.dataflow) {
-        throw UserError(Diagnostic{"", 0, 0, "",
-                                   "layer '" + l.name + "' pins dataflow " +
-                                       to_string(*l.pin_dataflow) + " but the array is " +
-                                       to_string(hw.array.dataflow) + "-only (array.dataflow)"});
+        throw UserError(
+            Diagnostic{"", 0, 0, "",
+                       "layer '" + l.name + "' pins dataflow " + to_string(*l.pin_dataflow) +
+                           " but the array is " + to_string(hw.array.dataflow) +
+                           "-only: " + cfg::describe_key(hw, "array.dataflow") +
+                           " would have to be " + to_string(*l.pin_dataflow) + " or both"});
     }
     return l.pin_dataflow;
 }
@@ -239,7 +248,7 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw,
            << " channels and k-chunk " << mp.kb << " need " << spad_need(mp)
            << " B of scratchpad (has " << hw.scratchpad.size_bytes << ") and "
            << 2 * uint64_t{mp.acc_bytes} << " B of accumulator (has " << hw.accumulator.size_bytes
-           << ")";
+           << ")" << grow_srams_hint(hw);
         fail(os.str());
     }
     if (!found) {
@@ -249,7 +258,7 @@ LayerMapping choose_mapping(const graph::Layer& l, const cfg::HwConfig& hw,
            << out_w << " pixels, " << mp.nb << " channels, k-chunk " << mp.kb << ") needs "
            << spad_need(mp) << " B of scratchpad (has " << hw.scratchpad.size_bytes << ") and "
            << 2 * uint64_t{mp.acc_bytes} << " B of accumulator (has " << hw.accumulator.size_bytes
-           << ")";
+           << ")" << grow_srams_hint(hw);
         fail(os.str());
     }
     mp.placement = how;
@@ -536,10 +545,13 @@ bool place_vector(const cfg::HwConfig& hw,
     return true;
 }
 
-[[noreturn]] void does_not_fit(const graph::Layer& l, const std::string& what) {
-    throw UserError(Diagnostic{
-        "", 0, 0, "",
-        "layer '" + l.name + "' (" + l.shape_string() + ") does not fit on chip: " + what});
+[[noreturn]] void does_not_fit(const graph::Layer& l, const cfg::HwConfig& hw,
+                               const std::string& what) {
+    throw UserError(Diagnostic{"", 0, 0, "",
+                               "layer '" + l.name + "' (" + l.shape_string() +
+                                   ") does not fit on chip: " + what + " (scratchpad has " +
+                                   std::to_string(hw.scratchpad.size_bytes) + " B)" +
+                                   grow_srams_hint(hw)});
 }
 
 // Largest r in [1, max_rows] for which fits(r) holds (fits is monotone in r here), or 0.
@@ -581,7 +593,7 @@ std::string emit_elementwise(Schedule& sch, const graph::Layer& l, const cfg::Hw
         lc = (lc + 1) / 2;
         rb = largest(rows, fits);
     }
-    if (rb == 0) does_not_fit(l, "not even one element fits the double buffers");
+    if (rb == 0) does_not_fit(l, hw, "not even one element fits the double buffers");
     fits(rb);
     const uint32_t acc[2] = {
         0, acc_half(hw) ? acc_half(hw) : static_cast<uint32_t>(aligned(uint64_t(rb * lc) * 4))};
@@ -638,7 +650,8 @@ std::string emit_rows(Schedule& sch, const graph::Layer& l, const cfg::HwConfig&
     };
     const int64_t rb = largest(rows, fits);
     if (rb == 0)
-        does_not_fit(l, "one row of " + std::to_string(row) + " bytes, double-buffered in and out");
+        does_not_fit(l, hw,
+                     "one row of " + std::to_string(row) + " bytes, double-buffered in and out");
     fits(rb);
     int64_t s = 0;
     for (int64_t r0 = 0; r0 < rows; r0 += rb, ++s) {
@@ -705,7 +718,8 @@ std::string emit_window(Schedule& sch, const graph::Layer& l, const cfg::HwConfi
             nb = 2 * C;    // halved to C by the loop
         }
     }
-    if (rows_per_block == 0) does_not_fit(l, "one output row with its input slab, double-buffered");
+    if (rows_per_block == 0)
+        does_not_fit(l, hw, "one output row with its input slab, double-buffered");
     fits(rows_per_block);
     const uint64_t mb_max = uint64_t(rows_per_block) * uint64_t(l.out_w());
     const uint32_t acc[2] = {
@@ -971,9 +985,10 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         {
             std::string problem;
             if (d.cycles_per_mac <= 0) {
-                problem = std::string("runs at ") + to_string(prec) + " but the array has no " +
-                          to_string(prec) + " mode (array.cycles_per_mac." + to_string(prec) +
-                          " is 0)";
+                problem =
+                    std::string("runs at ") + to_string(prec) + " but the array has no " +
+                    to_string(prec) + " mode: " +
+                    cfg::describe_key(hw, std::string("array.cycles_per_mac.") + to_string(prec));
             }
             for (const std::string& t : inputs) {
                 if (const auto w = elem_width.find(t); w != elem_width.end() && w->second != ab) {
@@ -985,7 +1000,8 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
                 }
             }
             if (!problem.empty()) {
-                problems.add(Diagnostic{wl.source_file, 0, 0, "layers[" + std::to_string(li) + "]",
+                problems.add(Diagnostic{wl.source_file, l.source_line, l.source_col,
+                                        "layers[" + std::to_string(li) + "]",
                                         "layer '" + l.name + "' " + problem});
                 d.cycles_per_mac = 1;  // keep compiling to report every problem at once
             }
@@ -1336,6 +1352,8 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         } catch (const UserError& e) {
             for (Diagnostic dg : e.diagnostics()) {
                 dg.file = wl.source_file;
+                dg.line = l.source_line;
+                dg.col = l.source_col;
                 dg.key = "layers[" + std::to_string(li) + "]";
                 problems.add(std::move(dg));
             }
@@ -1346,10 +1364,14 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
     problems.throw_if_any();
     prog.dram_bytes_used = at - options.dram_base;
     if (prog.dram_bytes_used > prog.dram_size) {
-        throw UserError(Diagnostic{wl.source_file, 0, 0, "dram.size",
-                                   "the workload needs " + std::to_string(prog.dram_bytes_used) +
-                                       " B of DRAM, the config has " +
-                                       std::to_string(prog.dram_size)});
+        // The config is what would have to change: blame its key, where it was set.
+        const cfg::KeySource where = hw.source_of("dram.size");
+        throw UserError(Diagnostic{where.file, where.line, where.col, "dram.size",
+                                   "expected at least the " +
+                                       std::to_string(prog.dram_bytes_used) +
+                                       " B of DRAM that workload '" + wl.name +
+                                       "' needs (weights, inputs and every tensor), found " +
+                                       std::to_string(prog.dram_size) + " B"});
     }
     return prog;
 }

@@ -13,7 +13,9 @@
 
 #include "sim/config/config_schema.h"
 #include "sim/config/paths.h"
+#include "sim/core/input_file.h"
 #include "sim/core/units.h"
+#include "sim/core/yaml_messages.h"
 
 namespace npu::cfg {
 namespace {
@@ -45,7 +47,7 @@ std::string describe(const YAML::Node& node) {
         case YAML::NodeType::Map:
             return "a mapping";
         case YAML::NodeType::Scalar:
-            return "'" + node.Scalar() + "'";
+            return in_quotes(node.Scalar());
         case YAML::NodeType::Undefined:
             break;
     }
@@ -134,29 +136,10 @@ std::vector<std::string> bundled_energy_tables() {
     return names;
 }
 
-// Reads a whole file; on failure returns nullopt and sets `error` to the user-facing message.
+// Reads a config or energy table file (a regular file of bounded size); on failure returns
+// nullopt and sets `error` to the user-facing message.
 std::optional<std::string> read_file(const std::string& path, std::string& error) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-        error = "cannot open '" + path + "': " + std::strerror(EISDIR);
-        return std::nullopt;
-    }
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) {
-        error = "cannot open '" + path + "': " + std::strerror(errno);
-        return std::nullopt;
-    }
-    std::string text;
-    char buf[4096];
-    size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-    bool failed = std::ferror(f) != 0;
-    std::fclose(f);
-    if (failed) {
-        error = "cannot read '" + path + "'";
-        return std::nullopt;
-    }
-    return text;
+    return read_input_file(path, kMaxTextInputBytes, "a config file", error);
 }
 
 // Loads YAML into `config`, collecting every problem. Records where each key's value came from
@@ -177,7 +160,8 @@ class Loader {
         try {
             root = YAML::Load(text);
         } catch (const YAML::Exception& e) {
-            add(location_of(label, e.mark), "", "invalid YAML: " + e.msg);
+            add(location_of(label, e.mark), "",
+                yaml_syntax_message(e.msg, text, e.mark.line, e.mark.column));
             return std::nullopt;
         }
         if (!root.IsMap()) {
@@ -199,7 +183,7 @@ class Loader {
         size_t eq = item.find('=');
         std::string key = trim(item.substr(0, eq == std::string::npos ? 0 : eq));
         if (eq == std::string::npos || key.empty()) {
-            add({kOverrideLabel}, "", "expected key=value, found '" + item + "'");
+            add({kOverrideLabel}, "", "expected key=value, found " + in_quotes(item));
             return;
         }
         std::string value = trim(item.substr(eq + 1));
@@ -346,7 +330,7 @@ class Loader {
                     "expected a bundled energy table (" +
                         (known.empty() ? "none found in " + energy_tables_dir()
                                        : join_names(known)) +
-                        ") or a path to a .yaml file, found '" + name + "'");
+                        ") or a path to a .yaml file, found " + in_quotes(name));
                 return;
             }
         } else {
@@ -513,21 +497,34 @@ class Validator {
     std::set<std::string> m_bad;  // keys that failed their range check here
 };
 
-HwConfig load_text(const std::string* text, const std::string& label,
-                   const std::vector<std::string>& overrides) {
+constexpr const char* kBuiltInLabel = "built-in default config";
+
+// Every config npusim uses is formed here: the built-in defaults, then the document (`text`, or
+// the file `path` when text is null; neither: the defaults alone), then the overrides, then one
+// validation of the whole (ranges and cross-field rules), however it was formed.
+HwConfig form_config(const std::string* text, const std::string* path,
+                     const std::vector<std::string>& overrides) {
     HwConfig config;
     Loader loader(config);
-    if (text == nullptr) {
-        std::string error;
-        auto contents = read_file(label, error);
-        if (!contents) throw UserError(Diagnostic{"", 0, 0, "", error});
-        loader.load_document(*contents, label);
-    } else {
-        loader.load_document(*text, label);
+    std::string label = kBuiltInLabel;
+    if (path != nullptr) {
+        label = *path;
+        if (text == nullptr) {
+            std::string error;
+            auto contents = read_file(*path, error);
+            if (!contents) throw UserError(Diagnostic{"", 0, 0, "", error});
+            loader.load_document(*contents, label);
+        } else {
+            loader.load_document(*text, label);
+        }
+        config.source_file = label;
     }
     for (const auto& item : overrides) loader.apply_override(item);
     Validator(config, loader.diagnostics(), label, loader.locations(), loader.failed_keys()).run();
     loader.diagnostics().throw_if_any();
+    for (const auto& [key, at] : loader.locations()) {
+        config.key_sources[key] = KeySource{at.file, at.line, at.col};
+    }
     return config;
 }
 
@@ -575,32 +572,59 @@ std::string field_comment(const FieldSpec& f) {
 }  // namespace
 
 HwConfig load_hw_config(const std::string& path, const std::vector<std::string>& overrides) {
-    return load_text(nullptr, path, overrides);
+    return form_config(nullptr, &path, overrides);
 }
 
 HwConfig load_hw_config_from_string(const std::string& yaml_text, const std::string& file_label,
                                     const std::vector<std::string>& overrides) {
-    return load_text(&yaml_text, file_label, overrides);
+    return form_config(&yaml_text, &file_label, overrides);
 }
 
-HwConfig default_hw_config() {
-    HwConfig config;
-    DiagnosticList diags;
-    validate(config, diags, "<defaults>");
-    diags.throw_if_any();
-    return config;
+HwConfig load_hw(const std::optional<std::string>& hw, const std::vector<std::string>& overrides) {
+    if (!hw) return form_config(nullptr, nullptr, overrides);
+    const std::string path = resolve_input(InputKind::kHwConfig, *hw, "--hw");
+    return form_config(nullptr, &path, overrides);
 }
+
+HwConfig default_hw_config() { return form_config(nullptr, nullptr, {}); }
 
 void apply_overrides(HwConfig& config, const std::vector<std::string>& overrides) {
-    Loader loader(config);
+    HwConfig next = config;
+    Loader loader(next);
     for (const auto& item : overrides) loader.apply_override(item);
+    Validator(next, loader.diagnostics(), kOverrideLabel, loader.locations(), loader.failed_keys())
+        .run();
     loader.diagnostics().throw_if_any();
+    for (const auto& [key, at] : loader.locations()) {
+        next.key_sources[key] = KeySource{at.file, at.line, at.col};
+    }
+    config = std::move(next);
+}
+
+std::vector<Diagnostic> check_overrides(const std::vector<std::string>& overrides) {
+    HwConfig scratch;
+    Loader loader(scratch);
+    for (const auto& item : overrides) loader.apply_override(item);
+    return loader.diagnostics().items();
 }
 
 void validate(const HwConfig& config, DiagnosticList& diagnostics, const std::string& file_label) {
     const std::map<std::string, Location> no_locations;
     const std::set<std::string> no_failures;
     Validator(config, diagnostics, file_label, no_locations, no_failures).run();
+}
+
+std::string describe_key(const HwConfig& config, const std::string& key) {
+    std::string text = key;
+    if (const FieldSpec* f = find_field(key)) text += " = " + format_field(*f, config);
+    const KeySource at = config.source_of(key);
+    if (at.line == 0 && at.file != kOverrideLabel && config.key_sources.count(key) == 0) {
+        return text + (config.source_file.empty() ? " (built-in default)"
+                                                  : " (default; not set in " + at.file + ")");
+    }
+    std::string where = at.file;
+    if (at.line > 0) where += ":" + std::to_string(at.line) + ":" + std::to_string(at.col);
+    return text + " (" + where + ")";
 }
 
 EnergyTable load_energy_table(const std::string& path) {

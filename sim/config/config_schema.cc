@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "sim/core/error.h"
 #include "sim/core/units.h"
 
 namespace npu::cfg {
@@ -288,8 +289,6 @@ std::vector<FieldSpec> build_table() {
     return t;
 }
 
-std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
-
 // Number as the field's own unit writes it: "1GiB", "100GHz", "1024".
 std::string format_number(const FieldSpec& f, double v) {
     switch (f.type) {
@@ -464,7 +463,7 @@ std::string range_text(const FieldSpec& f) {
 }
 
 std::optional<std::string> assign_field(const FieldSpec& f, HwConfig& c, std::string_view text) {
-    const std::string type_error = "expected " + expected_text(f) + ", found " + quoted(text);
+    const std::string type_error = "expected " + expected_text(f) + ", found " + in_quotes(text);
     switch (f.type) {
         case FieldType::kString: {
             if (text.empty()) return std::string("expected a non-empty string, found ''");

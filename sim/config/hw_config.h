@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "sim/core/precision.h"
@@ -126,6 +127,13 @@ struct AreaTable {
     double ppu_lane_um2_float32 = 7974.0;
 };
 
+// Where a key's value was written (1-based; line 0: no line, e.g. a --set override).
+struct KeySource {
+    std::string file;
+    int line = 0;
+    int col = 0;
+};
+
 struct HwConfig {
     std::string name = "edge_npu";
     double clock_hz = 1e9;
@@ -140,6 +148,18 @@ struct HwConfig {
     ControllerConfig controller;
     EnergyTable energy;
     AreaTable area;
+
+    // Provenance, not keys (ignored by comparisons and the dump): the file the config was loaded
+    // from ("" for the built-in default) and where each key given in it or by --set was written,
+    // so that a later stage (the compiler) can blame the key a user would have to change.
+    std::string source_file;
+    std::map<std::string, KeySource> key_sources;
+    // Where `key` was written, or the config file (line 0) when it took its default there, or
+    // "built-in default config" when there is no file.
+    [[nodiscard]] KeySource source_of(const std::string& key) const {
+        if (auto it = key_sources.find(key); it != key_sources.end()) return it->second;
+        return KeySource{source_file.empty() ? "built-in default config" : source_file, 0, 0};
+    }
 
     // Derived quantities (not keys).
     [[nodiscard]] double dram_bytes_per_cycle() const {

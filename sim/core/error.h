@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace npu {
@@ -26,6 +27,16 @@ struct Diagnostic {
 };
 
 inline constexpr int kUserErrorExitCode = 2;
+
+// A value the user gave, as messages show it: in single quotes, control characters and bytes that
+// are not UTF-8 escaped (\x0a), cut after `max_chars` characters with "..." so that a 2 MB string
+// or a whole file is never echoed back.
+inline constexpr size_t kShownValueChars = 60;
+[[nodiscard]] std::string in_quotes(std::string_view value, size_t max_chars = kShownValueChars);
+// The same without the quotes (for names inside longer sentences).
+[[nodiscard]] std::string shown(std::string_view value, size_t max_chars = kShownValueChars);
+// True when `text` is valid UTF-8 without control characters (names that end up in reports).
+[[nodiscard]] bool printable_utf8(std::string_view text);
 
 class UserError : public std::runtime_error {
   public:

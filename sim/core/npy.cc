@@ -3,12 +3,12 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 
 #include "sim/core/error.h"
+#include "sim/core/input_file.h"
 
 namespace npu::npy {
 
@@ -344,19 +344,13 @@ Array parse(const std::string& b, const std::string& label, int64_t max_bytes) {
 }
 
 Array read(const std::string& path, int64_t max_bytes) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno));
-    const std::streamoff size = in.tellg();
-    if (size < 0) fail(path, "cannot read the file's size");
-    if (size > max_bytes + int64_t{kMaxHeader} + 16) {
-        fail(path, "expected at most " + std::to_string(max_bytes) +
-                       " bytes of data, found a file of " + std::to_string(size) + " bytes");
-    }
-    in.seekg(0);
-    std::string bytes(static_cast<size_t>(size), '\0');
-    if (!in.read(bytes.data(), size))
-        fail(path, std::string("cannot read: ") + std::strerror(errno));
-    return parse(bytes, path, max_bytes);
+    // A regular file only (not a FIFO, a device or a directory), of at most the data's bound plus
+    // the header: checked before anything is allocated (sim/core/input_file.h).
+    std::string error;
+    const auto bytes = read_input_file(
+        path, static_cast<uint64_t>(max_bytes) + uint64_t{kMaxHeader} + 16, "a .npy file", error);
+    if (!bytes) fail(path, error);
+    return parse(*bytes, path, max_bytes);
 }
 
 std::string header(const Array& a) {

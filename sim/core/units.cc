@@ -275,8 +275,13 @@ std::optional<double> parse_double(std::string_view text) {
     return v;
 }
 
+// 1e16 in the largest unit (T) is 10,000T: from there on, numbers are written with an exponent.
+constexpr double kExponentFrom = 1e16;
+
 std::string format_frequency(double hz) {
     if (!(hz > 0) || !std::isfinite(hz)) return format_double(hz);
+    // Past every unit's plain range the exponent form is the short one: 1e+300Hz, not 300 digits.
+    if (hz >= kExponentFrom) return format_double(hz) + "Hz";
     return format_decimal_units(hz, {{12, "THz"}, {9, "GHz"}, {6, "MHz"}, {3, "kHz"}, {0, "Hz"}});
 }
 
@@ -302,6 +307,7 @@ std::string format_size(uint64_t bytes) {
 
 std::string format_bandwidth(double bytes_per_s) {
     if (!(bytes_per_s > 0) || !std::isfinite(bytes_per_s)) return format_double(bytes_per_s);
+    if (bytes_per_s >= kExponentFrom) return format_double(bytes_per_s) + "B/s";
     std::string best = format_decimal_units(
         bytes_per_s, {{12, "TB/s"}, {9, "GB/s"}, {6, "MB/s"}, {3, "KB/s"}, {0, "B/s"}});
     static const char* const kBinary[] = {"", "KiB/s", "MiB/s", "GiB/s", "TiB/s"};

@@ -87,6 +87,9 @@ struct Requant {
 
 struct Layer {
     std::string name;  // also the name of the output tensor
+    // Where the layer is written in its workload file (1-based; 0: not from a file), so that later
+    // stages (the compiler) point at it: "resnet.yaml:40:5: layers[3]: ...".
+    int source_line = 0, source_col = 0;
     OpKind kind = OpKind::kConv2d;
     std::vector<std::string> inputs;  // tensor names; empty: the previous layer's output
     std::vector<int32_t> out_shape;   // the output tensor's shape (empty in hand-built v1 layers)

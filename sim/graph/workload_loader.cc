@@ -18,9 +18,11 @@
 #include <sstream>
 
 #include "sim/core/error.h"
+#include "sim/core/input_file.h"
 #include "sim/core/npy.h"
 #include "sim/core/ppu_ops.h"
 #include "sim/core/requant.h"
+#include "sim/core/yaml_messages.h"
 #include "sim/graph/layer_eval.h"
 
 namespace npu::graph {
@@ -164,10 +166,16 @@ bool has_key(OpKind k, const std::string& key) {
 const std::vector<std::string> kOutputKeys = {"scale", "zero_point"};
 const std::vector<std::string> kMappingKeys = {"rows_per_block", "k_chunk", "dataflow"};
 
+// A name ends up in reports, CSV and JSON: non-empty, printable UTF-8.
+bool good_name(const YAML::Node& n) {
+    return n.IsScalar() && !n.Scalar().empty() && printable_utf8(n.Scalar());
+}
+constexpr const char* kNameExpected = "expected a non-empty name of printable UTF-8 text, found ";
+
 std::string describe(const YAML::Node& n) {
     switch (n.Type()) {
         case YAML::NodeType::Scalar:
-            return "'" + n.Scalar() + "'";
+            return in_quotes(n.Scalar());
         case YAML::NodeType::Sequence:
             return "a list of " + std::to_string(n.size());
         case YAML::NodeType::Map:
@@ -331,8 +339,10 @@ class Loader {
         const bool known = mark.line >= 0;
         m_diags.add({m_file, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, key, message});
     }
+    // A node looked up by a missing key has no position (yaml-cpp throws on asking for it): the
+    // message then carries its key path alone.
     void error(const YAML::Node& at, const std::string& key, const std::string& message) {
-        error(at.Mark(), key, message);
+        error(at.IsDefined() ? at.Mark() : YAML::Mark::null_mark(), key, message);
     }
 
     // Reports unknown and duplicate keys of `map`. Keys in `foreign` belong to another op.
@@ -764,11 +774,10 @@ void Loader::parse_layer(const YAML::Node& n, int index, LayerSpec& spec) {
         return;
     }
     if (const YAML::Node name = n["name"]) {
-        if (name.IsScalar() && !name.Scalar().empty()) {
+        if (good_name(name)) {
             spec.name = name.Scalar();
         } else {
-            error(name, child(spec.path, "name"),
-                  "expected a non-empty name, found " + describe(name));
+            error(name, child(spec.path, "name"), kNameExpected + describe(name));
         }
     }
     const YAML::Node op = n["op"];
@@ -1048,10 +1057,12 @@ InputSpec Loader::parse_input(const YAML::Node& n, const std::string& path, cons
     s.name = name;
     s.path = path;
     s.v1 = v1;
-    s.shape_node = n["shape"];
+    // yaml-cpp throws on assigning a looked-up missing key: keep the default (null) node then.
+    const YAML::Node given = n["shape"];
+    if (given) s.shape_node = given;
     const std::string spath = child(path, "shape");
     const YAML::Node& sn = s.shape_node;
-    if (!sn) {
+    if (!given) {
         error(n, path, "missing required key 'shape'");
         s.ok = false;
     } else if (sn.IsSequence() &&
@@ -1216,6 +1227,9 @@ std::vector<int64_t> Loader::layer_geometry(const LayerSpec& spec, Layer& l,
             } else {
                 const InputSpec* decl =
                     src[0] < 0 ? &in_specs[static_cast<size_t>(-src[0] - 1)] : nullptr;
+                if (decl != nullptr && decl->shape_node.IsNull()) {
+                    return {};  // its missing shape is reported already
+                }
                 if (decl != nullptr && decl->v1 && index == 0 && x.size() == 2) {
                     error(decl->shape_node, "input.shape",
                           "expected [H, W, C] when the first layer is a " + op_name +
@@ -1502,19 +1516,13 @@ std::optional<std::vector<char>> Loader::read_file_exact(const YAML::Node& at,
                                                          const std::string& file, int64_t bytes,
                                                          const std::string& what) {
     const std::string full = resolve_path(file);
-    std::ifstream in(full, std::ios::binary);
-    if (!in) {
-        error(at, path, "cannot open '" + full + "': " + std::strerror(errno));
+    std::string problem;
+    const auto text = read_input_file_exact(full, static_cast<uint64_t>(bytes), what, problem);
+    if (!text) {
+        error(at, path, problem);
         return std::nullopt;
     }
-    std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (static_cast<int64_t>(data.size()) != bytes) {
-        error(at, path,
-              "expected '" + full + "' to hold " + what + " (" + std::to_string(bytes) +
-                  " bytes), found " + std::to_string(data.size()) + " bytes");
-        return std::nullopt;
-    }
-    return data;
+    return std::vector<char>(text->begin(), text->end());
 }
 
 // `count` raw little-endian float32 values; non-finite values are errors.
@@ -1546,11 +1554,9 @@ std::optional<std::vector<float>> Loader::read_floats(const YAML::Node& at, cons
 std::optional<int64_t> Loader::sample_count(const YAML::Node& n, const std::string& path,
                                             const std::string& file, int64_t elems) {
     if (const YAML::Node c = n["count"]) return get_int(c, child(path, "count"), 1, kMaxDim * 16);
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(resolve_path(file), ec);
-    if (ec) {
-        error(n["file"], child(path, "file"),
-              "cannot open '" + resolve_path(file) + "': " + ec.message());
+    uint64_t size = 0;
+    if (const auto problem = input_file_problem(resolve_path(file), &size)) {
+        error(n["file"], child(path, "file"), *problem);
         return std::nullopt;
     }
     const int64_t image = elems * 4;
@@ -1561,7 +1567,14 @@ std::optional<int64_t> Loader::sample_count(const YAML::Node& n, const std::stri
                   " bytes), found " + std::to_string(size) + " bytes");
         return std::nullopt;
     }
-    return static_cast<int64_t>(size) / image;
+    const int64_t count = static_cast<int64_t>(size) / image;
+    if (count > kMaxDim * 16) {
+        error(n["file"], child(path, "file"),
+              "expected at most " + std::to_string(kMaxDim * 16) + " images in '" +
+                  resolve_path(file) + "', found " + std::to_string(count));
+        return std::nullopt;
+    }
+    return count;
 }
 
 std::vector<std::vector<float>> split_images(const std::vector<float>& all, int64_t count,
@@ -2013,7 +2026,7 @@ Workload Loader::load(const std::string& text) {
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        error(e.mark, "", "invalid YAML: " + e.msg);
+        error(e.mark, "", yaml_syntax_message(e.msg, text, e.mark.line, e.mark.column));
         m_diags.throw_if_any();
     }
     Workload w;
@@ -2035,10 +2048,10 @@ Workload Loader::load(const std::string& text) {
     w.name = m_file.substr(m_file.find_last_of('/') + 1);
     w.name = w.name.substr(0, w.name.find('.'));
     if (const YAML::Node name = root["name"]) {
-        if (name.IsScalar() && !name.Scalar().empty()) {
+        if (good_name(name)) {
             w.name = name.Scalar();
         } else {
-            error(name, "name", "expected a non-empty name, found " + describe(name));
+            error(name, "name", kNameExpected + describe(name));
         }
     }
     if (const YAML::Node d = root["description"]; d && !d.IsScalar()) {
@@ -2085,7 +2098,7 @@ Workload Loader::load(const std::string& text) {
             check_keys(inputs[j], path, kNamedInputKeys);
             std::string name;
             if (const YAML::Node nm = inputs[j]["name"]) {
-                if (nm.IsScalar() && !nm.Scalar().empty()) {
+                if (good_name(nm)) {
                     name = nm.Scalar();
                     const auto [it, fresh] = seen.emplace(name, j);
                     if (!fresh) {
@@ -2094,8 +2107,7 @@ Workload Loader::load(const std::string& text) {
                                   std::to_string(it->second) + "])");
                     }
                 } else {
-                    error(nm, child(path, "name"),
-                          "expected a non-empty name, found " + describe(nm));
+                    error(nm, child(path, "name"), kNameExpected + describe(nm));
                 }
             } else {
                 error(inputs[j], path, "missing required key 'name'");
@@ -2179,6 +2191,10 @@ Workload Loader::load(const std::string& text) {
         LayerSpec& spec = specs[i];
         Layer& l = w.layers[i];
         l.name = spec.name;
+        if (spec.node.IsDefined() && spec.node.Mark().line >= 0) {
+            l.source_line = spec.node.Mark().line + 1;
+            l.source_col = spec.node.Mark().column + 1;
+        }
         l.inputs = spec.inputs;
         l.pin_rows = static_cast<int32_t>(spec.pin_rows);
         l.pin_k_chunk = spec.pin_k_chunk;
@@ -2461,14 +2477,8 @@ Workload load_workload_from_string(const std::string& text, const std::string& f
 }
 
 Workload load_workload(const std::string& path, const LoadOptions& options) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw UserError(Diagnostic{
-            path, 0, 0, "", std::string("cannot open workload file: ") + std::strerror(errno)});
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return load_workload_from_string(text.str(), path, options);
+    return load_workload_from_string(
+        read_input_file_or_throw(path, kMaxTextInputBytes, "a workload file"), path, options);
 }
 
 }  // namespace npu::graph

@@ -142,6 +142,12 @@ struct Stats {
     throw UserError(Diagnostic{wl.source_file, 0, 0, where, what});
 }
 
+// A problem of layer `l`: at its line in the workload.
+[[noreturn]] void fail(const Workload& wl, const graph::Layer& l, const std::string& where,
+                       const std::string& what) {
+    throw UserError(Diagnostic{wl.source_file, l.source_line, l.source_col, where, what});
+}
+
 }  // namespace
 
 Workload quantize(const Workload& float_net, const PtqOptions& options) {
@@ -183,7 +189,7 @@ Workload quantize(const Workload& float_net, const PtqOptions& options) {
         if (keeps_input_quant(l.kind)) {
             for (const QuantParams& q : l.input_quant) {
                 if (q != l.input) {
-                    fail(wl, where,
+                    fail(wl, l, where,
                          "expected a concat whose inputs calibrate to one quantization (the "
                          "int8 concat does not requantize), found different scales");
                 }
@@ -203,12 +209,12 @@ Workload quantize(const Workload& float_net, const PtqOptions& options) {
             try {
                 l.bias = quantize_bias(b, l.input.scale, l.weight_scale);
             } catch (const std::out_of_range& e) {
-                fail(wl, where, std::string("expected an int32 bias, found ") + e.what());
+                fail(wl, l, where, std::string("expected an int32 bias, found ") + e.what());
             }
             int64_t max_bias = 0;
             for (int32_t v : l.bias) max_bias = std::max<int64_t>(max_bias, std::abs(int64_t{v}));
             if (l.reduction() * 255 * 127 + max_bias > std::numeric_limits<int32_t>::max()) {
-                fail(wl, where,
+                fail(wl, l, where,
                      "expected K * 255 * 127 + max|bias| < 2^31 so the int32 accumulator cannot "
                      "overflow, found K = " +
                          std::to_string(l.reduction()) +
@@ -216,7 +222,7 @@ Workload quantize(const Workload& float_net, const PtqOptions& options) {
             }
         }
         const std::string problem = graph::finish_quantization(l);
-        if (!problem.empty()) fail(wl, where, problem);
+        if (!problem.empty()) fail(wl, l, where, problem);
         quant[l.name] = l.output;
         wl.layer_outputs.push_back({l.name, l.out_shape, l.output});
     }

@@ -184,8 +184,8 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
              std::string(kComputeColor) +
              "\">&#9632; compute</span>, <span style=\"color:" + kMemoryColor +
              "\">&#9632; memory</span>, <span style=\"color:" + kNoBoundColor +
-             "\">&#9632; neither</span>. Layers may overlap in time, so the bars can add up to "
-             "more than the run's cycles.</p>\n";
+             "\">&#9632; neither</span>. Layers run one after another (a barrier separates "
+             "them), so the bars add up to the run's cycles.</p>\n";
         h += svg::bar_chart(names, cycles, category_options("", "cycles", names), colors, tips);
     }
 
@@ -580,15 +580,16 @@ std::string compare_html(const CompareReport& rep) {
     svg::ChartOptions co;
     co.title = "Cycles per inference";
     co.y_label = "cycles";
-    h += "<h2>Cycles</h2>\n" + svg::bar_chart(rep.precisions, rep.cycles, co);
+    const std::vector<std::string>& charted = rep.charted.empty() ? rep.precisions : rep.charted;
+    h += "<h2>Cycles</h2>\n" + svg::bar_chart(charted, rep.cycles, co);
     std::vector<double> uj;
     for (double pj : rep.energy_pj) uj.push_back(pj * 1e-6);
     co.title = "Energy per inference";
     co.y_label = "uJ";
-    h += "<h2>Energy</h2>\n" + svg::bar_chart(rep.precisions, uj, co);
+    h += "<h2>Energy</h2>\n" + svg::bar_chart(charted, uj, co);
     std::vector<svg::Series> per_layer;
-    for (size_t i = 0; i < rep.precisions.size() && i < rep.layer_cycles.size(); ++i) {
-        per_layer.push_back({rep.precisions[i], rep.layer_cycles[i], ""});
+    for (size_t i = 0; i < charted.size() && i < rep.layer_cycles.size(); ++i) {
+        per_layer.push_back({charted[i], rep.layer_cycles[i], ""});
     }
     co.title = "Cycles per layer and precision";
     co.y_label = "cycles";

@@ -70,6 +70,7 @@ void write_sweep_html(const std::string& path, const SweepReport& report);
 struct CompareReport {
     std::string workload, config;
     std::vector<std::string> precisions;  // the columns
+    std::vector<std::string> charted;     // the columns with figures (those the chip supports)
     // The printed table's rows: a name and one cell per precision.
     std::vector<std::pair<std::string, std::vector<std::string>>> rows;
     std::vector<double> cycles, energy_pj;          // per precision

@@ -37,6 +37,26 @@ std::string output_path_problem(const std::string& path) {
     return "";
 }
 
+bool path_taken(const std::string& path) {
+    std::error_code ec;
+    const fs::file_status st = fs::symlink_status(path, ec);
+    return !ec && st.type() != fs::file_type::not_found;
+}
+
+void check_output_paths(const std::vector<std::pair<std::string, std::string>>& flag_and_paths,
+                        bool force) {
+    DiagnosticList problems;
+    for (const auto& [flag, path] : flag_and_paths) {
+        if (const std::string problem = output_path_problem(path); !problem.empty()) {
+            problems.add(Diagnostic{path, 0, 0, flag, problem});
+        } else if (!force && path_taken(path)) {
+            problems.add(
+                Diagnostic{path, 0, 0, flag, "already exists; pass --force to overwrite it"});
+        }
+    }
+    problems.throw_if_any();
+}
+
 void write_file_atomic(const std::string& path, std::string_view content) {
     write_files_atomic({OutputFile{path, {content}}});
 }

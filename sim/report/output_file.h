@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace npu::report {
@@ -36,5 +37,15 @@ void write_files_atomic(const std::vector<OutputFile>& files);
 // The reason a path cannot be written as a file, or "" if nothing is in the way (the directory
 // exists and the path is not a directory). For checks before a long computation.
 [[nodiscard]] std::string output_path_problem(const std::string& path);
+
+// True when something is at `path`: a file, a directory, or a symlink (even a dangling or looping
+// one). Never throws; for "refuses to overwrite without --force" checks.
+[[nodiscard]] bool path_taken(const std::string& path);
+
+// The problems of writing each of `paths`: "already exists; pass --force to overwrite it" when
+// something is there and `force` is false, and output_path_problem's reasons; every problem
+// found, each naming its path (file) and `flag` (key, e.g. "--html"). Throws npu::UserError.
+void check_output_paths(const std::vector<std::pair<std::string, std::string>>& flag_and_paths,
+                        bool force);
 
 }  // namespace npu::report

@@ -123,13 +123,17 @@ void print_stalls(std::ostream& out, const stats::RunStats& run) {
     const stats::Counters& c = run.total;
     const uint64_t cycles = run.total_cycles;
     out << "\nstalls (cycles, and share of the run's " << with_commas(cycles) << " cycles)\n";
+    bool overlapping = false;
     auto row = [&](const char* what, uint64_t n, const std::string& extra = std::string()) {
         std::string s = std::string(kIndent) + what;
         s.resize(54, ' ');
         std::string num = with_commas(n);
         s += std::string(num.size() < 14 ? 14 - num.size() : 0, ' ') + num;
-        std::string pct = percent(share(n, cycles));
-        s += std::string(pct.size() < 9 ? 9 - pct.size() : 0, ' ') + pct;
+        // A count summed over concurrent waiters (DMA channels, bank requests) can exceed the
+        // run: a share over 100% would mislead, so the row says what it is instead.
+        std::string pct = n > cycles ? "overlapping" : percent(share(n, cycles));
+        overlapping = overlapping || n > cycles;
+        s += std::string(pct.size() < 9 ? 9 - pct.size() : 2, ' ') + pct;
         out << s << extra << '\n';
     };
     row("array busy (at least one tile in flight)", c.array_busy_cycles);
@@ -142,6 +146,11 @@ void print_stalls(std::ostream& out, const stats::RunStats& run) {
         "  (" + with_commas(c.spad_bank_conflicts) + " requests)");
     row("accumulator bank-conflict waits", c.acc_bank_conflict_cycles,
         "  (" + with_commas(c.acc_bank_conflicts) + " requests)");
+    if (overlapping) {
+        out << kIndent
+            << "overlapping: the waits of concurrent requests summed, more cycles than the run "
+               "has\n";
+    }
 }
 
 }  // namespace

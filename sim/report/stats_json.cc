@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "sim/core/error.h"
+#include "sim/core/input_file.h"
 #include "sim/core/types.h"
 #include "sim/report/counter_fields.h"
 #include "sim/report/figures.h"
@@ -318,18 +319,72 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
 
 void write_stats_json(const std::string& path, const stats::RunStats& run,
                       const cfg::HwConfig& hw) {
-    write_file_atomic(path, stats_to_json(run, hw).dump(2) + '\n');
+    write_file_atomic(
+        path, stats_to_json(run, hw).dump(2, ' ', false, json::error_handler_t::replace) + '\n');
+}
+
+namespace {
+
+// 1-based line and column of byte `offset` in `text`.
+std::pair<int, int> line_col(const std::string& text, size_t offset) {
+    int line = 1, col = 1;
+    for (size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            col = 1;
+        } else {
+            ++col;
+        }
+    }
+    return {line, col};
+}
+
+}  // namespace
+
+json parse_json_bounded(const std::string& text, const std::string& source) {
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > kMaxJsonDepth) {
+                const auto [line, col] = line_col(text, i);
+                throw UserError(Diagnostic{source, line, col, "",
+                                           "expected JSON nested at most " +
+                                               std::to_string(kMaxJsonDepth) +
+                                               " levels deep, found deeper nesting"});
+            }
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error& e) {
+        const auto [line, col] = line_col(text, e.byte > 0 ? e.byte - 1 : 0);
+        // nlohmann's own text after its "[json.exception.parse_error.101] parse error at ..."
+        // prefix: what it expected and found.
+        std::string what = e.what();
+        const size_t colon = what.find(": ", what.find("parse error"));
+        what = colon == std::string::npos ? what : what.substr(colon + 2);
+        throw UserError(Diagnostic{source, line, col, "", "invalid JSON: " + shown(what, 160)});
+    }
 }
 
 json read_stats_json(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw UserError(Diagnostic{path, 0, 0, "", "cannot open stats file for reading"});
-    json doc;
-    try {
-        doc = json::parse(in);
-    } catch (const json::parse_error& e) {
-        // nlohmann reports a byte offset; the message itself names line and column.
-        throw UserError(Diagnostic{path, 0, 0, "", std::string("invalid JSON: ") + e.what()});
+    const json doc = parse_json_bounded(
+        read_input_file_or_throw(path, kMaxTextInputBytes, "a stats file"), path);
+    if (!doc.is_object()) {
+        throw UserError(
+            Diagnostic{path, 0, 0, "", "expected a JSON object (a stats.json document)"});
     }
     DiagnosticList diags;
     Reader r(path, diags);

@@ -35,8 +35,18 @@ inline constexpr const char* kToolVersion = "0.1.0";
 void write_stats_json(const std::string& path, const stats::RunStats& run, const cfg::HwConfig& hw);
 
 // Parses a stats.json file; npu::UserError naming the path (and line/column of a syntax error)
-// when it cannot be read or parsed, or its schema_version is not kStatsSchemaVersion.
+// when it cannot be read (not a regular file, larger than npu::kMaxTextInputBytes) or parsed,
+// nests deeper than kMaxJsonDepth, or its schema_version is not kStatsSchemaVersion.
 [[nodiscard]] nlohmann::json read_stats_json(const std::string& path);
+
+// A stats.json document nests 5 levels; anything past this is not one (and deep nesting would
+// exhaust the stack of the recursive readers and comparisons).
+inline constexpr int kMaxJsonDepth = 64;
+
+// Parses JSON text from a file (`source` names it in errors) after checking its nesting depth
+// (arrays and objects, outside strings) against kMaxJsonDepth: npu::UserError with line:col of
+// the first syntax error or of the bracket that goes too deep.
+[[nodiscard]] nlohmann::json parse_json_bounded(const std::string& text, const std::string& source);
 
 // Readers of the parts of a stats.json document. `source` names the document in diagnostics (a
 // path); `key` is the JSON key path of `j` (e.g. "layers[2].counters"). All problems found are

@@ -151,10 +151,13 @@ layers:
 TEST_F(Cli, BadFlagsAreUserErrors) {
     Result r = npusim("run --frobnicate");
     EXPECT_EQ(r.code, 2);
-    EXPECT_EQ(r.err, "error: <command line>: unknown option '--frobnicate' (see npusim --help)\n");
+    EXPECT_EQ(r.err,
+              "error: <command line>: run: unknown option '--frobnicate' (npusim run --help lists "
+              "its options)\n");
     r = npusim("run --fidelity exact");
     EXPECT_EQ(r.code, 2);
-    EXPECT_EQ(r.err, "error: <command line>: --fidelity: expected fast or pe, found 'exact'\n");
+    EXPECT_EQ(r.err,
+              "error: <command line>: run: --fidelity: expected fast or pe, found 'exact'\n");
     r = npusim("bake");
     EXPECT_EQ(r.code, 2);
     r = npusim("run --workload does/not/exist.yaml");

@@ -66,9 +66,36 @@ TEST_F(Compare, BadPrecisionsAreClearErrors) {
     r = npusim("compare --json /nonexistent_dir/c.json");
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
-    r = npusim("compare --precisions int8,fp32 --set array.cycles_per_mac.fp32=0");
+    r = npusim("compare --precisions fp32,int8 --set array.cycles_per_mac.fp32=0 --timing-only");
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("no fp32 mode"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err,
+              "error: --set: array.cycles_per_mac.fp32: the baseline precision (the first of "
+              "--precisions) is fp32, which edge_npu does not support (0 cycles per MAC): list a "
+              "precision it has first, or price a hypothetical variant with --set "
+              "array.cycles_per_mac.fp32=N\n");
+}
+
+// Issue 11: the TPU v1 is int8 only, so fp32 is shown as not supported (not an fp32 TPU of
+// 925.6 mm^2), unless a hypothetical variant is asked for with --set.
+TEST_F(Compare, APrecisionTheChipLacksIsShownAsNotSupported) {
+    Result r = npusim("compare --hw tpu_v1 --workload tiny_resnet --timing-only --json " +
+                      (m_dir / "c.json").string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("not supported: tpu_v1 has no fp32 mode (array.cycles_per_mac.fp32 = 0 ("),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("  area (mm^2)"), std::string::npos);
+    EXPECT_EQ(r.out.find("925"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("data: timing-only: no outputs were computed"), std::string::npos);
+    EXPECT_EQ(r.out.find("checked bit for bit"), std::string::npos) << r.out;
+    const nlohmann::json j = nlohmann::json::parse(slurp(m_dir / "c.json"));
+    EXPECT_EQ(j.at("precisions").at(1),
+              (nlohmann::json{{"precision", "fp32"}, {"supported", false}}));
+    r = npusim(
+        "compare --hw tpu_v1 --workload tiny_resnet --timing-only --set "
+        "array.cycles_per_mac.fp32=4");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.find("not supported"), std::string::npos) << r.out;
 }
 
 TEST_F(Compare, EveryBundledConfigRunsEveryPrecisionTimingOnly) {

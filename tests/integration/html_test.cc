@@ -96,7 +96,8 @@ TEST_F(Html, RunRefusesToOverwriteWithoutForce) {
     const Result r =
         npusim("run --workload workloads/gemm_small.yaml --timing-only --html " + html.string());
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find(html.string() + ": already exists; pass --force"), std::string::npos)
+    EXPECT_NE(r.err.find(html.string() + ": --html: already exists; pass --force"),
+              std::string::npos)
         << r.err;
     EXPECT_EQ(slurp(html), "keep");
     const Result f = npusim(

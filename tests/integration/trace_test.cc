@@ -133,7 +133,7 @@ TEST_F(Trace, BadPathsAreExit2BeforeTheRun) {
 
     r = npusim("run --trace");
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("--trace: expected a value"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--trace: expected FILE after it"), std::string::npos) << r.err;
 }
 
 TEST_F(Trace, NoProgressLineWhenStderrIsNotATerminal) {

@@ -116,7 +116,7 @@ layers:
         (void)compiler::compile(wl, hw_with(hi - 64), {});
         FAIL() << "expected a UserError";
     } catch (const UserError& e) {
-        EXPECT_NE(std::string(e.what()).find("stem.yaml: layers[0]: layer 'stem'"),
+        EXPECT_NE(std::string(e.what()).find("stem.yaml:6:5: layers[0]: layer 'stem'"),
                   std::string::npos)
             << e.what();
         EXPECT_NE(std::string(e.what()).find("does not fit on chip"), std::string::npos)

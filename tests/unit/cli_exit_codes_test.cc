@@ -2,6 +2,8 @@
 // model process too: sim/run rethrows it) is 3 with its message, any other exception is 3.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <new>
 #include <sstream>
 #include <stdexcept>
 
@@ -28,6 +30,22 @@ TEST(CliExitCodes, AUserErrorIsExit2WithEveryDiagnostic) {
     EXPECT_EQ(err.str(),
               "error: hw.yaml:3:5: array.rows: expected an integer\n"
               "error: --set: dram.size: expected a size\n");
+}
+
+TEST(CliExitCodes, AFileTheSystemRefusedIsExit2WithThePath) {
+    std::ostringstream err;
+    const std::filesystem::filesystem_error e(
+        "copy", "out/x.json", std::make_error_code(std::errc::read_only_file_system));
+    EXPECT_EQ(report_error(std::make_exception_ptr(e), err), 2);
+    EXPECT_EQ(err.str(), "error: out/x.json: Read-only file system\n");
+}
+
+TEST(CliExitCodes, OutOfMemoryIsExit2NamingTheBound) {
+    std::ostringstream err;
+    EXPECT_EQ(report_error(std::make_exception_ptr(std::bad_alloc()), err), 2);
+    EXPECT_EQ(err.str(),
+              "error: out of memory: the config and workload need more host memory than this "
+              "machine has (--max-memory bounds what a run may use)\n");
 }
 
 TEST(CliExitCodes, AnyOtherExceptionIsAnInternalErrorExit3) {

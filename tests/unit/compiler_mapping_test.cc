@@ -239,14 +239,17 @@ TEST(CompilerMapping, SramTooSmallNamesFileLayerAndNeeds) {
         const Diagnostic& d = e.diagnostics()[0];
         EXPECT_EQ(d.file, "w.yaml");
         EXPECT_EQ(d.key, "layers[0]");
-        EXPECT_EQ(d.line, 0);
+        EXPECT_EQ(d.line, 4);  // the layer's line in the workload
+        EXPECT_EQ(d.col, 5);
         // Packed is tried last; kb halves down to 8: 5000 -> 2504 -> 1256 -> 632 -> 320 -> 160 ->
         // 80 -> 40 -> 24 -> 16 -> 8. Need 2 * (5056 + 64 + 64 + 64) = 10496 B of scratchpad and
         // 2 * (1 * 8 * 4) = 64 B of accumulator.
         EXPECT_EQ(d.message,
                   "layer 'big' (gemm 2x5000x20 (MxKxN)) does not fit on chip: the smallest "
                   "double-buffered mapping (1 output row of 1 pixels, 8 channels, k-chunk 8) "
-                  "needs 10496 B of scratchpad (has 4096) and 64 B of accumulator (has 4096)");
+                  "needs 10496 B of scratchpad (has 4096) and 64 B of accumulator (has 4096); "
+                  "to fit it, raise scratchpad.size = 4KiB (--set) or accumulator.size = 4KiB "
+                  "(--set)");
     }
 }
 
@@ -264,10 +267,11 @@ layers:
     } catch (const UserError& e) {
         ASSERT_EQ(e.diagnostics().size(), 1u);
         EXPECT_EQ(e.diagnostics()[0].to_string(),
-                  "w.yaml: layers[1]: layer 'b' (gemm 2x5000x8 (MxKxN)) does not fit on chip: the "
-                  "smallest double-buffered mapping (1 output row of 1 pixels, 8 channels, "
+                  "w.yaml:5:5: layers[1]: layer 'b' (gemm 2x5000x8 (MxKxN)) does not fit on chip: "
+                  "the smallest double-buffered mapping (1 output row of 1 pixels, 8 channels, "
                   "k-chunk 8) needs 10496 B of scratchpad (has 4096) and 64 B of accumulator "
-                  "(has 4096)");
+                  "(has 4096); to fit it, raise scratchpad.size = 4KiB (--set) or "
+                  "accumulator.size = 4KiB (--set)");
     }
 }
 

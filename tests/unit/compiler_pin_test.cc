@@ -187,9 +187,11 @@ TEST(CompilerPin, BadPins) {
               "layer 'c' pins mapping.k_chunk 50 but a ws array needs a multiple of array.rows 16 "
               "or the whole reduction K = 144");
     EXPECT_EQ(choose_error(conv("{dataflow: os}"), hw),
-              "layer 'c' pins dataflow os but the array is ws-only (array.dataflow)");
+              "layer 'c' pins dataflow os but the array is ws-only: array.dataflow = ws (built-in "
+              "default) would have to be os or both");
     EXPECT_EQ(choose_error(conv("{dataflow: ws}"), hw_with({"array.dataflow=os"})),
-              "layer 'c' pins dataflow ws but the array is os-only (array.dataflow)");
+              "layer 'c' pins dataflow ws but the array is os-only: array.dataflow = os (--set) "
+              "would have to be ws or both");
 }
 
 TEST(CompilerPin, PinnedMappingThatDoesNotFit) {
@@ -205,14 +207,15 @@ TEST(CompilerPin, PinnedMappingThatDoesNotFit) {
     const std::string expected =
         "layer 'c' (conv2d 32x32x16 -> 32x32x32 k3x3 s1 p1) does not fit on chip with its pinned "
         "mapping (rows_per_block 32): 32 output rows of 32 pixels, 8 channels and k-chunk 8 need "
-        "49408 B of scratchpad (has 16384) and 65536 B of accumulator (has 4096)";
+        "49408 B of scratchpad (has 16384) and 65536 B of accumulator (has 4096); to fit it, "
+        "raise scratchpad.size = 16KiB (--set) or accumulator.size = 4KiB (--set)";
     EXPECT_EQ(choose_error(wl, small), expected);
     // Through compile(): the file and the layer's key path are added.
     try {
         (void)compile_timing(wl, small);
         ADD_FAILURE() << "expected an error";
     } catch (const UserError& e) {
-        EXPECT_EQ(std::string(e.what()), "w.yaml: layers[0]: " + expected);
+        EXPECT_EQ(std::string(e.what()), "w.yaml:3:5: layers[0]: " + expected);
     }
 }
 

@@ -117,7 +117,7 @@ TEST_F(ConfigLoader, DuplicateKeysAreErrors) {
 
 TEST_F(ConfigLoader, SyntaxErrorsAndNonMappingDocuments) {
     EXPECT_EQ(errors_of("array: [1, 2\n"),
-              "hw.yaml:2:1: invalid YAML: end of sequence flow not found");
+              "hw.yaml:2:1: invalid YAML: a '[' without its closing ']'");
     EXPECT_EQ(errors_of("- 1\n- 2\n"),
               "hw.yaml:1:1: expected a mapping of config keys at the top level, found a sequence");
     EXPECT_EQ(
@@ -237,11 +237,23 @@ TEST_F(ConfigLoader, BadOverridesAreReportedTogether) {
               "per cycle, found 16");
 }
 
-TEST_F(ConfigLoader, ApplyOverridesAloneDoesNotValidateAcrossFields) {
+// Issue 11: overrides on a config built in code are validated like a file, across fields too;
+// a refused set leaves the config as it was.
+TEST_F(ConfigLoader, ApplyOverridesValidatesTheWholeResult) {
     HwConfig c;
-    apply_overrides(c, {"array.rows=64", "postproc.rounding=half_up"});
+    apply_overrides(c, {"array.rows=64", "scratchpad.bank_width=64B", "postproc.rounding=half_up"});
     EXPECT_EQ(c.array.rows, 64);
     EXPECT_EQ(c.postproc.rounding, Rounding::kHalfUp);
+    EXPECT_EQ(c.key_sources.at("array.rows").file, "--set");
+    try {
+        apply_overrides(c, {"scratchpad.banks=3"});
+        FAIL() << "expected UserError";
+    } catch (const UserError& e) {
+        EXPECT_STREQ(e.what(),
+                     "--set: scratchpad.size: expected a multiple of scratchpad.banks (3) so every "
+                     "bank has the same size, found 256KiB");
+    }
+    EXPECT_EQ(c.scratchpad.banks, 4);
     try {
         apply_overrides(c, {"array.rows=-1"});
         FAIL() << "expected UserError";
