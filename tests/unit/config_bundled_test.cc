@@ -1,7 +1,12 @@
 // The bundled hardware configs and energy tables, the dump round trip, and the schema text.
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 
 #include "sim/config/config_loader.h"
 #include "sim/config/config_schema.h"
@@ -28,6 +33,84 @@ TEST_F(ConfigBundled, EveryBundledConfigLoadsAndValidates) {
         ASSERT_NO_THROW(c = load_hw_config(config_path(name), {}));
         EXPECT_EQ(c.name, name);
     }
+}
+
+// The comment that vouches for line `index` (0-based): its own trailing comment, else the block of
+// comment lines directly above it.
+std::string vouching_comment(const std::vector<std::string>& lines, size_t index) {
+    const std::string& line = lines[index];
+    if (const size_t hash = line.find('#'); hash != std::string::npos) return line.substr(hash);
+    std::string block;
+    for (size_t i = index; i-- > 0;) {
+        const size_t first = lines[i].find_first_not_of(' ');
+        if (first == std::string::npos || lines[i][first] != '#') break;
+        block = lines[i] + "\n" + block;
+    }
+    return block;
+}
+
+// The node at key path parts[i..] under `node` (undefined when absent). Recursion on const nodes:
+// assigning a yaml-cpp node would write into the document.
+YAML::Node lookup(const YAML::Node& node, const std::vector<std::string>& parts, size_t i) {
+    if (i == parts.size()) return node;
+    if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    const YAML::Node child = node[parts[i]];
+    if (!child) return YAML::Node(YAML::NodeType::Undefined);
+    return lookup(child, parts, i + 1);
+}
+
+// Issue 11: a bundled chip says what is known. Every key is written in the file (nothing falls
+// back to the edge NPU's defaults), and each cites a source the header defines ("[2]") or says
+// it is a choice.
+TEST_F(ConfigBundled, EveryKeyOfABundledChipIsGivenAndCitesItsSourceOrIsMarkedAChoice) {
+    for (const char* name : kBundled) {
+        SCOPED_TRACE(name);
+        std::ifstream in(config_path(name));
+        std::vector<std::string> lines;
+        for (std::string l; std::getline(in, l);) lines.push_back(l);
+        std::set<std::string> defined;  // source tags the header defines: "#  [1] ..."
+        const std::regex tag_definition(R"(^#\s+(\[\d+\]) )");
+        for (const std::string& l : lines) {
+            std::smatch m;
+            if (std::regex_search(l, m, tag_definition)) defined.insert(m[1]);
+        }
+        const YAML::Node root = YAML::LoadFile(config_path(name));
+        const bool inline_energy = root["energy"].IsMap();
+        for (const FieldSpec& f : hw_fields()) {
+            const bool energy_key = f.key.rfind("energy.", 0) == 0;
+            if (energy_key && !inline_energy) continue;  // from the cited table file
+            std::vector<std::string> parts;
+            std::stringstream path(f.key);
+            for (std::string part; std::getline(path, part, '.');) parts.push_back(part);
+            const YAML::Node n = lookup(root, parts, 0);
+            ASSERT_TRUE(n.IsDefined() && !n.IsNull()) << f.key << " is not given in " << name;
+            const size_t line = static_cast<size_t>(n.Mark().line);
+            const std::string comment = vouching_comment(lines, line);
+            bool vouched = comment.find("choice") != std::string::npos;
+            for (const std::string& t : defined)
+                vouched = vouched || comment.find(t) != std::string::npos;
+            EXPECT_TRUE(vouched) << f.key << " (line " << line + 1 << ": '" << lines[line]
+                                 << "') cites no source and is not marked a choice";
+        }
+        if (!inline_energy) {
+            const std::string comment =
+                vouching_comment(lines, static_cast<size_t>(root["energy"].Mark().line));
+            EXPECT_NE(comment.find('['), std::string::npos) << "energy: cites no source";
+        }
+    }
+}
+
+TEST_F(ConfigBundled, ChipsRunOnlyThePrecisionsTheyHave) {
+    // Jouppi et al. 2017: the TPU v1 is int8 only. NVDLA nv_full: int8 and fp16 (half rate).
+    const HwConfig tpu = load_hw_config(config_path("tpu_v1"), {});
+    EXPECT_EQ(tpu.array.cycles_for(Precision::kInt8), 1);
+    for (Precision p : {Precision::kInt4, Precision::kBf16, Precision::kFp16, Precision::kFp32}) {
+        EXPECT_EQ(tpu.array.cycles_for(p), 0) << to_string(p);
+    }
+    EXPECT_EQ(tpu.energy.static_mw, 28000);  // measured idle power, not an edge NPU's 50 mW
+    const HwConfig nvdla = load_hw_config(config_path("nvdla"), {});
+    EXPECT_EQ(nvdla.array.cycles_for(Precision::kFp16), 2);
+    EXPECT_EQ(nvdla.array.cycles_for(Precision::kFp32), 0);
 }
 
 TEST_F(ConfigBundled, EdgeNpuEqualsTheBuiltInDefaults) {
