@@ -17,6 +17,7 @@ packages=(
   libgtest-dev          # GoogleTest
   time                  # /usr/bin/time for scripts/bench.sh
   chromium              # headless render check of the HTML reports (scripts/check_html.sh)
+  clang libfuzzer-14-dev  # the fuzz targets (scripts/fuzz.sh: -fsanitize=fuzzer,address,undefined)
 )
 if [ "${1:-}" = "slurm" ]; then
   packages+=(slurm-wlm munge)  # slurmctld, slurmd, sbatch/squeue/sinfo, munged

@@ -457,6 +457,12 @@ ParsedCommand parse_command_line(const std::vector<std::string>& args) {
             }
         } else if (inline_value) {
             v = *inline_value;
+        } else if (i + 1 < args.size() && find_option(spec, args[i + 1]) != nullptr &&
+                   args[i + 1].rfind("--", 0) == 0) {
+            // "--max-memory --hw x": the value is missing, not "--hw".
+            bad(prefix + o->name + ": expected " + o->value_name + " after it, found the option " +
+                in_quotes(args[i + 1]));
+            continue;
         } else if (i + 1 < args.size()) {
             v = args[++i];
         } else {

@@ -23,6 +23,8 @@
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
+#include "sim/core/input_file.h"
+#include "sim/core/yaml_messages.h"
 #include "sim/report/output_file.h"
 #include "sim/report/stats_json.h"
 
@@ -116,7 +118,8 @@ class SuiteLoader : public YamlChecker {
     void file(const YAML::Node& map, const std::string& path, const std::string& key,
               std::string& value) {
         if (!text(map, path, key, value)) return;
-        if (!fs::is_regular_file(resolve(m_root, value))) {
+        std::error_code ec;
+        if (!fs::is_regular_file(resolve(m_root, value), ec)) {
             error(map[key].Mark(), path + "." + key,
                   "expected a file relative to the repository root, found '" + value +
                       "' (no such file under " + (m_root.empty() ? "." : m_root) + ")");
@@ -364,7 +367,7 @@ Outcome judge(const RegressCase& c, int status, const fs::path& work, const Opti
         return r;
     }
     const fs::path golden = fs::path(o.golden_dir) / (c.name + ".json");
-    if (!fs::exists(golden)) {
+    if (!report::path_taken(golden.string())) {  // a symlink loop or a directory is read (refused)
         r.status = Status::kNew;
         return r;
     }
@@ -516,6 +519,16 @@ int regress_main(const std::vector<std::string>& args, std::ostream& out) {
     if (o.update) {
         std::error_code ec;
         fs::create_directories(o.golden_dir, ec);
+        // Every golden's path is checked before any is written: an update is all or nothing.
+        DiagnosticList problems;
+        for (size_t i = 0; i < cases.size(); ++i) {
+            if (outcomes[i].status == Status::kFailed) continue;
+            const fs::path golden = fs::path(o.golden_dir) / (cases[i].name + ".json");
+            if (const std::string p = report::output_path_problem(golden.string()); !p.empty()) {
+                problems.add(Diagnostic{golden.string(), 0, 0, "--update", p});
+            }
+        }
+        problems.throw_if_any();
         for (size_t i = 0; i < cases.size(); ++i) {
             if (outcomes[i].status == Status::kFailed) continue;
             const fs::path golden = fs::path(o.golden_dir) / (cases[i].name + ".json");

@@ -467,6 +467,10 @@ std::optional<std::string> assign_field(const FieldSpec& f, HwConfig& c, std::st
     switch (f.type) {
         case FieldType::kString: {
             if (text.empty()) return std::string("expected a non-empty string, found ''");
+            // Names end up in reports, CSV and JSON.
+            if (!printable_utf8(text)) {
+                return "expected printable UTF-8 text, found " + in_quotes(text);
+            }
             if (static_cast<double>(text.size()) > f.max) {
                 return "expected a string of at most " + units::format_double(f.max) +
                        " characters, found " + std::to_string(text.size());

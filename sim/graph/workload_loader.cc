@@ -2033,7 +2033,8 @@ Workload Loader::load(const std::string& text) {
     w.source_file = m_file;
     if (!root.IsMap()) {
         error(root, "",
-              "expected a workload map with 'input' and 'layers', found " + describe(root));
+              "expected a workload map with 'input' and 'layers', found " +
+                  (root.IsNull() ? std::string("an empty document") : describe(root)));
         m_diags.throw_if_any();
     }
     check_keys(root, "", kTopKeys);

@@ -31,8 +31,12 @@ std::string output_path_problem(const std::string& path) {
     if (!dir.empty() && !fs::is_directory(dir, ec)) {
         return "cannot write output file: directory '" + dir.string() + "' does not exist";
     }
-    if (fs::is_directory(fs::symlink_status(p, ec))) {
-        return "cannot write output file: it is a directory";
+    const fs::file_type type = fs::symlink_status(p, ec).type();
+    if (type == fs::file_type::directory) return "cannot write output file: it is a directory";
+    // Replacing a device, FIFO or socket with a file would break it (as root: /dev/null).
+    if (type == fs::file_type::character || type == fs::file_type::block ||
+        type == fs::file_type::fifo || type == fs::file_type::socket) {
+        return "cannot write output file: it is a device, FIFO or socket, not a file";
     }
     return "";
 }

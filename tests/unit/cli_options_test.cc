@@ -66,6 +66,8 @@ TEST(CliOptions, EveryProblemIsReportedTogetherWithItsExactText) {
               "<command line>: unknown command 'frobnicate': expected run, compile, config, "
               "compare, regress, sweep (npusim --help)");
     EXPECT_EQ(errors_of({"run", "--hw", ""}), "<command line>: run: --hw: expected FILE, found ''");
+    EXPECT_EQ(errors_of({"run", "--max-memory", "--hw", "x"}),
+              "<command line>: run: --max-memory: expected SIZE after it, found the option '--hw'");
 }
 
 TEST(CliOptions, LongOrBinaryValuesAreCutInMessages) {

@@ -107,4 +107,15 @@ TEST_F(OutputFileTest, SeveralFilesFromPartsAllOrNone) {
     EXPECT_EQ(std::distance(fs::directory_iterator(m_dir), fs::directory_iterator{}), 2);
 }
 
+// Issue 11: even with --force, a device is never replaced by a file (as root, renaming over
+// /dev/null would break the machine).
+TEST(OutputFile, DevicesAndFifosAreNeverReplaced) {
+    using namespace npu::report;
+    EXPECT_EQ(output_path_problem("/dev/null"),
+              "cannot write output file: it is a device, FIFO or socket, not a file");
+    EXPECT_THROW(check_output_paths({{"--html", "/dev/null"}}, true), npu::UserError);
+    EXPECT_TRUE(path_taken("/dev/null"));
+    EXPECT_FALSE(path_taken("/no/such/dir/file"));
+}
+
 }  // namespace
