@@ -229,7 +229,8 @@ std::vector<CommandSpec> build_table() {
         "[FILE]",
         0,
         1,
-        {kHw, repeated(kWorkload),
+        {kHw,
+         repeated(kWorkload),
          repeated(text("--grid", "KEY=V1,V2,...",
                        "one dimension of the grid: a config key and its values; K1,K2=A1:A2,B1:B2 "
                        "moves keys together")),
@@ -247,14 +248,18 @@ std::vector<CommandSpec> build_table() {
          number("--budget", "random, lhs, nsga2: how many points to run"),
          number("--seed", "random, lhs, nsga2: the seed (the same seed runs the same points)"),
          number("--population", "nsga2: the population per generation (default budget/8)"),
-         text("--color-by", "KEY", "the swept key that colours the report's points"), jobs(),
+         text("--color-by", "KEY", "the swept key that colours the report's points"),
+         jobs(),
          text("--out", "DIR",
               "the result directory (required without a sweep file; default "
               "sweep-<file name>)"),
-         kTimingOnly, text("--shard", "I/N", "only the points with index % N == I"),
+         kTimingOnly,
+         text("--shard", "I/N", "only the points with index % N == I"),
          text("--generation", "G",
               "nsga2: run only generation G's points (what a Slurm job array task runs)"),
-         text("--html", "FILE", "also write the report page to FILE"), kForce, kNoProgress,
+         text("--html", "FILE", "also write the report page to FILE"),
+         kForce,
+         kNoProgress,
          flag("--slurm", "submit the sweep to Slurm (sbatch) instead of running it here"),
          number("--tasks", "--slurm: the job array's size (shards)"),
          text("--partition", "P", "--slurm: the Slurm partition"),
@@ -532,7 +537,7 @@ std::string command_help(const CommandSpec& c) {
         heads.push_back(h);
         width = std::max(width, h.size());
     }
-    width = std::min<size_t>(width, 28);
+    width = std::clamp<size_t>(width, 10, 28);  // at least "-h, --help"
     for (size_t k = 0; k < c.options.size(); ++k) {
         std::string line = "  " + heads[k];
         const size_t column = 2 + width + 2;

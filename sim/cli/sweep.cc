@@ -25,7 +25,7 @@
 namespace npu::cli {
 namespace sweep_impl {
 
-std::string find_input(cfg::InputKind kind, const std::string& p) {
+std::string input_path(cfg::InputKind kind, const std::string& p) {
     return cfg::find_input(kind, p).value_or("");
 }
 
@@ -43,7 +43,7 @@ json Identity::to_json() const {
 
 Context make_context(const SweepSpec& spec) {
     Context c;
-    const std::string hw = find_input(cfg::InputKind::kHwConfig, spec.hw);
+    const std::string hw = input_path(cfg::InputKind::kHwConfig, spec.hw);
     // The effective base config (so an energy table or a default that changes changes the ids);
     // the file's bytes when it does not load on its own (a point's settings may repair it).
     auto base = std::make_shared<cfg::HwConfig>();
@@ -58,7 +58,7 @@ Context make_context(const SweepSpec& spec) {
         }
     }
     for (const std::string& wl : spec.workloads) {
-        c.identity.workloads[wl] = content_hash(slurp(find_input(cfg::InputKind::kWorkload, wl)));
+        c.identity.workloads[wl] = content_hash(slurp(input_path(cfg::InputKind::kWorkload, wl)));
     }
     c.identity.timing_only = spec.timing_only;
     c.base_value = [base](const std::string& key) -> std::string {
@@ -295,8 +295,8 @@ Options parse_options(const std::vector<std::string>& args) {
     const std::vector<std::string> workloads = p.all("--workload");
     std::vector<std::pair<std::string, std::string>> derived;
     const bool timing_only = p.has("--timing-only");
-    const bool flag_form = hw || !workloads.empty() || p.has("--grid") || p.has("--precisions") ||
-                           p.has("--derive");
+    const bool flag_form =
+        hw || !workloads.empty() || p.has("--grid") || p.has("--precisions") || p.has("--derive");
     const std::vector<std::string>& words = p.words;
     const auto count_flag = [&](const std::string& arg, const std::string& v, size_t max) {
         const size_t n = parse_count(v, max);
@@ -307,7 +307,8 @@ Options parse_options(const std::vector<std::string>& args) {
     };
     for (const std::string& g : p.all("--grid")) parse_grid_flag(g, o.spec, bad);
     // --precisions LIST is --grid precision=LIST.
-    if (const auto list = p.value("--precisions")) parse_grid_flag("precision=" + *list, o.spec, bad);
+    if (const auto list = p.value("--precisions"))
+        parse_grid_flag("precision=" + *list, o.spec, bad);
     for (const std::string& v : p.all("--derive")) {
         const size_t eq = v.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
@@ -402,8 +403,7 @@ Options parse_options(const std::vector<std::string>& args) {
                              [&](const ObjectiveInfo& i) { return i.name == x; })) {
                 std::vector<std::string> names;
                 for (const ObjectiveInfo& i : all) names.push_back(i.name);
-                bad("--objectives: expected names from " + join(names) + ", found " +
-                    in_quotes(x));
+                bad("--objectives: expected names from " + join(names) + ", found " + in_quotes(x));
             }
             o.spec.objectives.push_back(x);
         }

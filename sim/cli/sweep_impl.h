@@ -50,7 +50,7 @@ struct Options {
 
 // An input as `npusim run` resolves it (cfg::find_input: as written, a bundled name, a path
 // under the data directory); "" when none names a file.
-[[nodiscard]] std::string find_input(cfg::InputKind kind, const std::string& p);
+[[nodiscard]] std::string input_path(cfg::InputKind kind, const std::string& p);
 
 // What a sweep's points depend on besides their settings (sweep.json "identity").
 struct Identity {

@@ -76,7 +76,7 @@ std::string settings_text(const SweepPoint& p) {
 
 // The child's command line for one point.
 Job point_job(const SweepPoint& p, const Options& o, const std::string& hw, const fs::path& tmp) {
-    Job j{{"run", "--hw", hw, "--workload", find_input(cfg::InputKind::kWorkload, p.workload)},
+    Job j{{"run", "--hw", hw, "--workload", input_path(cfg::InputKind::kWorkload, p.workload)},
           tmp / "run.out",
           tmp / "run.err"};
     for (const auto& [k, v] : p.settings) j.args.insert(j.args.end(), {"--set", k + "=" + v});
@@ -220,7 +220,7 @@ void link_point(const fs::path& from, const fs::path& to) {
 std::map<std::string, std::string> run_points(const std::vector<SweepPoint>& todo, const Options& o,
                                               const fs::path& dir, std::ostream& out,
                                               Counts& counts) {
-    const std::string hw = find_input(cfg::InputKind::kHwConfig, o.spec.hw);
+    const std::string hw = input_path(cfg::InputKind::kHwConfig, o.spec.hw);
     std::map<std::string, std::string> failures;
     const std::string tmp_prefix = ".tmp-" + std::to_string(::getpid()) + "-";
     size_t finished = 0;

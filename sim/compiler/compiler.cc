@@ -1367,8 +1367,7 @@ isa::Program compile_pass(const graph::Workload& wl, const cfg::HwConfig& hw,
         // The config is what would have to change: blame its key, where it was set.
         const cfg::KeySource where = hw.source_of("dram.size");
         throw UserError(Diagnostic{where.file, where.line, where.col, "dram.size",
-                                   "expected at least the " +
-                                       std::to_string(prog.dram_bytes_used) +
+                                   "expected at least the " + std::to_string(prog.dram_bytes_used) +
                                        " B of DRAM that workload '" + wl.name +
                                        "' needs (weights, inputs and every tensor), found " +
                                        std::to_string(prog.dram_size) + " B"});

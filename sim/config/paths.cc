@@ -35,18 +35,24 @@ namespace fs = std::filesystem;
 
 std::string bundled_dir(InputKind kind) {
     switch (kind) {
-        case InputKind::kHwConfig: return data_dir() + "/configs";
-        case InputKind::kWorkload: return data_dir() + "/workloads";
-        case InputKind::kSweep: break;
+        case InputKind::kHwConfig:
+            return data_dir() + "/configs";
+        case InputKind::kWorkload:
+            return data_dir() + "/workloads";
+        case InputKind::kSweep:
+            break;
     }
     return data_dir() + "/configs/sweeps";
 }
 
 const char* kind_text(InputKind kind) {
     switch (kind) {
-        case InputKind::kHwConfig: return "hardware config";
-        case InputKind::kWorkload: return "workload";
-        case InputKind::kSweep: break;
+        case InputKind::kHwConfig:
+            return "hardware config";
+        case InputKind::kWorkload:
+            return "workload";
+        case InputKind::kSweep:
+            break;
     }
     return "sweep";
 }

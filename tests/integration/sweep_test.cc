@@ -203,12 +203,25 @@ TEST_F(Sweep, BadSweepFileIsExit2WithPosition) {
                                 "colour: blue\n");
     const Result r = npusim("sweep " + file.string() + " --out " + (m_dir / "x").string());
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find(file.string() + ":1:40: workloads[1]: expected a file"), std::string::npos)
+    EXPECT_NE(r.err.find(file.string() +
+                         ":1:40: workloads[1]: expected a workload file or a bundled name"),
+              std::string::npos)
         << r.err;
     EXPECT_NE(r.err.find(":3:15: grid.array.rows: expected a non-empty list"), std::string::npos)
         << r.err;
     EXPECT_NE(r.err.find(":4:1: colour: unknown key"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(m_dir / "x"));
+}
+
+// A value its key's own parser refuses is refused before any point runs (not a sweep of invalid
+// points); a value valid alone but against another key's rule is that point's problem.
+TEST_F(Sweep, AGridValueItsKeyRefusesStopsTheSweepBeforeItRuns) {
+    const fs::path out = m_dir / "s";
+    Result r = npusim("sweep --workload gemm_small --grid array.rows=abc,16 --timing-only --out " +
+                      out.string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err, "error: <command line>: array.rows: expected an integer, found 'abc'\n");
+    EXPECT_FALSE(fs::exists(out));
 }
 
 }  // namespace
