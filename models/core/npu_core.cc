@@ -19,6 +19,7 @@ NpuCore::NpuCore(sc_core::sc_module_name name, const cfg::HwConfig& hw, const is
                  Fidelity fidelity, bool functional, std::vector<stats::LayerStats>& layers,
                  stats::StatGroup& stats)
     : sc_module(name),
+      m_limiters(program.layers.size()),
       m_spad(std::string(this->name()) + ".spad", hw.scratchpad, functional, stats.group("spad"),
              now_cycles),
       m_acc(std::string(this->name()) + ".acc", hw.accumulator, functional, stats.group("acc"),
@@ -42,7 +43,12 @@ NpuCore::NpuCore(sc_core::sc_module_name name, const cfg::HwConfig& hw, const is
                 {m_l2c, m_s2c, m_c2l, m_c2s}, m_array, m_vector, m_spad, m_acc, m_datapaths.get(),
                 program, m_board, stats.group("compute")),
       m_store("store", m_controller.queue(isa::Engine::kStore), m_c2s, m_s2c, m_ppu, m_dma, program,
-              m_board, stats.group("store")) {}
+              m_board, stats.group("store")) {
+    m_board.set_limiters(&m_limiters);
+    m_spad.set_limiters(&m_limiters);
+    m_acc.set_limiters(&m_limiters);
+    m_dma.set_limiters(&m_limiters);
+}
 
 void NpuCore::add_counters(size_t layer, stats::Counters& c) const {
     m_controller.add_counters(layer, c);

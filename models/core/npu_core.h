@@ -65,10 +65,14 @@ class NpuCore : public sc_core::sc_module {
     void set_layer_end_hook(std::function<void(size_t layer, uint64_t cycle)> hook) {
         m_controller.set_layer_end_hook(std::move(hook));
     }
+    // Where the core's components note what each cycle was spent on; each layer's share of the
+    // causes lands in its LayerStats::limiters at its SYNC (sim/stats/limiters.h).
+    [[nodiscard]] stats::LimiterLog& limiters() { return m_limiters; }
     // Adds the core's part of the run's counters of `layer` (everything but DRAM).
     void add_counters(size_t layer, stats::Counters& c) const;
 
   private:
+    stats::LimiterLog m_limiters;
     BankedSram m_spad;
     BankedSram m_acc;
     std::unique_ptr<datapath::Datapaths> m_datapaths;  // functional runs only

@@ -48,7 +48,11 @@ void ComputeEngine::run() {
         if (m_board.tracing()) m_board.trace_begin(isa::Engine::kCompute, in, queued);
         m_instructions.add(in.layer, 1);
         if (in.op == isa::Opcode::kVector) {
-            const uint64_t done = m_vector.execute(in, m_program.layers[in.layer], now_cycles());
+            const uint64_t begin = now_cycles();
+            const uint64_t done = m_vector.execute(in, m_program.layers[in.layer], begin);
+            if (stats::LimiterLog* log = m_board.limiters()) {
+                log->add(in.layer, stats::Limiter::kVectorPpu, begin, done);
+            }
             wait_until(done);
             push_tokens(in, done);
         } else {
@@ -175,6 +179,13 @@ void ComputeEngine::exec_compute(const isa::Instr& in) {
                 t = array.issue(sh_t, now_cycles(), nullptr);
             }
             m_array.count_tile(layer, L.precision, sh, t);
+            if (stats::LimiterLog* log = m_board.limiters()) {
+                log->add(layer, stats::Limiter::kCompute, t.stream_begin, t.stream_end);
+                log->add(layer, stats::Limiter::kFillPreload, t.start, t.done());
+                if (bank_wait > 0) {
+                    log->add(layer, stats::Limiter::kBankConflict, asked.start, t.start);
+                }
+            }
             m_spad.count_read(layer, uint64_t(sh.m) * uint64_t(sh.k) * eb + w_len +
                                          (add_to_acc ? 0 : uint64_t(sh.n) * 4));
             m_acc.count_write(layer, acc_len);

@@ -45,6 +45,10 @@ void Controller::run() {
             const uint64_t sync_start = now_cycles();
             m_board.wait_all_complete();
             m_layers[layer].end_cycle = now_cycles();
+            if (stats::LimiterLog* log = m_board.limiters()) {
+                m_layers[layer].limiters =
+                    log->close_layer(layer, m_layers[layer].start_cycle, now_cycles());
+            }
             m_syncs.add(layer, 1);
             if (m_read_output) {
                 const isa::LayerDesc& d = m_program.layers[layer];

@@ -70,6 +70,7 @@ uint64_t Dma::slot_wait(Channel& ch, uint64_t t, uint32_t layer) {
         if (ch.in_flight.size() + ch.pending < m_outstanding) break;
     }
     m_full_cycles.add(layer, t - asked);
+    if (m_limiters != nullptr) m_limiters->add(layer, stats::Limiter::kDmaLatency, asked, t);
     return t;
 }
 
@@ -105,7 +106,8 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     }
     Channel& ch = *pick;
     ch.busy = true;
-    uint64_t t = std::max(now_cycles(), ch.next_issue) + static_cast<uint64_t>(m_cfg.setup_cycles);
+    const uint64_t begin = std::max(now_cycles(), ch.next_issue);
+    uint64_t t = begin + static_cast<uint64_t>(m_cfg.setup_cycles);
     Result r;
     uint64_t complete = t;
     r.sram_done = t;
@@ -169,8 +171,12 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     m_descriptors.add(layer, 1);
     m_burst_count.add(layer, bursts);
     m_bytes.add(layer, x.bytes());
+    if (m_limiters != nullptr) m_limiters->add(layer, stats::Limiter::kDmaIssue, begin, t);
     if (later == nullptr) {
         r.complete = complete;
+        // The last bursts on their way (a target that tells completions later: its waits for
+        // free slots only).
+        if (m_limiters != nullptr) m_limiters->add(layer, stats::Limiter::kDmaLatency, t, complete);
     } else {
         later->cycle = std::max(later->cycle, complete);
         later->issuing = false;

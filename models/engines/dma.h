@@ -42,6 +42,7 @@
 #include "sim/config/hw_config.h"
 #include "sim/isa/isa.h"
 #include "sim/stats/component_stats.h"
+#include "sim/stats/limiters.h"
 #include "sim/stats/stats.h"
 
 namespace npu::model {
@@ -67,6 +68,10 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
 
     // Reads `len` bytes at `addr` of the map, with no timing (debug access).
     void peek(uint64_t addr, uint8_t* dst, uint32_t len);
+
+    // Where the DMA notes its slot-full waits, transfers' last bursts in flight and issue cycles
+    // (sim/stats/limiters.h); nullptr: nowhere.
+    void set_limiters(stats::LimiterLog* log) { m_limiters = log; }
 
     // The DMA fields of the run's counters (dma_descriptors) of `layer`.
     void add_counters(size_t layer, stats::Counters& c) const;
@@ -99,6 +104,7 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
         const uint64_t free = std::max(t, ch.in_flight.top());
         ch.in_flight.pop();
         m_full_cycles.add(layer, free - t);
+        if (m_limiters != nullptr) m_limiters->add(layer, stats::Limiter::kDmaLatency, t, free);
         return free;
     }
     // Some completions are still to be told: waits for them (the deferred path).
@@ -122,6 +128,7 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     stats::Stat& m_burst_count;
     stats::Stat& m_bytes;
     stats::Stat& m_full_cycles;
+    stats::LimiterLog* m_limiters = nullptr;
 };
 
 }  // namespace npu::model

@@ -14,6 +14,7 @@
 
 #include "models/engines/done_cycle.h"
 #include "sim/isa/isa.h"
+#include "sim/stats/limiters.h"
 #include "sim/stats/trace.h"
 
 namespace npu::model {
@@ -24,6 +25,9 @@ class Scoreboard {
     // pays one pointer test per instruction.
     void set_trace(stats::Trace* trace) { m_trace = trace; }
     [[nodiscard]] bool tracing() const { return m_trace != nullptr; }
+    // Where the engines note what each cycle was spent on (sim/stats/limiters.h); nullptr: nowhere.
+    void set_limiters(stats::LimiterLog* log) { m_limiters = log; }
+    [[nodiscard]] stats::LimiterLog* limiters() const { return m_limiters; }
 
     void dispatched(isa::Engine e) { ++m_dispatched[static_cast<int>(e)]; }
     // The engine moves on from its instruction now; its effect is complete at `done`.
@@ -49,6 +53,7 @@ class Scoreboard {
     std::vector<Later> m_later;
 
     stats::Trace* m_trace = nullptr;
+    stats::LimiterLog* m_limiters = nullptr;
     stats::TraceEvent m_open[3];  // the instruction each engine is running
 };
 

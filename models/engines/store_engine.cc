@@ -36,8 +36,11 @@ void StoreEngine::run() {
         if (m_board.tracing()) m_board.trace_begin(isa::Engine::kStore, in, queued);
         m_instructions.add(in.layer, 1);
         if (in.op == isa::Opcode::kPostproc) {
-            const PostProcessor::Times t =
-                m_ppu.execute(in, m_program.layers[in.layer], now_cycles());
+            const uint64_t begin = now_cycles();
+            const PostProcessor::Times t = m_ppu.execute(in, m_program.layers[in.layer], begin);
+            if (stats::LimiterLog* log = m_board.limiters()) {
+                log->add(in.layer, stats::Limiter::kVectorPpu, begin, t.done);
+            }
             wait_until(t.done);
             if (in.deps.push_prev) m_buffer_free.push(t.acc_free);
             m_board.retire(isa::Engine::kStore, now_cycles());

@@ -100,7 +100,12 @@ uint64_t BankedSram::access(uint32_t addr, uint32_t len, uint64_t earliest, Dir 
         done = std::max(done, start + cycles);
         a = seg_end;
     }
-    if (waited > 0) count_conflict(layer, waited);
+    if (waited > 0) {
+        count_conflict(layer, waited);
+        if (m_limiters != nullptr) {
+            m_limiters->add(layer, stats::Limiter::kBankConflict, earliest, earliest + waited);
+        }
+    }
     (dir == Dir::kRead ? m_bytes_read : m_bytes_written).add(layer, len);
     return done;
 }

@@ -32,6 +32,7 @@
 #include "models/mem/port_calendar.h"
 #include "sim/config/hw_config.h"
 #include "sim/stats/component_stats.h"
+#include "sim/stats/limiters.h"
 
 namespace npu::model {
 
@@ -59,6 +60,8 @@ class BankedSram {
 
     void count_read(size_t layer, uint64_t bytes) { m_bytes_read.add(layer, bytes); }
     void count_write(size_t layer, uint64_t bytes) { m_bytes_written.add(layer, bytes); }
+    // Where access() notes the cycles a request waited for its banks (sim/stats/limiters.h).
+    void set_limiters(stats::LimiterLog* log) { m_limiters = log; }
     // A request that waited `cycles` for its banks (not counted by access() or occupy()).
     void count_conflict(size_t layer, uint64_t cycles) {
         m_conflicts.add(layer, 1);
@@ -104,6 +107,7 @@ class BankedSram {
     stats::Stat& m_conflicts;
     stats::Stat& m_conflict_cycles;
     std::vector<BankStats> m_bank_stats;
+    stats::LimiterLog* m_limiters = nullptr;
 };
 
 }  // namespace npu::model

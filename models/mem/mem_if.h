@@ -100,8 +100,12 @@ class DramTarget : public MemTargetIf, public sc_core::sc_module {
     // Adds the DRAM fields of the run's counters (dram_read_bytes, dram_write_bytes,
     // dram_bursts) of `layer`.
     void add_counters(size_t layer, stats::Counters& c) const;
+    // Where the model notes the cycles a request waited for resources other requests held
+    // (Limiter::kDramBandwidth, sim/stats/limiters.h); nullptr: nowhere.
+    void set_limiters(stats::LimiterLog* log) { m_limiters = log; }
 
   protected:
+    stats::LimiterLog* m_limiters = nullptr;
     DramTarget(sc_core::sc_module_name name, MemoryImage& image, stats::StatGroup& stats);
     // Moves the request's data (functional runs) and counts it.
     void take(const MemRequest& r) {

@@ -47,6 +47,7 @@ Soc::Soc(const cfg::HwConfig& hw, const isa::Program& program, Fidelity fidelity
     m_map->add_region("npu.spad_window", program.onchip_base, m_core->scratchpad_bytes(),
                       m_core->window());
     m_core->memory_port().bind(*m_map);
+    m_dram->set_limiters(&m_core->limiters());
 }
 
 Soc::~Soc() = default;

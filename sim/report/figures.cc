@@ -1,6 +1,7 @@
 #include "sim/report/figures.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace npu::report {
 
@@ -94,6 +95,21 @@ Peaks at_precision(Peaks p, int cycles_per_mac) {
 }
 
 }  // namespace
+
+std::string limiter_name(const stats::LimiterCycles& limiters) {
+    return limiters.total() == 0 ? "-" : stats::to_string(limiters.top());
+}
+
+double limiter_share(const stats::LimiterCycles& limiters) {
+    return ratio(static_cast<double>(limiters.at(limiters.top())),
+                 static_cast<double>(limiters.total()));
+}
+
+std::string limiter_cell(const stats::LimiterCycles& limiters) {
+    if (limiters.total() == 0) return "-";
+    return limiter_name(limiters) + " " +
+           std::to_string(std::lround(100.0 * limiter_share(limiters))) + "%";
+}
 
 Figures layer_figures(const stats::LayerStats& layer, const Peaks& peaks,
                       const cfg::EnergyTable& table) {

@@ -61,6 +61,13 @@ struct Figures {
     energy::EnergyBreakdown energy;
 };
 
+// What limited a row (sim/stats/limiters.h): the cause with the most cycles and its share of the
+// row's cycles, "dma-latency 71%"; "-" when the row has no cycles.
+[[nodiscard]] std::string limiter_cell(const stats::LimiterCycles& limiters);
+// The parts of that cell: the cause's name ("-" without cycles) and its share, 0..1.
+[[nodiscard]] std::string limiter_name(const stats::LimiterCycles& limiters);
+[[nodiscard]] double limiter_share(const stats::LimiterCycles& limiters);
+
 [[nodiscard]] Peaks peaks_of(const stats::RunStats& run, const cfg::HwConfig& hw);
 
 [[nodiscard]] Figures figures_of(const stats::Counters& counters, uint64_t macs, uint64_t cycles,

@@ -177,7 +177,8 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
             colors.push_back(bound_color(figs[i].bound));
             tips.push_back(l.op + " " + l.shape + "\n" + with_commas(l.cycles()) +
                            " cycles, utilization " + percent(figs[i].mac_utilization) + ", " +
-                           to_string(figs[i].bound) + "-bound");
+                           to_string(figs[i].bound) + "-bound (roofline); limited by " +
+                           limiter_cell(l.limiters));
         }
         h += "<h2>Cycles per layer</h2>\n<p class=\"note\">Bars coloured by roofline bound: "
              "<span style=\"color:" +
@@ -272,8 +273,8 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
         const auto [unit, div] = energy_unit(max_layer_pj);
         h += "<h2>Layers</h2>\n<table>\n<tr>" + th("#") + th("layer", true) + th("op", true) +
              th("shape", true) + th("MACs") + th("cycles") + th("util") + th("MACs/B") +
-             th("MACs/cycle") + th("bound", true) + th("DRAM bytes") + th("energy (" + unit + ")") +
-             th("residency", true) + th("output", true) + "</tr>\n";
+             th("MACs/cycle") + th("roofline", true) + th("limited by", true) + th("DRAM bytes") +
+             th("energy (" + unit + ")") + th("residency", true) + th("output", true) + "</tr>\n";
         for (std::size_t i = 0; i < run.layers.size(); ++i) {
             const stats::LayerStats& l = run.layers[i];
             const Figures& f = figs[i];
@@ -285,10 +286,20 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
                  td(percent(f.mac_utilization)) +
                  td(f.dram_bytes > 0 ? fixed(f.arithmetic_intensity, 2) : "-") +
                  td(fixed(f.achieved_macs_per_cycle, 1)) + td(to_string(f.bound), true) +
-                 td(with_commas(f.dram_bytes)) + td(num(f.energy.total_pj() / div, 4)) +
+                 td(limiter_cell(l.limiters), true) + td(with_commas(f.dram_bytes)) +
+                 td(num(f.energy.total_pj() / div, 4)) +
                  td(l.residency.empty() ? "-" : l.residency, true) + td(out, true) + "</tr>\n";
         }
-        h += "</table>\n";
+        h += "</table>\n<p class=\"note\">roofline: compute-bound when MACs/B reaches the ridge "
+             "point, else memory-bound (a classification from the counts). limited by: what most "
+             "of the layer's cycles went to, measured from the components' timelines; each cycle "
+             "counts once, for the first of: ";
+        for (size_t k = 0; k < stats::kLimiters; ++k) {
+            const auto l = static_cast<stats::Limiter>(k);
+            h += (k == 0 ? "" : "; ") + std::string("<b>") + stats::to_string(l) + "</b> (" +
+                 xml_escape(stats::meaning(l)) + ")";
+        }
+        h += ".</p>\n";
     }
     h += page_close();
     return h;

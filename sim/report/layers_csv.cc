@@ -36,6 +36,8 @@ const char* const kLeadColumns[] = {
     "achieved_macs_per_cycle",
     "attainable_fraction",
     "bound",
+    "limiter",
+    "limiter_share",
 };
 const char* const kTailColumns[] = {
     "energy_mac_pj",    "energy_spad_pj",  "energy_acc_pj", "energy_dram_pj", "energy_ppu_pj",
@@ -110,6 +112,8 @@ void write_layers_csv(std::ostream& out, const stats::RunStats& run, const cfg::
             number(f.achieved_macs_per_cycle),
             number(f.attainable_fraction),
             to_string(f.bound),
+            limiter_name(l.limiters),
+            number(limiter_share(l.limiters)),
         };
         for (const auto& cf : counter_fields()) row.push_back(number(l.counters.*cf.member));
         row.push_back(number(f.energy.mac_pj));

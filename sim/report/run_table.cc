@@ -119,6 +119,60 @@ void print_header(std::ostream& out, const stats::RunStats& run, const cfg::HwCo
                         human_rate(inferences_per_second(total.time_s)) + " inferences/s");
 }
 
+// The limiters table's head for a cause (at most 7 columns, so 8 causes fit in 120).
+const char* short_head(stats::Limiter l) {
+    switch (l) {
+        case stats::Limiter::kCompute:
+            return "compute";
+        case stats::Limiter::kFillPreload:
+            return "fill";
+        case stats::Limiter::kVectorPpu:
+            return "vec/ppu";
+        case stats::Limiter::kBankConflict:
+            return "banks";
+        case stats::Limiter::kDramBandwidth:
+            return "dram-bw";
+        case stats::Limiter::kDmaLatency:
+            return "dma-lat";
+        case stats::Limiter::kDmaIssue:
+            return "dma-iss";
+        case stats::Limiter::kDependency:
+            break;
+    }
+    return "deps";
+}
+
+// Every layer's cycles by what limited them (sim/stats/limiters.h): the cause with the most and
+// every cause's share; a row's shares add up to 100%. Only the causes some layer has appear.
+void print_limiters(std::ostream& out, const stats::RunStats& run) {
+    std::vector<stats::Limiter> causes;
+    for (size_t i = 0; i < stats::kLimiters; ++i) {
+        if (run.limiters.cycles[i] > 0) causes.push_back(static_cast<stats::Limiter>(i));
+    }
+    if (causes.empty()) return;
+    std::vector<Column> columns{{"layer", false, 18}, {"limited by", false, 18}};
+    for (stats::Limiter l : causes) columns.push_back({short_head(l), true, 0});
+    std::vector<std::vector<std::string>> rows;
+    const auto add = [&](const std::string& name, const stats::LimiterCycles& c) {
+        std::vector<std::string> cells{name, limiter_cell(c)};
+        for (stats::Limiter l : causes) {
+            cells.push_back(c.at(l) == 0 ? "-" : percent(share(c.at(l), c.total())));
+        }
+        rows.push_back(std::move(cells));
+    };
+    for (const auto& l : run.layers) add(l.name, l.limiters);
+    add("TOTAL", run.limiters);
+    print_table(out,
+                "limiters (measured: each cycle of a row counts once, for the first cause in "
+                "progress)",
+                columns, rows);
+    for (stats::Limiter l : causes) {
+        std::string head = short_head(l);
+        head.resize(8, ' ');
+        out << kIndent << head << "= " << stats::to_string(l) << ": " << stats::meaning(l) << '\n';
+    }
+}
+
 void print_stalls(std::ostream& out, const stats::RunStats& run) {
     const stats::Counters& c = run.total;
     const uint64_t cycles = run.total_cycles;
@@ -193,15 +247,17 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
     struct Row {
         std::string name, op, shape, residency, bit_exact;
         const stats::Counters* counters;
+        const stats::LimiterCycles* limiters;
         Figures fig;
     };
     std::vector<Row> rows;
     for (const auto& l : run.layers) {
         rows.push_back({l.name, l.op, l.shape, l.residency.empty() ? "-" : l.residency,
-                        bit_exact_cell(l), &l.counters, layer_figures(l, peaks, table)});
+                        bit_exact_cell(l), &l.counters, &l.limiters,
+                        layer_figures(l, peaks, table)});
     }
-    rows.push_back(
-        {"TOTAL", "", "", "", total_bit_exact_cell(check_summary(run)), &run.total, total});
+    rows.push_back({"TOTAL", "", "", "", total_bit_exact_cell(check_summary(run)), &run.total,
+                    &run.limiters, total});
 
     // Widths: layer 18 + op 7 + shape 31 + numbers; about 100 columns at realistic sizes. Time
     // and TOPS live in the energy table so the roofline columns fit in 120.
@@ -225,15 +281,19 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
                                                   {"cycles", true, 0},
                                                   {"util", true, 0},
                                                   {"MACs/B", true, 0},
-                                                  {"bound", false, 0}}) {
+                                                  {"roofline", false, 0}}) {
         columns.push_back(c);
     }
     print_table(out, "performance", columns, perf);
     out << kIndent << "util = MACs / (cycles x " << with_commas(peaks.macs_per_cycle)
         << " MACs/cycle / cycles per MAC); MACs/B = MACs per DRAM byte (read + written)\n";
-    out << kIndent << "bound = compute if MACs/B >= the ridge point "
+    out << kIndent << "roofline = compute if MACs/B >= the ridge point "
         << fixed(peaks.ridge_point(), 2) << " (" << with_commas(peaks.macs_per_cycle)
         << " MACs/cycle / " << fixed(peaks.dram_bytes_per_cycle, 2) << " B/cycle), else memory\n";
+    out << kIndent
+        << "(a classification from the counts; what limited each row, measured: table "
+           "'limiters')\n";
+    print_limiters(out, run);
 
     std::vector<std::vector<std::string>> mem;
     for (const auto& r : rows) {

@@ -84,6 +84,18 @@ void put_figures(json& j, const Figures& f) {
     j["energy_pj"] = energy_json(f.energy);
 }
 
+// What limited a row (sim/stats/limiters.h): the top cause, its share of the row's cycles and
+// every cause's cycles (they add up to the row's cycles).
+void put_limiters(json& j, const stats::LimiterCycles& c) {
+    json cycles = json::object();
+    for (size_t i = 0; i < stats::kLimiters; ++i) {
+        cycles[stats::to_string(static_cast<stats::Limiter>(i))] = c.cycles[i];
+    }
+    j["limiter"] = limiter_name(c);
+    j["limiter_share"] = limiter_share(c);
+    j["limiter_cycles"] = std::move(cycles);
+}
+
 std::string found_text(const json& v) {
     if (v.is_string()) return "string \"" + v.get<std::string>() + "\"";
     if (v.is_number() || v.is_boolean()) return std::string(v.type_name()) + " " + v.dump();
@@ -273,6 +285,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         lj["start_cycle"] = l.start_cycle;
         lj["end_cycle"] = l.end_cycle;
         put_figures(lj, layer_figures(l, peaks, table));
+        put_limiters(lj, l.limiters);
         lj["counters"] = counters_json(l.counters);
         if (run.components.layers() == run.layers.size()) {
             lj["components"] = components_json(run.components, &i);
@@ -288,6 +301,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
     json totals;
     const Figures total = total_figures(run, peaks, table);
     put_figures(totals, total);
+    put_limiters(totals, run.limiters);
     totals["inferences_per_second"] = inferences_per_second(total.time_s);
     // Silicon area of the array built for the run's widest precision plus its SRAM (area table).
     {

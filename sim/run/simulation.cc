@@ -122,6 +122,7 @@ RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
     }
     for (const stats::LayerStats& ls : st.layers) {
         st.total += ls.counters;
+        st.limiters += ls.limiters;
         st.total_cycles = std::max(st.total_cycles, ls.end_cycle);
     }
     return result;
@@ -159,10 +160,9 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
     const bool check_int = options.functional && options.check && !float_p;
     const bool check_float =
         options.functional && options.check && float_p && !float_mixed && !any_int;
-    auto expected_int = start_reference(
-        check_int, [&workload, &hw] {
-            return ref::run_workload(workload, hw.postproc.rounding, hw.postproc.requant);
-        });
+    auto expected_int = start_reference(check_int, [&workload, &hw] {
+        return ref::run_workload(workload, hw.postproc.rounding, hw.postproc.requant);
+    });
     auto expected_float = start_reference(check_float, [&workload, p = float_p] {
         return quant::run_float(
             workload, *p, workload.float_input_data.empty() ? nullptr : &workload.float_input_data);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/stats/component_stats.h"
+#include "sim/stats/limiters.h"
 
 namespace npu::stats {
 
@@ -62,6 +63,8 @@ struct LayerStats {
     uint64_t end_cycle = 0;
     [[nodiscard]] uint64_t cycles() const { return end_cycle - start_cycle; }
     Counters counters;
+    // The layer's cycles by what limited them (sim/stats/limiters.h); they add up to cycles().
+    LimiterCycles limiters;
     bool checked = false;  // outputs compared against the reference executor
     bool bit_exact = false;
     uint64_t mismatches = 0;
@@ -81,6 +84,7 @@ struct RunStats {
     std::vector<LayerStats> layers;
     uint64_t total_cycles = 0;
     Counters total;           // sum over layers
+    LimiterCycles limiters;   // sum over layers
     double wall_seconds = 0;  // host time to compile and simulate (excludes the reference check)
     // Every component's statistics (sim/stats/component_stats.h): the tree the models counted
     // into, e.g. "npu.dma.bursts"; `layers` and `total` hold the same counts per layer, summed

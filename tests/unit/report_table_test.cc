@@ -156,7 +156,7 @@ TEST(ReportTable, PerformanceRowsHaveIntensityAndBound) {
     EXPECT_TRUE(has(rows_named(text, "TOTAL").at(0), "  25.2%   75.60  compute"))
         << rows_named(text, "TOTAL").at(0);
     EXPECT_TRUE(has(text,
-                    "  bound = compute if MACs/B >= the ridge point 16.00 (256 MACs/cycle / "
+                    "  roofline = compute if MACs/B >= the ridge point 16.00 (256 MACs/cycle / "
                     "16.00 B/cycle), else memory\n"))
         << text;
 

@@ -1,0 +1,103 @@
+// The "limited by" column through the binary (sim/stats/limiters.h): what the layers' cycles went
+// to, measured, next to the roofline's classification; the causes add up to each layer's cycles.
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/npusim_harness.h"
+
+namespace npu::testing {
+namespace {
+
+using nlohmann::json;
+
+class Limiters : public NpusimTest {
+  protected:
+    json run_stats(const std::string& args) {
+        const fs::path out = m_dir / ("out" + std::to_string(++m_runs));
+        const Result r =
+            npusim("run --timing-only --no-progress --quiet --out " + out.string() + " " + args);
+        EXPECT_EQ(r.code, 0) << r.err;
+        return json::parse(slurp(out / "stats.json"));
+    }
+    int m_runs = 0;
+    static const json& layer(const json& stats, const std::string& name) {
+        for (const json& l : stats.at("layers")) {
+            if (l.at("name") == name) return l;
+        }
+        ADD_FAILURE() << "no layer " << name;
+        return stats;
+    }
+    // Every row's causes add up to its cycles (totals: the layers' cycles).
+    static void expect_partition(const json& stats) {
+        uint64_t layer_cycles = 0;
+        for (const json& l : stats.at("layers")) {
+            uint64_t sum = 0;
+            for (const auto& [cause, cycles] : l.at("limiter_cycles").items()) {
+                sum += cycles.get<uint64_t>();
+            }
+            EXPECT_EQ(sum, l.at("cycles").get<uint64_t>()) << l.at("name");
+            layer_cycles += sum;
+        }
+        uint64_t total = 0;
+        for (const auto& [cause, cycles] : stats.at("totals").at("limiter_cycles").items()) {
+            total += cycles.get<uint64_t>();
+        }
+        EXPECT_EQ(total, layer_cycles);
+    }
+};
+
+// Issue 11: on tpu_v1 every BERT GEMM is memory-bound by the roofline, but DRAM runs at a small
+// fraction of its peak: what limits them is the DMA's concurrency (16 outstanding bursts x the
+// DRAM latency), and more outstanding requests make them faster.
+TEST_F(Limiters, TpuV1BertGemmsAreLimitedByDmaConcurrency) {
+    const json s = run_stats("--hw tpu_v1 --workload bert_base_layer");
+    expect_partition(s);
+    for (const char* name : {"q", "k", "v", "attn_out", "ffn1", "ffn2"}) {
+        const json& l = layer(s, name);
+        EXPECT_EQ(l.at("bound"), "memory") << name;  // the roofline's classification stays
+        EXPECT_EQ(l.at("limiter"), "dma-latency") << name;
+        EXPECT_GT(l.at("limiter_share").get<double>(), 0.5) << name;
+        EXPECT_LT(l.at("dram_peak_fraction").get<double>(), 0.5) << name;
+    }
+    EXPECT_EQ(s.at("totals").at("limiter"), "dma-latency");
+    const json more = run_stats("--hw tpu_v1 --workload bert_base_layer --set dma.outstanding=128");
+    EXPECT_LT(layer(more, "ffn1").at("cycles").get<uint64_t>() * 3 / 2,
+              layer(s, "ffn1").at("cycles").get<uint64_t>());
+}
+
+// Issue 11: the edge default's fc layer (batch 1) is memory-bound by the roofline; what limits it
+// is the weight-stationary array's per-tile overhead: each tile loads 16 rows of weights and
+// fills and drains the pipeline to stream one row.
+TEST_F(Limiters, EdgeDefaultFcIsLimitedByTheWeightPreload) {
+    const json s = run_stats("");
+    expect_partition(s);
+    const json& fc = layer(s, "fc");
+    EXPECT_EQ(fc.at("bound"), "memory");
+    EXPECT_EQ(fc.at("limiter"), "fill/preload");
+    EXPECT_GT(fc.at("limiter_share").get<double>(), 0.5);
+    EXPECT_EQ(layer(s, "conv1").at("limiter"), "compute");
+}
+
+TEST_F(Limiters, TheTableShowsBothColumnsAndEveryShare) {
+    const Result r = npusim("run --timing-only --no-progress");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("MACs/B  roofline\n"), std::string::npos) << r.out;
+    const size_t table = r.out.find(
+        "limiters (measured: each cycle of a row counts once, for the first cause in progress)\n"
+        "  layer  limited by        compute");
+    ASSERT_NE(table, std::string::npos) << r.out;
+    // The fc row: its limiter and share, then every cause's share.
+    const size_t fc = r.out.find("\n  fc     fill/preload 83%", table);
+    EXPECT_NE(fc, std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  fill    = fill/preload: the array loads a tile's weights", table),
+              std::string::npos);
+    // layers.csv carries the same answer.
+    const Result c =
+        npusim("run --timing-only --no-progress --quiet --out " + (m_dir / "csv").string());
+    ASSERT_EQ(c.code, 0) << c.err;
+    const std::string csv = slurp(m_dir / "csv" / "layers.csv");
+    EXPECT_NE(csv.find(",bound,limiter,limiter_share,"), std::string::npos);
+    EXPECT_NE(csv.find(",memory,fill/preload,0."), std::string::npos);
+}
+
+}  // namespace
+}  // namespace npu::testing
