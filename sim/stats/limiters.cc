@@ -1,6 +1,7 @@
 #include "sim/stats/limiters.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace npu::stats {
 
@@ -72,12 +73,13 @@ LimiterCycles& LimiterCycles::operator+=(const LimiterCycles& o) {
 
 namespace {
 
-// `list` clipped to [start, end), sorted and merged into disjoint intervals.
-std::vector<Interval> disjoint(std::vector<Interval> list, uint64_t start, uint64_t end) {
-    std::sort(list.begin(), list.end(),
-              [](const Interval& a, const Interval& b) { return a.begin < b.begin; });
-    std::vector<Interval> out;
-    for (Interval x : list) {
+bool by_begin(const Interval& a, const Interval& b) { return a.begin < b.begin; }
+
+// Sorted intervals (by begin) clipped to [start, end) and merged where they touch, into `out`.
+void coalesce(const std::vector<Interval>& sorted, uint64_t start, uint64_t end,
+              std::vector<Interval>& out) {
+    out.clear();
+    for (Interval x : sorted) {
         x.begin = std::max(x.begin, start);
         x.end = std::min(x.end, end);
         if (x.end <= x.begin) continue;
@@ -87,7 +89,6 @@ std::vector<Interval> disjoint(std::vector<Interval> list, uint64_t start, uint6
             out.push_back(x);
         }
     }
-    return out;
 }
 
 uint64_t length(const std::vector<Interval>& list) {
@@ -102,14 +103,24 @@ LimiterCycles attribute(const std::array<std::vector<Interval>, kLimiters>& by_c
                         uint64_t start, uint64_t end) {
     LimiterCycles out;
     if (end <= start) return out;
-    std::vector<Interval> claimed;  // disjoint, sorted: the cycles earlier causes took
+    // Disjoint and sorted: the cycles earlier causes took. Each cause's list is mostly in time
+    // order already (its components note intervals as time advances): sorted only when not.
+    std::vector<Interval> claimed, mine, both, sorted;
     uint64_t claimed_cycles = 0;
     for (size_t i = 0; i + 1 < kLimiters; ++i) {
-        if (by_cause[i].empty()) continue;
-        std::vector<Interval> both = claimed;
-        const std::vector<Interval> mine = disjoint(by_cause[i], start, end);
-        both.insert(both.end(), mine.begin(), mine.end());
-        claimed = disjoint(std::move(both), start, end);
+        const std::vector<Interval>& list = by_cause[i];
+        if (list.empty()) continue;
+        if (std::is_sorted(list.begin(), list.end(), by_begin)) {
+            coalesce(list, start, end, mine);
+        } else {
+            sorted = list;
+            std::sort(sorted.begin(), sorted.end(), by_begin);
+            coalesce(sorted, start, end, mine);
+        }
+        both.clear();
+        std::merge(claimed.begin(), claimed.end(), mine.begin(), mine.end(),
+                   std::back_inserter(both), by_begin);
+        coalesce(both, start, end, claimed);
         const uint64_t now = length(claimed);
         out.cycles[i] = now - claimed_cycles;  // what this cause adds to the earlier ones
         claimed_cycles = now;
@@ -121,7 +132,10 @@ LimiterCycles attribute(const std::array<std::vector<Interval>, kLimiters>& by_c
 LimiterCycles LimiterLog::close_layer(size_t layer, uint64_t start, uint64_t end) {
     std::array<std::vector<Interval>, kLimiters>& open = m_layers[layer];
     const LimiterCycles c = attribute(open, start, end);
-    for (std::vector<Interval>& list : open) std::vector<Interval>().swap(list);
+    for (size_t i = 0; i < kLimiters; ++i) {  // the buffers serve the next layer
+        open[i].clear();
+        if (open[i].capacity() > m_spare[i].capacity()) open[i].swap(m_spare[i]);
+    }
     return c;
 }
 

@@ -15,7 +15,8 @@
 // units that make the array wait, and the memory path from the nearest cause to the farthest.
 //
 // Cost: one interval per tile, burst wait, unit pass or transfer, merged with the previous one of
-// the same cause when they touch; each layer's intervals are sorted and freed when it ends.
+// the same cause when they touch; each layer's intervals are merged (sorted only when out of
+// order) when it ends.
 // Plain C++ (no SystemC), unit-tested on constructed timelines.
 #pragma once
 
@@ -78,6 +79,7 @@ class LimiterLog {
     void add(size_t layer, Limiter what, uint64_t begin, uint64_t end) {
         if (end <= begin) return;
         std::vector<Interval>& list = m_layers[layer][static_cast<size_t>(what)];
+        if (list.capacity() == 0) list.swap(m_spare[static_cast<size_t>(what)]);  // reuse
         if (!list.empty() && begin <= list.back().end && end >= list.back().begin) {
             Interval& last = list.back();  // touches the previous one: one interval
             if (begin < last.begin) last.begin = begin;
@@ -86,11 +88,13 @@ class LimiterLog {
         }
         list.push_back({begin, end});
     }
-    // The layer's cycles [start, end) by cause (attribute()); frees its intervals.
+    // The layer's cycles [start, end) by cause (attribute()); forgets its intervals.
     [[nodiscard]] LimiterCycles close_layer(size_t layer, uint64_t start, uint64_t end);
 
   private:
     std::vector<std::array<std::vector<Interval>, kLimiters>> m_layers;
+    // Closed layers' buffers (emptied), taken by the next layer that notes a cause.
+    std::array<std::vector<Interval>, kLimiters> m_spare;
 };
 
 }  // namespace npu::stats
