@@ -2,8 +2,10 @@
 """Mutation campaign: npusim on thousands of mutated inputs, as a careless or hostile user would
 give them, classified by how npusim ended (issue 11).
 
-From the bundled configs and small workloads (and the digits network's side files) it makes
-mutated configs, workloads, side files and command lines (values at and past their ranges, wrong
+From the bundled configs and small workloads (and the digits network's side files) and the
+committed ONNX test models (tests/onnx/models, with their .npy inputs and calibration sets) it
+makes mutated configs, workloads, side files, models, .npy files and command lines (import, run
+--input, --calibration, --save-tensors among them) (values at and past their ranges, wrong
 types, typos, tabs, bad indentation, truncation, binary garbage, directories, FIFOs, symlink loops,
 /dev/zero, read-only outputs), runs `npusim` on each with a timeout, and counts:
 
@@ -37,6 +39,8 @@ from concurrent.futures import ThreadPoolExecutor
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = ["edge_npu", "tpu_v1", "gemmini", "nvdla", "vta"]
 WORKLOADS = ["default", "conv_small", "gemm_small", "tiny_resnet", "tiny_attention", "digits"]
+ONNX = os.path.join(ROOT, "tests", "onnx", "models")
+MODELS = ["digits_qdq", "digits_qlinear", "depthwise_qdq", "residual_qlinear", "digits_fp32"]
 
 # Values that probe every parser: ranges, units, types, sizes, encodings.
 VALUES = [
@@ -144,8 +148,10 @@ class Campaign:
         rng = random.Random(self.args.seed * 1000003 + index)
         d = os.path.join(self.work, "c%06d" % index)
         os.makedirs(d)
-        command = rng.choices(["run", "run", "run", "compile", "config", "compare"],
-                              [5, 5, 5, 2, 2, 1])[0]
+        command = rng.choices(["run", "run", "run", "compile", "config", "compare", "onnx"],
+                              [5, 5, 5, 2, 2, 1, 3])[0]
+        if command == "onnx":
+            return self.onnx_case(rng, d)
         argv = [self.npusim, command]
         what = []
         target = rng.randrange(10)
@@ -221,6 +227,55 @@ class Campaign:
             argv += ["--timing-only", "--precisions", rng.choice(["int8", "int8,fp32", "int8,int4"])]
         return argv, "+".join(what), d
 
+    def onnx_case(self, rng, d):
+        """An ONNX model (mutated bytes, a special path, or as it is) imported or run, with a
+        damaged --input or --calibration .npy."""
+        name = rng.choice(MODELS)
+        model = os.path.join(ONNX, name + ".onnx")
+        what = ["onnx"]
+        how = rng.randrange(4)
+        if how == 0:  # damaged model bytes
+            data = bytearray(read(model))
+            for _ in range(rng.randint(1, 20)):
+                i = rng.randrange(len(data))
+                data[i] = rng.randrange(256)
+            if rng.random() < 0.3:
+                data = data[:rng.randrange(len(data))]
+            model = os.path.join(d, "m.onnx")
+            with open(model, "wb") as f:
+                f.write(bytes(data))
+            what.append("model bytes")
+        elif how == 1:
+            model = self.special_path(rng)
+            what.append("model path")
+        npy = os.path.join(ONNX, name.split("_")[0] + rng.choice(["_input.npy", "_calib.npy"]))
+        if rng.random() < 0.5:  # a damaged .npy
+            data = bytearray(read(npy))
+            for _ in range(rng.randint(1, 8)):
+                i = rng.randrange(min(len(data), 160))  # the header, mostly
+                data[i] = rng.randrange(256)
+            npy = os.path.join(d, "x.npy")
+            with open(npy, "wb") as f:
+                f.write(bytes(data))
+            what.append("npy bytes")
+        elif rng.random() < 0.3:
+            npy = self.special_path(rng)
+            what.append("npy path")
+        if rng.random() < 0.5:
+            argv = [self.npusim, "import", model, "-o", os.path.join(d, "w.yaml")]
+            if name.endswith("fp32"):
+                argv += ["--calibration", npy]
+        else:
+            argv = [self.npusim, "run", "--workload", model, "--quiet"]
+            if name.endswith("fp32"):
+                argv += ["--calibration", npy]
+            else:
+                argv += ["--input", rng.choice(["input", "x", ""]) + "=" + npy]
+            if rng.random() < 0.3:
+                argv += ["--save-tensors", rng.choice([os.path.join(d, "t"),
+                                                       self.special_path(rng)])]
+        return argv, "+".join(what), d
+
     def classify(self, rc, err):
         if rc is None:
             return "timeout"
@@ -239,7 +294,8 @@ class Campaign:
                 body = line[len("error: "):]
                 located = (re.match(r"^[^:]+:\d+(:\d+)?: ", body) or
                            re.match(r"^(<command line>|--set|--hw|--workload|--html|--trace|--out|"
-                                    r"-o|--json|--max-memory|built-in default config)[: ]", body) or
+                                    r"-o|--json|--max-memory|--input|--save-tensors|--calibration|"
+                                    r"built-in default config)[: ]", body) or
                            re.search(r"(cannot open|cannot read|cannot write|cannot create) '", body) or
                            re.match(r"^'?/[^:]*:", body) or re.match(r"^[^ :]+\.(yaml|yml|json|html|csv|asm)[: ]", body))
                 if not located:

@@ -147,10 +147,12 @@ std::vector<CommandSpec> build_table() {
         "MODEL",
         1,
         1,
-        {required(text("-o", "FILE", "the workload YAML to write (side files go to FILE's "
-                                     "stem + .data/ beside it)")),
-         text("--format", "NAME", "the model's format when its extension does not say (onnx, "
-                                  "scalesim)"),
+        {required(text("-o", "W.yaml",
+                       "the workload YAML to write (side files go to FILE's "
+                       "stem + .data/ beside it)")),
+         text("--format", "NAME",
+              "the model's format when its extension does not say (onnx, "
+              "scalesim)"),
          kCalibration, kForce},
         {"npusim import model.onnx -o workloads/model.yaml",
          "npusim import float_model.onnx --calibration calib.npy -o fm.yaml"}});

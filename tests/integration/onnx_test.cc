@@ -231,7 +231,7 @@ TEST_F(OnnxRun, BadModelsAndInputsAreExit2) {
         << r.err;
     r = npusim("import " + kModels + "digits_qdq.onnx");
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("import: expected -o W.yaml"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("import: -o W.yaml is required"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -63,8 +63,8 @@ TEST(CliOptions, EveryProblemIsReportedTogetherWithItsExactText) {
     EXPECT_EQ(errors_of({"sweep", "a.yaml", "b.yaml"}),
               "<command line>: sweep: unexpected argument 'b.yaml' (expected at most 1)");
     EXPECT_EQ(errors_of({"frobnicate"}),
-              "<command line>: unknown command 'frobnicate': expected run, compile, config, "
-              "compare, regress, sweep (npusim --help)");
+              "<command line>: unknown command 'frobnicate': expected run, compile, import, "
+              "config, compare, regress, sweep (npusim --help)");
     EXPECT_EQ(errors_of({"run", "--hw", ""}), "<command line>: run: --hw: expected FILE, found ''");
     EXPECT_EQ(errors_of({"run", "--max-memory", "--hw", "x"}),
               "<command line>: run: --max-memory: expected SIZE after it, found the option '--hw'");
