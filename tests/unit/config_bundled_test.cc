@@ -167,8 +167,9 @@ TEST_F(ConfigBundled, SchemaListsEveryKeyWithTypeDefaultAndRange) {
         EXPECT_NE(schema.find("\n" + f.key + " "), std::string::npos) << f.key;
     }
     EXPECT_NE(schema.find("\nenergy "), std::string::npos);
+    EXPECT_NE(schema.find("\ndram.preset "), std::string::npos);
     EXPECT_NE(
-        schema.find("\narray.rows                     integer    16           PEs             "
+        schema.find("\narray.rows                     integer    16            PEs             "
                     "1 .. 1024"),
         std::string::npos)
         << schema;
