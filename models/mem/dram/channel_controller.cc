@@ -17,16 +17,17 @@ void ChannelController::Fifo::push(const Atom& a) {
     if (m_size == m_items.size()) {
         // Grow to twice the size, unrolling the ring so the head is at 0.
         std::vector<Atom> bigger(std::max<size_t>(16, 2 * m_items.size()));
-        for (size_t i = 0; i < m_size; ++i) bigger[i] = m_items[(m_head + i) % m_items.size()];
+        const size_t mask = m_items.size() - 1;
+        for (size_t i = 0; i < m_size; ++i) bigger[i] = m_items[(m_head + i) & mask];
         m_items.swap(bigger);
         m_head = 0;
     }
-    m_items[(m_head + m_size) % m_items.size()] = a;
+    m_items[(m_head + m_size) & (m_items.size() - 1)] = a;
     ++m_size;
 }
 
 void ChannelController::Fifo::pop() {
-    m_head = (m_head + 1) % m_items.size();
+    m_head = (m_head + 1) & (m_items.size() - 1);
     --m_size;
 }
 
@@ -55,8 +56,14 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
       m_rank(m_ranks),
       m_background(m_ranks),
       m_closes(m_banks.size(), kNever) {
-    m_read_q.reserve(m_read_depth);
-    m_write_q.reserve(m_write_depth);
+    for (Queue* q : {&m_read_q, &m_write_q}) {
+        q->slots.reserve(4 * (q == &m_read_q ? m_read_depth : m_write_depth));
+        q->oldest_hit.assign(m_banks.size(), kNoSeq);
+        q->oldest_miss.assign(m_banks.size(), kNoSeq);
+        q->count.assign(m_banks.size(), 0);
+        q->banks.reserve(m_banks.size());
+        q->position.assign(m_banks.size(), 0);
+    }
     for (Rank& r : m_rank) r.refresh_due = m_refresh_period;
 }
 
@@ -67,11 +74,12 @@ void ChannelController::push(const Atom& a) {
                              ", before the controller's present cycle");
     }
     (a.is_write ? m_write_staged : m_read_staged).push(a);
+    m_next_valid = false;
 }
 
 bool ChannelController::has_work() const {
-    return !m_read_staged.empty() || !m_write_staged.empty() || !m_read_q.empty() ||
-           !m_write_q.empty();
+    return !m_read_staged.empty() || !m_write_staged.empty() || m_read_q.size > 0 ||
+           m_write_q.size > 0;
 }
 
 std::optional<uint64_t> ChannelController::next_busy_event() const {
@@ -89,6 +97,7 @@ void ChannelController::run_until(uint64_t t) {
 }
 
 void ChannelController::step(uint64_t t) {
+    m_next_valid = false;
     // The cycles since the last step (if any) saw the queues as that step left them and updated
     // the mode once (the rule is idempotent, so once is every time).
     if (t > m_last_step + 1) m_write_mode = mode_after(m_write_mode);
@@ -100,16 +109,99 @@ void ChannelController::step(uint64_t t) {
     if (!issue_refresh(t)) issue_request(t);
 }
 
-void ChannelController::accept(uint64_t t) {
-    while (!m_read_staged.empty() && m_read_staged.front().arrival < t &&
-           m_read_q.size() < m_read_depth) {
-        m_read_q.push_back({m_read_staged.front()});
-        m_read_staged.pop();
+void ChannelController::enter(Queue& q, const Atom& a) {
+    Entry e;
+    e.atom = a;
+    e.seq = m_next_seq++;
+    e.bank_index = a.rank * m_banks_per_rank + a.bank;
+    const uint32_t b = e.bank_index;
+    if (q.count[b]++ == 0) {
+        q.position[b] = static_cast<uint32_t>(q.banks.size());
+        q.banks.push_back(b);
     }
-    while (!m_write_staged.empty() && m_write_staged.front().arrival < t &&
-           m_write_q.size() < m_write_depth) {
-        m_write_q.push_back({m_write_staged.front()});
-        m_write_staged.pop();
+    // The youngest burst: it represents its bank only if the bank had no hit (miss) yet.
+    uint64_t& oldest = m_banks[b].open_row == a.row ? q.oldest_hit[b] : q.oldest_miss[b];
+    if (oldest == kNoSeq) oldest = e.seq;
+    q.slots.push_back(e);
+    ++q.size;
+}
+
+void ChannelController::leave(Queue& q, size_t index) {
+    Entry& gone = q.slots[index];
+    const uint32_t b = gone.bank_index;
+    const uint32_t row = gone.atom.row;
+    gone.alive = false;
+    --q.size;
+    if (--q.count[b] == 0) {
+        const uint32_t last = q.banks.back();
+        q.banks[q.position[b]] = last;
+        q.position[last] = q.position[b];
+        q.banks.pop_back();
+    }
+    // The bank's next hit is younger than the one issued: look from there on (its oldest miss
+    // does not change, nor its open row).
+    uint64_t next_hit = kNoSeq;
+    for (size_t i = index + 1; i < q.slots.size() && q.count[b] > 0; ++i) {
+        const Entry& e = q.slots[i];
+        if (e.alive && e.bank_index == b && e.atom.row == row) {
+            next_hit = e.seq;
+            break;
+        }
+    }
+    q.oldest_hit[b] = next_hit;
+    // Drop the dead slots at the front; compact when dead slots make up half the vector.
+    while (q.head < q.slots.size() && !q.slots[q.head].alive) ++q.head;
+    if (q.head == q.slots.size()) {
+        q.slots.clear();
+        q.head = 0;
+    } else if (q.slots.size() >= 64 && 2 * q.size < q.slots.size()) {
+        q.slots.erase(std::remove_if(q.slots.begin(), q.slots.end(),
+                                     [](const Entry& e) { return !e.alive; }),
+                      q.slots.end());
+        q.head = 0;
+    }
+}
+
+void ChannelController::reindex_bank(Queue& q, uint32_t b) {
+    uint64_t hit = kNoSeq;
+    uint64_t miss = kNoSeq;
+    if (q.count[b] > 0) {
+        const uint32_t open = m_banks[b].open_row;
+        for (size_t i = q.head; i < q.slots.size(); ++i) {
+            const Entry& e = q.slots[i];
+            if (!e.alive || e.bank_index != b) continue;
+            uint64_t& oldest = e.atom.row == open ? hit : miss;
+            if (oldest == kNoSeq) oldest = e.seq;
+            if (hit != kNoSeq && miss != kNoSeq) break;
+        }
+    }
+    q.oldest_hit[b] = hit;
+    q.oldest_miss[b] = miss;
+}
+
+void ChannelController::reindex_bank(uint32_t b) {
+    reindex_bank(m_read_q, b);
+    reindex_bank(m_write_q, b);
+}
+
+void ChannelController::accept(uint64_t t) {
+    for (bool writes : {false, true}) {
+        Fifo& staged = writes ? m_write_staged : m_read_staged;
+        Queue& q = writes ? m_write_q : m_read_q;
+        const size_t depth = writes ? m_write_depth : m_read_depth;
+        const bool tracked = m_candidates.valid && m_candidates.write_queue == writes;
+        while (!staged.empty() && staged.front().arrival < t && q.size < depth) {
+            const uint32_t b = staged.front().rank * m_banks_per_rank + staged.front().bank;
+            const uint64_t hit = q.oldest_hit[b];
+            const uint64_t miss = q.oldest_miss[b];
+            enter(q, staged.front());
+            staged.pop();
+            // A new representative of its bank changes the candidates (it is the youngest burst,
+            // so only if it is legal no later than they are).
+            if (tracked && (q.oldest_hit[b] != hit || q.oldest_miss[b] != miss)) {
+                consider(m_candidates, q, b, t);
+            }
+        }
     }
 }
 
@@ -118,31 +210,25 @@ void ChannelController::update_refresh_due(uint64_t t) {
     for (Rank& r : m_rank) {
         while (r.refresh_due <= t) {
             ++r.refresh_pending;
+            ++m_refreshes_pending;
             r.refresh_due += m_refresh_period;
+            m_candidates.valid = false;  // bursts of this rank (or bank) are blocked now
         }
     }
 }
 
 bool ChannelController::mode_after(bool write_mode) const {
-    const size_t writes = m_write_q.size();
-    const size_t reads = m_read_q.size();
+    const size_t writes = m_write_q.size;
+    const size_t reads = m_read_q.size;
     if (!write_mode) return writes >= m_write_high || (reads == 0 && writes > 0);
     return !(writes == 0 || (writes <= m_write_low && reads > 0));
 }
 
-bool ChannelController::blocked(const Atom& a) const {
-    const Rank& r = m_rank[a.rank];
+bool ChannelController::blocked(uint32_t b) const {
+    if (m_refreshes_pending == 0) return false;
+    const Rank& r = m_rank[b / m_banks_per_rank];
     if (r.refresh_pending == 0) return false;
-    return m_refresh == cfg::RefreshMode::kAllBank || r.refresh_bank == a.bank;
-}
-
-Command ChannelController::next_command(const Atom& a) const {
-    const Bank& b = bank_of(a.rank, a.bank);
-    if (b.open_row == a.row) {
-        if (m_policy == cfg::PagePolicy::kClosed) return a.is_write ? Command::kWra : Command::kRda;
-        return a.is_write ? Command::kWr : Command::kRd;
-    }
-    return b.open_row == kClosed ? Command::kAct : Command::kPre;
+    return m_refresh == cfg::RefreshMode::kAllBank || r.refresh_bank == b % m_banks_per_rank;
 }
 
 uint64_t ChannelController::earliest(Command c, uint32_t rank, uint32_t group,
@@ -197,7 +283,7 @@ std::optional<ChannelController::RefreshStep> ChannelController::refresh_step(ui
 }
 
 bool ChannelController::issue_refresh(uint64_t t) {
-    if (m_refresh == cfg::RefreshMode::kOff) return false;
+    if (m_refreshes_pending == 0) return false;
     for (uint32_t rank = 0; rank < m_ranks; ++rank) {
         const auto s = refresh_step(rank, t);
         if (!s || s->cycle > t) continue;
@@ -207,36 +293,76 @@ bool ChannelController::issue_refresh(uint64_t t) {
     return false;
 }
 
-bool ChannelController::issue_request(uint64_t t) {
-    std::vector<Entry>& q = m_write_mode ? m_write_q : m_read_q;
-    size_t pick = q.size();
-    Command pick_command = Command::kAct;
-    for (size_t i = 0; i < q.size(); ++i) {
-        const Atom& a = q[i].atom;
-        if (blocked(a)) continue;
-        const Command c = next_command(a);
-        if (earliest(c, a.rank, a.bank_group, a.bank) > t) continue;
-        if (is_column(c)) {
-            pick = i;
-            pick_command = c;
-            break;
+void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b,
+                                 uint64_t from) const {
+    if (blocked(b)) return;
+    const uint32_t rank = b / m_banks_per_rank;
+    const uint32_t bank = b % m_banks_per_rank;
+    const uint32_t group = bank / m_banks_per_group;
+    auto offer = [&c, from](uint64_t legal, uint64_t seq, Command command, bool column) {
+        const uint64_t at = std::max(legal, from);
+        if (at > c.time) return;
+        if (at < c.time) {
+            c.time = at;
+            c.column = kNoSeq;
+            c.row = kNoSeq;
         }
-        if (pick == q.size()) {
-            pick = i;
-            pick_command = c;
+        uint64_t& best = column ? c.column : c.row;
+        if (seq < best) {  // ties: the oldest burst
+            best = seq;
+            (column ? c.column_command : c.row_command) = command;
         }
+    };
+    if (q.oldest_hit[b] != kNoSeq) {
+        const bool write = &q == &m_write_q;
+        const bool closed = m_policy == cfg::PagePolicy::kClosed;
+        const Command command = write ? (closed ? Command::kWra : Command::kWr)
+                                      : (closed ? Command::kRda : Command::kRd);
+        offer(earliest(command, rank, group, bank), q.oldest_hit[b], command, true);
     }
-    if (pick == q.size()) return false;
-    Entry& e = q[pick];
-    const Atom& a = e.atom;
-    issue(pick_command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
-    if (pick_command == Command::kAct) e.activated = true;
-    if (pick_command == Command::kPre) e.precharged = true;
-    if (!is_column(pick_command)) return true;
+    if (q.oldest_miss[b] != kNoSeq) {
+        const Command command = m_banks[b].open_row == kClosed ? Command::kAct : Command::kPre;
+        offer(earliest(command, rank, group, bank), q.oldest_miss[b], command, false);
+    }
+}
 
-    const RowOutcome outcome = e.precharged   ? RowOutcome::kConflict
-                               : e.activated ? RowOutcome::kMiss
-                                             : RowOutcome::kHit;
+const ChannelController::Candidates& ChannelController::candidates(bool write_queue,
+                                                                   uint64_t from) const {
+    if (m_candidates.valid && m_candidates.write_queue == write_queue) return m_candidates;
+    Candidates c;
+    c.valid = true;
+    c.write_queue = write_queue;
+    const Queue& q = write_queue ? m_write_q : m_read_q;
+    for (const uint32_t b : q.banks) consider(c, q, b, from);
+    m_candidates = c;
+    return m_candidates;
+}
+
+bool ChannelController::issue_request(uint64_t t) {
+    // Every burst's next command is legal at t or later (t is the first cycle anything can
+    // happen), so the ones legal at t are those at the candidates' time, if that is t.
+    const Candidates& c = candidates(m_write_mode, t);
+    if (c.time != t) return false;
+    const bool column = c.column != kNoSeq;
+    const uint64_t seq = column ? c.column : c.row;
+    const Command command = column ? c.column_command : c.row_command;
+    Queue& q = m_write_mode ? m_write_q : m_read_q;
+    const auto it = std::lower_bound(q.slots.begin() + static_cast<std::ptrdiff_t>(q.head),
+                                     q.slots.end(), seq,
+                                     [](const Entry& e, uint64_t s) { return e.seq < s; });
+    Entry& e = *it;
+    const Atom a = e.atom;
+    if (command == Command::kAct) e.activated = true;
+    if (command == Command::kPre) e.precharged = true;
+    const bool activated = e.activated;
+    const bool precharged = e.precharged;
+    if (column) leave(q, static_cast<size_t>(it - q.slots.begin()));
+    issue(command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
+    if (!column) return true;
+
+    const RowOutcome outcome = precharged   ? RowOutcome::kConflict
+                               : activated ? RowOutcome::kMiss
+                                           : RowOutcome::kHit;
     const uint64_t latency = static_cast<uint64_t>(a.is_write ? m_t.tCWL : m_t.tCL) +
                              static_cast<uint64_t>(m_t.tBURST);
     m_done.push_back({a.tag, t + latency, outcome});
@@ -244,7 +370,6 @@ bool ChannelController::issue_request(uint64_t t) {
     ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
        : outcome == RowOutcome::kMiss ? m_stats.row_misses
                                       : m_stats.row_conflicts);
-    q.erase(q.begin() + static_cast<std::ptrdiff_t>(pick));
     return true;
 }
 
@@ -252,6 +377,7 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
                               uint32_t row, uint32_t column, uint64_t t) {
     if (m_trace != nullptr) m_trace->push_back({t, c, rank, bank, row, column});
     m_bus_free = t + 1;
+    m_candidates.valid = false;
     Bank& b = bank_of(rank, bank);
     Group& g = group_of(rank, group);
     Rank& r = m_rank[rank];
@@ -263,6 +389,7 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
             ++m_stats.activates;
             b.open_row = row;
             b.act_cycle = t;
+            reindex_bank(rank * m_banks_per_rank + bank);
             raise(b.next_act, t + m_t.tRC);
             raise(b.next_rd, t + m_t.tRCD);
             raise(b.next_wr, t + m_t.tRCD);
@@ -311,6 +438,7 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
             const uint64_t oldest_due = r.refresh_due - r.refresh_pending * m_refresh_period;
             m_stats.refresh_cycles += t + m_refresh_length - oldest_due;
             --r.refresh_pending;
+            --m_refreshes_pending;
             raise(r.next_act, t + m_t.tRFC);
             raise(r.next_ref, t + m_t.tRFC);
             raise(r.next_refpb, t + m_t.tRFC);
@@ -321,6 +449,7 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
             const uint64_t oldest_due = r.refresh_due - r.refresh_pending * m_refresh_period;
             m_stats.refresh_cycles += t + m_refresh_length - oldest_due;
             --r.refresh_pending;
+            --m_refreshes_pending;
             r.refresh_bank = (r.refresh_bank + 1) % m_banks_per_rank;
             raise(b.next_act, t + m_t.tRFCpb);
             raise(b.next_refpb, t + m_t.tRFCpb);
@@ -344,6 +473,7 @@ void ChannelController::precharge_at(uint32_t rank, uint32_t bank, uint64_t p) {
     Bank& b = bank_of(rank, bank);
     ++m_stats.precharges;
     b.open_row = kClosed;
+    reindex_bank(rank * m_banks_per_rank + bank);
     raise(b.next_act, p + m_t.tRP);
     raise(b.next_refpb, p + m_t.tRP);
     raise(m_rank[rank].next_ref, p + m_t.tRP);
@@ -370,11 +500,19 @@ void ChannelController::account(Background& bg, uint64_t* closes, uint32_t banks
 }
 
 uint64_t ChannelController::next_decision() const {
+    if (!m_next_valid) {
+        m_next = compute_next_decision();
+        m_next_valid = true;
+    }
+    return m_next;
+}
+
+uint64_t ChannelController::compute_next_decision() const {
     uint64_t best = kNever;
-    if (!m_read_staged.empty() && m_read_q.size() < m_read_depth) {
+    if (!m_read_staged.empty() && m_read_q.size < m_read_depth) {
         best = std::min(best, std::max(m_read_staged.front().arrival + 1, m_now + 1));
     }
-    if (!m_write_staged.empty() && m_write_q.size() < m_write_depth) {
+    if (!m_write_staged.empty() && m_write_q.size < m_write_depth) {
         best = std::min(best, std::max(m_write_staged.front().arrival + 1, m_now + 1));
     }
     if (m_refresh != cfg::RefreshMode::kOff) {
@@ -384,12 +522,7 @@ uint64_t ChannelController::next_decision() const {
         }
     }
     // The cycles until the next event see the mode the present queues give.
-    for (const Entry& e : mode_after(m_write_mode) ? m_write_q : m_read_q) {
-        const Atom& a = e.atom;
-        if (blocked(a)) continue;
-        best = std::min(best, earliest(next_command(a), a.rank, a.bank_group, a.bank));
-    }
-    return best;
+    return std::min(best, candidates(mode_after(m_write_mode), m_now + 1).time);
 }
 
 ChannelStats ChannelController::stats() const {

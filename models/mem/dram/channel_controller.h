@@ -76,13 +76,35 @@ class ChannelController {
     static constexpr uint64_t kNever = UINT64_MAX;
     static constexpr uint32_t kClosed = UINT32_MAX;
 
-    // A queued burst and the row commands issued on its behalf (its row outcome).
+    // A queued burst, its age (arrival order) and the row commands issued on its behalf (its
+    // row outcome).
     struct Entry {
         Atom atom;
+        uint64_t seq = 0;
+        uint32_t bank_index = 0;  // rank * banks_per_rank + bank
         bool activated = false;
         bool precharged = false;
+        bool alive = true;  // false: issued, a slot waiting to be compacted away
     };
-    // FIFO of staged bursts, a ring that only grows (no allocation in steady state).
+    // One queue (read or write) in age order, indexed by bank: every burst of a bank that hits
+    // its open row has the same next command (RD/WR) and every one that misses the same (PRE,
+    // or ACT when the bank is closed), so FR-FCFS only needs each bank's oldest hit and oldest
+    // miss.
+    struct Queue {
+        // Slots in age order from `head`; issued bursts leave dead slots behind (no shifting per
+        // burst), compacted away when they pile up.
+        std::vector<Entry> slots;
+        size_t head = 0;
+        size_t size = 0;  // live bursts
+        std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
+        std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
+        std::vector<uint32_t> count;        // per bank: bursts queued
+        std::vector<uint32_t> banks;        // the banks with bursts queued (any order)
+        std::vector<uint32_t> position;     // per bank: its index in `banks`
+    };
+    static constexpr uint64_t kNoSeq = UINT64_MAX;
+    // FIFO of staged bursts, a ring of power-of-two size that only grows (no allocation in
+    // steady state).
     class Fifo {
       public:
         [[nodiscard]] bool empty() const { return m_size == 0; }
@@ -130,9 +152,34 @@ class ChannelController {
     bool issue_refresh(uint64_t t);
     bool issue_request(uint64_t t);
     [[nodiscard]] uint64_t next_decision() const;
+    [[nodiscard]] uint64_t compute_next_decision() const;
+    mutable uint64_t m_next = 0;  // next_decision(), while m_next_valid
+    mutable bool m_next_valid = false;
 
-    [[nodiscard]] bool blocked(const Atom& a) const;
-    [[nodiscard]] Command next_command(const Atom& a) const;
+    // The requests' side of the next decision: over the unblocked bursts of one queue, the first
+    // cycle (>= `from`) any of their next commands is legal, and the oldest burst whose column
+    // command, and the oldest whose ACT or PRE, is legal then. Kept between events (the state it
+    // reads only changes at events) and recomputed only when a command issues, the mode flips or
+    // a refresh falls due; bursts entering the queue update it in O(1) each.
+    struct Candidates {
+        bool valid = false;
+        bool write_queue = false;
+        uint64_t time = kNever;
+        uint64_t column = kNoSeq;  // seq of the burst, or kNoSeq
+        uint64_t row = kNoSeq;
+        Command column_command = Command::kRd;
+        Command row_command = Command::kAct;
+    };
+    // Adds bank `b`'s representatives (of queue `q`) to `c`, legal no earlier than `from`.
+    void consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const;
+    const Candidates& candidates(bool write_queue, uint64_t from) const;
+    // Queue bookkeeping.
+    void enter(Queue& q, const Atom& a);
+    void leave(Queue& q, size_t index);  // `index` is the oldest hit of its bank
+    void reindex_bank(Queue& q, uint32_t b);  // recompute b's oldest hit and miss
+    void reindex_bank(uint32_t b);            // ... in both queues (its open row changed)
+    // A due refresh holds the bank (channel-wide bank index) back from requests.
+    [[nodiscard]] bool blocked(uint32_t b) const;
     [[nodiscard]] uint64_t earliest(Command c, uint32_t rank, uint32_t group, uint32_t bank) const;
     // The refresh command of a pending rank (kPre, kRef or kRefpb; its bank; when it is legal):
     // the one that issues at `t` if any does, else the one legal first.
@@ -188,11 +235,14 @@ class ChannelController {
     std::vector<Rank> m_rank;
     std::vector<Background> m_background;  // per rank
     std::vector<uint64_t> m_closes;         // per bank: its pending auto-precharge, or kNever
-    std::vector<Entry> m_read_q;
-    std::vector<Entry> m_write_q;
+    Queue m_read_q;
+    Queue m_write_q;
+    uint64_t m_next_seq = 0;
     Fifo m_read_staged;
     Fifo m_write_staged;
     std::vector<Done> m_done;
+    mutable Candidates m_candidates;
+    uint32_t m_refreshes_pending = 0;  // over all ranks (no burst is blocked when 0)
     ChannelStats m_stats;
     std::vector<CommandRecord>* m_trace = nullptr;
 };
