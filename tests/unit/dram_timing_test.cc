@@ -8,6 +8,7 @@
 #include <random>
 
 #include "models/mem/dram/banked_dram.h"
+#include "models/mem/dram/traffic.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
@@ -145,23 +146,14 @@ TEST(DramTiming, StreamingWithRefreshLosesAboutTrfcPerTrefi) {
     // tRCD 22 = 634 cycles: the efficiency lies between 1 - 634 / 12480 = 0.9492 and
     // 1 - 560 / 12480 = 0.9551.
     const uint64_t n = 16 * 1024 * 1024 / 64;
-    BankedDram d(ddr4(cfg::RefreshMode::kAllBank));
-    std::vector<Completion> done;
-    uint64_t issued = 0;
-    while (done.size() < n) {
-        // Keep the controller fed without holding 256K requests in its staging FIFO.
-        while (issued < n && issued < done.size() + 256) {
-            d.enqueue({issued, issued * 64, 64, false, d.now()});
-            ++issued;
-        }
-        d.advance(*d.next_event(), done);
-    }
-    const double cycles = static_cast<double>(done.back().cycle);
-    const double efficiency = static_cast<double>(n) * 4 / cycles;
+    const TrafficResult r =
+        run_traffic(ddr4(cfg::RefreshMode::kAllBank), Pattern::kStreaming, n, 0, 256);
+    const double efficiency = static_cast<double>(n) * 4 / static_cast<double>(r.cycles);
     EXPECT_GT(efficiency, 1 - 634.0 / 12480);
     EXPECT_LT(efficiency, 1 - 560.0 / 12480);
-    const ChannelStats s = d.channel_stats(0);
-    EXPECT_EQ(s.refreshes, static_cast<uint64_t>(d.now() / 12480));
+    // One refresh per tREFI, each holding the rank for at least tRFC after falling due.
+    EXPECT_EQ(r.stats.refreshes, r.cycles / 12480);
+    EXPECT_GE(r.stats.refresh_cycles, r.stats.refreshes * 560);
 }
 
 TEST(DramTiming, AllBankRefreshBlocksTheRankAndPerBankRefreshOnlyItsBank) {

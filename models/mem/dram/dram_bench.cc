@@ -1,79 +1,81 @@
 // Micro-benchmark of the banked DRAM model (not a test): requests per second of host time for a
-// streaming and a random pattern of 64-byte requests, driven the way the SystemC adapter will
-// drive it (enqueue as the queue drains, advance to next_event()).
+// streaming and a random pattern of one-burst requests (reads:writes 9:1, 64 in flight), driven
+// the way the SystemC adapter will drive it (enqueue, advance to next_event()). Also prints the
+// comparison with Ramulator's published DDR3-1600 figures (docs/dram.md).
 //   build/dram_bench [requests] [preset] [streaming|random]
-#include <chrono>
+//   build/dram_bench --ramulator [requests]
 #include <cstdio>
 #include <cstdlib>
-#include <random>
 #include <string>
-#include <vector>
 
-#include "models/mem/dram/banked_dram.h"
+#include "models/mem/dram/traffic.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
 
 namespace {
 
-using npu::dram::BankedDram;
-using npu::dram::Completion;
+using npu::dram::Pattern;
+using npu::dram::TrafficResult;
 
-struct Result {
-    double seconds;
-    uint64_t cycles;
-    uint64_t events;
-};
+void print(const char* what, const TrafficResult& r) {
+    const double n = static_cast<double>(r.requests);
+    std::printf("  %-9s %8.3f s  %10.0f requests/s  %6.3f memory cycles/request  %.2f advance "
+                "calls/request  row hits %.1f%%\n",
+                what, r.host_seconds, n / r.host_seconds, static_cast<double>(r.cycles) / n,
+                static_cast<double>(r.advances) / n,
+                100.0 * static_cast<double>(r.stats.row_hits) / n);
+}
 
-Result run(const npu::cfg::DramConfig& c, uint64_t n, bool random, uint64_t window) {
-    BankedDram d(c);
-    std::mt19937_64 rng(1);
-    const uint64_t span = std::min<uint64_t>(c.capacity_bytes(), 1ull << 34) / 64;
-    std::vector<Completion> done;
-    done.reserve(1024);
-    uint64_t issued = 0;
-    uint64_t completed = 0;
-    uint64_t events = 0;
-    const auto start = std::chrono::steady_clock::now();
-    while (completed < n) {
-        while (issued < n && issued < completed + window) {
-            const uint64_t burst = random ? rng() % span : issued % span;
-            d.enqueue({issued, burst * 64, 64, (issued % 10) == 9, d.now()});
-            ++issued;
-        }
-        d.advance(*d.next_event(), done);
-        ++events;
-        completed += done.size();
-        done.clear();
+int ramulator(uint64_t n) {
+    // Ramulator (IEEE CAL 2015), Table 3: 100M requests, read:write 9:1, DDR3-1600K; simulated
+    // cycles (10^6), random / stream: Ramulator 652 / 411, DRAMSim2 645 / 413, USIMM 661 / 409,
+    // DrSim 647 / 406, NVMain 666 / 413.
+    const auto c = npu::dram::ramulator_ddr3_1600_config();
+    std::printf("comparison with Ramulator (IEEE CAL 2015, Table 3): DDR3-1600K, 2 GiB rank, "
+                "%llu requests, reads:writes 9:1\n",
+                static_cast<unsigned long long>(n));
+    const struct {
+        Pattern pattern;
+        const char* name;
+        double published;  // cycles per request
+    } cases[] = {{Pattern::kStreaming, "stream", 4.11}, {Pattern::kRandom, "random", 6.52}};
+    for (const auto& k : cases) {
+        const TrafficResult r = npu::dram::run_traffic(c, k.pattern, n, 10, 64);
+        const double ours = static_cast<double>(r.cycles) / static_cast<double>(n);
+        std::printf("  %-7s ours %.3f cycles/request, Ramulator %.2f (%+.1f%%); five simulators "
+                    "%s\n",
+                    k.name, ours, k.published, 100.0 * (ours / k.published - 1),
+                    k.pattern == Pattern::kStreaming ? "4.06-4.13" : "6.45-6.66");
     }
-    const double s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return {s, d.now(), events};
+    return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) try {
     npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
+    if (argc > 1 && std::string(argv[1]) == "--ramulator") {
+        return ramulator(argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1000000);
+    }
     const uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
     npu::cfg::DramConfig c;  // DDR4-3200
-    if (argc > 2) c = npu::cfg::load_hw_config_from_string(
-                          std::string("dram: {model: banked, preset: ") + argv[2] + "}",
-                          "bench", {})
-                          .dram;
+    if (argc > 2) {
+        c = npu::cfg::load_hw_config_from_string(
+                std::string("dram: {model: banked, size: 256MiB, preset: ") + argv[2] + "}",
+                "bench", {})
+                .dram;
+    }
     c.model = npu::cfg::DramModel::kBanked;
-    std::printf("banked DRAM micro-benchmark: %s, %d channel(s), %llu requests of 64 B, "
-                "reads:writes 9:1, 64 requests in flight\n",
-                c.name.c_str(), c.channels, static_cast<unsigned long long>(n));
+    std::printf("banked DRAM micro-benchmark: %s, %d channel(s), %llu requests of one %llu-byte "
+                "burst, reads:writes 9:1, 64 in flight\n",
+                c.name.c_str(), c.channels, static_cast<unsigned long long>(n),
+                static_cast<unsigned long long>(c.atom_bytes()));
     const std::string only = argc > 3 ? argv[3] : "";
-    for (bool random : {false, true}) {
-        if (!only.empty() && only != (random ? "random" : "streaming")) continue;
-        const Result r = run(c, n, random, 64);
-        std::printf("  %-9s %8.3f s  %10.0f requests/s  %6.2f memory cycles/request  %.2f "
-                    "advance calls/request\n",
-                    random ? "random" : "streaming", r.seconds, static_cast<double>(n) / r.seconds,
-                    static_cast<double>(r.cycles) / static_cast<double>(n),
-                    static_cast<double>(r.events) / static_cast<double>(n));
+    for (Pattern p : {Pattern::kStreaming, Pattern::kRandom}) {
+        const char* name = p == Pattern::kStreaming ? "streaming" : "random";
+        if (!only.empty() && only != name) continue;
+        print(name, npu::dram::run_traffic(c, p, n, 10, 64));
     }
     return 0;
 } catch (const npu::UserError& e) {
