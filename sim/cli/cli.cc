@@ -230,6 +230,10 @@ cfg::HwConfig load_hw(const Args& a) {
     if (a.hw) return cfg::load_hw_config(*a.hw, a.sets);
     cfg::HwConfig hw = cfg::default_hw_config();
     cfg::apply_overrides(hw, a.sets);
+    // The cross-field rules hold for overridden defaults too.
+    DiagnosticList problems;
+    cfg::validate(hw, problems, "--set");
+    problems.throw_if_any();
     return hw;
 }
 

@@ -412,8 +412,8 @@ class Loader {
     // path, relative to `base_dir` (the config file's directory; the working directory for --set).
     void load_energy_by_name(const std::string& name, const std::string& base_dir,
                              const Location& at) {
-        auto path =
-            resolve_table(name, base_dir, energy_tables_dir(), at, "energy", "a bundled energy table");
+        auto path = resolve_table(name, base_dir, energy_tables_dir(), at, "energy",
+                                  "a bundled energy table");
         if (!path) return;
         size_t before = m_diags.items().size();
         load_energy_file(*path, at, "energy");

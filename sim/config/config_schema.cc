@@ -186,8 +186,7 @@ void add_dram(std::vector<FieldSpec>& t) {
         {"tWR", 1, "end of write data to PRE (write recovery)", timing_ref<&DramTiming::tWR>},
         {"tWTR_S", 1, "end of write data to RD, different bank group",
          timing_ref<&DramTiming::tWTR_S>},
-        {"tWTR_L", 1, "end of write data to RD, same bank group",
-         timing_ref<&DramTiming::tWTR_L>},
+        {"tWTR_L", 1, "end of write data to RD, same bank group", timing_ref<&DramTiming::tWTR_L>},
         {"tRTP", 1, "RD to PRE", timing_ref<&DramTiming::tRTP>},
         {"tBURST", 1, "data-bus cycles of one burst", timing_ref<&DramTiming::tBURST>},
         {"tRTRS", 0, "data-bus turnaround: rank to rank, read to write",
@@ -213,8 +212,7 @@ void add_dram(std::vector<FieldSpec>& t) {
     const Power powers[] = {
         {"vdd", "V", "supply the currents are given at (0: no IDD data, energy per byte)",
          power_ref<&DramPower::vdd>},
-        {"idd0", "mA", "per device, one bank ACT-PRE cycling at tRC",
-         power_ref<&DramPower::idd0>},
+        {"idd0", "mA", "per device, one bank ACT-PRE cycling at tRC", power_ref<&DramPower::idd0>},
         {"idd2n", "mA", "per device, precharged standby", power_ref<&DramPower::idd2n>},
         {"idd3n", "mA", "per device, active standby", power_ref<&DramPower::idd3n>},
         {"idd4r", "mA", "per device, burst read", power_ref<&DramPower::idd4r>},
@@ -223,9 +221,8 @@ void add_dram(std::vector<FieldSpec>& t) {
         {"idd5pb", "mA", "per device, per-bank refresh", power_ref<&DramPower::idd5pb>},
     };
     for (const Power& pw : powers) {
-        t.push_back(double_field(std::string("dram.power.") + pw.name, FieldType::kDouble,
-                                 pw.unit, 0, 1e5,
-                                 std::string("banked: ") + pw.meaning, pw.ref));
+        t.push_back(double_field(std::string("dram.power.") + pw.name, FieldType::kDouble, pw.unit,
+                                 0, 1e5, std::string("banked: ") + pw.meaning, pw.ref));
     }
 }
 

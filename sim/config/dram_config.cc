@@ -29,9 +29,9 @@ std::optional<std::array<AddressField, kAddressFieldCount>> parse_dram_mapping(
         AddressField field;
     };
     static constexpr Token kTokens[] = {
-        {"Ro", AddressField::kRow},    {"Ba", AddressField::kBank},
+        {"Ro", AddressField::kRow},       {"Ba", AddressField::kBank},
         {"Bg", AddressField::kBankGroup}, {"Ra", AddressField::kRank},
-        {"Co", AddressField::kColumn}, {"Ch", AddressField::kChannel},
+        {"Co", AddressField::kColumn},    {"Ch", AddressField::kChannel},
     };
     if (text.size() != 2 * kAddressFieldCount) return std::nullopt;
     std::array<AddressField, kAddressFieldCount> out{};
@@ -188,9 +188,9 @@ class Rules {
 
     void queues() {
         if (m_d.write_high > m_d.write_queue) {
-            add({"dram.write_high", "dram.write_queue"},
-                "expected <= dram.write_queue (" + num(m_d.write_queue) + "), found " +
-                    num(m_d.write_high));
+            add({"dram.write_high", "dram.write_queue"}, "expected <= dram.write_queue (" +
+                                                             num(m_d.write_queue) + "), found " +
+                                                             num(m_d.write_high));
         }
         if (m_d.write_low >= m_d.write_high) {
             add({"dram.write_low", "dram.write_high"},

@@ -41,23 +41,23 @@ inline constexpr size_t kAddressFieldCount = 6;
 
 // JEDEC timing in memory-clock cycles (dram.clock). Names as in the standards.
 struct DramTiming {
-    int tRCD = 22;   // ACT to RD/WR, same bank
-    int tRP = 22;    // PRE to ACT, same bank
-    int tCL = 22;    // RD to first data (CAS latency, tAA)
-    int tCWL = 16;   // WR to first data
-    int tRAS = 52;   // ACT to PRE, same bank
-    int tRC = 74;    // ACT to ACT, same bank
-    int tRRD_S = 4;  // ACT to ACT, different bank group
-    int tRRD_L = 8;  // ACT to ACT, same bank group
-    int tFAW = 34;   // at most four ACTs per rank in any tFAW window
-    int tCCD_S = 4;  // column to column, different bank group
-    int tCCD_L = 8;  // column to column, same bank group
-    int tWR = 24;    // end of write data to PRE
-    int tWTR_S = 4;  // end of write data to RD, different bank group
-    int tWTR_L = 12;  // end of write data to RD, same bank group
-    int tRTP = 12;    // RD to PRE
-    int tBURST = 4;   // data cycles of one burst (burst length / data beats per clock)
-    int tRTRS = 2;    // data-bus turnaround: rank to rank, and read to write
+    int tRCD = 22;      // ACT to RD/WR, same bank
+    int tRP = 22;       // PRE to ACT, same bank
+    int tCL = 22;       // RD to first data (CAS latency, tAA)
+    int tCWL = 16;      // WR to first data
+    int tRAS = 52;      // ACT to PRE, same bank
+    int tRC = 74;       // ACT to ACT, same bank
+    int tRRD_S = 4;     // ACT to ACT, different bank group
+    int tRRD_L = 8;     // ACT to ACT, same bank group
+    int tFAW = 34;      // at most four ACTs per rank in any tFAW window
+    int tCCD_S = 4;     // column to column, different bank group
+    int tCCD_L = 8;     // column to column, same bank group
+    int tWR = 24;       // end of write data to PRE
+    int tWTR_S = 4;     // end of write data to RD, different bank group
+    int tWTR_L = 12;    // end of write data to RD, same bank group
+    int tRTP = 12;      // RD to PRE
+    int tBURST = 4;     // data cycles of one burst (burst length / data beats per clock)
+    int tRTRS = 2;      // data-bus turnaround: rank to rank, and read to write
     int tREFI = 12480;  // all-bank refresh interval
     int tRFC = 560;     // all-bank refresh duration
     int tREFIpb = 0;    // per-bank refresh interval (0: the device has none)
@@ -93,10 +93,10 @@ struct DramConfig {
     int bank_groups = 4;
     int banks_per_group = 4;
     int rows = 65536;
-    int columns = 1024;          // per row, in units of the bus width
-    int bus_width_bits = 64;     // data bus of one channel
-    int device_width_bits = 8;   // data pins of one device (bus_width / this = devices per rank)
-    int burst_length = 8;        // beats (bus-width units) per column command
+    int columns = 1024;         // per row, in units of the bus width
+    int bus_width_bits = 64;    // data bus of one channel
+    int device_width_bits = 8;  // data pins of one device (bus_width / this = devices per rank)
+    int burst_length = 8;       // beats (bus-width units) per column command
     std::string mapping = "RoBaRaCoBgCh";  // address fields, most significant first
     PagePolicy page_policy = PagePolicy::kOpen;
     RefreshMode refresh = RefreshMode::kAllBank;

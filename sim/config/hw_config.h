@@ -135,8 +135,8 @@ struct HwConfig {
     // Peak DRAM bytes per NPU cycle: dram.bandwidth for the simple model, the device's data rate
     // x bus width x channels for the banked one (dram.bandwidth is not used there).
     [[nodiscard]] double dram_bytes_per_cycle() const {
-        const double bytes_per_s = dram.model == DramModel::kBanked ? dram.peak_bytes_per_s()
-                                                                    : dram.bandwidth_bytes_per_s;
+        const double bytes_per_s =
+            dram.model == DramModel::kBanked ? dram.peak_bytes_per_s() : dram.bandwidth_bytes_per_s;
         return bytes_per_s / clock_hz;
     }
     [[nodiscard]] uint64_t peak_macs_per_cycle() const {

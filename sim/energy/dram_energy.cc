@@ -1,5 +1,7 @@
 #include "sim/energy/dram_energy.h"
 
+#include <algorithm>
+
 namespace npu::energy {
 
 double DramEnergy::total_pj() const {
@@ -15,12 +17,13 @@ std::optional<DramOperationEnergy> dram_operation_energy(const cfg::DramConfig& 
     const double devices = c.devices_per_rank();
     const double scale = p.vdd * tck_ns * devices;
     DramOperationEnergy e;
-    e.activate_pj =
-        scale * (p.idd0 * t.tRC - (p.idd3n * t.tRAS + p.idd2n * static_cast<double>(t.tRC - t.tRAS)));
+    e.activate_pj = scale * (p.idd0 * t.tRC -
+                             (p.idd3n * t.tRAS + p.idd2n * static_cast<double>(t.tRC - t.tRAS)));
     e.read_pj = scale * (p.idd4r - p.idd3n) * t.tBURST;
     e.write_pj = scale * (p.idd4w - p.idd3n) * t.tBURST;
     e.refresh_pj = scale * (p.idd5b - p.idd3n) * t.tRFC;
-    e.refresh_per_bank_pj = scale * (p.idd5pb - p.idd3n) * t.tRFCpb;
+    // Devices without per-bank refresh have no IDD5PB (and never issue REFpb).
+    e.refresh_per_bank_pj = std::max(0.0, scale * (p.idd5pb - p.idd3n) * t.tRFCpb);
     e.active_standby_pj = scale * p.idd3n;
     e.precharged_standby_pj = scale * p.idd2n;
     return e;
@@ -34,7 +37,8 @@ std::optional<DramEnergy> price_dram(const DramActivity& a, const cfg::DramConfi
     e.activate_pj = d(a.activates) * op->activate_pj;
     e.read_pj = d(a.reads) * op->read_pj;
     e.write_pj = d(a.writes) * op->write_pj;
-    e.refresh_pj = d(a.refreshes) * op->refresh_pj + d(a.refreshes_per_bank) * op->refresh_per_bank_pj;
+    e.refresh_pj =
+        d(a.refreshes) * op->refresh_pj + d(a.refreshes_per_bank) * op->refresh_per_bank_pj;
     e.background_pj = d(a.active_rank_cycles) * op->active_standby_pj +
                       d(a.precharged_rank_cycles) * op->precharged_standby_pj;
     return e;

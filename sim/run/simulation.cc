@@ -64,6 +64,12 @@ std::future<std::invoke_result_t<F>> start_reference(bool wanted, F reference) {
 
 RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
                            const RunOptions& options) {
+    // The banked DRAM model (models/mem/dram) is not behind the NPU's memory interface yet.
+    if (hw.dram.model == cfg::DramModel::kBanked) {
+        throw UserError(Diagnostic{"", 0, 0, "dram.model",
+                                   "banked is not connected to the NPU model yet (docs/dram.md, "
+                                   "\"Status\"); runs use dram.model simple"});
+    }
     RunResult result;
     stats::RunStats& st = result.stats;
     st.config_name = hw.name;

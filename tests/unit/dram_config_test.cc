@@ -44,11 +44,11 @@ TEST_F(DramConfigTest, EveryPresetLoadsWithItsPeakBandwidth) {
         double peak;  // bytes/s: channels * burst bytes * clock / tBURST
     };
     const Case cases[] = {
-        {"ddr4_3200", 1 * 64 * 1.6e9 / 4},    // 25.6 GB/s
+        {"ddr4_3200", 1 * 64 * 1.6e9 / 4},      // 25.6 GB/s
         {"lpddr4_4266", 2 * 32 * 2.133e9 / 8},  // 17.064 GB/s
-        {"lpddr5_6400", 2 * 32 * 0.8e9 / 2},  // 25.6 GB/s
-        {"hbm2", 16 * 32 * 1e9 / 2},          // 256 GB/s
-        {"ddr3_1600", 1 * 16 * 0.8e9 / 4},    // 3.2 GB/s
+        {"lpddr5_6400", 2 * 32 * 0.8e9 / 2},    // 25.6 GB/s
+        {"hbm2", 16 * 32 * 1e9 / 2},            // 256 GB/s
+        {"ddr3_1600", 1 * 16 * 0.8e9 / 4},      // 3.2 GB/s
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.name);
@@ -65,9 +65,9 @@ TEST_F(DramConfigTest, EveryPresetLoadsWithItsPeakBandwidth) {
 
 TEST_F(DramConfigTest, APresetAppliesBeforeTheKeysBesideItAndSetOverridesInOrder) {
     const HwConfig hw = load("dram:\n  timing: {tCL: 24}\n  preset: hbm2\n  channels: 8\n");
-    EXPECT_EQ(hw.dram.timing.tCL, 24);     // the file's key wins over the preset's 17
-    EXPECT_EQ(hw.dram.timing.tRCD, 12);    // the preset's
-    EXPECT_EQ(hw.dram.channels, 8);        // the file's
+    EXPECT_EQ(hw.dram.timing.tCL, 24);          // the file's key wins over the preset's 17
+    EXPECT_EQ(hw.dram.timing.tRCD, 12);         // the preset's
+    EXPECT_EQ(hw.dram.channels, 8);             // the file's
     EXPECT_EQ(hw.dram.size_bytes, 1ull << 30);  // a system key: the preset leaves it
     // --set applies in order: a preset resets every device key, later keys override it.
     const HwConfig set = load("dram: {timing: {tCL: 24}}",

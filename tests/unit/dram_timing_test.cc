@@ -188,8 +188,8 @@ TEST(DramTiming, AllBankRefreshBlocksTheRankAndPerBankRefreshOnlyItsBank) {
 
 TEST(DramTiming, ARequestSplitsIntoBurstsOverChannels) {
     cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    cfg::HwConfig hw = cfg::load_hw_config_from_string("dram: {model: banked, preset: hbm2}",
-                                                       "test.yaml", {});
+    cfg::HwConfig hw =
+        cfg::load_hw_config_from_string("dram: {model: banked, preset: hbm2}", "test.yaml", {});
     BankedDram d(hw.dram);
     // HBM2: 32-byte bursts, consecutive bursts on consecutive pseudo channels. 100 bytes from
     // address 16 touch bursts 0-3 (bytes 0-127), one per channel 0-3, served in parallel:

@@ -47,10 +47,10 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
           c.refresh == cfg::RefreshMode::kPerBank ? c.timing.tREFIpb : c.timing.tREFI)),
       m_refresh_length(static_cast<uint64_t>(
           c.refresh == cfg::RefreshMode::kPerBank ? c.timing.tRFCpb : c.timing.tRFC)),
-      m_rd_to_wr(nonnegative(int64_t{c.timing.tCL} + c.timing.tBURST + c.timing.tRTRS -
-                             c.timing.tCWL)),
-      m_wr_to_rd_other(nonnegative(int64_t{c.timing.tCWL} + c.timing.tBURST + c.timing.tRTRS -
-                                   c.timing.tCL)),
+      m_rd_to_wr(
+          nonnegative(int64_t{c.timing.tCL} + c.timing.tBURST + c.timing.tRTRS - c.timing.tCWL)),
+      m_wr_to_rd_other(
+          nonnegative(int64_t{c.timing.tCWL} + c.timing.tBURST + c.timing.tRTRS - c.timing.tCL)),
       m_banks(static_cast<size_t>(m_ranks) * m_banks_per_rank),
       m_groups(static_cast<size_t>(m_ranks) * m_groups_per_rank),
       m_rank(m_ranks),
@@ -155,9 +155,9 @@ void ChannelController::leave(Queue& q, size_t index) {
         q.slots.clear();
         q.head = 0;
     } else if (q.slots.size() >= 64 && 2 * q.size < q.slots.size()) {
-        q.slots.erase(std::remove_if(q.slots.begin(), q.slots.end(),
-                                     [](const Entry& e) { return !e.alive; }),
-                      q.slots.end());
+        q.slots.erase(
+            std::remove_if(q.slots.begin(), q.slots.end(), [](const Entry& e) { return !e.alive; }),
+            q.slots.end());
         q.head = 0;
     }
 }
@@ -237,8 +237,8 @@ uint64_t ChannelController::earliest(Command c, uint32_t rank, uint32_t group,
     const Rank& r = m_rank[rank];
     switch (c) {
         case Command::kAct: {
-            uint64_t e = std::max({m_bus_free, b.next_act, group_of(rank, group).next_act,
-                                   r.next_act});
+            uint64_t e =
+                std::max({m_bus_free, b.next_act, group_of(rank, group).next_act, r.next_act});
             // tFAW: the fourth-last ACT of the rank opens the window.
             if (r.faw_count >= 4) e = std::max(e, r.faw[r.faw_count % 4] + m_t.tFAW);
             return e;
@@ -260,7 +260,7 @@ uint64_t ChannelController::earliest(Command c, uint32_t rank, uint32_t group,
 }
 
 std::optional<ChannelController::RefreshStep> ChannelController::refresh_step(uint32_t rank,
-                                                                            uint64_t t) const {
+                                                                              uint64_t t) const {
     const Rank& r = m_rank[rank];
     if (r.refresh_pending == 0) return std::nullopt;
     if (m_refresh == cfg::RefreshMode::kPerBank) {
@@ -293,8 +293,7 @@ bool ChannelController::issue_refresh(uint64_t t) {
     return false;
 }
 
-void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b,
-                                 uint64_t from) const {
+void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const {
     if (blocked(b)) return;
     const uint32_t rank = b / m_banks_per_rank;
     const uint32_t bank = b % m_banks_per_rank;
@@ -347,9 +346,9 @@ bool ChannelController::issue_request(uint64_t t) {
     const uint64_t seq = column ? c.column : c.row;
     const Command command = column ? c.column_command : c.row_command;
     Queue& q = m_write_mode ? m_write_q : m_read_q;
-    const auto it = std::lower_bound(q.slots.begin() + static_cast<std::ptrdiff_t>(q.head),
-                                     q.slots.end(), seq,
-                                     [](const Entry& e, uint64_t s) { return e.seq < s; });
+    const auto it =
+        std::lower_bound(q.slots.begin() + static_cast<std::ptrdiff_t>(q.head), q.slots.end(), seq,
+                         [](const Entry& e, uint64_t s) { return e.seq < s; });
     Entry& e = *it;
     const Atom a = e.atom;
     if (command == Command::kAct) e.activated = true;
@@ -360,11 +359,11 @@ bool ChannelController::issue_request(uint64_t t) {
     issue(command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
     if (!column) return true;
 
-    const RowOutcome outcome = precharged   ? RowOutcome::kConflict
+    const RowOutcome outcome = precharged  ? RowOutcome::kConflict
                                : activated ? RowOutcome::kMiss
                                            : RowOutcome::kHit;
-    const uint64_t latency = static_cast<uint64_t>(a.is_write ? m_t.tCWL : m_t.tCL) +
-                             static_cast<uint64_t>(m_t.tBURST);
+    const uint64_t latency =
+        static_cast<uint64_t>(a.is_write ? m_t.tCWL : m_t.tCL) + static_cast<uint64_t>(m_t.tBURST);
     m_done.push_back({a.tag, t + latency, outcome});
     m_stats.queue_cycles += t - a.arrival;
     ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
@@ -373,8 +372,8 @@ bool ChannelController::issue_request(uint64_t t) {
     return true;
 }
 
-void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t bank,
-                              uint32_t row, uint32_t column, uint64_t t) {
+void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t bank, uint32_t row,
+                              uint32_t column, uint64_t t) {
     if (m_trace != nullptr) m_trace->push_back({t, c, rank, bank, row, column});
     m_bus_free = t + 1;
     m_candidates.valid = false;
@@ -479,8 +478,7 @@ void ChannelController::precharge_at(uint32_t rank, uint32_t bank, uint64_t p) {
     raise(m_rank[rank].next_ref, p + m_t.tRP);
 }
 
-void ChannelController::account(Background& bg, uint64_t* closes, uint32_t banks,
-                                uint64_t until) {
+void ChannelController::account(Background& bg, uint64_t* closes, uint32_t banks, uint64_t until) {
     auto advance = [&bg](uint64_t to) {
         if (bg.open_banks > 0) bg.active_cycles += to - bg.accounted_at;
         bg.accounted_at = to;

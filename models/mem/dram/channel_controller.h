@@ -95,7 +95,7 @@ class ChannelController {
         // burst), compacted away when they pile up.
         std::vector<Entry> slots;
         size_t head = 0;
-        size_t size = 0;  // live bursts
+        size_t size = 0;                    // live bursts
         std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
         std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
         std::vector<uint32_t> count;        // per bank: bursts queued
@@ -175,7 +175,7 @@ class ChannelController {
     const Candidates& candidates(bool write_queue, uint64_t from) const;
     // Queue bookkeeping.
     void enter(Queue& q, const Atom& a);
-    void leave(Queue& q, size_t index);  // `index` is the oldest hit of its bank
+    void leave(Queue& q, size_t index);       // `index` is the oldest hit of its bank
     void reindex_bank(Queue& q, uint32_t b);  // recompute b's oldest hit and miss
     void reindex_bank(uint32_t b);            // ... in both queues (its open row changed)
     // A due refresh holds the bank (channel-wide bank index) back from requests.
@@ -221,20 +221,20 @@ class ChannelController {
     size_t m_write_depth;
     size_t m_write_high;
     size_t m_write_low;
-    uint64_t m_refresh_period;   // tREFI or tREFIpb
-    uint64_t m_refresh_length;   // tRFC or tRFCpb
-    uint64_t m_rd_to_wr;         // tCL + tBURST + tRTRS - tCWL (>= 0)
-    uint64_t m_wr_to_rd_other;   // tCWL + tBURST + tRTRS - tCL (>= 0), another rank
+    uint64_t m_refresh_period;  // tREFI or tREFIpb
+    uint64_t m_refresh_length;  // tRFC or tRFCpb
+    uint64_t m_rd_to_wr;        // tCL + tBURST + tRTRS - tCWL (>= 0)
+    uint64_t m_wr_to_rd_other;  // tCWL + tBURST + tRTRS - tCL (>= 0), another rank
 
     uint64_t m_now = 0;        // every cycle up to here has run
     uint64_t m_last_step = 0;  // the last cycle something could happen
-    uint64_t m_bus_free = 0;  // the command bus: one command per cycle
+    uint64_t m_bus_free = 0;   // the command bus: one command per cycle
     bool m_write_mode = false;
     std::vector<Bank> m_banks;
     std::vector<Group> m_groups;
     std::vector<Rank> m_rank;
     std::vector<Background> m_background;  // per rank
-    std::vector<uint64_t> m_closes;         // per bank: its pending auto-precharge, or kNever
+    std::vector<uint64_t> m_closes;        // per bank: its pending auto-precharge, or kNever
     Queue m_read_q;
     Queue m_write_q;
     uint64_t m_next_seq = 0;

@@ -20,11 +20,11 @@ using npu::dram::TrafficResult;
 
 void print(const char* what, const TrafficResult& r) {
     const double n = static_cast<double>(r.requests);
-    std::printf("  %-9s %8.3f s  %10.0f requests/s  %6.3f memory cycles/request  %.2f advance "
-                "calls/request  row hits %.1f%%\n",
-                what, r.host_seconds, n / r.host_seconds, static_cast<double>(r.cycles) / n,
-                static_cast<double>(r.advances) / n,
-                100.0 * static_cast<double>(r.stats.row_hits) / n);
+    std::printf(
+        "  %-9s %8.3f s  %10.0f requests/s  %6.3f memory cycles/request  %.2f advance "
+        "calls/request  row hits %.1f%%\n",
+        what, r.host_seconds, n / r.host_seconds, static_cast<double>(r.cycles) / n,
+        static_cast<double>(r.advances) / n, 100.0 * static_cast<double>(r.stats.row_hits) / n);
 }
 
 int ramulator(uint64_t n) {
@@ -32,9 +32,10 @@ int ramulator(uint64_t n) {
     // cycles (10^6), random / stream: Ramulator 652 / 411, DRAMSim2 645 / 413, USIMM 661 / 409,
     // DrSim 647 / 406, NVMain 666 / 413.
     const auto c = npu::dram::ramulator_ddr3_1600_config();
-    std::printf("comparison with Ramulator (IEEE CAL 2015, Table 3): DDR3-1600K, 2 GiB rank, "
-                "%llu requests, reads:writes 9:1\n",
-                static_cast<unsigned long long>(n));
+    std::printf(
+        "comparison with Ramulator (IEEE CAL 2015, Table 3): DDR3-1600K, 2 GiB rank, "
+        "%llu requests, reads:writes 9:1\n",
+        static_cast<unsigned long long>(n));
     const struct {
         Pattern pattern;
         const char* name;
@@ -43,10 +44,11 @@ int ramulator(uint64_t n) {
     for (const auto& k : cases) {
         const TrafficResult r = npu::dram::run_traffic(c, k.pattern, n, 10, 64);
         const double ours = static_cast<double>(r.cycles) / static_cast<double>(n);
-        std::printf("  %-7s ours %.3f cycles/request, Ramulator %.2f (%+.1f%%); five simulators "
-                    "%s\n",
-                    k.name, ours, k.published, 100.0 * (ours / k.published - 1),
-                    k.pattern == Pattern::kStreaming ? "4.06-4.13" : "6.45-6.66");
+        std::printf(
+            "  %-7s ours %.3f cycles/request, Ramulator %.2f (%+.1f%%); five simulators "
+            "%s\n",
+            k.name, ours, k.published, 100.0 * (ours / k.published - 1),
+            k.pattern == Pattern::kStreaming ? "4.06-4.13" : "6.45-6.66");
     }
     return 0;
 }
@@ -67,10 +69,11 @@ int main(int argc, char** argv) try {
                 .dram;
     }
     c.model = npu::cfg::DramModel::kBanked;
-    std::printf("banked DRAM micro-benchmark: %s, %d channel(s), %llu requests of one %llu-byte "
-                "burst, reads:writes 9:1, 64 in flight\n",
-                c.name.c_str(), c.channels, static_cast<unsigned long long>(n),
-                static_cast<unsigned long long>(c.atom_bytes()));
+    std::printf(
+        "banked DRAM micro-benchmark: %s, %d channel(s), %llu requests of one %llu-byte "
+        "burst, reads:writes 9:1, 64 in flight\n",
+        c.name.c_str(), c.channels, static_cast<unsigned long long>(n),
+        static_cast<unsigned long long>(c.atom_bytes()));
     const std::string only = argc > 3 ? argv[3] : "";
     for (Pattern p : {Pattern::kStreaming, Pattern::kRandom}) {
         const char* name = p == Pattern::kStreaming ? "streaming" : "random";
@@ -79,6 +82,7 @@ int main(int argc, char** argv) try {
     }
     return 0;
 } catch (const npu::UserError& e) {
-    for (const auto& d : e.diagnostics()) std::fprintf(stderr, "error: %s\n", d.to_string().c_str());
+    for (const auto& d : e.diagnostics())
+        std::fprintf(stderr, "error: %s\n", d.to_string().c_str());
     return 2;
 }

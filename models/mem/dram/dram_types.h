@@ -83,9 +83,9 @@ struct ChannelStats {
     uint64_t row_hits = 0;
     uint64_t row_misses = 0;
     uint64_t row_conflicts = 0;
-    uint64_t queue_cycles = 0;    // sum over bursts of (column command - arrival)
-    uint64_t refresh_cycles = 0;  // rank (REF) or bank (REFpb) cycles from due to refresh done
-    uint64_t active_rank_cycles = 0;      // a rank with at least one open bank
+    uint64_t queue_cycles = 0;        // sum over bursts of (column command - arrival)
+    uint64_t refresh_cycles = 0;      // rank (REF) or bank (REFpb) cycles from due to refresh done
+    uint64_t active_rank_cycles = 0;  // a rank with at least one open bank
     uint64_t precharged_rank_cycles = 0;  // a rank with every bank closed
     ChannelStats& operator+=(const ChannelStats& o);
 };

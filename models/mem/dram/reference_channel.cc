@@ -147,8 +147,7 @@ void ReferenceChannel::step(uint64_t t) {
     // 2. Refreshes falling due.
     const bool per_bank = m_c.refresh == cfg::RefreshMode::kPerBank;
     if (m_c.refresh != cfg::RefreshMode::kOff) {
-        const auto period =
-            static_cast<uint64_t>(per_bank ? m_c.timing.tREFIpb : m_c.timing.tREFI);
+        const auto period = static_cast<uint64_t>(per_bank ? m_c.timing.tREFIpb : m_c.timing.tREFI);
         for (size_t r = 0; r < m_refresh_due.size(); ++r) {
             while (m_refresh_due[r] <= t) {
                 ++m_refresh_pending[r];
@@ -159,11 +158,11 @@ void ReferenceChannel::step(uint64_t t) {
     // 3. Write drain.
     const size_t writes = m_write_q.size();
     const size_t reads = m_read_q.size();
-    if (!m_write_mode && (writes >= static_cast<size_t>(m_c.write_high) ||
-                          (reads == 0 && writes > 0))) {
+    if (!m_write_mode &&
+        (writes >= static_cast<size_t>(m_c.write_high) || (reads == 0 && writes > 0))) {
         m_write_mode = true;
-    } else if (m_write_mode && (writes == 0 || (writes <= static_cast<size_t>(m_c.write_low) &&
-                                                reads > 0))) {
+    } else if (m_write_mode &&
+               (writes == 0 || (writes <= static_cast<size_t>(m_c.write_low) && reads > 0))) {
         m_write_mode = false;
     }
     // 4a. Refresh first, lowest rank first.
@@ -173,7 +172,8 @@ void ReferenceChannel::step(uint64_t t) {
         if (m_refresh_pending[r] == 0) continue;
         if (per_bank) {
             const uint32_t b = m_refresh_bank[r];
-            const Command c = m_open_row[r * banks + b] == kClosed ? Command::kRefpb : Command::kPre;
+            const Command c =
+                m_open_row[r * banks + b] == kClosed ? Command::kRefpb : Command::kPre;
             if (legal(c, r, b / per_group, b, t)) {
                 issue(c, r, b / per_group, b, 0, 0, t);
                 return;
@@ -209,11 +209,11 @@ void ReferenceChannel::step(uint64_t t) {
             if (c == Command::kAct) q[i].activated = true;
             if (c == Command::kPre) q[i].precharged = true;
             if (is_column(c)) {
-                const RowOutcome o = q[i].precharged   ? RowOutcome::kConflict
+                const RowOutcome o = q[i].precharged  ? RowOutcome::kConflict
                                      : q[i].activated ? RowOutcome::kMiss
                                                       : RowOutcome::kHit;
-                const int latency = (a.is_write ? m_c.timing.tCWL : m_c.timing.tCL) +
-                                    m_c.timing.tBURST;
+                const int latency =
+                    (a.is_write ? m_c.timing.tCWL : m_c.timing.tCL) + m_c.timing.tBURST;
                 m_done.push_back({a.tag, t + static_cast<uint64_t>(latency), o});
                 m_stats.queue_cycles += t - a.arrival;
                 if (o == RowOutcome::kHit) ++m_stats.row_hits;
@@ -226,8 +226,8 @@ void ReferenceChannel::step(uint64_t t) {
     }
 }
 
-void ReferenceChannel::issue(Command c, uint32_t rank, uint32_t group, uint32_t bank,
-                             uint32_t row, uint32_t column, uint64_t t) {
+void ReferenceChannel::issue(Command c, uint32_t rank, uint32_t group, uint32_t bank, uint32_t row,
+                             uint32_t column, uint64_t t) {
     m_commands.push_back({t, c, rank, bank, row, column});
     m_history.push_back({t, t, c, rank, group, bank, true});
     const uint32_t index = rank * static_cast<uint32_t>(m_c.banks_per_rank()) + bank;
@@ -259,8 +259,8 @@ void ReferenceChannel::issue(Command c, uint32_t rank, uint32_t group, uint32_t 
             m_stats.refresh_cycles += t + length - due;
             --m_refresh_pending[rank];
             if (c == Command::kRefpb) {
-                m_refresh_bank[rank] = (m_refresh_bank[rank] + 1) %
-                                       static_cast<uint32_t>(m_c.banks_per_rank());
+                m_refresh_bank[rank] =
+                    (m_refresh_bank[rank] + 1) % static_cast<uint32_t>(m_c.banks_per_rank());
             }
             break;
         }

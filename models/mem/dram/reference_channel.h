@@ -81,7 +81,7 @@ class ReferenceChannel {
     std::vector<uint64_t> m_refresh_due;
     std::vector<uint32_t> m_refresh_pending;
     std::vector<uint32_t> m_refresh_bank;
-    std::vector<Atom> m_staged_reads;   // FIFO (front = index m_read_head)
+    std::vector<Atom> m_staged_reads;  // FIFO (front = index m_read_head)
     std::vector<Atom> m_staged_writes;
     size_t m_read_head = 0;
     size_t m_write_head = 0;

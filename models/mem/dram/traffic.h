@@ -18,7 +18,7 @@ enum class Pattern {
 
 struct TrafficResult {
     uint64_t requests = 0;
-    uint64_t cycles = 0;  // memory cycles until the last completion
+    uint64_t cycles = 0;    // memory cycles until the last completion
     uint64_t advances = 0;  // advance() calls (events an adapter would wake up for)
     ChannelStats stats;     // summed over channels
     double host_seconds = 0;
@@ -26,8 +26,8 @@ struct TrafficResult {
 
 // `requests` requests of one burst each; every `write_every`-th is a write (0: none).
 [[nodiscard]] TrafficResult run_traffic(const cfg::DramConfig& config, Pattern pattern,
-                                        uint64_t requests, uint64_t write_every,
-                                        uint64_t in_flight, uint64_t seed = 1);
+                                        uint64_t requests, uint64_t write_every, uint64_t in_flight,
+                                        uint64_t seed = 1);
 
 // The configuration of Ramulator's comparison of five DRAM simulators (Y. Kim, W. Yang,
 // O. Mutlu, "Ramulator: A Fast and Extensible DRAM Simulator", IEEE CAL 2015, Table 3 and
