@@ -182,17 +182,8 @@ bool check_stream(const cfg::DramConfig& c, const Stream& s, std::mt19937_64& rn
     for (const Request& r : s.requests) {
         const uint64_t burst = c.atom_bytes();
         for (uint64_t b = r.addr / burst; b <= (r.addr + r.bytes - 1) / burst; ++b) {
-            const DramAddress d = fast.address_map().decode(b * burst);
-            Atom a;
-            a.arrival = r.arrival_cycle;
-            a.tag = static_cast<uint32_t>(r.id);
-            a.rank = d.rank;
-            a.bank_group = d.bank_group;
-            a.bank = d.bank_group * static_cast<uint32_t>(c.banks_per_group) + d.bank;
-            a.row = d.row;
-            a.column = d.column;
-            a.is_write = r.is_write;
-            ref.push(a);
+            ref.push(fast.route(b * burst, r.is_write, r.arrival_cycle, static_cast<uint32_t>(r.id))
+                         .atom);
         }
     }
     ref.run_until(end);

@@ -38,18 +38,26 @@ void BankedDram::enqueue(const Request& r) {
     s.order = m_order++;
     ++m_outstanding;
     for (uint64_t b = first; b <= last; ++b) {
-        const DramAddress d = m_map.decode(b * burst);
-        Atom a;
-        a.arrival = r.arrival_cycle;
-        a.tag = slot;
-        a.rank = d.rank;
-        a.bank_group = d.bank_group;
-        a.bank = d.bank_group * static_cast<uint32_t>(m_config.banks_per_group) + d.bank;
-        a.row = d.row;
-        a.column = d.column;
-        a.is_write = r.is_write;
-        m_channels[d.channel].push(a);
+        const Routed routed = route(b * burst, r.is_write, r.arrival_cycle, slot);
+        m_channels[routed.channel].push(routed.atom);
     }
+}
+
+BankedDram::Routed BankedDram::route(uint64_t addr, bool is_write, uint64_t arrival,
+                                     uint32_t tag) const {
+    const DramAddress d = m_map.decode(addr);
+    Routed out;
+    out.channel = d.channel;
+    Atom& a = out.atom;
+    a.arrival = arrival;
+    a.tag = tag;
+    a.rank = d.rank;
+    a.bank_group = d.bank_group;
+    a.bank = d.bank_group * static_cast<uint32_t>(m_config.banks_per_group) + d.bank;
+    a.row = d.row;
+    a.column = d.column;
+    a.is_write = is_write;
+    return out;
 }
 
 std::optional<uint64_t> BankedDram::next_event() const {

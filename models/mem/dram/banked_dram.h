@@ -51,6 +51,12 @@ class BankedDram {
     [[nodiscard]] uint64_t outstanding() const { return m_outstanding; }
 
     [[nodiscard]] const AddressMap& address_map() const { return m_map; }
+    // The burst at `addr` as its channel's controller sees it.
+    struct Routed {
+        uint32_t channel = 0;
+        Atom atom;
+    };
+    [[nodiscard]] Routed route(uint64_t addr, bool is_write, uint64_t arrival, uint32_t tag) const;
     [[nodiscard]] int channels() const { return static_cast<int>(m_channels.size()); }
     [[nodiscard]] ChannelStats channel_stats(int channel) const;
     [[nodiscard]] ChannelStats total_stats() const;

@@ -434,10 +434,7 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
         }
         case Command::kRef: {
             ++m_stats.refreshes;
-            const uint64_t oldest_due = r.refresh_due - r.refresh_pending * m_refresh_period;
-            m_stats.refresh_cycles += t + m_refresh_length - oldest_due;
-            --r.refresh_pending;
-            --m_refreshes_pending;
+            refreshed(r, t);
             raise(r.next_act, t + m_t.tRFC);
             raise(r.next_ref, t + m_t.tRFC);
             raise(r.next_refpb, t + m_t.tRFC);
@@ -445,10 +442,7 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
         }
         case Command::kRefpb: {
             ++m_stats.refreshes_per_bank;
-            const uint64_t oldest_due = r.refresh_due - r.refresh_pending * m_refresh_period;
-            m_stats.refresh_cycles += t + m_refresh_length - oldest_due;
-            --r.refresh_pending;
-            --m_refreshes_pending;
+            refreshed(r, t);
             r.refresh_bank = (r.refresh_bank + 1) % m_banks_per_rank;
             raise(b.next_act, t + m_t.tRFCpb);
             raise(b.next_refpb, t + m_t.tRFCpb);
@@ -466,6 +460,14 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
         ++m_background[rank].pending_closes;
         precharge_at(rank, bank, p);
     }
+}
+
+void ChannelController::refreshed(Rank& r, uint64_t t) {
+    // The oldest pending refresh fell due `pending` periods before the next one will.
+    const uint64_t oldest_due = r.refresh_due - r.refresh_pending * m_refresh_period;
+    m_stats.refresh_cycles += t + m_refresh_length - oldest_due;
+    --r.refresh_pending;
+    --m_refreshes_pending;
 }
 
 void ChannelController::precharge_at(uint32_t rank, uint32_t bank, uint64_t p) {

@@ -193,6 +193,7 @@ class ChannelController {
     void issue(Command c, uint32_t rank, uint32_t group, uint32_t bank, uint32_t row,
                uint32_t column, uint64_t t);
     void precharge_at(uint32_t rank, uint32_t bank, uint64_t p);
+    void refreshed(Rank& r, uint64_t t);  // a REF or REFpb of rank r issued at t
     // Brings `bg` up to `until`: pending auto-precharges (`closes`, one per bank of the rank,
     // kNever when none) at or before it close their banks in time order.
     static void account(Background& bg, uint64_t* closes, uint32_t banks, uint64_t until);
