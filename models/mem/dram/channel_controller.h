@@ -24,8 +24,12 @@
 // group, the rank, the other ranks or the channel. A read's data is done at RD + tCL + tBURST, a
 // write's at WR + tCWL + tBURST.
 // The controller never loops over cycles: each register holds the first cycle a command kind is
-// legal in its scope, so the next cycle anything can happen is a minimum over the queued bursts
-// (O(queue depth) per command, no allocation once the FIFOs have grown).
+// legal in its scope, and per bank it keeps the oldest queued burst that hits the open row and the
+// oldest that misses (all hits of a bank share their next command, as do all misses), so the next
+// cycle anything can happen is a minimum over the banks with queued bursts, recomputed only when
+// a command issues, the drain mode flips or a refresh falls due (O(banks) per command, plus an
+// O(queue) pass over one bank's bursts when its open row changes); no allocation once the
+// buffers have grown.
 // Proven equal, command by command and completion by completion, to the cycle-by-cycle
 // ReferenceChannel (reference_channel.h) in tests/unit/dram_equivalence_test.cc.
 //
