@@ -100,6 +100,9 @@ class DramTarget : public MemTargetIf, public sc_core::sc_module {
     // Adds the DRAM fields of the run's counters (dram_read_bytes, dram_write_bytes,
     // dram_bursts) of `layer`.
     void add_counters(size_t layer, stats::Counters& c) const;
+    // The run ended at NPU cycle `end_cycle` (after the simulation, before the statistics are
+    // read): a model that counts time-based activity (refresh, background) brings it up to there.
+    virtual void finish(uint64_t /*end_cycle*/) {}
 
   protected:
     DramTarget(sc_core::sc_module_name name, MemoryImage& image, stats::StatGroup& stats);

@@ -1,8 +1,10 @@
 #include "models/platform/soc.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
+#include "models/mem/dram/banked_dram_target.h"
 #include "models/mem/simple_dram.h"
 #include "models/process.h"
 #include "sim/core/error.h"
@@ -14,6 +16,8 @@ std::unique_ptr<DramTarget> make_dram(const cfg::HwConfig& hw, MemoryImage& imag
     switch (hw.dram.model) {
         case cfg::DramModel::kSimple:
             break;
+        case cfg::DramModel::kBanked:
+            return std::make_unique<BankedDramTarget>("dram", hw, image, stats);
     }
     return std::make_unique<SimpleDram>("dram", hw.dram_bytes_per_cycle(), hw.dram.channels,
                                         hw.dram.latency_cycles,
@@ -52,6 +56,9 @@ Soc::Soc(const cfg::HwConfig& hw, const isa::Program& program, Fidelity fidelity
 Soc::~Soc() = default;
 
 void Soc::collect_counters(stats::RunStats& run) const {
+    uint64_t end = 0;
+    for (const stats::LayerStats& l : run.layers) end = std::max(end, l.end_cycle);
+    m_dram->finish(end);
     for (size_t i = 0; i < run.layers.size(); ++i) {
         stats::Counters c;
         m_core->add_counters(i, c);

@@ -29,6 +29,24 @@ std::optional<DramOperationEnergy> dram_operation_energy(const cfg::DramConfig& 
     return e;
 }
 
+DramActivity dram_activity(const stats::StatGroup& dram, const cfg::DramConfig& config,
+                           const size_t* layer) {
+    auto get = [&](const char* name) -> uint64_t {
+        const stats::Stat* s = dram.find(name);
+        if (s == nullptr) return 0;
+        return layer != nullptr ? s->at(*layer) : s->total();
+    };
+    DramActivity a;
+    a.activates = get("activates");
+    a.reads = get("read_bursts");
+    a.writes = get("write_bursts");
+    (config.refresh == cfg::RefreshMode::kPerBank ? a.refreshes_per_bank : a.refreshes) =
+        get("refreshes");
+    a.active_rank_cycles = get("active_rank_cycles");
+    a.precharged_rank_cycles = get("precharged_rank_cycles");
+    return a;
+}
+
 std::optional<DramEnergy> price_dram(const DramActivity& a, const cfg::DramConfig& c) {
     const auto op = dram_operation_energy(c);
     if (!op) return std::nullopt;

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "sim/config/dram_config.h"
+#include "sim/stats/component_stats.h"
 
 namespace npu::energy {
 
@@ -49,6 +50,12 @@ struct DramEnergy {
     double background_pj = 0;
     [[nodiscard]] double total_pj() const;
 };
+
+// What the banked DRAM counted into its statistics group (`dram`, models/mem/dram/
+// banked_dram_target.h) for layer `*layer`, or over the run when `layer` is null. `config` says
+// which kind of refresh its `refreshes` are.
+[[nodiscard]] DramActivity dram_activity(const stats::StatGroup& dram,
+                                         const cfg::DramConfig& config, const size_t* layer);
 
 // nullopt when the device has no IDD data (dram.power.vdd = 0).
 [[nodiscard]] std::optional<DramOperationEnergy> dram_operation_energy(

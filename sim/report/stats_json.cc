@@ -6,6 +6,7 @@
 #include "sim/core/error.h"
 #include "sim/core/types.h"
 #include "sim/report/counter_fields.h"
+#include "sim/report/dram_figures.h"
 #include "sim/report/figures.h"
 #include "sim/report/output_file.h"
 
@@ -48,6 +49,30 @@ json counters_json(const stats::Counters& c) {
 }
 
 }  // namespace
+
+// The banked DRAM's figures (dram_figures.h); only runs with dram.model banked have them.
+json dram_json(const DramFigures& f) {
+    json j{{"bursts", f.bursts},
+           {"row_hits", f.row_hits},
+           {"row_misses", f.row_misses},
+           {"row_conflicts", f.row_conflicts},
+           {"row_hit_rate", f.row_hit_rate},
+           {"activates", f.activates},
+           {"precharges", f.precharges},
+           {"refreshes", f.refreshes},
+           {"refresh_cycles", f.refresh_cycles},
+           {"bandwidth_utilization", f.bandwidth_utilization},
+           {"read_queue_occupancy", f.read_queue_occupancy},
+           {"write_queue_occupancy", f.write_queue_occupancy},
+           {"average_latency_cycles", f.average_latency}};
+    if (f.energy) {
+        j["energy_pj"] =
+            json{{"activate", f.energy->activate_pj},     {"read", f.energy->read_pj},
+                 {"write", f.energy->write_pj},           {"refresh", f.energy->refresh_pj},
+                 {"background", f.energy->background_pj}, {"total", f.energy->total_pj()}};
+    }
+    return j;
+}
 
 json components_json(const stats::StatGroup& group, const size_t* layer) {
     json j = json::object();
@@ -273,6 +298,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         lj["end_cycle"] = l.end_cycle;
         put_figures(lj, layer_figures(l, peaks, table));
         lj["counters"] = counters_json(l.counters);
+        if (const auto d = dram_figures(run, hw, &i, l.cycles())) lj["dram"] = dram_json(*d);
         if (run.components.layers() == run.layers.size()) {
             lj["components"] = components_json(run.components, &i);
         }
@@ -301,6 +327,9 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         totals["area_mm2"] = hw.area_mm2(widest);
     }
     totals["counters"] = counters_json(run.total);
+    if (const auto d = dram_figures(run, hw, nullptr, run.total_cycles)) {
+        totals["dram"] = dram_json(*d);
+    }
     doc["components"] = components_json(run.components);
     totals["layers"] = check.layers;
     totals["layers_checked"] = check.checked;

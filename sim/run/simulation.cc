@@ -13,6 +13,7 @@
 #include "models/platform/soc.h"
 #include "models/process.h"
 #include "sim/core/error.h"
+#include "sim/energy/dram_energy.h"
 #include "sim/quant/float_ref.h"
 #include "sim/quant/precisions.h"
 #include "sim/ref/reference.h"
@@ -60,16 +61,26 @@ std::future<std::invoke_result_t<F>> start_reference(bool wanted, F reference) {
     return std::async(std::launch::async, std::move(reference));
 }
 
+// The banked DRAM's energy by the IDD method replaces the per-byte price, per layer and over the
+// run, when its device has IDD data (sim/energy/dram_energy.h).
+void price_banked_dram(const cfg::HwConfig& hw, stats::RunStats& st) {
+    const stats::StatGroup* dram = st.components.find_group("dram");
+    if (hw.dram.model != cfg::DramModel::kBanked || dram == nullptr) return;
+    for (size_t i = 0; i < st.layers.size(); ++i) {
+        if (const auto e = energy::price_dram(energy::dram_activity(*dram, hw.dram, &i), hw.dram)) {
+            st.layers[i].dram_energy_pj = e->total_pj();
+        }
+    }
+    if (const auto e =
+            energy::price_dram(energy::dram_activity(*dram, hw.dram, nullptr), hw.dram)) {
+        st.dram_energy_pj = e->total_pj();
+    }
+}
+
 }  // namespace
 
 RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
                            const RunOptions& options) {
-    // The banked DRAM model (models/mem/dram) is not behind the NPU's memory interface yet.
-    if (hw.dram.model == cfg::DramModel::kBanked) {
-        throw UserError(Diagnostic{"", 0, 0, "dram.model",
-                                   "banked is not connected to the NPU model yet (docs/dram.md, "
-                                   "\"Status\"); runs use dram.model simple"});
-    }
     RunResult result;
     stats::RunStats& st = result.stats;
     st.config_name = hw.name;
@@ -130,6 +141,7 @@ RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
         st.total += ls.counters;
         st.total_cycles = std::max(st.total_cycles, ls.end_cycle);
     }
+    price_banked_dram(hw, st);
     return result;
 }
 
@@ -165,10 +177,9 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
     const bool check_int = options.functional && options.check && !float_p;
     const bool check_float =
         options.functional && options.check && float_p && !float_mixed && !any_int;
-    auto expected_int = start_reference(
-        check_int, [&workload, &hw] {
-            return ref::run_workload(workload, hw.postproc.rounding, hw.postproc.requant);
-        });
+    auto expected_int = start_reference(check_int, [&workload, &hw] {
+        return ref::run_workload(workload, hw.postproc.rounding, hw.postproc.requant);
+    });
     auto expected_float = start_reference(check_float, [&workload, p = float_p] {
         return quant::run_float(
             workload, *p, workload.float_input_data.empty() ? nullptr : &workload.float_input_data);

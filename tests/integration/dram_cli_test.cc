@@ -1,9 +1,10 @@
 // The banked DRAM's config through the npusim binary: presets, the effective-config dump round
-// trip, the schema, and the clear refusal to run it before it is connected to the NPU model.
+// trip, the schema, and a run on it through the binary.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "tests/integration/npusim_harness.h"
@@ -46,13 +47,28 @@ TEST_F(DramCli, BadBankedKeysAreUserErrors) {
         << r.err;
 }
 
-TEST_F(DramCli, ARunWithTheBankedModelIsRefusedUntilItIsConnected) {
-    const Result r = npusim("run --set dram.model=banked --quiet");
-    EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("error: dram.model: banked is not connected to the NPU model yet "
-                         "(docs/dram.md, \"Status\"); runs use dram.model simple"),
+TEST_F(DramCli, ABankedRunReportsItsRowBufferStatistics) {
+    const fs::path out = m_dir / "run";
+    const Result r = npusim("run --hw " + std::string(NPUSIM_SOURCE_DIR) +
+                            "/configs/vta.yaml --set dram.model=banked --out " + out.string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("DRAM (banked: ddr3_1600, 1 channel x 1 rank, open page, 3.2 GB/s peak "
+                         "at 800 MHz)"),
               std::string::npos)
-        << r.err;
+        << r.out;
+    EXPECT_NE(r.out.find("outputs: bit-exact"), std::string::npos) << r.out;
+    std::ifstream in(out / "stats.json");
+    std::stringstream s;
+    s << in.rdbuf();
+    EXPECT_NE(s.str().find("\"row_hit_rate\""), std::string::npos);
+    EXPECT_NE(s.str().find("\"row_conflicts\""), std::string::npos);
+    // The simple model's run has none of the banked figures.
+    const fs::path simple = m_dir / "simple";
+    ASSERT_EQ(npusim("run --quiet --out " + simple.string()).code, 0);
+    std::ifstream in2(simple / "stats.json");
+    std::stringstream s2;
+    s2 << in2.rdbuf();
+    EXPECT_EQ(s2.str().find("\"row_hit_rate\""), std::string::npos);
 }
 
 }  // namespace

@@ -236,6 +236,9 @@ TEST(DramTiming, ClockDomainsConvertExactlyAndRoundUp) {
     EXPECT_EQ(l.to_memory(700), 2133u);
     EXPECT_EQ(l.to_npu(2133), 700u);
     EXPECT_EQ(l.to_npu(1), 1u);
+    // Products beyond 64 bits take the wide path: ceil(2^62 * 7 / 3).
+    const ClockDomains w(3, 7);
+    EXPECT_EQ(w.to_memory(uint64_t{1} << 62), 10'760'600'709'663'905'110u);
 }
 
 TEST(DramTiming, BrokenContractsAreModelErrors) {

@@ -74,6 +74,7 @@ void BankedDram::collect(ChannelController& channel) {
     for (const ChannelController::Done& d : channel.done()) {
         Slot& s = m_slots[d.tag];
         s.completion.cycle = std::max(s.completion.cycle, d.cycle);
+        s.completion.queue_cycles += d.issued - s.completion.arrival_cycle;
         ++(d.outcome == RowOutcome::kHit    ? s.completion.row_hits
            : d.outcome == RowOutcome::kMiss ? s.completion.row_misses
                                             : s.completion.row_conflicts);
@@ -93,6 +94,33 @@ void BankedDram::advance(uint64_t cycle, std::vector<Completion>& done) {
     }
     m_now = cycle;
     while (!m_ready.empty() && m_ready.top().cycle <= cycle) {
+        const uint32_t slot = m_ready.top().slot;
+        m_ready.pop();
+        done.push_back(m_slots[slot].completion);
+        m_free_slots.push_back(slot);
+        --m_outstanding;
+    }
+}
+
+uint64_t BankedDram::min_data_delay() const {
+    return static_cast<uint64_t>(std::min(m_config.timing.tCL, m_config.timing.tCWL) +
+                                 m_config.timing.tBURST);
+}
+
+std::optional<uint64_t> BankedDram::next_unknown_completion() const {
+    const uint64_t read_delay = static_cast<uint64_t>(m_config.timing.tCL + m_config.timing.tBURST);
+    std::optional<uint64_t> best;
+    for (const ChannelController& c : m_channels) {
+        const auto e = c.next_busy_event();
+        if (!e) continue;
+        const uint64_t t = *e + (c.has_writes() ? min_data_delay() : read_delay);
+        if (!best || t < *best) best = t;
+    }
+    return best;
+}
+
+void BankedDram::take_known(std::vector<Completion>& done) {
+    while (!m_ready.empty()) {
         const uint32_t slot = m_ready.top().slot;
         m_ready.pop();
         done.push_back(m_slots[slot].completion);

@@ -47,6 +47,18 @@ class BankedDram {
     void enqueue(const Request& request);
     [[nodiscard]] std::optional<uint64_t> next_event() const;
     void advance(uint64_t cycle, std::vector<Completion>& done);
+    // Appends every request whose last burst's column command has issued (its completion cycle
+    // is known, possibly after now()) and not reported yet, ordered by completion cycle then
+    // arrival order; advance() will not report them again. Lets an adapter tell completions
+    // ahead of their cycle.
+    void take_known(std::vector<Completion>& done);
+    // The fewest cycles from a column command to its burst's data: min(tCL, tCWL) + tBURST
+    // (a read's data takes tCL + tBURST, a write's tCWL + tBURST).
+    [[nodiscard]] uint64_t min_data_delay() const;
+    // The first cycle a request whose completion is not known yet (take_known) can complete, if
+    // nothing arrives: each channel's next event plus the data delay of the bursts it holds
+    // (tCL + tBURST when it holds only reads); nullopt when no such request is outstanding.
+    [[nodiscard]] std::optional<uint64_t> next_unknown_completion() const;
     [[nodiscard]] uint64_t now() const { return m_now; }
     [[nodiscard]] uint64_t outstanding() const { return m_outstanding; }
 

@@ -364,7 +364,7 @@ bool ChannelController::issue_request(uint64_t t) {
                                            : RowOutcome::kHit;
     const uint64_t latency =
         static_cast<uint64_t>(a.is_write ? m_t.tCWL : m_t.tCL) + static_cast<uint64_t>(m_t.tBURST);
-    m_done.push_back({a.tag, t + latency, outcome});
+    m_done.push_back({a.tag, t, t + latency, outcome});
     m_stats.queue_cycles += t - a.arrival;
     ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
        : outcome == RowOutcome::kMiss ? m_stats.row_misses

@@ -60,11 +60,14 @@ class ChannelController {
     // wake up: run_until catches up with it).
     [[nodiscard]] std::optional<uint64_t> next_busy_event() const;
     [[nodiscard]] bool has_work() const;
+    // Whether a write burst is staged or queued.
+    [[nodiscard]] bool has_writes() const { return !m_write_staged.empty() || m_write_q.size > 0; }
     [[nodiscard]] uint64_t now() const { return m_now; }
 
     // A burst whose column command has issued; its data is done at `cycle` (may be > now()).
     struct Done {
         uint32_t tag;
+        uint64_t issued;  // its column command
         uint64_t cycle;
         RowOutcome outcome;
     };

@@ -69,6 +69,7 @@ struct Completion {
     uint32_t row_hits = 0;
     uint32_t row_misses = 0;
     uint32_t row_conflicts = 0;
+    uint64_t queue_cycles = 0;  // over its bursts: cycles from arrival to the column command
 };
 
 // What one channel counted. Cycle counts are memory-clock cycles; `*_rank_cycles` are summed
@@ -96,11 +97,23 @@ class ClockDomains {
   public:
     ClockDomains(uint64_t npu_hz, uint64_t memory_hz);
     // ceil(npu_cycle * memory_hz / npu_hz)
-    [[nodiscard]] uint64_t to_memory(uint64_t npu_cycle) const;
+    [[nodiscard]] uint64_t to_memory(uint64_t npu_cycle) const {
+        return mul_div_ceil(npu_cycle, m_memory_hz, m_npu_hz);
+    }
     // ceil(memory_cycle * npu_hz / memory_hz)
-    [[nodiscard]] uint64_t to_npu(uint64_t memory_cycle) const;
+    [[nodiscard]] uint64_t to_npu(uint64_t memory_cycle) const {
+        return mul_div_ceil(memory_cycle, m_npu_hz, m_memory_hz);
+    }
 
   private:
+    // ceil(a * b / c) without overflow for any 64-bit inputs whose result fits; in 64 bits when
+    // the product does (the common case: cycle counts times a small reduced ratio).
+    static uint64_t mul_div_ceil(uint64_t a, uint64_t b, uint64_t c) {
+        if (a <= UINT64_MAX / 2 / b) return (a * b + c - 1) / c;
+        return mul_div_ceil_wide(a, b, c);
+    }
+    static uint64_t mul_div_ceil_wide(uint64_t a, uint64_t b, uint64_t c);
+
     uint64_t m_npu_hz;
     uint64_t m_memory_hz;
 };
