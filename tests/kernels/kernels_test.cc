@@ -76,6 +76,21 @@ TEST(Kernels, ActivePathIsTheRequestedOne) {
     std::printf("kernels path: %s\n", to_string(isa));
 }
 
+// The reference executor checks the datapath on another path wherever the CPU offers two.
+TEST(Kernels, CheckPathIsAnotherSupportedPathWhenThereIsOne) {
+    const std::vector<Isa> all = supported_isas();
+    const Isa check = check_isa();
+    EXPECT_TRUE(supported(check));
+    if (all.size() > 1) {
+        EXPECT_NE(check, active_isa());
+        // The widest of the others.
+        EXPECT_EQ(check, all.back() != active_isa() ? all.back() : all[all.size() - 2]);
+    } else {
+        EXPECT_EQ(check, active_isa());
+    }
+    std::printf("check path: %s\n", to_string(check));
+}
+
 TEST(Kernels, UnknownOrUnsupportedPathIsAClearError) {
     try {
         (void)isa_from_env_value("sse9");
