@@ -9,8 +9,10 @@
 //    tile's stream, a post-processing pass) first finds a start at which every bank of the range
 //    has a port free for the whole window, then reserves it.
 // Requests are granted in the order they are made; a later request never moves an earlier
-// reservation. Functional runs also hold the bytes (data()). Not modelled: port arbitration
-// policies other than first come first served, read-modify-write, ECC, power gating.
+// reservation. Functional runs also hold the bytes (data()): zero pages mapped from the OS, so
+// storage costs memory only where it is written (a 4 GiB accumulator for a small network costs
+// what the network writes). Not modelled: port arbitration policies other than first come first
+// served, read-modify-write, ECC, power gating.
 // Timing contract: NPU cycles; contention and bank conflicts come out of the calendars.
 // Stats (group given at construction, e.g. "npu.spad"):
 //   bytes_read, bytes_written        bytes the users say they moved (count_read/count_write;
@@ -26,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,6 +37,12 @@
 #include "sim/stats/component_stats.h"
 
 namespace npu::model {
+
+// Unmaps anonymous pages (BankedSram's storage).
+struct UnmapPages {
+    uint64_t bytes = 0;
+    void operator()(uint8_t* p) const;
+};
 
 class BankedSram {
   public:
@@ -76,8 +85,8 @@ class BankedSram {
 
     [[nodiscard]] const std::string& name() const { return m_name; }
     [[nodiscard]] uint64_t size() const { return m_size; }
-    [[nodiscard]] bool functional() const { return !m_data.empty(); }
-    uint8_t* data(uint32_t addr) { return m_data.data() + addr; }
+    [[nodiscard]] bool functional() const { return m_data != nullptr; }
+    uint8_t* data(uint32_t addr) { return m_data.get() + addr; }
     // Throws ModelError (naming `what`) unless [addr, addr + len) lies in the memory.
     void check_range(uint64_t addr, uint64_t len, const char* what) const;
 
@@ -97,7 +106,7 @@ class BankedSram {
     uint64_t m_bank_size;
     int m_bank_width;
     std::vector<PortCalendar> m_banks;
-    std::vector<uint8_t> m_data;
+    std::unique_ptr<uint8_t, UnmapPages> m_data;  // functional runs: the bytes
     std::function<uint64_t()> m_now;
     stats::Stat& m_bytes_read;
     stats::Stat& m_bytes_written;

@@ -1,7 +1,6 @@
 #include "models/platform/soc.h"
 
 #include <algorithm>
-#include <cstring>
 #include <string>
 
 #include "models/mem/dram/banked_dram_target.h"
@@ -37,8 +36,7 @@ Soc::Soc(const cfg::HwConfig& hw, const isa::Program& program, Fidelity fidelity
     if (functional) {
         m_image.map(program.dram_base, program.dram_bytes_used);
         for (const isa::DramSegment& seg : program.dram_image) {
-            std::memcpy(m_image.at(seg.addr, seg.bytes.size(), "program image"), seg.bytes.data(),
-                        seg.bytes.size());
+            m_image.write(seg.addr, seg.bytes.data(), seg.bytes.size(), "program image");
         }
     }
     stats::StatGroup& dram_stats = run.components.group("dram");
