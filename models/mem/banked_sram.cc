@@ -65,8 +65,8 @@ void BankedSram::prune(uint64_t first_bank, uint64_t last) {
     for (uint64_t b = first_bank; b <= last; ++b) m_banks[b].prune(now);
 }
 
-uint64_t BankedSram::access(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer) {
-    prune(addr / m_bank_size, last_bank(addr, len));
+uint64_t BankedSram::reserve_burst(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir,
+                                   size_t layer) {
     uint64_t done = earliest;
     uint64_t a = addr;
     const uint64_t end = uint64_t{addr} + len;

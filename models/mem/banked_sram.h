@@ -26,6 +26,7 @@
 //                                    they asked for, and the cycles bank i alone delayed them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,7 +56,18 @@ class BankedSram {
 
     // One DMA burst of `len` bytes at `addr` (see above). Returns the cycle after the last byte
     // moved. Counts its bytes and conflicts for `layer`.
-    uint64_t access(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer);
+    uint64_t access(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer) {
+        prune(addr / m_bank_size, last_bank(addr, len));
+        return reserve_burst(addr, len, earliest, dir, layer);
+    }
+    // access() without forgetting old reservations first (which never changes a result: no
+    // request reaches back before the current cycle), for a caller that calls forget_past()
+    // itself once for many bursts.
+    uint64_t reserve_burst(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer);
+    // Forgets the reservations of the banks of [addr, addr + len) that ended by now.
+    void forget_past(uint32_t addr, uint64_t len) {
+        prune(addr / m_bank_size, (uint64_t{addr} + std::max<uint64_t>(len, 1) - 1) / m_bank_size);
+    }
     // First t >= begin such that every bank of [addr, addr+len) has a port free for
     // [t, t + cycles).
     [[nodiscard]] uint64_t window_fit(uint32_t addr, uint32_t len, uint64_t begin,

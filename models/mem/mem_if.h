@@ -108,9 +108,13 @@ class DramTarget : public MemTargetIf, public sc_core::sc_module {
     DramTarget(sc_core::sc_module_name name, MemoryImage& image, stats::StatGroup& stats);
     // Moves the request's data (functional runs) and counts it.
     void take(const MemRequest& r) {
-        (r.write ? m_writes : m_reads).add(r.layer, 1);
-        (r.write ? m_bytes_written : m_bytes_read).add(r.layer, r.bytes);
+        count(r.write, r.layer, r.bytes);
         if (r.data != nullptr) move_data(r);
+    }
+    // take() of a request that moves no data.
+    void count(bool write, uint32_t layer, uint32_t bytes) {
+        (write ? m_writes : m_reads).add(layer, 1);
+        (write ? m_bytes_written : m_bytes_read).add(layer, bytes);
     }
 
   private:

@@ -31,11 +31,7 @@ uint64_t SimpleDram::transfer_cycles(uint32_t len) const {
 
 uint64_t SimpleDram::request(MemRequest& r) {
     take(r);
-    const size_t ch = (r.addr / m_interleave) % m_channels.size();
-    const uint64_t cycles = transfer_cycles(r.bytes);
-    const uint64_t start = m_channels[ch].acquire(r.earliest, cycles);
-    m_busy[ch]->add(r.layer, cycles);
-    return start + static_cast<uint64_t>(m_latency) + cycles;
+    return reserve(r.addr, r.bytes, r.earliest, r.layer);
 }
 
 }  // namespace npu::model
