@@ -58,8 +58,10 @@ void MemoryImage::write(uint64_t addr, const uint8_t* src, uint64_t len, const c
         const uint64_t in_page = at % kPageBytes;
         const uint64_t n = std::min(len, kPageBytes - in_page);
         auto& page = r.pages[static_cast<size_t>(at / kPageBytes)];
-        if (!page) {
-            page = std::make_unique<uint8_t[]>(kPageBytes);  // value-initialized: zeros
+        if (!page) {  // zeros where this write does not land
+            page.reset(new uint8_t[kPageBytes]);
+            std::memset(page.get(), 0, in_page);
+            std::memset(page.get() + in_page + n, 0, kPageBytes - in_page - n);
             ++m_touched;
         }
         std::memcpy(page.get() + in_page, src, n);
