@@ -24,19 +24,12 @@
 #include "models/platform/address_map.h"
 #include "models/process.h"
 #include "sim/stats/component_stats.h"
+#include "tests/models/driver.h"
 
 namespace npu {
 namespace {
 
-struct Driver : sc_core::sc_module {
-    SC_HAS_PROCESS(Driver);
-    Driver(sc_core::sc_module_name name, std::function<void()> body)
-        : sc_module(name), m_body(std::move(body)) {
-        SC_THREAD(run);
-    }
-    void run() { model::guarded(m_body); }
-    std::function<void()> m_body;
-};
+using test_support::Driver;
 
 constexpr size_t kLayers = 3;
 constexpr uint32_t kSpadBytes = 64 * 1024;
