@@ -368,6 +368,9 @@ void depthwise_accumulate(const Layer& l, const std::vector<int8_t>& input, int3
 
 // im2col slabs of at most this many bytes (a whole layer's im2col could be large).
 constexpr int64_t kSlabBytes = int64_t{4} << 20;
+// Below this many rows (a decode step's one token) packing the weights costs more than the
+// product: plain dot products over the contiguous weight rows instead.
+constexpr int64_t kFewRows = 4;
 
 }  // namespace
 
@@ -408,8 +411,13 @@ std::vector<int32_t> accumulate(const Layer& l, const std::vector<int8_t>& input
                 static_cast<uint32_t>(l.bias[static_cast<size_t>(g) * group_out + j]) -
                 static_cast<uint32_t>(zp) * sum);
         }
-        const kernels::PackedB pb = kernels::pack_b(w, group_out, k, k, 1, kernels::check_isa());
         int32_t* out = acc.data() + static_cast<size_t>(g) * group_out;
+        if (in_place && int64_t{oh} * ow < kFewRows) {  // a few rows: dot products, no packing
+            kernels::gemm_scalar(input.data(), int64_t{oh} * ow, l.in_c, w, group_out, k, k, 1,
+                                 col_init.data(), nullptr, out, l.out_c);
+            continue;
+        }
+        const kernels::PackedB pb = kernels::pack_b(w, group_out, k, k, 1, kernels::check_isa());
         if (in_place) {
             kernels::gemm(input.data(), int64_t{oh} * ow, l.in_c, pb, col_init.data(), nullptr, out,
                           l.out_c);
