@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <initializer_list>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 #include "sim/compiler/tiling.h"
 
@@ -482,13 +484,71 @@ void emit_layer(const LoweredLayer& x, const LayerPlan& plan, uint16_t index, Em
     sch.finish();
 }
 
+uint64_t instruction_count(const LoweredLayer& x, const LayerPlan& plan) {
+    if (!plan.ok) return 0;
+    const graph::Layer& l = *x.layer;
+    const auto blocks = [](int64_t total, int64_t per_block) {
+        return uint64_t(ceil_div(total, per_block));
+    };
+    int64_t elems = 1;
+    for (int32_t d : l.out_shape) elems *= d;
+    switch (x.cls) {
+        case LayerClass::kArray: {
+            // Per repetition (group or head): per m-block its slab; per n-block the bias, per
+            // k-chunk the weights and COMPUTE, then POST and STORE.
+            const LayerMapping& mp = plan.array.mapping;
+            const uint64_t repeats =
+                uint64_t(l.kind == graph::OpKind::kMatmul ? l.heads : x.groups);
+            return repeats * uint64_t(mp.m_blocks) *
+                   (1 + uint64_t(mp.n_blocks) * (1 + 2 * uint64_t(mp.k_chunks) + 2));
+        }
+        case LayerClass::kElementwise: {  // LOAD x, LOAD y, VECTOR, POST, STORE per block
+            const ElementwisePlan& p = plan.elementwise;
+            const int64_t len = l.out_shape.back();
+            return 5 * blocks(elems / len, p.rows_per_block) * blocks(len, p.cols_per_block);
+        }
+        case LayerClass::kRows: {  // LOAD, VECTOR, STORE per block of rows, for every input
+            const int64_t rows = elems / l.out_shape.back();
+            uint64_t n = 0;
+            for (const RowsPlan& p : plan.rows) n += 3 * blocks(rows, p.rows_per_block);
+            return n;
+        }
+        case LayerClass::kWindow: {
+            // Per block of rows its slab (split: per channel block); per channel block the
+            // depthwise weights and biases, VECTOR, POST, STORE.
+            const WindowPlan& p = plan.window;
+            const uint64_t per_channel_block =
+                3 + (l.kind == graph::OpKind::kConv2d ? 2 : 0) + (p.split ? 1 : 0);
+            return blocks(l.out_h(), p.rows_per_block) *
+                   (blocks(l.in_c, p.channels_per_block) * per_channel_block + (p.split ? 0 : 1));
+        }
+        case LayerClass::kView:
+            return 0;
+    }
+    return 0;
+}
+
 Emitted emit(const Lowered& lowered, const std::vector<LayerPlan>& plans,
              const std::vector<FusionGroup>& groups) {
     Emitted out;
     out.program.layers.reserve(lowered.layers.size());
+    uint64_t total = groups.size();  // the SYNCs
+    for (size_t li = 0; li < lowered.layers.size(); ++li) {
+        total += instruction_count(lowered.layers[li], plans[li]);
+    }
+    out.program.instrs.reserve(total);
+    out.regions.reserve(total);
     for (const FusionGroup& g : groups) {
         for (size_t li = g.first; li <= g.last; ++li) {
+            const size_t before = out.program.instrs.size();
             emit_layer(lowered.layers[li], plans[li], static_cast<uint16_t>(li), out);
+            const uint64_t counted = instruction_count(lowered.layers[li], plans[li]);
+            if (out.program.instrs.size() - before != counted) {
+                throw std::logic_error(
+                    "compiler: layer '" + lowered.layers[li].layer->name + "' emitted " +
+                    std::to_string(out.program.instrs.size() - before) +
+                    " instructions, instruction_count() says " + std::to_string(counted));
+            }
         }
         isa::Instr sync;
         sync.id = static_cast<uint32_t>(out.program.instrs.size());
