@@ -79,6 +79,8 @@ struct Lowered {
     std::string source_file;           // the workload's, for diagnostics
 };
 
+// The result points into `workload`, which must outlive it.
 [[nodiscard]] Lowered lower(const graph::Workload& workload, const cfg::HwConfig& hw);
+Lowered lower(const graph::Workload&& workload, const cfg::HwConfig& hw) = delete;
 
 }  // namespace npu::compiler

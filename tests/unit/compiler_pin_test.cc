@@ -13,18 +13,12 @@
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/isa/isa.h"
+#include "tests/unit/compiler_test_util.h"
 
 namespace npu::compiler {
 namespace {
 
-cfg::HwConfig hw_with(const std::vector<std::string>& overrides) {
-    cfg::HwConfig hw = cfg::default_hw_config();
-    cfg::apply_overrides(hw, overrides);
-    DiagnosticList d;
-    cfg::validate(hw, d, "test");
-    EXPECT_TRUE(d.empty()) << (d.empty() ? "" : d.items()[0].to_string());
-    return hw;
-}
+using test::hw_with;
 
 // 32x32x16 -> 32x32x32, 3x3 pad 1: M = 1024, K = 3 * 3 * 16 = 144, N = 32. `pin` is the text of
 // the layer's mapping map ("" for none).
