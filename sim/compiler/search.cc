@@ -181,20 +181,11 @@ std::string array_summary(const LoweredLayer& x, const ArrayPlan& p) {
 }
 
 ArrayPlan search_array(const LoweredLayer& x, const cfg::HwConfig& hw) {
-    const std::optional<Dataflow> pin = pinned_dataflow(*x.layer, hw);
-    const Dataflow front = pin ? *pin : hw.array.dataflow;
-    if (x.layer->kind != graph::OpKind::kMatmul) {
-        try {
-            ArrayPlan largest = plan_array(x, hw, front, {});
-            const LayerMapping& mp = largest.mapping;
-            if (mp.m_blocks * mp.n_blocks * mp.k_chunks * x.groups > kSearchSteps) return largest;
-        } catch (const UserError&) {
-            // does not fit this dataflow: the search below finds out what does
-        }
-    }
     const std::vector<ArrayPlan> candidates = array_candidates(x, hw);
-    // None fits: the largest tiles in the first dataflow say why.
-    if (candidates.empty()) return plan_array(x, hw, front, {});
+    if (candidates.empty()) {  // none fits: the largest tiles in the first dataflow say why
+        const std::optional<Dataflow> pin = pinned_dataflow(*x.layer, hw);
+        return plan_array(x, hw, pin ? *pin : hw.array.dataflow, {});
+    }
     size_t best = 0;
     Estimate best_score = estimate(x, candidates[0], hw);
     for (size_t i = 1; i < candidates.size(); ++i) {

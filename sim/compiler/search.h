@@ -16,8 +16,8 @@
 // estimate() (estimate.h): the array's tiles back to back in the closed form against the layer's
 // DRAM bytes at peak bandwidth. The fastest wins, then the one with the least DRAM traffic, then
 // the first tried (largest tiles, array.dataflow). A matmul's heads are small GEMMs: only their
-// largest tiles are tried, in each dataflow. A layer of more than kSearchSteps steps takes the
-// largest tiles in the configured (or pinned) dataflow.
+// largest tiles are tried, in each dataflow. The estimate costs a few operations per step (no
+// instruction is emitted), so every layer is searched, however many steps it has.
 //
 // Plans do not depend on where tensors live: the emitter (emit.h) turns a plan into
 // instructions whose far addresses are relative to regions, and memory planning places them.
@@ -33,8 +33,6 @@
 #include "sim/core/error.h"
 
 namespace npu::compiler {
-
-inline constexpr int64_t kSearchSteps = 4096;
 
 struct ArrayPlan {
     Dataflow dataflow = Dataflow::kWeightStationary;
@@ -80,8 +78,9 @@ struct LayerPlan {
 [[nodiscard]] ArrayPlan plan_array(const LoweredLayer& layer, const cfg::HwConfig& hw,
                                    Dataflow dataflow, const MappingLimits& limits);
 
-// The candidates the search tries for an array layer, in order (see above), without the
-// kSearchSteps shortcut; those that do not fit are left out (all of them, possibly).
+// The candidates the search tries for an array layer, in order (see above); those that do not
+// fit are left out (all of them, possibly). Throws npu::UserError for a dataflow pin the array
+// does not run.
 [[nodiscard]] std::vector<ArrayPlan> array_candidates(const LoweredLayer& layer,
                                                       const cfg::HwConfig& hw);
 

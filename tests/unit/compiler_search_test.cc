@@ -166,6 +166,32 @@ TEST(CompilerSearch, TakesTheBestEstimateFirstOnTies) {
     }
 }
 
+// A layer of many steps is searched too: LLaMA-7B's 512x4096x4096 query projection on the
+// default NPU with both dataflows. Its largest ws tiles (16 rows, k-chunk 2048) take
+// 32 x 256 x 2 = 16384 steps; the search prefers the same blocks in os.
+TEST(CompilerSearch, EveryLayerIsSearchedHoweverManySteps) {
+    graph::LoadOptions no_data;
+    no_data.with_data = false;
+    const graph::Workload wl = graph::load_workload_from_string(R"(
+input: {shape: [512, 4096], scale: 0.05}
+layers:
+  - {name: q, op: gemm, n: 4096, weight_scale: 0.01, bias: false, output: {scale: 1.0}}
+)",
+                                                                "w.yaml", no_data);
+    const cfg::HwConfig hw = test::hw_with({"array.dataflow=both"});
+    const Lowered lo = lower(wl, hw);
+    const std::vector<ArrayPlan> c = array_candidates(lo.layers[0], hw);
+    ASSERT_FALSE(c.empty());
+    const LayerMapping& first = c[0].mapping;
+    EXPECT_EQ(c[0].dataflow, Dataflow::kWeightStationary);
+    EXPECT_EQ(first.m_blocks * first.n_blocks * first.k_chunks, 16384);
+    const LayerPlan p = plan_layer(lo.layers[0], hw);
+    EXPECT_EQ(p.array.dataflow, Dataflow::kOutputStationary);
+    EXPECT_EQ(p.array.mapping.out_rows_per_block, 16);
+    EXPECT_EQ(p.array.mapping.kb, 2048);
+    EXPECT_LT(estimate(lo.layers[0], p.array, hw), estimate(lo.layers[0], c[0], hw));
+}
+
 TEST(CompilerSearch, ReportsLayersThatDoNotFit) {
     // Rows of 5000 B cannot be double-buffered in and out of a 16 KiB scratchpad's halves
     // (2 * 5056 > 8192); the gemm after it (2x5000x20) fits.
