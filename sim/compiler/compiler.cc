@@ -1,6 +1,7 @@
 #include "sim/compiler/compiler.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,11 @@ namespace npu::compiler {
 
 isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
                      const CompileOptions& options) {
+    if (wl.pending) {
+        throw std::invalid_argument(
+            "compile: workload '" + wl.name +
+            "' has pending work (seeded tensors, quantization): run npu::quant::prepare first");
+    }
     const Lowered lowered = lower(wl, hw);
     const std::vector<FusionGroup> groups = group_layers(lowered);
     const std::vector<LayerPlan> plans = search_mappings(lowered, hw);

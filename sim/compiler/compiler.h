@@ -46,7 +46,8 @@ struct CompileOptions {
 // and a layer must read tensors of its own activation width (an int8 layer cannot read an fp32
 // tensor: there is no conversion unit), else compile() throws npu::UserError. Every problem of
 // every layer (a layer that does not fit, a pin that cannot be met, a precision without an array
-// mode) is reported at once, as is a workload that needs more DRAM than the config has.
+// mode) is reported at once, as is a workload that needs more DRAM than the config has. The
+// workload must have nothing pending (npu::quant::prepare); std::invalid_argument otherwise.
 [[nodiscard]] isa::Program compile(const graph::Workload& workload, const cfg::HwConfig& hw,
                                    const CompileOptions& options);
 

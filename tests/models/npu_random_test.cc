@@ -12,6 +12,8 @@
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
+#include "sim/quant/ptq.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
@@ -79,7 +81,8 @@ TEST_P(NpuRandom, BitExactAndFastEqualsPe) {
     } catch (const UserError& e) {
         GTEST_SKIP() << "config drawn is invalid: " << e.what();
     }
-    const graph::Workload wl = graph::load_workload_from_string(c.workload_yaml, "random.yaml");
+    const graph::Workload wl =
+        quant::prepare(graph::load_workload_from_string(c.workload_yaml, "random.yaml"));
     run::RunResult fast, pe;
     try {
         fast = run::simulate(hw, wl, {});
@@ -115,7 +118,7 @@ TEST_P(BundledConfigs, SmallBundledWorkloadsAreBitExact) {
     const cfg::HwConfig hw = cfg::load_hw_config(dir + "/configs/" + GetParam() + ".yaml", {});
     for (const char* w : {"default", "conv_small", "gemm_small"}) {
         const run::RunResult r =
-            run::simulate(hw, graph::load_workload(dir + "/workloads/" + w + ".yaml"), {});
+            run::simulate(hw, quant::load_and_quantize(dir + "/workloads/" + w + ".yaml"), {});
         for (const auto& l : r.stats.layers) {
             EXPECT_TRUE(l.bit_exact) << w << "/" << l.name << ": " << l.mismatches;
             EXPECT_GT(l.cycles(), 0u);

@@ -11,6 +11,7 @@
 #include "sim/compiler/fusion.h"
 #include "sim/compiler/lower.h"
 #include "sim/compiler/search.h"
+#include "sim/quant/ptq.h"
 #include "tests/unit/compiler_test_util.h"
 
 namespace npu::compiler {
@@ -103,7 +104,7 @@ TEST(CompilerEmit, CountsEveryKindOfLayer) {
     for (const char* name : {"tiny_resnet", "tiny_attention"}) {
         graph::LoadOptions lo;
         lo.with_data = false;
-        const graph::Workload wl = graph::load_workload(
+        const graph::Workload wl = quant::load_and_quantize(
             std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml", lo);
         for (const cfg::HwConfig& hw : {cfg::default_hw_config(), small_hw()}) {
             const Lowered lowered = lower(wl, hw);

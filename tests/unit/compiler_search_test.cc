@@ -10,6 +10,7 @@
 #include "sim/compiler/estimate.h"
 #include "sim/compiler/lower.h"
 #include "sim/compiler/search.h"
+#include "sim/quant/prepare.h"
 #include "tests/unit/compiler_test_util.h"
 
 namespace npu::compiler {
@@ -172,12 +173,12 @@ TEST(CompilerSearch, TakesTheBestEstimateFirstOnTies) {
 TEST(CompilerSearch, EveryLayerIsSearchedHoweverManySteps) {
     graph::LoadOptions no_data;
     no_data.with_data = false;
-    const graph::Workload wl = graph::load_workload_from_string(R"(
+    const graph::Workload wl = quant::prepare(graph::load_workload_from_string(R"(
 input: {shape: [512, 4096], scale: 0.05}
 layers:
   - {name: q, op: gemm, n: 4096, weight_scale: 0.01, bias: false, output: {scale: 1.0}}
 )",
-                                                                "w.yaml", no_data);
+                                                                               "w.yaml", no_data));
     const cfg::HwConfig hw = test::hw_with({"array.dataflow=both"});
     const Lowered lo = lower(wl, hw);
     const std::vector<ArrayPlan> c = array_candidates(lo.layers[0], hw);

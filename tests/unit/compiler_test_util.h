@@ -9,6 +9,7 @@
 #include "sim/config/config_loader.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
 
 namespace npu::compiler::test {
 
@@ -31,8 +32,9 @@ inline cfg::HwConfig small_hw(std::vector<std::string> extra = {}) {
     return hw_with(o);
 }
 
+// A workload from YAML text, loaded and prepared (seeded data, quantization).
 inline graph::Workload workload(const std::string& yaml) {
-    return graph::load_workload_from_string(yaml, "w.yaml");
+    return quant::prepare(graph::load_workload_from_string(yaml, "w.yaml"));
 }
 
 }  // namespace npu::compiler::test
