@@ -285,9 +285,7 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const ArrayPlan& plan) {
 void emit_elementwise(Schedule& sch, const LoweredLayer& x, const ElementwisePlan& p) {
     const graph::Layer& l = *x.layer;
     const uint64_t ab = x.ab;
-    int64_t total = 1;
-    for (int32_t d : l.out_shape) total *= d;
-    const int64_t len = l.out_shape.back(), rows = total / len;
+    const int64_t len = l.out_shape.back(), rows = elements(l.out_shape) / len;
     const int64_t rb = p.rows_per_block, lc = p.cols_per_block;
     const isa::VectorOp op =
         l.kind == graph::OpKind::kAdd ? isa::VectorOp::kAdd : isa::VectorOp::kMul;
@@ -442,9 +440,7 @@ void emit_body(Schedule& sch, const LoweredLayer& x, const LayerPlan& plan) {
             return;
         case LayerClass::kRows: {
             const int64_t total = l.out_shape.back();
-            int64_t elems = 1;
-            for (int32_t d : l.out_shape) elems *= d;
-            const int64_t rows = elems / total;
+            const int64_t rows = elements(l.out_shape) / total;
             if (l.kind != graph::OpKind::kConcat) {
                 const isa::VectorOp op =
                     l.kind == graph::OpKind::kSoftmax     ? isa::VectorOp::kSoftmax
@@ -490,8 +486,7 @@ uint64_t instruction_count(const LoweredLayer& x, const LayerPlan& plan) {
     const auto blocks = [](int64_t total, int64_t per_block) {
         return uint64_t(ceil_div(total, per_block));
     };
-    int64_t elems = 1;
-    for (int32_t d : l.out_shape) elems *= d;
+    const int64_t elems = elements(l.out_shape);
     switch (x.cls) {
         case LayerClass::kArray: {
             // Per repetition (group or head): per m-block its slab; per n-block the bias, per

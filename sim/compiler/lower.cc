@@ -4,16 +4,11 @@
 #include <map>
 
 #include "sim/compiler/mapping.h"
+#include "sim/compiler/tiling.h"
 #include "sim/graph/float32_requant.h"
 
 namespace npu::compiler {
 namespace {
-
-int64_t elements(const std::vector<int32_t>& shape) {
-    int64_t n = 1;
-    for (int32_t d : shape) n *= d;
-    return n;
-}
 
 LayerClass class_of(const graph::Layer& l, bool depthwise) {
     switch (l.kind) {

@@ -11,12 +11,6 @@
 namespace npu::compiler {
 namespace {
 
-int64_t elements(const std::vector<int32_t>& shape) {
-    int64_t n = 1;
-    for (int32_t d : shape) n *= d;
-    return n;
-}
-
 // Ping/pong scratchpad buffers of a vector layer, `bytes[i]` each, in the lower and upper halves
 // of the banks when there are an even number of them (so a load never meets a read of the other
 // instance), packed otherwise. Returns false when they do not fit.

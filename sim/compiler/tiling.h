@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "sim/graph/workload.h"
 
@@ -16,6 +17,12 @@ inline constexpr uint32_t kSramAlign = 64;  // every scratchpad buffer too
 [[nodiscard]] inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 [[nodiscard]] inline uint32_t aligned(uint64_t bytes) {
     return static_cast<uint32_t>(align_up(bytes, kSramAlign));
+}
+// The number of elements of a tensor of `shape`.
+[[nodiscard]] inline int64_t elements(const std::vector<int32_t>& shape) {
+    int64_t n = 1;
+    for (int32_t d : shape) n *= d;
+    return n;
 }
 
 // Input rows [first, first + count) that output rows [oh0, oh1) read (clipped to the input).

@@ -18,22 +18,8 @@ namespace {
 using test::workload;
 using Kind = Region::Kind;
 
-// Two declared inputs; a gemm, a reshape view of its output, a softmax reading the view, an add
-// of the inputs, a concat of the softmax and the add.
-const char* const kGraph = R"(
-inputs:
-  - {name: x, shape: [4, 8], scale: 0.05}
-  - {name: y, shape: [4, 8], scale: 0.05}
-layers:
-  - {name: g, op: gemm, inputs: [x], n: 16, weight_scale: 0.01, output: {scale: 1.0}}
-  - {name: r, op: reshape, shape: [4, 16]}
-  - {name: s, op: softmax, output: {scale: 1.0}}
-  - {name: a, op: add, inputs: [x, y], output: {scale: 1.0}}
-  - {name: c, op: concat, inputs: [s, a]}
-)";
-
 TEST(CompilerLower, RegionsInAllocationOrder) {
-    const graph::Workload wl = workload(kGraph);
+    const graph::Workload wl = workload(test::kGraph);
     const Lowered lo = lower(wl, cfg::default_hw_config());
     EXPECT_EQ(lo.source_file, "w.yaml");
     // x, y: 4 * 8 int8; g: weights K * N = 8 * 16, bias 16 * 4, output 4 * 16; r: a view (no
@@ -51,7 +37,7 @@ TEST(CompilerLower, RegionsInAllocationOrder) {
 }
 
 TEST(CompilerLower, EachLayerReadsAndWritesItsRegions) {
-    const graph::Workload wl = workload(kGraph);
+    const graph::Workload wl = workload(test::kGraph);
     const Lowered lo = lower(wl, cfg::default_hw_config());
     ASSERT_EQ(lo.layers.size(), 5u);
     const LoweredLayer &g = lo.layers[0], &r = lo.layers[1], &s = lo.layers[2], &a = lo.layers[3],
@@ -162,7 +148,7 @@ layers:
 }
 
 TEST(CompilerFusion, EveryLayerIsItsOwnGroup) {
-    const graph::Workload wl = workload(kGraph);
+    const graph::Workload wl = workload(test::kGraph);
     const Lowered lo = lower(wl, cfg::default_hw_config());
     const std::vector<FusionGroup> groups = group_layers(lo);
     ASSERT_EQ(groups.size(), 5u);

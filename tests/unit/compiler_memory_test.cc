@@ -22,20 +22,6 @@ namespace {
 using test::small_hw;
 using test::workload;
 
-// Regions: 0 x, 1 y, 2 g weights, 3 g bias, 4 g output (r views it), 5 s output, 6 a output,
-// 7 c output (the result).
-const char* const kGraph = R"(
-inputs:
-  - {name: x, shape: [4, 8], scale: 0.05}
-  - {name: y, shape: [4, 8], scale: 0.05}
-layers:
-  - {name: g, op: gemm, inputs: [x], n: 16, weight_scale: 0.01, output: {scale: 1.0}}
-  - {name: r, op: reshape, shape: [4, 16]}
-  - {name: s, op: softmax, output: {scale: 1.0}}
-  - {name: a, op: add, inputs: [x, y], output: {scale: 1.0}}
-  - {name: c, op: concat, inputs: [s, a]}
-)";
-
 TEST(CompilerMemory, WorkingSetIsTheHighestScratchpadByteTouched) {
     // Softmax of 64 rows of 100 B on the small NPU: blocks of 40 and 24 rows, x at 0 / 8192,
     // out at 4032 / 12224 (compiler_search_test). The pong block's output ends at
@@ -52,7 +38,7 @@ layers:
 }
 
 TEST(CompilerMemory, LifetimesRunFromProducerToLastReaderThroughViews) {
-    const graph::Workload wl = workload(kGraph);
+    const graph::Workload wl = workload(test::kGraph);
     const Lowered lo = lower(wl, cfg::default_hw_config());
     const std::vector<std::optional<Lifetime>> life = lifetimes(lo);
     ASSERT_EQ(life.size(), 8u);
@@ -76,7 +62,7 @@ TEST(CompilerMemory, LifetimesRunFromProducerToLastReaderThroughViews) {
 // DRAM from 0x1000, 64-aligned: x 0x1000, y 0x1040, g's weights 0x1080 (128 B), bias 0x1100
 // (64 B), c's output 0x1140 (96 B) -> end 0x11c0.
 TEST(CompilerMemory, ResidencyFirstFitAndDramFromTheBases) {
-    const graph::Workload wl = workload(kGraph);
+    const graph::Workload wl = workload(test::kGraph);
     const Lowered lo = lower(wl, cfg::default_hw_config());
     const std::vector<uint64_t> work = {1000, 0, 2000, 500, 0};
     const MemoryBases bases{0x1000, uint64_t{5} << 44};
@@ -104,7 +90,7 @@ TEST(CompilerMemory, ResidencyFirstFitAndDramFromTheBases) {
 }
 
 TEST(CompilerMemory, FusionIntermediatesStayOnChipOrFail) {
-    const graph::Workload wl = workload(kGraph);
+    const graph::Workload wl = workload(test::kGraph);
     const Lowered lo = lower(wl, cfg::default_hw_config());
     const std::vector<FusionGroup> groups = {{0, 2, {0}}, {3, 3, {}}, {4, 4, {}}};
     // Even with on-chip activations off, g's output (a fused intermediate) stays on chip.
@@ -127,7 +113,7 @@ TEST(CompilerMemory, FusionIntermediatesStayOnChipOrFail) {
 
 TEST(CompilerMemory, LinkRelocatesEveryTransferAndFillsTheLayerTable) {
     const cfg::HwConfig hw = cfg::default_hw_config();
-    const graph::Workload wl = workload(kGraph);
+    const graph::Workload wl = workload(test::kGraph);
     const Lowered lo = lower(wl, hw);
     const std::vector<FusionGroup> groups = group_layers(lo);
     Emitted e = emit(lo, search_mappings(lo, hw), groups);

@@ -37,4 +37,19 @@ inline graph::Workload workload(const std::string& yaml) {
     return quant::prepare(graph::load_workload_from_string(yaml, "w.yaml"));
 }
 
+// Two declared inputs; a gemm, a reshape view of its output, a softmax reading the view, an add
+// of the inputs, a concat of the softmax and the add. Regions: 0 x, 1 y, 2 g's weights, 3 g's
+// bias, 4 g's output (r views it), 5 s's output, 6 a's output, 7 c's output (the result).
+inline constexpr const char* kGraph = R"(
+inputs:
+  - {name: x, shape: [4, 8], scale: 0.05}
+  - {name: y, shape: [4, 8], scale: 0.05}
+layers:
+  - {name: g, op: gemm, inputs: [x], n: 16, weight_scale: 0.01, output: {scale: 1.0}}
+  - {name: r, op: reshape, shape: [4, 16]}
+  - {name: s, op: softmax, output: {scale: 1.0}}
+  - {name: a, op: add, inputs: [x, y], output: {scale: 1.0}}
+  - {name: c, op: concat, inputs: [s, a]}
+)";
+
 }  // namespace npu::compiler::test
