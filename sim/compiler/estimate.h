@@ -27,9 +27,6 @@ struct Estimate {
     friend bool operator<(const Estimate& a, const Estimate& b) {
         return a.cycles != b.cycles ? a.cycles < b.cycles : a.bytes < b.bytes;
     }
-    friend bool operator==(const Estimate& a, const Estimate& b) {
-        return a.cycles == b.cycles && a.bytes == b.bytes;
-    }
 };
 
 // The estimate of `layer` mapped by `plan` (an array layer), in closed form.

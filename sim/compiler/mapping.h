@@ -53,9 +53,6 @@ struct Buffers {
 struct MappingLimits {
     int32_t max_rows = 0;
     int64_t max_k_chunk = 0;
-    friend bool operator==(const MappingLimits& a, const MappingLimits& b) {
-        return a.max_rows == b.max_rows && a.max_k_chunk == b.max_k_chunk;
-    }
 };
 
 // Throws npu::UserError when a layer cannot be mapped (SRAM too small), naming the layer, what
