@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include "sim/core/error.h"
 #include "sim/frontend/onnx_import.h"

@@ -22,6 +22,7 @@
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
@@ -68,14 +69,14 @@ TEST(NpuComponents, AModelErrorInAnEngineProcessReachesTheCaller) {
                      "not fit the array");
     }
     // The next simulation in the same process starts clean.
-    const graph::Workload wl = graph::load_workload_from_string(R"(
+    const graph::Workload wl = quant::prepare(graph::load_workload_from_string(R"(
 name: g
 seed: 1
 input: {shape: [4, 32], scale: 0.05, zero_point: 0}
 layers:
   - {name: g, op: gemm, n: 8, weight_scale: 0.01, output: {scale: 0.5, zero_point: 0}}
 )",
-                                                                "g.yaml");
+                                                                               "g.yaml"));
     EXPECT_TRUE(run::simulate(hw, wl, {}).stats.layers[0].bit_exact);
 }
 
@@ -145,8 +146,8 @@ class LaterDram : public model::DramTarget {
 
 TEST(NpuComponents, NetworksRunBitExactOnATargetThatCompletesLater) {
     const cfg::HwConfig hw = cfg::default_hw_config();  // one DRAM channel, as LaterDram
-    const graph::Workload wl =
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
+    const graph::Workload wl = quant::prepare(
+        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml"));
     run::RunOptions later;
     LaterDram* dram = nullptr;
     later.dram = [&](model::MemoryImage& image, stats::StatGroup& stats) {
@@ -195,8 +196,8 @@ TEST(NpuComponents, NetworksRunBitExactOnATargetThatCompletesLater) {
 TEST(NpuComponents, TheModelsTakeTheAddressSpaceFromTheProgram) {
     cfg::HwConfig hw = cfg::default_hw_config();
     cfg::apply_overrides(hw, {"dram.channels=2"});
-    const graph::Workload wl =
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
+    const graph::Workload wl = quant::prepare(
+        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml"));
     compiler::CompileOptions moved;
     moved.dram_base = 256 << 20;
     moved.dram_size = 64 << 20;
@@ -236,7 +237,7 @@ TEST(NpuComponents, ComponentStatisticsAreCountedWhereTheActionHappens) {
     const cfg::HwConfig hw = cfg::default_hw_config();
     // Layer a's output is read by layer b: small enough to stay on chip. Layer b's output is
     // the network's result (DRAM).
-    const graph::Workload wl = graph::load_workload_from_string(R"(
+    const graph::Workload wl = quant::prepare(graph::load_workload_from_string(R"(
 name: two
 seed: 3
 input: {shape: [16, 64], scale: 0.05, zero_point: 0}
@@ -244,7 +245,7 @@ layers:
   - {name: a, op: gemm, n: 32, weight_scale: 0.01, output: {scale: 0.5, zero_point: 0}}
   - {name: b, op: gemm, n: 16, weight_scale: 0.01, output: {scale: 0.5, zero_point: 0}}
 )",
-                                                                "two.yaml");
+                                                                               "two.yaml"));
     const run::RunResult r = run::simulate(hw, wl, {});
     ASSERT_EQ(r.stats.layers.size(), 2u);
     ASSERT_EQ(r.stats.layers[0].residency, "on-chip");
@@ -287,8 +288,8 @@ layers:
 // numbers written as <i>, precisions as <p>).
 TEST(NpuComponents, EveryComponentStatisticIsDocumented) {
     cfg::HwConfig hw = cfg::default_hw_config();
-    const graph::Workload wl =
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
+    const graph::Workload wl = quant::prepare(
+        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml"));
     run::RunOptions o;
     o.functional = false;
     const run::RunResult r = run::simulate(hw, wl, o);
