@@ -34,9 +34,9 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     problems.throw_if_any();
 
     Emitted emitted = emit(lowered, plans, groups);
-    const MemoryPlan memory =
-        plan_memory(lowered, groups, working_sets(emitted.program), hw,
-                    MemoryBases{options.dram_base, options.onchip_base}, options.onchip_activations);
+    const MemoryPlan memory = plan_memory(lowered, groups, working_sets(emitted.program), hw,
+                                          MemoryBases{options.dram_base, options.onchip_base},
+                                          options.onchip_activations);
     isa::Program& prog = emitted.program;
     prog.dram_base = options.dram_base;
     prog.dram_size = options.dram_size > 0

@@ -113,9 +113,8 @@ Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwCon
 
 Estimate estimate_program(const isa::Program& p, const cfg::HwConfig& hw, Dataflow dataflow,
                           int cycles_per_mac) {
-    const auto array =
-        timing::make_fast_array(
-            {hw.array.rows, hw.array.cols, dataflow, hw.array.pipelining, hw.array.timing});
+    const auto array = timing::make_fast_array(
+        {hw.array.rows, hw.array.cols, dataflow, hw.array.pipelining, hw.array.timing});
     const bool ws = dataflow == Dataflow::kWeightStationary;
     const int cpm = std::max(1, cycles_per_mac);
     uint64_t end = 0, bytes = 0;
