@@ -17,6 +17,7 @@
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
@@ -29,7 +30,8 @@ cfg::HwConfig banked(const std::vector<std::string>& sets) {
 }
 
 graph::Workload workload(const std::string& name) {
-    return graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml");
+    return quant::prepare(
+        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml"));
 }
 
 uint64_t total(const stats::RunStats& run, const std::string& path) {

@@ -15,6 +15,7 @@
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
@@ -56,8 +57,8 @@ TEST(MemoryImage, APageIsAllocatedOnItsFirstWriteAndUntouchedBytesReadAsZeros) {
 TEST(LazyMemory, AFunctionalRunWithA4GiBAccumulatorAndScratchpadStaysSmall) {
     cfg::HwConfig hw = cfg::default_hw_config();
     cfg::apply_overrides(hw, {"accumulator.size=4GiB", "scratchpad.size=4GiB"});
-    const graph::Workload wl =
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
+    const graph::Workload wl = quant::prepare(
+        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml"));
     const run::RunResult r = run::simulate(hw, wl, {});
     for (const auto& l : r.stats.layers) EXPECT_TRUE(l.bit_exact) << l.name;
     // Filled with zeros, the two memories alone would make the process 8 GiB.
