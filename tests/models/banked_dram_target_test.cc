@@ -15,9 +15,8 @@
 #include "models/mem/dram/banked_dram.h"
 #include "models/mem/dram/reference_channel.h"
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/graph/workload_loader.h"
-#include "sim/quant/prepare.h"
+#include "sim/quant/ptq.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
@@ -30,8 +29,8 @@ cfg::HwConfig banked(const std::vector<std::string>& sets) {
 }
 
 graph::Workload workload(const std::string& name) {
-    return quant::prepare(
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml"));
+    return quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name +
+                                    ".yaml");
 }
 
 uint64_t total(const stats::RunStats& run, const std::string& path) {
@@ -168,9 +167,3 @@ TEST(BankedDramTarget, TheAdapterPathEqualsTheCycleByCycleReferenceOnNpuStreams)
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

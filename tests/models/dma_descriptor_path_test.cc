@@ -200,8 +200,3 @@ TEST(DmaCompletions, BehaveAsAMinPriorityQueue) {
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    return RUN_ALL_TESTS();
-}

@@ -12,10 +12,9 @@
 
 #include "models/mem/memory_image.h"
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
-#include "sim/quant/prepare.h"
+#include "sim/quant/ptq.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
@@ -57,8 +56,8 @@ TEST(MemoryImage, APageIsAllocatedOnItsFirstWriteAndUntouchedBytesReadAsZeros) {
 TEST(LazyMemory, AFunctionalRunWithA4GiBAccumulatorAndScratchpadStaysSmall) {
     cfg::HwConfig hw = cfg::default_hw_config();
     cfg::apply_overrides(hw, {"accumulator.size=4GiB", "scratchpad.size=4GiB"});
-    const graph::Workload wl = quant::prepare(
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml"));
+    const graph::Workload wl =
+        quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
     const run::RunResult r = run::simulate(hw, wl, {});
     for (const auto& l : r.stats.layers) EXPECT_TRUE(l.bit_exact) << l.name;
     // Filled with zeros, the two memories alone would make the process 8 GiB.
@@ -70,9 +69,3 @@ TEST(LazyMemory, AFunctionalRunWithA4GiBAccumulatorAndScratchpadStaysSmall) {
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

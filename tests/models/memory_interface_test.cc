@@ -20,7 +20,6 @@
 #include "models/mem/simple_dram.h"
 #include "models/platform/address_map.h"
 #include "models/process.h"
-#include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/stats/component_stats.h"
 #include "tests/models/driver.h"
@@ -249,9 +248,3 @@ TEST(MemoryInterface, AddressMapRoutesByRegionAndRejectsUnmappedRequests) {
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

@@ -19,10 +19,10 @@
 #include "models/process.h"
 #include "sim/compiler/compiler.h"
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/quant/prepare.h"
+#include "sim/quant/ptq.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
@@ -146,8 +146,8 @@ class LaterDram : public model::DramTarget {
 
 TEST(NpuComponents, NetworksRunBitExactOnATargetThatCompletesLater) {
     const cfg::HwConfig hw = cfg::default_hw_config();  // one DRAM channel, as LaterDram
-    const graph::Workload wl = quant::prepare(
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml"));
+    const graph::Workload wl =
+        quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
     run::RunOptions later;
     LaterDram* dram = nullptr;
     later.dram = [&](model::MemoryImage& image, stats::StatGroup& stats) {
@@ -196,8 +196,8 @@ TEST(NpuComponents, NetworksRunBitExactOnATargetThatCompletesLater) {
 TEST(NpuComponents, TheModelsTakeTheAddressSpaceFromTheProgram) {
     cfg::HwConfig hw = cfg::default_hw_config();
     cfg::apply_overrides(hw, {"dram.channels=2"});
-    const graph::Workload wl = quant::prepare(
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml"));
+    const graph::Workload wl =
+        quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
     compiler::CompileOptions moved;
     moved.dram_base = 256 << 20;
     moved.dram_size = 64 << 20;
@@ -288,8 +288,8 @@ layers:
 // numbers written as <i>, precisions as <p>).
 TEST(NpuComponents, EveryComponentStatisticIsDocumented) {
     cfg::HwConfig hw = cfg::default_hw_config();
-    const graph::Workload wl = quant::prepare(
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml"));
+    const graph::Workload wl =
+        quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
     run::RunOptions o;
     o.functional = false;
     const run::RunResult r = run::simulate(hw, wl, o);
@@ -314,9 +314,3 @@ TEST(NpuComponents, EveryComponentStatisticIsDocumented) {
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

@@ -7,7 +7,6 @@
 #include <systemc>
 
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/quant/precisions.h"
@@ -240,9 +239,3 @@ TEST(NpuPrecision, CyclesPerMacStretchTheArrayAndFastEqualsPe) {
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

@@ -10,7 +10,6 @@
 #include <systemc>
 
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/quant/prepare.h"
 #include "sim/quant/ptq.h"
@@ -131,9 +130,3 @@ INSTANTIATE_TEST_SUITE_P(Configs, BundledConfigs,
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

@@ -8,10 +8,10 @@
 #include <systemc>
 
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/graph/float32_requant.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/quant/prepare.h"
+#include "sim/quant/ptq.h"
 #include "sim/ref/reference.h"
 #include "sim/run/simulation.h"
 
@@ -19,8 +19,8 @@ namespace npu {
 namespace {
 
 graph::Workload bundled(const std::string& name) {
-    return quant::prepare(
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml"));
+    return quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name +
+                                    ".yaml");
 }
 
 struct Case {
@@ -143,9 +143,3 @@ layers:
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

@@ -8,7 +8,6 @@
 #include "models/mem/banked_sram.h"
 #include "models/mem/port_calendar.h"
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/quant/prepare.h"
 #include "sim/ref/reference.h"
@@ -240,9 +239,3 @@ TEST(NpuResources, SramBankConflictsDelayTheSecondAccess) {
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}
