@@ -19,6 +19,7 @@ namespace {
 struct EnergyField {
     const char* name;
     double cfg::EnergyTable::*member;
+    int since_minor = 1;  // as CounterField::since_minor
 };
 
 // EnergyTable's numeric fields, by their stats.json key (equal to the config key).
@@ -36,8 +37,8 @@ const std::vector<EnergyField>& energy_fields() {
         {"acc_write_pj_per_byte", &T::acc_write_pj_per_byte},
         {"dram_pj_per_byte", &T::dram_pj_per_byte},
         {"static_mw", &T::static_mw},
-        {"requant_fixed_point_pj", &T::requant_fixed_point_pj},
-        {"requant_float32_pj", &T::requant_float32_pj},
+        {"requant_fixed_point_pj", &T::requant_fixed_point_pj, 2},
+        {"requant_float32_pj", &T::requant_float32_pj, 2},
     };
     return kFields;
 }
@@ -173,11 +174,10 @@ class Reader {
     DiagnosticList& m_diags;
 };
 
-// Keys added in schema_minor_version 2 (requantization energy): a file written before them
-// lacks them, and reads as if they were 0.
-bool added_in_minor_2(std::string_view name) {
-    return name == "requant_fixed_point_elements" || name == "requant_float32_elements" ||
-           name == "requant_fixed_point_pj" || name == "requant_float32_pj";
+// A key added after schema_minor_version 1 may be missing from an older file: it reads as 0
+// (the older file counted and priced none of it).
+bool older_file_lacks(const json& j, const char* name, int since_minor) {
+    return since_minor > 1 && !j.contains(name);
 }
 
 stats::Counters read_counters(Reader& r, const json& j, const std::string& key) {
@@ -187,7 +187,7 @@ stats::Counters read_counters(Reader& r, const json& j, const std::string& key) 
         return c;
     }
     for (const auto& f : counter_fields()) {
-        if (added_in_minor_2(f.name) && !j.contains(f.name)) continue;  // an older file: 0
+        if (older_file_lacks(j, f.name, f.since_minor)) continue;
         c.*f.member = r.u64(j, key, f.name);
     }
     return c;
@@ -201,11 +201,7 @@ cfg::EnergyTable read_energy_table(Reader& r, const json& j, const std::string& 
     }
     t.name = r.string(j, key, "name");
     for (const auto& f : energy_fields()) {
-        if (added_in_minor_2(f.name) && !j.contains(f.name)) {
-            t.*f.member = 0;  // an older file priced no requantization
-            continue;
-        }
-        t.*f.member = r.number(j, key, f.name);
+        t.*f.member = older_file_lacks(j, f.name, f.since_minor) ? 0.0 : r.number(j, key, f.name);
     }
     return t;
 }
