@@ -40,6 +40,12 @@ void advance_to(uint64_t cycle) {
     sc_core::wait(until);
 }
 
+uint64_t next_activity_cycle() {
+    const uint64_t pending = time_to_cycles(sc_core::sc_time_to_pending_activity());
+    const uint64_t now = now_cycles();
+    return pending > UINT64_MAX - now ? UINT64_MAX : now + pending;
+}
+
 KernelContext::KernelContext() {
     setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
     clear_process_error();

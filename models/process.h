@@ -37,6 +37,9 @@ void wait_until(uint64_t cycle);
 // caller may claim resources at `cycle` now, without a context switch: the result is the same as
 // waiting. (The DMA issues each burst this way.)
 void advance_to(uint64_t cycle);
+// The cycle of the next pending activity of any process (now when some is pending now; far in
+// the future when none is): advance_to(c) returns at once for every c before it.
+[[nodiscard]] uint64_t next_activity_cycle();
 
 // A fresh SystemC simulation context for one simulation, made current for its lifetime (SystemC
 // refuses a second sc_start after a simulation ended, and new modules after the first

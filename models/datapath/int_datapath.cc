@@ -9,6 +9,8 @@
 #include "sim/core/ppu_ops.h"
 #include "sim/core/requant.h"
 #include "sim/core/requant_f32.h"
+#include "sim/kernels/gemm.h"
+#include "sim/kernels/requant_rows.h"
 
 namespace npu::datapath {
 
@@ -17,10 +19,53 @@ void IntDatapath::compute_block(const isa::Instr& in, const isa::LayerDesc& L, M
     const isa::Compute& c = in.comp;
     const timing::TileShape block{c.m, c.k, c.n};
     gather_a(in, L, 0, 0, c.m, c.k, mem, where);
-    gather_w(L, c, 0, c.k, mem);
-    block_product(block);
-    if (L.a_zero_point != 0 || L.b_zero_point != 0) correct_zero_points(L, block);
-    accumulate_tile(c, 0, block, c.accumulate, mem);
+    // B(j, kk) of the GEMM is W[kk][j], read in place (int4 rows unpacked first).
+    const auto* w = reinterpret_cast<const int8_t*>(mem.spad + c.w_addr);
+    const int64_t m = c.m, k = c.k, n = c.n;
+    int64_t stride_n = c.w_transposed ? k : 1, stride_k = c.w_transposed ? 1 : n;
+    if (L.weight_precision() == Precision::kInt4) {
+        gather_w(L, c, 0, c.k, mem);
+        w = m_w_tile.data();
+        stride_n = 1;
+        stride_k = n;
+    }
+    const kernels::PackedB packed = kernels::pack_b(w, n, k, stride_n, stride_k);
+    // The edge adders' zero-point correction (correct_zero_points) and the bias as the GEMM's
+    // start values: sum_k (a - za)(w - zb) = sum_k a w - za sum_k w - zb sum_k a + k za zb, all
+    // wrapping in 32 bits.
+    const auto za = static_cast<uint32_t>(L.a_zero_point);
+    const auto zb = static_cast<uint32_t>(L.b_zero_point);
+    const auto* bias = reinterpret_cast<const int32_t*>(mem.spad + c.bias_addr);
+    m_col_init.assign(size_t(n), 0);
+    for (int64_t j = 0; j < n; ++j) {
+        uint32_t v = c.accumulate ? 0u : static_cast<uint32_t>(bias[j]);
+        if (za != 0) {
+            uint32_t sum = 0;
+            for (int64_t kk = 0; kk < k; ++kk)
+                sum += static_cast<uint32_t>(int32_t{w[j * stride_n + kk * stride_k]});
+            v += static_cast<uint32_t>(k) * za * zb - za * sum;
+        }
+        m_col_init[size_t(j)] = static_cast<int32_t>(v);
+    }
+    const int32_t* row_init = nullptr;
+    if (zb != 0) {
+        m_row_init.resize(size_t(m));
+        for (int64_t i = 0; i < m; ++i) {
+            uint32_t sum = 0;
+            for (int64_t kk = 0; kk < k; ++kk)
+                sum += static_cast<uint32_t>(int32_t{m_a_tile[size_t(i * k + kk)]});
+            m_row_init[size_t(i)] = static_cast<int32_t>(0u - zb * sum);
+        }
+        row_init = m_row_init.data();
+    }
+    auto* acc = reinterpret_cast<int32_t*>(mem.acc + c.acc_addr);
+    if (!c.accumulate) {  // acc = bias + product, straight into the accumulators
+        kernels::gemm(m_a_tile.data(), m, k, packed, m_col_init.data(), row_init, acc, n);
+        return;
+    }
+    m_out_tile.resize(size_t(m * n));
+    kernels::gemm(m_a_tile.data(), m, k, packed, m_col_init.data(), row_init, m_out_tile.data(), n);
+    accumulate_tile(c, 0, block, true, mem);
 }
 
 timing::TileData IntDatapath::pe_tile(const isa::Instr& in, const isa::LayerDesc& L, int i0, int k0,
@@ -40,58 +85,63 @@ void IntDatapath::pe_finish(const isa::LayerDesc& L, const isa::Compute& c, int 
 void IntDatapath::postproc(const isa::Postproc& p, const isa::LayerDesc& L, Memory mem) const {
     const auto* acc = reinterpret_cast<const int32_t*>(mem.acc + p.acc_addr);
     auto* out = reinterpret_cast<int8_t*>(mem.spad + p.out_addr);
-    const bool f32 = m_requant == RequantMode::kFloat32;
+    if (m_requant != RequantMode::kFloat32) {
+        kernels::requantize_rows(acc, p.m, p.n, L.multiplier.data() + p.n0, L.shift.data() + p.n0,
+                                 L.out_zero_point, L.act_min, L.act_max, m_rounding, out);
+        return;
+    }
     for (int i = 0; i < p.m; ++i) {
         for (int j = 0; j < p.n; ++j) {
-            const size_t ch = size_t(p.n0 + j);
             const size_t at = size_t(i) * size_t(p.n) + size_t(j);
-            out[at] = static_cast<int8_t>(
-                f32 ? postprocess_f32(acc[at], ch, L.f32, L.out_zero_point, L.act_min, L.act_max)
-                    : requantize(acc[at], L.multiplier[ch], L.shift[ch], L.out_zero_point,
-                                 L.act_min, L.act_max, m_rounding));
+            out[at] = static_cast<int8_t>(postprocess_f32(acc[at], size_t(p.n0 + j), L.f32,
+                                                          L.out_zero_point, L.act_min, L.act_max));
         }
     }
 }
 
 // A operand rows [i0, i0+m) x reduction [k0, k0+k) of a COMPUTE block, through the im2col view
-// of the slab (the input zero point for padding), into m_a_tile (row stride k).
+// of the slab (the input zero point for padding), into m_a_tile (row stride k). The channels of
+// one kernel tap are contiguous in the slab: each tap's run is one copy (or one fill).
 void IntDatapath::gather_a(const isa::Instr& in, const isa::LayerDesc& L, int i0, int k0, int m,
                            int k, Memory mem, Where where) {
     const isa::Compute& c = in.comp;
-    const uint32_t row_bytes = static_cast<uint32_t>(L.in_w) * static_cast<uint32_t>(L.in_c);
+    const size_t row_bytes = size_t(L.in_w) * size_t(L.in_c);
     m_a_tile.resize(size_t(m) * size_t(k));
     const int8_t zp = static_cast<int8_t>(L.in_zero_point);
     const auto* slab = reinterpret_cast<const int8_t*>(mem.spad + c.slab_addr);
     const int32_t cg = L.in_c / L.groups;  // k = (kh * KW + kw) * Cg + ic, channels from c0
+    const int64_t kidx = c.k0 + k0;
+    const auto ic0 = static_cast<int32_t>(kidx % cg);
+    const auto kw0 = static_cast<int32_t>((kidx / cg) % L.kernel_w);
+    const auto kh0 = static_cast<int32_t>(kidx / (int64_t{cg} * L.kernel_w));
     for (int i = 0; i < m; ++i) {
         const int64_t p = c.m0 + i0 + i;
-        const int32_t oh = static_cast<int32_t>(p / L.out_w);
-        const int32_t ow = static_cast<int32_t>(p % L.out_w);
-        const int64_t kidx = c.k0 + k0;
-        int32_t ic = static_cast<int32_t>(kidx % cg);
-        int32_t kw = static_cast<int32_t>((kidx / cg) % L.kernel_w);
-        int32_t kh = static_cast<int32_t>(kidx / (int64_t{cg} * L.kernel_w));
+        const auto oh = static_cast<int32_t>(p / L.out_w);
+        const auto ow = static_cast<int32_t>(p % L.out_w);
         int8_t* dst = &m_a_tile[size_t(i) * size_t(k)];
-        for (int kk = 0; kk < k; ++kk) {
+        int32_t ic = ic0, kw = kw0, kh = kh0;
+        for (int kk = 0; kk < k;) {
+            const int run = std::min(k - kk, cg - ic);
             const int32_t ih = oh * L.stride_h - L.pad_top + kh * L.dilation_h;
             const int32_t iw = ow * L.stride_w - L.pad_left + kw * L.dilation_w;
             if (ih < 0 || ih >= L.in_h || iw < 0 || iw >= L.in_w) {
-                dst[kk] = zp;  // padding carries the input zero point
+                std::memset(dst + kk, zp, size_t(run));  // padding carries the input zero point
             } else {
                 const int32_t sr = ih - c.slab_row0;
                 if (sr < 0 || sr >= c.slab_rows) {
                     throw ModelError(where.unit, where.cycle, where.instr,
                                      "input row " + std::to_string(ih) + " is not in the slab");
                 }
-                dst[kk] =
-                    slab[size_t(sr) * row_bytes + size_t(iw) * size_t(L.in_c) + size_t(c.c0 + ic)];
+                std::memcpy(
+                    dst + kk,
+                    slab + size_t(sr) * row_bytes + size_t(iw) * size_t(L.in_c) + size_t(c.c0 + ic),
+                    size_t(run));
             }
-            if (++ic == cg) {
-                ic = 0;
-                if (++kw == L.kernel_w) {
-                    kw = 0;
-                    ++kh;
-                }
+            kk += run;
+            ic = 0;
+            if (++kw == L.kernel_w) {
+                kw = 0;
+                ++kh;
             }
         }
     }
@@ -122,28 +172,6 @@ void IntDatapath::gather_w(const isa::LayerDesc& L, const isa::Compute& c, int k
             m_w_tile[size_t(kk) * size_t(c.n) + size_t(j)] =
                 c.w_transposed ? w[size_t(j) * size_t(c.k) + size_t(k0 + kk)]
                                : w[size_t(k0 + kk) * size_t(c.n) + size_t(j)];
-        }
-    }
-}
-
-// m_out_tile = m_a_tile x m_w_tile as dot products of int16 rows (|a * w| <= 2^14; the loader
-// bounds every reduction so that int32 sums cannot overflow).
-void IntDatapath::block_product(const timing::TileShape& sh) {
-    const size_t m = size_t(sh.m), k = size_t(sh.k), n = size_t(sh.n);
-    m_a16.resize(k);
-    m_wt16.resize(n * k);
-    for (size_t kk = 0; kk < k; ++kk) {
-        for (size_t j = 0; j < n; ++j) m_wt16[j * k + kk] = m_w_tile[kk * n + j];
-    }
-    m_out_tile.resize(m * n);
-    for (size_t i = 0; i < m; ++i) {
-        const int8_t* a = &m_a_tile[i * k];
-        for (size_t kk = 0; kk < k; ++kk) m_a16[kk] = a[kk];
-        for (size_t j = 0; j < n; ++j) {
-            const int16_t* w = &m_wt16[j * k];
-            int32_t sum = 0;
-            for (size_t kk = 0; kk < k; ++kk) sum += int32_t{m_a16[kk]} * int32_t{w[kk]};
-            m_out_tile[i * n + j] = sum;
         }
     }
 }

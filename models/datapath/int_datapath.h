@@ -6,12 +6,15 @@
 //    from the scratchpad (int4 rows unpacked, a transposed chunk read n x k), the int32 product
 //    with wrapping sums, the matmul zero-point correction of the array's edge adders, then
 //    acc = bias + product or acc += product. With the closed-form array the whole block is one
-//    product (wrapping int32 sums do not depend on how the reduction is split); with the
+//    product (wrapping int32 sums do not depend on how the reduction is split): a GEMM of
+//    sim/kernels on active_isa(), the bias and the zero-point correction as its start values
+//    (the reference executor checks it on another kernel path, kernels::check_isa()); with the
 //    PE-level array the array model computes each tile from its registers (pe_tile / pe_finish).
 //  - VECTOR: elementwise add / mul to int32 accumulators, pooling and depthwise convolution,
 //    row ops (softmax, norms; under postproc.requant float32 softmax is ORT's QLinearSoftmax,
 //    LayerDesc::f32), lookups and copies to int8.
-//  - POST: per-channel requantization with the configured rounding and the activation clamp.
+//  - POST: per-channel requantization with the configured rounding and the activation clamp
+//    (kernels::requantize_rows; postproc.requant: float32 element by element).
 // Plain C++, no SystemC, no timing. Scratch buffers are members: one datapath per core.
 #pragma once
 
@@ -50,7 +53,6 @@ class IntDatapath {
     void gather_a(const isa::Instr& in, const isa::LayerDesc& L, int i0, int k0, int m, int k,
                   Memory mem, Where where);
     void gather_w(const isa::LayerDesc& L, const isa::Compute& c, int k0, int k, Memory mem);
-    void block_product(const timing::TileShape& sh);
     void correct_zero_points(const isa::LayerDesc& L, const timing::TileShape& sh);
     void accumulate_tile(const isa::Compute& c, int i0, const timing::TileShape& sh,
                          bool add_to_acc, Memory mem);
@@ -62,7 +64,7 @@ class IntDatapath {
     // One tile's operands and product.
     std::vector<int8_t> m_a_tile, m_w_tile;
     std::vector<int32_t> m_out_tile;
-    std::vector<int16_t> m_a16, m_wt16;  // operands widened for the block product
+    std::vector<int32_t> m_col_init, m_row_init;  // the block GEMM's start values
 };
 
 }  // namespace npu::datapath

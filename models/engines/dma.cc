@@ -118,7 +118,14 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     const MemTargetIf::Route far_side =
         x.rows > 0 ? memory->route(x.dram_addr, uint64_t{x.rows - 1} * x.dram_stride + x.row_bytes)
                    : MemTargetIf::Route{};
-    for (uint32_t row = 0; row < x.rows; ++row) {
+    auto* simple = m_functional || !m_descriptor_path || far_side.target == nullptr
+                       ? nullptr
+                       : dynamic_cast<SimpleDram*>(far_side.target);
+    if (simple != nullptr) {
+        t = issue_to_simple_dram(x, to_sram, layer, ch, t, *simple, far_side.offset, complete, r,
+                                 bursts);
+    }
+    for (uint32_t row = 0; simple == nullptr && row < x.rows; ++row) {
         uint64_t far = x.dram_addr + uint64_t{row} * x.dram_stride;
         uint32_t sram = x.sram_addr + row * x.sram_stride;
         uint64_t left = x.row_bytes;
@@ -183,6 +190,50 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
         r.complete = later->known() ? DoneCycle(later->cycle) : DoneCycle(later, &m_told);
     }
     return r;
+}
+
+uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_t layer,
+                                   Channel& ch, uint64_t t, SimpleDram& dram, uint64_t offset,
+                                   uint64_t& complete, Result& r, uint64_t& bursts) {
+    const uint64_t burst = static_cast<uint64_t>(m_cfg.burst_bytes);
+    const uint64_t sram_span = uint64_t{x.rows - 1} * x.sram_stride + x.row_bytes;
+    m_spad.forget_past(x.sram_addr, sram_span);
+    // A burst issuing before the next pending activity of any process needs no advance_to: no
+    // one can reserve anything in between (process.h).
+    uint64_t horizon = next_activity_cycle();
+    for (uint32_t row = 0; row < x.rows; ++row) {
+        uint64_t far = x.dram_addr + uint64_t{row} * x.dram_stride - offset;
+        uint32_t sram = x.sram_addr + row * x.sram_stride;
+        uint64_t left = x.row_bytes;
+        while (left > 0) {
+            const auto len = static_cast<uint32_t>(std::min(left, burst - (far + offset) % burst));
+            t = acquire_slot(ch, t, layer);
+            const uint64_t issue = t;
+            t = issue + 1;
+            if (issue >= horizon) {
+                advance_to(issue);
+                horizon = next_activity_cycle();
+                m_spad.forget_past(x.sram_addr, sram_span);
+            }
+            ++bursts;
+            uint64_t done = 0;
+            if (to_sram) {
+                done = dram.timing_request(far, len, false, issue, layer);
+                done = m_spad.reserve_burst(sram, len, done, BankedSram::Dir::kWrite, layer);
+            } else {
+                const uint64_t read =
+                    m_spad.reserve_burst(sram, len, issue, BankedSram::Dir::kRead, layer);
+                r.sram_done = std::max(r.sram_done, read);
+                done = dram.timing_request(far, len, true, read, layer);
+            }
+            ch.in_flight.push(done);
+            complete = std::max(complete, done);
+            far += len;
+            sram += len;
+            left -= len;
+        }
+    }
+    return t;
 }
 
 void Dma::peek(uint64_t addr, uint8_t* dst, uint32_t len) {

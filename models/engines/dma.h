@@ -23,6 +23,13 @@
 // burst. Completions may come in any order.
 // Functional runs: the targets move the bytes when they take the request; the engines'
 // dependency tokens make sure nobody reads them before their timed arrival.
+// Descriptor path (timing-only runs whose far side is the simple DRAM): the same reservations in
+// the same order, with the per-burst work hoisted out of the loop: the kernel is asked for its
+// next pending activity once (a burst issuing before it needs no advance_to; after a wait it is
+// asked again), the scratchpad's old reservations are forgotten once per wait, the DRAM is called
+// directly (no virtual call, no request object). Equal to the burst-by-burst path in cycles and
+// every statistic (tests/models/dma_descriptor_path_test.cc on random descriptor streams);
+// use_descriptor_path(false) turns it off.
 // Stats (group "npu.dma"): descriptors, bursts, bytes (moved), outstanding_full_cycles (cycles a
 // channel's next burst waited because dma.outstanding bursts were in flight). The scratchpad and
 // the targets count their own accesses.
@@ -32,13 +39,14 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <queue>
 #include <systemc>
 #include <vector>
 
+#include "models/engines/completions.h"
 #include "models/engines/done_cycle.h"
 #include "models/mem/banked_sram.h"
 #include "models/mem/mem_if.h"
+#include "models/mem/simple_dram.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/isa.h"
 #include "sim/stats/component_stats.h"
@@ -76,13 +84,16 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     // The DMA fields of the run's counters (dma_descriptors) of `layer`.
     void add_counters(size_t layer, stats::Counters& c) const;
 
+    // Whether timing-only transfers to the simple DRAM take the descriptor path (the default).
+    void use_descriptor_path(bool on) { m_descriptor_path = on; }
+
   private:
     struct Channel {
         uint64_t next_issue = 0;
         bool busy = false;  // a descriptor is being issued on it
         // Completion cycles of the bursts in flight whose completion is known (earliest on top),
         // and how many more are in flight with a completion not told yet.
-        std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<>> in_flight;
+        Completions in_flight;
         uint32_t pending = 0;
     };
     // One burst's request, pooled: a request whose completion comes later keeps its slot
@@ -94,6 +105,11 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     };
 
     Result run(const isa::Transfer& x, bool to_sram, uint32_t layer);
+    // The bursts of `x` on the descriptor path (see above), from issue cycle `t` on `ch`: returns
+    // the cycle after the last issue; raises `complete` and r.sram_done; counts `bursts`.
+    uint64_t issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_t layer, Channel& ch,
+                                  uint64_t t, SimpleDram& dram, uint64_t offset, uint64_t& complete,
+                                  Result& r, uint64_t& bursts);
     // The cycle >= t at which `ch` has a free slot among dma.outstanding (may wait for
     // completions a target has not told yet). The common case inline, the rest in slot_wait.
     uint64_t acquire_slot(Channel& ch, uint64_t t, uint32_t layer) {
@@ -118,6 +134,7 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     size_t m_outstanding;
     BankedSram& m_spad;
     bool m_functional;
+    bool m_descriptor_path = true;
     std::vector<Channel> m_channels;
     sc_core::sc_semaphore m_free_channels;
     std::vector<std::unique_ptr<Burst>> m_bursts;  // the pool

@@ -1,6 +1,9 @@
 #include "models/mem/banked_sram.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <string>
 
 #include "sim/core/error.h"
 
@@ -49,7 +52,18 @@ BankedSram::BankedSram(std::string name, const cfg::SramConfig& cfg, bool functi
                              "passes) that could not start when they asked, for a busy bank port",
                              "count")),
       m_conflict_cycles(stats.stat("conflict_cycles", "cycles those requests waited", "cycles")) {
-    if (functional) m_data.assign(cfg.size_bytes, 0);
+    if (functional) {
+        // Anonymous private pages read as zeros and take memory on their first write.
+        void* p = mmap(nullptr, cfg.size_bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) {
+            throw ModelError(m_name, 0, -1,
+                             "cannot reserve " + std::to_string(cfg.size_bytes) +
+                                 " bytes of address space for the " + m_name + "'s contents");
+        }
+        m_data = std::unique_ptr<uint8_t, UnmapPages>(static_cast<uint8_t*>(p),
+                                                      UnmapPages{cfg.size_bytes});
+    }
     m_bank_stats.reserve(m_banks.size());
     for (size_t b = 0; b < m_banks.size(); ++b) {
         stats::StatGroup& g = stats.group("bank" + std::to_string(b));
@@ -62,6 +76,8 @@ BankedSram::BankedSram(std::string name, const cfg::SramConfig& cfg, bool functi
                      "cycles")});
     }
 }
+
+void UnmapPages::operator()(uint8_t* p) const { munmap(p, bytes); }
 
 void BankedSram::check_range(uint64_t addr, uint64_t len, const char* what) const {
     if (addr + len > m_size) {
@@ -77,8 +93,8 @@ void BankedSram::prune(uint64_t first_bank, uint64_t last) {
     for (uint64_t b = first_bank; b <= last; ++b) m_banks[b].prune(now);
 }
 
-uint64_t BankedSram::access(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer) {
-    prune(addr / m_bank_size, last_bank(addr, len));
+uint64_t BankedSram::reserve_burst(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir,
+                                   size_t layer) {
     uint64_t done = earliest;
     uint64_t a = addr;
     const uint64_t end = uint64_t{addr} + len;

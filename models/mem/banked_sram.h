@@ -9,8 +9,10 @@
 //    tile's stream, a post-processing pass) first finds a start at which every bank of the range
 //    has a port free for the whole window, then reserves it.
 // Requests are granted in the order they are made; a later request never moves an earlier
-// reservation. Functional runs also hold the bytes (data()). Not modelled: port arbitration
-// policies other than first come first served, read-modify-write, ECC, power gating.
+// reservation. Functional runs also hold the bytes (data()): zero pages mapped from the OS, so
+// storage costs memory only where it is written (a 4 GiB accumulator for a small network costs
+// what the network writes). Not modelled: port arbitration policies other than first come first
+// served, read-modify-write, ECC, power gating.
 // Timing contract: NPU cycles; contention and bank conflicts come out of the calendars.
 // Stats (group given at construction, e.g. "npu.spad"):
 //   bytes_read, bytes_written        bytes the users say they moved (count_read/count_write;
@@ -24,8 +26,10 @@
 //                                    they asked for, and the cycles bank i alone delayed them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,6 +39,12 @@
 #include "sim/stats/limiters.h"
 
 namespace npu::model {
+
+// Unmaps anonymous pages (BankedSram's storage).
+struct UnmapPages {
+    uint64_t bytes = 0;
+    void operator()(uint8_t* p) const;
+};
 
 class BankedSram {
   public:
@@ -47,7 +57,18 @@ class BankedSram {
 
     // One DMA burst of `len` bytes at `addr` (see above). Returns the cycle after the last byte
     // moved. Counts its bytes and conflicts for `layer`.
-    uint64_t access(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer);
+    uint64_t access(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer) {
+        prune(addr / m_bank_size, last_bank(addr, len));
+        return reserve_burst(addr, len, earliest, dir, layer);
+    }
+    // access() without forgetting old reservations first (which never changes a result: no
+    // request reaches back before the current cycle), for a caller that calls forget_past()
+    // itself once for many bursts.
+    uint64_t reserve_burst(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer);
+    // Forgets the reservations of the banks of [addr, addr + len) that ended by now.
+    void forget_past(uint32_t addr, uint64_t len) {
+        prune(addr / m_bank_size, (uint64_t{addr} + std::max<uint64_t>(len, 1) - 1) / m_bank_size);
+    }
     // First t >= begin such that every bank of [addr, addr+len) has a port free for
     // [t, t + cycles).
     [[nodiscard]] uint64_t window_fit(uint32_t addr, uint32_t len, uint64_t begin,
@@ -79,8 +100,8 @@ class BankedSram {
 
     [[nodiscard]] const std::string& name() const { return m_name; }
     [[nodiscard]] uint64_t size() const { return m_size; }
-    [[nodiscard]] bool functional() const { return !m_data.empty(); }
-    uint8_t* data(uint32_t addr) { return m_data.data() + addr; }
+    [[nodiscard]] bool functional() const { return m_data != nullptr; }
+    uint8_t* data(uint32_t addr) { return m_data.get() + addr; }
     // Throws ModelError (naming `what`) unless [addr, addr + len) lies in the memory.
     void check_range(uint64_t addr, uint64_t len, const char* what) const;
 
@@ -100,7 +121,7 @@ class BankedSram {
     uint64_t m_bank_size;
     int m_bank_width;
     std::vector<PortCalendar> m_banks;
-    std::vector<uint8_t> m_data;
+    std::unique_ptr<uint8_t, UnmapPages> m_data;  // functional runs: the bytes
     std::function<uint64_t()> m_now;
     stats::Stat& m_bytes_read;
     stats::Stat& m_bytes_written;

@@ -1,7 +1,5 @@
 #include "models/mem/mem_if.h"
 
-#include <cstring>
-
 namespace npu::model {
 
 DramTarget::DramTarget(sc_core::sc_module_name name, MemoryImage& image, stats::StatGroup& stats)
@@ -13,20 +11,18 @@ DramTarget::DramTarget(sc_core::sc_module_name name, MemoryImage& image, stats::
       m_bytes_written(stats.stat("bytes_written", "bytes written", "bytes")) {}
 
 void DramTarget::move_data(const MemRequest& r) {
-    uint8_t* mem = m_image.at(r.addr, r.bytes, name());
     if (r.write) {
-        std::memcpy(mem, r.data, r.bytes);
+        m_image.write(r.addr, r.data, r.bytes, name());
     } else {
-        std::memcpy(r.data, mem, r.bytes);
+        m_image.read(r.addr, r.data, r.bytes, name());
     }
 }
 
 void DramTarget::debug_access(uint64_t addr, uint8_t* buf, uint32_t len, bool write) {
-    uint8_t* mem = m_image.at(addr, len, name());
     if (write) {
-        std::memcpy(mem, buf, len);
+        m_image.write(addr, buf, len, name());
     } else {
-        std::memcpy(buf, mem, len);
+        m_image.read(addr, buf, len, name());
     }
 }
 

@@ -103,15 +103,22 @@ class DramTarget : public MemTargetIf, public sc_core::sc_module {
     // Where the model notes the cycles a request waited for resources other requests held
     // (Limiter::kDramBandwidth, sim/stats/limiters.h); nullptr: nowhere.
     void set_limiters(stats::LimiterLog* log) { m_limiters = log; }
+    // The run ended at NPU cycle `end_cycle` (after the simulation, before the statistics are
+    // read): a model that counts time-based activity (refresh, background) brings it up to there.
+    virtual void finish(uint64_t /*end_cycle*/) {}
 
   protected:
     stats::LimiterLog* m_limiters = nullptr;
     DramTarget(sc_core::sc_module_name name, MemoryImage& image, stats::StatGroup& stats);
     // Moves the request's data (functional runs) and counts it.
     void take(const MemRequest& r) {
-        (r.write ? m_writes : m_reads).add(r.layer, 1);
-        (r.write ? m_bytes_written : m_bytes_read).add(r.layer, r.bytes);
+        count(r.write, r.layer, r.bytes);
         if (r.data != nullptr) move_data(r);
+    }
+    // take() of a request that moves no data.
+    void count(bool write, uint32_t layer, uint32_t bytes) {
+        (write ? m_writes : m_reads).add(layer, 1);
+        (write ? m_bytes_written : m_bytes_read).add(layer, bytes);
     }
 
   private:

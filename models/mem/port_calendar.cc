@@ -8,6 +8,8 @@ namespace npu::model {
 uint64_t PortSet::free_at() const { return *std::min_element(m_free.begin(), m_free.end()); }
 
 uint64_t PortCalendar::fit(const Intervals& busy, uint64_t t, uint64_t cycles) {
+    // Mostly a request comes after every reservation.
+    if (busy.head == busy.spans.size() || busy.spans.back().second <= t) return t;
     const auto first = busy.spans.begin() + static_cast<ptrdiff_t>(busy.head);
     auto it = std::upper_bound(first, busy.spans.end(), t,
                                [](uint64_t v, const auto& span) { return v < span.first; });
@@ -34,6 +36,10 @@ uint64_t PortCalendar::reserve(uint64_t earliest, uint64_t cycles) {
     }
     if (cycles > 0) {
         auto& v = port->spans;
+        if (port->head == v.size() || v.back().first <= best) {  // after every reservation
+            v.emplace_back(best, best + cycles);
+            return best;
+        }
         const auto at =
             std::upper_bound(v.begin() + static_cast<ptrdiff_t>(port->head), v.end(), best,
                              [](uint64_t x, const auto& span) { return x < span.first; });

@@ -31,14 +31,7 @@ uint64_t SimpleDram::transfer_cycles(uint32_t len) const {
 
 uint64_t SimpleDram::request(MemRequest& r) {
     take(r);
-    const size_t ch = (r.addr / m_interleave) % m_channels.size();
-    const uint64_t cycles = transfer_cycles(r.bytes);
-    const uint64_t start = m_channels[ch].acquire(r.earliest, cycles);
-    if (m_limiters != nullptr && start > r.earliest) {
-        m_limiters->add(r.layer, stats::Limiter::kDramBandwidth, r.earliest, start);
-    }
-    m_busy[ch]->add(r.layer, cycles);
-    return start + static_cast<uint64_t>(m_latency) + cycles;
+    return reserve(r.addr, r.bytes, r.earliest, r.layer);
 }
 
 }  // namespace npu::model

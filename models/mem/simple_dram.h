@@ -31,15 +31,40 @@ class SimpleDram : public DramTarget {
 
     // One burst (it does not cross an interleave boundary): the cycle it completes.
     [[nodiscard]] uint64_t request(MemRequest& r) override;
+    // request() of a timing-only burst, called directly (no virtual call, no request object):
+    // counts it and returns its completion. Dma's descriptor path uses it.
+    uint64_t timing_request(uint64_t addr, uint32_t len, bool write, uint64_t earliest,
+                            uint32_t layer) {
+        count(write, layer, len);
+        return reserve(addr, len, earliest, layer);
+    }
     // Cycles a channel is busy moving `len` bytes.
     [[nodiscard]] uint64_t transfer_cycles(uint32_t len) const;
 
   private:
+    // The channel's reservation for a burst: its completion cycle.
+    uint64_t reserve(uint64_t addr, uint32_t len, uint64_t earliest, uint32_t layer) {
+        const size_t ch = (addr / m_interleave) % m_channels.size();
+        if (len != m_last_len) {  // transfer_cycles() of the last length asked, kept
+            m_last_len = len;
+            m_last_cycles = transfer_cycles(len);
+        }
+        const uint64_t cycles = m_last_cycles;
+        const uint64_t start = m_channels[ch].acquire(earliest, cycles);
+        if (m_limiters != nullptr && start > earliest) {
+            m_limiters->add(layer, stats::Limiter::kDramBandwidth, earliest, start);
+        }
+        m_busy[ch]->add(layer, cycles);
+        return start + static_cast<uint64_t>(m_latency) + cycles;
+    }
+
     double m_bytes_per_cycle;  // per channel
     int m_latency;
     uint32_t m_interleave;
     std::vector<PortSet> m_channels;
     std::vector<stats::Stat*> m_busy;  // per channel
+    uint32_t m_last_len = 0;
+    uint64_t m_last_cycles = 0;
 };
 
 }  // namespace npu::model

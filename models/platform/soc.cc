@@ -1,8 +1,9 @@
 #include "models/platform/soc.h"
 
-#include <cstring>
+#include <algorithm>
 #include <string>
 
+#include "models/mem/dram/banked_dram_target.h"
 #include "models/mem/simple_dram.h"
 #include "models/process.h"
 #include "sim/core/error.h"
@@ -14,6 +15,8 @@ std::unique_ptr<DramTarget> make_dram(const cfg::HwConfig& hw, MemoryImage& imag
     switch (hw.dram.model) {
         case cfg::DramModel::kSimple:
             break;
+        case cfg::DramModel::kBanked:
+            return std::make_unique<BankedDramTarget>("dram", hw, image, stats);
     }
     return std::make_unique<SimpleDram>("dram", hw.dram_bytes_per_cycle(), hw.dram.channels,
                                         hw.dram.latency_cycles,
@@ -33,8 +36,7 @@ Soc::Soc(const cfg::HwConfig& hw, const isa::Program& program, Fidelity fidelity
     if (functional) {
         m_image.map(program.dram_base, program.dram_bytes_used);
         for (const isa::DramSegment& seg : program.dram_image) {
-            std::memcpy(m_image.at(seg.addr, seg.bytes.size(), "program image"), seg.bytes.data(),
-                        seg.bytes.size());
+            m_image.write(seg.addr, seg.bytes.data(), seg.bytes.size(), "program image");
         }
     }
     stats::StatGroup& dram_stats = run.components.group("dram");
@@ -53,6 +55,9 @@ Soc::Soc(const cfg::HwConfig& hw, const isa::Program& program, Fidelity fidelity
 Soc::~Soc() = default;
 
 void Soc::collect_counters(stats::RunStats& run) const {
+    uint64_t end = 0;
+    for (const stats::LayerStats& l : run.layers) end = std::max(end, l.end_cycle);
+    m_dram->finish(end);
     for (size_t i = 0; i < run.layers.size(); ++i) {
         stats::Counters c;
         m_core->add_counters(i, c);

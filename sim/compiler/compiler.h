@@ -2,19 +2,24 @@
 // emits the instruction stream (isa::Program) with its dependency tokens and the initial DRAM
 // image (weights in the array's K-major layout, biases with the input zero point folded in).
 //
-// Mapping (one scheme for conv and GEMM; a GEMM is a 1x1 conv over an M x 1 image):
-//   for each m-block (a run of whole output rows):   load the input slab those rows need
-//     for each n-block (array.cols output channels):  load the bias
-//       for each k-chunk of the reduction:            load the weights, compute
-//     post-process the m-block x n-block accumulators to int8, store them
-// Slabs, weight chunks, biases, outputs and accumulators are double-buffered so loads, compute
-// and stores overlap. The mapper picks the largest k-chunk, then the most output rows per
-// m-block, that fit.
+// compile() runs passes, each in its own file with its input and output stated in its header
+// and tested alone:
+//   1. lower        (lower.h)        Workload -> layer descriptors and memory regions
+//   2. fuse         (fusion.h)       layers -> fusion groups (today: one layer each)
+//   3. search       (search.h)       per layer: the mapping (array layers: the best of a search
+//                                    scored by the closed-form estimate, estimate.h) and its
+//                                    on-chip buffers
+//   4. emit         (emit.h)         plans -> instructions and tokens, far addresses relative to
+//                                    regions; a SYNC closes each group
+//   5. plan memory  (memory_plan.h)  working sets -> on-chip residency, DRAM allocation; link:
+//                                    the far addresses and the layer table's addresses
+//   6. pack         (pack.h)         the DRAM image: inputs, pre-tiled weights, folded biases
+// Memory is planned after emission because residency depends on each layer's working set, which
+// the emitted scratchpad addresses give exactly; emission does not depend on where regions live,
+// so the program is emitted once and relocated.
 #pragma once
 
-#include <optional>
-#include <string>
-
+#include "sim/compiler/mapping.h"
 #include "sim/config/hw_config.h"
 #include "sim/graph/workload.h"
 #include "sim/isa/isa.h"
@@ -34,60 +39,15 @@ struct CompileOptions {
     uint64_t onchip_base = isa::kOnChipBase;
 };
 
-// How a layer's double buffers are laid out over the scratchpad banks (see place()).
-enum class Placement { kBankExclusive, kHalves, kPacked };
-[[nodiscard]] const char* to_string(Placement p);
-
-// Per-layer mapping decision (also printed in reports).
-struct LayerMapping {
-    int64_t m = 0, k = 0, n = 0;  // implicit GEMM
-    int32_t out_rows_per_block = 0;
-    int64_t mb = 0;  // output pixels per m-block
-    int32_t nb = 0;  // output channels per n-block
-    int64_t kb = 0;  // reduction per k-chunk
-    int64_t m_blocks = 0, n_blocks = 0, k_chunks = 0;
-    uint32_t slab_bytes = 0, w_bytes = 0, bias_bytes = 0, out_bytes = 0, acc_bytes = 0;
-    Placement placement = Placement::kBankExclusive;
-    // Which fields the workload pinned (graph::Layer::pin_*); summary() marks them "(pinned)".
-    bool pinned_rows = false, pinned_k = false, pinned_dataflow = false;
-    [[nodiscard]] std::string summary(Dataflow df) const;
-};
-
-// Scratchpad and accumulator addresses of a layer's ping/pong buffers.
-struct Buffers {
-    uint32_t slab[2]{}, w[2]{}, bias[2]{}, out[2]{};
-    uint32_t acc[2]{};
-};
-// The buffers placed `how`, or nothing when they do not fit that way.
-[[nodiscard]] std::optional<Buffers> place(const LayerMapping& mp, const cfg::HwConfig& hw,
-                                           Placement how);
-
-// Throws npu::UserError when a layer cannot be mapped (SRAM too small), naming the layer, what
-// it needs and what the config has. Honours the layer's pins (Layer::pin_rows, pin_k_chunk,
-// pin_dataflow) and throws when they cannot be met: more rows than the output has, a k-chunk
-// larger than the reduction or (ws) neither a multiple of array.rows nor the whole reduction, a
-// dataflow the array does not run, a pinned mapping that does not fit the SRAM. With
-// `array.dataflow: both` a pinned dataflow is the one mapped for (else hw.array.dataflow).
-// Upper bounds the mapper's search puts on a mapping (0: none); pins still win.
-struct MappingLimits {
-    int32_t max_rows = 0;
-    int64_t max_k_chunk = 0;
-};
-
-[[nodiscard]] LayerMapping choose_mapping(const graph::Layer& layer, const cfg::HwConfig& hw,
-                                          const MappingLimits& limits = {});
-// The dataflow a layer pins, checked against the array (nullopt: not pinned).
-[[nodiscard]] std::optional<Dataflow> pinned_dataflow(const graph::Layer& layer,
-                                                      const cfg::HwConfig& hw);
-// The precision a layer runs at: its own (`precision:` in the workload) or the config's.
-[[nodiscard]] Precision precision_of(const graph::Layer& layer, const cfg::HwConfig& hw);
-
 // Element sizes (docs/precision.md): activations take act_bytes(p) bytes each (int4: int8
 // activations); conv/gemm weights are stored K-major per n-block with each row of n weights in
 // weight_bytes(p, n) bytes (int4: two per byte, low nibble first; depthwise weights stay int8);
 // biases and accumulators are 4 bytes. Every tensor is stored in its producer's activation format,
 // and a layer must read tensors of its own activation width (an int8 layer cannot read an fp32
-// tensor: there is no conversion unit), else compile() throws npu::UserError.
+// tensor: there is no conversion unit), else compile() throws npu::UserError. Every problem of
+// every layer (a layer that does not fit, a pin that cannot be met, a precision without an array
+// mode) is reported at once, as is a workload that needs more DRAM than the config has. The
+// workload must have nothing pending (npu::quant::prepare); std::invalid_argument otherwise.
 [[nodiscard]] isa::Program compile(const graph::Workload& workload, const cfg::HwConfig& hw,
                                    const CompileOptions& options);
 

@@ -25,6 +25,7 @@ namespace fs = std::filesystem;
 constexpr const char* kOverrideLabel = "--set";
 constexpr const char* kEnergyPrefix = "energy.";
 constexpr const char* kInlineEnergyName = "custom";
+constexpr const char* kDramPresetKey = "dram.preset";
 
 struct Location {
     std::string file;
@@ -84,6 +85,7 @@ std::optional<std::string> closest_key(const std::string& path, bool energy_only
     }
     if (!energy_only) {
         for (const auto& s : hw_sections()) candidates.push_back(s.name);
+        candidates.emplace_back(kDramPresetKey);
     }
     std::optional<std::string> best;
     size_t best_distance = 0;
@@ -126,10 +128,11 @@ std::string join_names(const std::vector<std::string>& names) {
     return out;
 }
 
-std::vector<std::string> bundled_energy_tables() {
+// The NAME of every NAME.yaml in `dir`, sorted.
+std::vector<std::string> bundled_names(const std::string& dir) {
     std::vector<std::string> names;
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(energy_tables_dir(), ec)) {
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
         if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
     }
     std::sort(names.begin(), names.end());
@@ -190,6 +193,8 @@ class Loader {
         Location here{kOverrideLabel};
         if (key == "energy") {
             load_energy_by_name(value, "", here);
+        } else if (key == kDramPresetKey) {
+            load_dram_preset(value, "", here);
         } else if (is_section(key)) {
             add(here, key,
                 "is a section, not a key: set one of its keys, e.g. " + first_key_of(key) + "=...");
@@ -243,6 +248,8 @@ class Loader {
     void walk_map(const YAML::Node& map, const std::string& prefix, const std::string& file,
                   const std::string& base_dir, bool table_file) {
         std::map<std::string, int> seen;  // key -> line of its first occurrence
+        // A preset sets the device first, so the mapping's own keys override it in any order.
+        if (!table_file && prefix == "dram") apply_dram_preset_of(map, file, base_dir);
         for (const auto& entry : map) {
             const YAML::Node& key_node = entry.first;
             const YAML::Node& value = entry.second;
@@ -261,6 +268,13 @@ class Loader {
             if (!inserted) {
                 add(key_at, shown,
                     "duplicate key (first given on line " + std::to_string(it->second) + ")");
+                continue;
+            }
+            if (path == kDramPresetKey && !m_in_dram_preset) continue;  // applied first
+            if (m_in_dram_preset && !is_dram_preset_key(name) && prefix == "dram") {
+                add(key_at, path,
+                    "is not a device key: a preset sets the device, the hardware config sets "
+                    "dram.model, dram.size and the simple model's keys");
                 continue;
             }
             if (!table_file && path == "energy") {
@@ -298,6 +312,71 @@ class Loader {
         m_failed.erase(field.key);
     }
 
+    // The first `preset:` of a dram mapping, if any (a second one is reported as a duplicate).
+    void apply_dram_preset_of(const YAML::Node& map, const std::string& file,
+                              const std::string& base_dir) {
+        if (m_in_dram_preset) return;  // reported as "not a device key" in the walk
+        for (const auto& entry : map) {
+            if (!entry.first.IsScalar() || entry.first.Scalar() != "preset") continue;
+            Location at = location_of(file, entry.second.Mark());
+            if (at.line == 0 || entry.second.IsNull()) at = location_of(file, entry.first.Mark());
+            if (!entry.second.IsScalar()) {
+                add(at, kDramPresetKey,
+                    "expected a DRAM preset name or a path to a .yaml file, found " +
+                        describe(entry.second));
+                return;
+            }
+            load_dram_preset(entry.second.Scalar(), base_dir, at);
+            return;
+        }
+    }
+
+    // `dram.preset`: a bundled name (configs/dram/NAME.yaml) or a path relative to `base_dir`.
+    // The device keys go back to their defaults, then the file's keys apply; its `name` defaults
+    // to the file's stem.
+    void load_dram_preset(const std::string& name, const std::string& base_dir,
+                          const Location& at) {
+        auto path = resolve_table(name, base_dir, dram_presets_dir(), at, kDramPresetKey,
+                                  "a bundled DRAM preset");
+        if (!path) return;
+        std::string error;
+        auto text = read_file(*path, error);
+        if (!text) {
+            add(at, kDramPresetKey, error);
+            return;
+        }
+        auto root = parse_root(*text, *path, "DRAM preset keys");
+        if (!root) return;
+        m_config.dram = m_config.dram.with_device_defaults();
+        m_config.dram.name = fs::path(*path).stem().string();
+        m_in_dram_preset = true;
+        walk_map(*root, "dram", *path, base_dir_of(*path), false);
+        m_in_dram_preset = false;
+        m_where[kDramPresetKey] = at;
+    }
+
+    // A bundled NAME (in `bundled_dir`, as NAME.yaml) or a path (anything with a '/' or a .yaml /
+    // .yml extension) relative to `base_dir`; nullopt after reporting an unknown name.
+    std::optional<std::string> resolve_table(const std::string& name, const std::string& base_dir,
+                                             const std::string& bundled_dir, const Location& at,
+                                             const std::string& key, const std::string& what) {
+        fs::path p(name);
+        bool bare = name.find('/') == std::string::npos && p.extension() != ".yaml" &&
+                    p.extension() != ".yml";
+        if (!bare) {
+            return (p.is_absolute() || base_dir.empty()) ? name : (fs::path(base_dir) / p).string();
+        }
+        std::string path = bundled_dir + "/" + name + ".yaml";
+        std::error_code ec;
+        if (!name.empty() && fs::exists(path, ec)) return path;
+        auto known = bundled_names(bundled_dir);
+        add(at, key,
+            "expected " + what + " (" +
+                (known.empty() ? "none found in " + bundled_dir : join_names(known)) +
+                ") or a path to a .yaml file, found " + in_quotes(name));
+        return std::nullopt;
+    }
+
     void set_energy(const YAML::Node& value, const Location& at, const std::string& base_dir) {
         if (value.IsScalar()) {
             load_energy_by_name(value.Scalar(), base_dir, at);
@@ -317,27 +396,11 @@ class Loader {
     // path, relative to `base_dir` (the config file's directory; the working directory for --set).
     void load_energy_by_name(const std::string& name, const std::string& base_dir,
                              const Location& at) {
-        fs::path p(name);
-        bool bare = name.find('/') == std::string::npos && p.extension() != ".yaml" &&
-                    p.extension() != ".yml";
-        std::string path;
-        if (bare) {
-            path = energy_tables_dir() + "/" + name + ".yaml";
-            std::error_code ec;
-            if (name.empty() || !fs::exists(path, ec)) {
-                auto known = bundled_energy_tables();
-                add(at, "energy",
-                    "expected a bundled energy table (" +
-                        (known.empty() ? "none found in " + energy_tables_dir()
-                                       : join_names(known)) +
-                        ") or a path to a .yaml file, found " + in_quotes(name));
-                return;
-            }
-        } else {
-            path = (p.is_absolute() || base_dir.empty()) ? name : (fs::path(base_dir) / p).string();
-        }
+        auto path = resolve_table(name, base_dir, energy_tables_dir(), at, "energy",
+                                  "a bundled energy table");
+        if (!path) return;
         size_t before = m_diags.items().size();
-        load_energy_file(path, at, "energy");
+        load_energy_file(*path, at, "energy");
         if (m_diags.items().size() == before) m_where["energy"] = at;
     }
 
@@ -345,6 +408,7 @@ class Loader {
     DiagnosticList m_diags;
     std::map<std::string, Location> m_where;
     std::set<std::string> m_failed;
+    bool m_in_dram_preset = false;  // walking a preset file: only device keys are allowed
 };
 
 // ---- cross-field validation ---------------------------------------------------------------
@@ -375,6 +439,12 @@ class Validator {
     // A rule is checked only if every key it reads holds a value that passed its own checks.
     bool usable(std::initializer_list<const char*> keys) const {
         for (const char* k : keys) {
+            if (m_failed.count(k) != 0 || m_bad.count(k) != 0) return false;
+        }
+        return true;
+    }
+    bool usable(const std::vector<std::string>& keys) const {
+        for (const auto& k : keys) {
             if (m_failed.count(k) != 0 || m_bad.count(k) != 0) return false;
         }
         return true;
@@ -450,6 +520,10 @@ class Validator {
     }
 
     void check_dram() {
+        for (const DramProblem& p : dram_problems(m_c)) {
+            if (usable(p.keys)) report(p.keys, p.message);
+        }
+        if (m_c.dram.model != DramModel::kSimple) return;
         if (!usable({"dram.bandwidth", "clock", "dram.channels"})) return;
         // Each channel must move at least one byte per NPU cycle: bandwidth >= clock * channels.
         double need = m_c.clock_hz * m_c.dram.channels;
@@ -667,6 +741,11 @@ std::string schema_text() {
     std::vector<Row> rows;
     rows.push_back({"key", "type", "default", "unit", "range", "meaning"});
     for (const auto& f : hw_fields()) {
+        if (f.key == "dram.name") {
+            rows.push_back({kDramPresetKey, "preset", "", "", "bundled name | path",
+                            "banked: sets every device key from configs/dram/NAME.yaml (or a "
+                            "path), before the other dram keys, which override it"});
+        }
         if (f.key == "energy.name") {
             rows.push_back({"energy", "table", "horowitz45", "", "bundled name | path | mapping",
                             "energy table: a bundled name (configs/energy/NAME.yaml), a path "

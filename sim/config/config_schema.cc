@@ -83,6 +83,150 @@ void add_sram(std::vector<FieldSpec>& t, const std::string& s, const std::string
                           "ports per bank, each an independent busy-until timeline", ports));
 }
 
+template <int DramTiming::*M>
+int& timing_ref(HwConfig& c) {
+    return c.dram.timing.*M;
+}
+
+template <double DramPower::*M>
+double& power_ref(HwConfig& c) {
+    return c.dram.power.*M;
+}
+
+// The dram section: the simple model's keys, then the banked model's device (what a preset sets,
+// configs/dram/*.yaml), controller, timing and IDD currents (docs/dram.md).
+void add_dram(std::vector<FieldSpec>& t) {
+    t.push_back(enum_field(
+        "dram.model", {to_string(DramModel::kSimple), to_string(DramModel::kBanked)},
+        "the DRAM model behind the memory interface; simple: each channel a fixed latency plus its "
+        "share of the bandwidth; banked: banks, rows, refresh (docs/dram.md)",
+        [](const HwConfig& c) { return static_cast<int>(c.dram.model); },
+        [](HwConfig& c, int v) { c.dram.model = static_cast<DramModel>(v); }));
+    t.push_back(double_field("dram.bandwidth", FieldType::kBandwidth, "bytes/s", 1e6, 1e14,
+                             "simple model: peak bandwidth, total over all channels",
+                             [](HwConfig& c) -> double& { return c.dram.bandwidth_bytes_per_s; }));
+    t.push_back(int_field("dram.latency_cycles", "cycles", 0, 1e6,
+                          "simple model: NPU cycles from a burst's start to its data",
+                          [](HwConfig& c) -> int& { return c.dram.latency_cycles; }));
+    t.push_back(int_field("dram.channels", "", 1, 64, "independent DRAM channels",
+                          [](HwConfig& c) -> int& { return c.dram.channels; }));
+    t.push_back(size_field("dram.size", 1, kTiB, "address space the compiler may use",
+                           [](HwConfig& c) -> uint64_t& { return c.dram.size_bytes; }));
+    t.push_back(string_field("dram.name", "banked: the preset the device keys came from (reports)",
+                             [](HwConfig& c) -> std::string& { return c.dram.name; }));
+    t.push_back(double_field("dram.clock", FieldType::kFrequency, "Hz", 1e6, 1e11,
+                             "banked: memory command clock; dram.timing is in its cycles",
+                             [](HwConfig& c) -> double& { return c.dram.clock_hz; }));
+    t.push_back(int_field("dram.ranks", "", 1, 16, "banked: ranks per channel",
+                          [](HwConfig& c) -> int& { return c.dram.ranks; }));
+    t.push_back(int_field("dram.bank_groups", "", 1, 16, "banked: bank groups per rank",
+                          [](HwConfig& c) -> int& { return c.dram.bank_groups; }));
+    t.push_back(int_field("dram.banks_per_group", "", 1, 64, "banked: banks per bank group",
+                          [](HwConfig& c) -> int& { return c.dram.banks_per_group; }));
+    t.push_back(int_field("dram.rows", "", 1, 1 << 24, "banked: rows per bank",
+                          [](HwConfig& c) -> int& { return c.dram.rows; }));
+    t.push_back(int_field("dram.columns", "", 1, 1 << 20,
+                          "banked: columns per row, each bus_width bits",
+                          [](HwConfig& c) -> int& { return c.dram.columns; }));
+    t.push_back(int_field("dram.bus_width", "bits", 8, 4096, "banked: data bus of one channel",
+                          [](HwConfig& c) -> int& { return c.dram.bus_width_bits; }));
+    t.push_back(int_field("dram.device_width", "bits", 1, 4096,
+                          "banked: data pins of one device (bus_width / this = devices per rank)",
+                          [](HwConfig& c) -> int& { return c.dram.device_width_bits; }));
+    t.push_back(int_field("dram.burst_length", "beats", 1, 256,
+                          "banked: beats per column command; a burst (bus_width / 8 * this "
+                          "bytes) is the access atom",
+                          [](HwConfig& c) -> int& { return c.dram.burst_length; }));
+    t.push_back(string_field("dram.mapping",
+                             "banked: address fields most significant first, from Ro Ba Bg Ra Co "
+                             "Ch (below them: the byte in the burst)",
+                             [](HwConfig& c) -> std::string& { return c.dram.mapping; }));
+    t.push_back(enum_field(
+        "dram.page_policy", {to_string(PagePolicy::kOpen), to_string(PagePolicy::kClosed)},
+        "banked: open keeps rows open; closed auto-precharges after every access",
+        [](const HwConfig& c) { return static_cast<int>(c.dram.page_policy); },
+        [](HwConfig& c, int v) { c.dram.page_policy = static_cast<PagePolicy>(v); }));
+    t.push_back(enum_field(
+        "dram.refresh",
+        {to_string(RefreshMode::kAllBank), to_string(RefreshMode::kPerBank),
+         to_string(RefreshMode::kOff)},
+        "banked: REF per rank every tREFI, REFpb per bank every tREFIpb, or none",
+        [](const HwConfig& c) { return static_cast<int>(c.dram.refresh); },
+        [](HwConfig& c, int v) { c.dram.refresh = static_cast<RefreshMode>(v); }));
+    t.push_back(int_field("dram.read_queue", "bursts", 1, 4096,
+                          "banked: read queue entries per channel controller",
+                          [](HwConfig& c) -> int& { return c.dram.read_queue; }));
+    t.push_back(int_field("dram.write_queue", "bursts", 1, 4096,
+                          "banked: write queue entries per channel controller",
+                          [](HwConfig& c) -> int& { return c.dram.write_queue; }));
+    t.push_back(int_field("dram.write_high", "bursts", 1, 4096,
+                          "banked: queued writes that start a write drain",
+                          [](HwConfig& c) -> int& { return c.dram.write_high; }));
+    t.push_back(int_field("dram.write_low", "bursts", 0, 4096,
+                          "banked: queued writes at which a drain stops (if reads wait)",
+                          [](HwConfig& c) -> int& { return c.dram.write_low; }));
+
+    struct Timing {
+        const char* name;
+        double min;
+        const char* meaning;
+        int& (*ref)(HwConfig&);
+    };
+    const Timing timings[] = {
+        {"tRCD", 1, "ACT to RD/WR, same bank", timing_ref<&DramTiming::tRCD>},
+        {"tRP", 1, "PRE to ACT, same bank", timing_ref<&DramTiming::tRP>},
+        {"tCL", 1, "RD to first data (CAS latency, tAA)", timing_ref<&DramTiming::tCL>},
+        {"tCWL", 1, "WR to first data", timing_ref<&DramTiming::tCWL>},
+        {"tRAS", 1, "ACT to PRE, same bank", timing_ref<&DramTiming::tRAS>},
+        {"tRC", 1, "ACT to ACT, same bank", timing_ref<&DramTiming::tRC>},
+        {"tRRD_S", 1, "ACT to ACT, different bank group", timing_ref<&DramTiming::tRRD_S>},
+        {"tRRD_L", 1, "ACT to ACT, same bank group", timing_ref<&DramTiming::tRRD_L>},
+        {"tFAW", 0, "window holding at most four ACTs of a rank", timing_ref<&DramTiming::tFAW>},
+        {"tCCD_S", 1, "column to column, different bank group", timing_ref<&DramTiming::tCCD_S>},
+        {"tCCD_L", 1, "column to column, same bank group", timing_ref<&DramTiming::tCCD_L>},
+        {"tWR", 1, "end of write data to PRE (write recovery)", timing_ref<&DramTiming::tWR>},
+        {"tWTR_S", 1, "end of write data to RD, different bank group",
+         timing_ref<&DramTiming::tWTR_S>},
+        {"tWTR_L", 1, "end of write data to RD, same bank group", timing_ref<&DramTiming::tWTR_L>},
+        {"tRTP", 1, "RD to PRE", timing_ref<&DramTiming::tRTP>},
+        {"tBURST", 1, "data-bus cycles of one burst", timing_ref<&DramTiming::tBURST>},
+        {"tRTRS", 0, "data-bus turnaround: rank to rank, read to write",
+         timing_ref<&DramTiming::tRTRS>},
+        {"tREFI", 1, "all-bank refresh interval", timing_ref<&DramTiming::tREFI>},
+        {"tRFC", 1, "all-bank refresh duration", timing_ref<&DramTiming::tRFC>},
+        {"tREFIpb", 0, "per-bank refresh interval (0: none)", timing_ref<&DramTiming::tREFIpb>},
+        {"tRFCpb", 0, "per-bank refresh duration", timing_ref<&DramTiming::tRFCpb>},
+        {"tRREFD", 0, "per-bank refresh to per-bank refresh, same rank",
+         timing_ref<&DramTiming::tRREFD>},
+    };
+    for (const Timing& tm : timings) {
+        t.push_back(int_field(std::string("dram.timing.") + tm.name, "cycles", tm.min, 1e7,
+                              std::string("banked: ") + tm.meaning, tm.ref));
+    }
+
+    struct Power {
+        const char* name;
+        const char* unit;
+        const char* meaning;
+        double& (*ref)(HwConfig&);
+    };
+    const Power powers[] = {
+        {"vdd", "V", "supply the currents are given at (0: no IDD data, energy per byte)",
+         power_ref<&DramPower::vdd>},
+        {"idd0", "mA", "per device, one bank ACT-PRE cycling at tRC", power_ref<&DramPower::idd0>},
+        {"idd2n", "mA", "per device, precharged standby", power_ref<&DramPower::idd2n>},
+        {"idd3n", "mA", "per device, active standby", power_ref<&DramPower::idd3n>},
+        {"idd4r", "mA", "per device, burst read", power_ref<&DramPower::idd4r>},
+        {"idd4w", "mA", "per device, burst write", power_ref<&DramPower::idd4w>},
+        {"idd5b", "mA", "per device, all-bank refresh", power_ref<&DramPower::idd5b>},
+        {"idd5pb", "mA", "per device, per-bank refresh", power_ref<&DramPower::idd5pb>},
+    };
+    for (const Power& pw : powers) {
+        t.push_back(double_field(std::string("dram.power.") + pw.name, FieldType::kDouble, pw.unit,
+                                 0, 1e5, std::string("banked: ") + pw.meaning, pw.ref));
+    }
+}
+
 std::vector<FieldSpec> build_table() {
     std::vector<FieldSpec> t;
     t.push_back(string_field("name", "configuration name, shown in reports",
@@ -171,22 +315,7 @@ std::vector<FieldSpec> build_table() {
                           "per descriptor, before its first burst",
                           [](HwConfig& c) -> int& { return c.dma.setup_cycles; }));
 
-    t.push_back(enum_field(
-        "dram.model", {"simple"},
-        "the DRAM model behind the memory interface; simple: each channel a fixed latency plus "
-        "its share of the bandwidth",
-        [](const HwConfig& c) { return static_cast<int>(c.dram.model); },
-        [](HwConfig& c, int v) { c.dram.model = static_cast<DramModel>(v); }));
-    t.push_back(double_field("dram.bandwidth", FieldType::kBandwidth, "bytes/s", 1e6, 1e14,
-                             "peak bandwidth, total over all channels",
-                             [](HwConfig& c) -> double& { return c.dram.bandwidth_bytes_per_s; }));
-    t.push_back(int_field("dram.latency_cycles", "cycles", 0, 1e6,
-                          "NPU cycles from a burst's start to its data",
-                          [](HwConfig& c) -> int& { return c.dram.latency_cycles; }));
-    t.push_back(int_field("dram.channels", "", 1, 64, "independent DRAM channels",
-                          [](HwConfig& c) -> int& { return c.dram.channels; }));
-    t.push_back(size_field("dram.size", 1, kTiB, "address space the compiler may use",
-                           [](HwConfig& c) -> uint64_t& { return c.dram.size_bytes; }));
+    add_dram(t);
 
     t.push_back(int_field("postproc.lanes", "elements/cycle", 1, 4096,
                           "accumulator elements requantized per cycle",
@@ -373,7 +502,9 @@ const std::vector<SectionSpec>& hw_sections() {
         {"scratchpad", "int8 operand SRAM (weights, activations, outputs)"},
         {"accumulator", "int32 partial-sum SRAM"},
         {"dma", "DMA engine between DRAM and the SRAMs"},
-        {"dram", "off-chip memory"},
+        {"dram", "off-chip memory (docs/dram.md)"},
+        {"dram.timing", "banked DRAM timing in memory-clock cycles (JEDEC names)"},
+        {"dram.power", "banked DRAM IDD currents for the energy model (Micron TN-40-07)"},
         {"postproc", "requantization unit (int32 -> int8)"},
         {"controller", "instruction dispatch to the load, compute and store engines"},
         {"energy", "energy per action: a bundled table name, a path, or an inline mapping"},

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "sim/config/dram_config.h"
 #include "sim/core/precision.h"
 #include "sim/core/types.h"
 
@@ -51,17 +52,6 @@ struct DmaConfig {
     int burst_bytes = 64;
     int outstanding = 32;   // bursts in flight per channel
     int setup_cycles = 16;  // per descriptor, before its first burst
-};
-
-// Which DRAM model the platform puts behind the memory interface (models/platform/soc.h).
-enum class DramModel { kSimple };  // simple: each channel a fixed latency plus a bandwidth
-
-struct DramConfig {
-    DramModel model = DramModel::kSimple;
-    double bandwidth_bytes_per_s = 16e9;  // total over all channels
-    int latency_cycles = 100;             // NPU cycles from a burst's start to its data
-    int channels = 1;
-    uint64_t size_bytes = 1ull << 30;  // address space the compiler may use
 };
 
 struct PostprocConfig {
@@ -162,8 +152,12 @@ struct HwConfig {
     }
 
     // Derived quantities (not keys).
+    // Peak DRAM bytes per NPU cycle: dram.bandwidth for the simple model, the device's data rate
+    // x bus width x channels for the banked one (dram.bandwidth is not used there).
     [[nodiscard]] double dram_bytes_per_cycle() const {
-        return dram.bandwidth_bytes_per_s / clock_hz;
+        const double bytes_per_s =
+            dram.model == DramModel::kBanked ? dram.peak_bytes_per_s() : dram.bandwidth_bytes_per_s;
+        return bytes_per_s / clock_hz;
     }
     [[nodiscard]] uint64_t peak_macs_per_cycle() const {
         return static_cast<uint64_t>(array.rows) * static_cast<uint64_t>(array.cols);

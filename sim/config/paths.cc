@@ -29,6 +29,8 @@ void set_data_dir(std::string dir) { override_dir() = std::move(dir); }
 
 std::string energy_tables_dir() { return data_dir() + "/configs/energy"; }
 
+std::string dram_presets_dir() { return data_dir() + "/configs/dram"; }
+
 namespace {
 
 namespace fs = std::filesystem;

@@ -17,6 +17,9 @@ void set_data_dir(std::string dir);
 // <data_dir>/configs/energy: bundled energy tables, one NAME.yaml each.
 [[nodiscard]] std::string energy_tables_dir();
 
+// <data_dir>/configs/dram: bundled banked-DRAM presets, one NAME.yaml each (docs/dram.md).
+[[nodiscard]] std::string dram_presets_dir();
+
 // The input files a command line names.
 enum class InputKind {
     kHwConfig,  // --hw: bundled in <data_dir>/configs

@@ -6,7 +6,8 @@
 // What is priced: MACs (each at its precision's energy), scratchpad and accumulator bytes
 // read/written, DRAM bytes moved (read and write at one per-byte figure), and static (leakage)
 // power over the elapsed cycles. Not priced (yet): DMA descriptors, post-processing, instruction
-// dispatch, DRAM row activations.
+// dispatch. The banked DRAM's activates, bursts, refreshes and background are priced by
+// dram_energy.h (Micron's IDD method) once that model feeds runs (docs/dram.md).
 #pragma once
 
 #include <cstdint>

@@ -6,10 +6,13 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include "sim/core/error.h"
 #include "sim/frontend/onnx_import.h"
 #include "sim/frontend/scalesim.h"
+#include "sim/quant/calibrate.h"
+#include "sim/quant/prepare.h"
 #include "sim/quant/ptq.h"
 
 namespace npu::frontend {
@@ -38,6 +41,7 @@ Imported import_scalesim(const std::string& path) {
 // A float network loaded for timing only, without calibration images: every scale 1, zero point
 // 0 (timing depends on neither), finished as post-training quantization finishes its layers.
 graph::Workload placeholder_quantization(graph::Workload wl) {
+    quant::draw_pending_data(wl);
     std::map<std::string, graph::QuantParams> q;
     for (const graph::Tensor& t : wl.inputs) q[t.name] = t.quant;
     wl.layer_outputs.clear();
@@ -52,7 +56,7 @@ graph::Workload placeholder_quantization(graph::Workload wl) {
             l.input_quant.push_back(q.count(n) ? q.at(n) : graph::QuantParams{});
         if (!l.input_quant.empty()) l.input = l.input_quant[0];
         l.output = graph::QuantParams{};
-        const std::string problem = graph::finish_quantization(l);
+        const std::string problem = quant::finish_quantization(l);
         if (!problem.empty()) throw UserError(Diagnostic{wl.source_file, 0, 0, l.name, problem});
         q[l.name] = l.output;
         wl.layer_outputs.push_back({l.name, l.out_shape, l.output});
@@ -126,11 +130,10 @@ graph::Workload load_workload(const std::string& path, const LoadOptions& option
         const Imported im = f.import(path, io);
         lo.files = &im.files;
         graph::Workload wl = graph::load_workload_from_string(im.yaml, path, lo);
-        if (!wl.needs_ptq) return wl;
-        if (!options.with_data && wl.calibration.inputs.empty()) {
+        if (wl.needs_ptq && !options.with_data && wl.calibration.inputs.empty()) {
             return placeholder_quantization(std::move(wl));
         }
-        return quant::quantize(wl);
+        return quant::prepare(std::move(wl));
     }
     std::string list;
     for (const std::string& e : supported_extensions()) list += (list.empty() ? "" : ", ") + e;

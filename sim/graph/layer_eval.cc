@@ -93,7 +93,7 @@ std::vector<int32_t> matmul_accumulate(const Layer& l, const LayerInputs& in) {
             col_init[static_cast<size_t>(n)] =
                 static_cast<int32_t>(static_cast<uint32_t>(K) * za * zb - za * sum);
         }
-        const kernels::PackedB pb = kernels::pack_b(bh, N, K, sn, sk);
+        const kernels::PackedB pb = kernels::pack_b(bh, N, K, sn, sk, kernels::check_isa());
         kernels::gemm(ah, M, lda, pb, col_init.data(), row_init.data(), acc.data() + c0, ldc);
     }
     return acc;
@@ -368,6 +368,9 @@ void depthwise_accumulate(const Layer& l, const std::vector<int8_t>& input, int3
 
 // im2col slabs of at most this many bytes (a whole layer's im2col could be large).
 constexpr int64_t kSlabBytes = int64_t{4} << 20;
+// Below this many rows (a decode step's one token) packing the weights costs more than the
+// product: plain dot products over the contiguous weight rows instead.
+constexpr int64_t kFewRows = 4;
 
 }  // namespace
 
@@ -408,8 +411,13 @@ std::vector<int32_t> accumulate(const Layer& l, const std::vector<int8_t>& input
                 static_cast<uint32_t>(l.bias[static_cast<size_t>(g) * group_out + j]) -
                 static_cast<uint32_t>(zp) * sum);
         }
-        const kernels::PackedB pb = kernels::pack_b(w, group_out, k, k, 1);
         int32_t* out = acc.data() + static_cast<size_t>(g) * group_out;
+        if (in_place && int64_t{oh} * ow < kFewRows) {  // a few rows: dot products, no packing
+            kernels::gemm_scalar(input.data(), int64_t{oh} * ow, l.in_c, w, group_out, k, k, 1,
+                                 col_init.data(), nullptr, out, l.out_c);
+            continue;
+        }
+        const kernels::PackedB pb = kernels::pack_b(w, group_out, k, k, 1, kernels::check_isa());
         if (in_place) {
             kernels::gemm(input.data(), int64_t{oh} * ow, l.in_c, pb, col_init.data(), nullptr, out,
                           l.out_c);
@@ -440,7 +448,8 @@ std::vector<int8_t> requantize_output(const Layer& l, const std::vector<int32_t>
     std::vector<int8_t> out(acc.size());
     const int64_t rows = static_cast<int64_t>(acc.size()) / l.out_c;
     kernels::requantize_rows(acc.data(), rows, l.out_c, rq.multiplier.data(), rq.shift.data(),
-                             rq.out_zero_point, rq.act_min, rq.act_max, mode, out.data());
+                             rq.out_zero_point, rq.act_min, rq.act_max, mode, out.data(),
+                             kernels::check_isa());
     for (size_t i = static_cast<size_t>(rows * l.out_c), c = 0; i < acc.size(); ++i, ++c) {
         out[i] = static_cast<int8_t>(requantize(acc[i], rq.multiplier[c], rq.shift[c],
                                                 rq.out_zero_point, rq.act_min, rq.act_max, mode));

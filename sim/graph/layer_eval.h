@@ -1,8 +1,11 @@
 // The integer math of one quantized layer, written as plain loops. This is the body of the
-// reference executor (sim/ref, the trusted model the simulated datapath is compared against). It
-// lives here, below sim/ref, because the workload loader needs it too: `output: {scale: auto}`
-// chooses a layer's output scale from its real accumulator values, which requires running every
-// earlier layer. Use npu::ref's functions from anywhere above sim/graph.
+// reference executor (sim/ref, the trusted model the simulated datapath is compared against).
+// Calibration uses it too (sim/quant/calibrate.h): `output: {scale: auto}` chooses a layer's
+// output scale from its real accumulator values, which requires running every earlier layer.
+// Use npu::ref's functions from anywhere above sim/graph.
+// Its GEMMs and requantization run on sim/kernels' check_isa(): another micro-kernel path than the
+// simulated datapath's (active_isa()) wherever the CPU offers two, so a kernel bug cannot hide
+// by giving both sides the same wrong bits.
 #pragma once
 
 #include <cstdint>

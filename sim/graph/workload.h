@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/error.h"
 #include "sim/core/lookup_table.h"
 #include "sim/core/precision.h"
 #include "sim/core/requant.h"
@@ -205,6 +206,49 @@ struct TensorView {
 
 [[nodiscard]] const char* to_string(TensorView::Type t);
 
+// A random conv2d/gemm bias is drawn uniformly in [-K * kBiasPerK, K * kBiasPerK].
+inline constexpr int64_t kBiasPerK = 64;
+
+// What a workload file asks of a layer that is computed after loading, by npu::quant::prepare
+// (sim/quant/prepare.h): its seeded tensors and its output quantization.
+struct LayerRequest {
+    // conv2d/gemm biases: drawn (kRandom), zeros, `bias_list`, or a file the loader read: a float
+    // network's into Layer::float_bias, a quantized layer's (int32, with data) into Layer::bias.
+    enum class Bias { kRandom, kZero, kList, kFile };
+    Bias bias = Bias::kRandom;
+    std::vector<int32_t> bias_list;
+    // Tensors the loader read from the file's side files (with data; not drawn): conv2d/gemm int8
+    // weights (Layer::weights), layernorm/rmsnorm gamma and beta.
+    bool weights_given = false, gamma_given = false, beta_given = false;
+    // Weight scales drawn per output channel uniformly in [w_scale_min, w_scale_max); otherwise
+    // the loader put the given ones in Layer::weight_scale.
+    bool w_scale_range = false;
+    double w_scale_min = 0.0, w_scale_max = 0.0;
+    // The output quantization as written: whether `output` is given (maxpool, avgpool,
+    // global_avgpool, reshape and concat keep their input's without it), and its scale and zero
+    // point, each a value or auto.
+    bool has_output = false;
+    bool out_scale_auto = true, out_zp_auto = true;
+    double out_scale = 1.0;
+    int32_t out_zero_point = 0;
+    // The tensors the layer reads: >= 0 a layer, < 0 the declared input -(i + 1).
+    std::vector<int> sources;
+    // The output has a uint8 view (TensorView::Type::kUint8, an import of a uint8 tensor): its
+    // quantization is QuantParams::uint8_origin.
+    bool uint8_origin = false;
+    // Where a problem found while quantizing is reported (file:line:col and key, no message): the
+    // output (`layers[i].output`, at its map or the layer) and the inputs (`layers[i].inputs`).
+    Diagnostic output_at, inputs_at;
+};
+
+// Everything a loaded workload still needs (the YAML loader fills it; npu::quant::prepare()
+// carries it out and clears Workload::pending).
+struct PendingWork {
+    // false (timing-only, graph::LoadOptions::with_data): draw no tensor and calibrate nothing.
+    bool with_data = true;
+    std::vector<LayerRequest> layers;  // parallel to Workload::layers
+};
+
 struct Workload {
     std::string name;
     std::string source_file;
@@ -217,8 +261,8 @@ struct Workload {
     // `input`), for layers running at a float precision; npu::quant::resolve_precisions fills it.
     std::vector<std::vector<float>> float_input_data;
 
-    // Every layer's output tensor (name, shape, quantization), parallel to `layers`; the loader
-    // fills it.
+    // Every layer's output tensor (name, shape, quantization), parallel to `layers`;
+    // npu::quant::prepare fills it.
     std::vector<Tensor> layer_outputs;
 
     // Post-training quantization's calibration inputs, and labelled evaluation samples for
@@ -235,6 +279,11 @@ struct Workload {
 
     // The source model's tensors (imported workloads; `views:` in the YAML), in the order given.
     std::vector<TensorView> views;
+
+    // Set by the YAML loader: the seeded tensors, weight scales, quantization and calibration the
+    // file asks for are not computed yet (npu::quant::prepare does it). Nothing may run or
+    // compile the workload before. A hand-built Workload has nothing pending.
+    std::optional<PendingWork> pending;
 
     // A declared input or a layer output by name (searches `inputs`, then `layer_outputs`);
     // nullptr if there is none.

@@ -20,10 +20,7 @@
 #include "sim/core/error.h"
 #include "sim/core/input_file.h"
 #include "sim/core/npy.h"
-#include "sim/core/ppu_ops.h"
-#include "sim/core/requant.h"
 #include "sim/core/yaml_messages.h"
-#include "sim/graph/layer_eval.h"
 
 namespace npu::graph {
 
@@ -88,7 +85,6 @@ namespace {
 constexpr int64_t kMaxDim = 65536;                     // H, W, C, out_channels, n, m
 constexpr int64_t kMaxWindow = 1024;                   // kernel, stride, dilation, padding
 constexpr int64_t kMaxTensorElems = int64_t{1} << 28;  // any one tensor (256 Mi elements)
-constexpr int64_t kBiasPerK = 64;                      // random bias in [-64 K, 64 K]
 // |x - zp| <= 255 and |w| <= 127, so |acc| <= K * 32385 + max|bias| must stay below 2^31.
 constexpr int64_t kMaxTermMagnitude = 255 * 127;
 
@@ -344,6 +340,12 @@ class Loader {
     void error(const YAML::Node& at, const std::string& key, const std::string& message) {
         error(at.IsDefined() ? at.Mark() : YAML::Mark::null_mark(), key, message);
     }
+    // A location (file:line:col of `at`, key) for a problem found after loading.
+    [[nodiscard]] Diagnostic where(const YAML::Node& at, const std::string& key) const {
+        const YAML::Mark mark = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
+        const bool known = mark.line >= 0;
+        return {m_file, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, key, ""};
+    }
 
     // Reports unknown and duplicate keys of `map`. Keys in `foreign` belong to another op.
     void check_keys(const YAML::Node& map, const std::string& path,
@@ -390,7 +392,6 @@ class Loader {
                                         const std::vector<std::string>& names,
                                         const std::vector<int>& src,
                                         const std::vector<InputSpec>& in_specs, size_t index);
-    bool quantize_layer(const LayerSpec& spec, Layer& l, const LayerInputs& in);
     void check_float_layer(const LayerSpec& spec);
     void read_float_params(const LayerSpec& spec, Layer& l);
     const npy::Array* read_array(const YAML::Node& at, const std::string& path,
@@ -969,44 +970,6 @@ void Loader::parse_layer(const YAML::Node& n, int index, LayerSpec& spec) {
     if (const YAML::Node o = n["output"]; o && has_key(kind, "output")) parse_output(o, spec);
 }
 
-// Chooses the output quantization for `output: {scale: auto}` / `zero_point: auto` from the range
-// [lo, hi] of real values (acc * in_scale * w_scale) the layer produces; the range always contains
-// 0 so that zero is exact, as in TFLite's ChooseQuantizationParams.
-QuantParams choose_output(double lo, double hi, const LayerSpec& spec) {
-    double cmin = -std::numeric_limits<double>::infinity();
-    double cmax = std::numeric_limits<double>::infinity();
-    if (spec.activation == Activation::kRelu) cmin = 0.0;
-    if (spec.activation == Activation::kRelu6) cmin = 0.0, cmax = 6.0;
-    if (spec.activation == Activation::kClamp) cmin = spec.clamp_min, cmax = spec.clamp_max;
-    // Values the activation removes need no codes.
-    lo = std::min(0.0, std::max(lo, cmin));
-    hi = std::max(0.0, std::min(hi, cmax));
-    QuantParams q;
-    if (spec.out_scale_auto && spec.out_zp_auto) {
-        q.scale = hi > lo ? (hi - lo) / 255.0 : 1.0;
-        const double zp = std::round(-128.0 - lo / q.scale);
-        q.zero_point = static_cast<int32_t>(std::clamp(zp, -128.0, 127.0));
-    } else if (spec.out_scale_auto) {
-        const int64_t zp = spec.out_zp;
-        double s = 0.0;
-        if (hi > 0 && zp < 127) s = std::max(s, hi / static_cast<double>(127 - zp));
-        if (lo < 0 && zp > -128) s = std::max(s, lo / static_cast<double>(-128 - zp));
-        q.scale = s > 0 ? s : 1.0;
-        q.zero_point = static_cast<int32_t>(zp);
-    } else {
-        q.scale = spec.out_scale;
-        const double zp = std::round(-128.0 - lo / q.scale);
-        q.zero_point = static_cast<int32_t>(std::clamp(zp, -128.0, 127.0));
-    }
-    return q;
-}
-
-// A real value's code in the output's quantized domain, saturated to int8.
-int32_t quantize_real(double x, const QuantParams& q) {
-    const double v = std::round(x / q.scale) + q.zero_point;
-    return static_cast<int32_t>(std::clamp(v, -128.0, 127.0));
-}
-
 // A shape as text: "8x32".
 std::string shape_text(const std::vector<int64_t>& shape) {
     std::string s;
@@ -1020,28 +983,12 @@ int64_t product(const std::vector<int64_t>& v, size_t from, size_t to) {
     return p;
 }
 
-// Declared input j's data stream: the first keeps stream 0 (v1's input); the others sit far
-// above any layer's streams (3i+1..3i+3).
-uint64_t input_stream(size_t j) { return j == 0 ? 0 : (uint64_t{1} << 63) + j; }
-
-// Pooling, reshape and concat keep their input's quantization unless `output` is given.
 // A tensor with a uint8 view is uint8 in the model it was imported from (its codes here are the
 // uint8 codes - 128): QuantParams::uint8_origin, which float32 requantization reads.
 bool has_uint8_view(const Workload& w, const std::string& tensor) {
     return std::any_of(w.views.begin(), w.views.end(), [&](const TensorView& v) {
         return v.tensor == tensor && v.type == TensorView::Type::kUint8;
     });
-}
-
-bool keeps_input_quant(OpKind k) {
-    return k == OpKind::kMaxPool || k == OpKind::kAvgPool || k == OpKind::kGlobalAvgPool ||
-           k == OpKind::kReshape || k == OpKind::kConcat;
-}
-
-bool output_is_auto(const LayerSpec& spec) {
-    if (!spec.op) return false;
-    if (keeps_input_quant(*spec.op) && !spec.has_output) return false;
-    return spec.out_scale_auto || spec.out_zp_auto;
 }
 
 // The number of tensors an op reads (concat: at least 2, given as 2).
@@ -1432,59 +1379,6 @@ std::vector<int64_t> Loader::layer_geometry(const LayerSpec& spec, Layer& l,
     l.in_c = static_cast<int>(x.back());
     l.out_c = static_cast<int>(std::min(out.back(), kMaxTensorElems));
     return out;
-}
-
-// The output quantization (auto: calibrated on the reference's real outputs, half-even), the
-// requantization, add's input multipliers, the LUT and the activation bounds. False after an
-// error (reported).
-bool Loader::quantize_layer(const LayerSpec& spec, Layer& l, const LayerInputs& in) {
-    const QuantParams qx = l.input_quant.at(0);
-    if (l.kind == OpKind::kAdd) {
-        // real_outputs (an auto output) reads the inputs' multipliers; they do not depend on the
-        // output scale (finish_quantization sets the same values).
-        const QuantParams qy = l.input_quant.size() > 1 ? l.input_quant[1] : qx;
-        const AddMultipliers am = add_multipliers(qx.scale, qy.scale, 1.0);
-        l.add_x = am.x;
-        l.add_y = am.y;
-    }
-    if (l.kind == OpKind::kConcat) {
-        for (size_t k = 1; k < l.input_quant.size(); ++k) {
-            const QuantParams& q = l.input_quant[k];
-            if (q == qx) continue;
-            std::ostringstream os;
-            os.precision(17);
-            os << "expected inputs with equal quantization, found '" << spec.inputs[0]
-               << "' (scale " << qx.scale << ", zero point " << qx.zero_point << ") and '"
-               << spec.inputs[k] << "' (scale " << q.scale << ", zero point " << q.zero_point
-               << ")";
-            error(spec.inputs_node, child(spec.path, "inputs"), os.str());
-            return false;
-        }
-    }
-    if (keeps_input_quant(l.kind) && !spec.has_output) {
-        l.output = qx;
-    } else if (output_is_auto(spec) && !m_options.with_data) {
-        // Timing-only: no data to calibrate on (and timing does not depend on the scales).
-        l.output.scale = spec.out_scale_auto ? 1.0 : spec.out_scale;
-        l.output.zero_point = spec.out_zp_auto ? 0 : static_cast<int32_t>(spec.out_zp);
-    } else if (output_is_auto(spec)) {
-        const std::vector<double> real = real_outputs(l, in, Rounding::kHalfEven);
-        double lo = 0.0;
-        double hi = 0.0;
-        for (double r : real) {
-            lo = std::min(lo, r);
-            hi = std::max(hi, r);
-        }
-        l.output = choose_output(lo, hi, spec);
-    } else {
-        l.output = {spec.out_scale, static_cast<int32_t>(spec.out_zp)};
-    }
-    const std::string problem = finish_quantization(l);
-    if (!problem.empty()) {
-        error(spec.has_output ? spec.output_node : spec.node, child(spec.path, "output"), problem);
-        return false;
-    }
-    return m_diags.empty();
 }
 
 // {file: F}: the path as written (resolved against the workload's directory when read).
@@ -2262,215 +2156,90 @@ Workload Loader::load(const std::string& text) {
     }
     m_diags.throw_if_any();
 
-    // Data, each tensor from its own stream (see DataGenerator).
-    for (size_t j = 0; j < in_specs.size(); ++j) {
+    // Declared tensors, and what remains to compute: seeded tensors and the quantization
+    // (npu::quant::prepare, sim/quant/prepare.h).
+    for (const InputSpec& in : in_specs) {
         Tensor t;
-        t.name = in_specs[j].name;
-        for (int64_t d : in_specs[j].shape) t.shape.push_back(static_cast<int32_t>(d));
-        t.quant = in_specs[j].quant;
+        t.name = in.name;
+        for (int64_t d : in.shape) t.shape.push_back(static_cast<int32_t>(d));
+        t.quant = in.quant;
         t.quant.uint8_origin = has_uint8_view(w, t.name);
-        w.input_data.push_back(m_options.with_data
-                                   ? DataGenerator(w.seed, input_stream(j))
-                                         .int8s(static_cast<size_t>(t.elems()), -128, 127)
-                                   : std::vector<int8_t>{});
         w.inputs.push_back(std::move(t));
     }
-    if (!m_float && m_options.with_data && !w.samples.inputs.empty()) {
-        // The int8 input of a single run: the first sample, quantized with the input's
-        // quantization (half-even, as post-training quantization does).
-        const QuantParams& q = w.inputs[0].quant;
-        std::vector<int8_t>& d = w.input_data[0];
-        const std::vector<float>& x = w.samples.inputs[0];
-        for (size_t e = 0; e < d.size(); ++e) {
-            const double v = std::nearbyint(static_cast<double>(x[e]) / q.scale) + q.zero_point;
-            d[e] = static_cast<int8_t>(std::clamp(v, -128.0, 127.0));
-        }
-    }
-    w.input = w.input_data.at(0);
-    size_t last_auto = 0;
-    bool any_auto = false;
+    PendingWork pending;
+    pending.with_data = m_options.with_data;
     for (size_t i = 0; i < specs.size(); ++i) {
         const LayerSpec& spec = specs[i];
         Layer& l = w.layers[i];
-        const uint64_t stream = 3 * static_cast<uint64_t>(i);
+        LayerRequest r;
         if (m_float && (l.kind == OpKind::kConv2d || l.kind == OpKind::kGemm)) {
             // Float weights were read with the geometry; the scales are post-training
             // quantization's.
             l.weight_scale.assign(static_cast<size_t>(l.out_c), 1.0);
         } else if (l.kind == OpKind::kConv2d || l.kind == OpKind::kGemm) {
-            const int64_t k = l.reduction();
-            // Without data, weights and biases stay empty; the scales below still size the
-            // requantization.
-            if (m_options.with_data) {
-                if (!spec.weights_file.empty()) {
-                    read_int_params(spec, l);
-                } else {
-                    l.weights = DataGenerator(w.seed, stream + 1)
-                                    .int8s(static_cast<size_t>(k * l.out_c), -127, 127);
-                }
-                if (spec.bias_kind == LayerSpec::BiasKind::kFile) {
-                    if (spec.weights_file.empty()) read_int_params(spec, l);
-                } else if (spec.bias_kind == LayerSpec::BiasKind::kList) {
-                    l.bias = spec.bias_list;
-                } else if (spec.bias_kind == LayerSpec::BiasKind::kZero) {
-                    l.bias.assign(static_cast<size_t>(l.out_c), 0);
-                } else {
-                    DataGenerator gen(w.seed, stream + 2);
-                    l.bias.resize(static_cast<size_t>(l.out_c));
-                    for (auto& b : l.bias) {
-                        b = static_cast<int32_t>(gen.uniform_int(-k * kBiasPerK, k * kBiasPerK));
-                    }
-                }
+            // Weights (int8) and a bias (int32) given as side files are read here (with data:
+            // timing-only runs need no tensor); prepare() draws the others.
+            if (m_options.with_data &&
+                (!spec.weights_file.empty() || spec.bias_kind == LayerSpec::BiasKind::kFile)) {
+                read_int_params(spec, l);
+                r.weights_given = !spec.weights_file.empty();
             }
             if (spec.w_scale_kind == LayerSpec::ScaleKind::kList) {
                 l.weight_scale = spec.w_scales;
             } else if (spec.w_scale_kind == LayerSpec::ScaleKind::kScalar) {
                 l.weight_scale.assign(static_cast<size_t>(l.out_c), spec.w_scales.at(0));
             } else {
-                DataGenerator gen(w.seed, stream + 3);
-                l.weight_scale.resize(static_cast<size_t>(l.out_c));
-                for (auto& s : l.weight_scale) {
-                    s = spec.w_scale_min +
-                        gen.uniform_unit() * (spec.w_scale_max - spec.w_scale_min);
-                }
+                r.w_scale_range = true;
+                r.w_scale_min = spec.w_scale_min;
+                r.w_scale_max = spec.w_scale_max;
             }
         } else if (m_options.with_data &&
                    (l.kind == OpKind::kLayerNorm || l.kind == OpKind::kRmsNorm)) {
-            // gamma in [0.5, 1.5) from the weights' stream, beta in [-0.5, 0.5) from the bias's.
-            DataGenerator g(w.seed, stream + 1);
-            l.gamma.resize(static_cast<size_t>(l.out_c));
-            for (float& v : l.gamma) v = static_cast<float>(0.5 + g.uniform_unit());
-            if (l.kind == OpKind::kLayerNorm) {
-                DataGenerator b(w.seed, stream + 2);
-                l.beta.resize(static_cast<size_t>(l.out_c));
-                for (float& v : l.beta) v = static_cast<float>(b.uniform_unit() - 0.5);
-            }
-            read_norm_params(spec, l);  // given gamma/beta files replace the drawn values
+            read_norm_params(spec, l);  // given gamma/beta files; prepare() draws the others
+            r.gamma_given = !spec.gamma_file.empty();
+            r.beta_given = !spec.beta_file.empty();
         }
         if (l.kind == OpKind::kLookup) {
             l.lut = spec.table;
             l.lookup_function = spec.lookup_function;
             l.lookup_alpha = spec.lookup_alpha;
         }
+        switch (spec.bias_kind) {
+            case LayerSpec::BiasKind::kRandom:
+                r.bias = LayerRequest::Bias::kRandom;
+                break;
+            case LayerSpec::BiasKind::kZero:
+                r.bias = LayerRequest::Bias::kZero;
+                break;
+            case LayerSpec::BiasKind::kList:
+                r.bias = LayerRequest::Bias::kList;
+                r.bias_list = spec.bias_list;
+                break;
+            case LayerSpec::BiasKind::kFile:
+                r.bias = LayerRequest::Bias::kFile;
+                break;
+        }
         l.activation = spec.activation;
         l.clamp_min = spec.clamp_min;
         l.clamp_max = spec.clamp_max;
-        if (output_is_auto(spec) && m_options.with_data) {
-            last_auto = i;
-            any_auto = true;
-        }
+        r.has_output = spec.has_output;
+        r.out_scale_auto = spec.out_scale_auto;
+        r.out_zp_auto = spec.out_zp_auto;
+        r.out_scale = spec.out_scale;
+        r.out_zero_point = static_cast<int32_t>(spec.out_zp);
+        r.sources = sources[i];
+        r.uint8_origin = has_uint8_view(w, l.name);
+        r.output_at =
+            where(spec.has_output ? spec.output_node : spec.node, child(spec.path, "output"));
+        r.inputs_at = where(spec.inputs_node, child(spec.path, "inputs"));
+        pending.layers.push_back(std::move(r));
     }
-
-    // Quantization, in order: an auto output needs the real outputs of every earlier layer.
-    std::vector<std::vector<int8_t>> data(specs.size());
-    for (size_t i = 0; i < specs.size(); ++i) {
-        const LayerSpec& spec = specs[i];
-        Layer& l = w.layers[i];
-        LayerInputs in;
-        l.input_quant.clear();
-        for (int src : sources[i]) {
-            if (src >= 0) {
-                l.input_quant.push_back(w.layers[static_cast<size_t>(src)].output);
-                in.push_back(&data[static_cast<size_t>(src)]);
-            } else {
-                const size_t j = static_cast<size_t>(-src - 1);
-                l.input_quant.push_back(w.inputs[j].quant);
-                in.push_back(&w.input_data[j]);
-            }
-        }
-        l.input = l.input_quant.at(0);
-        if (m_float) {
-            // Pending post-training quantization (npu::quant::quantize): placeholders only.
-            l.output = keeps_input_quant(l.kind) ? l.input : QuantParams{};
-            continue;
-        }
-        if (!quantize_layer(spec, l, in)) break;
-        if (has_uint8_view(w, l.name)) l.output.uint8_origin = true;
-        if (any_auto && i < last_auto) data[i] = evaluate(l, in, Rounding::kHalfEven);
-    }
-    m_diags.throw_if_any();
-    for (const Layer& l : w.layers) w.layer_outputs.push_back({l.name, l.out_shape, l.output});
+    m_diags.throw_if_any();  // side files that could not be read
+    w.pending = std::move(pending);
     return w;
 }
 
 }  // namespace
-
-std::string finish_quantization(Layer& l) {
-    const QuantParams qx = l.input_quant.empty() ? l.input : l.input_quant[0];
-    const QuantParams qy = l.input_quant.size() > 1 ? l.input_quant[1] : qx;
-    if (l.kind == OpKind::kAdd) {
-        // The inputs' multipliers do not depend on the output scale.
-        const AddMultipliers am = add_multipliers(qx.scale, qy.scale, 1.0);
-        l.add_x = am.x;
-        l.add_y = am.y;
-    }
-    const double so = l.output.scale;
-    std::vector<double> ms;
-    std::string formula;
-    switch (l.kind) {
-        case OpKind::kConv2d:
-        case OpKind::kGemm:
-            for (double ws : l.weight_scale) ms.push_back(qx.scale * ws / so);
-            formula = "input.scale * weight_scale / output.scale";
-            break;
-        case OpKind::kMatmul:
-        case OpKind::kMul:
-            ms.assign(static_cast<size_t>(l.out_c), qx.scale * qy.scale / so);
-            formula = "the inputs' scales multiplied / output.scale";
-            break;
-        case OpKind::kAdd:
-            ms.assign(static_cast<size_t>(l.out_c),
-                      2.0 * std::max(qx.scale, qy.scale) / (std::ldexp(1.0, kAddLeftShift) * so));
-            formula = "2 max(x.scale, y.scale) / (2^20 output.scale)";
-            break;
-        default:
-            ms.assign(static_cast<size_t>(l.out_c), qx.scale / so);
-            formula = "input.scale / output.scale";
-            break;
-    }
-    Requant& rq = l.requant;
-    rq.multiplier.clear();
-    rq.shift.clear();
-    for (double m : ms) {
-        if (!(m < 0x1.0p31)) {
-            return "expected " + formula + " < 2^31, found " + std::to_string(m);
-        }
-        const QuantMultiplier qm = l.kind == OpKind::kAdd
-                                       ? add_multipliers(qx.scale, qy.scale, so).out
-                                       : quantize_multiplier(m);
-        rq.multiplier.push_back(qm.multiplier);
-        rq.shift.push_back(qm.shift);
-    }
-    rq.out_zero_point = l.output.zero_point;
-    rq.act_min = -128;
-    rq.act_max = 127;
-    switch (l.activation) {
-        case Activation::kNone:
-            break;
-        case Activation::kRelu:
-            rq.act_min = l.output.zero_point;
-            break;
-        case Activation::kRelu6:
-            rq.act_min = l.output.zero_point;
-            rq.act_max = quantize_real(6.0, l.output);
-            break;
-        case Activation::kClamp:
-            rq.act_min = quantize_real(l.clamp_min, l.output);
-            rq.act_max = quantize_real(l.clamp_max, l.output);
-            break;
-    }
-    if (l.kind == OpKind::kLookup && l.lookup_function != LookupFunction::kNone) {
-        const LookupFunction f = l.lookup_function;
-        const float alpha = l.lookup_alpha;
-        l.lut = build_table([f, alpha](float v) { return lookup_function(f, alpha, v); }, qx.scale,
-                            qx.zero_point, so, l.output.zero_point);
-    }
-    if (l.kind == OpKind::kGelu || l.kind == OpKind::kSilu) {
-        l.lut = build_lut(l.kind == OpKind::kGelu ? LutFunction::kGelu : LutFunction::kSilu,
-                          qx.scale, qx.zero_point, so, l.output.zero_point);
-    }
-    return "";
-}
 
 Workload load_workload_from_string(const std::string& text, const std::string& file_label,
                                    const LoadOptions& options) {

@@ -1,8 +1,10 @@
-// Loads a workload YAML file (format: docs/workloads.md) into a Workload: the layer chain with its
-// geometry, quantization parameters, per-channel requantization, and int8/int32 tensors drawn
-// deterministically from the file's seed. Strict like the hardware config: unknown keys (with a
-// "did you mean" hint), wrong types, out-of-range values and inconsistent shapes are all collected
-// and thrown together as one npu::UserError, each with file:line:col and a key path such as
+// Loads a workload YAML file (format: docs/workloads.md) into a Workload: the layer graph with
+// its geometry, the given quantization parameters and float weights, and what remains to compute
+// (Workload::pending: the tensors drawn from the file's seed and every layer's quantization, with
+// `auto` outputs calibrated), which npu::quant::prepare (sim/quant/prepare.h) computes. The loader
+// only parses and checks. Strict like the hardware config: unknown keys (with a "did you mean"
+// hint), wrong types, out-of-range values and inconsistent shapes are all collected and thrown
+// together as one npu::UserError, each with file:line:col and a key path such as
 // `layers[1].kernel`.
 #pragma once
 
@@ -19,33 +21,27 @@
 namespace npu::graph {
 
 struct LoadOptions {
-    // false (timing-only runs): every check, shape, geometry and requantization vector as usual,
-    // but no tensor is drawn (Layer::weights, bias, gamma, beta and Workload::input /
-    // input_data's vectors stay empty) and `auto` outputs are not calibrated: an auto scale
-    // becomes 1.0 and an auto zero point 0. Timing does not depend on data or scales; a workload
-    // loaded this way cannot be run functionally or checked against the reference.
+    // false (timing-only runs): recorded in Workload::pending for prepare(), which then draws no
+    // tensor (Layer::weights, bias, gamma, beta and Workload::input / input_data's vectors stay
+    // empty) and calibrates no `auto` output (an auto scale becomes 1.0, an auto zero point 0).
+    // Every check, shape, geometry and requantization vector is as usual. Timing does not depend
+    // on data or scales; such a workload cannot be run functionally or checked against the
+    // reference.
     bool with_data = true;
     // Side files held in memory (an import's weights, biases, tables: sim/frontend), by the name
     // a `{file: F}` key gives; consulted before the file system.
     const std::map<std::string, npy::Array>* files = nullptr;
 };
 
-// A float network (conv2d/gemm with `weights: {file: F}`) comes back with Workload::needs_ptq
-// set: callers must run npu::quant::quantize() (or use npu::quant::load_and_quantize) before
-// anything runs or compiles it.
+// Nothing may run or compile the result before npu::quant::prepare() (or use
+// npu::quant::load_and_quantize, which does both). A float network (conv2d/gemm with
+// `weights: {file: F}`) also comes back with Workload::needs_ptq set: prepare() post-training
+// quantizes it.
 [[nodiscard]] Workload load_workload(const std::string& path, const LoadOptions& options = {});
 // file_label names the text in diagnostics and becomes Workload::source_file.
 [[nodiscard]] Workload load_workload_from_string(const std::string& text,
                                                  const std::string& file_label,
                                                  const LoadOptions& options = {});
-
-// The quantization a loaded layer is finished with, given its input_quant (or input), output,
-// weight_scale (conv2d/gemm) and activation: the Requant multipliers and shifts
-// (quantize_multiplier of each rescale, docs/workloads.md "Quantization"), the output zero point,
-// the fused activation's bounds, add's input multipliers and the gelu/silu LUT. Post-training
-// quantization (sim/quant/ptq.h) finishes its layers with it too. Returns "" or what is wrong
-// (a rescale >= 2^31: "expected input.scale * weight_scale / output.scale < 2^31, found ...").
-[[nodiscard]] std::string finish_quantization(Layer& l);
 
 // The data generator, exposed so tests can pin it down. Each tensor has its own stream, seeded
 // from (workload seed, stream id) through splitmix64, so editing one layer leaves the other

@@ -77,4 +77,13 @@ Isa active_isa() {
     return isa;
 }
 
+Isa check_isa() {
+    const Isa active = active_isa();
+    Isa other = active;
+    for (Isa i : supported_isas()) {
+        if (i != active) other = i;
+    }
+    return other;
+}
+
 }  // namespace npu::kernels

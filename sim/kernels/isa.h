@@ -36,6 +36,13 @@ enum class Isa {
 // this CPU offers, for an unknown or unsupported value.
 [[nodiscard]] Isa active_isa();
 
+// The path of a second computation that checks the first (the reference executor checks the
+// models' datapath, which runs on active_isa()): the widest supported path other than
+// active_isa(), so the two use different micro-kernels and packings; active_isa() itself when the
+// CPU offers no other (then the kernels' own tests against the scalar loops are what keep the
+// shared kernel honest).
+[[nodiscard]] Isa check_isa();
+
 // The check behind active_isa() for a given value of the variable (nullptr: unset).
 [[nodiscard]] Isa isa_from_env_value(const char* value);
 

@@ -6,9 +6,12 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "sim/core/error.h"
+#include "sim/quant/calibrate.h"
 #include "sim/quant/float_ref.h"
+#include "sim/quant/prepare.h"
 
 namespace npu::quant {
 
@@ -112,11 +115,6 @@ std::vector<int8_t> quantize_values(const std::vector<float>& x, const QuantPara
 
 namespace {
 
-bool keeps_input_quant(OpKind k) {
-    return k == OpKind::kMaxPool || k == OpKind::kAvgPool || k == OpKind::kGlobalAvgPool ||
-           k == OpKind::kReshape || k == OpKind::kConcat;
-}
-
 // Per-tensor calibration statistics: a running [min, max], or every value (percentile).
 struct Stats {
     bool keep_all = false;
@@ -155,6 +153,7 @@ Workload quantize(const Workload& float_net, const PtqOptions& options) {
         throw std::invalid_argument("quantize: the workload is not a float network pending PTQ");
     }
     Workload wl = float_net;
+    draw_pending_data(wl);  // loaded: its seeded tensors (e.g. norms' gamma and beta) first
     if (wl.calibration.inputs.empty()) {
         fail(wl, "calibration", "post-training quantization needs calibration images, found none");
     }
@@ -221,7 +220,7 @@ Workload quantize(const Workload& float_net, const PtqOptions& options) {
                          ", max|bias| = " + std::to_string(max_bias));
             }
         }
-        const std::string problem = graph::finish_quantization(l);
+        const std::string problem = finish_quantization(l);
         if (!problem.empty()) fail(wl, l, where, problem);
         quant[l.name] = l.output;
         wl.layer_outputs.push_back({l.name, l.out_shape, l.output});
@@ -237,9 +236,7 @@ Workload quantize(const Workload& float_net, const PtqOptions& options) {
 Workload quantize(const Workload& float_net) { return quantize(float_net, float_net.ptq); }
 
 Workload load_and_quantize(const std::string& path, const graph::LoadOptions& options) {
-    Workload wl = graph::load_workload(path, options);
-    if (wl.needs_ptq) return quantize(wl);
-    return wl;  // moved, not copied (a conditional expression would copy it)
+    return prepare(graph::load_workload(path, options));
 }
 
 std::string describe_quantization(const Workload& wl) {

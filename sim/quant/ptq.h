@@ -3,7 +3,7 @@
 // the NPU runs. The workload loader (sim/graph, below the float executor) builds the structure
 // and leaves Workload::needs_ptq set; quantize() runs the float reference (run_float, fp32) over
 // the calibration images, records every tensor's range and fills each layer's quantization the
-// way the loader fills a quantized layer (graph::finish_quantization). The arithmetic is in the
+// way a quantized layer is finished (finish_quantization, calibrate.h). The arithmetic is in the
 // pure functions below; docs/precision.md "Post-training quantization" states it.
 #pragma once
 
@@ -61,7 +61,8 @@ struct QuantizedWeights {
 // calibrated over Workload::calibration with run_float(fp32); conv2d/gemm weights are quantized
 // symmetric (int4 layers: [-7, 7]) and biases to int32. Workload::input / input_data[0] become
 // the first sample (the first calibration image if there are no samples) quantized with the
-// input's quantization. Float weights and the sample sets stay. Throws npu::UserError (naming the
+// input's quantization. Float weights and the sample sets stay. A loaded network's pending seeded
+// tensors (prepare.h) are drawn first. Throws npu::UserError (naming the
 // workload file and layer) for a network that cannot be quantized: no calibration images, a
 // concat whose inputs calibrate differently, a bias or accumulator beyond int32, a rescale
 // >= 2^31.
@@ -69,7 +70,8 @@ struct QuantizedWeights {
 // With the workload's own `calibration:` settings (float_net.ptq).
 [[nodiscard]] graph::Workload quantize(const graph::Workload& float_net);
 
-// load_workload, then quantize() if the workload is a float network: what the command line runs.
+// load_workload, then prepare() (prepare.h): seeded data, and calibration or, for a float network,
+// post-training quantization. What the command line runs (through sim/frontend).
 [[nodiscard]] graph::Workload load_and_quantize(const std::string& path,
                                                 const graph::LoadOptions& options = {});
 

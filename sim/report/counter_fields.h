@@ -14,6 +14,9 @@ struct CounterField {
     const char* name;                   // stable key in stats.json / column in layers.csv
     uint64_t stats::Counters::*member;  // where the value lives
     const char* unit;                   // "count", "bytes", "cycles"
+    // The stats.json schema_minor_version that added it: a reader takes it as 0 in a file
+    // without it when it came after minor 1.
+    int since_minor = 1;
 };
 
 [[nodiscard]] const std::vector<CounterField>& counter_fields();

@@ -113,8 +113,10 @@ std::string limiter_cell(const stats::LimiterCycles& limiters) {
 
 Figures layer_figures(const stats::LayerStats& layer, const Peaks& peaks,
                       const cfg::EnergyTable& table) {
-    return figures_of(layer.counters, layer.macs_total, layer.cycles(),
-                      at_precision(peaks, layer.cycles_per_mac), table);
+    Figures f = figures_of(layer.counters, layer.macs_total, layer.cycles(),
+                           at_precision(peaks, layer.cycles_per_mac), table);
+    if (layer.dram_energy_pj) f.energy.dram_pj = *layer.dram_energy_pj;
+    return f;
 }
 
 uint64_t total_macs(const stats::RunStats& run) {
@@ -125,8 +127,10 @@ uint64_t total_macs(const stats::RunStats& run) {
 
 Figures total_figures(const stats::RunStats& run, const Peaks& peaks,
                       const cfg::EnergyTable& table) {
-    return figures_of(run.total, total_macs(run), run.total_cycles,
-                      at_precision(peaks, run.cycles_per_mac), table);
+    Figures f = figures_of(run.total, total_macs(run), run.total_cycles,
+                           at_precision(peaks, run.cycles_per_mac), table);
+    if (run.dram_energy_pj) f.energy.dram_pj = *run.dram_energy_pj;
+    return f;
 }
 
 double inferences_per_second(double latency_s) { return ratio(1.0, latency_s); }

@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "sim/report/dram_figures.h"
 #include "sim/report/figures.h"
 #include "sim/report/format.h"
 #include "sim/report/output_file.h"
@@ -120,6 +121,37 @@ svg::ChartOptions category_options(const std::string& title, const std::string& 
     o.max_label_chars = std::clamp<std::size_t>(longest, 4, 24);
     o.height = 300 + static_cast<int>(o.max_label_chars * 5);
     return o;
+}
+
+// The banked DRAM's table (dram.model: banked; empty otherwise), per layer and in total.
+std::string dram_section(const stats::RunStats& run, const cfg::HwConfig& hw) {
+    if (!dram_figures(run, hw, nullptr, run.total_cycles)) return "";
+    const cfg::DramConfig& d = hw.dram;
+    std::string h =
+        "<h2>DRAM (banked)</h2>\n<p class=\"note\">" + xml_escape(d.name) + ", " +
+        std::to_string(d.channels) + " channel(s) x " + std::to_string(d.ranks) + " rank(s), " +
+        to_string(d.page_policy) + " page, " + xml_escape(human_frequency(d.clock_hz)) + ", peak " +
+        num(d.peak_bytes_per_s() / 1e9, 4) +
+        " GB/s. Queues: average bursts waiting (Little's law); latency: NPU cycles "
+        "per request; bus: data bus busy / time; energy by the IDD method "
+        "(docs/dram.md).</p>\n<table>\n<tr>" +
+        th("layer", true) + th("bursts") + th("row hits") + th("misses") + th("conflicts") +
+        th("hit rate") + th("ACT") + th("PRE") + th("REF") + th("read queue") + th("write queue") +
+        th("latency") + th("bus") + th("energy") + "</tr>\n";
+    auto row = [&](const std::string& name, const DramFigures& f) {
+        h += "<tr>" + td(name, true) + td(with_commas(f.bursts)) + td(with_commas(f.row_hits)) +
+             td(with_commas(f.row_misses)) + td(with_commas(f.row_conflicts)) +
+             td(percent(f.row_hit_rate)) + td(with_commas(f.activates)) +
+             td(with_commas(f.precharges)) + td(with_commas(f.refreshes)) +
+             td(fixed(f.read_queue_occupancy, 2)) + td(fixed(f.write_queue_occupancy, 2)) +
+             td(fixed(f.average_latency, 1)) + td(percent(f.bandwidth_utilization)) +
+             td(f.energy ? energy_text(f.energy->total_pj()) : "-") + "</tr>\n";
+    };
+    for (size_t i = 0; i < run.layers.size(); ++i) {
+        row(run.layers[i].name, *dram_figures(run, hw, &i, run.layers[i].cycles()));
+    }
+    row("total", *dram_figures(run, hw, nullptr, run.total_cycles));
+    return h + "</table>\n";
 }
 
 }  // namespace
@@ -301,6 +333,7 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
         }
         h += ".</p>\n";
     }
+    h += dram_section(run, hw);
     h += page_close();
     return h;
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "sim/core/types.h"
+#include "sim/report/dram_figures.h"
 #include "sim/report/figures.h"
 #include "sim/report/format.h"
 #include "sim/report/stats_json.h"
@@ -238,6 +239,49 @@ std::string outputs_verdict(const stats::RunStats& run) {
     return v + "; " + with_commas(s.mismatches) + " mismatching outputs in total";
 }
 
+// The banked DRAM's table (dram.model: banked): how requests found their rows, the commands,
+// queues, latency, bus utilization and the IDD energy, per layer.
+void print_dram(std::ostream& out, const stats::RunStats& run, const cfg::HwConfig& hw) {
+    if (!dram_figures(run, hw, nullptr, run.total_cycles)) return;
+    std::vector<std::vector<std::string>> rows;
+    auto row = [&](const std::string& name, const DramFigures& f) {
+        rows.push_back({name, with_commas(f.bursts), percent(f.row_hit_rate),
+                        with_commas(f.row_misses), with_commas(f.row_conflicts),
+                        with_commas(f.activates), with_commas(f.refreshes),
+                        fixed(f.read_queue_occupancy, 1), fixed(f.write_queue_occupancy, 1),
+                        fixed(f.average_latency, 1), percent(f.bandwidth_utilization),
+                        f.energy ? microjoules(f.energy->total_pj()) : "-"});
+    };
+    for (size_t i = 0; i < run.layers.size(); ++i) {
+        row(run.layers[i].name, *dram_figures(run, hw, &i, run.layers[i].cycles()));
+    }
+    row("TOTAL", *dram_figures(run, hw, nullptr, run.total_cycles));
+    const cfg::DramConfig& d = hw.dram;
+    print_table(out,
+                "DRAM (banked: " + d.name + ", " + std::to_string(d.channels) + " channel" +
+                    (d.channels == 1 ? "" : "s") + " x " + std::to_string(d.ranks) + " rank" +
+                    (d.ranks == 1 ? "" : "s") + ", " + cfg::to_string(d.page_policy) + " page, " +
+                    fixed(d.peak_bytes_per_s() / 1e9, 1) + " GB/s peak at " +
+                    human_frequency(d.clock_hz) + ")",
+                {{"layer", false, 18},
+                 {"bursts", true, 0},
+                 {"hit rate", true, 0},
+                 {"misses", true, 0},
+                 {"conflicts", true, 0},
+                 {"ACT", true, 0},
+                 {"REF", true, 0},
+                 {"rd queue", true, 0},
+                 {"wr queue", true, 0},
+                 {"latency", true, 0},
+                 {"bus util", true, 0},
+                 {"IDD uJ", true, 0}},
+                rows);
+    out << kIndent << "bursts = DRAM bursts; rd/wr queue = average bursts waiting (Little's law); "
+        << "latency = NPU cycles per request\n"
+        << kIndent << "bus util = data bus busy / time; IDD uJ = activate + read + write + "
+        << "refresh + background (docs/dram.md), the DRAM column above\n";
+}
+
 void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::HwConfig& hw) {
     const Peaks peaks = peaks_of(run, hw);
     const cfg::EnergyTable& table = hw.energy;
@@ -343,6 +387,7 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
         << "* TOPS = 2 ops per MAC x MACs / time / 1e12; static = " << fixed(table.static_mw, 3)
         << " mW over each row's cycles (TOTAL: the run's cycles)\n";
 
+    print_dram(out, run, hw);
     print_stalls(out, run);
     out << '\n' << outputs_verdict(run) << '\n';
 }

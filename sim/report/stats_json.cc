@@ -7,6 +7,7 @@
 #include "sim/core/input_file.h"
 #include "sim/core/types.h"
 #include "sim/report/counter_fields.h"
+#include "sim/report/dram_figures.h"
 #include "sim/report/figures.h"
 #include "sim/report/output_file.h"
 
@@ -19,6 +20,7 @@ namespace {
 struct EnergyField {
     const char* name;
     double cfg::EnergyTable::*member;
+    int since_minor = 1;  // as CounterField::since_minor
 };
 
 // EnergyTable's numeric fields, by their stats.json key (equal to the config key).
@@ -36,8 +38,8 @@ const std::vector<EnergyField>& energy_fields() {
         {"acc_write_pj_per_byte", &T::acc_write_pj_per_byte},
         {"dram_pj_per_byte", &T::dram_pj_per_byte},
         {"static_mw", &T::static_mw},
-        {"requant_fixed_point_pj", &T::requant_fixed_point_pj},
-        {"requant_float32_pj", &T::requant_float32_pj},
+        {"requant_fixed_point_pj", &T::requant_fixed_point_pj, 2},
+        {"requant_float32_pj", &T::requant_float32_pj, 2},
     };
     return kFields;
 }
@@ -49,6 +51,30 @@ json counters_json(const stats::Counters& c) {
 }
 
 }  // namespace
+
+// The banked DRAM's figures (dram_figures.h); only runs with dram.model banked have them.
+json dram_json(const DramFigures& f) {
+    json j{{"bursts", f.bursts},
+           {"row_hits", f.row_hits},
+           {"row_misses", f.row_misses},
+           {"row_conflicts", f.row_conflicts},
+           {"row_hit_rate", f.row_hit_rate},
+           {"activates", f.activates},
+           {"precharges", f.precharges},
+           {"refreshes", f.refreshes},
+           {"refresh_cycles", f.refresh_cycles},
+           {"bandwidth_utilization", f.bandwidth_utilization},
+           {"read_queue_occupancy", f.read_queue_occupancy},
+           {"write_queue_occupancy", f.write_queue_occupancy},
+           {"average_latency_cycles", f.average_latency}};
+    if (f.energy) {
+        j["energy_pj"] =
+            json{{"activate", f.energy->activate_pj},     {"read", f.energy->read_pj},
+                 {"write", f.energy->write_pj},           {"refresh", f.energy->refresh_pj},
+                 {"background", f.energy->background_pj}, {"total", f.energy->total_pj()}};
+    }
+    return j;
+}
 
 json components_json(const stats::StatGroup& group, const size_t* layer) {
     json j = json::object();
@@ -161,11 +187,10 @@ class Reader {
     DiagnosticList& m_diags;
 };
 
-// Keys added in schema_minor_version 2 (requantization energy): a file written before them
-// lacks them, and reads as if they were 0.
-bool added_in_minor_2(std::string_view name) {
-    return name == "requant_fixed_point_elements" || name == "requant_float32_elements" ||
-           name == "requant_fixed_point_pj" || name == "requant_float32_pj";
+// A key added after schema_minor_version 1 may be missing from an older file: it reads as 0
+// (the older file counted and priced none of it).
+bool older_file_lacks(const json& j, const char* name, int since_minor) {
+    return since_minor > 1 && !j.contains(name);
 }
 
 stats::Counters read_counters(Reader& r, const json& j, const std::string& key) {
@@ -175,7 +200,7 @@ stats::Counters read_counters(Reader& r, const json& j, const std::string& key) 
         return c;
     }
     for (const auto& f : counter_fields()) {
-        if (added_in_minor_2(f.name) && !j.contains(f.name)) continue;  // an older file: 0
+        if (older_file_lacks(j, f.name, f.since_minor)) continue;
         c.*f.member = r.u64(j, key, f.name);
     }
     return c;
@@ -189,11 +214,7 @@ cfg::EnergyTable read_energy_table(Reader& r, const json& j, const std::string& 
     }
     t.name = r.string(j, key, "name");
     for (const auto& f : energy_fields()) {
-        if (added_in_minor_2(f.name) && !j.contains(f.name)) {
-            t.*f.member = 0;  // an older file priced no requantization
-            continue;
-        }
-        t.*f.member = r.number(j, key, f.name);
+        t.*f.member = older_file_lacks(j, f.name, f.since_minor) ? 0.0 : r.number(j, key, f.name);
     }
     return t;
 }
@@ -287,6 +308,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         put_figures(lj, layer_figures(l, peaks, table));
         put_limiters(lj, l.limiters);
         lj["counters"] = counters_json(l.counters);
+        if (const auto d = dram_figures(run, hw, &i, l.cycles())) lj["dram"] = dram_json(*d);
         if (run.components.layers() == run.layers.size()) {
             lj["components"] = components_json(run.components, &i);
         }
@@ -316,6 +338,9 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         totals["area_mm2"] = hw.area_mm2(widest);
     }
     totals["counters"] = counters_json(run.total);
+    if (const auto d = dram_figures(run, hw, nullptr, run.total_cycles)) {
+        totals["dram"] = dram_json(*d);
+    }
     doc["components"] = components_json(run.components);
     totals["layers"] = check.layers;
     totals["layers_checked"] = check.checked;

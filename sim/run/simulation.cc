@@ -13,6 +13,7 @@
 #include "models/platform/soc.h"
 #include "models/process.h"
 #include "sim/core/error.h"
+#include "sim/energy/dram_energy.h"
 #include "sim/quant/float_ref.h"
 #include "sim/quant/precisions.h"
 #include "sim/ref/reference.h"
@@ -58,6 +59,22 @@ template <typename F>
 std::future<std::invoke_result_t<F>> start_reference(bool wanted, F reference) {
     if (!wanted) return {};
     return std::async(std::launch::async, std::move(reference));
+}
+
+// The banked DRAM's energy by the IDD method replaces the per-byte price, per layer and over the
+// run, when its device has IDD data (sim/energy/dram_energy.h).
+void price_banked_dram(const cfg::HwConfig& hw, stats::RunStats& st) {
+    const stats::StatGroup* dram = st.components.find_group("dram");
+    if (hw.dram.model != cfg::DramModel::kBanked || dram == nullptr) return;
+    for (size_t i = 0; i < st.layers.size(); ++i) {
+        if (const auto e = energy::price_dram(energy::dram_activity(*dram, hw.dram, &i), hw.dram)) {
+            st.layers[i].dram_energy_pj = e->total_pj();
+        }
+    }
+    if (const auto e =
+            energy::price_dram(energy::dram_activity(*dram, hw.dram, nullptr), hw.dram)) {
+        st.dram_energy_pj = e->total_pj();
+    }
 }
 
 }  // namespace
@@ -125,6 +142,7 @@ RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
         st.limiters += ls.limiters;
         st.total_cycles = std::max(st.total_cycles, ls.end_cycle);
     }
+    price_banked_dram(hw, st);
     return result;
 }
 

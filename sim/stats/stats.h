@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,9 @@ struct LayerStats {
     Counters counters;
     // The layer's cycles by what limited them (sim/stats/limiters.h); they add up to cycles().
     LimiterCycles limiters;
+    // The banked DRAM's energy by the IDD method (sim/energy/dram_energy.h), which replaces the
+    // per-byte DRAM price; nullopt: DRAM is priced per byte (energy.dram_pj_per_byte).
+    std::optional<double> dram_energy_pj;
     bool checked = false;  // outputs compared against the reference executor
     bool bit_exact = false;
     uint64_t mismatches = 0;
@@ -83,8 +87,9 @@ struct RunStats {
     double dram_peak_bytes_per_cycle = 0;
     std::vector<LayerStats> layers;
     uint64_t total_cycles = 0;
-    Counters total;           // sum over layers
-    LimiterCycles limiters;   // sum over layers
+    Counters total;                        // sum over layers
+    LimiterCycles limiters;                // sum over layers
+    std::optional<double> dram_energy_pj;  // as LayerStats', over the run
     double wall_seconds = 0;  // host time to compile and simulate (excludes the reference check)
     // Every component's statistics (sim/stats/component_stats.h): the tree the models counted
     // into, e.g. "npu.dma.bursts"; `layers` and `total` hold the same counts per layer, summed

@@ -20,9 +20,9 @@
 #include "models/mem/simple_dram.h"
 #include "models/platform/address_map.h"
 #include "models/process.h"
-#include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/stats/component_stats.h"
+#include "tests/models/driver.h"
 
 namespace npu {
 namespace {
@@ -30,16 +30,7 @@ namespace {
 using model::MemRequest;
 using model::now_cycles;
 
-// Runs `body` as a SystemC thread until the simulation ends; rethrows what it threw.
-struct Driver : sc_core::sc_module {
-    SC_HAS_PROCESS(Driver);
-    Driver(sc_core::sc_module_name name, std::function<void()> body)
-        : sc_module(name), m_body(std::move(body)) {
-        SC_THREAD(run);
-    }
-    void run() { model::guarded(m_body); }
-    std::function<void()> m_body;
-};
+using test_support::Driver;
 
 void simulate() {
     sc_core::sc_start();
@@ -257,9 +248,3 @@ TEST(MemoryInterface, AddressMapRoutesByRegionAndRejectsUnmappedRequests) {
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

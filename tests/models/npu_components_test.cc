@@ -19,9 +19,10 @@
 #include "models/process.h"
 #include "sim/compiler/compiler.h"
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
+#include "sim/quant/ptq.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
@@ -68,14 +69,14 @@ TEST(NpuComponents, AModelErrorInAnEngineProcessReachesTheCaller) {
                      "not fit the array");
     }
     // The next simulation in the same process starts clean.
-    const graph::Workload wl = graph::load_workload_from_string(R"(
+    const graph::Workload wl = quant::prepare(graph::load_workload_from_string(R"(
 name: g
 seed: 1
 input: {shape: [4, 32], scale: 0.05, zero_point: 0}
 layers:
   - {name: g, op: gemm, n: 8, weight_scale: 0.01, output: {scale: 0.5, zero_point: 0}}
 )",
-                                                                "g.yaml");
+                                                                               "g.yaml"));
     EXPECT_TRUE(run::simulate(hw, wl, {}).stats.layers[0].bit_exact);
 }
 
@@ -146,7 +147,7 @@ class LaterDram : public model::DramTarget {
 TEST(NpuComponents, NetworksRunBitExactOnATargetThatCompletesLater) {
     const cfg::HwConfig hw = cfg::default_hw_config();  // one DRAM channel, as LaterDram
     const graph::Workload wl =
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
+        quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
     run::RunOptions later;
     LaterDram* dram = nullptr;
     later.dram = [&](model::MemoryImage& image, stats::StatGroup& stats) {
@@ -196,7 +197,7 @@ TEST(NpuComponents, TheModelsTakeTheAddressSpaceFromTheProgram) {
     cfg::HwConfig hw = cfg::default_hw_config();
     cfg::apply_overrides(hw, {"dram.channels=2"});
     const graph::Workload wl =
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
+        quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
     compiler::CompileOptions moved;
     moved.dram_base = 256 << 20;
     moved.dram_size = 64 << 20;
@@ -236,7 +237,7 @@ TEST(NpuComponents, ComponentStatisticsAreCountedWhereTheActionHappens) {
     const cfg::HwConfig hw = cfg::default_hw_config();
     // Layer a's output is read by layer b: small enough to stay on chip. Layer b's output is
     // the network's result (DRAM).
-    const graph::Workload wl = graph::load_workload_from_string(R"(
+    const graph::Workload wl = quant::prepare(graph::load_workload_from_string(R"(
 name: two
 seed: 3
 input: {shape: [16, 64], scale: 0.05, zero_point: 0}
@@ -244,7 +245,7 @@ layers:
   - {name: a, op: gemm, n: 32, weight_scale: 0.01, output: {scale: 0.5, zero_point: 0}}
   - {name: b, op: gemm, n: 16, weight_scale: 0.01, output: {scale: 0.5, zero_point: 0}}
 )",
-                                                                "two.yaml");
+                                                                               "two.yaml"));
     const run::RunResult r = run::simulate(hw, wl, {});
     ASSERT_EQ(r.stats.layers.size(), 2u);
     ASSERT_EQ(r.stats.layers[0].residency, "on-chip");
@@ -288,7 +289,7 @@ layers:
 TEST(NpuComponents, EveryComponentStatisticIsDocumented) {
     cfg::HwConfig hw = cfg::default_hw_config();
     const graph::Workload wl =
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
+        quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml");
     run::RunOptions o;
     o.functional = false;
     const run::RunResult r = run::simulate(hw, wl, o);
@@ -313,9 +314,3 @@ TEST(NpuComponents, EveryComponentStatisticIsDocumented) {
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

@@ -15,6 +15,7 @@
 #include "sim/config/paths.h"
 #include "sim/core/units.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
@@ -77,12 +78,12 @@ std::string verdict(const std::optional<std::string>& hw, const std::string& set
 }
 
 TEST(ConfigEdges, EveryKeyAtItsRangeEdgesIsJudgedAlikeWithAndWithoutAFileAndNeverCrashes) {
-    cfg::set_data_dir(NPUSIM_SOURCE_DIR);
     graph::LoadOptions no_data;
     no_data.with_data = false;
     const graph::Workload timing =
-        graph::load_workload_from_string(kWorkload, "edges.yaml", no_data);
-    const graph::Workload functional = graph::load_workload_from_string(kWorkload, "edges.yaml");
+        quant::prepare(graph::load_workload_from_string(kWorkload, "edges.yaml", no_data));
+    const graph::Workload functional =
+        quant::prepare(graph::load_workload_from_string(kWorkload, "edges.yaml"));
     size_t accepted_count = 0, refused_count = 0, simulated = 0;
     for (const cfg::FieldSpec& f : cfg::hw_fields()) {
         for (const std::string& v : edges(f)) {
@@ -127,8 +128,3 @@ TEST(ConfigEdges, EveryKeyAtItsRangeEdgesIsJudgedAlikeWithAndWithoutAFileAndNeve
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    return RUN_ALL_TESTS();
-}

@@ -8,8 +8,9 @@
 
 #include "sim/compiler/compiler.h"
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
+#include "sim/quant/ptq.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
@@ -31,8 +32,8 @@ TEST_P(NpuNetworks, BitExactAndPeEqualsFast) {
         hw, {"array.rows=" + std::to_string(c.rows), "array.cols=" + std::to_string(c.cols),
              std::string("array.dataflow=") + c.dataflow,
              std::string("array.pipelining=") + c.pipelining});
-    const graph::Workload wl =
-        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + c.workload + ".yaml");
+    const graph::Workload wl = quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) +
+                                                        "/workloads/" + c.workload + ".yaml");
     const run::RunResult fast = run::simulate(hw, wl, {});
     run::RunOptions po;
     po.fidelity = model::Fidelity::kPe;
@@ -66,10 +67,11 @@ TEST(NpuNetworks, EveryRoundingModeIsBitExactOnEveryOperator) {
         cfg::HwConfig hw = cfg::default_hw_config();
         cfg::apply_overrides(hw, {std::string("postproc.rounding=") + mode});
         for (const char* w : {"tiny_resnet", "tiny_attention"}) {
-            const run::RunResult r = run::simulate(
-                hw,
-                graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + w + ".yaml"),
-                {});
+            const run::RunResult r =
+                run::simulate(hw,
+                              quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) +
+                                                       "/workloads/" + w + ".yaml"),
+                              {});
             for (const auto& l : r.stats.layers) {
                 EXPECT_TRUE(l.bit_exact)
                     << mode << " " << w << "/" << l.name << ": " << l.mismatches;
@@ -81,7 +83,7 @@ TEST(NpuNetworks, EveryRoundingModeIsBitExactOnEveryOperator) {
 // The smallest scratchpad the compiler accepts for a 7x7 stride-2 convolution still runs
 // bit-exactly; 64 bytes less is a clear error naming the layer.
 TEST(NpuNetworks, ScratchpadJustLargeEnoughRunsAndOneStepLessIsAClearError) {
-    const graph::Workload wl = graph::load_workload_from_string(R"(
+    const graph::Workload wl = quant::prepare(graph::load_workload_from_string(R"(
 name: stem
 seed: 5
 input: {shape: [23, 19, 3], scale: 0.05, zero_point: 7}
@@ -89,7 +91,7 @@ layers:
   - {name: stem, op: conv2d, out_channels: 24, kernel: 7, stride: 2, padding: 3,
      weight_scale: 0.01, activation: relu, output: auto}
 )",
-                                                                "stem.yaml");
+                                                                               "stem.yaml"));
     const auto hw_with = [](uint64_t spad) {
         cfg::HwConfig hw = cfg::default_hw_config();
         cfg::apply_overrides(hw, {"scratchpad.banks=1", "scratchpad.bank_width=16B",
@@ -128,9 +130,3 @@ layers:
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

@@ -7,17 +7,19 @@
 #include <systemc>
 
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/quant/precisions.h"
+#include "sim/quant/prepare.h"
+#include "sim/quant/ptq.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
 namespace {
 
 graph::Workload load(const std::string& name) {
-    return graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml");
+    return quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name +
+                                    ".yaml");
 }
 
 cfg::HwConfig hw_at(const std::string& precision, std::vector<std::string> more = {}) {
@@ -193,13 +195,13 @@ TEST(NpuPrecision, FloatRunsMoveTheirElementSize) {
 TEST(NpuPrecision, PoolingSlabsOfTheBlocksChannelsWhenWholeRowsDoNotFit) {
     // 8x8x64 pooling in a scratchpad too small for a double-buffered slab with every channel:
     // each channel block loads its own channels (a strided DMA). Bit-exact in int8 and fp32.
-    const graph::Workload wl = graph::load_workload_from_string(
+    const graph::Workload wl = quant::prepare(graph::load_workload_from_string(
         "name: split_pool\nseed: 3\ninput: {shape: [8, 8, 64], scale: 0.05, zero_point: -3}\n"
         "layers:\n"
         "  - {name: mp, op: maxpool, kernel: 3, stride: 1, padding: 1}\n"
         "  - {name: ap, op: avgpool, kernel: 3, stride: 2, padding: 1}\n"
         "  - {name: gp, op: global_avgpool}\n",
-        "split_pool.yaml", {});
+        "split_pool.yaml", {}));
     for (const auto& [p, spad] : {std::pair{"int8", "2KiB"}, std::pair{"fp32", "8KiB"}}) {
         const cfg::HwConfig hw = hw_at(p, {std::string("scratchpad.size=") + spad});
         const run::RunResult fast = run::simulate(hw, wl, {});
@@ -237,9 +239,3 @@ TEST(NpuPrecision, CyclesPerMacStretchTheArrayAndFastEqualsPe) {
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

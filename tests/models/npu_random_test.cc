@@ -10,8 +10,9 @@
 #include <systemc>
 
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
+#include "sim/quant/ptq.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
@@ -79,7 +80,8 @@ TEST_P(NpuRandom, BitExactAndFastEqualsPe) {
     } catch (const UserError& e) {
         GTEST_SKIP() << "config drawn is invalid: " << e.what();
     }
-    const graph::Workload wl = graph::load_workload_from_string(c.workload_yaml, "random.yaml");
+    const graph::Workload wl =
+        quant::prepare(graph::load_workload_from_string(c.workload_yaml, "random.yaml"));
     run::RunResult fast, pe;
     try {
         fast = run::simulate(hw, wl, {});
@@ -115,7 +117,7 @@ TEST_P(BundledConfigs, SmallBundledWorkloadsAreBitExact) {
     const cfg::HwConfig hw = cfg::load_hw_config(dir + "/configs/" + GetParam() + ".yaml", {});
     for (const char* w : {"default", "conv_small", "gemm_small"}) {
         const run::RunResult r =
-            run::simulate(hw, graph::load_workload(dir + "/workloads/" + w + ".yaml"), {});
+            run::simulate(hw, quant::load_and_quantize(dir + "/workloads/" + w + ".yaml"), {});
         for (const auto& l : r.stats.layers) {
             EXPECT_TRUE(l.bit_exact) << w << "/" << l.name << ": " << l.mismatches;
             EXPECT_GT(l.cycles(), 0u);
@@ -128,9 +130,3 @@ INSTANTIATE_TEST_SUITE_P(Configs, BundledConfigs,
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

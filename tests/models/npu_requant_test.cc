@@ -8,9 +8,10 @@
 #include <systemc>
 
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/graph/float32_requant.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
+#include "sim/quant/ptq.h"
 #include "sim/ref/reference.h"
 #include "sim/run/simulation.h"
 
@@ -18,7 +19,8 @@ namespace npu {
 namespace {
 
 graph::Workload bundled(const std::string& name) {
-    return graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml");
+    return quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name +
+                                    ".yaml");
 }
 
 struct Case {
@@ -88,7 +90,7 @@ TEST(NpuRequantF32Ref, TheModesDifferOnTheTestNetworks) {
 // a padded avgpool (QLinearAveragePool's float mean) and a whole-input avgpool (its fallback to
 // QLinearGlobalAveragePool), negative zero points, through the NPU in both fidelities.
 TEST(NpuRequantF32Ops, PoolingAndMulWithUint8OriginOutputs) {
-    graph::Workload wl = graph::load_workload_from_string(R"(
+    graph::Workload wl = quant::prepare(graph::load_workload_from_string(R"(
 name: pools
 seed: 11
 inputs:
@@ -102,7 +104,7 @@ layers:
      output: {scale: 0.011, zero_point: -7}}
   - {name: gap, op: global_avgpool, inputs: [y], output: {scale: 0.017, zero_point: 2}}
 )",
-                                                          "pools.yaml");
+                                                                         "pools.yaml"));
     for (const char* name : {"prod", "pad"}) {
         for (size_t i = 0; i < wl.layers.size(); ++i) {
             if (wl.layers[i].name != name) continue;
@@ -141,9 +143,3 @@ layers:
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

@@ -8,8 +8,8 @@
 #include "models/mem/banked_sram.h"
 #include "models/mem/port_calendar.h"
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
 #include "sim/ref/reference.h"
 #include "sim/run/simulation.h"
 
@@ -51,7 +51,9 @@ layers:
     output: auto
 )";
 
-graph::Workload mixed() { return graph::load_workload_from_string(kMixed, "mixed.yaml"); }
+graph::Workload mixed() {
+    return quant::prepare(graph::load_workload_from_string(kMixed, "mixed.yaml"));
+}
 
 void expect_bit_exact(const run::RunResult& r) {
     for (const auto& l : r.stats.layers) {
@@ -155,14 +157,14 @@ TEST(NpuModel, ShallowQueuesBackPressureTheController) {
 
 // Halving DRAM bandwidth on a memory-heavy GEMM makes it slower; more DRAM latency too.
 TEST(NpuModel, DramBandwidthAndLatencyShowInTheCycles) {
-    const graph::Workload wl = graph::load_workload_from_string(R"(
+    const graph::Workload wl = quant::prepare(graph::load_workload_from_string(R"(
 name: g
 seed: 1
 input: {shape: [64, 256], scale: 0.05, zero_point: 0}
 layers:
   - {name: g, op: gemm, n: 64, weight_scale: 0.01, output: {scale: 0.5, zero_point: 0}}
 )",
-                                                                "g.yaml");
+                                                                               "g.yaml"));
     cfg::HwConfig base = small_hw(16, 16, Dataflow::kWeightStationary, Pipelining::kOverlap);
     cfg::HwConfig slow = base;
     slow.dram.bandwidth_bytes_per_s = base.dram.bandwidth_bytes_per_s / 4;
@@ -237,9 +239,3 @@ TEST(NpuResources, SramBankConflictsDelayTheSecondAccess) {
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

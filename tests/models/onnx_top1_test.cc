@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "sim/config/config_loader.h"
-#include "sim/config/paths.h"
 #include "sim/core/npy.h"
 #include "sim/frontend/frontend.h"
 #include "sim/frontend/tensor_io.h"
@@ -116,9 +115,3 @@ INSTANTIATE_TEST_SUITE_P(Models, DigitsTop1,
 
 }  // namespace
 }  // namespace npu
-
-int sc_main(int argc, char* argv[]) {
-    ::testing::InitGoogleTest(&argc, argv);
-    npu::cfg::set_data_dir(NPUSIM_SOURCE_DIR);
-    return RUN_ALL_TESTS();
-}

@@ -17,34 +17,15 @@
 #include "sim/config/config_loader.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
+#include "tests/unit/compiler_test_util.h"
 
 namespace npu::compiler {
 namespace {
 
 using isa::Opcode;
-
-// Validated default config with `overrides` applied.
-cfg::HwConfig hw_with(const std::vector<std::string>& overrides) {
-    cfg::HwConfig hw = cfg::default_hw_config();
-    cfg::apply_overrides(hw, overrides);
-    DiagnosticList d;
-    cfg::validate(hw, d, "test");
-    EXPECT_TRUE(d.empty()) << (d.empty() ? "" : d.items()[0].to_string());
-    return hw;
-}
-
-// A small NPU: 8x8 array, 16 KiB scratchpad in 4 banks of 4096 B, 4 KiB accumulator in 2 banks.
-cfg::HwConfig small_hw(std::vector<std::string> extra = {}) {
-    std::vector<std::string> o = {"array.rows=8",          "array.cols=8",
-                                  "scratchpad.size=16KiB", "scratchpad.banks=4",
-                                  "accumulator.size=4KiB", "accumulator.banks=2"};
-    o.insert(o.end(), extra.begin(), extra.end());
-    return hw_with(o);
-}
-
-graph::Workload workload(const std::string& yaml) {
-    return graph::load_workload_from_string(yaml, "w.yaml");
-}
+using test::hw_with;
+using test::small_hw;
+using test::workload;
 
 // One-layer workloads (explicit output scales: no reference run at load time).
 const char* const kGemm64x256x32 = R"(

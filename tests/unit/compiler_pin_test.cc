@@ -13,29 +13,23 @@
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/isa/isa.h"
+#include "sim/quant/prepare.h"
+#include "tests/unit/compiler_test_util.h"
 
 namespace npu::compiler {
 namespace {
 
-cfg::HwConfig hw_with(const std::vector<std::string>& overrides) {
-    cfg::HwConfig hw = cfg::default_hw_config();
-    cfg::apply_overrides(hw, overrides);
-    DiagnosticList d;
-    cfg::validate(hw, d, "test");
-    EXPECT_TRUE(d.empty()) << (d.empty() ? "" : d.items()[0].to_string());
-    return hw;
-}
+using test::hw_with;
 
 // 32x32x16 -> 32x32x32, 3x3 pad 1: M = 1024, K = 3 * 3 * 16 = 144, N = 32. `pin` is the text of
 // the layer's mapping map ("" for none).
 graph::Workload conv(const std::string& pin) {
-    return graph::load_workload_from_string(
+    return test::workload(
         "input: {shape: [32, 32, 16], scale: 0.05}\n"
         "layers:\n"
         "  - {name: c, op: conv2d, out_channels: 32, kernel: 3, padding: 1, weight_scale: 0.01,\n"
         "     output: {scale: 1.0}" +
-            (pin.empty() ? std::string() : ", mapping: " + pin) + "}\n",
-        "w.yaml");
+        (pin.empty() ? std::string() : ", mapping: " + pin) + "}\n");
 }
 
 // The k sizes of the program's COMPUTE instructions, in order.
@@ -154,7 +148,7 @@ TEST(CompilerPin, KChunkPinSteersTheDataflowChoiceOnBoth) {
 
 TEST(CompilerPin, MatmulPinsApplyToEveryHead) {
     // a [16, 32] x b [32, 24]: M = 16, K = 32, N = 24 (2 n-blocks of 16 and 8).
-    const auto wl = graph::load_workload_from_string(R"(
+    const auto wl = quant::prepare(graph::load_workload_from_string(R"(
 inputs:
   - {name: a, shape: [16, 32], scale: 0.05}
   - {name: b, shape: [32, 24], scale: 0.05}
@@ -162,7 +156,7 @@ layers:
   - {name: mm, op: matmul, inputs: [a, b], output: {scale: 1.0},
      mapping: {rows_per_block: 4, k_chunk: 16}}
 )",
-                                                     "w.yaml");
+                                                                    "w.yaml"));
     const isa::Program p = compile_timing(wl, cfg::default_hw_config());
     // 4 m-blocks x 2 n-blocks x 2 k-chunks, each k = 16 and m = 4.
     EXPECT_EQ(compute_ks(p), std::vector<int32_t>(16, 16));

@@ -5,6 +5,7 @@
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/ptq.h"
 
 namespace npu::compiler {
 namespace {
@@ -13,8 +14,8 @@ class CompilerResidency : public ::testing::Test {
   protected:
     void SetUp() override { cfg::set_data_dir(NPUSIM_SOURCE_DIR); }
     static graph::Workload load(const std::string& name) {
-        return graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name +
-                                    ".yaml");
+        return quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name +
+                                        ".yaml");
     }
 };
 

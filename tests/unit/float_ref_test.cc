@@ -15,6 +15,7 @@
 #include "sim/core/precision.h"
 #include "sim/graph/workload.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/ptq.h"
 #include "sim/ref/reference.h"
 
 namespace npu::quant {
@@ -200,7 +201,7 @@ TEST(FloatRefErrors, RejectsIntegerPrecisionsAndSizeMismatches) {
 }
 
 Workload bundled(const std::string& file) {
-    return graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + file);
+    return load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + file);
 }
 
 // 10 log10(sum f^2 / sum (f - q)^2) in dB (f: the float reference; q: the int8 result).

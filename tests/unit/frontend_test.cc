@@ -24,12 +24,14 @@ TEST(Frontend, LoadsYamlWorkloads) {
 }
 
 TEST(Frontend, UnknownFormatNamesTheFileAndTheFormats) {
-    EXPECT_EQ(error_of("model.txt"),
-              "model.txt: expected a workload file ending in one of .yaml, .yml, .onnx, .csv, found "
-              "'.txt'");
-    EXPECT_EQ(error_of("model"),
-              "model: expected a workload file ending in one of .yaml, .yml, .onnx, .csv, found 'no "
-              "extension'");
+    EXPECT_EQ(
+        error_of("model.txt"),
+        "model.txt: expected a workload file ending in one of .yaml, .yml, .onnx, .csv, found "
+        "'.txt'");
+    EXPECT_EQ(
+        error_of("model"),
+        "model: expected a workload file ending in one of .yaml, .yml, .onnx, .csv, found 'no "
+        "extension'");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "sim/core/error.h"
 #include "sim/graph/workload.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
 
 namespace npu::graph {
 namespace {
@@ -36,8 +37,9 @@ bool loader_has_v2() {
         if (!loader_has_v2()) GTEST_SKIP() << "workload loader v2 not available yet"; \
     } while (0)
 
+// Loaded and prepared (npu::quant::prepare: each layer's input quantization is set there).
 Workload load_network(const std::string& file) {
-    return load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + file);
+    return quant::prepare(load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + file));
 }
 
 int64_t total_macs(const Workload& w) {

@@ -14,6 +14,7 @@
 #include "sim/core/requant.h"
 #include "sim/graph/workload.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
 #include "sim/ref/reference.h"
 
 namespace npu::graph {
@@ -23,7 +24,14 @@ std::string workload_path(const std::string& name) {
     return std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name;
 }
 
-Workload load(const std::string& text) { return load_workload_from_string(text, "t.yaml"); }
+// The loader's workload with its pending work done (npu::quant::prepare: seeded tensors,
+// quantization, calibration), as every command uses it.
+Workload load(const std::string& text) {
+    return quant::prepare(load_workload_from_string(text, "t.yaml"));
+}
+Workload load_file(const std::string& path, const LoadOptions& options = {}) {
+    return quant::prepare(load_workload(path, options));
+}
 
 // Every diagnostic, one per line, as the CLI prints them.
 std::string errors_of(const std::string& text) {
@@ -42,7 +50,7 @@ std::vector<int64_t> macs_of(const Workload& w) {
 }
 
 TEST(GraphBundled, DefaultWorkload) {
-    const Workload w = load_workload(workload_path("default.yaml"));
+    const Workload w = load_file(workload_path("default.yaml"));
     EXPECT_EQ(w.name, "default");
     EXPECT_EQ(w.seed, 42u);
     ASSERT_EQ(w.layers.size(), 4u);
@@ -65,14 +73,14 @@ TEST(GraphBundled, DefaultWorkload) {
 }
 
 TEST(GraphBundled, SmallWorkloadsWithAwkwardSizes) {
-    const Workload c = load_workload(workload_path("conv_small.yaml"));
+    const Workload c = load_file(workload_path("conv_small.yaml"));
     // c1 19*25*19*(3*3*29) = 2,355,525; c2 19*25*21*19 = 189,525.
     EXPECT_EQ(macs_of(c), (std::vector<int64_t>{2355525, 189525}));
     EXPECT_EQ(c.layers[0].shape_string(), "conv2d 37x50x29 -> 19x25x19 k3x3 s2 p1");
     EXPECT_EQ(c.layers[1].activation, Activation::kClamp);
     EXPECT_EQ(c.layers[1].bias, std::vector<int32_t>(21, 0));
 
-    const Workload g = load_workload(workload_path("gemm_small.yaml"));
+    const Workload g = load_file(workload_path("gemm_small.yaml"));
     // g1 37*50*29 = 53,650; g2 37*29*13 = 13,949.
     EXPECT_EQ(macs_of(g), (std::vector<int64_t>{53650, 13949}));
     EXPECT_EQ(g.layers[0].shape_string(), "gemm 37x50x29 (MxKxN)");
@@ -81,7 +89,7 @@ TEST(GraphBundled, SmallWorkloadsWithAwkwardSizes) {
 }
 
 TEST(GraphBundled, Gemm1024HasExplicitScales) {
-    const Workload w = load_workload(workload_path("gemm_1024.yaml"));
+    const Workload w = load_file(workload_path("gemm_1024.yaml"));
     ASSERT_EQ(w.layers.size(), 1u);
     EXPECT_EQ(w.layers[0].macs(), int64_t{1} << 30);  // 1024^3
     EXPECT_EQ(w.layers[0].output.scale, 1.0);
@@ -97,7 +105,7 @@ TEST(GraphBundled, AutoScalesGiveUnsaturatedOutputs) {
     // conv3 of default.yaml has no activation and both output parameters auto: its real range
     // [lo, hi] (including 0) spans exactly 255 steps, so outputs reach both ends of int8 with
     // almost nothing clipped.
-    const Workload w = load_workload(workload_path("default.yaml"));
+    const Workload w = load_file(workload_path("default.yaml"));
     const auto outs = ref::run_workload(w, Rounding::kHalfEven);
     const Layer& l = w.layers[2];
     const auto acc = ref::conv_accumulate(l, outs[1]);
@@ -231,8 +239,8 @@ uint64_t fnv1a(const std::vector<int8_t>& v, size_t n) {
 }
 
 TEST(GraphData, DeterministicAcrossLoadsAndPlatforms) {
-    const Workload a = load_workload(workload_path("gemm_small.yaml"));
-    const Workload b = load_workload(workload_path("gemm_small.yaml"));
+    const Workload a = load_file(workload_path("gemm_small.yaml"));
+    const Workload b = load_file(workload_path("gemm_small.yaml"));
     EXPECT_EQ(a.input, b.input);
     for (size_t i = 0; i < a.layers.size(); ++i) {
         EXPECT_EQ(a.layers[i].weights, b.layers[i].weights);
@@ -587,7 +595,7 @@ layers:
 }
 
 TEST(GraphV2, ReferenceRunsTheTinyNetworks) {
-    const Workload rn = load_workload(workload_path("tiny_resnet.yaml"));
+    const Workload rn = load_file(workload_path("tiny_resnet.yaml"));
     const auto out = ref::run_workload(rn, Rounding::kTflite);
     ASSERT_EQ(out.size(), rn.layers.size());
     for (size_t i = 0; i < out.size(); ++i) {
@@ -603,7 +611,7 @@ TEST(GraphV2, ReferenceRunsTheTinyNetworks) {
     }
     EXPECT_EQ(out.back().size(), 10u);
 
-    const Workload at = load_workload(workload_path("tiny_attention.yaml"));
+    const Workload at = load_file(workload_path("tiny_attention.yaml"));
     const auto tensors = ref::run_graph(at, Rounding::kHalfEven);
     const auto outs = ref::run_workload(at, Rounding::kHalfEven);
     ASSERT_EQ(outs.size(), at.layers.size());
@@ -810,8 +818,8 @@ void expect_same_but_data(const Workload& full, const Workload& timing) {
 TEST(GraphNoData, ResNet50KeepsEverythingButTheData) {
     LoadOptions no_data;
     no_data.with_data = false;
-    const Workload full = load_workload(workload_path("resnet50.yaml"));
-    const Workload timing = load_workload(workload_path("resnet50.yaml"), no_data);
+    const Workload full = load_file(workload_path("resnet50.yaml"));
+    const Workload timing = load_file(workload_path("resnet50.yaml"), no_data);
     expect_same_but_data(full, timing);
     // Every scale in resnet50.yaml is explicit, so the requantization is identical too.
     for (size_t i = 0; i < full.layers.size(); ++i) {
@@ -825,8 +833,8 @@ TEST(GraphNoData, ResNet50KeepsEverythingButTheData) {
 TEST(GraphNoData, TinyAttentionAutoScalesBecomeOne) {
     LoadOptions no_data;
     no_data.with_data = false;
-    const Workload full = load_workload(workload_path("tiny_attention.yaml"));
-    const Workload timing = load_workload(workload_path("tiny_attention.yaml"), no_data);
+    const Workload full = load_file(workload_path("tiny_attention.yaml"));
+    const Workload timing = load_file(workload_path("tiny_attention.yaml"), no_data);
     expect_same_but_data(full, timing);
     bool any_layernorm = false;
     for (const Layer& l : full.layers) any_layernorm |= !l.gamma.empty();

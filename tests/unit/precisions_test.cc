@@ -7,18 +7,19 @@
 #include <string>
 
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
 
 namespace npu::quant {
 namespace {
 
 graph::Workload net() {
-    return graph::load_workload_from_string(
+    return prepare(graph::load_workload_from_string(
         "name: p\nseed: 1\ninput: {shape: [6, 6, 4], scale: 0.05}\nlayers:\n"
         "  - {name: c, op: conv2d, out_channels: 8, kernel: 3, padding: 1, weight_scale: 0.01,\n"
         "     output: {scale: 0.1}}\n"
         "  - {name: d, op: conv2d, out_channels: 8, kernel: 3, padding: 1, groups: 8,\n"
         "     weight_scale: 0.01, output: {scale: 0.1}}\n",
-        "p.yaml");
+        "p.yaml"));
 }
 
 TEST(Precisions, IntegerRunsNeedNoResolvedCopy) {

@@ -18,6 +18,7 @@
 #include "sim/graph/workload.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/quant/float_ref.h"
+#include "sim/quant/prepare.h"
 #include "sim/ref/reference.h"
 
 namespace npu::quant {
@@ -205,7 +206,7 @@ TEST_F(DigitsPtq, Int8AndFp32AccuracyMatchTheTrainingScript) {
 }
 
 TEST(Ptq, RefusesAWorkloadThatIsNotPending) {
-    const Workload w = graph::load_workload(source("workloads/gemm_small.yaml"));
+    const Workload w = prepare(graph::load_workload(source("workloads/gemm_small.yaml")));
     EXPECT_THROW((void)quantize(w), std::invalid_argument);
     // load_and_quantize passes quantized workloads through.
     EXPECT_EQ(load_and_quantize(source("workloads/gemm_small.yaml")).layers[0].weights,

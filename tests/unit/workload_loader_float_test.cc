@@ -14,6 +14,7 @@
 #include "sim/core/error.h"
 #include "sim/graph/workload.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
 
 namespace npu::graph {
 namespace {
@@ -241,13 +242,14 @@ TEST(WorkloadLoaderSamples, AQuantizedWorkloadTakesItsInputFromTheFirstSample) {
         std::ofstream out(dir / "s.f32", std::ios::binary);
         out.write(reinterpret_cast<const char*>(v.data()), 24);
     }
-    const Workload w = load_workload_from_string(R"(
+    // The loader records the samples; prepare() quantizes the first into the run's input.
+    const Workload w = quant::prepare(load_workload_from_string(R"(
 input: {shape: [2, 3], scale: 0.25, zero_point: 3}
 samples: {file: s.f32}
 layers:
   - {op: gemm, n: 2, weight_scale: 0.01}
 )",
-                                                 (dir / "q.yaml").string());
+                                                                (dir / "q.yaml").string()));
     std::filesystem::remove_all(dir);
     EXPECT_FALSE(w.needs_ptq);
     // rint(x / 0.25) + 3: 0.3 / 0.25 = 1.2 -> 1; 0.125 / 0.25 = 0.5 -> 0 (half to even).

@@ -1,0 +1,146 @@
+#include "models/mem/dram/banked_dram.h"
+
+#include <algorithm>
+
+#include "sim/core/error.h"
+
+namespace npu::dram {
+
+BankedDram::BankedDram(const cfg::DramConfig& config)
+    : m_config(config),
+      m_map(config),
+      m_channels(static_cast<size_t>(config.channels), ChannelController(config)) {}
+
+void BankedDram::enqueue(const Request& r) {
+    if (r.bytes == 0 || r.arrival_cycle < m_now || r.arrival_cycle < m_last_arrival) {
+        throw ModelError("dram", m_now, -1,
+                         "request " + std::to_string(r.id) + " (" + std::to_string(r.bytes) +
+                             " bytes at cycle " + std::to_string(r.arrival_cycle) +
+                             ") breaks the contract: bytes > 0, arrivals nondecreasing and at "
+                             "or after the present cycle " +
+                             std::to_string(m_now));
+    }
+    m_last_arrival = r.arrival_cycle;
+    uint32_t slot = 0;
+    if (m_free_slots.empty()) {
+        slot = static_cast<uint32_t>(m_slots.size());
+        m_slots.emplace_back();
+    } else {
+        slot = m_free_slots.back();
+        m_free_slots.pop_back();
+    }
+    const uint64_t burst = m_map.burst_bytes();
+    const uint64_t first = r.addr / burst;
+    const uint64_t last = (r.addr + r.bytes - 1) / burst;
+    Slot& s = m_slots[slot];
+    s.completion = Completion{r.id, 0, r.arrival_cycle, static_cast<uint32_t>(last - first + 1)};
+    s.remaining = s.completion.bursts;
+    s.order = m_order++;
+    ++m_outstanding;
+    for (uint64_t b = first; b <= last; ++b) {
+        const Routed routed = route(b * burst, r.is_write, r.arrival_cycle, slot);
+        m_channels[routed.channel].push(routed.atom);
+    }
+}
+
+BankedDram::Routed BankedDram::route(uint64_t addr, bool is_write, uint64_t arrival,
+                                     uint32_t tag) const {
+    const DramAddress d = m_map.decode(addr);
+    Routed out;
+    out.channel = d.channel;
+    Atom& a = out.atom;
+    a.arrival = arrival;
+    a.tag = tag;
+    a.rank = d.rank;
+    a.bank_group = d.bank_group;
+    a.bank = d.bank_group * static_cast<uint32_t>(m_config.banks_per_group) + d.bank;
+    a.row = d.row;
+    a.column = d.column;
+    a.is_write = is_write;
+    return out;
+}
+
+std::optional<uint64_t> BankedDram::next_event() const {
+    std::optional<uint64_t> best;
+    if (!m_ready.empty()) best = m_ready.top().cycle;
+    for (const ChannelController& c : m_channels) {
+        const auto e = c.next_busy_event();
+        if (e && (!best || *e < *best)) best = e;
+    }
+    return best;
+}
+
+void BankedDram::collect(ChannelController& channel) {
+    for (const ChannelController::Done& d : channel.done()) {
+        Slot& s = m_slots[d.tag];
+        s.completion.cycle = std::max(s.completion.cycle, d.cycle);
+        s.completion.queue_cycles += d.issued - s.completion.arrival_cycle;
+        ++(d.outcome == RowOutcome::kHit    ? s.completion.row_hits
+           : d.outcome == RowOutcome::kMiss ? s.completion.row_misses
+                                            : s.completion.row_conflicts);
+        if (--s.remaining == 0) m_ready.push({s.completion.cycle, s.order, d.tag});
+    }
+    channel.done().clear();
+}
+
+void BankedDram::advance(uint64_t cycle, std::vector<Completion>& done) {
+    if (cycle < m_now) {
+        throw ModelError("dram", m_now, -1,
+                         "advance to cycle " + std::to_string(cycle) + " before the present");
+    }
+    for (ChannelController& c : m_channels) {
+        c.run_until(cycle);
+        collect(c);
+    }
+    m_now = cycle;
+    while (!m_ready.empty() && m_ready.top().cycle <= cycle) {
+        const uint32_t slot = m_ready.top().slot;
+        m_ready.pop();
+        done.push_back(m_slots[slot].completion);
+        m_free_slots.push_back(slot);
+        --m_outstanding;
+    }
+}
+
+uint64_t BankedDram::min_data_delay() const {
+    return static_cast<uint64_t>(std::min(m_config.timing.tCL, m_config.timing.tCWL) +
+                                 m_config.timing.tBURST);
+}
+
+std::optional<uint64_t> BankedDram::next_unknown_completion() const {
+    const uint64_t read_delay = static_cast<uint64_t>(m_config.timing.tCL + m_config.timing.tBURST);
+    std::optional<uint64_t> best;
+    for (const ChannelController& c : m_channels) {
+        const auto e = c.next_busy_event();
+        if (!e) continue;
+        const uint64_t t = *e + (c.has_writes() ? min_data_delay() : read_delay);
+        if (!best || t < *best) best = t;
+    }
+    return best;
+}
+
+void BankedDram::take_known(std::vector<Completion>& done) {
+    while (!m_ready.empty()) {
+        const uint32_t slot = m_ready.top().slot;
+        m_ready.pop();
+        done.push_back(m_slots[slot].completion);
+        m_free_slots.push_back(slot);
+        --m_outstanding;
+    }
+}
+
+ChannelStats BankedDram::channel_stats(int channel) const {
+    return m_channels.at(static_cast<size_t>(channel)).stats();
+}
+
+ChannelStats BankedDram::total_stats() const {
+    ChannelStats total;
+    for (const ChannelController& c : m_channels) total += c.stats();
+    return total;
+}
+
+void BankedDram::set_trace(int channel, std::vector<CommandRecord>* trace) {
+    m_channels.at(static_cast<size_t>(channel)).set_trace(trace);
+}
+
+}  // namespace npu::dram

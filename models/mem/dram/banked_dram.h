@@ -1,0 +1,106 @@
+// The banked DRAM (`dram.model: banked`): channels of ChannelController behind an address map,
+// with an event-driven API a SystemC target adapter drives without a per-cycle process. Plain
+// C++, no SystemC.
+//
+// What it models: a request of any size is split into the bursts (access atoms of
+// bus_width / 8 * burst_length bytes) it touches; a burst that is only partly requested still
+// moves whole (a masked write, a discarded read tail); each burst goes to the channel, rank, bank
+// group, bank, row and column the address map gives (dram.mapping); the channels are independent
+// (channel_controller.h says what one models). A request completes when its last burst's data
+// does. What it does not model: the data itself (no storage; the NPU keeps its DRAM image), and
+// the interconnect in front of the controller.
+//
+// Contract (all cycles are memory-clock cycles, dram.clock; ClockDomains converts):
+//  - enqueue(): requests arrive in nondecreasing arrival_cycle, each >= now(). A request is
+//    registered in its arrival cycle and can be scheduled from the next.
+//  - advance(t): runs cycles now()+1 .. t and appends to `done` every request completed at or
+//    before t not reported yet, each exactly once, ordered by completion cycle then arrival
+//    order. now() becomes t.
+//  - next_event(): the first cycle > now() at which a command issues or a request completes if
+//    nothing else arrives, or nullopt when no request is outstanding. Refresh while idle needs no
+//    wake-up: advance() catches up with it exactly.
+//  - Deterministic: the same calls give the same commands and completions.
+// Cost: O(queue depth) per command and O(log n) per completion; no per-cycle work and no
+// allocation per request once the internal buffers have grown.
+//
+// Stats: per channel (ChannelStats), and per request in its Completion (bursts and their row
+// hits, misses and conflicts) so an adapter can attribute them to layers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <queue>
+#include <vector>
+
+#include "models/mem/dram/address_map.h"
+#include "models/mem/dram/channel_controller.h"
+#include "models/mem/dram/dram_types.h"
+#include "sim/config/dram_config.h"
+
+namespace npu::dram {
+
+class BankedDram {
+  public:
+    // The config passed validation (npu::cfg::validate).
+    explicit BankedDram(const cfg::DramConfig& config);
+
+    void enqueue(const Request& request);
+    [[nodiscard]] std::optional<uint64_t> next_event() const;
+    void advance(uint64_t cycle, std::vector<Completion>& done);
+    // Appends every request whose last burst's column command has issued (its completion cycle
+    // is known, possibly after now()) and not reported yet, ordered by completion cycle then
+    // arrival order; advance() will not report them again. Lets an adapter tell completions
+    // ahead of their cycle.
+    void take_known(std::vector<Completion>& done);
+    // The fewest cycles from a column command to its burst's data: min(tCL, tCWL) + tBURST
+    // (a read's data takes tCL + tBURST, a write's tCWL + tBURST).
+    [[nodiscard]] uint64_t min_data_delay() const;
+    // The first cycle a request whose completion is not known yet (take_known) can complete, if
+    // nothing arrives: each channel's next event plus the data delay of the bursts it holds
+    // (tCL + tBURST when it holds only reads); nullopt when no such request is outstanding.
+    [[nodiscard]] std::optional<uint64_t> next_unknown_completion() const;
+    [[nodiscard]] uint64_t now() const { return m_now; }
+    [[nodiscard]] uint64_t outstanding() const { return m_outstanding; }
+
+    [[nodiscard]] const AddressMap& address_map() const { return m_map; }
+    // The burst at `addr` as its channel's controller sees it.
+    struct Routed {
+        uint32_t channel = 0;
+        Atom atom;
+    };
+    [[nodiscard]] Routed route(uint64_t addr, bool is_write, uint64_t arrival, uint32_t tag) const;
+    [[nodiscard]] int channels() const { return static_cast<int>(m_channels.size()); }
+    [[nodiscard]] ChannelStats channel_stats(int channel) const;
+    [[nodiscard]] ChannelStats total_stats() const;
+    // Records channel `channel`'s commands into `trace` (tests); nullptr stops.
+    void set_trace(int channel, std::vector<CommandRecord>* trace);
+
+  private:
+    struct Slot {
+        Completion completion;
+        uint32_t remaining = 0;  // bursts not issued yet
+        uint64_t order = 0;      // arrival order, for ties
+    };
+    struct Ready {
+        uint64_t cycle;
+        uint64_t order;
+        uint32_t slot;
+        bool operator>(const Ready& o) const {
+            return cycle != o.cycle ? cycle > o.cycle : order > o.order;
+        }
+    };
+    void collect(ChannelController& channel);
+
+    cfg::DramConfig m_config;
+    AddressMap m_map;
+    std::vector<ChannelController> m_channels;
+    std::vector<Slot> m_slots;
+    std::vector<uint32_t> m_free_slots;
+    std::priority_queue<Ready, std::vector<Ready>, std::greater<>> m_ready;
+    uint64_t m_now = 0;
+    uint64_t m_last_arrival = 0;
+    uint64_t m_order = 0;
+    uint64_t m_outstanding = 0;
+};
+
+}  // namespace npu::dram

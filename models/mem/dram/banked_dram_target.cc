@@ -1,0 +1,190 @@
+#include "models/mem/dram/banked_dram_target.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <string>
+
+#include "models/process.h"
+#include "sim/core/error.h"
+
+namespace npu::model {
+
+namespace {
+
+uint64_t whole_hz(double hz) { return static_cast<uint64_t>(std::llround(hz)); }
+
+// What a channel counted between two snapshots (the counts only grow).
+dram::ChannelStats since(const dram::ChannelStats& now, const dram::ChannelStats& before) {
+    dram::ChannelStats d;
+    d.reads = now.reads - before.reads;
+    d.writes = now.writes - before.writes;
+    d.activates = now.activates - before.activates;
+    d.precharges = now.precharges - before.precharges;
+    d.refreshes = now.refreshes - before.refreshes;
+    d.refreshes_per_bank = now.refreshes_per_bank - before.refreshes_per_bank;
+    d.refresh_cycles = now.refresh_cycles - before.refresh_cycles;
+    d.active_rank_cycles = now.active_rank_cycles - before.active_rank_cycles;
+    d.precharged_rank_cycles = now.precharged_rank_cycles - before.precharged_rank_cycles;
+    return d;
+}
+
+}  // namespace
+
+BankedDramTarget::ChannelStatRefs BankedDramTarget::channel_refs(stats::StatGroup& g) {
+    return ChannelStatRefs{
+        &g.stat("activates", "ACT commands", "count"),
+        &g.stat("precharges", "row closes: PRE commands and auto-precharges", "count"),
+        &g.stat("refreshes", "refresh commands (all-bank REF and per-bank REFpb)", "count"),
+        &g.stat("refresh_cycles",
+                "memory cycles x ranks (REF) or banks (REFpb) a due refresh held, from due to done",
+                "cycles"),
+        &g.stat("active_rank_cycles", "memory cycles x ranks with at least one bank open",
+                "cycles"),
+        &g.stat("precharged_rank_cycles", "memory cycles x ranks with every bank closed", "cycles"),
+        &g.stat("read_bursts", "DRAM bursts read (an NPU request is one or more)", "count"),
+        &g.stat("write_bursts", "DRAM bursts written", "count"),
+    };
+}
+
+BankedDramTarget::BankedDramTarget(sc_core::sc_module_name name, const cfg::HwConfig& hw,
+                                   MemoryImage& image, stats::StatGroup& stats)
+    : DramTarget(name, image, stats),
+      m_model(hw.dram),
+      m_clocks(whole_hz(hw.clock_hz), whole_hz(hw.dram.clock_hz)),
+      m_min_data_delay(m_model.min_data_delay()),
+      m_read_delay(static_cast<uint64_t>(hw.dram.timing.tCL + hw.dram.timing.tBURST)),
+      m_write_delay(static_cast<uint64_t>(hw.dram.timing.tCWL + hw.dram.timing.tBURST)),
+      m_counted(static_cast<size_t>(m_model.channels())),
+      m_total_stats(channel_refs(stats)),
+      m_row_hits(stats.stat("row_hits", "bursts that found their row open", "count")),
+      m_row_misses(
+          stats.stat("row_misses", "bursts that found their bank closed (an ACT)", "count")),
+      m_row_conflicts(stats.stat(
+          "row_conflicts", "bursts that found another row open (a PRE, then an ACT)", "count")),
+      m_read_queue(stats.stat("read_queue_cycles",
+                              "memory cycles read bursts waited from arrival to their column "
+                              "command (/ elapsed memory cycles: average read queue occupancy)",
+                              "cycles")),
+      m_write_queue(stats.stat("write_queue_cycles",
+                               "memory cycles write bursts waited from arrival to their column "
+                               "command (/ elapsed memory cycles: average write queue occupancy)",
+                               "cycles")),
+      m_latency(stats.stat("latency_cycles",
+                           "NPU cycles from each request's earliest cycle to its completion, "
+                           "summed over requests",
+                           "cycles")) {
+    if (m_model.channels() > 1) {
+        for (int c = 0; c < m_model.channels(); ++c) {
+            m_channel_stats.push_back(channel_refs(stats.group("channel" + std::to_string(c))));
+        }
+    }
+    SC_METHOD(wake);
+    sensitive << m_wake;
+    dont_initialize();
+}
+
+uint64_t BankedDramTarget::request(MemRequest& r) {
+    take(r);
+    const uint64_t arrival = m_clocks.to_memory(r.earliest);
+    auto at = m_kept.end();  // after every kept request that arrives no later
+    while (at != m_kept.begin() && std::prev(at)->arrival > arrival) --at;
+    m_kept.insert(at, Kept{arrival, m_order++, &r});
+    wake_by(m_clocks.to_npu(arrival + 1 + (r.write ? m_write_delay : m_read_delay)));
+    return kLater;
+}
+
+void BankedDramTarget::wake_by(uint64_t cycle) {
+    if (cycle >= m_wake_at) return;
+    const uint64_t now = now_cycles();
+    m_wake_at = std::max(cycle, now);
+    m_wake.notify(cycles_to_time(m_wake_at - now));
+}
+
+void BankedDramTarget::wake() {
+    guarded([this] {
+        m_wake_at = UINT64_MAX;
+        step(now_cycles());
+    });
+}
+
+void BankedDramTarget::step(uint64_t npu_cycle) {
+    // Every request from now on arrives at or after `horizon`: the model may run up to it once
+    // the kept requests that arrive by then are in.
+    const uint64_t horizon = m_clocks.to_memory(npu_cycle);
+    while (!m_kept.empty() && m_kept.front().arrival <= horizon) {
+        const Kept k = m_kept.front();
+        m_kept.pop_front();
+        MemRequest& r = *k.request;
+        if (r.layer != m_layer) {
+            // The channels' activity up to this arrival counts to the layer before (advancing in
+            // pieces changes nothing: the model is exact at any advance points).
+            m_model.advance(k.arrival, m_done);
+            flush_channel_stats();
+            m_layer = r.layer;
+        }
+        const dram::Request q{reinterpret_cast<uintptr_t>(&r), r.addr, r.bytes, r.write, k.arrival};
+        if (m_log != nullptr) {
+            m_log->push_back(Logged{q, r.earliest, 0});
+            m_log->back().request.id = m_log->size() - 1;
+            m_log_index[&r] = m_log->size() - 1;
+        }
+        m_model.enqueue(q);
+    }
+    m_model.advance(horizon, m_done);
+    m_model.take_known(m_done);
+    for (const dram::Completion& c : m_done) {
+        MemRequest& r = *reinterpret_cast<MemRequest*>(static_cast<uintptr_t>(c.id));
+        const uint64_t done = m_clocks.to_npu(c.cycle);
+        if (done < npu_cycle) {  // the wake-up rule above makes this impossible
+            throw ModelError(name(), npu_cycle, -1,
+                             "a completion at cycle " + std::to_string(done) + " was told late");
+        }
+        m_row_hits.add(r.layer, c.row_hits);
+        m_row_misses.add(r.layer, c.row_misses);
+        m_row_conflicts.add(r.layer, c.row_conflicts);
+        (r.write ? m_write_queue : m_read_queue).add(r.layer, c.queue_cycles);
+        m_latency.add(r.layer, done - r.earliest);
+        if (m_log != nullptr) (*m_log)[m_log_index.at(&r)].told = done;
+        r.initiator->complete(r, done);
+    }
+    m_done.clear();
+    // The first memory cycle a completion not known yet can come.
+    uint64_t next = UINT64_MAX;
+    if (const auto e = m_model.next_unknown_completion()) next = *e;
+    if (!m_kept.empty()) next = std::min(next, m_kept.front().arrival + 1 + m_min_data_delay);
+    if (next != UINT64_MAX) wake_by(m_clocks.to_npu(next));
+}
+
+void BankedDramTarget::add_channel(const ChannelStatRefs& s, uint32_t layer,
+                                   const dram::ChannelStats& d) {
+    s.activates->add(layer, d.activates);
+    s.precharges->add(layer, d.precharges);
+    s.refreshes->add(layer, d.refreshes + d.refreshes_per_bank);
+    s.refresh_cycles->add(layer, d.refresh_cycles);
+    s.active_rank_cycles->add(layer, d.active_rank_cycles);
+    s.precharged_rank_cycles->add(layer, d.precharged_rank_cycles);
+    s.read_bursts->add(layer, d.reads);
+    s.write_bursts->add(layer, d.writes);
+}
+
+void BankedDramTarget::flush_channel_stats() {
+    for (size_t c = 0; c < m_counted.size(); ++c) {
+        const dram::ChannelStats now = m_model.channel_stats(static_cast<int>(c));
+        const dram::ChannelStats delta = since(now, m_counted[c]);
+        add_channel(m_total_stats, m_layer, delta);
+        if (!m_channel_stats.empty()) add_channel(m_channel_stats[c], m_layer, delta);
+        m_counted[c] = now;
+    }
+}
+
+void BankedDramTarget::finish(uint64_t end_cycle) {
+    // Outstanding requests cannot remain after a finished run; the model still runs its refresh
+    // and background to the end.
+    const uint64_t end = m_clocks.to_memory(std::max(end_cycle, now_cycles()));
+    if (end > m_model.now() && m_kept.empty()) m_model.advance(end, m_done);
+    m_done.clear();
+    flush_channel_stats();
+}
+
+}  // namespace npu::model

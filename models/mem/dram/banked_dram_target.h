@@ -1,0 +1,130 @@
+// The banked DRAM behind the memory interface (`dram.model: banked`): a SystemC adapter that puts
+// the plain C++ model (banked_dram.h: channels, ranks, bank groups, banks, rows, FR-FCFS
+// controllers, refresh) where the platform expects a DramTarget (models/mem/mem_if.h).
+//
+// Clock domains: the NPU runs at `clock` (kernel time: one nanosecond per NPU cycle), the memory
+// at `dram.clock`. A request whose earliest NPU cycle is e arrives at the controller at memory
+// cycle to_memory(e) = ceil(e * f_mem / f_npu), the first memory cycle at or after it; a request
+// done at memory cycle c completes at NPU cycle to_npu(c) = ceil(c * f_npu / f_mem), the first
+// NPU cycle at or after it (dram::ClockDomains; exact integer arithmetic on whole Hz).
+//
+// Timing contract (memory interface): request() returns kLater for every request; the completion
+// is told through the initiator (MemInitiatorIf::complete) at a kernel time at or before its
+// cycle, in completion order. One SC_METHOD, woken by an event, never per cycle:
+//  - request() converts the arrival, keeps the request in a list ordered by (arrival, issue
+//    order) and makes sure the method runs by the NPU cycle the request could first complete
+//    (arrival + 1 + tCL + tBURST memory cycles for a read, tCWL for a write).
+//  - the method at NPU cycle k: every request issued from now on has earliest >= k, so arrives
+//    at or after M = to_memory(k). It hands the model the kept requests with arrival <= M in
+//    that order, advances the model to M (exact: the model needs no per-cycle calls), tells
+//    every completion the model knows (a request whose last column command has issued, even if
+//    its data comes after M), and sleeps until the first NPU cycle a completion not known yet
+//    could come: to_npu of the earliest of, per channel, its next command plus tCL + tBURST
+//    (tCWL if it holds writes), and the next kept arrival + 1 + min(tCL, tCWL) + tBURST.
+// So the controller sees exactly the request stream (arrival cycles and order) it would see if
+// it were fed cycle by cycle; tests/models/banked_dram_target_test.cc proves the completions
+// equal the cycle-by-cycle reference (reference_channel.h) on NPU-generated streams.
+// Functional data moves when the request is taken (DramTarget::take); timing never touches it.
+//
+// Stats (group "dram"), besides those of every DramTarget (reads, writes, bytes_read,
+// bytes_written, counted per request):
+//   per request, to its layer: row_hits, row_misses, row_conflicts (bursts, by how they found
+//     their bank), read_queue_cycles, write_queue_cycles (memory cycles bursts waited from
+//     arrival to their column command: average queue occupancy = this / elapsed memory cycles,
+//     by Little's law), latency_cycles (NPU cycles from a request's earliest cycle to its
+//     completion, summed over requests);
+//   per channel (sums at the top, groups channel<i> when there are several), to the layer of the
+//     last request that arrived (the traffic the DRAM was serving; a request of another layer
+//     arriving at memory cycle a closes the previous layer's share at a): activates,
+//     precharges, refreshes (REF + REFpb), refresh_cycles (rank or bank cycles a due refresh
+//     held), active_rank_cycles, precharged_rank_cycles (memory cycles x ranks with a bank open
+//     / all banks closed: the IDD background), read_bursts, write_bursts (DRAM bursts: the data
+//     bus is busy tBURST cycles for each, so bandwidth utilization = (read_bursts +
+//     write_bursts) x tBURST / (elapsed memory cycles x channels)).
+// The run's background and refresh are counted up to the end of the simulation.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <systemc>
+#include <unordered_map>
+#include <vector>
+
+#include "models/mem/dram/banked_dram.h"
+#include "models/mem/mem_if.h"
+#include "sim/config/hw_config.h"
+
+namespace npu::model {
+
+class BankedDramTarget : public DramTarget {
+  public:
+    SC_HAS_PROCESS(BankedDramTarget);
+    BankedDramTarget(sc_core::sc_module_name name, const cfg::HwConfig& hw, MemoryImage& image,
+                     stats::StatGroup& stats);
+
+    [[nodiscard]] uint64_t request(MemRequest& r) override;
+
+    // What the model was given and what the initiator was told, per request (tests).
+    struct Logged {
+        dram::Request request;  // as the model received it (arrival in memory cycles, id = order)
+        uint64_t earliest = 0;  // the request's earliest cycle (NPU cycles)
+        uint64_t told = 0;      // the completion cycle told (NPU cycles)
+    };
+    void set_log(std::vector<Logged>* log) { m_log = log; }
+    [[nodiscard]] const dram::BankedDram& model() const { return m_model; }
+    [[nodiscard]] const dram::ClockDomains& clocks() const { return m_clocks; }
+
+  private:
+    struct Kept {
+        uint64_t arrival;  // memory cycle
+        uint64_t order;
+        MemRequest* request;
+    };
+    struct ChannelStatRefs {
+        stats::Stat* activates;
+        stats::Stat* precharges;
+        stats::Stat* refreshes;
+        stats::Stat* refresh_cycles;
+        stats::Stat* active_rank_cycles;
+        stats::Stat* precharged_rank_cycles;
+        stats::Stat* read_bursts;
+        stats::Stat* write_bursts;
+    };
+
+    void wake();
+    void step(uint64_t npu_cycle);
+    // Makes the method run at NPU cycle `cycle` unless it runs earlier already.
+    void wake_by(uint64_t cycle);
+    // Counts the channels' commands since the last call to `m_layer`.
+    void flush_channel_stats();
+    void finish(uint64_t end_cycle) override;
+    ChannelStatRefs channel_refs(stats::StatGroup& g);
+    static void add_channel(const ChannelStatRefs& s, uint32_t layer, const dram::ChannelStats& d);
+
+    dram::BankedDram m_model;
+    dram::ClockDomains m_clocks;
+    uint64_t m_min_data_delay;  // min(tCL, tCWL) + tBURST
+    uint64_t m_read_delay;      // tCL + tBURST: from a RD to its data
+    uint64_t m_write_delay;     // tCWL + tBURST
+    // In (arrival, issue order): requests come almost in arrival order, so each is inserted
+    // from the back in a step or two.
+    std::deque<Kept> m_kept;
+    uint64_t m_order = 0;
+    std::vector<dram::Completion> m_done;
+    sc_core::sc_event m_wake;
+    uint64_t m_wake_at = UINT64_MAX;            // NPU cycle of the pending notification
+    uint32_t m_layer = 0;                       // of the last request handed to the model
+    std::vector<dram::ChannelStats> m_counted;  // per channel, already counted
+    std::vector<ChannelStatRefs> m_channel_stats;
+    ChannelStatRefs m_total_stats;
+    stats::Stat& m_row_hits;
+    stats::Stat& m_row_misses;
+    stats::Stat& m_row_conflicts;
+    stats::Stat& m_read_queue;
+    stats::Stat& m_write_queue;
+    stats::Stat& m_latency;
+    std::vector<Logged>* m_log = nullptr;
+    std::unordered_map<const MemRequest*, size_t> m_log_index;  // while logging
+};
+
+}  // namespace npu::model

@@ -1,0 +1,541 @@
+#include "models/mem/dram/channel_controller.h"
+
+#include <algorithm>
+
+#include "sim/core/error.h"
+
+namespace npu::dram {
+namespace {
+
+uint64_t nonnegative(int64_t v) { return v < 0 ? 0 : static_cast<uint64_t>(v); }
+
+void raise(uint64_t& reg, uint64_t cycle) { reg = std::max(reg, cycle); }
+
+}  // namespace
+
+void ChannelController::Fifo::push(const Atom& a) {
+    if (m_size == m_items.size()) {
+        // Grow to twice the size, unrolling the ring so the head is at 0.
+        std::vector<Atom> bigger(std::max<size_t>(16, 2 * m_items.size()));
+        const size_t mask = m_items.size() - 1;
+        for (size_t i = 0; i < m_size; ++i) bigger[i] = m_items[(m_head + i) & mask];
+        m_items.swap(bigger);
+        m_head = 0;
+    }
+    m_items[(m_head + m_size) & (m_items.size() - 1)] = a;
+    ++m_size;
+}
+
+void ChannelController::Fifo::pop() {
+    m_head = (m_head + 1) & (m_items.size() - 1);
+    --m_size;
+}
+
+ChannelController::ChannelController(const cfg::DramConfig& c)
+    : m_t(c.timing),
+      m_policy(c.page_policy),
+      m_refresh(c.refresh),
+      m_ranks(static_cast<uint32_t>(c.ranks)),
+      m_groups_per_rank(static_cast<uint32_t>(c.bank_groups)),
+      m_banks_per_group(static_cast<uint32_t>(c.banks_per_group)),
+      m_banks_per_rank(static_cast<uint32_t>(c.banks_per_rank())),
+      m_read_depth(static_cast<size_t>(c.read_queue)),
+      m_write_depth(static_cast<size_t>(c.write_queue)),
+      m_write_high(static_cast<size_t>(c.write_high)),
+      m_write_low(static_cast<size_t>(c.write_low)),
+      m_refresh_period(static_cast<uint64_t>(
+          c.refresh == cfg::RefreshMode::kPerBank ? c.timing.tREFIpb : c.timing.tREFI)),
+      m_refresh_length(static_cast<uint64_t>(
+          c.refresh == cfg::RefreshMode::kPerBank ? c.timing.tRFCpb : c.timing.tRFC)),
+      m_rd_to_wr(
+          nonnegative(int64_t{c.timing.tCL} + c.timing.tBURST + c.timing.tRTRS - c.timing.tCWL)),
+      m_wr_to_rd_other(
+          nonnegative(int64_t{c.timing.tCWL} + c.timing.tBURST + c.timing.tRTRS - c.timing.tCL)),
+      m_banks(static_cast<size_t>(m_ranks) * m_banks_per_rank),
+      m_groups(static_cast<size_t>(m_ranks) * m_groups_per_rank),
+      m_rank(m_ranks),
+      m_background(m_ranks),
+      m_closes(m_banks.size(), kNever) {
+    for (Queue* q : {&m_read_q, &m_write_q}) {
+        q->slots.reserve(4 * (q == &m_read_q ? m_read_depth : m_write_depth));
+        q->oldest_hit.assign(m_banks.size(), kNoSeq);
+        q->oldest_miss.assign(m_banks.size(), kNoSeq);
+        q->count.assign(m_banks.size(), 0);
+        q->banks.reserve(m_banks.size());
+        q->position.assign(m_banks.size(), 0);
+    }
+    for (Rank& r : m_rank) r.refresh_due = m_refresh_period;
+}
+
+void ChannelController::push(const Atom& a) {
+    if (a.arrival < m_now) {
+        throw ModelError("dram.controller", m_now, -1,
+                         "a burst arrived at cycle " + std::to_string(a.arrival) +
+                             ", before the controller's present cycle");
+    }
+    (a.is_write ? m_write_staged : m_read_staged).push(a);
+    m_next_valid = false;
+}
+
+bool ChannelController::has_work() const {
+    return !m_read_staged.empty() || !m_write_staged.empty() || m_read_q.size > 0 ||
+           m_write_q.size > 0;
+}
+
+std::optional<uint64_t> ChannelController::next_busy_event() const {
+    if (!has_work()) return std::nullopt;
+    return next_decision();
+}
+
+void ChannelController::run_until(uint64_t t) {
+    while (true) {
+        const uint64_t next = next_decision();
+        if (next > t) break;
+        step(next);
+    }
+    m_now = std::max(m_now, t);
+}
+
+void ChannelController::step(uint64_t t) {
+    m_next_valid = false;
+    // The cycles since the last step (if any) saw the queues as that step left them and updated
+    // the mode once (the rule is idempotent, so once is every time).
+    if (t > m_last_step + 1) m_write_mode = mode_after(m_write_mode);
+    m_now = t;
+    m_last_step = t;
+    accept(t);
+    update_refresh_due(t);
+    m_write_mode = mode_after(m_write_mode);
+    if (!issue_refresh(t)) issue_request(t);
+}
+
+void ChannelController::enter(Queue& q, const Atom& a) {
+    Entry e;
+    e.atom = a;
+    e.seq = m_next_seq++;
+    e.bank_index = a.rank * m_banks_per_rank + a.bank;
+    const uint32_t b = e.bank_index;
+    if (q.count[b]++ == 0) {
+        q.position[b] = static_cast<uint32_t>(q.banks.size());
+        q.banks.push_back(b);
+    }
+    // The youngest burst: it represents its bank only if the bank had no hit (miss) yet.
+    uint64_t& oldest = m_banks[b].open_row == a.row ? q.oldest_hit[b] : q.oldest_miss[b];
+    if (oldest == kNoSeq) oldest = e.seq;
+    q.slots.push_back(e);
+    ++q.size;
+}
+
+void ChannelController::leave(Queue& q, size_t index) {
+    Entry& gone = q.slots[index];
+    const uint32_t b = gone.bank_index;
+    const uint32_t row = gone.atom.row;
+    gone.alive = false;
+    --q.size;
+    if (--q.count[b] == 0) {
+        const uint32_t last = q.banks.back();
+        q.banks[q.position[b]] = last;
+        q.position[last] = q.position[b];
+        q.banks.pop_back();
+    }
+    // The bank's next hit is younger than the one issued: look from there on (its oldest miss
+    // does not change, nor its open row).
+    uint64_t next_hit = kNoSeq;
+    for (size_t i = index + 1; i < q.slots.size() && q.count[b] > 0; ++i) {
+        const Entry& e = q.slots[i];
+        if (e.alive && e.bank_index == b && e.atom.row == row) {
+            next_hit = e.seq;
+            break;
+        }
+    }
+    q.oldest_hit[b] = next_hit;
+    // Drop the dead slots at the front; compact when dead slots make up half the vector.
+    while (q.head < q.slots.size() && !q.slots[q.head].alive) ++q.head;
+    if (q.head == q.slots.size()) {
+        q.slots.clear();
+        q.head = 0;
+    } else if (q.slots.size() >= 64 && 2 * q.size < q.slots.size()) {
+        q.slots.erase(
+            std::remove_if(q.slots.begin(), q.slots.end(), [](const Entry& e) { return !e.alive; }),
+            q.slots.end());
+        q.head = 0;
+    }
+}
+
+void ChannelController::reindex_bank(Queue& q, uint32_t b) {
+    uint64_t hit = kNoSeq;
+    uint64_t miss = kNoSeq;
+    if (q.count[b] > 0) {
+        const uint32_t open = m_banks[b].open_row;
+        for (size_t i = q.head; i < q.slots.size(); ++i) {
+            const Entry& e = q.slots[i];
+            if (!e.alive || e.bank_index != b) continue;
+            uint64_t& oldest = e.atom.row == open ? hit : miss;
+            if (oldest == kNoSeq) oldest = e.seq;
+            if (hit != kNoSeq && miss != kNoSeq) break;
+        }
+    }
+    q.oldest_hit[b] = hit;
+    q.oldest_miss[b] = miss;
+}
+
+void ChannelController::reindex_bank(uint32_t b) {
+    reindex_bank(m_read_q, b);
+    reindex_bank(m_write_q, b);
+}
+
+void ChannelController::accept(uint64_t t) {
+    for (bool writes : {false, true}) {
+        Fifo& staged = writes ? m_write_staged : m_read_staged;
+        Queue& q = writes ? m_write_q : m_read_q;
+        const size_t depth = writes ? m_write_depth : m_read_depth;
+        const bool tracked = m_candidates.valid && m_candidates.write_queue == writes;
+        while (!staged.empty() && staged.front().arrival < t && q.size < depth) {
+            const uint32_t b = staged.front().rank * m_banks_per_rank + staged.front().bank;
+            const uint64_t hit = q.oldest_hit[b];
+            const uint64_t miss = q.oldest_miss[b];
+            enter(q, staged.front());
+            staged.pop();
+            // A new representative of its bank changes the candidates (it is the youngest burst,
+            // so only if it is legal no later than they are).
+            if (tracked && (q.oldest_hit[b] != hit || q.oldest_miss[b] != miss)) {
+                consider(m_candidates, q, b, t);
+            }
+        }
+    }
+}
+
+void ChannelController::update_refresh_due(uint64_t t) {
+    if (m_refresh == cfg::RefreshMode::kOff) return;
+    for (Rank& r : m_rank) {
+        while (r.refresh_due <= t) {
+            ++r.refresh_pending;
+            ++m_refreshes_pending;
+            r.refresh_due += m_refresh_period;
+            m_candidates.valid = false;  // bursts of this rank (or bank) are blocked now
+        }
+    }
+}
+
+bool ChannelController::mode_after(bool write_mode) const {
+    const size_t writes = m_write_q.size;
+    const size_t reads = m_read_q.size;
+    if (!write_mode) return writes >= m_write_high || (reads == 0 && writes > 0);
+    return !(writes == 0 || (writes <= m_write_low && reads > 0));
+}
+
+bool ChannelController::blocked(uint32_t b) const {
+    if (m_refreshes_pending == 0) return false;
+    const Rank& r = m_rank[b / m_banks_per_rank];
+    if (r.refresh_pending == 0) return false;
+    return m_refresh == cfg::RefreshMode::kAllBank || r.refresh_bank == b % m_banks_per_rank;
+}
+
+uint64_t ChannelController::earliest(Command c, uint32_t rank, uint32_t group,
+                                     uint32_t bank) const {
+    const Bank& b = bank_of(rank, bank);
+    const Rank& r = m_rank[rank];
+    switch (c) {
+        case Command::kAct: {
+            uint64_t e =
+                std::max({m_bus_free, b.next_act, group_of(rank, group).next_act, r.next_act});
+            // tFAW: the fourth-last ACT of the rank opens the window.
+            if (r.faw_count >= 4) e = std::max(e, r.faw[r.faw_count % 4] + m_t.tFAW);
+            return e;
+        }
+        case Command::kPre:
+            return std::max(m_bus_free, b.next_pre);
+        case Command::kRd:
+        case Command::kRda:
+            return std::max({m_bus_free, b.next_rd, group_of(rank, group).next_rd, r.next_rd});
+        case Command::kWr:
+        case Command::kWra:
+            return std::max({m_bus_free, b.next_wr, group_of(rank, group).next_wr, r.next_wr});
+        case Command::kRef:
+            return std::max(m_bus_free, r.next_ref);
+        case Command::kRefpb:
+            return std::max({m_bus_free, b.next_refpb, r.next_refpb});
+    }
+    return kNever;
+}
+
+std::optional<ChannelController::RefreshStep> ChannelController::refresh_step(uint32_t rank,
+                                                                              uint64_t t) const {
+    const Rank& r = m_rank[rank];
+    if (r.refresh_pending == 0) return std::nullopt;
+    if (m_refresh == cfg::RefreshMode::kPerBank) {
+        const uint32_t bank = r.refresh_bank;
+        const uint32_t group = bank / m_banks_per_group;
+        const Command c = bank_of(rank, bank).open_row == kClosed ? Command::kRefpb : Command::kPre;
+        return RefreshStep{c, bank, earliest(c, rank, group, bank)};
+    }
+    // All-bank: PRE the open banks (at t: the lowest-numbered one legal at t; otherwise the one
+    // legal first), then REF.
+    std::optional<RefreshStep> best;
+    for (uint32_t bank = 0; bank < m_banks_per_rank; ++bank) {
+        if (bank_of(rank, bank).open_row == kClosed) continue;
+        const uint64_t e = earliest(Command::kPre, rank, bank / m_banks_per_group, bank);
+        if (e <= t) return RefreshStep{Command::kPre, bank, e};
+        if (!best || e < best->cycle) best = RefreshStep{Command::kPre, bank, e};
+    }
+    if (best) return best;
+    return RefreshStep{Command::kRef, 0, earliest(Command::kRef, rank, 0, 0)};
+}
+
+bool ChannelController::issue_refresh(uint64_t t) {
+    if (m_refreshes_pending == 0) return false;
+    for (uint32_t rank = 0; rank < m_ranks; ++rank) {
+        const auto s = refresh_step(rank, t);
+        if (!s || s->cycle > t) continue;
+        issue(s->command, rank, s->bank / m_banks_per_group, s->bank, 0, 0, t);
+        return true;
+    }
+    return false;
+}
+
+void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const {
+    if (blocked(b)) return;
+    const uint32_t rank = b / m_banks_per_rank;
+    const uint32_t bank = b % m_banks_per_rank;
+    const uint32_t group = bank / m_banks_per_group;
+    auto offer = [&c, from](uint64_t legal, uint64_t seq, Command command, bool column) {
+        const uint64_t at = std::max(legal, from);
+        if (at > c.time) return;
+        if (at < c.time) {
+            c.time = at;
+            c.column = kNoSeq;
+            c.row = kNoSeq;
+        }
+        uint64_t& best = column ? c.column : c.row;
+        if (seq < best) {  // ties: the oldest burst
+            best = seq;
+            (column ? c.column_command : c.row_command) = command;
+        }
+    };
+    if (q.oldest_hit[b] != kNoSeq) {
+        const bool write = &q == &m_write_q;
+        const bool closed = m_policy == cfg::PagePolicy::kClosed;
+        const Command command = write ? (closed ? Command::kWra : Command::kWr)
+                                      : (closed ? Command::kRda : Command::kRd);
+        offer(earliest(command, rank, group, bank), q.oldest_hit[b], command, true);
+    }
+    if (q.oldest_miss[b] != kNoSeq) {
+        const Command command = m_banks[b].open_row == kClosed ? Command::kAct : Command::kPre;
+        offer(earliest(command, rank, group, bank), q.oldest_miss[b], command, false);
+    }
+}
+
+const ChannelController::Candidates& ChannelController::candidates(bool write_queue,
+                                                                   uint64_t from) const {
+    if (m_candidates.valid && m_candidates.write_queue == write_queue) return m_candidates;
+    Candidates c;
+    c.valid = true;
+    c.write_queue = write_queue;
+    const Queue& q = write_queue ? m_write_q : m_read_q;
+    for (const uint32_t b : q.banks) consider(c, q, b, from);
+    m_candidates = c;
+    return m_candidates;
+}
+
+bool ChannelController::issue_request(uint64_t t) {
+    // Every burst's next command is legal at t or later (t is the first cycle anything can
+    // happen), so the ones legal at t are those at the candidates' time, if that is t.
+    const Candidates& c = candidates(m_write_mode, t);
+    if (c.time != t) return false;
+    const bool column = c.column != kNoSeq;
+    const uint64_t seq = column ? c.column : c.row;
+    const Command command = column ? c.column_command : c.row_command;
+    Queue& q = m_write_mode ? m_write_q : m_read_q;
+    const auto it =
+        std::lower_bound(q.slots.begin() + static_cast<std::ptrdiff_t>(q.head), q.slots.end(), seq,
+                         [](const Entry& e, uint64_t s) { return e.seq < s; });
+    Entry& e = *it;
+    const Atom a = e.atom;
+    if (command == Command::kAct) e.activated = true;
+    if (command == Command::kPre) e.precharged = true;
+    const bool activated = e.activated;
+    const bool precharged = e.precharged;
+    if (column) leave(q, static_cast<size_t>(it - q.slots.begin()));
+    issue(command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
+    if (!column) return true;
+
+    const RowOutcome outcome = precharged  ? RowOutcome::kConflict
+                               : activated ? RowOutcome::kMiss
+                                           : RowOutcome::kHit;
+    const uint64_t latency =
+        static_cast<uint64_t>(a.is_write ? m_t.tCWL : m_t.tCL) + static_cast<uint64_t>(m_t.tBURST);
+    m_done.push_back({a.tag, t, t + latency, outcome});
+    m_stats.queue_cycles += t - a.arrival;
+    ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
+       : outcome == RowOutcome::kMiss ? m_stats.row_misses
+                                      : m_stats.row_conflicts);
+    return true;
+}
+
+void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t bank, uint32_t row,
+                              uint32_t column, uint64_t t) {
+    if (m_trace != nullptr) m_trace->push_back({t, c, rank, bank, row, column});
+    m_bus_free = t + 1;
+    m_candidates.valid = false;
+    Bank& b = bank_of(rank, bank);
+    Group& g = group_of(rank, group);
+    Rank& r = m_rank[rank];
+    const uint64_t burst = static_cast<uint64_t>(m_t.tBURST);
+    switch (c) {
+        case Command::kAct:
+            account(m_background[rank], &m_closes[rank * m_banks_per_rank], m_banks_per_rank, t);
+            ++m_background[rank].open_banks;
+            ++m_stats.activates;
+            b.open_row = row;
+            b.act_cycle = t;
+            reindex_bank(rank * m_banks_per_rank + bank);
+            raise(b.next_act, t + m_t.tRC);
+            raise(b.next_rd, t + m_t.tRCD);
+            raise(b.next_wr, t + m_t.tRCD);
+            raise(b.next_pre, t + m_t.tRAS);
+            raise(g.next_act, t + m_t.tRRD_L);
+            raise(r.next_act, t + m_t.tRRD_S);
+            raise(r.next_refpb, t + m_t.tRRD_S);
+            raise(r.next_ref, t + m_t.tRC);
+            r.faw[r.faw_count % 4] = t;
+            ++r.faw_count;
+            return;
+        case Command::kPre:
+            account(m_background[rank], &m_closes[rank * m_banks_per_rank], m_banks_per_rank, t);
+            --m_background[rank].open_banks;
+            precharge_at(rank, bank, t);
+            return;
+        case Command::kRd:
+        case Command::kRda: {
+            ++m_stats.reads;
+            raise(b.next_pre, t + m_t.tRTP);
+            raise(g.next_rd, t + m_t.tCCD_L);
+            raise(r.next_rd, t + m_t.tCCD_S);
+            for (uint32_t other = 0; other < m_ranks; ++other) {
+                raise(m_rank[other].next_wr, t + m_rd_to_wr);
+                if (other != rank) raise(m_rank[other].next_rd, t + burst + m_t.tRTRS);
+            }
+            break;
+        }
+        case Command::kWr:
+        case Command::kWra: {
+            ++m_stats.writes;
+            raise(b.next_pre, t + m_t.tCWL + burst + m_t.tWR);
+            raise(g.next_wr, t + m_t.tCCD_L);
+            raise(r.next_wr, t + m_t.tCCD_S);
+            raise(g.next_rd, t + m_t.tCWL + burst + m_t.tWTR_L);
+            raise(r.next_rd, t + m_t.tCWL + burst + m_t.tWTR_S);
+            for (uint32_t other = 0; other < m_ranks; ++other) {
+                if (other == rank) continue;
+                raise(m_rank[other].next_wr, t + burst + m_t.tRTRS);
+                raise(m_rank[other].next_rd, t + m_wr_to_rd_other);
+            }
+            break;
+        }
+        case Command::kRef: {
+            ++m_stats.refreshes;
+            refreshed(r, t);
+            raise(r.next_act, t + m_t.tRFC);
+            raise(r.next_ref, t + m_t.tRFC);
+            raise(r.next_refpb, t + m_t.tRFC);
+            return;
+        }
+        case Command::kRefpb: {
+            ++m_stats.refreshes_per_bank;
+            refreshed(r, t);
+            r.refresh_bank = (r.refresh_bank + 1) % m_banks_per_rank;
+            raise(b.next_act, t + m_t.tRFCpb);
+            raise(b.next_refpb, t + m_t.tRFCpb);
+            raise(r.next_act, t + m_t.tRRD_S);
+            raise(r.next_refpb, t + m_t.tRREFD);
+            return;
+        }
+    }
+    // A column command with auto-precharge: the bank closes itself at the first cycle an
+    // explicit PRE would be legal (the command bus aside).
+    if (c == Command::kRda || c == Command::kWra) {
+        b.open_row = kClosed;
+        const uint64_t p = b.next_pre;
+        m_closes[rank * m_banks_per_rank + bank] = p;
+        ++m_background[rank].pending_closes;
+        precharge_at(rank, bank, p);
+    }
+}
+
+void ChannelController::refreshed(Rank& r, uint64_t t) {
+    // The oldest pending refresh fell due `pending` periods before the next one will.
+    const uint64_t oldest_due = r.refresh_due - r.refresh_pending * m_refresh_period;
+    m_stats.refresh_cycles += t + m_refresh_length - oldest_due;
+    --r.refresh_pending;
+    --m_refreshes_pending;
+}
+
+void ChannelController::precharge_at(uint32_t rank, uint32_t bank, uint64_t p) {
+    Bank& b = bank_of(rank, bank);
+    ++m_stats.precharges;
+    b.open_row = kClosed;
+    reindex_bank(rank * m_banks_per_rank + bank);
+    raise(b.next_act, p + m_t.tRP);
+    raise(b.next_refpb, p + m_t.tRP);
+    raise(m_rank[rank].next_ref, p + m_t.tRP);
+}
+
+void ChannelController::account(Background& bg, uint64_t* closes, uint32_t banks, uint64_t until) {
+    auto advance = [&bg](uint64_t to) {
+        if (bg.open_banks > 0) bg.active_cycles += to - bg.accounted_at;
+        bg.accounted_at = to;
+    };
+    while (bg.pending_closes > 0) {
+        uint32_t first = 0;
+        for (uint32_t i = 1; i < banks; ++i) {
+            if (closes[i] < closes[first]) first = i;
+        }
+        if (closes[first] > until) break;
+        advance(closes[first]);
+        closes[first] = kNever;
+        --bg.open_banks;
+        --bg.pending_closes;
+    }
+    advance(until);
+}
+
+uint64_t ChannelController::next_decision() const {
+    if (!m_next_valid) {
+        m_next = compute_next_decision();
+        m_next_valid = true;
+    }
+    return m_next;
+}
+
+uint64_t ChannelController::compute_next_decision() const {
+    uint64_t best = kNever;
+    if (!m_read_staged.empty() && m_read_q.size < m_read_depth) {
+        best = std::min(best, std::max(m_read_staged.front().arrival + 1, m_now + 1));
+    }
+    if (!m_write_staged.empty() && m_write_q.size < m_write_depth) {
+        best = std::min(best, std::max(m_write_staged.front().arrival + 1, m_now + 1));
+    }
+    if (m_refresh != cfg::RefreshMode::kOff) {
+        for (uint32_t rank = 0; rank < m_ranks; ++rank) {
+            best = std::min(best, m_rank[rank].refresh_due);
+            if (const auto s = refresh_step(rank, 0)) best = std::min(best, s->cycle);
+        }
+    }
+    // The cycles until the next event see the mode the present queues give.
+    return std::min(best, candidates(mode_after(m_write_mode), m_now + 1).time);
+}
+
+ChannelStats ChannelController::stats() const {
+    ChannelStats s = m_stats;
+    std::vector<uint64_t> closes(m_banks_per_rank);
+    for (uint32_t rank = 0; rank < m_ranks; ++rank) {
+        Background bg = m_background[rank];
+        std::copy_n(m_closes.begin() + rank * m_banks_per_rank, m_banks_per_rank, closes.begin());
+        account(bg, closes.data(), m_banks_per_rank, m_now);
+        s.active_rank_cycles += bg.active_cycles;
+        s.precharged_rank_cycles += m_now - bg.active_cycles;
+    }
+    return s;
+}
+
+}  // namespace npu::dram

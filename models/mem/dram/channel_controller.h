@@ -1,0 +1,258 @@
+// One DRAM channel and its controller, event-driven (the fast model).
+//
+// What it models: a read queue and a write queue of configured depths fed in arrival order from
+// unbounded staging FIFOs (a full queue back-pressures: bursts wait in staging); FR-FCFS
+// scheduling (the oldest burst whose column command is legal now, else the oldest whose ACT or
+// PRE is legal now) over the read queue, or the write queue while writes drain (from
+// dram.write_high queued writes down to dram.write_low, or whenever no read waits); open- or
+// closed-page policy (closed: RDA/WRA, the bank precharges itself as soon as an explicit PRE would
+// be legal); all-bank or per-bank refresh with priority over requests (a due refresh blocks its
+// rank, or its bank, closes the open banks and refreshes); one command per cycle on the command
+// bus; every JEDEC timing rule of docs/dram.md (tRCD, tRP, tRAS, tRC, tRRD_S/L, tFAW, tCCD_S/L,
+// tCL, tCWL, tWR, tWTR_S/L, tRTP, tRTRS, tRFC, tRFCpb, tRREFD).
+// What it does not model: power-down and self refresh, refresh postponement, separate row and
+// column command buses (HBM), read-after-write forwarding or ordering between a read and a queued
+// write to the same address (the initiator waits for the write's completion), ECC, data.
+//
+// Timing contract (memory-clock cycles). Each cycle t runs, in this order: (1) staged bursts with
+// arrival < t enter their queue while it has room (a burst is registered in its arrival cycle and
+// schedulable from the next), reads before writes; (2) refreshes that are due become pending;
+// (3) the write-drain mode is updated; (4) at most one command issues: refresh commands of the
+// lowest pending rank first (PRE of its open banks in bank order, then REF; per bank: PRE then
+// REFpb), else FR-FCFS as above. A command is legal at t when every rule "a command of kind X at
+// s forbids a command of kind Y in scope Z before s + d" holds, scope being the bank, the bank
+// group, the rank, the other ranks or the channel. A read's data is done at RD + tCL + tBURST, a
+// write's at WR + tCWL + tBURST.
+// The controller never loops over cycles: each register holds the first cycle a command kind is
+// legal in its scope, and per bank it keeps the oldest queued burst that hits the open row and the
+// oldest that misses (all hits of a bank share their next command, as do all misses), so the next
+// cycle anything can happen is a minimum over the banks with queued bursts, recomputed only when
+// a command issues, the drain mode flips or a refresh falls due (O(banks) per command, plus an
+// O(queue) pass over one bank's bursts when its open row changes); no allocation once the
+// buffers have grown.
+// Proven equal, command by command and completion by completion, to the cycle-by-cycle
+// ReferenceChannel (reference_channel.h) in tests/unit/dram_equivalence_test.cc.
+//
+// Stats (ChannelStats): bursts read/written, ACT, PRE, REF, REFpb, row hits/misses/conflicts,
+// queueing cycles, refresh cycles, active and precharged rank-cycles.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "models/mem/dram/dram_types.h"
+#include "sim/config/dram_config.h"
+
+namespace npu::dram {
+
+class ChannelController {
+  public:
+    // The config passed validation.
+    explicit ChannelController(const cfg::DramConfig& config);
+
+    // A burst arrives. Arrivals are nondecreasing and >= now().
+    void push(const Atom& atom);
+    // Runs cycles now()+1 .. t (t >= now()).
+    void run_until(uint64_t t);
+    // The next cycle > now() at which a command issues or a burst enters a queue, if no burst
+    // arrives meanwhile; nullopt when nothing is staged or queued (a refresh alone is no reason to
+    // wake up: run_until catches up with it).
+    [[nodiscard]] std::optional<uint64_t> next_busy_event() const;
+    [[nodiscard]] bool has_work() const;
+    // Whether a write burst is staged or queued.
+    [[nodiscard]] bool has_writes() const { return !m_write_staged.empty() || m_write_q.size > 0; }
+    [[nodiscard]] uint64_t now() const { return m_now; }
+
+    // A burst whose column command has issued; its data is done at `cycle` (may be > now()).
+    struct Done {
+        uint32_t tag;
+        uint64_t issued;  // its column command
+        uint64_t cycle;
+        RowOutcome outcome;
+    };
+    // Bursts issued since the caller last cleared the vector.
+    [[nodiscard]] std::vector<Done>& done() { return m_done; }
+
+    // Counts so far; the background counts cover [0, now()).
+    [[nodiscard]] ChannelStats stats() const;
+    // Records every command issued (for the equivalence tests); nullptr stops recording.
+    void set_trace(std::vector<CommandRecord>* trace) { m_trace = trace; }
+
+  private:
+    static constexpr uint64_t kNever = UINT64_MAX;
+    static constexpr uint32_t kClosed = UINT32_MAX;
+
+    // A queued burst, its age (arrival order) and the row commands issued on its behalf (its
+    // row outcome).
+    struct Entry {
+        Atom atom;
+        uint64_t seq = 0;
+        uint32_t bank_index = 0;  // rank * banks_per_rank + bank
+        bool activated = false;
+        bool precharged = false;
+        bool alive = true;  // false: issued, a slot waiting to be compacted away
+    };
+    // One queue (read or write) in age order, indexed by bank: every burst of a bank that hits
+    // its open row has the same next command (RD/WR) and every one that misses the same (PRE,
+    // or ACT when the bank is closed), so FR-FCFS only needs each bank's oldest hit and oldest
+    // miss.
+    struct Queue {
+        // Slots in age order from `head`; issued bursts leave dead slots behind (no shifting per
+        // burst), compacted away when they pile up.
+        std::vector<Entry> slots;
+        size_t head = 0;
+        size_t size = 0;                    // live bursts
+        std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
+        std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
+        std::vector<uint32_t> count;        // per bank: bursts queued
+        std::vector<uint32_t> banks;        // the banks with bursts queued (any order)
+        std::vector<uint32_t> position;     // per bank: its index in `banks`
+    };
+    static constexpr uint64_t kNoSeq = UINT64_MAX;
+    // FIFO of staged bursts, a ring of power-of-two size that only grows (no allocation in
+    // steady state).
+    class Fifo {
+      public:
+        [[nodiscard]] bool empty() const { return m_size == 0; }
+        [[nodiscard]] const Atom& front() const { return m_items[m_head]; }
+        void push(const Atom& a);
+        void pop();
+
+      private:
+        std::vector<Atom> m_items;
+        size_t m_head = 0;
+        size_t m_size = 0;
+    };
+    // First cycle each command kind is legal, per scope. Rules are max-updates at issue.
+    struct Bank {
+        uint32_t open_row = kClosed;
+        uint64_t act_cycle = 0;
+        uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0, next_refpb = 0;
+    };
+    struct Group {
+        uint64_t next_act = 0, next_rd = 0, next_wr = 0;
+    };
+    struct Rank {
+        uint64_t next_act = 0, next_rd = 0, next_wr = 0, next_ref = 0, next_refpb = 0;
+        uint64_t faw[4] = {0, 0, 0, 0};  // the last four ACTs, a ring
+        uint32_t faw_count = 0;
+        // refresh
+        uint64_t refresh_due = 0;  // the next refresh becomes pending at this cycle
+        uint32_t refresh_pending = 0;
+        uint32_t refresh_bank = 0;  // per-bank: the bank refreshed next
+    };
+    // Background accounting of one rank: banks open, auto-precharges still to happen, and the
+    // cycles with at least one bank open up to `accounted_at`.
+    struct Background {
+        uint32_t open_banks = 0;
+        uint32_t pending_closes = 0;
+        uint64_t accounted_at = 0;
+        uint64_t active_cycles = 0;
+    };
+
+    void step(uint64_t t);
+    void accept(uint64_t t);
+    void update_refresh_due(uint64_t t);
+    // The write-drain mode one evaluation of the rule gives from `write_mode` and the queues.
+    [[nodiscard]] bool mode_after(bool write_mode) const;
+    bool issue_refresh(uint64_t t);
+    bool issue_request(uint64_t t);
+    [[nodiscard]] uint64_t next_decision() const;
+    [[nodiscard]] uint64_t compute_next_decision() const;
+    mutable uint64_t m_next = 0;  // next_decision(), while m_next_valid
+    mutable bool m_next_valid = false;
+
+    // The requests' side of the next decision: over the unblocked bursts of one queue, the first
+    // cycle (>= `from`) any of their next commands is legal, and the oldest burst whose column
+    // command, and the oldest whose ACT or PRE, is legal then. Kept between events (the state it
+    // reads only changes at events) and recomputed only when a command issues, the mode flips or
+    // a refresh falls due; bursts entering the queue update it in O(1) each.
+    struct Candidates {
+        bool valid = false;
+        bool write_queue = false;
+        uint64_t time = kNever;
+        uint64_t column = kNoSeq;  // seq of the burst, or kNoSeq
+        uint64_t row = kNoSeq;
+        Command column_command = Command::kRd;
+        Command row_command = Command::kAct;
+    };
+    // Adds bank `b`'s representatives (of queue `q`) to `c`, legal no earlier than `from`.
+    void consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const;
+    const Candidates& candidates(bool write_queue, uint64_t from) const;
+    // Queue bookkeeping.
+    void enter(Queue& q, const Atom& a);
+    void leave(Queue& q, size_t index);       // `index` is the oldest hit of its bank
+    void reindex_bank(Queue& q, uint32_t b);  // recompute b's oldest hit and miss
+    void reindex_bank(uint32_t b);            // ... in both queues (its open row changed)
+    // A due refresh holds the bank (channel-wide bank index) back from requests.
+    [[nodiscard]] bool blocked(uint32_t b) const;
+    [[nodiscard]] uint64_t earliest(Command c, uint32_t rank, uint32_t group, uint32_t bank) const;
+    // The refresh command of a pending rank (kPre, kRef or kRefpb; its bank; when it is legal):
+    // the one that issues at `t` if any does, else the one legal first.
+    struct RefreshStep {
+        Command command;
+        uint32_t bank;
+        uint64_t cycle;
+    };
+    [[nodiscard]] std::optional<RefreshStep> refresh_step(uint32_t rank, uint64_t t) const;
+
+    void issue(Command c, uint32_t rank, uint32_t group, uint32_t bank, uint32_t row,
+               uint32_t column, uint64_t t);
+    void precharge_at(uint32_t rank, uint32_t bank, uint64_t p);
+    void refreshed(Rank& r, uint64_t t);  // a REF or REFpb of rank r issued at t
+    // Brings `bg` up to `until`: pending auto-precharges (`closes`, one per bank of the rank,
+    // kNever when none) at or before it close their banks in time order.
+    static void account(Background& bg, uint64_t* closes, uint32_t banks, uint64_t until);
+
+    [[nodiscard]] Bank& bank_of(uint32_t rank, uint32_t bank) {
+        return m_banks[rank * m_banks_per_rank + bank];
+    }
+    [[nodiscard]] const Bank& bank_of(uint32_t rank, uint32_t bank) const {
+        return m_banks[rank * m_banks_per_rank + bank];
+    }
+    [[nodiscard]] Group& group_of(uint32_t rank, uint32_t group) {
+        return m_groups[rank * m_groups_per_rank + group];
+    }
+    [[nodiscard]] const Group& group_of(uint32_t rank, uint32_t group) const {
+        return m_groups[rank * m_groups_per_rank + group];
+    }
+
+    cfg::DramTiming m_t;
+    cfg::PagePolicy m_policy;
+    cfg::RefreshMode m_refresh;
+    uint32_t m_ranks;
+    uint32_t m_groups_per_rank;
+    uint32_t m_banks_per_group;
+    uint32_t m_banks_per_rank;
+    size_t m_read_depth;
+    size_t m_write_depth;
+    size_t m_write_high;
+    size_t m_write_low;
+    uint64_t m_refresh_period;  // tREFI or tREFIpb
+    uint64_t m_refresh_length;  // tRFC or tRFCpb
+    uint64_t m_rd_to_wr;        // tCL + tBURST + tRTRS - tCWL (>= 0)
+    uint64_t m_wr_to_rd_other;  // tCWL + tBURST + tRTRS - tCL (>= 0), another rank
+
+    uint64_t m_now = 0;        // every cycle up to here has run
+    uint64_t m_last_step = 0;  // the last cycle something could happen
+    uint64_t m_bus_free = 0;   // the command bus: one command per cycle
+    bool m_write_mode = false;
+    std::vector<Bank> m_banks;
+    std::vector<Group> m_groups;
+    std::vector<Rank> m_rank;
+    std::vector<Background> m_background;  // per rank
+    std::vector<uint64_t> m_closes;        // per bank: its pending auto-precharge, or kNever
+    Queue m_read_q;
+    Queue m_write_q;
+    uint64_t m_next_seq = 0;
+    Fifo m_read_staged;
+    Fifo m_write_staged;
+    std::vector<Done> m_done;
+    mutable Candidates m_candidates;
+    uint32_t m_refreshes_pending = 0;  // over all ranks (no burst is blocked when 0)
+    ChannelStats m_stats;
+    std::vector<CommandRecord>* m_trace = nullptr;
+};
+
+}  // namespace npu::dram

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The simple and the banked DRAM side by side (docs/dram.md, "Simple vs banked"): each bundled
+# chip runs networks timing-only with dram.model simple (its config as bundled) and banked with
+# DRAM presets; prints a Markdown table of cycles, achieved DRAM bandwidth, row-hit rate and DRAM
+# and total energy, plus the host time of each run (a benchmark figure, not a result).
+#   scripts/dram_compare.sh            the table of docs/dram.md
+#   scripts/dram_compare.sh --speed    only ResNet-50 (32x32 edge NPU, the bench.sh setup),
+#                                      simple vs banked host CPU seconds, best of 3 each
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/build.sh" "$root/build" >/dev/null
+npusim="$root/build/npusim"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# One run; prints "cycles GB/s row_hit_rate dram_uJ total_uJ cpu_s" (row_hit_rate "-" if simple).
+run() {
+  local dir="$out/run"
+  /usr/bin/time -f "%U %S" -o "$out/time" "$npusim" run --timing-only --quiet --out "$dir" \
+    --force "$@" >/dev/null
+  python3 - "$dir/stats.json" "$out/time" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["totals"]
+u, s = open(sys.argv[2]).read().split()[-2:]
+dram = t.get("dram")
+hit = f'{100 * dram["row_hit_rate"]:.1f}%' if dram else "-"
+print(t["cycles"], f'{t["dram_gbps"]:.2f}', hit, f'{t["energy_pj"]["dram"] / 1e6:.1f}',
+      f'{t["energy_pj"]["total"] / 1e6:.1f}', f"{float(u) + float(s):.2f}")
+EOF
+}
+
+if [ "${1:-}" = "--speed" ]; then
+  edge32=(--hw "$root/configs/edge_npu.yaml" --workload "$root/workloads/resnet50.yaml"
+          --set array.rows=32 --set array.cols=32 --set scratchpad.bank_width=32B
+          --set accumulator.bank_width=128B)
+  for model in simple banked simple banked simple banked; do
+    echo "$model $(run "${edge32[@]}" --set dram.model=$model | awk '{print $6}')"
+  done | awk '{ if (!($1 in best) || $2 < best[$1]) best[$1] = $2 }
+              END { printf "ResNet-50 timing-only, CPU s (best of 3): simple %.2f, banked %.2f, ratio %.2f\n",
+                    best["simple"], best["banked"], best["banked"] / best["simple"] }'
+  exit 0
+fi
+
+# chip config, workload, the presets to compare (the chip's own memory first where it has one).
+cases=(
+  "edge_npu resnet50 ddr4_3200 lpddr4_4266 hbm2"
+  "nvdla resnet50 ddr4_3200 lpddr4_4266"
+  "gemmini mobilenet_v2 ddr4_3200 lpddr4_4266"
+  "tpu_v1 bert_base_layer ddr4_3200 hbm2"
+  "vta resnet18 ddr3_1600 ddr4_3200"
+)
+echo "| chip | workload | dram | cycles | GB/s | row hits | DRAM uJ | total uJ | host CPU s |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for c in "${cases[@]}"; do
+  read -r chip wl presets <<<"$c"
+  args=(--hw "$root/configs/$chip.yaml" --workload "$root/workloads/$wl.yaml")
+  read -r cy bw hit de te cpu <<<"$(run "${args[@]}")"
+  echo "| $chip | $wl | simple | $cy | $bw | $hit | $de | $te | $cpu |"
+  for p in $presets; do
+    read -r cy bw hit de te cpu <<<"$(run "${args[@]}" --set dram.model=banked --set dram.preset=$p)"
+    echo "| | | banked $p | $cy | $bw | $hit | $de | $te | $cpu |"
+  done
+done

@@ -1,0 +1,558 @@
+#include "sim/compiler/emit.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "sim/compiler/tiling.h"
+
+namespace npu::compiler {
+namespace {
+
+// The buffers a schedule tracks (emit.h explains the tokens).
+enum BufKind { kSlab, kWeights, kBias, kInX, kInY, kOut, kAcc, kBufKinds };
+struct BufRef {
+    BufKind kind;
+    int inst;
+};
+
+// A transfer's far side: `offset` bytes into region `region`.
+struct Far {
+    uint32_t region = kNoRegion;
+    uint64_t offset = 0;
+};
+
+class Schedule {
+  public:
+    Schedule(Emitted& e, uint16_t layer) : m_e(e), m_p(e.program), m_layer(layer) {
+        for (auto& k : m_last_compute_reader) k[0] = k[1] = -1;
+        for (auto& k : m_last_store_reader) k[0] = k[1] = -1;
+    }
+
+    // A LOAD of `x` (x.dram_addr: the offset into `region`) into a buffer instance.
+    void load(const isa::Transfer& x, uint32_t region, BufRef writes) {
+        if (m_step_first_load < 0) m_step_first_load = static_cast<int64_t>(m_p.instrs.size());
+        m_step_need = std::max(m_step_need, m_last_compute_reader[writes.kind][writes.inst]);
+        isa::Instr& in = add(isa::Opcode::kLoad);
+        in.xfer = x;
+        m_e.regions.back() = region;
+        m_step_last_load = static_cast<int64_t>(m_p.instrs.size()) - 1;
+    }
+
+    // The step's compute-side instruction. `writes` is the accumulator or output buffer of the
+    // pair (it is claimed by the pair's first step).
+    isa::Instr& compute(isa::Opcode op, std::initializer_list<BufRef> reads, BufRef writes) {
+        const int64_t idx = static_cast<int64_t>(m_p.instrs.size());
+        add(op);
+        const int64_t step = static_cast<int64_t>(m_computes.size());
+        m_computes.push_back(idx);
+        if (m_step_first_load >= 0) {
+            m_p.instrs[static_cast<size_t>(m_step_last_load)].deps.push_next = true;
+            m_p.instrs[static_cast<size_t>(idx)].deps.pop_prev = true;
+            if (m_step_need > m_load_popped) {
+                m_p.instrs[static_cast<size_t>(m_step_first_load)].deps.pop_next = true;
+                m_c2l_pushers.push_back(m_step_need);
+                m_load_popped = m_step_need;
+            }
+        }
+        if (!m_pair_open) {
+            m_pair_open = true;
+            const int64_t need = m_last_store_reader[writes.kind][writes.inst];
+            if (need > m_compute_popped) {
+                m_p.instrs[static_cast<size_t>(idx)].deps.pop_next = true;
+                m_s2c_pushers.push_back(need);
+                m_compute_popped = need;
+            }
+        }
+        for (const BufRef& r : reads) m_last_compute_reader[r.kind][r.inst] = step;
+        m_pair_last_compute = idx;
+        m_step_first_load = m_step_last_load = -1;
+        m_step_need = -1;
+        return m_p.instrs[static_cast<size_t>(idx)];
+    }
+
+    // A POST of the open pair; `releases` is the buffer it frees for later compute steps.
+    void postproc(const isa::Postproc& post, std::optional<BufRef> releases) {
+        store_side(isa::Opcode::kPostproc, releases).post = post;
+    }
+
+    // A STORE (x.dram_addr: the offset into `region`).
+    void store(const isa::Transfer& x, uint32_t region, std::optional<BufRef> releases) {
+        store_side(isa::Opcode::kStore, releases).xfer = x;
+        m_e.regions.back() = region;
+    }
+
+    // Sets the pushes the pops asked for.
+    void finish() {
+        for (int64_t j : m_c2l_pushers) {
+            m_p.instrs[static_cast<size_t>(m_computes[static_cast<size_t>(j)])].deps.push_prev =
+                true;
+        }
+        for (int64_t j : m_s2c_pushers) {
+            m_p.instrs[static_cast<size_t>(m_stores[static_cast<size_t>(j)])].deps.push_prev = true;
+        }
+    }
+
+  private:
+    // Store side of the open pair.
+    isa::Instr& store_side(isa::Opcode op, std::optional<BufRef> releases) {
+        const int64_t idx = static_cast<int64_t>(m_p.instrs.size());
+        isa::Instr& in = add(op);
+        if (m_pair_open) {  // the pair's first store-side instruction waits for its results
+            m_p.instrs[static_cast<size_t>(m_pair_last_compute)].deps.push_next = true;
+            in.deps.pop_prev = true;
+            m_pair_open = false;
+        }
+        const int64_t sidx = static_cast<int64_t>(m_stores.size());
+        m_stores.push_back(idx);
+        if (releases) m_last_store_reader[releases->kind][releases->inst] = sidx;
+        return m_p.instrs[static_cast<size_t>(idx)];
+    }
+
+    isa::Instr& add(isa::Opcode op) {
+        isa::Instr in;
+        in.id = static_cast<uint32_t>(m_p.instrs.size());
+        in.op = op;
+        in.layer = m_layer;
+        m_p.instrs.push_back(in);
+        m_e.regions.push_back(kNoRegion);
+        return m_p.instrs.back();
+    }
+
+    Emitted& m_e;
+    isa::Program& m_p;
+    uint16_t m_layer;
+    int64_t m_last_compute_reader[kBufKinds][2];  // compute step index
+    int64_t m_last_store_reader[kBufKinds][2];    // store-side instruction index
+    std::vector<int64_t> m_computes, m_stores;    // program indices
+    std::vector<int64_t> m_c2l_pushers, m_s2c_pushers;
+    int64_t m_step_first_load = -1, m_step_last_load = -1, m_step_need = -1;
+    int64_t m_load_popped = -1, m_compute_popped = -1;
+    bool m_pair_open = false;
+    int64_t m_pair_last_compute = -1;
+};
+
+// Where a GEMM's operands live: regions and offsets into them.
+struct GemmIo {
+    Far a;                      // slab rows come from here...
+    uint64_t a_row_stride = 0;  // ...every a_row_stride bytes, a_row_bytes each
+    uint64_t a_row_bytes = 0;
+    Far w;                      // pre-tiled weights, or an activation tensor (matmul)
+    bool w_pretiled = true;     // [K][nb] blocks per n-block, contiguous per chunk
+    uint64_t w_row_stride = 0;  // matmul: B's row stride
+    bool w_transposed = false;
+    Far bias;
+    Far out;
+    uint64_t out_row_stride = 0;
+    int32_t c0 = 0;   // first input channel of the group (im2col)
+    int32_t oc0 = 0;  // first output channel of the group
+    // Element sizes: activations (A, a matmul's B, the output) and one row of n pre-tiled weights.
+    uint64_t ab = 1;
+    Precision wprec = Precision::kInt8;
+    [[nodiscard]] uint64_t wrow(uint64_t n) const { return weight_bytes(wprec, n); }
+};
+
+void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, const Buffers& buf,
+               const GemmIo& io) {
+    int64_t s = 0, p = 0;
+    for (int64_t b = 0; b < mp.m_blocks; ++b) {
+        const int32_t oh0 = static_cast<int32_t>(b * mp.out_rows_per_block);
+        const int32_t oh1 = std::min(l.out_h(), oh0 + mp.out_rows_per_block);
+        const int64_t m0 = int64_t{oh0} * l.out_w();
+        const int32_t m = static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w());
+        const RowSpan slab = slab_rows(l, oh0, oh1);
+        const BufRef slab_buf{kSlab, static_cast<int>(b % 2)};
+        for (int64_t j = 0; j < mp.n_blocks; ++j, ++p) {
+            const int32_t n0 = static_cast<int32_t>(j * mp.nb);
+            const int32_t n = static_cast<int32_t>(std::min<int64_t>(mp.nb, mp.n - n0));
+            const BufRef acc{kAcc, static_cast<int>(p % 2)};
+            const BufRef bias{kBias, static_cast<int>(p % 2)};
+            for (int64_t c = 0; c < mp.k_chunks; ++c, ++s) {
+                const int64_t k0 = c * mp.kb;
+                const int32_t k = static_cast<int32_t>(std::min<int64_t>(mp.kb, mp.k - k0));
+                const BufRef w{kWeights, static_cast<int>(s % 2)};
+                if (j == 0 && c == 0) {
+                    sch.load(
+                        {io.a.offset + uint64_t(slab.first) * io.a_row_stride, io.a_row_stride,
+                         buf.slab[b % 2], static_cast<uint32_t>(io.a_row_bytes),
+                         static_cast<uint32_t>(slab.count), static_cast<uint32_t>(io.a_row_bytes)},
+                        io.a.region, slab_buf);
+                }
+                if (c == 0) {
+                    sch.load({io.bias.offset + uint64_t(io.oc0 + n0) * 4, uint64_t(n) * 4,
+                              buf.bias[p % 2], static_cast<uint32_t>(n) * 4, 1,
+                              static_cast<uint32_t>(n) * 4},
+                             io.bias.region, bias);
+                }
+                if (io.w_pretiled) {
+                    // One contiguous run: the n-block's [K][nb] block (every earlier block is
+                    // full), rows k0..k0+k of wrow(n) bytes.
+                    const uint64_t row = io.wrow(uint64_t(n));
+                    sch.load(
+                        {io.w.offset + uint64_t(j) * uint64_t(mp.k) * io.wrow(uint64_t(mp.nb)) +
+                             uint64_t(k0) * row,
+                         row, buf.w[s % 2], static_cast<uint32_t>(row), static_cast<uint32_t>(k),
+                         static_cast<uint32_t>(row)},
+                        io.w.region, w);
+                } else if (io.w_transposed) {  // B^T rows n0.. hold k0..k0+k
+                    sch.load({io.w.offset + uint64_t(n0) * io.w_row_stride + uint64_t(k0) * io.ab,
+                              io.w_row_stride, buf.w[s % 2], static_cast<uint32_t>(k * io.ab),
+                              static_cast<uint32_t>(n), static_cast<uint32_t>(k * io.ab)},
+                             io.w.region, w);
+                } else {
+                    sch.load({io.w.offset + uint64_t(k0) * io.w_row_stride + uint64_t(n0) * io.ab,
+                              io.w_row_stride, buf.w[s % 2], static_cast<uint32_t>(n * io.ab),
+                              static_cast<uint32_t>(k), static_cast<uint32_t>(n * io.ab)},
+                             io.w.region, w);
+                }
+                isa::Compute& cc =
+                    sch.compute(isa::Opcode::kCompute, {slab_buf, w, bias}, acc).comp;
+                cc.m0 = m0;
+                cc.m = m;
+                cc.k0 = k0;
+                cc.k = k;
+                cc.n0 = n0;
+                cc.n = n;
+                cc.c0 = io.c0;
+                cc.slab_addr = buf.slab[b % 2];
+                cc.slab_row0 = slab.first;
+                cc.slab_rows = slab.count;
+                cc.w_addr = buf.w[s % 2];
+                cc.w_transposed = io.w_transposed;
+                cc.bias_addr = buf.bias[p % 2];
+                cc.acc_addr = buf.acc[p % 2];
+                cc.accumulate = c > 0;
+            }
+            sch.postproc({buf.acc[p % 2], buf.out[p % 2], m, io.oc0 + n0, n}, acc);
+            sch.store(
+                {io.out.offset + uint64_t(m0) * io.out_row_stride + uint64_t(io.oc0 + n0) * io.ab,
+                 io.out_row_stride, buf.out[p % 2], static_cast<uint32_t>(uint64_t(n) * io.ab),
+                 static_cast<uint32_t>(m), static_cast<uint32_t>(uint64_t(n) * io.ab)},
+                io.out.region, std::nullopt);
+        }
+    }
+}
+
+// Conv/gemm (not depthwise), group by group, and matmul, head by head, on the array.
+void emit_array(Schedule& sch, const LoweredLayer& x, const ArrayPlan& plan) {
+    const graph::Layer& l = *x.layer;
+    const LayerMapping& mp = plan.mapping;
+    const uint64_t ab = x.ab;
+    if (l.kind != graph::OpKind::kMatmul) {
+        for (int32_t g = 0; g < x.groups; ++g) {
+            GemmIo io;
+            io.ab = ab;
+            io.wprec = x.wprec;
+            io.a = {x.input_regions.front(), 0};
+            io.a_row_bytes = io.a_row_stride = uint64_t(l.in_w) * uint64_t(l.in_c) * ab;
+            io.w = {x.weight_region, uint64_t(g) * x.K * (x.N / uint64_t(x.groups)) * x.w_slot};
+            io.bias = {x.bias_region, 0};
+            io.out = {x.output_region, 0};
+            io.out_row_stride = x.N * ab;
+            io.c0 = g * (l.in_c / x.groups);
+            io.oc0 = g * (l.out_c / x.groups);
+            emit_gemm(sch, l, mp, plan.buffers, io);
+        }
+        return;
+    }
+    const int64_t H = l.heads, M = l.mm_m, Km = l.mm_k, Nm = l.mm_n;
+    for (int64_t h = 0; h < H; ++h) {
+        GemmIo io;
+        io.ab = ab;
+        io.wprec = *x.head.precision;
+        io.a_row_bytes = uint64_t(Km) * ab;
+        io.a_row_stride = uint64_t(l.a_interleaved ? H * Km : Km) * ab;
+        io.a = {x.input_regions.at(0), uint64_t(l.a_interleaved ? h * Km : h * M * Km) * ab};
+        io.w_pretiled = false;
+        io.w_transposed = l.transpose_b;
+        if (l.transpose_b) {  // B_h stored [Nm][Km]
+            io.w_row_stride = uint64_t(l.b_interleaved ? H * Km : Km) * ab;
+            io.w = {x.input_regions.at(1), uint64_t(l.b_interleaved ? h * Km : h * Nm * Km) * ab};
+        } else {  // B_h stored [Km][Nm]
+            io.w_row_stride = uint64_t(l.b_interleaved ? H * Nm : Nm) * ab;
+            io.w = {x.input_regions.at(1), uint64_t(l.b_interleaved ? h * Nm : h * Km * Nm) * ab};
+        }
+        io.bias = {x.bias_region, 0};
+        io.out_row_stride = uint64_t(l.out_interleaved ? H * Nm : Nm) * ab;
+        io.out = {x.output_region, uint64_t(l.out_interleaved ? h * Nm : h * M * Nm) * ab};
+        emit_gemm(sch, x.head, mp, plan.buffers, io);
+    }
+}
+
+// add, mul: blocks of rows x column chunks of the last dimension.
+void emit_elementwise(Schedule& sch, const LoweredLayer& x, const ElementwisePlan& p) {
+    const graph::Layer& l = *x.layer;
+    const uint64_t ab = x.ab;
+    const int64_t len = l.out_shape.back(), rows = elements(l.out_shape) / len;
+    const int64_t rb = p.rows_per_block, lc = p.cols_per_block;
+    const isa::VectorOp op =
+        l.kind == graph::OpKind::kAdd ? isa::VectorOp::kAdd : isa::VectorOp::kMul;
+    int64_t s = 0;
+    for (int64_t r0 = 0; r0 < rows; r0 += rb) {
+        const int32_t r = static_cast<int32_t>(std::min(rb, rows - r0));
+        for (int64_t c0 = 0; c0 < len; c0 += lc, ++s) {
+            const int32_t c = static_cast<int32_t>(std::min(lc, len - c0));
+            const int i = static_cast<int>(s % 2);
+            const uint64_t off = uint64_t(r0) * uint64_t(len) + uint64_t(c0);
+            const auto xfer = [&](uint32_t spad) {
+                return isa::Transfer{off * ab,
+                                     uint64_t(len) * ab,
+                                     spad,
+                                     static_cast<uint32_t>(uint64_t(c) * ab),
+                                     static_cast<uint32_t>(r),
+                                     static_cast<uint32_t>(uint64_t(c) * ab)};
+            };
+            sch.load(xfer(p.x[i]), x.input_regions.at(0), {kInX, i});
+            sch.load(xfer(p.y[i]), x.input_regions.at(1), {kInY, i});
+            isa::Vector& v =
+                sch.compute(isa::Opcode::kVector, {{kInX, i}, {kInY, i}}, {kAcc, i}).vec;
+            v.op = op;
+            v.x_addr = p.x[i];
+            v.y_addr = p.y[i];
+            v.rows = r;
+            v.len = c;
+            v.acc_addr = p.acc[i];
+            sch.postproc({p.acc[i], p.out[i], r, static_cast<int32_t>(c0), c}, BufRef{kAcc, i});
+            sch.store(xfer(p.out[i]), x.output_region, std::nullopt);
+        }
+    }
+}
+
+// Row ops: `rows` x `len` elements from region `in`; each row lands at
+// `row * out_stride + out_offset` (elements) of the output.
+void emit_rows(Schedule& sch, const LoweredLayer& x, const RowsPlan& p, isa::VectorOp op,
+               uint32_t in, int64_t rows, int64_t len, uint64_t out_stride, uint64_t out_offset) {
+    // Row strides and offsets come in elements; everything below is bytes.
+    const uint64_t ab = x.ab;
+    const uint64_t row = uint64_t(len) * ab;
+    out_stride *= ab;
+    out_offset *= ab;
+    const int64_t rb = p.rows_per_block;
+    int64_t s = 0;
+    for (int64_t r0 = 0; r0 < rows; r0 += rb, ++s) {
+        const uint32_t r = static_cast<uint32_t>(std::min(rb, rows - r0));
+        const int i = static_cast<int>(s % 2);
+        sch.load({uint64_t(r0) * row, row, p.x[i], static_cast<uint32_t>(row), r,
+                  static_cast<uint32_t>(row)},
+                 in, {kInX, i});
+        isa::Vector& v = sch.compute(isa::Opcode::kVector, {{kInX, i}}, {kOut, i}).vec;
+        v.op = op;
+        v.x_addr = p.x[i];
+        v.out_addr = p.out[i];
+        v.rows = static_cast<int32_t>(r);
+        v.len = static_cast<int32_t>(len);
+        sch.store({uint64_t(r0) * out_stride + out_offset, out_stride, p.out[i],
+                   static_cast<uint32_t>(row), r, static_cast<uint32_t>(row)},
+                  x.output_region, BufRef{kOut, i});
+    }
+}
+
+// Pooling and depthwise convolution: blocks of output rows read an input slab; channel blocks.
+void emit_window(Schedule& sch, const LoweredLayer& x, const WindowPlan& p) {
+    const graph::Layer& l = *x.layer;
+    const isa::VectorOp op = l.kind == graph::OpKind::kConv2d    ? isa::VectorOp::kDepthwise
+                             : l.kind == graph::OpKind::kMaxPool ? isa::VectorOp::kMaxPool
+                                                                 : isa::VectorOp::kAvgPool;
+    const bool dw = op == isa::VectorOp::kDepthwise;
+    const uint64_t ab = x.ab, wb = is_float(x.prec) ? ab : 1;
+    const int64_t C = l.in_c, taps = int64_t{l.kernel_h} * l.kernel_w;
+    const int64_t nb = p.channels_per_block;
+    const int32_t rows_per_block = p.rows_per_block;
+    const bool split = p.split;
+    const uint32_t in = x.input_regions.front();
+    const int64_t m_blocks = ceil_div(l.out_h(), rows_per_block);
+    int64_t q = 0;  // channel blocks so far
+    for (int64_t b = 0; b < m_blocks; ++b) {
+        const int32_t oh0 = static_cast<int32_t>(b * rows_per_block);
+        const int32_t oh1 = std::min(l.out_h(), oh0 + rows_per_block);
+        const RowSpan slab = slab_rows(l, oh0, oh1);
+        const uint64_t row_bytes = uint64_t(l.in_w) * uint64_t(C) * ab;
+        for (int64_t n0 = 0; n0 < C; n0 += nb, ++q) {
+            const int32_t n = static_cast<int32_t>(std::min(nb, C - n0));
+            const int i = static_cast<int>(q % 2);
+            const int slab_i = split ? i : static_cast<int>(b % 2);
+            const BufRef slab_buf{kSlab, slab_i};
+            if (split) {  // pixels of the slab rows, channels n0..n0+n each
+                const uint64_t px = uint64_t(slab.count) * uint64_t(l.in_w);
+                sch.load(
+                    {(uint64_t(slab.first) * uint64_t(l.in_w) * uint64_t(C) + uint64_t(n0)) * ab,
+                     uint64_t(C) * ab, p.slab[slab_i], static_cast<uint32_t>(uint64_t(n) * ab),
+                     static_cast<uint32_t>(px), static_cast<uint32_t>(uint64_t(n) * ab)},
+                    in, slab_buf);
+            } else if (n0 == 0) {
+                sch.load({uint64_t(slab.first) * row_bytes, row_bytes, p.slab[b % 2],
+                          static_cast<uint32_t>(row_bytes), static_cast<uint32_t>(slab.count),
+                          static_cast<uint32_t>(row_bytes)},
+                         in, slab_buf);
+            }
+            if (dw) {  // weights [C][kh*kw] and folded biases, channels n0..n0+n
+                sch.load({uint64_t(n0 * taps) * wb, uint64_t(n * taps) * wb, p.w[i],
+                          static_cast<uint32_t>(uint64_t(n * taps) * wb), 1,
+                          static_cast<uint32_t>(uint64_t(n * taps) * wb)},
+                         x.weight_region, {kWeights, i});
+                sch.load({uint64_t(n0) * 4, uint64_t(n) * 4, p.bias[i],
+                          static_cast<uint32_t>(n) * 4, 1, static_cast<uint32_t>(n) * 4},
+                         x.bias_region, {kBias, i});
+            }
+            isa::Vector& v = dw ? sch.compute(isa::Opcode::kVector,
+                                              {slab_buf, {kWeights, i}, {kBias, i}}, {kAcc, i})
+                                      .vec
+                                : sch.compute(isa::Opcode::kVector, {slab_buf}, {kAcc, i}).vec;
+            const int32_t m = static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w());
+            v.op = op;
+            v.m0 = int64_t{oh0} * l.out_w();
+            v.m = m;
+            v.n0 = static_cast<int32_t>(n0);
+            v.n = n;
+            v.slab_addr = p.slab[slab_i];
+            v.slab_row0 = slab.first;
+            v.slab_rows = slab.count;
+            if (split) {
+                v.slab_c = n;
+                v.slab_c0 = static_cast<int32_t>(n0);
+            }
+            v.acc_addr = p.acc[i];
+            v.w_addr = p.w[i];
+            v.bias_addr = p.bias[i];
+            // (v may dangle once the next instruction is added: nothing below reads it.)
+            sch.postproc({p.acc[i], p.out[i], m, static_cast<int32_t>(n0), n}, BufRef{kAcc, i});
+            sch.store({(uint64_t(int64_t{oh0} * l.out_w()) * uint64_t(l.out_c) + uint64_t(n0)) * ab,
+                       uint64_t(l.out_c) * ab, p.out[i], static_cast<uint32_t>(uint64_t(n) * ab),
+                       static_cast<uint32_t>(m), static_cast<uint32_t>(uint64_t(n) * ab)},
+                      x.output_region, std::nullopt);
+        }
+    }
+}
+
+void emit_body(Schedule& sch, const LoweredLayer& x, const LayerPlan& plan) {
+    const graph::Layer& l = *x.layer;
+    switch (x.cls) {
+        case LayerClass::kArray:
+            emit_array(sch, x, plan.array);
+            return;
+        case LayerClass::kElementwise:
+            emit_elementwise(sch, x, plan.elementwise);
+            return;
+        case LayerClass::kWindow:
+            emit_window(sch, x, plan.window);
+            return;
+        case LayerClass::kRows: {
+            const int64_t total = l.out_shape.back();
+            const int64_t rows = elements(l.out_shape) / total;
+            if (l.kind != graph::OpKind::kConcat) {
+                const isa::VectorOp op =
+                    l.kind == graph::OpKind::kSoftmax     ? isa::VectorOp::kSoftmax
+                    : l.kind == graph::OpKind::kLayerNorm ? isa::VectorOp::kLayerNorm
+                    : l.kind == graph::OpKind::kRmsNorm   ? isa::VectorOp::kRmsNorm
+                                                          : isa::VectorOp::kLut;
+                emit_rows(sch, x, plan.rows.front(), op, x.input_regions.front(), rows, total,
+                          uint64_t(total), 0);
+                return;
+            }
+            int64_t offset = 0;
+            for (size_t i = 0; i < x.input_regions.size(); ++i) {
+                const int64_t len = x.concat_lens[i];
+                emit_rows(sch, x, plan.rows[i], isa::VectorOp::kCopy, x.input_regions[i], rows, len,
+                          uint64_t(total), uint64_t(offset));
+                offset += len;
+            }
+            return;
+        }
+        case LayerClass::kView:
+            return;
+    }
+}
+
+}  // namespace
+
+void emit_layer(const LoweredLayer& x, const LayerPlan& plan, uint16_t index, Emitted& out) {
+    isa::LayerDesc d = x.desc;
+    if (plan.ok) {
+        d.mapping = plan.summary;
+        if (x.cls == LayerClass::kArray) d.dataflow = plan.array.dataflow;
+    }
+    out.program.layers.push_back(std::move(d));
+    if (!plan.ok) return;
+    Schedule sch(out, index);
+    emit_body(sch, x, plan);
+    sch.finish();
+}
+
+uint64_t instruction_count(const LoweredLayer& x, const LayerPlan& plan) {
+    if (!plan.ok) return 0;
+    const graph::Layer& l = *x.layer;
+    const auto blocks = [](int64_t total, int64_t per_block) {
+        return uint64_t(ceil_div(total, per_block));
+    };
+    const int64_t elems = elements(l.out_shape);
+    switch (x.cls) {
+        case LayerClass::kArray: {
+            // Per repetition (group or head): per m-block its slab; per n-block the bias, per
+            // k-chunk the weights and COMPUTE, then POST and STORE.
+            const LayerMapping& mp = plan.array.mapping;
+            const uint64_t repeats =
+                uint64_t(l.kind == graph::OpKind::kMatmul ? l.heads : x.groups);
+            return repeats * uint64_t(mp.m_blocks) *
+                   (1 + uint64_t(mp.n_blocks) * (1 + 2 * uint64_t(mp.k_chunks) + 2));
+        }
+        case LayerClass::kElementwise: {  // LOAD x, LOAD y, VECTOR, POST, STORE per block
+            const ElementwisePlan& p = plan.elementwise;
+            const int64_t len = l.out_shape.back();
+            return 5 * blocks(elems / len, p.rows_per_block) * blocks(len, p.cols_per_block);
+        }
+        case LayerClass::kRows: {  // LOAD, VECTOR, STORE per block of rows, for every input
+            const int64_t rows = elems / l.out_shape.back();
+            uint64_t n = 0;
+            for (const RowsPlan& p : plan.rows) n += 3 * blocks(rows, p.rows_per_block);
+            return n;
+        }
+        case LayerClass::kWindow: {
+            // Per block of rows its slab (split: per channel block); per channel block the
+            // depthwise weights and biases, VECTOR, POST, STORE.
+            const WindowPlan& p = plan.window;
+            const uint64_t per_channel_block =
+                3 + (l.kind == graph::OpKind::kConv2d ? 2 : 0) + (p.split ? 1 : 0);
+            return blocks(l.out_h(), p.rows_per_block) *
+                   (blocks(l.in_c, p.channels_per_block) * per_channel_block + (p.split ? 0 : 1));
+        }
+        case LayerClass::kView:
+            return 0;
+    }
+    return 0;
+}
+
+Emitted emit(const Lowered& lowered, const std::vector<LayerPlan>& plans,
+             const std::vector<FusionGroup>& groups) {
+    Emitted out;
+    out.program.layers.reserve(lowered.layers.size());
+    uint64_t total = groups.size();  // the SYNCs
+    for (size_t li = 0; li < lowered.layers.size(); ++li) {
+        total += instruction_count(lowered.layers[li], plans[li]);
+    }
+    out.program.instrs.reserve(total);
+    out.regions.reserve(total);
+    for (const FusionGroup& g : groups) {
+        for (size_t li = g.first; li <= g.last; ++li) {
+            const size_t before = out.program.instrs.size();
+            emit_layer(lowered.layers[li], plans[li], static_cast<uint16_t>(li), out);
+            const uint64_t counted = instruction_count(lowered.layers[li], plans[li]);
+            if (out.program.instrs.size() - before != counted) {
+                throw std::logic_error(
+                    "compiler: layer '" + lowered.layers[li].layer->name + "' emitted " +
+                    std::to_string(out.program.instrs.size() - before) +
+                    " instructions, instruction_count() says " + std::to_string(counted));
+            }
+        }
+        isa::Instr sync;
+        sync.id = static_cast<uint32_t>(out.program.instrs.size());
+        sync.op = isa::Opcode::kSync;
+        sync.layer = static_cast<uint16_t>(g.last);
+        out.program.instrs.push_back(sync);
+        out.regions.push_back(kNoRegion);
+    }
+    return out;
+}
+
+}  // namespace npu::compiler

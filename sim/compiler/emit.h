@@ -1,0 +1,55 @@
+// Pass 4 of the compiler: instruction emission. Turns each layer's plan into its instructions
+// and dependency tokens, and ends each fusion group with a SYNC barrier.
+//
+//   in:  Lowered (lower.h), the LayerPlans (search.h), the FusionGroups (fusion.h)
+//   out: Emitted: an isa::Program whose layer table holds each layer's constants, mapping text
+//        and dataflow, and whose instruction stream is final except for the far (DRAM or on-chip
+//        window) address of every LOAD and STORE: that is an offset into a region, whose index
+//        `regions` holds per instruction. Memory planning (memory_plan.h) chooses where the
+//        regions live and link() adds their bases. Scratchpad and accumulator addresses are final
+//        (they come from the plans).
+//
+// Dependency tokens. A layer's instructions form steps (loads, then one COMPUTE or VECTOR) and
+// pairs (the steps that fill one accumulator / output buffer, then POST and STORE). Buffers come
+// in ping/pong instances; the schedule records who last read each instance and sets the token
+// flags so that nobody overwrites a buffer before its last reader is done:
+//  - load -> compute: the last load of a step pushes, its compute pops.
+//  - compute -> load: a step whose loads overwrite buffers last read by compute step j waits for
+//    j; since computes run in order, one token from the latest such j covers everything before,
+//    so only computes some later load waits for push, and loads pop when their need advances.
+//  - compute -> store: the last step of a pair pushes, the pair's first store-side instruction
+//    pops.
+//  - store -> compute: the first step of a pair waits for the store-side instruction that last
+//    read its accumulator (POST) or output buffer (STORE), by the same rule.
+// Every wait is on an instruction earlier in program order, so in-order dispatch cannot deadlock.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/compiler/fusion.h"
+#include "sim/compiler/lower.h"
+#include "sim/compiler/search.h"
+#include "sim/isa/isa.h"
+
+namespace npu::compiler {
+
+struct Emitted {
+    isa::Program program;           // dram_image empty, dram_bytes_used 0
+    std::vector<uint32_t> regions;  // per instruction: a LOAD's or STORE's region, else kNoRegion
+};
+
+// The number of instructions emit_layer() appends for `layer` under `plan` (closed form), so the
+// program is allocated once.
+[[nodiscard]] uint64_t instruction_count(const LoweredLayer& layer, const LayerPlan& plan);
+
+// Appends layer `index`'s instructions (its plan; nothing if !plan.ok) without the closing SYNC,
+// and its entry in the layer table.
+void emit_layer(const LoweredLayer& layer, const LayerPlan& plan, uint16_t index, Emitted& out);
+
+// Every group's layers, each group closed by a SYNC. Throws std::logic_error (a compiler bug) if a
+// layer's instructions are not instruction_count() many.
+[[nodiscard]] Emitted emit(const Lowered& lowered, const std::vector<LayerPlan>& plans,
+                           const std::vector<FusionGroup>& groups);
+
+}  // namespace npu::compiler

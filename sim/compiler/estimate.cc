@@ -1,0 +1,138 @@
+#include "sim/compiler/estimate.h"
+
+#include <algorithm>
+
+#include "sim/compiler/tiling.h"
+
+namespace npu::compiler {
+namespace {
+
+bool same(const timing::TileShape& a, const timing::TileShape& b) {
+    return a.m == b.m && a.k == b.k && a.n == b.n;
+}
+
+uint64_t memory_cycles(uint64_t bytes, const cfg::HwConfig& hw) {
+    return static_cast<uint64_t>(static_cast<double>(bytes) / hw.dram_bytes_per_cycle());
+}
+
+}  // namespace
+
+TileRuns::TileRuns(const timing::ArrayGeometry& geometry) : m_geo(geometry) {}
+
+uint64_t TileRuns::delta(const timing::TileShape& prev, const timing::TileShape& shape) {
+    for (const Step& s : m_steps) {
+        if (same(s.prev, prev) && same(s.shape, shape)) return s.delta;
+    }
+    const auto model = timing::make_fast_array(m_geo);
+    const uint64_t a = model->issue(prev, 0, nullptr).stream_begin;
+    const uint64_t b = model->issue(shape, 0, nullptr).stream_begin;
+    m_steps.push_back({prev, shape, b - a});
+    return b - a;
+}
+
+const TileRuns::Alone& TileRuns::alone(const timing::TileShape& shape) {
+    for (const Alone& a : m_alone) {
+        if (same(a.shape, shape)) return a;
+    }
+    const timing::TileTiming t = timing::make_fast_array(m_geo)->issue(shape, 0, nullptr);
+    m_alone.push_back({shape, t.stream_begin, t.out_end - t.stream_begin});
+    return m_alone.back();
+}
+
+void TileRuns::add(const timing::TileShape& shape, uint64_t count) {
+    if (count == 0) return;
+    const uint64_t first = m_has_prev ? m_prev_start + delta(m_prev, shape) : alone(shape).start;
+    const uint64_t last = count > 1 ? first + (count - 1) * delta(shape, shape) : first;
+    const uint64_t span = alone(shape).span;
+    m_end = std::max({m_end, first + span, last + span});
+    m_has_prev = true;
+    m_prev = shape;
+    m_prev_start = last;
+}
+
+Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwConfig& hw) {
+    const graph::Layer& g = x.gemm();
+    const LayerMapping& mp = plan.mapping;
+    const bool matmul = x.layer->kind == graph::OpKind::kMatmul;
+    const int64_t repeats = matmul ? x.layer->heads : x.groups;  // heads or groups, one by one
+    const bool ws = plan.dataflow == Dataflow::kWeightStationary;
+    const int cpm = std::max(1, x.desc.cycles_per_mac);
+    const int rows = hw.array.rows;
+
+    // Bytes of one repetition (emit.cc, emit_gemm): per m-block its slab; per m-block and
+    // n-block the bias and every weight chunk; per m-block and n-block the output block.
+    const uint64_t a_row = uint64_t(g.in_w) * uint64_t(g.in_c) * x.ab;
+    uint64_t slab_bytes = 0;
+    for (int64_t b = 0; b < mp.m_blocks; ++b) {
+        const int32_t oh0 = static_cast<int32_t>(b * mp.out_rows_per_block);
+        const int32_t oh1 = std::min(g.out_h(), oh0 + mp.out_rows_per_block);
+        slab_bytes += uint64_t(slab_rows(g, oh0, oh1).count) * a_row;
+    }
+    const int64_t last_n = mp.n - (mp.n_blocks - 1) * mp.nb;
+    // Pre-tiled weights: each chunk is k rows of weight_bytes(n) (int4 packs two per byte); a
+    // matmul's B is an activation tensor: k x n elements either way round.
+    const uint64_t w_row_sum =
+        matmul ? uint64_t(mp.n) * x.ab
+               : uint64_t(mp.n_blocks - 1) * weight_bytes(x.wprec, uint64_t(mp.nb)) +
+                     weight_bytes(x.wprec, uint64_t(last_n));
+    const uint64_t per_repeat = slab_bytes + uint64_t(mp.m_blocks) * uint64_t(mp.n) * 4 +
+                                uint64_t(mp.m_blocks) * uint64_t(mp.k) * w_row_sum +
+                                uint64_t(mp.m) * uint64_t(mp.n) * x.ab;
+
+    // The array: every COMPUTE (m-block x k-chunk x n-block) split into tiles as the compute
+    // engine splits it: ws tiles of k <= array.rows (all m rows), os tiles of m <= array.rows
+    // (all k), each stretched by the precision's cycles per MAC.
+    TileRuns runs(
+        {hw.array.rows, hw.array.cols, plan.dataflow, hw.array.pipelining, hw.array.timing});
+    const auto tiles = [&](int32_t m, int32_t k, int32_t n) {
+        const int32_t split = ws ? k : m;
+        const auto tile = [&](int32_t part) {
+            const timing::TileShape sh =
+                ws ? timing::TileShape{m, part, n} : timing::TileShape{part, k, n};
+            return timing::scaled_for_precision(sh, ws, cpm);
+        };
+        if (split >= rows) runs.add(tile(rows), uint64_t(split / rows));
+        if (split % rows != 0) runs.add(tile(split % rows), 1);
+    };
+    for (int64_t r = 0; r < repeats; ++r) {
+        for (int64_t b = 0; b < mp.m_blocks; ++b) {
+            const int32_t oh0 = static_cast<int32_t>(b * mp.out_rows_per_block);
+            const int32_t oh1 = std::min(g.out_h(), oh0 + mp.out_rows_per_block);
+            const auto m = static_cast<int32_t>(int64_t{oh1 - oh0} * g.out_w());
+            for (int64_t j = 0; j < mp.n_blocks; ++j) {
+                const auto n = static_cast<int32_t>(std::min<int64_t>(mp.nb, mp.n - j * mp.nb));
+                for (int64_t c = 0; c < mp.k_chunks; ++c) {
+                    tiles(m, static_cast<int32_t>(std::min<int64_t>(mp.kb, mp.k - c * mp.kb)), n);
+                }
+            }
+        }
+    }
+    const uint64_t bytes = per_repeat * uint64_t(repeats);
+    return {std::max(runs.end(), memory_cycles(bytes, hw)), bytes};
+}
+
+Estimate estimate_program(const isa::Program& p, const cfg::HwConfig& hw, Dataflow dataflow,
+                          int cycles_per_mac) {
+    const auto array = timing::make_fast_array(
+        {hw.array.rows, hw.array.cols, dataflow, hw.array.pipelining, hw.array.timing});
+    const bool ws = dataflow == Dataflow::kWeightStationary;
+    const int cpm = std::max(1, cycles_per_mac);
+    uint64_t end = 0, bytes = 0;
+    for (const isa::Instr& in : p.instrs) {
+        if (in.op == isa::Opcode::kLoad || in.op == isa::Opcode::kStore) bytes += in.xfer.bytes();
+        if (in.op != isa::Opcode::kCompute) continue;
+        const isa::Compute& c = in.comp;
+        const int tm = ws ? c.m : hw.array.rows, tk = ws ? hw.array.rows : c.k;
+        for (int i0 = 0; i0 < c.m; i0 += tm) {
+            for (int k0 = 0; k0 < c.k; k0 += tk) {
+                const timing::TileShape sh{std::min(tm, c.m - i0), std::min(tk, c.k - k0), c.n};
+                end = std::max(
+                    end,
+                    array->issue(timing::scaled_for_precision(sh, ws, cpm), 0, nullptr).done());
+            }
+        }
+    }
+    return {std::max(end, memory_cycles(bytes, hw)), bytes};
+}
+
+}  // namespace npu::compiler

@@ -1,0 +1,75 @@
+// The mapper's first-order estimate of an array layer: its tiles back to back on the array (the
+// closed form of sim/timing, the array's own model) against its DRAM bytes at peak bandwidth.
+// The search (search.h) ranks its candidates by (cycles, bytes).
+//
+// estimate() computes it from the plan alone, without emitting the layer: the bytes of every
+// LOAD and STORE in closed form, and the array time by issuing the tiles in runs of equal shape
+// (TileRuns). estimate_program() computes the same from emitted instructions (every COMPUTE
+// split into tiles and issued on the fast array model, every transfer's bytes summed): it is the
+// reference the closed form is proven equal to (tests/unit/compiler_estimate_test.cc, every
+// candidate of every array layer of every bundled workload on every bundled config).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/compiler/lower.h"
+#include "sim/compiler/search.h"
+#include "sim/config/hw_config.h"
+#include "sim/isa/isa.h"
+#include "sim/timing/array_model.h"
+
+namespace npu::compiler {
+
+struct Estimate {
+    uint64_t cycles = 0;  // max(array busy, DRAM bytes / peak bytes per cycle)
+    uint64_t bytes = 0;   // DRAM (or on-chip window) bytes of every LOAD and STORE
+    friend bool operator<(const Estimate& a, const Estimate& b) {
+        return a.cycles != b.cycles ? a.cycles < b.cycles : a.bytes < b.bytes;
+    }
+};
+
+// The estimate of `layer` mapped by `plan` (an array layer), in closed form.
+[[nodiscard]] Estimate estimate(const LoweredLayer& layer, const ArrayPlan& plan,
+                                const cfg::HwConfig& hw);
+
+// The same from a program holding the layer's instructions (the reference): `dataflow` is the
+// array's mode, `cycles_per_mac` the layer's.
+[[nodiscard]] Estimate estimate_program(const isa::Program& program, const cfg::HwConfig& hw,
+                                        Dataflow dataflow, int cycles_per_mac);
+
+// When the last of a sequence of tiles issued back to back (each as early as the array allows)
+// writes its last result, computed per run of tiles of one shape: the fast array model's timing
+// of a tile depends on the previous tile only through the previous tile's shape and its stream
+// start, so after the first tile of a run each further one starts a fixed number of cycles after
+// the one before. The model is asked once per distinct (previous shape, shape) pair.
+class TileRuns {
+  public:
+    explicit TileRuns(const timing::ArrayGeometry& geometry);
+    // `count` tiles of `shape` after the ones added so far.
+    void add(const timing::TileShape& shape, uint64_t count);
+    // The cycle after the last result of every tile added (0 if none).
+    [[nodiscard]] uint64_t end() const { return m_end; }
+
+  private:
+    struct Step {
+        timing::TileShape prev, shape;
+        uint64_t delta;  // stream start of `shape` minus that of `prev`, issued right after it
+    };
+    struct Alone {
+        timing::TileShape shape;
+        uint64_t start, span;  // stream start as the first tile; out_end - stream start
+    };
+    [[nodiscard]] uint64_t delta(const timing::TileShape& prev, const timing::TileShape& shape);
+    [[nodiscard]] const Alone& alone(const timing::TileShape& shape);
+
+    timing::ArrayGeometry m_geo;
+    std::vector<Step> m_steps;
+    std::vector<Alone> m_alone;
+    bool m_has_prev = false;
+    timing::TileShape m_prev;
+    uint64_t m_prev_start = 0;
+    uint64_t m_end = 0;
+};
+
+}  // namespace npu::compiler

@@ -1,0 +1,96 @@
+// Pass 3 of the compiler: mapping search. Chooses, per layer, how it is tiled and where its
+// double buffers sit on chip.
+//
+//   in:  Lowered (lower.h), cfg::HwConfig
+//   out: per layer a LayerPlan (parallel to Lowered::layers):
+//        - array layers (conv2d/gemm, matmul): an ArrayPlan: the dataflow, the search's limits,
+//          the LayerMapping and its Buffers (mapping.h);
+//        - add/mul: an ElementwisePlan; softmax, norms, lookups, concat: one RowsPlan per input;
+//          pooling and depthwise convolution: a WindowPlan; reshape: nothing (a view);
+//        - the one-line summary that becomes LayerDesc::mapping;
+//        - the problems (a layer that does not fit, a pin that cannot be met) as diagnostics.
+//
+// The search (array layers): for each dataflow the array runs (or the pinned one), the largest
+// tiles that fit (choose_mapping) and smaller ones (the rows spread evenly over the same number
+// of blocks, or over two and four times as many; half the k-chunk). Each candidate is scored by
+// estimate() (estimate.h): the array's tiles back to back in the closed form against the layer's
+// DRAM bytes at peak bandwidth. The fastest wins, then the one with the least DRAM traffic, then
+// the first tried (largest tiles, array.dataflow). A matmul's heads are small GEMMs: only their
+// largest tiles are tried, in each dataflow. The estimate costs a few operations per step (no
+// instruction is emitted), so every layer is searched, however many steps it has.
+//
+// Plans do not depend on where tensors live: the emitter (emit.h) turns a plan into
+// instructions whose far addresses are relative to regions, and memory planning places them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/compiler/lower.h"
+#include "sim/compiler/mapping.h"
+#include "sim/config/hw_config.h"
+#include "sim/core/error.h"
+
+namespace npu::compiler {
+
+struct ArrayPlan {
+    Dataflow dataflow = Dataflow::kWeightStationary;
+    MappingLimits limits;
+    LayerMapping mapping;
+    Buffers buffers;
+};
+
+// add, mul: blocks of `rows_per_block` rows x `cols_per_block` elements of the last dimension.
+struct ElementwisePlan {
+    int64_t rows_per_block = 0, cols_per_block = 0;
+    uint32_t x[2]{}, y[2]{}, out[2]{}, acc[2]{};
+};
+
+// softmax, layernorm, rmsnorm, gelu/silu, concat (one per input): blocks of whole rows.
+struct RowsPlan {
+    int64_t rows_per_block = 0;
+    uint32_t x[2]{}, out[2]{};
+};
+
+// maxpool, avgpool, global_avgpool, depthwise conv: blocks of output rows x channel blocks.
+struct WindowPlan {
+    int32_t rows_per_block = 0;
+    int64_t channels_per_block = 0;
+    // Each channel block loads a slab of just its channels (a strided DMA), for inputs whose rows
+    // with every channel do not fit.
+    bool split = false;
+    uint32_t slab[2]{}, w[2]{}, bias[2]{}, out[2]{}, acc[2]{};
+};
+
+struct LayerPlan {
+    bool ok = false;  // false: the layer could not be mapped (see problems)
+    ArrayPlan array;
+    ElementwisePlan elementwise;
+    std::vector<RowsPlan> rows;
+    WindowPlan window;
+    std::string summary;
+    std::vector<Diagnostic> problems;
+};
+
+// One candidate of the search for an array layer: `dataflow` with `limits`. Throws
+// npu::UserError when it does not fit (or a pin cannot be met).
+[[nodiscard]] ArrayPlan plan_array(const LoweredLayer& layer, const cfg::HwConfig& hw,
+                                   Dataflow dataflow, const MappingLimits& limits);
+
+// The candidates the search tries for an array layer, in order (see above); those that do not
+// fit are left out (all of them, possibly). Throws npu::UserError for a dataflow pin the array
+// does not run.
+[[nodiscard]] std::vector<ArrayPlan> array_candidates(const LoweredLayer& layer,
+                                                      const cfg::HwConfig& hw);
+
+// The plan of one layer (the search for array layers). Throws npu::UserError when it cannot be
+// mapped.
+[[nodiscard]] LayerPlan plan_layer(const LoweredLayer& layer, const cfg::HwConfig& hw);
+
+// Every layer's plan; a layer that cannot be mapped gets ok = false and its problems (key
+// `layers[i]`).
+[[nodiscard]] std::vector<LayerPlan> search_mappings(const Lowered& lowered,
+                                                     const cfg::HwConfig& hw);
+
+}  // namespace npu::compiler

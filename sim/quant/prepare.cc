@@ -1,0 +1,101 @@
+#include "sim/quant/prepare.h"
+
+#include <utility>
+#include <vector>
+
+#include "sim/graph/workload_loader.h"
+#include "sim/quant/calibrate.h"
+#include "sim/quant/ptq.h"
+
+namespace npu::quant {
+namespace {
+
+using graph::DataGenerator;
+using graph::Layer;
+using graph::LayerRequest;
+using graph::OpKind;
+
+// Declared input j's data stream: the first keeps stream 0 (v1's input); the others sit far
+// above any layer's streams (3i+1..3i+3).
+uint64_t input_stream(size_t j) { return j == 0 ? 0 : (uint64_t{1} << 63) + j; }
+
+}  // namespace
+
+void draw_seeded_data(graph::Workload& w, const graph::PendingWork& pending) {
+    w.input_data.clear();
+    for (size_t j = 0; j < w.inputs.size(); ++j) {
+        w.input_data.push_back(pending.with_data
+                                   ? DataGenerator(w.seed, input_stream(j))
+                                         .int8s(static_cast<size_t>(w.inputs[j].elems()), -128, 127)
+                                   : std::vector<int8_t>{});
+    }
+    for (size_t i = 0; i < w.layers.size(); ++i) {
+        Layer& l = w.layers[i];
+        const LayerRequest& r = pending.layers[i];
+        const uint64_t stream = 3 * static_cast<uint64_t>(i);
+        const bool weighted = l.kind == OpKind::kConv2d || l.kind == OpKind::kGemm;
+        if (weighted && !w.needs_ptq) {  // a float network's weights come from its files
+            const int64_t k = l.reduction();
+            // Without data, weights and biases stay empty; the scales still size the
+            // requantization.
+            if (pending.with_data) {
+                if (!r.weights_given) {
+                    l.weights = DataGenerator(w.seed, stream + 1)
+                                    .int8s(static_cast<size_t>(k * l.out_c), -127, 127);
+                }
+                if (r.bias == LayerRequest::Bias::kList) {
+                    l.bias = r.bias_list;
+                } else if (r.bias == LayerRequest::Bias::kZero) {
+                    l.bias.assign(static_cast<size_t>(l.out_c), 0);
+                } else if (r.bias == LayerRequest::Bias::kRandom) {  // kFile: the loader read it
+                    DataGenerator gen(w.seed, stream + 2);
+                    l.bias.resize(static_cast<size_t>(l.out_c));
+                    for (auto& b : l.bias) {
+                        b = static_cast<int32_t>(
+                            gen.uniform_int(-k * graph::kBiasPerK, k * graph::kBiasPerK));
+                    }
+                }
+            }
+            if (r.w_scale_range) {
+                DataGenerator gen(w.seed, stream + 3);
+                l.weight_scale.resize(static_cast<size_t>(l.out_c));
+                for (auto& s : l.weight_scale) {
+                    s = r.w_scale_min + gen.uniform_unit() * (r.w_scale_max - r.w_scale_min);
+                }
+            }
+        } else if (pending.with_data &&
+                   (l.kind == OpKind::kLayerNorm || l.kind == OpKind::kRmsNorm)) {
+            // gamma in [0.5, 1.5) from the weights' stream, beta in [-0.5, 0.5) from the bias's.
+            // Those given as side files were read by the loader.
+            if (!r.gamma_given) {
+                DataGenerator g(w.seed, stream + 1);
+                l.gamma.resize(static_cast<size_t>(l.out_c));
+                for (float& v : l.gamma) v = static_cast<float>(0.5 + g.uniform_unit());
+            }
+            if (l.kind == OpKind::kLayerNorm && !r.beta_given) {
+                DataGenerator b(w.seed, stream + 2);
+                l.beta.resize(static_cast<size_t>(l.out_c));
+                for (float& v : l.beta) v = static_cast<float>(b.uniform_unit() - 0.5);
+            }
+        }
+    }
+}
+
+void draw_pending_data(graph::Workload& w) {
+    if (!w.pending) return;
+    const graph::PendingWork pending = std::move(*w.pending);
+    w.pending.reset();
+    draw_seeded_data(w, pending);
+}
+
+graph::Workload prepare(graph::Workload w) {
+    if (w.needs_ptq) return quantize(w);  // draws what is pending first
+    if (!w.pending) return w;
+    const graph::PendingWork pending = std::move(*w.pending);
+    w.pending.reset();
+    draw_seeded_data(w, pending);
+    quantize_layers(w, pending);
+    return w;
+}
+
+}  // namespace npu::quant

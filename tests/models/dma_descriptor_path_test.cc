@@ -1,0 +1,202 @@
+// The DMA's descriptor path (timing-only transfers to the simple DRAM, models/engines/dma.h)
+// against its burst-by-burst path: random platforms (DMA channels, burst size, outstanding
+// limit, setup; DRAM channels, bandwidth, latency; scratchpad banks, bank width, ports) driven by
+// random descriptor streams from several concurrent engines, while another process reserves
+// scratchpad windows at random cycles (an array's tiles). Every descriptor's issue, scratchpad
+// and completion cycles, the cycle each engine ends, and every statistic per layer must be equal.
+// Also: the channel's queue of completions against std::priority_queue.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <queue>
+#include <random>
+#include <string>
+#include <systemc>
+#include <vector>
+
+#include "models/engines/completions.h"
+#include "models/engines/dma.h"
+#include "models/mem/banked_sram.h"
+#include "models/mem/memory_image.h"
+#include "models/mem/simple_dram.h"
+#include "models/platform/address_map.h"
+#include "models/process.h"
+#include "sim/stats/component_stats.h"
+#include "tests/models/driver.h"
+
+namespace npu {
+namespace {
+
+using test_support::Driver;
+
+constexpr size_t kLayers = 3;
+constexpr uint32_t kSpadBytes = 64 * 1024;
+
+// One random scenario: the platform's configuration and what each process does.
+struct Scenario {
+    cfg::DmaConfig dma;
+    cfg::SramConfig spad;
+    double dram_bytes_per_cycle = 16;
+    int dram_channels = 1;
+    int dram_latency = 0;
+    int engines = 1;
+    uint64_t seed = 0;
+};
+
+Scenario random_scenario(std::mt19937_64& rng) {
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    Scenario s;
+    s.dma.channels = pick(1, 4);
+    s.dma.burst_bytes = 16 << pick(0, 3);  // 16 .. 128
+    s.dma.outstanding = pick(1, 12);
+    s.dma.setup_cycles = pick(0, 24);
+    s.spad.size_bytes = kSpadBytes;
+    s.spad.banks = 1 << pick(0, 4);
+    s.spad.bank_width_bytes = 4 << pick(0, 4);  // 4 .. 64
+    s.spad.ports = pick(1, 3);
+    // Bandwidths that are and are not whole bytes per cycle per channel.
+    s.dram_channels = pick(1, 4);
+    s.dram_bytes_per_cycle = pick(0, 1) == 0 ? double(4 << pick(0, 5)) : pick(10, 700) / 10.0;
+    s.dram_latency = pick(0, 120);
+    s.engines = pick(1, 4);
+    s.seed = rng();
+    return s;
+}
+
+// What one run observed: every descriptor's cycles in the order of its engine, the cycle each
+// process ended, and every statistic per layer.
+struct Observed {
+    std::vector<std::vector<uint64_t>> per_engine;
+    std::vector<std::pair<std::string, std::vector<uint64_t>>> stats;
+};
+
+Observed run(const Scenario& s, bool descriptor_path) {
+    model::KernelContext ctx;
+    stats::StatGroup stats("", kLayers);
+    model::MemoryImage image;
+    model::BankedSram spad("spad", s.spad, false, stats.group("spad"), model::now_cycles);
+    model::Dma dma("dma", s.dma, spad, false, stats.group("dma"));
+    dma.use_descriptor_path(descriptor_path);
+    model::SimpleDram dram("dram", s.dram_bytes_per_cycle, s.dram_channels, s.dram_latency,
+                           static_cast<uint32_t>(s.dma.burst_bytes), image, stats.group("dram"));
+    model::AddressMap map("map");
+    map.add_region("dram", 0, uint64_t{1} << 30, dram);
+    dma.memory.bind(map);
+
+    Observed o;
+    o.per_engine.resize(size_t(s.engines) + 1);
+    std::vector<std::unique_ptr<Driver>> drivers;
+    for (int e = 0; e < s.engines; ++e) {
+        drivers.push_back(std::make_unique<Driver>(("engine" + std::to_string(e)).c_str(), [&, e] {
+            std::mt19937_64 rng(s.seed + uint64_t(e) * 7919);
+            auto pick = [&](uint64_t lo, uint64_t hi) {
+                return std::uniform_int_distribution<uint64_t>(lo, hi)(rng);
+            };
+            std::vector<uint64_t>& seen = o.per_engine[size_t(e)];
+            for (int d = 0; d < 12; ++d) {
+                isa::Transfer x;
+                x.rows = static_cast<uint32_t>(pick(1, 4));
+                x.row_bytes = static_cast<uint32_t>(pick(1, 900));
+                const bool contiguous = pick(0, 2) == 0;
+                x.sram_stride = contiguous ? x.row_bytes : x.row_bytes + uint32_t(pick(0, 300));
+                x.dram_stride = contiguous ? x.row_bytes : x.row_bytes + uint32_t(pick(0, 5000));
+                const uint64_t span = uint64_t{x.rows - 1} * x.sram_stride + x.row_bytes;
+                x.sram_addr = static_cast<uint32_t>(pick(0, kSpadBytes - span));
+                x.dram_addr = pick(0, 1 << 24);
+                const auto layer = static_cast<uint32_t>(pick(0, kLayers - 1));
+                if (pick(0, 3) > 0) sc_core::wait(model::cycles_to_time(pick(0, 60)));
+                const model::Dma::Result r =
+                    pick(0, 1) == 0 ? dma.load(x, layer) : dma.store(x, layer);
+                model::wait_until(r.issued);  // as the load and store engines do
+                seen.push_back(r.issued);
+                seen.push_back(r.sram_done);
+                seen.push_back(r.complete.wait_known());
+            }
+            seen.push_back(model::now_cycles());
+        }));
+    }
+    // An array's tiles: scratchpad windows reserved at random cycles.
+    drivers.push_back(std::make_unique<Driver>("tiles", [&] {
+        std::mt19937_64 rng(s.seed ^ 0x5eed);
+        auto pick = [&](uint64_t lo, uint64_t hi) {
+            return std::uniform_int_distribution<uint64_t>(lo, hi)(rng);
+        };
+        std::vector<uint64_t>& seen = o.per_engine.back();
+        for (int t = 0; t < 40; ++t) {
+            sc_core::wait(model::cycles_to_time(pick(1, 80)));
+            const auto len = static_cast<uint32_t>(pick(1, 8192));
+            const auto addr = static_cast<uint32_t>(pick(0, kSpadBytes - len));
+            const uint64_t cycles = pick(1, 40);
+            const uint64_t now = model::now_cycles();
+            const uint64_t begin = spad.window_fit(addr, len, now, cycles);
+            spad.occupy(addr, len, begin, cycles, size_t(pick(0, kLayers - 1)), now);
+            seen.push_back(begin);
+        }
+    }));
+    sc_core::sc_start();
+    model::rethrow_process_error();
+    for (const auto& [path, stat] : stats.flatten()) {
+        std::vector<uint64_t> v;
+        for (size_t l = 0; l < kLayers; ++l) v.push_back(stat->at(l));
+        o.stats.emplace_back(path, v);
+    }
+    return o;
+}
+
+std::string describe(const Scenario& s) {
+    return "dma channels " + std::to_string(s.dma.channels) + ", burst " +
+           std::to_string(s.dma.burst_bytes) + ", outstanding " +
+           std::to_string(s.dma.outstanding) + ", setup " + std::to_string(s.dma.setup_cycles) +
+           "; spad banks " + std::to_string(s.spad.banks) + ", width " +
+           std::to_string(s.spad.bank_width_bytes) + ", ports " + std::to_string(s.spad.ports) +
+           "; dram " + std::to_string(s.dram_bytes_per_cycle) + " B/cycle, " +
+           std::to_string(s.dram_channels) + " channels, latency " +
+           std::to_string(s.dram_latency) + "; engines " + std::to_string(s.engines) + "; seed " +
+           std::to_string(s.seed);
+}
+
+TEST(DmaDescriptorPath, EqualsTheBurstByBurstPathOnRandomDescriptorStreams) {
+    std::mt19937_64 rng(14);
+    for (int i = 0; i < 150; ++i) {
+        const Scenario s = random_scenario(rng);
+        const Observed fast = run(s, true);
+        const Observed slow = run(s, false);
+        ASSERT_EQ(fast.per_engine, slow.per_engine) << describe(s);
+        ASSERT_EQ(fast.stats, slow.stats) << describe(s);
+        // The streams did move data and contend (the comparison is not vacuous).
+        uint64_t bursts = 0;
+        for (const auto& [path, v] : slow.stats) {
+            if (path == "dma.bursts") bursts = v[0] + v[1] + v[2];
+        }
+        ASSERT_GT(bursts, 0u) << describe(s);
+    }
+}
+
+// The channel's queue of completions is a min-priority queue: the same answers as
+// std::priority_queue on random pushes (mostly in order, some not) and pops.
+TEST(DmaCompletions, BehaveAsAMinPriorityQueue) {
+    std::mt19937_64 rng(7);
+    model::Completions q;
+    std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<>> want;
+    uint64_t clock = 0;
+    for (int i = 0; i < 200000; ++i) {
+        const uint64_t r = rng() % 100;
+        if (r < 55 || want.empty()) {
+            clock += rng() % 4;
+            const uint64_t t = r < 40 ? clock + 50 : clock + rng() % 60;  // in order, or not
+            q.push(t);
+            want.push(t);
+        } else {
+            ASSERT_EQ(q.top(), want.top()) << i;
+            q.pop();
+            want.pop();
+        }
+        ASSERT_EQ(q.size(), want.size()) << i;
+        ASSERT_EQ(q.empty(), want.empty()) << i;
+    }
+}
+
+}  // namespace
+}  // namespace npu

@@ -1,0 +1,221 @@
+// The mapping search alone (sim/compiler/search.h): vector layers' block sizes and buffer
+// addresses (exact, arithmetic in the comments), the candidates an array layer's search tries and
+// their order, that the search takes the candidate with the best estimate, and the problems it
+// reports for a layer that does not fit.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "sim/compiler/estimate.h"
+#include "sim/compiler/lower.h"
+#include "sim/compiler/search.h"
+#include "sim/quant/prepare.h"
+#include "tests/unit/compiler_test_util.h"
+
+namespace npu::compiler {
+namespace {
+
+using test::small_hw;
+using test::workload;
+
+LayerPlan plan_of(const std::string& yaml, const cfg::HwConfig& hw, size_t layer = 0) {
+    const graph::Workload wl = workload(yaml);
+    const Lowered lo = lower(wl, hw);
+    return plan_layer(lo.layers.at(layer), hw);
+}
+
+// Default config: scratchpad 256 KiB in 4 banks (halves of 131072 B), accumulator 64 KiB in 2
+// banks (pong at 32768).
+TEST(CompilerSearch, ElementwiseBlocksAndBuffers) {
+    const LayerPlan p = plan_of(R"(
+inputs:
+  - {name: x, shape: [4, 8], scale: 0.05}
+  - {name: y, shape: [4, 8], scale: 0.05}
+layers:
+  - {name: a, op: add, inputs: [x, y], output: {scale: 1.0}}
+)",
+                                cfg::default_hw_config());
+    ASSERT_TRUE(p.ok);
+    // All 4 rows of 8 in one block: 32 int32 results (128 B) fit half the accumulator; x, y and
+    // out (32 B each, 64-aligned) in the lower half for ping, the upper half for pong.
+    EXPECT_EQ(p.elementwise.rows_per_block, 4);
+    EXPECT_EQ(p.elementwise.cols_per_block, 8);
+    EXPECT_EQ(p.elementwise.x[0], 0u);
+    EXPECT_EQ(p.elementwise.y[0], 64u);
+    EXPECT_EQ(p.elementwise.out[0], 128u);
+    EXPECT_EQ(p.elementwise.x[1], 131072u);
+    EXPECT_EQ(p.elementwise.y[1], 131136u);
+    EXPECT_EQ(p.elementwise.out[1], 131200u);
+    EXPECT_EQ(p.elementwise.acc[0], 0u);
+    EXPECT_EQ(p.elementwise.acc[1], 32768u);
+    EXPECT_EQ(p.summary, "vector add 4 rows x 8 per block");
+}
+
+TEST(CompilerSearch, RowBlocksLimitedByHalfTheScratchpad) {
+    // Small NPU: halves of 8192 B. r rows of 100 B in and out: 2 * align64(100 r) <= 8192, so
+    // r <= 40 (4000 -> 4032; 41 rows: 4100 -> 4160). 64 rows: blocks of 40 and 24.
+    const LayerPlan p = plan_of(R"(
+input: {shape: [64, 100], scale: 0.05}
+layers:
+  - {name: s, op: softmax, output: {scale: 1.0}}
+)",
+                                small_hw());
+    ASSERT_EQ(p.rows.size(), 1u);
+    EXPECT_EQ(p.rows[0].rows_per_block, 40);
+    EXPECT_EQ(p.rows[0].x[0], 0u);
+    EXPECT_EQ(p.rows[0].out[0], 4032u);
+    EXPECT_EQ(p.rows[0].x[1], 8192u);
+    EXPECT_EQ(p.rows[0].out[1], 12224u);
+    EXPECT_EQ(p.summary, "vector softmax 40 rows of 100 per block");
+}
+
+TEST(CompilerSearch, ConcatPlansEachInput) {
+    // Rows of 16 and 8 bytes: each input's blocks are sized on its own (all 4 rows here).
+    const LayerPlan p = plan_of(R"(
+inputs:
+  - {name: x, shape: [4, 16], scale: 0.05}
+  - {name: y, shape: [4, 8], scale: 0.05}
+layers:
+  - {name: c, op: concat, inputs: [x, y]}
+)",
+                                cfg::default_hw_config());
+    ASSERT_EQ(p.rows.size(), 2u);
+    EXPECT_EQ(p.rows[0].rows_per_block, 4);
+    EXPECT_EQ(p.rows[1].rows_per_block, 4);
+    EXPECT_EQ(p.summary, "vector copy 4 rows of 8 per block");  // the last input's
+}
+
+TEST(CompilerSearch, PoolingWindowInOneBlock) {
+    // 3x3 stride 2 pad 1 over 16x16x16 -> 8x8x16. All 8 output rows read input rows [0, 16):
+    // slab 16 * 16 * 16 = 4096 B; out 64 pixels x 16 = 1024 B; 64 * 16 int32 = 4096 B of
+    // accumulator. No weights or biases (0 B, so they share the address after the slab).
+    const LayerPlan p = plan_of(R"(
+input: {shape: [16, 16, 16], scale: 0.05}
+layers:
+  - {name: m, op: maxpool, kernel: 3, stride: 2, padding: 1}
+)",
+                                cfg::default_hw_config());
+    EXPECT_EQ(p.window.rows_per_block, 8);
+    EXPECT_EQ(p.window.channels_per_block, 16);
+    EXPECT_FALSE(p.window.split);
+    EXPECT_EQ(p.window.slab[0], 0u);
+    EXPECT_EQ(p.window.out[0], 4096u);
+    EXPECT_EQ(p.window.slab[1], 131072u);
+    EXPECT_EQ(p.window.out[1], 135168u);
+    EXPECT_EQ(p.window.acc[1], 32768u);
+    EXPECT_EQ(p.summary, "vector maxpool 8 out rows x 16 channels per block");
+}
+
+// 64x64x32 -> 32x32x64, 3x3 stride 2 pad 1 on the default NPU with both dataflows. The largest
+// tiles: the whole K = 288 and 15 output rows (a slab bank holds 32 input rows; 15 rows read at
+// most 31). Then 3 blocks spread evenly (11 rows), 6 blocks (6 rows), 12 blocks (3 rows) and
+// half the k-chunk (ws: align_up(144, 16) = 144; os: 144), in ws, then the same in os.
+const char* const kConv = R"(
+input: {shape: [64, 64, 32], scale: 0.05}
+layers:
+  - {name: c, op: conv2d, out_channels: 64, kernel: 3, stride: 2, padding: 1,
+     weight_scale: 0.01, output: {scale: 1.0}}
+)";
+
+TEST(CompilerSearch, CandidatesInOrder) {
+    const cfg::HwConfig hw = test::hw_with({"array.dataflow=both"});
+    const graph::Workload wl = workload(kConv);
+    const Lowered lo = lower(wl, hw);
+    const std::vector<ArrayPlan> c = array_candidates(lo.layers[0], hw);
+    struct Want {
+        Dataflow df;
+        int32_t max_rows;
+        int64_t max_k;
+        int32_t rows;
+        int64_t kb;
+    };
+    const Dataflow ws = Dataflow::kWeightStationary, os = Dataflow::kOutputStationary;
+    const std::vector<Want> want = {
+        {ws, 0, 0, 15, 288},   {ws, 11, 0, 11, 288}, {ws, 6, 0, 6, 288},   {ws, 3, 0, 3, 288},
+        {ws, 0, 144, 15, 144}, {os, 0, 0, 15, 288},  {os, 11, 0, 11, 288}, {os, 6, 0, 6, 288},
+        {os, 3, 0, 3, 288},    {os, 0, 144, 15, 144}};
+    ASSERT_EQ(c.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(c[i].dataflow, want[i].df) << i;
+        EXPECT_EQ(c[i].limits.max_rows, want[i].max_rows) << i;
+        EXPECT_EQ(c[i].limits.max_k_chunk, want[i].max_k) << i;
+        EXPECT_EQ(c[i].mapping.out_rows_per_block, want[i].rows) << i;
+        EXPECT_EQ(c[i].mapping.kb, want[i].kb) << i;
+        // The buffers are the mapping's placement.
+        const std::optional<Buffers> b = place(c[i].mapping, hw, c[i].mapping.placement);
+        ASSERT_TRUE(b.has_value());
+        EXPECT_EQ(c[i].buffers.slab[1], b->slab[1]) << i;
+    }
+}
+
+TEST(CompilerSearch, TakesTheBestEstimateFirstOnTies) {
+    for (const char* df : {"ws", "both"}) {
+        const cfg::HwConfig hw = test::hw_with({std::string("array.dataflow=") + df});
+        const graph::Workload wl = workload(kConv);
+        const Lowered lo = lower(wl, hw);
+        const std::vector<ArrayPlan> c = array_candidates(lo.layers[0], hw);
+        size_t best = 0;
+        for (size_t i = 1; i < c.size(); ++i) {
+            if (estimate(lo.layers[0], c[i], hw) < estimate(lo.layers[0], c[best], hw)) best = i;
+        }
+        const LayerPlan p = plan_layer(lo.layers[0], hw);
+        EXPECT_EQ(p.array.dataflow, c[best].dataflow) << df;
+        EXPECT_EQ(p.array.limits.max_rows, c[best].limits.max_rows) << df;
+        EXPECT_EQ(p.array.limits.max_k_chunk, c[best].limits.max_k_chunk) << df;
+        EXPECT_EQ(p.summary, c[best].mapping.summary(c[best].dataflow)) << df;
+    }
+}
+
+// A layer of many steps is searched too: LLaMA-7B's 512x4096x4096 query projection on the
+// default NPU with both dataflows. Its largest ws tiles (16 rows, k-chunk 2048) take
+// 32 x 256 x 2 = 16384 steps; the search prefers the same blocks in os.
+TEST(CompilerSearch, EveryLayerIsSearchedHoweverManySteps) {
+    graph::LoadOptions no_data;
+    no_data.with_data = false;
+    const graph::Workload wl = quant::prepare(graph::load_workload_from_string(R"(
+input: {shape: [512, 4096], scale: 0.05}
+layers:
+  - {name: q, op: gemm, n: 4096, weight_scale: 0.01, bias: false, output: {scale: 1.0}}
+)",
+                                                                               "w.yaml", no_data));
+    const cfg::HwConfig hw = test::hw_with({"array.dataflow=both"});
+    const Lowered lo = lower(wl, hw);
+    const std::vector<ArrayPlan> c = array_candidates(lo.layers[0], hw);
+    ASSERT_FALSE(c.empty());
+    const LayerMapping& first = c[0].mapping;
+    EXPECT_EQ(c[0].dataflow, Dataflow::kWeightStationary);
+    EXPECT_EQ(first.m_blocks * first.n_blocks * first.k_chunks, 16384);
+    const LayerPlan p = plan_layer(lo.layers[0], hw);
+    EXPECT_EQ(p.array.dataflow, Dataflow::kOutputStationary);
+    EXPECT_EQ(p.array.mapping.out_rows_per_block, 16);
+    EXPECT_EQ(p.array.mapping.kb, 2048);
+    EXPECT_LT(estimate(lo.layers[0], p.array, hw), estimate(lo.layers[0], c[0], hw));
+}
+
+TEST(CompilerSearch, ReportsLayersThatDoNotFit) {
+    // Rows of 5000 B cannot be double-buffered in and out of a 16 KiB scratchpad's halves
+    // (2 * 5056 > 8192); the gemm after it (2x5000x20) fits.
+    const graph::Workload wl = workload(R"(
+input: {shape: [2, 5000], scale: 0.05}
+layers:
+  - {name: wide, op: softmax, output: {scale: 1.0}}
+  - {name: g, op: gemm, n: 20, weight_scale: 0.01, output: {scale: 1.0}}
+)");
+    const cfg::HwConfig hw = small_hw();
+    const Lowered lo = lower(wl, hw);
+    const std::vector<LayerPlan> plans = search_mappings(lo, hw);
+    ASSERT_EQ(plans.size(), 2u);
+    EXPECT_FALSE(plans[0].ok);
+    ASSERT_EQ(plans[0].problems.size(), 1u);
+    EXPECT_EQ(plans[0].problems[0].to_string(),
+              "w.yaml:4:5: layers[0]: layer 'wide' (softmax 2x5000 -> 2x5000) does not fit on "
+              "chip: one row of 5000 bytes, double-buffered in and out (scratchpad has 16384 B); "
+              "to fit it, raise scratchpad.size = 16KiB (--set) or accumulator.size = 4KiB "
+              "(--set)");
+    EXPECT_TRUE(plans[1].ok);
+    EXPECT_TRUE(plans[1].problems.empty());
+}
+
+}  // namespace
+}  // namespace npu::compiler
