@@ -83,6 +83,7 @@ void Dma::complete(MemRequest& r, uint64_t cycle) {
     --b.ch->pending;
     b.desc->cycle = std::max(b.desc->cycle, done);
     --b.desc->pending;
+    note_deferred_latency(*b.desc);
     m_free_bursts.push_back(&b);
     m_told.notify(sc_core::SC_ZERO_TIME);
 }
@@ -111,7 +112,7 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     Result r;
     uint64_t complete = t;
     r.sram_done = t;
-    PendingDone* later = nullptr;  // made when a burst's completion is told later
+    Deferred* later = nullptr;  // made when a burst's completion is told later
     const uint64_t burst = static_cast<uint64_t>(m_cfg.burst_bytes);
     uint64_t bursts = 0;
     // The far side's target for the whole transfer, decoded once.
@@ -181,12 +182,15 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     if (m_limiters != nullptr) m_limiters->add(layer, stats::Limiter::kDmaIssue, begin, t);
     if (later == nullptr) {
         r.complete = complete;
-        // The last bursts on their way (a target that tells completions later: its waits for
-        // free slots only).
+        // The last bursts on their way (a deferred descriptor notes them when its last
+        // completion is told: note_deferred_latency).
         if (m_limiters != nullptr) m_limiters->add(layer, stats::Limiter::kDmaLatency, t, complete);
     } else {
         later->cycle = std::max(later->cycle, complete);
         later->issuing = false;
+        later->issued = t;
+        later->layer = layer;
+        note_deferred_latency(*later);
         r.complete = later->known() ? DoneCycle(later->cycle) : DoneCycle(later, &m_told);
     }
     return r;

@@ -96,11 +96,17 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
         Completions in_flight;
         uint32_t pending = 0;
     };
+    // A descriptor with a burst whose completion comes later: its DoneCycle's state, and what
+    // the limiter note of its last bursts in flight needs once the last completion is told.
+    struct Deferred : PendingDone {
+        uint64_t issued = 0;  // the cycle after its last burst left the issue stage
+        uint32_t layer = 0;
+    };
     // One burst's request, pooled: a request whose completion comes later keeps its slot
     // until then.
     struct Burst : MemRequest {
         Channel* ch = nullptr;
-        PendingDone* desc = nullptr;
+        Deferred* desc = nullptr;
         uint32_t sram = 0;
     };
 
@@ -129,6 +135,12 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     Burst& free_burst();
     // A target tells a completion decided after the request.
     void complete(MemRequest& r, uint64_t cycle) override;
+    // Notes a deferred descriptor's last bursts in flight, [issued, its completion), once known.
+    void note_deferred_latency(const Deferred& d) {
+        if (m_limiters != nullptr && d.known()) {
+            m_limiters->add(d.layer, stats::Limiter::kDmaLatency, d.issued, d.cycle);
+        }
+    }
 
     cfg::DmaConfig m_cfg;
     size_t m_outstanding;
@@ -139,8 +151,8 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     sc_core::sc_semaphore m_free_channels;
     std::vector<std::unique_ptr<Burst>> m_bursts;  // the pool
     std::vector<Burst*> m_free_bursts;
-    std::deque<PendingDone> m_pending_done;  // descriptors with a burst completed later
-    sc_core::sc_event m_told;                // a target told a completion
+    std::deque<Deferred> m_pending_done;  // descriptors with a burst completed later
+    sc_core::sc_event m_told;             // a target told a completion
     stats::Stat& m_descriptors;
     stats::Stat& m_burst_count;
     stats::Stat& m_bytes;

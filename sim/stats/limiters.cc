@@ -39,7 +39,8 @@ const char* meaning(Limiter l) {
         case Limiter::kBankConflict:
             return "a request waits for a busy SRAM bank port";
         case Limiter::kDramBandwidth:
-            return "a DRAM request waits for its channel (busy with other requests)";
+            return "a DRAM request waits inside the DRAM (its channel busy with other requests; "
+                   "banked: also row opens and closes, refresh)";
         case Limiter::kDmaLatency:
             return "DMA bursts in flight: every dma.outstanding slot full, or a transfer's "
                    "last bursts";

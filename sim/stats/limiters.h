@@ -4,8 +4,9 @@
 // While a layer runs, the components note the intervals of cycles they spent on each activity
 // (LimiterLog::add): the array's tiles (streaming operands; preloading weights, filling and
 // draining its pipeline), the vector and post-processing units, waits for scratchpad bank ports,
-// DRAM requests held back by other requests on their channel, the DMA's slots all in flight (and a
-// transfer's last bursts in flight), the DMA issuing a transfer. When the layer ends
+// DRAM requests held back inside the DRAM (other requests on their channel; banked: also row
+// opens and closes, refresh), the DMA's slots all in flight (and a transfer's last bursts in
+// flight), the DMA issuing a transfer. When the layer ends
 // (close_layer), every cycle of [start, end) is charged to exactly one cause: the first in the
 // order of Limiter below that was in progress at that cycle; a cycle in which none was is a
 // dependency wait (an engine waiting for a token, the controller's dispatch or the layer's
@@ -34,7 +35,8 @@ enum class Limiter : uint8_t {
                      // (weight-stationary), filling and draining the pipeline
     kVectorPpu,      // the vector unit or the post-processing unit works
     kBankConflict,   // a request waits for a busy scratchpad / accumulator bank port
-    kDramBandwidth,  // a DRAM request waits for its channel, busy with other requests
+    kDramBandwidth,  // a DRAM request waits inside the DRAM: its channel busy with other
+                     // requests (banked: beyond its unloaded span, e.g. row opens, refresh)
     kDmaLatency,     // DMA bursts in flight: every outstanding slot full, or a transfer's last
                      // bursts not back yet (concurrency = dma.outstanding x latency)
     kDmaIssue,       // the DMA sets a transfer up and issues its bursts (one per cycle)

@@ -55,6 +55,7 @@ BankedDramTarget::BankedDramTarget(sc_core::sc_module_name name, const cfg::HwCo
       m_min_data_delay(m_model.min_data_delay()),
       m_read_delay(static_cast<uint64_t>(hw.dram.timing.tCL + hw.dram.timing.tBURST)),
       m_write_delay(static_cast<uint64_t>(hw.dram.timing.tCWL + hw.dram.timing.tBURST)),
+      m_burst_cycles(static_cast<uint64_t>(hw.dram.timing.tBURST)),
       m_counted(static_cast<size_t>(m_model.channels())),
       m_total_stats(channel_refs(stats)),
       m_row_hits(stats.stat("row_hits", "bursts that found their row open", "count")),
@@ -145,6 +146,16 @@ void BankedDramTarget::step(uint64_t npu_cycle) {
         m_row_conflicts.add(r.layer, c.row_conflicts);
         (r.write ? m_write_queue : m_read_queue).add(r.layer, c.queue_cycles);
         m_latency.add(r.layer, done - r.earliest);
+        if (m_limiters != nullptr) {
+            // The unloaded span (see the header); a request of b bursts moves b x tBURST.
+            const uint64_t unloaded = 1 + (r.write ? m_write_delay : m_read_delay) +
+                                      (std::max<uint32_t>(c.bursts, 1) - 1) * m_burst_cycles;
+            const uint64_t took = c.cycle - c.arrival_cycle;
+            if (took > unloaded) {
+                m_limiters->add(r.layer, stats::Limiter::kDramBandwidth, r.earliest,
+                                m_clocks.to_npu(c.arrival_cycle + (took - unloaded)));
+            }
+        }
         if (m_log != nullptr) (*m_log)[m_log_index.at(&r)].told = done;
         r.initiator->complete(r, done);
     }

@@ -25,6 +25,15 @@
 // it were fed cycle by cycle; tests/models/banked_dram_target_test.cc proves the completions
 // equal the cycle-by-cycle reference (reference_channel.h) on NPU-generated streams.
 // Functional data moves when the request is taken (DramTarget::take); timing never touches it.
+// Limiters (DramTarget::set_limiters, sim/stats/limiters.h): a request's unloaded span is what it
+// takes on an idle channel with its row open, 1 + tCL + bursts x tBURST memory cycles from its
+// arrival (tCWL for a write: the controller issues at the earliest the cycle after an arrival).
+// Whatever it took beyond that it waited inside the DRAM (the queue behind other requests, row
+// opens and closes, refresh, bus turnarounds): the request's layer is charged
+// Limiter::kDramBandwidth from its earliest cycle for that long, [earliest, to_npu(arrival +
+// waited)). The unloaded span itself is the request's latency (the DMA's bursts in flight). A
+// request whose bursts the mapping spreads over channels could finish sooner than its unloaded
+// span: up to (bursts - 1) x tBURST of its wait then goes uncharged (never more is charged).
 //
 // Stats (group "dram"), besides those of every DramTarget (reads, writes, bytes_read,
 // bytes_written, counted per request):
@@ -106,6 +115,7 @@ class BankedDramTarget : public DramTarget {
     uint64_t m_min_data_delay;  // min(tCL, tCWL) + tBURST
     uint64_t m_read_delay;      // tCL + tBURST: from a RD to its data
     uint64_t m_write_delay;     // tCWL + tBURST
+    uint64_t m_burst_cycles;    // tBURST
     // In (arrival, issue order): requests come almost in arrival order, so each is inserted
     // from the back in a step or two.
     std::deque<Kept> m_kept;
