@@ -180,8 +180,7 @@ void ComputeEngine::exec_compute(const isa::Instr& in) {
             }
             m_array.count_tile(layer, L.precision, sh, t);
             if (stats::LimiterLog* log = m_board.limiters()) {
-                log->add(layer, stats::Limiter::kCompute, t.stream_begin, t.stream_end);
-                log->add(layer, stats::Limiter::kFillPreload, t.start, t.done());
+                log->add_tile(layer, t.stream_begin, t.stream_end, t.start, t.done());
                 if (bank_wait > 0) {
                     log->add(layer, stats::Limiter::kBankConflict, asked.start, t.start);
                 }

@@ -70,7 +70,7 @@ uint64_t Dma::slot_wait(Channel& ch, uint64_t t, uint32_t layer) {
         if (ch.in_flight.size() + ch.pending < m_outstanding) break;
     }
     m_full_cycles.add(layer, t - asked);
-    if (m_limiters != nullptr) m_limiters->add(layer, stats::Limiter::kDmaLatency, asked, t);
+    note_slots_full(layer, asked, t);
     return t;
 }
 

@@ -126,7 +126,7 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
         const uint64_t free = std::max(t, ch.in_flight.top());
         ch.in_flight.pop();
         m_full_cycles.add(layer, free - t);
-        if (m_limiters != nullptr) m_limiters->add(layer, stats::Limiter::kDmaLatency, t, free);
+        note_slots_full(layer, t, free);
         return free;
     }
     // Some completions are still to be told: waits for them (the deferred path).
@@ -135,6 +135,14 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     Burst& free_burst();
     // A target tells a completion decided after the request.
     void complete(MemRequest& r, uint64_t cycle) override;
+    // Notes a burst's wait for a slot, asked at `t`, issued at `free`: every slot holds a burst in
+    // flight over [t, free] (at `free` one frees and this burst takes it), so a stream that waits
+    // for a slot before every burst is one interval, not one per burst.
+    void note_slots_full(uint32_t layer, uint64_t t, uint64_t free) {
+        if (m_limiters != nullptr && free > t) {
+            m_limiters->add(layer, stats::Limiter::kDmaLatency, t, free + 1);
+        }
+    }
     // Notes a deferred descriptor's last bursts in flight, [issued, its completion), once known.
     void note_deferred_latency(const Deferred& d) {
         if (m_limiters != nullptr && d.known()) {

@@ -1,7 +1,9 @@
 #include "sim/stats/limiters.h"
 
 #include <algorithm>
-#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace npu::stats {
 
@@ -76,63 +78,98 @@ namespace {
 
 bool by_begin(const Interval& a, const Interval& b) { return a.begin < b.begin; }
 
-// Sorted intervals (by begin) clipped to [start, end) and merged where they touch, into `out`.
-void coalesce(const std::vector<Interval>& sorted, uint64_t start, uint64_t end,
-              std::vector<Interval>& out) {
-    out.clear();
-    for (Interval x : sorted) {
+// Sorts `list` by begin (only when it is not: a component notes its intervals as time advances),
+// clips it to [start, end) and merges the intervals that overlap or touch, in place.
+void coalesce(std::vector<Interval>& list, uint64_t start, uint64_t end) {
+    if (!std::is_sorted(list.begin(), list.end(), by_begin)) {
+        std::sort(list.begin(), list.end(), by_begin);
+    }
+    size_t n = 0;  // intervals kept
+    for (Interval x : list) {
         x.begin = std::max(x.begin, start);
         x.end = std::min(x.end, end);
         if (x.end <= x.begin) continue;
-        if (!out.empty() && x.begin <= out.back().end) {
-            out.back().end = std::max(out.back().end, x.end);
+        if (n > 0 && x.begin <= list[n - 1].end) {
+            list[n - 1].end = std::max(list[n - 1].end, x.end);
         } else {
-            out.push_back(x);
+            list[n++] = x;
         }
     }
-}
-
-uint64_t length(const std::vector<Interval>& list) {
-    uint64_t n = 0;
-    for (const Interval& x : list) n += x.end - x.begin;
-    return n;
+    list.resize(n);
 }
 
 }  // namespace
 
 LimiterCycles attribute(const std::array<std::vector<Interval>, kLimiters>& by_cause,
                         uint64_t start, uint64_t end) {
+    std::array<std::vector<Interval>, kLimiters> lists = by_cause;
+    return Attribution()(lists, start, end);
+}
+
+LimiterCycles Attribution::operator()(std::array<std::vector<Interval>, kLimiters>& by_cause,
+                                      uint64_t start, uint64_t end, uint64_t counted_compute) {
     LimiterCycles out;
     if (end <= start) return out;
-    // Disjoint and sorted: the cycles earlier causes took. Each cause's list is mostly in time
-    // order already (its components note intervals as time advances): sorted only when not.
-    std::vector<Interval> claimed, mine, both, sorted;
+    m_claimed.clear();  // sorted, disjoint, not touching: what the causes so far took
     uint64_t claimed_cycles = 0;
     for (size_t i = 0; i + 1 < kLimiters; ++i) {
-        const std::vector<Interval>& list = by_cause[i];
-        if (list.empty()) continue;
-        if (std::is_sorted(list.begin(), list.end(), by_begin)) {
-            coalesce(list, start, end, mine);
-        } else {
-            sorted = list;
-            std::sort(sorted.begin(), sorted.end(), by_begin);
-            coalesce(sorted, start, end, mine);
+        std::vector<Interval>& mine = by_cause[i];
+        coalesce(mine, start, end);
+        if (mine.empty()) continue;
+        // claimed | mine, merged where they overlap or touch.
+        m_merged.clear();
+        uint64_t merged_cycles = 0;
+        auto a = m_claimed.begin(), b = mine.begin();
+        while (a != m_claimed.end() || b != mine.end()) {
+            const Interval x =
+                b == mine.end() || (a != m_claimed.end() && a->begin <= b->begin) ? *a++ : *b++;
+            if (!m_merged.empty() && x.begin <= m_merged.back().end) {
+                if (x.end > m_merged.back().end) {
+                    merged_cycles += x.end - m_merged.back().end;
+                    m_merged.back().end = x.end;
+                }
+            } else {
+                m_merged.push_back(x);
+                merged_cycles += x.end - x.begin;
+            }
         }
-        both.clear();
-        std::merge(claimed.begin(), claimed.end(), mine.begin(), mine.end(),
-                   std::back_inserter(both), by_begin);
-        coalesce(both, start, end, claimed);
-        const uint64_t now = length(claimed);
-        out.cycles[i] = now - claimed_cycles;  // what this cause adds to the earlier ones
-        claimed_cycles = now;
+        out.cycles[i] = merged_cycles - claimed_cycles;  // what this cause adds to the earlier
+        claimed_cycles = merged_cycles;
+        m_claimed.swap(m_merged);
     }
     out.cycles[kLimiters - 1] = (end - start) - claimed_cycles;
+    // The counted streams lie in the kFillPreload intervals, apart from the kCompute list's.
+    out.cycles[static_cast<size_t>(Limiter::kCompute)] += counted_compute;
+    out.cycles[static_cast<size_t>(Limiter::kFillPreload)] -= counted_compute;
     return out;
 }
 
+void LimiterLog::tile_out_of_order() {
+    throw std::logic_error("limiters: an array tile's stream begins before the previous one's");
+}
+
+void LimiterLog::store(Open& open, Limiter what) {
+    if (open.layer == kNoLayer) return;
+    std::vector<Interval>& list = m_layers[open.layer][static_cast<size_t>(what)];
+    if (list.capacity() == 0) list.swap(m_spare[static_cast<size_t>(what)]);  // reuse
+    list.push_back(open.span);
+    open.layer = kNoLayer;
+}
+
 LimiterCycles LimiterLog::close_layer(size_t layer, uint64_t start, uint64_t end) {
+    for (size_t i = 0; i < kLimiters; ++i) {
+        if (m_open[i].layer == layer) store(m_open[i], static_cast<Limiter>(i));
+    }
     std::array<std::vector<Interval>, kLimiters>& open = m_layers[layer];
-    const LimiterCycles c = attribute(open, start, end);
+    Tiles& tiles = m_tiles[layer];
+    if (tiles.compute > 0 && (tiles.compute_first < start || tiles.last_end > end)) {
+        throw std::logic_error("limiters: an array tile of layer " + std::to_string(layer) +
+                               " streams over [" + std::to_string(tiles.compute_first) + ", " +
+                               std::to_string(tiles.last_end) + "), outside the layer's [" +
+                               std::to_string(start) + ", " + std::to_string(end) + ")");
+    }
+    const LimiterCycles c = m_attribute(open, start, end, tiles.compute);
+    tiles = Tiles{};
     for (size_t i = 0; i < kLimiters; ++i) {  // the buffers serve the next layer
         open[i].clear();
         if (open[i].capacity() > m_spare[i].capacity()) open[i].swap(m_spare[i]);

@@ -2,6 +2,8 @@
 // layer goes to exactly one cause, the first in the order that was in progress.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "sim/stats/limiters.h"
 
 namespace npu::stats {
@@ -67,6 +69,41 @@ TEST(Limiters, TheLogMergesTouchingIntervalsAndFreesALayerWhenItCloses) {
     // Closed: its intervals are gone; layer 1 kept its own.
     EXPECT_EQ(log.close_layer(0, 0, 55).at(Limiter::kDependency), 55u);
     EXPECT_EQ(log.close_layer(1, 60, 80).at(Limiter::kVectorPpu), 10u);
+}
+
+// The sweep equals charging each cycle on its own to the first cause with an interval holding
+// it, on random timelines: overlapping, touching, unsorted, reaching outside the layer.
+TEST(Limiters, TheSweepEqualsACycleByCycleReference) {
+    std::mt19937 rng(7);
+    for (int trial = 0; trial < 500; ++trial) {
+        Causes c;
+        const uint64_t start = rng() % 50, end = start + rng() % 300;
+        for (size_t i = 0; i < kLimiters; ++i) {
+            const int n = static_cast<int>(rng() % 12);
+            for (int k = 0; k < n; ++k) {
+                const uint64_t b = rng() % 400;
+                c[i].push_back({b, b + rng() % 40});  // some empty
+            }
+        }
+        LimiterCycles reference;
+        for (uint64_t t = start; t < end; ++t) {
+            size_t who = kLimiters - 1;
+            for (size_t i = 0; i + 1 < kLimiters && who == kLimiters - 1; ++i) {
+                for (const Interval& x : c[i]) {
+                    if (x.begin <= t && t < x.end) who = i;
+                }
+            }
+            ++reference.cycles[who];
+        }
+        const LimiterCycles r = attribute(c, start, end);
+        ASSERT_EQ(r.cycles, reference.cycles) << "trial " << trial;
+        // The log gives the same, its intervals noted in any order.
+        LimiterLog log(1);
+        for (size_t i = 0; i < kLimiters; ++i) {
+            for (const Interval& x : c[i]) log.add(0, static_cast<Limiter>(i), x.begin, x.end);
+        }
+        ASSERT_EQ(log.close_layer(0, start, end).cycles, reference.cycles) << "trial " << trial;
+    }
 }
 
 TEST(Limiters, NamesAndSumsOfRows) {
