@@ -98,6 +98,10 @@ const Format& format_for(const std::string& path, const std::string& name) {
         throw UserError(Diagnostic{"<command line>", 0, 0, "--format",
                                    "expected one of " + known + ", found '" + name + "'"});
     }
+    if (path.empty()) {  // no file to blame: the command line is where it is missing
+        throw UserError(Diagnostic{"<command line>", 0, 0, "MODEL",
+                                   "expected a model file (" + known + "), found ''"});
+    }
     const std::string ext = extension_of(path);
     for (const Format& f : formats()) {
         if (std::find(f.extensions.begin(), f.extensions.end(), ext) != f.extensions.end()) {

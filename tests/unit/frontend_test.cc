@@ -34,4 +34,16 @@ TEST(Frontend, UnknownFormatNamesTheFileAndTheFormats) {
         "extension'");
 }
 
+// Issue 11's mutation campaign: `npusim import "" -o w.yaml` said "found 'no extension'" with no
+// file, flag or argument named.
+TEST(Frontend, AnEmptyModelPathNamesTheArgument) {
+    try {
+        (void)npu::frontend::format_for("");
+        FAIL() << "expected a UserError";
+    } catch (const npu::UserError& e) {
+        EXPECT_EQ(e.diagnostics().at(0).to_string(),
+                  "<command line>: MODEL: expected a model file (onnx, scalesim), found ''");
+    }
+}
+
 }  // namespace
