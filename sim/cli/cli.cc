@@ -59,7 +59,8 @@ usage:
                  [--golden-dir DIR]
   npusim sweep   (FILE | [--hw FILE] --workload FILE... --grid KEY[,KEY...]=V1,V2,...
                  [--precisions LIST] [--derive KEY=TEMPLATE]... [--name NAME])
-                 [-j N] [--out DIR] [--timing-only] [--shard I/N] [--html FILE [--force]]
+                 [-j N] [--points-per-process N] [--out DIR] [--timing-only] [--shard I/N]
+                 [--html FILE [--force]]
                  [--objectives LIST] [--strategy grid|random|lhs|nsga2] [--budget N]
                  [--seed N] [--population N] [--color-by KEY] [--no-progress]
                  [--slurm [--tasks N] [--partition P] [--cpus-per-task C] [--time T]
@@ -89,10 +90,11 @@ commands:
            (--golden-dir): integers exactly, other numbers to 1e-9; exit 1 on any difference.
            --quick: only the cases marked quick; --update: rewrite the goldens from this run
   sweep    run every point of a sweep (a sweep YAML, or a grid of --set values), each in its own
-           process, -j at a time, into DIR/points/<id>; write DIR/results.csv and results.json
-           with the constraints checked, the rank on the objectives (default latency, energy)
-           and the Pareto front marked, and DIR/report.html (--html FILE: also to FILE); a
-           rerun skips finished points. --grid a,b=1:2,3:4 moves keys together; --derive
+           process (--points-per-process N: up to N per process), -j at a time, into
+           DIR/points/<id>; write DIR/results.csv and results.json with the constraints
+           checked, the rank on the objectives (default latency, energy) and the Pareto front
+           marked, and DIR/report.html (--html FILE: also to FILE); a rerun skips finished
+           points. --grid a,b=1:2,3:4 moves keys together; --derive
            KEY=TEMPLATE computes a key per point ("{array.rows}B"); --strategy random|lhs|nsga2
            runs --budget N points (--seed) instead of the whole grid. --shard I/N: only points
            with index % N == I; merge: combine shard directories; --slurm: submit a job array
@@ -117,6 +119,11 @@ options:
   --trace FILE       run: write the timeline (each engine's instructions and stalls, per-layer
                      spans) as Chrome/Perfetto trace JSON for ui.perfetto.dev (docs/trace.md);
                      refuses to overwrite without --force
+  --points-per-process N
+                     sweep: run up to N points one after the other in each child process instead
+                     of one process per point (saves process start and setup: faster timing-only
+                     sweeps; a crash then also fails the rest of its batch, which a rerun retries).
+                     Results are the same either way (docs/sweeps.md)
   --no-progress      run, sweep: no progress line on stderr (drawn only when stderr is a
                      terminal: never in pipes or logs; run: from 1 s on, not with --quiet)
   --html FILE        run, sweep: also write a self-contained HTML report (charts and tables; no

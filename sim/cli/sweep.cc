@@ -342,6 +342,8 @@ Options parse_options(const std::vector<std::string>& args) {
                 o.html = value();
             } else if (arg == "-j" || arg == "--jobs") {
                 o.jobs = count_flag(arg, value(), 9999);
+            } else if (arg == "--points-per-process") {
+                o.points_per_process = count_flag(arg, value(), 100000);
             } else if (arg == "--shard") {
                 const std::string v = value();
                 const size_t slash = v.find('/');
@@ -823,6 +825,8 @@ int sweep_main(const std::vector<std::string>& args, std::ostream& out) {
     if (!args.empty() && args[0] == "status") {
         return sweep_status({args.begin() + 1, args.end()}, out);
     }
+    if (!args.empty() && args[0] == "run-batch")
+        return run_batch({args.begin() + 1, args.end()}, out);
     return run_sweep(parse_options(args), out);
 }
 
