@@ -234,25 +234,6 @@ bool ChannelController::mode_after(bool write_mode) const {
     return !(writes == 0 || (writes <= m_write_low && reads > 0));
 }
 
-uint64_t ChannelController::earliest_column(uint32_t b, bool write) const {
-    const Bank& bank = m_banks[b];
-    const Group& g = m_groups[m_place[b].group];
-    const Rank& r = m_rank[m_place[b].rank];
-    return write ? std::max({m_bus_free, bank.next_wr, g.next_wr, r.next_wr})
-                 : std::max({m_bus_free, bank.next_rd, g.next_rd, r.next_rd});
-}
-
-uint64_t ChannelController::earliest_row(uint32_t b) const {
-    const Bank& bank = m_banks[b];
-    if (bank.open_row != kClosed) return std::max(m_bus_free, bank.next_pre);
-    const Rank& r = m_rank[m_place[b].rank];
-    uint64_t e =
-        std::max({m_bus_free, bank.next_act, m_groups[m_place[b].group].next_act, r.next_act});
-    // tFAW: the fourth-last ACT of the rank opens the window.
-    if (r.faw_count >= 4) e = std::max(e, r.faw[r.faw_count % 4] + m_t.tFAW);
-    return e;
-}
-
 uint64_t ChannelController::earliest(Command c, uint32_t rank, uint32_t group,
                                      uint32_t bank) const {
     const Bank& b = bank_of(rank, bank);

@@ -37,6 +37,7 @@
 // queueing cycles, refresh cycles, active and precharged rank-cycles.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -194,8 +195,23 @@ class ChannelController {
     }
     // The first cycle bank b's (channel-wide index) column command (RD/RDA, or WR/WRA when
     // `write`), and its row command (ACT when closed, else PRE), is legal: earliest() for them.
-    [[nodiscard]] uint64_t earliest_column(uint32_t b, bool write) const;
-    [[nodiscard]] uint64_t earliest_row(uint32_t b) const;
+    [[nodiscard]] uint64_t earliest_column(uint32_t b, bool write) const {
+        const Bank& bank = m_banks[b];
+        const Group& g = m_groups[m_place[b].group];
+        const Rank& r = m_rank[m_place[b].rank];
+        return write ? std::max({m_bus_free, bank.next_wr, g.next_wr, r.next_wr})
+                     : std::max({m_bus_free, bank.next_rd, g.next_rd, r.next_rd});
+    }
+    [[nodiscard]] uint64_t earliest_row(uint32_t b) const {
+        const Bank& bank = m_banks[b];
+        if (bank.open_row != kClosed) return std::max(m_bus_free, bank.next_pre);
+        const Rank& r = m_rank[m_place[b].rank];
+        uint64_t e =
+            std::max({m_bus_free, bank.next_act, m_groups[m_place[b].group].next_act, r.next_act});
+        // tFAW: the fourth-last ACT of the rank opens the window.
+        if (r.faw_count >= 4) e = std::max(e, r.faw[r.faw_count % 4] + m_t.tFAW);
+        return e;
+    }
     [[nodiscard]] uint64_t earliest(Command c, uint32_t rank, uint32_t group, uint32_t bank) const;
     // The refresh command of a pending rank (kPre, kRef or kRefpb; its bank; when it is legal):
     // the one that issues at `t` if any does, else the one legal first.
