@@ -5,15 +5,18 @@
 # what a cluster plan needs, and less disturbed than wall time by other work on the machine),
 # points per core-hour, and where the time of one point goes (process start and workload load,
 # compile, simulate) from one point's stats.json and a timed `npusim compile`.
-#   scripts/bench_sweep.sh [JOBS] [WORKLOAD]
+#   scripts/bench_sweep.sh [JOBS] [WORKLOAD] [SWEEP OPTIONS...]
+# Extra options go to `npusim sweep`, e.g. `scripts/bench_sweep.sh 2 workloads/resnet50.yaml
+# --points-per-process 8` for several points per process (docs/sweeps.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${1:-$(nproc)}
 workload=${2:-$root/workloads/resnet50.yaml}
+shift $(($# < 2 ? $# : 2))
 "$root/scripts/build.sh" "$root/build" >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-npusim="$root/build/npusim"
+npusim=${NPUSIM_BIN:-$root/build/npusim}  # NPUSIM_BIN: another build, for before/after
 cat > "$out/sweep.yaml" <<YAML
 hw: $root/configs/edge_npu.yaml
 workloads: [$workload]
@@ -28,7 +31,7 @@ grid:
 YAML
 start=$(date +%s.%N)
 /usr/bin/time -f "%U %S" -o "$out/cpu.txt" \
-  "$npusim" sweep "$out/sweep.yaml" -j "$jobs" --no-progress --out "$out/sweep" >/dev/null
+  "$npusim" sweep "$out/sweep.yaml" -j "$jobs" --no-progress --out "$out/sweep" "$@" >/dev/null
 end=$(date +%s.%N)
 points=$(grep -c ',ok,' "$out/sweep/results.csv" || true)
 total=$(($(wc -l < "$out/sweep/results.csv") - 1))

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The simple and the banked DRAM side by side (docs/dram.md, "Simple vs banked"): each bundled
-# chip runs networks timing-only with dram.model simple (its config as bundled) and banked with
-# DRAM presets; prints a Markdown table of cycles, achieved DRAM bandwidth, row-hit rate and DRAM
-# and total energy, plus the host time of each run (a benchmark figure, not a result).
+# chip runs networks timing-only with dram.model simple (its config's bandwidth and latency) and
+# banked with DRAM presets (the chip's own memory first where it has one: the one its config
+# selects); prints a Markdown table of cycles, achieved DRAM bandwidth, row-hit rate and DRAM and
+# total energy, plus the host time of each run (a benchmark figure, not a result).
 #   scripts/dram_compare.sh            the table of docs/dram.md
 #   scripts/dram_compare.sh --speed    only ResNet-50 (32x32 edge NPU, the bench.sh setup),
 #                                      simple vs banked host CPU seconds, best of 3 each
@@ -16,6 +17,7 @@ trap 'rm -rf "$out"' EXIT
 # One run; prints "cycles GB/s row_hit_rate dram_uJ total_uJ cpu_s" (row_hit_rate "-" if simple).
 run() {
   local dir="$out/run"
+  rm -rf "$dir"
   /usr/bin/time -f "%U %S" -o "$out/time" "$npusim" run --timing-only --quiet --out "$dir" \
     --force "$@" >/dev/null
   python3 - "$dir/stats.json" "$out/time" <<'EOF'
@@ -42,12 +44,13 @@ if [ "${1:-}" = "--speed" ]; then
   exit 0
 fi
 
-# chip config, workload, the presets to compare (the chip's own memory first where it has one).
+# chip config, workload, the presets to compare (the chip's own memory first where it has one);
+# PRESET:N keeps N channels (the chip's), PRESET alone the preset's own channel count.
 cases=(
   "edge_npu resnet50 ddr4_3200 lpddr4_4266 hbm2"
   "nvdla resnet50 ddr4_3200 lpddr4_4266"
   "gemmini mobilenet_v2 ddr4_3200 lpddr4_4266"
-  "tpu_v1 bert_base_layer ddr4_3200 hbm2"
+  "tpu_v1 bert_base_layer ddr3_2133:2 ddr4_3200:2 hbm2"
   "vta resnet18 ddr3_1600 ddr4_3200"
 )
 echo "| chip | workload | dram | cycles | GB/s | row hits | DRAM uJ | total uJ | host CPU s |"
@@ -55,10 +58,15 @@ echo "|---|---|---|---|---|---|---|---|---|"
 for c in "${cases[@]}"; do
   read -r chip wl presets <<<"$c"
   args=(--hw "$root/configs/$chip.yaml" --workload "$root/workloads/$wl.yaml")
-  read -r cy bw hit de te cpu <<<"$(run "${args[@]}")"
+  read -r cy bw hit de te cpu <<<"$(run "${args[@]}" --set dram.model=simple)"
+  [ -n "$cpu" ] || { echo "error: $chip $wl simple failed" >&2; exit 1; }
   echo "| $chip | $wl | simple | $cy | $bw | $hit | $de | $te | $cpu |"
-  for p in $presets; do
-    read -r cy bw hit de te cpu <<<"$(run "${args[@]}" --set dram.model=banked --set dram.preset=$p)"
-    echo "| | | banked $p | $cy | $bw | $hit | $de | $te | $cpu |"
+  for entry in $presets; do
+    p=${entry%%:*}
+    sets=(--set dram.model=banked --set dram.preset="$p")
+    [ "$entry" = "$p" ] || sets+=(--set dram.channels="${entry#*:}")
+    read -r cy bw hit de te cpu <<<"$(run "${args[@]}" "${sets[@]}")"
+    [ -n "$cpu" ] || { echo "error: $chip $wl $entry failed" >&2; exit 1; }
+    echo "| | | banked $entry | $cy | $bw | $hit | $de | $te | $cpu |"
   done
 done

@@ -37,7 +37,7 @@ NpuCore::NpuCore(sc_core::sc_module_name name, const cfg::HwConfig& hw, const is
           })
                      : Controller::OutputReader(),
           stats.group("controller")),
-      m_load("load", m_controller.queue(isa::Engine::kLoad), m_c2l, m_l2c, m_dma, m_board,
+      m_load("load", m_controller.queue(isa::Engine::kLoad), m_c2l, m_l2c, m_dma, program, m_board,
              stats.group("load")),
       m_compute("compute", hw.array, m_controller.queue(isa::Engine::kCompute),
                 {m_l2c, m_s2c, m_c2l, m_c2s}, m_array, m_vector, m_spad, m_acc, m_datapaths.get(),

@@ -14,11 +14,10 @@
 
 namespace npu::datapath {
 
-void IntDatapath::compute_block(const isa::Instr& in, const isa::LayerDesc& L, Memory mem,
+void IntDatapath::compute_block(const isa::Compute& c, const isa::LayerDesc& L, Memory mem,
                                 Where where) {
-    const isa::Compute& c = in.comp;
     const timing::TileShape block{c.m, c.k, c.n};
-    gather_a(in, L, 0, 0, c.m, c.k, mem, where);
+    gather_a(c, L, 0, 0, c.m, c.k, mem, where);
     // B(j, kk) of the GEMM is W[kk][j], read in place (int4 rows unpacked first).
     const auto* w = reinterpret_cast<const int8_t*>(mem.spad + c.w_addr);
     const int64_t m = c.m, k = c.k, n = c.n;
@@ -68,10 +67,11 @@ void IntDatapath::compute_block(const isa::Instr& in, const isa::LayerDesc& L, M
     accumulate_tile(c, 0, block, true, mem);
 }
 
-timing::TileData IntDatapath::pe_tile(const isa::Instr& in, const isa::LayerDesc& L, int i0, int k0,
-                                      const timing::TileShape& sh, Memory mem, Where where) {
-    gather_a(in, L, i0, k0, sh.m, sh.k, mem, where);
-    gather_w(L, in.comp, k0, sh.k, mem);
+timing::TileData IntDatapath::pe_tile(const isa::Compute& c, const isa::LayerDesc& L, int i0,
+                                      int k0, const timing::TileShape& sh, Memory mem,
+                                      Where where) {
+    gather_a(c, L, i0, k0, sh.m, sh.k, mem, where);
+    gather_w(L, c, k0, sh.k, mem);
     m_out_tile.resize(size_t(sh.m) * size_t(sh.n));
     return {m_a_tile.data(), sh.k, m_w_tile.data(), sh.n, m_out_tile.data(), sh.n};
 }
@@ -102,9 +102,8 @@ void IntDatapath::postproc(const isa::Postproc& p, const isa::LayerDesc& L, Memo
 // A operand rows [i0, i0+m) x reduction [k0, k0+k) of a COMPUTE block, through the im2col view
 // of the slab (the input zero point for padding), into m_a_tile (row stride k). The channels of
 // one kernel tap are contiguous in the slab: each tap's run is one copy (or one fill).
-void IntDatapath::gather_a(const isa::Instr& in, const isa::LayerDesc& L, int i0, int k0, int m,
+void IntDatapath::gather_a(const isa::Compute& c, const isa::LayerDesc& L, int i0, int k0, int m,
                            int k, Memory mem, Where where) {
-    const isa::Compute& c = in.comp;
     const size_t row_bytes = size_t(L.in_w) * size_t(L.in_c);
     m_a_tile.resize(size_t(m) * size_t(k));
     const int8_t zp = static_cast<int8_t>(L.in_zero_point);

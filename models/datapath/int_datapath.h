@@ -34,10 +34,10 @@ class IntDatapath {
         : m_rounding(rounding), m_requant(requant) {}
 
     // The data of a whole COMPUTE block (closed-form array).
-    void compute_block(const isa::Instr& in, const isa::LayerDesc& L, Memory mem, Where where);
+    void compute_block(const isa::Compute& c, const isa::LayerDesc& L, Memory mem, Where where);
     // PE-level array: the operands of the tile of rows [i0, i0 + sh.m) x reduction
     // [k0, k0 + sh.k), for the array model to compute into TileData::out ...
-    [[nodiscard]] timing::TileData pe_tile(const isa::Instr& in, const isa::LayerDesc& L, int i0,
+    [[nodiscard]] timing::TileData pe_tile(const isa::Compute& c, const isa::LayerDesc& L, int i0,
                                            int k0, const timing::TileShape& sh, Memory mem,
                                            Where where);
     // ... then the zero-point correction and the accumulators (bias + product, or += product).
@@ -50,7 +50,7 @@ class IntDatapath {
     void postproc(const isa::Postproc& p, const isa::LayerDesc& L, Memory mem) const;
 
   private:
-    void gather_a(const isa::Instr& in, const isa::LayerDesc& L, int i0, int k0, int m, int k,
+    void gather_a(const isa::Compute& c, const isa::LayerDesc& L, int i0, int k0, int m, int k,
                   Memory mem, Where where);
     void gather_w(const isa::LayerDesc& L, const isa::Compute& c, int k0, int k, Memory mem);
     void correct_zero_points(const isa::LayerDesc& L, const timing::TileShape& sh);

@@ -49,7 +49,8 @@ void ComputeEngine::run() {
         m_instructions.add(in.layer, 1);
         if (in.op == isa::Opcode::kVector) {
             const uint64_t begin = now_cycles();
-            const uint64_t done = m_vector.execute(in, m_program.layers[in.layer], begin);
+            const uint64_t done =
+                m_vector.execute(in, m_program.vec(in), m_program.layers[in.layer], begin);
             if (stats::LimiterLog* log = m_board.limiters()) {
                 log->add(in.layer, stats::Limiter::kVectorPpu, begin, done);
             }
@@ -68,7 +69,7 @@ void ComputeEngine::push_tokens(const isa::Instr& in, uint64_t done) {
 }
 
 void ComputeEngine::exec_compute(const isa::Instr& in) {
-    const isa::Compute& c = in.comp;
+    const isa::Compute& c = m_program.comp(in);
     const isa::LayerDesc& L = m_program.layers[in.layer];
     const size_t layer = in.layer;
     const bool ws = L.dataflow == Dataflow::kWeightStationary;
@@ -96,7 +97,7 @@ void ComputeEngine::exec_compute(const isa::Instr& in) {
     } else if (m_dp != nullptr && !pe_data) {
         // The closed-form array gives the timing tile by tile below; the data of the whole block
         // is one product (wrapping int32 sums do not depend on how the reduction is split).
-        m_dp->integer.compute_block(in, L, m_dp->mem, where);
+        m_dp->integer.compute_block(c, L, m_dp->mem, where);
     }
     const int tile_m = ws ? c.m : m_rows;
     const int tile_k = ws ? m_rows : c.k;
@@ -171,7 +172,7 @@ void ComputeEngine::exec_compute(const isa::Instr& in) {
             const bool add_to_acc = c.accumulate || k0 > 0;
             if (pe_data) {
                 // The PE-level array computes each tile's data from its registers.
-                const timing::TileData data = m_dp->integer.pe_tile(in, L, i0, k0, sh, m_dp->mem,
+                const timing::TileData data = m_dp->integer.pe_tile(c, L, i0, k0, sh, m_dp->mem,
                                                                     {name(), now_cycles(), in.id});
                 t = array.issue(sh, now_cycles(), &data);
                 m_dp->integer.pe_finish(L, c, i0, sh, add_to_acc, m_dp->mem);

@@ -57,6 +57,14 @@ uint64_t Dma::slot_wait(Channel& ch, uint64_t t, uint32_t layer) {
             ch.in_flight.pop();
             break;
         }
+        if (!ch.in_flight.empty() && ch.untold != nullptr &&
+            ch.in_flight.top() <= ch.untold->untold_from()) {
+            // No untold completion comes before the earliest known one: it frees the slot.
+            ch.relied = std::max(ch.relied, ch.in_flight.top());
+            t = std::max(t, ch.in_flight.top());
+            ch.in_flight.pop();
+            break;
+        }
         // Wait for the earliest known completion or the next one told, whichever comes first,
         // and look again.
         const uint64_t now = now_cycles();
@@ -76,6 +84,12 @@ uint64_t Dma::slot_wait(Channel& ch, uint64_t t, uint32_t layer) {
 
 void Dma::complete(MemRequest& r, uint64_t cycle) {
     auto& b = static_cast<Burst&>(r);
+    if (cycle < b.ch->relied) {
+        throw ModelError(name(), now_cycles(), -1,
+                         "a completion at cycle " + std::to_string(cycle) +
+                             " came before the target's bound on untold completions (cycle " +
+                             std::to_string(b.ch->relied) + ")");
+    }
     // A load's bytes go into the scratchpad from the cycle they arrive.
     const uint64_t done =
         b.write ? cycle : m_spad.access(b.sram, b.bytes, cycle, BankedSram::Dir::kWrite, b.layer);
@@ -166,7 +180,11 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
                 if (later == nullptr) later = &m_pending_done.emplace_back();
                 b.desc = later;
                 ++later->pending;
-                ++ch.pending;
+                if (ch.pending++ == 0) {
+                    ch.untold = far_side.target;
+                } else if (ch.untold != far_side.target) {
+                    ch.untold = nullptr;
+                }
             }
             far += len;
             sram += len;

@@ -18,7 +18,9 @@
 // interleave in time exactly as if it waited, at no cost when nothing else happens.
 // A target may complete a request when it arrives (the burst's completion is known at issue) or
 // later (MemInitiatorIf::complete): then the DMA waits for completions whenever its
-// outstanding slots are full, writes a load's bytes into the scratchpad when the completion
+// outstanding slots are full (unless the earliest told one comes no later than the target's
+// bound on those not told yet, MemTargetIf::untold_from: then that one frees the slot, as it
+// would after waiting), writes a load's bytes into the scratchpad when the completion
 // comes, and reports the descriptor's completion as a DoneCycle that becomes known with its last
 // burst. Completions may come in any order.
 // Functional runs: the targets move the bytes when they take the request; the engines'
@@ -95,6 +97,11 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
         // and how many more are in flight with a completion not told yet.
         Completions in_flight;
         uint32_t pending = 0;
+        // The target of the bursts whose completion is untold (nullptr: several), and the
+        // latest known completion taken as the earliest while some were untold (every
+        // completion told later must come at or after it).
+        const MemTargetIf* untold = nullptr;
+        uint64_t relied = 0;
     };
     // A descriptor with a burst whose completion comes later: its DoneCycle's state, and what
     // the limiter note of its last bursts in flight needs once the last completion is told.

@@ -6,12 +6,13 @@ namespace npu::model {
 
 LoadEngine::LoadEngine(sc_core::sc_module_name name, Controller::Queue& queue,
                        TokenQueue& buffer_free, TokenQueue& operands_ready, Dma& dma,
-                       Scoreboard& board, stats::StatGroup& stats)
+                       const isa::Program& program, Scoreboard& board, stats::StatGroup& stats)
     : sc_module(name),
       m_queue(queue),
       m_buffer_free(buffer_free),
       m_operands_ready(operands_ready),
       m_dma(dma),
+      m_program(program),
       m_board(board),
       m_instructions(stats.stat("instructions", "LOAD instructions run", "count")),
       m_wait_compute(stats.stat("wait_compute_cycles",
@@ -32,7 +33,7 @@ void LoadEngine::run() {
         const uint64_t queued = m_board.tracing() ? now_cycles() : 0;
         if (in.deps.pop_next) pop_timed(m_buffer_free, m_wait_compute, in.layer);
         if (m_board.tracing()) m_board.trace_begin(isa::Engine::kLoad, in, queued);
-        const Dma::Result r = m_dma.load(in.xfer, in.layer);
+        const Dma::Result r = m_dma.load(m_program.xfer(in), in.layer);
         wait_until(r.issued);
         if (in.deps.push_next) m_operands_ready.push(r.complete);
         m_instructions.add(in.layer, 1);

@@ -23,7 +23,8 @@ class LoadEngine : public sc_core::sc_module {
     SC_HAS_PROCESS(LoadEngine);
     // `buffer_free`: compute -> load tokens; `operands_ready`: load -> compute tokens.
     LoadEngine(sc_core::sc_module_name name, Controller::Queue& queue, TokenQueue& buffer_free,
-               TokenQueue& operands_ready, Dma& dma, Scoreboard& board, stats::StatGroup& stats);
+               TokenQueue& operands_ready, Dma& dma, const isa::Program& program, Scoreboard& board,
+               stats::StatGroup& stats);
     // The engine's fields of the run's counters (load_wait_compute_cycles) of `layer`.
     void add_counters(size_t layer, stats::Counters& c) const;
 
@@ -35,6 +36,7 @@ class LoadEngine : public sc_core::sc_module {
     TokenQueue& m_buffer_free;
     TokenQueue& m_operands_ready;
     Dma& m_dma;
+    const isa::Program& m_program;
     Scoreboard& m_board;
     stats::Stat& m_instructions;
     stats::Stat& m_wait_compute;

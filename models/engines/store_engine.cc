@@ -37,7 +37,8 @@ void StoreEngine::run() {
         m_instructions.add(in.layer, 1);
         if (in.op == isa::Opcode::kPostproc) {
             const uint64_t begin = now_cycles();
-            const PostProcessor::Times t = m_ppu.execute(in, m_program.layers[in.layer], begin);
+            const PostProcessor::Times t =
+                m_ppu.execute(in, m_program.post(in), m_program.layers[in.layer], begin);
             if (stats::LimiterLog* log = m_board.limiters()) {
                 log->add(in.layer, stats::Limiter::kVectorPpu, begin, t.done);
             }
@@ -45,7 +46,7 @@ void StoreEngine::run() {
             if (in.deps.push_prev) m_buffer_free.push(t.acc_free);
             m_board.retire(isa::Engine::kStore, now_cycles());
         } else {
-            const Dma::Result r = m_dma.store(in.xfer, in.layer);
+            const Dma::Result r = m_dma.store(m_program.xfer(in), in.layer);
             // The next POST may overwrite this output buffer once the DMA has read it; a
             // VECTOR that wrote it directly waits for this token.
             wait_until(r.sram_done);

@@ -14,7 +14,8 @@
 //  - the target decides later (a bank-level DRAM with queues): request() returns kLater and the
 //    target calls initiator->complete(request, cycle) from one of its processes, at a kernel
 //    time at or before `cycle`. The request object belongs to the initiator and stays valid
-//    until then; completions may come in any order.
+//    until then; completions may come in any order. untold_from() bounds the completions it
+//    has not told yet (the initiator may then take a told one as its next without waiting).
 // An initiator may ask route() once per transfer and send its requests straight to the target
 // that serves the whole range (what an address decoder would do with each of them anyway).
 // Completion cycle: a read's data has arrived at the initiator; a write has been performed and
@@ -72,6 +73,11 @@ class MemTargetIf : public virtual sc_core::sc_interface {
     static constexpr uint64_t kLater = UINT64_MAX;
     // Takes a request; returns its completion cycle, or kLater.
     [[nodiscard]] virtual uint64_t request(MemRequest& r) = 0;
+    // A target that answers kLater: no completion it has not told yet comes before this cycle
+    // (it holds for the requests taken so far; a request taken later may complete earlier).
+    // Lets an initiator waiting for its first completion act on a told one without waiting for
+    // the kernel to reach it. 0 (the default): no such bound.
+    [[nodiscard]] virtual uint64_t untold_from() const { return 0; }
 
     // Where requests for [addr, addr + len) go: the target that serves the whole range and the
     // offset to subtract from their addresses. A target answers itself; an address decoder (the

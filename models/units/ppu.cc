@@ -16,9 +16,8 @@ PostProcessor::PostProcessor(const cfg::PostprocConfig& cfg, BankedSram& spad, B
                            "elements of integer layers requantized (in postproc.requant)",
                            "count")) {}
 
-PostProcessor::Times PostProcessor::execute(const isa::Instr& in, const isa::LayerDesc& L,
-                                            uint64_t now) {
-    const isa::Postproc& p = in.post;
+PostProcessor::Times PostProcessor::execute(const isa::Instr& in, const isa::Postproc& p,
+                                            const isa::LayerDesc& L, uint64_t now) {
     const size_t layer = in.layer;
     const uint64_t elems = uint64_t(p.m) * uint64_t(p.n);
     const uint32_t acc_len = static_cast<uint32_t>(elems * 4);

@@ -34,7 +34,8 @@ class PostProcessor {
         uint64_t done;      // the results are in the scratchpad
     };
     // Runs a POST instruction from `now`: reserves its bank windows and computes its data.
-    [[nodiscard]] Times execute(const isa::Instr& in, const isa::LayerDesc& L, uint64_t now);
+    [[nodiscard]] Times execute(const isa::Instr& in, const isa::Postproc& p,
+                                const isa::LayerDesc& L, uint64_t now);
     // The unit's fields of the run's counters (postproc_elements) of `layer`.
     void add_counters(size_t layer, stats::Counters& c) const;
 

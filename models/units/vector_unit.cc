@@ -14,8 +14,8 @@ VectorUnit::VectorUnit(const cfg::PostprocConfig& cfg, BankedSram& spad, BankedS
       m_elements(stats.stat("elements", "output elements produced", "count")),
       m_macs(stats) {}
 
-uint64_t VectorUnit::execute(const isa::Instr& in, const isa::LayerDesc& L, uint64_t now) {
-    const isa::Vector& v = in.vec;
+uint64_t VectorUnit::execute(const isa::Instr& in, const isa::Vector& v, const isa::LayerDesc& L,
+                             uint64_t now) {
     const size_t layer = in.layer;
     const bool pool = v.op == isa::VectorOp::kMaxPool || v.op == isa::VectorOp::kAvgPool ||
                       v.op == isa::VectorOp::kDepthwise;

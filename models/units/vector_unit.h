@@ -33,7 +33,8 @@ class VectorUnit {
                datapath::Datapaths* dp, stats::StatGroup& stats);
     // Runs a VECTOR instruction from `now`: reserves its bank windows, computes its data;
     // returns the cycle its results are written.
-    [[nodiscard]] uint64_t execute(const isa::Instr& in, const isa::LayerDesc& L, uint64_t now);
+    [[nodiscard]] uint64_t execute(const isa::Instr& in, const isa::Vector& v,
+                                   const isa::LayerDesc& L, uint64_t now);
     // The unit's fields of the run's counters (postproc_elements, MACs) of `layer`.
     void add_counters(size_t layer, stats::Counters& c) const;
 

@@ -369,6 +369,10 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
             out << "npusim " << kVersion << '\n';
             return 0;
         }
+        // Internal: a child of `sweep --points-per-process` (sim/cli/sweep_points.cc).
+        if (args.size() >= 2 && args[0] == "sweep" && args[1] == "run-batch") {
+            return sweep_main({args.begin() + 1, args.end()}, out);
+        }
         const ParsedCommand p = parse_command_line(args);
         if (p.help) {
             out << command_help(*p.spec);

@@ -252,6 +252,10 @@ std::vector<CommandSpec> build_table() {
          number("--population", "nsga2: the population per generation (default budget/8)"),
          text("--color-by", "KEY", "the swept key that colours the report's points"),
          jobs(),
+         number("--points-per-process",
+                "run up to N points one after the other in each child process instead of one "
+                "process per point (faster timing-only sweeps; a crash then fails the rest of "
+                "its batch, which a rerun retries); the results are the same"),
          text("--out", "DIR",
               "the result directory (required without a sweep file; default "
               "sweep-<file name>)"),

@@ -322,6 +322,9 @@ Options parse_options(const std::vector<std::string>& args) {
     o.out = p.value("--out").value_or("");
     o.html = p.value("--html").value_or("");
     if (const auto j = p.value("-j")) o.jobs = count_flag("-j", *j, 9999);
+    if (const auto v = p.value("--points-per-process")) {
+        o.points_per_process = count_flag("--points-per-process", *v, 100000);
+    }
     if (const auto v = p.value("--shard")) {
         const size_t slash = v->find('/');
         const size_t i = slash == v->npos ? 0 : parse_count(v->substr(0, slash), 999999);
@@ -773,6 +776,8 @@ int sweep_main(const std::vector<std::string>& args, std::ostream& out) {
     if (!args.empty() && args[0] == "status") {
         return sweep_status({args.begin() + 1, args.end()}, out);
     }
+    if (!args.empty() && args[0] == "run-batch")
+        return run_batch({args.begin() + 1, args.end()}, out);
     return run_sweep(parse_options(args), out);
 }
 

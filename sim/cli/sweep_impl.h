@@ -38,6 +38,10 @@ struct Options {
     SweepSpec spec;
     std::string out;
     size_t jobs = 0;
+    // --points-per-process N: up to N points run one after the other in one child process
+    // (`sweep run-batch`), which saves the process start and setup per point; 1 (the default):
+    // each point in its own process, so one point's crash cannot take others with it.
+    size_t points_per_process = 1;
     size_t shard = 0, shards = 1;
     long generation = -1;  // nsga2 job-array task: run this generation's points (--generation)
     bool driver = false;   // nsga2 under Slurm: the job that runs the generations (--slurm-driver)
@@ -110,6 +114,12 @@ struct Counts {
 std::map<std::string, std::string> run_points(const std::vector<SweepPoint>& todo, const Options& o,
                                               const fs::path& dir, std::ostream& out,
                                               Counts& counts);
+
+// `npusim sweep run-batch FILE` (internal: the child of --points-per-process): runs the points
+// FILE lists (each one's `npusim` arguments, stdout and stderr logs and exit-code file) one after
+// the other in this process, each with its stdout and stderr on its own logs, as a child of its
+// own would run it; writes each point's exit code to its file when it ends.
+int run_batch(const std::vector<std::string>& args, std::ostream& out);
 
 // Hard-links (else copies) a complete point directory into `dest` (a sibling's points/).
 void link_point(const fs::path& from, const fs::path& to);

@@ -5,11 +5,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
+#include "sim/cli/cli.h"
 #include "sim/cli/progress.h"
 #include "sim/cli/sweep_impl.h"
 #include "sim/core/error.h"
@@ -217,6 +221,57 @@ void link_point(const fs::path& from, const fs::path& to) {
     fs::rename(tmp, to);
 }
 
+int run_batch(const std::vector<std::string>& args, std::ostream& out) {
+    if (args.size() != 1) {
+        throw UserError(Diagnostic{"<command line>", 0, 0, "",
+                                   "sweep run-batch: expected one batch file (it is written by "
+                                   "`npusim sweep --points-per-process`)"});
+    }
+    json batch;
+    try {
+        batch = json::parse(slurp(args[0])).at("points");
+    } catch (const std::exception& e) {
+        throw UserError(
+            Diagnostic{args[0], 0, 0, "", std::string("not a batch file: ") + e.what()});
+    }
+    // This process's own stdout and stderr, restored after each point.
+    std::cout.flush();
+    std::cerr.flush();
+    const int saved_out = ::dup(1), saved_err = ::dup(2);
+    size_t ran = 0;
+    for (const json& point : batch) {
+        const auto args_of = point.at("args").get<std::vector<std::string>>();
+        const auto redirect = [](int fd, const std::string& path) {
+            const int f = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (f < 0) return false;
+            const bool ok = ::dup2(f, fd) >= 0;
+            ::close(f);
+            return ok;
+        };
+        // Logs that cannot be written: a rejection without a reason, which the sweep takes for a
+        // write failure (the point fails, as a child whose logs cannot be opened would).
+        int code = kUserErrorExitCode;
+        if (redirect(1, point.at("out").get<std::string>()) &&
+            redirect(2, point.at("err").get<std::string>())) {
+            // What a child process running `npusim ARGS` would do (sim/cli/main.cc).
+            code = cli::main(args_of, std::cout, std::cerr);
+        }
+        std::cout.flush();
+        std::cerr.flush();
+        std::fflush(nullptr);
+        (void)::dup2(saved_out, 1);
+        (void)::dup2(saved_err, 2);
+        // The exit code last: a point without one did not finish (the sweep reruns it).
+        report::write_file_atomic(point.at("status").get<std::string>(),
+                                  std::to_string(code) + "\n");
+        ++ran;
+    }
+    ::close(saved_out);
+    ::close(saved_err);
+    out << "ran " << ran << " points\n";
+    return 0;
+}
+
 std::map<std::string, std::string> run_points(const std::vector<SweepPoint>& todo, const Options& o,
                                               const fs::path& dir, std::ostream& out,
                                               Counts& counts) {
@@ -265,7 +320,73 @@ std::map<std::string, std::string> run_points(const std::vector<SweepPoint>& tod
         }
         report(p, f.verdict);
     };
-    run_jobs(todo.size(), o.jobs, job, done, not_started);
+    if (o.points_per_process <= 1) {
+        run_jobs(todo.size(), o.jobs, job, done, not_started);
+        progress.clear();
+        return failures;
+    }
+    // Batches of consecutive points, one child process each (`sweep run-batch`): at most
+    // points_per_process points, and small enough that every one of the -j slots gets work.
+    const size_t slots = std::max<size_t>(1, o.jobs);
+    const size_t per =
+        std::max<size_t>(1, std::min(o.points_per_process, (todo.size() + slots - 1) / slots));
+    const size_t batches = (todo.size() + per - 1) / per;
+    const auto first = [&](size_t b) { return b * per; };
+    const auto last = [&](size_t b) { return std::min(todo.size(), (b + 1) * per); };
+    const auto batch_file = [&](size_t b) {
+        return dir / "points" / (tmp_prefix + "batch-" + std::to_string(b));
+    };
+    const auto status_file = [&](size_t i) { return tmp_of(todo[i]) / "run.status"; };
+    const auto batch_job = [&](size_t b) {
+        json points = json::array();
+        for (size_t i = first(b); i < last(b); ++i) {
+            const Job j = job(i);
+            points.push_back({{"args", j.args},
+                              {"out", j.out_log.string()},
+                              {"err", j.err_log.string()},
+                              {"status", status_file(i).string()}});
+        }
+        const fs::path file = batch_file(b);
+        report::write_file_atomic(file.string() + ".json", json{{"points", points}}.dump() + "\n");
+        return Job{{"sweep", "run-batch", file.string() + ".json"},
+                   file.string() + ".out",
+                   file.string() + ".err"};
+    };
+    const auto batch_done = [&](size_t b, int status) {
+        // The batch process's own end, for the points it did not finish.
+        std::string why = first_line(batch_file(b).string() + ".err");
+        const std::string how = WIFEXITED(status)
+                                    ? "exit " + std::to_string(WEXITSTATUS(status))
+                                    : "killed by signal " + std::to_string(WTERMSIG(status));
+        for (size_t i = first(b); i < last(b); ++i) {
+            int code = -1;
+            std::error_code ec;
+            if (fs::is_regular_file(status_file(i), ec)) {
+                try {
+                    code = std::stoi(slurp(status_file(i)));
+                } catch (const std::exception&) {
+                    code = -1;
+                }
+                fs::remove(status_file(i), ec);
+            }
+            if (code >= 0 && code < 256) {
+                done(i, W_EXITCODE(code, 0));  // as a child process of its own exiting `code`
+                continue;
+            }
+            not_started(i, "not finished: its batch process (--points-per-process) ended (" + how +
+                               (why.empty() ? "" : ": " + why) + ") before it did");
+        }
+        std::error_code ec;
+        for (const char* ext : {".json", ".out", ".err"}) {
+            fs::remove(batch_file(b).string() + ext, ec);
+        }
+    };
+    const auto batch_not_started = [&](size_t b, const std::string& error) {
+        for (size_t i = first(b); i < last(b); ++i) not_started(i, error);
+        std::error_code ec;
+        fs::remove(batch_file(b).string() + ".json", ec);
+    };
+    run_jobs(batches, o.jobs, batch_job, batch_done, batch_not_started);
     progress.clear();
     return failures;
 }

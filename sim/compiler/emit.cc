@@ -35,15 +35,45 @@ class Schedule {
     void load(const isa::Transfer& x, uint32_t region, BufRef writes) {
         if (m_step_first_load < 0) m_step_first_load = static_cast<int64_t>(m_p.instrs.size());
         m_step_need = std::max(m_step_need, m_last_compute_reader[writes.kind][writes.inst]);
-        isa::Instr& in = add(isa::Opcode::kLoad);
-        in.xfer = x;
+        m_p.xfer(add(isa::Opcode::kLoad)) = x;
         m_e.regions.back() = region;
         m_step_last_load = static_cast<int64_t>(m_p.instrs.size()) - 1;
     }
 
-    // The step's compute-side instruction. `writes` is the accumulator or output buffer of the
-    // pair (it is claimed by the pair's first step).
-    isa::Instr& compute(isa::Opcode op, std::initializer_list<BufRef> reads, BufRef writes) {
+    // The step's COMPUTE or VECTOR, for the caller to fill in. `writes` is the accumulator or
+    // output buffer of the pair (it is claimed by the pair's first step).
+    isa::Compute& compute(std::initializer_list<BufRef> reads, BufRef writes) {
+        return m_p.comp(step(isa::Opcode::kCompute, reads, writes));
+    }
+    isa::Vector& vector(std::initializer_list<BufRef> reads, BufRef writes) {
+        return m_p.vec(step(isa::Opcode::kVector, reads, writes));
+    }
+
+    // A POST of the open pair; `releases` is the buffer it frees for later compute steps.
+    void postproc(const isa::Postproc& post, std::optional<BufRef> releases) {
+        m_p.post(store_side(isa::Opcode::kPostproc, releases)) = post;
+    }
+
+    // A STORE (x.dram_addr: the offset into `region`).
+    void store(const isa::Transfer& x, uint32_t region, std::optional<BufRef> releases) {
+        m_p.xfer(store_side(isa::Opcode::kStore, releases)) = x;
+        m_e.regions.back() = region;
+    }
+
+    // Sets the pushes the pops asked for.
+    void finish() {
+        for (int64_t j : m_c2l_pushers) {
+            m_p.instrs[static_cast<size_t>(m_computes[static_cast<size_t>(j)])].deps.push_prev =
+                true;
+        }
+        for (int64_t j : m_s2c_pushers) {
+            m_p.instrs[static_cast<size_t>(m_stores[static_cast<size_t>(j)])].deps.push_prev = true;
+        }
+    }
+
+  private:
+    // The step's compute-side instruction.
+    isa::Instr& step(isa::Opcode op, std::initializer_list<BufRef> reads, BufRef writes) {
         const int64_t idx = static_cast<int64_t>(m_p.instrs.size());
         add(op);
         const int64_t step = static_cast<int64_t>(m_computes.size());
@@ -73,29 +103,6 @@ class Schedule {
         return m_p.instrs[static_cast<size_t>(idx)];
     }
 
-    // A POST of the open pair; `releases` is the buffer it frees for later compute steps.
-    void postproc(const isa::Postproc& post, std::optional<BufRef> releases) {
-        store_side(isa::Opcode::kPostproc, releases).post = post;
-    }
-
-    // A STORE (x.dram_addr: the offset into `region`).
-    void store(const isa::Transfer& x, uint32_t region, std::optional<BufRef> releases) {
-        store_side(isa::Opcode::kStore, releases).xfer = x;
-        m_e.regions.back() = region;
-    }
-
-    // Sets the pushes the pops asked for.
-    void finish() {
-        for (int64_t j : m_c2l_pushers) {
-            m_p.instrs[static_cast<size_t>(m_computes[static_cast<size_t>(j)])].deps.push_prev =
-                true;
-        }
-        for (int64_t j : m_s2c_pushers) {
-            m_p.instrs[static_cast<size_t>(m_stores[static_cast<size_t>(j)])].deps.push_prev = true;
-        }
-    }
-
-  private:
     // Store side of the open pair.
     isa::Instr& store_side(isa::Opcode op, std::optional<BufRef> releases) {
         const int64_t idx = static_cast<int64_t>(m_p.instrs.size());
@@ -112,13 +119,8 @@ class Schedule {
     }
 
     isa::Instr& add(isa::Opcode op) {
-        isa::Instr in;
-        in.id = static_cast<uint32_t>(m_p.instrs.size());
-        in.op = op;
-        in.layer = m_layer;
-        m_p.instrs.push_back(in);
         m_e.regions.push_back(kNoRegion);
-        return m_p.instrs.back();
+        return m_p.append(op, m_layer);
     }
 
     Emitted& m_e;
@@ -207,8 +209,7 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
                               static_cast<uint32_t>(k), static_cast<uint32_t>(n * io.ab)},
                              io.w.region, w);
                 }
-                isa::Compute& cc =
-                    sch.compute(isa::Opcode::kCompute, {slab_buf, w, bias}, acc).comp;
+                isa::Compute& cc = sch.compute({slab_buf, w, bias}, acc);
                 cc.m0 = m0;
                 cc.m = m;
                 cc.k0 = k0;
@@ -306,8 +307,7 @@ void emit_elementwise(Schedule& sch, const LoweredLayer& x, const ElementwisePla
             };
             sch.load(xfer(p.x[i]), x.input_regions.at(0), {kInX, i});
             sch.load(xfer(p.y[i]), x.input_regions.at(1), {kInY, i});
-            isa::Vector& v =
-                sch.compute(isa::Opcode::kVector, {{kInX, i}, {kInY, i}}, {kAcc, i}).vec;
+            isa::Vector& v = sch.vector({{kInX, i}, {kInY, i}}, {kAcc, i});
             v.op = op;
             v.x_addr = p.x[i];
             v.y_addr = p.y[i];
@@ -337,7 +337,7 @@ void emit_rows(Schedule& sch, const LoweredLayer& x, const RowsPlan& p, isa::Vec
         sch.load({uint64_t(r0) * row, row, p.x[i], static_cast<uint32_t>(row), r,
                   static_cast<uint32_t>(row)},
                  in, {kInX, i});
-        isa::Vector& v = sch.compute(isa::Opcode::kVector, {{kInX, i}}, {kOut, i}).vec;
+        isa::Vector& v = sch.vector({{kInX, i}}, {kOut, i});
         v.op = op;
         v.x_addr = p.x[i];
         v.out_addr = p.out[i];
@@ -396,10 +396,8 @@ void emit_window(Schedule& sch, const LoweredLayer& x, const WindowPlan& p) {
                           static_cast<uint32_t>(n) * 4, 1, static_cast<uint32_t>(n) * 4},
                          x.bias_region, {kBias, i});
             }
-            isa::Vector& v = dw ? sch.compute(isa::Opcode::kVector,
-                                              {slab_buf, {kWeights, i}, {kBias, i}}, {kAcc, i})
-                                      .vec
-                                : sch.compute(isa::Opcode::kVector, {slab_buf}, {kAcc, i}).vec;
+            isa::Vector& v = dw ? sch.vector({slab_buf, {kWeights, i}, {kBias, i}}, {kAcc, i})
+                                : sch.vector({slab_buf}, {kAcc, i});
             const int32_t m = static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w());
             v.op = op;
             v.m0 = int64_t{oh0} * l.out_w();
@@ -480,8 +478,9 @@ void emit_layer(const LoweredLayer& x, const LayerPlan& plan, uint16_t index, Em
     sch.finish();
 }
 
-uint64_t instruction_count(const LoweredLayer& x, const LayerPlan& plan) {
-    if (!plan.ok) return 0;
+isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan) {
+    isa::InstrCounts n;
+    if (!plan.ok) return n;
     const graph::Layer& l = *x.layer;
     const auto blocks = [](int64_t total, int64_t per_block) {
         return uint64_t(ceil_div(total, per_block));
@@ -489,67 +488,92 @@ uint64_t instruction_count(const LoweredLayer& x, const LayerPlan& plan) {
     const int64_t elems = elements(l.out_shape);
     switch (x.cls) {
         case LayerClass::kArray: {
-            // Per repetition (group or head): per m-block its slab; per n-block the bias, per
-            // k-chunk the weights and COMPUTE, then POST and STORE.
+            // Per repetition (group or head): per m-block its slab LOAD; per n-block the bias
+            // LOAD, per k-chunk the weights' LOAD and a COMPUTE, then POST and STORE.
             const LayerMapping& mp = plan.array.mapping;
             const uint64_t repeats =
                 uint64_t(l.kind == graph::OpKind::kMatmul ? l.heads : x.groups);
-            return repeats * uint64_t(mp.m_blocks) *
-                   (1 + uint64_t(mp.n_blocks) * (1 + 2 * uint64_t(mp.k_chunks) + 2));
+            const uint64_t m_blocks = repeats * uint64_t(mp.m_blocks);
+            const uint64_t n_blocks = m_blocks * uint64_t(mp.n_blocks);
+            n.transfers = m_blocks + n_blocks * (2 + uint64_t(mp.k_chunks));
+            n.computes = n_blocks * uint64_t(mp.k_chunks);
+            n.posts = n_blocks;
+            return n;
         }
         case LayerClass::kElementwise: {  // LOAD x, LOAD y, VECTOR, POST, STORE per block
             const ElementwisePlan& p = plan.elementwise;
             const int64_t len = l.out_shape.back();
-            return 5 * blocks(elems / len, p.rows_per_block) * blocks(len, p.cols_per_block);
+            const uint64_t b =
+                blocks(elems / len, p.rows_per_block) * blocks(len, p.cols_per_block);
+            n.transfers = 3 * b;
+            n.vectors = n.posts = b;
+            return n;
         }
         case LayerClass::kRows: {  // LOAD, VECTOR, STORE per block of rows, for every input
             const int64_t rows = elems / l.out_shape.back();
-            uint64_t n = 0;
-            for (const RowsPlan& p : plan.rows) n += 3 * blocks(rows, p.rows_per_block);
+            for (const RowsPlan& p : plan.rows) {
+                const uint64_t b = blocks(rows, p.rows_per_block);
+                n.transfers += 2 * b;
+                n.vectors += b;
+            }
             return n;
         }
         case LayerClass::kWindow: {
-            // Per block of rows its slab (split: per channel block); per channel block the
-            // depthwise weights and biases, VECTOR, POST, STORE.
+            // Per block of rows its slab LOAD (split: per channel block); per channel block the
+            // depthwise weights' and biases' LOADs, VECTOR, POST, STORE.
             const WindowPlan& p = plan.window;
-            const uint64_t per_channel_block =
-                3 + (l.kind == graph::OpKind::kConv2d ? 2 : 0) + (p.split ? 1 : 0);
-            return blocks(l.out_h(), p.rows_per_block) *
-                   (blocks(l.in_c, p.channels_per_block) * per_channel_block + (p.split ? 0 : 1));
+            const uint64_t row_blocks = blocks(l.out_h(), p.rows_per_block);
+            const uint64_t channel_blocks = row_blocks * blocks(l.in_c, p.channels_per_block);
+            const uint64_t loads_per_channel_block =
+                (l.kind == graph::OpKind::kConv2d ? 2 : 0) + (p.split ? 1 : 0);
+            n.transfers =
+                channel_blocks * (loads_per_channel_block + 1) + (p.split ? 0 : row_blocks);
+            n.vectors = n.posts = channel_blocks;
+            return n;
         }
         case LayerClass::kView:
-            return 0;
+            return n;
     }
-    return 0;
+    return n;
 }
 
 Emitted emit(const Lowered& lowered, const std::vector<LayerPlan>& plans,
              const std::vector<FusionGroup>& groups) {
     Emitted out;
-    out.program.layers.reserve(lowered.layers.size());
-    uint64_t total = groups.size();  // the SYNCs
+    isa::Program& p = out.program;
+    p.layers.reserve(lowered.layers.size());
+    isa::InstrCounts total;
+    total.syncs = groups.size();
     for (size_t li = 0; li < lowered.layers.size(); ++li) {
         total += instruction_count(lowered.layers[li], plans[li]);
     }
-    out.program.instrs.reserve(total);
-    out.regions.reserve(total);
+    p.reserve(total);
+    out.regions.reserve(total.total());
+    const auto sizes = [&p] {
+        return isa::InstrCounts{p.transfers.size(), p.computes.size(), p.vectors.size(),
+                                p.posts.size(), 0};
+    };
     for (const FusionGroup& g : groups) {
         for (size_t li = g.first; li <= g.last; ++li) {
-            const size_t before = out.program.instrs.size();
+            isa::InstrCounts emitted = sizes();
+            const size_t before = p.instrs.size();
             emit_layer(lowered.layers[li], plans[li], static_cast<uint16_t>(li), out);
-            const uint64_t counted = instruction_count(lowered.layers[li], plans[li]);
-            if (out.program.instrs.size() - before != counted) {
-                throw std::logic_error(
-                    "compiler: layer '" + lowered.layers[li].layer->name + "' emitted " +
-                    std::to_string(out.program.instrs.size() - before) +
-                    " instructions, instruction_count() says " + std::to_string(counted));
+            const isa::InstrCounts after = sizes();
+            emitted = {after.transfers - emitted.transfers, after.computes - emitted.computes,
+                       after.vectors - emitted.vectors, after.posts - emitted.posts, 0};
+            const isa::InstrCounts counted = instruction_count(lowered.layers[li], plans[li]);
+            if (emitted != counted || p.instrs.size() - before != counted.total()) {
+                const auto str = [](const isa::InstrCounts& c) {
+                    return std::to_string(c.transfers) + " transfers, " +
+                           std::to_string(c.computes) + " computes, " + std::to_string(c.vectors) +
+                           " vectors, " + std::to_string(c.posts) + " posts";
+                };
+                throw std::logic_error("compiler: layer '" + lowered.layers[li].layer->name +
+                                       "' emitted " + str(emitted) + ", instruction_count() says " +
+                                       str(counted));
             }
         }
-        isa::Instr sync;
-        sync.id = static_cast<uint32_t>(out.program.instrs.size());
-        sync.op = isa::Opcode::kSync;
-        sync.layer = static_cast<uint16_t>(g.last);
-        out.program.instrs.push_back(sync);
+        p.append(isa::Opcode::kSync, static_cast<uint16_t>(g.last));
         out.regions.push_back(kNoRegion);
     }
     return out;

@@ -39,16 +39,16 @@ struct Emitted {
     std::vector<uint32_t> regions;  // per instruction: a LOAD's or STORE's region, else kNoRegion
 };
 
-// The number of instructions emit_layer() appends for `layer` under `plan` (closed form), so the
-// program is allocated once.
-[[nodiscard]] uint64_t instruction_count(const LoweredLayer& layer, const LayerPlan& plan);
+// The instructions of each kind emit_layer() appends for `layer` under `plan` (closed form), so
+// the program's arrays are allocated once.
+[[nodiscard]] isa::InstrCounts instruction_count(const LoweredLayer& layer, const LayerPlan& plan);
 
 // Appends layer `index`'s instructions (its plan; nothing if !plan.ok) without the closing SYNC,
 // and its entry in the layer table.
 void emit_layer(const LoweredLayer& layer, const LayerPlan& plan, uint16_t index, Emitted& out);
 
 // Every group's layers, each group closed by a SYNC. Throws std::logic_error (a compiler bug) if a
-// layer's instructions are not instruction_count() many.
+// layer's instructions of some kind are not instruction_count() many.
 [[nodiscard]] Emitted emit(const Lowered& lowered, const std::vector<LayerPlan>& plans,
                            const std::vector<FusionGroup>& groups);
 

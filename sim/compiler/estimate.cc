@@ -119,9 +119,10 @@ Estimate estimate_program(const isa::Program& p, const cfg::HwConfig& hw, Datafl
     const int cpm = std::max(1, cycles_per_mac);
     uint64_t end = 0, bytes = 0;
     for (const isa::Instr& in : p.instrs) {
-        if (in.op == isa::Opcode::kLoad || in.op == isa::Opcode::kStore) bytes += in.xfer.bytes();
+        if (in.op == isa::Opcode::kLoad || in.op == isa::Opcode::kStore)
+            bytes += p.xfer(in).bytes();
         if (in.op != isa::Opcode::kCompute) continue;
-        const isa::Compute& c = in.comp;
+        const isa::Compute& c = p.comp(in);
         const int tm = ws ? c.m : hw.array.rows, tk = ws ? hw.array.rows : c.k;
         for (int i0 = 0; i0 < c.m; i0 += tm) {
             for (int k0 = 0; k0 < c.k; k0 += tk) {

@@ -19,20 +19,23 @@ std::vector<uint64_t> working_sets(const isa::Program& p) {
         const uint64_t row_bytes = uint64_t(d.in_w) * uint64_t(d.in_c) * eb;
         switch (in.op) {
             case isa::Opcode::kLoad:
-            case isa::Opcode::kStore:
-                if (in.xfer.rows > 0) {
-                    reach(in.layer, in.xfer.sram_addr,
-                          uint64_t(in.xfer.rows - 1) * in.xfer.sram_stride + in.xfer.row_bytes);
+            case isa::Opcode::kStore: {
+                const isa::Transfer& x = p.xfer(in);
+                if (x.rows > 0) {
+                    reach(in.layer, x.sram_addr,
+                          uint64_t(x.rows - 1) * x.sram_stride + x.row_bytes);
                 }
                 break;
-            case isa::Opcode::kCompute:
-                reach(in.layer, in.comp.slab_addr, uint64_t(in.comp.slab_rows) * row_bytes);
-                reach(in.layer, in.comp.w_addr,
-                      d.w_block_bytes(in.comp.k, in.comp.n, in.comp.w_transposed));
-                reach(in.layer, in.comp.bias_addr, uint64_t(in.comp.n) * 4);
+            }
+            case isa::Opcode::kCompute: {
+                const isa::Compute& c = p.comp(in);
+                reach(in.layer, c.slab_addr, uint64_t(c.slab_rows) * row_bytes);
+                reach(in.layer, c.w_addr, d.w_block_bytes(c.k, c.n, c.w_transposed));
+                reach(in.layer, c.bias_addr, uint64_t(c.n) * 4);
                 break;
+            }
             case isa::Opcode::kVector: {
-                const isa::Vector& v = in.vec;
+                const isa::Vector& v = p.vec(in);
                 const uint64_t flat = uint64_t(v.rows) * uint64_t(v.len) * eb;
                 reach(in.layer, v.x_addr, flat);
                 reach(in.layer, v.y_addr, flat);
@@ -45,9 +48,11 @@ std::vector<uint64_t> working_sets(const isa::Program& p) {
                 reach(in.layer, v.bias_addr, uint64_t(v.n) * 4);
                 break;
             }
-            case isa::Opcode::kPostproc:
-                reach(in.layer, in.post.out_addr, uint64_t(in.post.m) * uint64_t(in.post.n) * eb);
+            case isa::Opcode::kPostproc: {
+                const isa::Postproc& q = p.post(in);
+                reach(in.layer, q.out_addr, uint64_t(q.m) * uint64_t(q.n) * eb);
                 break;
+            }
             case isa::Opcode::kSync:
                 break;
         }
@@ -165,7 +170,7 @@ MemoryPlan plan_memory(const Lowered& lowered, const std::vector<FusionGroup>& g
 void link(Emitted& e, const Lowered& lowered, const MemoryPlan& plan) {
     isa::Program& p = e.program;
     for (size_t i = 0; i < p.instrs.size(); ++i) {
-        if (e.regions[i] != kNoRegion) p.instrs[i].xfer.dram_addr += plan.address[e.regions[i]];
+        if (e.regions[i] != kNoRegion) p.xfer(p.instrs[i]).dram_addr += plan.address[e.regions[i]];
     }
     for (size_t li = 0; li < lowered.layers.size(); ++li) {
         const LoweredLayer& x = lowered.layers[li];

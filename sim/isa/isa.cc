@@ -1,6 +1,8 @@
 #include "sim/isa/isa.h"
 
 #include <sstream>
+#include <stdexcept>
+#include <string>
 
 namespace npu::isa {
 
@@ -80,22 +82,24 @@ std::string deps_string(const Deps& d) {
 }
 }  // namespace
 
-std::string to_asm(const Instr& in) {
+std::string to_asm(const Program& program, const Instr& in) {
     std::ostringstream os;
     os << in.id << ": L" << in.layer << ' ' << to_string(in.op);
     switch (in.op) {
-        case Opcode::kLoad:
-            os << " spad[0x" << std::hex << in.xfer.sram_addr << "] <- dram[0x" << in.xfer.dram_addr
-               << std::dec << "] " << in.xfer.rows << "x" << in.xfer.row_bytes << "B stride "
-               << in.xfer.dram_stride;
+        case Opcode::kLoad: {
+            const Transfer& x = program.xfer(in);
+            os << " spad[0x" << std::hex << x.sram_addr << "] <- dram[0x" << x.dram_addr << std::dec
+               << "] " << x.rows << "x" << x.row_bytes << "B stride " << x.dram_stride;
             break;
-        case Opcode::kStore:
-            os << " dram[0x" << std::hex << in.xfer.dram_addr << "] <- spad[0x" << in.xfer.sram_addr
-               << std::dec << "] " << in.xfer.rows << "x" << in.xfer.row_bytes << "B stride "
-               << in.xfer.dram_stride;
+        }
+        case Opcode::kStore: {
+            const Transfer& x = program.xfer(in);
+            os << " dram[0x" << std::hex << x.dram_addr << "] <- spad[0x" << x.sram_addr << std::dec
+               << "] " << x.rows << "x" << x.row_bytes << "B stride " << x.dram_stride;
             break;
+        }
         case Opcode::kCompute: {
-            const Compute& c = in.comp;
+            const Compute& c = program.comp(in);
             os << " m[" << c.m0 << "+" << c.m << "] k[" << c.k0 << "+" << c.k << "] n[" << c.n0
                << "+" << c.n << "] a=slab[0x" << std::hex << c.slab_addr << std::dec << " rows "
                << c.slab_row0 << "+" << c.slab_rows << "] w=spad[0x" << std::hex << c.w_addr
@@ -110,7 +114,7 @@ std::string to_asm(const Instr& in) {
             break;
         }
         case Opcode::kVector: {
-            const Vector& v = in.vec;
+            const Vector& v = program.vec(in);
             os << ' ' << to_string(v.op);
             if (v.op == VectorOp::kMaxPool || v.op == VectorOp::kAvgPool ||
                 v.op == VectorOp::kDepthwise) {
@@ -128,11 +132,12 @@ std::string to_asm(const Instr& in) {
             }
             break;
         }
-        case Opcode::kPostproc:
-            os << " spad[0x" << std::hex << in.post.out_addr << "] <- requant(acc[0x"
-               << in.post.acc_addr << std::dec << "]) " << in.post.m << "x" << in.post.n << " ch "
-               << in.post.n0;
+        case Opcode::kPostproc: {
+            const Postproc& p = program.post(in);
+            os << " spad[0x" << std::hex << p.out_addr << "] <- requant(acc[0x" << p.acc_addr
+               << std::dec << "]) " << p.m << "x" << p.n << " ch " << p.n0;
             break;
+        }
         case Opcode::kSync:
             break;
     }
@@ -149,8 +154,80 @@ std::string to_asm(const Program& program) {
         os << "; L" << i << " " << l.name << ": " << l.shape << "\n;     mapping: " << l.mapping
            << "\n";
     }
-    for (const Instr& in : program.instrs) os << to_asm(in) << '\n';
+    for (const Instr& in : program.instrs) os << to_asm(program, in) << '\n';
     return os.str();
+}
+
+namespace {
+// Appends a zero payload; returns its index.
+template <class T>
+uint32_t push_default(std::vector<T>& payloads) {
+    payloads.emplace_back();
+    return static_cast<uint32_t>(payloads.size() - 1);
+}
+}  // namespace
+
+Instr& Program::append(Opcode op, uint16_t layer) {
+    Instr in;
+    in.id = static_cast<uint32_t>(instrs.size());
+    in.op = op;
+    in.layer = layer;
+    switch (op) {
+        case Opcode::kLoad:
+        case Opcode::kStore:
+            in.payload = push_default(transfers);
+            break;
+        case Opcode::kCompute:
+            in.payload = push_default(computes);
+            break;
+        case Opcode::kVector:
+            in.payload = push_default(vectors);
+            break;
+        case Opcode::kPostproc:
+            in.payload = push_default(posts);
+            break;
+        case Opcode::kSync:
+            break;
+    }
+    instrs.push_back(in);
+    return instrs.back();
+}
+
+void Program::reserve(const InstrCounts& counts) {
+    instrs.reserve(instrs.size() + counts.total());
+    transfers.reserve(transfers.size() + counts.transfers);
+    computes.reserve(computes.size() + counts.computes);
+    vectors.reserve(vectors.size() + counts.vectors);
+    posts.reserve(posts.size() + counts.posts);
+}
+
+InstrCounts Program::counts() const {
+    InstrCounts c;
+    for (const Instr& in : instrs) ++c.of(in.op);
+    return c;
+}
+
+uint64_t& InstrCounts::of(Opcode op) {
+    switch (op) {
+        case Opcode::kLoad:
+        case Opcode::kStore:
+            return transfers;
+        case Opcode::kCompute:
+            return computes;
+        case Opcode::kVector:
+            return vectors;
+        case Opcode::kPostproc:
+            return posts;
+        case Opcode::kSync:
+            break;
+    }
+    return syncs;
+}
+
+void Program::bad_payload(const Instr& in, const char* kind) const {
+    throw std::logic_error("isa: instruction " + std::to_string(in.id) + " (" + to_string(in.op) +
+                           ", payload " + std::to_string(in.payload) + ") has no " + kind +
+                           " payload");
 }
 
 }  // namespace npu::isa

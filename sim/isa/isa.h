@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/precision.h"
@@ -25,7 +26,7 @@
 
 namespace npu::isa {
 
-enum class Opcode { kLoad, kCompute, kVector, kPostproc, kStore, kSync };
+enum class Opcode : uint8_t { kLoad, kCompute, kVector, kPostproc, kStore, kSync };
 enum class Engine { kLoad, kCompute, kStore, kController };
 
 [[nodiscard]] const char* to_string(Opcode op);
@@ -122,15 +123,43 @@ struct Postproc {
     int32_t n = 0;
 };
 
+// One instruction: a 16-byte header. Its operands (the payload) are an entry of the Program's
+// array for its kind: `transfers` (LOAD, STORE), `computes`, `vectors` or `posts` (SYNC has none),
+// read through Program::xfer/comp/vec/post. A network of 10^5..10^6 instructions then takes the
+// header plus the one payload it uses (~50 B on average) instead of every payload inline.
 struct Instr {
     uint32_t id = 0;
     Opcode op = Opcode::kSync;
     uint16_t layer = 0;
     Deps deps;
-    Transfer xfer;  // kLoad, kStore
-    Compute comp;   // kCompute
-    Vector vec;     // kVector
-    Postproc post;  // kPostproc
+    uint32_t payload = 0;  // index into the Program's array for the kind of `op`
+};
+static_assert(sizeof(Instr) == 16, "isa::Instr is a 16-byte header");
+
+// Instructions of each payload kind (the compiler counts them exactly before emitting and
+// reserves every array once).
+struct InstrCounts {
+    uint64_t transfers = 0;  // LOAD + STORE
+    uint64_t computes = 0;
+    uint64_t vectors = 0;
+    uint64_t posts = 0;
+    uint64_t syncs = 0;
+    [[nodiscard]] uint64_t total() const { return transfers + computes + vectors + posts + syncs; }
+    // The count of `op`'s kind.
+    [[nodiscard]] uint64_t& of(Opcode op);
+    InstrCounts& operator+=(const InstrCounts& o) {
+        transfers += o.transfers;
+        computes += o.computes;
+        vectors += o.vectors;
+        posts += o.posts;
+        syncs += o.syncs;
+        return *this;
+    }
+    [[nodiscard]] bool operator==(const InstrCounts& o) const {
+        return transfers == o.transfers && computes == o.computes && vectors == o.vectors &&
+               posts == o.posts && syncs == o.syncs;
+    }
+    [[nodiscard]] bool operator!=(const InstrCounts& o) const { return !(*this == o); }
 };
 
 // Per-layer constants (the layer descriptor table).
@@ -202,6 +231,11 @@ struct DramSegment {
 struct Program {
     std::vector<LayerDesc> layers;
     std::vector<Instr> instrs;
+    // The instructions' payloads, by kind (Instr::payload indexes the array of its opcode).
+    std::vector<Transfer> transfers;
+    std::vector<Compute> computes;
+    std::vector<Vector> vectors;
+    std::vector<Postproc> posts;
     std::vector<DramSegment> dram_image;  // empty in timing-only compiles
     // The NPU instance's address space: its DRAM range starts at dram_base and may take
     // dram_size bytes, of which it uses dram_bytes_used; its scratchpad's on-chip window starts
@@ -211,10 +245,55 @@ struct Program {
     uint64_t dram_size = 0;
     uint64_t dram_bytes_used = 0;
     uint64_t onchip_base = kOnChipBase;
+
+    // Appends an instruction of kind `op` (id = its index) with a zero payload of its kind, to
+    // be filled through xfer/comp/vec/post. The reference is valid until the next append.
+    Instr& append(Opcode op, uint16_t layer);
+    // Reserves the header array and each payload array for `counts` more instructions.
+    void reserve(const InstrCounts& counts);
+    // Instructions of each kind in the program.
+    [[nodiscard]] InstrCounts counts() const;
+
+    // An instruction's payload. Asking for the payload of another kind (or an index outside its
+    // array) is an internal error: std::logic_error naming the instruction.
+    [[nodiscard]] const Transfer& xfer(const Instr& in) const {
+        check(in, in.op == Opcode::kLoad || in.op == Opcode::kStore, transfers.size(), "transfer");
+        return transfers[in.payload];
+    }
+    [[nodiscard]] const Compute& comp(const Instr& in) const {
+        check(in, in.op == Opcode::kCompute, computes.size(), "compute");
+        return computes[in.payload];
+    }
+    [[nodiscard]] const Vector& vec(const Instr& in) const {
+        check(in, in.op == Opcode::kVector, vectors.size(), "vector");
+        return vectors[in.payload];
+    }
+    [[nodiscard]] const Postproc& post(const Instr& in) const {
+        check(in, in.op == Opcode::kPostproc, posts.size(), "postproc");
+        return posts[in.payload];
+    }
+    [[nodiscard]] Transfer& xfer(const Instr& in) {
+        return const_cast<Transfer&>(std::as_const(*this).xfer(in));
+    }
+    [[nodiscard]] Compute& comp(const Instr& in) {
+        return const_cast<Compute&>(std::as_const(*this).comp(in));
+    }
+    [[nodiscard]] Vector& vec(const Instr& in) {
+        return const_cast<Vector&>(std::as_const(*this).vec(in));
+    }
+    [[nodiscard]] Postproc& post(const Instr& in) {
+        return const_cast<Postproc&>(std::as_const(*this).post(in));
+    }
+
+  private:
+    void check(const Instr& in, bool kind_ok, size_t size, const char* kind) const {
+        if (!kind_ok || in.payload >= size) bad_payload(in, kind);
+    }
+    [[noreturn]] void bad_payload(const Instr& in, const char* kind) const;
 };
 
 // Readable text form: one instruction per line, with the layer table as comments.
 [[nodiscard]] std::string to_asm(const Program& program);
-[[nodiscard]] std::string to_asm(const Instr& instr);
+[[nodiscard]] std::string to_asm(const Program& program, const Instr& instr);
 
 }  // namespace npu::isa

@@ -30,7 +30,7 @@ void describe_instructions(const isa::Program& program, stats::Trace& trace) {
     for (const isa::Instr& in : program.instrs) {
         stats::TraceInstr& t = trace.instrs.at(in.id);
         t.op = isa::to_string(in.op);
-        t.text = isa::to_asm(in);
+        t.text = isa::to_asm(program, in);
         std::string w;
         const auto add = [&w](const char* what) {
             w += (w.empty() ? "" : ", ") + std::string(what);

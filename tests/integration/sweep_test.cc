@@ -1,8 +1,12 @@
 // `npusim sweep` end to end: grid expansion and stable point ids, invalid points reported and
 // skipped, resume after losing a point, shards + merge equal to the whole sweep, the Pareto
-// marking on a hand-checked set, and a bad sweep file as exit 2 with file:line:col.
+// marking on a hand-checked set, several points per process equal to one process per point, and
+// a bad sweep file as exit 2 with file:line:col.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -193,6 +197,153 @@ TEST_F(Sweep, ParetoFrontOnLatencyAndEnergy) {
     const double macs = stats["totals"]["macs_total"].get<double>();
     EXPECT_DOUBLE_EQ(lp["energy_pj"].get<double>(), 370347.9);
     EXPECT_DOUBLE_EQ(lp["tops_per_watt"].get<double>(), 2.0 * macs / 370347.9);
+}
+
+// The files of every point of two sweep directories, compared: byte for byte, except the host
+// section of stats.json (the run's own wall time) and, in point.json, stats.json's hash.
+void expect_same_points(const fs::path& a, const fs::path& b) {
+    size_t points = 0;
+    for (const auto& e : fs::directory_iterator(a / "points")) {
+        const std::string id = e.path().filename().string();
+        if (id[0] == '.') continue;
+        ++points;
+        const fs::path other = b / "points" / id;
+        std::set<std::string> names_a, names_b;
+        for (const auto& f : fs::directory_iterator(e.path())) {
+            names_a.insert(f.path().filename().string());
+        }
+        for (const auto& f : fs::directory_iterator(other)) {
+            names_b.insert(f.path().filename().string());
+        }
+        EXPECT_EQ(names_a, names_b) << id;
+        for (const std::string& name : names_a) {
+            if (name == "stats.json") {
+                json x = json::parse(slurp(e.path() / name)), y = json::parse(slurp(other / name));
+                x.erase("host");
+                y.erase("host");
+                EXPECT_EQ(x, y) << id;
+            } else if (name == "point.json") {
+                json x = json::parse(slurp(e.path() / name)), y = json::parse(slurp(other / name));
+                x["files"].erase("stats.json");
+                y["files"].erase("stats.json");
+                EXPECT_EQ(x, y) << id;
+            } else {
+                EXPECT_EQ(slurp(e.path() / name), slurp(other / name)) << id << "/" << name;
+            }
+        }
+    }
+    EXPECT_GT(points, 0u);
+}
+
+// --points-per-process: the same points (ok, functional and timing-only, and invalid ones) give
+// the same results.csv, results.json and point files as one process per point.
+TEST_F(Sweep, PointsPerProcessWritesTheSameResults) {
+    for (const char* mode : {"", "--timing-only "}) {
+        const std::string cmd =
+            "sweep --workload workloads/gemm_small.yaml --workload workloads/tiny_resnet.yaml "
+            "--grid array.rows=8,64 --grid scratchpad.size=64KiB,256KiB -j 2 --no-progress " +
+            std::string(mode) + "--out ";
+        const fs::path one = m_dir / "one", batched = m_dir / "batched";
+        fs::remove_all(one);
+        fs::remove_all(batched);
+        const Result a = npusim(cmd + one.string());
+        ASSERT_EQ(a.code, 0) << a.out << a.err;
+        const Result b = npusim(cmd + batched.string() + " --points-per-process 50");
+        ASSERT_EQ(b.code, 0) << b.out << b.err;
+        EXPECT_NE(b.out.find("8 done, 0 skipped (4 invalid, 0 failed)"), std::string::npos)
+            << b.out;
+        EXPECT_EQ(slurp(one / "results.csv"), slurp(batched / "results.csv")) << mode;
+        EXPECT_EQ(slurp(one / "results.json"), slurp(batched / "results.json")) << mode;
+        expect_same_points(one, batched);
+        // Nothing of the batches is left behind.
+        for (const auto& e : fs::directory_iterator(batched / "points")) {
+            EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
+        }
+    }
+    const Result bad = npusim(
+        "sweep --workload workloads/gemm_small.yaml --grid array.rows=8 "
+        "--points-per-process 0 --out " +
+        (m_dir / "x").string());
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_NE(bad.err.find("--points-per-process: expected a number from 1 to 100000, found '0'"),
+              std::string::npos)
+        << bad.err;
+}
+
+// A batch process killed part-way (SIGKILL once its first point has finished): the points it
+// finished are published, the others fail (nothing half-written is published), and a rerun runs
+// exactly those, after which the results equal a clean sweep's.
+TEST_F(Sweep, KilledBatchFailsItsUnfinishedPointsAndARerunCompletesThem) {
+    const std::string cmd =
+        "sweep --workload workloads/mobilenet_v2.yaml --grid array.rows=8,16 "
+        "--grid scratchpad.size=128KiB,256KiB,512KiB,1MiB "
+        "--timing-only -j 1 --no-progress --out ";
+    const fs::path out = m_dir / "k";
+    const std::string line = std::string("cd ") + NPUSIM_SOURCE_DIR + " && exec " + NPUSIM_BINARY +
+                             " " + cmd + out.string() + " --points-per-process 8 >" +
+                             (m_dir / "k.out").string() + " 2>&1";
+    const pid_t sweep = ::fork();
+    ASSERT_GE(sweep, 0);
+    if (sweep == 0) {
+        ::execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    // The batch process: the one whose command line says run-batch and names this sweep.
+    const auto find_batch = [&]() -> pid_t {
+        for (const auto& e : fs::directory_iterator("/proc")) {
+            const std::string name = e.path().filename().string();
+            if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+            std::string cmdline = slurp(e.path() / "cmdline");
+            for (char& c : cmdline) c = c == '\0' ? ' ' : c;
+            if (cmdline.find("run-batch") != std::string::npos &&
+                cmdline.find(out.string()) != std::string::npos) {
+                return static_cast<pid_t>(std::stol(name));
+            }
+        }
+        return -1;
+    };
+    const auto finished_points = [&] {
+        size_t n = 0;
+        std::error_code ec;
+        for (const auto& e : fs::recursive_directory_iterator(out / "points", ec)) {
+            n += e.path().filename() == "run.status";
+        }
+        return n;
+    };
+    bool killed = false;
+    for (int i = 0; i < 6000 && !killed; ++i) {  // up to 60 s
+        const pid_t batch = finished_points() > 0 ? find_batch() : -1;
+        if (batch > 0) killed = ::kill(batch, SIGKILL) == 0;
+        if (!killed) ::usleep(10000);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(sweep, &status, 0), sweep);
+    ASSERT_TRUE(killed) << slurp(m_dir / "k.out");
+    const std::string log = slurp(m_dir / "k.out");
+    EXPECT_EQ(WEXITSTATUS(status), 1) << log;
+    EXPECT_NE(log.find("not finished: its batch process (--points-per-process) ended (killed by "
+                       "signal 9) before it did"),
+              std::string::npos)
+        << log;
+    size_t published = 0;
+    for (const auto& e : fs::directory_iterator(out / "points")) {
+        const std::string name = e.path().filename().string();
+        ASSERT_NE(name[0], '.') << "left behind: " << name;
+        ++published;
+    }
+    EXPECT_GE(published, 1u);
+    EXPECT_LT(published, 8u);
+
+    const Result again = npusim(cmd + out.string() + " --points-per-process 8");
+    ASSERT_EQ(again.code, 0) << again.out << again.err;
+    EXPECT_NE(again.out.find(std::to_string(8 - published) + " done, " + std::to_string(published) +
+                             " skipped (0 invalid, 0 failed)"),
+              std::string::npos)
+        << again.out;
+    const Result clean = npusim(cmd + (m_dir / "clean").string());
+    ASSERT_EQ(clean.code, 0) << clean.out << clean.err;
+    EXPECT_EQ(slurp(out / "results.csv"), slurp(m_dir / "clean" / "results.csv"));
+    expect_same_points(m_dir / "clean", out);
 }
 
 TEST_F(Sweep, BadSweepFileIsExit2WithPosition) {

@@ -46,7 +46,8 @@ TEST(BankedDramTarget, NetworksRunBitExactOnEveryPreset) {
     const cfg::HwConfig simple =
         cfg::load_hw_config(std::string(NPUSIM_SOURCE_DIR) + "/configs/edge_npu.yaml", {});
     const run::RunResult a = run::simulate(simple, wl, {});
-    for (const char* preset : {"ddr4_3200", "lpddr4_4266", "lpddr5_6400", "hbm2", "ddr3_1600"}) {
+    for (const char* preset :
+         {"ddr4_3200", "lpddr4_4266", "lpddr5_6400", "hbm2", "ddr3_1600", "ddr3_2133"}) {
         SCOPED_TRACE(preset);
         const cfg::HwConfig hw = banked({std::string("dram.preset=") + preset, "dram.size=256MiB"});
         const run::RunResult b = run::simulate(hw, wl, {});

@@ -103,6 +103,75 @@ class DeferredTarget : public sc_core::sc_module, public model::MemTargetIf {
     sc_core::sc_event m_changed;
 };
 
+// A target that decides each completion when it takes the request (its earliest cycle + the
+// next latency of its list) and tells it `ahead` cycles before that cycle (at the earliest cycle
+// if that is later), as the banked DRAM tells a burst's completion at its column command.
+// Its bound on the completions it has not told yet (MemTargetIf::untold_from): none, a true one
+// (the earliest untold completion), or a false one (none will ever come).
+class AheadTarget : public sc_core::sc_module, public model::MemTargetIf {
+  public:
+    enum class Bound { kNone, kTrue, kFalse };
+    SC_HAS_PROCESS(AheadTarget);
+    AheadTarget(sc_core::sc_module_name name, std::vector<uint64_t> latencies, uint64_t ahead,
+                Bound bound)
+        : sc_module(name), m_latencies(std::move(latencies)), m_ahead(ahead), m_bound(bound) {
+        SC_THREAD(run);
+    }
+
+    uint64_t request(MemRequest& r) override {
+        const uint64_t done = r.earliest + m_latencies[m_taken++ % m_latencies.size()];
+        const uint64_t tell = std::max(r.earliest, done > m_ahead ? done - m_ahead : 0);
+        m_untold.push_back({tell, done, &r});
+        std::stable_sort(m_untold.begin(), m_untold.end(),
+                         [](const Untold& a, const Untold& b) { return a.tell < b.tell; });
+        requested_at.push_back(now_cycles());
+        m_changed.notify(sc_core::SC_ZERO_TIME);
+        return kLater;
+    }
+    uint64_t untold_from() const override {
+        if (m_bound == Bound::kNone) return 0;
+        if (m_bound == Bound::kFalse) return UINT64_MAX;
+        uint64_t bound = UINT64_MAX;
+        for (const Untold& u : m_untold) bound = std::min(bound, u.done);
+        return bound;
+    }
+    void debug_access(uint64_t, uint8_t*, uint32_t, bool) override {}
+
+    std::vector<uint64_t> requested_at;  // the kernel cycle of each request() call
+    std::vector<uint64_t> told;          // (address, cycle) of each completion, in telling order
+
+  private:
+    struct Untold {
+        uint64_t tell, done;
+        MemRequest* r;
+    };
+    void run() {
+        model::guarded([this] {
+            for (;;) {
+                const uint64_t now = now_cycles();
+                while (!m_untold.empty() && m_untold.front().tell <= now) {
+                    const Untold u = m_untold.front();
+                    m_untold.pop_front();
+                    told.insert(told.end(), {u.r->addr, u.done});
+                    u.r->initiator->complete(*u.r, u.done);
+                }
+                if (m_untold.empty()) {
+                    sc_core::wait(m_changed);
+                } else {
+                    sc_core::wait(model::cycles_to_time(m_untold.front().tell - now), m_changed);
+                }
+            }
+        });
+    }
+
+    std::vector<uint64_t> m_latencies;
+    uint64_t m_ahead;
+    Bound m_bound;
+    size_t m_taken = 0;
+    std::deque<Untold> m_untold;
+    sc_core::sc_event m_changed;
+};
+
 // One DMA channel, 64 B bursts, `outstanding` in flight, 10 setup cycles; a 4 KiB scratchpad of
 // one bank, 16 B per cycle: a 64 B burst holds it 4 cycles.
 struct Platform {
@@ -211,6 +280,71 @@ TEST(MemoryInterface, DeferredStoreCompletesWithItsLastAcknowledgement) {
     EXPECT_EQ(target.told, (std::vector<uint64_t>{64, 0}));
     EXPECT_EQ(p.stat("spad.bytes_read"), 128u);
     EXPECT_EQ(p.stat("spad.conflict_cycles"), 3u);
+}
+
+// A target's bound on its untold completions lets the DMA take a told completion as its next
+// free slot without waiting for the kernel to reach it: the same cycles as waiting.
+TEST(MemoryInterface, ABoundOnUntoldCompletionsChangesNoCycle) {
+    struct Outcome {
+        uint64_t issued, sram_done, complete, full_cycles, conflict_cycles;
+        std::vector<uint64_t> told, requested_at;
+    };
+    auto run = [](AheadTarget::Bound bound, bool store) {
+        Platform p(3);
+        AheadTarget target("target", {40, 10, 25, 5, 60}, 20, bound);
+        p.map->add_region("far", 0, 1 << 20, target);
+        model::Dma::Result r;
+        uint64_t complete = 0;
+        Driver d("driver", [&] {
+            r = store ? p.dma->store(transfer(12 * 64), 0) : p.dma->load(transfer(12 * 64), 0);
+            complete = r.complete.wait_known();
+        });
+        simulate();
+        return Outcome{r.issued,
+                       r.sram_done,
+                       complete,
+                       p.stat("dma.outstanding_full_cycles"),
+                       p.stat("spad.conflict_cycles"),
+                       target.told,
+                       target.requested_at};
+    };
+    for (const bool store : {false, true}) {
+        SCOPED_TRACE(store ? "store" : "load");
+        const Outcome waiting = run(AheadTarget::Bound::kNone, store);
+        const Outcome bounded = run(AheadTarget::Bound::kTrue, store);
+        EXPECT_EQ(bounded.issued, waiting.issued);
+        EXPECT_EQ(bounded.sram_done, waiting.sram_done);
+        EXPECT_EQ(bounded.complete, waiting.complete);
+        EXPECT_EQ(bounded.full_cycles, waiting.full_cycles);
+        EXPECT_EQ(bounded.conflict_cycles, waiting.conflict_cycles);
+        EXPECT_EQ(bounded.told, waiting.told);
+        EXPECT_GT(waiting.full_cycles, 0u);  // the slots did fill up
+        // The bound was used: the DMA made some requests at other kernel times (it took a slot
+        // without waiting, then waited in advance_to only for what the target had pending).
+        EXPECT_EQ(bounded.requested_at.size(), 12u);
+        EXPECT_NE(bounded.requested_at, waiting.requested_at);
+    }
+}
+
+// A target whose bound is false (a completion told after the DMA relied on it comes earlier) is
+// a model error, not a silent timing change.
+TEST(MemoryInterface, ACompletionBeforeTheTargetsBoundIsAModelError) {
+    Platform p(2);
+    AheadTarget target("target", {12, 10}, 0, AheadTarget::Bound::kFalse);
+    p.map->add_region("far", 0, 1 << 20, target);
+    Driver d("driver", [&] { (void)p.dma->load(transfer(192), 0); });
+    // burst 0: issue 10, done 22; burst 1: issue 11, done 21 (each told at its cycle). Burst 2
+    // asks at 12: both slots taken, none told: it waits. Burst 1 told at 21 -> SRAM [21, 25);
+    // burst 0 (done 22) is untold, but the false bound lets the known 25 free the slot. Burst 0
+    // told at 22 < 25: the error (the true bound, 22, would have made the DMA wait).
+    try {
+        simulate();
+        FAIL() << "expected a ModelError";
+    } catch (const ModelError& e) {
+        EXPECT_STREQ(e.what(),
+                     "internal model error in dma at cycle 22: a completion at cycle 22 came "
+                     "before the target's bound on untold completions (cycle 25)");
+    }
 }
 
 TEST(MemoryInterface, AddressMapRoutesByRegionAndRejectsUnmappedRequests) {

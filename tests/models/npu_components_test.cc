@@ -40,17 +40,12 @@ isa::Program malformed_program(const cfg::HwConfig& hw) {
     L.in_c = 4;
     L.out_c = hw.array.cols + 1;
     p.layers.push_back(L);
-    isa::Instr c;
-    c.id = 0;
-    c.op = isa::Opcode::kCompute;
-    c.comp.m = 1;
-    c.comp.k = 4;
-    c.comp.n = hw.array.cols + 1;
-    c.comp.slab_rows = 1;
-    isa::Instr sync;
-    sync.id = 1;
-    sync.op = isa::Opcode::kSync;
-    p.instrs = {c, sync};
+    isa::Compute& c = p.comp(p.append(isa::Opcode::kCompute, 0));
+    c.m = 1;
+    c.k = 4;
+    c.n = hw.array.cols + 1;
+    c.slab_rows = 1;
+    (void)p.append(isa::Opcode::kSync, 0);
     p.dram_size = hw.dram.size_bytes;
     return p;
 }

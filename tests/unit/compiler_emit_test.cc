@@ -39,7 +39,9 @@ TEST(CompilerEmit, TransfersAreOffsetsIntoTheirRegions) {
     const LoweredLayer& g = lo.layers[0];
     // 1 slab; per n-block: bias, weights, COMPUTE, POST, STORE: 1 + 4 * 5 = 21.
     ASSERT_EQ(e.program.instrs.size(), 21u);
-    EXPECT_EQ(instruction_count(g, plans[0]), 21u);
+    // 13 transfers (slab, then bias, weights, STORE per n-block), 4 COMPUTE, 4 POST.
+    EXPECT_TRUE(instruction_count(g, plans[0]) == (isa::InstrCounts{13, 4, 0, 4, 0}));
+    EXPECT_TRUE(e.program.counts() == instruction_count(g, plans[0]));
     ASSERT_EQ(e.regions.size(), e.program.instrs.size());
     ASSERT_EQ(e.program.layers.size(), 1u);
     EXPECT_EQ(e.program.layers[0].mapping, plans[0].summary);
@@ -47,8 +49,8 @@ TEST(CompilerEmit, TransfersAreOffsetsIntoTheirRegions) {
                                          Opcode::kPostproc, Opcode::kStore};
     EXPECT_EQ(e.program.instrs[0].op, Opcode::kLoad);
     EXPECT_EQ(e.regions[0], g.input_regions[0]);  // the slab: input rows 0..3 at offset 0
-    EXPECT_EQ(e.program.instrs[0].xfer.dram_addr, 0u);
-    EXPECT_EQ(e.program.instrs[0].xfer.bytes(), 4u * 32);
+    EXPECT_EQ(e.program.xfer(e.program.instrs[0]).dram_addr, 0u);
+    EXPECT_EQ(e.program.xfer(e.program.instrs[0]).bytes(), 4u * 32);
     for (int j = 0; j < 4; ++j) {
         const size_t at = 1 + 5 * size_t(j);
         for (size_t i = 0; i < n_block.size(); ++i) {
@@ -57,14 +59,14 @@ TEST(CompilerEmit, TransfersAreOffsetsIntoTheirRegions) {
         // Bias: channels 8j.. at 32j B; weights: the n-block's [32][8] block at 256j B; the
         // output block: columns 8j.. of each row, at 8j B (row stride 32).
         EXPECT_EQ(e.regions[at], g.bias_region);
-        EXPECT_EQ(e.program.instrs[at].xfer.dram_addr, 32u * uint64_t(j));
+        EXPECT_EQ(e.program.xfer(e.program.instrs[at]).dram_addr, 32u * uint64_t(j));
         EXPECT_EQ(e.regions[at + 1], g.weight_region);
-        EXPECT_EQ(e.program.instrs[at + 1].xfer.dram_addr, 256u * uint64_t(j));
+        EXPECT_EQ(e.program.xfer(e.program.instrs[at + 1]).dram_addr, 256u * uint64_t(j));
         EXPECT_EQ(e.regions[at + 2], kNoRegion);
         EXPECT_EQ(e.regions[at + 3], kNoRegion);
         EXPECT_EQ(e.regions[at + 4], g.output_region);
-        EXPECT_EQ(e.program.instrs[at + 4].xfer.dram_addr, 8u * uint64_t(j));
-        EXPECT_EQ(e.program.instrs[at + 4].xfer.dram_stride, 32u);
+        EXPECT_EQ(e.program.xfer(e.program.instrs[at + 4]).dram_addr, 8u * uint64_t(j));
+        EXPECT_EQ(e.program.xfer(e.program.instrs[at + 4]).dram_stride, 32u);
     }
 }
 
@@ -100,7 +102,7 @@ layers:
 
 TEST(CompilerEmit, CountsEveryKindOfLayer) {
     // Every operator (the test networks) on two NPUs: emit() checks each layer's count against
-    // instruction_count() and throws on a difference.
+    // instruction_count() (per kind) and throws on a difference.
     for (const char* name : {"tiny_resnet", "tiny_attention"}) {
         graph::LoadOptions lo;
         lo.with_data = false;
@@ -109,13 +111,21 @@ TEST(CompilerEmit, CountsEveryKindOfLayer) {
         for (const cfg::HwConfig& hw : {cfg::default_hw_config(), small_hw()}) {
             const Lowered lowered = lower(wl, hw);
             const std::vector<LayerPlan> plans = search_mappings(lowered, hw);
-            uint64_t total = lowered.layers.size();  // the SYNCs
+            isa::InstrCounts total;
+            total.syncs = lowered.layers.size();
             for (size_t i = 0; i < plans.size(); ++i) {
                 ASSERT_TRUE(plans[i].ok) << name << " layer " << i;
                 total += instruction_count(lowered.layers[i], plans[i]);
             }
             const Emitted e = emit(lowered, plans, group_layers(lowered));
-            EXPECT_EQ(e.program.instrs.size(), total) << name;
+            EXPECT_TRUE(e.program.counts() == total) << name;
+            EXPECT_EQ(e.program.instrs.size(), total.total()) << name;
+            // Every payload array was allocated once, at its exact size.
+            EXPECT_EQ(e.program.transfers.capacity(), total.transfers) << name;
+            EXPECT_EQ(e.program.computes.capacity(), total.computes) << name;
+            EXPECT_EQ(e.program.vectors.capacity(), total.vectors) << name;
+            EXPECT_EQ(e.program.posts.capacity(), total.posts) << name;
+            EXPECT_EQ(e.program.instrs.capacity(), total.total()) << name;
         }
     }
 }

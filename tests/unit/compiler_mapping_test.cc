@@ -506,27 +506,27 @@ void check_stream(const isa::Program& prog, const graph::Workload& wl, const cfg
             switch (in->op) {
                 case Opcode::kLoad:
                 case Opcode::kStore: {
-                    const isa::Transfer& x = in->xfer;
+                    const isa::Transfer& x = prog.xfer(*in);
                     ASSERT_GT(x.rows, 0u);
                     EXPECT_LE(x.row_bytes, x.sram_stride);
                     EXPECT_LE(x.sram_addr + uint64_t(x.rows - 1) * x.sram_stride + x.row_bytes,
                               spad)
-                        << isa::to_asm(*in);
+                        << isa::to_asm(prog, *in);
                     // The far side is DRAM, or the scratchpad's on-chip window (activations
                     // kept on chip).
                     const uint64_t far_end =
                         x.dram_addr + uint64_t(x.rows - 1) * x.dram_stride + x.row_bytes;
                     if (x.dram_addr >= isa::kOnChipBase) {
-                        EXPECT_LE(far_end, isa::kOnChipBase + spad) << isa::to_asm(*in);
+                        EXPECT_LE(far_end, isa::kOnChipBase + spad) << isa::to_asm(prog, *in);
                     } else {
-                        EXPECT_LE(far_end, dram) << isa::to_asm(*in);
+                        EXPECT_LE(far_end, dram) << isa::to_asm(prog, *in);
                     }
                     if (in->op == Opcode::kLoad) {
                         loaded[x.sram_addr] = x;
                         break;
                     }
                     // STORE: writes the block the store engine's last POST left at sram_addr.
-                    ASSERT_TRUE(out_holds.count(x.sram_addr)) << isa::to_asm(*in);
+                    ASSERT_TRUE(out_holds.count(x.sram_addr)) << isa::to_asm(prog, *in);
                     const auto [m0, n0] = out_holds[x.sram_addr];
                     EXPECT_EQ(x.dram_addr,
                               d.output_addr + uint64_t(m0) * uint64_t(N) + uint64_t(n0));
@@ -537,7 +537,7 @@ void check_stream(const isa::Program& prog, const graph::Workload& wl, const cfg
                     break;
                 }
                 case Opcode::kCompute: {
-                    const isa::Compute& c = in->comp;
+                    const isa::Compute& c = prog.comp(*in);
                     ASSERT_GT(c.m, 0);
                     ASSERT_GT(c.k, 0);
                     ASSERT_GT(c.n, 0);
@@ -548,8 +548,8 @@ void check_stream(const isa::Program& prog, const graph::Workload& wl, const cfg
                     // k coverage per (m-block, n-block): in order, no gap, no overlap.
                     const std::pair<int64_t, int32_t> key{c.m0, c.n0};
                     int64_t& next_k = k_done[key];
-                    EXPECT_EQ(c.k0, next_k) << isa::to_asm(*in);
-                    EXPECT_EQ(c.accumulate, c.k0 != 0) << isa::to_asm(*in);
+                    EXPECT_EQ(c.k0, next_k) << isa::to_asm(prog, *in);
+                    EXPECT_EQ(c.accumulate, c.k0 != 0) << isa::to_asm(prog, *in);
                     next_k = c.k0 + c.k;
                     EXPECT_LE(next_k, K);
                     if (!c.accumulate) m_of[key] = c.m;
@@ -567,16 +567,16 @@ void check_stream(const isa::Program& prog, const graph::Workload& wl, const cfg
                         std::min(l.in_h, (oh1 - 1) * l.stride_h - l.pad_top +
                                              (l.kernel_h - 1) * l.dilation_h + 1);
                     if (need_hi > need_lo) {
-                        EXPECT_LE(c.slab_row0, need_lo) << isa::to_asm(*in);
-                        EXPECT_GE(c.slab_row0 + c.slab_rows, need_hi) << isa::to_asm(*in);
+                        EXPECT_LE(c.slab_row0, need_lo) << isa::to_asm(prog, *in);
+                        EXPECT_GE(c.slab_row0 + c.slab_rows, need_hi) << isa::to_asm(prog, *in);
                     }
                     // ... and it, the weights and the bias are what the last LOADs there brought.
-                    ASSERT_TRUE(loaded.count(c.slab_addr)) << isa::to_asm(*in);
+                    ASSERT_TRUE(loaded.count(c.slab_addr)) << isa::to_asm(prog, *in);
                     const isa::Transfer& sx = loaded[c.slab_addr];
                     EXPECT_EQ(sx.dram_addr, d.input_addr + uint64_t(c.slab_row0) * in_row);
                     EXPECT_EQ(sx.rows, uint32_t(c.slab_rows));
                     EXPECT_EQ(sx.row_bytes, in_row);
-                    ASSERT_TRUE(loaded.count(c.w_addr)) << isa::to_asm(*in);
+                    ASSERT_TRUE(loaded.count(c.w_addr)) << isa::to_asm(prog, *in);
                     const isa::Transfer& wx = loaded[c.w_addr];
                     // Pre-tiled weights: n-block n0 starts at n0 * K, k-row kk at kk * width.
                     EXPECT_EQ(wx.dram_addr, d.weight_addr + uint64_t(c.n0) * uint64_t(K) +
@@ -585,19 +585,19 @@ void check_stream(const isa::Program& prog, const graph::Workload& wl, const cfg
                     EXPECT_EQ(wx.sram_stride, uint32_t(c.n));
                     EXPECT_EQ(wx.dram_stride, uint64_t(c.n));
                     if (!c.accumulate) {
-                        ASSERT_TRUE(loaded.count(c.bias_addr)) << isa::to_asm(*in);
+                        ASSERT_TRUE(loaded.count(c.bias_addr)) << isa::to_asm(prog, *in);
                         EXPECT_EQ(loaded[c.bias_addr].dram_addr, d.bias_addr + uint64_t(c.n0) * 4);
                         EXPECT_EQ(loaded[c.bias_addr].bytes(), uint64_t(c.n) * 4);
                         acc_holds[c.acc_addr] = key;
                     } else {
                         ASSERT_TRUE(acc_holds.count(c.acc_addr));
-                        EXPECT_EQ(acc_holds[c.acc_addr], key) << isa::to_asm(*in);
+                        EXPECT_EQ(acc_holds[c.acc_addr], key) << isa::to_asm(prog, *in);
                     }
                     break;
                 }
                 case Opcode::kPostproc: {
-                    const isa::Postproc& p = in->post;
-                    ASSERT_TRUE(acc_holds.count(p.acc_addr)) << isa::to_asm(*in);
+                    const isa::Postproc& p = prog.post(*in);
+                    ASSERT_TRUE(acc_holds.count(p.acc_addr)) << isa::to_asm(prog, *in);
                     const auto key = acc_holds[p.acc_addr];
                     EXPECT_EQ(k_done[key], K) << "post before the whole reduction";
                     EXPECT_EQ(p.m, m_of[key]);
@@ -612,7 +612,7 @@ void check_stream(const isa::Program& prog, const graph::Workload& wl, const cfg
                 case Opcode::kSync:
                     break;
                 case Opcode::kVector:  // conv2d and gemm layers never use the vector unit
-                    ADD_FAILURE() << isa::to_asm(*in);
+                    ADD_FAILURE() << isa::to_asm(prog, *in);
                     break;
             }
         }
@@ -656,7 +656,7 @@ TEST(CompilerStream, PaddedStridedConvOnSmallNpu) {
     const isa::Program prog = compile(wl, hw, {false});
     // 2 m-blocks x 1 x 1: per block slab + bias + weights, COMPUTE, POST, STORE; then SYNC.
     ASSERT_EQ(prog.instrs.size(), 2u * 6 + 1);
-    const isa::Compute& c1 = prog.instrs[9].comp;  // the second block's COMPUTE
+    const isa::Compute& c1 = prog.comp(prog.instrs[9]);  // the second block's COMPUTE
     ASSERT_EQ(prog.instrs[9].op, Opcode::kCompute);
     // Output rows [6, 10) (m0 = 60, m = 40) read input rows [6 * 2 - 1, 20) = [11, 20).
     EXPECT_EQ(c1.m0, 60);
@@ -731,24 +731,25 @@ TEST(CompilerStream, CheckerCatchesBrokenPrograms) {
               }),
               0);
     // A k-range gap, a first chunk that accumulates, a wrong weight address, a wrong buffer.
-    EXPECT_GT(failures_after([&](isa::Program& p) { nth(p, Opcode::kCompute, 2).comp.k0 += 8; }),
+    EXPECT_GT(failures_after([&](isa::Program& p) { p.comp(nth(p, Opcode::kCompute, 2)).k0 += 8; }),
               0);
     EXPECT_GT(failures_after(
-                  [&](isa::Program& p) { nth(p, Opcode::kCompute, 0).comp.accumulate = true; }),
+                  [&](isa::Program& p) { p.comp(nth(p, Opcode::kCompute, 0)).accumulate = true; }),
               0);
     EXPECT_GT(
-        failures_after([&](isa::Program& p) { nth(p, Opcode::kLoad, 2).xfer.dram_addr += 8; }), 0);
+        failures_after([&](isa::Program& p) { p.xfer(nth(p, Opcode::kLoad, 2)).dram_addr += 8; }),
+        0);
     EXPECT_GT(failures_after([&](isa::Program& p) {
-                  isa::Compute& c = nth(p, Opcode::kCompute, 1).comp;
-                  c.w_addr = nth(p, Opcode::kCompute, 0).comp.w_addr;
+                  isa::Compute& c = p.comp(nth(p, Opcode::kCompute, 1));
+                  c.w_addr = p.comp(nth(p, Opcode::kCompute, 0)).w_addr;
               }),
               0);
     // Out of the scratchpad; out of DRAM; a MAC too few; no SYNC at the end of layer 1.
-    EXPECT_GT(
-        failures_after([&](isa::Program& p) { nth(p, Opcode::kStore, 0).xfer.sram_addr = 16380; }),
-        0);
+    EXPECT_GT(failures_after(
+                  [&](isa::Program& p) { p.xfer(nth(p, Opcode::kStore, 0)).sram_addr = 16380; }),
+              0);
     EXPECT_GT(failures_after([&](isa::Program& p) { p.dram_bytes_used -= 64; }), 0);
-    EXPECT_GT(failures_after([&](isa::Program& p) { nth(p, Opcode::kCompute, 95).comp.k -= 1; }),
+    EXPECT_GT(failures_after([&](isa::Program& p) { p.comp(nth(p, Opcode::kCompute, 95)).k -= 1; }),
               0);
     EXPECT_GT(failures_after([](isa::Program& p) { p.instrs.pop_back(); }), 0);
 }
@@ -847,14 +848,15 @@ TEST(CompilerImage, EveryWeightLoadReadsItsBlock) {
         if (in.op != Opcode::kCompute) continue;
         ++computes;
         ASSERT_NE(last_load, nullptr);
-        const isa::Transfer& x = last_load->xfer;  // the weights are the step's last load
-        ASSERT_EQ(x.sram_addr, in.comp.w_addr);
+        const isa::Transfer& x = prog.xfer(*last_load);  // the weights are the step's last load
+        ASSERT_EQ(x.sram_addr, prog.comp(in).w_addr);
         ASSERT_GE(x.dram_addr, d.weight_addr);
         for (uint32_t r = 0; r < x.rows; ++r) {
             for (uint32_t cidx = 0; cidx < x.row_bytes; ++cidx) {
                 const uint64_t at = x.dram_addr - d.weight_addr + r * x.dram_stride + cidx;
                 ASSERT_LT(at, w.size());
-                const int64_t oc = in.comp.n0 + int64_t{cidx}, kk = in.comp.k0 + int64_t{r};
+                const int64_t oc = prog.comp(in).n0 + int64_t{cidx},
+                              kk = prog.comp(in).k0 + int64_t{r};
                 ASSERT_EQ(static_cast<int8_t>(w[at]), l.weights[size_t(oc * K + kk)])
                     << "oc " << oc << " k " << kk;
             }

@@ -36,7 +36,7 @@ graph::Workload conv(const std::string& pin) {
 std::vector<int32_t> compute_ks(const isa::Program& p) {
     std::vector<int32_t> ks;
     for (const isa::Instr& in : p.instrs) {
-        if (in.op == isa::Opcode::kCompute) ks.push_back(in.comp.k);
+        if (in.op == isa::Opcode::kCompute) ks.push_back(p.comp(in).k);
     }
     return ks;
 }
@@ -87,7 +87,7 @@ TEST(CompilerPin, RowsAndKChunk) {
     EXPECT_EQ(compute_ks(p), std::vector<int32_t>(48, 48));
     for (const isa::Instr& in : p.instrs) {
         if (in.op == isa::Opcode::kCompute) {
-            EXPECT_EQ(in.comp.m, 128);
+            EXPECT_EQ(p.comp(in).m, 128);
         }
     }
     EXPECT_EQ(p.layers.at(0).mapping, mp.summary(Dataflow::kWeightStationary));
@@ -162,7 +162,7 @@ layers:
     EXPECT_EQ(compute_ks(p), std::vector<int32_t>(16, 16));
     for (const isa::Instr& in : p.instrs) {
         if (in.op == isa::Opcode::kCompute) {
-            EXPECT_EQ(in.comp.m, 4);
+            EXPECT_EQ(p.comp(in).m, 4);
         }
     }
     EXPECT_EQ(p.layers.at(0).mapping.rfind(

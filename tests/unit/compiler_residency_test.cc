@@ -47,7 +47,8 @@ TEST_F(CompilerResidency, IntermediateOutputsStayOnChipAndTheResultGoesToDram) {
         for (const isa::Instr& in : p.instrs) {
             if (in.layer != li && in.layer != li + 1) continue;
             if (in.op == isa::Opcode::kLoad || in.op == isa::Opcode::kStore) {
-                EXPECT_TRUE(sram_end(in.xfer) <= lo || in.xfer.sram_addr >= hi) << isa::to_asm(in);
+                const isa::Transfer& x = p.xfer(in);
+                EXPECT_TRUE(sram_end(x) <= lo || x.sram_addr >= hi) << isa::to_asm(p, in);
             }
         }
     }

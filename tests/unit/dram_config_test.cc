@@ -49,6 +49,7 @@ TEST_F(DramConfigTest, EveryPresetLoadsWithItsPeakBandwidth) {
         {"lpddr5_6400", 2 * 32 * 0.8e9 / 2},    // 25.6 GB/s
         {"hbm2", 16 * 32 * 1e9 / 2},            // 256 GB/s
         {"ddr3_1600", 1 * 16 * 0.8e9 / 4},      // 3.2 GB/s
+        {"ddr3_2133", 1 * 64 * 1.066e9 / 4},    // 17.056 GB/s
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.name);
@@ -123,8 +124,9 @@ TEST_F(DramConfigTest, ImpossibleCombinationsAreReportedWithTheirLocations) {
 
 TEST_F(DramConfigTest, PresetNamesAndPresetFilesAreChecked) {
     EXPECT_EQ(error_of("dram: {preset: ddr9}"),
-              "hw.yaml:1:16: dram.preset: expected a bundled DRAM preset (ddr3_1600, ddr4_3200, "
-              "hbm2, lpddr4_4266, lpddr5_6400) or a path to a .yaml file, found 'ddr9'\n");
+              "hw.yaml:1:16: dram.preset: expected a bundled DRAM preset (ddr3_1600, ddr3_2133, "
+              "ddr4_3200, hbm2, lpddr4_4266, lpddr5_6400) or a path to a .yaml file, found "
+              "'ddr9'\n");
     const std::string dir = testing::TempDir();
     const std::string path = dir + "/my_dram.yaml";
     {

@@ -273,7 +273,8 @@ TEST(DramEquivalence, BundledPresetsMatchTheCycleByCycleReference) {
     cfg::set_data_dir(NPUSIM_SOURCE_DIR);
     std::mt19937_64 rng(7);
     const int streams = long_sweep() ? 40 : 4;
-    for (const char* preset : {"ddr4_3200", "lpddr4_4266", "lpddr5_6400", "hbm2", "ddr3_1600"}) {
+    for (const char* preset :
+         {"ddr4_3200", "lpddr4_4266", "lpddr5_6400", "hbm2", "ddr3_1600", "ddr3_2133"}) {
         for (const char* policy : {"open", "closed"}) {
             SCOPED_TRACE(std::string(preset) + " " + policy);
             cfg::HwConfig hw = cfg::load_hw_config_from_string(

@@ -2,6 +2,7 @@
 // decimal sizes, the " ; deps" suffix) and the program header with the layer table.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "sim/isa/isa.h"
@@ -30,33 +31,30 @@ TEST(IsaTransfer, BytesIsRowsTimesRowBytes) {
 }
 
 TEST(IsaAsm, Load) {
-    Instr in;
+    Program p;
+    Instr& in = p.append(Opcode::kLoad, 1);
     in.id = 3;
-    in.op = Opcode::kLoad;
-    in.layer = 1;
-    in.xfer = {0x1040, 512, 0x10000, 512, 4, 512};
+    p.xfer(in) = {0x1040, 512, 0x10000, 512, 4, 512};
     in.deps.pop_next = true;
     in.deps.push_next = true;
-    EXPECT_EQ(to_asm(in),
+    EXPECT_EQ(to_asm(p, in),
               "3: L1 LOAD spad[0x10000] <- dram[0x1040] 4x512B stride 512 "
               "; pop_next,push_next");
 }
 
 TEST(IsaAsm, StoreWithoutDepsHasNoSuffix) {
-    Instr in;
+    Program p;
+    Instr& in = p.append(Opcode::kStore, 0);
     in.id = 17;
-    in.op = Opcode::kStore;
-    in.layer = 0;
-    in.xfer = {0x2a0, 8, 0x3040, 8, 60, 8};
-    EXPECT_EQ(to_asm(in), "17: L0 STORE dram[0x2a0] <- spad[0x3040] 60x8B stride 8");
+    p.xfer(in) = {0x2a0, 8, 0x3040, 8, 60, 8};
+    EXPECT_EQ(to_asm(p, in), "17: L0 STORE dram[0x2a0] <- spad[0x3040] 60x8B stride 8");
 }
 
 TEST(IsaAsm, ComputeFirstChunkAddsBias) {
-    Instr in;
+    Program p;
+    Instr& in = p.append(Opcode::kCompute, 2);
     in.id = 9;
-    in.op = Opcode::kCompute;
-    in.layer = 2;
-    Compute& c = in.comp;
+    Compute& c = p.comp(in);
     c.m0 = 60;
     c.m = 40;
     c.k0 = 0;
@@ -71,48 +69,46 @@ TEST(IsaAsm, ComputeFirstChunkAddsBias) {
     c.acc_addr = 0x800;
     c.accumulate = false;
     in.deps = {true, true, true, true};
-    EXPECT_EQ(to_asm(in),
+    EXPECT_EQ(to_asm(p, in),
               "9: L2 COMPUTE m[60+40] k[0+72] n[8+8] a=slab[0x1000 rows 11+9] w=spad[0x2000] "
               "acc[0x800] = bias[0x2240] + A*W ; pop_prev,pop_next,push_prev,push_next");
 }
 
 TEST(IsaAsm, ComputeLaterChunkAccumulates) {
-    Instr in;
+    Program p;
+    Instr& in = p.append(Opcode::kCompute, 0);
     in.id = 10;
-    in.op = Opcode::kCompute;
-    in.layer = 0;
-    in.comp = {0, 1, 320, 320, 16, 4, 0, 0, 1, 0x13c0, 0xbc0, 0, true};
+    p.comp(in) = {0, 1, 320, 320, 16, 4, 0, 0, 1, 0x13c0, 0xbc0, 0, true};
     in.deps.pop_prev = true;
     in.deps.push_prev = true;
-    EXPECT_EQ(to_asm(in),
+    EXPECT_EQ(to_asm(p, in),
               "10: L0 COMPUTE m[0+1] k[320+320] n[16+4] a=slab[0x0 rows 0+1] "
               "w=spad[0x13c0] acc[0x0] += A*W ; pop_prev,push_prev");
 }
 
 TEST(IsaAsm, Postproc) {
-    Instr in;
+    Program p;
+    Instr& in = p.append(Opcode::kPostproc, 0);
     in.id = 11;
-    in.op = Opcode::kPostproc;
-    in.layer = 0;
-    in.post = {0x800, 0x3280, 60, 16, 8};
+    p.post(in) = {0x800, 0x3280, 60, 16, 8};
     in.deps.pop_prev = true;
     in.deps.push_prev = true;
-    EXPECT_EQ(to_asm(in),
+    EXPECT_EQ(to_asm(p, in),
               "11: L0 POST spad[0x3280] <- requant(acc[0x800]) 60x8 ch 16 "
               "; pop_prev,push_prev");
 }
 
 TEST(IsaAsm, SyncAndLargeIds) {
-    Instr in;
-    in.id = 123456;
-    in.op = Opcode::kSync;
-    in.layer = 65535;
-    EXPECT_EQ(to_asm(in), "123456: L65535 SYNC");
+    Program p;
+    Instr& sync = p.append(Opcode::kSync, 65535);
+    sync.id = 123456;
+    EXPECT_EQ(to_asm(p, sync), "123456: L65535 SYNC");
     // A 40-bit DRAM address prints in full.
-    in.op = Opcode::kLoad;
-    in.xfer = {0xabcdef0123ull, 0, 0, 0, 1, 64};
+    Instr& in = p.append(Opcode::kLoad, 65535);
+    in.id = 123456;
+    p.xfer(in) = {0xabcdef0123ull, 0, 0, 0, 1, 64};
     in.deps.pop_prev = true;  // not meaningful for a LOAD, but printed as given
-    EXPECT_EQ(to_asm(in),
+    EXPECT_EQ(to_asm(p, in),
               "123456: L65535 LOAD spad[0x0] <- dram[0xabcdef0123] 1x64B stride 0 ; pop_prev");
 }
 
@@ -127,14 +123,8 @@ TEST(IsaAsm, ProgramHeaderThenOneLinePerInstruction) {
     b.shape = "gemm 1x80x10 (MxKxN)";
     b.mapping = "ws m-block 1";
     p.layers = {a, b};
-    Instr s0;
-    s0.id = 0;
-    s0.op = Opcode::kSync;
-    Instr s1;
-    s1.id = 1;
-    s1.op = Opcode::kSync;
-    s1.layer = 1;
-    p.instrs = {s0, s1};
+    (void)p.append(Opcode::kSync, 0);
+    (void)p.append(Opcode::kSync, 1);
     EXPECT_EQ(to_asm(p),
               "; npusim program: 2 layers, 2 instructions\n"
               "; L0 conv1: conv2d 4x4x3 -> 4x4x5 k3x3 s1 p1\n"
@@ -144,6 +134,49 @@ TEST(IsaAsm, ProgramHeaderThenOneLinePerInstruction) {
               "0: L0 SYNC\n"
               "1: L1 SYNC\n");
     EXPECT_EQ(to_asm(Program{}), "; npusim program: 0 layers, 0 instructions\n");
+}
+
+TEST(IsaProgram, PayloadsLiveInOneArrayPerKind) {
+    Program p;
+    p.reserve({3, 1, 1, 1, 1});
+    const Opcode ops[] = {Opcode::kLoad, Opcode::kCompute, Opcode::kPostproc, Opcode::kStore,
+                          Opcode::kSync, Opcode::kVector,  Opcode::kLoad};
+    for (const Opcode op : ops) (void)p.append(op, 4);
+    // ids are program positions; payloads count per kind (LOAD and STORE share the transfers).
+    const uint32_t payload[] = {0, 0, 0, 1, 0, 0, 2};
+    ASSERT_EQ(p.instrs.size(), 7u);
+    for (uint32_t i = 0; i < 7; ++i) {
+        EXPECT_EQ(p.instrs[i].id, i);
+        EXPECT_EQ(p.instrs[i].op, ops[i]);
+        EXPECT_EQ(p.instrs[i].layer, 4);
+        EXPECT_EQ(p.instrs[i].payload, payload[i]) << i;
+    }
+    EXPECT_EQ(p.transfers.size(), 3u);
+    EXPECT_EQ(p.computes.size(), 1u);
+    EXPECT_EQ(p.vectors.size(), 1u);
+    EXPECT_EQ(p.posts.size(), 1u);
+    EXPECT_TRUE(p.counts() == (InstrCounts{3, 1, 1, 1, 1}));
+    p.xfer(p.instrs[3]).dram_addr = 0x40;
+    EXPECT_EQ(p.transfers[1].dram_addr, 0x40u);
+    EXPECT_EQ(p.xfer(p.instrs[6]).dram_addr, 0u);
+}
+
+TEST(IsaProgram, PayloadOfAnotherKindIsAnInternalError) {
+    Program p;
+    (void)p.append(Opcode::kCompute, 0);
+    (void)p.append(Opcode::kSync, 0);
+    try {
+        (void)p.xfer(p.instrs[0]);
+        FAIL() << "no throw";
+    } catch (const std::logic_error& e) {
+        EXPECT_STREQ(e.what(), "isa: instruction 0 (COMPUTE, payload 0) has no transfer payload");
+    }
+    EXPECT_THROW((void)p.post(p.instrs[1]), std::logic_error);
+    // An index past its array (a hand-built header) is caught too.
+    Instr bad = p.instrs[0];
+    bad.payload = 1;
+    EXPECT_THROW((void)p.comp(bad), std::logic_error);
+    EXPECT_EQ(p.comp(p.instrs[0]).m, 0);
 }
 
 }  // namespace

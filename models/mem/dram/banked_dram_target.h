@@ -72,6 +72,9 @@ class BankedDramTarget : public DramTarget {
                      stats::StatGroup& stats);
 
     [[nodiscard]] uint64_t request(MemRequest& r) override;
+    // The cycle the method wakes next: no completion not told yet can come before it (the wake-up
+    // rule below), UINT64_MAX when every completion has been told.
+    [[nodiscard]] uint64_t untold_from() const override { return m_wake_at; }
 
     // What the model was given and what the initiator was told, per request (tests).
     struct Logged {

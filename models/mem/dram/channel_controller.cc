@@ -52,6 +52,7 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
       m_wr_to_rd_other(
           nonnegative(int64_t{c.timing.tCWL} + c.timing.tBURST + c.timing.tRTRS - c.timing.tCL)),
       m_banks(static_cast<size_t>(m_ranks) * m_banks_per_rank),
+      m_place(m_banks.size()),
       m_groups(static_cast<size_t>(m_ranks) * m_groups_per_rank),
       m_rank(m_ranks),
       m_background(m_ranks),
@@ -65,6 +66,11 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
         q->position.assign(m_banks.size(), 0);
     }
     for (Rank& r : m_rank) r.refresh_due = m_refresh_period;
+    for (uint32_t b = 0; b < m_place.size(); ++b) {
+        const uint32_t rank = b / m_banks_per_rank;
+        const uint32_t bank = b % m_banks_per_rank;
+        m_place[b] = Place{rank, bank, rank * m_groups_per_rank + bank / m_banks_per_group};
+    }
 }
 
 void ChannelController::push(const Atom& a) {
@@ -185,6 +191,10 @@ void ChannelController::reindex_bank(uint32_t b) {
 }
 
 void ChannelController::accept(uint64_t t) {
+    if ((m_read_staged.empty() || m_read_staged.front().arrival >= t) &&
+        (m_write_staged.empty() || m_write_staged.front().arrival >= t)) {
+        return;
+    }
     for (bool writes : {false, true}) {
         Fifo& staged = writes ? m_write_staged : m_read_staged;
         Queue& q = writes ? m_write_q : m_read_q;
@@ -222,13 +232,6 @@ bool ChannelController::mode_after(bool write_mode) const {
     const size_t reads = m_read_q.size;
     if (!write_mode) return writes >= m_write_high || (reads == 0 && writes > 0);
     return !(writes == 0 || (writes <= m_write_low && reads > 0));
-}
-
-bool ChannelController::blocked(uint32_t b) const {
-    if (m_refreshes_pending == 0) return false;
-    const Rank& r = m_rank[b / m_banks_per_rank];
-    if (r.refresh_pending == 0) return false;
-    return m_refresh == cfg::RefreshMode::kAllBank || r.refresh_bank == b % m_banks_per_rank;
 }
 
 uint64_t ChannelController::earliest(Command c, uint32_t rank, uint32_t group,
@@ -295,9 +298,6 @@ bool ChannelController::issue_refresh(uint64_t t) {
 
 void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const {
     if (blocked(b)) return;
-    const uint32_t rank = b / m_banks_per_rank;
-    const uint32_t bank = b % m_banks_per_rank;
-    const uint32_t group = bank / m_banks_per_group;
     auto offer = [&c, from](uint64_t legal, uint64_t seq, Command command, bool column) {
         const uint64_t at = std::max(legal, from);
         if (at > c.time) return;
@@ -317,11 +317,11 @@ void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b, uint
         const bool closed = m_policy == cfg::PagePolicy::kClosed;
         const Command command = write ? (closed ? Command::kWra : Command::kWr)
                                       : (closed ? Command::kRda : Command::kRd);
-        offer(earliest(command, rank, group, bank), q.oldest_hit[b], command, true);
+        offer(earliest_column(b, write), q.oldest_hit[b], command, true);
     }
     if (q.oldest_miss[b] != kNoSeq) {
         const Command command = m_banks[b].open_row == kClosed ? Command::kAct : Command::kPre;
-        offer(earliest(command, rank, group, bank), q.oldest_miss[b], command, false);
+        offer(earliest_row(b), q.oldest_miss[b], command, false);
     }
 }
 
@@ -518,6 +518,7 @@ uint64_t ChannelController::compute_next_decision() const {
     if (m_refresh != cfg::RefreshMode::kOff) {
         for (uint32_t rank = 0; rank < m_ranks; ++rank) {
             best = std::min(best, m_rank[rank].refresh_due);
+            if (m_rank[rank].refresh_pending == 0) continue;
             if (const auto s = refresh_step(rank, 0)) best = std::min(best, s->cycle);
         }
     }

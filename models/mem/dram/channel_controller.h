@@ -37,6 +37,7 @@
 // queueing cycles, refresh cycles, active and precharged rank-cycles.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -186,7 +187,31 @@ class ChannelController {
     void reindex_bank(Queue& q, uint32_t b);  // recompute b's oldest hit and miss
     void reindex_bank(uint32_t b);            // ... in both queues (its open row changed)
     // A due refresh holds the bank (channel-wide bank index) back from requests.
-    [[nodiscard]] bool blocked(uint32_t b) const;
+    [[nodiscard]] bool blocked(uint32_t b) const {
+        if (m_refreshes_pending == 0) return false;
+        const Rank& r = m_rank[m_place[b].rank];
+        if (r.refresh_pending == 0) return false;
+        return m_refresh == cfg::RefreshMode::kAllBank || r.refresh_bank == m_place[b].bank;
+    }
+    // The first cycle bank b's (channel-wide index) column command (RD/RDA, or WR/WRA when
+    // `write`), and its row command (ACT when closed, else PRE), is legal: earliest() for them.
+    [[nodiscard]] uint64_t earliest_column(uint32_t b, bool write) const {
+        const Bank& bank = m_banks[b];
+        const Group& g = m_groups[m_place[b].group];
+        const Rank& r = m_rank[m_place[b].rank];
+        return write ? std::max({m_bus_free, bank.next_wr, g.next_wr, r.next_wr})
+                     : std::max({m_bus_free, bank.next_rd, g.next_rd, r.next_rd});
+    }
+    [[nodiscard]] uint64_t earliest_row(uint32_t b) const {
+        const Bank& bank = m_banks[b];
+        if (bank.open_row != kClosed) return std::max(m_bus_free, bank.next_pre);
+        const Rank& r = m_rank[m_place[b].rank];
+        uint64_t e =
+            std::max({m_bus_free, bank.next_act, m_groups[m_place[b].group].next_act, r.next_act});
+        // tFAW: the fourth-last ACT of the rank opens the window.
+        if (r.faw_count >= 4) e = std::max(e, r.faw[r.faw_count % 4] + m_t.tFAW);
+        return e;
+    }
     [[nodiscard]] uint64_t earliest(Command c, uint32_t rank, uint32_t group, uint32_t bank) const;
     // The refresh command of a pending rank (kPre, kRef or kRefpb; its bank; when it is legal):
     // the one that issues at `t` if any does, else the one legal first.
@@ -239,6 +264,14 @@ class ChannelController {
     uint64_t m_bus_free = 0;   // the command bus: one command per cycle
     bool m_write_mode = false;
     std::vector<Bank> m_banks;
+    // Per channel-wide bank index: its rank, its bank within the rank and its group's index in
+    // m_groups (no divisions on the scheduling path).
+    struct Place {
+        uint32_t rank = 0;
+        uint32_t bank = 0;
+        uint32_t group = 0;
+    };
+    std::vector<Place> m_place;
     std::vector<Group> m_groups;
     std::vector<Rank> m_rank;
     std::vector<Background> m_background;  // per rank
