@@ -45,6 +45,11 @@ OptionSpec number(std::string name, std::string meaning) {
                       false,           {}};
 }
 
+OptionSpec at_most(OptionSpec o, uint64_t max_value) {
+    o.max_value = max_value;
+    return o;
+}
+
 OptionSpec repeated(OptionSpec o) {
     o.repeatable = true;
     return o;
@@ -252,10 +257,11 @@ std::vector<CommandSpec> build_table() {
          number("--population", "nsga2: the population per generation (default budget/8)"),
          text("--color-by", "KEY", "the swept key that colours the report's points"),
          jobs(),
-         number("--points-per-process",
-                "run up to N points one after the other in each child process instead of one "
-                "process per point (faster timing-only sweeps; a crash then fails the rest of "
-                "its batch, which a rerun retries); the results are the same"),
+         at_most(number("--points-per-process",
+                        "run up to N points one after the other in each child process instead "
+                        "of one process per point (faster timing-only sweeps; a crash then fails "
+                        "the rest of its batch, which a rerun retries); the results are the same"),
+                 100000),
          text("--out", "DIR",
               "the result directory (required without a sweep file; default "
               "sweep-<file name>)"),
@@ -359,9 +365,9 @@ std::string option_usage(const OptionSpec& o) {
     return s;
 }
 
-bool positive_int(const std::string& v) {
+bool positive_int(const std::string& v, uint64_t max_value) {
     return !v.empty() && v.size() <= 9 && v.find_first_not_of("0123456789") == std::string::npos &&
-           std::stoul(v) >= 1;
+           std::stoul(v) >= 1 && std::stoul(v) <= max_value;
 }
 
 }  // namespace
@@ -491,9 +497,9 @@ ParsedCommand parse_command_line(const std::vector<std::string>& args) {
                 in_quotes(v));
             continue;
         }
-        if (o->kind == ValueKind::kPositiveInt && !positive_int(v)) {
-            bad(prefix + o->name + ": expected a whole number from 1 to 999999999, found " +
-                in_quotes(v));
+        if (o->kind == ValueKind::kPositiveInt && !positive_int(v, o->max_value)) {
+            bad(prefix + o->name + ": expected a whole number from 1 to " +
+                std::to_string(o->max_value) + ", found " + in_quotes(v));
             continue;
         }
         std::vector<std::string>& slot = p.values[o->name];

@@ -33,6 +33,7 @@ struct OptionSpec {
     bool repeatable = false;  // --set KEY=VALUE, may be given many times
     bool required = false;
     std::vector<std::string> aliases;  // "--jobs" for "-j"
+    uint64_t max_value = 999999999;    // kPositiveInt: the largest value accepted
 };
 
 struct CommandSpec {
