@@ -42,12 +42,7 @@ NpuCore::NpuCore(sc_core::sc_module_name name, const cfg::HwConfig& hw, const is
                 {m_l2c, m_s2c, m_c2l, m_c2s}, m_array, m_vector, m_spad, m_acc, m_datapaths.get(),
                 program, m_board, stats.group("compute")),
       m_store("store", m_controller.queue(isa::Engine::kStore), m_c2s, m_s2c, m_ppu, m_dma, program,
-              m_board, stats.group("store")) {
-    if (datapath::Datapaths* dp = m_datapaths.get()) {  // packed weights go stale on a write
-        m_spad.set_write_listener(
-            [dp](uint64_t addr, uint64_t len) { dp->integer.invalidate(addr, len); });
-    }
-}
+              m_board, stats.group("store")) {}
 
 void NpuCore::add_counters(size_t layer, stats::Counters& c) const {
     m_controller.add_counters(layer, c);

@@ -14,85 +14,36 @@
 
 namespace npu::datapath {
 
-const IntDatapath::PackedBlock& IntDatapath::packed_weights(const isa::Compute& c,
-                                                            const isa::LayerDesc& L, Memory mem,
-                                                            bool sums) {
-    const bool int4 = L.weight_precision() == Precision::kInt4;
-    const uint64_t bytes = L.w_block_bytes(c.k, c.n, c.w_transposed);
-    PackedBlock* hit = nullptr;
-    for (PackedBlock& b : m_blocks) {
-        if (b.addr == c.w_addr && b.bytes == bytes && b.k == c.k && b.n == c.n &&
-            b.transposed == c.w_transposed && b.int4 == int4) {
-            hit = &b;
-            break;
-        }
-    }
+void IntDatapath::compute_block(const isa::Compute& c, const isa::LayerDesc& L, Memory mem,
+                                Where where) {
+    const timing::TileShape block{c.m, c.k, c.n};
+    gather_a(c, L, 0, 0, c.m, c.k, mem, where);
     // B(j, kk) of the GEMM is W[kk][j], read in place (int4 rows unpacked first).
     const auto* w = reinterpret_cast<const int8_t*>(mem.spad + c.w_addr);
-    const int64_t k = c.k, n = c.n;
+    const int64_t m = c.m, k = c.k, n = c.n;
     int64_t stride_n = c.w_transposed ? k : 1, stride_k = c.w_transposed ? 1 : n;
-    const bool pack = hit == nullptr;
-    if (pack) {
-        if (m_blocks.size() < kCachedBlocks) {
-            hit = &m_blocks.emplace_back();
-        } else {
-            hit = &m_blocks[m_next_victim];
-            m_next_victim = (m_next_victim + 1) % kCachedBlocks;
-        }
-        *hit = PackedBlock{c.w_addr, bytes, c.k, c.n, c.w_transposed, int4, {}, {}};
-    }
-    if (!pack && (!sums || !hit->col_sums.empty())) return *hit;
-    if (int4) {
+    if (L.weight_precision() == Precision::kInt4) {
         gather_w(L, c, 0, c.k, mem);
         w = m_w_tile.data();
         stride_n = 1;
         stride_k = n;
     }
-    if (pack) {
-        hit->packed = kernels::pack_b(w, n, k, stride_n, stride_k);
-        ++m_blocks_packed;
-    }
-    if (sums) {
-        hit->col_sums.assign(size_t(n), 0);
-        for (int64_t j = 0; j < n; ++j) {
-            uint32_t sum = 0;
-            for (int64_t kk = 0; kk < k; ++kk)
-                sum += static_cast<uint32_t>(int32_t{w[j * stride_n + kk * stride_k]});
-            hit->col_sums[size_t(j)] = sum;
-        }
-    }
-    return *hit;
-}
-
-void IntDatapath::invalidate(uint64_t addr, uint64_t len) {
-    for (size_t i = 0; i < m_blocks.size();) {
-        const PackedBlock& b = m_blocks[i];
-        if (addr < b.addr + b.bytes && b.addr < addr + len) {
-            m_blocks.erase(m_blocks.begin() + std::ptrdiff_t(i));
-            m_next_victim = 0;
-        } else {
-            ++i;
-        }
-    }
-}
-
-void IntDatapath::compute_block(const isa::Compute& c, const isa::LayerDesc& L, Memory mem,
-                                Where where) {
-    const timing::TileShape block{c.m, c.k, c.n};
-    gather_a(c, L, 0, 0, c.m, c.k, mem, where);
-    const int64_t m = c.m, k = c.k, n = c.n;
+    const kernels::PackedB packed = kernels::pack_b(w, n, k, stride_n, stride_k);
     // The edge adders' zero-point correction (correct_zero_points) and the bias as the GEMM's
     // start values: sum_k (a - za)(w - zb) = sum_k a w - za sum_k w - zb sum_k a + k za zb, all
     // wrapping in 32 bits.
     const auto za = static_cast<uint32_t>(L.a_zero_point);
     const auto zb = static_cast<uint32_t>(L.b_zero_point);
-    const PackedBlock& weights = packed_weights(c, L, mem, za != 0);
-    const kernels::PackedB& packed = weights.packed;
     const auto* bias = reinterpret_cast<const int32_t*>(mem.spad + c.bias_addr);
     m_col_init.assign(size_t(n), 0);
     for (int64_t j = 0; j < n; ++j) {
         uint32_t v = c.accumulate ? 0u : static_cast<uint32_t>(bias[j]);
-        if (za != 0) v += static_cast<uint32_t>(k) * za * zb - za * weights.col_sums[size_t(j)];
+        if (za != 0) {
+            uint32_t sum = 0;
+            for (int64_t kk = 0; kk < k; ++kk)
+                sum += static_cast<uint32_t>(int32_t{w[j * stride_n + kk * stride_k]});
+            v += static_cast<uint32_t>(k) * za * zb - za * sum;
+        }
         m_col_init[size_t(j)] = static_cast<int32_t>(v);
     }
     const int32_t* row_init = nullptr;

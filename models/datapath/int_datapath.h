@@ -10,10 +10,6 @@
 //    sim/kernels on active_isa(), the bias and the zero-point correction as its start values
 //    (the reference executor checks it on another kernel path, kernels::check_isa()); with the
 //    PE-level array the array model computes each tile from its registers (pe_tile / pe_finish).
-//    A weight block is packed for the GEMM (with its column sums for the zero-point correction)
-//    once per load: the packed blocks of the last kCachedBlocks scratchpad ranges are kept and
-//    reused by every COMPUTE that reads the same range with the same shape, until invalidate()
-//    says a write reached the range (the core forwards every scratchpad write to it).
 //  - VECTOR: elementwise add / mul to int32 accumulators, pooling and depthwise convolution,
 //    row ops (softmax, norms; under postproc.requant float32 softmax is ORT's QLinearSoftmax,
 //    LayerDesc::f32), lookups and copies to int8.
@@ -28,7 +24,6 @@
 #include "models/datapath/datapath.h"
 #include "sim/core/types.h"
 #include "sim/isa/isa.h"
-#include "sim/kernels/gemm.h"
 #include "sim/timing/array_model.h"
 
 namespace npu::datapath {
@@ -53,26 +48,8 @@ class IntDatapath {
                 Where where);
     // A POST instruction's data: accumulators -> int8 in the scratchpad.
     void postproc(const isa::Postproc& p, const isa::LayerDesc& L, Memory mem) const;
-    // The scratchpad bytes [addr, addr + len) are written: packed weight blocks read from them
-    // are dropped.
-    void invalidate(uint64_t addr, uint64_t len);
-    // Weight blocks packed so far (a block reused from the cache is not packed again).
-    [[nodiscard]] uint64_t blocks_packed() const { return m_blocks_packed; }
-
-    static constexpr size_t kCachedBlocks = 8;
 
   private:
-    // A weight block packed for the GEMM, and the scratchpad range and shape it was read from.
-    struct PackedBlock {
-        uint64_t addr = 0, bytes = 0;
-        int32_t k = 0, n = 0;
-        bool transposed = false, int4 = false;
-        kernels::PackedB packed;
-        std::vector<uint32_t> col_sums;  // sum_k w[k][j] (wrapping), when a zero point needs it
-    };
-    // The packed block of `c` (from the cache, or packed now); its column sums when `sums`.
-    const PackedBlock& packed_weights(const isa::Compute& c, const isa::LayerDesc& L, Memory mem,
-                                      bool sums);
     void gather_a(const isa::Compute& c, const isa::LayerDesc& L, int i0, int k0, int m, int k,
                   Memory mem, Where where);
     void gather_w(const isa::LayerDesc& L, const isa::Compute& c, int k0, int k, Memory mem);
@@ -88,9 +65,6 @@ class IntDatapath {
     std::vector<int8_t> m_a_tile, m_w_tile;
     std::vector<int32_t> m_out_tile;
     std::vector<int32_t> m_col_init, m_row_init;  // the block GEMM's start values
-    std::vector<PackedBlock> m_blocks;            // at most kCachedBlocks
-    size_t m_next_victim = 0;                     // replaced when the cache is full
-    uint64_t m_blocks_packed = 0;
 };
 
 }  // namespace npu::datapath

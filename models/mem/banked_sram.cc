@@ -67,7 +67,6 @@ void BankedSram::prune(uint64_t first_bank, uint64_t last) {
 
 uint64_t BankedSram::reserve_burst(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir,
                                    size_t layer) {
-    if (dir == Dir::kWrite) note_write(addr, len);
     uint64_t done = earliest;
     uint64_t a = addr;
     const uint64_t end = uint64_t{addr} + len;

@@ -13,9 +13,6 @@
 // storage costs memory only where it is written (a 4 GiB accumulator for a small network costs
 // what the network writes). Not modelled: port arbitration policies other than first come first
 // served, read-modify-write, ECC, power gating.
-// Writes are announced (functional runs): a write burst (access()/reserve_burst() with kWrite)
-// and note_write() call the write listener with the range, so a user that keeps something
-// derived from the bytes (the datapath's packed weight blocks) drops it.
 // Timing contract: NPU cycles; contention and bank conflicts come out of the calendars.
 // Stats (group given at construction, e.g. "npu.spad"):
 //   bytes_read, bytes_written        bytes the users say they moved (count_read/count_write;
@@ -34,7 +31,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "models/mem/port_calendar.h"
@@ -71,15 +67,6 @@ class BankedSram {
     // Forgets the reservations of the banks of [addr, addr + len) that ended by now.
     void forget_past(uint32_t addr, uint64_t len) {
         prune(addr / m_bank_size, (uint64_t{addr} + std::max<uint64_t>(len, 1) - 1) / m_bank_size);
-    }
-    // The bytes [addr, addr + len) are written (by a unit other than a DMA burst, which says so
-    // itself): tells the write listener.
-    void note_write(uint64_t addr, uint64_t len) {
-        if (m_on_write) m_on_write(addr, len);
-    }
-    // Called with (addr, len) of every write; empty: none.
-    void set_write_listener(std::function<void(uint64_t, uint64_t)> listener) {
-        m_on_write = std::move(listener);
     }
     // First t >= begin such that every bank of [addr, addr+len) has a port free for
     // [t, t + cycles).
@@ -133,7 +120,6 @@ class BankedSram {
     std::vector<PortCalendar> m_banks;
     std::unique_ptr<uint8_t, UnmapPages> m_data;  // functional runs: the bytes
     std::function<uint64_t()> m_now;
-    std::function<void(uint64_t, uint64_t)> m_on_write;
     stats::Stat& m_bytes_read;
     stats::Stat& m_bytes_written;
     stats::Stat& m_conflicts;

@@ -28,7 +28,6 @@ void SramWindow::debug_access(uint64_t addr, uint8_t* buf, uint32_t len, bool wr
     m_sram.check_range(addr, len, name());
     uint8_t* mem = m_sram.data(static_cast<uint32_t>(addr));
     if (write) {
-        m_sram.note_write(addr, len);
         std::memcpy(mem, buf, len);
     } else {
         std::memcpy(buf, mem, len);

@@ -42,7 +42,6 @@ PostProcessor::Times PostProcessor::execute(const isa::Instr& in, const isa::Pos
     m_acc.occupy(p.acc_addr, acc_len, start, busy, layer, now);
     m_spad.occupy(p.out_addr, out_len, start + pipe, busy, layer, now + pipe);
     if (m_dp != nullptr) {
-        m_spad.note_write(p.out_addr, out_len);
         if (is_float(L.precision)) {
             m_dp->floating.postproc(p, L, m_dp->mem);
         } else {

@@ -68,7 +68,6 @@ uint64_t VectorUnit::execute(const isa::Instr& in, const isa::Vector& v, const i
 
     if (m_dp != nullptr) {
         const datapath::Where where{"npu.vector", now, in.id};
-        if (!to_acc) m_spad.note_write(out_addr, out_len);
         if (is_float(L.precision)) {
             m_dp->floating.vector(v, L, row_bytes, m_dp->mem, where);
         } else {
