@@ -55,9 +55,10 @@ class NpuCore : public sc_core::sc_module {
     [[nodiscard]] uint64_t scratchpad_bytes() const { return m_spad.size(); }
 
     [[nodiscard]] bool finished() const { return m_controller.finished(); }
-    // Every layer's output as it stood when the layer ended (functional runs).
-    [[nodiscard]] const std::vector<std::vector<int8_t>>& layer_outputs() const {
-        return m_controller.layer_outputs();
+    // Every layer's output as it stood when the layer ended (functional runs), moved out: call
+    // once, after the run.
+    [[nodiscard]] std::vector<std::vector<int8_t>> take_layer_outputs() {
+        return m_controller.take_layer_outputs();
     }
     // Records the timeline into `trace` (sim/stats/trace.h); nullptr: nothing is recorded.
     void set_trace(stats::Trace* trace) { m_board.set_trace(trace); }

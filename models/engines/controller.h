@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <systemc>
+#include <utility>
 #include <vector>
 
 #include "models/engines/scoreboard.h"
@@ -40,8 +41,9 @@ class Controller : public sc_core::sc_module {
 
     [[nodiscard]] Queue& queue(isa::Engine e) { return *m_queues[static_cast<int>(e)]; }
     [[nodiscard]] bool finished() const { return m_finished; }
-    [[nodiscard]] const std::vector<std::vector<int8_t>>& layer_outputs() const {
-        return m_layer_outputs;
+    // Every layer's output, moved out (after the run: nothing is kept).
+    [[nodiscard]] std::vector<std::vector<int8_t>> take_layer_outputs() {
+        return std::move(m_layer_outputs);
     }
     // Called at each layer's end (its SYNC) with the layer index and the cycle; keep it cheap.
     void set_layer_end_hook(std::function<void(size_t layer, uint64_t cycle)> hook) {

@@ -35,8 +35,10 @@ Soc::Soc(const cfg::HwConfig& hw, const isa::Program& program, Fidelity fidelity
     }
     if (functional) {
         m_image.map(program.dram_base, program.dram_bytes_used);
+        // The packed weights stay in the Program: the image reads them in place and copies a
+        // page only when the run writes to it.
         for (const isa::DramSegment& seg : program.dram_image) {
-            m_image.write(seg.addr, seg.bytes.data(), seg.bytes.size(), "program image");
+            m_image.back(seg.addr, seg.bytes.data(), seg.bytes.size());
         }
     }
     stats::StatGroup& dram_stats = run.components.group("dram");

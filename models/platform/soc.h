@@ -7,8 +7,9 @@
 //
 // The memory target is chosen by name (`dram.model`; `simple`: models/mem/simple_dram.h). The
 // functional data of DRAM lives in the memory image (models/mem/memory_image.h), which holds the
-// program's DRAM range [dram_base, dram_base + dram_bytes_used) loaded with its initial image;
-// the timing model never holds data. Plain C++ (no process of its own): it owns and binds the
+// program's DRAM range [dram_base, dram_base + dram_bytes_used) with its initial image (backed by
+// Program::dram_image in place, copy on write: the program must outlive the Soc); the timing
+// model never holds data. Plain C++ (no process of its own): it owns and binds the
 // top-level modules, named "npu", "address_map" and "dram".
 #pragma once
 
@@ -36,6 +37,7 @@ class Soc {
     // (one per program layer) receive start and end cycles; its `components` tree (with one
     // slot per layer) receives every component's statistics.
     // `make_dram`: the memory target; empty: the one `dram.model` names (make_dram).
+    // `program` must outlive the Soc (its DRAM image backs the memory image).
     Soc(const cfg::HwConfig& hw, const isa::Program& program, Fidelity fidelity, bool functional,
         stats::RunStats& run, const DramFactory& make_dram_target = {});
     ~Soc();

@@ -134,7 +134,7 @@ RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
                              "the program deadlocked in layer '" + layer +
                                  "': engines wait for tokens nobody pushes");
         }
-        if (options.functional) result.outputs = npu.layer_outputs();
+        if (options.functional) result.outputs = npu.take_layer_outputs();
         soc.collect_counters(st);
     }
     for (const stats::LayerStats& ls : st.layers) {
