@@ -2,6 +2,11 @@
 
 #include <cstdlib>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <pthread.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 #include "sim/core/error.h"
 
 namespace npu::model {
@@ -13,6 +18,29 @@ namespace {
 // The first exception a process threw in the running simulation. Simulations in one process run
 // one after the other (sim/run), so one slot is enough.
 std::exception_ptr g_process_error;
+
+// AddressSanitizer builds only. Debian's libsystemc announces its coroutine stack switches to
+// ASan (__sanitizer_start/finish_switch_fiber), but when the kernel switches back to the thread
+// that called sc_start it hands ASan the bounds of the last coroutine, not the thread's own
+// stack. ASan then believes the thread runs on that coroutine's stack: a later throw on the real
+// stack unpoisons the wrong range (ASan prints "ignoring requested __asan_handle_no_return"), and
+// the frames the exception unwinds leave poisoned shadow behind, reported later as a false
+// stack-buffer-overflow. After the kernel has run, tell ASan the calling thread's real stack
+// again (a switch from the thread's stack to itself).
+void restore_sanitizer_stack() {
+#if defined(__SANITIZE_ADDRESS__)
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+    void* bottom = nullptr;
+    size_t size = 0;
+    const int got = pthread_attr_getstack(&attr, &bottom, &size);
+    pthread_attr_destroy(&attr);
+    if (got != 0) return;
+    void* fake_stack = nullptr;
+    __sanitizer_start_switch_fiber(&fake_stack, bottom, size);
+    __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
+#endif
+}
 
 }  // namespace
 
@@ -63,6 +91,7 @@ KernelContext::~KernelContext() {
     delete sc_core::sc_curr_simcontext;
     sc_core::sc_curr_simcontext = nullptr;
     sc_core::sc_default_global_context = nullptr;
+    restore_sanitizer_stack();
 }
 
 void keep_process_error(std::exception_ptr e) {
@@ -72,6 +101,7 @@ void keep_process_error(std::exception_ptr e) {
 }
 
 void rethrow_process_error() {
+    restore_sanitizer_stack();  // called after every sc_start
     if (!g_process_error) return;
     std::exception_ptr e = g_process_error;
     g_process_error = nullptr;

@@ -55,7 +55,8 @@ class KernelContext {
 
 // Keeps the first exception thrown by a process and stops the simulation.
 void keep_process_error(std::exception_ptr e);
-// Rethrows the kept exception (and forgets it); does nothing when there is none.
+// Rethrows the kept exception (and forgets it); does nothing when there is none. Call it after
+// every sc_start (in AddressSanitizer builds it also re-announces the caller's stack: process.cc).
 void rethrow_process_error();
 // Forgets a kept exception (a new simulation starts).
 void clear_process_error();

@@ -40,7 +40,8 @@ void ComputeEngine::thread() {
 void ComputeEngine::run() {
     for (;;) {
         const isa::Instr* next = nullptr;
-        m_queue.read(next);  // read(T&): GCC 12 -O3 warns on sc_fifo::read()'s temporary
+        m_queue.read(next);           // read(T&): GCC 12 -O3 warns on sc_fifo::read()'s temporary
+        if (next == nullptr) return;  // end of program (the controller's null instruction)
         const isa::Instr& in = *next;
         const uint64_t queued = m_board.tracing() ? now_cycles() : 0;
         if (in.deps.pop_prev) pop_timed(m_tokens.operands_ready, m_wait_load, in.layer);

@@ -69,6 +69,10 @@ void Controller::run() {
         m_stall.add(layer, blocked);
         if (m_board.tracing() && blocked > 0) m_board.trace_controller(in, before, true);
     }
+    // End of program: each engine returns from its loop after its last instruction, so every
+    // SystemC thread ends by returning (no thread is left to be killed when the kernel context
+    // is destroyed, and no body is a never-returning loop).
+    for (Queue* q : m_queues) q->write(nullptr);
     m_finished = true;
 }
 

@@ -4,7 +4,9 @@
 // Timing contract: one instruction per `controller.dispatch_cycles`; each engine FIFO is
 // `controller.queue_depth` deep and a full FIFO blocks dispatch (back-pressure). SYNC waits
 // until every earlier instruction has retired and its effect has completed (the Scoreboard);
-// that cycle ends the layer. A layer starts when its first instruction is decoded.
+// that cycle ends the layer. A layer starts when its first instruction is decoded. After the
+// last instruction it writes a null instruction into each FIFO (no time): the end of program,
+// on which each engine's thread returns.
 // Functional runs: each layer's output is read (TLM debug transport, no timing) when its SYNC
 // completes: a tensor kept on chip may be overwritten once its last reader is done.
 // Stats (group "npu.controller"): instructions (dispatched, SYNC included), syncs,

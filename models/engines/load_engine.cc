@@ -28,7 +28,8 @@ void LoadEngine::thread() {
 void LoadEngine::run() {
     for (;;) {
         const isa::Instr* next = nullptr;
-        m_queue.read(next);  // read(T&): GCC 12 -O3 warns on sc_fifo::read()'s temporary
+        m_queue.read(next);           // read(T&): GCC 12 -O3 warns on sc_fifo::read()'s temporary
+        if (next == nullptr) return;  // end of program (the controller's null instruction)
         const isa::Instr& in = *next;
         const uint64_t queued = m_board.tracing() ? now_cycles() : 0;
         if (in.deps.pop_next) pop_timed(m_buffer_free, m_wait_compute, in.layer);
