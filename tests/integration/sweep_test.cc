@@ -265,8 +265,9 @@ TEST_F(Sweep, PointsPerProcessWritesTheSameResults) {
         "--points-per-process 0 --out " +
         (m_dir / "x").string());
     EXPECT_EQ(bad.code, 2);
-    EXPECT_NE(bad.err.find("--points-per-process: expected a whole number from 1 to 100000, found '0'"),
-              std::string::npos)
+    EXPECT_NE(
+        bad.err.find("--points-per-process: expected a whole number from 1 to 100000, found '0'"),
+        std::string::npos)
         << bad.err;
 }
 
