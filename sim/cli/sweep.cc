@@ -322,9 +322,8 @@ Options parse_options(const std::vector<std::string>& args) {
     o.out = p.value("--out").value_or("");
     o.html = p.value("--html").value_or("");
     if (const auto j = p.value("-j")) o.jobs = count_flag("-j", *j, 9999);
-    if (const auto v = p.value("--points-per-process")) {
-        o.points_per_process = count_flag("--points-per-process", *v, 100000);
-    }
+    // Counts the option table checked, range included (sim/cli/options.cc).
+    if (p.has("--points-per-process")) o.points_per_process = p.count("--points-per-process");
     if (const auto v = p.value("--shard")) {
         const size_t slash = v->find('/');
         const size_t i = slash == v->npos ? 0 : parse_count(v->substr(0, slash), 999999);
@@ -348,10 +347,8 @@ Options parse_options(const std::vector<std::string>& args) {
     o.driver = p.has("--slurm-driver");
     o.slurm.partition = p.value("--partition").value_or(o.slurm.partition);
     o.slurm.time = p.value("--time").value_or(o.slurm.time);
-    if (const auto v = p.value("--tasks")) o.slurm.tasks = count_flag("--tasks", *v, 100000);
-    if (const auto v = p.value("--cpus-per-task")) {
-        o.slurm.cpus_per_task = count_flag("--cpus-per-task", *v, 4096);
-    }
+    if (p.has("--tasks")) o.slurm.tasks = p.count("--tasks");
+    if (p.has("--cpus-per-task")) o.slurm.cpus_per_task = p.count("--cpus-per-task");
     o.slurm.sbatch_args = p.all("--sbatch-arg");
     o.progress = !p.has("--no-progress");
     o.force = p.has("--force");
@@ -393,10 +390,10 @@ Options parse_options(const std::vector<std::string>& args) {
     // Flags that override or complete the file.
     if (name) o.spec.name = *name;
     if (color_by) o.spec.color_by = *color_by;
-    if (strategy) o.spec.strategy = *strategy;  // one of the table's choices
-    if (budget) o.spec.budget = count_flag("--budget", *budget, 100000000);
+    if (strategy) o.spec.strategy = *strategy;        // one of the table's choices
+    if (budget) o.spec.budget = std::stoul(*budget);  // the table checked 1 to 100000000
     if (seed) o.spec.seed = count_flag("--seed", *seed, UINT32_MAX);
-    if (population) o.spec.population = count_flag("--population", *population, 100000);
+    if (population) o.spec.population = std::stoul(*population);  // checked: 1 to 100000
     if (objectives) {
         o.spec.objectives.clear();
         std::stringstream ss(*objectives);
