@@ -66,6 +66,8 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
         q->position.assign(m_banks.size(), 0);
     }
     for (Rank& r : m_rank) r.refresh_due = m_refresh_period;
+    if (m_refresh != cfg::RefreshMode::kOff) m_refresh_due = m_refresh_period;
+    m_rank_from.resize(m_ranks);
     for (uint32_t b = 0; b < m_place.size(); ++b) {
         const uint32_t rank = b / m_banks_per_rank;
         const uint32_t bank = b % m_banks_per_rank;
@@ -216,7 +218,8 @@ void ChannelController::accept(uint64_t t) {
 }
 
 void ChannelController::update_refresh_due(uint64_t t) {
-    if (m_refresh == cfg::RefreshMode::kOff) return;
+    if (t < m_refresh_due) return;
+    m_refresh_due = kNever;
     for (Rank& r : m_rank) {
         while (r.refresh_due <= t) {
             ++r.refresh_pending;
@@ -224,6 +227,7 @@ void ChannelController::update_refresh_due(uint64_t t) {
             r.refresh_due += m_refresh_period;
             m_candidates.valid = false;  // bursts of this rank (or bank) are blocked now
         }
+        m_refresh_due = std::min(m_refresh_due, r.refresh_due);
     }
 }
 
@@ -296,45 +300,82 @@ bool ChannelController::issue_refresh(uint64_t t) {
     return false;
 }
 
+namespace {
+
+// Offers a command legal at `at` for the burst of age `seq` to the candidates.
+template <typename Candidates>
+void offer(Candidates& c, uint64_t at, uint64_t seq, Command command, bool column) {
+    if (at > c.time) return;
+    if (at < c.time) {
+        c.time = at;
+        c.column = UINT64_MAX;
+        c.row = UINT64_MAX;
+    }
+    uint64_t& best = column ? c.column : c.row;
+    if (seq < best) {  // ties: the oldest burst
+        best = seq;
+        (column ? c.column_command : c.row_command) = command;
+    }
+}
+
+}  // namespace
+
+Command ChannelController::column_command(bool write) const {
+    const bool closed = m_policy == cfg::PagePolicy::kClosed;
+    return write ? (closed ? Command::kWra : Command::kWr)
+                 : (closed ? Command::kRda : Command::kRd);
+}
+
 void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const {
     if (blocked(b)) return;
-    auto offer = [&c, from](uint64_t legal, uint64_t seq, Command command, bool column) {
-        const uint64_t at = std::max(legal, from);
-        if (at > c.time) return;
-        if (at < c.time) {
-            c.time = at;
-            c.column = kNoSeq;
-            c.row = kNoSeq;
-        }
-        uint64_t& best = column ? c.column : c.row;
-        if (seq < best) {  // ties: the oldest burst
-            best = seq;
-            (column ? c.column_command : c.row_command) = command;
-        }
-    };
+    const bool write = &q == &m_write_q;
     if (q.oldest_hit[b] != kNoSeq) {
-        const bool write = &q == &m_write_q;
-        const bool closed = m_policy == cfg::PagePolicy::kClosed;
-        const Command command = write ? (closed ? Command::kWra : Command::kWr)
-                                      : (closed ? Command::kRda : Command::kRd);
-        offer(earliest_column(b, write), q.oldest_hit[b], command, true);
+        offer(c, std::max(earliest_column(b, write), from), q.oldest_hit[b], column_command(write),
+              true);
     }
     if (q.oldest_miss[b] != kNoSeq) {
         const Command command = m_banks[b].open_row == kClosed ? Command::kAct : Command::kPre;
-        offer(earliest_row(b), q.oldest_miss[b], command, false);
+        offer(c, std::max(earliest_row(b), from), q.oldest_miss[b], command, false);
     }
 }
 
 const ChannelController::Candidates& ChannelController::candidates(bool write_queue,
                                                                    uint64_t from) const {
     if (m_candidates.valid && m_candidates.write_queue == write_queue) return m_candidates;
-    Candidates c;
+    Candidates& c = m_candidates;
+    c = Candidates{};
     c.valid = true;
     c.write_queue = write_queue;
     const Queue& q = write_queue ? m_write_q : m_read_q;
-    for (const uint32_t b : q.banks) consider(c, q, b, from);
-    m_candidates = c;
-    return m_candidates;
+    // consider() for every bank, with the rank's shares taken once.
+    from = std::max(from, m_bus_free);
+    for (uint32_t r = 0; r < m_ranks; ++r) {
+        const Rank& rank = m_rank[r];
+        m_rank_from[r].column = std::max(from, write_queue ? rank.next_wr : rank.next_rd);
+        m_rank_from[r].act = std::max(from, rank_act(rank));
+    }
+    const Command column = column_command(write_queue);
+    const bool any_blocked = m_refreshes_pending > 0;
+    for (const uint32_t b : q.banks) {
+        if (any_blocked && blocked(b)) continue;
+        const Bank& bank = m_banks[b];
+        const Group& g = m_groups[m_place[b].group];
+        const RankFrom& rank = m_rank_from[m_place[b].rank];
+        if (q.oldest_hit[b] != kNoSeq) {
+            const uint64_t at = write_queue ? std::max({rank.column, bank.next_wr, g.next_wr})
+                                            : std::max({rank.column, bank.next_rd, g.next_rd});
+            offer(c, at, q.oldest_hit[b], column, true);
+        }
+        if (q.oldest_miss[b] != kNoSeq) {
+            if (bank.open_row != kClosed) {
+                offer(c, std::max(from, bank.next_pre), q.oldest_miss[b], Command::kPre, false);
+            } else {
+                offer(c, std::max({rank.act, bank.next_act, g.next_act}), q.oldest_miss[b],
+                      Command::kAct, false);
+            }
+        }
+    }
+    return c;
 }
 
 bool ChannelController::issue_request(uint64_t t) {
@@ -515,12 +556,10 @@ uint64_t ChannelController::compute_next_decision() const {
     if (!m_write_staged.empty() && m_write_q.size < m_write_depth) {
         best = std::min(best, std::max(m_write_staged.front().arrival + 1, m_now + 1));
     }
-    if (m_refresh != cfg::RefreshMode::kOff) {
-        for (uint32_t rank = 0; rank < m_ranks; ++rank) {
-            best = std::min(best, m_rank[rank].refresh_due);
-            if (m_rank[rank].refresh_pending == 0) continue;
-            if (const auto s = refresh_step(rank, 0)) best = std::min(best, s->cycle);
-        }
+    best = std::min(best, m_refresh_due);
+    for (uint32_t rank = 0; m_refreshes_pending > 0 && rank < m_ranks; ++rank) {
+        if (m_rank[rank].refresh_pending == 0) continue;
+        if (const auto s = refresh_step(rank, 0)) best = std::min(best, s->cycle);
     }
     // The cycles until the next event see the mode the present queues give.
     return std::min(best, candidates(mode_after(m_write_mode), m_now + 1).time);

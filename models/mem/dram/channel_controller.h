@@ -180,6 +180,7 @@ class ChannelController {
     };
     // Adds bank `b`'s representatives (of queue `q`) to `c`, legal no earlier than `from`.
     void consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const;
+    [[nodiscard]] Command column_command(bool write) const;  // RD/WR, or RDA/WRA (closed page)
     const Candidates& candidates(bool write_queue, uint64_t from) const;
     // Queue bookkeeping.
     void enter(Queue& q, const Atom& a);
@@ -205,12 +206,14 @@ class ChannelController {
     [[nodiscard]] uint64_t earliest_row(uint32_t b) const {
         const Bank& bank = m_banks[b];
         if (bank.open_row != kClosed) return std::max(m_bus_free, bank.next_pre);
-        const Rank& r = m_rank[m_place[b].rank];
-        uint64_t e =
-            std::max({m_bus_free, bank.next_act, m_groups[m_place[b].group].next_act, r.next_act});
-        // tFAW: the fourth-last ACT of the rank opens the window.
-        if (r.faw_count >= 4) e = std::max(e, r.faw[r.faw_count % 4] + m_t.tFAW);
-        return e;
+        return std::max({m_bus_free, bank.next_act, m_groups[m_place[b].group].next_act,
+                         rank_act(m_rank[m_place[b].rank])});
+    }
+    // The rank's share of when an ACT is legal: tRRD_S, tRFC, and tFAW (the fourth-last ACT of
+    // the rank opens the window).
+    [[nodiscard]] uint64_t rank_act(const Rank& r) const {
+        return r.faw_count >= 4 ? std::max(r.next_act, r.faw[r.faw_count % 4] + m_t.tFAW)
+                                : r.next_act;
     }
     [[nodiscard]] uint64_t earliest(Command c, uint32_t rank, uint32_t group, uint32_t bank) const;
     // The refresh command of a pending rank (kPre, kRef or kRefpb; its bank; when it is legal):
@@ -284,6 +287,13 @@ class ChannelController {
     std::vector<Done> m_done;
     mutable Candidates m_candidates;
     uint32_t m_refreshes_pending = 0;  // over all ranks (no burst is blocked when 0)
+    uint64_t m_refresh_due = kNever;   // the earliest refresh_due of the ranks (kNever: off)
+    // candidates()' scratch, per rank: from when its bursts' column commands, and its closed
+    // banks' ACTs, can be legal (the rank's share, the command bus, `from`).
+    struct RankFrom {
+        uint64_t column = 0, act = 0;
+    };
+    mutable std::vector<RankFrom> m_rank_from;
     ChannelStats m_stats;
     std::vector<CommandRecord>* m_trace = nullptr;
 };
