@@ -1,6 +1,7 @@
 #include "models/mem/dram/banked_dram.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "sim/core/error.h"
 
@@ -62,7 +63,7 @@ BankedDram::Routed BankedDram::route(uint64_t addr, bool is_write, uint64_t arri
 
 std::optional<uint64_t> BankedDram::next_event() const {
     std::optional<uint64_t> best;
-    if (!m_ready.empty()) best = m_ready.top().cycle;
+    if (m_ready_head < m_ready.size()) best = m_ready[m_ready_head].cycle;
     for (const ChannelController& c : m_channels) {
         const auto e = c.next_busy_event();
         if (e && (!best || *e < *best)) best = e;
@@ -78,7 +79,13 @@ void BankedDram::collect(ChannelController& channel) {
         ++(d.outcome == RowOutcome::kHit    ? s.completion.row_hits
            : d.outcome == RowOutcome::kMiss ? s.completion.row_misses
                                             : s.completion.row_conflicts);
-        if (--s.remaining == 0) m_ready.push({s.completion.cycle, s.order, d.tag});
+        if (--s.remaining == 0) {
+            const Ready r{s.completion.cycle, s.order, d.tag};
+            auto at = m_ready.end();
+            const auto first = m_ready.begin() + static_cast<std::ptrdiff_t>(m_ready_head);
+            while (at != first && r < *std::prev(at)) --at;
+            m_ready.insert(at, r);
+        }
     }
     channel.done().clear();
 }
@@ -93,13 +100,24 @@ void BankedDram::advance(uint64_t cycle, std::vector<Completion>& done) {
         collect(c);
     }
     m_now = cycle;
-    while (!m_ready.empty() && m_ready.top().cycle <= cycle) {
-        const uint32_t slot = m_ready.top().slot;
-        m_ready.pop();
-        done.push_back(m_slots[slot].completion);
-        m_free_slots.push_back(slot);
-        --m_outstanding;
+    while (m_ready_head < m_ready.size() && m_ready[m_ready_head].cycle <= cycle) {
+        report_first(done);
     }
+}
+
+void BankedDram::report_first(std::vector<Completion>& done) {
+    const uint32_t slot = m_ready[m_ready_head].slot;
+    if (++m_ready_head == m_ready.size()) {
+        m_ready.clear();
+        m_ready_head = 0;
+    } else if (m_ready_head >= 64 && 2 * m_ready_head >= m_ready.size()) {
+        // Drop the reported front once it is half the vector (a stream that never drains).
+        m_ready.erase(m_ready.begin(), m_ready.begin() + static_cast<std::ptrdiff_t>(m_ready_head));
+        m_ready_head = 0;
+    }
+    done.push_back(m_slots[slot].completion);
+    m_free_slots.push_back(slot);
+    --m_outstanding;
 }
 
 uint64_t BankedDram::min_data_delay() const {
@@ -120,13 +138,7 @@ std::optional<uint64_t> BankedDram::next_unknown_completion() const {
 }
 
 void BankedDram::take_known(std::vector<Completion>& done) {
-    while (!m_ready.empty()) {
-        const uint32_t slot = m_ready.top().slot;
-        m_ready.pop();
-        done.push_back(m_slots[slot].completion);
-        m_free_slots.push_back(slot);
-        --m_outstanding;
-    }
+    while (m_ready_head < m_ready.size()) report_first(done);
 }
 
 ChannelStats BankedDram::channel_stats(int channel) const {

@@ -29,7 +29,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <queue>
 #include <vector>
 
 #include "models/mem/dram/address_map.h"
@@ -85,18 +84,24 @@ class BankedDram {
         uint64_t cycle;
         uint64_t order;
         uint32_t slot;
-        bool operator>(const Ready& o) const {
-            return cycle != o.cycle ? cycle > o.cycle : order > o.order;
+        bool operator<(const Ready& o) const {
+            return cycle != o.cycle ? cycle < o.cycle : order < o.order;
         }
     };
     void collect(ChannelController& channel);
+    // Reports the first ready request and forgets it.
+    void report_first(std::vector<Completion>& done);
 
     cfg::DramConfig m_config;
     AddressMap m_map;
     std::vector<ChannelController> m_channels;
     std::vector<Slot> m_slots;
     std::vector<uint32_t> m_free_slots;
-    std::priority_queue<Ready, std::vector<Ready>, std::greater<>> m_ready;
+    // Requests whose every burst has issued, by (completion cycle, arrival order) from
+    // m_ready_head: they become ready almost in that order, so each is inserted from the back in
+    // a step or two (cheaper than a heap).
+    std::vector<Ready> m_ready;
+    size_t m_ready_head = 0;
     uint64_t m_now = 0;
     uint64_t m_last_arrival = 0;
     uint64_t m_order = 0;
