@@ -1,6 +1,7 @@
 #include "models/mem/dram/channel_controller.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "sim/core/error.h"
 
@@ -62,8 +63,9 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
         q->oldest_hit.assign(m_banks.size(), kNoSeq);
         q->oldest_miss.assign(m_banks.size(), kNoSeq);
         q->count.assign(m_banks.size(), 0);
-        q->banks.reserve(m_banks.size());
-        q->position.assign(m_banks.size(), 0);
+        q->hits.reserve(m_banks.size());
+        q->misses.reserve(m_banks.size());
+        q->miss_position.assign(m_banks.size(), 0);
     }
     for (Rank& r : m_rank) r.refresh_due = m_refresh_period;
     if (m_refresh != cfg::RefreshMode::kOff) m_refresh_due = m_refresh_period;
@@ -123,13 +125,13 @@ void ChannelController::enter(Queue& q, const Atom& a) {
     e.seq = m_next_seq++;
     e.bank_index = a.rank * m_banks_per_rank + a.bank;
     const uint32_t b = e.bank_index;
-    if (q.count[b]++ == 0) {
-        q.position[b] = static_cast<uint32_t>(q.banks.size());
-        q.banks.push_back(b);
-    }
+    ++q.count[b];
     // The youngest burst: it represents its bank only if the bank had no hit (miss) yet.
-    uint64_t& oldest = m_banks[b].open_row == a.row ? q.oldest_hit[b] : q.oldest_miss[b];
-    if (oldest == kNoSeq) oldest = e.seq;
+    if (m_banks[b].open_row == a.row) {
+        if (q.oldest_hit[b] == kNoSeq) set_hit(q, b, e.seq);
+    } else if (q.oldest_miss[b] == kNoSeq) {
+        set_miss(q, b, e.seq);
+    }
     q.slots.push_back(e);
     ++q.size;
 }
@@ -140,12 +142,7 @@ void ChannelController::leave(Queue& q, size_t index) {
     const uint32_t row = gone.atom.row;
     gone.alive = false;
     --q.size;
-    if (--q.count[b] == 0) {
-        const uint32_t last = q.banks.back();
-        q.banks[q.position[b]] = last;
-        q.position[last] = q.position[b];
-        q.banks.pop_back();
-    }
+    --q.count[b];
     // The bank's next hit is younger than the one issued: look from there on (its oldest miss
     // does not change, nor its open row).
     uint64_t next_hit = kNoSeq;
@@ -156,7 +153,7 @@ void ChannelController::leave(Queue& q, size_t index) {
             break;
         }
     }
-    q.oldest_hit[b] = next_hit;
+    set_hit(q, b, next_hit);
     // Drop the dead slots at the front; compact when dead slots make up half the vector.
     while (q.head < q.slots.size() && !q.slots[q.head].alive) ++q.head;
     if (q.head == q.slots.size()) {
@@ -183,8 +180,39 @@ void ChannelController::reindex_bank(Queue& q, uint32_t b) {
             if (hit != kNoSeq && miss != kNoSeq) break;
         }
     }
-    q.oldest_hit[b] = hit;
-    q.oldest_miss[b] = miss;
+    set_hit(q, b, hit);
+    set_miss(q, b, miss);
+}
+
+void ChannelController::set_hit(Queue& q, uint32_t b, uint64_t seq) {
+    const uint64_t old = q.oldest_hit[b];
+    if (old == seq) return;
+    q.oldest_hit[b] = seq;
+    if (old != kNoSeq) {
+        auto it = q.hits.begin();
+        while (it->bank != b) ++it;
+        q.hits.erase(it);
+    }
+    if (seq != kNoSeq) {
+        // Usually among the youngest: insert from the back.
+        auto at = q.hits.end();
+        while (at != q.hits.begin() && std::prev(at)->seq > seq) --at;
+        q.hits.insert(at, Queue::Hit{seq, b});
+    }
+}
+
+void ChannelController::set_miss(Queue& q, uint32_t b, uint64_t seq) {
+    const uint64_t old = q.oldest_miss[b];
+    q.oldest_miss[b] = seq;
+    if (old == kNoSeq && seq != kNoSeq) {
+        q.miss_position[b] = static_cast<uint32_t>(q.misses.size());
+        q.misses.push_back(b);
+    } else if (old != kNoSeq && seq == kNoSeq) {
+        const uint32_t last = q.misses.back();
+        q.misses[q.miss_position[b]] = last;
+        q.miss_position[last] = q.miss_position[b];
+        q.misses.pop_back();
+    }
 }
 
 void ChannelController::reindex_bank(uint32_t b) {
@@ -349,31 +377,38 @@ const ChannelController::Candidates& ChannelController::candidates(bool write_qu
     const Queue& q = write_queue ? m_write_q : m_read_q;
     // consider() for every bank, with the rank's shares taken once.
     from = std::max(from, m_bus_free);
+    uint64_t soonest_column = kNever;  // no column command is legal before this
     for (uint32_t r = 0; r < m_ranks; ++r) {
         const Rank& rank = m_rank[r];
         m_rank_from[r].column = std::max(from, write_queue ? rank.next_wr : rank.next_rd);
         m_rank_from[r].act = std::max(from, rank_act(rank));
+        soonest_column = std::min(soonest_column, m_rank_from[r].column);
     }
-    const Command column = column_command(write_queue);
     const bool any_blocked = m_refreshes_pending > 0;
-    for (const uint32_t b : q.banks) {
+    for (const uint32_t b : q.misses) {
+        if (any_blocked && blocked(b)) continue;
+        const Bank& bank = m_banks[b];
+        if (bank.open_row != kClosed) {
+            offer(c, std::max(from, bank.next_pre), q.oldest_miss[b], Command::kPre, false);
+        } else {
+            offer(c,
+                  std::max({m_rank_from[m_place[b].rank].act, bank.next_act,
+                            m_groups[m_place[b].group].next_act}),
+                  q.oldest_miss[b], Command::kAct, false);
+        }
+    }
+    // Oldest first: once one is legal at soonest_column, every younger one loses to it.
+    const Command column = column_command(write_queue);
+    for (const Queue::Hit& h : q.hits) {
+        const uint32_t b = h.bank;
         if (any_blocked && blocked(b)) continue;
         const Bank& bank = m_banks[b];
         const Group& g = m_groups[m_place[b].group];
-        const RankFrom& rank = m_rank_from[m_place[b].rank];
-        if (q.oldest_hit[b] != kNoSeq) {
-            const uint64_t at = write_queue ? std::max({rank.column, bank.next_wr, g.next_wr})
-                                            : std::max({rank.column, bank.next_rd, g.next_rd});
-            offer(c, at, q.oldest_hit[b], column, true);
-        }
-        if (q.oldest_miss[b] != kNoSeq) {
-            if (bank.open_row != kClosed) {
-                offer(c, std::max(from, bank.next_pre), q.oldest_miss[b], Command::kPre, false);
-            } else {
-                offer(c, std::max({rank.act, bank.next_act, g.next_act}), q.oldest_miss[b],
-                      Command::kAct, false);
-            }
-        }
+        const uint64_t rank = m_rank_from[m_place[b].rank].column;
+        const uint64_t at = write_queue ? std::max({rank, bank.next_wr, g.next_wr})
+                                        : std::max({rank, bank.next_rd, g.next_rd});
+        offer(c, at, h.seq, column, true);
+        if (at == soonest_column) break;
     }
     return c;
 }

@@ -107,9 +107,20 @@ class ChannelController {
         std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
         std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
         std::vector<uint32_t> count;        // per bank: bursts queued
-        std::vector<uint32_t> banks;        // the banks with bursts queued (any order)
-        std::vector<uint32_t> position;     // per bank: its index in `banks`
+        // The banks with a hit queued, by the age of their oldest hit (oldest first): FR-FCFS
+        // walks them in that order and stops at the first whose column command is legal as
+        // early as any column command can be.
+        struct Hit {
+            uint64_t seq;
+            uint32_t bank;
+        };
+        std::vector<Hit> hits;
+        std::vector<uint32_t> misses;         // the banks with a miss queued (any order)
+        std::vector<uint32_t> miss_position;  // per bank: its index in `misses`
     };
+    // Sets bank b's oldest hit (miss) in q, keeping q.hits (q.misses) in step.
+    void set_hit(Queue& q, uint32_t b, uint64_t seq);
+    void set_miss(Queue& q, uint32_t b, uint64_t seq);
     static constexpr uint64_t kNoSeq = UINT64_MAX;
     // FIFO of staged bursts, a ring of power-of-two size that only grows (no allocation in
     // steady state).
