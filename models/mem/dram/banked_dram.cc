@@ -30,16 +30,16 @@ void BankedDram::enqueue(const Request& r) {
         slot = m_free_slots.back();
         m_free_slots.pop_back();
     }
-    const uint64_t burst = m_map.burst_bytes();
-    const uint64_t first = r.addr / burst;
-    const uint64_t last = (r.addr + r.bytes - 1) / burst;
+    const unsigned shift = m_map.burst_shift();
+    const uint64_t first = r.addr >> shift;
+    const uint64_t last = (r.addr + r.bytes - 1) >> shift;
     Slot& s = m_slots[slot];
     s.completion = Completion{r.id, 0, r.arrival_cycle, static_cast<uint32_t>(last - first + 1)};
     s.remaining = s.completion.bursts;
     s.order = m_order++;
     ++m_outstanding;
     for (uint64_t b = first; b <= last; ++b) {
-        const Routed routed = route(b * burst, r.is_write, r.arrival_cycle, slot);
+        const Routed routed = route(b << shift, r.is_write, r.arrival_cycle, slot);
         m_channels[routed.channel].push(routed.atom);
     }
 }
