@@ -63,7 +63,8 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
         q->oldest_hit.assign(m_banks.size(), kNoSeq);
         q->oldest_miss.assign(m_banks.size(), kNoSeq);
         q->count.assign(m_banks.size(), 0);
-        q->hits.reserve(m_banks.size());
+        q->next_hit.assign(m_banks.size(), Queue::kNone);
+        q->prev_hit.assign(m_banks.size(), Queue::kNone);
         q->misses.reserve(m_banks.size());
         q->miss_position.assign(m_banks.size(), 0);
     }
@@ -188,17 +189,22 @@ void ChannelController::set_hit(Queue& q, uint32_t b, uint64_t seq) {
     const uint64_t old = q.oldest_hit[b];
     if (old == seq) return;
     q.oldest_hit[b] = seq;
-    if (old != kNoSeq) {
-        auto it = q.hits.begin();
-        while (it->bank != b) ++it;
-        q.hits.erase(it);
+    constexpr uint32_t kNone = Queue::kNone;
+    if (old != kNoSeq) {  // unlink b
+        const uint32_t prev = q.prev_hit[b];
+        const uint32_t next = q.next_hit[b];
+        (prev == kNone ? q.first_hit : q.next_hit[prev]) = next;
+        (next == kNone ? q.last_hit : q.prev_hit[next]) = prev;
     }
-    if (seq != kNoSeq) {
-        // Usually among the youngest: insert from the back.
-        auto at = q.hits.end();
-        while (at != q.hits.begin() && std::prev(at)->seq > seq) --at;
-        q.hits.insert(at, Queue::Hit{seq, b});
-    }
+    if (seq == kNoSeq) return;
+    // Usually among the youngest: find its place from the back.
+    uint32_t prev = q.last_hit;
+    while (prev != kNone && q.oldest_hit[prev] > seq) prev = q.prev_hit[prev];
+    const uint32_t next = prev == kNone ? q.first_hit : q.next_hit[prev];
+    q.prev_hit[b] = prev;
+    q.next_hit[b] = next;
+    (prev == kNone ? q.first_hit : q.next_hit[prev]) = b;
+    (next == kNone ? q.last_hit : q.prev_hit[next]) = b;
 }
 
 void ChannelController::set_miss(Queue& q, uint32_t b, uint64_t seq) {
@@ -399,15 +405,14 @@ const ChannelController::Candidates& ChannelController::candidates(bool write_qu
     }
     // Oldest first: once one is legal at soonest_column, every younger one loses to it.
     const Command column = column_command(write_queue);
-    for (const Queue::Hit& h : q.hits) {
-        const uint32_t b = h.bank;
+    for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
         if (any_blocked && blocked(b)) continue;
         const Bank& bank = m_banks[b];
         const Group& g = m_groups[m_place[b].group];
         const uint64_t rank = m_rank_from[m_place[b].rank].column;
         const uint64_t at = write_queue ? std::max({rank, bank.next_wr, g.next_wr})
                                         : std::max({rank, bank.next_rd, g.next_rd});
-        offer(c, at, h.seq, column, true);
+        offer(c, at, q.oldest_hit[b], column, true);
         if (at == soonest_column) break;
     }
     return c;

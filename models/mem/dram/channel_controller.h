@@ -107,14 +107,14 @@ class ChannelController {
         std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
         std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
         std::vector<uint32_t> count;        // per bank: bursts queued
-        // The banks with a hit queued, by the age of their oldest hit (oldest first): FR-FCFS
-        // walks them in that order and stops at the first whose column command is legal as
-        // early as any column command can be.
-        struct Hit {
-            uint64_t seq;
-            uint32_t bank;
-        };
-        std::vector<Hit> hits;
+        // The banks with a hit queued, by the age of their oldest hit (oldest first), a list
+        // linked through per-bank indices: FR-FCFS walks them in that order and stops at the
+        // first whose column command is legal as early as any column command can be.
+        static constexpr uint32_t kNone = UINT32_MAX;
+        uint32_t first_hit = kNone;
+        uint32_t last_hit = kNone;
+        std::vector<uint32_t> next_hit;       // per bank with a hit: the bank after it, or kNone
+        std::vector<uint32_t> prev_hit;       // ... before it
         std::vector<uint32_t> misses;         // the banks with a miss queued (any order)
         std::vector<uint32_t> miss_position;  // per bank: its index in `misses`
     };
