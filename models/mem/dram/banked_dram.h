@@ -20,8 +20,8 @@
 //    nothing else arrives, or nullopt when no request is outstanding. Refresh while idle needs no
 //    wake-up: advance() catches up with it exactly.
 //  - Deterministic: the same calls give the same commands and completions.
-// Cost: O(queue depth) per command and O(log n) per completion; no per-cycle work and no
-// allocation per request once the internal buffers have grown.
+// Cost: O(queue depth) per command and O(1) per completion when requests complete about in
+// order; no per-cycle work and no allocation per request once the internal buffers have grown.
 //
 // Stats: per channel (ChannelStats), and per request in its Completion (bursts and their row
 // hits, misses and conflicts) so an adapter can attribute them to layers.

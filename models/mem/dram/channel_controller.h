@@ -27,9 +27,10 @@
 // legal in its scope, and per bank it keeps the oldest queued burst that hits the open row and the
 // oldest that misses (all hits of a bank share their next command, as do all misses), so the next
 // cycle anything can happen is a minimum over the banks with queued bursts, recomputed only when
-// a command issues, the drain mode flips or a refresh falls due (O(banks) per command, plus an
-// O(queue) pass over one bank's bursts when its open row changes); no allocation once the
-// buffers have grown.
+// a command issues, the drain mode flips or a refresh falls due: over the banks with a miss, and
+// over the banks with a hit in the age of their oldest hit up to the first one legal as early as
+// any column command can be (usually the first or second); plus an O(queue) pass over one bank's
+// bursts when its open row changes; no allocation once the buffers have grown.
 // Proven equal, command by command and completion by completion, to the cycle-by-cycle
 // ReferenceChannel (reference_channel.h) in tests/unit/dram_equivalence_test.cc.
 //
