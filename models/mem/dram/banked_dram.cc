@@ -1,7 +1,6 @@
 #include "models/mem/dram/banked_dram.h"
 
 #include <algorithm>
-#include <iterator>
 
 #include "sim/core/error.h"
 
@@ -39,9 +38,20 @@ void BankedDram::enqueue(const Request& r) {
     s.order = m_order++;
     ++m_outstanding;
     for (uint64_t b = first; b <= last; ++b) {
-        const Routed routed = route(b << shift, r.is_write, r.arrival_cycle, slot);
-        m_channels[routed.channel].push(routed.atom);
+        // Written straight into the channel's staging slot (a copy through the stack stalls on
+        // the wide reload).
+        const DramAddress d = m_map.decode(b << shift);
+        place(m_channels[d.channel].stage(r.is_write, r.arrival_cycle), d, slot);
     }
+}
+
+void BankedDram::place(Atom& a, const DramAddress& d, uint32_t tag) const {
+    a.tag = tag;
+    a.rank = d.rank;
+    a.bank_group = d.bank_group;
+    a.bank = d.bank_group * static_cast<uint32_t>(m_config.banks_per_group) + d.bank;
+    a.row = d.row;
+    a.column = d.column;
 }
 
 BankedDram::Routed BankedDram::route(uint64_t addr, bool is_write, uint64_t arrival,
@@ -49,15 +59,9 @@ BankedDram::Routed BankedDram::route(uint64_t addr, bool is_write, uint64_t arri
     const DramAddress d = m_map.decode(addr);
     Routed out;
     out.channel = d.channel;
-    Atom& a = out.atom;
-    a.arrival = arrival;
-    a.tag = tag;
-    a.rank = d.rank;
-    a.bank_group = d.bank_group;
-    a.bank = d.bank_group * static_cast<uint32_t>(m_config.banks_per_group) + d.bank;
-    a.row = d.row;
-    a.column = d.column;
-    a.is_write = is_write;
+    out.atom.arrival = arrival;
+    out.atom.is_write = is_write;
+    place(out.atom, d, tag);
     return out;
 }
 
@@ -80,11 +84,15 @@ void BankedDram::collect(ChannelController& channel) {
            : d.outcome == RowOutcome::kMiss ? s.completion.row_misses
                                             : s.completion.row_conflicts);
         if (--s.remaining == 0) {
-            const Ready r{s.completion.cycle, s.order, d.tag};
-            auto at = m_ready.end();
-            const auto first = m_ready.begin() + static_cast<std::ptrdiff_t>(m_ready_head);
-            while (at != first && r < *std::prev(at)) --at;
-            m_ready.insert(at, r);
+            // Into its place from the back, written in place (as in enqueue()).
+            const Ready key{s.completion.cycle, s.order, d.tag};
+            m_ready.emplace_back();
+            size_t i = m_ready.size() - 1;
+            for (; i > m_ready_head && key < m_ready[i - 1]; --i) m_ready[i] = m_ready[i - 1];
+            Ready& r = m_ready[i];
+            r.cycle = key.cycle;
+            r.order = key.order;
+            r.slot = key.slot;
         }
     }
     channel.done().clear();

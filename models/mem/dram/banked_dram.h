@@ -89,6 +89,8 @@ class BankedDram {
         }
     };
     void collect(ChannelController& channel);
+    // Fills a burst's place fields (all but arrival and is_write) from its decoded address.
+    void place(Atom& a, const DramAddress& d, uint32_t tag) const;
     // Reports the first ready request and forgets it.
     void report_first(std::vector<Completion>& done);
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 #include <string>
 
 #include "models/process.h"
@@ -88,10 +87,15 @@ BankedDramTarget::BankedDramTarget(sc_core::sc_module_name name, const cfg::HwCo
 uint64_t BankedDramTarget::request(MemRequest& r) {
     take(r);
     const uint64_t arrival = m_clocks.to_memory(r.earliest);
-    auto at = m_kept.end();  // after every kept request that arrives no later
-    const auto first = m_kept.begin() + static_cast<std::ptrdiff_t>(m_kept_head);
-    while (at != first && std::prev(at)->arrival > arrival) --at;
-    m_kept.insert(at, Kept{arrival, m_order++, &r});
+    // After every kept request that arrives no later, written in place (a copy through the
+    // stack stalls on the wide reload).
+    m_kept.emplace_back();
+    size_t i = m_kept.size() - 1;
+    for (; i > m_kept_head && m_kept[i - 1].arrival > arrival; --i) m_kept[i] = m_kept[i - 1];
+    Kept& k = m_kept[i];
+    k.arrival = arrival;
+    k.order = m_order++;
+    k.request = &r;
     wake_by(m_clocks.to_npu(arrival + 1 + (r.write ? m_write_delay : m_read_delay)));
     return kLater;
 }

@@ -14,7 +14,7 @@ void raise(uint64_t& reg, uint64_t cycle) { reg = std::max(reg, cycle); }
 
 }  // namespace
 
-void ChannelController::Fifo::push(const Atom& a) {
+Atom& ChannelController::Fifo::push() {
     if (m_size == m_items.size()) {
         // Grow to twice the size, unrolling the ring so the head is at 0.
         std::vector<Atom> bigger(std::max<size_t>(16, 2 * m_items.size()));
@@ -23,8 +23,7 @@ void ChannelController::Fifo::push(const Atom& a) {
         m_items.swap(bigger);
         m_head = 0;
     }
-    m_items[(m_head + m_size) & (m_items.size() - 1)] = a;
-    ++m_size;
+    return m_items[(m_head + m_size++) & (m_items.size() - 1)];
 }
 
 void ChannelController::Fifo::pop() {
@@ -78,14 +77,17 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
     }
 }
 
-void ChannelController::push(const Atom& a) {
-    if (a.arrival < m_now) {
+Atom& ChannelController::stage(bool is_write, uint64_t arrival) {
+    if (arrival < m_now) {
         throw ModelError("dram.controller", m_now, -1,
-                         "a burst arrived at cycle " + std::to_string(a.arrival) +
+                         "a burst arrived at cycle " + std::to_string(arrival) +
                              ", before the controller's present cycle");
     }
-    (a.is_write ? m_write_staged : m_read_staged).push(a);
     m_next_valid = false;
+    Atom& a = (is_write ? m_write_staged : m_read_staged).push();
+    a.arrival = arrival;
+    a.is_write = is_write;
+    return a;
 }
 
 bool ChannelController::has_work() const {
@@ -121,7 +123,8 @@ void ChannelController::step(uint64_t t) {
 }
 
 void ChannelController::enter(Queue& q, const Atom& a) {
-    Entry e;
+    // Written in place (a copy through the stack stalls on the wide reload).
+    Entry& e = q.slots.emplace_back();
     e.atom = a;
     e.seq = m_next_seq++;
     e.bank_index = a.rank * m_banks_per_rank + a.bank;
@@ -133,7 +136,6 @@ void ChannelController::enter(Queue& q, const Atom& a) {
     } else if (q.oldest_miss[b] == kNoSeq) {
         set_miss(q, b, e.seq);
     }
-    q.slots.push_back(e);
     ++q.size;
 }
 
@@ -445,7 +447,11 @@ bool ChannelController::issue_request(uint64_t t) {
                                            : RowOutcome::kHit;
     const uint64_t latency =
         static_cast<uint64_t>(a.is_write ? m_t.tCWL : m_t.tCL) + static_cast<uint64_t>(m_t.tBURST);
-    m_done.push_back({a.tag, t, t + latency, outcome});
+    Done& d = m_done.emplace_back();  // in place, as in enter()
+    d.tag = a.tag;
+    d.issued = t;
+    d.cycle = t + latency;
+    d.outcome = outcome;
     m_stats.queue_cycles += t - a.arrival;
     ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
        : outcome == RowOutcome::kMiss ? m_stats.row_misses

@@ -54,7 +54,10 @@ class ChannelController {
     explicit ChannelController(const cfg::DramConfig& config);
 
     // A burst arrives. Arrivals are nondecreasing and >= now().
-    void push(const Atom& atom);
+    void push(const Atom& atom) { stage(atom.is_write, atom.arrival) = atom; }
+    // push() of a burst the caller writes into the returned slot (arrival and is_write set; the
+    // rest to fill before the next call): no copy of the burst through the stack.
+    Atom& stage(bool is_write, uint64_t arrival);
     // Runs cycles now()+1 .. t (t >= now()).
     void run_until(uint64_t t);
     // The next cycle > now() at which a command issues or a burst enters a queue, if no burst
@@ -129,7 +132,8 @@ class ChannelController {
       public:
         [[nodiscard]] bool empty() const { return m_size == 0; }
         [[nodiscard]] const Atom& front() const { return m_items[m_head]; }
-        void push(const Atom& a);
+        // A new slot at the back (its old contents: the caller writes every field).
+        Atom& push();
         void pop();
 
       private:
