@@ -6,7 +6,13 @@
 # total energy, plus the host time of each run (a benchmark figure, not a result).
 #   scripts/dram_compare.sh            the table of docs/dram.md
 #   scripts/dram_compare.sh --speed    only ResNet-50 (32x32 edge NPU, the bench.sh setup),
-#                                      simple vs banked host CPU seconds, best of 3 each
+#                                      simple vs banked host CPU seconds, best of 5 each,
+#                                      interleaved
+#   scripts/dram_compare.sh --against OTHER_NPUSIM
+#                                      an A/B of this tree's build and another npusim binary
+#                                      (e.g. one built from main): every banked run of the table
+#                                      must give the same stats.json apart from "host" (exit 1
+#                                      when one differs), then --speed for both binaries
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh" "$root/build" >/dev/null
@@ -14,12 +20,13 @@ npusim="$root/build/npusim"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# One run; prints "cycles GB/s row_hit_rate dram_uJ total_uJ cpu_s" (row_hit_rate "-" if simple).
+# One run of $bin (default: this tree's npusim) into $out/${dir:-run}; prints "cycles GB/s
+# row_hit_rate dram_uJ total_uJ cpu_s" (row_hit_rate "-" if simple).
 run() {
-  local dir="$out/run"
+  local dir="$out/${dir:-run}"
   rm -rf "$dir"
-  /usr/bin/time -f "%U %S" -o "$out/time" "$npusim" run --timing-only --quiet --out "$dir" \
-    --force "$@" >/dev/null
+  /usr/bin/time -f "%U %S" -o "$out/time" "${bin:-$npusim}" run --timing-only --quiet \
+    --out "$dir" --force "$@" >/dev/null
   python3 - "$dir/stats.json" "$out/time" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -32,15 +39,31 @@ print(t["cycles"], f'{t["dram_gbps"]:.2f}', hit, f'{t["energy_pj"]["dram"] / 1e6
 EOF
 }
 
+# ResNet-50 on the 32x32 edge NPU, simple and banked, best of 5 interleaved runs of each binary
+# given as LABEL=PATH; one line per binary (the label shown when there are several).
+speed() {
+  local edge32=(--hw "$root/configs/edge_npu.yaml" --workload "$root/workloads/resnet50.yaml"
+                --set array.rows=32 --set array.cols=32 --set scratchpad.bank_width=32B
+                --set accumulator.bank_width=128B)
+  for i in 1 2 3 4 5; do
+    for spec in "$@"; do
+      for model in simple banked; do
+        echo "${spec%%=*} $model $(bin=${spec#*=} run "${edge32[@]}" --set dram.model=$model |
+                                    awk '{print $6}')"
+      done
+    done
+  done | awk -v several=$(($# > 1)) '
+    { k = $1 " " $2; if (!(k in best) || $3 < best[k]) best[k] = $3
+      if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
+    END { for (i = 0; i < n; i++) {
+            l = order[i]
+            printf "ResNet-50 timing-only, CPU s (best of 5)%s: simple %.2f, banked %.2f, ratio %.2f\n",
+                   several ? " " l : "", best[l " simple"], best[l " banked"],
+                   best[l " banked"] / best[l " simple"] } }'
+}
+
 if [ "${1:-}" = "--speed" ]; then
-  edge32=(--hw "$root/configs/edge_npu.yaml" --workload "$root/workloads/resnet50.yaml"
-          --set array.rows=32 --set array.cols=32 --set scratchpad.bank_width=32B
-          --set accumulator.bank_width=128B)
-  for model in simple banked simple banked simple banked; do
-    echo "$model $(run "${edge32[@]}" --set dram.model=$model | awk '{print $6}')"
-  done | awk '{ if (!($1 in best) || $2 < best[$1]) best[$1] = $2 }
-              END { printf "ResNet-50 timing-only, CPU s (best of 3): simple %.2f, banked %.2f, ratio %.2f\n",
-                    best["simple"], best["banked"], best["banked"] / best["simple"] }'
+  speed "this=$npusim"
   exit 0
 fi
 
@@ -53,6 +76,37 @@ cases=(
   "tpu_v1 bert_base_layer ddr3_2133:2 ddr4_3200:2 hbm2"
   "vta resnet18 ddr3_1600 ddr4_3200"
 )
+if [ "${1:-}" = "--against" ]; then
+  other=${2:?usage: scripts/dram_compare.sh --against OTHER_NPUSIM}
+  differ=0
+  for c in "${cases[@]}"; do
+    read -r chip wl presets <<<"$c"
+    args=(--hw "$root/configs/$chip.yaml" --workload "$root/workloads/$wl.yaml")
+    for entry in $presets; do
+      p=${entry%%:*}
+      sets=(--set dram.model=banked --set dram.preset="$p")
+      [ "$entry" = "$p" ] || sets+=(--set dram.channels="${entry#*:}")
+      dir=this run "${args[@]}" "${sets[@]}" >/dev/null
+      dir=other bin=$other run "${args[@]}" "${sets[@]}" >/dev/null
+      if python3 - "$out/this/stats.json" "$out/other/stats.json" <<'EOF'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+for d in (a, b):
+    d.pop("host", None)
+sys.exit(0 if a == b else 1)
+EOF
+      then
+        echo "$chip $wl banked $entry: same stats.json"
+      else
+        echo "$chip $wl banked $entry: DIFFERENT stats.json"
+        differ=1
+      fi
+    done
+  done
+  speed "this=$npusim" "other=$other"
+  exit $differ
+fi
+
 echo "| chip | workload | dram | cycles | GB/s | row hits | DRAM uJ | total uJ | host CPU s |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for c in "${cases[@]}"; do

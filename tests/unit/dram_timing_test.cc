@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "models/mem/dram/banked_dram.h"
 #include "models/mem/dram/traffic.h"
@@ -239,6 +241,41 @@ TEST(DramTiming, ClockDomainsConvertExactlyAndRoundUp) {
     // Products beyond 64 bits take the wide path: ceil(2^62 * 7 / 3).
     const ClockDomains w(3, 7);
     EXPECT_EQ(w.to_memory(uint64_t{1} << 62), 10'760'600'709'663'905'110u);
+}
+
+TEST(DramTiming, MulDivCeilByReciprocalEqualsTheDivision) {
+    // The reciprocal path against the plain 128-bit division, for ratios of every kind (one,
+    // powers of two, primes, reduced clock ratios, large) and multiplicands of every magnitude,
+    // including both sides of the switch to the wide path.
+    __extension__ using u128 = unsigned __int128;
+    const auto exact = [](uint64_t a, uint64_t b, uint64_t c) {
+        return static_cast<uint64_t>((static_cast<u128>(a) * b + c - 1) / c);
+    };
+    std::mt19937_64 rng(12);
+    std::vector<std::pair<uint64_t, uint64_t>> ratios = {{1, 1},
+                                                         {8, 5},
+                                                         {5, 8},
+                                                         {2133, 700},
+                                                         {700, 2133},
+                                                         {7, 3},
+                                                         {1, 1024},
+                                                         {1024, 1},
+                                                         {3, 4096},
+                                                         {1'000'000'007, 998'244'353},
+                                                         {1, 3'000'000'019},
+                                                         {4'000'000'000, 1}};
+    for (int i = 0; i < 200; ++i)
+        ratios.emplace_back(rng() % 10'000'000'000 + 1, rng() % 10'000'000'000 + 1);
+    for (const auto& [b, c] : ratios) {
+        const MulDivCeil f(b, c);
+        const uint64_t limit = ((uint64_t{1} << 63) - c) / b;
+        std::vector<uint64_t> as = {0, 1, 2, c - 1, c, c + 1, limit - 1, limit, limit + 1};
+        for (int i = 0; i < 500; ++i) as.push_back(rng() >> (rng() % 64));
+        for (const uint64_t a : as) {
+            if (static_cast<u128>(a) * b / c > UINT64_MAX - 1) continue;  // the result must fit
+            ASSERT_EQ(f(a), exact(a, b, c)) << a << " * " << b << " / " << c;
+        }
+    }
 }
 
 TEST(DramTiming, BrokenContractsAreModelErrors) {

@@ -13,7 +13,8 @@ unsigned log2_exact(uint64_t v) {
 
 }  // namespace
 
-AddressMap::AddressMap(const cfg::DramConfig& c) : m_burst_bytes(c.atom_bytes()) {
+AddressMap::AddressMap(const cfg::DramConfig& c)
+    : m_burst_bytes(c.atom_bytes()), m_burst_shift(log2_exact(m_burst_bytes)) {
     const auto order = cfg::parse_dram_mapping(c.mapping);
     if (!order) throw std::invalid_argument("AddressMap: invalid mapping '" + c.mapping + "'");
     std::array<uint64_t, cfg::kAddressFieldCount> count{};
@@ -26,24 +27,13 @@ AddressMap::AddressMap(const cfg::DramConfig& c) : m_burst_bytes(c.atom_bytes())
         static_cast<uint64_t>(c.columns / c.burst_length);
     count[static_cast<size_t>(cfg::AddressField::kChannel)] = static_cast<uint64_t>(c.channels);
     // Least significant field last in the string: assign bits from the bottom up.
-    unsigned shift = log2_exact(m_burst_bytes);
+    unsigned shift = m_burst_shift;
     for (size_t i = cfg::kAddressFieldCount; i-- > 0;) {
         const auto f = static_cast<size_t>((*order)[i]);
         const unsigned bits = log2_exact(count[f]);
         m_slices[f] = {shift, (uint64_t{1} << bits) - 1};
         shift += bits;
     }
-}
-
-uint32_t AddressMap::field(uint64_t addr, cfg::AddressField f) const {
-    const Slice& s = m_slices[static_cast<size_t>(f)];
-    return static_cast<uint32_t>((addr >> s.shift) & s.mask);
-}
-
-DramAddress AddressMap::decode(uint64_t addr) const {
-    using F = cfg::AddressField;
-    return {field(addr, F::kChannel), field(addr, F::kRank), field(addr, F::kBankGroup),
-            field(addr, F::kBank),    field(addr, F::kRow),  field(addr, F::kColumn)};
 }
 
 uint64_t AddressMap::encode(const DramAddress& a) const {

@@ -25,19 +25,29 @@ class AddressMap {
   public:
     // The config passed validation (powers of two, a valid mapping string).
     explicit AddressMap(const cfg::DramConfig& config);
-    [[nodiscard]] DramAddress decode(uint64_t addr) const;
+    [[nodiscard]] DramAddress decode(uint64_t addr) const {
+        using F = cfg::AddressField;
+        return {field(addr, F::kChannel), field(addr, F::kRank), field(addr, F::kBankGroup),
+                field(addr, F::kBank),    field(addr, F::kRow),  field(addr, F::kColumn)};
+    }
     // The lowest address of the burst `a` names (decode's inverse on burst-aligned addresses).
     [[nodiscard]] uint64_t encode(const DramAddress& a) const;
     [[nodiscard]] uint64_t burst_bytes() const { return m_burst_bytes; }
+    // log2(burst_bytes()) (a power of two): the burst of `addr` is addr >> burst_shift().
+    [[nodiscard]] unsigned burst_shift() const { return m_burst_shift; }
 
   private:
     struct Slice {
         unsigned shift = 0;
         uint64_t mask = 0;
     };
-    [[nodiscard]] uint32_t field(uint64_t addr, cfg::AddressField f) const;
+    [[nodiscard]] uint32_t field(uint64_t addr, cfg::AddressField f) const {
+        const Slice& s = m_slices[static_cast<size_t>(f)];
+        return static_cast<uint32_t>((addr >> s.shift) & s.mask);
+    }
     std::array<Slice, cfg::kAddressFieldCount> m_slices{};
     uint64_t m_burst_bytes;
+    unsigned m_burst_shift;
 };
 
 }  // namespace npu::dram

@@ -29,18 +29,29 @@ void BankedDram::enqueue(const Request& r) {
         slot = m_free_slots.back();
         m_free_slots.pop_back();
     }
-    const uint64_t burst = m_map.burst_bytes();
-    const uint64_t first = r.addr / burst;
-    const uint64_t last = (r.addr + r.bytes - 1) / burst;
+    const unsigned shift = m_map.burst_shift();
+    const uint64_t first = r.addr >> shift;
+    const uint64_t last = (r.addr + r.bytes - 1) >> shift;
     Slot& s = m_slots[slot];
     s.completion = Completion{r.id, 0, r.arrival_cycle, static_cast<uint32_t>(last - first + 1)};
     s.remaining = s.completion.bursts;
     s.order = m_order++;
     ++m_outstanding;
     for (uint64_t b = first; b <= last; ++b) {
-        const Routed routed = route(b * burst, r.is_write, r.arrival_cycle, slot);
-        m_channels[routed.channel].push(routed.atom);
+        // Written straight into the channel's staging slot (a copy through the stack stalls on
+        // the wide reload).
+        const DramAddress d = m_map.decode(b << shift);
+        place(m_channels[d.channel].stage(r.is_write, r.arrival_cycle), d, slot);
     }
+}
+
+void BankedDram::place(Atom& a, const DramAddress& d, uint32_t tag) const {
+    a.tag = tag;
+    a.rank = d.rank;
+    a.bank_group = d.bank_group;
+    a.bank = d.bank_group * static_cast<uint32_t>(m_config.banks_per_group) + d.bank;
+    a.row = d.row;
+    a.column = d.column;
 }
 
 BankedDram::Routed BankedDram::route(uint64_t addr, bool is_write, uint64_t arrival,
@@ -48,21 +59,15 @@ BankedDram::Routed BankedDram::route(uint64_t addr, bool is_write, uint64_t arri
     const DramAddress d = m_map.decode(addr);
     Routed out;
     out.channel = d.channel;
-    Atom& a = out.atom;
-    a.arrival = arrival;
-    a.tag = tag;
-    a.rank = d.rank;
-    a.bank_group = d.bank_group;
-    a.bank = d.bank_group * static_cast<uint32_t>(m_config.banks_per_group) + d.bank;
-    a.row = d.row;
-    a.column = d.column;
-    a.is_write = is_write;
+    out.atom.arrival = arrival;
+    out.atom.is_write = is_write;
+    place(out.atom, d, tag);
     return out;
 }
 
 std::optional<uint64_t> BankedDram::next_event() const {
     std::optional<uint64_t> best;
-    if (!m_ready.empty()) best = m_ready.top().cycle;
+    if (m_ready_head < m_ready.size()) best = m_ready[m_ready_head].cycle;
     for (const ChannelController& c : m_channels) {
         const auto e = c.next_busy_event();
         if (e && (!best || *e < *best)) best = e;
@@ -78,7 +83,17 @@ void BankedDram::collect(ChannelController& channel) {
         ++(d.outcome == RowOutcome::kHit    ? s.completion.row_hits
            : d.outcome == RowOutcome::kMiss ? s.completion.row_misses
                                             : s.completion.row_conflicts);
-        if (--s.remaining == 0) m_ready.push({s.completion.cycle, s.order, d.tag});
+        if (--s.remaining == 0) {
+            // Into its place from the back, written in place (as in enqueue()).
+            const Ready key{s.completion.cycle, s.order, d.tag};
+            m_ready.emplace_back();
+            size_t i = m_ready.size() - 1;
+            for (; i > m_ready_head && key < m_ready[i - 1]; --i) m_ready[i] = m_ready[i - 1];
+            Ready& r = m_ready[i];
+            r.cycle = key.cycle;
+            r.order = key.order;
+            r.slot = key.slot;
+        }
     }
     channel.done().clear();
 }
@@ -93,13 +108,24 @@ void BankedDram::advance(uint64_t cycle, std::vector<Completion>& done) {
         collect(c);
     }
     m_now = cycle;
-    while (!m_ready.empty() && m_ready.top().cycle <= cycle) {
-        const uint32_t slot = m_ready.top().slot;
-        m_ready.pop();
-        done.push_back(m_slots[slot].completion);
-        m_free_slots.push_back(slot);
-        --m_outstanding;
+    while (m_ready_head < m_ready.size() && m_ready[m_ready_head].cycle <= cycle) {
+        report_first(done);
     }
+}
+
+void BankedDram::report_first(std::vector<Completion>& done) {
+    const uint32_t slot = m_ready[m_ready_head].slot;
+    if (++m_ready_head == m_ready.size()) {
+        m_ready.clear();
+        m_ready_head = 0;
+    } else if (m_ready_head >= 64 && 2 * m_ready_head >= m_ready.size()) {
+        // Drop the reported front once it is half the vector (a stream that never drains).
+        m_ready.erase(m_ready.begin(), m_ready.begin() + static_cast<std::ptrdiff_t>(m_ready_head));
+        m_ready_head = 0;
+    }
+    done.push_back(m_slots[slot].completion);
+    m_free_slots.push_back(slot);
+    --m_outstanding;
 }
 
 uint64_t BankedDram::min_data_delay() const {
@@ -120,13 +146,7 @@ std::optional<uint64_t> BankedDram::next_unknown_completion() const {
 }
 
 void BankedDram::take_known(std::vector<Completion>& done) {
-    while (!m_ready.empty()) {
-        const uint32_t slot = m_ready.top().slot;
-        m_ready.pop();
-        done.push_back(m_slots[slot].completion);
-        m_free_slots.push_back(slot);
-        --m_outstanding;
-    }
+    while (m_ready_head < m_ready.size()) report_first(done);
 }
 
 ChannelStats BankedDram::channel_stats(int channel) const {

@@ -20,8 +20,8 @@
 //    nothing else arrives, or nullopt when no request is outstanding. Refresh while idle needs no
 //    wake-up: advance() catches up with it exactly.
 //  - Deterministic: the same calls give the same commands and completions.
-// Cost: O(queue depth) per command and O(log n) per completion; no per-cycle work and no
-// allocation per request once the internal buffers have grown.
+// Cost: O(queue depth) per command and O(1) per completion when requests complete about in
+// order; no per-cycle work and no allocation per request once the internal buffers have grown.
 //
 // Stats: per channel (ChannelStats), and per request in its Completion (bursts and their row
 // hits, misses and conflicts) so an adapter can attribute them to layers.
@@ -29,7 +29,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <queue>
 #include <vector>
 
 #include "models/mem/dram/address_map.h"
@@ -85,18 +84,26 @@ class BankedDram {
         uint64_t cycle;
         uint64_t order;
         uint32_t slot;
-        bool operator>(const Ready& o) const {
-            return cycle != o.cycle ? cycle > o.cycle : order > o.order;
+        bool operator<(const Ready& o) const {
+            return cycle != o.cycle ? cycle < o.cycle : order < o.order;
         }
     };
     void collect(ChannelController& channel);
+    // Fills a burst's place fields (all but arrival and is_write) from its decoded address.
+    void place(Atom& a, const DramAddress& d, uint32_t tag) const;
+    // Reports the first ready request and forgets it.
+    void report_first(std::vector<Completion>& done);
 
     cfg::DramConfig m_config;
     AddressMap m_map;
     std::vector<ChannelController> m_channels;
     std::vector<Slot> m_slots;
     std::vector<uint32_t> m_free_slots;
-    std::priority_queue<Ready, std::vector<Ready>, std::greater<>> m_ready;
+    // Requests whose every burst has issued, by (completion cycle, arrival order) from
+    // m_ready_head: they become ready almost in that order, so each is inserted from the back in
+    // a step or two (cheaper than a heap).
+    std::vector<Ready> m_ready;
+    size_t m_ready_head = 0;
     uint64_t m_now = 0;
     uint64_t m_last_arrival = 0;
     uint64_t m_order = 0;

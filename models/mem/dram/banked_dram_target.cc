@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 #include <string>
 
 #include "models/process.h"
@@ -88,9 +87,15 @@ BankedDramTarget::BankedDramTarget(sc_core::sc_module_name name, const cfg::HwCo
 uint64_t BankedDramTarget::request(MemRequest& r) {
     take(r);
     const uint64_t arrival = m_clocks.to_memory(r.earliest);
-    auto at = m_kept.end();  // after every kept request that arrives no later
-    while (at != m_kept.begin() && std::prev(at)->arrival > arrival) --at;
-    m_kept.insert(at, Kept{arrival, m_order++, &r});
+    // After every kept request that arrives no later, written in place (a copy through the
+    // stack stalls on the wide reload).
+    m_kept.emplace_back();
+    size_t i = m_kept.size() - 1;
+    for (; i > m_kept_head && m_kept[i - 1].arrival > arrival; --i) m_kept[i] = m_kept[i - 1];
+    Kept& k = m_kept[i];
+    k.arrival = arrival;
+    k.order = m_order++;
+    k.request = &r;
     wake_by(m_clocks.to_npu(arrival + 1 + (r.write ? m_write_delay : m_read_delay)));
     return kLater;
 }
@@ -113,9 +118,8 @@ void BankedDramTarget::step(uint64_t npu_cycle) {
     // Every request from now on arrives at or after `horizon`: the model may run up to it once
     // the kept requests that arrive by then are in.
     const uint64_t horizon = m_clocks.to_memory(npu_cycle);
-    while (!m_kept.empty() && m_kept.front().arrival <= horizon) {
-        const Kept k = m_kept.front();
-        m_kept.pop_front();
+    while (!kept_empty() && m_kept[m_kept_head].arrival <= horizon) {
+        const Kept k = m_kept[m_kept_head++];
         MemRequest& r = *k.request;
         if (r.layer != m_layer) {
             // The channels' activity up to this arrival counts to the layer before (advancing in
@@ -131,6 +135,13 @@ void BankedDramTarget::step(uint64_t npu_cycle) {
             m_log_index[&r] = m_log->size() - 1;
         }
         m_model.enqueue(q);
+    }
+    if (kept_empty()) {
+        m_kept.clear();
+        m_kept_head = 0;
+    } else if (m_kept_head >= 64 && 2 * m_kept_head >= m_kept.size()) {
+        m_kept.erase(m_kept.begin(), m_kept.begin() + static_cast<std::ptrdiff_t>(m_kept_head));
+        m_kept_head = 0;
     }
     m_model.advance(horizon, m_done);
     m_model.take_known(m_done);
@@ -163,7 +174,7 @@ void BankedDramTarget::step(uint64_t npu_cycle) {
     // The first memory cycle a completion not known yet can come.
     uint64_t next = UINT64_MAX;
     if (const auto e = m_model.next_unknown_completion()) next = *e;
-    if (!m_kept.empty()) next = std::min(next, m_kept.front().arrival + 1 + m_min_data_delay);
+    if (!kept_empty()) next = std::min(next, m_kept[m_kept_head].arrival + 1 + m_min_data_delay);
     if (next != UINT64_MAX) wake_by(m_clocks.to_npu(next));
 }
 
@@ -193,7 +204,7 @@ void BankedDramTarget::finish(uint64_t end_cycle) {
     // Outstanding requests cannot remain after a finished run; the model still runs its refresh
     // and background to the end.
     const uint64_t end = m_clocks.to_memory(std::max(end_cycle, now_cycles()));
-    if (end > m_model.now() && m_kept.empty()) m_model.advance(end, m_done);
+    if (end > m_model.now() && kept_empty()) m_model.advance(end, m_done);
     m_done.clear();
     flush_channel_stats();
 }

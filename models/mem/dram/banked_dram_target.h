@@ -54,7 +54,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <systemc>
 #include <unordered_map>
 #include <vector>
@@ -119,9 +118,11 @@ class BankedDramTarget : public DramTarget {
     uint64_t m_read_delay;      // tCL + tBURST: from a RD to its data
     uint64_t m_write_delay;     // tCWL + tBURST
     uint64_t m_burst_cycles;    // tBURST
-    // In (arrival, issue order): requests come almost in arrival order, so each is inserted
-    // from the back in a step or two.
-    std::deque<Kept> m_kept;
+    // In (arrival, issue order) from m_kept_head: requests come almost in arrival order, so each
+    // is inserted from the back in a step or two.
+    std::vector<Kept> m_kept;
+    size_t m_kept_head = 0;
+    [[nodiscard]] bool kept_empty() const { return m_kept_head == m_kept.size(); }
     uint64_t m_order = 0;
     std::vector<dram::Completion> m_done;
     sc_core::sc_event m_wake;

@@ -1,6 +1,7 @@
 #include "models/mem/dram/channel_controller.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "sim/core/error.h"
 
@@ -13,7 +14,7 @@ void raise(uint64_t& reg, uint64_t cycle) { reg = std::max(reg, cycle); }
 
 }  // namespace
 
-void ChannelController::Fifo::push(const Atom& a) {
+Atom& ChannelController::Fifo::push() {
     if (m_size == m_items.size()) {
         // Grow to twice the size, unrolling the ring so the head is at 0.
         std::vector<Atom> bigger(std::max<size_t>(16, 2 * m_items.size()));
@@ -22,8 +23,7 @@ void ChannelController::Fifo::push(const Atom& a) {
         m_items.swap(bigger);
         m_head = 0;
     }
-    m_items[(m_head + m_size) & (m_items.size() - 1)] = a;
-    ++m_size;
+    return m_items[(m_head + m_size++) & (m_items.size() - 1)];
 }
 
 void ChannelController::Fifo::pop() {
@@ -62,10 +62,14 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
         q->oldest_hit.assign(m_banks.size(), kNoSeq);
         q->oldest_miss.assign(m_banks.size(), kNoSeq);
         q->count.assign(m_banks.size(), 0);
-        q->banks.reserve(m_banks.size());
-        q->position.assign(m_banks.size(), 0);
+        q->next_hit.assign(m_banks.size(), Queue::kNone);
+        q->prev_hit.assign(m_banks.size(), Queue::kNone);
+        q->misses.reserve(m_banks.size());
+        q->miss_position.assign(m_banks.size(), 0);
     }
     for (Rank& r : m_rank) r.refresh_due = m_refresh_period;
+    if (m_refresh != cfg::RefreshMode::kOff) m_refresh_due = m_refresh_period;
+    m_rank_from.resize(m_ranks);
     for (uint32_t b = 0; b < m_place.size(); ++b) {
         const uint32_t rank = b / m_banks_per_rank;
         const uint32_t bank = b % m_banks_per_rank;
@@ -73,14 +77,17 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
     }
 }
 
-void ChannelController::push(const Atom& a) {
-    if (a.arrival < m_now) {
+Atom& ChannelController::stage(bool is_write, uint64_t arrival) {
+    if (arrival < m_now) {
         throw ModelError("dram.controller", m_now, -1,
-                         "a burst arrived at cycle " + std::to_string(a.arrival) +
+                         "a burst arrived at cycle " + std::to_string(arrival) +
                              ", before the controller's present cycle");
     }
-    (a.is_write ? m_write_staged : m_read_staged).push(a);
     m_next_valid = false;
+    Atom& a = (is_write ? m_write_staged : m_read_staged).push();
+    a.arrival = arrival;
+    a.is_write = is_write;
+    return a;
 }
 
 bool ChannelController::has_work() const {
@@ -116,19 +123,19 @@ void ChannelController::step(uint64_t t) {
 }
 
 void ChannelController::enter(Queue& q, const Atom& a) {
-    Entry e;
+    // Written in place (a copy through the stack stalls on the wide reload).
+    Entry& e = q.slots.emplace_back();
     e.atom = a;
     e.seq = m_next_seq++;
     e.bank_index = a.rank * m_banks_per_rank + a.bank;
     const uint32_t b = e.bank_index;
-    if (q.count[b]++ == 0) {
-        q.position[b] = static_cast<uint32_t>(q.banks.size());
-        q.banks.push_back(b);
-    }
+    ++q.count[b];
     // The youngest burst: it represents its bank only if the bank had no hit (miss) yet.
-    uint64_t& oldest = m_banks[b].open_row == a.row ? q.oldest_hit[b] : q.oldest_miss[b];
-    if (oldest == kNoSeq) oldest = e.seq;
-    q.slots.push_back(e);
+    if (m_banks[b].open_row == a.row) {
+        if (q.oldest_hit[b] == kNoSeq) set_hit(q, b, e.seq);
+    } else if (q.oldest_miss[b] == kNoSeq) {
+        set_miss(q, b, e.seq);
+    }
     ++q.size;
 }
 
@@ -138,12 +145,7 @@ void ChannelController::leave(Queue& q, size_t index) {
     const uint32_t row = gone.atom.row;
     gone.alive = false;
     --q.size;
-    if (--q.count[b] == 0) {
-        const uint32_t last = q.banks.back();
-        q.banks[q.position[b]] = last;
-        q.position[last] = q.position[b];
-        q.banks.pop_back();
-    }
+    --q.count[b];
     // The bank's next hit is younger than the one issued: look from there on (its oldest miss
     // does not change, nor its open row).
     uint64_t next_hit = kNoSeq;
@@ -154,7 +156,7 @@ void ChannelController::leave(Queue& q, size_t index) {
             break;
         }
     }
-    q.oldest_hit[b] = next_hit;
+    set_hit(q, b, next_hit);
     // Drop the dead slots at the front; compact when dead slots make up half the vector.
     while (q.head < q.slots.size() && !q.slots[q.head].alive) ++q.head;
     if (q.head == q.slots.size()) {
@@ -181,8 +183,44 @@ void ChannelController::reindex_bank(Queue& q, uint32_t b) {
             if (hit != kNoSeq && miss != kNoSeq) break;
         }
     }
-    q.oldest_hit[b] = hit;
-    q.oldest_miss[b] = miss;
+    set_hit(q, b, hit);
+    set_miss(q, b, miss);
+}
+
+void ChannelController::set_hit(Queue& q, uint32_t b, uint64_t seq) {
+    const uint64_t old = q.oldest_hit[b];
+    if (old == seq) return;
+    q.oldest_hit[b] = seq;
+    constexpr uint32_t kNone = Queue::kNone;
+    if (old != kNoSeq) {  // unlink b
+        const uint32_t prev = q.prev_hit[b];
+        const uint32_t next = q.next_hit[b];
+        (prev == kNone ? q.first_hit : q.next_hit[prev]) = next;
+        (next == kNone ? q.last_hit : q.prev_hit[next]) = prev;
+    }
+    if (seq == kNoSeq) return;
+    // Usually among the youngest: find its place from the back.
+    uint32_t prev = q.last_hit;
+    while (prev != kNone && q.oldest_hit[prev] > seq) prev = q.prev_hit[prev];
+    const uint32_t next = prev == kNone ? q.first_hit : q.next_hit[prev];
+    q.prev_hit[b] = prev;
+    q.next_hit[b] = next;
+    (prev == kNone ? q.first_hit : q.next_hit[prev]) = b;
+    (next == kNone ? q.last_hit : q.prev_hit[next]) = b;
+}
+
+void ChannelController::set_miss(Queue& q, uint32_t b, uint64_t seq) {
+    const uint64_t old = q.oldest_miss[b];
+    q.oldest_miss[b] = seq;
+    if (old == kNoSeq && seq != kNoSeq) {
+        q.miss_position[b] = static_cast<uint32_t>(q.misses.size());
+        q.misses.push_back(b);
+    } else if (old != kNoSeq && seq == kNoSeq) {
+        const uint32_t last = q.misses.back();
+        q.misses[q.miss_position[b]] = last;
+        q.miss_position[last] = q.miss_position[b];
+        q.misses.pop_back();
+    }
 }
 
 void ChannelController::reindex_bank(uint32_t b) {
@@ -216,7 +254,8 @@ void ChannelController::accept(uint64_t t) {
 }
 
 void ChannelController::update_refresh_due(uint64_t t) {
-    if (m_refresh == cfg::RefreshMode::kOff) return;
+    if (t < m_refresh_due) return;
+    m_refresh_due = kNever;
     for (Rank& r : m_rank) {
         while (r.refresh_due <= t) {
             ++r.refresh_pending;
@@ -224,6 +263,7 @@ void ChannelController::update_refresh_due(uint64_t t) {
             r.refresh_due += m_refresh_period;
             m_candidates.valid = false;  // bursts of this rank (or bank) are blocked now
         }
+        m_refresh_due = std::min(m_refresh_due, r.refresh_due);
     }
 }
 
@@ -296,45 +336,88 @@ bool ChannelController::issue_refresh(uint64_t t) {
     return false;
 }
 
+namespace {
+
+// Offers a command legal at `at` for the burst of age `seq` to the candidates.
+template <typename Candidates>
+void offer(Candidates& c, uint64_t at, uint64_t seq, Command command, bool column) {
+    if (at > c.time) return;
+    if (at < c.time) {
+        c.time = at;
+        c.column = UINT64_MAX;
+        c.row = UINT64_MAX;
+    }
+    uint64_t& best = column ? c.column : c.row;
+    if (seq < best) {  // ties: the oldest burst
+        best = seq;
+        (column ? c.column_command : c.row_command) = command;
+    }
+}
+
+}  // namespace
+
+Command ChannelController::column_command(bool write) const {
+    const bool closed = m_policy == cfg::PagePolicy::kClosed;
+    return write ? (closed ? Command::kWra : Command::kWr)
+                 : (closed ? Command::kRda : Command::kRd);
+}
+
 void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const {
     if (blocked(b)) return;
-    auto offer = [&c, from](uint64_t legal, uint64_t seq, Command command, bool column) {
-        const uint64_t at = std::max(legal, from);
-        if (at > c.time) return;
-        if (at < c.time) {
-            c.time = at;
-            c.column = kNoSeq;
-            c.row = kNoSeq;
-        }
-        uint64_t& best = column ? c.column : c.row;
-        if (seq < best) {  // ties: the oldest burst
-            best = seq;
-            (column ? c.column_command : c.row_command) = command;
-        }
-    };
+    const bool write = &q == &m_write_q;
     if (q.oldest_hit[b] != kNoSeq) {
-        const bool write = &q == &m_write_q;
-        const bool closed = m_policy == cfg::PagePolicy::kClosed;
-        const Command command = write ? (closed ? Command::kWra : Command::kWr)
-                                      : (closed ? Command::kRda : Command::kRd);
-        offer(earliest_column(b, write), q.oldest_hit[b], command, true);
+        offer(c, std::max(earliest_column(b, write), from), q.oldest_hit[b], column_command(write),
+              true);
     }
     if (q.oldest_miss[b] != kNoSeq) {
         const Command command = m_banks[b].open_row == kClosed ? Command::kAct : Command::kPre;
-        offer(earliest_row(b), q.oldest_miss[b], command, false);
+        offer(c, std::max(earliest_row(b), from), q.oldest_miss[b], command, false);
     }
 }
 
 const ChannelController::Candidates& ChannelController::candidates(bool write_queue,
                                                                    uint64_t from) const {
     if (m_candidates.valid && m_candidates.write_queue == write_queue) return m_candidates;
-    Candidates c;
+    Candidates& c = m_candidates;
+    c = Candidates{};
     c.valid = true;
     c.write_queue = write_queue;
     const Queue& q = write_queue ? m_write_q : m_read_q;
-    for (const uint32_t b : q.banks) consider(c, q, b, from);
-    m_candidates = c;
-    return m_candidates;
+    // consider() for every bank, with the rank's shares taken once.
+    from = std::max(from, m_bus_free);
+    uint64_t soonest_column = kNever;  // no column command is legal before this
+    for (uint32_t r = 0; r < m_ranks; ++r) {
+        const Rank& rank = m_rank[r];
+        m_rank_from[r].column = std::max(from, write_queue ? rank.next_wr : rank.next_rd);
+        m_rank_from[r].act = std::max(from, rank_act(rank));
+        soonest_column = std::min(soonest_column, m_rank_from[r].column);
+    }
+    const bool any_blocked = m_refreshes_pending > 0;
+    for (const uint32_t b : q.misses) {
+        if (any_blocked && blocked(b)) continue;
+        const Bank& bank = m_banks[b];
+        if (bank.open_row != kClosed) {
+            offer(c, std::max(from, bank.next_pre), q.oldest_miss[b], Command::kPre, false);
+        } else {
+            offer(c,
+                  std::max({m_rank_from[m_place[b].rank].act, bank.next_act,
+                            m_groups[m_place[b].group].next_act}),
+                  q.oldest_miss[b], Command::kAct, false);
+        }
+    }
+    // Oldest first: once one is legal at soonest_column, every younger one loses to it.
+    const Command column = column_command(write_queue);
+    for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
+        if (any_blocked && blocked(b)) continue;
+        const Bank& bank = m_banks[b];
+        const Group& g = m_groups[m_place[b].group];
+        const uint64_t rank = m_rank_from[m_place[b].rank].column;
+        const uint64_t at = write_queue ? std::max({rank, bank.next_wr, g.next_wr})
+                                        : std::max({rank, bank.next_rd, g.next_rd});
+        offer(c, at, q.oldest_hit[b], column, true);
+        if (at == soonest_column) break;
+    }
+    return c;
 }
 
 bool ChannelController::issue_request(uint64_t t) {
@@ -364,7 +447,11 @@ bool ChannelController::issue_request(uint64_t t) {
                                            : RowOutcome::kHit;
     const uint64_t latency =
         static_cast<uint64_t>(a.is_write ? m_t.tCWL : m_t.tCL) + static_cast<uint64_t>(m_t.tBURST);
-    m_done.push_back({a.tag, t, t + latency, outcome});
+    Done& d = m_done.emplace_back();  // in place, as in enter()
+    d.tag = a.tag;
+    d.issued = t;
+    d.cycle = t + latency;
+    d.outcome = outcome;
     m_stats.queue_cycles += t - a.arrival;
     ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
        : outcome == RowOutcome::kMiss ? m_stats.row_misses
@@ -515,12 +602,10 @@ uint64_t ChannelController::compute_next_decision() const {
     if (!m_write_staged.empty() && m_write_q.size < m_write_depth) {
         best = std::min(best, std::max(m_write_staged.front().arrival + 1, m_now + 1));
     }
-    if (m_refresh != cfg::RefreshMode::kOff) {
-        for (uint32_t rank = 0; rank < m_ranks; ++rank) {
-            best = std::min(best, m_rank[rank].refresh_due);
-            if (m_rank[rank].refresh_pending == 0) continue;
-            if (const auto s = refresh_step(rank, 0)) best = std::min(best, s->cycle);
-        }
+    best = std::min(best, m_refresh_due);
+    for (uint32_t rank = 0; m_refreshes_pending > 0 && rank < m_ranks; ++rank) {
+        if (m_rank[rank].refresh_pending == 0) continue;
+        if (const auto s = refresh_step(rank, 0)) best = std::min(best, s->cycle);
     }
     // The cycles until the next event see the mode the present queues give.
     return std::min(best, candidates(mode_after(m_write_mode), m_now + 1).time);

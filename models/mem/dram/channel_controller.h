@@ -27,9 +27,10 @@
 // legal in its scope, and per bank it keeps the oldest queued burst that hits the open row and the
 // oldest that misses (all hits of a bank share their next command, as do all misses), so the next
 // cycle anything can happen is a minimum over the banks with queued bursts, recomputed only when
-// a command issues, the drain mode flips or a refresh falls due (O(banks) per command, plus an
-// O(queue) pass over one bank's bursts when its open row changes); no allocation once the
-// buffers have grown.
+// a command issues, the drain mode flips or a refresh falls due: over the banks with a miss, and
+// over the banks with a hit in the age of their oldest hit up to the first one legal as early as
+// any column command can be (usually the first or second); plus an O(queue) pass over one bank's
+// bursts when its open row changes; no allocation once the buffers have grown.
 // Proven equal, command by command and completion by completion, to the cycle-by-cycle
 // ReferenceChannel (reference_channel.h) in tests/unit/dram_equivalence_test.cc.
 //
@@ -53,7 +54,10 @@ class ChannelController {
     explicit ChannelController(const cfg::DramConfig& config);
 
     // A burst arrives. Arrivals are nondecreasing and >= now().
-    void push(const Atom& atom);
+    void push(const Atom& atom) { stage(atom.is_write, atom.arrival) = atom; }
+    // push() of a burst the caller writes into the returned slot (arrival and is_write set; the
+    // rest to fill before the next call): no copy of the burst through the stack.
+    Atom& stage(bool is_write, uint64_t arrival);
     // Runs cycles now()+1 .. t (t >= now()).
     void run_until(uint64_t t);
     // The next cycle > now() at which a command issues or a burst enters a queue, if no burst
@@ -107,9 +111,20 @@ class ChannelController {
         std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
         std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
         std::vector<uint32_t> count;        // per bank: bursts queued
-        std::vector<uint32_t> banks;        // the banks with bursts queued (any order)
-        std::vector<uint32_t> position;     // per bank: its index in `banks`
+        // The banks with a hit queued, by the age of their oldest hit (oldest first), a list
+        // linked through per-bank indices: FR-FCFS walks them in that order and stops at the
+        // first whose column command is legal as early as any column command can be.
+        static constexpr uint32_t kNone = UINT32_MAX;
+        uint32_t first_hit = kNone;
+        uint32_t last_hit = kNone;
+        std::vector<uint32_t> next_hit;       // per bank with a hit: the bank after it, or kNone
+        std::vector<uint32_t> prev_hit;       // ... before it
+        std::vector<uint32_t> misses;         // the banks with a miss queued (any order)
+        std::vector<uint32_t> miss_position;  // per bank: its index in `misses`
     };
+    // Sets bank b's oldest hit (miss) in q, keeping q.hits (q.misses) in step.
+    void set_hit(Queue& q, uint32_t b, uint64_t seq);
+    void set_miss(Queue& q, uint32_t b, uint64_t seq);
     static constexpr uint64_t kNoSeq = UINT64_MAX;
     // FIFO of staged bursts, a ring of power-of-two size that only grows (no allocation in
     // steady state).
@@ -117,7 +132,8 @@ class ChannelController {
       public:
         [[nodiscard]] bool empty() const { return m_size == 0; }
         [[nodiscard]] const Atom& front() const { return m_items[m_head]; }
-        void push(const Atom& a);
+        // A new slot at the back (its old contents: the caller writes every field).
+        Atom& push();
         void pop();
 
       private:
@@ -180,6 +196,7 @@ class ChannelController {
     };
     // Adds bank `b`'s representatives (of queue `q`) to `c`, legal no earlier than `from`.
     void consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const;
+    [[nodiscard]] Command column_command(bool write) const;  // RD/WR, or RDA/WRA (closed page)
     const Candidates& candidates(bool write_queue, uint64_t from) const;
     // Queue bookkeeping.
     void enter(Queue& q, const Atom& a);
@@ -205,12 +222,14 @@ class ChannelController {
     [[nodiscard]] uint64_t earliest_row(uint32_t b) const {
         const Bank& bank = m_banks[b];
         if (bank.open_row != kClosed) return std::max(m_bus_free, bank.next_pre);
-        const Rank& r = m_rank[m_place[b].rank];
-        uint64_t e =
-            std::max({m_bus_free, bank.next_act, m_groups[m_place[b].group].next_act, r.next_act});
-        // tFAW: the fourth-last ACT of the rank opens the window.
-        if (r.faw_count >= 4) e = std::max(e, r.faw[r.faw_count % 4] + m_t.tFAW);
-        return e;
+        return std::max({m_bus_free, bank.next_act, m_groups[m_place[b].group].next_act,
+                         rank_act(m_rank[m_place[b].rank])});
+    }
+    // The rank's share of when an ACT is legal: tRRD_S, tRFC, and tFAW (the fourth-last ACT of
+    // the rank opens the window).
+    [[nodiscard]] uint64_t rank_act(const Rank& r) const {
+        return r.faw_count >= 4 ? std::max(r.next_act, r.faw[r.faw_count % 4] + m_t.tFAW)
+                                : r.next_act;
     }
     [[nodiscard]] uint64_t earliest(Command c, uint32_t rank, uint32_t group, uint32_t bank) const;
     // The refresh command of a pending rank (kPre, kRef or kRefpb; its bank; when it is legal):
@@ -284,6 +303,13 @@ class ChannelController {
     std::vector<Done> m_done;
     mutable Candidates m_candidates;
     uint32_t m_refreshes_pending = 0;  // over all ranks (no burst is blocked when 0)
+    uint64_t m_refresh_due = kNever;   // the earliest refresh_due of the ranks (kNever: off)
+    // candidates()' scratch, per rank: from when its bursts' column commands, and its closed
+    // banks' ACTs, can be legal (the rank's share, the command bus, `from`).
+    struct RankFrom {
+        uint64_t column = 0, act = 0;
+    };
+    mutable std::vector<RankFrom> m_rank_from;
     ChannelStats m_stats;
     std::vector<CommandRecord>* m_trace = nullptr;
 };

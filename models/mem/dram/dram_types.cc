@@ -50,19 +50,33 @@ ChannelStats& ChannelStats::operator+=(const ChannelStats& o) {
     return *this;
 }
 
-ClockDomains::ClockDomains(uint64_t npu_hz, uint64_t memory_hz)
-    : m_npu_hz(npu_hz), m_memory_hz(memory_hz) {
-    if (npu_hz == 0 || memory_hz == 0) throw std::invalid_argument("ClockDomains: zero clock");
-    // The same ratio in lowest terms (1 GHz : 1.6 GHz = 5 : 8), so that products stay small.
-    const uint64_t g = std::gcd(npu_hz, memory_hz);
-    m_npu_hz /= g;
-    m_memory_hz /= g;
+MulDivCeil::MulDivCeil(uint64_t b, uint64_t c) : m_b(b), m_c(c) {
+    if (b == 0 || c == 0 || c > (uint64_t{1} << 62)) {
+        throw std::invalid_argument("MulDivCeil: factors out of range");
+    }
+    constexpr uint64_t kTop = uint64_t{1} << 63;
+    m_limit = (kTop - c) / b;
+    unsigned l = 0;
+    while ((uint64_t{1} << l) < c) ++l;
+    __extension__ using u128 = unsigned __int128;
+    const u128 power = static_cast<u128>(1) << (63 + l);
+    m_magic = static_cast<uint64_t>((power + c - 1) / c);  // < 2^64 (the theorem's bound)
+    m_shift = 63 + l;
 }
 
-uint64_t ClockDomains::mul_div_ceil_wide(uint64_t a, uint64_t b, uint64_t c) {
+uint64_t MulDivCeil::wide(uint64_t a) const {
     __extension__ using u128 = unsigned __int128;
-    const u128 p = static_cast<u128>(a) * b;
-    return static_cast<uint64_t>((p + c - 1) / c);
+    const u128 p = static_cast<u128>(a) * m_b;
+    return static_cast<uint64_t>((p + m_c - 1) / m_c);
 }
+
+uint64_t ClockDomains::reduced(uint64_t hz, uint64_t other) {
+    if (hz == 0 || other == 0) throw std::invalid_argument("ClockDomains: zero clock");
+    return hz / std::gcd(hz, other);
+}
+
+ClockDomains::ClockDomains(uint64_t npu_hz, uint64_t memory_hz)
+    : m_to_memory(reduced(memory_hz, npu_hz), reduced(npu_hz, memory_hz)),
+      m_to_npu(reduced(npu_hz, memory_hz), reduced(memory_hz, npu_hz)) {}
 
 }  // namespace npu::dram

@@ -91,31 +91,47 @@ struct ChannelStats {
     ChannelStats& operator+=(const ChannelStats& o);
 };
 
+// ceil(a * b / c) for fixed b and c, exact for every 64-bit a whose result fits. The division by
+// the invariant c is a multiplication by a precomputed reciprocal while a * b + c - 1 < 2^63
+// (Granlund & Montgomery, "Division by invariant integers using multiplication", PLDI 1994,
+// Theorem 4.2: with l = ceil(log2 c) and m = ceil(2^(63 + l) / c), floor(n / c) =
+// floor(n * m / 2^(63 + l)) for every n < 2^63), in 128 bits beyond.
+class MulDivCeil {
+  public:
+    MulDivCeil(uint64_t b, uint64_t c);
+    [[nodiscard]] uint64_t operator()(uint64_t a) const {
+        if (a > m_limit) return wide(a);
+        __extension__ using u128 = unsigned __int128;
+        const uint64_t n = a * m_b + m_c - 1;
+        return static_cast<uint64_t>((static_cast<u128>(n) * m_magic) >> m_shift);
+    }
+
+  private:
+    [[nodiscard]] uint64_t wide(uint64_t a) const;
+
+    uint64_t m_b;
+    uint64_t m_c;
+    uint64_t m_limit;  // the largest a with a * b + c - 1 < 2^63
+    uint64_t m_magic;  // m
+    unsigned m_shift;  // 63 + l
+};
+
 // Exact conversion between the NPU clock and the memory clock (both whole Hz). A time is "no
 // earlier than": an NPU cycle maps to the first memory cycle at or after it, and back.
 class ClockDomains {
   public:
     ClockDomains(uint64_t npu_hz, uint64_t memory_hz);
     // ceil(npu_cycle * memory_hz / npu_hz)
-    [[nodiscard]] uint64_t to_memory(uint64_t npu_cycle) const {
-        return mul_div_ceil(npu_cycle, m_memory_hz, m_npu_hz);
-    }
+    [[nodiscard]] uint64_t to_memory(uint64_t npu_cycle) const { return m_to_memory(npu_cycle); }
     // ceil(memory_cycle * npu_hz / memory_hz)
-    [[nodiscard]] uint64_t to_npu(uint64_t memory_cycle) const {
-        return mul_div_ceil(memory_cycle, m_npu_hz, m_memory_hz);
-    }
+    [[nodiscard]] uint64_t to_npu(uint64_t memory_cycle) const { return m_to_npu(memory_cycle); }
 
   private:
-    // ceil(a * b / c) without overflow for any 64-bit inputs whose result fits; in 64 bits when
-    // the product does (the common case: cycle counts times a small reduced ratio).
-    static uint64_t mul_div_ceil(uint64_t a, uint64_t b, uint64_t c) {
-        if (a <= UINT64_MAX / 2 / b) return (a * b + c - 1) / c;
-        return mul_div_ceil_wide(a, b, c);
-    }
-    static uint64_t mul_div_ceil_wide(uint64_t a, uint64_t b, uint64_t c);
+    // The ratio in lowest terms (1 GHz : 1.6 GHz = 5 : 8), so that products stay small.
+    static uint64_t reduced(uint64_t hz, uint64_t other);
 
-    uint64_t m_npu_hz;
-    uint64_t m_memory_hz;
+    MulDivCeil m_to_memory;
+    MulDivCeil m_to_npu;
 };
 
 }  // namespace npu::dram
