@@ -175,10 +175,14 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     const size_t last = wl.layers.size() - 1;
     const graph::Tensor& out_tensor = wl.layer_outputs.at(last);
     const graph::QuantParams in_q = wl.inputs.empty() ? wl.layers[0].input : wl.inputs[0].quant;
+    // A labelled sample is one image: a batched workload runs it as its image 0 alone.
+    const graph::Workload one_image =
+        wl.samples.inputs.empty() ? graph::Workload{} : graph::image_of(wl, 0);
+    const graph::Workload& sample_wl = wl.samples.inputs.empty() ? wl : one_image;
     std::vector<std::vector<std::vector<float>>> sample_inputs;  // per sample, per declared input
     std::vector<int32_t> labels;
     if (!o.timing_only) {
-        const std::vector<std::vector<float>> own = quant::dequantized_inputs(wl);
+        const std::vector<std::vector<float>> own = quant::dequantized_inputs(sample_wl);
         if (!wl.samples.inputs.empty()) {
             const size_t n = o.max_samples > 0
                                  ? std::min<size_t>(size_t(o.max_samples), wl.samples.inputs.size())
@@ -197,7 +201,7 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     // The fp32 model's final outputs, the reference of every column's accuracy.
     std::vector<std::vector<double>> reference;
     for (const auto& ins : sample_inputs) {
-        const quant::FloatOutputs f = quant::run_float(wl, Precision::kFp32, &ins);
+        const quant::FloatOutputs f = quant::run_float(sample_wl, Precision::kFp32, &ins);
         reference.emplace_back(f.at(last).begin(), f.at(last).end());
     }
 
@@ -231,7 +235,7 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
                 if (wl.samples.inputs.empty() && s == 0) {
                     raw = r.outputs.at(last);
                 } else {
-                    graph::Workload ws = wl;
+                    graph::Workload ws = sample_wl;
                     std::vector<int8_t> x = quant::quantize_values(sample_inputs[s][0], in_q);
                     if (c.hw.postproc.requant == RequantMode::kFloat32) {
                         // QuantizeLinear as ONNX Runtime computes it (float32 division).
@@ -278,8 +282,9 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     };
     row("cycles", [](const Column& c) { return report::with_commas(c.total.cycles); });
     row("latency", [](const Column& c) { return report::human_time(c.total.time_s); });
-    row("inferences/s",
-        [](const Column& c) { return num(report::inferences_per_second(c.total.time_s), 1); });
+    row("inferences/s", [](const Column& c) {
+        return num(report::inferences_per_second(c.total.time_s, c.stats.batch), 1);
+    });
     row("achieved TOPS", [](const Column& c) { return num(c.total.tops, 4); });
     row("MAC utilization",
         [](const Column& c) { return report::percent(c.total.mac_utilization); });
@@ -416,7 +421,7 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
         }
         j["cycles"] = c.total.cycles;
         j["latency_s"] = c.total.time_s;
-        j["inferences_per_second"] = report::inferences_per_second(c.total.time_s);
+        j["inferences_per_second"] = report::inferences_per_second(c.total.time_s, c.stats.batch);
         j["tops"] = c.total.tops;
         j["mac_utilization"] = c.total.mac_utilization;
         j["dram_bytes"] = c.total.dram_bytes;
