@@ -156,15 +156,89 @@ struct GemmIo {
     [[nodiscard]] uint64_t wrow(uint64_t n) const { return weight_bytes(wprec, n); }
 };
 
+// One m-block of a GEMM: output rows [oh0, oh1) of `l`, i.e. pixels m0.. (m of them), reading
+// the input slab rows `slab`.
+struct MBlock {
+    int64_t m0 = 0;
+    int32_t m = 0;
+    RowSpan slab;
+};
+MBlock m_block(const graph::Layer& l, const LayerMapping& mp, int64_t b) {
+    const int32_t oh0 = static_cast<int32_t>(b * mp.out_rows_per_block);
+    const int32_t oh1 = std::min(l.out_h(), oh0 + mp.out_rows_per_block);
+    return {int64_t{oh0} * l.out_w(), static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w()),
+            slab_rows(l, oh0, oh1)};
+}
+
+// The LOAD of an m-block's slab, `image_offset` bytes into A, into scratchpad `addr`.
+void load_slab(Schedule& sch, const GemmIo& io, uint64_t image_offset, const MBlock& mb,
+               uint32_t addr, BufRef into) {
+    sch.load({io.a.offset + image_offset + uint64_t(mb.slab.first) * io.a_row_stride,
+              io.a_row_stride, addr, static_cast<uint32_t>(io.a_row_bytes),
+              static_cast<uint32_t>(mb.slab.count), static_cast<uint32_t>(io.a_row_bytes)},
+             io.a.region, into);
+}
+
+// The LOAD of the biases of channels n0.. (n of them).
+void load_bias(Schedule& sch, const GemmIo& io, int32_t n0, int32_t n, uint32_t addr, BufRef into) {
+    sch.load({io.bias.offset + uint64_t(io.oc0 + n0) * 4, uint64_t(n) * 4, addr,
+              static_cast<uint32_t>(n) * 4, 1, static_cast<uint32_t>(n) * 4},
+             io.bias.region, into);
+}
+
+// The LOAD of rows k0.. (k of them) of n-block j's pre-tiled weights (n wide): one contiguous
+// run in the n-block's [K][nb] block (every earlier block is full), rows of wrow(n) bytes.
+void load_pretiled(Schedule& sch, const GemmIo& io, const LayerMapping& mp, int64_t j, int32_t n,
+                   int64_t k0, int32_t k, uint32_t addr, BufRef into) {
+    const uint64_t row = io.wrow(uint64_t(n));
+    sch.load(
+        {io.w.offset + uint64_t(j) * uint64_t(mp.k) * io.wrow(uint64_t(mp.nb)) + uint64_t(k0) * row,
+         row, addr, static_cast<uint32_t>(row), static_cast<uint32_t>(k),
+         static_cast<uint32_t>(row)},
+        io.w.region, into);
+}
+
+// The COMPUTE of m-block `mb` x reduction k0.. (k) x channels n0.. (n), from the slab at
+// slab_addr and the weights at w_addr into the accumulators at acc_addr (bias at bias_addr).
+struct ComputeAt {
+    uint32_t slab = 0, w = 0, bias = 0, acc = 0;
+};
+void fill_compute(isa::Compute& cc, const GemmIo& io, const MBlock& mb, int64_t k0, int32_t k,
+                  int32_t n0, int32_t n, const ComputeAt& at, bool accumulate) {
+    cc.m0 = mb.m0;
+    cc.m = mb.m;
+    cc.k0 = k0;
+    cc.k = k;
+    cc.n0 = n0;
+    cc.n = n;
+    cc.c0 = io.c0;
+    cc.slab_addr = at.slab;
+    cc.slab_row0 = mb.slab.first;
+    cc.slab_rows = mb.slab.count;
+    cc.w_addr = at.w;
+    cc.w_transposed = io.w_transposed;
+    cc.bias_addr = at.bias;
+    cc.acc_addr = at.acc;
+    cc.accumulate = accumulate;
+}
+
+// POST of the m-block x n-block accumulators at acc into out, and its STORE into the output,
+// `image_offset` bytes on.
+void post_and_store(Schedule& sch, const GemmIo& io, uint64_t image_offset, const MBlock& mb,
+                    int32_t n0, int32_t n, uint32_t acc, uint32_t out, BufRef acc_buf) {
+    sch.postproc({acc, out, mb.m, io.oc0 + n0, n}, acc_buf);
+    sch.store({io.out.offset + image_offset + uint64_t(mb.m0) * io.out_row_stride +
+                   uint64_t(io.oc0 + n0) * io.ab,
+               io.out_row_stride, out, static_cast<uint32_t>(uint64_t(n) * io.ab),
+               static_cast<uint32_t>(mb.m), static_cast<uint32_t>(uint64_t(n) * io.ab)},
+              io.out.region, std::nullopt);
+}
+
 void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, const Buffers& buf,
                const GemmIo& io) {
     int64_t s = 0, p = 0;
     for (int64_t b = 0; b < mp.m_blocks; ++b) {
-        const int32_t oh0 = static_cast<int32_t>(b * mp.out_rows_per_block);
-        const int32_t oh1 = std::min(l.out_h(), oh0 + mp.out_rows_per_block);
-        const int64_t m0 = int64_t{oh0} * l.out_w();
-        const int32_t m = static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w());
-        const RowSpan slab = slab_rows(l, oh0, oh1);
+        const MBlock mb = m_block(l, mp, b);
         const BufRef slab_buf{kSlab, static_cast<int>(b % 2)};
         for (int64_t j = 0; j < mp.n_blocks; ++j, ++p) {
             const int32_t n0 = static_cast<int32_t>(j * mp.nb);
@@ -175,29 +249,10 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
                 const int64_t k0 = c * mp.kb;
                 const int32_t k = static_cast<int32_t>(std::min<int64_t>(mp.kb, mp.k - k0));
                 const BufRef w{kWeights, static_cast<int>(s % 2)};
-                if (j == 0 && c == 0) {
-                    sch.load(
-                        {io.a.offset + uint64_t(slab.first) * io.a_row_stride, io.a_row_stride,
-                         buf.slab[b % 2], static_cast<uint32_t>(io.a_row_bytes),
-                         static_cast<uint32_t>(slab.count), static_cast<uint32_t>(io.a_row_bytes)},
-                        io.a.region, slab_buf);
-                }
-                if (c == 0) {
-                    sch.load({io.bias.offset + uint64_t(io.oc0 + n0) * 4, uint64_t(n) * 4,
-                              buf.bias[p % 2], static_cast<uint32_t>(n) * 4, 1,
-                              static_cast<uint32_t>(n) * 4},
-                             io.bias.region, bias);
-                }
+                if (j == 0 && c == 0) load_slab(sch, io, 0, mb, buf.slab[b % 2], slab_buf);
+                if (c == 0) load_bias(sch, io, n0, n, buf.bias[p % 2], bias);
                 if (io.w_pretiled) {
-                    // One contiguous run: the n-block's [K][nb] block (every earlier block is
-                    // full), rows k0..k0+k of wrow(n) bytes.
-                    const uint64_t row = io.wrow(uint64_t(n));
-                    sch.load(
-                        {io.w.offset + uint64_t(j) * uint64_t(mp.k) * io.wrow(uint64_t(mp.nb)) +
-                             uint64_t(k0) * row,
-                         row, buf.w[s % 2], static_cast<uint32_t>(row), static_cast<uint32_t>(k),
-                         static_cast<uint32_t>(row)},
-                        io.w.region, w);
+                    load_pretiled(sch, io, mp, j, n, k0, k, buf.w[s % 2], w);
                 } else if (io.w_transposed) {  // B^T rows n0.. hold k0..k0+k
                     sch.load({io.w.offset + uint64_t(n0) * io.w_row_stride + uint64_t(k0) * io.ab,
                               io.w_row_stride, buf.w[s % 2], static_cast<uint32_t>(k * io.ab),
@@ -209,29 +264,11 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
                               static_cast<uint32_t>(k), static_cast<uint32_t>(n * io.ab)},
                              io.w.region, w);
                 }
-                isa::Compute& cc = sch.compute({slab_buf, w, bias}, acc);
-                cc.m0 = m0;
-                cc.m = m;
-                cc.k0 = k0;
-                cc.k = k;
-                cc.n0 = n0;
-                cc.n = n;
-                cc.c0 = io.c0;
-                cc.slab_addr = buf.slab[b % 2];
-                cc.slab_row0 = slab.first;
-                cc.slab_rows = slab.count;
-                cc.w_addr = buf.w[s % 2];
-                cc.w_transposed = io.w_transposed;
-                cc.bias_addr = buf.bias[p % 2];
-                cc.acc_addr = buf.acc[p % 2];
-                cc.accumulate = c > 0;
+                fill_compute(sch.compute({slab_buf, w, bias}, acc), io, mb, k0, k, n0, n,
+                             {buf.slab[b % 2], buf.w[s % 2], buf.bias[p % 2], buf.acc[p % 2]},
+                             c > 0);
             }
-            sch.postproc({buf.acc[p % 2], buf.out[p % 2], m, io.oc0 + n0, n}, acc);
-            sch.store(
-                {io.out.offset + uint64_t(m0) * io.out_row_stride + uint64_t(io.oc0 + n0) * io.ab,
-                 io.out_row_stride, buf.out[p % 2], static_cast<uint32_t>(uint64_t(n) * io.ab),
-                 static_cast<uint32_t>(m), static_cast<uint32_t>(uint64_t(n) * io.ab)},
-                io.out.region, std::nullopt);
+            post_and_store(sch, io, 0, mb, n0, n, buf.acc[p % 2], buf.out[p % 2], acc);
         }
     }
 }
@@ -250,52 +287,20 @@ void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMa
         const BufRef bias{kBias, static_cast<int>(j % 2)};
         for (int32_t smp = 0; smp < samples; ++smp) {
             for (int64_t b = 0; b < mp.m_blocks; ++b, ++t) {
-                const int32_t oh0 = static_cast<int32_t>(b * mp.out_rows_per_block);
-                const int32_t oh1 = std::min(l.out_h(), oh0 + mp.out_rows_per_block);
-                const int64_t m0 = int64_t{oh0} * l.out_w();
-                const int32_t m = static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w());
-                const RowSpan slab = slab_rows(l, oh0, oh1);
+                const MBlock mb = m_block(l, mp, b);
                 const BufRef slab_buf{kSlab, static_cast<int>(t % 2)};
                 const BufRef acc{kAcc, static_cast<int>(t % 2)};
-                sch.load(
-                    {io.a.offset + uint64_t(smp) * a_image + uint64_t(slab.first) * io.a_row_stride,
-                     io.a_row_stride, buf.slab[t % 2], static_cast<uint32_t>(io.a_row_bytes),
-                     static_cast<uint32_t>(slab.count), static_cast<uint32_t>(io.a_row_bytes)},
-                    io.a.region, slab_buf);
+                load_slab(sch, io, uint64_t(smp) * a_image, mb, buf.slab[t % 2], slab_buf);
                 if (smp == 0 && b == 0) {
-                    sch.load({io.bias.offset + uint64_t(io.oc0 + n0) * 4, uint64_t(n) * 4,
-                              buf.bias[j % 2], static_cast<uint32_t>(n) * 4, 1,
-                              static_cast<uint32_t>(n) * 4},
-                             io.bias.region, bias);
-                    const uint64_t row = io.wrow(uint64_t(n));
-                    sch.load({io.w.offset + uint64_t(j) * uint64_t(mp.k) * io.wrow(uint64_t(mp.nb)),
-                              row, buf.w[j % 2], static_cast<uint32_t>(row),
-                              static_cast<uint32_t>(mp.k), static_cast<uint32_t>(row)},
-                             io.w.region, w);
+                    load_bias(sch, io, n0, n, buf.bias[j % 2], bias);
+                    load_pretiled(sch, io, mp, j, n, 0, static_cast<int32_t>(mp.k), buf.w[j % 2],
+                                  w);
                 }
-                isa::Compute& cc = sch.compute({slab_buf, w, bias}, acc);
-                cc.m0 = m0;
-                cc.m = m;
-                cc.k0 = 0;
-                cc.k = static_cast<int32_t>(mp.k);
-                cc.n0 = n0;
-                cc.n = n;
-                cc.c0 = io.c0;
-                cc.slab_addr = buf.slab[t % 2];
-                cc.slab_row0 = slab.first;
-                cc.slab_rows = slab.count;
-                cc.w_addr = buf.w[j % 2];
-                cc.w_transposed = false;
-                cc.bias_addr = buf.bias[j % 2];
-                cc.acc_addr = buf.acc[t % 2];
-                cc.accumulate = false;
-                sch.postproc({buf.acc[t % 2], buf.out[t % 2], m, io.oc0 + n0, n}, acc);
-                sch.store(
-                    {io.out.offset + uint64_t(smp) * out_image + uint64_t(m0) * io.out_row_stride +
-                         uint64_t(io.oc0 + n0) * io.ab,
-                     io.out_row_stride, buf.out[t % 2], static_cast<uint32_t>(uint64_t(n) * io.ab),
-                     static_cast<uint32_t>(m), static_cast<uint32_t>(uint64_t(n) * io.ab)},
-                    io.out.region, std::nullopt);
+                fill_compute(
+                    sch.compute({slab_buf, w, bias}, acc), io, mb, 0, static_cast<int32_t>(mp.k),
+                    n0, n, {buf.slab[t % 2], buf.w[j % 2], buf.bias[j % 2], buf.acc[t % 2]}, false);
+                post_and_store(sch, io, uint64_t(smp) * out_image, mb, n0, n, buf.acc[t % 2],
+                               buf.out[t % 2], acc);
             }
         }
     }
