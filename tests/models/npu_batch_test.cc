@@ -4,13 +4,20 @@
 // weights from DRAM fewer times.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <systemc>
+#include <vector>
 
 #include "sim/compiler/compiler.h"
 #include "sim/config/config_loader.h"
+#include "sim/core/npy.h"
+#include "sim/frontend/frontend.h"
+#include "sim/frontend/tensor_io.h"
 #include "sim/quant/prepare.h"
 #include "sim/quant/ptq.h"
+#include "sim/report/figures.h"
 #include "sim/run/simulation.h"
 
 namespace npu {
@@ -124,6 +131,46 @@ TEST(NpuBatch, ABatchReusesTheWeights) {
     EXPECT_LT(r8.stats.total_cycles, 8 * r1.stats.total_cycles);
     // The simulated DRAM reads are the program's: the batch reads fewer weight bytes per image.
     EXPECT_LT(r8.stats.total.dram_read_bytes, 8 * r1.stats.total.dram_read_bytes);
+}
+
+// An imported ONNX model (dynamic batch) run as one batch of every digits test image, given as
+// one (360, 1, 8, 8) float32 array: every image's output is bit-exact against the reference, and
+// with ONNX Runtime's float32 requantization every prediction is ONNX Runtime's
+// (tests/onnx/goldens/digits_top1.json, as tests/models/onnx_top1_test.cc checks image by image).
+TEST(NpuBatch, DigitsOnnxModelPredictsAsOnnxRuntimeOnTheWholeTestSplitInOneBatch) {
+    const std::string onnx = std::string(NPUSIM_SOURCE_DIR) + "/tests/onnx/";
+    std::ifstream f(onnx + "goldens/digits_top1.json");
+    const std::vector<int64_t> ort = nlohmann::json::parse(f)
+                                         .at("models")
+                                         .at("digits_qdq.onnx")
+                                         .at("predictions")
+                                         .get<std::vector<int64_t>>();
+    const npy::Array images = npy::read(onnx + "models/digits_test.npy");
+    ASSERT_EQ(images.shape, (std::vector<int64_t>{360, 1, 8, 8}));
+    cfg::HwConfig hw = cfg::default_hw_config();
+    cfg::apply_overrides(hw, {"postproc.requant=float32"});
+    graph::Workload wl = frontend::load_workload(onnx + "models/digits_qdq.onnx");
+    quant::set_batch(wl, 360);
+    frontend::apply_input_arrays(wl, {{"input", images, "digits_test.npy"}});
+    const run::RunResult r = run::simulate(hw, wl, {});
+    EXPECT_TRUE(report::check_summary(r.stats).all_checked_exact());
+    const graph::QuantParams q = wl.layer_outputs.back().quant;
+    const std::vector<int8_t>& out = r.outputs.back();
+    ASSERT_EQ(out.size(), 360u * 10);
+    for (size_t i = 0; i < 360; ++i) {
+        // DequantizeLinear, then the first maximum (numpy.argmax).
+        int64_t top = 0;
+        float best = 0.0f;
+        for (size_t k = 0; k < 10; ++k) {
+            const float v = static_cast<float>(int{out[i * 10 + k]} - q.zero_point) *
+                            static_cast<float>(q.scale);
+            if (k == 0 || v > best) {
+                best = v;
+                top = static_cast<int64_t>(k);
+            }
+        }
+        EXPECT_EQ(top, ort[i]) << "test image " << i;
+    }
 }
 
 }  // namespace
