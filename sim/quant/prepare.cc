@@ -112,8 +112,9 @@ void set_batch(graph::Workload& w, int32_t batch) {
             data.insert(data.end(), image.begin(), image.end());
         }
     };
-    if (w.inputs.empty()) {
+    if (w.inputs.empty()) {  // a v1 chain: Workload::input (and input_data[0] if it is kept)
         resize(w.input, w.layers.empty() ? 0 : w.layers[0].input_elems(), 0);
+        if (!w.input_data.empty()) w.input_data[0] = w.input;
     } else {
         for (size_t j = 0; j < w.inputs.size() && j < w.input_data.size(); ++j) {
             resize(w.input_data[j], w.inputs[j].elems(), j);
@@ -124,17 +125,20 @@ void set_batch(graph::Workload& w, int32_t batch) {
 }
 
 graph::Workload prepare(graph::Workload w) {
+    if (!w.needs_ptq && !w.pending) return w;
+    // Quantization sees one image (image 0); the batch's other images come after it.
+    const int32_t batch = w.batch;
+    w.batch = 1;
     if (w.needs_ptq) {
         graph::Workload q = quantize(w);  // draws what is pending first
-        set_batch(q, w.batch);
+        set_batch(q, batch);
         return q;
     }
-    if (!w.pending) return w;
     const graph::PendingWork pending = std::move(*w.pending);
     w.pending.reset();
     draw_seeded_data(w, pending);
     quantize_layers(w, pending);
-    set_batch(w, w.batch);
+    set_batch(w, batch);
     return w;
 }
 

@@ -7,6 +7,8 @@
 // per-inference figures of stats.json.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@
 #include "sim/core/npy.h"
 #include "sim/frontend/tensor_io.h"
 #include "sim/graph/workload_loader.h"
+#include "sim/quant/float_ref.h"
 #include "sim/quant/prepare.h"
 #include "sim/ref/reference.h"
 #include "sim/report/stats_json.h"
@@ -300,6 +303,36 @@ TEST(CompilerBatch, ImagesAreDistinctDeterministicAndNested) {
     EXPECT_EQ(b3.input_data[0], one.input_data[0]);
     EXPECT_THROW(quant::set_batch(b3, 0), std::invalid_argument);
     EXPECT_THROW((void)graph::image_of(b2, 2), std::invalid_argument);
+}
+
+// A float network (post-training quantized on its calibration images) and a quantized one with
+// `auto` outputs, each given `batch: 3`: the quantization is the batch-1 one (computed on one
+// image), and the batch's images follow.
+TEST(CompilerBatch, QuantizationIgnoresTheBatch) {
+    for (const char* name : {"digits", "tiny_resnet"}) {
+        const std::string path = std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml";
+        std::ifstream f(path);
+        std::stringstream text;
+        text << f.rdbuf();
+        const graph::Workload one =
+            quant::prepare(graph::load_workload_from_string(text.str(), path));
+        const graph::Workload three =
+            quant::prepare(graph::load_workload_from_string("batch: 3\n" + text.str(), path));
+        ASSERT_EQ(three.batch, 3) << name;
+        ASSERT_EQ(three.layers.size(), one.layers.size());
+        for (size_t i = 0; i < one.layers.size(); ++i) {
+            EXPECT_EQ(three.layers[i].requant.multiplier, one.layers[i].requant.multiplier)
+                << name << " " << one.layers[i].name;
+            EXPECT_EQ(three.layers[i].output, one.layers[i].output) << name;
+        }
+        EXPECT_EQ(graph::image_of(three, 0).input_data, one.input_data) << name;
+        EXPECT_EQ(three.input_data[0].size(), 3 * one.input_data[0].size()) << name;
+        EXPECT_EQ(three.input, three.input_data[0]) << name;
+        // The float reference runs every image (digits: its float32 model).
+        EXPECT_EQ(quant::run_float(three, Precision::kFp32).back().size(),
+                  3 * quant::run_float(one, Precision::kFp32).back().size())
+            << name;
+    }
 }
 
 TEST(CompilerBatch, ReferenceComputesEveryImageAlone) {
