@@ -19,6 +19,7 @@
 #include "sim/core/requant_f32.h"
 #include "sim/frontend/frontend.h"
 #include "sim/quant/float_ref.h"
+#include "sim/quant/prepare.h"
 #include "sim/quant/ptq.h"
 #include "sim/report/figures.h"
 #include "sim/report/format.h"
@@ -37,6 +38,7 @@ struct Options {
     std::optional<std::string> max_memory;
     std::vector<Precision> precisions{Precision::kInt8, Precision::kFp32};
     int64_t max_samples = -1;  // -1: every sample
+    size_t batch = 0;          // --batch (0: the workload's)
     bool timing_only = false;
     bool force = false;
 };
@@ -60,6 +62,7 @@ Options parse(const std::vector<std::string>& args) {
     o.timing_only = p.has("--timing-only");
     o.max_memory = p.value("--max-memory");
     if (p.has("--samples")) o.max_samples = static_cast<int64_t>(p.count("--samples"));
+    o.batch = p.count("--batch");
     if (const auto list = p.value("--precisions")) {
         o.precisions.clear();
         std::stringstream ss(*list);
@@ -149,7 +152,9 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     frontend::LoadOptions lo;
     lo.with_data = !o.timing_only;
     if (o.calibration) lo.calibration = *o.calibration;
-    const graph::Workload wl = frontend::load_workload(cfg::workload_file(o.workload), lo);
+    graph::Workload loaded = frontend::load_workload(cfg::workload_file(o.workload), lo);
+    if (o.batch > 0) quant::set_batch(loaded, static_cast<int32_t>(o.batch));  // table-checked
+    const graph::Workload& wl = loaded;
     if (wl.layers.empty()) {
         throw UserError(Diagnostic{wl.source_file, 0, 0, "layers", "the workload has no layers"});
     }
@@ -281,7 +286,8 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
         rows.emplace_back(name, std::move(cells));
     };
     row("cycles", [](const Column& c) { return report::with_commas(c.total.cycles); });
-    row("latency", [](const Column& c) { return report::human_time(c.total.time_s); });
+    row(wl.batch > 1 ? "latency (batch of " + std::to_string(wl.batch) + ")" : "latency",
+        [](const Column& c) { return report::human_time(c.total.time_s); });
     row("inferences/s", [](const Column& c) {
         return num(report::inferences_per_second(c.total.time_s, c.stats.batch), 1);
     });
@@ -290,8 +296,9 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
         [](const Column& c) { return report::percent(c.total.mac_utilization); });
     row("DRAM bytes", [](const Column& c) { return report::human_bytes(c.total.dram_bytes); });
     row("DRAM GB/s (average)", [](const Column& c) { return num(c.total.dram_gbps, 2); });
-    row("energy / inference (uJ)",
-        [](const Column& c) { return report::microjoules(c.total.energy.total_pj()); });
+    row("energy / inference (uJ)", [](const Column& c) {
+        return report::microjoules(c.total.energy.total_pj() / std::max(1, c.stats.batch));
+    });
     row("TOPS/W", [](const Column& c) { return num(tops_per_watt(c.total), 3); });
     row("area (mm^2)", [](const Column& c) { return num(c.area_mm2, 3); });
     row("speedup vs " + std::string(to_string(first.precision)), [&](const Column& c) {
@@ -419,6 +426,7 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
             pj.push_back(std::move(j));
             continue;
         }
+        if (c.stats.batch > 1) j["batch"] = c.stats.batch;  // the figures below are the batch's
         j["cycles"] = c.total.cycles;
         j["latency_s"] = c.total.time_s;
         j["inferences_per_second"] = report::inferences_per_second(c.total.time_s, c.stats.batch);

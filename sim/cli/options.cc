@@ -212,7 +212,7 @@ std::vector<CommandSpec> build_table() {
                     {}},
          kTimingOnly, text("--json", "FILE", "also write the comparison as JSON to FILE"),
          text("--html", "FILE", "also write the comparison as an HTML page to FILE"), kForce,
-         kMaxMemory, kCalibration},
+         kMaxMemory, kCalibration, kBatch},
         {"npusim compare --workload digits --precisions int8,bf16,fp32",
          "npusim compare --hw tpu_v1 --workload resnet50 --timing-only --precisions int8"}});
     t.push_back(CommandSpec{

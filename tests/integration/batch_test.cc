@@ -89,6 +89,21 @@ layers:
                            "dimension (shape (2, ...)), found (4, 16)\n");
 }
 
+TEST_F(Batch, CompareRunsEveryPrecisionOnTheBatch) {
+    const fs::path j = m_dir / "c.json";
+    const Result r = npusim(
+        "compare --workload tiny_resnet --batch 2 --precisions int8,bf16 --json " + j.string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("latency (batch of 2)"), std::string::npos) << r.out;
+    const nlohmann::json c = nlohmann::json::parse(slurp(j));
+    for (const nlohmann::json& p : c.at("precisions")) {
+        EXPECT_EQ(p.at("batch"), 2);
+        EXPECT_EQ(p.at("bit_exact"), true);
+        EXPECT_DOUBLE_EQ(p.at("inferences_per_second").get<double>(),
+                         2 / p.at("latency_s").get<double>());
+    }
+}
+
 TEST_F(Batch, BadBatchValuesAreRefused) {
     Result r = npusim("run --batch 0");
     EXPECT_EQ(r.code, 2);
