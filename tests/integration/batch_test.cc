@@ -32,9 +32,14 @@ class Batch : public NpusimTest {
 
 TEST_F(Batch, RunChecksEveryImageAndReportsPerInference) {
     const fs::path out = m_dir / "b3";
-    const Result r =
-        npusim("run --workload tiny_resnet --batch 3 --no-progress --out " + out.string());
+    const fs::path html = m_dir / "b3.html";
+    const Result r = npusim("run --workload tiny_resnet --batch 3 --no-progress --out " +
+                            out.string() + " --html " + html.string());
     ASSERT_EQ(r.code, 0) << r.err;
+    const std::string page = slurp(html);
+    EXPECT_NE(page.find("<span>batch</span><b>3 images</b>"), std::string::npos);
+    EXPECT_NE(page.find("<span>latency per inference</span>"), std::string::npos);
+    EXPECT_NE(page.find("<span>energy per inference</span>"), std::string::npos);
     EXPECT_NE(r.out.find("  batch     3 images; latency "), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("  per image "), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("bit-exact"), std::string::npos);
