@@ -22,6 +22,7 @@
 #include "sim/config/paths.h"
 #include "sim/quant/prepare.h"
 #include "sim/quant/ptq.h"
+#include "tests/unit/compiler_test_util.h"
 
 namespace npu::compiler {
 namespace {
@@ -100,14 +101,8 @@ int check_workload(const std::string& workload_file, int32_t batch = 1) {
             for (const LoweredLayer& x : lowered.layers) {
                 if (x.cls != LayerClass::kArray) continue;
                 for (const ArrayPlan& c : array_candidates(x, hw)) {
-                    LayerPlan plan;
-                    plan.ok = true;
-                    plan.array = c;
-                    Emitted trial;
-                    emit_layer(x, plan, 0, trial);
                     const Estimate closed = estimate(x, c, hw);
-                    const Estimate emitted =
-                        estimate_program(trial.program, hw, c.dataflow, x.desc.cycles_per_mac);
+                    const Estimate emitted = test::emitted_estimate(x, c, hw);
                     EXPECT_EQ(closed.cycles, emitted.cycles)
                         << workload_file << " batch " << batch << " on " << config << " "
                         << sets.back() << ": layer " << x.layer->name << ", "
