@@ -28,6 +28,7 @@
 #include "sim/frontend/tensor_io.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/kernels/isa.h"
+#include "sim/quant/prepare.h"
 #include "sim/quant/ptq.h"
 #include "sim/report/format.h"
 #include "sim/report/html.h"
@@ -55,6 +56,7 @@ struct Args {
     bool force = false, timing_only = false, no_check = false, quiet = false;
     bool dump = false, schema = false, check = false;
     std::string fidelity = "fast";
+    size_t batch = 0;  // --batch (0: the workload's)
 };
 
 // The table-checked command line (sim/cli/options.h) as run, compile and config use it.
@@ -84,6 +86,7 @@ Args to_args(const ParsedCommand& p) {
     a.calibration = p.value("--calibration");
     a.format = p.value("--format");
     a.words = p.words;
+    a.batch = p.count("--batch");
     DiagnosticList problems;
     for (const std::string& v : p.all("--input")) {
         const size_t eq = v.find('=');
@@ -107,7 +110,9 @@ graph::Workload load_wl(const Args& a, bool with_data) {
     lo.with_data = with_data;
     if (a.calibration) lo.calibration = *a.calibration;
     // Any supported format; a float network is post-training quantized (sim/frontend).
-    return frontend::load_workload(cfg::workload_file(a.workload), lo);
+    graph::Workload wl = frontend::load_workload(cfg::workload_file(a.workload), lo);
+    if (a.batch > 0) quant::set_batch(wl, static_cast<int32_t>(a.batch));  // table-checked range
+    return wl;
 }
 
 // --save-tensors DIR: a directory we may fill (created if missing; existing .npy files are kept

@@ -95,8 +95,9 @@ uint64_t estimate_run_memory(const cfg::HwConfig& hw, const graph::Workload& wl,
     // The widest element a tensor is stored with (fp32) and an int32 bias per channel.
     constexpr uint64_t kWidest = 4;
     uint64_t tensors = 0;
+    const auto images = static_cast<uint64_t>(std::max(1, wl.batch));  // activations per image
     for (const graph::Layer& l : wl.layers) {
-        tensors += static_cast<uint64_t>(std::max<int64_t>(l.output_elems(), 0)) * kWidest;
+        tensors += static_cast<uint64_t>(std::max<int64_t>(l.output_elems(), 0)) * kWidest * images;
         tensors += static_cast<uint64_t>(std::max<int64_t>(l.reduction(), 0)) *
                    static_cast<uint64_t>(std::max(l.out_c, 0)) * kWidest;
         tensors += static_cast<uint64_t>(std::max(l.out_c, 0)) * kWidest;

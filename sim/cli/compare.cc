@@ -19,6 +19,7 @@
 #include "sim/core/requant_f32.h"
 #include "sim/frontend/frontend.h"
 #include "sim/quant/float_ref.h"
+#include "sim/quant/prepare.h"
 #include "sim/quant/ptq.h"
 #include "sim/report/figures.h"
 #include "sim/report/format.h"
@@ -37,6 +38,7 @@ struct Options {
     std::optional<std::string> max_memory;
     std::vector<Precision> precisions{Precision::kInt8, Precision::kFp32};
     int64_t max_samples = -1;  // -1: every sample
+    size_t batch = 0;          // --batch (0: the workload's)
     bool timing_only = false;
     bool force = false;
 };
@@ -60,6 +62,7 @@ Options parse(const std::vector<std::string>& args) {
     o.timing_only = p.has("--timing-only");
     o.max_memory = p.value("--max-memory");
     if (p.has("--samples")) o.max_samples = static_cast<int64_t>(p.count("--samples"));
+    o.batch = p.count("--batch");
     if (const auto list = p.value("--precisions")) {
         o.precisions.clear();
         std::stringstream ss(*list);
@@ -149,7 +152,9 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     frontend::LoadOptions lo;
     lo.with_data = !o.timing_only;
     if (o.calibration) lo.calibration = *o.calibration;
-    const graph::Workload wl = frontend::load_workload(cfg::workload_file(o.workload), lo);
+    graph::Workload loaded = frontend::load_workload(cfg::workload_file(o.workload), lo);
+    if (o.batch > 0) quant::set_batch(loaded, static_cast<int32_t>(o.batch));  // table-checked
+    const graph::Workload& wl = loaded;
     if (wl.layers.empty()) {
         throw UserError(Diagnostic{wl.source_file, 0, 0, "layers", "the workload has no layers"});
     }
@@ -175,10 +180,14 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     const size_t last = wl.layers.size() - 1;
     const graph::Tensor& out_tensor = wl.layer_outputs.at(last);
     const graph::QuantParams in_q = wl.inputs.empty() ? wl.layers[0].input : wl.inputs[0].quant;
+    // A labelled sample is one image: a batched workload runs it as its image 0 alone.
+    const graph::Workload one_image =
+        wl.samples.inputs.empty() ? graph::Workload{} : graph::image_of(wl, 0);
+    const graph::Workload& sample_wl = wl.samples.inputs.empty() ? wl : one_image;
     std::vector<std::vector<std::vector<float>>> sample_inputs;  // per sample, per declared input
     std::vector<int32_t> labels;
     if (!o.timing_only) {
-        const std::vector<std::vector<float>> own = quant::dequantized_inputs(wl);
+        const std::vector<std::vector<float>> own = quant::dequantized_inputs(sample_wl);
         if (!wl.samples.inputs.empty()) {
             const size_t n = o.max_samples > 0
                                  ? std::min<size_t>(size_t(o.max_samples), wl.samples.inputs.size())
@@ -197,7 +206,7 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
     // The fp32 model's final outputs, the reference of every column's accuracy.
     std::vector<std::vector<double>> reference;
     for (const auto& ins : sample_inputs) {
-        const quant::FloatOutputs f = quant::run_float(wl, Precision::kFp32, &ins);
+        const quant::FloatOutputs f = quant::run_float(sample_wl, Precision::kFp32, &ins);
         reference.emplace_back(f.at(last).begin(), f.at(last).end());
     }
 
@@ -231,7 +240,7 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
                 if (wl.samples.inputs.empty() && s == 0) {
                     raw = r.outputs.at(last);
                 } else {
-                    graph::Workload ws = wl;
+                    graph::Workload ws = sample_wl;
                     std::vector<int8_t> x = quant::quantize_values(sample_inputs[s][0], in_q);
                     if (c.hw.postproc.requant == RequantMode::kFloat32) {
                         // QuantizeLinear as ONNX Runtime computes it (float32 division).
@@ -277,16 +286,19 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
         rows.emplace_back(name, std::move(cells));
     };
     row("cycles", [](const Column& c) { return report::with_commas(c.total.cycles); });
-    row("latency", [](const Column& c) { return report::human_time(c.total.time_s); });
-    row("inferences/s",
-        [](const Column& c) { return num(report::inferences_per_second(c.total.time_s), 1); });
+    row(wl.batch > 1 ? "latency (batch of " + std::to_string(wl.batch) + ")" : "latency",
+        [](const Column& c) { return report::human_time(c.total.time_s); });
+    row("inferences/s", [](const Column& c) {
+        return num(report::inferences_per_second(c.total.time_s, c.stats.batch), 1);
+    });
     row("achieved TOPS", [](const Column& c) { return num(c.total.tops, 4); });
     row("MAC utilization",
         [](const Column& c) { return report::percent(c.total.mac_utilization); });
     row("DRAM bytes", [](const Column& c) { return report::human_bytes(c.total.dram_bytes); });
     row("DRAM GB/s (average)", [](const Column& c) { return num(c.total.dram_gbps, 2); });
-    row("energy / inference (uJ)",
-        [](const Column& c) { return report::microjoules(c.total.energy.total_pj()); });
+    row("energy / inference (uJ)", [](const Column& c) {
+        return report::microjoules(c.total.energy.total_pj() / std::max(1, c.stats.batch));
+    });
     row("TOPS/W", [](const Column& c) { return num(tops_per_watt(c.total), 3); });
     row("area (mm^2)", [](const Column& c) { return num(c.area_mm2, 3); });
     row("speedup vs " + std::string(to_string(first.precision)), [&](const Column& c) {
@@ -414,9 +426,10 @@ int compare_main(const std::vector<std::string>& args, std::ostream& out) {
             pj.push_back(std::move(j));
             continue;
         }
+        if (c.stats.batch > 1) j["batch"] = c.stats.batch;  // the figures below are the batch's
         j["cycles"] = c.total.cycles;
         j["latency_s"] = c.total.time_s;
-        j["inferences_per_second"] = report::inferences_per_second(c.total.time_s);
+        j["inferences_per_second"] = report::inferences_per_second(c.total.time_s, c.stats.batch);
         j["tops"] = c.total.tops;
         j["mac_utilization"] = c.total.mac_utilization;
         j["dram_bytes"] = c.total.dram_bytes;

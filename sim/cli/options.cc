@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/core/error.h"
+#include "sim/graph/workload.h"
 
 namespace npu::cli {
 namespace {
@@ -90,6 +91,10 @@ const OptionSpec kNoProgress =
 const OptionSpec kCalibration = text("--calibration", "FILE",
                                      "calibration images of a float model (.npy NCHW or NHWC "
                                      "float32, or raw float32 HWC) for post-training quantization");
+const OptionSpec kBatch = at_most(number("--batch",
+                                         "run N images at once, every layer reusing its weights "
+                                         "across them (default: the workload's batch, else 1)"),
+                                  graph::kMaxBatch);
 const OptionSpec kMaxMemory = text("--max-memory", "SIZE",
                                    "refuse a run whose simulated memories need more host memory "
                                    "than SIZE (e.g. 4GiB; default: half of this machine's RAM)");
@@ -117,18 +122,20 @@ std::vector<CommandSpec> build_table() {
          text("--html", "FILE", "also write a self-contained HTML report to FILE"),
          text("--trace", "FILE",
               "write the timeline as Chrome/Perfetto trace JSON to FILE (docs/trace.md)"),
-         kNoProgress, kMaxMemory,
+         kNoProgress, kMaxMemory, kBatch,
          repeated(text("--input", "NAME=FILE",
                        "the data of input NAME from a NumPy .npy file instead of seeded data (the "
-                       "model's shape and layout, ONNX: NCHW, or the NPU's HWC; float32 is "
-                       "quantized as QuantizeLinear does, uint8 and int8 are taken as they are)")),
+                       "model's shape and layout, ONNX: NCHW, or the NPU's HWC; with a batch of "
+                       "N, N images along a leading dimension; float32 is quantized as "
+                       "QuantizeLinear does, uint8 and int8 are taken as they are)")),
          text("--save-tensors", "DIR",
               "write every tensor the datapath produced as DIR/NAME.npy, named, laid out and "
               "typed as the model has it"),
          kCalibration},
         {"npusim run --hw tpu_v1 --workload resnet50 --timing-only",
          "npusim run --workload model.onnx --input input=image.npy --save-tensors out/",
-         "npusim run --set array.rows=32 --set array.cols=32 --out results/"}});
+         "npusim run --set array.rows=32 --set array.cols=32 --out results/",
+         "npusim run --hw tpu_v1 --workload resnet50 --batch 8"}});
     t.push_back(CommandSpec{
         "compile",
         "show the mapping the compiler chose per layer, or the whole instruction stream",
@@ -140,8 +147,9 @@ std::vector<CommandSpec> build_table() {
         {kHw, kWorkload, kSet,
          choice("--emit", {"asm", "mapping"},
                 "what to print: the instruction stream or the per-layer mapping (default)"),
-         text("-o", "FILE", "write to FILE instead of stdout"), kForce, kCalibration},
-        {"npusim compile --hw gemmini --workload tiny_resnet --emit asm -o tiny.asm"}});
+         text("-o", "FILE", "write to FILE instead of stdout"), kForce, kCalibration, kBatch},
+        {"npusim compile --hw gemmini --workload tiny_resnet --emit asm -o tiny.asm",
+         "npusim compile --hw tpu_v1 --workload resnet50 --batch 8"}});
     t.push_back(CommandSpec{
         "import",
         "convert a model (ONNX, a SCALE-Sim topology) into workload YAML with its side files",
@@ -204,7 +212,7 @@ std::vector<CommandSpec> build_table() {
                     {}},
          kTimingOnly, text("--json", "FILE", "also write the comparison as JSON to FILE"),
          text("--html", "FILE", "also write the comparison as an HTML page to FILE"), kForce,
-         kMaxMemory, kCalibration},
+         kMaxMemory, kCalibration, kBatch},
         {"npusim compare --workload digits --precisions int8,bf16,fp32",
          "npusim compare --hw tpu_v1 --workload resnet50 --timing-only --precisions int8"}});
     t.push_back(CommandSpec{

@@ -156,15 +156,89 @@ struct GemmIo {
     [[nodiscard]] uint64_t wrow(uint64_t n) const { return weight_bytes(wprec, n); }
 };
 
+// One m-block of a GEMM: output rows [oh0, oh1) of `l`, i.e. pixels m0.. (m of them), reading
+// the input slab rows `slab`.
+struct MBlock {
+    int64_t m0 = 0;
+    int32_t m = 0;
+    RowSpan slab;
+};
+MBlock m_block(const graph::Layer& l, const LayerMapping& mp, int64_t b) {
+    const int32_t oh0 = static_cast<int32_t>(b * mp.out_rows_per_block);
+    const int32_t oh1 = std::min(l.out_h(), oh0 + mp.out_rows_per_block);
+    return {int64_t{oh0} * l.out_w(), static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w()),
+            slab_rows(l, oh0, oh1)};
+}
+
+// The LOAD of an m-block's slab, `image_offset` bytes into A, into scratchpad `addr`.
+void load_slab(Schedule& sch, const GemmIo& io, uint64_t image_offset, const MBlock& mb,
+               uint32_t addr, BufRef into) {
+    sch.load({io.a.offset + image_offset + uint64_t(mb.slab.first) * io.a_row_stride,
+              io.a_row_stride, addr, static_cast<uint32_t>(io.a_row_bytes),
+              static_cast<uint32_t>(mb.slab.count), static_cast<uint32_t>(io.a_row_bytes)},
+             io.a.region, into);
+}
+
+// The LOAD of the biases of channels n0.. (n of them).
+void load_bias(Schedule& sch, const GemmIo& io, int32_t n0, int32_t n, uint32_t addr, BufRef into) {
+    sch.load({io.bias.offset + uint64_t(io.oc0 + n0) * 4, uint64_t(n) * 4, addr,
+              static_cast<uint32_t>(n) * 4, 1, static_cast<uint32_t>(n) * 4},
+             io.bias.region, into);
+}
+
+// The LOAD of rows k0.. (k of them) of n-block j's pre-tiled weights (n wide): one contiguous
+// run in the n-block's [K][nb] block (every earlier block is full), rows of wrow(n) bytes.
+void load_pretiled(Schedule& sch, const GemmIo& io, const LayerMapping& mp, int64_t j, int32_t n,
+                   int64_t k0, int32_t k, uint32_t addr, BufRef into) {
+    const uint64_t row = io.wrow(uint64_t(n));
+    sch.load(
+        {io.w.offset + uint64_t(j) * uint64_t(mp.k) * io.wrow(uint64_t(mp.nb)) + uint64_t(k0) * row,
+         row, addr, static_cast<uint32_t>(row), static_cast<uint32_t>(k),
+         static_cast<uint32_t>(row)},
+        io.w.region, into);
+}
+
+// The COMPUTE of m-block `mb` x reduction k0.. (k) x channels n0.. (n), from the slab at
+// slab_addr and the weights at w_addr into the accumulators at acc_addr (bias at bias_addr).
+struct ComputeAt {
+    uint32_t slab = 0, w = 0, bias = 0, acc = 0;
+};
+void fill_compute(isa::Compute& cc, const GemmIo& io, const MBlock& mb, int64_t k0, int32_t k,
+                  int32_t n0, int32_t n, const ComputeAt& at, bool accumulate) {
+    cc.m0 = mb.m0;
+    cc.m = mb.m;
+    cc.k0 = k0;
+    cc.k = k;
+    cc.n0 = n0;
+    cc.n = n;
+    cc.c0 = io.c0;
+    cc.slab_addr = at.slab;
+    cc.slab_row0 = mb.slab.first;
+    cc.slab_rows = mb.slab.count;
+    cc.w_addr = at.w;
+    cc.w_transposed = io.w_transposed;
+    cc.bias_addr = at.bias;
+    cc.acc_addr = at.acc;
+    cc.accumulate = accumulate;
+}
+
+// POST of the m-block x n-block accumulators at acc into out, and its STORE into the output,
+// `image_offset` bytes on.
+void post_and_store(Schedule& sch, const GemmIo& io, uint64_t image_offset, const MBlock& mb,
+                    int32_t n0, int32_t n, uint32_t acc, uint32_t out, BufRef acc_buf) {
+    sch.postproc({acc, out, mb.m, io.oc0 + n0, n}, acc_buf);
+    sch.store({io.out.offset + image_offset + uint64_t(mb.m0) * io.out_row_stride +
+                   uint64_t(io.oc0 + n0) * io.ab,
+               io.out_row_stride, out, static_cast<uint32_t>(uint64_t(n) * io.ab),
+               static_cast<uint32_t>(mb.m), static_cast<uint32_t>(uint64_t(n) * io.ab)},
+              io.out.region, std::nullopt);
+}
+
 void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, const Buffers& buf,
                const GemmIo& io) {
     int64_t s = 0, p = 0;
     for (int64_t b = 0; b < mp.m_blocks; ++b) {
-        const int32_t oh0 = static_cast<int32_t>(b * mp.out_rows_per_block);
-        const int32_t oh1 = std::min(l.out_h(), oh0 + mp.out_rows_per_block);
-        const int64_t m0 = int64_t{oh0} * l.out_w();
-        const int32_t m = static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w());
-        const RowSpan slab = slab_rows(l, oh0, oh1);
+        const MBlock mb = m_block(l, mp, b);
         const BufRef slab_buf{kSlab, static_cast<int>(b % 2)};
         for (int64_t j = 0; j < mp.n_blocks; ++j, ++p) {
             const int32_t n0 = static_cast<int32_t>(j * mp.nb);
@@ -175,29 +249,10 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
                 const int64_t k0 = c * mp.kb;
                 const int32_t k = static_cast<int32_t>(std::min<int64_t>(mp.kb, mp.k - k0));
                 const BufRef w{kWeights, static_cast<int>(s % 2)};
-                if (j == 0 && c == 0) {
-                    sch.load(
-                        {io.a.offset + uint64_t(slab.first) * io.a_row_stride, io.a_row_stride,
-                         buf.slab[b % 2], static_cast<uint32_t>(io.a_row_bytes),
-                         static_cast<uint32_t>(slab.count), static_cast<uint32_t>(io.a_row_bytes)},
-                        io.a.region, slab_buf);
-                }
-                if (c == 0) {
-                    sch.load({io.bias.offset + uint64_t(io.oc0 + n0) * 4, uint64_t(n) * 4,
-                              buf.bias[p % 2], static_cast<uint32_t>(n) * 4, 1,
-                              static_cast<uint32_t>(n) * 4},
-                             io.bias.region, bias);
-                }
+                if (j == 0 && c == 0) load_slab(sch, io, 0, mb, buf.slab[b % 2], slab_buf);
+                if (c == 0) load_bias(sch, io, n0, n, buf.bias[p % 2], bias);
                 if (io.w_pretiled) {
-                    // One contiguous run: the n-block's [K][nb] block (every earlier block is
-                    // full), rows k0..k0+k of wrow(n) bytes.
-                    const uint64_t row = io.wrow(uint64_t(n));
-                    sch.load(
-                        {io.w.offset + uint64_t(j) * uint64_t(mp.k) * io.wrow(uint64_t(mp.nb)) +
-                             uint64_t(k0) * row,
-                         row, buf.w[s % 2], static_cast<uint32_t>(row), static_cast<uint32_t>(k),
-                         static_cast<uint32_t>(row)},
-                        io.w.region, w);
+                    load_pretiled(sch, io, mp, j, n, k0, k, buf.w[s % 2], w);
                 } else if (io.w_transposed) {  // B^T rows n0.. hold k0..k0+k
                     sch.load({io.w.offset + uint64_t(n0) * io.w_row_stride + uint64_t(k0) * io.ab,
                               io.w_row_stride, buf.w[s % 2], static_cast<uint32_t>(k * io.ab),
@@ -209,29 +264,44 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
                               static_cast<uint32_t>(k), static_cast<uint32_t>(n * io.ab)},
                              io.w.region, w);
                 }
-                isa::Compute& cc = sch.compute({slab_buf, w, bias}, acc);
-                cc.m0 = m0;
-                cc.m = m;
-                cc.k0 = k0;
-                cc.k = k;
-                cc.n0 = n0;
-                cc.n = n;
-                cc.c0 = io.c0;
-                cc.slab_addr = buf.slab[b % 2];
-                cc.slab_row0 = slab.first;
-                cc.slab_rows = slab.count;
-                cc.w_addr = buf.w[s % 2];
-                cc.w_transposed = io.w_transposed;
-                cc.bias_addr = buf.bias[p % 2];
-                cc.acc_addr = buf.acc[p % 2];
-                cc.accumulate = c > 0;
+                fill_compute(sch.compute({slab_buf, w, bias}, acc), io, mb, k0, k, n0, n,
+                             {buf.slab[b % 2], buf.w[s % 2], buf.bias[p % 2], buf.acc[p % 2]},
+                             c > 0);
             }
-            sch.postproc({buf.acc[p % 2], buf.out[p % 2], m, io.oc0 + n0, n}, acc);
-            sch.store(
-                {io.out.offset + uint64_t(m0) * io.out_row_stride + uint64_t(io.oc0 + n0) * io.ab,
-                 io.out_row_stride, buf.out[p % 2], static_cast<uint32_t>(uint64_t(n) * io.ab),
-                 static_cast<uint32_t>(m), static_cast<uint32_t>(uint64_t(n) * io.ab)},
-                io.out.region, std::nullopt);
+            post_and_store(sch, io, 0, mb, n0, n, buf.acc[p % 2], buf.out[p % 2], acc);
+        }
+    }
+}
+
+// The same GEMM for `samples` images (image s reads A a_image bytes and writes the output
+// out_image bytes after image s - 1) with the n-blocks outermost and one k-chunk: each n-block's
+// bias and weights are loaded once, then every image's m-blocks load their slab and compute.
+void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMapping& mp,
+                             const Buffers& buf, const GemmIo& io, int32_t samples,
+                             uint64_t a_image, uint64_t out_image) {
+    int64_t t = 0;  // steps (each loads a slab and computes one pair)
+    for (int64_t j = 0; j < mp.n_blocks; ++j) {
+        const int32_t n0 = static_cast<int32_t>(j * mp.nb);
+        const int32_t n = static_cast<int32_t>(std::min<int64_t>(mp.nb, mp.n - n0));
+        const BufRef w{kWeights, static_cast<int>(j % 2)};
+        const BufRef bias{kBias, static_cast<int>(j % 2)};
+        for (int32_t smp = 0; smp < samples; ++smp) {
+            for (int64_t b = 0; b < mp.m_blocks; ++b, ++t) {
+                const MBlock mb = m_block(l, mp, b);
+                const BufRef slab_buf{kSlab, static_cast<int>(t % 2)};
+                const BufRef acc{kAcc, static_cast<int>(t % 2)};
+                load_slab(sch, io, uint64_t(smp) * a_image, mb, buf.slab[t % 2], slab_buf);
+                if (smp == 0 && b == 0) {
+                    load_bias(sch, io, n0, n, buf.bias[j % 2], bias);
+                    load_pretiled(sch, io, mp, j, n, 0, static_cast<int32_t>(mp.k), buf.w[j % 2],
+                                  w);
+                }
+                fill_compute(
+                    sch.compute({slab_buf, w, bias}, acc), io, mb, 0, static_cast<int32_t>(mp.k),
+                    n0, n, {buf.slab[t % 2], buf.w[j % 2], buf.bias[j % 2], buf.acc[t % 2]}, false);
+                post_and_store(sch, io, uint64_t(smp) * out_image, mb, n0, n, buf.acc[t % 2],
+                               buf.out[t % 2], acc);
+            }
         }
     }
 }
@@ -241,44 +311,64 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const ArrayPlan& plan) {
     const graph::Layer& l = *x.layer;
     const LayerMapping& mp = plan.mapping;
     const uint64_t ab = x.ab;
+    // Image s of a batch run image by image reads and writes its own part of each tensor.
+    const uint64_t a_image = x.in_image_bytes.at(0), out_image = x.out_image_bytes;
     if (l.kind != graph::OpKind::kMatmul) {
-        for (int32_t g = 0; g < x.groups; ++g) {
-            GemmIo io;
-            io.ab = ab;
-            io.wprec = x.wprec;
-            io.a = {x.input_regions.front(), 0};
-            io.a_row_bytes = io.a_row_stride = uint64_t(l.in_w) * uint64_t(l.in_c) * ab;
-            io.w = {x.weight_region, uint64_t(g) * x.K * (x.N / uint64_t(x.groups)) * x.w_slot};
-            io.bias = {x.bias_region, 0};
-            io.out = {x.output_region, 0};
-            io.out_row_stride = x.N * ab;
-            io.c0 = g * (l.in_c / x.groups);
-            io.oc0 = g * (l.out_c / x.groups);
-            emit_gemm(sch, l, mp, plan.buffers, io);
+        const graph::Layer& g = x.gemm();  // the layer, or its images stacked as rows
+        const int32_t samples = plan.weights_outer ? 1 : x.samples;
+        for (int32_t smp = 0; smp < samples; ++smp) {
+            for (int32_t grp = 0; grp < x.groups; ++grp) {
+                GemmIo io;
+                io.ab = ab;
+                io.wprec = x.wprec;
+                io.a = {x.input_regions.front(), uint64_t(smp) * a_image};
+                io.a_row_bytes = io.a_row_stride = uint64_t(l.in_w) * uint64_t(l.in_c) * ab;
+                io.w = {x.weight_region,
+                        uint64_t(grp) * x.K * (x.N / uint64_t(x.groups)) * x.w_slot};
+                io.bias = {x.bias_region, 0};
+                io.out = {x.output_region, uint64_t(smp) * out_image};
+                io.out_row_stride = x.N * ab;
+                io.c0 = grp * (l.in_c / x.groups);
+                io.oc0 = grp * (l.out_c / x.groups);
+                if (plan.weights_outer) {
+                    emit_gemm_weights_outer(sch, g, mp, plan.buffers, io, x.samples, a_image,
+                                            out_image);
+                } else {
+                    emit_gemm(sch, g, mp, plan.buffers, io);
+                }
+            }
         }
         return;
     }
     const int64_t H = l.heads, M = l.mm_m, Km = l.mm_k, Nm = l.mm_n;
-    for (int64_t h = 0; h < H; ++h) {
-        GemmIo io;
-        io.ab = ab;
-        io.wprec = *x.head.precision;
-        io.a_row_bytes = uint64_t(Km) * ab;
-        io.a_row_stride = uint64_t(l.a_interleaved ? H * Km : Km) * ab;
-        io.a = {x.input_regions.at(0), uint64_t(l.a_interleaved ? h * Km : h * M * Km) * ab};
-        io.w_pretiled = false;
-        io.w_transposed = l.transpose_b;
-        if (l.transpose_b) {  // B_h stored [Nm][Km]
-            io.w_row_stride = uint64_t(l.b_interleaved ? H * Km : Km) * ab;
-            io.w = {x.input_regions.at(1), uint64_t(l.b_interleaved ? h * Km : h * Nm * Km) * ab};
-        } else {  // B_h stored [Km][Nm]
-            io.w_row_stride = uint64_t(l.b_interleaved ? H * Nm : Nm) * ab;
-            io.w = {x.input_regions.at(1), uint64_t(l.b_interleaved ? h * Nm : h * Km * Nm) * ab};
+    const uint64_t b_image = x.in_image_bytes.at(1);
+    for (int32_t smp = 0; smp < x.samples; ++smp) {
+        for (int64_t h = 0; h < H; ++h) {
+            GemmIo io;
+            io.ab = ab;
+            io.wprec = *x.head.precision;
+            io.a_row_bytes = uint64_t(Km) * ab;
+            io.a_row_stride = uint64_t(l.a_interleaved ? H * Km : Km) * ab;
+            io.a = {x.input_regions.at(0),
+                    uint64_t(smp) * a_image + uint64_t(l.a_interleaved ? h * Km : h * M * Km) * ab};
+            io.w_pretiled = false;
+            io.w_transposed = l.transpose_b;
+            const uint64_t b0 = uint64_t(smp) * b_image;
+            if (l.transpose_b) {  // B_h stored [Nm][Km]
+                io.w_row_stride = uint64_t(l.b_interleaved ? H * Km : Km) * ab;
+                io.w = {x.input_regions.at(1),
+                        b0 + uint64_t(l.b_interleaved ? h * Km : h * Nm * Km) * ab};
+            } else {  // B_h stored [Km][Nm]
+                io.w_row_stride = uint64_t(l.b_interleaved ? H * Nm : Nm) * ab;
+                io.w = {x.input_regions.at(1),
+                        b0 + uint64_t(l.b_interleaved ? h * Nm : h * Km * Nm) * ab};
+            }
+            io.bias = {x.bias_region, 0};
+            io.out_row_stride = uint64_t(l.out_interleaved ? H * Nm : Nm) * ab;
+            io.out = {x.output_region, uint64_t(smp) * out_image +
+                                           uint64_t(l.out_interleaved ? h * Nm : h * M * Nm) * ab};
+            emit_gemm(sch, x.head, mp, plan.buffers, io);
         }
-        io.bias = {x.bias_region, 0};
-        io.out_row_stride = uint64_t(l.out_interleaved ? H * Nm : Nm) * ab;
-        io.out = {x.output_region, uint64_t(l.out_interleaved ? h * Nm : h * M * Nm) * ab};
-        emit_gemm(sch, x.head, mp, plan.buffers, io);
     }
 }
 
@@ -286,7 +376,8 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const ArrayPlan& plan) {
 void emit_elementwise(Schedule& sch, const LoweredLayer& x, const ElementwisePlan& p) {
     const graph::Layer& l = *x.layer;
     const uint64_t ab = x.ab;
-    const int64_t len = l.out_shape.back(), rows = elements(l.out_shape) / len;
+    // The batch's images are more rows.
+    const int64_t len = l.out_shape.back(), rows = elements(l.out_shape) / len * x.batch;
     const int64_t rb = p.rows_per_block, lc = p.cols_per_block;
     const isa::VectorOp op =
         l.kind == graph::OpKind::kAdd ? isa::VectorOp::kAdd : isa::VectorOp::kMul;
@@ -363,63 +454,73 @@ void emit_window(Schedule& sch, const LoweredLayer& x, const WindowPlan& p) {
     const bool split = p.split;
     const uint32_t in = x.input_regions.front();
     const int64_t m_blocks = ceil_div(l.out_h(), rows_per_block);
-    int64_t q = 0;  // channel blocks so far
-    for (int64_t b = 0; b < m_blocks; ++b) {
-        const int32_t oh0 = static_cast<int32_t>(b * rows_per_block);
-        const int32_t oh1 = std::min(l.out_h(), oh0 + rows_per_block);
-        const RowSpan slab = slab_rows(l, oh0, oh1);
-        const uint64_t row_bytes = uint64_t(l.in_w) * uint64_t(C) * ab;
-        for (int64_t n0 = 0; n0 < C; n0 += nb, ++q) {
-            const int32_t n = static_cast<int32_t>(std::min(nb, C - n0));
-            const int i = static_cast<int>(q % 2);
-            const int slab_i = split ? i : static_cast<int>(b % 2);
-            const BufRef slab_buf{kSlab, slab_i};
-            if (split) {  // pixels of the slab rows, channels n0..n0+n each
-                const uint64_t px = uint64_t(slab.count) * uint64_t(l.in_w);
-                sch.load(
-                    {(uint64_t(slab.first) * uint64_t(l.in_w) * uint64_t(C) + uint64_t(n0)) * ab,
-                     uint64_t(C) * ab, p.slab[slab_i], static_cast<uint32_t>(uint64_t(n) * ab),
-                     static_cast<uint32_t>(px), static_cast<uint32_t>(uint64_t(n) * ab)},
-                    in, slab_buf);
-            } else if (n0 == 0) {
-                sch.load({uint64_t(slab.first) * row_bytes, row_bytes, p.slab[b % 2],
-                          static_cast<uint32_t>(row_bytes), static_cast<uint32_t>(slab.count),
-                          static_cast<uint32_t>(row_bytes)},
-                         in, slab_buf);
+    int64_t q = 0;                                   // channel blocks so far
+    int64_t mb = 0;                                  // row blocks so far (every image's)
+    for (int64_t smp = 0; smp < x.samples; ++smp) {  // image by image
+        const uint64_t in0 = uint64_t(smp) * x.in_image_bytes.at(0);
+        const uint64_t out0 = uint64_t(smp) * x.out_image_bytes;
+        for (int64_t b = 0; b < m_blocks; ++b, ++mb) {
+            const int32_t oh0 = static_cast<int32_t>(b * rows_per_block);
+            const int32_t oh1 = std::min(l.out_h(), oh0 + rows_per_block);
+            const RowSpan slab = slab_rows(l, oh0, oh1);
+            const uint64_t row_bytes = uint64_t(l.in_w) * uint64_t(C) * ab;
+            for (int64_t n0 = 0; n0 < C; n0 += nb, ++q) {
+                const int32_t n = static_cast<int32_t>(std::min(nb, C - n0));
+                const int i = static_cast<int>(q % 2);
+                const int slab_i = split ? i : static_cast<int>(mb % 2);
+                const BufRef slab_buf{kSlab, slab_i};
+                if (split) {  // pixels of the slab rows, channels n0..n0+n each
+                    const uint64_t px = uint64_t(slab.count) * uint64_t(l.in_w);
+                    sch.load(
+                        {in0 + (uint64_t(slab.first) * uint64_t(l.in_w) * uint64_t(C) +
+                                uint64_t(n0)) *
+                                   ab,
+                         uint64_t(C) * ab, p.slab[slab_i], static_cast<uint32_t>(uint64_t(n) * ab),
+                         static_cast<uint32_t>(px), static_cast<uint32_t>(uint64_t(n) * ab)},
+                        in, slab_buf);
+                } else if (n0 == 0) {
+                    sch.load({in0 + uint64_t(slab.first) * row_bytes, row_bytes, p.slab[mb % 2],
+                              static_cast<uint32_t>(row_bytes), static_cast<uint32_t>(slab.count),
+                              static_cast<uint32_t>(row_bytes)},
+                             in, slab_buf);
+                }
+                if (dw) {  // weights [C][kh*kw] and folded biases, channels n0..n0+n
+                    sch.load({uint64_t(n0 * taps) * wb, uint64_t(n * taps) * wb, p.w[i],
+                              static_cast<uint32_t>(uint64_t(n * taps) * wb), 1,
+                              static_cast<uint32_t>(uint64_t(n * taps) * wb)},
+                             x.weight_region, {kWeights, i});
+                    sch.load({uint64_t(n0) * 4, uint64_t(n) * 4, p.bias[i],
+                              static_cast<uint32_t>(n) * 4, 1, static_cast<uint32_t>(n) * 4},
+                             x.bias_region, {kBias, i});
+                }
+                isa::Vector& v = dw ? sch.vector({slab_buf, {kWeights, i}, {kBias, i}}, {kAcc, i})
+                                    : sch.vector({slab_buf}, {kAcc, i});
+                const int32_t m = static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w());
+                v.op = op;
+                v.m0 = int64_t{oh0} * l.out_w();
+                v.m = m;
+                v.n0 = static_cast<int32_t>(n0);
+                v.n = n;
+                v.slab_addr = p.slab[slab_i];
+                v.slab_row0 = slab.first;
+                v.slab_rows = slab.count;
+                if (split) {
+                    v.slab_c = n;
+                    v.slab_c0 = static_cast<int32_t>(n0);
+                }
+                v.acc_addr = p.acc[i];
+                v.w_addr = p.w[i];
+                v.bias_addr = p.bias[i];
+                // (v may dangle once the next instruction is added: nothing below reads it.)
+                sch.postproc({p.acc[i], p.out[i], m, static_cast<int32_t>(n0), n}, BufRef{kAcc, i});
+                sch.store(
+                    {out0 +
+                         (uint64_t(int64_t{oh0} * l.out_w()) * uint64_t(l.out_c) + uint64_t(n0)) *
+                             ab,
+                     uint64_t(l.out_c) * ab, p.out[i], static_cast<uint32_t>(uint64_t(n) * ab),
+                     static_cast<uint32_t>(m), static_cast<uint32_t>(uint64_t(n) * ab)},
+                    x.output_region, std::nullopt);
             }
-            if (dw) {  // weights [C][kh*kw] and folded biases, channels n0..n0+n
-                sch.load({uint64_t(n0 * taps) * wb, uint64_t(n * taps) * wb, p.w[i],
-                          static_cast<uint32_t>(uint64_t(n * taps) * wb), 1,
-                          static_cast<uint32_t>(uint64_t(n * taps) * wb)},
-                         x.weight_region, {kWeights, i});
-                sch.load({uint64_t(n0) * 4, uint64_t(n) * 4, p.bias[i],
-                          static_cast<uint32_t>(n) * 4, 1, static_cast<uint32_t>(n) * 4},
-                         x.bias_region, {kBias, i});
-            }
-            isa::Vector& v = dw ? sch.vector({slab_buf, {kWeights, i}, {kBias, i}}, {kAcc, i})
-                                : sch.vector({slab_buf}, {kAcc, i});
-            const int32_t m = static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w());
-            v.op = op;
-            v.m0 = int64_t{oh0} * l.out_w();
-            v.m = m;
-            v.n0 = static_cast<int32_t>(n0);
-            v.n = n;
-            v.slab_addr = p.slab[slab_i];
-            v.slab_row0 = slab.first;
-            v.slab_rows = slab.count;
-            if (split) {
-                v.slab_c = n;
-                v.slab_c0 = static_cast<int32_t>(n0);
-            }
-            v.acc_addr = p.acc[i];
-            v.w_addr = p.w[i];
-            v.bias_addr = p.bias[i];
-            // (v may dangle once the next instruction is added: nothing below reads it.)
-            sch.postproc({p.acc[i], p.out[i], m, static_cast<int32_t>(n0), n}, BufRef{kAcc, i});
-            sch.store({(uint64_t(int64_t{oh0} * l.out_w()) * uint64_t(l.out_c) + uint64_t(n0)) * ab,
-                       uint64_t(l.out_c) * ab, p.out[i], static_cast<uint32_t>(uint64_t(n) * ab),
-                       static_cast<uint32_t>(m), static_cast<uint32_t>(uint64_t(n) * ab)},
-                      x.output_region, std::nullopt);
         }
     }
 }
@@ -438,7 +539,7 @@ void emit_body(Schedule& sch, const LoweredLayer& x, const LayerPlan& plan) {
             return;
         case LayerClass::kRows: {
             const int64_t total = l.out_shape.back();
-            const int64_t rows = elements(l.out_shape) / total;
+            const int64_t rows = elements(l.out_shape) / total * x.batch;  // every image's rows
             if (l.kind != graph::OpKind::kConcat) {
                 const isa::VectorOp op =
                     l.kind == graph::OpKind::kSoftmax     ? isa::VectorOp::kSoftmax
@@ -488,11 +589,21 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
     const int64_t elems = elements(l.out_shape);
     switch (x.cls) {
         case LayerClass::kArray: {
-            // Per repetition (group or head): per m-block its slab LOAD; per n-block the bias
-            // LOAD, per k-chunk the weights' LOAD and a COMPUTE, then POST and STORE.
+            // Per repetition (image, group or head): per m-block its slab LOAD; per n-block the
+            // bias LOAD, per k-chunk the weights' LOAD and a COMPUTE, then POST and STORE.
+            // N-blocks outermost (one k-chunk), per group: per n-block the bias and weights'
+            // LOADs, then per image and m-block a slab LOAD, COMPUTE, POST and STORE.
             const LayerMapping& mp = plan.array.mapping;
+            const uint64_t samples = uint64_t(x.samples);
+            if (plan.array.weights_outer) {
+                const uint64_t n_blocks = uint64_t(x.groups) * uint64_t(mp.n_blocks);
+                const uint64_t steps = n_blocks * samples * uint64_t(mp.m_blocks);
+                n.transfers = 2 * n_blocks + 2 * steps;
+                n.computes = n.posts = steps;
+                return n;
+            }
             const uint64_t repeats =
-                uint64_t(l.kind == graph::OpKind::kMatmul ? l.heads : x.groups);
+                samples * uint64_t(l.kind == graph::OpKind::kMatmul ? l.heads : x.groups);
             const uint64_t m_blocks = repeats * uint64_t(mp.m_blocks);
             const uint64_t n_blocks = m_blocks * uint64_t(mp.n_blocks);
             n.transfers = m_blocks + n_blocks * (2 + uint64_t(mp.k_chunks));
@@ -504,13 +615,13 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
             const ElementwisePlan& p = plan.elementwise;
             const int64_t len = l.out_shape.back();
             const uint64_t b =
-                blocks(elems / len, p.rows_per_block) * blocks(len, p.cols_per_block);
+                blocks(elems / len * x.batch, p.rows_per_block) * blocks(len, p.cols_per_block);
             n.transfers = 3 * b;
             n.vectors = n.posts = b;
             return n;
         }
         case LayerClass::kRows: {  // LOAD, VECTOR, STORE per block of rows, for every input
-            const int64_t rows = elems / l.out_shape.back();
+            const int64_t rows = elems / l.out_shape.back() * x.batch;
             for (const RowsPlan& p : plan.rows) {
                 const uint64_t b = blocks(rows, p.rows_per_block);
                 n.transfers += 2 * b;
@@ -522,7 +633,7 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
             // Per block of rows its slab LOAD (split: per channel block); per channel block the
             // depthwise weights' and biases' LOADs, VECTOR, POST, STORE.
             const WindowPlan& p = plan.window;
-            const uint64_t row_blocks = blocks(l.out_h(), p.rows_per_block);
+            const uint64_t row_blocks = uint64_t(x.samples) * blocks(l.out_h(), p.rows_per_block);
             const uint64_t channel_blocks = row_blocks * blocks(l.in_c, p.channels_per_block);
             const uint64_t loads_per_channel_block =
                 (l.kind == graph::OpKind::kConv2d ? 2 : 0) + (p.split ? 1 : 0);

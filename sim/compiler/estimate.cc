@@ -55,12 +55,15 @@ Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwCon
     const LayerMapping& mp = plan.mapping;
     const bool matmul = x.layer->kind == graph::OpKind::kMatmul;
     const int64_t repeats = matmul ? x.layer->heads : x.groups;  // heads or groups, one by one
+    const auto samples = static_cast<uint64_t>(x.samples);       // images, one by one
     const bool ws = plan.dataflow == Dataflow::kWeightStationary;
     const int cpm = std::max(1, x.desc.cycles_per_mac);
     const int rows = hw.array.rows;
 
-    // Bytes of one repetition (emit.cc, emit_gemm): per m-block its slab; per m-block and
-    // n-block the bias and every weight chunk; per m-block and n-block the output block.
+    // Bytes of one repetition of one image (emit.cc, emit_gemm): per m-block its slab; per
+    // m-block and n-block the bias and every weight chunk; per m-block and n-block the output
+    // block. With the n-blocks outermost (one k-chunk): every slab once per n-block, the bias and
+    // the weights once for all images.
     const uint64_t a_row = uint64_t(g.in_w) * uint64_t(g.in_c) * x.ab;
     uint64_t slab_bytes = 0;
     for (int64_t b = 0; b < mp.m_blocks; ++b) {
@@ -75,13 +78,17 @@ Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwCon
         matmul ? uint64_t(mp.n) * x.ab
                : uint64_t(mp.n_blocks - 1) * weight_bytes(x.wprec, uint64_t(mp.nb)) +
                      weight_bytes(x.wprec, uint64_t(last_n));
-    const uint64_t per_repeat = slab_bytes + uint64_t(mp.m_blocks) * uint64_t(mp.n) * 4 +
-                                uint64_t(mp.m_blocks) * uint64_t(mp.k) * w_row_sum +
-                                uint64_t(mp.m) * uint64_t(mp.n) * x.ab;
+    const uint64_t out_bytes = uint64_t(mp.m) * uint64_t(mp.n) * x.ab;
+    const uint64_t per_repeat =
+        plan.weights_outer
+            ? samples * (uint64_t(mp.n_blocks) * slab_bytes + out_bytes) + uint64_t(mp.n) * 4 +
+                  uint64_t(mp.k) * w_row_sum
+            : samples * (slab_bytes + uint64_t(mp.m_blocks) * uint64_t(mp.n) * 4 +
+                         uint64_t(mp.m_blocks) * uint64_t(mp.k) * w_row_sum + out_bytes);
 
     // The array: every COMPUTE (m-block x k-chunk x n-block) split into tiles as the compute
     // engine splits it: ws tiles of k <= array.rows (all m rows), os tiles of m <= array.rows
-    // (all k), each stretched by the precision's cycles per MAC.
+    // (all k), each stretched by the precision's cycles per MAC; in the order emit() issues them.
     TileRuns runs(
         {hw.array.rows, hw.array.cols, plan.dataflow, hw.array.pipelining, hw.array.timing});
     const auto tiles = [&](int32_t m, int32_t k, int32_t n) {
@@ -94,15 +101,34 @@ Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwCon
         if (split >= rows) runs.add(tile(rows), uint64_t(split / rows));
         if (split % rows != 0) runs.add(tile(split % rows), 1);
     };
-    for (int64_t r = 0; r < repeats; ++r) {
-        for (int64_t b = 0; b < mp.m_blocks; ++b) {
-            const int32_t oh0 = static_cast<int32_t>(b * mp.out_rows_per_block);
-            const int32_t oh1 = std::min(g.out_h(), oh0 + mp.out_rows_per_block);
-            const auto m = static_cast<int32_t>(int64_t{oh1 - oh0} * g.out_w());
+    const auto block_m = [&](int64_t b) {
+        const int32_t oh0 = static_cast<int32_t>(b * mp.out_rows_per_block);
+        const int32_t oh1 = std::min(g.out_h(), oh0 + mp.out_rows_per_block);
+        return static_cast<int32_t>(int64_t{oh1 - oh0} * g.out_w());
+    };
+    const auto block_n = [&](int64_t j) {
+        return static_cast<int32_t>(std::min<int64_t>(mp.nb, mp.n - j * mp.nb));
+    };
+    if (plan.weights_outer) {  // per group: n-blocks, then images and m-blocks; one k-chunk
+        for (int64_t r = 0; r < repeats; ++r) {
             for (int64_t j = 0; j < mp.n_blocks; ++j) {
-                const auto n = static_cast<int32_t>(std::min<int64_t>(mp.nb, mp.n - j * mp.nb));
-                for (int64_t c = 0; c < mp.k_chunks; ++c) {
-                    tiles(m, static_cast<int32_t>(std::min<int64_t>(mp.kb, mp.k - c * mp.kb)), n);
+                for (uint64_t s = 0; s < samples; ++s) {
+                    for (int64_t b = 0; b < mp.m_blocks; ++b) {
+                        tiles(block_m(b), static_cast<int32_t>(mp.k), block_n(j));
+                    }
+                }
+            }
+        }
+    } else {  // per image, per group or head: m-blocks, n-blocks, k-chunks
+        for (uint64_t r = 0; r < samples * uint64_t(repeats); ++r) {
+            for (int64_t b = 0; b < mp.m_blocks; ++b) {
+                const int32_t m = block_m(b);
+                for (int64_t j = 0; j < mp.n_blocks; ++j) {
+                    const int32_t n = block_n(j);
+                    for (int64_t c = 0; c < mp.k_chunks; ++c) {
+                        tiles(m, static_cast<int32_t>(std::min<int64_t>(mp.kb, mp.k - c * mp.kb)),
+                              n);
+                    }
                 }
             }
         }

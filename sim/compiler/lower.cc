@@ -138,11 +138,22 @@ graph::Layer matmul_head(const graph::Layer& l, Precision prec) {
     return head;
 }
 
+// Whether `l`'s output rows depend only on the same input rows' images when the batch's images
+// are stacked vertically: a gemm, or a conv2d with a kernel and stride of 1 and no padding
+// vertically (each output row reads its own input row).
+bool rows_independent(const graph::Layer& l) {
+    return l.kind == graph::OpKind::kGemm ||
+           (l.kind == graph::OpKind::kConv2d && l.kernel_h == 1 && l.stride_h == 1 &&
+            l.pad_top == 0 && l.pad_bottom == 0);
+}
+
 }  // namespace
 
 Lowered lower(const graph::Workload& wl, const cfg::HwConfig& hw) {
     Lowered out;
     out.source_file = wl.source_file;
+    out.batch = std::max(1, wl.batch);
+    const auto B = static_cast<uint64_t>(out.batch);
     std::map<std::string, uint32_t> region_of;  // every tensor's region (a view: what it views)
     std::map<std::string, std::vector<int32_t>> shape_of;
     // Bytes per element of every tensor: its producer's activation format; a declared input's is
@@ -172,7 +183,7 @@ Lowered lower(const graph::Workload& wl, const cfg::HwConfig& hw) {
         const Precision p = first_reader_precision(previous);
         elem_width[previous] = act_bytes(p);
         const uint64_t bytes =
-            wl.layers.empty() ? 0 : uint64_t(wl.layers[0].input_elems()) * elem_width[previous];
+            wl.layers.empty() ? 0 : uint64_t(wl.layers[0].input_elems()) * elem_width[previous] * B;
         region_of[previous] = add_region({Region::Kind::kInput, 0, bytes, 0, p});
     }
     for (size_t i = 0; i < wl.inputs.size(); ++i) {
@@ -180,8 +191,9 @@ Lowered lower(const graph::Workload& wl, const cfg::HwConfig& hw) {
         const Precision p = first_reader_precision(name);
         elem_width[name] = act_bytes(p);
         shape_of[name] = wl.inputs[i].shape;
-        region_of[name] = add_region(
-            {Region::Kind::kInput, i, uint64_t(elements(wl.inputs[i].shape)) * act_bytes(p), 0, p});
+        region_of[name] =
+            add_region({Region::Kind::kInput, i,
+                        uint64_t(elements(wl.inputs[i].shape)) * act_bytes(p) * B, 0, p});
         if (i == 0) previous = name;
     }
     for (const graph::Tensor& t : wl.layer_outputs) shape_of[t.name] = t.shape;
@@ -203,7 +215,24 @@ Lowered lower(const graph::Workload& wl, const cfg::HwConfig& hw) {
         if (l.kind == graph::OpKind::kConcat) {
             for (const std::string& t : x.inputs) x.concat_lens.push_back(shape_of.at(t).back());
         }
-        if (l.kind == graph::OpKind::kMatmul) x.head = matmul_head(l, x.prec);
+        if (l.kind == graph::OpKind::kMatmul) {
+            x.head = matmul_head(l, x.prec);
+            x.has_head = true;
+        }
+        x.batch = out.batch;
+        x.desc.macs *= B;
+        x.desc.output_bytes *= B;
+        for (uint32_t r : x.input_regions) x.in_image_bytes.push_back(out.regions[r].bytes / B);
+        x.out_image_bytes = x.desc.output_bytes / B;
+        if (out.batch > 1 && x.cls == LayerClass::kArray && rows_independent(l)) {
+            x.head = l;  // the images stacked: in_h x batch rows
+            x.head.in_h = static_cast<int32_t>(int64_t{l.in_h} * out.batch);
+            x.has_head = true;
+            x.desc.in_h = x.head.in_h;
+            x.desc.out_h = x.head.out_h();
+        } else if (x.cls == LayerClass::kArray || x.cls == LayerClass::kWindow) {
+            x.samples = out.batch;
+        }
 
         std::string problem;
         if (x.desc.cycles_per_mac <= 0) {

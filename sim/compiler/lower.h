@@ -11,6 +11,7 @@
 //          (array, vector kinds, view), element sizes, and for a matmul one head's GEMM.
 //        - the regions in the order DRAM is allocated: the declared inputs, then per layer its
 //          weights and bias, then its output (a reshape's output is a view: the region it reads).
+//          Activation regions hold Workload::batch images; weights and biases are shared.
 //        - problems found per layer (a precision the array has no mode for, an input stored with
 //          another element width), to be reported with the later passes' problems.
 // Lowering never throws for a bad layer; it records the problem and keeps going (cycles_per_mac
@@ -65,15 +66,27 @@ struct LoweredLayer {
     int32_t groups = 1;
     bool depthwise = false;
     // matmul: one head's GEMM (kind gemm, M x K x N, the layer's pins, int8 for int4 layers);
-    // the other array layers map the layer itself (gemm()).
+    // a batch folded into the rows (below): the layer over the stacked images; the other array
+    // layers map the layer itself (gemm()).
     graph::Layer head;
+    bool has_head = false;
+    // The batch (Workload::batch). Every activation tensor holds `batch` images back to back, so
+    // an image of input i starts in_image_bytes[i] after the one before (the output's:
+    // out_image_bytes). A gemm, and a conv2d whose rows are independent (kernel and stride 1
+    // vertically, no vertical padding), folds the batch into its rows: `head` is the layer on the
+    // images stacked vertically (in_h x batch) and `samples` is 1. Add/mul and the row ops run over
+    // batch x rows (samples 1). Every other layer (other convolutions, matmul, pooling, depthwise)
+    // runs its body `samples` = batch times, image by image.
+    int32_t batch = 1;
+    int32_t samples = 1;
+    std::vector<uint64_t> in_image_bytes;
+    uint64_t out_image_bytes = 0;
     std::vector<Diagnostic> problems;
-    [[nodiscard]] const graph::Layer& gemm() const {
-        return layer->kind == graph::OpKind::kMatmul ? head : *layer;
-    }
+    [[nodiscard]] const graph::Layer& gemm() const { return has_head ? head : *layer; }
 };
 
 struct Lowered {
+    int32_t batch = 1;                 // Workload::batch
     std::vector<LoweredLayer> layers;  // parallel to Workload::layers
     std::vector<Region> regions;       // in allocation order
     std::string source_file;           // the workload's, for diagnostics

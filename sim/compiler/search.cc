@@ -65,7 +65,7 @@ ElementwisePlan plan_elementwise(const LoweredLayer& x, const cfg::HwConfig& hw)
     const graph::Layer& l = *x.layer;
     const int64_t total = elements(l.out_shape), len = l.out_shape.back();
     const uint64_t ab = x.ab;
-    const int64_t rows = total / len;
+    const int64_t rows = total / len * x.batch;  // the batch's images are more rows
     const uint64_t acc_cap = hw.accumulator.size_bytes / 2;
     ElementwisePlan p;
     int64_t lc = len;
@@ -171,11 +171,19 @@ isa::VectorOp row_op(graph::OpKind k) {
 }
 
 std::string array_summary(const LoweredLayer& x, const ArrayPlan& p) {
-    const std::string s = p.mapping.summary(p.dataflow);
+    std::string s = p.mapping.summary(p.dataflow);
     if (x.layer->kind == graph::OpKind::kMatmul) {
-        return s + ", " + std::to_string(x.layer->heads) + " heads";
+        s += ", " + std::to_string(x.layer->heads) + " heads";
+    } else if (x.groups > 1) {
+        s += ", " + std::to_string(x.groups) + " groups";
     }
-    return s + (x.groups > 1 ? ", " + std::to_string(x.groups) + " groups" : "");
+    if (x.batch > 1) {
+        s += ", batch " + std::to_string(x.batch) + ": " +
+             (p.weights_outer ? std::string("n-blocks outermost, weights loaded once")
+              : x.samples > 1 ? std::string("image by image")
+                              : std::string("images stacked as rows"));
+    }
+    return s;
 }
 
 ArrayPlan search_array(const LoweredLayer& x, const cfg::HwConfig& hw) {
@@ -239,13 +247,22 @@ std::vector<ArrayPlan> array_candidates(const LoweredLayer& x, const cfg::HwConf
             align_up(static_cast<uint64_t>(ceil_div(largest.kb, 2)), static_cast<uint64_t>(unit)));
         // The same number of blocks with the rows spread evenly (no thin last block), then twice
         // and four times as many blocks.
-        const int32_t out_h = x.layer->out_h(), most = largest.out_rows_per_block;
+        const int32_t out_h = x.gemm().out_h(), most = largest.out_rows_per_block;
         for (int32_t times : {1, 2, 4}) {
             const int64_t blocks = ceil_div(out_h, most) * times;
             const auto r = static_cast<int32_t>(ceil_div(out_h, blocks));
             if (!largest.pinned_rows && r < most) (void)attempt({r, 0});
         }
         if (!largest.pinned_k && half_k < largest.kb) (void)attempt({0, half_k});
+    }
+    if (x.batch > 1 && x.layer->kind != graph::OpKind::kMatmul) {
+        const size_t tried = out.size();
+        for (size_t i = 0; i < tried; ++i) {
+            if (out[i].mapping.k_chunks != 1) continue;
+            ArrayPlan p = out[i];
+            p.weights_outer = true;
+            out.push_back(p);
+        }
     }
     return out;
 }
@@ -268,7 +285,7 @@ LayerPlan plan_layer(const LoweredLayer& x, const cfg::HwConfig& hw) {
         case LayerClass::kRows: {
             const isa::VectorOp op = row_op(l.kind);
             const int64_t total = l.out_shape.back();
-            const int64_t rows = elements(l.out_shape) / total;
+            const int64_t rows = elements(l.out_shape) / total * x.batch;
             const std::vector<int64_t> lens =
                 l.kind == graph::OpKind::kConcat ? x.concat_lens : std::vector<int64_t>{total};
             for (int64_t len : lens) {

@@ -14,9 +14,11 @@
 // tiles that fit (choose_mapping) and smaller ones (the rows spread evenly over the same number
 // of blocks, or over two and four times as many; half the k-chunk). Each candidate is scored by
 // estimate() (estimate.h): the array's tiles back to back in the closed form against the layer's
-// DRAM bytes at peak bandwidth. The fastest wins, then the one with the least DRAM traffic, then
-// the first tried (largest tiles, array.dataflow). A matmul's heads are small GEMMs: only their
-// largest tiles are tried, in each dataflow. The estimate costs a few operations per step (no
+// DRAM bytes at peak bandwidth. With a batch (Workload::batch > 1), every candidate with one
+// k-chunk is tried a second time with the n-blocks outermost (ArrayPlan::weights_outer: weights
+// loaded once for the whole batch). The fastest wins, then the one with the least DRAM traffic,
+// then the first tried (largest tiles, array.dataflow). A matmul's heads are small GEMMs: only
+// their largest tiles are tried, in each dataflow. The estimate costs a few operations per step (no
 // instruction is emitted), so every layer is searched, however many steps it has.
 //
 // Plans do not depend on where tensors live: the emitter (emit.h) turns a plan into
@@ -39,6 +41,11 @@ struct ArrayPlan {
     MappingLimits limits;
     LayerMapping mapping;
     Buffers buffers;
+    // Batch > 1, one k-chunk: n-blocks outermost. Each n-block's weights and bias are loaded once
+    // and used by every m-block of every image (the slabs are loaded once per n-block instead).
+    // Otherwise m-blocks are outermost (emit.cc): image by image, or over the stacked images of a
+    // layer that folds the batch into its rows (LoweredLayer::has_head).
+    bool weights_outer = false;
 };
 
 // add, mul: blocks of `rows_per_block` rows x `cols_per_block` elements of the last dimension.

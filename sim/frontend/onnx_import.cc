@@ -1325,7 +1325,13 @@ void Importer::declare_input(const std::string& onnx_in, const std::string& q_ou
         M.fail("graph input '" + onnx_in + "': expected a tensor with a known shape");
     }
     Shape s = *ti->shape;
-    if (!s.empty() && s[0] == -1) s[0] = 1;  // a dynamic batch runs as batch 1
+    if (!s.empty() && s[0] == -1) s[0] = 1;  // a dynamic batch imports as one image (--batch N)
+    if (s.size() == 4 && s[0] > 1) {
+        M.fail("graph input '" + onnx_in + "': a fixed batch of " + std::to_string(s[0]) +
+               " (shape " + shape_text(*ti->shape) +
+               "); export the model with a batch of 1 or a dynamic one and run it with --batch " +
+               std::to_string(s[0]));
+    }
     for (int64_t d : s) {
         if (d < 1) {
             M.fail("graph input '" + onnx_in + "': expected known dimensions >= 1, found shape " +

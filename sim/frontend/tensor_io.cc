@@ -113,7 +113,17 @@ ConvertedInput convert_input(const graph::Workload& wl, const std::string& name,
     const std::vector<int64_t> ir_shape = to64(t.shape);
     const int64_t elems = product(ir_shape);
     std::vector<int64_t> offs;
-    const std::vector<int64_t> got = a.shape;
+    // A batch of N: N images along a leading dimension, each in one image's shape.
+    const int64_t images = std::max<int32_t>(1, wl.batch);
+    std::vector<int64_t> got = a.shape;
+    if (images > 1) {
+        if (got.size() < 2 || got[0] != images) {
+            fail(file, "'" + name + "': expected the batch's " + std::to_string(images) +
+                           " images along the first dimension (shape (" + std::to_string(images) +
+                           ", ...)), found " + npy::shape_string(got));
+        }
+        got.erase(got.begin());
+    }
     const auto shape_is = [&](const std::vector<int64_t>& s) {
         return got == s || squeezed(got) == squeezed(s);
     };
@@ -137,21 +147,27 @@ ConvertedInput convert_input(const graph::Workload& wl, const std::string& name,
                                                      ", " + std::to_string(ir_shape[0]) + ", " +
                                                      std::to_string(ir_shape[1]) + ") (NCHW)"
                                                : std::string()) +
-                       ", found " + npy::shape_string(got));
+                       ", found " + npy::shape_string(got) + (images > 1 ? " per image" : ""));
     }
+    // Element e of the file: image e / elems, element offs[e % elems] of it.
+    const auto at = [&](size_t e) {
+        const size_t n = static_cast<size_t>(elems);
+        return e / n * n + static_cast<size_t>(offs[e % n]);
+    };
+    const size_t total = static_cast<size_t>(elems * images);
     const graph::TensorView::Type vt = view ? view->type : graph::TensorView::Type::kInt8;
-    r.data.resize(static_cast<size_t>(elems));
+    r.data.resize(total);
     switch (a.dtype) {
         case npy::DType::kFloat32: {
-            r.real.resize(static_cast<size_t>(elems));
-            for (size_t e = 0; e < static_cast<size_t>(elems); ++e) {
+            r.real.resize(total);
+            for (size_t e = 0; e < total; ++e) {
                 float x;
                 std::memcpy(&x, &a.data[e * 4], 4);
                 if (!std::isfinite(x)) {
                     fail(file, "'" + name + "': expected finite values, found " +
                                    std::to_string(x) + " at element " + std::to_string(e));
                 }
-                const size_t o = static_cast<size_t>(offs[e]);
+                const size_t o = at(e);
                 r.real[o] = x;
                 r.data[o] = quantize_linear(x, t.quant.scale, t.quant.zero_point);
             }
@@ -164,16 +180,16 @@ ConvertedInput convert_input(const graph::Workload& wl, const std::string& name,
                                                                      : std::string("float32")) +
                                " (or float32) data, found uint8");
             }
-            for (size_t e = 0; e < static_cast<size_t>(elems); ++e) {
-                r.data[static_cast<size_t>(offs[e])] = static_cast<int8_t>(int{a.data[e]} - 128);
+            for (size_t e = 0; e < total; ++e) {
+                r.data[at(e)] = static_cast<int8_t>(int{a.data[e]} - 128);
             }
             break;
         case npy::DType::kInt8:
             if (vt == graph::TensorView::Type::kUint8) {
                 fail(file, "'" + name + "': expected uint8 (or float32) data, found int8");
             }
-            for (size_t e = 0; e < static_cast<size_t>(elems); ++e) {
-                r.data[static_cast<size_t>(offs[e])] = static_cast<int8_t>(a.data[e]);
+            for (size_t e = 0; e < total; ++e) {
+                r.data[at(e)] = static_cast<int8_t>(a.data[e]);
             }
             break;
         default:
@@ -255,42 +271,62 @@ std::map<std::string, npy::Array> tensors_to_save(const graph::Workload& wl,
             f = tensor_file_name(name) + "_" + std::to_string(k) + ".npy";
         files[f] = std::move(a);
     };
+    // A batch's tensors hold wl.batch images: saved with the images along a leading dimension
+    // (a view's leading 1, the source model's batch, becomes the batch).
+    const auto images = static_cast<size_t>(std::max<int32_t>(1, wl.batch));
+    const auto batched = [&](std::vector<int64_t> shape) {
+        if (images == 1) return shape;
+        if (!shape.empty() && shape.front() == 1) shape.erase(shape.begin());
+        shape.insert(shape.begin(), static_cast<int64_t>(images));
+        return shape;
+    };
     const auto save = [&](const std::string& tensor, const std::vector<int32_t>& shape,
                           const graph::QuantParams& q, const std::vector<int8_t>& data) {
+        const size_t per_image = data.size() / images;
         bool any = false;
         for (const graph::TensorView& v : wl.views) {
             if (v.tensor != tensor) continue;
             any = true;
-            const std::vector<int64_t> offs = view_offsets(v, static_cast<int64_t>(data.size()));
+            const std::vector<int64_t> one = view_offsets(v, static_cast<int64_t>(per_image));
+            // Image i's element e sits at i * per_image + one[e].
+            std::vector<size_t> offs(one.size() * images);
+            for (size_t i = 0; i < images; ++i) {
+                for (size_t e = 0; e < one.size(); ++e) {
+                    offs[i * one.size() + e] = i * per_image + static_cast<size_t>(one[e]);
+                }
+            }
             switch (v.type) {
                 case graph::TensorView::Type::kInt8: {
                     std::vector<int8_t> out(offs.size());
-                    for (size_t e = 0; e < offs.size(); ++e)
-                        out[e] = data[static_cast<size_t>(offs[e])];
-                    put(v.name, npy::from_int8(out, v.shape));
+                    for (size_t e = 0; e < offs.size(); ++e) out[e] = data[offs[e]];
+                    put(v.name, npy::from_int8(out, batched(v.shape)));
                     break;
                 }
                 case graph::TensorView::Type::kUint8: {
                     std::vector<uint8_t> out(offs.size());
                     for (size_t e = 0; e < offs.size(); ++e) {
-                        out[e] = static_cast<uint8_t>(data[static_cast<size_t>(offs[e])] + 128);
+                        out[e] = static_cast<uint8_t>(data[offs[e]] + 128);
                     }
-                    put(v.name, npy::from_uint8(out, v.shape));
+                    put(v.name, npy::from_uint8(out, batched(v.shape)));
                     break;
                 }
                 case graph::TensorView::Type::kFloat32: {
                     std::vector<float> out(offs.size());
                     const float s = static_cast<float>(q.scale);
                     for (size_t e = 0; e < offs.size(); ++e) {
-                        const int32_t x = data[static_cast<size_t>(offs[e])];
+                        const int32_t x = data[offs[e]];
                         out[e] = static_cast<float>(x - q.zero_point) * s;
                     }
-                    put(v.name, npy::from_float32(out, v.shape));
+                    put(v.name, npy::from_float32(out, batched(v.shape)));
                     break;
                 }
             }
         }
-        if (!any) put(tensor, npy::from_int8(data, to64(shape)));
+        if (!any) {
+            std::vector<int64_t> s64 = to64(shape);
+            if (images > 1) s64.insert(s64.begin(), static_cast<int64_t>(images));
+            put(tensor, npy::from_int8(data, s64));
+        }
     };
     for (size_t j = 0; j < wl.inputs.size() && j < wl.input_data.size(); ++j) {
         save(wl.inputs[j].name, wl.inputs[j].shape, wl.inputs[j].quant, wl.input_data[j]);
@@ -298,7 +334,7 @@ std::map<std::string, npy::Array> tensors_to_save(const graph::Workload& wl,
     for (size_t i = 0; i < wl.layers.size() && i < outputs.size(); ++i) {
         const graph::Layer& l = wl.layers[i];
         std::vector<int32_t> shape = l.out_shape;
-        if (shape.empty()) shape = {static_cast<int32_t>(outputs[i].size())};
+        if (shape.empty()) shape = {static_cast<int32_t>(outputs[i].size() / images)};
         save(l.name, shape, l.output, outputs[i]);
     }
     return files;

@@ -7,6 +7,8 @@
 // element type that fits: float32 is quantized as ONNX's QuantizeLinear does (float32
 // division, round half to even, saturate: `clamp(rne(x / scale) + zero_point)`), uint8 moves by
 // -128 into int8, int8 is taken as it is.
+// A batch (Workload::batch > 1) gives and saves N images along a leading dimension: (N, ...one
+// image's shape...), a view's leading 1 (the source model's batch) replaced by N.
 // Out: every declared input and layer output, one .npy per view (the source model's name,
 // layout and type: uint8 stays uint8; float32 views are dequantized as DequantizeLinear does,
 // `float(q - zero_point) * scale`), or per IR tensor without a view (int8, its IR shape, named

@@ -1,6 +1,8 @@
 #include "sim/graph/workload.h"
 
+#include <cstddef>
 #include <sstream>
+#include <stdexcept>
 
 namespace npu::graph {
 
@@ -163,6 +165,42 @@ std::string Layer::dims_string() const {
         if (dilation_w != dilation_h) os << 'x' << dilation_w;
     }
     return os.str();
+}
+
+namespace {
+
+// The b-th of `batch` equal parts of `data` (empty stays empty).
+template <typename T>
+std::vector<T> part(const std::vector<T>& data, int32_t b, int32_t batch, const std::string& what) {
+    if (data.empty()) return data;
+    if (data.size() % static_cast<size_t>(batch) != 0) {
+        throw std::invalid_argument("image_of: " + what + " holds " + std::to_string(data.size()) +
+                                    " elements, not " + std::to_string(batch) + " equal images");
+    }
+    const size_t n = data.size() / static_cast<size_t>(batch);
+    const auto first = data.begin() + static_cast<std::ptrdiff_t>(n * static_cast<size_t>(b));
+    return std::vector<T>(first, first + static_cast<std::ptrdiff_t>(n));
+}
+
+}  // namespace
+
+Workload image_of(const Workload& w, int32_t b) {
+    if (b < 0 || b >= w.batch) {
+        throw std::invalid_argument("image_of: image " + std::to_string(b) + " of a batch of " +
+                                    std::to_string(w.batch));
+    }
+    Workload img = w;
+    img.batch = 1;
+    if (w.batch == 1) return img;
+    for (size_t j = 0; j < w.input_data.size(); ++j) {
+        img.input_data[j] = part(w.input_data[j], b, w.batch, "input " + std::to_string(j));
+    }
+    for (size_t j = 0; j < w.float_input_data.size(); ++j) {
+        img.float_input_data[j] =
+            part(w.float_input_data[j], b, w.batch, "float input " + std::to_string(j));
+    }
+    img.input = part(w.input, b, w.batch, "input");
+    return img;
 }
 
 }  // namespace npu::graph

@@ -4,7 +4,8 @@
 // it reads (declared workload inputs or earlier layers' outputs). An empty `inputs` means the
 // chain rule of v1 workloads: the previous layer's output (layer 0: Workload::input).
 //
-// Tensor layouts (batch 1):
+// Tensor layouts (one image; a batch of N images stores each activation tensor N times back to
+// back, image 0 first: Workload::batch):
 //   activations  HWC int8 (a GEMM's M x K operand is H=M, W=1, C=K)
 //   weights      [out_c][kernel_h][kernel_w][in_c] int8 (OHWI, as TFLite), symmetric (zero point 0)
 //   bias         [out_c] int32, scale = input.scale * weight_scale[c]
@@ -249,10 +250,19 @@ struct PendingWork {
     std::vector<LayerRequest> layers;  // parallel to Workload::layers
 };
 
+// The largest batch a workload may ask for (`batch:`, `npusim run --batch`).
+inline constexpr int32_t kMaxBatch = 4096;
+
 struct Workload {
     std::string name;
     std::string source_file;
     uint64_t seed = 0;
+    // Images per run (`batch:` in the workload, `--batch` on the command line): every layer runs
+    // on each of them with the same weights. Tensor shapes, layers and views describe one image;
+    // the data of every declared input (input_data, input, float_input_data) holds `batch` images
+    // back to back (frontend::apply_batch draws images 1.. of seeded inputs), and so does every
+    // layer's output in DRAM.
+    int32_t batch = 1;
     std::vector<int8_t> input;   // the data of the first declared input (= input_data[0])
     std::vector<Layer> layers;   // in an order where every input is produced before it is read
     std::vector<Tensor> inputs;  // declared network inputs and given tensors (e.g. a KV cache)
@@ -289,5 +299,11 @@ struct Workload {
     // nullptr if there is none.
     [[nodiscard]] const Tensor* find_tensor(const std::string& name) const;
 };
+
+// Image b (< w.batch) of a batched workload: a copy with batch 1 whose declared inputs hold image
+// b's data (input_data, input, float_input_data: each the b-th of its w.batch equal parts);
+// everything else as in `w`. Throws std::invalid_argument for b outside [0, w.batch) or input
+// data that is not w.batch images.
+[[nodiscard]] Workload image_of(const Workload& w, int32_t b);
 
 }  // namespace npu::graph

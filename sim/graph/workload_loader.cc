@@ -88,8 +88,8 @@ constexpr int64_t kMaxTensorElems = int64_t{1} << 28;  // any one tensor (256 Mi
 // |x - zp| <= 255 and |w| <= 127, so |acc| <= K * 32385 + max|bias| must stay below 2^31.
 constexpr int64_t kMaxTermMagnitude = 255 * 127;
 
-const std::vector<std::string> kTopKeys = {"name",   "description", "seed",        "input",
-                                           "inputs", "layers",      "calibration", "samples"};
+const std::vector<std::string> kTopKeys = {
+    "name", "description", "seed", "batch", "input", "inputs", "layers", "calibration", "samples"};
 const std::vector<std::string> kCalibrationKeys = {"file",       "count",   "method",
                                                    "percentile", "weights", "activations"};
 const std::vector<std::string> kSamplesKeys = {"file", "labels", "count"};
@@ -1965,6 +1965,10 @@ Workload Loader::load(const std::string& text) {
         } else {
             error(seed, "seed", "expected an integer in [0, 2^64), found " + describe(seed));
         }
+    }
+    if (const YAML::Node batch = root["batch"]) {
+        if (const auto v = get_int(batch, "batch", 1, kMaxBatch))
+            w.batch = static_cast<int32_t>(*v);
     }
 
     // Declared tensors: `input: {shape, scale, zero_point}` (v1, one tensor named `input`) or

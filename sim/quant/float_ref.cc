@@ -397,6 +397,23 @@ FloatOutputs run_float(const graph::Workload& wl, Precision p,
                                     " is not a float precision (expected bf16, fp16 or fp32)");
     }
     std::vector<std::vector<float>> net_in = inputs != nullptr ? *inputs : dequantized_inputs(wl);
+    if (wl.batch > 1) {  // image by image, each layer's outputs back to back
+        FloatOutputs all(wl.layers.size());
+        const auto n = static_cast<size_t>(wl.batch);
+        for (int32_t b = 0; b < wl.batch; ++b) {
+            std::vector<std::vector<float>> image_in;
+            for (const std::vector<float>& v : net_in) {
+                const size_t len = v.size() / n;
+                const auto first = v.begin() + static_cast<std::ptrdiff_t>(len * size_t(b));
+                image_in.emplace_back(first, first + static_cast<std::ptrdiff_t>(len));
+            }
+            const FloatOutputs one = run_float(graph::image_of(wl, b), p, &image_in);
+            for (size_t i = 0; i < one.size(); ++i) {
+                all[i].insert(all[i].end(), one[i].begin(), one[i].end());
+            }
+        }
+        return all;
+    }
     // A v1 chain without declared inputs has one input: Workload::input.
     const size_t expected_count =
         wl.inputs.empty() ? (wl.layers.empty() ? 0 : 1) : wl.inputs.size();

@@ -42,7 +42,8 @@ using FloatOutputs = std::vector<std::vector<float>>;
 
 // Runs the whole workload in float at precision p (is_float(p) must hold; throws
 // std::invalid_argument otherwise). `inputs` parallel to Workload::inputs; nullptr: the
-// dequantized int8 inputs. Throws std::invalid_argument on size mismatches.
+// dequantized int8 inputs. A batched workload (Workload::batch) runs image by image, each layer's
+// outputs back to back. Throws std::invalid_argument on size mismatches.
 [[nodiscard]] FloatOutputs run_float(const graph::Workload& wl, Precision p,
                                      const std::vector<std::vector<float>>* inputs = nullptr);
 

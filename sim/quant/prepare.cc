@@ -1,5 +1,7 @@
 #include "sim/quant/prepare.h"
 
+#include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,10 @@ using graph::OpKind;
 // Declared input j's data stream: the first keeps stream 0 (v1's input); the others sit far
 // above any layer's streams (3i+1..3i+3).
 uint64_t input_stream(size_t j) { return j == 0 ? 0 : (uint64_t{1} << 63) + j; }
+// Image b >= 1 of declared input j (a batch): between the layers' streams and the inputs'.
+uint64_t batch_image_stream(int32_t b, size_t j) {
+    return (uint64_t{1} << 62) + (uint64_t(b) << 32) + j;
+}
 
 }  // namespace
 
@@ -88,13 +94,51 @@ void draw_pending_data(graph::Workload& w) {
     draw_seeded_data(w, pending);
 }
 
+void set_batch(graph::Workload& w, int32_t batch) {
+    if (batch < 1 || batch > graph::kMaxBatch) {
+        throw std::invalid_argument("set_batch: batch " + std::to_string(batch) + " outside [1, " +
+                                    std::to_string(graph::kMaxBatch) + "]");
+    }
+    if (!w.float_input_data.empty()) {
+        throw std::invalid_argument("set_batch: workload '" + w.name +
+                                    "' has float inputs given; set the batch before the inputs");
+    }
+    const auto resize = [&](std::vector<int8_t>& data, int64_t elems, size_t j) {
+        if (data.empty() || elems <= 0) return;  // no data (timing-only)
+        data.resize(static_cast<size_t>(elems));
+        for (int32_t b = 1; b < batch; ++b) {
+            const std::vector<int8_t> image = DataGenerator(w.seed, batch_image_stream(b, j))
+                                                  .int8s(static_cast<size_t>(elems), -128, 127);
+            data.insert(data.end(), image.begin(), image.end());
+        }
+    };
+    if (w.inputs.empty()) {  // a v1 chain: Workload::input (and input_data[0] if it is kept)
+        resize(w.input, w.layers.empty() ? 0 : w.layers[0].input_elems(), 0);
+        if (!w.input_data.empty()) w.input_data[0] = w.input;
+    } else {
+        for (size_t j = 0; j < w.inputs.size() && j < w.input_data.size(); ++j) {
+            resize(w.input_data[j], w.inputs[j].elems(), j);
+        }
+        if (!w.input_data.empty()) w.input = w.input_data[0];
+    }
+    w.batch = batch;
+}
+
 graph::Workload prepare(graph::Workload w) {
-    if (w.needs_ptq) return quantize(w);  // draws what is pending first
-    if (!w.pending) return w;
+    if (!w.needs_ptq && !w.pending) return w;
+    // Quantization sees one image (image 0); the batch's other images come after it.
+    const int32_t batch = w.batch;
+    w.batch = 1;
+    if (w.needs_ptq) {
+        graph::Workload q = quantize(w);  // draws what is pending first
+        set_batch(q, batch);
+        return q;
+    }
     const graph::PendingWork pending = std::move(*w.pending);
     w.pending.reset();
     draw_seeded_data(w, pending);
     quantize_layers(w, pending);
+    set_batch(w, batch);
     return w;
 }
 

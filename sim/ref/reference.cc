@@ -27,6 +27,17 @@ namespace {
 // stay valid while later layers read earlier outputs).
 void run_all(const graph::Workload& w, Rounding mode, RequantMode requant,
              std::vector<std::vector<int8_t>>& outputs) {
+    if (w.batch > 1) {  // image by image, each layer's outputs back to back as the NPU stores them
+        outputs.assign(w.layers.size(), {});
+        for (int32_t b = 0; b < w.batch; ++b) {
+            std::vector<std::vector<int8_t>> image;
+            run_all(graph::image_of(w, b), mode, requant, image);
+            for (size_t i = 0; i < image.size(); ++i) {
+                outputs[i].insert(outputs[i].end(), image[i].begin(), image[i].end());
+            }
+        }
+        return;
+    }
     std::map<std::string, const std::vector<int8_t>*> tensors;
     for (size_t i = 0; i < w.inputs.size() && i < w.input_data.size(); ++i) {
         tensors[w.inputs[i].name] = &w.input_data[i];

@@ -29,11 +29,13 @@ namespace npu::ref {
                                          Rounding mode,
                                          RequantMode requant = RequantMode::kFixedPoint);
 
-// Every layer's output, in layer order. A layer reads the tensors its `inputs` name (declared
-// inputs from w.input_data, or earlier layers' outputs); a layer with no `inputs` reads the
-// previous layer's output (the first reads w.input), as v1 chains do. Throws
-// std::invalid_argument for a name that is neither a declared input nor an earlier layer.
-// `requant`: postproc.requant (kFloat32: ONNX Runtime's float32 formulas, docs/operators.md).
+// Every layer's output, in layer order; a batched workload's (Workload::batch) holds every
+// image's output back to back, each computed from that image alone (graph::image_of). A layer reads
+// the tensors its `inputs` name (declared inputs from w.input_data, or earlier layers' outputs); a
+// layer with no `inputs` reads the previous layer's output (the first reads w.input), as v1 chains
+// do. Throws std::invalid_argument for a name that is neither a declared input nor an earlier
+// layer. `requant`: postproc.requant (kFloat32: ONNX Runtime's float32 formulas,
+// docs/operators.md).
 [[nodiscard]] std::vector<std::vector<int8_t>> run_workload(
     const graph::Workload& w, Rounding mode, RequantMode requant = RequantMode::kFixedPoint);
 

@@ -133,7 +133,9 @@ Figures total_figures(const stats::RunStats& run, const Peaks& peaks,
     return f;
 }
 
-double inferences_per_second(double latency_s) { return ratio(1.0, latency_s); }
+double inferences_per_second(double latency_s, int32_t batch) {
+    return ratio(static_cast<double>(batch), latency_s);
+}
 
 double tops_per_watt(double macs, double energy_pj) { return ratio(2.0 * macs, energy_pj); }
 

@@ -79,9 +79,9 @@ struct Figures {
                                     const cfg::EnergyTable& table);
 [[nodiscard]] uint64_t total_macs(const stats::RunStats& run);
 
-// Inferences per second when one inference takes `latency_s` (the run's time_s): 1 / latency_s,
-// 0 when the latency is 0.
-[[nodiscard]] double inferences_per_second(double latency_s);
+// Inferences per second when a batch of `batch` inferences takes `latency_s` (the run's time_s):
+// batch / latency_s, 0 when the latency is 0.
+[[nodiscard]] double inferences_per_second(double latency_s, int32_t batch = 1);
 
 // TOPS per watt of `macs` MACs that cost `energy_pj`: (2 ops per MAC / J) / 1e12 =
 // 2 * macs / energy_pj; 0 when the energy is 0.

@@ -188,9 +188,16 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
     h += tile("workload", run.workload_name);
     h += tile("config", config);
     h += tile("cycles", with_commas(run.total_cycles));
-    h += tile("latency", human_time(total.time_s));
-    h += tile("inferences/s", human_rate(inferences_per_second(total.time_s)));
+    if (run.batch > 1) {  // the batch's figures, and per inference
+        h += tile("batch", std::to_string(run.batch) + " images");
+        h += tile("batch latency", human_time(total.time_s));
+        h += tile("latency per inference", human_time(total.time_s / run.batch));
+    } else {
+        h += tile("latency", human_time(total.time_s));
+    }
+    h += tile("inferences/s", human_rate(inferences_per_second(total.time_s, run.batch)));
     h += tile("energy", energy_text(energy_pj));
+    if (run.batch > 1) h += tile("energy per inference", energy_text(energy_pj / run.batch));
     h += tile("TOPS/W", num(tops_per_w, 4));
     h += tile("MAC utilization", percent(total.mac_utilization));
     h += "</div>\n<p class=\"" +

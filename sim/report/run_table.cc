@@ -116,8 +116,23 @@ void print_header(std::ostream& out, const stats::RunStats& run, const cfg::HwCo
                      " B/cycle = " + fixed(peaks.dram_gbps(), 2) + " GB/s; roofline ridge point " +
                      fixed(peaks.ridge_point(), 2) + " MACs/byte");
     item("energy", "table '" + hw.energy.name + "'");
-    item("latency", human_time(total.time_s) + " (" + with_commas(total.cycles) + " cycles) = " +
-                        human_rate(inferences_per_second(total.time_s)) + " inferences/s");
+    if (run.batch <= 1) {
+        item("latency", human_time(total.time_s) + " (" + with_commas(total.cycles) +
+                            " cycles) = " + human_rate(inferences_per_second(total.time_s)) +
+                            " inferences/s");
+        return;
+    }
+    // A batch: the run's figures are the batch's; per inference, they divide by it.
+    const double n = run.batch;
+    item("batch", std::to_string(run.batch) + " images; latency " + human_time(total.time_s) +
+                      " (" + with_commas(total.cycles) + " cycles) for the batch = " +
+                      human_rate(inferences_per_second(total.time_s, run.batch)) + " inferences/s");
+    item("per image",
+         human_time(total.time_s / n) + " (" + fixed(static_cast<double>(total.cycles) / n, 1) +
+             " cycles), " + microjoules(total.energy.total_pj() / n) + " uJ, DRAM " +
+             with_commas(static_cast<uint64_t>(
+                 static_cast<double>(run.total.dram_read_bytes + run.total.dram_write_bytes) / n)) +
+             " B");
 }
 
 // The limiters table's head for a cause (at most 7 columns, so 8 causes fit in 120).

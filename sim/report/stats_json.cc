@@ -274,6 +274,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
     doc["workload"] = run.workload_name;
     doc["fidelity"] = run.fidelity;
     doc["functional"] = run.functional;
+    if (run.batch > 1) doc["batch"] = run.batch;
     doc["clock_hz"] = peaks.clock_hz;
     doc["array"] = json{{"rows", hw.array.rows},
                         {"cols", hw.array.cols},
@@ -324,7 +325,16 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
     const Figures total = total_figures(run, peaks, table);
     put_figures(totals, total);
     put_limiters(totals, run.limiters);
-    totals["inferences_per_second"] = inferences_per_second(total.time_s);
+    totals["inferences_per_second"] = inferences_per_second(total.time_s, run.batch);
+    if (run.batch > 1) {  // the totals are the batch's; per inference they divide by it
+        const double n = run.batch;
+        totals["per_inference"] =
+            json{{"time_s", total.time_s / n},
+                 {"cycles", static_cast<double>(run.total_cycles) / n},
+                 {"energy_pj", total.energy.total_pj() / n},
+                 {"dram_bytes",
+                  static_cast<double>(run.total.dram_read_bytes + run.total.dram_write_bytes) / n}};
+    }
     // Silicon area of the array built for the run's widest precision plus its SRAM (area table).
     {
         Precision widest = parse_precision(run.precision).value_or(Precision::kInt8);

@@ -189,6 +189,7 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
     RunResult result = simulate_program(hw, program, options);
     stats::RunStats& st = result.stats;
     st.workload_name = workload.name;
+    st.batch = workload.batch;
     st.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     if (options.functional && options.check && float_mixed) {

@@ -83,6 +83,9 @@ struct RunStats {
     std::string precision = "int8";  // the config's precision (layers may override it)
     int cycles_per_mac = 1;          // the array's cycles per MAC at that precision
     double clock_hz = 1e9;
+    // Images the run computed (Workload::batch): every figure is the batch's, per-inference ones
+    // divide by it.
+    int32_t batch = 1;
     uint64_t peak_macs_per_cycle = 0;
     double dram_peak_bytes_per_cycle = 0;
     std::vector<LayerStats> layers;

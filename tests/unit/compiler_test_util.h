@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "sim/compiler/emit.h"
+#include "sim/compiler/estimate.h"
+#include "sim/compiler/search.h"
 #include "sim/config/config_loader.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload_loader.h"
@@ -51,5 +54,19 @@ layers:
   - {name: a, op: add, inputs: [x, y], output: {scale: 1.0}}
   - {name: c, op: concat, inputs: [s, a]}
 )";
+
+// The estimate of candidate `c` of `x` from its emitted instructions (estimate_program), the
+// reference the closed form (estimate()) is proven equal to; `counts` (if given) gets the
+// emitted program's instruction counts.
+inline Estimate emitted_estimate(const LoweredLayer& x, const ArrayPlan& c, const cfg::HwConfig& hw,
+                                 isa::InstrCounts* counts = nullptr) {
+    LayerPlan plan;
+    plan.ok = true;
+    plan.array = c;
+    Emitted trial;
+    emit_layer(x, plan, 0, trial);
+    if (counts != nullptr) *counts = trial.program.counts();
+    return estimate_program(trial.program, hw, c.dataflow, x.desc.cycles_per_mac);
+}
 
 }  // namespace npu::compiler::test
