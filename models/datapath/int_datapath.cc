@@ -28,7 +28,7 @@ void IntDatapath::compute_block(const isa::Compute& c, const isa::LayerDesc& L, 
         stride_n = 1;
         stride_k = n;
     }
-    const kernels::PackedB packed = kernels::pack_b(w, n, k, stride_n, stride_k);
+    kernels::pack_b(m_packed, w, n, k, stride_n, stride_k);
     // The edge adders' zero-point correction (correct_zero_points) and the bias as the GEMM's
     // start values: sum_k (a - za)(w - zb) = sum_k a w - za sum_k w - zb sum_k a + k za zb, all
     // wrapping in 32 bits.
@@ -59,11 +59,12 @@ void IntDatapath::compute_block(const isa::Compute& c, const isa::LayerDesc& L, 
     }
     auto* acc = reinterpret_cast<int32_t*>(mem.acc + c.acc_addr);
     if (!c.accumulate) {  // acc = bias + product, straight into the accumulators
-        kernels::gemm(m_a_tile.data(), m, k, packed, m_col_init.data(), row_init, acc, n);
+        kernels::gemm(m_a_tile.data(), m, k, m_packed, m_col_init.data(), row_init, acc, n);
         return;
     }
     m_out_tile.resize(size_t(m * n));
-    kernels::gemm(m_a_tile.data(), m, k, packed, m_col_init.data(), row_init, m_out_tile.data(), n);
+    kernels::gemm(m_a_tile.data(), m, k, m_packed, m_col_init.data(), row_init, m_out_tile.data(),
+                  n);
     accumulate_tile(c, 0, block, true, mem);
 }
 

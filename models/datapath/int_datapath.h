@@ -24,6 +24,7 @@
 #include "models/datapath/datapath.h"
 #include "sim/core/types.h"
 #include "sim/isa/isa.h"
+#include "sim/kernels/gemm.h"
 #include "sim/timing/array_model.h"
 
 namespace npu::datapath {
@@ -65,6 +66,7 @@ class IntDatapath {
     std::vector<int8_t> m_a_tile, m_w_tile;
     std::vector<int32_t> m_out_tile;
     std::vector<int32_t> m_col_init, m_row_init;  // the block GEMM's start values
+    kernels::PackedB m_packed;  // the block's weights, packed (storage reused block to block)
 };
 
 }  // namespace npu::datapath
