@@ -81,29 +81,31 @@ void pack_panels(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_
 
 // Rows [0, rows) and K values [k0, k0 + groups * group) of A into panels of mr rows:
 // [panel][group][mr][group elements], each element converted by `f`; zero beyond rows and K.
-template <typename T, typename F>
-void pack_a(const int8_t* a, int64_t lda, int64_t rows, int64_t k0, int64_t k, int64_t groups,
-            const Shape& s, F f, T* out) {
-    const int64_t full = std::max<int64_t>(0, std::min<int64_t>(groups, (k - k0) / s.group));
-    for (int64_t r0 = 0; r0 < rows; r0 += s.mr) {
-        T* panel = out + r0 * groups * s.group;
-        for (int64_t r = 0; r < s.mr; ++r) {
-            T* dst = panel + r * s.group;
-            const int64_t stride = int64_t{s.mr} * s.group;
+// The tile shape is a compile-time constant (MR rows, groups of G): the inner copies unroll, and
+// no store through `out` makes the compiler reload it.
+template <int MR, int G, typename T, typename F>
+void pack_a(const int8_t* a, int64_t lda, int64_t rows, int64_t k0, int64_t k, int64_t groups, F f,
+            T* out) {
+    const int64_t full = std::max<int64_t>(0, std::min<int64_t>(groups, (k - k0) / G));
+    constexpr int64_t kStride = int64_t{MR} * G;
+    for (int64_t r0 = 0; r0 < rows; r0 += MR) {
+        T* panel = out + r0 * groups * G;
+        for (int64_t r = 0; r < MR; ++r) {
+            T* dst = panel + r * G;
             if (r0 + r >= rows) {
                 for (int64_t g = 0; g < groups; ++g) {
-                    for (int64_t t = 0; t < s.group; ++t) dst[g * stride + t] = T{0};
+                    for (int t = 0; t < G; ++t) dst[g * kStride + t] = T{0};
                 }
                 continue;
             }
             const int8_t* src = a + (r0 + r) * lda + k0;
             for (int64_t g = 0; g < full; ++g) {
-                for (int64_t t = 0; t < s.group; ++t) dst[g * stride + t] = f(src[g * s.group + t]);
+                for (int t = 0; t < G; ++t) dst[g * kStride + t] = f(src[g * G + t]);
             }
             for (int64_t g = full; g < groups; ++g) {
-                for (int64_t t = 0; t < s.group; ++t) {
-                    const int64_t kk = k0 + g * s.group + t;
-                    dst[g * stride + t] = kk < k ? f(src[g * s.group + t]) : T{0};
+                for (int t = 0; t < G; ++t) {
+                    const int64_t kk = k0 + g * G + t;
+                    dst[g * kStride + t] = kk < k ? f(src[g * G + t]) : T{0};
                 }
             }
         }
@@ -223,8 +225,8 @@ void gemm(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const int32
             run_blocks(
                 a, m, lda, b, b.m_bytes.data(), b.m_k_groups, s,
                 [&](const int8_t* x, int64_t ld, int64_t rows, int64_t k0, int64_t gn, int8_t* o) {
-                    pack_a(
-                        x, ld, rows, k0, k, gn, s, [](int8_t v) { return v; }, o);
+                    pack_a<tiles::kPortableMr, tiles::kPortableGroup>(
+                        x, ld, rows, k0, k, gn, [](int8_t v) { return v; }, o);
                 },
                 tiles::portable, c, ldc);
             return;
@@ -232,8 +234,8 @@ void gemm(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const int32
             run_blocks(
                 a, m, lda, b, b.m_words.data(), b.m_k_groups, s,
                 [&](const int8_t* x, int64_t ld, int64_t rows, int64_t k0, int64_t gn, int16_t* o) {
-                    pack_a(
-                        x, ld, rows, k0, k, gn, s, [](int8_t v) { return int16_t{v}; }, o);
+                    pack_a<tiles::kAvx2Mr, tiles::kAvx2Group>(
+                        x, ld, rows, k0, k, gn, [](int8_t v) { return int16_t{v}; }, o);
                 },
                 tiles::avx2, c, ldc);
             return;
@@ -242,8 +244,8 @@ void gemm(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const int32
             run_blocks(
                 a, m, lda, b, b.m_bytes.data(), b.m_k_groups, s,
                 [&](const int8_t* x, int64_t ld, int64_t rows, int64_t k0, int64_t gn, int8_t* o) {
-                    pack_a(
-                        x, ld, rows, k0, k, gn, s,
+                    pack_a<tiles::kVnniMr, tiles::kVnniGroup>(
+                        x, ld, rows, k0, k, gn,
                         [](int8_t v) {
                             return static_cast<int8_t>(static_cast<uint8_t>(v) ^ 0x80u);
                         },
