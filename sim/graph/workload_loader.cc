@@ -66,6 +66,14 @@ std::vector<int8_t> DataGenerator::int8s(size_t count, int lo, int hi) {
         }
         return v;
     }
+    if (span == 255) {  // the weights' [-127, 127]: a constant divisor, a multiply-shift remainder
+        for (auto& out : v) {
+            uint64_t x = m_engine();
+            while (x > limit) x = m_engine();
+            out = static_cast<int8_t>(static_cast<uint64_t>(lo) + x % 255);
+        }
+        return v;
+    }
     // x % span by Lemire, Kaser and Kurz's direct remainder ("Faster Remainder by Direct
     // Computation", 2019): with M = ceil(2^128 / span), x % span = ((M * x mod 2^128) * span) >>
     // 128, exact for every 64-bit x and span < 2^64.
