@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <systemc>
+#include <utility>
 #include <vector>
 
 #include "models/datapath/datapaths.h"
@@ -59,6 +60,11 @@ class NpuCore : public sc_core::sc_module {
     // once, after the run.
     [[nodiscard]] std::vector<std::vector<int8_t>> take_layer_outputs() {
         return m_controller.take_layer_outputs();
+    }
+    // Hands each layer's output to `sink` as the layer ends instead of keeping it (functional
+    // runs; set before the run).
+    void set_output_sink(Controller::OutputSink sink) {
+        m_controller.set_output_sink(std::move(sink));
     }
     // Records the timeline into `trace` (sim/stats/trace.h); nullptr: nothing is recorded.
     void set_trace(stats::Trace* trace) { m_board.set_trace(trace); }

@@ -28,7 +28,7 @@ void IntDatapath::compute_block(const isa::Compute& c, const isa::LayerDesc& L, 
         stride_n = 1;
         stride_k = n;
     }
-    const kernels::PackedB packed = kernels::pack_b(w, n, k, stride_n, stride_k);
+    const Packed& packed = packed_weights(c, L, w, stride_n, stride_k);
     // The edge adders' zero-point correction (correct_zero_points) and the bias as the GEMM's
     // start values: sum_k (a - za)(w - zb) = sum_k a w - za sum_k w - zb sum_k a + k za zb, all
     // wrapping in 32 bits.
@@ -38,12 +38,7 @@ void IntDatapath::compute_block(const isa::Compute& c, const isa::LayerDesc& L, 
     m_col_init.assign(size_t(n), 0);
     for (int64_t j = 0; j < n; ++j) {
         uint32_t v = c.accumulate ? 0u : static_cast<uint32_t>(bias[j]);
-        if (za != 0) {
-            uint32_t sum = 0;
-            for (int64_t kk = 0; kk < k; ++kk)
-                sum += static_cast<uint32_t>(int32_t{w[j * stride_n + kk * stride_k]});
-            v += static_cast<uint32_t>(k) * za * zb - za * sum;
-        }
+        if (za != 0) v += static_cast<uint32_t>(k) * za * zb - za * packed.col_sums[size_t(j)];
         m_col_init[size_t(j)] = static_cast<int32_t>(v);
     }
     const int32_t* row_init = nullptr;
@@ -59,12 +54,63 @@ void IntDatapath::compute_block(const isa::Compute& c, const isa::LayerDesc& L, 
     }
     auto* acc = reinterpret_cast<int32_t*>(mem.acc + c.acc_addr);
     if (!c.accumulate) {  // acc = bias + product, straight into the accumulators
-        kernels::gemm(m_a_tile.data(), m, k, packed, m_col_init.data(), row_init, acc, n);
+        kernels::gemm(m_a_tile.data(), m, k, packed.b, m_col_init.data(), row_init, acc, n);
         return;
     }
     m_out_tile.resize(size_t(m * n));
-    kernels::gemm(m_a_tile.data(), m, k, packed, m_col_init.data(), row_init, m_out_tile.data(), n);
+    kernels::gemm(m_a_tile.data(), m, k, packed.b, m_col_init.data(), row_init, m_out_tile.data(),
+                  n);
     accumulate_tile(c, 0, block, true, mem);
+}
+
+// The block's weights packed for the GEMM, with their column sums. A mapping that streams a
+// layer's weights reloads each (k0, n0) block for every m-block: packing is done once per block
+// and reused while the scratchpad holds the same bytes. Entries are keyed by the block's place
+// in the layer and hold the bytes they were packed from; a reuse compares them with the
+// scratchpad's (any difference: packed again), so the result never depends on the cache. A
+// block is kept from its second use on (most mappings use each block once), the entries live
+// until the layer changes, and at most kPackCacheBytes are kept.
+const IntDatapath::Packed& IntDatapath::packed_weights(const isa::Compute& c,
+                                                       const isa::LayerDesc& L, const int8_t* w,
+                                                       int64_t stride_n, int64_t stride_k) {
+    const int64_t k = c.k, n = c.n;
+    const size_t bytes = size_t(k) * size_t(n);  // the block is contiguous, k x n or n x k
+    const auto pack = [&](Packed& p) {
+        kernels::pack_b(p.b, w, n, k, stride_n, stride_k);
+        p.col_sums.assign(size_t(n), 0);
+        if (L.a_zero_point == 0) return;
+        for (int64_t j = 0; j < n; ++j) {
+            uint32_t sum = 0;
+            for (int64_t kk = 0; kk < k; ++kk)
+                sum += static_cast<uint32_t>(int32_t{w[j * stride_n + kk * stride_k]});
+            p.col_sums[size_t(j)] = sum;
+        }
+    };
+    if (&L != m_cache_layer) {
+        m_pack_cache.clear();
+        m_pack_seen.clear();
+        m_cache_bytes = 0;
+        m_cache_layer = &L;
+    }
+    const BlockKey key{c.k0, c.n0, c.k, c.n, c.w_transposed};
+    const auto it = m_pack_cache.find(key);
+    if (it != m_pack_cache.end()) {
+        Packed& e = *it->second;
+        if (std::memcmp(e.source.data(), w, bytes) != 0) {
+            e.source.assign(w, w + bytes);
+            pack(e);
+        }
+        return e;
+    }
+    if (m_pack_seen.insert(key).second || m_cache_bytes + 3 * bytes > kPackCacheBytes) {
+        pack(m_uncached);  // a first use (or a full cache): packed, not kept
+        return m_uncached;
+    }
+    auto e = std::make_unique<Packed>();
+    e->source.assign(w, w + bytes);
+    pack(*e);
+    m_cache_bytes += 3 * bytes;  // the source, the packed block (up to 2 bytes per weight)
+    return *m_pack_cache.emplace(key, std::move(e)).first->second;
 }
 
 timing::TileData IntDatapath::pe_tile(const isa::Compute& c, const isa::LayerDesc& L, int i0,

@@ -15,15 +15,22 @@
 //    LayerDesc::f32), lookups and copies to int8.
 //  - POST: per-channel requantization with the configured rounding and the activation clamp
 //    (kernels::requantize_rows; postproc.requant: float32 element by element).
+// A COMPUTE block's packed weights are reused when the same block of the same layer comes again
+// with the same bytes (mappings that reload each weight block per m-block): packed_weights.
 // Plain C++, no SystemC, no timing. Scratch buffers are members: one datapath per core.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "models/datapath/datapath.h"
 #include "sim/core/types.h"
 #include "sim/isa/isa.h"
+#include "sim/kernels/gemm.h"
 #include "sim/timing/array_model.h"
 
 namespace npu::datapath {
@@ -65,6 +72,42 @@ class IntDatapath {
     std::vector<int8_t> m_a_tile, m_w_tile;
     std::vector<int32_t> m_out_tile;
     std::vector<int32_t> m_col_init, m_row_init;  // the block GEMM's start values
+    // A COMPUTE block's weights, packed, with their column sums (mod 2^32) and, when kept, the
+    // bytes they were packed from.
+    struct Packed {
+        kernels::PackedB b;
+        std::vector<uint32_t> col_sums;
+        std::vector<int8_t> source;
+    };
+    // A block's place in its layer's weights.
+    struct BlockKey {
+        int64_t k0;
+        int32_t n0, k, n;
+        bool transposed;
+        bool operator==(const BlockKey& o) const {
+            return k0 == o.k0 && n0 == o.n0 && k == o.k && n == o.n && transposed == o.transposed;
+        }
+    };
+    struct BlockKeyHash {
+        size_t operator()(const BlockKey& b) const {
+            uint64_t h = static_cast<uint64_t>(b.k0) * 0x9e3779b97f4a7c15ull;
+            h ^= (static_cast<uint64_t>(static_cast<uint32_t>(b.n0)) << 32 |
+                  static_cast<uint32_t>(b.k)) *
+                 0xbf58476d1ce4e5b9ull;
+            h ^= (static_cast<uint64_t>(static_cast<uint32_t>(b.n)) << 1 | b.transposed) *
+                 0x94d049bb133111ebull;
+            return static_cast<size_t>(h ^ (h >> 29));
+        }
+    };
+    // Bytes of packed weights (and their sources) kept at most.
+    static constexpr size_t kPackCacheBytes = size_t{256} << 20;
+    [[nodiscard]] const Packed& packed_weights(const isa::Compute& c, const isa::LayerDesc& L,
+                                               const int8_t* w, int64_t stride_n, int64_t stride_k);
+    Packed m_uncached;  // a block packed without keeping it (storage reused block to block)
+    std::unordered_map<BlockKey, std::unique_ptr<Packed>, BlockKeyHash> m_pack_cache;
+    std::unordered_set<BlockKey, BlockKeyHash> m_pack_seen;  // blocks of the layer used once
+    const isa::LayerDesc* m_cache_layer = nullptr;           // the layer the entries are of
+    size_t m_cache_bytes = 0;
 };
 
 }  // namespace npu::datapath

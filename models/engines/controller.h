@@ -8,7 +8,8 @@
 // last instruction it writes a null instruction into each FIFO (no time): the end of program,
 // on which each engine's thread returns.
 // Functional runs: each layer's output is read (TLM debug transport, no timing) when its SYNC
-// completes: a tensor kept on chip may be overwritten once its last reader is done.
+// completes: a tensor kept on chip may be overwritten once its last reader is done. It is kept
+// for take_layer_outputs() or handed to an output sink.
 // Stats (group "npu.controller"): instructions (dispatched, SYNC included), syncs,
 // dispatch_stall_cycles (blocked on a full engine FIFO).
 #pragma once
@@ -32,6 +33,9 @@ class Controller : public sc_core::sc_module {
     using Queue = sc_core::sc_fifo<const isa::Instr*>;
     // Reads `len` bytes at an address of the core's map into `dst` (no timing).
     using OutputReader = std::function<void(uint64_t addr, uint8_t* dst, uint32_t len)>;
+    // Takes a layer's output when the layer ends (functional runs); none set: it is kept for
+    // take_layer_outputs().
+    using OutputSink = std::function<void(size_t layer, std::vector<int8_t>&& output)>;
 
     SC_HAS_PROCESS(Controller);
     // `layers`: the run's per-layer records (start and end cycles are written here).
@@ -47,6 +51,8 @@ class Controller : public sc_core::sc_module {
     [[nodiscard]] std::vector<std::vector<int8_t>> take_layer_outputs() {
         return std::move(m_layer_outputs);
     }
+    // Hands each layer's output to `sink` instead of keeping it (before the run).
+    void set_output_sink(OutputSink sink) { m_output_sink = std::move(sink); }
     // Called at each layer's end (its SYNC) with the layer index and the cycle; keep it cheap.
     void set_layer_end_hook(std::function<void(size_t layer, uint64_t cycle)> hook) {
         m_layer_end_hook = std::move(hook);
@@ -67,6 +73,7 @@ class Controller : public sc_core::sc_module {
     Queue* m_queues[3];
     bool m_finished = false;
     std::vector<std::vector<int8_t>> m_layer_outputs;
+    OutputSink m_output_sink;
     std::function<void(size_t, uint64_t)> m_layer_end_hook;
     stats::Stat& m_instructions;
     stats::Stat& m_syncs;

@@ -191,6 +191,7 @@ int cmd_run(const Args& a, std::ostream& out) {
     }
     ro.functional = !a.timing_only;
     ro.check = !a.no_check;
+    ro.keep_outputs = a.save_tensors.has_value();  // else compared layer by layer and let go
     ro.fidelity = a.fidelity == "pe" ? model::Fidelity::kPe : model::Fidelity::kFast;
     const run::RunResult r = run::simulate(hw, wl, ro);
     progress.clear();

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "sim/core/error.h"
+#include "sim/core/huge_pages.h"
 #include "sim/core/input_file.h"
 #include "sim/core/npy.h"
 #include "sim/core/yaml_messages.h"
@@ -53,12 +54,23 @@ std::vector<int8_t> DataGenerator::int8s(size_t count, int lo, int hi) {
     const uint64_t span = static_cast<uint64_t>(int64_t{hi} - lo) + 1;  // in [1, 2^32]
     constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
     const uint64_t limit = kMax - (kMax % span + 1) % span;
-    std::vector<int8_t> v(count);
+    std::vector<int8_t> v;
+    v.reserve(count);
+    advise_huge_pages(v.data(), count);
+    v.resize(count);
     if ((span & (span - 1)) == 0) {
         for (auto& out : v) {
             uint64_t x = m_engine();
             while (x > limit) x = m_engine();
             out = static_cast<int8_t>(static_cast<uint64_t>(lo) + (x & (span - 1)));
+        }
+        return v;
+    }
+    if (span == 255) {  // the weights' [-127, 127]: a constant divisor, a multiply-shift remainder
+        for (auto& out : v) {
+            uint64_t x = m_engine();
+            while (x > limit) x = m_engine();
+            out = static_cast<int8_t>(static_cast<uint64_t>(lo) + x % 255);
         }
         return v;
     }

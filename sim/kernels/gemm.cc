@@ -1,6 +1,7 @@
 #include "sim/kernels/gemm.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <stdexcept>
 
@@ -17,6 +18,11 @@ struct Shape {
     int mr, nr, group;
 };
 
+// The largest micro-kernel tile, mr x nr over every path (an edge tile's scratch).
+constexpr size_t kMaxTile =
+    std::max({size_t(tiles::kPortableMr) * tiles::kPortableNr,
+              size_t(tiles::kAvx2Mr) * tiles::kAvx2Nr, size_t(tiles::kVnniMr) * tiles::kVnniNr});
+
 Shape shape_of(Isa isa) {
     switch (isa) {
         case Isa::kPortable:
@@ -29,19 +35,26 @@ Shape shape_of(Isa isa) {
     throw std::logic_error("kernels: unknown path");
 }
 
-// B into [panel][k group][nr][group], zero beyond N and K.
+// B into [panel][k group][nr][group], zero beyond N and K. Every element is written once (the
+// storage is reused from an earlier pack: nothing is cleared first).
 template <typename T>
 void pack_panels(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_t stride_k,
                  const Shape& s, int64_t k_groups, std::vector<T>& out) {
     const int64_t panels = (n + s.nr - 1) / s.nr;
-    out.assign(static_cast<size_t>(panels * k_groups * s.nr * s.group), T{0});
+    out.resize(static_cast<size_t>(panels * k_groups * s.nr * s.group));
     const int64_t full_groups = k / s.group;  // groups with every element inside K
+    const int64_t step = int64_t{s.nr} * s.group;
     for (int64_t p = 0; p < panels; ++p) {
         T* panel = out.data() + p * k_groups * s.nr * s.group;
-        for (int64_t j = 0; j < s.nr && p * s.nr + j < n; ++j) {
-            const int8_t* src = b + (p * s.nr + j) * stride_n;
+        for (int64_t j = 0; j < s.nr; ++j) {
             T* dst = panel + j * s.group;
-            const int64_t step = int64_t{s.nr} * s.group;
+            if (p * s.nr + j >= n) {  // a column beyond N: zeros
+                for (int64_t g = 0; g < k_groups; ++g) {
+                    for (int64_t t = 0; t < s.group; ++t) dst[g * step + t] = T{0};
+                }
+                continue;
+            }
+            const int8_t* src = b + (p * s.nr + j) * stride_n;
             if (stride_k == 1) {
                 for (int64_t g = 0; g < full_groups; ++g) {
                     for (int64_t t = 0; t < s.group; ++t) {
@@ -55,8 +68,12 @@ void pack_panels(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_
                     }
                 }
             }
-            for (int64_t kk = full_groups * s.group; kk < k; ++kk) {
-                dst[full_groups * step + kk % s.group] = static_cast<T>(src[kk * stride_k]);
+            if (full_groups < k_groups) {  // the last group, zero beyond K
+                for (int64_t t = 0; t < s.group; ++t) {
+                    const int64_t kk = full_groups * s.group + t;
+                    dst[full_groups * step + t] =
+                        kk < k ? static_cast<T>(src[kk * stride_k]) : T{0};
+                }
             }
         }
     }
@@ -64,29 +81,31 @@ void pack_panels(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_
 
 // Rows [0, rows) and K values [k0, k0 + groups * group) of A into panels of mr rows:
 // [panel][group][mr][group elements], each element converted by `f`; zero beyond rows and K.
-template <typename T, typename F>
-void pack_a(const int8_t* a, int64_t lda, int64_t rows, int64_t k0, int64_t k, int64_t groups,
-            const Shape& s, F f, T* out) {
-    const int64_t full = std::max<int64_t>(0, std::min<int64_t>(groups, (k - k0) / s.group));
-    for (int64_t r0 = 0; r0 < rows; r0 += s.mr) {
-        T* panel = out + r0 * groups * s.group;
-        for (int64_t r = 0; r < s.mr; ++r) {
-            T* dst = panel + r * s.group;
-            const int64_t stride = int64_t{s.mr} * s.group;
+// The tile shape is a compile-time constant (MR rows, groups of G): the inner copies unroll, and
+// no store through `out` makes the compiler reload it.
+template <int MR, int G, typename T, typename F>
+void pack_a(const int8_t* a, int64_t lda, int64_t rows, int64_t k0, int64_t k, int64_t groups, F f,
+            T* out) {
+    const int64_t full = std::max<int64_t>(0, std::min<int64_t>(groups, (k - k0) / G));
+    constexpr int64_t kStride = int64_t{MR} * G;
+    for (int64_t r0 = 0; r0 < rows; r0 += MR) {
+        T* panel = out + r0 * groups * G;
+        for (int64_t r = 0; r < MR; ++r) {
+            T* dst = panel + r * G;
             if (r0 + r >= rows) {
                 for (int64_t g = 0; g < groups; ++g) {
-                    for (int64_t t = 0; t < s.group; ++t) dst[g * stride + t] = T{0};
+                    for (int t = 0; t < G; ++t) dst[g * kStride + t] = T{0};
                 }
                 continue;
             }
             const int8_t* src = a + (r0 + r) * lda + k0;
             for (int64_t g = 0; g < full; ++g) {
-                for (int64_t t = 0; t < s.group; ++t) dst[g * stride + t] = f(src[g * s.group + t]);
+                for (int t = 0; t < G; ++t) dst[g * kStride + t] = f(src[g * G + t]);
             }
             for (int64_t g = full; g < groups; ++g) {
-                for (int64_t t = 0; t < s.group; ++t) {
-                    const int64_t kk = k0 + g * s.group + t;
-                    dst[g * stride + t] = kk < k ? f(src[g * s.group + t]) : T{0};
+                for (int t = 0; t < G; ++t) {
+                    const int64_t kk = k0 + g * G + t;
+                    dst[g * kStride + t] = kk < k ? f(src[g * G + t]) : T{0};
                 }
             }
         }
@@ -101,8 +120,15 @@ void run_blocks(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const
     const int64_t block_groups = kBlockK / s.group;
     const int64_t panels = (n + s.nr - 1) / s.nr;
     const int64_t panel_elems = k_groups * s.nr * s.group;
-    std::vector<T> a_block(static_cast<size_t>(kBlockRows * block_groups * s.group));
-    std::vector<int32_t> edge(static_cast<size_t>(s.mr * s.nr));
+    // The packed A block: as large as this product needs (pack_a writes every element a tile
+    // reads), kept per thread across calls so that a stream of small products (the datapath's
+    // COMPUTE blocks) neither allocates nor touches fresh pages each time.
+    thread_local std::vector<T> a_block;
+    const int64_t rows_needed = (std::min(kBlockRows, m) + s.mr - 1) / s.mr * s.mr;
+    const size_t a_need =
+        static_cast<size_t>(rows_needed * std::min(block_groups, k_groups) * s.group);
+    if (a_block.size() < a_need) a_block.resize(a_need);
+    std::array<int32_t, kMaxTile> edge;
     for (int64_t g0 = 0; g0 < k_groups; g0 += block_groups) {
         const int64_t gn = std::min(block_groups, k_groups - g0);
         for (int64_t i0 = 0; i0 < m; i0 += kBlockRows) {
@@ -120,7 +146,7 @@ void run_blocks(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const
                         continue;
                     }
                     // An edge tile: computed in full on a copy, only its valid part written back.
-                    std::fill(edge.begin(), edge.end(), 0);
+                    std::fill(edge.begin(), edge.begin() + s.mr * s.nr, 0);
                     for (int64_t r = 0; r < tile_rows; ++r) {
                         std::memcpy(&edge[static_cast<size_t>(r * s.nr)], ct + r * ldc,
                                     static_cast<size_t>(cols) * sizeof(int32_t));
@@ -138,19 +164,22 @@ void run_blocks(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const
 
 }  // namespace
 
-PackedB pack_b(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_t stride_k, Isa isa) {
+void pack_b(PackedB& p, const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_t stride_k,
+            Isa isa) {
     if (n < 0 || k < 0) throw std::invalid_argument("pack_b: negative size");
-    PackedB p;
     p.m_isa = isa;
     p.m_n = n;
     p.m_k = k;
     const Shape s = shape_of(isa);
     p.m_k_groups = (k + s.group - 1) / s.group;
     p.m_correction.assign(static_cast<size_t>(n), 0);
+    // The other path's storage is emptied: a PackedB holds one path's layout.
     if (isa == Isa::kAvx2) {
         pack_panels(b, n, k, stride_n, stride_k, s, p.m_k_groups, p.m_words);
+        p.m_bytes.clear();
     } else {
         pack_panels(b, n, k, stride_n, stride_k, s, p.m_k_groups, p.m_bytes);
+        p.m_words.clear();
     }
     if (isa == Isa::kAvx512Vnni) {
         // The tile sums (a + 128) * b: take 128 * sum_k b back out of the start value.
@@ -167,6 +196,11 @@ PackedB pack_b(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_t 
             p.m_correction[static_cast<size_t>(j)] = static_cast<int32_t>(0u - 128u * sum);
         }
     }
+}
+
+PackedB pack_b(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_t stride_k, Isa isa) {
+    PackedB p;
+    pack_b(p, b, n, k, stride_n, stride_k, isa);
     return p;
 }
 
@@ -191,8 +225,8 @@ void gemm(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const int32
             run_blocks(
                 a, m, lda, b, b.m_bytes.data(), b.m_k_groups, s,
                 [&](const int8_t* x, int64_t ld, int64_t rows, int64_t k0, int64_t gn, int8_t* o) {
-                    pack_a(
-                        x, ld, rows, k0, k, gn, s, [](int8_t v) { return v; }, o);
+                    pack_a<tiles::kPortableMr, tiles::kPortableGroup>(
+                        x, ld, rows, k0, k, gn, [](int8_t v) { return v; }, o);
                 },
                 tiles::portable, c, ldc);
             return;
@@ -200,8 +234,8 @@ void gemm(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const int32
             run_blocks(
                 a, m, lda, b, b.m_words.data(), b.m_k_groups, s,
                 [&](const int8_t* x, int64_t ld, int64_t rows, int64_t k0, int64_t gn, int16_t* o) {
-                    pack_a(
-                        x, ld, rows, k0, k, gn, s, [](int8_t v) { return int16_t{v}; }, o);
+                    pack_a<tiles::kAvx2Mr, tiles::kAvx2Group>(
+                        x, ld, rows, k0, k, gn, [](int8_t v) { return int16_t{v}; }, o);
                 },
                 tiles::avx2, c, ldc);
             return;
@@ -210,8 +244,8 @@ void gemm(const int8_t* a, int64_t m, int64_t lda, const PackedB& b, const int32
             run_blocks(
                 a, m, lda, b, b.m_bytes.data(), b.m_k_groups, s,
                 [&](const int8_t* x, int64_t ld, int64_t rows, int64_t k0, int64_t gn, int8_t* o) {
-                    pack_a(
-                        x, ld, rows, k0, k, gn, s,
+                    pack_a<tiles::kVnniMr, tiles::kVnniGroup>(
+                        x, ld, rows, k0, k, gn,
                         [](int8_t v) {
                             return static_cast<int8_t>(static_cast<uint8_t>(v) ^ 0x80u);
                         },

@@ -28,8 +28,8 @@ class PackedB {
     [[nodiscard]] Isa isa() const { return m_isa; }
 
   private:
-    friend PackedB pack_b(const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_t stride_k,
-                          Isa isa);
+    friend void pack_b(PackedB& p, const int8_t* b, int64_t n, int64_t k, int64_t stride_n,
+                       int64_t stride_k, Isa isa);
     friend void gemm(const int8_t* a, int64_t m, int64_t lda, const PackedB& b,
                      const int32_t* col_init, const int32_t* row_init, int32_t* c, int64_t ldc);
     Isa m_isa = Isa::kPortable;
@@ -45,6 +45,10 @@ class PackedB {
 // B(n, k) = b[n * stride_n + k * stride_k], for n < N, k < K.
 [[nodiscard]] PackedB pack_b(const int8_t* b, int64_t n, int64_t k, int64_t stride_n,
                              int64_t stride_k, Isa isa = active_isa());
+// The same into `p`, reusing its storage (no allocation when it held a pack this large before):
+// for a stream of products that each pack their own B.
+void pack_b(PackedB& p, const int8_t* b, int64_t n, int64_t k, int64_t stride_n, int64_t stride_k,
+            Isa isa = active_isa());
 
 // c[i * ldc + j] = col_init[j] + row_init[i] + sum_k a[i * lda + k] * B(j, k)   (i < M, j < N)
 // in wrapping int32 arithmetic; a null col_init / row_init counts as zeros. lda >= K, ldc >= N.

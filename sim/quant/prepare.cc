@@ -1,7 +1,11 @@
 #include "sim/quant/prepare.h"
 
+#include <algorithm>
+#include <atomic>
+#include <future>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -25,6 +29,35 @@ uint64_t batch_image_stream(int32_t b, size_t j) {
     return (uint64_t{1} << 62) + (uint64_t(b) << 32) + j;
 }
 
+// The seeded weights of every layer that needs them, on up to kDrawThreads threads (the calling
+// one included): each tensor has its own stream, so the bytes do not depend on who draws them.
+// The largest tensors go first, each to the next free thread.
+constexpr unsigned kDrawThreads = 4;
+
+void draw_weights(graph::Workload& w, const std::vector<size_t>& layers) {
+    std::vector<size_t> order = layers;
+    const auto count = [&w](size_t i) {
+        return static_cast<size_t>(w.layers[i].reduction() * w.layers[i].out_c);
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return count(a) > count(b); });
+    std::atomic<size_t> next{0};
+    const auto work = [&] {
+        for (size_t j = next++; j < order.size(); j = next++) {
+            const size_t i = order[j];
+            w.layers[i].weights =
+                DataGenerator(w.seed, 3 * static_cast<uint64_t>(i) + 1).int8s(count(i), -127, 127);
+        }
+    };
+    const unsigned threads =
+        std::min<unsigned>({kDrawThreads, std::max(1u, std::thread::hardware_concurrency()),
+                            static_cast<unsigned>(std::min<size_t>(order.size(), kDrawThreads))});
+    std::vector<std::future<void>> helpers;
+    for (unsigned t = 1; t < threads; ++t) helpers.push_back(std::async(std::launch::async, work));
+    work();
+    for (std::future<void>& h : helpers) h.get();  // rethrows what a helper threw (bad_alloc)
+}
+
 }  // namespace
 
 void draw_seeded_data(graph::Workload& w, const graph::PendingWork& pending) {
@@ -35,6 +68,15 @@ void draw_seeded_data(graph::Workload& w, const graph::PendingWork& pending) {
                                          .int8s(static_cast<size_t>(w.inputs[j].elems()), -128, 127)
                                    : std::vector<int8_t>{});
     }
+    std::vector<size_t> drawn;  // the layers whose weights are seeded
+    for (size_t i = 0; i < w.layers.size(); ++i) {
+        const Layer& l = w.layers[i];
+        const bool weighted = l.kind == OpKind::kConv2d || l.kind == OpKind::kGemm;
+        if (weighted && !w.needs_ptq && pending.with_data && !pending.layers[i].weights_given) {
+            drawn.push_back(i);
+        }
+    }
+    draw_weights(w, drawn);
     for (size_t i = 0; i < w.layers.size(); ++i) {
         Layer& l = w.layers[i];
         const LayerRequest& r = pending.layers[i];
@@ -44,11 +86,7 @@ void draw_seeded_data(graph::Workload& w, const graph::PendingWork& pending) {
             const int64_t k = l.reduction();
             // Without data, weights and biases stay empty; the scales still size the
             // requantization.
-            if (pending.with_data) {
-                if (!r.weights_given) {
-                    l.weights = DataGenerator(w.seed, stream + 1)
-                                    .int8s(static_cast<size_t>(k * l.out_c), -127, 127);
-                }
+            if (pending.with_data) {  // the weights: draw_weights above (stream + 1)
                 if (r.bias == LayerRequest::Bias::kList) {
                     l.bias = r.bias_list;
                 } else if (r.bias == LayerRequest::Bias::kZero) {

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,20 @@ namespace npu::ref {
 // docs/operators.md).
 [[nodiscard]] std::vector<std::vector<int8_t>> run_workload(
     const graph::Workload& w, Rounding mode, RequantMode requant = RequantMode::kFixedPoint);
+
+// Receives each layer's output (layer index, output) as soon as it is computed.
+using LayerSink =
+    std::function<void(size_t layer, std::shared_ptr<const std::vector<int8_t>> output)>;
+
+// run_workload's layers in the same order with the same results, each output handed to `sink`
+// when computed and let go by the executor after the last layer that reads it, so that only the
+// outputs still to be read (and those the sink keeps) are alive at once. A batched workload's
+// outputs are all computed before the first is handed over (each needs every image).
+// `before_layer(i)`, if given, is called before layer i is computed (it may block: a pace for a
+// consumer); false stops the run there.
+void run_workload_streaming(const graph::Workload& w, Rounding mode, RequantMode requant,
+                            const LayerSink& sink,
+                            const std::function<bool(size_t layer)>& before_layer = {});
 
 // Every tensor by name: the declared inputs and each layer's output (named after the layer). A
 // v1 chain without declared inputs reports its input as "input".

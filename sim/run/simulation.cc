@@ -6,6 +6,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <systemc>
 #include <type_traits>
 #include <utility>
@@ -16,6 +17,7 @@
 #include "sim/energy/dram_energy.h"
 #include "sim/quant/float_ref.h"
 #include "sim/quant/precisions.h"
+#include "sim/ref/layer_check.h"
 #include "sim/ref/reference.h"
 
 namespace npu::run {
@@ -111,6 +113,9 @@ RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
         model::Soc soc(hw, program, options.fidelity, options.functional, st, options.dram);
         model::NpuCore& npu = soc.core();
         if (options.trace) npu.set_trace(&result.trace);
+        if (options.functional && options.on_layer_output) {
+            npu.set_output_sink(options.on_layer_output);
+        }
         size_t done = 0;
         if (options.on_layer_end) {
             const size_t total = program.layers.size();
@@ -134,7 +139,9 @@ RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
                              "the program deadlocked in layer '" + layer +
                                  "': engines wait for tokens nobody pushes");
         }
-        if (options.functional) result.outputs = npu.take_layer_outputs();
+        if (options.functional && !options.on_layer_output) {
+            result.outputs = npu.take_layer_outputs();
+        }
         soc.collect_counters(st);
     }
     for (const stats::LayerStats& ls : st.layers) {
@@ -157,10 +164,6 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
         resolved = quant::resolve_precisions(given, hw.precision);
     }
     const graph::Workload& workload = resolved ? *resolved : given;
-    compiler::CompileOptions copts;
-    copts.with_data = options.functional;
-    const isa::Program program = compiler::compile(workload, hw, copts);
-
     // The float layers' precisions: the reference runs one float precision for a whole network.
     std::optional<Precision> float_p;
     bool float_mixed = false, any_int = false;
@@ -174,23 +177,67 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
             float_p = p;
         }
     }
-    // The reference executor runs on another thread while the simulation runs.
+    // The reference executor runs on another thread while the program is compiled and simulated.
+    // The integer check compares layer by layer as both sides finish (ref::LayerCheck): neither
+    // side's outputs are all alive at once unless the caller keeps the simulated ones.
     const bool check_int = options.functional && options.check && !float_p;
     const bool check_float =
         options.functional && options.check && float_p && !float_mixed && !any_int;
-    auto expected_int = start_reference(check_int, [&workload, &hw] {
-        return ref::run_workload(workload, hw.postproc.rounding, hw.postproc.requant);
+    const bool keep = options.functional && (options.keep_outputs || check_float);
+    const size_t n_layers = workload.layers.size();
+    std::unique_ptr<ref::LayerCheck> check;
+    if (check_int) check = std::make_unique<ref::LayerCheck>(n_layers);
+    // Simulated outputs kept for the caller (the check may read them until its thread is joined).
+    std::vector<std::vector<int8_t>> kept;
+    auto expected_int = start_reference(check_int, [&workload, &hw, c = check.get()] {
+        ref::run_workload_streaming(
+            workload, hw.postproc.rounding, hw.postproc.requant,
+            [c](size_t i, ref::LayerCheck::Output out) { c->expected(i, std::move(out)); },
+            [c](size_t i) { return c->wait_for_simulation(i); });
     });
     auto expected_float = start_reference(check_float, [&workload, p = float_p] {
         return quant::run_float(
             workload, *p, workload.float_input_data.empty() ? nullptr : &workload.float_input_data);
     });
+    // However this function is left, the reference is released before its thread is joined (by
+    // the futures' destructors, declared before): it stops early unless the simulation ended.
+    struct Release {
+        ref::LayerCheck* check;
+        bool ended = false;
+        ~Release() {
+            if (check != nullptr && !ended) check->abandon();
+        }
+    } release{check.get()};
 
-    RunResult result = simulate_program(hw, program, options);
+    compiler::CompileOptions copts;
+    copts.with_data = options.functional;
+    const isa::Program program = compiler::compile(workload, hw, copts);
+
+    RunOptions sim_options = options;
+    if (check_int || (options.functional && !keep)) {
+        if (keep) kept.resize(program.layers.size());
+        sim_options.on_layer_output = [&kept, keep, c = check.get()](size_t i,
+                                                                     std::vector<int8_t>&& out) {
+            if (keep) {
+                kept.at(i) = std::move(out);
+                // The check reads the kept output in place (held until the run's end).
+                if (c != nullptr)
+                    c->simulated(i, ref::LayerCheck::Output(ref::LayerCheck::Output(), &kept[i]));
+            } else if (c != nullptr) {
+                c->simulated(i, std::make_shared<const std::vector<int8_t>>(std::move(out)));
+            }
+        };
+    }
+    RunResult result = simulate_program(hw, program, sim_options);
     stats::RunStats& st = result.stats;
     st.workload_name = workload.name;
     st.batch = workload.batch;
     st.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (check) {
+        check->simulation_ended();
+        release.ended = true;
+        expected_int.get();
+    }
 
     if (options.functional && options.check && float_mixed) {
         st.note =
@@ -214,16 +261,18 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
             st.layers[i].bit_exact = bad == 0;
         }
     } else if (check_int) {
-        const auto expected = expected_int.get();
         for (size_t i = 0; i < st.layers.size(); ++i) {
-            uint64_t bad = 0;
-            for (size_t e = 0; e < expected[i].size(); ++e)
-                bad += expected[i][e] != result.outputs[i][e];
+            const std::optional<uint64_t> bad = i < n_layers ? check->mismatches(i) : std::nullopt;
+            if (!bad) {
+                throw std::logic_error("layer '" + st.layers[i].name +
+                                       "': no simulated or no reference output to compare");
+            }
             st.layers[i].checked = true;
-            st.layers[i].mismatches = bad;
-            st.layers[i].bit_exact = bad == 0;
+            st.layers[i].mismatches = *bad;
+            st.layers[i].bit_exact = *bad == 0;
         }
     }
+    if (keep && check_int) result.outputs = std::move(kept);
     return result;
 }
 

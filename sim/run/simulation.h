@@ -30,12 +30,21 @@ struct RunOptions {
     // The memory target instead of the one `dram.model` names (tests, experiments); empty: the
     // configured one.
     model::DramFactory dram;
+    // Functional runs: keep every layer's simulated output in RunResult::outputs. Off (simulate()
+    // only): each output is compared with the reference's as soon as both exist and then let go,
+    // for a smaller peak memory; the check's figures are the same.
+    bool keep_outputs = true;
+    // Functional runs: takes each layer's simulated output as the layer ends (on the simulation's
+    // thread) instead of RunResult::outputs.
+    std::function<void(size_t layer, std::vector<int8_t>&& output)> on_layer_output;
 };
 
 struct RunResult {
     stats::RunStats stats;
-    std::vector<std::vector<int8_t>> outputs;  // every layer's simulated output (functional runs)
-    stats::Trace trace;                        // the timeline (RunOptions::trace)
+    // Every layer's simulated output (functional runs, unless RunOptions::keep_outputs is off or
+    // RunOptions::on_layer_output takes them).
+    std::vector<std::vector<int8_t>> outputs;
+    stats::Trace trace;  // the timeline (RunOptions::trace)
 };
 
 [[nodiscard]] const char* to_string(model::Fidelity f);

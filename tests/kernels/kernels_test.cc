@@ -152,6 +152,39 @@ TEST(Kernels, GemmRandomShapesEqualPlainLoops) {
     }
 }
 
+// One PackedB packed again and again (the datapath packs every COMPUTE block into the same one),
+// larger, smaller and on another path than before: each product equals the plain loops. The
+// GEMM's per-thread A block is reused across these calls too.
+TEST(Kernels, PackingIntoAReusedPackedBEqualsPlainLoops) {
+    std::mt19937_64 gen(3);
+    struct Shape {
+        int64_t m, n, k;
+    };
+    const Shape shapes[] = {{250, 65, 600}, {3, 5, 7},      {17, 33, 257},
+                            {1, 1, 1},      {240, 64, 256}, {9, 17, 3}};
+    PackedB pb;
+    for (int round = 0; round < 2; ++round) {
+        for (const Shape& t : shapes) {
+            for (const Isa isa : supported_isas()) {
+                const Isa use = round == 0 ? isa : active_isa();
+                const std::vector<int8_t> a = random_bytes(gen, static_cast<size_t>(t.m * t.k));
+                const std::vector<int8_t> b = random_bytes(gen, static_cast<size_t>(t.n * t.k));
+                const std::vector<int32_t> col = random_ints(gen, static_cast<size_t>(t.n));
+                std::vector<int32_t> want(static_cast<size_t>(t.m * t.n)), got(want.size());
+                gemm_scalar(a.data(), t.m, t.k, b.data(), t.n, t.k, t.k, 1, col.data(), nullptr,
+                            want.data(), t.n);
+                pack_b(pb, b.data(), t.n, t.k, t.k, 1, use);
+                EXPECT_EQ(pb.isa(), use);
+                EXPECT_EQ(pb.n(), t.n);
+                EXPECT_EQ(pb.k(), t.k);
+                gemm(a.data(), t.m, t.k, pb, col.data(), nullptr, got.data(), t.n);
+                ASSERT_EQ(got, want) << to_string(use) << " m " << t.m << " n " << t.n << " k "
+                                     << t.k << " round " << round;
+            }
+        }
+    }
+}
+
 TEST(Kernels, GemmSumsWrapAroundAsA32BitAdder) {
     // 140,000 products of -128 * -128 = 2^14 each: 2^14 * 140000 > 2^31 wraps, in every path
     // exactly as in 32-bit unsigned arithmetic.

@@ -84,6 +84,23 @@ TEST(QuantPrepare, PrepareDrawsAndQuantizesEverything) {
     EXPECT_EQ(again.layers[1].output, w.layers[1].output);
 }
 
+// The weights are drawn on several threads, largest first: each layer's still come from its own
+// stream (3i + 1), whichever thread drew them.
+TEST(QuantPrepare, EveryLayersWeightsComeFromItsOwnStream) {
+    const graph::Workload w = prepare(
+        graph::load_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml"));
+    size_t weighted = 0;
+    for (size_t i = 0; i < w.layers.size(); ++i) {
+        const graph::Layer& l = w.layers[i];
+        if (l.kind != graph::OpKind::kConv2d && l.kind != graph::OpKind::kGemm) continue;
+        ++weighted;
+        EXPECT_EQ(l.weights, graph::DataGenerator(w.seed, 3 * i + 1)
+                                 .int8s(static_cast<size_t>(l.reduction() * l.out_c), -127, 127))
+            << l.name;
+    }
+    EXPECT_GE(weighted, 8u);
+}
+
 TEST(QuantPrepare, WithoutDataOnlyTheWeightScalesAreDrawn) {
     graph::LoadOptions no_data;
     no_data.with_data = false;
