@@ -425,6 +425,21 @@ json parse_json_bounded(const std::string& text, const std::string& source) {
         const size_t colon = what.find(": ", what.find("parse error"));
         what = colon == std::string::npos ? what : what.substr(colon + 2);
         throw UserError(Diagnostic{source, line, col, "", "invalid JSON: " + shown(what, 160)});
+    } catch (const json::out_of_range& e) {
+        // A number too large for a double (e.g. 1e99999): nlohmann reports it as out_of_range 406
+        // with the number's text but no position; the position is that text's first occurrence.
+        std::string what = e.what();
+        const size_t quote = what.find('\'');
+        const size_t end = quote == std::string::npos ? quote : what.find('\'', quote + 1);
+        const std::string number =
+            end == std::string::npos ? std::string() : what.substr(quote + 1, end - quote - 1);
+        const size_t at = number.empty() ? std::string::npos : text.find(number);
+        const auto [line, col] =
+            at == std::string::npos ? std::pair<int, int>{0, 0} : line_col(text, at);
+        throw UserError(Diagnostic{source, line, col, "",
+                                   "invalid JSON: expected a number a double can hold, found " +
+                                       (number.empty() ? std::string("a number out of range")
+                                                       : "'" + shown(number, 80) + "'")});
     }
 }
 

@@ -368,5 +368,18 @@ TEST_F(ReportJsonFiles, WrongSchemaVersionIsRefused) {
     }
 }
 
+// Found by fuzz_stats_json (tests/fuzz/crashes/fuzz_stats_json/number_overflow): a number beyond a
+// double's range made nlohmann throw out_of_range, which escaped as an uncaught exception.
+TEST(ReportJson, ANumberBeyondADoubleIsAUserErrorWithItsPosition) {
+    try {
+        (void)parse_json_bounded("{\n  \"cycles\": 5555e55555}", "golden.json");
+        FAIL() << "expected UserError";
+    } catch (const UserError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "golden.json:2:13: invalid JSON: expected a number a double can hold, found "
+                  "'5555e55555'");
+    }
+}
+
 }  // namespace
 }  // namespace npu::report
