@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/cli/cli.h"
+#include "sim/core/huge_pages.h"
 
 int sc_main(int argc, char* argv[]) {
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -25,5 +26,8 @@ int main(int argc, char* argv[]) {
     // (ResNet-50 full: 25.5k -> 22.6k faults, ~8% less CPU; peak RSS +4 MiB).
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    // The heap's first 192 MiB on transparent huge pages (address space only until written; the
+    // top is not trimmed below 256 MiB): ResNet-50 full 23.4k -> ~6.5k page faults.
+    npu::advise_heap_huge_pages(size_t{192} << 20);
     return sc_core::sc_elab_and_sim(argc, argv);
 }

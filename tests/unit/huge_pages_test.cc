@@ -23,5 +23,18 @@ TEST(HugePages, AdviceKeepsContentsOfAnyRange) {
     EXPECT_EQ(big.back(), 1);
 }
 
+// The heap advice leaves the allocator working: blocks allocated before keep their contents, and
+// blocks of every size class (small, heap-sized, mmap-sized) allocate, fill and free after it.
+TEST(HugePages, HeapAdviceLeavesMallocWorking) {
+    std::vector<uint8_t> before(size_t{3} << 20, 0x5a);
+    advise_heap_huge_pages(size_t{64} << 20);
+    for (size_t bytes : {size_t{16}, size_t{100} << 10, size_t{5} << 20, size_t{40} << 20}) {
+        std::vector<uint8_t> v(bytes, 0xa5);
+        EXPECT_EQ(v.front(), 0xa5);
+        EXPECT_EQ(v.back(), 0xa5);
+    }
+    for (uint8_t b : before) ASSERT_EQ(b, 0x5a);
+}
+
 }  // namespace
 }  // namespace npu
