@@ -68,7 +68,7 @@ TEST_F(Objective, EnergyAndLatencyEachWinTheirOwnEstimate) {
     EXPECT_GT(cheaper, 0);  // somewhere the energy objective chose another mapping
 }
 
-TEST_F(Objective, RunReportsTheObjectivesChoice) {
+TEST_F(Objective, RunAndCompareTakeTheObjective) {
     const std::string common =
         "run --hw edge_npu --workload tiny_resnet --timing-only --quiet --no-progress";
     const Result r = npusim(common + " --objective edp");
