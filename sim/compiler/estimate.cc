@@ -248,20 +248,10 @@ Estimate estimate_program(const isa::Program& p, const cfg::HwConfig& hw, Datafl
             const uint64_t b = p.xfer(in).bytes();
             bytes += b;
             const bool load = in.op == isa::Opcode::kLoad;
-            (load ? n.dram_read_bytes : n.dram_write_bytes) += b;
-            (load ? n.spad_write_bytes : n.spad_read_bytes) += b;
+            count_transfers(n, load ? b : 0, load ? 0 : b);
         }
-        if (in.op == isa::Opcode::kPostproc) {  // models/units/ppu.cc
-            const isa::Postproc& pp = p.post(in);
-            const uint64_t elems = uint64_t(pp.m) * uint64_t(pp.n);
-            n.acc_read_bytes += elems * 4;
-            n.spad_write_bytes += elems * eb;
-            n.postproc_elements += elems;
-            if (!is_float(L.precision)) {
-                (hw.postproc.requant == RequantMode::kFloat32 ? n.requant_float32_elements
-                                                              : n.requant_fixed_point_elements) +=
-                    elems;
-            }
+        if (in.op == isa::Opcode::kPostproc) {
+            count_post(n, L, hw.postproc.requant, p.post(in).m, p.post(in).n);
         }
         if (in.op != isa::Opcode::kCompute) continue;
         const isa::Compute& c = p.comp(in);
