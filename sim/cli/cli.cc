@@ -1,6 +1,7 @@
 #include "sim/cli/cli.h"
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -73,6 +74,7 @@ Args to_args(const ParsedCommand& p) {
     a.max_memory = p.value("--max-memory");
     a.from_scalesim = p.value("--from-scalesim");
     a.sets = p.all("--set");
+    if (const auto o = p.value("--objective")) a.sets.push_back("compiler.objective=" + *o);
     a.no_progress = p.has("--no-progress");
     a.force = p.has("--force");
     a.timing_only = p.has("--timing-only");
@@ -236,7 +238,17 @@ int cmd_compile(const Args& a, std::ostream& out) {
     compiler::CompileOptions co;
     co.with_data = false;
     const isa::Program program = compiler::compile(wl, hw, co);
-    if (a.emit && *a.emit == "asm") {
+    if (a.emit && *a.emit == "estimate") {
+        // One line per array layer: the chosen plan's estimate (docs/mapper.md).
+        text << "layer\tcycles\tenergy_pj\tdram_bytes\n";
+        for (const compiler::LayerEstimate& e : compiler::estimate_layers(wl, hw)) {
+            if (!e.estimate) continue;
+            char energy[32];
+            std::snprintf(energy, sizeof energy, "%.1f", compiler::energy_pj(*e.estimate, hw));
+            text << e.name << '\t' << e.estimate->cycles << '\t' << energy << '\t'
+                 << e.estimate->bytes << '\n';
+        }
+    } else if (a.emit && *a.emit == "asm") {
         text << isa::to_asm(program);
     } else {
         for (const isa::LayerDesc& d : program.layers) {

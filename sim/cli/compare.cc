@@ -56,6 +56,7 @@ Options parse(const std::vector<std::string>& args) {
     o.workload = p.value("--workload");
     o.calibration = p.value("--calibration");
     o.sets = p.all("--set");
+    if (const auto obj = p.value("--objective")) o.sets.push_back("compiler.objective=" + *obj);
     o.json_path = p.value("--json");
     o.html_path = p.value("--html");
     o.force = p.has("--force");

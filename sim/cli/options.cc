@@ -95,6 +95,10 @@ const OptionSpec kBatch = at_most(number("--batch",
                                          "run N images at once, every layer reusing its weights "
                                          "across them (default: the workload's batch, else 1)"),
                                   graph::kMaxBatch);
+const OptionSpec kObjective =
+    choice("--objective", {"latency", "energy", "edp"},
+           "what the mapper minimizes per layer: estimated cycles (default), energy, or energy x "
+           "cycles; the same as --set compiler.objective=... (docs/mapper.md)");
 const OptionSpec kMaxMemory = text("--max-memory", "SIZE",
                                    "refuse a run whose simulated memories need more host memory "
                                    "than SIZE (e.g. 4GiB; default: half of this machine's RAM)");
@@ -122,7 +126,7 @@ std::vector<CommandSpec> build_table() {
          text("--html", "FILE", "also write a self-contained HTML report to FILE"),
          text("--trace", "FILE",
               "write the timeline as Chrome/Perfetto trace JSON to FILE (docs/trace.md)"),
-         kNoProgress, kMaxMemory, kBatch,
+         kNoProgress, kMaxMemory, kBatch, kObjective,
          repeated(text("--input", "NAME=FILE",
                        "the data of input NAME from a NumPy .npy file instead of seeded data (the "
                        "model's shape and layout, ONNX: NCHW, or the NPU's HWC; with a batch of "
@@ -145,9 +149,12 @@ std::vector<CommandSpec> build_table() {
         0,
         0,
         {kHw, kWorkload, kSet,
-         choice("--emit", {"asm", "mapping"},
-                "what to print: the instruction stream or the per-layer mapping (default)"),
-         text("-o", "FILE", "write to FILE instead of stdout"), kForce, kCalibration, kBatch},
+         choice("--emit", {"asm", "mapping", "estimate"},
+                "what to print: the instruction stream, the per-layer mapping (default), or the "
+                "mapper's estimate of each array layer (cycles, energy, DRAM bytes; "
+                "docs/mapper.md)"),
+         text("-o", "FILE", "write to FILE instead of stdout"), kForce, kCalibration, kBatch,
+         kObjective},
         {"npusim compile --hw gemmini --workload tiny_resnet --emit asm -o tiny.asm",
          "npusim compile --hw tpu_v1 --workload resnet50 --batch 8"}});
     t.push_back(CommandSpec{
@@ -212,7 +219,7 @@ std::vector<CommandSpec> build_table() {
                     {}},
          kTimingOnly, text("--json", "FILE", "also write the comparison as JSON to FILE"),
          text("--html", "FILE", "also write the comparison as an HTML page to FILE"), kForce,
-         kMaxMemory, kCalibration, kBatch},
+         kMaxMemory, kCalibration, kBatch, kObjective},
         {"npusim compare --workload digits --precisions int8,bf16,fp32",
          "npusim compare --hw tpu_v1 --workload resnet50 --timing-only --precisions int8"}});
     t.push_back(CommandSpec{

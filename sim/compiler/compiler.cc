@@ -25,7 +25,16 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     }
     const Lowered lowered = lower(wl, hw);
     const std::vector<FusionGroup> groups = group_layers(lowered);
-    const std::vector<LayerPlan> plans = search_mappings(lowered, hw);
+    std::vector<LayerPlan> plans = search_mappings(lowered, hw);
+    if (options.array_plan) {
+        for (size_t li = 0; li < plans.size(); ++li) {
+            if (lowered.layers[li].cls != LayerClass::kArray) continue;
+            if (std::optional<ArrayPlan> forced = options.array_plan(li)) {
+                plans[li].array = std::move(*forced);
+                plans[li].summary = array_summary(lowered.layers[li], plans[li].array);
+            }
+        }
+    }
     DiagnosticList problems;  // per layer: lowering's, then the search's
     for (size_t li = 0; li < lowered.layers.size(); ++li) {
         for (const Diagnostic& d : lowered.layers[li].problems) problems.add(d);
@@ -56,6 +65,24 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     link(emitted, lowered, memory);
     if (options.with_data) pack_weights(wl, lowered, memory, hw, emitted.program);
     return std::move(emitted.program);
+}
+
+std::vector<LayerEstimate> estimate_layers(const graph::Workload& wl, const cfg::HwConfig& hw) {
+    const Lowered lowered = lower(wl, hw);
+    const std::vector<LayerPlan> plans = search_mappings(lowered, hw);
+    DiagnosticList problems;
+    std::vector<LayerEstimate> out;
+    for (size_t li = 0; li < lowered.layers.size(); ++li) {
+        const LoweredLayer& x = lowered.layers[li];
+        for (const Diagnostic& d : x.problems) problems.add(d);
+        for (const Diagnostic& d : plans[li].problems) problems.add(d);
+        LayerEstimate e{x.layer->name, std::nullopt};
+        if (x.cls == LayerClass::kArray && plans[li].ok)
+            e.estimate = estimate(x, plans[li].array, hw);
+        out.push_back(std::move(e));
+    }
+    problems.throw_if_any();
+    return out;
 }
 
 }  // namespace npu::compiler

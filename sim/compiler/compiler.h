@@ -19,7 +19,13 @@
 // so the program is emitted once and relocated.
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <optional>
+
+#include "sim/compiler/estimate.h"
 #include "sim/compiler/mapping.h"
+#include "sim/compiler/search.h"
 #include "sim/config/hw_config.h"
 #include "sim/graph/workload.h"
 #include "sim/isa/isa.h"
@@ -37,6 +43,10 @@ struct CompileOptions {
     uint64_t dram_base = 0;
     uint64_t dram_size = 0;
     uint64_t onchip_base = isa::kOnChipBase;
+    // Experiments and tests (the mapper's optimality test): the plan of array layer `layer` (an
+    // index into the workload's layers) instead of the search's choice when it returns one, e.g.
+    // one of array_candidates() or a plan_array() of other limits. Empty: the search chooses.
+    std::function<std::optional<ArrayPlan>(size_t layer)> array_plan = nullptr;
 };
 
 // Element sizes (docs/precision.md): activations take act_bytes(p) bytes each (int4: int8
@@ -50,5 +60,16 @@ struct CompileOptions {
 // workload must have nothing pending (npu::quant::prepare); std::invalid_argument otherwise.
 [[nodiscard]] isa::Program compile(const graph::Workload& workload, const cfg::HwConfig& hw,
                                    const CompileOptions& options);
+
+// The mapper's estimate (estimate.h) of each layer's chosen plan, in the workload's order; only
+// array layers (conv/gemm, matmul) have one (`estimate` empty otherwise). `compile --emit
+// estimate` prints it and scripts/cost_model_error.sh compares it with simulation. Throws what
+// compile() throws for a layer that cannot be mapped.
+struct LayerEstimate {
+    std::string name;
+    std::optional<Estimate> estimate;
+};
+[[nodiscard]] std::vector<LayerEstimate> estimate_layers(const graph::Workload& workload,
+                                                         const cfg::HwConfig& hw);
 
 }  // namespace npu::compiler

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/compiler/tiling.h"
+#include "sim/energy/energy_model.h"
 
 namespace npu::compiler {
 namespace {
@@ -15,7 +16,95 @@ uint64_t memory_cycles(uint64_t bytes, const cfg::HwConfig& hw) {
     return static_cast<uint64_t>(static_cast<double>(bytes) / hw.dram_bytes_per_cycle());
 }
 
+// The MACs of a layer at precision p, in Counters' split (int8: macs alone).
+void count_macs(stats::Counters& c, Precision p, uint64_t macs) {
+    c.macs += macs;
+    switch (p) {
+        case Precision::kInt4:
+            c.macs_int4 += macs;
+            break;
+        case Precision::kBf16:
+            c.macs_bf16 += macs;
+            break;
+        case Precision::kFp16:
+            c.macs_fp16 += macs;
+            break;
+        case Precision::kFp32:
+            c.macs_fp32 += macs;
+            break;
+        default:
+            break;
+    }
+}
+
+// What one COMPUTE of m x k x n costs the memories, tile by tile as the compute engine splits it
+// (models/engines/compute_engine.cc): each tile of sm x sk reads sm x sk activations, its weight
+// rows (a transposed chunk whole) and, when it starts the sums, the n biases from the
+// scratchpad, writes its sm x n sums to the accumulators and reads them back when it adds to
+// them. ws: tiles of k <= rows (all m); os: tiles of m <= rows (all k).
+void count_compute(stats::Counters& c, const isa::LayerDesc& L, bool ws, int rows, int64_t m,
+                   int64_t k, int64_t n, bool accumulate, bool w_transposed) {
+    const uint64_t tiles = uint64_t(ceil_div(ws ? k : m, rows));
+    const uint64_t sums = uint64_t(m) * uint64_t(n) * 4;  // one pass over every sum
+    // ws: every tile holds all m rows; os: the tiles together hold them once.
+    const uint64_t acc_passes = ws ? tiles : 1;
+    // Tiles that start the sums: ws the first (k0 = 0), os every one (each has all of k).
+    const uint64_t bias_tiles = accumulate ? 0 : (ws ? 1 : tiles);
+    const uint64_t w_reads = w_transposed ? tiles * L.w_block_bytes(k, n, true)
+                             : ws         ? L.w_block_bytes(k, n, false)
+                                          : tiles * L.w_block_bytes(k, n, false);
+    c.spad_read_bytes +=
+        uint64_t(m) * uint64_t(k) * L.elem_bytes() + w_reads + bias_tiles * uint64_t(n) * 4;
+    c.acc_write_bytes += acc_passes * sums;
+    // ws: every tile after the first adds (and the first too when accumulating); os: one pass.
+    c.acc_read_bytes += ws ? (accumulate ? tiles : tiles - 1) * sums : (accumulate ? sums : 0);
+    count_macs(c, L.precision, uint64_t(m) * uint64_t(k) * uint64_t(n));
+}
+
+// One POST of m x n sums (models/units/ppu.cc): the sums read, the results written to the
+// scratchpad, requantized by an integer layer.
+void count_post(stats::Counters& c, const isa::LayerDesc& L, RequantMode requant, int64_t m,
+                int64_t n) {
+    const uint64_t elems = uint64_t(m) * uint64_t(n);
+    c.acc_read_bytes += elems * 4;
+    c.spad_write_bytes += elems * L.elem_bytes();
+    c.postproc_elements += elems;
+    if (!is_float(L.precision)) {
+        (requant == RequantMode::kFloat32 ? c.requant_float32_elements
+                                          : c.requant_fixed_point_elements) += elems;
+    }
+}
+
+// The transfers: a LOAD reads DRAM and writes the scratchpad, a STORE the other way round.
+void count_transfers(stats::Counters& c, uint64_t loaded, uint64_t stored) {
+    c.dram_read_bytes += loaded;
+    c.spad_write_bytes += loaded;
+    c.dram_write_bytes += stored;
+    c.spad_read_bytes += stored;
+}
+
 }  // namespace
+
+double energy_pj(const Estimate& e, const cfg::HwConfig& hw) {
+    return energy::price(e.counters, e.cycles, hw.clock_hz, hw.energy).total_pj();
+}
+
+bool better(const Estimate& a, const Estimate& b, const cfg::HwConfig& hw) {
+    double ca = 0, cb = 0;
+    switch (hw.compiler.objective) {
+        case Objective::kLatency:
+            return a < b;
+        case Objective::kEnergy:
+            ca = energy_pj(a, hw);
+            cb = energy_pj(b, hw);
+            break;
+        case Objective::kEdp:
+            ca = energy_pj(a, hw) * static_cast<double>(a.cycles);
+            cb = energy_pj(b, hw) * static_cast<double>(b.cycles);
+            break;
+    }
+    return ca != cb ? ca < cb : a < b;
+}
 
 TileRuns::TileRuns(const timing::ArrayGeometry& geometry) : m_geo(geometry) {}
 
@@ -79,6 +168,7 @@ Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwCon
                : uint64_t(mp.n_blocks - 1) * weight_bytes(x.wprec, uint64_t(mp.nb)) +
                      weight_bytes(x.wprec, uint64_t(last_n));
     const uint64_t out_bytes = uint64_t(mp.m) * uint64_t(mp.n) * x.ab;
+    const uint64_t per_repeat_stored = samples * out_bytes;
     const uint64_t per_repeat =
         plan.weights_outer
             ? samples * (uint64_t(mp.n_blocks) * slab_bytes + out_bytes) + uint64_t(mp.n) * 4 +
@@ -91,7 +181,10 @@ Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwCon
     // (all k), each stretched by the precision's cycles per MAC; in the order emit() issues them.
     TileRuns runs(
         {hw.array.rows, hw.array.cols, plan.dataflow, hw.array.pipelining, hw.array.timing});
-    const auto tiles = [&](int32_t m, int32_t k, int32_t n) {
+    stats::Counters counts;
+    const bool w_transposed = matmul && x.layer->transpose_b;
+    const auto tiles = [&](int32_t m, int32_t k, int32_t n, bool accumulate) {
+        count_compute(counts, x.desc, ws, rows, m, k, n, accumulate, w_transposed);
         const int32_t split = ws ? k : m;
         const auto tile = [&](int32_t part) {
             const timing::TileShape sh =
@@ -114,7 +207,8 @@ Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwCon
             for (int64_t j = 0; j < mp.n_blocks; ++j) {
                 for (uint64_t s = 0; s < samples; ++s) {
                     for (int64_t b = 0; b < mp.m_blocks; ++b) {
-                        tiles(block_m(b), static_cast<int32_t>(mp.k), block_n(j));
+                        tiles(block_m(b), static_cast<int32_t>(mp.k), block_n(j), false);
+                        count_post(counts, x.desc, hw.postproc.requant, block_m(b), block_n(j));
                     }
                 }
             }
@@ -127,26 +221,38 @@ Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwCon
                     const int32_t n = block_n(j);
                     for (int64_t c = 0; c < mp.k_chunks; ++c) {
                         tiles(m, static_cast<int32_t>(std::min<int64_t>(mp.kb, mp.k - c * mp.kb)),
-                              n);
+                              n, c > 0);
                     }
+                    count_post(counts, x.desc, hw.postproc.requant, m, n);
                 }
             }
         }
     }
     const uint64_t bytes = per_repeat * uint64_t(repeats);
-    return {std::max(runs.end(), memory_cycles(bytes, hw)), bytes};
+    const uint64_t stored = per_repeat_stored * uint64_t(repeats);
+    count_transfers(counts, bytes - stored, stored);
+    return {std::max(runs.end(), memory_cycles(bytes, hw)), bytes, counts};
 }
 
 Estimate estimate_program(const isa::Program& p, const cfg::HwConfig& hw, Dataflow dataflow,
-                          int cycles_per_mac) {
+                          const isa::LayerDesc& L) {
     const auto array = timing::make_fast_array(
         {hw.array.rows, hw.array.cols, dataflow, hw.array.pipelining, hw.array.timing});
     const bool ws = dataflow == Dataflow::kWeightStationary;
-    const int cpm = std::max(1, cycles_per_mac);
+    const int cpm = std::max(1, L.cycles_per_mac);
+    const uint64_t eb = L.elem_bytes();
     uint64_t end = 0, bytes = 0;
+    stats::Counters n;
     for (const isa::Instr& in : p.instrs) {
-        if (in.op == isa::Opcode::kLoad || in.op == isa::Opcode::kStore)
-            bytes += p.xfer(in).bytes();
+        if (in.op == isa::Opcode::kLoad || in.op == isa::Opcode::kStore) {
+            const uint64_t b = p.xfer(in).bytes();
+            bytes += b;
+            const bool load = in.op == isa::Opcode::kLoad;
+            count_transfers(n, load ? b : 0, load ? 0 : b);
+        }
+        if (in.op == isa::Opcode::kPostproc) {
+            count_post(n, L, hw.postproc.requant, p.post(in).m, p.post(in).n);
+        }
         if (in.op != isa::Opcode::kCompute) continue;
         const isa::Compute& c = p.comp(in);
         const int tm = ws ? c.m : hw.array.rows, tk = ws ? hw.array.rows : c.k;
@@ -156,10 +262,20 @@ Estimate estimate_program(const isa::Program& p, const cfg::HwConfig& hw, Datafl
                 end = std::max(
                     end,
                     array->issue(timing::scaled_for_precision(sh, ws, cpm), 0, nullptr).done());
+                // models/engines/compute_engine.cc, tile by tile.
+                const bool add = c.accumulate || k0 > 0;
+                const uint64_t acc_len = uint64_t(sh.m) * uint64_t(c.n) * 4;
+                n.spad_read_bytes += uint64_t(sh.m) * uint64_t(sh.k) * eb +
+                                     (c.w_transposed ? L.w_block_bytes(c.k, c.n, true)
+                                                     : L.w_block_bytes(sh.k, c.n, false)) +
+                                     (add ? 0 : uint64_t(c.n) * 4);
+                n.acc_write_bytes += acc_len;
+                if (add) n.acc_read_bytes += acc_len;
+                count_macs(n, L.precision, uint64_t(sh.m) * uint64_t(sh.k) * uint64_t(sh.n));
             }
         }
     }
-    return {std::max(end, memory_cycles(bytes, hw)), bytes};
+    return {std::max(end, memory_cycles(bytes, hw)), bytes, n};
 }
 
 }  // namespace npu::compiler

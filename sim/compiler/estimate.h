@@ -1,6 +1,9 @@
 // The mapper's first-order estimate of an array layer: its tiles back to back on the array (the
-// closed form of sim/timing, the array's own model) against its DRAM bytes at peak bandwidth.
-// The search (search.h) ranks its candidates by (cycles, bytes).
+// closed form of sim/timing, the array's own model) against its DRAM bytes at peak bandwidth, and
+// the actions the energy model prices (MACs, scratchpad and accumulator bytes read and written,
+// DRAM bytes, requantized elements), counted as the models count them. The search (search.h)
+// ranks its candidates by the config's compiler.objective (better()): latency (cycles, then
+// bytes), energy (the priced counts plus static power over the cycles) or their product.
 //
 // estimate() computes it from the plan alone, without emitting the layer: the bytes of every
 // LOAD and STORE in closed form, and the array time by issuing the tiles in runs of equal shape
@@ -17,6 +20,7 @@
 #include "sim/compiler/search.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/isa.h"
+#include "sim/stats/stats.h"
 #include "sim/timing/array_model.h"
 
 namespace npu::compiler {
@@ -24,19 +28,35 @@ namespace npu::compiler {
 struct Estimate {
     uint64_t cycles = 0;  // max(array busy, DRAM bytes / peak bytes per cycle)
     uint64_t bytes = 0;   // DRAM (or on-chip window) bytes of every LOAD and STORE
+    // The counts a run records for the layer, every transfer taken to go to DRAM (a tensor kept
+    // on chip moves scratchpad to scratchpad instead): macs (and macs_<precision>),
+    // dram_read_bytes (LOADs) and dram_write_bytes (STOREs), spad_read_bytes (the array's A,
+    // weight and bias reads, STOREs), spad_write_bytes (LOADs, POST results), acc_read_bytes and
+    // acc_write_bytes (the array's partial sums, POST), requant_<arithmetic>_elements (POST of an
+    // integer layer). Every other field is 0.
+    stats::Counters counters;
+    // Latency order: the fastest, then the least traffic.
     friend bool operator<(const Estimate& a, const Estimate& b) {
         return a.cycles != b.cycles ? a.cycles < b.cycles : a.bytes < b.bytes;
     }
 };
+
+// The energy the estimate's counts cost (sim/energy's price(), static power over its cycles).
+[[nodiscard]] double energy_pj(const Estimate& e, const cfg::HwConfig& hw);
+
+// Whether `a` is better than `b` for hw.compiler.objective: latency: operator<; energy: less
+// energy; edp: less energy x cycles; a tie (equal energy or product) is broken by operator<.
+[[nodiscard]] bool better(const Estimate& a, const Estimate& b, const cfg::HwConfig& hw);
 
 // The estimate of `layer` mapped by `plan` (an array layer), in closed form.
 [[nodiscard]] Estimate estimate(const LoweredLayer& layer, const ArrayPlan& plan,
                                 const cfg::HwConfig& hw);
 
 // The same from a program holding the layer's instructions (the reference): `dataflow` is the
-// array's mode, `cycles_per_mac` the layer's.
+// array's mode, `layer` the layer's descriptor. Its counts are taken instruction by instruction
+// and tile by tile as the models take them (compute engine, post-processor, DMA).
 [[nodiscard]] Estimate estimate_program(const isa::Program& program, const cfg::HwConfig& hw,
-                                        Dataflow dataflow, int cycles_per_mac);
+                                        Dataflow dataflow, const isa::LayerDesc& layer);
 
 // When the last of a sequence of tiles issued back to back (each as early as the array allows)
 // writes its last result, computed per run of tiles of one shape: the fast array model's timing

@@ -170,6 +170,8 @@ isa::VectorOp row_op(graph::OpKind k) {
     }
 }
 
+}  // namespace
+
 std::string array_summary(const LoweredLayer& x, const ArrayPlan& p) {
     std::string s = p.mapping.summary(p.dataflow);
     if (x.layer->kind == graph::OpKind::kMatmul) {
@@ -186,6 +188,8 @@ std::string array_summary(const LoweredLayer& x, const ArrayPlan& p) {
     return s;
 }
 
+namespace {
+
 ArrayPlan search_array(const LoweredLayer& x, const cfg::HwConfig& hw) {
     const std::vector<ArrayPlan> candidates = array_candidates(x, hw);
     if (candidates.empty()) {  // none fits: the largest tiles in the first dataflow say why
@@ -196,7 +200,7 @@ ArrayPlan search_array(const LoweredLayer& x, const cfg::HwConfig& hw) {
     Estimate best_score = estimate(x, candidates[0], hw);
     for (size_t i = 1; i < candidates.size(); ++i) {
         const Estimate score = estimate(x, candidates[i], hw);
-        if (score < best_score) {
+        if (better(score, best_score, hw)) {
             best = i;
             best_score = score;
         }
@@ -255,7 +259,11 @@ std::vector<ArrayPlan> array_candidates(const LoweredLayer& x, const cfg::HwConf
         }
         if (!largest.pinned_k && half_k < largest.kb) (void)attempt({0, half_k});
     }
-    if (x.batch > 1 && x.layer->kind != graph::OpKind::kMatmul) {
+    // The n-blocks outermost: with a batch (weights loaded once for every image), and for one
+    // image too when the objective is not latency (the latency search keeps its candidates of
+    // before, so its programs stay as they were).
+    const bool n_outer = x.batch > 1 || hw.compiler.objective != Objective::kLatency;
+    if (n_outer && x.layer->kind != graph::OpKind::kMatmul) {
         const size_t tried = out.size();
         for (size_t i = 0; i < tried; ++i) {
             if (out[i].mapping.k_chunks != 1) continue;

@@ -14,11 +14,14 @@
 // tiles that fit (choose_mapping) and smaller ones (the rows spread evenly over the same number
 // of blocks, or over two and four times as many; half the k-chunk). Each candidate is scored by
 // estimate() (estimate.h): the array's tiles back to back in the closed form against the layer's
-// DRAM bytes at peak bandwidth. With a batch (Workload::batch > 1), every candidate with one
-// k-chunk is tried a second time with the n-blocks outermost (ArrayPlan::weights_outer: weights
-// loaded once for the whole batch). The fastest wins, then the one with the least DRAM traffic,
-// then the first tried (largest tiles, array.dataflow). A matmul's heads are small GEMMs: only
-// their largest tiles are tried, in each dataflow. The estimate costs a few operations per step (no
+// DRAM bytes at peak bandwidth, with the actions the energy model prices. With a batch
+// (Workload::batch > 1), and for one image too when compiler.objective is not latency, every
+// candidate with one k-chunk is tried a second time with the n-blocks outermost
+// (ArrayPlan::weights_outer: each weight loaded once, each slab once per n-block). The best for
+// compiler.objective wins (better(): latency: the fastest, then the least DRAM traffic; energy:
+// the least energy; edp: the least energy x cycles), then the first tried (largest tiles,
+// array.dataflow). A matmul's heads are small GEMMs: only their largest tiles are tried, in each
+// dataflow. docs/mapper.md. The estimate costs a few operations per step (no
 // instruction is emitted), so every layer is searched, however many steps it has.
 //
 // Plans do not depend on where tensors live: the emitter (emit.h) turns a plan into
@@ -90,6 +93,9 @@ struct LayerPlan {
 // does not run.
 [[nodiscard]] std::vector<ArrayPlan> array_candidates(const LoweredLayer& layer,
                                                       const cfg::HwConfig& hw);
+
+// The one-line summary of an array layer's plan (LayerDesc::mapping).
+[[nodiscard]] std::string array_summary(const LoweredLayer& layer, const ArrayPlan& plan);
 
 // The plan of one layer (the search for array layers). Throws npu::UserError when it cannot be
 // mapped.

@@ -342,6 +342,12 @@ std::vector<FieldSpec> build_table() {
     t.push_back(int_field("controller.dispatch_cycles", "cycles", 0, 1000,
                           "cycles to decode and dispatch one instruction",
                           [](HwConfig& c) -> int& { return c.controller.dispatch_cycles; }));
+    t.push_back(enum_field(
+        "compiler.objective", spellings({Objective::kLatency, Objective::kEnergy, Objective::kEdp}),
+        "what the mapping search minimizes per layer: estimated cycles, energy, or energy x "
+        "cycles (docs/mapper.md)",
+        [](const HwConfig& c) { return static_cast<int>(c.compiler.objective); },
+        [](HwConfig& c, int v) { c.compiler.objective = static_cast<Objective>(v); }));
 
     t.push_back(string_field("energy.name", "energy table name, shown in reports",
                              [](HwConfig& c) -> std::string& { return c.energy.name; }));
@@ -507,6 +513,7 @@ const std::vector<SectionSpec>& hw_sections() {
         {"dram.power", "banked DRAM IDD currents for the energy model (Micron TN-40-07)"},
         {"postproc", "requantization unit (int32 -> int8)"},
         {"controller", "instruction dispatch to the load, compute and store engines"},
+        {"compiler", "the compiler's choices (not the hardware's)"},
         {"energy", "energy per action: a bundled table name, a path, or an inline mapping"},
         {"area", "silicon area estimate (equal-area comparisons; all 0: none)"},
         {"area.pe_um2", "area of one PE per precision"},

@@ -66,6 +66,12 @@ struct ControllerConfig {
     int dispatch_cycles = 1;  // cycles to decode and dispatch one instruction
 };
 
+// The compiler's choices that are not the hardware's.
+struct CompilerConfig {
+    // What the mapping search minimizes per array layer (docs/mapper.md).
+    Objective objective = Objective::kLatency;
+};
+
 // Energy per action. Defaults: Horowitz, ISSCC 2014, 45 nm 0.9 V (see configs/energy/*.yaml).
 struct EnergyTable {
     std::string name = "horowitz45";
@@ -136,6 +142,7 @@ struct HwConfig {
     DramConfig dram;
     PostprocConfig postproc;
     ControllerConfig controller;
+    CompilerConfig compiler;
     EnergyTable energy;
     AreaTable area;
 

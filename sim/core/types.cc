@@ -19,5 +19,16 @@ const char* to_string(Rounding r) {
 const char* to_string(RequantMode m) {
     return m == RequantMode::kFixedPoint ? "fixed_point" : "float32";
 }
+const char* to_string(Objective o) {
+    switch (o) {
+        case Objective::kLatency:
+            return "latency";
+        case Objective::kEnergy:
+            return "energy";
+        case Objective::kEdp:
+            return "edp";
+    }
+    return "?";
+}
 
 }  // namespace npu

@@ -24,10 +24,15 @@ enum class Rounding { kHalfEven, kTflite, kHalfUp };
 // Runtime's MLAS kernels (sim/core/requant_f32.h; the rounding mode is then not used).
 enum class RequantMode { kFixedPoint, kFloat32 };
 
+// What the compiler's mapping search minimizes per layer (`compiler.objective`): its estimated
+// cycles, its estimated energy, or their product (energy-delay product). docs/mapper.md.
+enum class Objective { kLatency, kEnergy, kEdp };
+
 [[nodiscard]] const char* to_string(Dataflow d);
 [[nodiscard]] const char* to_string(Pipelining p);
 [[nodiscard]] const char* to_string(ArrayTiming t);
 [[nodiscard]] const char* to_string(Rounding r);
 [[nodiscard]] const char* to_string(RequantMode m);
+[[nodiscard]] const char* to_string(Objective o);
 
 }  // namespace npu

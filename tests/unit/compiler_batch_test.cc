@@ -199,7 +199,7 @@ TEST(CompilerBatch, WeightsOuterLoadsEachWeightBlockOnceForEveryImage) {
     by_image.weights_outer = false;
     EXPECT_EQ(estimate(x, by_image, hw).bytes, 3200u);
     EXPECT_EQ(estimate(x, plan.array, hw).cycles,
-              estimate_program(e.program, hw, plan.array.dataflow, x.desc.cycles_per_mac).cycles);
+              estimate_program(e.program, hw, plan.array.dataflow, x.desc).cycles);
 }
 
 TEST(CompilerBatch, ImageByImageOffsetsEachImage) {

@@ -5,7 +5,10 @@
 //  - TileRuns against issuing every tile, over random tile sequences in every dataflow and
 //    pipelining mode;
 //  - every candidate of every array layer of every bundled workload on every bundled config,
-//    with both dataflows and with and without pipelining, for one image and a batch of 3.
+//    with both dataflows and with and without pipelining, for one image and a batch of 3: the
+//    cycles, the bytes and every count the energy model prices (Estimate::counters: MACs,
+//    scratchpad, accumulator and DRAM bytes, requantized elements), the n-blocks-outermost
+//    candidates of one image included (compiler.objective=energy tries them).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -83,6 +86,32 @@ std::vector<std::string> bundled(const std::string& dir) {
     return files;
 }
 
+// The counts the energy model prices (Estimate::counters).
+std::vector<uint64_t> priced(const stats::Counters& c) {
+    return {c.macs,
+            c.macs_int4,
+            c.macs_bf16,
+            c.macs_fp16,
+            c.macs_fp32,
+            c.dram_read_bytes,
+            c.dram_write_bytes,
+            c.spad_read_bytes,
+            c.spad_write_bytes,
+            c.acc_read_bytes,
+            c.acc_write_bytes,
+            c.postproc_elements,
+            c.requant_fixed_point_elements,
+            c.requant_float32_elements};
+}
+bool same_counts(const stats::Counters& a, const stats::Counters& b) {
+    return priced(a) == priced(b);
+}
+std::string counts_string(const stats::Counters& c) {
+    std::string s;
+    for (uint64_t v : priced(c)) s += std::to_string(v) + " ";
+    return s;
+}
+
 // Checks every candidate of every array layer of `workload_file` run as a batch of `batch` images
 // on each bundled config (with both dataflows, pipelined and not); returns how many candidates
 // were compared.
@@ -93,8 +122,9 @@ int check_workload(const std::string& workload_file, int32_t batch = 1) {
     quant::set_batch(wl, batch);
     int compared = 0;
     for (const std::string& config : bundled("configs")) {
+        // compiler.objective=energy adds the n-blocks-outermost candidates for one image.
         for (const std::vector<std::string>& sets :
-             {std::vector<std::string>{"array.dataflow=both"},
+             {std::vector<std::string>{"array.dataflow=both", "compiler.objective=energy"},
               std::vector<std::string>{"array.dataflow=both", "array.pipelining=none"}}) {
             const cfg::HwConfig hw = cfg::load_hw_config(config, sets);
             const Lowered lowered = lower(wl, hw);
@@ -111,6 +141,12 @@ int check_workload(const std::string& workload_file, int32_t batch = 1) {
                         << workload_file << " batch " << batch << " on " << config << " "
                         << sets.back() << ": layer " << x.layer->name << ", "
                         << c.mapping.summary(c.dataflow) << (c.weights_outer ? " n-outer" : "");
+                    EXPECT_TRUE(same_counts(closed.counters, emitted.counters))
+                        << workload_file << " batch " << batch << " on " << config << " "
+                        << sets.back() << ": layer " << x.layer->name << ", "
+                        << c.mapping.summary(c.dataflow) << (c.weights_outer ? " n-outer" : "")
+                        << "\n closed:  " << counts_string(closed.counters)
+                        << "\n emitted: " << counts_string(emitted.counters);
                     ++compared;
                 }
             }

@@ -66,7 +66,7 @@ inline Estimate emitted_estimate(const LoweredLayer& x, const ArrayPlan& c, cons
     Emitted trial;
     emit_layer(x, plan, 0, trial);
     if (counts != nullptr) *counts = trial.program.counts();
-    return estimate_program(trial.program, hw, c.dataflow, x.desc.cycles_per_mac);
+    return estimate_program(trial.program, hw, c.dataflow, x.desc);
 }
 
 }  // namespace npu::compiler::test

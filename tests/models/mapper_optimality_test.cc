@@ -1,0 +1,259 @@
+// The mapper against the simulator: on random layers small enough to enumerate every legal
+// mapping (both dataflows; every limit on the output rows per m-block and on the k-chunk, i.e.
+// every m-block and k-chunk size choose_mapping() can produce; m-blocks or n-blocks outermost),
+// each mapping is compiled (CompileOptions::array_plan) and simulated timing-only through the
+// real model, and the mapping the search chooses is compared with the best simulated one:
+//  - latency: simulated cycles of the chosen / the fewest simulated cycles;
+//  - energy (compiler.objective=energy): simulated energy of the chosen / the least.
+// Issue 13 asks for every layer within 5% (ratio <= 1.05). That is NOT met yet: on the 100
+// layers of MapperOptimalityLong 12 exceed it for latency (max 1.20) and 1 for energy (max 1.14),
+// because the cycles estimate is the array's or DRAM's busy time without DMA latency, pipeline
+// fill/drain or the engines' waits, which dominate tiny layers (docs/mapper.md). Until the cycles
+// model covers them, these tests hold today's quality against regressions: every layer within
+// kWorst of the best, and at least kShareNear of the layers within 5%.
+// The quick test takes 12 layers; MapperOptimalityLong (ctest label long: mapper_optimality_long)
+// takes 100 and prints the distribution of chosen / best (docs/mapper.md has the table).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "sim/compiler/compiler.h"
+#include "sim/compiler/estimate.h"
+#include "sim/compiler/lower.h"
+#include "sim/compiler/search.h"
+#include "sim/config/config_loader.h"
+#include "sim/energy/energy_model.h"
+#include "sim/graph/workload_loader.h"
+#include "sim/quant/prepare.h"
+#include "sim/run/simulation.h"
+
+namespace npu {
+namespace {
+
+int draw(std::mt19937& rng, int lo, int hi) {
+    return lo + static_cast<int>(rng() % static_cast<uint32_t>(hi - lo + 1));
+}
+
+// A conv2d (plain or grouped) or a gemm of small shape, one layer on the array. (Depthwise
+// convolution runs on the vector unit with the largest row block that fits: no choice to search.)
+std::string random_layer(uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::ostringstream y;
+    y << "name: layer" << seed << "\nseed: " << seed << "\n";
+    const int kind = draw(rng, 0, 2);
+    if (kind == 2) {  // gemm: m rows of k
+        y << "input: {shape: [" << draw(rng, 1, 12) << ", " << draw(rng, 4, 64)
+          << "], scale: 0.05}\nlayers:\n  - {name: g, op: gemm, n: " << draw(rng, 2, 24)
+          << ", weight_scale: 0.01, output: {scale: 0.5}}\n";
+        return y.str();
+    }
+    const int k = draw(rng, 1, 3), h = draw(rng, k, 10), w = draw(rng, k, 10);
+    const int groups = kind == 1 ? 2 : 1;
+    // Two or more input channels per group: one per group would be depthwise (vector unit).
+    y << "input: {shape: [" << h << ", " << w << ", " << groups * draw(rng, groups, 10)
+      << "], scale: 0.05}\nlayers:\n  - {name: c, op: conv2d, out_channels: "
+      << groups * draw(rng, 1, 12) << ", kernel: [" << k << ", " << k << "], stride: ["
+      << draw(rng, 1, 2) << ", " << draw(rng, 1, 2) << "], padding: " << draw(rng, 0, 1)
+      << ", groups: " << groups << ", weight_scale: 0.01, output: {scale: 0.5}}\n";
+    return y.str();
+}
+
+// A small NPU that runs both dataflows, with memories small enough that the layers above have
+// many legal tilings.
+cfg::HwConfig small_npu(uint32_t seed, Objective objective) {
+    std::mt19937 rng(seed * 7919u);
+    cfg::HwConfig hw = cfg::default_hw_config();
+    const int dim = 4 << draw(rng, 0, 1);  // 4x4 or 8x8
+    cfg::apply_overrides(
+        hw,
+        {"array.rows=" + std::to_string(dim), "array.cols=" + std::to_string(dim),
+         "array.dataflow=both",
+         std::string("array.pipelining=") + (draw(rng, 0, 1) ? "overlap" : "none"),
+         "scratchpad.size=" + std::to_string(2 << draw(rng, 0, 2)) + "KiB", "scratchpad.banks=4",
+         "scratchpad.bank_width=8B", "accumulator.size=1KiB", "accumulator.banks=2",
+         "accumulator.bank_width=32B", std::string("compiler.objective=") + to_string(objective)});
+    return hw;
+}
+
+struct Sim {
+    uint64_t cycles = 0;
+    double energy_pj = 0;
+    stats::Counters counters;
+};
+
+Sim simulate(const cfg::HwConfig& hw, const graph::Workload& wl,
+             const std::optional<compiler::ArrayPlan>& plan) {
+    compiler::CompileOptions co;
+    co.with_data = false;
+    if (plan) co.array_plan = [&](size_t) { return plan; };
+    const isa::Program program = compiler::compile(wl, hw, co);
+    run::RunOptions ro;
+    ro.functional = false;
+    const run::RunResult r = run::simulate_program(hw, program, ro);
+    const stats::LayerStats& l = r.stats.layers.at(0);
+    return {l.cycles(), energy::price(l.counters, l.cycles(), hw.clock_hz, hw.energy).total_pj(),
+            l.counters};
+}
+
+// Every legal plan of the workload's one array layer: both dataflows, every limit on rows and
+// k-chunk (deduplicated by the mapping they produce), each also with the n-blocks outermost
+// when it has one k-chunk.
+std::vector<compiler::ArrayPlan> every_plan(const compiler::LoweredLayer& x,
+                                            const cfg::HwConfig& hw) {
+    std::vector<compiler::ArrayPlan> out;
+    std::vector<std::tuple<int, int64_t, int64_t, int>> seen;
+    const graph::Layer& g = x.gemm();
+    for (Dataflow df : {Dataflow::kWeightStationary, Dataflow::kOutputStationary}) {
+        for (int32_t r = 1; r <= g.out_h(); ++r) {
+            for (int64_t kb = 1; kb <= int64_t(g.kernel_h) * g.kernel_w * g.in_c; ++kb) {
+                compiler::ArrayPlan p;
+                try {
+                    p = compiler::plan_array(x, hw, df, {r, kb});
+                } catch (const UserError&) {
+                    continue;
+                }
+                const auto key = std::make_tuple(static_cast<int>(df), p.mapping.mb, p.mapping.kb,
+                                                 static_cast<int>(p.mapping.placement));
+                if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+                seen.push_back(key);
+                out.push_back(p);
+                if (p.mapping.k_chunks == 1) {
+                    p.weights_outer = true;
+                    out.push_back(p);
+                }
+            }
+        }
+    }
+    return out;
+}
+
+struct Outcome {
+    double latency_ratio = 0, energy_ratio = 0;  // chosen / best simulated
+    size_t mappings = 0;
+    std::string layer;
+};
+
+// For layer `seed`: the search's choice under each objective against every legal mapping.
+std::optional<Outcome> check_layer(uint32_t seed) {
+    const std::string yaml = random_layer(seed);
+    const graph::Workload wl = quant::prepare(graph::load_workload_from_string(yaml, "l.yaml"));
+    const cfg::HwConfig lat = small_npu(seed, Objective::kLatency);
+    const cfg::HwConfig en = small_npu(seed, Objective::kEnergy);
+    const compiler::Lowered lowered = compiler::lower(wl, lat);
+    const compiler::LoweredLayer& x = lowered.layers.at(0);
+    EXPECT_EQ(x.cls, compiler::LayerClass::kArray);
+    const std::vector<compiler::ArrayPlan> plans = every_plan(x, lat);
+    if (plans.empty()) return std::nullopt;  // does not fit this NPU at all
+    uint64_t fewest_cycles = UINT64_MAX;
+    double least_energy = 1e300;
+    for (const compiler::ArrayPlan& p : plans) {
+        const Sim s = simulate(lat, wl, p);
+        fewest_cycles = std::min(fewest_cycles, s.cycles);
+        least_energy = std::min(least_energy, s.energy_pj);
+    }
+    const Sim chosen_lat = simulate(lat, wl, std::nullopt);
+    const Sim chosen_en = simulate(en, wl, std::nullopt);
+    Outcome o;
+    o.latency_ratio = double(chosen_lat.cycles) / double(fewest_cycles);
+    o.energy_ratio = chosen_en.energy_pj / least_energy;
+    o.mappings = plans.size();
+    o.layer = x.layer->shape_string();
+    return o;
+}
+
+double quantile(std::vector<double> v, double q) {
+    std::sort(v.begin(), v.end());
+    return v[static_cast<size_t>(q * double(v.size() - 1) + 0.5)];
+}
+
+// Today's quality (see the top of the file): no layer's chosen mapping more than 25% behind the
+// best; at least 85% of the layers within 5% for latency (100-layer run: 88%) and 95% for energy
+// (99%).
+constexpr double kWorst = 1.25;
+constexpr double kNear = 1.05;
+constexpr double kShareNearLatency = 0.85;
+constexpr double kShareNearEnergy = 0.95;
+
+void check_layers(uint32_t first, uint32_t count) {
+    std::vector<double> lat, en;
+    size_t mappings = 0;
+    for (uint32_t seed = first; seed < first + count; ++seed) {
+        const std::optional<Outcome> o = check_layer(seed);
+        ASSERT_TRUE(o) << "seed " << seed << " fits no mapping:\n" << random_layer(seed);
+        EXPECT_LE(o->latency_ratio, kWorst) << "seed " << seed << " " << o->layer;
+        EXPECT_LE(o->energy_ratio, kWorst) << "seed " << seed << " " << o->layer;
+        if (o->latency_ratio > kNear || o->energy_ratio > kNear) {
+            std::printf("seed %u %s: latency %.4f energy %.4f of the best (over %.2f)\n", seed,
+                        o->layer.c_str(), o->latency_ratio, o->energy_ratio, kNear);
+        }
+        lat.push_back(o->latency_ratio);
+        en.push_back(o->energy_ratio);
+        mappings += o->mappings;
+    }
+    const auto near = [](const std::vector<double>& v) {
+        return double(std::count_if(v.begin(), v.end(), [](double r) { return r <= kNear; })) /
+               double(v.size());
+    };
+    EXPECT_GE(near(lat), kShareNearLatency);
+    EXPECT_GE(near(en), kShareNearEnergy);
+    const auto line = [](const char* name, const std::vector<double>& v) {
+        std::printf(
+            "%-8s chosen/best: min %.4f  p50 %.4f  p90 %.4f  p99 %.4f  max %.4f  "
+            "optimal (<= 1.0001) %zu of %zu\n",
+            name, quantile(v, 0), quantile(v, 0.5), quantile(v, 0.9), quantile(v, 0.99),
+            quantile(v, 1),
+            size_t(std::count_if(v.begin(), v.end(), [](double r) { return r <= 1.0001; })),
+            v.size());
+    };
+    std::printf("%u layers, %zu legal mappings simulated\n", count, mappings);
+    line("latency", lat);
+    line("energy", en);
+}
+
+// The estimate's counts (Estimate::counters) are the simulated layer's, for every legal mapping
+// of the quick test's layers: the energy objective prices exactly what a run records (the
+// tensors of a one-layer workload all live in DRAM). Cycles are an estimate (no DMA latency, no
+// bank conflicts, no dependency waits): their error is measured, not asserted
+// (scripts/cost_model_error.sh).
+TEST(MapperOptimality, EstimatedCountsEqualTheSimulatedLayer) {
+    int compared = 0;
+    for (uint32_t seed = 1; seed <= 12; ++seed) {
+        const std::string yaml = random_layer(seed);
+        SCOPED_TRACE(yaml);
+        const graph::Workload wl = quant::prepare(graph::load_workload_from_string(yaml, "l.yaml"));
+        const cfg::HwConfig hw = small_npu(seed, Objective::kLatency);
+        const compiler::Lowered lowered = compiler::lower(wl, hw);
+        const compiler::LoweredLayer& x = lowered.layers.at(0);
+        ASSERT_EQ(x.cls, compiler::LayerClass::kArray);
+        for (const compiler::ArrayPlan& p : every_plan(x, hw)) {
+            const stats::Counters e = compiler::estimate(x, p, hw).counters;
+            const stats::Counters s = simulate(hw, wl, p).counters;
+            const std::string what =
+                p.mapping.summary(p.dataflow) + (p.weights_outer ? " n-outer" : "");
+            EXPECT_EQ(e.macs, s.macs) << what;
+            EXPECT_EQ(e.dram_read_bytes, s.dram_read_bytes) << what;
+            EXPECT_EQ(e.dram_write_bytes, s.dram_write_bytes) << what;
+            EXPECT_EQ(e.spad_read_bytes, s.spad_read_bytes) << what;
+            EXPECT_EQ(e.spad_write_bytes, s.spad_write_bytes) << what;
+            EXPECT_EQ(e.acc_read_bytes, s.acc_read_bytes) << what;
+            EXPECT_EQ(e.acc_write_bytes, s.acc_write_bytes) << what;
+            EXPECT_EQ(e.requant_fixed_point_elements, s.requant_fixed_point_elements) << what;
+            ++compared;
+        }
+    }
+    EXPECT_GT(compared, 100);
+}
+
+TEST(MapperOptimality, ChosenNearTheBestSimulated) { check_layers(1, 12); }
+
+// 100 layers (ctest mapper_optimality_long, label long).
+TEST(MapperOptimalityLong, DISABLED_HundredLayers) { check_layers(1001, 100); }
+
+}  // namespace
+}  // namespace npu
