@@ -223,12 +223,17 @@ uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_
     // A burst issuing before the next pending activity of any process needs no advance_to: no
     // one can reserve anything in between (process.h).
     uint64_t horizon = next_activity_cycle();
+    uint64_t n = 0;  // bursts (the DRAM counts them and their bytes at the end)
     for (uint32_t row = 0; row < x.rows; ++row) {
-        uint64_t far = x.dram_addr + uint64_t{row} * x.dram_stride - offset;
+        const uint64_t row_far = x.dram_addr + uint64_t{row} * x.dram_stride;
+        uint64_t far = row_far - offset;
         uint32_t sram = x.sram_addr + row * x.sram_stride;
         uint64_t left = x.row_bytes;
+        // The row's first burst ends at a burst-aligned address; every later one is whole.
+        uint64_t room = burst - row_far % burst;
         while (left > 0) {
-            const auto len = static_cast<uint32_t>(std::min(left, burst - (far + offset) % burst));
+            const auto len = static_cast<uint32_t>(std::min(left, room));
+            room = burst;
             t = acquire_slot(ch, t, layer);
             const uint64_t issue = t;
             t = issue + 1;
@@ -237,16 +242,16 @@ uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_
                 horizon = next_activity_cycle();
                 m_spad.forget_past(x.sram_addr, sram_span);
             }
-            ++bursts;
+            ++n;
             uint64_t done = 0;
             if (to_sram) {
-                done = dram.timing_request(far, len, false, issue, layer);
+                done = dram.timing_request(far, len, issue, layer);
                 done = m_spad.reserve_burst(sram, len, done, BankedSram::Dir::kWrite, layer);
             } else {
                 const uint64_t read =
                     m_spad.reserve_burst(sram, len, issue, BankedSram::Dir::kRead, layer);
                 r.sram_done = std::max(r.sram_done, read);
-                done = dram.timing_request(far, len, true, read, layer);
+                done = dram.timing_request(far, len, read, layer);
             }
             ch.in_flight.push(done);
             complete = std::max(complete, done);
@@ -255,6 +260,8 @@ uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_
             left -= len;
         }
     }
+    dram.count_timing(!to_sram, layer, n, x.bytes());
+    bursts += n;
     return t;
 }
 

@@ -29,7 +29,9 @@
 // the same order, with the per-burst work hoisted out of the loop: the kernel is asked for its
 // next pending activity once (a burst issuing before it needs no advance_to; after a wait it is
 // asked again), the scratchpad's old reservations are forgotten once per wait, the DRAM is called
-// directly (no virtual call, no request object). Equal to the burst-by-burst path in cycles and
+// directly (no virtual call, no request object) and counts the descriptor's bursts and bytes
+// once. Not a closed form: the bursts stop at every other process's next activity (which may
+// reserve the same banks). Equal to the burst-by-burst path in cycles and
 // every statistic (tests/models/dma_descriptor_path_test.cc on random descriptor streams);
 // use_descriptor_path(false) turns it off.
 // Stats (group "npu.dma"): descriptors, bursts, bytes (moved), outstanding_full_cycles (cycles a

@@ -93,8 +93,8 @@ void BankedSram::prune(uint64_t first_bank, uint64_t last) {
     for (uint64_t b = first_bank; b <= last; ++b) m_banks[b].prune(now);
 }
 
-uint64_t BankedSram::reserve_burst(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir,
-                                   size_t layer) {
+uint64_t BankedSram::reserve_across_banks(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir,
+                                          size_t layer) {
     uint64_t done = earliest;
     uint64_t a = addr;
     const uint64_t end = uint64_t{addr} + len;
@@ -130,16 +130,20 @@ uint64_t BankedSram::window_fit(uint32_t addr, uint32_t len, uint64_t begin,
                                 uint64_t cycles) const {
     const uint64_t first = addr / m_bank_size;
     const uint64_t last = last_bank(addr, len);
-    // Every bank must be free over the same window: move t until all agree.
+    if (first == last) return m_banks[first].first_fit(begin, cycles);
+    // Every bank must be free over the same window: go round the banks, moving t, until every
+    // bank in a row agrees. (Each bank's first fit is monotone in t and never before it, so t
+    // never passes the earliest common start and stops at it.)
+    const uint64_t banks = last - first + 1;
     uint64_t t = begin;
-    for (bool moved = true; moved;) {
-        moved = false;
-        for (uint64_t b = first; b <= last; ++b) {
-            const uint64_t fit = m_banks[b].first_fit(t, cycles);
-            if (fit > t) {
-                t = fit;
-                moved = true;
-            }
+    uint64_t b = first;
+    for (uint64_t agreed = 0; agreed < banks; b = b == last ? first : b + 1) {
+        const uint64_t fit = m_banks[b].first_fit(t, cycles);
+        if (fit > t) {
+            t = fit;
+            agreed = 1;
+        } else {
+            ++agreed;
         }
     }
     return t;

@@ -64,7 +64,28 @@ class BankedSram {
     // access() without forgetting old reservations first (which never changes a result: no
     // request reaches back before the current cycle), for a caller that calls forget_past()
     // itself once for many bursts.
-    uint64_t reserve_burst(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer);
+    // Inline for a burst within one bank (the common case).
+    uint64_t reserve_burst(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer) {
+        const uint64_t bank = addr / m_bank_size;
+        if (uint64_t{addr} + len > (bank + 1) * m_bank_size) {
+            return reserve_across_banks(addr, len, earliest, dir, layer);
+        }
+        const auto width = static_cast<uint64_t>(m_bank_width);
+        const uint64_t cycles = (len + width - 1) / width;
+        const uint64_t start = m_banks[bank].reserve(earliest, cycles);
+        const BankStats& bs = m_bank_stats[bank];
+        bs.busy_cycles->add(layer, cycles);
+        if (start > earliest) {
+            bs.conflicts->add(layer, 1);
+            bs.conflict_cycles->add(layer, start - earliest);
+            count_conflict(layer, start - earliest);
+            if (m_limiters != nullptr) {
+                m_limiters->add(layer, stats::Limiter::kBankConflict, earliest, start);
+            }
+        }
+        (dir == Dir::kRead ? m_bytes_read : m_bytes_written).add(layer, len);
+        return start + cycles;
+    }
     // Forgets the reservations of the banks of [addr, addr + len) that ended by now.
     void forget_past(uint32_t addr, uint64_t len) {
         prune(addr / m_bank_size, (uint64_t{addr} + std::max<uint64_t>(len, 1) - 1) / m_bank_size);
@@ -112,6 +133,9 @@ class BankedSram {
         stats::Stat* conflict_cycles;
     };
     void prune(uint64_t first_bank, uint64_t last_bank);
+    // reserve_burst() of a burst over several banks.
+    uint64_t reserve_across_banks(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir,
+                                  size_t layer);
     [[nodiscard]] uint64_t last_bank(uint32_t addr, uint32_t len) const {
         return (uint64_t{addr} + (len > 0 ? len : 1) - 1) / m_bank_size;
     }
