@@ -126,11 +126,8 @@ uint64_t BankedSram::reserve_across_banks(uint32_t addr, uint32_t len, uint64_t 
     return done;
 }
 
-uint64_t BankedSram::window_fit(uint32_t addr, uint32_t len, uint64_t begin,
-                                uint64_t cycles) const {
-    const uint64_t first = addr / m_bank_size;
-    const uint64_t last = last_bank(addr, len);
-    if (first == last) return m_banks[first].first_fit(begin, cycles);
+uint64_t BankedSram::window_fit_banks(uint64_t first, uint64_t last, uint64_t begin,
+                                      uint64_t cycles) const {
     // Every bank must be free over the same window: go round the banks, moving t, until every
     // bank in a row agrees. (Each bank's first fit is monotone in t and never before it, so t
     // never passes the earliest common start and stops at it.)

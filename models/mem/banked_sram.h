@@ -93,7 +93,13 @@ class BankedSram {
     // First t >= begin such that every bank of [addr, addr+len) has a port free for
     // [t, t + cycles).
     [[nodiscard]] uint64_t window_fit(uint32_t addr, uint32_t len, uint64_t begin,
-                                      uint64_t cycles) const;
+                                      uint64_t cycles) const {
+        const uint64_t first = addr / m_bank_size;
+        if (uint64_t{addr} + std::max<uint32_t>(len, 1) <= (first + 1) * m_bank_size) {
+            return m_banks[first].first_fit(begin, cycles);  // one bank
+        }
+        return window_fit_banks(first, last_bank(addr, len), begin, cycles);
+    }
     // Reserves one port of every bank of [addr, addr+len) for [begin, begin + cycles); the caller
     // checked window_fit() == begin. `asked`: the start the requester wanted; when begin is
     // later, each bank that was busy at `asked` counts a conflict (bank<i>.conflicts).
@@ -133,6 +139,9 @@ class BankedSram {
         stats::Stat* conflict_cycles;
     };
     void prune(uint64_t first_bank, uint64_t last_bank);
+    // window_fit() of a range over banks first..last.
+    [[nodiscard]] uint64_t window_fit_banks(uint64_t first, uint64_t last, uint64_t begin,
+                                            uint64_t cycles) const;
     // reserve_burst() of a burst over several banks.
     uint64_t reserve_across_banks(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir,
                                   size_t layer);
