@@ -102,16 +102,8 @@ uint64_t BankedSram::reserve_across_banks(uint32_t addr, uint32_t len, uint64_t 
     while (a < end) {
         const uint64_t bank = a / m_bank_size;
         const uint64_t seg_end = std::min(end, (bank + 1) * m_bank_size);
-        const uint64_t bytes = seg_end - a;
-        const uint64_t cycles =
-            (bytes + static_cast<uint64_t>(m_bank_width) - 1) / static_cast<uint64_t>(m_bank_width);
-        const uint64_t start = m_banks[bank].reserve(earliest, cycles);
-        const BankStats& bs = m_bank_stats[bank];
-        bs.busy_cycles->add(layer, cycles);
-        if (start > earliest) {
-            bs.conflicts->add(layer, 1);
-            bs.conflict_cycles->add(layer, start - earliest);
-        }
+        uint64_t cycles = 0;
+        const uint64_t start = reserve_in_bank(bank, seg_end - a, earliest, layer, cycles);
         waited = std::max(waited, start - earliest);
         done = std::max(done, start + cycles);
         a = seg_end;

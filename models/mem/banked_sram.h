@@ -63,21 +63,15 @@ class BankedSram {
     }
     // access() without forgetting old reservations first (which never changes a result: no
     // request reaches back before the current cycle), for a caller that calls forget_past()
-    // itself once for many bursts.
-    // Inline for a burst within one bank (the common case).
+    // itself once for many bursts. Inline for a burst within one bank (the common case).
     uint64_t reserve_burst(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer) {
         const uint64_t bank = addr / m_bank_size;
         if (uint64_t{addr} + len > (bank + 1) * m_bank_size) {
             return reserve_across_banks(addr, len, earliest, dir, layer);
         }
-        const auto width = static_cast<uint64_t>(m_bank_width);
-        const uint64_t cycles = (len + width - 1) / width;
-        const uint64_t start = m_banks[bank].reserve(earliest, cycles);
-        const BankStats& bs = m_bank_stats[bank];
-        bs.busy_cycles->add(layer, cycles);
+        uint64_t cycles = 0;
+        const uint64_t start = reserve_in_bank(bank, len, earliest, layer, cycles);
         if (start > earliest) {
-            bs.conflicts->add(layer, 1);
-            bs.conflict_cycles->add(layer, start - earliest);
             count_conflict(layer, start - earliest);
             if (m_limiters != nullptr) {
                 m_limiters->add(layer, stats::Limiter::kBankConflict, earliest, start);
@@ -142,6 +136,21 @@ class BankedSram {
     // window_fit() of a range over banks first..last.
     [[nodiscard]] uint64_t window_fit_banks(uint64_t first, uint64_t last, uint64_t begin,
                                             uint64_t cycles) const;
+    // Reserves `bytes` of one burst on `bank` from its first fit at or after `earliest` and
+    // counts the bank's statistics; returns the start and sets `cycles` (the port cycles held).
+    uint64_t reserve_in_bank(uint64_t bank, uint64_t bytes, uint64_t earliest, size_t layer,
+                             uint64_t& cycles) {
+        const auto width = static_cast<uint64_t>(m_bank_width);
+        cycles = (bytes + width - 1) / width;
+        const uint64_t start = m_banks[bank].reserve(earliest, cycles);
+        const BankStats& bs = m_bank_stats[bank];
+        bs.busy_cycles->add(layer, cycles);
+        if (start > earliest) {
+            bs.conflicts->add(layer, 1);
+            bs.conflict_cycles->add(layer, start - earliest);
+        }
+        return start;
+    }
     // reserve_burst() of a burst over several banks.
     uint64_t reserve_across_banks(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir,
                                   size_t layer);
