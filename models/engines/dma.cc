@@ -91,8 +91,11 @@ void Dma::complete(MemRequest& r, uint64_t cycle) {
                              std::to_string(b.ch->relied) + ")");
     }
     // A load's bytes go into the scratchpad from the cycle they arrive.
-    const uint64_t done =
-        b.write ? cycle : m_spad.access(b.sram, b.bytes, cycle, BankedSram::Dir::kWrite, b.layer);
+    uint64_t done = cycle;
+    if (!b.write) {
+        if (forget_now()) m_spad.forget_past(b.sram, b.bytes);
+        done = m_spad.reserve_burst(b.sram, b.bytes, cycle, BankedSram::Dir::kWrite, b.layer);
+    }
     b.ch->in_flight.push(done);
     --b.ch->pending;
     b.desc->cycle = std::max(b.desc->cycle, done);
@@ -140,6 +143,7 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
         t = issue_to_simple_dram(x, to_sram, layer, ch, t, *simple, far_side.offset, complete, r,
                                  bursts);
     }
+    const uint64_t sram_span = x.rows > 0 ? uint64_t{x.rows - 1} * x.sram_stride + x.row_bytes : 0;
     for (uint32_t row = 0; simple == nullptr && row < x.rows; ++row) {
         uint64_t far = x.dram_addr + uint64_t{row} * x.dram_stride;
         uint32_t sram = x.sram_addr + row * x.sram_stride;
@@ -165,10 +169,12 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
                 b.earliest = issue;
                 done = far_side.target->request(b);
                 if (done != MemTargetIf::kLater) {
-                    done = m_spad.access(sram, len, done, BankedSram::Dir::kWrite, layer);
+                    if (forget_now()) m_spad.forget_past(x.sram_addr, sram_span);
+                    done = m_spad.reserve_burst(sram, len, done, BankedSram::Dir::kWrite, layer);
                 }
             } else {
-                b.earliest = m_spad.access(sram, len, issue, BankedSram::Dir::kRead, layer);
+                if (forget_now()) m_spad.forget_past(x.sram_addr, sram_span);
+                b.earliest = m_spad.reserve_burst(sram, len, issue, BankedSram::Dir::kRead, layer);
                 r.sram_done = std::max(r.sram_done, b.earliest);
                 done = far_side.target->request(b);
             }
@@ -223,12 +229,17 @@ uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_
     // A burst issuing before the next pending activity of any process needs no advance_to: no
     // one can reserve anything in between (process.h).
     uint64_t horizon = next_activity_cycle();
+    uint64_t n = 0;  // bursts (the DRAM counts them and their bytes at the end)
     for (uint32_t row = 0; row < x.rows; ++row) {
-        uint64_t far = x.dram_addr + uint64_t{row} * x.dram_stride - offset;
+        const uint64_t row_far = x.dram_addr + uint64_t{row} * x.dram_stride;
+        uint64_t far = row_far - offset;
         uint32_t sram = x.sram_addr + row * x.sram_stride;
         uint64_t left = x.row_bytes;
+        // The row's first burst ends at a burst-aligned address; every later one is whole.
+        uint64_t room = burst - row_far % burst;
         while (left > 0) {
-            const auto len = static_cast<uint32_t>(std::min(left, burst - (far + offset) % burst));
+            const auto len = static_cast<uint32_t>(std::min(left, room));
+            room = burst;
             t = acquire_slot(ch, t, layer);
             const uint64_t issue = t;
             t = issue + 1;
@@ -237,16 +248,16 @@ uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_
                 horizon = next_activity_cycle();
                 m_spad.forget_past(x.sram_addr, sram_span);
             }
-            ++bursts;
+            ++n;
             uint64_t done = 0;
             if (to_sram) {
-                done = dram.timing_request(far, len, false, issue, layer);
+                done = dram.timing_request(far, len, issue, layer);
                 done = m_spad.reserve_burst(sram, len, done, BankedSram::Dir::kWrite, layer);
             } else {
                 const uint64_t read =
                     m_spad.reserve_burst(sram, len, issue, BankedSram::Dir::kRead, layer);
                 r.sram_done = std::max(r.sram_done, read);
-                done = dram.timing_request(far, len, true, read, layer);
+                done = dram.timing_request(far, len, read, layer);
             }
             ch.in_flight.push(done);
             complete = std::max(complete, done);
@@ -255,6 +266,8 @@ uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_
             left -= len;
         }
     }
+    dram.count_timing(!to_sram, layer, n, x.bytes());
+    bursts += n;
     return t;
 }
 

@@ -29,7 +29,9 @@
 // the same order, with the per-burst work hoisted out of the loop: the kernel is asked for its
 // next pending activity once (a burst issuing before it needs no advance_to; after a wait it is
 // asked again), the scratchpad's old reservations are forgotten once per wait, the DRAM is called
-// directly (no virtual call, no request object). Equal to the burst-by-burst path in cycles and
+// directly (no virtual call, no request object) and counts the descriptor's bursts and bytes
+// once. Not a closed form: the bursts stop at every other process's next activity (which may
+// reserve the same banks). Equal to the burst-by-burst path in cycles and
 // every statistic (tests/models/dma_descriptor_path_test.cc on random descriptor streams);
 // use_descriptor_path(false) turns it off.
 // Stats (group "npu.dma"): descriptors, bursts, bytes (moved), outstanding_full_cycles (cycles a
@@ -138,6 +140,11 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     }
     // Some completions are still to be told: waits for them (the deferred path).
     uint64_t slot_wait(Channel& ch, uint64_t t, uint32_t layer);
+    // Whether to forget the scratchpad's past reservations before this burst: every
+    // kForgetEvery bursts (forgetting only saves memory and search: no request reaches back
+    // before the current cycle, so when it happens changes no result).
+    bool forget_now() { return (++m_since_forget % kForgetEvery) == 0; }
+    static constexpr uint64_t kForgetEvery = 64;
     // A free request slot (stays on the free list until a request keeps it).
     Burst& free_burst();
     // A target tells a completion decided after the request.
@@ -162,6 +169,7 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     BankedSram& m_spad;
     bool m_functional;
     bool m_descriptor_path = true;
+    uint64_t m_since_forget = 0;  // bursts since (see forget_now)
     std::vector<Channel> m_channels;
     sc_core::sc_semaphore m_free_channels;
     std::vector<std::unique_ptr<Burst>> m_bursts;  // the pool

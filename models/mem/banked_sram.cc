@@ -93,8 +93,8 @@ void BankedSram::prune(uint64_t first_bank, uint64_t last) {
     for (uint64_t b = first_bank; b <= last; ++b) m_banks[b].prune(now);
 }
 
-uint64_t BankedSram::reserve_burst(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir,
-                                   size_t layer) {
+uint64_t BankedSram::reserve_across_banks(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir,
+                                          size_t layer) {
     uint64_t done = earliest;
     uint64_t a = addr;
     const uint64_t end = uint64_t{addr} + len;
@@ -102,16 +102,8 @@ uint64_t BankedSram::reserve_burst(uint32_t addr, uint32_t len, uint64_t earlies
     while (a < end) {
         const uint64_t bank = a / m_bank_size;
         const uint64_t seg_end = std::min(end, (bank + 1) * m_bank_size);
-        const uint64_t bytes = seg_end - a;
-        const uint64_t cycles =
-            (bytes + static_cast<uint64_t>(m_bank_width) - 1) / static_cast<uint64_t>(m_bank_width);
-        const uint64_t start = m_banks[bank].reserve(earliest, cycles);
-        const BankStats& bs = m_bank_stats[bank];
-        bs.busy_cycles->add(layer, cycles);
-        if (start > earliest) {
-            bs.conflicts->add(layer, 1);
-            bs.conflict_cycles->add(layer, start - earliest);
-        }
+        uint64_t cycles = 0;
+        const uint64_t start = reserve_in_bank(bank, seg_end - a, earliest, layer, cycles);
         waited = std::max(waited, start - earliest);
         done = std::max(done, start + cycles);
         a = seg_end;
@@ -126,20 +118,21 @@ uint64_t BankedSram::reserve_burst(uint32_t addr, uint32_t len, uint64_t earlies
     return done;
 }
 
-uint64_t BankedSram::window_fit(uint32_t addr, uint32_t len, uint64_t begin,
-                                uint64_t cycles) const {
-    const uint64_t first = addr / m_bank_size;
-    const uint64_t last = last_bank(addr, len);
-    // Every bank must be free over the same window: move t until all agree.
+uint64_t BankedSram::window_fit_banks(uint64_t first, uint64_t last, uint64_t begin,
+                                      uint64_t cycles) const {
+    // Every bank must be free over the same window: go round the banks, moving t, until every
+    // bank in a row agrees. (Each bank's first fit is monotone in t and never before it, so t
+    // never passes the earliest common start and stops at it.)
+    const uint64_t banks = last - first + 1;
     uint64_t t = begin;
-    for (bool moved = true; moved;) {
-        moved = false;
-        for (uint64_t b = first; b <= last; ++b) {
-            const uint64_t fit = m_banks[b].first_fit(t, cycles);
-            if (fit > t) {
-                t = fit;
-                moved = true;
-            }
+    uint64_t b = first;
+    for (uint64_t agreed = 0; agreed < banks; b = b == last ? first : b + 1) {
+        const uint64_t fit = m_banks[b].first_fit(t, cycles);
+        if (fit > t) {
+            t = fit;
+            agreed = 1;
+        } else {
+            ++agreed;
         }
     }
     return t;

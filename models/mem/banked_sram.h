@@ -63,8 +63,23 @@ class BankedSram {
     }
     // access() without forgetting old reservations first (which never changes a result: no
     // request reaches back before the current cycle), for a caller that calls forget_past()
-    // itself once for many bursts.
-    uint64_t reserve_burst(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer);
+    // itself once for many bursts. Inline for a burst within one bank (the common case).
+    uint64_t reserve_burst(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir, size_t layer) {
+        const uint64_t bank = addr / m_bank_size;
+        if (uint64_t{addr} + len > (bank + 1) * m_bank_size) {
+            return reserve_across_banks(addr, len, earliest, dir, layer);
+        }
+        uint64_t cycles = 0;
+        const uint64_t start = reserve_in_bank(bank, len, earliest, layer, cycles);
+        if (start > earliest) {
+            count_conflict(layer, start - earliest);
+            if (m_limiters != nullptr) {
+                m_limiters->add(layer, stats::Limiter::kBankConflict, earliest, start);
+            }
+        }
+        (dir == Dir::kRead ? m_bytes_read : m_bytes_written).add(layer, len);
+        return start + cycles;
+    }
     // Forgets the reservations of the banks of [addr, addr + len) that ended by now.
     void forget_past(uint32_t addr, uint64_t len) {
         prune(addr / m_bank_size, (uint64_t{addr} + std::max<uint64_t>(len, 1) - 1) / m_bank_size);
@@ -72,7 +87,13 @@ class BankedSram {
     // First t >= begin such that every bank of [addr, addr+len) has a port free for
     // [t, t + cycles).
     [[nodiscard]] uint64_t window_fit(uint32_t addr, uint32_t len, uint64_t begin,
-                                      uint64_t cycles) const;
+                                      uint64_t cycles) const {
+        const uint64_t first = addr / m_bank_size;
+        if (uint64_t{addr} + std::max<uint32_t>(len, 1) <= (first + 1) * m_bank_size) {
+            return m_banks[first].first_fit(begin, cycles);  // one bank
+        }
+        return window_fit_banks(first, last_bank(addr, len), begin, cycles);
+    }
     // Reserves one port of every bank of [addr, addr+len) for [begin, begin + cycles); the caller
     // checked window_fit() == begin. `asked`: the start the requester wanted; when begin is
     // later, each bank that was busy at `asked` counts a conflict (bank<i>.conflicts).
@@ -112,6 +133,27 @@ class BankedSram {
         stats::Stat* conflict_cycles;
     };
     void prune(uint64_t first_bank, uint64_t last_bank);
+    // window_fit() of a range over banks first..last.
+    [[nodiscard]] uint64_t window_fit_banks(uint64_t first, uint64_t last, uint64_t begin,
+                                            uint64_t cycles) const;
+    // Reserves `bytes` of one burst on `bank` from its first fit at or after `earliest` and
+    // counts the bank's statistics; returns the start and sets `cycles` (the port cycles held).
+    uint64_t reserve_in_bank(uint64_t bank, uint64_t bytes, uint64_t earliest, size_t layer,
+                             uint64_t& cycles) {
+        const auto width = static_cast<uint64_t>(m_bank_width);
+        cycles = (bytes + width - 1) / width;
+        const uint64_t start = m_banks[bank].reserve(earliest, cycles);
+        const BankStats& bs = m_bank_stats[bank];
+        bs.busy_cycles->add(layer, cycles);
+        if (start > earliest) {
+            bs.conflicts->add(layer, 1);
+            bs.conflict_cycles->add(layer, start - earliest);
+        }
+        return start;
+    }
+    // reserve_burst() of a burst over several banks.
+    uint64_t reserve_across_banks(uint32_t addr, uint32_t len, uint64_t earliest, Dir dir,
+                                  size_t layer);
     [[nodiscard]] uint64_t last_bank(uint32_t addr, uint32_t len) const {
         return (uint64_t{addr} + (len > 0 ? len : 1) - 1) / m_bank_size;
     }

@@ -122,8 +122,10 @@ class DramTarget : public MemTargetIf, public sc_core::sc_module {
         if (r.data != nullptr) move_data(r);
     }
     // take() of a request that moves no data.
-    void count(bool write, uint32_t layer, uint32_t bytes) {
-        (write ? m_writes : m_reads).add(layer, 1);
+    void count(bool write, uint32_t layer, uint32_t bytes) { count(write, layer, 1, bytes); }
+    // `bursts` requests of `bytes` in all.
+    void count(bool write, uint32_t layer, uint64_t bursts, uint64_t bytes) {
+        (write ? m_writes : m_reads).add(layer, bursts);
         (write ? m_bytes_written : m_bytes_read).add(layer, bytes);
     }
 

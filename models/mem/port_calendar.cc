@@ -7,9 +7,7 @@ namespace npu::model {
 
 uint64_t PortSet::free_at() const { return *std::min_element(m_free.begin(), m_free.end()); }
 
-uint64_t PortCalendar::fit(const Intervals& busy, uint64_t t, uint64_t cycles) {
-    // Mostly a request comes after every reservation.
-    if (busy.head == busy.spans.size() || busy.spans.back().second <= t) return t;
+uint64_t PortCalendar::fit_in_gap(const Intervals& busy, uint64_t t, uint64_t cycles) {
     const auto first = busy.spans.begin() + static_cast<ptrdiff_t>(busy.head);
     auto it = std::upper_bound(first, busy.spans.end(), t,
                                [](uint64_t v, const auto& span) { return v < span.first; });
@@ -18,13 +16,13 @@ uint64_t PortCalendar::fit(const Intervals& busy, uint64_t t, uint64_t cycles) {
     return t;
 }
 
-uint64_t PortCalendar::first_fit(uint64_t earliest, uint64_t cycles) const {
+uint64_t PortCalendar::first_fit_of_ports(uint64_t earliest, uint64_t cycles) const {
     uint64_t best = UINT64_MAX;
     for (const Intervals& p : m_ports) best = std::min(best, fit(p, earliest, cycles));
     return best;
 }
 
-uint64_t PortCalendar::reserve(uint64_t earliest, uint64_t cycles) {
+uint64_t PortCalendar::reserve_in_gap(uint64_t earliest, uint64_t cycles) {
     Intervals* port = nullptr;
     uint64_t best = UINT64_MAX;
     for (Intervals& p : m_ports) {
@@ -34,16 +32,36 @@ uint64_t PortCalendar::reserve(uint64_t earliest, uint64_t cycles) {
             port = &p;
         }
     }
-    if (cycles > 0) {
-        auto& v = port->spans;
-        if (port->head == v.size() || v.back().first <= best) {  // after every reservation
-            v.emplace_back(best, best + cycles);
-            return best;
+    if (cycles == 0) return best;
+    // A reservation that touches a neighbour joins it: the port's busy cycles are the same set
+    // (every fit depends on nothing else), in fewer intervals (back-to-back DMA bursts: one).
+    auto& v = port->spans;
+    const uint64_t end = best + cycles;
+    if (port->head == v.size() || v.back().first <= best) {  // after every reservation
+        if (port->head < v.size() && v.back().second == best) {
+            v.back().second = end;
+        } else {
+            v.emplace_back(best, end);
         }
-        const auto at =
-            std::upper_bound(v.begin() + static_cast<ptrdiff_t>(port->head), v.end(), best,
-                             [](uint64_t x, const auto& span) { return x < span.first; });
-        v.insert(at, {best, best + cycles});
+        return best;
+    }
+    const auto first = v.begin() + static_cast<ptrdiff_t>(port->head);
+    auto at = std::upper_bound(first, v.end(), best,
+                               [](uint64_t x, const auto& span) { return x < span.first; });
+    // `at` is the first reservation after this one (fit left the gap [best, end) before it).
+    const bool joins_next = at->first == end;
+    if (at != first && std::prev(at)->second == best) {
+        const auto prev = std::prev(at);
+        if (joins_next) {
+            prev->second = at->second;
+            v.erase(at);
+        } else {
+            prev->second = end;
+        }
+    } else if (joins_next) {
+        at->first = best;
+    } else {
+        v.insert(at, {best, end});
     }
     return best;
 }

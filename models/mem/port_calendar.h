@@ -5,8 +5,10 @@
 // max(earliest, the port's next free cycle), so a later request never starts before an earlier
 // one on the same port. A PortCalendar lets a request take the first gap at or after its
 // earliest cycle that is long enough (a DMA burst can use the cycles between two array tiles that
-// read the same bank), and a later request never moves an earlier reservation. Deterministic and
-// cycle-exact; contention comes out of it.
+// read the same bank), and a later request never moves an earlier reservation. A fit depends only
+// on the set of reserved cycles of each port, so reservations that touch are kept as one interval
+// (a DMA stream's back-to-back bursts hold one, however long). Deterministic and cycle-exact;
+// contention comes out of it.
 // Timing contract: all times are NPU cycles; intervals are half-open [begin, end).
 // Stats: none (the components that own the ports count).
 #pragma once
@@ -41,21 +43,53 @@ class PortSet {
 class PortCalendar {
   public:
     explicit PortCalendar(int ports = 1) : m_ports(static_cast<size_t>(ports)) {}
-    // First t >= earliest at which some port is free for [t, t + cycles).
-    [[nodiscard]] uint64_t first_fit(uint64_t earliest, uint64_t cycles) const;
-    // Reserves [t, t + cycles) with t = first_fit(earliest, cycles); returns t.
-    uint64_t reserve(uint64_t earliest, uint64_t cycles);
+    // First t >= earliest at which some port is free for [t, t + cycles) (0 cycles: a cycle
+    // that no reservation holds, as for 1).
+    [[nodiscard]] uint64_t first_fit(uint64_t earliest, uint64_t cycles) const {
+        if (m_ports.size() == 1) return fit(m_ports[0], earliest, cycles);
+        return first_fit_of_ports(earliest, cycles);
+    }
+    // Reserves [t, t + cycles) with t = first_fit(earliest, cycles); returns t. Inline: one port
+    // and a request after every reservation (a stream of bursts).
+    uint64_t reserve(uint64_t earliest, uint64_t cycles) {
+        if (m_ports.size() == 1) {
+            Intervals& p = m_ports[0];
+            if (p.head == p.spans.size()) {
+                if (cycles > 0) p.spans.emplace_back(earliest, earliest + cycles);
+                return earliest;
+            }
+            auto& last = p.spans.back();
+            if (last.second <= earliest) {
+                if (cycles == 0) return earliest;
+                if (last.second == earliest) {
+                    last.second = earliest + cycles;
+                } else {
+                    p.spans.emplace_back(earliest, earliest + cycles);
+                }
+                return earliest;
+            }
+        }
+        return reserve_in_gap(earliest, cycles);
+    }
     // Forgets intervals that ended at or before `now` (no request can reach back before it).
     void prune(uint64_t now);
 
   private:
-    // Reserved [begin, end) intervals, disjoint and sorted (so their ends are sorted too); the
-    // first `head` are forgotten. Reservations mostly land at the end: a vector beats a tree.
+    // Reserved [begin, end) intervals, disjoint and sorted (so their ends are sorted too), a
+    // reservation that touches another joined to it; the first `head` are forgotten.
+    // Reservations mostly land at the end: a vector beats a tree.
     struct Intervals {
         std::vector<std::pair<uint64_t, uint64_t>> spans;
         size_t head = 0;
     };
-    static uint64_t fit(const Intervals& busy, uint64_t t, uint64_t cycles);
+    // First t' >= t free for `cycles` on one port; inline when t is after every reservation.
+    static uint64_t fit(const Intervals& busy, uint64_t t, uint64_t cycles) {
+        if (busy.head == busy.spans.size() || busy.spans.back().second <= t) return t;
+        return fit_in_gap(busy, t, cycles);
+    }
+    static uint64_t fit_in_gap(const Intervals& busy, uint64_t t, uint64_t cycles);
+    [[nodiscard]] uint64_t first_fit_of_ports(uint64_t earliest, uint64_t cycles) const;
+    uint64_t reserve_in_gap(uint64_t earliest, uint64_t cycles);
     std::vector<Intervals> m_ports;
 };
 

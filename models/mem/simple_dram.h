@@ -32,11 +32,13 @@ class SimpleDram : public DramTarget {
     // One burst (it does not cross an interleave boundary): the cycle it completes.
     [[nodiscard]] uint64_t request(MemRequest& r) override;
     // request() of a timing-only burst, called directly (no virtual call, no request object):
-    // counts it and returns its completion. Dma's descriptor path uses it.
-    uint64_t timing_request(uint64_t addr, uint32_t len, bool write, uint64_t earliest,
-                            uint32_t layer) {
-        count(write, layer, len);
+    // returns its completion without counting it; count_timing() counts a descriptor's bursts
+    // at once. Dma's descriptor path uses them.
+    uint64_t timing_request(uint64_t addr, uint32_t len, uint64_t earliest, uint32_t layer) {
         return reserve(addr, len, earliest, layer);
+    }
+    void count_timing(bool write, uint32_t layer, uint64_t bursts, uint64_t bytes) {
+        count(write, layer, bursts, bytes);
     }
     // Cycles a channel is busy moving `len` bytes.
     [[nodiscard]] uint64_t transfer_cycles(uint32_t len) const;
@@ -44,7 +46,7 @@ class SimpleDram : public DramTarget {
   private:
     // The channel's reservation for a burst: its completion cycle.
     uint64_t reserve(uint64_t addr, uint32_t len, uint64_t earliest, uint32_t layer) {
-        const size_t ch = (addr / m_interleave) % m_channels.size();
+        const size_t ch = m_channels.size() == 1 ? 0 : (addr / m_interleave) % m_channels.size();
         if (len != m_last_len) {  // transfer_cycles() of the last length asked, kept
             m_last_len = len;
             m_last_cycles = transfer_cycles(len);
