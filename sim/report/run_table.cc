@@ -223,6 +223,35 @@ void print_stalls(std::ostream& out, const stats::RunStats& run) {
     }
 }
 
+// Every layer's span, its exclusive and its overlapped cycles (stats.h LayerStats).
+void print_spans(std::ostream& out, const stats::RunStats& run) {
+    std::vector<std::vector<std::string>> rows;
+    uint64_t exclusive = 0, overlapped = 0;
+    for (const stats::LayerStats& l : run.layers) {
+        rows.push_back({l.name, with_commas(l.start_cycle), with_commas(l.end_cycle),
+                        with_commas(l.cycles()), with_commas(l.exclusive_cycles),
+                        with_commas(l.overlapped_cycles)});
+        exclusive += l.exclusive_cycles;
+        overlapped += l.overlapped_cycles;
+    }
+    rows.push_back({"TOTAL", "0", with_commas(run.total_cycles), with_commas(run.total_cycles),
+                    with_commas(exclusive), with_commas(overlapped)});
+    print_table(out,
+                "layer spans (exclusive cycles sum to the run's " + with_commas(run.total_cycles) +
+                    "; spans overlap by the overlapped cycles)",
+                {{"layer", false, 18},
+                 {"start", true, 0},
+                 {"end", true, 0},
+                 {"span", true, 0},
+                 {"exclusive", true, 0},
+                 {"overlapped", true, 0}},
+                rows);
+    out << kIndent
+        << "span = end - start (the performance table's cycles); exclusive = end - the previous "
+           "layer's end (the first: end); overlapped = the span's cycles before the previous "
+           "layer's end (compiler.overlap: prefetch)\n";
+}
+
 }  // namespace
 
 std::string bit_exact_cell(const stats::LayerStats& layer) {
@@ -353,6 +382,7 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
         << "(a classification from the counts; what limited each row, measured: table "
            "'limiters')\n";
     print_limiters(out, run);
+    print_spans(out, run);
 
     std::vector<std::vector<std::string>> mem;
     for (const auto& r : rows) {
