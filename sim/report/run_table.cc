@@ -246,10 +246,10 @@ void print_spans(std::ostream& out, const stats::RunStats& run) {
                  {"exclusive", true, 0},
                  {"overlapped", true, 0}},
                 rows);
-    out << kIndent
-        << "span = end - start (the performance table's cycles); exclusive = end - the previous "
-           "layer's end (the first: end); overlapped = the span's cycles before the previous "
-           "layer's end (compiler.overlap: prefetch)\n";
+    out << kIndent << "span = end - start (the performance table's cycles); exclusive = end - the "
+        << "previous layer's end\n"
+        << kIndent << "(the first: end); overlapped = the span's cycles before the previous "
+        << "layer's end (compiler.overlap)\n";
 }
 
 }  // namespace
@@ -382,7 +382,6 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
         << "(a classification from the counts; what limited each row, measured: table "
            "'limiters')\n";
     print_limiters(out, run);
-    print_spans(out, run);
 
     std::vector<std::vector<std::string>> mem;
     for (const auto& r : rows) {
@@ -432,6 +431,7 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
         << "* TOPS = 2 ops per MAC x MACs / time / 1e12; static = " << fixed(table.static_mw, 3)
         << " mW over each row's cycles (TOTAL: the run's cycles)\n";
 
+    print_spans(out, run);
     print_dram(out, run, hw);
     print_stalls(out, run);
     out << '\n' << outputs_verdict(run) << '\n';
