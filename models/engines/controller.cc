@@ -1,5 +1,7 @@
 #include "models/engines/controller.h"
 
+#include <algorithm>
+
 #include "models/process.h"
 
 namespace npu::model {
@@ -31,11 +33,14 @@ void Controller::thread() {
 }
 
 void Controller::run() {
-    size_t layer = SIZE_MAX;
+    std::vector<bool> started(m_program.layers.size(), false);
+    uint64_t previous_end = 0;  // the end of the layer that ended last (program start: 0)
     const sc_core::sc_time dispatch = cycles_to_time(static_cast<uint64_t>(m_cfg.dispatch_cycles));
     for (const isa::Instr& in : m_program.instrs) {
-        if (in.layer != layer) {
-            layer = in.layer;
+        const size_t layer = in.layer;
+        if (!started[layer]) {  // its first instruction (a prefetch: in the previous layer's
+                                // stream)
+            started[layer] = true;
             m_layers[layer].start_cycle = now_cycles();
         }
         sc_core::wait(dispatch);
@@ -44,10 +49,15 @@ void Controller::run() {
         if (e == isa::Engine::kController) {  // SYNC: every earlier instruction has completed
             const uint64_t sync_start = now_cycles();
             m_board.wait_all_complete();
-            m_layers[layer].end_cycle = now_cycles();
+            stats::LayerStats& ls = m_layers[layer];
+            ls.end_cycle = now_cycles();
+            // Its span overlaps the previous layer's until that one's end; the rest is its own.
+            const uint64_t own_from = std::max(ls.start_cycle, previous_end);
+            ls.exclusive_cycles = ls.end_cycle - previous_end;
+            ls.overlapped_cycles = own_from - ls.start_cycle;
+            previous_end = ls.end_cycle;
             if (stats::LimiterLog* log = m_board.limiters()) {
-                m_layers[layer].limiters =
-                    log->close_layer(layer, m_layers[layer].start_cycle, now_cycles());
+                ls.limiters = log->close_layer(layer, own_from, ls.end_cycle);
             }
             m_syncs.add(layer, 1);
             if (m_read_output) {

@@ -4,7 +4,12 @@
 // Timing contract: one instruction per `controller.dispatch_cycles`; each engine FIFO is
 // `controller.queue_depth` deep and a full FIFO blocks dispatch (back-pressure). SYNC waits
 // until every earlier instruction has retired and its effect has completed (the Scoreboard);
-// that cycle ends the layer. A layer starts when its first instruction is decoded. After the
+// that cycle ends the layer the SYNC closes. A layer starts when its first instruction is decoded
+// (with compiler.overlap = prefetch that may be a LOAD in the previous layer's stream, before its
+// SYNC: the spans then overlap). Each layer's exclusive cycles run from the previous layer's end
+// (the first: cycle 0) to its own, so they add up to the run; its overlapped cycles are those of
+// its span before the previous layer's end, and its limiters are attributed over its exclusive
+// cycles (from the later of its start and the previous end; they add up to them). After the
 // last instruction it writes a null instruction into each FIFO (no time): the end of program,
 // on which each engine's thread returns.
 // Functional runs: each layer's output is read (TLM debug transport, no timing) when its SYNC

@@ -43,9 +43,16 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     problems.throw_if_any();
 
     Emitted emitted = emit(lowered, plans, groups);
-    const MemoryPlan memory = plan_memory(lowered, groups, working_sets(emitted.program), hw,
-                                          MemoryBases{options.dram_base, options.onchip_base},
-                                          options.onchip_activations);
+    const std::vector<uint64_t> work = working_sets(emitted.program);
+    const MemoryBases bases{options.dram_base, options.onchip_base};
+    const MemoryPlan memory =
+        plan_memory(lowered, groups, work, hw, bases, options.onchip_activations);
+    if (hw.compiler.overlap == LayerOverlap::kPrefetch) {
+        // The slots go where the plan left room; emission does not depend on where regions live,
+        // so the program is emitted again with them and the plan still holds.
+        emitted = emit(lowered, plans, groups,
+                       plan_prefetch(lowered, plans, groups, work, memory, hw, bases));
+    }
     isa::Program& prog = emitted.program;
     prog.dram_base = options.dram_base;
     prog.dram_size = options.dram_size > 0

@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "sim/compiler/tiling.h"
 
@@ -12,7 +13,9 @@ namespace npu::compiler {
 namespace {
 
 // The buffers a schedule tracks (emit.h explains the tokens).
-enum BufKind { kSlab, kWeights, kBias, kInX, kInY, kOut, kAcc, kBufKinds };
+// kPrefetch: the slot a layer's first weights are prefetched into (emit.h), one instance; every
+// layer's slot is treated as the same buffer (slots of consecutive layers may overlap).
+enum BufKind { kSlab, kWeights, kBias, kInX, kInY, kOut, kAcc, kPrefetch, kBufKinds };
 struct BufRef {
     BufKind kind;
     int inst;
@@ -26,7 +29,9 @@ struct Far {
 
 class Schedule {
   public:
-    Schedule(Emitted& e, uint16_t layer) : m_e(e), m_p(e.program), m_layer(layer) {
+    // `prefetched`: where the previous layer's stream loaded this layer's first weights (emit.h).
+    Schedule(Emitted& e, uint16_t layer, std::optional<uint32_t> prefetched)
+        : m_e(e), m_p(e.program), m_layer(layer), m_prefetched(prefetched) {
         for (auto& k : m_last_compute_reader) k[0] = k[1] = -1;
         for (auto& k : m_last_store_reader) k[0] = k[1] = -1;
     }
@@ -58,6 +63,26 @@ class Schedule {
     void store(const isa::Transfer& x, uint32_t region, std::optional<BufRef> releases) {
         m_p.xfer(store_side(isa::Opcode::kStore, releases)) = x;
         m_e.regions.back() = region;
+    }
+
+    // Where this layer's first weights were prefetched, once (the first GEMM asks); nothing if
+    // they were not.
+    std::optional<uint32_t> take_prefetched() { return std::exchange(m_prefetched, std::nullopt); }
+
+    // The next layer's first weights (x.sram_addr: its prefetch slot; tagged with layer `next`),
+    // loaded after this layer's loads. It waits for the last compute of this layer that read the
+    // slot (this layer's own prefetched weights), like a step's loads; the next layer's computes
+    // need no token for it: the barrier that closes this layer waits for it.
+    void prefetch(const isa::Transfer& x, uint32_t region, uint16_t next) {
+        const int64_t need = m_last_compute_reader[kPrefetch][0];
+        const int64_t idx = static_cast<int64_t>(m_p.instrs.size());
+        m_e.regions.push_back(region);
+        m_p.xfer(m_p.append(isa::Opcode::kLoad, next)) = x;
+        if (need > m_load_popped) {
+            m_p.instrs[static_cast<size_t>(idx)].deps.pop_next = true;
+            m_c2l_pushers.push_back(need);
+            m_load_popped = need;
+        }
     }
 
     // Sets the pushes the pops asked for.
@@ -134,6 +159,7 @@ class Schedule {
     int64_t m_load_popped = -1, m_compute_popped = -1;
     bool m_pair_open = false;
     int64_t m_pair_last_compute = -1;
+    std::optional<uint32_t> m_prefetched;
 };
 
 // Where a GEMM's operands live: regions and offsets into them.
@@ -236,6 +262,7 @@ void post_and_store(Schedule& sch, const GemmIo& io, uint64_t image_offset, cons
 
 void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, const Buffers& buf,
                const GemmIo& io) {
+    const std::optional<uint32_t> pf = sch.take_prefetched();  // the first step's weights
     int64_t s = 0, p = 0;
     for (int64_t b = 0; b < mp.m_blocks; ++b) {
         const MBlock mb = m_block(l, mp, b);
@@ -248,10 +275,14 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
             for (int64_t c = 0; c < mp.k_chunks; ++c, ++s) {
                 const int64_t k0 = c * mp.kb;
                 const int32_t k = static_cast<int32_t>(std::min<int64_t>(mp.kb, mp.k - k0));
-                const BufRef w{kWeights, static_cast<int>(s % 2)};
+                const bool pre = pf && s == 0;
+                const BufRef w =
+                    pre ? BufRef{kPrefetch, 0} : BufRef{kWeights, static_cast<int>(s % 2)};
+                const uint32_t w_addr = pre ? *pf : buf.w[s % 2];
                 if (j == 0 && c == 0) load_slab(sch, io, 0, mb, buf.slab[b % 2], slab_buf);
                 if (c == 0) load_bias(sch, io, n0, n, buf.bias[p % 2], bias);
-                if (io.w_pretiled) {
+                if (pre) {
+                } else if (io.w_pretiled) {
                     load_pretiled(sch, io, mp, j, n, k0, k, buf.w[s % 2], w);
                 } else if (io.w_transposed) {  // B^T rows n0.. hold k0..k0+k
                     sch.load({io.w.offset + uint64_t(n0) * io.w_row_stride + uint64_t(k0) * io.ab,
@@ -265,8 +296,7 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
                              io.w.region, w);
                 }
                 fill_compute(sch.compute({slab_buf, w, bias}, acc), io, mb, k0, k, n0, n,
-                             {buf.slab[b % 2], buf.w[s % 2], buf.bias[p % 2], buf.acc[p % 2]},
-                             c > 0);
+                             {buf.slab[b % 2], w_addr, buf.bias[p % 2], buf.acc[p % 2]}, c > 0);
             }
             post_and_store(sch, io, 0, mb, n0, n, buf.acc[p % 2], buf.out[p % 2], acc);
         }
@@ -279,11 +309,14 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
 void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMapping& mp,
                              const Buffers& buf, const GemmIo& io, int32_t samples,
                              uint64_t a_image, uint64_t out_image) {
+    const std::optional<uint32_t> pf = sch.take_prefetched();  // n-block 0's weights
     int64_t t = 0;  // steps (each loads a slab and computes one pair)
     for (int64_t j = 0; j < mp.n_blocks; ++j) {
         const int32_t n0 = static_cast<int32_t>(j * mp.nb);
         const int32_t n = static_cast<int32_t>(std::min<int64_t>(mp.nb, mp.n - n0));
-        const BufRef w{kWeights, static_cast<int>(j % 2)};
+        const bool pre = pf && j == 0;
+        const BufRef w = pre ? BufRef{kPrefetch, 0} : BufRef{kWeights, static_cast<int>(j % 2)};
+        const uint32_t w_addr = pre ? *pf : buf.w[j % 2];
         const BufRef bias{kBias, static_cast<int>(j % 2)};
         for (int32_t smp = 0; smp < samples; ++smp) {
             for (int64_t b = 0; b < mp.m_blocks; ++b, ++t) {
@@ -293,12 +326,14 @@ void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMa
                 load_slab(sch, io, uint64_t(smp) * a_image, mb, buf.slab[t % 2], slab_buf);
                 if (smp == 0 && b == 0) {
                     load_bias(sch, io, n0, n, buf.bias[j % 2], bias);
-                    load_pretiled(sch, io, mp, j, n, 0, static_cast<int32_t>(mp.k), buf.w[j % 2],
-                                  w);
+                    if (!pre) {
+                        load_pretiled(sch, io, mp, j, n, 0, static_cast<int32_t>(mp.k),
+                                      buf.w[j % 2], w);
+                    }
                 }
-                fill_compute(
-                    sch.compute({slab_buf, w, bias}, acc), io, mb, 0, static_cast<int32_t>(mp.k),
-                    n0, n, {buf.slab[t % 2], buf.w[j % 2], buf.bias[j % 2], buf.acc[t % 2]}, false);
+                fill_compute(sch.compute({slab_buf, w, bias}, acc), io, mb, 0,
+                             static_cast<int32_t>(mp.k), n0, n,
+                             {buf.slab[t % 2], w_addr, buf.bias[j % 2], buf.acc[t % 2]}, false);
                 post_and_store(sch, io, uint64_t(smp) * out_image, mb, n0, n, buf.acc[t % 2],
                                buf.out[t % 2], acc);
             }
@@ -566,16 +601,35 @@ void emit_body(Schedule& sch, const LoweredLayer& x, const LayerPlan& plan) {
 
 }  // namespace
 
-void emit_layer(const LoweredLayer& x, const LayerPlan& plan, uint16_t index, Emitted& out) {
+std::optional<isa::Transfer> first_weights(const LoweredLayer& x, const LayerPlan& plan) {
+    if (!plan.ok || x.cls != LayerClass::kArray || x.layer->kind == graph::OpKind::kMatmul ||
+        x.weight_region == kNoRegion) {
+        return std::nullopt;
+    }
+    // load_pretiled() of n-block 0, rows 0.. of group 0 (image 0): its first k-chunk, or the
+    // whole K when the n-blocks are outermost.
+    const LayerMapping& mp = plan.array.mapping;
+    const uint64_t row = weight_bytes(x.wprec, uint64_t(std::min<int64_t>(mp.nb, mp.n)));
+    const int64_t k = plan.array.weights_outer ? mp.k : std::min<int64_t>(mp.kb, mp.k);
+    return isa::Transfer{0,
+                         row,
+                         0,
+                         static_cast<uint32_t>(row),
+                         static_cast<uint32_t>(k),
+                         static_cast<uint32_t>(row)};
+}
+
+void emit_layer(const LoweredLayer& x, const LayerPlan& plan, uint16_t index, Emitted& out,
+                std::optional<uint32_t> prefetched, const Prefetch* next) {
     isa::LayerDesc d = x.desc;
     if (plan.ok) {
         d.mapping = plan.summary;
         if (x.cls == LayerClass::kArray) d.dataflow = plan.array.dataflow;
     }
     out.program.layers.push_back(std::move(d));
-    if (!plan.ok) return;
-    Schedule sch(out, index);
-    emit_body(sch, x, plan);
+    Schedule sch(out, index, plan.ok ? prefetched : std::nullopt);
+    if (plan.ok) emit_body(sch, x, plan);
+    if (next != nullptr) sch.prefetch(next->load, next->region, next->layer);
     sch.finish();
 }
 
@@ -649,43 +703,62 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
 }
 
 Emitted emit(const Lowered& lowered, const std::vector<LayerPlan>& plans,
-             const std::vector<FusionGroup>& groups) {
+             const std::vector<FusionGroup>& groups,
+             const std::vector<std::optional<uint32_t>>& prefetch_slots) {
     Emitted out;
     isa::Program& p = out.program;
     p.layers.reserve(lowered.layers.size());
+    const size_t n_layers = lowered.layers.size();
+    std::vector<isa::InstrCounts> counted(n_layers);
     isa::InstrCounts total;
     total.syncs = groups.size();
-    for (size_t li = 0; li < lowered.layers.size(); ++li) {
-        total += instruction_count(lowered.layers[li], plans[li]);
+    for (size_t li = 0; li < n_layers; ++li) {
+        counted[li] = instruction_count(lowered.layers[li], plans[li]);
+        total += counted[li];
     }
     p.reserve(total);
     out.regions.reserve(total.total());
-    const auto sizes = [&p] {
-        return isa::InstrCounts{p.transfers.size(), p.computes.size(), p.vectors.size(),
-                                p.posts.size(), 0};
+    const auto slot = [&](size_t li) {
+        return li < prefetch_slots.size() ? prefetch_slots[li] : std::nullopt;
     };
-    for (const FusionGroup& g : groups) {
-        for (size_t li = g.first; li <= g.last; ++li) {
-            isa::InstrCounts emitted = sizes();
-            const size_t before = p.instrs.size();
-            emit_layer(lowered.layers[li], plans[li], static_cast<uint16_t>(li), out);
-            const isa::InstrCounts after = sizes();
-            emitted = {after.transfers - emitted.transfers, after.computes - emitted.computes,
-                       after.vectors - emitted.vectors, after.posts - emitted.posts, 0};
-            const isa::InstrCounts counted = instruction_count(lowered.layers[li], plans[li]);
-            if (emitted != counted || p.instrs.size() - before != counted.total()) {
-                const auto str = [](const isa::InstrCounts& c) {
-                    return std::to_string(c.transfers) + " transfers, " +
-                           std::to_string(c.computes) + " computes, " + std::to_string(c.vectors) +
-                           " vectors, " + std::to_string(c.posts) + " posts";
-                };
-                throw std::logic_error("compiler: layer '" + lowered.layers[li].layer->name +
-                                       "' emitted " + str(emitted) + ", instruction_count() says " +
-                                       str(counted));
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+        const FusionGroup& g = groups[gi];
+        // The next group's first layer, when its first weights are prefetched: loaded in this
+        // group's last layer's stream, before the barrier.
+        std::optional<Prefetch> next;
+        if (gi + 1 < groups.size()) {
+            const size_t nl = groups[gi + 1].first;
+            const std::optional<isa::Transfer> w = first_weights(lowered.layers[nl], plans[nl]);
+            if (slot(nl) && w) {
+                next = Prefetch{*w, lowered.layers[nl].weight_region, static_cast<uint16_t>(nl)};
+                next->load.sram_addr = *slot(nl);
             }
+        }
+        for (size_t li = g.first; li <= g.last; ++li) {
+            const bool pre = li == g.first && gi > 0 && slot(li) &&
+                             first_weights(lowered.layers[li], plans[li]).has_value();
+            emit_layer(lowered.layers[li], plans[li], static_cast<uint16_t>(li), out,
+                       pre ? slot(li) : std::nullopt, li == g.last && next ? &*next : nullptr);
         }
         p.append(isa::Opcode::kSync, static_cast<uint16_t>(g.last));
         out.regions.push_back(kNoRegion);
+    }
+    // Every layer's instructions (wherever they sit in the stream) are instruction_count() many.
+    std::vector<isa::InstrCounts> emitted(n_layers);
+    for (const isa::Instr& in : p.instrs) {
+        if (in.op != isa::Opcode::kSync) ++emitted[in.layer].of(in.op);
+    }
+    for (size_t li = 0; li < n_layers; ++li) {
+        if (emitted[li] != counted[li]) {
+            const auto str = [](const isa::InstrCounts& c) {
+                return std::to_string(c.transfers) + " transfers, " + std::to_string(c.computes) +
+                       " computes, " + std::to_string(c.vectors) + " vectors, " +
+                       std::to_string(c.posts) + " posts";
+            };
+            throw std::logic_error("compiler: layer '" + lowered.layers[li].layer->name +
+                                   "' emitted " + str(emitted[li]) + ", instruction_count() says " +
+                                   str(counted[li]));
+        }
     }
     return out;
 }

@@ -1,7 +1,8 @@
 // Pass 4 of the compiler: instruction emission. Turns each layer's plan into its instructions
 // and dependency tokens, and ends each fusion group with a SYNC barrier.
 //
-//   in:  Lowered (lower.h), the LayerPlans (search.h), the FusionGroups (fusion.h)
+//   in:  Lowered (lower.h), the LayerPlans (search.h), the FusionGroups (fusion.h), and with
+//        compiler.overlap = prefetch the prefetch slots (memory_plan.h plan_prefetch())
 //   out: Emitted: an isa::Program whose layer table holds each layer's constants, mapping text
 //        and dataflow, and whose instruction stream is final except for the far (DRAM or on-chip
 //        window) address of every LOAD and STORE: that is an offset into a region, whose index
@@ -22,9 +23,21 @@
 //  - store -> compute: the first step of a pair waits for the store-side instruction that last
 //    read its accumulator (POST) or output buffer (STORE), by the same rule.
 // Every wait is on an instruction earlier in program order, so in-order dispatch cannot deadlock.
+//
+// Prefetch across the barrier (compiler.overlap = prefetch). The first layer of a group whose
+// weights are pre-tiled (conv, gemm) and that has a prefetch slot (a scratchpad address clear of
+// both groups' buffers and of the tensors kept on chip meanwhile) gets its first weight tile
+// (first_weights()) loaded by one LOAD placed after the previous group's last instruction and
+// before its SYNC, tagged with the prefetched layer: the load engine runs it while the previous
+// layer still computes, posts and stores. The prefetched layer's first step (or, n-blocks
+// outermost, every step of n-block 0) reads the weights in the slot instead of loading them; the
+// SYNC guarantees they have arrived. The prefetch LOAD waits (compute -> load token) for the
+// last compute of its layer that read that layer's own prefetch slot, since slots of consecutive
+// layers may overlap. Each layer keeps its instruction_count(): the LOAD moves, it is not added.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "sim/compiler/fusion.h"
@@ -43,13 +56,30 @@ struct Emitted {
 // the program's arrays are allocated once.
 [[nodiscard]] isa::InstrCounts instruction_count(const LoweredLayer& layer, const LayerPlan& plan);
 
-// Appends layer `index`'s instructions (its plan; nothing if !plan.ok) without the closing SYNC,
-// and its entry in the layer table.
-void emit_layer(const LoweredLayer& layer, const LayerPlan& plan, uint16_t index, Emitted& out);
+// The LOAD of the weights a layer's first step reads (sram_addr 0, far offset into its weight
+// region), when it has pre-tiled weights that can be prefetched; nothing otherwise.
+[[nodiscard]] std::optional<isa::Transfer> first_weights(const LoweredLayer& layer,
+                                                         const LayerPlan& plan);
 
-// Every group's layers, each group closed by a SYNC. Throws std::logic_error (a compiler bug) if a
-// layer's instructions of some kind are not instruction_count() many.
+// A LOAD of the next layer's first weights into its slot, in this layer's stream.
+struct Prefetch {
+    isa::Transfer load;  // first_weights() with sram_addr = the slot
+    uint32_t region = kNoRegion;
+    uint16_t layer = 0;
+};
+
+// Appends layer `index`'s instructions (its plan; nothing if !plan.ok) without the closing SYNC,
+// and its entry in the layer table. `prefetched`: the slot its first weights were loaded into by
+// the previous layer's stream; `next`: a prefetch to append after its instructions.
+void emit_layer(const LoweredLayer& layer, const LayerPlan& plan, uint16_t index, Emitted& out,
+                std::optional<uint32_t> prefetched = std::nullopt, const Prefetch* next = nullptr);
+
+// Every group's layers, each group closed by a SYNC. `prefetch_slots` (per layer; empty: none):
+// where a group's first layer's first weights are prefetched (see above). Throws
+// std::logic_error (a compiler bug) if a layer's instructions of some kind are not
+// instruction_count() many.
 [[nodiscard]] Emitted emit(const Lowered& lowered, const std::vector<LayerPlan>& plans,
-                           const std::vector<FusionGroup>& groups);
+                           const std::vector<FusionGroup>& groups,
+                           const std::vector<std::optional<uint32_t>>& prefetch_slots = {});
 
 }  // namespace npu::compiler

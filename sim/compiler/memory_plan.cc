@@ -167,6 +167,34 @@ MemoryPlan plan_memory(const Lowered& lowered, const std::vector<FusionGroup>& g
     return plan;
 }
 
+std::vector<std::optional<uint32_t>> plan_prefetch(const Lowered& lowered,
+                                                   const std::vector<LayerPlan>& plans,
+                                                   const std::vector<FusionGroup>& groups,
+                                                   const std::vector<uint64_t>& work,
+                                                   const MemoryPlan& plan, const cfg::HwConfig& hw,
+                                                   const MemoryBases& bases) {
+    std::vector<std::optional<uint32_t>> slots(lowered.layers.size());
+    const std::vector<std::optional<Lifetime>> life = lifetimes(lowered);
+    std::vector<Placed> placed;
+    for (size_t r = 0; r < lowered.regions.size(); ++r) {
+        if (plan.onchip[r] && life[r]) {
+            placed.push_back({plan.address[r] - bases.onchip_window, lowered.regions[r].bytes,
+                              life[r]->from, life[r]->to});
+        }
+    }
+    for (size_t g = 1; g < groups.size(); ++g) {
+        const size_t li = groups[g].first;
+        const std::optional<isa::Transfer> w = first_weights(lowered.layers[li], plans[li]);
+        if (!w) continue;
+        const uint64_t bytes = uint64_t(w->rows) * w->row_bytes;
+        const std::optional<uint64_t> a =
+            first_fit(bytes, Lifetime{groups[g - 1].first, groups[g].last}, work, placed,
+                      hw.scratchpad.size_bytes);
+        if (a) slots[li] = static_cast<uint32_t>(*a);
+    }
+    return slots;
+}
+
 void link(Emitted& e, const Lowered& lowered, const MemoryPlan& plan) {
     isa::Program& p = e.program;
     for (size_t i = 0; i < p.instrs.size(); ++i) {

@@ -15,6 +15,13 @@
 // DRAM: every other region in order (Lowered::regions: the inputs, then per layer its weights,
 // bias and output), each at least 1 byte, 64-byte aligned, from MemoryBases::dram.
 //
+// Prefetch slots (compiler.overlap = prefetch, emit.h): after the plan above, each group's first
+// layer with prefetchable weights (first_weights()) gets a slot for them by the same first fit:
+// above the working sets of the previous group's layers and its own, clear of every tensor kept
+// on chip while either group runs. Tensors kept on chip come first (they save DRAM traffic on
+// every read); a layer whose weights do not fit in what is left gets no slot and waits for the
+// barrier as without overlap.
+//
 // link() then adds each region's address to the far address of every LOAD and STORE of the
 // emitted program and fills the layer table's addresses and residency.
 #pragma once
@@ -26,6 +33,7 @@
 #include "sim/compiler/emit.h"
 #include "sim/compiler/fusion.h"
 #include "sim/compiler/lower.h"
+#include "sim/compiler/search.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/isa.h"
 
@@ -61,6 +69,12 @@ struct Lifetime {
                                      const std::vector<uint64_t>& working_sets,
                                      const cfg::HwConfig& hw, const MemoryBases& bases,
                                      bool onchip_activations);
+
+// Per layer the scratchpad address of its prefetch slot (nullopt: none); see above.
+[[nodiscard]] std::vector<std::optional<uint32_t>> plan_prefetch(
+    const Lowered& lowered, const std::vector<LayerPlan>& plans,
+    const std::vector<FusionGroup>& groups, const std::vector<uint64_t>& working_sets,
+    const MemoryPlan& plan, const cfg::HwConfig& hw, const MemoryBases& bases);
 
 // Relocates every transfer of `emitted` by its region's address and fills the layer table's
 // input/weight/bias/output addresses and residency, and Program::dram_bytes_used.

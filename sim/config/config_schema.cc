@@ -348,6 +348,13 @@ std::vector<FieldSpec> build_table() {
         "cycles (docs/mapper.md)",
         [](const HwConfig& c) { return static_cast<int>(c.compiler.objective); },
         [](HwConfig& c, int v) { c.compiler.objective = static_cast<Objective>(v); }));
+    t.push_back(enum_field(
+        "compiler.overlap", spellings({LayerOverlap::kNone, LayerOverlap::kPrefetch}),
+        "none: a barrier ends every layer; prefetch: the next layer's first weight tile loads "
+        "while this layer computes and drains, where the scratchpad has room beside both "
+        "layers' buffers and the tensors kept on chip",
+        [](const HwConfig& c) { return static_cast<int>(c.compiler.overlap); },
+        [](HwConfig& c, int v) { c.compiler.overlap = static_cast<LayerOverlap>(v); }));
 
     t.push_back(string_field("energy.name", "energy table name, shown in reports",
                              [](HwConfig& c) -> std::string& { return c.energy.name; }));

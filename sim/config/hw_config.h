@@ -15,9 +15,10 @@
 
 namespace npu::cfg {
 
-using npu::ArrayTiming;  // "npusim" | "scalesim"
-using npu::Dataflow;     // "ws" | "os"
-using npu::Pipelining;   // "none" | "overlap"
+using npu::ArrayTiming;   // "npusim" | "scalesim"
+using npu::Dataflow;      // "ws" | "os"
+using npu::LayerOverlap;  // "none" | "prefetch"
+using npu::Pipelining;    // "none" | "overlap"
 using npu::RequantMode;
 using npu::Rounding;  // "half_even" | "tflite" | "half_up"
 
@@ -70,6 +71,9 @@ struct ControllerConfig {
 struct CompilerConfig {
     // What the mapping search minimizes per array layer (docs/mapper.md).
     Objective objective = Objective::kLatency;
+    // How consecutive layers are ordered: a barrier, or the next layer's first weights
+    // prefetched across it (docs/architecture.md, Controller).
+    LayerOverlap overlap = LayerOverlap::kNone;
 };
 
 // Energy per action. Defaults: Horowitz, ISSCC 2014, 45 nm 0.9 V (see configs/energy/*.yaml).

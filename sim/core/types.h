@@ -27,6 +27,10 @@ enum class RequantMode { kFixedPoint, kFloat32 };
 // What the compiler's mapping search minimizes per layer (`compiler.objective`): its estimated
 // cycles, its estimated energy, or their product (energy-delay product). docs/mapper.md.
 enum class Objective { kLatency, kEnergy, kEdp };
+// How the compiler orders consecutive layers (`compiler.overlap`): kNone, each layer's first
+// instruction waits for the previous layer's barrier; kPrefetch, the first weight tile of the
+// next layer is loaded while the current one computes and drains, where the scratchpad has room.
+enum class LayerOverlap { kNone, kPrefetch };
 
 [[nodiscard]] const char* to_string(Dataflow d);
 [[nodiscard]] const char* to_string(Pipelining p);
@@ -34,5 +38,6 @@ enum class Objective { kLatency, kEnergy, kEdp };
 [[nodiscard]] const char* to_string(Rounding r);
 [[nodiscard]] const char* to_string(RequantMode m);
 [[nodiscard]] const char* to_string(Objective o);
+[[nodiscard]] const char* to_string(LayerOverlap o);
 
 }  // namespace npu

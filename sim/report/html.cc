@@ -311,8 +311,9 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
     {
         const auto [unit, div] = energy_unit(max_layer_pj);
         h += "<h2>Layers</h2>\n<table>\n<tr>" + th("#") + th("layer", true) + th("op", true) +
-             th("shape", true) + th("MACs") + th("cycles") + th("util") + th("MACs/B") +
-             th("MACs/cycle") + th("roofline", true) + th("limited by", true) + th("DRAM bytes") +
+             th("shape", true) + th("MACs") + th("start") + th("end") + th("cycles") +
+             th("exclusive") + th("overlapped") + th("util") + th("MACs/B") + th("MACs/cycle") +
+             th("roofline", true) + th("limited by", true) + th("DRAM bytes") +
              th("energy (" + unit + ")") + th("residency", true) + th("output", true) + "</tr>\n";
         for (std::size_t i = 0; i < run.layers.size(); ++i) {
             const stats::LayerStats& l = run.layers[i];
@@ -321,15 +322,23 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
                                     : l.bit_exact ? "bit-exact"
                                                   : with_commas(l.mismatches) + " mismatches";
             h += "<tr>" + td(std::to_string(i)) + td(l.name, true) + td(l.op, true) +
-                 td(l.shape, true) + td(with_commas(l.macs_total)) + td(with_commas(l.cycles())) +
-                 td(percent(f.mac_utilization)) +
+                 td(l.shape, true) + td(with_commas(l.macs_total)) +
+                 td(with_commas(l.start_cycle)) + td(with_commas(l.end_cycle)) +
+                 td(with_commas(l.cycles())) + td(with_commas(l.exclusive_cycles)) +
+                 td(with_commas(l.overlapped_cycles)) + td(percent(f.mac_utilization)) +
                  td(f.dram_bytes > 0 ? fixed(f.arithmetic_intensity, 2) : "-") +
                  td(fixed(f.achieved_macs_per_cycle, 1)) + td(to_string(f.bound), true) +
                  td(limiter_cell(l.limiters), true) + td(with_commas(f.dram_bytes)) +
                  td(num(f.energy.total_pj() / div, 4)) +
                  td(l.residency.empty() ? "-" : l.residency, true) + td(out, true) + "</tr>\n";
         }
-        h += "</table>\n<p class=\"note\">roofline: compute-bound when MACs/B reaches the ridge "
+        h += "</table>\n<p class=\"note\">cycles = end - start, the layer's span; exclusive = "
+             "end - the previous layer's end (the first layer: end): the exclusive cycles sum to "
+             "the run's " +
+             with_commas(run.total_cycles) +
+             " cycles; overlapped = the span's cycles before the previous layer's end (spans "
+             "overlap with compiler.overlap: prefetch). limited by: over the exclusive "
+             "cycles.</p>\n<p class=\"note\">roofline: compute-bound when MACs/B reaches the ridge "
              "point, else memory-bound (a classification from the counts). limited by: what most "
              "of the layer's cycles went to, measured from the components' timelines; each cycle "
              "counts once, for the first of: ";

@@ -223,6 +223,35 @@ void print_stalls(std::ostream& out, const stats::RunStats& run) {
     }
 }
 
+// Every layer's span, its exclusive and its overlapped cycles (stats.h LayerStats).
+void print_spans(std::ostream& out, const stats::RunStats& run) {
+    std::vector<std::vector<std::string>> rows;
+    uint64_t exclusive = 0, overlapped = 0;
+    for (const stats::LayerStats& l : run.layers) {
+        rows.push_back({l.name, with_commas(l.start_cycle), with_commas(l.end_cycle),
+                        with_commas(l.cycles()), with_commas(l.exclusive_cycles),
+                        with_commas(l.overlapped_cycles)});
+        exclusive += l.exclusive_cycles;
+        overlapped += l.overlapped_cycles;
+    }
+    rows.push_back({"TOTAL", "0", with_commas(run.total_cycles), with_commas(run.total_cycles),
+                    with_commas(exclusive), with_commas(overlapped)});
+    print_table(out,
+                "layer spans (exclusive cycles sum to the run's " + with_commas(run.total_cycles) +
+                    "; spans overlap by the overlapped cycles)",
+                {{"layer", false, 18},
+                 {"start", true, 0},
+                 {"end", true, 0},
+                 {"span", true, 0},
+                 {"exclusive", true, 0},
+                 {"overlapped", true, 0}},
+                rows);
+    out << kIndent << "span = end - start (the performance table's cycles); exclusive = end - the "
+        << "previous layer's end\n"
+        << kIndent << "(the first: end); overlapped = the span's cycles before the previous "
+        << "layer's end (compiler.overlap)\n";
+}
+
 }  // namespace
 
 std::string bit_exact_cell(const stats::LayerStats& layer) {
@@ -402,6 +431,7 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
         << "* TOPS = 2 ops per MAC x MACs / time / 1e12; static = " << fixed(table.static_mw, 3)
         << " mW over each row's cycles (TOTAL: the run's cycles)\n";
 
+    print_spans(out, run);
     print_dram(out, run, hw);
     print_stalls(out, run);
     out << '\n' << outputs_verdict(run) << '\n';

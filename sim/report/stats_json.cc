@@ -306,6 +306,8 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         lj["cycles_per_mac"] = l.cycles_per_mac;
         lj["start_cycle"] = l.start_cycle;
         lj["end_cycle"] = l.end_cycle;
+        lj["exclusive_cycles"] = l.exclusive_cycles;
+        lj["overlapped_cycles"] = l.overlapped_cycles;
         put_figures(lj, layer_figures(l, peaks, table));
         put_limiters(lj, l.limiters);
         lj["counters"] = counters_json(l.counters);

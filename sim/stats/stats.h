@@ -62,9 +62,17 @@ struct LayerStats {
     uint64_t macs_total = 0;  // the layer's MACs (from the graph), for utilization
     uint64_t start_cycle = 0;
     uint64_t end_cycle = 0;
+    // The layer's span: from its first instruction's dispatch to its end. With cross-layer
+    // overlap (compiler.overlap) consecutive spans overlap, and their sum exceeds the run.
     [[nodiscard]] uint64_t cycles() const { return end_cycle - start_cycle; }
+    // From the previous layer's end (the first layer: cycle 0) to this one's: they add up to the
+    // run's cycles. Without overlap exclusive_cycles == cycles().
+    uint64_t exclusive_cycles = 0;
+    // The cycles of the span before the previous layer's end (0 without overlap).
+    uint64_t overlapped_cycles = 0;
     Counters counters;
-    // The layer's cycles by what limited them (sim/stats/limiters.h); they add up to cycles().
+    // The layer's exclusive cycles by what limited them (sim/stats/limiters.h); they add up to
+    // exclusive_cycles.
     LimiterCycles limiters;
     // The banked DRAM's energy by the IDD method (sim/energy/dram_energy.h), which replaces the
     // per-byte DRAM price; nullopt: DRAM is priced per byte (energy.dram_pj_per_byte).

@@ -1,6 +1,7 @@
 // Whole networks through the NPU: the small test networks that use every operator run
-// bit-exactly against the reference on every array shape, dataflow and pipelining, and with the
-// PE-level array they give the same cycles as with the closed form.
+// bit-exactly against the reference on every array shape, dataflow and pipelining, with and
+// without cross-layer prefetch, and with the PE-level array they give the same cycles as with the
+// closed form.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -21,6 +22,7 @@ struct NetCase {
     const char* dataflow;
     const char* pipelining;
     int rows, cols;
+    const char* overlap = "none";  // compiler.overlap
 };
 
 class NpuNetworks : public ::testing::TestWithParam<NetCase> {};
@@ -31,7 +33,8 @@ TEST_P(NpuNetworks, BitExactAndPeEqualsFast) {
     cfg::apply_overrides(
         hw, {"array.rows=" + std::to_string(c.rows), "array.cols=" + std::to_string(c.cols),
              std::string("array.dataflow=") + c.dataflow,
-             std::string("array.pipelining=") + c.pipelining});
+             std::string("array.pipelining=") + c.pipelining,
+             std::string("compiler.overlap=") + c.overlap});
     const graph::Workload wl = quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) +
                                                         "/workloads/" + c.workload + ".yaml");
     const run::RunResult fast = run::simulate(hw, wl, {});
@@ -50,16 +53,22 @@ TEST_P(NpuNetworks, BitExactAndPeEqualsFast) {
     for (size_t i = 0; i < fast.stats.layers.size(); ++i) {
         EXPECT_EQ(fast.stats.layers[i].end_cycle, pe.stats.layers[i].end_cycle)
             << fast.stats.layers[i].name;
+        EXPECT_EQ(fast.stats.layers[i].start_cycle, pe.stats.layers[i].start_cycle)
+            << fast.stats.layers[i].name;
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Nets, NpuNetworks,
-                         ::testing::Values(NetCase{"tiny_resnet", "ws", "overlap", 16, 16},
-                                           NetCase{"tiny_resnet", "os", "none", 8, 8},
-                                           NetCase{"tiny_resnet", "ws", "none", 4, 8},
-                                           NetCase{"tiny_attention", "ws", "overlap", 16, 16},
-                                           NetCase{"tiny_attention", "os", "overlap", 8, 4},
-                                           NetCase{"tiny_attention", "ws", "none", 8, 8}));
+INSTANTIATE_TEST_SUITE_P(
+    Nets, NpuNetworks,
+    ::testing::Values(NetCase{"tiny_resnet", "ws", "overlap", 16, 16},
+                      NetCase{"tiny_resnet", "os", "none", 8, 8},
+                      NetCase{"tiny_resnet", "ws", "none", 4, 8},
+                      NetCase{"tiny_attention", "ws", "overlap", 16, 16},
+                      NetCase{"tiny_attention", "os", "overlap", 8, 4},
+                      NetCase{"tiny_attention", "ws", "none", 8, 8},
+                      NetCase{"tiny_resnet", "ws", "overlap", 16, 16, "prefetch"},
+                      NetCase{"tiny_resnet", "os", "none", 8, 8, "prefetch"},
+                      NetCase{"tiny_attention", "os", "overlap", 8, 4, "prefetch"}));
 
 // Every rounding mode reaches every operator that requantizes.
 TEST(NpuNetworks, EveryRoundingModeIsBitExactOnEveryOperator) {

@@ -87,6 +87,8 @@ TEST_F(ConfigLoader, WrongTypesBadUnitsAndShapes) {
               "hw.yaml:2:14: dram.bandwidth: expected a bandwidth such as 25.6GB/s, found '16GB'");
     EXPECT_EQ(errors_of("array:\n  dataflow: rs\n"),
               "hw.yaml:2:13: array.dataflow: expected one of ws, os, both, found 'rs'");
+    EXPECT_EQ(errors_of("compiler:\n  overlap: true\n"),
+              "hw.yaml:2:12: compiler.overlap: expected one of none, prefetch, found 'true'");
     EXPECT_EQ(errors_of("array:\n  rows: {a: 1}\n"),
               "hw.yaml:2:9: array.rows: expected an integer, found a mapping");
     EXPECT_EQ(errors_of("array:\n  rows: [1, 2]\n"),

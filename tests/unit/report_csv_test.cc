@@ -102,7 +102,7 @@ TEST(ReportCsv, FieldQuotingFollowsRfc4180) {
 
 TEST(ReportCsv, HeaderHasEveryCounterAndNoDuplicates) {
     const std::vector<std::string> h = layers_csv_header();
-    EXPECT_EQ(h.size(), 24 + counter_fields().size() + 10);
+    EXPECT_EQ(h.size(), 26 + counter_fields().size() + 10);
     for (const auto& f : counter_fields()) {
         EXPECT_EQ(std::count(h.begin(), h.end(), f.name), 1) << f.name;
     }

@@ -67,7 +67,7 @@ std::vector<std::string> lines_of(const std::string& text) {
     return lines;
 }
 
-// The rows whose first cell is `name`, in order: performance, memory, energy.
+// The rows whose first cell is `name`, in order: performance, memory, energy, spans.
 std::vector<std::string> rows_named(const std::string& text, const std::string& name) {
     std::vector<std::string> out;
     for (const auto& l : lines_of(text)) {
@@ -124,9 +124,9 @@ TEST(ReportTable, PerformanceRowsHaveUtilizationAndTops) {
     const auto conv = rows_named(text, "conv1");
     const auto fc = rows_named(text, "fc");
     const auto total = rows_named(text, "TOTAL");
-    ASSERT_EQ(conv.size(), 3u) << text;
-    ASSERT_EQ(fc.size(), 3u);
-    ASSERT_EQ(total.size(), 3u);
+    ASSERT_EQ(conv.size(), 4u) << text;  // performance, memory, energy, spans
+    ASSERT_EQ(fc.size(), 4u);
+    ASSERT_EQ(total.size(), 4u);
     EXPECT_TRUE(has(conv[0], "conv2d")) << conv[0];
     EXPECT_TRUE(has(conv[0], "1x3x32x32 * 16x3x3x3")) << conv[0];
     EXPECT_TRUE(has(conv[0], "128,000")) << conv[0];
@@ -261,6 +261,29 @@ TEST(ReportTable, VerdictCases) {
     EXPECT_EQ(outputs_verdict(run), "outputs: not checked (timing-only run)");
     const std::string text = print(run);
     EXPECT_TRUE(has(text, "timing-only (outputs not computed)"));
+}
+
+TEST(ReportTable, SpansGiveStartEndExclusiveAndOverlappedCycles) {
+    stats::RunStats run = sample_run();
+    // fc's prefetch started at cycle 600, under conv1 (which ends at 1000); fc ends at 3000:
+    // span 3000 - 600 = 2400, exclusive 3000 - 1000 = 2000, overlapped 1000 - 600 = 400.
+    run.layers[0].exclusive_cycles = 1000;
+    run.layers[1].start_cycle = 600;
+    run.layers[1].exclusive_cycles = 2000;
+    run.layers[1].overlapped_cycles = 400;
+    const std::string text = print(run);
+    EXPECT_TRUE(has(text,
+                    "layer spans (exclusive cycles sum to the run's 3,000; spans overlap by "
+                    "the overlapped cycles)"))
+        << text;
+    EXPECT_EQ(rows_named(text, "conv1").at(3),
+              "  conv1      0  1,000  1,000      1,000           0")
+        << text;
+    EXPECT_EQ(rows_named(text, "fc").at(3), "  fc       600  3,000  2,400      2,000         400")
+        << text;
+    EXPECT_EQ(rows_named(text, "TOTAL").at(3),
+              "  TOTAL      0  3,000  3,000      3,000         400")
+        << text;
 }
 
 TEST(ReportTable, LongNamesStayWithin120Columns) {
