@@ -38,8 +38,9 @@ void Controller::run() {
     const sc_core::sc_time dispatch = cycles_to_time(static_cast<uint64_t>(m_cfg.dispatch_cycles));
     for (const isa::Instr& in : m_program.instrs) {
         const size_t layer = in.layer;
-        if (!started[layer]) {  // its first instruction (a prefetch: in the previous layer's
-                                // stream)
+        // A layer starts at its first instruction, which may be a prefetch placed in the
+        // previous layer's stream.
+        if (!started[layer]) {
             started[layer] = true;
             m_layers[layer].start_cycle = now_cycles();
         }
