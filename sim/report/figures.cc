@@ -116,6 +116,15 @@ Figures layer_figures(const stats::LayerStats& layer, const Peaks& peaks,
     Figures f = figures_of(layer.counters, layer.macs_total, layer.cycles(),
                            at_precision(peaks, layer.cycles_per_mac), table);
     if (layer.dram_energy_pj) f.energy.dram_pj = *layer.dram_energy_pj;
+    // Leakage is charged once per cycle of the run: over the layer's exclusive cycles, which add
+    // up to the run's, not over its span, which overlaps the previous layer's under
+    // compiler.overlap (without overlap the two are equal). Stats built by hand without
+    // exclusive cycles (0: not recorded; a layer's own SYNC takes at least one) use the span.
+    if (layer.exclusive_cycles != 0 && layer.exclusive_cycles != layer.cycles()) {
+        f.energy.static_pj =
+            energy::price(stats::Counters{}, layer.exclusive_cycles, peaks.clock_hz, table)
+                .static_pj;
+    }
     return f;
 }
 

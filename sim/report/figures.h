@@ -72,6 +72,8 @@ struct Figures {
 
 [[nodiscard]] Figures figures_of(const stats::Counters& counters, uint64_t macs, uint64_t cycles,
                                  const Peaks& peaks, const cfg::EnergyTable& table);
+// A layer's figures over its span (LayerStats::cycles()), except static energy: over its
+// exclusive cycles, so that the layers' energies add up to the run's.
 [[nodiscard]] Figures layer_figures(const stats::LayerStats& layer, const Peaks& peaks,
                                     const cfg::EnergyTable& table);
 // Uses run.total (the summed counters) and run.total_cycles.

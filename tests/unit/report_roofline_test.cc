@@ -103,6 +103,32 @@ TEST(ReportRoofline, LayerFiguresCoverEveryCase) {
     EXPECT_DOUBLE_EQ(mem.attainable_fraction, mem.dram_peak_fraction);
 }
 
+TEST(ReportRoofline, StaticEnergyIsChargedOverExclusiveCyclesSoLayersAddUpToTheRun) {
+    cfg::EnergyTable table;
+    table.static_mw = 100;  // 100 mW at 1 GHz: 0.1 W * 1e-9 s = 0.1 nJ = 100 pJ per cycle
+    const Peaks p = peaks();
+    // conv1 [0, 1000); fc's prefetch starts at 600, under conv1, and fc ends at 3000:
+    // span 2400, exclusive 3000 - 1000 = 2000, overlapped 400.
+    stats::LayerStats conv1 = layer("conv1", 0, 0, 0, 0, 1000);
+    conv1.exclusive_cycles = 1000;
+    stats::LayerStats fc = layer("fc", 0, 0, 0, 600, 3000);
+    fc.exclusive_cycles = 2000;
+    fc.overlapped_cycles = 400;
+    const Figures a = layer_figures(conv1, p, table);
+    const Figures b = layer_figures(fc, p, table);
+    EXPECT_DOUBLE_EQ(a.energy.static_pj, 100.0 * 1000);
+    EXPECT_DOUBLE_EQ(b.energy.static_pj, 100.0 * 2000);  // not 100 * 2400 (the span)
+    EXPECT_EQ(b.cycles, 2400u);                          // the other figures: over the span
+    stats::RunStats run;
+    run.total_cycles = 3000;
+    run.layers = {conv1, fc};
+    EXPECT_DOUBLE_EQ(a.energy.static_pj + b.energy.static_pj,
+                     total_figures(run, p, table).energy.static_pj);
+    // Without overlap exclusive == span; stats without exclusive cycles use the span.
+    fc.exclusive_cycles = 0;
+    EXPECT_DOUBLE_EQ(layer_figures(fc, p, table).energy.static_pj, 100.0 * 2400);
+}
+
 TEST(ReportRoofline, TotalsAndInferencesPerSecond) {
     const Figures t = total_figures(roofline_run(), peaks(), cfg::EnergyTable{});
     // MACs 65536 + 262144 + 16384 + 4096 = 348160; bytes 8192 + 8192 + 1024 + 4096 = 21504;
