@@ -359,9 +359,8 @@ void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b, uint
     }
 }
 
-const ChannelController::Candidates& ChannelController::candidates(bool write_queue,
-                                                                   uint64_t from) const {
-    if (m_candidates.valid && m_candidates.write_queue == write_queue) return m_candidates;
+const ChannelController::Candidates& ChannelController::scan_candidates(bool write_queue,
+                                                                        uint64_t from) const {
     Candidates& c = m_candidates;
     c = Candidates{};
     c.valid = true;

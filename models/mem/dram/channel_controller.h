@@ -218,7 +218,12 @@ class ChannelController {
     // Adds bank `b`'s representatives (of queue `q`) to `c`, legal no earlier than `from`.
     void consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const;
     [[nodiscard]] Command column_command(bool write) const;  // RD/WR, or RDA/WRA (closed page)
-    const Candidates& candidates(bool write_queue, uint64_t from) const;
+    const Candidates& candidates(bool write_queue, uint64_t from) const {
+        if (m_candidates.valid && m_candidates.write_queue == write_queue) return m_candidates;
+        return scan_candidates(write_queue, from);
+    }
+    // candidates() when they are not kept: a scan of the queue's representatives.
+    const Candidates& scan_candidates(bool write_queue, uint64_t from) const;
     // Queue bookkeeping.
     void enter(Queue& q, const Atom& a);
     void leave(Queue& q, size_t index);       // `index` is the oldest hit of its bank
