@@ -57,7 +57,20 @@ class ChannelController {
     void push(const Atom& atom) { stage(atom.is_write, atom.arrival) = atom; }
     // push() of a burst the caller writes into the returned slot (arrival and is_write set; the
     // rest to fill before the next call): no copy of the burst through the stack.
-    Atom& stage(bool is_write, uint64_t arrival);
+    Atom& stage(bool is_write, uint64_t arrival) {
+        if (arrival < m_now) stage_error(arrival);
+        Fifo& staged = is_write ? m_write_staged : m_read_staged;
+        // Only the front of a FIFO can be the next decision, and staging changes neither the
+        // queues nor the mode: a kept next decision stays, or the new front comes first.
+        if (m_next_valid && staged.empty() &&
+            (is_write ? m_write_q.size < m_write_depth : m_read_q.size < m_read_depth)) {
+            m_next = std::min(m_next, std::max(arrival, m_now) + 1);
+        }
+        Atom& a = staged.push();
+        a.arrival = arrival;
+        a.is_write = is_write;
+        return a;
+    }
     // Runs cycles now()+1 .. t (t >= now()).
     void run_until(uint64_t t);
     // The next cycle > now() at which a command issues or a burst enters a queue, if no burst
@@ -133,10 +146,17 @@ class ChannelController {
         [[nodiscard]] bool empty() const { return m_size == 0; }
         [[nodiscard]] const Atom& front() const { return m_items[m_head]; }
         // A new slot at the back (its old contents: the caller writes every field).
-        Atom& push();
-        void pop();
+        Atom& push() {
+            if (m_size == m_items.size()) grow();
+            return m_items[(m_head + m_size++) & (m_items.size() - 1)];
+        }
+        void pop() {
+            m_head = (m_head + 1) & (m_items.size() - 1);
+            --m_size;
+        }
 
       private:
+        void grow();  // twice the size, the ring unrolled so the head is at 0
         std::vector<Atom> m_items;
         size_t m_head = 0;
         size_t m_size = 0;
@@ -168,6 +188,7 @@ class ChannelController {
         uint64_t active_cycles = 0;
     };
 
+    [[noreturn]] void stage_error(uint64_t arrival) const;
     void step(uint64_t t);
     void accept(uint64_t t);
     void update_refresh_due(uint64_t t);
@@ -197,7 +218,12 @@ class ChannelController {
     // Adds bank `b`'s representatives (of queue `q`) to `c`, legal no earlier than `from`.
     void consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const;
     [[nodiscard]] Command column_command(bool write) const;  // RD/WR, or RDA/WRA (closed page)
-    const Candidates& candidates(bool write_queue, uint64_t from) const;
+    const Candidates& candidates(bool write_queue, uint64_t from) const {
+        if (m_candidates.valid && m_candidates.write_queue == write_queue) return m_candidates;
+        return scan_candidates(write_queue, from);
+    }
+    // candidates() when they are not kept: a scan of the queue's representatives.
+    const Candidates& scan_candidates(bool write_queue, uint64_t from) const;
     // Queue bookkeeping.
     void enter(Queue& q, const Atom& a);
     void leave(Queue& q, size_t index);       // `index` is the oldest hit of its bank
