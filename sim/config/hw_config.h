@@ -18,6 +18,7 @@ namespace npu::cfg {
 using npu::ArrayTiming;   // "npusim" | "scalesim"
 using npu::Dataflow;      // "ws" | "os"
 using npu::LayerOverlap;  // "none" | "prefetch"
+using npu::Partition;     // "auto" | "batch"
 using npu::Pipelining;    // "none" | "overlap"
 using npu::RequantMode;
 using npu::Rounding;  // "half_even" | "tflite" | "half_up"
@@ -74,6 +75,8 @@ struct CompilerConfig {
     // How consecutive layers are ordered: a barrier, or the next layer's first weights
     // prefetched across it (docs/architecture.md, Controller).
     LayerOverlap overlap = LayerOverlap::kNone;
+    // How the work is split over the cores when `cores` > 1 (sim/compiler/partition.h).
+    Partition partition = Partition::kAuto;
 };
 
 // Energy per action. Defaults: Horowitz, ISSCC 2014, 45 nm 0.9 V (see configs/energy/*.yaml).
@@ -139,6 +142,9 @@ struct HwConfig {
     double clock_hz = 1e9;
     // The precision layers run at unless the workload says otherwise (`precision:` on a layer).
     Precision precision = Precision::kInt8;
+    // NPU cores, each its own controller, engines, scratchpad, accumulators and array (all as
+    // configured below), sharing the one DRAM through an arbiter (models/platform/soc.h).
+    int cores = 1;
     ArrayConfig array;
     SramConfig scratchpad{256 * 1024, 4, 16, 1};
     SramConfig accumulator{64 * 1024, 2, 64, 1};
