@@ -6,11 +6,13 @@
 
 #include <string>
 #include <systemc>
+#include <utility>
 #include <vector>
 
 #include "models/mem/memory_image.h"
 #include "models/mem/simple_dram.h"
 #include "models/platform/mem_arbiter.h"
+#include "models/platform/soc.h"
 #include "models/process.h"
 #include "sim/compiler/partition.h"
 #include "sim/config/config_loader.h"
@@ -103,6 +105,65 @@ TEST(MultiCore, SplitBatch) {
     const auto idle = compiler::split_batch(1, 2);  // 1, 0
     EXPECT_EQ(idle[1].images, 0);
     EXPECT_THROW((void)compiler::split_batch(0, 2), std::invalid_argument);
+}
+
+stats::LayerStats record(uint64_t start, uint64_t end, uint64_t exclusive,
+                         std::vector<std::pair<stats::Limiter, uint64_t>> causes) {
+    stats::LayerStats l;
+    l.start_cycle = start;
+    l.end_cycle = end;
+    l.exclusive_cycles = exclusive;
+    for (const auto& [what, cycles] : causes) l.limiters.cycles[size_t(what)] = cycles;
+    return l;
+}
+
+TEST(MultiCore, MergedLayerRecords) {
+    using L = stats::Limiter;
+    // Core 0: layer 0 [0, 100), layer 1 [100, 250). Core 1: layer 0 [0, 120), layer 1 [120, 230).
+    // Core 2 idle (never ran either layer).
+    const std::vector<std::vector<stats::LayerStats>> cores{
+        {record(0, 100, 100, {{L::kCompute, 100}}),
+         record(100, 250, 150, {{L::kCompute, 120}, {L::kDependency, 30}})},
+        {record(0, 120, 120, {{L::kCompute, 80}, {L::kDramBandwidth, 40}}),
+         record(120, 230, 110, {{L::kCompute, 110}})},
+        {record(0, 0, 0, {}), record(0, 0, 0, {})}};
+    const std::vector<stats::LayerStats> m = model::merge_core_layers(cores);
+    ASSERT_EQ(m.size(), 2u);
+    // Layer 0: [0, 120) (core 1 ends it): exclusive 120 - 0 = 120, none overlapped; core 1's
+    // causes, which add up to 120.
+    EXPECT_EQ(m[0].start_cycle, 0u);
+    EXPECT_EQ(m[0].end_cycle, 120u);
+    EXPECT_EQ(m[0].exclusive_cycles, 120u);
+    EXPECT_EQ(m[0].overlapped_cycles, 0u);
+    EXPECT_EQ(m[0].limiters.at(L::kCompute), 80u);
+    EXPECT_EQ(m[0].limiters.at(L::kDramBandwidth), 40u);
+    // Layer 1: [100, 250) (core 0 ends it): exclusive 250 - 120 = 130, overlapped 120 - 100 =
+    // 20 (core 0 started it while core 1 still ran layer 0). Core 0's causes add up to its own
+    // 150 exclusive cycles: the 20 over 130 come off the least precedent cause first, the
+    // dependency wait: compute 120, dependency 30 - 20 = 10.
+    EXPECT_EQ(m[1].start_cycle, 100u);
+    EXPECT_EQ(m[1].end_cycle, 250u);
+    EXPECT_EQ(m[1].exclusive_cycles, 130u);
+    EXPECT_EQ(m[1].overlapped_cycles, 20u);
+    EXPECT_EQ(m[1].limiters.at(L::kCompute), 120u);
+    EXPECT_EQ(m[1].limiters.at(L::kDependency), 10u);
+    EXPECT_EQ(m[1].limiters.total(), m[1].exclusive_cycles);
+}
+
+// The same multi-core run twice: the same cycles, core by core, and the same arbiter waits.
+TEST(MultiCore, Deterministic) {
+    run::RunOptions o;
+    o.functional = false;
+    const cfg::HwConfig hw = with_cores(4);
+    const graph::Workload wl = bundled("tiny_resnet", 4);
+    const run::RunResult a = run::simulate(hw, wl, o);
+    const run::RunResult b = run::simulate(hw, wl, o);
+    ASSERT_EQ(a.stats.cores.size(), 4u);
+    for (size_t k = 0; k < 4; ++k) {
+        EXPECT_EQ(a.stats.cores[k].end_cycle, b.stats.cores[k].end_cycle) << "core " << k;
+        const std::string w = "arbiter.core" + std::to_string(k) + ".wait_cycles";
+        EXPECT_EQ(a.stats.components.find(w)->total(), b.stats.components.find(w)->total());
+    }
 }
 
 struct CoresCase {
