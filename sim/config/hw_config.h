@@ -185,8 +185,8 @@ struct HwConfig {
         return c > 0 ? static_cast<double>(peak_macs_per_cycle()) / c : 0.0;
     }
     // Estimated area in mm^2 of an array of PEs built for precision p, the scratchpad and
-    // accumulator SRAM and the post-processing unit's lanes in its postproc.requant arithmetic
-    // (0 when the area table is all zero).
+    // accumulator SRAM and the post-processing unit's lanes in its postproc.requant arithmetic,
+    // once per core (0 when the area table is all zero).
     [[nodiscard]] double area_mm2(Precision p) const {
         const double pe = area.pe_um2[static_cast<size_t>(p)];
         const double sram = area.sram_um2_per_byte *
@@ -196,7 +196,7 @@ struct HwConfig {
                                 : area.ppu_lane_um2_fixed_point;
         return (pe * static_cast<double>(peak_macs_per_cycle()) + sram +
                 lane * static_cast<double>(postproc.lanes)) *
-               1e-6;
+               static_cast<double>(cores) * 1e-6;
     }
 };
 

@@ -365,9 +365,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
                 widest = p;
             }
         }
-        // Several cores: each has the array and SRAMs.
-        totals["area_mm2"] =
-            hw.area_mm2(widest) * static_cast<double>(std::max<size_t>(1, run.cores.size()));
+        totals["area_mm2"] = hw.area_mm2(widest);
     }
     totals["counters"] = counters_json(run.total);
     if (const auto d = dram_figures(run, hw, nullptr, run.total_cycles)) {

@@ -45,6 +45,9 @@ TEST_F(MultiCore, FourCoresRunABatchBitExactAndReportEachCore) {
     EXPECT_FALSE(k.contains("cores"));
     EXPECT_FALSE(k.contains("partition"));
     EXPECT_TRUE(k.at("components").contains("npu"));
+    // Four cores: four arrays and their SRAMs.
+    EXPECT_DOUBLE_EQ(j.at("totals").at("area_mm2").get<double>(),
+                     4 * k.at("totals").at("area_mm2").get<double>());
 }
 
 TEST_F(MultiCore, BadValuesAreRefused) {
