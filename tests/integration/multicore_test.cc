@@ -16,9 +16,10 @@ class MultiCore : public NpusimTest {};
 TEST_F(MultiCore, FourCoresRunABatchBitExactAndReportEachCore) {
     const fs::path out = m_dir / "c4";
     const fs::path trace = m_dir / "c4.json";
+    const fs::path html = m_dir / "c4.html";
     const Result r =
         npusim("run --workload tiny_resnet --batch 3 --set cores=4 --no-progress --out " +
-               out.string() + " --trace " + trace.string());
+               out.string() + " --trace " + trace.string() + " --html " + html.string());
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("  cores     4 (each the array and SRAMs above, peak 256 MACs/cycle), "
                          "sharing the DRAM; partition batch"),
@@ -36,6 +37,7 @@ TEST_F(MultiCore, FourCoresRunABatchBitExactAndReportEachCore) {
     EXPECT_EQ(j.at("peak").at("macs_per_cycle"), 4 * 256);
     EXPECT_TRUE(j.at("components").contains("npu3"));
     EXPECT_TRUE(j.at("components").contains("arbiter"));
+    EXPECT_NE(slurp(html).find("<span>cores</span><b>4 (partition batch)</b>"), std::string::npos);
     const std::string t = slurp(trace);
     EXPECT_NE(t.find("\"name\":\"core2 compute\""), std::string::npos);
     // One core: none of it.
