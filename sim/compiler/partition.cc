@@ -1,9 +1,12 @@
 #include "sim/compiler/partition.h"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
+
+#include "sim/core/error.h"
 
 namespace npu::compiler {
 
@@ -47,16 +50,33 @@ Partitioned compile_cores(const graph::Workload& wl, const cfg::HwConfig& hw,
             continue;
         }
         o.dram_base = dram_next;
-        o.dram_size =
-            options.dram_size > 0
-                ? options.dram_size - std::min(options.dram_size, dram_next - options.dram_base)
-                : 0;
+        // Each core's range is checked against the DRAM below, for all the cores at once.
+        o.dram_size = std::numeric_limits<uint64_t>::max() / 2;
         const graph::Workload part =
             share.images == wl.batch ? wl : graph::images_of(wl, share.first_image, share.images);
         out.programs.push_back(compile(part, hw, o));
         const isa::Program& p = out.programs.back();
         dram_next = (p.dram_base + p.dram_bytes_used + kCoreDramAlign - 1) / kCoreDramAlign *
                     kCoreDramAlign;
+    }
+    const uint64_t limit =
+        options.dram_size > 0 ? options.dram_base + options.dram_size : hw.dram.size_bytes;
+    std::string each;
+    for (size_t c = 0; c < out.programs.size(); ++c) {
+        isa::Program& p = out.programs[c];
+        p.dram_size = p.dram_bytes_used;
+        if (out.shares[c].images == 0) continue;
+        each += (each.empty() ? "" : ", ") + std::to_string(p.dram_bytes_used);
+    }
+    if (dram_next > limit) {
+        const cfg::KeySource where = hw.source_of("dram.size");
+        throw UserError(Diagnostic{
+            where.file, where.line, where.col, "dram.size",
+            "expected at least the " + std::to_string(dram_next - options.dram_base) +
+                " B of DRAM that workload '" + wl.name + "' needs on " + std::to_string(hw.cores) +
+                " cores (each busy core its own weights, inputs and " + "tensors: " + each +
+                " B, 4 KiB aligned), found " +
+                std::to_string(limit - std::min(limit, options.dram_base)) + " B"});
     }
     return out;
 }

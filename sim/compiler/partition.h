@@ -50,7 +50,10 @@ struct Partitioned {
     std::vector<isa::Program> programs;       // per core
 };
 
-// Throws what compile() throws (for the first core's share whose compile fails).
+// Throws what compile() throws (for the first core's share whose compile fails), and
+// npu::UserError naming dram.size when the cores' ranges together do not fit in the DRAM
+// (options.dram_size, or dram.size from options.dram_base); each program's dram_size is then its
+// dram_bytes_used.
 [[nodiscard]] Partitioned compile_cores(const graph::Workload& workload, const cfg::HwConfig& hw,
                                         const CompileOptions& options);
 

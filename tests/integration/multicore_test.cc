@@ -61,6 +61,16 @@ TEST_F(MultiCore, BadValuesAreRefused) {
     EXPECT_EQ(b.code, 2);
     EXPECT_EQ(b.err,
               "error: --set: compiler.partition: expected one of auto, batch, found 'rows'\n");
+    // Two cores need two copies of the network's DRAM; one core fits in 30000 B.
+    const Result c = npusim(
+        "run --workload tiny_resnet --batch 2 --set cores=2 --set dram.size=30000 --no-progress");
+    EXPECT_EQ(c.code, 2);
+    EXPECT_EQ(c.err,
+              "error: --set: dram.size: expected at least the 40960 B of DRAM that workload "
+              "'tiny_resnet' needs on 2 cores (each busy core its own weights, inputs and "
+              "tensors: 17856, 17856 B, 4 KiB aligned), found 30000 B\n");
+    EXPECT_EQ(
+        npusim("run --workload tiny_resnet --batch 2 --set dram.size=30000 --no-progress").code, 0);
 }
 
 }  // namespace
