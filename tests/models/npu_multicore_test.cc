@@ -249,6 +249,19 @@ TEST(MultiCore, PeLevelArraysEqualFast) {
     }
 }
 
+// The float check (whole outputs kept, compared at the end) and cross-layer prefetch on each core.
+TEST(MultiCore, FloatPrecisionAndPrefetchBitExact) {
+    for (const char* set : {"precision=fp16", "compiler.overlap=prefetch"}) {
+        SCOPED_TRACE(set);
+        const graph::Workload wl = bundled("tiny_resnet", 3);
+        const run::RunResult one = run::simulate(with_cores(1, {set}), wl, {});
+        const run::RunResult two = run::simulate(with_cores(2, {set}), wl, {});
+        EXPECT_TRUE(report::check_summary(two.stats).all_checked_exact());
+        EXPECT_EQ(report::check_summary(two.stats).checked, two.stats.layers.size());
+        EXPECT_EQ(two.outputs, one.outputs);
+    }
+}
+
 // The banked DRAM behind the arbiter: bit-exact, and the cores' bursts all reach it.
 TEST(MultiCore, BankedDramBitExact) {
     const cfg::HwConfig hw = with_cores(2, {"dram.model=banked"});
