@@ -52,6 +52,18 @@ TEST_F(MultiCore, FourCoresRunABatchBitExactAndReportEachCore) {
                      4 * k.at("totals").at("area_mm2").get<double>());
 }
 
+TEST_F(MultiCore, CompilePrintsEveryCoresProgram) {
+    const Result r = npusim("compile --workload tiny_resnet --batch 3 --set cores=2 --emit asm");
+    ASSERT_EQ(r.code, 0) << r.err;
+    const size_t c0 = r.out.find("; core 0: images [0, 2) of the batch\n");
+    const size_t c1 = r.out.find("; core 1: images [2, 3) of the batch\n");
+    ASSERT_NE(c0, std::string::npos) << r.out.substr(0, 200);
+    ASSERT_NE(c1, std::string::npos);
+    EXPECT_LT(c0, c1);
+    EXPECT_EQ(npusim("compile --workload tiny_resnet --emit asm").out.find("; core"),
+              std::string::npos);
+}
+
 TEST_F(MultiCore, BadValuesAreRefused) {
     const Result a = npusim("run --workload tiny_resnet --set cores=0 --no-progress");
     EXPECT_EQ(a.code, 2);
