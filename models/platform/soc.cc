@@ -1,6 +1,7 @@
 #include "models/platform/soc.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 
 #include "models/mem/dram/banked_dram_target.h"
@@ -23,9 +24,10 @@ std::unique_ptr<DramTarget> make_dram(const cfg::HwConfig& hw, MemoryImage& imag
                                         static_cast<uint32_t>(hw.dma.burst_bytes), image, stats);
 }
 
-Soc::Soc(const cfg::HwConfig& hw, const isa::Program& program, Fidelity fidelity, bool functional,
-         stats::RunStats& run, const DramFactory& make_dram_target) {
-    check_time_resolution();
+namespace {
+
+// Throws unless `program`'s DRAM range lies in the DRAM.
+void check_range(const cfg::HwConfig& hw, const isa::Program& program) {
     if (program.dram_base + program.dram_bytes_used > hw.dram.size_bytes) {
         throw ModelError("soc", 0, -1,
                          "the program's DRAM range [" + std::to_string(program.dram_base) + ", " +
@@ -33,28 +35,98 @@ Soc::Soc(const cfg::HwConfig& hw, const isa::Program& program, Fidelity fidelity
                              ") is not in the " + std::to_string(hw.dram.size_bytes) +
                              "-byte DRAM");
     }
-    if (functional) {
-        m_image.map(program.dram_base, program.dram_bytes_used);
-        // The packed weights stay in the Program: the image reads them in place and copies a
-        // page only when the run writes to it.
-        for (const isa::DramSegment& seg : program.dram_image) {
-            m_image.back(seg.addr, seg.bytes.data(), seg.bytes.size());
+}
+
+// Maps the program's DRAM range into the image, backed by its packed weights (read in place,
+// copied a page at a time when the run writes to it).
+void map_program(MemoryImage& image, const isa::Program& program) {
+    image.map(program.dram_base, program.dram_bytes_used);
+    for (const isa::DramSegment& seg : program.dram_image) {
+        image.back(seg.addr, seg.bytes.data(), seg.bytes.size());
+    }
+}
+
+}  // namespace
+
+Soc::Soc(const cfg::HwConfig& hw, const isa::Program& program, Fidelity fidelity, bool functional,
+         stats::RunStats& run, const DramFactory& make_dram_target)
+    : Soc(hw, std::vector<const isa::Program*>{&program}, fidelity, functional, run,
+          make_dram_target) {}
+
+Soc::Soc(const cfg::HwConfig& hw, const std::vector<const isa::Program*>& programs,
+         Fidelity fidelity, bool functional, stats::RunStats& run,
+         const DramFactory& make_dram_target)
+    : m_run(&run) {
+    check_time_resolution();
+    if (programs.empty() || (programs.size() > 1 && programs.size() != size_t(hw.cores))) {
+        throw ModelError("soc", 0, -1,
+                         std::to_string(programs.size()) + " programs for " +
+                             std::to_string(hw.cores) + " cores (one each, or one for one core)");
+    }
+    for (size_t c = 0; c < programs.size(); ++c) {
+        check_range(hw, *programs[c]);
+        if (programs[c]->layers.size() != run.layers.size()) {
+            throw ModelError("soc", 0, -1,
+                             "core " + std::to_string(c) + "'s program has " +
+                                 std::to_string(programs[c]->layers.size()) + " layers, the run " +
+                                 std::to_string(run.layers.size()));
         }
+    }
+    // The image refuses overlapping ranges (ModelError): the cores' programs must not overlap.
+    if (functional) {
+        for (const isa::Program* p : programs) map_program(m_image, *p);
     }
     stats::StatGroup& dram_stats = run.components.group("dram");
     m_dram = make_dram_target ? make_dram_target(m_image, dram_stats)
                               : make_dram(hw, m_image, dram_stats);
-    m_map = std::make_unique<AddressMap>("address_map");
-    m_core = std::make_unique<NpuCore>("npu", hw, program, fidelity, functional, run.layers,
-                                       run.components.group("npu"));
-    m_map->add_region("dram", 0, hw.dram.size_bytes, *m_dram);
-    m_map->add_region("npu.spad_window", program.onchip_base, m_core->scratchpad_bytes(),
-                      m_core->window());
-    m_core->memory_port().bind(*m_map);
-    m_dram->set_limiters(&m_core->limiters());
+    if (programs.size() == 1) {
+        const isa::Program& program = *programs[0];
+        m_maps.push_back(std::make_unique<AddressMap>("address_map"));
+        m_cores.push_back(std::make_unique<NpuCore>("npu", hw, program, fidelity, functional,
+                                                    run.layers, run.components.group("npu")));
+        m_maps[0]->add_region("dram", 0, hw.dram.size_bytes, *m_dram);
+        m_maps[0]->add_region("npu.spad_window", program.onchip_base,
+                              m_cores[0]->scratchpad_bytes(), m_cores[0]->window());
+        m_cores[0]->memory_port().bind(*m_maps[0]);
+        m_dram->set_limiters(&m_cores[0]->limiters());
+        return;
+    }
+    const int n = hw.cores;
+    m_arbiter = std::make_unique<MemArbiter>("arbiter", n, std::max(1, hw.dram.channels), *m_dram,
+                                             run.components.group("arbiter"));
+    m_core_layers.assign(size_t(n), run.layers);
+    for (int c = 0; c < n; ++c) {
+        const isa::Program& program = *programs[size_t(c)];
+        const std::string name = "npu" + std::to_string(c);
+        m_maps.push_back(std::make_unique<AddressMap>(("address_map" + std::to_string(c)).c_str()));
+        m_cores.push_back(std::make_unique<NpuCore>(name.c_str(), hw, program, fidelity, functional,
+                                                    m_core_layers[size_t(c)],
+                                                    run.components.group(name)));
+        AddressMap& map = *m_maps.back();
+        NpuCore& core = *m_cores.back();
+        map.add_region("dram", 0, hw.dram.size_bytes, m_arbiter->port(c));
+        map.add_region(name + ".spad_window", program.onchip_base, core.scratchpad_bytes(),
+                       core.window());
+        core.memory_port().bind(map);
+        // The simple DRAM notes its waits as it takes a request: into the log of its core.
+        m_arbiter->set_limiters(c, &core.limiters(), hw.dram.model == cfg::DramModel::kSimple);
+    }
 }
 
 Soc::~Soc() = default;
+
+const std::vector<stats::LayerStats>& Soc::core_layers(size_t c) const {
+    if (m_core_layers.empty()) {
+        if (c != 0) throw std::out_of_range("Soc::core_layers: one core");
+        return m_run->layers;
+    }
+    return m_core_layers.at(c);
+}
+
+void Soc::merge_layers(stats::RunStats& run) const {
+    if (m_core_layers.empty()) return;
+    run.layers = merge_core_layers(m_core_layers);
+}
 
 void Soc::collect_counters(stats::RunStats& run) const {
     uint64_t end = 0;
@@ -62,10 +134,46 @@ void Soc::collect_counters(stats::RunStats& run) const {
     m_dram->finish(end);
     for (size_t i = 0; i < run.layers.size(); ++i) {
         stats::Counters c;
-        m_core->add_counters(i, c);
+        for (const std::unique_ptr<NpuCore>& core : m_cores) core->add_counters(i, c);
         m_dram->add_counters(i, c);
         run.layers[i].counters = c;
     }
+}
+
+std::vector<stats::LayerStats> merge_core_layers(
+    const std::vector<std::vector<stats::LayerStats>>& cores) {
+    std::vector<stats::LayerStats> out = cores.at(0);
+    uint64_t previous_end = 0;
+    for (size_t i = 0; i < out.size(); ++i) {
+        stats::LayerStats& m = out[i];
+        const stats::LayerStats* last = nullptr;  // the core that ended the layer last
+        for (const std::vector<stats::LayerStats>& core : cores) {
+            const stats::LayerStats& l = core.at(i);
+            if (l.end_cycle == 0) continue;  // the core never ran it
+            if (last == nullptr || l.start_cycle < m.start_cycle) m.start_cycle = l.start_cycle;
+            if (last == nullptr || l.end_cycle >= last->end_cycle) last = &l;
+        }
+        if (last == nullptr) {
+            m.start_cycle = m.end_cycle = m.exclusive_cycles = m.overlapped_cycles = 0;
+            m.limiters = {};
+            continue;
+        }
+        m.end_cycle = last->end_cycle;
+        const uint64_t own_from = std::max(m.start_cycle, previous_end);
+        m.exclusive_cycles = m.end_cycle - std::min(m.end_cycle, previous_end);
+        m.overlapped_cycles = own_from - m.start_cycle;
+        previous_end = std::max(previous_end, m.end_cycle);
+        // The last core's causes over its own exclusive cycles, which begin at or before the
+        // merged ones: the surplus comes off the causes of least precedence first.
+        m.limiters = last->limiters;
+        uint64_t surplus = m.limiters.total() - std::min(m.limiters.total(), m.exclusive_cycles);
+        for (size_t k = stats::kLimiters; k-- > 0 && surplus > 0;) {
+            const uint64_t take = std::min(surplus, m.limiters.cycles[k]);
+            m.limiters.cycles[k] -= take;
+            surplus -= take;
+        }
+    }
+    return out;
 }
 
 }  // namespace npu::model

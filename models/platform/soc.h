@@ -1,9 +1,18 @@
 // The platform: the NPU core(s) and the memory target, built from the config and joined by the
-// address map. Today one core; the scheduling work adds N cores sharing the memory target
-// through an arbiter (and an L2) here.
+// address map(s).
 //
+// One core (`cores: 1`):
 //   npu (NpuCore) --dma port--> address_map --[0, dram.size)----------> dram (by dram.model)
 //                                           --[onchip_base, +spad)----> npu.spad_window
+// N cores (`cores: N`), one program each (sim/compiler/partition.h), sharing the DRAM target
+// through the arbiter (models/platform/mem_arbiter.h, dram.channels request ports):
+//   npu<c> --dma port--> address_map<c> --[0, dram.size)--> arbiter.port(c) --> dram
+//                                       --[program c's onchip_base, +spad)--> npu<c>'s window
+// Each core has its own address map: its DRAM view is the whole (shared) DRAM, its on-chip
+// window its own scratchpad. The programs' DRAM ranges must not overlap; the memory image holds
+// all of them (one DRAM, one image). The components of core c count into group "npu<c>", the
+// arbiter into "arbiter"; core c's layer records are core_layers(c), the run's are their merge
+// (merge_core_layers()).
 //
 // The memory target is chosen by name (`dram.model`; `simple`: models/mem/simple_dram.h). The
 // functional data of DRAM lives in the memory image (models/mem/memory_image.h), which holds the
@@ -16,11 +25,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "models/core/npu_core.h"
 #include "models/mem/mem_if.h"
 #include "models/mem/memory_image.h"
 #include "models/platform/address_map.h"
+#include "models/platform/mem_arbiter.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/isa.h"
 #include "sim/stats/stats.h"
@@ -40,20 +51,42 @@ class Soc {
     // `program` must outlive the Soc (its DRAM image backs the memory image).
     Soc(const cfg::HwConfig& hw, const isa::Program& program, Fidelity fidelity, bool functional,
         stats::RunStats& run, const DramFactory& make_dram_target = {});
+    // hw.cores cores, core c running programs[c] (every program has the run's layer table; a core
+    // with nothing to do runs one without instructions). One program: as above.
+    Soc(const cfg::HwConfig& hw, const std::vector<const isa::Program*>& programs,
+        Fidelity fidelity, bool functional, stats::RunStats& run,
+        const DramFactory& make_dram_target = {});
     ~Soc();
     Soc(const Soc&) = delete;
     Soc& operator=(const Soc&) = delete;
 
-    [[nodiscard]] NpuCore& core() { return *m_core; }
+    [[nodiscard]] NpuCore& core(size_t c = 0) { return *m_cores.at(c); }
+    [[nodiscard]] size_t cores() const { return m_cores.size(); }
+    // Core c's layer records (one core: the run's).
+    [[nodiscard]] const std::vector<stats::LayerStats>& core_layers(size_t c) const;
+    // Several cores: the run's layer records from the cores' (RunStats::layers, cores; see
+    // merge_core_layers()). One core: nothing to do.
+    void merge_layers(stats::RunStats& run) const;
     // Every layer's counters (RunStats::layers[i].counters) from the components' statistics.
     void collect_counters(stats::RunStats& run) const;
 
   private:
     MemoryImage m_image;
     std::unique_ptr<DramTarget> m_dram;
-    std::unique_ptr<AddressMap> m_map;
-    std::unique_ptr<NpuCore> m_core;
+    std::unique_ptr<MemArbiter> m_arbiter;  // several cores only
+    std::vector<std::unique_ptr<AddressMap>> m_maps;
+    std::vector<std::vector<stats::LayerStats>> m_core_layers;  // several cores only
+    std::vector<std::unique_ptr<NpuCore>> m_cores;
+    stats::RunStats* m_run = nullptr;
 };
+
+// The run's record of each layer from the cores' records of it (each core with the run's layer
+// table): it starts at the earliest core's start and ends at the latest core's end (cores that
+// never ran the layer, start = end = 0, do not count); exclusive and overlapped cycles follow
+// from the merged spans as in the controller (models/engines/controller.h); its limiters are
+// those of the core that ended it last. Every other field is the first record's.
+[[nodiscard]] std::vector<stats::LayerStats> merge_core_layers(
+    const std::vector<std::vector<stats::LayerStats>>& cores);
 
 // The DRAM target `hw.dram.model` names, as a module called "dram".
 [[nodiscard]] std::unique_ptr<DramTarget> make_dram(const cfg::HwConfig& hw, MemoryImage& image,

@@ -19,6 +19,7 @@
 #include "sim/cli/regress.h"
 #include "sim/cli/sweep.h"
 #include "sim/compiler/compiler.h"
+#include "sim/compiler/partition.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
@@ -237,7 +238,8 @@ int cmd_compile(const Args& a, std::ostream& out) {
     std::ostringstream text;
     compiler::CompileOptions co;
     co.with_data = false;
-    const isa::Program program = compiler::compile(wl, hw, co);
+    const compiler::Partitioned parts = compiler::compile_cores(wl, hw, co);
+    const isa::Program& program = parts.programs.at(0);
     if (a.emit && *a.emit == "estimate") {
         // One line per array layer: the chosen plan's estimate (docs/mapper.md).
         text << "layer\tcycles\tenergy_pj\tdram_bytes\n";
@@ -249,7 +251,14 @@ int cmd_compile(const Args& a, std::ostream& out) {
                  << e.estimate->bytes << '\n';
         }
     } else if (a.emit && *a.emit == "asm") {
-        text << isa::to_asm(program);
+        for (size_t c = 0; c < parts.programs.size(); ++c) {
+            if (parts.programs.size() > 1) {
+                const compiler::CoreShare& sh = parts.shares[c];
+                text << "; core " << c << ": images [" << sh.first_image << ", "
+                     << sh.first_image + sh.images << ") of the batch\n";
+            }
+            text << isa::to_asm(parts.programs[c]);
+        }
     } else {
         for (const isa::LayerDesc& d : program.layers) {
             text << d.name << ": " << d.op << " " << d.shape << "\n  " << d.mapping << '\n';

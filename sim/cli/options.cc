@@ -150,8 +150,9 @@ std::vector<CommandSpec> build_table() {
         0,
         {kHw, kWorkload, kSet,
          choice("--emit", {"asm", "mapping", "estimate"},
-                "what to print: the instruction stream, the per-layer mapping (default), or the "
-                "mapper's estimate of each array layer (cycles, energy, DRAM bytes; "
+                "what to print: the instruction stream (every core's with cores > 1), the "
+                "per-layer mapping (default), or the mapper's estimate of each array layer "
+                "(cycles, energy, DRAM bytes; "
                 "docs/mapper.md)"),
          text("-o", "FILE", "write to FILE instead of stdout"), kForce, kCalibration, kBatch,
          kObjective},

@@ -244,6 +244,10 @@ std::vector<FieldSpec> build_table() {
             [](const HwConfig& c) { return static_cast<int>(c.precision); },
             [](HwConfig& c, int v) { c.precision = static_cast<Precision>(v); }));
     }
+    t.push_back(int_field("cores", "", 1, 64,
+                          "NPU cores (each its own controller, engines, scratchpad, accumulators "
+                          "and array), sharing the DRAM through an arbiter",
+                          [](HwConfig& c) -> int& { return c.cores; }));
     t.push_back(int_field("array.rows", "PEs", 1, 1024,
                           "PE rows: reduction (K) dimension for ws, output rows (M) for os",
                           [](HwConfig& c) -> int& { return c.array.rows; }));
@@ -355,6 +359,13 @@ std::vector<FieldSpec> build_table() {
         "layers' buffers and the tensors kept on chip",
         [](const HwConfig& c) { return static_cast<int>(c.compiler.overlap); },
         [](HwConfig& c, int v) { c.compiler.overlap = static_cast<LayerOverlap>(v); }));
+    t.push_back(enum_field(
+        "compiler.partition", spellings({Partition::kAuto, Partition::kBatch}),
+        "how the work is split over the cores (cores > 1): batch, each core runs whole images "
+        "of the batch (a core gets none when the batch is smaller than the cores); auto, the "
+        "compiler's choice (batch)",
+        [](const HwConfig& c) { return static_cast<int>(c.compiler.partition); },
+        [](HwConfig& c, int v) { c.compiler.partition = static_cast<Partition>(v); }));
 
     t.push_back(string_field("energy.name", "energy table name, shown in reports",
                              [](HwConfig& c) -> std::string& { return c.energy.name; }));

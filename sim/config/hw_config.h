@@ -18,6 +18,7 @@ namespace npu::cfg {
 using npu::ArrayTiming;   // "npusim" | "scalesim"
 using npu::Dataflow;      // "ws" | "os"
 using npu::LayerOverlap;  // "none" | "prefetch"
+using npu::Partition;     // "auto" | "batch"
 using npu::Pipelining;    // "none" | "overlap"
 using npu::RequantMode;
 using npu::Rounding;  // "half_even" | "tflite" | "half_up"
@@ -74,6 +75,8 @@ struct CompilerConfig {
     // How consecutive layers are ordered: a barrier, or the next layer's first weights
     // prefetched across it (docs/architecture.md, Controller).
     LayerOverlap overlap = LayerOverlap::kNone;
+    // How the work is split over the cores when `cores` > 1 (sim/compiler/partition.h).
+    Partition partition = Partition::kAuto;
 };
 
 // Energy per action. Defaults: Horowitz, ISSCC 2014, 45 nm 0.9 V (see configs/energy/*.yaml).
@@ -139,6 +142,9 @@ struct HwConfig {
     double clock_hz = 1e9;
     // The precision layers run at unless the workload says otherwise (`precision:` on a layer).
     Precision precision = Precision::kInt8;
+    // NPU cores, each its own controller, engines, scratchpad, accumulators and array (all as
+    // configured below), sharing the one DRAM through an arbiter (models/platform/soc.h).
+    int cores = 1;
     ArrayConfig array;
     SramConfig scratchpad{256 * 1024, 4, 16, 1};
     SramConfig accumulator{64 * 1024, 2, 64, 1};
@@ -179,8 +185,8 @@ struct HwConfig {
         return c > 0 ? static_cast<double>(peak_macs_per_cycle()) / c : 0.0;
     }
     // Estimated area in mm^2 of an array of PEs built for precision p, the scratchpad and
-    // accumulator SRAM and the post-processing unit's lanes in its postproc.requant arithmetic
-    // (0 when the area table is all zero).
+    // accumulator SRAM and the post-processing unit's lanes in its postproc.requant arithmetic,
+    // once per core (0 when the area table is all zero).
     [[nodiscard]] double area_mm2(Precision p) const {
         const double pe = area.pe_um2[static_cast<size_t>(p)];
         const double sram = area.sram_um2_per_byte *
@@ -190,7 +196,7 @@ struct HwConfig {
                                 : area.ppu_lane_um2_fixed_point;
         return (pe * static_cast<double>(peak_macs_per_cycle()) + sram +
                 lane * static_cast<double>(postproc.lanes)) *
-               1e-6;
+               static_cast<double>(cores) * 1e-6;
     }
 };
 

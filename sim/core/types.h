@@ -31,6 +31,9 @@ enum class Objective { kLatency, kEnergy, kEdp };
 // instruction waits for the previous layer's barrier; kPrefetch, the first weight tile of the
 // next layer is loaded while the current one computes and drains, where the scratchpad has room.
 enum class LayerOverlap { kNone, kPrefetch };
+// How the compiler splits the work over the NPU's cores (`compiler.partition`, with `cores` > 1):
+// kBatch, each core runs whole images of the batch; kAuto, the compiler's choice (today: batch).
+enum class Partition { kAuto, kBatch };
 
 [[nodiscard]] const char* to_string(Dataflow d);
 [[nodiscard]] const char* to_string(Pipelining p);
@@ -39,5 +42,6 @@ enum class LayerOverlap { kNone, kPrefetch };
 [[nodiscard]] const char* to_string(RequantMode m);
 [[nodiscard]] const char* to_string(Objective o);
 [[nodiscard]] const char* to_string(LayerOverlap o);
+[[nodiscard]] const char* to_string(Partition p);
 
 }  // namespace npu

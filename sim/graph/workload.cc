@@ -169,9 +169,10 @@ std::string Layer::dims_string() const {
 
 namespace {
 
-// The b-th of `batch` equal parts of `data` (empty stays empty).
+// Parts [b, b + count) of `batch` equal parts of `data` (empty stays empty).
 template <typename T>
-std::vector<T> part(const std::vector<T>& data, int32_t b, int32_t batch, const std::string& what) {
+std::vector<T> part(const std::vector<T>& data, int32_t b, int32_t count, int32_t batch,
+                    const std::string& what) {
     if (data.empty()) return data;
     if (data.size() % static_cast<size_t>(batch) != 0) {
         throw std::invalid_argument("image_of: " + what + " holds " + std::to_string(data.size()) +
@@ -179,28 +180,39 @@ std::vector<T> part(const std::vector<T>& data, int32_t b, int32_t batch, const 
     }
     const size_t n = data.size() / static_cast<size_t>(batch);
     const auto first = data.begin() + static_cast<std::ptrdiff_t>(n * static_cast<size_t>(b));
-    return std::vector<T>(first, first + static_cast<std::ptrdiff_t>(n));
+    return std::vector<T>(first,
+                          first + static_cast<std::ptrdiff_t>(n * static_cast<size_t>(count)));
 }
 
 }  // namespace
+
+Workload images_of(const Workload& w, int32_t first, int32_t count) {
+    if (first < 0 || count < 1 || first + count > w.batch) {
+        throw std::invalid_argument("images_of: images [" + std::to_string(first) + ", " +
+                                    std::to_string(first + count) + ") of a batch of " +
+                                    std::to_string(w.batch));
+    }
+    Workload img = w;
+    img.batch = count;
+    if (w.batch == count) return img;
+    for (size_t j = 0; j < w.input_data.size(); ++j) {
+        img.input_data[j] =
+            part(w.input_data[j], first, count, w.batch, "input " + std::to_string(j));
+    }
+    for (size_t j = 0; j < w.float_input_data.size(); ++j) {
+        img.float_input_data[j] =
+            part(w.float_input_data[j], first, count, w.batch, "float input " + std::to_string(j));
+    }
+    img.input = part(w.input, first, count, w.batch, "input");
+    return img;
+}
 
 Workload image_of(const Workload& w, int32_t b) {
     if (b < 0 || b >= w.batch) {
         throw std::invalid_argument("image_of: image " + std::to_string(b) + " of a batch of " +
                                     std::to_string(w.batch));
     }
-    Workload img = w;
-    img.batch = 1;
-    if (w.batch == 1) return img;
-    for (size_t j = 0; j < w.input_data.size(); ++j) {
-        img.input_data[j] = part(w.input_data[j], b, w.batch, "input " + std::to_string(j));
-    }
-    for (size_t j = 0; j < w.float_input_data.size(); ++j) {
-        img.float_input_data[j] =
-            part(w.float_input_data[j], b, w.batch, "float input " + std::to_string(j));
-    }
-    img.input = part(w.input, b, w.batch, "input");
-    return img;
+    return images_of(w, b, 1);
 }
 
 }  // namespace npu::graph

@@ -305,5 +305,9 @@ struct Workload {
 // everything else as in `w`. Throws std::invalid_argument for b outside [0, w.batch) or input
 // data that is not w.batch images.
 [[nodiscard]] Workload image_of(const Workload& w, int32_t b);
+// Images [first, first + count) of a batched workload: as image_of, with batch `count` and the
+// inputs' parts back to back (a core's share of the batch, sim/compiler/partition.h). Throws
+// std::invalid_argument for a range outside [0, w.batch) or an empty one.
+[[nodiscard]] Workload images_of(const Workload& w, int32_t first, int32_t count);
 
 }  // namespace npu::graph

@@ -188,6 +188,9 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
     h += tile("workload", run.workload_name);
     h += tile("config", config);
     h += tile("cycles", with_commas(run.total_cycles));
+    if (!run.cores.empty()) {  // several cores sharing the DRAM
+        h += tile("cores", std::to_string(run.cores.size()) + " (partition " + run.partition + ")");
+    }
     if (run.batch > 1) {  // the batch's figures, and per inference
         h += tile("batch", std::to_string(run.batch) + " images");
         h += tile("batch latency", human_time(total.time_s));

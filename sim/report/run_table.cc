@@ -116,6 +116,27 @@ void print_header(std::ostream& out, const stats::RunStats& run, const cfg::HwCo
                      " B/cycle = " + fixed(peaks.dram_gbps(), 2) + " GB/s; roofline ridge point " +
                      fixed(peaks.ridge_point(), 2) + " MACs/byte");
     item("energy", "table '" + hw.energy.name + "'");
+    if (!run.cores.empty()) {
+        // Several cores: the peak above is theirs together; each core's utilization is of its
+        // own array over the run's cycles.
+        const auto n = static_cast<uint64_t>(run.cores.size());
+        item("cores", std::to_string(n) + " (each the array and SRAMs above, peak " +
+                          with_commas(peaks.macs_per_cycle / n) +
+                          " MACs/cycle), sharing the DRAM; partition " + run.partition);
+        for (std::size_t c = 0; c < run.cores.size(); ++c) {
+            const stats::CoreStats& cs = run.cores[c];
+            const double slots =
+                static_cast<double>(peaks.macs_per_cycle / n) * static_cast<double>(total.cycles);
+            std::string v = "core " + std::to_string(c) + ": ";
+            v += cs.images == 0
+                     ? std::string("idle (no image)")
+                     : "images " + std::to_string(cs.first_image) + ".." +
+                           std::to_string(cs.first_image + cs.images - 1) + ", ends at cycle " +
+                           with_commas(cs.end_cycle) + ", utilization " +
+                           percent(slots > 0 ? static_cast<double>(cs.macs) / slots : 0.0);
+            item("", v);
+        }
+    }
     if (run.batch <= 1) {
         item("latency", human_time(total.time_s) + " (" + with_commas(total.cycles) +
                             " cycles) = " + human_rate(inferences_per_second(total.time_s)) +

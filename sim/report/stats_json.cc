@@ -275,6 +275,24 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
     doc["fidelity"] = run.fidelity;
     doc["functional"] = run.functional;
     if (run.batch > 1) doc["batch"] = run.batch;
+    if (!run.cores.empty()) {  // a multi-core run: each core's share and figures
+        doc["partition"] = run.partition;
+        json cores = json::array();
+        const double per_core_peak =
+            static_cast<double>(peaks.macs_per_cycle) / static_cast<double>(run.cores.size());
+        for (std::size_t c = 0; c < run.cores.size(); ++c) {
+            const stats::CoreStats& cs = run.cores[c];
+            const double slots = per_core_peak * static_cast<double>(run.total_cycles);
+            cores.push_back(
+                json{{"core", c},
+                     {"first_image", cs.first_image},
+                     {"images", cs.images},
+                     {"end_cycle", cs.end_cycle},
+                     {"macs", cs.macs},
+                     {"utilization", slots > 0 ? static_cast<double>(cs.macs) / slots : 0.0}});
+        }
+        doc["cores"] = std::move(cores);
+    }
     doc["clock_hz"] = peaks.clock_hz;
     doc["array"] = json{{"rows", hw.array.rows},
                         {"cols", hw.array.cols},

@@ -18,7 +18,7 @@ namespace npu::report {
 
 inline constexpr int kStatsSchemaVersion = 1;
 // Counts compatible additions within a schema_version (1: the "components" trees).
-inline constexpr int kStatsSchemaMinorVersion = 4;
+inline constexpr int kStatsSchemaMinorVersion = 5;
 inline constexpr const char* kToolName = "npusim";
 // Keep equal to project(npusim VERSION ...) in the top CMakeLists.txt.
 inline constexpr const char* kToolVersion = "0.1.0";

@@ -1,10 +1,13 @@
 #include "sim/report/trace_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include "sim/core/error.h"
 #include "sim/report/output_file.h"
@@ -109,8 +112,15 @@ void write_trace_json(std::ostream& out, const stats::Trace& trace, const stats:
     emit("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":" + std::to_string(kPid) +
          ",\"tid\":0,\"args\":{\"name\":" +
          quoted("npu " + run.config_name + " / " + run.workload_name) + "}}");
-    const std::pair<int, const char*> tracks[] = {
-        {kLayersTid, "layers"}, {1, "controller"}, {2, "load"}, {3, "compute"}, {4, "store"}};
+    // The layers' track, then per core its controller, load, compute and store tracks (several
+    // cores: named "core<c> ...", track 1 + 4c + the engine's).
+    std::vector<std::pair<int, std::string>> tracks{{kLayersTid, "layers"}};
+    for (int c = 0; c < std::max(1, trace.cores); ++c) {
+        const std::string prefix = trace.cores > 1 ? "core" + std::to_string(c) + " " : "";
+        for (const char* e : {"controller", "load", "compute", "store"}) {
+            tracks.emplace_back(static_cast<int>(tracks.size()), prefix + e);
+        }
+    }
     for (const auto& [tid, name] : tracks) {
         const std::string ids =
             ",\"pid\":" + std::to_string(kPid) + ",\"tid\":" + std::to_string(tid);
@@ -134,7 +144,7 @@ void write_trace_json(std::ostream& out, const stats::Trace& trace, const stats:
             ev.instr < trace.instrs.size() ? trace.instrs[ev.instr] : kUnknown;
         const std::string layer_name =
             ev.layer < run.layers.size() ? run.layers[ev.layer].name : std::string("?");
-        const int tid = tid_of(ev.engine);
+        const int tid = tid_of(ev.engine) + 4 * static_cast<int>(ev.core);
         const std::string ref = "\"instr\":" + num(ev.instr) + ",\"layer\":" + quoted(layer_name);
         if (ev.blocked) {
             emit(head("X", "dispatch blocked", "stall", tid) + "," + clk.span(ev.queued, ev.start) +

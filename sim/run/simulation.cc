@@ -13,6 +13,7 @@
 
 #include "models/platform/soc.h"
 #include "models/process.h"
+#include "sim/compiler/partition.h"
 #include "sim/core/error.h"
 #include "sim/energy/dram_energy.h"
 #include "sim/quant/float_ref.h"
@@ -79,10 +80,42 @@ void price_banked_dram(const cfg::HwConfig& hw, stats::RunStats& st) {
     }
 }
 
+// Several cores: core c (one of the first `busy` ones, which have work) hands its output of each
+// layer to `parts`; when every busy core has, they go to `deliver` back to back in core order.
+struct CoreOutputs {
+    std::vector<std::vector<std::vector<int8_t>>> parts;  // per layer, per busy core
+    std::vector<size_t> in;                               // per layer: parts handed in
+};
+template <typename Deliver>
+void collect_core_outputs(model::NpuCore& npu, size_t c, size_t busy, CoreOutputs& outs,
+                          Deliver& deliver) {
+    npu.set_output_sink([c, busy, &outs, &deliver](size_t layer, std::vector<int8_t>&& out) {
+        std::vector<std::vector<int8_t>>& parts = outs.parts.at(layer);
+        parts.resize(busy);
+        parts.at(c) = std::move(out);
+        if (++outs.in.at(layer) < busy) return;
+        std::vector<int8_t> whole;
+        for (std::vector<int8_t>& p : parts) {
+            whole.insert(whole.end(), p.begin(), p.end());
+            std::vector<int8_t>().swap(p);
+        }
+        deliver(layer, std::move(whole));
+    });
+}
+
 }  // namespace
 
 RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
                            const RunOptions& options) {
+    return simulate_programs(hw, {&program}, options);
+}
+
+RunResult simulate_programs(const cfg::HwConfig& hw,
+                            const std::vector<const isa::Program*>& programs,
+                            const RunOptions& options) {
+    if (programs.empty()) throw std::invalid_argument("simulate_programs: no program");
+    const isa::Program& program = *programs[0];
+    const size_t cores = programs.size();
     RunResult result;
     stats::RunStats& st = result.stats;
     st.config_name = hw.name;
@@ -91,7 +124,7 @@ RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
     st.precision = to_string(hw.precision);
     st.cycles_per_mac = std::max(1, hw.array.cycles_for(hw.precision));
     st.clock_hz = hw.clock_hz;
-    st.peak_macs_per_cycle = hw.peak_macs_per_cycle();
+    st.peak_macs_per_cycle = hw.peak_macs_per_cycle() * cores;
     st.dram_peak_bytes_per_cycle = hw.dram_bytes_per_cycle();
     for (const isa::LayerDesc& d : program.layers) {
         stats::LayerStats ls;
@@ -105,45 +138,97 @@ RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
         ls.cycles_per_mac = std::max(1, d.cycles_per_mac);
         st.layers.push_back(ls);
     }
+    // Several cores: a layer's MACs are the busy cores' (each ran its share of the batch).
+    for (size_t c = 1; c < cores; ++c) {
+        if (programs[c]->instrs.empty()) continue;
+        for (size_t i = 0; i < st.layers.size() && i < programs[c]->layers.size(); ++i) {
+            st.layers[i].macs_total += programs[c]->layers[i].macs;
+        }
+    }
     st.components = stats::StatGroup("", program.layers.size());
 
-    if (options.trace) describe_instructions(program, result.trace);
+    std::vector<stats::Trace> core_traces(options.trace ? cores : 0);
+    for (size_t c = 0; c < core_traces.size(); ++c) {
+        describe_instructions(*programs[c], core_traces[c]);
+    }
+    // Several cores: each layer's output is the busy cores' outputs back to back (core order),
+    // handed on when the last of them has ended the layer.
+    const std::function<void(size_t, std::vector<int8_t> &&)> sink = options.on_layer_output;
+    std::vector<std::vector<int8_t>> kept_outputs;
+    const auto deliver = [&](size_t layer, std::vector<int8_t>&& out) {
+        if (sink) {
+            sink(layer, std::move(out));
+        } else {
+            kept_outputs.resize(st.layers.size());
+            kept_outputs[layer] = std::move(out);
+        }
+    };
+    size_t busy = 0;
+    for (const isa::Program* p : programs) busy += p->instrs.empty() ? 0 : 1;
+    CoreOutputs core_outputs{std::vector<std::vector<std::vector<int8_t>>>(st.layers.size()),
+                             std::vector<size_t>(st.layers.size(), 0)};
+    std::vector<size_t> arrived(st.layers.size(), 0);  // per layer: busy cores that ended it
     {
         model::KernelContext ctx;
-        model::Soc soc(hw, program, options.fidelity, options.functional, st, options.dram);
-        model::NpuCore& npu = soc.core();
-        if (options.trace) npu.set_trace(&result.trace);
-        if (options.functional && options.on_layer_output) {
-            npu.set_output_sink(options.on_layer_output);
-        }
+        model::Soc soc(hw, programs, options.fidelity, options.functional, st, options.dram);
         size_t done = 0;
-        if (options.on_layer_end) {
-            const size_t total = program.layers.size();
-            npu.set_layer_end_hook([&options, total, &done](size_t, uint64_t cycle) {
-                options.on_layer_end(++done, total, cycle);
-            });
+        for (size_t c = 0; c < cores; ++c) {
+            model::NpuCore& npu = soc.core(c);
+            if (options.trace) npu.set_trace(&core_traces[c]);
+            if (options.functional && cores == 1 && sink) npu.set_output_sink(sink);
+            if (options.functional && cores > 1) {
+                collect_core_outputs(npu, c, busy, core_outputs, deliver);
+            }
+            if (options.on_layer_end) {
+                const size_t total = program.layers.size();
+                // Several cores: a layer is done when its last busy core ends it.
+                npu.set_layer_end_hook(
+                    [&options, total, &done, &arrived, busy, cores](size_t layer, uint64_t cycle) {
+                        if (cores == 1 || ++arrived.at(layer) % busy == 0) {
+                            options.on_layer_end(++done, total, cycle);
+                        }
+                    });
+            }
         }
         sc_core::sc_start();
         // An exception a process threw (a ModelError, say) stopped the simulation: it is the
         // cause, whatever state the engines were left in.
         model::rethrow_process_error();
-        if (!npu.finished()) {
+        for (size_t c = 0; c < cores; ++c) {
+            if (soc.core(c).finished()) continue;
             std::string layer = "?";
-            for (const stats::LayerStats& ls : st.layers) {
+            for (const stats::LayerStats& ls : soc.core_layers(c)) {
                 if (ls.end_cycle == 0) {
                     layer = ls.name;
                     break;
                 }
             }
-            throw ModelError("npu.controller", model::now_cycles(), -1,
-                             "the program deadlocked in layer '" + layer +
-                                 "': engines wait for tokens nobody pushes");
+            throw ModelError(
+                cores == 1 ? "npu.controller" : "npu" + std::to_string(c) + ".controller",
+                model::now_cycles(), -1,
+                "the program deadlocked in layer '" + layer +
+                    "': engines wait for tokens nobody pushes");
         }
-        if (options.functional && !options.on_layer_output) {
-            result.outputs = npu.take_layer_outputs();
+        if (options.functional && cores == 1 && !sink) {
+            result.outputs = soc.core(0).take_layer_outputs();
+        }
+        soc.merge_layers(st);
+        if (cores > 1) {
+            for (size_t c = 0; c < cores; ++c) {
+                stats::CoreStats cs;
+                for (const stats::LayerStats& ls : soc.core_layers(c)) {
+                    cs.end_cycle = std::max(cs.end_cycle, ls.end_cycle);
+                }
+                for (const isa::LayerDesc& d : programs[c]->layers) {
+                    if (!programs[c]->instrs.empty()) cs.macs += d.macs;
+                }
+                st.cores.push_back(cs);
+            }
         }
         soc.collect_counters(st);
     }
+    if (options.functional && cores > 1 && !sink) result.outputs = std::move(kept_outputs);
+    if (options.trace) result.trace = stats::merge_traces(std::move(core_traces));
     for (const stats::LayerStats& ls : st.layers) {
         st.total += ls.counters;
         st.limiters += ls.limiters;
@@ -211,7 +296,10 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
 
     compiler::CompileOptions copts;
     copts.with_data = options.functional;
-    const isa::Program program = compiler::compile(workload, hw, copts);
+    const compiler::Partitioned parts = compiler::compile_cores(workload, hw, copts);
+    const isa::Program& program = parts.programs.at(0);
+    std::vector<const isa::Program*> programs;
+    for (const isa::Program& p : parts.programs) programs.push_back(&p);
 
     RunOptions sim_options = options;
     if (check_int || (options.functional && !keep)) {
@@ -228,10 +316,17 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
             }
         };
     }
-    RunResult result = simulate_program(hw, program, sim_options);
+    RunResult result = simulate_programs(hw, programs, sim_options);
     stats::RunStats& st = result.stats;
     st.workload_name = workload.name;
     st.batch = workload.batch;
+    if (st.cores.size() > 1) {
+        st.partition = to_string(parts.partition);
+        for (size_t c = 0; c < st.cores.size(); ++c) {
+            st.cores[c].first_image = parts.shares.at(c).first_image;
+            st.cores[c].images = parts.shares.at(c).images;
+        }
+    }
     st.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (check) {
         check->simulation_ended();

@@ -59,5 +59,13 @@ struct RunResult {
 // Throws what a model process threw (npu::ModelError for a malformed program).
 [[nodiscard]] RunResult simulate_program(const cfg::HwConfig& hw, const isa::Program& program,
                                          const RunOptions& options);
+// The same for hw.cores cores, core c running programs[c] (compiler::compile_cores(); one
+// program: one core, as simulate_program). Each layer's output is the busy cores' outputs of it
+// back to back in core order; its record spans the cores' (model::merge_core_layers());
+// RunStats::cores holds each core's figures (several cores only); the trace has every core's
+// events (TraceEvent::core).
+[[nodiscard]] RunResult simulate_programs(const cfg::HwConfig& hw,
+                                          const std::vector<const isa::Program*>& programs,
+                                          const RunOptions& options);
 
 }  // namespace npu::run

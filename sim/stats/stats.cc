@@ -1,5 +1,10 @@
 #include "sim/stats/stats.h"
 
+#include <utility>
+#include <vector>
+
+#include "sim/stats/trace.h"
+
 namespace npu::stats {
 
 Counters& Counters::operator+=(const Counters& o) {
@@ -32,6 +37,26 @@ Counters& Counters::operator+=(const Counters& o) {
     store_wait_compute_cycles += o.store_wait_compute_cycles;
     dispatch_queue_full_cycles += o.dispatch_queue_full_cycles;
     return *this;
+}
+
+}  // namespace npu::stats
+
+namespace npu::stats {
+
+Trace merge_traces(std::vector<Trace>&& cores) {
+    if (cores.size() == 1) return std::move(cores[0]);
+    Trace out;
+    out.cores = static_cast<int>(cores.size());
+    for (size_t c = 0; c < cores.size(); ++c) {
+        const auto offset = static_cast<uint32_t>(out.instrs.size());
+        for (TraceEvent ev : cores[c].events) {
+            ev.core = static_cast<uint32_t>(c);
+            ev.instr += offset;
+            out.events.push_back(ev);
+        }
+        for (TraceInstr& in : cores[c].instrs) out.instrs.push_back(std::move(in));
+    }
+    return out;
 }
 
 }  // namespace npu::stats

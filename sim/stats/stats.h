@@ -82,6 +82,13 @@ struct LayerStats {
     uint64_t mismatches = 0;
 };
 
+// One core of a multi-core run (`cores` > 1): its figures beside the run's totals.
+struct CoreStats {
+    uint64_t end_cycle = 0;               // its last layer's end (0: it had no work)
+    uint64_t macs = 0;                    // the MACs of its share of the work
+    int32_t first_image = 0, images = 0;  // its share of the batch (partition batch)
+};
+
 struct RunStats {
     std::string config_name;
     std::string workload_name;
@@ -106,6 +113,10 @@ struct RunStats {
     // into, e.g. "npu.dma.bursts"; `layers` and `total` hold the same counts per layer, summed
     // into the counters above (sim/run derives them from this tree).
     StatGroup components;
+    // Multi-core runs: per core (empty for one core). The layers' records and counters above are
+    // the run's (over every core); core c's components count into group "npu<c>".
+    std::vector<CoreStats> cores;
+    std::string partition;  // how the work was split over the cores (empty: one core)
 };
 
 }  // namespace npu::stats

@@ -43,6 +43,7 @@ constexpr int kTraceEngines = 4;
 struct TraceEvent {
     uint32_t instr = 0;  // instruction id (index in the program)
     uint32_t layer = 0;  // layer index
+    uint32_t core = 0;   // the NPU core (multi-core runs; 0 with one core)
     TraceEngine engine = TraceEngine::kController;
     bool blocked = false;  // controller blocked on a full engine queue (not an instruction run)
     uint64_t queued = 0;
@@ -61,6 +62,11 @@ struct TraceInstr {
 struct Trace {
     std::vector<TraceInstr> instrs;
     std::vector<TraceEvent> events;  // in the order the engines recorded them
+    int cores = 1;                   // a track group per core when > 1
 };
+
+// One trace from the cores' (core c's events tagged core c, its instruction ids moved past the
+// earlier cores' instructions, which `instrs` holds first). One trace: itself.
+[[nodiscard]] Trace merge_traces(std::vector<Trace>&& cores);
 
 }  // namespace npu::stats

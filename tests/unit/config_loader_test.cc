@@ -89,6 +89,9 @@ TEST_F(ConfigLoader, WrongTypesBadUnitsAndShapes) {
               "hw.yaml:2:13: array.dataflow: expected one of ws, os, both, found 'rs'");
     EXPECT_EQ(errors_of("compiler:\n  overlap: true\n"),
               "hw.yaml:2:12: compiler.overlap: expected one of none, prefetch, found 'true'");
+    EXPECT_EQ(errors_of("compiler:\n  partition: channel\n"),
+              "hw.yaml:2:14: compiler.partition: expected one of auto, batch, found 'channel'");
+    EXPECT_EQ(errors_of("cores: two\n"), "hw.yaml:1:8: cores: expected an integer, found 'two'");
     EXPECT_EQ(errors_of("array:\n  rows: {a: 1}\n"),
               "hw.yaml:2:9: array.rows: expected an integer, found a mapping");
     EXPECT_EQ(errors_of("array:\n  rows: [1, 2]\n"),
@@ -104,6 +107,10 @@ TEST_F(ConfigLoader, OutOfRangeValues) {
               "hw.yaml:2:9: array.rows: expected an integer from 1 to 1024, found 0");
     EXPECT_EQ(errors_of("array:\n  rows: 99999999999\n"),
               "hw.yaml:2:9: array.rows: expected an integer from 1 to 1024, found 99999999999");
+    EXPECT_EQ(errors_of("cores: 0\n"),
+              "hw.yaml:1:8: cores: expected an integer from 1 to 64, found 0");
+    EXPECT_EQ(errors_of("cores: 65\n"),
+              "hw.yaml:1:8: cores: expected an integer from 1 to 64, found 65");
     EXPECT_EQ(errors_of("dma:\n  burst: 8KiB\n"),
               "hw.yaml:2:10: dma.burst: expected a size from 1B to 4KiB, found 8KiB");
     EXPECT_EQ(errors_of("clock: 200GHz\n"),

@@ -1,0 +1,84 @@
+#include "sim/compiler/partition.h"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "sim/core/error.h"
+
+namespace npu::compiler {
+
+std::vector<CoreShare> split_batch(int32_t batch, int cores) {
+    if (cores < 1 || batch < 1) {
+        throw std::invalid_argument("split_batch: " + std::to_string(batch) + " images over " +
+                                    std::to_string(cores) + " cores");
+    }
+    std::vector<CoreShare> out(static_cast<size_t>(cores));
+    const int32_t each = batch / cores, extra = batch % cores;
+    int32_t next = 0;
+    for (int c = 0; c < cores; ++c) {
+        out[size_t(c)].first_image = next;
+        out[size_t(c)].images = each + (c < extra ? 1 : 0);
+        next += out[size_t(c)].images;
+    }
+    return out;
+}
+
+Partitioned compile_cores(const graph::Workload& wl, const cfg::HwConfig& hw,
+                          const CompileOptions& options) {
+    Partitioned out;
+    if (hw.cores <= 1) {
+        out.shares.push_back(CoreShare{0, wl.batch});
+        out.programs.push_back(compile(wl, hw, options));
+        return out;
+    }
+    out.shares = split_batch(wl.batch, hw.cores);
+    uint64_t dram_next = options.dram_base;
+    for (size_t c = 0; c < out.shares.size(); ++c) {
+        const CoreShare& share = out.shares[c];
+        CompileOptions o = options;
+        o.onchip_base = options.onchip_base + uint64_t(c) * kCoreWindowStride;
+        if (share.images == 0) {
+            // Idle: the run's layer table (core 0 is never idle), no instructions, no DRAM.
+            isa::Program idle;
+            idle.layers = out.programs.at(0).layers;
+            idle.dram_base = dram_next;
+            idle.onchip_base = o.onchip_base;
+            out.programs.push_back(std::move(idle));
+            continue;
+        }
+        o.dram_base = dram_next;
+        // Each core's range is checked against the DRAM below, for all the cores at once.
+        o.dram_size = std::numeric_limits<uint64_t>::max() / 2;
+        const graph::Workload part =
+            share.images == wl.batch ? wl : graph::images_of(wl, share.first_image, share.images);
+        out.programs.push_back(compile(part, hw, o));
+        const isa::Program& p = out.programs.back();
+        dram_next = (p.dram_base + p.dram_bytes_used + kCoreDramAlign - 1) / kCoreDramAlign *
+                    kCoreDramAlign;
+    }
+    const uint64_t limit =
+        options.dram_size > 0 ? options.dram_base + options.dram_size : hw.dram.size_bytes;
+    std::string each;
+    for (size_t c = 0; c < out.programs.size(); ++c) {
+        isa::Program& p = out.programs[c];
+        p.dram_size = p.dram_bytes_used;
+        if (out.shares[c].images == 0) continue;
+        each += (each.empty() ? "" : ", ") + std::to_string(p.dram_bytes_used);
+    }
+    if (dram_next > limit) {
+        const cfg::KeySource where = hw.source_of("dram.size");
+        throw UserError(Diagnostic{
+            where.file, where.line, where.col, "dram.size",
+            "expected at least the " + std::to_string(dram_next - options.dram_base) +
+                " B of DRAM that workload '" + wl.name + "' needs on " + std::to_string(hw.cores) +
+                " cores (each busy core its own weights, inputs and " + "tensors: " + each +
+                " B, 4 KiB aligned), found " +
+                std::to_string(limit - std::min(limit, options.dram_base)) + " B"});
+    }
+    return out;
+}
+
+}  // namespace npu::compiler

@@ -1,0 +1,60 @@
+// The multi-core pass: splits a workload over the NPU's cores (`cores`, hw_config.h) and compiles
+// each core's share into its own program.
+//
+//   in:  the Workload, cfg::HwConfig (cores, compiler.partition), CompileOptions
+//   out: Partitioned: per core its share and its isa::Program, all with the workload's layer
+//        table, for models/platform/soc.h (one core: compile() itself, unchanged)
+//
+// Partition `batch` (and `auto`, which chooses it): core c runs images [first, first + images) of
+// the batch, the batch split as evenly as it goes (the first batch % cores cores take one image
+// more); a core gets no image when the batch is smaller than the cores and runs a program without
+// instructions. Each busy core's program is compile() of its images (graph::images_of), so its
+// mapping, tiling and timing are those of a one-core run of that batch; the cores run
+// independently (no cross-core barrier: no core reads another's data). Each core's regions
+// (inputs, weights, every tensor) lie in its own DRAM range, one after the other from
+// options.dram_base, 4 KiB aligned (weights are stored once per busy core, not shared); core c's
+// scratchpad window starts at options.onchip_base + c * kCoreWindowStride. Every layer's output
+// is the busy cores' outputs of it back to back, in core order (activation tensors hold their
+// images back to back: Workload::batch).
+// Not done: splitting a layer's output channels or rows over the cores (`channel`, `spatial`),
+// pipelining layers over cores, weights shared by the cores in DRAM.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/compiler/compiler.h"
+#include "sim/config/hw_config.h"
+#include "sim/graph/workload.h"
+#include "sim/isa/isa.h"
+
+namespace npu::compiler {
+
+// Distance between consecutive cores' on-chip windows (above the largest scratchpad, 4 GiB).
+inline constexpr uint64_t kCoreWindowStride = uint64_t{1} << 33;
+// Alignment of each core's DRAM range.
+inline constexpr uint64_t kCoreDramAlign = 4096;
+
+struct CoreShare {
+    int32_t first_image = 0;
+    int32_t images = 0;  // 0: the core is idle
+};
+
+// The batch split over `cores` (see above). Throws std::invalid_argument for cores < 1 or
+// batch < 1.
+[[nodiscard]] std::vector<CoreShare> split_batch(int32_t batch, int cores);
+
+struct Partitioned {
+    Partition partition = Partition::kBatch;  // the one used (never kAuto)
+    std::vector<CoreShare> shares;            // per core
+    std::vector<isa::Program> programs;       // per core
+};
+
+// Throws what compile() throws (for the first core's share whose compile fails), and
+// npu::UserError naming dram.size when the cores' ranges together do not fit in the DRAM
+// (options.dram_size, or dram.size from options.dram_base); each program's dram_size is then its
+// dram_bytes_used.
+[[nodiscard]] Partitioned compile_cores(const graph::Workload& workload, const cfg::HwConfig& hw,
+                                        const CompileOptions& options);
+
+}  // namespace npu::compiler

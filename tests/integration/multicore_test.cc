@@ -1,0 +1,89 @@
+// Several cores through the binary: `--set cores=N` runs bit-exact and reports each core's share
+// and figures (text report, stats.json, trace tracks); one core writes none of it; bad `cores` /
+// `compiler.partition` values are refused with exit code 2 and the exact message.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tests/integration/npusim_harness.h"
+
+namespace npu::testing {
+namespace {
+
+class MultiCore : public NpusimTest {};
+
+TEST_F(MultiCore, FourCoresRunABatchBitExactAndReportEachCore) {
+    const fs::path out = m_dir / "c4";
+    const fs::path trace = m_dir / "c4.json";
+    const fs::path html = m_dir / "c4.html";
+    const Result r =
+        npusim("run --workload tiny_resnet --batch 3 --set cores=4 --no-progress --out " +
+               out.string() + " --trace " + trace.string() + " --html " + html.string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("  cores     4 (each the array and SRAMs above, peak 256 MACs/cycle), "
+                         "sharing the DRAM; partition batch"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("            core 0: images 0..0, ends at cycle "), std::string::npos);
+    EXPECT_NE(r.out.find("            core 3: idle (no image)"), std::string::npos) << r.out;
+    const nlohmann::json j = nlohmann::json::parse(slurp(out / "stats.json"));
+    EXPECT_EQ(j.at("schema_minor_version"), 5);
+    EXPECT_TRUE(j.at("totals").at("bit_exact").get<bool>());
+    EXPECT_EQ(j.at("partition"), "batch");
+    ASSERT_EQ(j.at("cores").size(), 4u);
+    EXPECT_EQ(j.at("cores")[2].at("first_image"), 2);
+    EXPECT_EQ(j.at("cores")[3].at("images"), 0);
+    EXPECT_EQ(j.at("peak").at("macs_per_cycle"), 4 * 256);
+    EXPECT_TRUE(j.at("components").contains("npu3"));
+    EXPECT_TRUE(j.at("components").contains("arbiter"));
+    EXPECT_NE(slurp(html).find("<span>cores</span><b>4 (partition batch)</b>"), std::string::npos);
+    const std::string t = slurp(trace);
+    EXPECT_NE(t.find("\"name\":\"core2 compute\""), std::string::npos);
+    // One core: none of it.
+    const fs::path one = m_dir / "c1";
+    ASSERT_EQ(npusim("run --workload tiny_resnet --no-progress --out " + one.string()).code, 0);
+    const nlohmann::json k = nlohmann::json::parse(slurp(one / "stats.json"));
+    EXPECT_FALSE(k.contains("cores"));
+    EXPECT_FALSE(k.contains("partition"));
+    EXPECT_TRUE(k.at("components").contains("npu"));
+    // Four cores: four arrays and their SRAMs.
+    EXPECT_DOUBLE_EQ(j.at("totals").at("area_mm2").get<double>(),
+                     4 * k.at("totals").at("area_mm2").get<double>());
+}
+
+TEST_F(MultiCore, CompilePrintsEveryCoresProgram) {
+    const Result r = npusim("compile --workload tiny_resnet --batch 3 --set cores=2 --emit asm");
+    ASSERT_EQ(r.code, 0) << r.err;
+    const size_t c0 = r.out.find("; core 0: images [0, 2) of the batch\n");
+    const size_t c1 = r.out.find("; core 1: images [2, 3) of the batch\n");
+    ASSERT_NE(c0, std::string::npos) << r.out.substr(0, 200);
+    ASSERT_NE(c1, std::string::npos);
+    EXPECT_LT(c0, c1);
+    EXPECT_EQ(npusim("compile --workload tiny_resnet --emit asm").out.find("; core"),
+              std::string::npos);
+}
+
+TEST_F(MultiCore, BadValuesAreRefused) {
+    const Result a = npusim("run --workload tiny_resnet --set cores=0 --no-progress");
+    EXPECT_EQ(a.code, 2);
+    EXPECT_EQ(a.err, "error: --set: cores: expected an integer from 1 to 64, found 0\n");
+    const Result b =
+        npusim("run --workload tiny_resnet --set compiler.partition=rows --no-progress");
+    EXPECT_EQ(b.code, 2);
+    EXPECT_EQ(b.err,
+              "error: --set: compiler.partition: expected one of auto, batch, found 'rows'\n");
+    // Two cores need two copies of the network's DRAM; one core fits in 30000 B.
+    const Result c = npusim(
+        "run --workload tiny_resnet --batch 2 --set cores=2 --set dram.size=30000 --no-progress");
+    EXPECT_EQ(c.code, 2);
+    EXPECT_EQ(c.err,
+              "error: --set: dram.size: expected at least the 40960 B of DRAM that workload "
+              "'tiny_resnet' needs on 2 cores (each busy core its own weights, inputs and "
+              "tensors: 17856, 17856 B, 4 KiB aligned), found 30000 B\n");
+    EXPECT_EQ(
+        npusim("run --workload tiny_resnet --batch 2 --set dram.size=30000 --no-progress").code, 0);
+}
+
+}  // namespace
+}  // namespace npu::testing
