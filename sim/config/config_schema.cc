@@ -403,7 +403,7 @@ std::vector<FieldSpec> build_table() {
                              "DRAM transfer (interface and array)",
                              [](HwConfig& c) -> double& { return c.energy.dram_pj_per_byte; }));
     t.push_back(double_field("energy.static_mw", FieldType::kDouble, "mW", 0, kMaxPj,
-                             "leakage of the whole NPU",
+                             "leakage of one NPU core",
                              [](HwConfig& c) -> double& { return c.energy.static_mw; }));
     t.push_back(double_field(
         "energy.requant_fixed_point_pj", FieldType::kDouble, "pJ", 0, kMaxPj,

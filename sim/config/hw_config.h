@@ -92,7 +92,7 @@ struct EnergyTable {
     double acc_read_pj_per_byte = 1.25;  // 64-bit read of an 8 KB array: 10 pJ
     double acc_write_pj_per_byte = 1.25;
     double dram_pj_per_byte = 160.0;  // DDR4 ~20 pJ/bit
-    double static_mw = 50.0;          // leakage of the whole NPU
+    double static_mw = 50.0;          // leakage of one NPU core
     // Requantizing one accumulator element of an integer layer in the post-processing unit:
     // fixed_point: a 32x32-bit multiply (3.1) + the rounding add and shift (0.1) + the zero point
     // add and clamp (0.1); float32: an fp32 multiply (3.7) + int32->fp32 and fp32->int32

@@ -62,6 +62,7 @@ Peaks peaks_of(const stats::RunStats& run, const cfg::HwConfig& hw) {
         run.peak_macs_per_cycle > 0 ? run.peak_macs_per_cycle : hw.peak_macs_per_cycle();
     p.dram_bytes_per_cycle = run.dram_peak_bytes_per_cycle > 0 ? run.dram_peak_bytes_per_cycle
                                                                : hw.dram_bytes_per_cycle();
+    p.cores = run.cores.empty() ? 1 : static_cast<int>(run.cores.size());
     return p;
 }
 
@@ -81,6 +82,7 @@ Figures figures_of(const stats::Counters& counters, uint64_t macs, uint64_t cycl
         ratio(static_cast<double>(f.dram_bytes), cyc * peaks.dram_bytes_per_cycle);
     put_roofline(f, peaks);
     f.energy = energy::price(counters, cycles, peaks.clock_hz, table);
+    f.energy.static_pj *= static_cast<double>(peaks.cores);
     return f;
 }
 
@@ -123,7 +125,8 @@ Figures layer_figures(const stats::LayerStats& layer, const Peaks& peaks,
     if (layer.exclusive_cycles != 0 && layer.exclusive_cycles != layer.cycles()) {
         f.energy.static_pj =
             energy::price(stats::Counters{}, layer.exclusive_cycles, peaks.clock_hz, table)
-                .static_pj;
+                .static_pj *
+            static_cast<double>(peaks.cores);
     }
     return f;
 }

@@ -31,6 +31,8 @@ struct Peaks {
     double clock_hz = 0;
     uint64_t macs_per_cycle = 0;
     double dram_bytes_per_cycle = 0;
+    // The NPU cores (`cores`): each leaks energy.static_mw, so static energy is priced for all.
+    int cores = 1;
 
     [[nodiscard]] double tops() const;       // 2 ops per MAC * macs_per_cycle * clock / 1e12
     [[nodiscard]] double dram_gbps() const;  // dram_bytes_per_cycle * clock / 1e9

@@ -231,6 +231,11 @@ PricedRun price_doc(const json& doc, const cfg::EnergyTable* table_override,
     } else if (const json* t = r.member(doc, "", "energy_table")) {
         table = read_energy_table(r, *t, "energy_table");
     }
+    // Every core leaks static_mw: a multi-core file lists its cores (one core: no list).
+    const auto cores_it = doc.find("cores");
+    const double cores = cores_it != doc.end() && cores_it->is_array() && !cores_it->empty()
+                             ? static_cast<double>(cores_it->size())
+                             : 1.0;
     if (const json* layers = r.member(doc, "", "layers")) {
         if (!layers->is_array()) {
             r.error("layers", "expected an array, found " + found_text(*layers));
@@ -243,7 +248,18 @@ PricedRun price_doc(const json& doc, const cfg::EnergyTable* table_override,
                 if (const json* cj = r.member(l, key, "counters")) {
                     c = read_counters(r, *cj, key + ".counters");
                 }
-                out.layers.push_back(energy::price(c, cycles, clock_hz, table));
+                energy::EnergyBreakdown e = energy::price(c, cycles, clock_hz, table);
+                // Static energy over the exclusive cycles (report/figures.h layer_figures);
+                // files before schema_minor_version 4 have none: their spans did not overlap.
+                if (l.is_object() && l.contains("exclusive_cycles")) {
+                    const uint64_t exclusive = r.u64(l, key, "exclusive_cycles");
+                    if (exclusive != 0 && exclusive != cycles) {
+                        e.static_pj =
+                            energy::price(stats::Counters{}, exclusive, clock_hz, table).static_pj;
+                    }
+                }
+                e.static_pj *= cores;
+                out.layers.push_back(e);
             }
         }
     }
@@ -254,6 +270,7 @@ PricedRun price_doc(const json& doc, const cfg::EnergyTable* table_override,
             c = read_counters(r, *cj, "totals.counters");
         }
         out.total = energy::price(c, cycles, clock_hz, table);
+        out.total.static_pj *= cores;
     }
     diags.throw_if_any();
     return out;

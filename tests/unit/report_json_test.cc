@@ -249,6 +249,30 @@ TEST(ReportJson, RepricingFromJsonEqualsDirectPricing) {
     EXPECT_EQ(q.layers[0].mac_pj, p.layers[0].mac_pj);
 }
 
+TEST(ReportJson, RepricingChargesStaticOverExclusiveCyclesAndEveryCore) {
+    stats::RunStats run = sample_run();
+    const cfg::HwConfig hw = sample_hw();
+    // Layer 1 overlapped the previous by 200 cycles: its exclusive cycles are its span - 200.
+    const uint64_t span = run.layers[1].cycles();
+    run.layers[1].exclusive_cycles = span - 200;
+    run.layers[1].overlapped_cycles = 200;
+    json j = through_text(stats_to_json(run, hw));
+    const PricedRun p = price_from_stats_json(j);
+    const double per_cycle = energy::price({}, 1, 1e9, hw.energy).static_pj;
+    EXPECT_DOUBLE_EQ(p.layers[1].static_pj, per_cycle * double(span - 200));
+    EXPECT_EQ(p.layers[1].total_pj(),
+              j.at("layers").at(1).at("energy_pj").at("total").get<double>());
+    // A file of two cores: both leak.
+    run.cores.resize(2);
+    j = through_text(stats_to_json(run, hw));
+    const PricedRun two = price_from_stats_json(j);
+    EXPECT_DOUBLE_EQ(two.layers[1].static_pj, 2 * per_cycle * double(span - 200));
+    EXPECT_DOUBLE_EQ(two.total.static_pj, 2 * p.total.static_pj);
+    EXPECT_EQ(two.total.total_pj(), j.at("totals").at("energy_pj").at("total").get<double>());
+    EXPECT_EQ(two.layers[1].total_pj(),
+              j.at("layers").at(1).at("energy_pj").at("total").get<double>());
+}
+
 TEST(ReportJson, AFileWithoutRequantizationEnergyReadsItAsZero) {
     // schema_minor_version 1 had no requantization energy: its counters and table keys are
     // absent, and repricing such a file gives its energy as it was (no PPU term).

@@ -129,6 +129,25 @@ TEST(ReportRoofline, StaticEnergyIsChargedOverExclusiveCyclesSoLayersAddUpToTheR
     EXPECT_DOUBLE_EQ(layer_figures(fc, p, table).energy.static_pj, 100.0 * 2400);
 }
 
+TEST(ReportRoofline, EveryCoreLeaksStaticPower) {
+    cfg::EnergyTable table;
+    table.static_mw = 100;  // 100 pJ per cycle per core at 1 GHz
+    stats::RunStats run;
+    run.clock_hz = 1e9;
+    run.total_cycles = 3000;
+    stats::LayerStats conv1 = layer("conv1", 0, 0, 0, 0, 1000);
+    conv1.exclusive_cycles = 1000;
+    run.layers = {conv1};
+    EXPECT_EQ(peaks_of(run, cfg::HwConfig{}).cores, 1);
+    run.cores.resize(4);  // four cores: 4 * 100 pJ per cycle
+    const Peaks p = peaks_of(run, cfg::HwConfig{});
+    EXPECT_EQ(p.cores, 4);
+    EXPECT_DOUBLE_EQ(layer_figures(conv1, p, table).energy.static_pj, 4 * 100.0 * 1000);
+    EXPECT_DOUBLE_EQ(total_figures(run, p, table).energy.static_pj, 4 * 100.0 * 3000);
+    conv1.start_cycle = 200;  // span 800 over exclusive 1000 still prices the exclusive cycles
+    EXPECT_DOUBLE_EQ(layer_figures(conv1, p, table).energy.static_pj, 4 * 100.0 * 1000);
+}
+
 TEST(ReportRoofline, TotalsAndInferencesPerSecond) {
     const Figures t = total_figures(roofline_run(), peaks(), cfg::EnergyTable{});
     // MACs 65536 + 262144 + 16384 + 4096 = 348160; bytes 8192 + 8192 + 1024 + 4096 = 21504;
