@@ -23,8 +23,10 @@ inline constexpr uint64_t kTimeUnitsPerCycle = 1000;
 // Throws ModelError unless one cycle (1 ns) is kTimeUnitsPerCycle units of kernel time.
 void check_time_resolution();
 
+// The kernel's time read through its inline accessor (sc_time_stamp() is the same value behind a
+// library call; the models ask for the time several times per burst and per tile).
 [[nodiscard]] inline uint64_t now_cycles() {
-    return sc_core::sc_time_stamp().value() / kTimeUnitsPerCycle;
+    return sc_core::sc_get_curr_simcontext()->time_stamp().value() / kTimeUnitsPerCycle;
 }
 // A span of `cycles` as kernel time.
 [[nodiscard]] sc_core::sc_time cycles_to_time(uint64_t cycles);

@@ -76,13 +76,16 @@ LimiterCycles& LimiterCycles::operator+=(const LimiterCycles& o) {
 
 namespace {
 
-bool by_begin(const Interval& a, const Interval& b) { return a.begin < b.begin; }
+// A function object, not a function pointer, so that the sort inlines the comparison.
+struct ByBegin {
+    bool operator()(const Interval& a, const Interval& b) const { return a.begin < b.begin; }
+};
 
 // Sorts `list` by begin (only when it is not: a component notes its intervals as time advances),
 // clips it to [start, end) and merges the intervals that overlap or touch, in place.
 void coalesce(std::vector<Interval>& list, uint64_t start, uint64_t end) {
-    if (!std::is_sorted(list.begin(), list.end(), by_begin)) {
-        std::sort(list.begin(), list.end(), by_begin);
+    if (!std::is_sorted(list.begin(), list.end(), ByBegin())) {
+        std::sort(list.begin(), list.end(), ByBegin());
     }
     size_t n = 0;  // intervals kept
     for (Interval x : list) {

@@ -15,7 +15,7 @@ void check_geometry(const ArrayGeometry& g) {
     }
 }
 
-void check_tile(const ArrayGeometry& g, const TileShape& s, const TileData* data, uint64_t cycle) {
+void tile_misfit(const ArrayGeometry& g, const TileShape& s, uint64_t cycle) {
     const bool ws = g.dataflow == Dataflow::kWeightStationary;
     const bool ok =
         s.m >= 1 && s.k >= 1 && s.n >= 1 && s.n <= g.cols && (ws ? s.k <= g.rows : s.m <= g.rows);
@@ -29,14 +29,9 @@ void check_tile(const ArrayGeometry& g, const TileShape& s, const TileData* data
                     : "1 <= m <= rows, 1 <= n <= cols, k >= 1") +
                 ")");
     }
-    if (data == nullptr) {
-        return;
-    }
-    if (data->a == nullptr || data->w == nullptr || data->out == nullptr || data->lda < s.k ||
-        data->ldw < s.n || data->ldo < s.n) {
-        throw ModelError(kArrayModule, cycle, -1,
-                         "tile data needs a, w, out pointers and lda >= k, ldw >= n, ldo >= n");
-    }
+    // check_tile calls this only when the shape fits and data was given but is not usable.
+    throw ModelError(kArrayModule, cycle, -1,
+                     "tile data needs a, w, out pointers and lda >= k, ldw >= n, ldo >= n");
 }
 
 void gemm_int8(const TileShape& s, const TileData& d) {

@@ -16,8 +16,21 @@ void check_geometry(const ArrayGeometry& g);
 
 // Throws npu::ModelError unless the tile fits the array for its dataflow (see array_model.h:
 // ws: 1 <= k <= rows, 1 <= n <= cols, m >= 1; os: 1 <= m <= rows, 1 <= n <= cols, k >= 1) and,
-// when data is given, its pointers and leading dimensions are usable.
-void check_tile(const ArrayGeometry& g, const TileShape& s, const TileData* data, uint64_t cycle);
+// when data is given, its pointers and leading dimensions are usable. Inline: the models check
+// every tile they plan and issue; the error is built out of line (tile_misfit).
+[[noreturn]] void tile_misfit(const ArrayGeometry& g, const TileShape& s, uint64_t cycle);
+inline void check_tile(const ArrayGeometry& g, const TileShape& s, const TileData* data,
+                       uint64_t cycle) {
+    const bool ws = g.dataflow == Dataflow::kWeightStationary;
+    const bool fits =
+        s.m >= 1 && s.k >= 1 && s.n >= 1 && s.n <= g.cols && (ws ? s.k <= g.rows : s.m <= g.rows);
+    if (fits &&
+        (data == nullptr || (data->a != nullptr && data->w != nullptr && data->out != nullptr &&
+                             data->lda >= s.k && data->ldw >= s.n && data->ldo >= s.n))) {
+        return;
+    }
+    tile_misfit(g, s, cycle);
+}
 
 // out[i][j] = sum_kk a[i][kk] * w[kk][j], int32 with two's-complement wraparound (the hardware
 // accumulator wraps; doing the sum in uint32 keeps C++ free of signed-overflow UB).

@@ -138,6 +138,52 @@ TEST_P(TimingArrayModel, RejectsTilesThatDoNotFit) {
     EXPECT_EQ(os->geometry().cols, 3);
 }
 
+// The message of a rejected tile, for the exact-text checks below.
+template <typename F>
+std::string rejection(F&& f) {
+    try {
+        f();
+    } catch (const ModelError& e) {
+        return e.what();
+    }
+    return "(accepted)";
+}
+
+TEST_P(TimingArrayModel, RejectionsNameTheTileAndWhatWasExpected) {
+    auto ws = make(4, 3, kWs, kNone);
+    EXPECT_EQ(rejection([&] {
+                  (void)ws->plan({2, 5, 1}, 9);
+              }),
+              "internal model error in npu.array at cycle 9: tile m=2 k=5 n=1 does not fit a 4x3 "
+              "ws array "
+              "(expected 1 <= k <= rows, 1 <= n <= cols, m >= 1)");
+    auto os = make(4, 3, kOs, kNone);
+    EXPECT_EQ(rejection([&] {
+                  (void)os->issue({5, 1, 1}, 0, nullptr);
+              }),
+              "internal model error in npu.array at cycle 0: tile m=5 k=1 n=1 does not fit a 4x3 "
+              "os array "
+              "(expected 1 <= m <= rows, 1 <= n <= cols, k >= 1)");
+    // A fitting tile with unusable data: each field in turn.
+    std::vector<int8_t> a(8), w(8);
+    std::vector<int32_t> out(8);
+    const TileData good{a.data(), 2, w.data(), 2, out.data(), 2};
+    EXPECT_EQ(rejection([&] { (void)os->issue({2, 2, 2}, 0, &good); }), "(accepted)");
+    const std::string data_msg =
+        "internal model error in npu.array at cycle 3: tile data needs a, w, out pointers and lda "
+        ">= k, ldw >= n, ldo >= n";
+    for (int field = 0; field < 6; ++field) {
+        TileData d = good;
+        if (field == 0) d.a = nullptr;
+        if (field == 1) d.w = nullptr;
+        if (field == 2) d.out = nullptr;
+        if (field == 3) d.lda = 1;
+        if (field == 4) d.ldw = 1;
+        if (field == 5) d.ldo = 1;
+        EXPECT_EQ(rejection([&] { (void)os->issue({2, 2, 2}, 3, &d); }), data_msg) << field;
+    }
+}
+
 // Naive reference, int64 so it cannot wrap: the test sizes keep |sum| < 2^31.
 std::vector<int32_t> naive(const std::vector<int8_t>& a, int lda, const std::vector<int8_t>& w,
                            int ldw, int m, int k, int n) {
