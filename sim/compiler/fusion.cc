@@ -1,5 +1,6 @@
 #include "sim/compiler/fusion.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -178,6 +179,17 @@ FusionChoice choose_fusion(const Lowered& lowered, const std::vector<LayerPlan>&
         } catch (const UserError&) {
             refuse("its output (" + std::to_string(lowered.regions[x.output_region].bytes) +
                    " B) does not fit on chip beside the working sets of both layers");
+            continue;
+        }
+        // The intermediate is read and written where it lies while both layers' buffers stream:
+        // in a bank one of them uses, the accesses would contend for its ports.
+        const uint64_t bank = hw.scratchpad.size_bytes / uint64_t(std::max(1, hw.scratchpad.banks));
+        const uint64_t at = plan->address[x.output_region] - bases.onchip_window;
+        const uint64_t used = std::max(work[li], work[li + 1]);  // banks [0, ceil(used / bank))
+        if (!pin && at < (used + bank - 1) / bank * bank) {
+            ch.notes[li] = "not fused with " + with + ": its output would lie in scratchpad bank " +
+                           std::to_string(at / bank) +
+                           ", which the buffers of both layers use (their accesses would contend)";
             continue;
         }
         std::vector<bool> drop = dropped;

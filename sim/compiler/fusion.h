@@ -23,9 +23,10 @@
 //
 // choose_fusion() takes each such link in layer order (compiler.fusion = auto; with none only the
 // layers pinned `fuse: true`) and keeps it when memory planning can keep the intermediate on
-// chip beside the working sets of both layers and the program's estimated DRAM traffic
-// (program_traffic(), estimate.h) is not larger than without it: keeping one tensor on chip can
-// push another, read more often, off chip. Otherwise the layers stay apart and the note says
+// chip beside the working sets of both layers, in scratchpad banks neither layer's buffers use
+// (read and written in place, it would contend for their ports), and the program's estimated DRAM
+// traffic (program_traffic(), estimate.h) is not larger than without it: keeping one tensor on chip
+// can push another, read more often, off chip. Otherwise the layers stay apart and the note says
 // why. A `fuse: true` pin that cannot be met is an error (every one reported at once); `fuse:
 // false` keeps the layer apart. Memory planning (memory_plan.h) places the groups'
 // intermediates first; emission (emit.h) still ends every layer with its barrier, so a group's

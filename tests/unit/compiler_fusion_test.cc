@@ -137,10 +137,11 @@ TEST(CompilerFusion, OnChipActivationsAlreadyKeptItOnChipSoOnlyCopiesAreSaved) {
 }
 
 TEST(CompilerFusion, AnNBlockIsPostedIntoWholeRowsAtTheRowStride) {
-    // 16 output channels on the 8-column array: two n-blocks of 8. Fused, each POST writes its 8
+    // 16 output channels on the 8-column array: two n-blocks of 8. Fused (pinned: with auto the
+    // intermediate would share a bank with the layers' buffers, below), each POST writes its 8
     // channels of m pixels at the tensor's row stride (16 B).
-    const graph::Workload wl = workload(residual(16));
-    const isa::Program b = compiled(wl, small_hw({"compiler.fusion=auto"}));
+    const graph::Workload wl = workload(residual(16, ", fuse: true"));
+    const isa::Program b = compiled(wl, small_hw());
     ASSERT_TRUE(b.layers[1].fused) << b.layers[1].fusion;
     const uint64_t base = b.layers[1].output_addr - b.onchip_base;
     size_t posts = 0;
@@ -169,6 +170,19 @@ layers:
     // c's output (512 B) is neither stored nor loaded by the pool's slab LOADs: 1024 B less.
     EXPECT_EQ(dram_bytes(a) - dram_bytes(b), 1024u);
     EXPECT_EQ(count(b, Opcode::kLoad, 1), 0u);
+}
+
+TEST(CompilerFusion, StaysApartWhenTheIntermediateWouldShareABankWithTheBuffers) {
+    // The same block unpinned: the 1024 B intermediate goes to the top of the scratchpad, bank 3
+    // of 4 (4096 B each), where the layers' double buffers reach too: reading and writing it in
+    // place would contend with their streams, so auto keeps the layers apart.
+    const graph::Workload wl = workload(residual(16));
+    const isa::Program b = compiled(wl, small_hw({"compiler.fusion=auto"}));
+    EXPECT_FALSE(b.layers[1].fused);
+    EXPECT_EQ(b.layers[1].fusion,
+              "not fused with 'a': its output would lie in scratchpad bank 3, which the buffers of "
+              "both layers use (their accesses would contend)");
+    EXPECT_EQ(isa::to_asm(b), isa::to_asm(compiled(wl, small_hw())));
 }
 
 TEST(CompilerFusion, FallsBackWhenTheIntermediateDoesNotFit) {
@@ -256,7 +270,7 @@ TEST(CompilerFusion, SavedBytesAreWhatTheProgramsMoveLess) {
         lo.with_data = false;
         const graph::Workload wl = quant::load_and_quantize(
             std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml", lo);
-        for (const char* hw : {"gemmini", "tpu_v1"}) {
+        for (const char* hw : {"nvdla", "tpu_v1"}) {
             const cfg::HwConfig none = cfg::load_hw_config(
                 std::string(NPUSIM_SOURCE_DIR) + "/configs/" + hw + ".yaml", {});
             cfg::HwConfig with = none;
