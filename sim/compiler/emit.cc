@@ -395,6 +395,7 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
     }
     const int64_t H = l.heads, M = l.mm_m, Km = l.mm_k, Nm = l.mm_n;
     const uint64_t b_image = x.in_image_bytes.at(1);
+    const bool plan_in_place_a = lp.in_place_input && lp.in_place_index == 0;
     for (int32_t smp = 0; smp < x.samples; ++smp) {
         for (int64_t h = 0; h < H; ++h) {
             GemmIo io;
@@ -417,6 +418,8 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
                         b0 + uint64_t(l.b_interleaved ? h * Nm : h * Km * Nm) * ab};
             }
             io.bias = {x.bias_region, 0};
+            if (plan_in_place_a) io.a_in_place = lp.in_place_input;  // A, not interleaved
+            io.out_in_place = lp.in_place_output;
             io.out_row_stride = uint64_t(l.out_interleaved ? H * Nm : Nm) * ab;
             io.out = {x.output_region, uint64_t(smp) * out_image +
                                            uint64_t(l.out_interleaved ? h * Nm : h * M * Nm) * ab};
@@ -478,9 +481,13 @@ void emit_elementwise(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp)
 }
 
 // Row ops: `rows` x `len` elements from region `in`; each row lands at
-// `row * out_stride + out_offset` (elements) of the output.
+// `row * out_stride + out_offset` (elements) of the output. Fusion (not concat: whole rows,
+// out_stride len, offset 0): `in_at`, the input read where it lies; `out_at`, the output written
+// where it lies (no STORE).
 void emit_rows(Schedule& sch, const LoweredLayer& x, const RowsPlan& p, isa::VectorOp op,
-               uint32_t in, int64_t rows, int64_t len, uint64_t out_stride, uint64_t out_offset) {
+               uint32_t in, int64_t rows, int64_t len, uint64_t out_stride, uint64_t out_offset,
+               std::optional<uint32_t> in_at = std::nullopt,
+               std::optional<uint32_t> out_at = std::nullopt) {
     // Row strides and offsets come in elements; everything below is bytes.
     const uint64_t ab = x.ab;
     const uint64_t row = uint64_t(len) * ab;
@@ -491,15 +498,18 @@ void emit_rows(Schedule& sch, const LoweredLayer& x, const RowsPlan& p, isa::Vec
     for (int64_t r0 = 0; r0 < rows; r0 += rb, ++s) {
         const uint32_t r = static_cast<uint32_t>(std::min(rb, rows - r0));
         const int i = static_cast<int>(s % 2);
-        sch.load({uint64_t(r0) * row, row, p.x[i], static_cast<uint32_t>(row), r,
-                  static_cast<uint32_t>(row)},
-                 in, {kInX, i});
+        if (!in_at) {
+            sch.load({uint64_t(r0) * row, row, p.x[i], static_cast<uint32_t>(row), r,
+                      static_cast<uint32_t>(row)},
+                     in, {kInX, i});
+        }
         isa::Vector& v = sch.vector({{kInX, i}}, {kOut, i});
         v.op = op;
-        v.x_addr = p.x[i];
-        v.out_addr = p.out[i];
+        v.x_addr = in_at ? static_cast<uint32_t>(*in_at + uint64_t(r0) * row) : p.x[i];
+        v.out_addr = out_at ? static_cast<uint32_t>(*out_at + uint64_t(r0) * out_stride) : p.out[i];
         v.rows = static_cast<int32_t>(r);
         v.len = static_cast<int32_t>(len);
+        if (out_at) continue;
         sch.store({uint64_t(r0) * out_stride + out_offset, out_stride, p.out[i],
                    static_cast<uint32_t>(row), r, static_cast<uint32_t>(row)},
                   x.output_region, BufRef{kOut, i});
@@ -626,7 +636,7 @@ void emit_body(Schedule& sch, const LoweredLayer& x, const LayerPlan& plan) {
                     : l.kind == graph::OpKind::kRmsNorm   ? isa::VectorOp::kRmsNorm
                                                           : isa::VectorOp::kLut;
                 emit_rows(sch, x, plan.rows.front(), op, x.input_regions.front(), rows, total,
-                          uint64_t(total), 0);
+                          uint64_t(total), 0, plan.in_place_input, plan.in_place_output);
                 return;
             }
             int64_t offset = 0;
@@ -725,10 +735,13 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
             return n;
         }
         case LayerClass::kRows: {  // LOAD, VECTOR, STORE per block of rows, for every input
+            // (fusion: no LOAD of an input read in place, no STORE of an output written so)
             const int64_t rows = elems / l.out_shape.back() * x.batch;
+            const uint64_t per_block =
+                2 - (plan.in_place_input ? 1 : 0) - (plan.in_place_output ? 1 : 0);
             for (const RowsPlan& p : plan.rows) {
                 const uint64_t b = blocks(rows, p.rows_per_block);
-                n.transfers += 2 * b;
+                n.transfers += per_block * b;
                 n.vectors += b;
             }
             return n;

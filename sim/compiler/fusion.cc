@@ -56,18 +56,18 @@ namespace {
 
 std::string quoted(const LoweredLayer& x) { return "'" + x.layer->name + "'"; }
 
-// Why `x` cannot write its output in place (POST at the output's row stride); empty if it can.
+// Why `x` cannot write its output in place (POST at the output's row stride, or a row op's
+// VECTOR); empty if it can.
 std::string why_not_producer(const LoweredLayer& x) {
     const graph::Layer& l = *x.layer;
     switch (x.cls) {
         case LayerClass::kArray:
-            if (l.kind == graph::OpKind::kMatmul)
-                return "a matmul's output is not written in place";
-            return "";
         case LayerClass::kWindow:
         case LayerClass::kElementwise:
             return "";
         case LayerClass::kRows:
+            if (l.kind != graph::OpKind::kConcat) return "";
+            break;
         case LayerClass::kView:
             break;
     }
@@ -79,8 +79,11 @@ std::string why_not_reader(const LoweredLayer& x, const LayerPlan& p, size_t k) 
     const graph::Layer& l = *x.layer;
     switch (x.cls) {
         case LayerClass::kArray:
-            if (l.kind == graph::OpKind::kMatmul)
-                return "a matmul's operands are not read in place";
+            if (l.kind == graph::OpKind::kMatmul) {
+                if (k != 0) return "a matmul's B operand is not read in place";
+                return l.a_interleaved ? "a matmul's interleaved A operand is not read in place"
+                                       : "";
+            }
             return k == 0 ? "" : "only a convolution's input slab is read in place";
         case LayerClass::kWindow:
             return p.window.split ? "it loads its input channel block by channel block" : "";
@@ -91,6 +94,8 @@ std::string why_not_reader(const LoweredLayer& x, const LayerPlan& p, size_t k) 
             }
             return "";
         case LayerClass::kRows:
+            if (l.kind != graph::OpKind::kConcat) return "";
+            break;
         case LayerClass::kView:
             break;
     }

@@ -9,17 +9,16 @@
 //        scratchpad (no STORE) and the reader reads it there (no LOAD); per layer the decision
 //        and the bytes it saved.
 //
-// A layer's output can be fused into the next layer (fusable()) when
+// A layer's output can be fused into the next layer (why_not_fusable()) when
 //  - the next layer is its only reader (no other layer or view reads it) and reads it once;
-//  - the producer's POST can write it where it lies (isa::Postproc::out_stride: a block of
-//    channels at the tensor's row stride): a conv2d/gemm (not a matmul), pooling, depthwise
-//    convolution, add or mul;
-//  - the reader reads whole rows of it: a conv2d/gemm's input slab (its A operand; not a
-//    matmul's), a pooling or depthwise convolution not split by channels, or an add/mul operand
-//    whose blocks are whole rows.
-// So conv -> add (a residual), conv -> pooling, conv -> depthwise -> conv chains and conv ->
-// conv fuse; attention's matmul -> softmax -> matmul does not (row ops and matmul operands are
-// not read in place).
+//  - the producer can write it where it lies: a conv2d, gemm or matmul POST (a block of channels
+//    at the tensor's row stride, isa::Postproc::out_stride), pooling, depthwise convolution,
+//    add or mul POST, or a row op's VECTOR (softmax, norms, lookups; not concat);
+//  - the reader reads whole rows of it: a conv2d/gemm's input slab, a matmul's A operand (not
+//    interleaved by heads; not B), a pooling or depthwise convolution not split by channels, an
+//    add/mul operand whose blocks are whole rows, a row op's input (not concat).
+// So conv -> add (a residual), conv -> pooling, conv -> depthwise -> conv chains, conv -> conv and
+// attention's matmul -> softmax -> matmul (the scores and probabilities stay on chip) fuse.
 //
 // choose_fusion() takes each such link in layer order (compiler.fusion = auto; with none only the
 // layers pinned `fuse: true`) and keeps it when memory planning can keep the intermediate on

@@ -1,11 +1,12 @@
 // Fusion through the binary (compiler.fusion, `fuse:` pins; docs/fusion.md): fused programs stay
-// bit-exact against the reference on the networks with residuals, pooling and depthwise chains
-// on every bundled chip; none (the default) compiles the same program as before; `npusim compile`
-// says per layer what was fused and why not; bad values and pins are refused with exit code 2
-// and the exact message.
+// bit-exact against the reference on the networks with residuals, pooling, depthwise chains and
+// attention on every bundled chip; none (the default) compiles the same program as before; `npusim
+// compile` says per layer what was fused and why not; bad values and pins are refused with exit
+// code 2 and the exact message.
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "tests/integration/npusim_harness.h"
 
@@ -14,13 +15,19 @@ namespace {
 
 class Fusion : public NpusimTest {};
 
-TEST_F(Fusion, AutoIsBitExactOnTinyResnetOnEveryBundledChip) {
+TEST_F(Fusion, AutoIsBitExactOnTheTestNetworksOnEveryBundledChip) {
+    // tiny_resnet (every image operator) and tiny_attention (matmul -> softmax -> matmul, norms,
+    // lookups, a gated MLP).
     for (const char* hw : {"edge_npu", "gemmini", "nvdla", "tpu_v1", "vta"}) {
-        const Result r =
-            npusim(std::string("run --hw ") + hw +
-                   " --workload tiny_resnet --set compiler.fusion=auto --quiet --no-progress");
-        EXPECT_EQ(r.code, 0) << hw << ": " << r.err;
-        EXPECT_EQ(r.out, "outputs: bit-exact against the reference (14 layers)\n") << hw;
+        for (const auto& [wl, layers] :
+             {std::pair<std::string, int>{"tiny_resnet", 14}, {"tiny_attention", 22}}) {
+            const Result r = npusim(std::string("run --hw ") + hw + " --workload " + wl +
+                                    " --set compiler.fusion=auto --quiet --no-progress");
+            EXPECT_EQ(r.code, 0) << hw << ": " << r.err;
+            EXPECT_EQ(r.out, "outputs: bit-exact against the reference (" + std::to_string(layers) +
+                                 " layers)\n")
+                << hw << " " << wl;
+        }
     }
 }
 
@@ -33,7 +40,25 @@ TEST_F(Fusion, AutoIsBitExactWithBatchPrefetchAndThePeLevelArray) {
                    extra);
         EXPECT_EQ(r.code, 0) << extra << ": " << r.err;
         EXPECT_EQ(r.out, "outputs: bit-exact against the reference (14 layers)\n") << extra;
+        const Result a =
+            npusim(std::string("run --hw vta --workload tiny_attention --set compiler.fusion=auto "
+                               "--quiet --no-progress ") +
+                   extra);
+        EXPECT_EQ(a.code, 0) << extra << ": " << a.err;
+        EXPECT_EQ(a.out, "outputs: bit-exact against the reference (22 layers)\n") << extra;
     }
+}
+
+TEST_F(Fusion, BertLayerIsBitExactWithItsScoresOnChip) {
+    const Result c =
+        npusim("compile --hw tpu_v1 --workload bert_base_layer --set compiler.fusion=auto");
+    ASSERT_EQ(c.code, 0) << c.err;
+    EXPECT_NE(c.out.find("  fused with 'probs'"), std::string::npos) << c.out;  // the scores
+    const Result r = npusim(
+        "run --hw tpu_v1 --workload bert_base_layer --set compiler.fusion=auto --quiet "
+        "--no-progress");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "outputs: bit-exact against the reference (14 layers)\n");
 }
 
 TEST_F(Fusion, AutoIsBitExactOnResnet18AndMobilenet) {
@@ -107,12 +132,12 @@ TEST_F(Fusion, BadValuesAndPinsAreRefusedWithTheExactMessage) {
                                "input: {shape: [4, 8], scale: 0.05}\n"
                                "layers:\n"
                                "  - {name: g, op: gemm, n: 8, weight_scale: 0.01, fuse: true}\n"
-                               "  - {name: h, op: softmax}\n");
+                               "  - {name: h, op: reshape, shape: [32]}\n");
     const Result p = npusim("compile --workload " + pin.string());
     EXPECT_EQ(p.code, 2);
     EXPECT_EQ(p.err, "error: " + pin.string() +
                          ":3:5: layers[0].fuse: layer 'g' is pinned to fuse with 'h', but 'h' "
-                         "cannot read it in place: a softmax layer's input is not read in place\n");
+                         "cannot read it in place: a reshape layer's input is not read in place\n");
 }
 
 }  // namespace

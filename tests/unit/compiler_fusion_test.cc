@@ -4,6 +4,7 @@
 // exact messages, and fusion none compiling the program without fusion.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -265,7 +266,7 @@ TEST(CompilerFusion, SavedBytesAreWhatTheProgramsMoveLess) {
     // bytes the layers say they saved are exactly the difference between the fused and the
     // unfused program's transfers, to DRAM and through the window.
     cfg::set_data_dir(NPUSIM_SOURCE_DIR);  // the configs' bundled energy tables
-    for (const char* name : {"tiny_resnet", "mobilenet_v2"}) {
+    for (const char* name : {"tiny_resnet", "mobilenet_v2", "tiny_attention"}) {
         graph::LoadOptions lo;
         lo.with_data = false;
         const graph::Workload wl = quant::load_and_quantize(
@@ -294,20 +295,37 @@ TEST(CompilerFusion, SavedBytesAreWhatTheProgramsMoveLess) {
     }
 }
 
-TEST(CompilerFusion, AttentionIsNotFusedAndSaysWhy) {
+TEST(CompilerFusion, AttentionScoresStayOnChipBetweenMatmulSoftmaxAndMatmul) {
+    // tiny_attention on TPU v1 (many banks): scores = Q K^T per head, probs = softmax(scores),
+    // context = probs V. The scores and the probabilities are written and read in place.
+    cfg::set_data_dir(NPUSIM_SOURCE_DIR);
     graph::LoadOptions lo;
     lo.with_data = false;
     const graph::Workload wl = quant::load_and_quantize(
         std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_attention.yaml", lo);
-    const isa::Program p = compiled(wl, test::hw_with({"compiler.fusion=auto"}), true);
-    bool matmul_noted = false;
-    for (size_t i = 0; i < p.layers.size(); ++i) {
-        if (p.layers[i].op == "matmul" && !p.layers[i].fusion.empty()) {
-            matmul_noted = true;
-            EXPECT_FALSE(p.layers[i].fused);
+    cfg::HwConfig hw =
+        cfg::load_hw_config(std::string(NPUSIM_SOURCE_DIR) + "/configs/tpu_v1.yaml", {});
+    hw.compiler.fusion = Fusion::kAuto;
+    const isa::Program p = compiled(wl, hw, true);
+    const auto layer = [&](const std::string& name) -> const isa::LayerDesc& {
+        for (const isa::LayerDesc& d : p.layers) {
+            if (d.name == name) return d;
         }
+        throw std::out_of_range(name);
+    };
+    EXPECT_TRUE(layer("scores").fused) << layer("scores").fusion;
+    EXPECT_TRUE(layer("probs").fused) << layer("probs").fusion;
+    // The softmax neither loads its input nor stores its output: only its VECTORs are left.
+    for (size_t i = 0; i < p.layers.size(); ++i) {
+        if (p.layers[i].name != "probs") continue;
+        EXPECT_EQ(count(p, Opcode::kLoad, uint16_t(i)), 0u);
+        EXPECT_EQ(count(p, Opcode::kStore, uint16_t(i)), 0u);
+        EXPECT_GT(count(p, Opcode::kVector, uint16_t(i)), 0u);
     }
-    EXPECT_TRUE(matmul_noted);
+    // A concat does not read in place.
+    EXPECT_EQ(layer("head_b").fusion,
+              "not fused with 'heads': 'heads' cannot read it in place: a concat layer's input is "
+              "not read in place");
 }
 
 }  // namespace
