@@ -221,7 +221,12 @@ void FloatDatapath::postproc(const isa::Postproc& pp, const isa::LayerDesc& L, M
     const size_t n = size_t(pp.m) * size_t(pp.n);
     for (size_t e = 0; e < n; ++e) {
         const float v = std::min(std::max(load_f32(acc, e), L.act_lo), L.act_hi);
-        store_elem(L.precision, out, e, v);
+        if (pp.out_stride == 0) {
+            store_elem(L.precision, out, e, v);
+        } else {  // row e / n at its stride
+            store_elem(L.precision, out + (e / size_t(pp.n)) * pp.out_stride, (e % size_t(pp.n)),
+                       v);
+        }
     }
 }
 

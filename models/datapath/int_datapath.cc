@@ -131,6 +131,17 @@ void IntDatapath::pe_finish(const isa::LayerDesc& L, const isa::Compute& c, int 
 void IntDatapath::postproc(const isa::Postproc& p, const isa::LayerDesc& L, Memory mem) const {
     const auto* acc = reinterpret_cast<const int32_t*>(mem.acc + p.acc_addr);
     auto* out = reinterpret_cast<int8_t*>(mem.spad + p.out_addr);
+    if (p.out_stride != 0) {  // row by row, each at its stride
+        isa::Postproc row = p;
+        row.m = 1;
+        row.out_stride = 0;
+        for (int i = 0; i < p.m; ++i) {
+            row.acc_addr = p.acc_addr + uint32_t(i) * uint32_t(p.n) * 4;
+            row.out_addr = p.out_addr + uint32_t(i) * p.out_stride;
+            postproc(row, L, mem);
+        }
+        return;
+    }
     if (m_requant != RequantMode::kFloat32) {
         kernels::requantize_rows(acc, p.m, p.n, L.multiplier.data() + p.n0, L.shift.data() + p.n0,
                                  L.out_zero_point, L.act_min, L.act_max, m_rounding, out);

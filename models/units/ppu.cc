@@ -22,8 +22,10 @@ PostProcessor::Times PostProcessor::execute(const isa::Instr& in, const isa::Pos
     const uint64_t elems = uint64_t(p.m) * uint64_t(p.n);
     const uint32_t acc_len = static_cast<uint32_t>(elems * 4);
     const uint32_t out_len = static_cast<uint32_t>(elems * L.elem_bytes());
+    // The scratchpad range the rows land in (out_len itself unless a row stride spreads them).
+    const uint32_t span = static_cast<uint32_t>(p.out_span(L.elem_bytes()));
     m_acc.check_range(p.acc_addr, acc_len, "npu.ppu");
-    m_spad.check_range(p.out_addr, out_len, "npu.ppu");
+    m_spad.check_range(p.out_addr, span, "npu.ppu");
     const uint64_t busy = (elems + uint64_t(m_cfg.lanes) - 1) / uint64_t(m_cfg.lanes);
     const uint64_t pipe = static_cast<uint64_t>(m_cfg.pipeline_cycles);
     // The first start at which the accumulator banks are free to read for `busy` cycles and the
@@ -31,7 +33,7 @@ PostProcessor::Times PostProcessor::execute(const isa::Instr& in, const isa::Pos
     uint64_t start = now;
     for (;;) {
         const uint64_t a = m_acc.window_fit(p.acc_addr, acc_len, start, busy);
-        const uint64_t s = m_spad.window_fit(p.out_addr, out_len, a + pipe, busy) - pipe;
+        const uint64_t s = m_spad.window_fit(p.out_addr, span, a + pipe, busy) - pipe;
         if (s == a) {
             start = a;
             break;
@@ -40,7 +42,7 @@ PostProcessor::Times PostProcessor::execute(const isa::Instr& in, const isa::Pos
     }
     if (start > now) m_acc.count_conflict(layer, start - now);
     m_acc.occupy(p.acc_addr, acc_len, start, busy, layer, now);
-    m_spad.occupy(p.out_addr, out_len, start + pipe, busy, layer, now + pipe);
+    m_spad.occupy(p.out_addr, span, start + pipe, busy, layer, now + pipe);
     if (m_dp != nullptr) {
         if (is_float(L.precision)) {
             m_dp->floating.postproc(p, L, m_dp->mem);

@@ -7,7 +7,8 @@
 // POST starts at the first t >= now at which the accumulator banks are free for [t, t + busy)
 // and the scratchpad banks for [t + pipeline, t + pipeline + busy) (a later start counts one
 // accumulator conflict); its results are complete at t + pipeline + busy, and the accumulator
-// buffer is free again at t + busy.
+// buffer is free again at t + busy. A POST with a row stride (isa::Postproc::out_stride, fused
+// layers) reserves every bank of the span from its first to its last output byte.
 // Not modelled: a requantization pipeline stalled by a narrower scratchpad port.
 // Stats (group "npu.ppu"): instructions, elements (accumulator elements post-processed),
 // requant_elements (those of integer layers, requantized in the postproc.requant arithmetic).

@@ -262,6 +262,7 @@ int cmd_compile(const Args& a, std::ostream& out) {
     } else {
         for (const isa::LayerDesc& d : program.layers) {
             text << d.name << ": " << d.op << " " << d.shape << "\n  " << d.mapping << '\n';
+            if (!d.fusion.empty()) text << "  " << d.fusion << '\n';  // compiler.fusion, pins
         }
         if (!wl.calibration.inputs.empty()) {  // a float network: PTQ's choices
             text << "post-training quantization (" << wl.calibration.inputs.size()

@@ -24,7 +24,7 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
             "' has pending work (seeded tensors, quantization): run npu::quant::prepare first");
     }
     const Lowered lowered = lower(wl, hw);
-    const std::vector<FusionGroup> groups = group_layers(lowered);
+    std::vector<FusionGroup> groups = group_layers(lowered);
     std::vector<LayerPlan> plans = search_mappings(lowered, hw);
     if (options.array_plan) {
         for (size_t li = 0; li < plans.size(); ++li) {
@@ -45,13 +45,38 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     Emitted emitted = emit(lowered, plans, groups);
     const std::vector<uint64_t> work = working_sets(emitted.program);
     const MemoryBases bases{options.dram_base, options.onchip_base};
+    // Fusion groups, chosen on the program emitted without them (fused layers use a subset of
+    // their buffers, so its working sets bound theirs).
+    std::optional<FusionChoice> fusion;
+    const bool pinned = std::any_of(wl.layers.begin(), wl.layers.end(),
+                                    [](const graph::Layer& l) { return l.pin_fuse == true; });
+    if (hw.compiler.fusion != Fusion::kNone || pinned) {
+        fusion =
+            choose_fusion(lowered, plans, emitted, work, hw, bases, options.onchip_activations);
+        groups = fusion->groups;
+    }
+    check_groups(groups, lowered.layers.size());
     const MemoryPlan memory =
         plan_memory(lowered, groups, work, hw, bases, options.onchip_activations);
-    if (hw.compiler.overlap == LayerOverlap::kPrefetch) {
-        // The slots go where the plan left room; emission does not depend on where regions live,
-        // so the program is emitted again with them and the plan still holds.
+    const bool fused = groups.size() < lowered.layers.size();
+    if (fused) place_intermediates(lowered, groups, memory, bases, plans);
+    if (fused || hw.compiler.overlap == LayerOverlap::kPrefetch) {
+        // The slots go where the plan left room, intermediates are read and written where it
+        // keeps them; emission does not depend on where regions live, so the program is emitted
+        // again with them and the plan still holds.
         emitted = emit(lowered, plans, groups,
-                       plan_prefetch(lowered, plans, groups, work, memory, hw, bases));
+                       hw.compiler.overlap == LayerOverlap::kPrefetch
+                           ? plan_prefetch(lowered, plans, groups, work, memory, hw, bases)
+                           : std::vector<std::optional<uint32_t>>{});
+    }
+    if (fusion) {
+        for (size_t li = 0; li < lowered.layers.size(); ++li) {
+            isa::LayerDesc& d = emitted.program.layers[li];
+            d.fusion = fusion->notes[li];
+            d.fused = fusion->fused[li];
+            d.fusion_dram_saved = fusion->dram_saved[li];
+            d.fusion_onchip_saved = fusion->onchip_saved[li];
+        }
     }
     isa::Program& prog = emitted.program;
     prog.dram_base = options.dram_base;

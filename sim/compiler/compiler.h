@@ -5,14 +5,18 @@
 // compile() runs passes, each in its own file with its input and output stated in its header
 // and tested alone:
 //   1. lower        (lower.h)        Workload -> layer descriptors and memory regions
-//   2. fuse         (fusion.h)       layers -> fusion groups (today: one layer each)
-//   3. search       (search.h)       per layer: the mapping (array layers: the best of a search
+//   2. search       (search.h)       per layer: the mapping (array layers: the best of a search
 //                                    scored by the closed-form estimate, estimate.h) and its
 //                                    on-chip buffers
-//   4. emit         (emit.h)         plans -> instructions and tokens, far addresses relative to
-//                                    regions; a SYNC closes each group
-//   5. plan memory  (memory_plan.h)  working sets -> on-chip residency, DRAM allocation; link:
-//                                    the far addresses and the layer table's addresses
+//   3. emit         (emit.h)         plans -> instructions and tokens, far addresses relative to
+//                                    regions; a SYNC closes each layer
+//   4. fuse         (fusion.h)       with compiler.fusion auto or `fuse: true` pins: layers ->
+//                                    fusion groups, chosen on the program of step 3 and memory
+//                                    plans of it (without: one layer each)
+//   5. plan memory  (memory_plan.h)  working sets -> on-chip residency, DRAM allocation; the
+//                                    program is emitted again when groups read and write their
+//                                    intermediates in place (or with prefetch slots); link: the
+//                                    far addresses and the layer table's addresses
 //   6. pack         (pack.h)         the DRAM image: inputs, pre-tiled weights, folded biases
 // Memory is planned after emission because residency depends on each layer's working set, which
 // the emitted scratchpad addresses give exactly; emission does not depend on where regions live,

@@ -174,6 +174,9 @@ struct GemmIo {
     Far bias;
     Far out;
     uint64_t out_row_stride = 0;
+    // Fusion: the scratchpad address of A's region (read in place: no slab LOAD) and of the
+    // output's (POST writes there: no STORE); see LayerPlan.
+    std::optional<uint32_t> a_in_place, out_in_place;
     int32_t c0 = 0;   // first input channel of the group (im2col)
     int32_t oc0 = 0;  // first output channel of the group
     // Element sizes: activations (A, a matmul's B, the output) and one row of n pre-tiled weights.
@@ -196,13 +199,16 @@ MBlock m_block(const graph::Layer& l, const LayerMapping& mp, int64_t b) {
             slab_rows(l, oh0, oh1)};
 }
 
-// The LOAD of an m-block's slab, `image_offset` bytes into A, into scratchpad `addr`.
-void load_slab(Schedule& sch, const GemmIo& io, uint64_t image_offset, const MBlock& mb,
-               uint32_t addr, BufRef into) {
-    sch.load({io.a.offset + image_offset + uint64_t(mb.slab.first) * io.a_row_stride,
-              io.a_row_stride, addr, static_cast<uint32_t>(io.a_row_bytes),
+// The LOAD of an m-block's slab, `image_offset` bytes into A, into scratchpad `addr`; returns
+// where the slab's first row is: `addr`, or where it lies when A is read in place (no LOAD).
+uint32_t load_slab(Schedule& sch, const GemmIo& io, uint64_t image_offset, const MBlock& mb,
+                   uint32_t addr, BufRef into) {
+    const uint64_t off = io.a.offset + image_offset + uint64_t(mb.slab.first) * io.a_row_stride;
+    if (io.a_in_place) return static_cast<uint32_t>(*io.a_in_place + off);
+    sch.load({off, io.a_row_stride, addr, static_cast<uint32_t>(io.a_row_bytes),
               static_cast<uint32_t>(mb.slab.count), static_cast<uint32_t>(io.a_row_bytes)},
              io.a.region, into);
+    return addr;
 }
 
 // The LOAD of the biases of channels n0.. (n of them).
@@ -249,13 +255,21 @@ void fill_compute(isa::Compute& cc, const GemmIo& io, const MBlock& mb, int64_t 
 }
 
 // POST of the m-block x n-block accumulators at acc into out, and its STORE into the output,
-// `image_offset` bytes on.
+// `image_offset` bytes on. An output written in place is posted where its rows lie (at the
+// output's row stride unless n is every channel), without a STORE.
 void post_and_store(Schedule& sch, const GemmIo& io, uint64_t image_offset, const MBlock& mb,
                     int32_t n0, int32_t n, uint32_t acc, uint32_t out, BufRef acc_buf) {
+    const uint64_t off = io.out.offset + image_offset + uint64_t(mb.m0) * io.out_row_stride +
+                         uint64_t(io.oc0 + n0) * io.ab;
+    if (io.out_in_place) {
+        const uint64_t row = uint64_t(n) * io.ab;
+        sch.postproc({acc, static_cast<uint32_t>(*io.out_in_place + off), mb.m, io.oc0 + n0, n,
+                      row == io.out_row_stride ? 0 : static_cast<uint32_t>(io.out_row_stride)},
+                     acc_buf);
+        return;
+    }
     sch.postproc({acc, out, mb.m, io.oc0 + n0, n}, acc_buf);
-    sch.store({io.out.offset + image_offset + uint64_t(mb.m0) * io.out_row_stride +
-                   uint64_t(io.oc0 + n0) * io.ab,
-               io.out_row_stride, out, static_cast<uint32_t>(uint64_t(n) * io.ab),
+    sch.store({off, io.out_row_stride, out, static_cast<uint32_t>(uint64_t(n) * io.ab),
                static_cast<uint32_t>(mb.m), static_cast<uint32_t>(uint64_t(n) * io.ab)},
               io.out.region, std::nullopt);
 }
@@ -267,6 +281,7 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
     for (int64_t b = 0; b < mp.m_blocks; ++b) {
         const MBlock mb = m_block(l, mp, b);
         const BufRef slab_buf{kSlab, static_cast<int>(b % 2)};
+        const uint32_t slab = load_slab(sch, io, 0, mb, buf.slab[b % 2], slab_buf);
         for (int64_t j = 0; j < mp.n_blocks; ++j, ++p) {
             const int32_t n0 = static_cast<int32_t>(j * mp.nb);
             const int32_t n = static_cast<int32_t>(std::min<int64_t>(mp.nb, mp.n - n0));
@@ -279,7 +294,6 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
                 const BufRef w =
                     pre ? BufRef{kPrefetch, 0} : BufRef{kWeights, static_cast<int>(s % 2)};
                 const uint32_t w_addr = pre ? *pf : buf.w[s % 2];
-                if (j == 0 && c == 0) load_slab(sch, io, 0, mb, buf.slab[b % 2], slab_buf);
                 if (c == 0) load_bias(sch, io, n0, n, buf.bias[p % 2], bias);
                 if (pre) {
                 } else if (io.w_pretiled) {
@@ -296,7 +310,7 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
                              io.w.region, w);
                 }
                 fill_compute(sch.compute({slab_buf, w, bias}, acc), io, mb, k0, k, n0, n,
-                             {buf.slab[b % 2], w_addr, buf.bias[p % 2], buf.acc[p % 2]}, c > 0);
+                             {slab, w_addr, buf.bias[p % 2], buf.acc[p % 2]}, c > 0);
             }
             post_and_store(sch, io, 0, mb, n0, n, buf.acc[p % 2], buf.out[p % 2], acc);
         }
@@ -323,7 +337,8 @@ void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMa
                 const MBlock mb = m_block(l, mp, b);
                 const BufRef slab_buf{kSlab, static_cast<int>(t % 2)};
                 const BufRef acc{kAcc, static_cast<int>(t % 2)};
-                load_slab(sch, io, uint64_t(smp) * a_image, mb, buf.slab[t % 2], slab_buf);
+                const uint32_t slab =
+                    load_slab(sch, io, uint64_t(smp) * a_image, mb, buf.slab[t % 2], slab_buf);
                 if (smp == 0 && b == 0) {
                     load_bias(sch, io, n0, n, buf.bias[j % 2], bias);
                     if (!pre) {
@@ -333,7 +348,7 @@ void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMa
                 }
                 fill_compute(sch.compute({slab_buf, w, bias}, acc), io, mb, 0,
                              static_cast<int32_t>(mp.k), n0, n,
-                             {buf.slab[t % 2], w_addr, buf.bias[j % 2], buf.acc[t % 2]}, false);
+                             {slab, w_addr, buf.bias[j % 2], buf.acc[t % 2]}, false);
                 post_and_store(sch, io, uint64_t(smp) * out_image, mb, n0, n, buf.acc[t % 2],
                                buf.out[t % 2], acc);
             }
@@ -342,7 +357,8 @@ void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMa
 }
 
 // Conv/gemm (not depthwise), group by group, and matmul, head by head, on the array.
-void emit_array(Schedule& sch, const LoweredLayer& x, const ArrayPlan& plan) {
+void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
+    const ArrayPlan& plan = lp.array;
     const graph::Layer& l = *x.layer;
     const LayerMapping& mp = plan.mapping;
     const uint64_t ab = x.ab;
@@ -365,6 +381,8 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const ArrayPlan& plan) {
                 io.out_row_stride = x.N * ab;
                 io.c0 = grp * (l.in_c / x.groups);
                 io.oc0 = grp * (l.out_c / x.groups);
+                io.a_in_place = lp.in_place_input;
+                io.out_in_place = lp.in_place_output;
                 if (plan.weights_outer) {
                     emit_gemm_weights_outer(sch, g, mp, plan.buffers, io, x.samples, a_image,
                                             out_image);
@@ -377,6 +395,7 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const ArrayPlan& plan) {
     }
     const int64_t H = l.heads, M = l.mm_m, Km = l.mm_k, Nm = l.mm_n;
     const uint64_t b_image = x.in_image_bytes.at(1);
+    const bool plan_in_place_a = lp.in_place_input && lp.in_place_index == 0;
     for (int32_t smp = 0; smp < x.samples; ++smp) {
         for (int64_t h = 0; h < H; ++h) {
             GemmIo io;
@@ -399,6 +418,8 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const ArrayPlan& plan) {
                         b0 + uint64_t(l.b_interleaved ? h * Nm : h * Km * Nm) * ab};
             }
             io.bias = {x.bias_region, 0};
+            if (plan_in_place_a) io.a_in_place = lp.in_place_input;  // A, not interleaved
+            io.out_in_place = lp.in_place_output;
             io.out_row_stride = uint64_t(l.out_interleaved ? H * Nm : Nm) * ab;
             io.out = {x.output_region, uint64_t(smp) * out_image +
                                            uint64_t(l.out_interleaved ? h * Nm : h * M * Nm) * ab};
@@ -408,8 +429,14 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const ArrayPlan& plan) {
 }
 
 // add, mul: blocks of rows x column chunks of the last dimension.
-void emit_elementwise(Schedule& sch, const LoweredLayer& x, const ElementwisePlan& p) {
+void emit_elementwise(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
+    const ElementwisePlan& p = lp.elementwise;
     const graph::Layer& l = *x.layer;
+    // Fusion: an operand read in place, the output written in place (whole rows: c is len).
+    const auto in_place = [&](size_t input) {
+        return lp.in_place_input && lp.in_place_index == input ? lp.in_place_input : std::nullopt;
+    };
+    const std::optional<uint32_t> x_in = in_place(0), y_in = in_place(1);
     const uint64_t ab = x.ab;
     // The batch's images are more rows.
     const int64_t len = l.out_shape.back(), rows = elements(l.out_shape) / len * x.batch;
@@ -431,25 +458,36 @@ void emit_elementwise(Schedule& sch, const LoweredLayer& x, const ElementwisePla
                                      static_cast<uint32_t>(r),
                                      static_cast<uint32_t>(uint64_t(c) * ab)};
             };
-            sch.load(xfer(p.x[i]), x.input_regions.at(0), {kInX, i});
-            sch.load(xfer(p.y[i]), x.input_regions.at(1), {kInY, i});
+            const auto at = [&](const std::optional<uint32_t>& base) {
+                return static_cast<uint32_t>(*base + off * ab);
+            };
+            if (!x_in) sch.load(xfer(p.x[i]), x.input_regions.at(0), {kInX, i});
+            if (!y_in) sch.load(xfer(p.y[i]), x.input_regions.at(1), {kInY, i});
             isa::Vector& v = sch.vector({{kInX, i}, {kInY, i}}, {kAcc, i});
             v.op = op;
-            v.x_addr = p.x[i];
-            v.y_addr = p.y[i];
+            v.x_addr = x_in ? at(x_in) : p.x[i];
+            v.y_addr = y_in ? at(y_in) : p.y[i];
             v.rows = r;
             v.len = c;
             v.acc_addr = p.acc[i];
-            sch.postproc({p.acc[i], p.out[i], r, static_cast<int32_t>(c0), c}, BufRef{kAcc, i});
-            sch.store(xfer(p.out[i]), x.output_region, std::nullopt);
+            // (v may dangle once the next instruction is added: nothing below reads it.)
+            const uint32_t out = lp.in_place_output ? at(lp.in_place_output) : p.out[i];
+            const uint32_t stride =
+                lp.in_place_output && c != len ? static_cast<uint32_t>(uint64_t(len) * ab) : 0;
+            sch.postproc({p.acc[i], out, r, static_cast<int32_t>(c0), c, stride}, BufRef{kAcc, i});
+            if (!lp.in_place_output) sch.store(xfer(p.out[i]), x.output_region, std::nullopt);
         }
     }
 }
 
 // Row ops: `rows` x `len` elements from region `in`; each row lands at
-// `row * out_stride + out_offset` (elements) of the output.
+// `row * out_stride + out_offset` (elements) of the output. Fusion (not concat: whole rows,
+// out_stride len, offset 0): `in_at`, the input read where it lies; `out_at`, the output written
+// where it lies (no STORE).
 void emit_rows(Schedule& sch, const LoweredLayer& x, const RowsPlan& p, isa::VectorOp op,
-               uint32_t in, int64_t rows, int64_t len, uint64_t out_stride, uint64_t out_offset) {
+               uint32_t in, int64_t rows, int64_t len, uint64_t out_stride, uint64_t out_offset,
+               std::optional<uint32_t> in_at = std::nullopt,
+               std::optional<uint32_t> out_at = std::nullopt) {
     // Row strides and offsets come in elements; everything below is bytes.
     const uint64_t ab = x.ab;
     const uint64_t row = uint64_t(len) * ab;
@@ -460,15 +498,18 @@ void emit_rows(Schedule& sch, const LoweredLayer& x, const RowsPlan& p, isa::Vec
     for (int64_t r0 = 0; r0 < rows; r0 += rb, ++s) {
         const uint32_t r = static_cast<uint32_t>(std::min(rb, rows - r0));
         const int i = static_cast<int>(s % 2);
-        sch.load({uint64_t(r0) * row, row, p.x[i], static_cast<uint32_t>(row), r,
-                  static_cast<uint32_t>(row)},
-                 in, {kInX, i});
+        if (!in_at) {
+            sch.load({uint64_t(r0) * row, row, p.x[i], static_cast<uint32_t>(row), r,
+                      static_cast<uint32_t>(row)},
+                     in, {kInX, i});
+        }
         isa::Vector& v = sch.vector({{kInX, i}}, {kOut, i});
         v.op = op;
-        v.x_addr = p.x[i];
-        v.out_addr = p.out[i];
+        v.x_addr = in_at ? static_cast<uint32_t>(*in_at + uint64_t(r0) * row) : p.x[i];
+        v.out_addr = out_at ? static_cast<uint32_t>(*out_at + uint64_t(r0) * out_stride) : p.out[i];
         v.rows = static_cast<int32_t>(r);
         v.len = static_cast<int32_t>(len);
+        if (out_at) continue;
         sch.store({uint64_t(r0) * out_stride + out_offset, out_stride, p.out[i],
                    static_cast<uint32_t>(row), r, static_cast<uint32_t>(row)},
                   x.output_region, BufRef{kOut, i});
@@ -476,7 +517,8 @@ void emit_rows(Schedule& sch, const LoweredLayer& x, const RowsPlan& p, isa::Vec
 }
 
 // Pooling and depthwise convolution: blocks of output rows read an input slab; channel blocks.
-void emit_window(Schedule& sch, const LoweredLayer& x, const WindowPlan& p) {
+void emit_window(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
+    const WindowPlan& p = lp.window;
     const graph::Layer& l = *x.layer;
     const isa::VectorOp op = l.kind == graph::OpKind::kConv2d    ? isa::VectorOp::kDepthwise
                              : l.kind == graph::OpKind::kMaxPool ? isa::VectorOp::kMaxPool
@@ -504,7 +546,12 @@ void emit_window(Schedule& sch, const LoweredLayer& x, const WindowPlan& p) {
                 const int i = static_cast<int>(q % 2);
                 const int slab_i = split ? i : static_cast<int>(mb % 2);
                 const BufRef slab_buf{kSlab, slab_i};
-                if (split) {  // pixels of the slab rows, channels n0..n0+n each
+                // Fusion: the slab read where its rows lie (whole rows: not split).
+                uint32_t slab_addr = p.slab[slab_i];
+                if (lp.in_place_input) {
+                    slab_addr = static_cast<uint32_t>(*lp.in_place_input + in0 +
+                                                      uint64_t(slab.first) * row_bytes);
+                } else if (split) {  // pixels of the slab rows, channels n0..n0+n each
                     const uint64_t px = uint64_t(slab.count) * uint64_t(l.in_w);
                     sch.load(
                         {in0 + (uint64_t(slab.first) * uint64_t(l.in_w) * uint64_t(C) +
@@ -536,7 +583,7 @@ void emit_window(Schedule& sch, const LoweredLayer& x, const WindowPlan& p) {
                 v.m = m;
                 v.n0 = static_cast<int32_t>(n0);
                 v.n = n;
-                v.slab_addr = p.slab[slab_i];
+                v.slab_addr = slab_addr;
                 v.slab_row0 = slab.first;
                 v.slab_rows = slab.count;
                 if (split) {
@@ -547,14 +594,21 @@ void emit_window(Schedule& sch, const LoweredLayer& x, const WindowPlan& p) {
                 v.w_addr = p.w[i];
                 v.bias_addr = p.bias[i];
                 // (v may dangle once the next instruction is added: nothing below reads it.)
+                const uint64_t out_off =
+                    out0 +
+                    (uint64_t(int64_t{oh0} * l.out_w()) * uint64_t(l.out_c) + uint64_t(n0)) * ab;
+                if (lp.in_place_output) {  // at the output's row stride unless n is every channel
+                    sch.postproc({p.acc[i], static_cast<uint32_t>(*lp.in_place_output + out_off), m,
+                                  static_cast<int32_t>(n0), n,
+                                  n == l.out_c ? 0 : static_cast<uint32_t>(uint64_t(l.out_c) * ab)},
+                                 BufRef{kAcc, i});
+                    continue;
+                }
                 sch.postproc({p.acc[i], p.out[i], m, static_cast<int32_t>(n0), n}, BufRef{kAcc, i});
-                sch.store(
-                    {out0 +
-                         (uint64_t(int64_t{oh0} * l.out_w()) * uint64_t(l.out_c) + uint64_t(n0)) *
-                             ab,
-                     uint64_t(l.out_c) * ab, p.out[i], static_cast<uint32_t>(uint64_t(n) * ab),
-                     static_cast<uint32_t>(m), static_cast<uint32_t>(uint64_t(n) * ab)},
-                    x.output_region, std::nullopt);
+                sch.store({out_off, uint64_t(l.out_c) * ab, p.out[i],
+                           static_cast<uint32_t>(uint64_t(n) * ab), static_cast<uint32_t>(m),
+                           static_cast<uint32_t>(uint64_t(n) * ab)},
+                          x.output_region, std::nullopt);
             }
         }
     }
@@ -564,13 +618,13 @@ void emit_body(Schedule& sch, const LoweredLayer& x, const LayerPlan& plan) {
     const graph::Layer& l = *x.layer;
     switch (x.cls) {
         case LayerClass::kArray:
-            emit_array(sch, x, plan.array);
+            emit_array(sch, x, plan);
             return;
         case LayerClass::kElementwise:
-            emit_elementwise(sch, x, plan.elementwise);
+            emit_elementwise(sch, x, plan);
             return;
         case LayerClass::kWindow:
-            emit_window(sch, x, plan.window);
+            emit_window(sch, x, plan);
             return;
         case LayerClass::kRows: {
             const int64_t total = l.out_shape.back();
@@ -582,7 +636,7 @@ void emit_body(Schedule& sch, const LoweredLayer& x, const LayerPlan& plan) {
                     : l.kind == graph::OpKind::kRmsNorm   ? isa::VectorOp::kRmsNorm
                                                           : isa::VectorOp::kLut;
                 emit_rows(sch, x, plan.rows.front(), op, x.input_regions.front(), rows, total,
-                          uint64_t(total), 0);
+                          uint64_t(total), 0, plan.in_place_input, plan.in_place_output);
                 return;
             }
             int64_t offset = 0;
@@ -647,12 +701,16 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
             // bias LOAD, per k-chunk the weights' LOAD and a COMPUTE, then POST and STORE.
             // N-blocks outermost (one k-chunk), per group: per n-block the bias and weights'
             // LOADs, then per image and m-block a slab LOAD, COMPUTE, POST and STORE.
+            // Fusion: an input read in place has no slab LOADs, an output written in place no
+            // STOREs (one per POST).
             const LayerMapping& mp = plan.array.mapping;
             const uint64_t samples = uint64_t(x.samples);
+            const uint64_t no_slab = plan.in_place_input ? 1 : 0;
+            const uint64_t no_store = plan.in_place_output ? 1 : 0;
             if (plan.array.weights_outer) {
                 const uint64_t n_blocks = uint64_t(x.groups) * uint64_t(mp.n_blocks);
                 const uint64_t steps = n_blocks * samples * uint64_t(mp.m_blocks);
-                n.transfers = 2 * n_blocks + 2 * steps;
+                n.transfers = 2 * n_blocks + (2 - no_slab - no_store) * steps;
                 n.computes = n.posts = steps;
                 return n;
             }
@@ -660,25 +718,30 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
                 samples * uint64_t(l.kind == graph::OpKind::kMatmul ? l.heads : x.groups);
             const uint64_t m_blocks = repeats * uint64_t(mp.m_blocks);
             const uint64_t n_blocks = m_blocks * uint64_t(mp.n_blocks);
-            n.transfers = m_blocks + n_blocks * (2 + uint64_t(mp.k_chunks));
+            n.transfers =
+                (1 - no_slab) * m_blocks + n_blocks * (2 - no_store + uint64_t(mp.k_chunks));
             n.computes = n_blocks * uint64_t(mp.k_chunks);
             n.posts = n_blocks;
             return n;
         }
         case LayerClass::kElementwise: {  // LOAD x, LOAD y, VECTOR, POST, STORE per block
+            // (fusion: no LOAD of an operand read in place, no STORE of an output written so)
             const ElementwisePlan& p = plan.elementwise;
             const int64_t len = l.out_shape.back();
             const uint64_t b =
                 blocks(elems / len * x.batch, p.rows_per_block) * blocks(len, p.cols_per_block);
-            n.transfers = 3 * b;
+            n.transfers = (3 - (plan.in_place_input ? 1 : 0) - (plan.in_place_output ? 1 : 0)) * b;
             n.vectors = n.posts = b;
             return n;
         }
         case LayerClass::kRows: {  // LOAD, VECTOR, STORE per block of rows, for every input
+            // (fusion: no LOAD of an input read in place, no STORE of an output written so)
             const int64_t rows = elems / l.out_shape.back() * x.batch;
+            const uint64_t per_block =
+                2 - (plan.in_place_input ? 1 : 0) - (plan.in_place_output ? 1 : 0);
             for (const RowsPlan& p : plan.rows) {
                 const uint64_t b = blocks(rows, p.rows_per_block);
-                n.transfers += 2 * b;
+                n.transfers += per_block * b;
                 n.vectors += b;
             }
             return n;
@@ -689,10 +752,13 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
             const WindowPlan& p = plan.window;
             const uint64_t row_blocks = uint64_t(x.samples) * blocks(l.out_h(), p.rows_per_block);
             const uint64_t channel_blocks = row_blocks * blocks(l.in_c, p.channels_per_block);
+            // Fusion: no slab LOAD when the input is read in place (never split), no STORE when
+            // the output is written in place.
             const uint64_t loads_per_channel_block =
                 (l.kind == graph::OpKind::kConv2d ? 2 : 0) + (p.split ? 1 : 0);
             n.transfers =
-                channel_blocks * (loads_per_channel_block + 1) + (p.split ? 0 : row_blocks);
+                channel_blocks * (loads_per_channel_block + (plan.in_place_output ? 0 : 1)) +
+                (p.split || plan.in_place_input ? 0 : row_blocks);
             n.vectors = n.posts = channel_blocks;
             return n;
         }
@@ -711,7 +777,7 @@ Emitted emit(const Lowered& lowered, const std::vector<LayerPlan>& plans,
     const size_t n_layers = lowered.layers.size();
     std::vector<isa::InstrCounts> counted(n_layers);
     isa::InstrCounts total;
-    total.syncs = groups.size();
+    total.syncs = n_layers;
     for (size_t li = 0; li < n_layers; ++li) {
         counted[li] = instruction_count(lowered.layers[li], plans[li]);
         total += counted[li];
@@ -739,9 +805,10 @@ Emitted emit(const Lowered& lowered, const std::vector<LayerPlan>& plans,
                              first_weights(lowered.layers[li], plans[li]).has_value();
             emit_layer(lowered.layers[li], plans[li], static_cast<uint16_t>(li), out,
                        pre ? slot(li) : std::nullopt, li == g.last && next ? &*next : nullptr);
+            // Every layer of a group ends with its barrier too (emit.h).
+            p.append(isa::Opcode::kSync, static_cast<uint16_t>(li));
+            out.regions.push_back(kNoRegion);
         }
-        p.append(isa::Opcode::kSync, static_cast<uint16_t>(g.last));
-        out.regions.push_back(kNoRegion);
     }
     // Every layer's instructions (wherever they sit in the stream) are instruction_count() many.
     std::vector<isa::InstrCounts> emitted(n_layers);

@@ -1,5 +1,10 @@
-// Pass 4 of the compiler: instruction emission. Turns each layer's plan into its instructions
-// and dependency tokens, and ends each fusion group with a SYNC barrier.
+// Pass 3 of the compiler: instruction emission. Turns each layer's plan into its instructions
+// and dependency tokens, and ends each layer with a SYNC barrier (a fusion group's layers too).
+// A fused layer (LayerPlan::in_place_*, fusion.h) reads its intermediate input where it lies in
+// the scratchpad (no LOAD: the COMPUTE's slab, the VECTOR's operand or slab point into it) and
+// POSTs its intermediate output there (no STORE; a block of channels narrower than the tensor's
+// rows at the row stride, isa::Postproc::out_stride); the barrier between the two layers orders
+// the writes before the reads.
 //
 //   in:  Lowered (lower.h), the LayerPlans (search.h), the FusionGroups (fusion.h), and with
 //        compiler.overlap = prefetch the prefetch slots (memory_plan.h plan_prefetch())
@@ -74,7 +79,7 @@ struct Prefetch {
 void emit_layer(const LoweredLayer& layer, const LayerPlan& plan, uint16_t index, Emitted& out,
                 std::optional<uint32_t> prefetched = std::nullopt, const Prefetch* next = nullptr);
 
-// Every group's layers, each group closed by a SYNC. `prefetch_slots` (per layer; empty: none):
+// Every group's layers, each closed by a SYNC. `prefetch_slots` (per layer; empty: none):
 // where a group's first layer's first weights are prefetched (see above). Throws
 // std::logic_error (a compiler bug) if a layer's instructions of some kind are not
 // instruction_count() many.

@@ -278,4 +278,16 @@ Estimate estimate_program(const isa::Program& p, const cfg::HwConfig& hw, Datafl
     return {std::max(end, memory_cycles(bytes, hw)), bytes, n};
 }
 
+Traffic program_traffic(const Emitted& e, const MemoryPlan& plan,
+                        const std::vector<bool>& dropped) {
+    Traffic t;
+    const isa::Program& p = e.program;
+    for (size_t i = 0; i < p.instrs.size(); ++i) {
+        const uint32_t r = e.regions[i];
+        if (r == kNoRegion || dropped[r]) continue;
+        (plan.onchip[r] ? t.onchip : t.dram) += p.xfer(p.instrs[i]).bytes();
+    }
+    return t;
+}
+
 }  // namespace npu::compiler

@@ -16,7 +16,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/compiler/emit.h"
 #include "sim/compiler/lower.h"
+#include "sim/compiler/memory_plan.h"
 #include "sim/compiler/search.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/isa.h"
@@ -57,6 +59,17 @@ struct Estimate {
 // and tile by tile as the models take them (compute engine, post-processor, DMA).
 [[nodiscard]] Estimate estimate_program(const isa::Program& program, const cfg::HwConfig& hw,
                                         Dataflow dataflow, const isa::LayerDesc& layer);
+
+// The whole program's traffic once its regions are placed (fusion's cost, fusion.h): the bytes
+// of every LOAD and STORE of `emitted` whose region `plan` keeps in DRAM, and of those whose
+// region it keeps on chip (scratchpad to scratchpad through the on-chip window). Transfers of a
+// region marked in `dropped` (per region; fusion removes them) are not counted.
+struct Traffic {
+    uint64_t dram = 0;
+    uint64_t onchip = 0;
+};
+[[nodiscard]] Traffic program_traffic(const Emitted& emitted, const MemoryPlan& plan,
+                                      const std::vector<bool>& dropped);
 
 // When the last of a sequence of tiles issued back to back (each as early as the array allows)
 // writes its last result, computed per run of tiles of one shape: the fast array model's timing

@@ -1,37 +1,99 @@
-// Pass 2 of the compiler: fusion grouping.
+// Pass 4 of the compiler (on the emitted program, before memory planning): fusion grouping.
 //
-//   in:  Lowered (lower.h)
-//   out: the layers cut into FusionGroups: runs of consecutive layers that are mapped, emitted
-//        and scheduled together, whose intermediate tensors (produced inside the group and read
-//        only inside it) stay on chip and never reach DRAM.
+//   in:  Lowered (lower.h), the LayerPlans (search.h), the program emitted without fusion and its
+//        working sets (emit.h, memory_plan.h), cfg::HwConfig (compiler.fusion), the workload's
+//        `fuse:` pins (graph::Layer::pin_fuse)
+//   out: the layers cut into FusionGroups: runs of consecutive layers whose intermediates (a
+//        layer's output read only by the next layer of the group) stay on chip and never go
+//        through memory: the producer's POST writes the intermediate where it lies in the
+//        scratchpad (no STORE) and the reader reads it there (no LOAD); per layer the decision
+//        and the bytes it saved.
 //
-// Today there is no fusion: every layer is a group of its own (no intermediates), and every
-// group ends with a SYNC barrier. The groups are the interface the fusion work fills: the memory
-// planner (memory_plan.h) already keeps a group's intermediates on chip for the group's span
-// before it places anything else, and reports a group whose intermediates do not fit.
+// A layer's output can be fused into the next layer (why_not_fusable()) when
+//  - the next layer is its only reader (no other layer or view reads it) and reads it once;
+//  - the producer can write it where it lies: a conv2d, gemm or matmul POST (a block of channels
+//    at the tensor's row stride, isa::Postproc::out_stride), pooling, depthwise convolution,
+//    add or mul POST, or a row op's VECTOR (softmax, norms, lookups; not concat);
+//  - the reader reads whole rows of it: a conv2d/gemm's input slab, a matmul's A operand (not
+//    interleaved by heads; not B), a pooling or depthwise convolution not split by channels, an
+//    add/mul operand whose blocks are whole rows, a row op's input (not concat).
+// So conv -> add (a residual), conv -> pooling, conv -> depthwise -> conv chains, conv -> conv and
+// attention's matmul -> softmax -> matmul (the scores and probabilities stay on chip) fuse.
+//
+// choose_fusion() takes each such link in layer order (compiler.fusion = auto; with none only the
+// layers pinned `fuse: true`) and keeps it when memory planning can keep the intermediate on
+// chip beside the working sets of both layers, in scratchpad banks neither layer's buffers use
+// (read and written in place, it would contend for their ports), and the program's estimated DRAM
+// traffic (program_traffic(), estimate.h) is not larger than without it: keeping one tensor on chip
+// can push another, read more often, off chip. Otherwise the layers stay apart and the note says
+// why. A `fuse: true` pin that cannot be met is an error (every one reported at once); `fuse:
+// false` keeps the layer apart. Memory planning (memory_plan.h) places the groups'
+// intermediates first; emission (emit.h) still ends every layer with its barrier, so a group's
+// layers run one after the other and the controller checks each layer's output as before.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "sim/compiler/lower.h"
+#include "sim/compiler/search.h"
+#include "sim/config/hw_config.h"
 
 namespace npu::compiler {
+
+struct Emitted;      // emit.h
+struct MemoryBases;  // memory_plan.h
+struct MemoryPlan;
 
 struct FusionGroup {
     size_t first = 0;  // layers [first, last]
     size_t last = 0;
-    // Layers of the group whose outputs are intermediates (read only by later layers of the
-    // group): they must stay on chip. Empty for a group of one layer.
+    // Layers of the group whose outputs are intermediates (read only by the next layer of the
+    // group): they stay on chip. Empty for a group of one layer.
     std::vector<size_t> intermediates;
 };
 
-// One group per layer, in order.
+// One group per layer, in order (no fusion).
 [[nodiscard]] std::vector<FusionGroup> group_layers(const Lowered& lowered);
+
+// The groups of `fused` (per layer: its output is an intermediate read by the next layer).
+[[nodiscard]] std::vector<FusionGroup> groups_of(const std::vector<bool>& fused);
 
 // Checks that `groups` cover the layers 0..layer_count-1 in order without gaps or overlaps and
 // that every intermediate is a layer of its group other than the last; throws
 // std::invalid_argument (a compiler bug, not a user error) otherwise.
 void check_groups(const std::vector<FusionGroup>& groups, size_t layer_count);
+
+// Why layer `li`'s output cannot be fused into layer li + 1 (see above); empty when it can.
+[[nodiscard]] std::string why_not_fusable(const Lowered& lowered,
+                                          const std::vector<LayerPlan>& plans, size_t li);
+
+struct FusionChoice {
+    std::vector<FusionGroup> groups;
+    std::vector<bool> fused;  // per layer: its output is an intermediate
+    // Per layer, about fusing its output into the next layer: the decision and its reason
+    // ("fused with 'b': ..." or "not fused with 'b': ..."); empty when no link was considered.
+    std::vector<std::string> notes;
+    // Per fused layer: the DRAM bytes and the on-chip window bytes (scratchpad to scratchpad
+    // copies) the program moves less because of it (program_traffic() before and after; DRAM
+    // bytes can be negative for a pinned fusion that pushed other tensors off chip).
+    std::vector<int64_t> dram_saved, onchip_saved;
+};
+
+// The fusion groups (see above). `unfused` is the program emitted with one group per layer and
+// `work` its working sets. Throws npu::UserError for `fuse: true` pins that cannot be met.
+[[nodiscard]] FusionChoice choose_fusion(const Lowered& lowered,
+                                         const std::vector<LayerPlan>& plans,
+                                         const Emitted& unfused, const std::vector<uint64_t>& work,
+                                         const cfg::HwConfig& hw, const MemoryBases& bases,
+                                         bool onchip_activations);
+
+// Sets the plans' in-place fields (LayerPlan::in_place_*) for every intermediate of `groups`
+// from where `plan` keeps it on chip (scratchpad byte = address - onchip_window).
+void place_intermediates(const Lowered& lowered, const std::vector<FusionGroup>& groups,
+                         const MemoryPlan& plan, const MemoryBases& bases,
+                         std::vector<LayerPlan>& plans);
 
 }  // namespace npu::compiler

@@ -50,7 +50,7 @@ std::vector<uint64_t> working_sets(const isa::Program& p) {
             }
             case isa::Opcode::kPostproc: {
                 const isa::Postproc& q = p.post(in);
-                reach(in.layer, q.out_addr, uint64_t(q.m) * uint64_t(q.n) * eb);
+                reach(in.layer, q.out_addr, q.out_span(eb));
                 break;
             }
             case isa::Opcode::kSync:

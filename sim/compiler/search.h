@@ -1,4 +1,4 @@
-// Pass 3 of the compiler: mapping search. Chooses, per layer, how it is tiled and where its
+// Pass 2 of the compiler: mapping search. Chooses, per layer, how it is tiled and where its
 // double buffers sit on chip.
 //
 //   in:  Lowered (lower.h), cfg::HwConfig
@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,14 @@ struct LayerPlan {
     WindowPlan window;
     std::string summary;
     std::vector<Diagnostic> problems;
+    // Fusion (fusion.h), set by the driver after memory planning; emission honours them:
+    // - in_place_input: input `in_place_index` (an intermediate of the layer's fusion group) is
+    //   read where it lies in the scratchpad, from byte `*in_place_input` on, instead of loaded;
+    // - in_place_output: the output (an intermediate) is written by POST straight to where it
+    //   lies in the scratchpad, from byte `*in_place_output` on, instead of stored.
+    std::optional<uint32_t> in_place_input;
+    size_t in_place_index = 0;
+    std::optional<uint32_t> in_place_output;
 };
 
 // One candidate of the search for an array layer: `dataflow` with `limits`. Throws

@@ -366,6 +366,13 @@ std::vector<FieldSpec> build_table() {
         "compiler's choice (batch)",
         [](const HwConfig& c) { return static_cast<int>(c.compiler.partition); },
         [](HwConfig& c, int v) { c.compiler.partition = static_cast<Partition>(v); }));
+    t.push_back(enum_field(
+        "compiler.fusion", spellings({Fusion::kNone, Fusion::kAuto}),
+        "none: every layer's output goes through memory (workload pins `fuse: true` still fuse); "
+        "auto: a layer whose only reader is the next layer keeps its output on chip and the reader "
+        "reads it in place, where it fits and the cost estimate is not worse (docs/fusion.md)",
+        [](const HwConfig& c) { return static_cast<int>(c.compiler.fusion); },
+        [](HwConfig& c, int v) { c.compiler.fusion = static_cast<Fusion>(v); }));
 
     t.push_back(string_field("energy.name", "energy table name, shown in reports",
                              [](HwConfig& c) -> std::string& { return c.energy.name; }));

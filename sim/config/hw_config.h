@@ -77,6 +77,9 @@ struct CompilerConfig {
     LayerOverlap overlap = LayerOverlap::kNone;
     // How the work is split over the cores when `cores` > 1 (sim/compiler/partition.h).
     Partition partition = Partition::kAuto;
+    // Whether consecutive layers are fused, their intermediate kept on chip and read in place
+    // (docs/fusion.md).
+    Fusion fusion = Fusion::kNone;
 };
 
 // Energy per action. Defaults: Horowitz, ISSCC 2014, 45 nm 0.9 V (see configs/energy/*.yaml).

@@ -34,6 +34,10 @@ enum class LayerOverlap { kNone, kPrefetch };
 // How the compiler splits the work over the NPU's cores (`compiler.partition`, with `cores` > 1):
 // kBatch, each core runs whole images of the batch; kAuto, the compiler's choice (today: batch).
 enum class Partition { kAuto, kBatch };
+// Whether the compiler fuses consecutive layers (`compiler.fusion`): kNone, never (a workload's
+// `fuse: true` pin still does); kAuto, where the intermediate fits on chip and the cost estimate
+// is not worse (docs/fusion.md).
+enum class Fusion { kNone, kAuto };
 
 [[nodiscard]] const char* to_string(Dataflow d);
 [[nodiscard]] const char* to_string(Pipelining p);
@@ -43,5 +47,6 @@ enum class Partition { kAuto, kBatch };
 [[nodiscard]] const char* to_string(Objective o);
 [[nodiscard]] const char* to_string(LayerOverlap o);
 [[nodiscard]] const char* to_string(Partition p);
+[[nodiscard]] const char* to_string(Fusion f);
 
 }  // namespace npu

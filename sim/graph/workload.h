@@ -140,6 +140,10 @@ struct Layer {
     int32_t pin_rows = 0;
     int64_t pin_k_chunk = 0;
     std::optional<Dataflow> pin_dataflow;
+    // `fuse:` (any layer): true, its output stays on chip and the next layer, its only reader,
+    // reads it in place (a fusion group; the compiler reports why when it cannot); false, never;
+    // nullopt: compiler.fusion decides (docs/fusion.md).
+    std::optional<bool> pin_fuse;
 
     // The layer's datapath precision (`precision:` in the workload); nullopt: the run's
     // (hardware config `precision`, or --precision).

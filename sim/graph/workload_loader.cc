@@ -108,7 +108,8 @@ const std::vector<std::string> kSamplesKeys = {"file", "labels", "count"};
 const std::vector<std::string> kNamedInputKeys = {"name", "shape", "scale", "zero_point", "views"};
 const std::vector<std::string> kInputKeys = {"shape", "scale", "zero_point", "views"};
 const std::vector<std::string> kViewKeys = {"name", "type", "shape", "dims", "perm"};
-const std::vector<std::string> kCommonLayerKeys = {"name", "op", "inputs", "precision", "views"};
+const std::vector<std::string> kCommonLayerKeys = {"name",      "op",    "inputs",
+                                                   "precision", "views", "fuse"};
 
 struct OpInfo {
     const char* name;
@@ -304,6 +305,7 @@ struct LayerSpec {
     // mapping: {rows_per_block, k_chunk, dataflow} (0 / nullopt: not pinned)
     int64_t pin_rows = 0, pin_k_chunk = 0;
     std::optional<Dataflow> pin_dataflow;
+    std::optional<bool> pin_fuse;  // fuse: true | false
     // lookup: the table (256 int8 entries, indexed by q + 128), or the function it follows from
     std::vector<int8_t> table;
     LookupFunction lookup_function = LookupFunction::kNone;
@@ -839,6 +841,15 @@ void Loader::parse_layer(const YAML::Node& n, int index, LayerSpec& spec) {
         }
     }
 
+    if (const YAML::Node f = n["fuse"]) {
+        if (f.IsScalar() && (f.Scalar() == "true" || f.Scalar() == "false")) {
+            spec.pin_fuse = f.Scalar() == "true";
+        } else {
+            error(f, child(spec.path, "fuse"),
+                  "expected true or false, found " + describe(f) +
+                      (f.IsScalar() ? did_you_mean(f.Scalar(), {"true", "false"}) : ""));
+        }
+    }
     if (const YAML::Node in = n["inputs"]) {
         spec.inputs_node = in;
         spec.has_inputs = true;
@@ -2110,6 +2121,7 @@ Workload Loader::load(const std::string& text) {
         l.pin_rows = static_cast<int32_t>(spec.pin_rows);
         l.pin_k_chunk = spec.pin_k_chunk;
         l.pin_dataflow = spec.pin_dataflow;
+        l.pin_fuse = spec.pin_fuse;
         l.precision = spec.precision;
         bool ok = spec.geometry_ok && spec.op.has_value();
         if (spec.op) l.kind = *spec.op;

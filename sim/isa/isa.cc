@@ -136,6 +136,7 @@ std::string to_asm(const Program& program, const Instr& in) {
             const Postproc& p = program.post(in);
             os << " spad[0x" << std::hex << p.out_addr << "] <- requant(acc[0x" << p.acc_addr
                << std::dec << "]) " << p.m << "x" << p.n << " ch " << p.n0;
+            if (p.out_stride != 0) os << " stride " << p.out_stride;
             break;
         }
         case Opcode::kSync:

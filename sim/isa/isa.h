@@ -117,10 +117,20 @@ struct Vector {
 // Accumulators -> int8 in the scratchpad through the post-processing unit (requantize, activation).
 struct Postproc {
     uint32_t acc_addr = 0;  // m x n int32
-    uint32_t out_addr = 0;  // m x n int8 in the scratchpad, row stride n
+    uint32_t out_addr = 0;  // m x n int8 in the scratchpad, row stride n (or out_stride)
     int32_t m = 0;
     int32_t n0 = 0;  // first output channel (selects the per-channel multipliers)
     int32_t n = 0;
+    // Bytes from one output row to the next in the scratchpad; 0: n elements (rows packed). A
+    // fused layer (compiler.fusion) writes its n-block of channels straight into a tensor whose
+    // rows hold every channel. The PPU reserves the banks of the whole span it writes.
+    uint32_t out_stride = 0;
+    // The scratchpad bytes from out_addr to the end of the last row (elem_bytes per element).
+    [[nodiscard]] uint64_t out_span(uint64_t elem_bytes) const {
+        const uint64_t row = uint64_t(n) * elem_bytes;
+        return m <= 0 ? 0
+                      : (out_stride == 0 ? uint64_t(m) * row : uint64_t(m - 1) * out_stride + row);
+    }
 };
 
 // One instruction: a 16-byte header. Its operands (the payload) are an entry of the Program's
@@ -171,6 +181,13 @@ struct LayerDesc {
     uint64_t output_bytes = 0;  // the output tensor's size (DRAM, at output_addr)
     Dataflow dataflow = Dataflow::kWeightStationary;  // the array's mode for this layer
     std::string residency = "dram";                   // where the output lives: "dram" or "on-chip"
+    // Fusion (compiler.fusion, docs/fusion.md): the compiler's decision about fusing this layer's
+    // output into the next layer (empty: none considered); `fused`: it did (the output stays on
+    // chip, written and read in place), saving dram_saved DRAM bytes and onchip_saved bytes of
+    // on-chip copies in its estimate (compiler/estimate.h program_traffic()).
+    std::string fusion;
+    bool fused = false;
+    int64_t fusion_dram_saved = 0, fusion_onchip_saved = 0;
     // The datapath precision (element sizes: docs/precision.md) and the array's cycles per MAC
     // at it (array.cycles_per_mac).
     Precision precision = Precision::kInt8;

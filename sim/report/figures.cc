@@ -163,4 +163,20 @@ CheckSummary check_summary(const stats::RunStats& run) {
     return s;
 }
 
+std::vector<FusionGroupFigures> fusion_groups(const stats::RunStats& run) {
+    std::vector<FusionGroupFigures> groups;
+    bool open = false;  // the previous layer was fused into this one
+    for (const stats::LayerStats& l : run.layers) {
+        if (!open && l.fused) groups.push_back({});
+        if (open || l.fused) {
+            FusionGroupFigures& g = groups.back();
+            g.layers.push_back(l.name);
+            g.dram_bytes_saved += l.fusion_dram_saved;
+            g.onchip_bytes_saved += l.fusion_onchip_saved;
+        }
+        open = l.fused;
+    }
+    return groups;
+}
+
 }  // namespace npu::report

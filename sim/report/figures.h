@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/config/hw_config.h"
 #include "sim/energy/energy_model.h"
@@ -100,5 +101,16 @@ struct CheckSummary {
     [[nodiscard]] bool all_checked_exact() const { return checked > 0 && bit_exact == checked; }
 };
 [[nodiscard]] CheckSummary check_summary(const stats::RunStats& run);
+
+// A fusion group of the run (compiler.fusion, docs/fusion.md): consecutive layers, each but the
+// last fused into the next (LayerStats::fused), and the bytes the compiler's estimate says the
+// group saved (the sum of its fused layers').
+struct FusionGroupFigures {
+    std::vector<std::string> layers;
+    int64_t dram_bytes_saved = 0;
+    int64_t onchip_bytes_saved = 0;
+};
+// The run's groups of more than one layer, in order (empty without fusion).
+[[nodiscard]] std::vector<FusionGroupFigures> fusion_groups(const stats::RunStats& run);
 
 }  // namespace npu::report

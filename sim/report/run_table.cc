@@ -273,6 +273,33 @@ void print_spans(std::ostream& out, const stats::RunStats& run) {
         << "layer's end (compiler.overlap)\n";
 }
 
+// The fusion groups and the bytes they saved (compiler.fusion; nothing without a group).
+void print_fusion(std::ostream& out, const stats::RunStats& run) {
+    const std::vector<FusionGroupFigures> groups = fusion_groups(run);
+    if (groups.empty()) return;
+    std::vector<std::vector<std::string>> rows;
+    int64_t dram = 0, onchip = 0;
+    const auto bytes = [](int64_t b) {
+        return b < 0 ? "-" + with_commas(uint64_t(-b)) : with_commas(uint64_t(b));
+    };
+    for (const FusionGroupFigures& g : groups) {
+        std::string names;
+        for (const std::string& n : g.layers) names += (names.empty() ? "" : " > ") + n;
+        rows.push_back({names, bytes(g.dram_bytes_saved), bytes(g.onchip_bytes_saved)});
+        dram += g.dram_bytes_saved;
+        onchip += g.onchip_bytes_saved;
+    }
+    rows.push_back(
+        {"TOTAL (" + std::to_string(groups.size()) + " groups)", bytes(dram), bytes(onchip)});
+    print_table(out, "fusion groups (intermediates kept on chip, written and read in place)",
+                {{"layers", false, 80}, {"DRAM B saved", true, 0}, {"on-chip B saved", true, 0}},
+                rows);
+    out << kIndent << "saved: the bytes the compiler's estimate moves less than without the group "
+        << "(DRAM; on-chip: copies through\n"
+        << kIndent << "the scratchpad window); `npusim compile` says why other layers were not "
+        << "fused\n";
+}
+
 }  // namespace
 
 std::string bit_exact_cell(const stats::LayerStats& layer) {
@@ -453,6 +480,7 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
         << " mW over each row's cycles (TOTAL: the run's cycles)\n";
 
     print_spans(out, run);
+    print_fusion(out, run);
     print_dram(out, run, hw);
     print_stalls(out, run);
     out << '\n' << outputs_verdict(run) << '\n';

@@ -337,6 +337,12 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         lj["shape"] = l.shape;
         lj["mapping"] = l.mapping;
         lj["residency"] = l.residency;
+        if (!l.fusion.empty()) {  // compiler.fusion considered fusing it into the next layer
+            lj["fusion"] = json{{"note", l.fusion},
+                                {"fused", l.fused},
+                                {"dram_bytes_saved", l.fusion_dram_saved},
+                                {"onchip_bytes_saved", l.fusion_onchip_saved}};
+        }
         lj["precision"] = l.precision;
         lj["cycles_per_mac"] = l.cycles_per_mac;
         lj["start_cycle"] = l.start_cycle;
@@ -356,6 +362,22 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         layers.push_back(std::move(lj));
     }
     doc["layers"] = std::move(layers);
+    if (const std::vector<FusionGroupFigures> groups = fusion_groups(run); !groups.empty()) {
+        json fj;
+        json gj = json::array();
+        int64_t dram = 0, onchip = 0;
+        for (const FusionGroupFigures& g : groups) {
+            gj.push_back(json{{"layers", g.layers},
+                              {"dram_bytes_saved", g.dram_bytes_saved},
+                              {"onchip_bytes_saved", g.onchip_bytes_saved}});
+            dram += g.dram_bytes_saved;
+            onchip += g.onchip_bytes_saved;
+        }
+        fj["groups"] = std::move(gj);
+        fj["dram_bytes_saved"] = dram;
+        fj["onchip_bytes_saved"] = onchip;
+        doc["fusion"] = std::move(fj);
+    }
 
     const CheckSummary check = check_summary(run);
     json totals;

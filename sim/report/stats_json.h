@@ -17,8 +17,8 @@
 namespace npu::report {
 
 inline constexpr int kStatsSchemaVersion = 1;
-// Counts compatible additions within a schema_version (1: the "components" trees).
-inline constexpr int kStatsSchemaMinorVersion = 5;
+// Counts compatible additions within a schema_version (1: the "components" trees; 6: "fusion").
+inline constexpr int kStatsSchemaMinorVersion = 6;
 inline constexpr const char* kToolName = "npusim";
 // Keep equal to project(npusim VERSION ...) in the top CMakeLists.txt.
 inline constexpr const char* kToolVersion = "0.1.0";

@@ -133,6 +133,10 @@ RunResult simulate_programs(const cfg::HwConfig& hw,
         ls.shape = d.shape;
         ls.mapping = d.mapping;
         ls.residency = d.residency;
+        ls.fusion = d.fusion;
+        ls.fused = d.fused;
+        ls.fusion_dram_saved = d.fusion_dram_saved;
+        ls.fusion_onchip_saved = d.fusion_onchip_saved;
         ls.macs_total = d.macs;
         ls.precision = to_string(d.precision);
         ls.cycles_per_mac = std::max(1, d.cycles_per_mac);

@@ -57,8 +57,13 @@ struct LayerStats {
     std::string op;                  // "gemm" | "conv2d"
     std::string shape;               // Layer::shape_string()
     std::string mapping;             // compiler's summary, e.g. "ws mb=64 nb=16 kb=16 tiles=..."
-    std::string residency;    // where the layer's tensors live, e.g. "dram" or "on-chip" (empty:
-                              // the compiler did not say)
+    std::string residency;  // where the layer's tensors live, e.g. "dram" or "on-chip" (empty:
+                            // the compiler did not say)
+    // Fusion (isa::LayerDesc): the compiler's note about fusing this layer's output into the
+    // next layer (empty: none), whether it did, and the bytes its estimate says that saved.
+    std::string fusion;
+    bool fused = false;
+    int64_t fusion_dram_saved = 0, fusion_onchip_saved = 0;
     uint64_t macs_total = 0;  // the layer's MACs (from the graph), for utilization
     uint64_t start_cycle = 0;
     uint64_t end_cycle = 0;

@@ -28,7 +28,7 @@ TEST_F(MultiCore, FourCoresRunABatchBitExactAndReportEachCore) {
     EXPECT_NE(r.out.find("            core 0: images 0..0, ends at cycle "), std::string::npos);
     EXPECT_NE(r.out.find("            core 3: idle (no image)"), std::string::npos) << r.out;
     const nlohmann::json j = nlohmann::json::parse(slurp(out / "stats.json"));
-    EXPECT_EQ(j.at("schema_minor_version"), 5);
+    EXPECT_EQ(j.at("schema_minor_version"), 6);
     EXPECT_TRUE(j.at("totals").at("bit_exact").get<bool>());
     EXPECT_EQ(j.at("partition"), "batch");
     ASSERT_EQ(j.at("cores").size(), 4u);

@@ -416,7 +416,7 @@ TEST(CompilerBatch, StatsJsonGivesPerInferenceFigures) {
     run.total.dram_read_bytes = 1000;
     run.total.dram_write_bytes = 200;
     const nlohmann::json j = report::stats_to_json(run, cfg::default_hw_config());
-    EXPECT_EQ(j.at("schema_minor_version"), 5);
+    EXPECT_EQ(j.at("schema_minor_version"), 6);
     EXPECT_EQ(j.at("batch"), 4);
     const nlohmann::json& t = j.at("totals");
     // 4 inferences in 4000 cycles at 1 GHz = 4 us: 1e6 inferences/s, 1 us and 300 B each.

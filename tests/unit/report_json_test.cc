@@ -118,7 +118,7 @@ TEST(ReportJson, ComponentsTreeHasTotalsAndEachLayersValues) {
     bursts.add(1, 7);
     conflicts.add(1, 2);
     const json j = through_text(stats_to_json(run, sample_hw()));
-    EXPECT_EQ(j.at("schema_minor_version"), 5);
+    EXPECT_EQ(j.at("schema_minor_version"), 6);
     const json& c = j.at("components");
     EXPECT_EQ(c.at("npu").at("dma").at("bursts"), 12u);
     EXPECT_EQ(c.at("npu").at("spad").at("bank3").at("conflicts"), 2u);
