@@ -19,16 +19,12 @@
 #include "sim/quant/ptq.h"
 #include "sim/report/figures.h"
 #include "sim/run/simulation.h"
+#include "tests/models/bundled.h"
 
 namespace npu {
 namespace {
 
-graph::Workload bundled(const std::string& name, int32_t batch) {
-    graph::Workload wl =
-        quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml");
-    quant::set_batch(wl, batch);
-    return wl;
-}
+using test_support::bundled;
 
 // The DRAM bytes the program's LOADs read from conv2d/gemm weights (each layer's weight range,
 // [weight_addr, bias_addr): the weights region is allocated right before its bias).

@@ -15,14 +15,12 @@
 #include "sim/config/paths.h"
 #include "sim/quant/ptq.h"
 #include "sim/run/simulation.h"
+#include "tests/models/bundled.h"
 
 namespace npu {
 namespace {
 
-graph::Workload bundled(const std::string& name) {
-    return quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name +
-                                    ".yaml");
-}
+using test_support::bundled;
 
 cfg::HwConfig config(const std::string& name, std::vector<std::string> overrides = {}) {
     cfg::set_data_dir(NPUSIM_SOURCE_DIR);  // the configs' bundled energy tables

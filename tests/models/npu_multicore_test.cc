@@ -21,16 +21,12 @@
 #include "sim/report/figures.h"
 #include "sim/run/simulation.h"
 #include "sim/stats/component_stats.h"
+#include "tests/models/bundled.h"
 
 namespace npu {
 namespace {
 
-graph::Workload bundled(const std::string& name, int32_t batch) {
-    graph::Workload wl =
-        quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml");
-    quant::set_batch(wl, batch);
-    return wl;
-}
+using test_support::bundled;
 
 cfg::HwConfig with_cores(int cores, std::vector<std::string> more = {}) {
     cfg::HwConfig hw = cfg::default_hw_config();

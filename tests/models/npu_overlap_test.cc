@@ -15,16 +15,12 @@
 #include "sim/quant/prepare.h"
 #include "sim/quant/ptq.h"
 #include "sim/run/simulation.h"
+#include "tests/models/bundled.h"
 
 namespace npu {
 namespace {
 
-graph::Workload bundled(const std::string& name, int32_t batch = 1) {
-    graph::Workload wl =
-        quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml");
-    if (batch > 1) quant::set_batch(wl, batch);
-    return wl;
-}
+using test_support::bundled;
 
 cfg::HwConfig hw_with(std::vector<std::string> overrides) {
     cfg::HwConfig hw = cfg::default_hw_config();

@@ -14,14 +14,12 @@
 #include "sim/quant/ptq.h"
 #include "sim/ref/reference.h"
 #include "sim/run/simulation.h"
+#include "tests/models/bundled.h"
 
 namespace npu {
 namespace {
 
-graph::Workload bundled(const std::string& name) {
-    return quant::load_and_quantize(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name +
-                                    ".yaml");
-}
+using test_support::bundled;
 
 struct Case {
     const char* workload;
