@@ -5,6 +5,9 @@
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (default 60 s, every target)
 # Env:   FUZZ_BUILD (default build-fuzz)
+#        FUZZ_SEED (default 1): libFuzzer's -seed, so a run is repeatable (same seed, same inputs
+#        tried, apart from timing); FUZZ_SEED=0 draws a fresh seed each run, for longer
+#        exploratory fuzzing.
 #
 # Prints, per target, libFuzzer's final line (executions, cov: and ft: coverage) and exits 1 if
 # any target found a crash, leak, timeout or broken property; the reproducer is left in
@@ -51,7 +54,7 @@ for t in "${targets[@]}"; do
   # -rss_limit_mb: a run over 2 GiB is a bug (inputs are bounded); -timeout: a hang is a bug.
   # shellcheck disable=SC2086
   "$build/fuzz/$t" "$corpus" ${seeds[$t]} "$root/tests/fuzz/crashes/$t" \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1
   rc=$?
   set -e
@@ -61,7 +64,15 @@ for t in "${targets[@]}"; do
   ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
   if [ $rc -ne 0 ] || ls "$artifacts" | grep -q .; then
     echo "fuzz: $t: FAILED after $runs executions (exit $rc); see $log and $artifacts/"
-    grep -E 'ERROR|fuzz property broken|SUMMARY' "$log" | head -5 || true
+    # What broke, where (the sanitizer's report and stack), and the reproducer itself, so a CI
+    # log alone is enough to replay it: base64 -d > crash; $build/fuzz/$t crash.
+    grep -E 'ERROR|runtime error|fuzz property broken|SUMMARY|^ +#[0-9]+ ' "$log" | head -40 || true
+    for f in "$artifacts"/*; do
+      [ -f "$f" ] || continue
+      echo "fuzz: reproducer $(basename "$f") ($(wc -c <"$f") bytes, base64):"
+      head -c 16384 "$f" | base64 -w 0
+      echo
+    done
     failed=1
   else
     echo "fuzz: $t: ok, $runs executions in ${seconds}s, cov: ${cov:-?} ft: ${ft:-?}, corpus $(ls "$corpus" | wc -l) inputs"
