@@ -68,6 +68,15 @@ void advance_to(uint64_t cycle) {
     sc_core::wait(until);
 }
 
+void notify_after(sc_core::sc_event& e, uint64_t cycles) {
+    ++detail::g_notifications;
+    if (cycles == 0) {
+        e.notify(sc_core::SC_ZERO_TIME);
+    } else {
+        e.notify(cycles_to_time(cycles));
+    }
+}
+
 uint64_t next_activity_cycle() {
     const uint64_t pending = time_to_cycles(sc_core::sc_time_to_pending_activity());
     const uint64_t now = now_cycles();

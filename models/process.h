@@ -43,6 +43,53 @@ void advance_to(uint64_t cycle);
 // the future when none is): advance_to(c) returns at once for every c before it.
 [[nodiscard]] uint64_t next_activity_cycle();
 
+namespace detail {
+// How many notifications the models made through notify_after (Advancer).
+inline uint64_t g_notifications = 0;
+}  // namespace detail
+// Notifies `e` `cycles` from now (0: in the next delta cycle). The models notify only through
+// here, so a thread can tell that it made no notification (Advancer).
+void notify_after(sc_core::sc_event& e, uint64_t cycles);
+
+// advance_to() for a thread that claims many cycles in a row without waiting (the DMA issuing a
+// descriptor's bursts): the same decisions with the same effects on the kernel, asking the kernel
+// for its next pending activity only when the answer may have changed since it last asked. It
+// may change only when time or the delta cycle moved (the thread waited), or when a notification
+// was made (notify_after); call forget() where another thread may have run since the last call
+// (at the start of each descriptor). Asking again without such a change gives the same answer
+// and has no effect: the query's one side effect is dropping cancelled timed notifications from
+// the top of the kernel's queue, and the previous query left none there. So even the order of
+// same-time wake-ups (which the shape of that queue decides) is the same as with advance_to.
+class Advancer {
+  public:
+    void forget() { m_now = UINT64_MAX; }
+    // Off: ask the kernel at every call, as advance_to does (tests compare the two).
+    void keep_answers(bool on) { m_keep = on; }
+    void advance_to(uint64_t cycle) {
+        sc_core::sc_simcontext* k = sc_core::sc_get_curr_simcontext();
+        const uint64_t now = k->time_stamp().value() / kTimeUnitsPerCycle;
+        if (cycle <= now) return;
+        const uint64_t until = (cycle - now) * kTimeUnitsPerCycle;
+        if (!m_keep || now != m_now || k->change_stamp() != m_stamp ||
+            detail::g_notifications != m_notifications) {
+            m_pending = sc_core::sc_time_to_pending_activity(k).value();
+            m_now = now;
+            m_stamp = k->change_stamp();
+            m_notifications = detail::g_notifications;
+        }
+        if (m_pending > until) return;
+        m_now = UINT64_MAX;
+        sc_core::wait(sc_core::sc_time::from_value(until));
+    }
+
+  private:
+    uint64_t m_now = UINT64_MAX;  // kernel time (cycles) of the last query; UINT64_MAX: none
+    uint64_t m_stamp = 0;         // the kernel's change stamp then
+    uint64_t m_notifications = 0;
+    uint64_t m_pending = 0;  // the query's answer: kernel time units from m_now
+    bool m_keep = true;
+};
+
 // A fresh SystemC simulation context for one simulation, made current for its lifetime (SystemC
 // refuses a second sc_start after a simulation ended, and new modules after the first
 // sc_start). Forgets a kept process error; turns SystemC warnings into exceptions (our models

@@ -68,6 +68,7 @@ uint64_t Dma::slot_wait(Channel& ch, uint64_t t, uint32_t layer) {
         // Wait for the earliest known completion or the next one told, whichever comes first,
         // and look again.
         const uint64_t now = now_cycles();
+        m_advance.forget();
         if (ch.in_flight.empty()) {
             sc_core::wait(m_told);
         } else {
@@ -102,7 +103,13 @@ void Dma::complete(MemRequest& r, uint64_t cycle) {
     --b.desc->pending;
     note_deferred_latency(*b.desc);
     m_free_bursts.push_back(&b);
-    m_told.notify(sc_core::SC_ZERO_TIME);
+    // One notification per evaluation phase: until the kernel delivers the first (after the
+    // phase, which bumps the change stamp), another one would change nothing.
+    const uint64_t stamp = sc_core::sc_get_curr_simcontext()->change_stamp();
+    if (stamp != m_told_stamp) {
+        notify_after(m_told, 0);
+        m_told_stamp = stamp;
+    }
 }
 
 Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
@@ -124,6 +131,7 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     }
     Channel& ch = *pick;
     ch.busy = true;
+    m_advance.forget();  // other threads ran since the last descriptor
     const uint64_t begin = std::max(now_cycles(), ch.next_issue);
     uint64_t t = begin + static_cast<uint64_t>(m_cfg.setup_cycles);
     Result r;
@@ -154,7 +162,7 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
             t = acquire_slot(ch, t, layer);
             const uint64_t issue = t;
             t = issue + 1;
-            advance_to(issue);
+            m_advance.advance_to(issue);
             ++bursts;
             Burst& b = free_burst();
             b.addr = far - far_side.offset;

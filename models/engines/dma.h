@@ -15,7 +15,10 @@
 //    a write request to the map with earliest cycle `read`.
 // The calling engine's thread issues the bursts: it is advanced to each issue cycle only when
 // another process has something to do before it (advance_to), so bursts of concurrent transfers
-// interleave in time exactly as if it waited, at no cost when nothing else happens.
+// interleave in time exactly as if it waited, at no cost when nothing else happens. Between two
+// bursts the kernel is asked again for its next activity only when its answer may have changed
+// (a wait, or a notification such as the banked DRAM's wake-up; Advancer in models/process.h):
+// the same answers and the same kernel state as asking before every burst.
 // A target may complete a request when it arrives (the burst's completion is known at issue) or
 // later (MemInitiatorIf::complete): then the DMA waits for completions whenever its
 // outstanding slots are full (unless the earliest told one comes no later than the target's
@@ -51,6 +54,7 @@
 #include "models/mem/banked_sram.h"
 #include "models/mem/mem_if.h"
 #include "models/mem/simple_dram.h"
+#include "models/process.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/isa.h"
 #include "sim/stats/component_stats.h"
@@ -90,6 +94,10 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
 
     // Whether timing-only transfers to the simple DRAM take the descriptor path (the default).
     void use_descriptor_path(bool on) { m_descriptor_path = on; }
+    // Whether the burst-by-burst path keeps the kernel's answer on its next pending activity
+    // between bursts while it cannot have changed (Advancer, models/process.h; the default) or
+    // asks before every burst.
+    void keep_kernel_answers(bool on) { m_advance.keep_answers(on); }
 
   private:
     struct Channel {
@@ -170,12 +178,14 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     bool m_functional;
     bool m_descriptor_path = true;
     uint64_t m_since_forget = 0;  // bursts since (see forget_now)
+    Advancer m_advance;           // the burst-by-burst path's advance_to
     std::vector<Channel> m_channels;
     sc_core::sc_semaphore m_free_channels;
     std::vector<std::unique_ptr<Burst>> m_bursts;  // the pool
     std::vector<Burst*> m_free_bursts;
     std::deque<Deferred> m_pending_done;  // descriptors with a burst completed later
     sc_core::sc_event m_told;             // a target told a completion
+    uint64_t m_told_stamp = UINT64_MAX;   // the kernel's change stamp when m_told was notified
     stats::Stat& m_descriptors;
     stats::Stat& m_burst_count;
     stats::Stat& m_bytes;

@@ -9,7 +9,7 @@ namespace npu::model {
 void Scoreboard::retire(isa::Engine e, DoneCycle done) {
     const int i = static_cast<int>(e);
     ++m_retired[i];
-    m_retired_event.notify(sc_core::SC_ZERO_TIME);
+    notify_after(m_retired_event, 0);
     size_t event = SIZE_MAX;
     if (m_trace) {  // the engine moves on now; its effect is complete at `done`
         stats::TraceEvent ev = m_open[i];

@@ -6,7 +6,7 @@ namespace npu::model {
 
 void TokenQueue::push(DoneCycle ready) {
     m_tokens.push_back(ready);
-    m_pushed.notify(sc_core::SC_ZERO_TIME);
+    notify_after(m_pushed, 0);
 }
 
 void TokenQueue::pop() {

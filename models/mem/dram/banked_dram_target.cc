@@ -104,7 +104,7 @@ void BankedDramTarget::wake_by(uint64_t cycle) {
     if (cycle >= m_wake_at) return;
     const uint64_t now = now_cycles();
     m_wake_at = std::max(cycle, now);
-    m_wake.notify(cycles_to_time(m_wake_at - now));
+    notify_after(m_wake, m_wake_at - now);
 }
 
 void BankedDramTarget::wake() {
