@@ -219,11 +219,11 @@ TEST(ChannelPartition, PeLevelArraysEqualFast) {
     }
 }
 
-// One image of a compute-bound network (conv_small: c1 has 19 output channels, two n-blocks of
-// 16 columns' worth on the 16-wide array): two cores each with part of the output channels finish
-// sooner than one core, and never more than twice as fast. (On networks this small the extra
-// DRAM traffic can outweigh the split: tiny_attention and gemm_small are slower on two cores;
-// scripts/multicore_scaling.sh measures the bundled networks.)
+// One image of a compute-bound network (conv_small: 19 and 21 output channels, each two
+// n-blocks, 16 + 3 and 16 + 5, on the 16-wide array): two cores each with part of the output
+// channels finish sooner than one core, and never more than twice as fast. (On networks this small
+// the extra DRAM traffic can outweigh the split: tiny_attention and gemm_small are slower on two
+// cores; scripts/multicore_scaling.sh measures the bundled networks.)
 TEST(ChannelPartition, TwoCoresRunOneImageFaster) {
     const graph::Workload wl = bundled("conv_small");
     run::RunOptions o;
