@@ -27,13 +27,7 @@ namespace npu {
 namespace {
 
 using test_support::bundled;
-
-cfg::HwConfig with_cores(int cores, std::vector<std::string> more = {}) {
-    cfg::HwConfig hw = cfg::default_hw_config();
-    more.push_back("cores=" + std::to_string(cores));
-    cfg::apply_overrides(hw, more);
-    return hw;
-}
+using test_support::with_cores;
 
 // Two cores behind a one-port arbiter, in front of a one-channel simple DRAM: 16 B/cycle (a
 // 64-byte burst holds the channel 64 / 16 = 4 cycles), latency 10.
