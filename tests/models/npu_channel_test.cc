@@ -23,6 +23,7 @@
 #include "sim/run/simulation.h"
 #include "sim/stats/component_stats.h"
 #include "tests/models/bundled.h"
+#include "tests/models/multicore_checks.h"
 
 namespace npu {
 namespace {
@@ -156,15 +157,7 @@ TEST_P(ChannelNets, BitExactAndEqualToOneCore) {
     EXPECT_EQ(many.stats.partition, "channel");
     EXPECT_TRUE(report::check_summary(many.stats).all_checked_exact());
     EXPECT_EQ(report::check_summary(many.stats).checked, many.stats.layers.size());
-    ASSERT_EQ(many.outputs.size(), one.outputs.size());
-    for (size_t i = 0; i < many.stats.layers.size(); ++i) {
-        const auto& l = many.stats.layers[i];
-        EXPECT_TRUE(l.checked && l.bit_exact) << l.name << ": " << l.mismatches << " mismatches";
-        EXPECT_EQ(many.outputs[i], one.outputs[i]) << l.name;
-        EXPECT_EQ(l.macs_total, one.stats.layers[i].macs_total) << l.name;
-        EXPECT_EQ(l.counters.macs, l.macs_total) << l.name;
-        EXPECT_EQ(l.exclusive_cycles, l.limiters.total()) << l.name;
-    }
+    test_support::expect_layers_match_one_core(many, one);
     uint64_t macs = 0;
     for (size_t k = 0; k < many.stats.cores.size(); ++k) {
         const stats::CoreStats& cs = many.stats.cores[k];

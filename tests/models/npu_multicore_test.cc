@@ -22,6 +22,7 @@
 #include "sim/run/simulation.h"
 #include "sim/stats/component_stats.h"
 #include "tests/models/bundled.h"
+#include "tests/models/multicore_checks.h"
 
 namespace npu {
 namespace {
@@ -175,16 +176,7 @@ TEST_P(MultiCoreNets, BitExactAndEqualToOneCore) {
     ASSERT_EQ(many.stats.cores.size(), size_t(c.cores));
     EXPECT_EQ(many.stats.partition, "batch");
     EXPECT_TRUE(report::check_summary(many.stats).all_checked_exact());
-    ASSERT_EQ(many.outputs.size(), one.outputs.size());
-    for (size_t i = 0; i < many.stats.layers.size(); ++i) {
-        const auto& l = many.stats.layers[i];
-        EXPECT_TRUE(l.checked && l.bit_exact) << l.name << ": " << l.mismatches << " mismatches";
-        EXPECT_EQ(many.outputs[i], one.outputs[i]) << l.name;
-        EXPECT_EQ(l.macs_total, one.stats.layers[i].macs_total) << l.name;
-        EXPECT_EQ(l.counters.macs, l.macs_total) << l.name;
-        EXPECT_LE(l.start_cycle, l.end_cycle) << l.name;
-        EXPECT_EQ(l.exclusive_cycles, l.limiters.total()) << l.name;
-    }
+    test_support::expect_layers_match_one_core(many, one);
     uint64_t macs = 0, last_end = 0;
     int32_t images = 0;
     for (size_t k = 0; k < many.stats.cores.size(); ++k) {
