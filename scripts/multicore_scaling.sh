@@ -2,9 +2,13 @@
 # Throughput against cores (`--set cores=N`, shared DRAM): one timing-only run per config x batch
 # x cores, one table row each: cycles, inferences/s, speedup over one core at the same batch, MAC
 # utilization (of every core's array), the DRAM's share of its peak bandwidth, and the cycles the
-# cores' bursts waited at the memory arbiter. A benchmark (not a test): run it once for a note.
-# Usage: scripts/multicore_scaling.sh [WORKLOAD] [CONFIGS] [BATCHES] [CORES] (defaults:
-#   workloads/resnet50.yaml, "configs/edge_npu.yaml configs/tpu_v1.yaml", "1 8", "1 2 4 8").
+# cores' bursts waited at the memory arbiter, and (partition channel) the share of the cores'
+# cycles spent waiting at the cross-core barrier, averaged over the cores. Each partition's
+# speedup is over its own one-core run (one core runs the same program whatever the partition).
+# A benchmark (not a test): run it once for a note.
+# Usage: scripts/multicore_scaling.sh [WORKLOAD] [CONFIGS] [BATCHES] [CORES] [PARTITIONS]
+#   (defaults: workloads/resnet50.yaml, "configs/edge_npu.yaml configs/tpu_v1.yaml", "1 8",
+#   "1 2 4 8", "batch"; PARTITIONS: any of auto batch channel).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 npusim=${NPUSIM:-$root/build/npusim}
@@ -13,17 +17,19 @@ workload=${1:-$root/workloads/resnet50.yaml}
 configs=${2:-"$root/configs/edge_npu.yaml $root/configs/tpu_v1.yaml"}
 batches=${3:-"1 8"}
 cores_list=${4:-"1 2 4 8"}
+partitions=${5:-batch}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-printf '%-10s %5s %5s %14s %12s %8s %7s %7s %14s\n' config batch cores cycles infer/s speedup \
-  mac-util dram-bw arbiter-wait
+printf '%-10s %-9s %5s %5s %14s %12s %8s %7s %7s %14s %12s\n' config partition batch cores \
+  cycles infer/s speedup mac-util dram-bw arbiter-wait barrier-wait
 for c in $configs; do
+  for part in $partitions; do
   for b in $batches; do
     base=""
     for n in $cores_list; do
-      out="$tmp/$(basename "$c" .yaml)_b${b}_c$n"
+      out="$tmp/$(basename "$c" .yaml)_${part}_b${b}_c$n"
       "$npusim" run --hw "$c" --workload "$workload" --timing-only --batch "$b" --set cores="$n" \
-        --no-progress --quiet --out "$out" > /dev/null
+        --set compiler.partition="$part" --no-progress --quiet --out "$out" > /dev/null
       line=$(python3 - "$out/stats.json" "$base" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -32,15 +38,19 @@ wait = 0
 arb = d["components"].get("arbiter", {})
 for k, v in arb.items():
     wait += v.get("wait_cycles", 0)
+barrier = d["components"].get("barrier", {})
+bwait = sum(v.get("wait_cycles", 0) for v in barrier.values())
+share = f'{100 * bwait / max(1, len(barrier) * t["cycles"]):.1f}%' if barrier else "-"
 base = float(sys.argv[2]) if sys.argv[2] else t["inferences_per_second"]
 print(f'{t["cycles"]} {t["inferences_per_second"]:.1f} {t["inferences_per_second"] / base:.2f} '
-      f'{100 * t["mac_utilization"]:.1f}% {100 * t["dram_peak_fraction"]:.1f}% {wait}')
+      f'{100 * t["mac_utilization"]:.1f}% {100 * t["dram_peak_fraction"]:.1f}% {wait} {share}')
 PY
 )
-      read -r cycles ips speedup util dram wait <<<"$line"
+      read -r cycles ips speedup util dram wait bshare <<<"$line"
       [ -z "$base" ] && base=$ips
-      printf '%-10s %5s %5s %14s %12s %8s %7s %7s %14s\n' "$(basename "$c" .yaml)" "$b" "$n" \
-        "$cycles" "$ips" "$speedup" "$util" "$dram" "$wait"
+      printf '%-10s %-9s %5s %5s %14s %12s %8s %7s %7s %14s %12s\n' "$(basename "$c" .yaml)" \
+        "$part" "$b" "$n" "$cycles" "$ips" "$speedup" "$util" "$dram" "$wait" "$bshare"
     done
+  done
   done
 done

@@ -72,6 +72,9 @@ class NpuCore : public sc_core::sc_module {
     void set_layer_end_hook(std::function<void(size_t layer, uint64_t cycle)> hook) {
         m_controller.set_layer_end_hook(std::move(hook));
     }
+    // Called at each layer's SYNC once the core's own instructions have completed, before the
+    // layer ends (the cross-core barrier, models/platform/core_barrier.h); none: no wait.
+    void set_barrier(Controller::Barrier barrier) { m_controller.set_barrier(std::move(barrier)); }
     // Where the core's components note what each cycle was spent on; each layer's share of the
     // causes lands in its LayerStats::limiters at its SYNC (sim/stats/limiters.h).
     [[nodiscard]] stats::LimiterLog& limiters() { return m_limiters; }

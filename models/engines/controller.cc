@@ -50,6 +50,7 @@ void Controller::run() {
         if (e == isa::Engine::kController) {  // SYNC: every earlier instruction has completed
             const uint64_t sync_start = now_cycles();
             m_board.wait_all_complete();
+            if (m_barrier) m_barrier(layer);
             stats::LayerStats& ls = m_layers[layer];
             ls.end_cycle = now_cycles();
             // Its span overlaps the previous layer's until that one's end; the rest is its own.

@@ -4,19 +4,19 @@
 // Timing contract: one instruction per `controller.dispatch_cycles`; each engine FIFO is
 // `controller.queue_depth` deep and a full FIFO blocks dispatch (back-pressure). SYNC waits
 // until every earlier instruction has retired and its effect has completed (the Scoreboard);
-// that cycle ends the layer the SYNC closes. A layer starts when its first instruction is decoded
-// (with compiler.overlap = prefetch that may be a LOAD in the previous layer's stream, before its
-// SYNC: the spans then overlap). Each layer's exclusive cycles run from the previous layer's end
-// (the first: cycle 0) to its own, so they add up to the run; its overlapped cycles are those of
-// its span before the previous layer's end, and its limiters are attributed over its exclusive
-// cycles (from the later of its start and the previous end; they add up to them). After the
-// last instruction it writes a null instruction into each FIFO (no time): the end of program,
-// on which each engine's thread returns.
-// Functional runs: each layer's output is read (TLM debug transport, no timing) when its SYNC
-// completes: a tensor kept on chip may be overwritten once its last reader is done. It is kept
-// for take_layer_outputs() or handed to an output sink.
-// Stats (group "npu.controller"): instructions (dispatched, SYNC included), syncs,
-// dispatch_stall_cycles (blocked on a full engine FIFO).
+// that cycle ends the layer the SYNC closes; with a cross-core barrier set (set_barrier()), the
+// SYNC then waits at it too and the layer ends when it releases (the wait is a dependency wait). A
+// layer starts when its first instruction is decoded (with compiler.overlap = prefetch that may be
+// a LOAD in the previous layer's stream, before its SYNC: the spans then overlap). Each layer's
+// exclusive cycles run from the previous layer's end (the first: cycle 0) to its own, so they add
+// up to the run; its overlapped cycles are those of its span before the previous layer's end, and
+// its limiters are attributed over its exclusive cycles (from the later of its start and the
+// previous end; they add up to them). After the last instruction it writes a null instruction into
+// each FIFO (no time): the end of program, on which each engine's thread returns. Functional runs:
+// each layer's output is read (TLM debug transport, no timing) when its SYNC completes: a tensor
+// kept on chip may be overwritten once its last reader is done. It is kept for take_layer_outputs()
+// or handed to an output sink. Stats (group "npu.controller"): instructions (dispatched, SYNC
+// included), syncs, dispatch_stall_cycles (blocked on a full engine FIFO).
 #pragma once
 
 #include <cstdint>
@@ -58,6 +58,10 @@ class Controller : public sc_core::sc_module {
     }
     // Hands each layer's output to `sink` instead of keeping it (before the run).
     void set_output_sink(OutputSink sink) { m_output_sink = std::move(sink); }
+    // Waits (in the controller's thread) at each SYNC once every earlier instruction has
+    // completed, before the layer ends: the cross-core barrier (models/platform/core_barrier.h).
+    using Barrier = std::function<void(size_t layer)>;
+    void set_barrier(Barrier barrier) { m_barrier = std::move(barrier); }
     // Called at each layer's end (its SYNC) with the layer index and the cycle; keep it cheap.
     void set_layer_end_hook(std::function<void(size_t layer, uint64_t cycle)> hook) {
         m_layer_end_hook = std::move(hook);
@@ -80,6 +84,7 @@ class Controller : public sc_core::sc_module {
     std::vector<std::vector<int8_t>> m_layer_outputs;
     OutputSink m_output_sink;
     std::function<void(size_t, uint64_t)> m_layer_end_hook;
+    Barrier m_barrier;
     stats::Stat& m_instructions;
     stats::Stat& m_syncs;
     stats::Stat& m_stall;

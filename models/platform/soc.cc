@@ -72,9 +72,24 @@ Soc::Soc(const cfg::HwConfig& hw, const std::vector<const isa::Program*>& progra
                                  std::to_string(run.layers.size()));
         }
     }
-    // The image refuses overlapping ranges (ModelError): the cores' programs must not overlap.
+    // Channel partition: the cores share one DRAM range and layout (core 0's program holds the
+    // image); otherwise the image refuses overlapping ranges (ModelError): the cores' programs
+    // must not overlap.
+    const bool shared = programs.size() > 1 && programs[0]->core_barrier;
+    for (size_t c = 1; shared && c < programs.size(); ++c) {
+        const isa::Program& p = *programs[c];
+        if (!p.core_barrier || p.dram_base != programs[0]->dram_base ||
+            p.dram_bytes_used != programs[0]->dram_bytes_used) {
+            throw ModelError("soc", 0, -1,
+                             "core " + std::to_string(c) +
+                                 "'s program does not share core 0's DRAM range and barrier");
+        }
+    }
     if (functional) {
-        for (const isa::Program* p : programs) map_program(m_image, *p);
+        for (const isa::Program* p : programs) {
+            map_program(m_image, *p);
+            if (shared) break;
+        }
     }
     stats::StatGroup& dram_stats = run.components.group("dram");
     m_dram = make_dram_target ? make_dram_target(m_image, dram_stats)
@@ -95,6 +110,10 @@ Soc::Soc(const cfg::HwConfig& hw, const std::vector<const isa::Program*>& progra
     m_arbiter = std::make_unique<MemArbiter>("arbiter", n, std::max(1, hw.dram.channels), *m_dram,
                                              run.components.group("arbiter"));
     m_core_layers.assign(size_t(n), run.layers);
+    if (shared) {
+        m_barrier = std::make_unique<CoreBarrier>("barrier", n, run.layers.size(),
+                                                  run.components.group("barrier"));
+    }
     for (int c = 0; c < n; ++c) {
         const isa::Program& program = *programs[size_t(c)];
         const std::string name = "npu" + std::to_string(c);
@@ -110,6 +129,10 @@ Soc::Soc(const cfg::HwConfig& hw, const std::vector<const isa::Program*>& progra
         core.memory_port().bind(map);
         // The simple DRAM notes its waits as it takes a request: into the log of its core.
         m_arbiter->set_limiters(c, &core.limiters(), hw.dram.model == cfg::DramModel::kSimple);
+        if (m_barrier) {
+            core.set_barrier(
+                [b = m_barrier.get(), c](size_t layer) { b->arrive_and_wait(size_t(c), layer); });
+        }
     }
 }
 
@@ -125,7 +148,16 @@ const std::vector<stats::LayerStats>& Soc::core_layers(size_t c) const {
 
 void Soc::merge_layers(stats::RunStats& run) const {
     if (m_core_layers.empty()) return;
-    run.layers = merge_core_layers(m_core_layers);
+    std::vector<std::vector<uint64_t>> arrivals;
+    if (m_barrier) {
+        arrivals.resize(m_core_layers.size());
+        for (size_t c = 0; c < arrivals.size(); ++c) {
+            for (size_t i = 0; i < run.layers.size(); ++i) {
+                arrivals[c].push_back(m_barrier->arrival(c, i));
+            }
+        }
+    }
+    run.layers = merge_core_layers(m_core_layers, arrivals);
 }
 
 void Soc::collect_counters(stats::RunStats& run) const {
@@ -141,7 +173,8 @@ void Soc::collect_counters(stats::RunStats& run) const {
 }
 
 std::vector<stats::LayerStats> merge_core_layers(
-    const std::vector<std::vector<stats::LayerStats>>& cores) {
+    const std::vector<std::vector<stats::LayerStats>>& cores,
+    const std::vector<std::vector<uint64_t>>& arrivals) {
     std::vector<stats::LayerStats> out = cores.at(0);
     uint64_t previous_end = 0;
     for (size_t i = 0; i < out.size(); ++i) {
@@ -152,6 +185,13 @@ std::vector<stats::LayerStats> merge_core_layers(
             if (l.end_cycle == 0) continue;  // the core never ran it
             if (last == nullptr || l.start_cycle < m.start_cycle) m.start_cycle = l.start_cycle;
             if (last == nullptr || l.end_cycle >= last->end_cycle) last = &l;
+        }
+        if (!arrivals.empty()) {  // the barrier: the core that arrived last (ties: the later)
+            size_t critical = 0;
+            for (size_t c = 1; c < cores.size(); ++c) {
+                if (arrivals.at(c).at(i) >= arrivals.at(critical).at(i)) critical = c;
+            }
+            if (cores[critical].at(i).end_cycle != 0) last = &cores[critical].at(i);
         }
         if (last == nullptr) {
             m.start_cycle = m.end_cycle = m.exclusive_cycles = m.overlapped_cycles = 0;

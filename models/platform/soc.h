@@ -10,7 +10,10 @@
 //                                       --[program c's onchip_base, +spad)--> npu<c>'s window
 // Each core has its own address map: its DRAM view is the whole (shared) DRAM, its on-chip
 // window its own scratchpad. The programs' DRAM ranges must not overlap; the memory image holds
-// all of them (one DRAM, one image). The components of core c count into group "npu<c>", the
+// all of them (one DRAM, one image). Programs with isa::Program::core_barrier (compiler.partition
+// channel) all share one range instead (core 0's program holds its image), and each core's SYNC
+// waits at the cross-core barrier (models/platform/core_barrier.h, module "barrier", stats group
+// "barrier"). The components of core c count into group "npu<c>", the
 // arbiter into "arbiter"; core c's layer records are core_layers(c), the run's are their merge
 // (merge_core_layers()).
 //
@@ -31,6 +34,7 @@
 #include "models/mem/mem_if.h"
 #include "models/mem/memory_image.h"
 #include "models/platform/address_map.h"
+#include "models/platform/core_barrier.h"
 #include "models/platform/mem_arbiter.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/isa.h"
@@ -73,7 +77,8 @@ class Soc {
   private:
     MemoryImage m_image;
     std::unique_ptr<DramTarget> m_dram;
-    std::unique_ptr<MemArbiter> m_arbiter;  // several cores only
+    std::unique_ptr<MemArbiter> m_arbiter;   // several cores only
+    std::unique_ptr<CoreBarrier> m_barrier;  // several cores sharing each layer (core_barrier)
     std::vector<std::unique_ptr<AddressMap>> m_maps;
     std::vector<std::vector<stats::LayerStats>> m_core_layers;  // several cores only
     std::vector<std::unique_ptr<NpuCore>> m_cores;
@@ -84,9 +89,12 @@ class Soc {
 // table): it starts at the earliest core's start and ends at the latest core's end (cores that
 // never ran the layer, start = end = 0, do not count); exclusive and overlapped cycles follow
 // from the merged spans as in the controller (models/engines/controller.h); its limiters are
-// those of the core that ended it last. Every other field is the first record's.
+// those of the core that ended it last, or with `arrivals` (per core, per layer: the cycle it
+// reached the cross-core barrier, which ends the layer on every core at once) of the core that
+// arrived last. Every other field is the first record's.
 [[nodiscard]] std::vector<stats::LayerStats> merge_core_layers(
-    const std::vector<std::vector<stats::LayerStats>>& cores);
+    const std::vector<std::vector<stats::LayerStats>>& cores,
+    const std::vector<std::vector<uint64_t>>& arrivals = {});
 
 // The DRAM target `hw.dram.model` names, as a module called "dram".
 [[nodiscard]] std::unique_ptr<DramTarget> make_dram(const cfg::HwConfig& hw, MemoryImage& image,

@@ -254,8 +254,12 @@ int cmd_compile(const Args& a, std::ostream& out) {
         for (size_t c = 0; c < parts.programs.size(); ++c) {
             if (parts.programs.size() > 1) {
                 const compiler::CoreShare& sh = parts.shares[c];
-                text << "; core " << c << ": images [" << sh.first_image << ", "
-                     << sh.first_image + sh.images << ") of the batch\n";
+                if (parts.partition == Partition::kChannel) {
+                    text << "; core " << c << ": its channels of every layer\n";
+                } else {
+                    text << "; core " << c << ": images [" << sh.first_image << ", "
+                         << sh.first_image + sh.images << ") of the batch\n";
+                }
             }
             text << isa::to_asm(parts.programs[c]);
         }

@@ -60,7 +60,13 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
         plan_memory(lowered, groups, work, hw, bases, options.onchip_activations);
     const bool fused = groups.size() < lowered.layers.size();
     if (fused) place_intermediates(lowered, groups, memory, bases, plans);
-    if (fused || hw.compiler.overlap == LayerOverlap::kPrefetch) {
+    if (options.cores > 1) {
+        for (size_t li = 0; li < plans.size(); ++li) {
+            plans[li].core_units = core_share(lowered.layers[li], plans[li], hw.array.cols,
+                                              options.core, options.cores);
+        }
+    }
+    if (fused || hw.compiler.overlap == LayerOverlap::kPrefetch || options.cores > 1) {
         // The slots go where the plan left room, intermediates are read and written where it
         // keeps them; emission does not depend on where regions live, so the program is emitted
         // again with them and the plan still holds.

@@ -27,6 +27,38 @@ struct Far {
     uint64_t offset = 0;
 };
 
+// A block of output channels of one repetition (a group or a head): n-block j's channels
+// [n0, n0 + n) (the whole n-block unless the plan's core_units cut it).
+struct NBlock {
+    int64_t j = 0;
+    int32_t n0 = 0, n = 0;
+};
+// Those repetition `rep` runs: every n-block, or under core_units the channels of its units
+// there (units of core_units->channels channels, repetition-major, never across an n-block).
+std::vector<NBlock> n_blocks_of(const LayerPlan& plan, int64_t rep) {
+    const LayerMapping& mp = plan.array.mapping;
+    int64_t c0 = 0, c1 = mp.n;
+    if (plan.core_units) {
+        const LayerPlan::Units& u = *plan.core_units;
+        const int64_t per = ceil_div(mp.n, u.channels), base = rep * per;
+        c0 = std::clamp<int64_t>(u.first - base, 0, per) * u.channels;
+        c1 = std::min<int64_t>(mp.n,
+                               std::clamp<int64_t>(u.first + u.count - base, 0, per) * u.channels);
+    }
+    std::vector<NBlock> out;
+    for (int64_t j = c0 / mp.nb; j * mp.nb < c1; ++j) {
+        const int64_t lo = std::max(c0, j * mp.nb);
+        const int64_t hi = std::min({c1, (j + 1) * mp.nb, mp.n});
+        if (hi > lo) out.push_back({j, static_cast<int32_t>(lo), static_cast<int32_t>(hi - lo)});
+    }
+    return out;
+}
+
+// The repetitions (groups or heads) of an array layer, each of mapping.n_blocks n-blocks.
+int64_t array_repeats(const LoweredLayer& x) {
+    return x.layer->kind == graph::OpKind::kMatmul ? x.layer->heads : x.groups;
+}
+
 class Schedule {
   public:
     // `prefetched`: where the previous layer's stream loaded this layer's first weights (emit.h).
@@ -218,16 +250,20 @@ void load_bias(Schedule& sch, const GemmIo& io, int32_t n0, int32_t n, uint32_t 
              io.bias.region, into);
 }
 
-// The LOAD of rows k0.. (k of them) of n-block j's pre-tiled weights (n wide): one contiguous
-// run in the n-block's [K][nb] block (every earlier block is full), rows of wrow(n) bytes.
-void load_pretiled(Schedule& sch, const GemmIo& io, const LayerMapping& mp, int64_t j, int32_t n,
+// The LOAD of rows k0.. (k of them) of block b's pre-tiled weights: rows of n-block b.j's
+// [K][nb] block (every earlier block is full; the last may be narrower), each wrow(width of the
+// n-block) bytes, of which the block's channels: the whole row (one contiguous run) unless the
+// block is part of its n-block (channel partition; it then starts on a byte).
+void load_pretiled(Schedule& sch, const GemmIo& io, const LayerMapping& mp, const NBlock& b,
                    int64_t k0, int32_t k, uint32_t addr, BufRef into) {
-    const uint64_t row = io.wrow(uint64_t(n));
-    sch.load(
-        {io.w.offset + uint64_t(j) * uint64_t(mp.k) * io.wrow(uint64_t(mp.nb)) + uint64_t(k0) * row,
-         row, addr, static_cast<uint32_t>(row), static_cast<uint32_t>(k),
-         static_cast<uint32_t>(row)},
-        io.w.region, into);
+    const int64_t first = b.j * mp.nb;
+    const uint64_t row = io.wrow(uint64_t(std::min<int64_t>(mp.nb, mp.n - first)));
+    const uint64_t part = io.wrow(uint64_t(b.n));
+    sch.load({io.w.offset + uint64_t(b.j) * uint64_t(mp.k) * io.wrow(uint64_t(mp.nb)) +
+                  uint64_t(k0) * row + io.wrow(uint64_t(b.n0 - first)),
+              row, addr, static_cast<uint32_t>(part), static_cast<uint32_t>(k),
+              static_cast<uint32_t>(part)},
+             io.w.region, into);
 }
 
 // The COMPUTE of m-block `mb` x reduction k0.. (k) x channels n0.. (n), from the slab at
@@ -274,17 +310,18 @@ void post_and_store(Schedule& sch, const GemmIo& io, uint64_t image_offset, cons
               io.out.region, std::nullopt);
 }
 
+// The blocks of channels `nbs` only (nothing when none).
 void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, const Buffers& buf,
-               const GemmIo& io) {
+               const GemmIo& io, const std::vector<NBlock>& nbs) {
+    if (nbs.empty()) return;
     const std::optional<uint32_t> pf = sch.take_prefetched();  // the first step's weights
     int64_t s = 0, p = 0;
     for (int64_t b = 0; b < mp.m_blocks; ++b) {
         const MBlock mb = m_block(l, mp, b);
         const BufRef slab_buf{kSlab, static_cast<int>(b % 2)};
         const uint32_t slab = load_slab(sch, io, 0, mb, buf.slab[b % 2], slab_buf);
-        for (int64_t j = 0; j < mp.n_blocks; ++j, ++p) {
-            const int32_t n0 = static_cast<int32_t>(j * mp.nb);
-            const int32_t n = static_cast<int32_t>(std::min<int64_t>(mp.nb, mp.n - n0));
+        for (const NBlock& nbk : nbs) {
+            const int32_t n0 = nbk.n0, n = nbk.n;
             const BufRef acc{kAcc, static_cast<int>(p % 2)};
             const BufRef bias{kBias, static_cast<int>(p % 2)};
             for (int64_t c = 0; c < mp.k_chunks; ++c, ++s) {
@@ -297,7 +334,7 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
                 if (c == 0) load_bias(sch, io, n0, n, buf.bias[p % 2], bias);
                 if (pre) {
                 } else if (io.w_pretiled) {
-                    load_pretiled(sch, io, mp, j, n, k0, k, buf.w[s % 2], w);
+                    load_pretiled(sch, io, mp, nbk, k0, k, buf.w[s % 2], w);
                 } else if (io.w_transposed) {  // B^T rows n0.. hold k0..k0+k
                     sch.load({io.w.offset + uint64_t(n0) * io.w_row_stride + uint64_t(k0) * io.ab,
                               io.w_row_stride, buf.w[s % 2], static_cast<uint32_t>(k * io.ab),
@@ -313,6 +350,7 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
                              {slab, w_addr, buf.bias[p % 2], buf.acc[p % 2]}, c > 0);
             }
             post_and_store(sch, io, 0, mb, n0, n, buf.acc[p % 2], buf.out[p % 2], acc);
+            ++p;
         }
     }
 }
@@ -320,15 +358,18 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
 // The same GEMM for `samples` images (image s reads A a_image bytes and writes the output
 // out_image bytes after image s - 1) with the n-blocks outermost and one k-chunk: each n-block's
 // bias and weights are loaded once, then every image's m-blocks load their slab and compute.
+// The blocks of channels `nbs` only.
 void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMapping& mp,
                              const Buffers& buf, const GemmIo& io, int32_t samples,
-                             uint64_t a_image, uint64_t out_image) {
+                             uint64_t a_image, uint64_t out_image, const std::vector<NBlock>& nbs) {
+    if (nbs.empty()) return;
     const std::optional<uint32_t> pf = sch.take_prefetched();  // n-block 0's weights
     int64_t t = 0;  // steps (each loads a slab and computes one pair)
-    for (int64_t j = 0; j < mp.n_blocks; ++j) {
-        const int32_t n0 = static_cast<int32_t>(j * mp.nb);
-        const int32_t n = static_cast<int32_t>(std::min<int64_t>(mp.nb, mp.n - n0));
-        const bool pre = pf && j == 0;
+    for (size_t q = 0; q < nbs.size(); ++q) {
+        const NBlock& nbk = nbs[q];
+        const int32_t n0 = nbk.n0, n = nbk.n;
+        const size_t j = q;  // its buffers alternate
+        const bool pre = pf && q == 0;
         const BufRef w = pre ? BufRef{kPrefetch, 0} : BufRef{kWeights, static_cast<int>(j % 2)};
         const uint32_t w_addr = pre ? *pf : buf.w[j % 2];
         const BufRef bias{kBias, static_cast<int>(j % 2)};
@@ -342,8 +383,8 @@ void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMa
                 if (smp == 0 && b == 0) {
                     load_bias(sch, io, n0, n, buf.bias[j % 2], bias);
                     if (!pre) {
-                        load_pretiled(sch, io, mp, j, n, 0, static_cast<int32_t>(mp.k),
-                                      buf.w[j % 2], w);
+                        load_pretiled(sch, io, mp, nbk, 0, static_cast<int32_t>(mp.k), buf.w[j % 2],
+                                      w);
                     }
                 }
                 fill_compute(sch.compute({slab_buf, w, bias}, acc), io, mb, 0,
@@ -383,11 +424,12 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
                 io.oc0 = grp * (l.out_c / x.groups);
                 io.a_in_place = lp.in_place_input;
                 io.out_in_place = lp.in_place_output;
+                const std::vector<NBlock> nbs = n_blocks_of(lp, grp);
                 if (plan.weights_outer) {
                     emit_gemm_weights_outer(sch, g, mp, plan.buffers, io, x.samples, a_image,
-                                            out_image);
+                                            out_image, nbs);
                 } else {
-                    emit_gemm(sch, g, mp, plan.buffers, io);
+                    emit_gemm(sch, g, mp, plan.buffers, io, nbs);
                 }
             }
         }
@@ -423,7 +465,7 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
             io.out_row_stride = uint64_t(l.out_interleaved ? H * Nm : Nm) * ab;
             io.out = {x.output_region, uint64_t(smp) * out_image +
                                            uint64_t(l.out_interleaved ? h * Nm : h * M * Nm) * ab};
-            emit_gemm(sch, x.head, mp, plan.buffers, io);
+            emit_gemm(sch, x.head, mp, plan.buffers, io, n_blocks_of(lp, h));
         }
     }
 }
@@ -616,6 +658,8 @@ void emit_window(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
 
 void emit_body(Schedule& sch, const LoweredLayer& x, const LayerPlan& plan) {
     const graph::Layer& l = *x.layer;
+    // Another core's share (channel partition): a one-unit layer this core does not run.
+    if (x.cls != LayerClass::kArray && plan.core_units && plan.core_units->count == 0) return;
     switch (x.cls) {
         case LayerClass::kArray:
             emit_array(sch, x, plan);
@@ -655,6 +699,43 @@ void emit_body(Schedule& sch, const LoweredLayer& x, const LayerPlan& plan) {
 
 }  // namespace
 
+LayerPlan::Units core_share(const LoweredLayer& x, const LayerPlan& plan, int32_t array_cols,
+                            int core, int cores) {
+    LayerPlan::Units u;
+    int64_t units = 1;
+    if (plan.ok && x.cls == LayerClass::kArray) {
+        const LayerMapping& mp = plan.array.mapping;
+        // The array's columns, where they tile an n-block and start on a byte (int4 weights hold
+        // two per byte); else whole n-blocks.
+        u.channels =
+            array_cols > 0 && mp.nb % array_cols == 0 && array_cols % 2 == 0 ? array_cols : mp.nb;
+        units = array_repeats(x) * ceil_div(mp.n, u.channels);
+    }
+    const Share mine = split_evenly(units, cores).at(static_cast<size_t>(core));
+    u.first = mine.first;
+    u.count = mine.count;
+    return u;
+}
+
+uint64_t share_of_macs(const LoweredLayer& x, const LayerPlan& plan, uint64_t macs) {
+    if (!plan.core_units) return macs;
+    if (x.cls != LayerClass::kArray) return plan.core_units->count > 0 ? macs : 0;
+    // MACs are linear in the output channels: each repetition's mp.n channels do macs / (reps
+    // x mp.n) each.
+    const LayerMapping& mp = plan.array.mapping;
+    const uint64_t channels = uint64_t(array_repeats(x)) * uint64_t(mp.n);
+    if (channels == 0 || macs % channels != 0) {
+        throw std::logic_error("compiler: layer '" + x.layer->name + "' has " +
+                               std::to_string(macs) + " MACs, not a multiple of its " +
+                               std::to_string(channels) + " output channels");
+    }
+    uint64_t mine = 0;
+    for (int64_t r = 0; r < array_repeats(x); ++r) {
+        for (const NBlock& b : n_blocks_of(plan, r)) mine += uint64_t(b.n);
+    }
+    return macs / channels * mine;
+}
+
 std::optional<isa::Transfer> first_weights(const LoweredLayer& x, const LayerPlan& plan) {
     if (!plan.ok || x.cls != LayerClass::kArray || x.layer->kind == graph::OpKind::kMatmul ||
         x.weight_region == kNoRegion) {
@@ -679,6 +760,7 @@ void emit_layer(const LoweredLayer& x, const LayerPlan& plan, uint16_t index, Em
     if (plan.ok) {
         d.mapping = plan.summary;
         if (x.cls == LayerClass::kArray) d.dataflow = plan.array.dataflow;
+        if (plan.core_units) d.macs = share_of_macs(x, plan, d.macs);
     }
     out.program.layers.push_back(std::move(d));
     Schedule sch(out, index, plan.ok ? prefetched : std::nullopt);
@@ -690,6 +772,7 @@ void emit_layer(const LoweredLayer& x, const LayerPlan& plan, uint16_t index, Em
 isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan) {
     isa::InstrCounts n;
     if (!plan.ok) return n;
+    if (x.cls != LayerClass::kArray && plan.core_units && plan.core_units->count == 0) return n;
     const graph::Layer& l = *x.layer;
     const auto blocks = [](int64_t total, int64_t per_block) {
         return uint64_t(ceil_div(total, per_block));
@@ -703,21 +786,27 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
             // LOADs, then per image and m-block a slab LOAD, COMPUTE, POST and STORE.
             // Fusion: an input read in place has no slab LOADs, an output written in place no
             // STOREs (one per POST).
+            // Channel partition: only the n-blocks of the plan's core_units, and only the
+            // repetitions (groups, heads) that have one load their slabs.
             const LayerMapping& mp = plan.array.mapping;
             const uint64_t samples = uint64_t(x.samples);
             const uint64_t no_slab = plan.in_place_input ? 1 : 0;
             const uint64_t no_store = plan.in_place_output ? 1 : 0;
+            uint64_t touched = 0, units = 0;  // repetitions with a block; their blocks
+            for (int64_t r = 0; r < array_repeats(x); ++r) {
+                const size_t b = n_blocks_of(plan, r).size();
+                touched += b > 0 ? 1 : 0;
+                units += b;
+            }
             if (plan.array.weights_outer) {
-                const uint64_t n_blocks = uint64_t(x.groups) * uint64_t(mp.n_blocks);
+                const uint64_t n_blocks = units;
                 const uint64_t steps = n_blocks * samples * uint64_t(mp.m_blocks);
                 n.transfers = 2 * n_blocks + (2 - no_slab - no_store) * steps;
                 n.computes = n.posts = steps;
                 return n;
             }
-            const uint64_t repeats =
-                samples * uint64_t(l.kind == graph::OpKind::kMatmul ? l.heads : x.groups);
-            const uint64_t m_blocks = repeats * uint64_t(mp.m_blocks);
-            const uint64_t n_blocks = m_blocks * uint64_t(mp.n_blocks);
+            const uint64_t m_blocks = samples * touched * uint64_t(mp.m_blocks);
+            const uint64_t n_blocks = samples * units * uint64_t(mp.m_blocks);
             n.transfers =
                 (1 - no_slab) * m_blocks + n_blocks * (2 - no_store + uint64_t(mp.k_chunks));
             n.computes = n_blocks * uint64_t(mp.k_chunks);

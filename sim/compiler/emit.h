@@ -57,6 +57,20 @@ struct Emitted {
     std::vector<uint32_t> regions;  // per instruction: a LOAD's or STORE's region, else kNoRegion
 };
 
+// Channel partition (partition.h): core `core`'s share of `cores` of a layer's work units, for
+// LayerPlan::core_units. An array layer's units are blocks of its output channels, per
+// repetition (group or head), repetition-major: `array_cols` channels each where they tile the
+// plan's n-block (and array_cols is even: int4 weights start on a byte), else whole n-blocks;
+// the units are split as evenly as they go (the first cores take one more), so a core runs,
+// for every image, the channels of a contiguous range of them (parts of n-blocks, with the
+// n-block's buffers). Every other layer is one unit, run whole by core 0. A core without units
+// in a layer emits nothing for it but its SYNC.
+[[nodiscard]] LayerPlan::Units core_share(const LoweredLayer& layer, const LayerPlan& plan,
+                                          int32_t array_cols, int core, int cores);
+// The MACs of the layer's core_units share of `macs` (the layer's MACs; all without core_units).
+[[nodiscard]] uint64_t share_of_macs(const LoweredLayer& layer, const LayerPlan& plan,
+                                     uint64_t macs);
+
 // The instructions of each kind emit_layer() appends for `layer` under `plan` (closed form), so
 // the program's arrays are allocated once.
 [[nodiscard]] isa::InstrCounts instruction_count(const LoweredLayer& layer, const LayerPlan& plan);

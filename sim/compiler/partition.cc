@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "sim/compiler/tiling.h"
 #include "sim/core/error.h"
 
 namespace npu::compiler {
@@ -15,16 +16,72 @@ std::vector<CoreShare> split_batch(int32_t batch, int cores) {
         throw std::invalid_argument("split_batch: " + std::to_string(batch) + " images over " +
                                     std::to_string(cores) + " cores");
     }
-    std::vector<CoreShare> out(static_cast<size_t>(cores));
-    const int32_t each = batch / cores, extra = batch % cores;
-    int32_t next = 0;
-    for (int c = 0; c < cores; ++c) {
-        out[size_t(c)].first_image = next;
-        out[size_t(c)].images = each + (c < extra ? 1 : 0);
-        next += out[size_t(c)].images;
+    std::vector<CoreShare> out;
+    for (const Share& s : split_evenly(batch, cores)) {
+        out.push_back(CoreShare{static_cast<int32_t>(s.first), static_cast<int32_t>(s.count)});
     }
     return out;
 }
+
+namespace {
+
+// What channel partitioning cannot run with: every problem at once (npu::UserError).
+void check_channel(const graph::Workload& wl, const cfg::HwConfig& hw) {
+    DiagnosticList problems;
+    const cfg::KeySource where = hw.source_of("compiler.partition");
+    const auto refuse = [&](const std::string& setting) {
+        problems.add(Diagnostic{where.file, where.line, where.col, "compiler.partition",
+                                "expected batch with " + setting +
+                                    " (channel splits each layer over the cores, which keep no "
+                                    "tensor on chip), found channel"});
+    };
+    if (hw.compiler.fusion != Fusion::kNone) {
+        refuse("compiler.fusion " + std::string(to_string(hw.compiler.fusion)));
+    }
+    if (hw.compiler.overlap != LayerOverlap::kNone) {
+        refuse("compiler.overlap " + std::string(to_string(hw.compiler.overlap)));
+    }
+    for (size_t li = 0; li < wl.layers.size(); ++li) {
+        const graph::Layer& l = wl.layers[li];
+        if (l.pin_fuse != true) continue;
+        problems.add(Diagnostic{wl.source_file, l.source_line, l.source_col,
+                                "layers[" + std::to_string(li) + "].fuse",
+                                "expected no fusion pin with compiler.partition channel (each "
+                                "layer is split over the cores, which keep no tensor on chip), "
+                                "found fuse: true on layer '" +
+                                    l.name + "'"});
+    }
+    problems.throw_if_any();
+}
+
+// Channel: one memory plan, each core its share of every layer (see partition.h).
+Partitioned compile_channel(const graph::Workload& wl, const cfg::HwConfig& hw,
+                            const CompileOptions& options) {
+    check_channel(wl, hw);
+    Partitioned out;
+    out.partition = Partition::kChannel;
+    for (int c = 0; c < hw.cores; ++c) {
+        CompileOptions o = options;
+        o.core = c;
+        o.cores = hw.cores;
+        o.onchip_activations = false;
+        o.onchip_base = options.onchip_base + uint64_t(c) * kCoreWindowStride;
+        // One DRAM image: core 0's program holds it.
+        o.with_data = options.with_data && c == 0;
+        out.shares.push_back(CoreShare{0, wl.batch});
+        out.programs.push_back(compile(wl, hw, o));
+        isa::Program& p = out.programs.back();
+        p.core_barrier = true;
+        const isa::Program& first = out.programs.front();
+        if (p.dram_base != first.dram_base || p.dram_bytes_used != first.dram_bytes_used) {
+            throw std::logic_error("compile_cores: core " + std::to_string(c) +
+                                   "'s DRAM layout differs from core 0's");
+        }
+    }
+    return out;
+}
+
+}  // namespace
 
 Partitioned compile_cores(const graph::Workload& wl, const cfg::HwConfig& hw,
                           const CompileOptions& options) {
@@ -34,6 +91,7 @@ Partitioned compile_cores(const graph::Workload& wl, const cfg::HwConfig& hw,
         out.programs.push_back(compile(wl, hw, options));
         return out;
     }
+    if (hw.compiler.partition == Partition::kChannel) return compile_channel(wl, hw, options);
     out.shares = split_batch(wl.batch, hw.cores);
     uint64_t dram_next = options.dram_base;
     for (size_t c = 0; c < out.shares.size(); ++c) {

@@ -16,8 +16,24 @@
 // scratchpad window starts at options.onchip_base + c * kCoreWindowStride. Every layer's output
 // is the busy cores' outputs of it back to back, in core order (activation tensors hold their
 // images back to back: Workload::batch).
-// Not done: splitting a layer's output channels or rows over the cores (`channel`, `spatial`),
-// pipelining layers over cores, weights shared by the cores in DRAM.
+//
+// Partition `channel`: every core runs every layer, each its share of the layer's work units
+// (compiler/emit.h work_units(): an array layer's (group or head, n-block) pairs, i.e. blocks of
+// output channels, split as evenly as they go, the first cores taking one more; a layer with
+// fewer n-blocks than cores leaves the last cores without work in it). Every other layer
+// (depthwise, pooling, add, softmax, layernorm, concat, ...) is one unit: core 0 runs it whole.
+// Each core writes its channels into the one shared output tensor in DRAM (every core's
+// program has the same DRAM range and layout: memory is planned on the whole layers; core 0's
+// program holds the DRAM image; no tensor is kept on chip) and reads its share of the weights
+// (pre-tiled per n-block) from the one copy. The programs set isa::Program::core_barrier: each
+// layer's SYNC waits at the cross-core barrier (models/platform/core_barrier.h) until every core
+// has completed the layer, so the next layer reads every channel. Each core's n-blocks are the
+// one-core mapping's (the mapping is chosen for the whole layer). Core c's scratchpad window
+// starts at onchip_base + c * kCoreWindowStride as with batch. Not with compiler.fusion auto,
+// compiler.overlap prefetch or a workload's `fuse: true` pins (npu::UserError naming
+// compiler.partition or the pin).
+// Not done: splitting a layer's rows over the cores (`spatial`), depthwise and row ops split over
+// the cores, per-layer partition pins, pipelining layers over cores.
 #pragma once
 
 #include <cstdint>
@@ -46,14 +62,15 @@ struct CoreShare {
 
 struct Partitioned {
     Partition partition = Partition::kBatch;  // the one used (never kAuto)
-    std::vector<CoreShare> shares;            // per core
+    std::vector<CoreShare> shares;            // per core (channel: every core the whole batch)
     std::vector<isa::Program> programs;       // per core
 };
 
 // Throws what compile() throws (for the first core's share whose compile fails), and
 // npu::UserError naming dram.size when the cores' ranges together do not fit in the DRAM
 // (options.dram_size, or dram.size from options.dram_base); each program's dram_size is then its
-// dram_bytes_used.
+// dram_bytes_used (batch; channel: the one range is checked as compile() does). Channel with an
+// unsupported setting: npu::UserError with every problem (see above).
 [[nodiscard]] Partitioned compile_cores(const graph::Workload& workload, const cfg::HwConfig& hw,
                                         const CompileOptions& options);
 

@@ -25,6 +25,23 @@ inline constexpr uint32_t kSramAlign = 64;  // every scratchpad buffer too
     return n;
 }
 
+// `total` things split over `parts` (>= 1) as evenly as they go, in order: part p takes
+// [first, first + count), the first total % parts parts one more than the rest.
+struct Share {
+    int64_t first = 0;
+    int64_t count = 0;
+};
+[[nodiscard]] inline std::vector<Share> split_evenly(int64_t total, int parts) {
+    std::vector<Share> out(static_cast<size_t>(std::max(parts, 0)));
+    const int64_t each = total / parts, extra = total % parts;
+    int64_t next = 0;
+    for (int p = 0; p < parts; ++p) {
+        out[size_t(p)] = {next, each + (p < extra ? 1 : 0)};
+        next += out[size_t(p)].count;
+    }
+    return out;
+}
+
 // Input rows [first, first + count) that output rows [oh0, oh1) read (clipped to the input).
 struct RowSpan {
     int32_t first = 0;

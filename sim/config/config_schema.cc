@@ -360,10 +360,12 @@ std::vector<FieldSpec> build_table() {
         [](const HwConfig& c) { return static_cast<int>(c.compiler.overlap); },
         [](HwConfig& c, int v) { c.compiler.overlap = static_cast<LayerOverlap>(v); }));
     t.push_back(enum_field(
-        "compiler.partition", spellings({Partition::kAuto, Partition::kBatch}),
+        "compiler.partition", spellings({Partition::kAuto, Partition::kBatch, Partition::kChannel}),
         "how the work is split over the cores (cores > 1): batch, each core runs whole images "
-        "of the batch (a core gets none when the batch is smaller than the cores); auto, the "
-        "compiler's choice (batch)",
+        "of the batch (a core gets none when the batch is smaller than the cores); channel, "
+        "each conv/gemm/matmul layer's output channels are split over the cores, which meet at "
+        "a barrier after every layer (other layers run on core 0); auto, the compiler's choice "
+        "(batch)",
         [](const HwConfig& c) { return static_cast<int>(c.compiler.partition); },
         [](HwConfig& c, int v) { c.compiler.partition = static_cast<Partition>(v); }));
     t.push_back(enum_field(

@@ -18,7 +18,7 @@ namespace npu::cfg {
 using npu::ArrayTiming;   // "npusim" | "scalesim"
 using npu::Dataflow;      // "ws" | "os"
 using npu::LayerOverlap;  // "none" | "prefetch"
-using npu::Partition;     // "auto" | "batch"
+using npu::Partition;     // "auto" | "batch" | "channel"
 using npu::Pipelining;    // "none" | "overlap"
 using npu::RequantMode;
 using npu::Rounding;  // "half_even" | "tflite" | "half_up"

@@ -5,7 +5,17 @@ namespace npu {
 const char* to_string(Dataflow d) { return d == Dataflow::kWeightStationary ? "ws" : "os"; }
 const char* to_string(Pipelining p) { return p == Pipelining::kNone ? "none" : "overlap"; }
 const char* to_string(LayerOverlap o) { return o == LayerOverlap::kNone ? "none" : "prefetch"; }
-const char* to_string(Partition p) { return p == Partition::kAuto ? "auto" : "batch"; }
+const char* to_string(Partition p) {
+    switch (p) {
+        case Partition::kAuto:
+            return "auto";
+        case Partition::kBatch:
+            return "batch";
+        case Partition::kChannel:
+            return "channel";
+    }
+    return "?";
+}
 const char* to_string(Fusion f) { return f == Fusion::kNone ? "none" : "auto"; }
 const char* to_string(ArrayTiming t) { return t == ArrayTiming::kNpusim ? "npusim" : "scalesim"; }
 const char* to_string(Rounding r) {

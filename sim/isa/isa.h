@@ -262,6 +262,10 @@ struct Program {
     uint64_t dram_size = 0;
     uint64_t dram_bytes_used = 0;
     uint64_t onchip_base = kOnChipBase;
+    // Several cores splitting each layer (compiler.partition channel): every core's program has
+    // the same DRAM range and layout, and each SYNC also waits for the SYNC of the same layer on
+    // every other core (models/platform/core_barrier.h).
+    bool core_barrier = false;
 
     // Appends an instruction of kind `op` (id = its index) with a zero payload of its kind, to
     // be filled through xfer/comp/vec/post. The reference is valid until the next append.

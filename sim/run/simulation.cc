@@ -169,6 +169,10 @@ RunResult simulate_programs(const cfg::HwConfig& hw,
     };
     size_t busy = 0;
     for (const isa::Program* p : programs) busy += p->instrs.empty() ? 0 : 1;
+    // Channel partition: every core ends every layer (at the barrier), and the whole output is
+    // in the shared DRAM by then: core 0's reading of it is the layer's output.
+    const bool shared = cores > 1 && program.core_barrier;
+    const size_t readers = shared ? 1 : busy, enders = shared ? cores : busy;
     CoreOutputs core_outputs{std::vector<std::vector<std::vector<int8_t>>>(st.layers.size()),
                              std::vector<size_t>(st.layers.size(), 0)};
     std::vector<size_t> arrived(st.layers.size(), 0);  // per layer: busy cores that ended it
@@ -181,17 +185,21 @@ RunResult simulate_programs(const cfg::HwConfig& hw,
             if (options.trace) npu.set_trace(&core_traces[c]);
             if (options.functional && cores == 1 && sink) npu.set_output_sink(sink);
             if (options.functional && cores > 1) {
-                collect_core_outputs(npu, c, busy, core_outputs, deliver);
+                if (c < readers) {
+                    collect_core_outputs(npu, c, readers, core_outputs, deliver);
+                } else if (shared) {
+                    npu.set_output_sink([](size_t, std::vector<int8_t>&&) {});
+                }
             }
             if (options.on_layer_end) {
                 const size_t total = program.layers.size();
                 // Several cores: a layer is done when its last busy core ends it.
-                npu.set_layer_end_hook(
-                    [&options, total, &done, &arrived, busy, cores](size_t layer, uint64_t cycle) {
-                        if (cores == 1 || ++arrived.at(layer) % busy == 0) {
-                            options.on_layer_end(++done, total, cycle);
-                        }
-                    });
+                npu.set_layer_end_hook([&options, total, &done, &arrived, enders, cores](
+                                           size_t layer, uint64_t cycle) {
+                    if (cores == 1 || ++arrived.at(layer) % enders == 0) {
+                        options.on_layer_end(++done, total, cycle);
+                    }
+                });
             }
         }
         sc_core::sc_start();

@@ -22,18 +22,13 @@
 #include "sim/run/simulation.h"
 #include "sim/stats/component_stats.h"
 #include "tests/models/bundled.h"
+#include "tests/models/multicore_checks.h"
 
 namespace npu {
 namespace {
 
 using test_support::bundled;
-
-cfg::HwConfig with_cores(int cores, std::vector<std::string> more = {}) {
-    cfg::HwConfig hw = cfg::default_hw_config();
-    more.push_back("cores=" + std::to_string(cores));
-    cfg::apply_overrides(hw, more);
-    return hw;
-}
+using test_support::with_cores;
 
 // Two cores behind a one-port arbiter, in front of a one-channel simple DRAM: 16 B/cycle (a
 // 64-byte burst holds the channel 64 / 16 = 4 cycles), latency 10.
@@ -181,16 +176,7 @@ TEST_P(MultiCoreNets, BitExactAndEqualToOneCore) {
     ASSERT_EQ(many.stats.cores.size(), size_t(c.cores));
     EXPECT_EQ(many.stats.partition, "batch");
     EXPECT_TRUE(report::check_summary(many.stats).all_checked_exact());
-    ASSERT_EQ(many.outputs.size(), one.outputs.size());
-    for (size_t i = 0; i < many.stats.layers.size(); ++i) {
-        const auto& l = many.stats.layers[i];
-        EXPECT_TRUE(l.checked && l.bit_exact) << l.name << ": " << l.mismatches << " mismatches";
-        EXPECT_EQ(many.outputs[i], one.outputs[i]) << l.name;
-        EXPECT_EQ(l.macs_total, one.stats.layers[i].macs_total) << l.name;
-        EXPECT_EQ(l.counters.macs, l.macs_total) << l.name;
-        EXPECT_LE(l.start_cycle, l.end_cycle) << l.name;
-        EXPECT_EQ(l.exclusive_cycles, l.limiters.total()) << l.name;
-    }
+    test_support::expect_layers_match_one_core(many, one);
     uint64_t macs = 0, last_end = 0;
     int32_t images = 0;
     for (size_t k = 0; k < many.stats.cores.size(); ++k) {
