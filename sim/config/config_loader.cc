@@ -89,9 +89,15 @@ std::optional<std::string> closest_key(const std::string& path, bool energy_only
     }
     std::optional<std::string> best;
     size_t best_distance = 0;
+    // The edit distance is at least the difference in length: far longer or shorter keys are
+    // skipped without computing it (a 46 kB unknown key took seconds against every candidate).
+    const auto length_gap = [](const std::string& a, const std::string& b) {
+        return a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+    };
     for (const auto& c : candidates) {
-        size_t d = edit_distance(path, c);
         size_t allowed = std::max<size_t>(2, c.size() / 4);
+        if (length_gap(path, c) > allowed) continue;
+        size_t d = edit_distance(path, c);
         if (d <= allowed && (!best || d < best_distance)) {
             best = c;
             best_distance = d;
@@ -104,7 +110,10 @@ std::optional<std::string> closest_key(const std::string& path, bool energy_only
     }
     const std::string leaf = last_component(path);
     for (const auto& c : candidates) {
-        if (edit_distance(leaf, last_component(c)) <= 1 && leaf.size() > 2) return c;
+        const std::string other = last_component(c);
+        if (leaf.size() > 2 && length_gap(leaf, other) <= 1 && edit_distance(leaf, other) <= 1) {
+            return c;
+        }
     }
     return std::nullopt;
 }

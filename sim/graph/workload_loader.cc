@@ -213,6 +213,9 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
     std::string best;
     size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
     for (const auto& o : options) {
+        // The distance is at least the difference in length: skip what cannot be closer.
+        const size_t gap = word.size() > o.size() ? word.size() - o.size() : o.size() - word.size();
+        if (gap >= best_d) continue;
         const size_t d = edit_distance(word, o);
         if (d < best_d) {
             best_d = d;
