@@ -2138,7 +2138,9 @@ Workload Loader::load(const std::string& text) {
                 ok = false;
             }
         }
-        std::vector<const TensorSlot*> in;
+        // Copies of the inputs' slots: a layer may repeat an earlier name (reported as a
+        // duplicate), even its own input's, and its slot is replaced below.
+        std::vector<TensorSlot> in_slots;
         if (spec.has_inputs && spec.inputs.size() != spec.inputs_node.size()) {
             names.clear();  // a malformed entry (reported): node indices would not match
             ok = false;
@@ -2162,9 +2164,11 @@ Workload Loader::load(const std::string& text) {
                 continue;
             }
             if (!it->second.ok) ok = false;  // reported where it was defined
-            in.push_back(&it->second);
+            in_slots.push_back(it->second);
             sources[i].push_back(it->second.source);
         }
+        std::vector<const TensorSlot*> in;
+        for (const TensorSlot& slot : in_slots) in.push_back(&slot);
         slots[spec.name] = {{}, static_cast<int>(i), false};
         known_names.push_back(spec.name);
         if (!ok) continue;

@@ -365,6 +365,19 @@ TEST(GraphErrors, ShapesListsAndActivations) {
               "padded input 4x4, found 3x7");
 }
 
+// A layer that repeats the name of its own input (here the previous layer, its default input):
+// the duplicate is reported, and the layer still reads the earlier tensor's shape (it used to
+// read the slot its own name had just replaced, an empty shape: a crash, found by fuzz_workload).
+TEST(GraphErrors, ALayerNamedLikeItsOwnInputIsADuplicateNotACrash) {
+    EXPECT_EQ(errors_of("inputs:\n"
+                        "  - {name: x, shape: [4, 8], scale: 0.1, zero_point: 0}\n"
+                        "layers:\n"
+                        "  - {name: a, op: softmax, output: auto}\n"
+                        "  - {name: a, op: concat, inputs: [a, a]}\n"),
+              "t.yaml:5:12: layers[1].name: expected a unique layer name, found 'a' (also "
+              "layers[0])");
+}
+
 TEST(GraphErrors, GemmRowsMustDivideTheInput) {
     EXPECT_EQ(errors_of("input: {shape: [4, 4, 3], scale: 0.1}\n"
                         "layers:\n"
