@@ -13,6 +13,7 @@
 
 #include "sim/config/config_schema.h"
 #include "sim/config/paths.h"
+#include "sim/core/edit_distance.h"
 #include "sim/core/input_file.h"
 #include "sim/core/units.h"
 #include "sim/core/yaml_messages.h"
@@ -55,22 +56,6 @@ std::string describe(const YAML::Node& node) {
     return "nothing";
 }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            size_t above = row[j];
-            size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-            row[j] = std::min({above + 1, row[j - 1] + 1, substitute});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
 std::string last_component(const std::string& key) {
     size_t dot = key.rfind('.');
     return dot == std::string::npos ? key : key.substr(dot + 1);
@@ -91,9 +76,6 @@ std::optional<std::string> closest_key(const std::string& path, bool energy_only
     size_t best_distance = 0;
     // The edit distance is at least the difference in length: far longer or shorter keys are
     // skipped without computing it (a 46 kB unknown key took seconds against every candidate).
-    const auto length_gap = [](const std::string& a, const std::string& b) {
-        return a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
-    };
     for (const auto& c : candidates) {
         size_t allowed = std::max<size_t>(2, c.size() / 4);
         if (length_gap(path, c) > allowed) continue;

@@ -17,6 +17,7 @@
 #include <set>
 #include <sstream>
 
+#include "sim/core/edit_distance.h"
 #include "sim/core/error.h"
 #include "sim/core/huge_pages.h"
 #include "sim/core/input_file.h"
@@ -194,28 +195,12 @@ std::string describe(const YAML::Node& n) {
     }
 }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            const size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
-
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& options) {
     std::string best;
     size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
     for (const auto& o : options) {
         // The distance is at least the difference in length: skip what cannot be closer.
-        const size_t gap = word.size() > o.size() ? word.size() - o.size() : o.size() - word.size();
-        if (gap >= best_d) continue;
+        if (length_gap(word, o) >= best_d) continue;
         const size_t d = edit_distance(word, o);
         if (d < best_d) {
             best_d = d;
