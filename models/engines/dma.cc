@@ -237,6 +237,8 @@ uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_
     // A burst issuing before the next pending activity of any process needs no advance_to: no
     // one can reserve anything in between (process.h).
     uint64_t horizon = next_activity_cycle();
+    const uint64_t bank_size = m_spad.bank_size();
+    const uint64_t dram_cycles = dram.transfer_cycles(static_cast<uint32_t>(burst));
     uint64_t n = 0;  // bursts (the DRAM counts them and their bytes at the end)
     for (uint32_t row = 0; row < x.rows; ++row) {
         const uint64_t row_far = x.dram_addr + uint64_t{row} * x.dram_stride;
@@ -246,6 +248,22 @@ uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_
         // The row's first burst ends at a burst-aligned address; every later one is whole.
         uint64_t room = burst - row_far % burst;
         while (left > 0) {
+            if (room == burst && left >= 2 * burst && ch.pending == 0) {
+                // Whole bursts from here: as many as the row and the bank hold, as one run.
+                const uint64_t bank = sram / bank_size;
+                const uint64_t k = std::min(left, (bank + 1) * bank_size - sram) / burst;
+                if (k >= 2) {
+                    Run run{to_sram, layer,       bank,        far,      k,
+                            horizon, dram_cycles, x.sram_addr, sram_span};
+                    const uint64_t done = issue_run(run, ch, t, dram, complete, r);
+                    horizon = run.horizon;
+                    n += done;
+                    far += done * burst;
+                    sram += static_cast<uint32_t>(done * burst);
+                    left -= done * burst;
+                    if (left == 0) break;
+                }
+            }
             const auto len = static_cast<uint32_t>(std::min(left, room));
             room = burst;
             t = acquire_slot(ch, t, layer);
@@ -277,6 +295,161 @@ uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_
     dram.count_timing(!to_sram, layer, n, x.bytes());
     bursts += n;
     return t;
+}
+
+uint64_t Dma::issue_run(Run& run, Channel& ch, uint64_t& t, SimpleDram& dram, uint64_t& complete,
+                        Result& r) {
+    const uint64_t burst = static_cast<uint64_t>(m_cfg.burst_bytes);
+    const uint64_t cycles = run.dram_cycles;
+    const uint64_t latency = dram.latency();
+    const size_t channels = dram.channels();
+    const size_t first_channel = dram.channel_of(run.far);
+    size_t dch = first_channel;
+    PortCalendar& cal = m_spad.bank(run.bank);
+    const uint64_t bank_cycles = m_spad.bank_cycles(burst);
+    const size_t ports = cal.ports();
+    stats::LimiterLog* const dram_notes = dram.limiters();
+    stats::LimiterLog* const bank_notes = m_spad.limiters();
+    Completions& in_flight = ch.in_flight;
+    uint64_t last_earliest = 0;  // the bank's earliest cycle of the last burst
+    bool bank_checked = false;   // free_beyond_tails held at an earliest cycle <= last_earliest
+    uint64_t full = 0, conflicts = 0, conflict_cycles = 0;
+    // The steady state in closed form: loads, one DRAM channel, one bank port no busier than
+    // the DRAM (see the header).
+    const bool closed_form =
+        m_closed_form && run.to_sram && channels == 1 && ports == 1 && bank_cycles <= cycles;
+    uint64_t n = 0;
+    for (; n < run.bursts; ++n) {
+        // The slot (acquire_slot with every completion known), taken below once the burst is
+        // sure to be issued here.
+        while (!in_flight.empty() && in_flight.top() <= t) in_flight.pop();
+        const bool gated = in_flight.size() >= m_outstanding;
+        if (closed_form && gated && bank_checked) {
+            const uint64_t m = steady_loads(run, in_flight, t, dram, cal, run.bursts - n,
+                                            bank_cycles, full, complete, last_earliest);
+            if (m > 0) {
+                n += m - 1;  // and the loop's ++n
+                continue;
+            }
+        }
+        const uint64_t issue = gated ? in_flight.top() : t;  // top > t
+        if (issue >= run.horizon) {  // as the caller would (issue_to_simple_dram)
+            advance_to(issue);
+            run.horizon = next_activity_cycle();
+            m_spad.forget_past(run.spad_addr, run.spad_span);
+            // Others may have reserved the bank meanwhile: check it again.
+            bank_checked = false;
+            last_earliest = 0;
+        }
+        // The bank's earliest cycle: a load's DRAM completion, a store's issue.
+        uint64_t dram_start = 0;
+        uint64_t earliest = issue;
+        if (run.to_sram) {
+            dram_start = std::max(issue, dram.channel_free(dch));
+            earliest = dram_start + cycles + latency;
+        }
+        if (earliest < last_earliest) break;  // a load over several DRAM channels, out of order
+        if (!bank_checked) {
+            if (!cal.free_beyond_tails(earliest, bank_cycles)) break;
+            bank_checked = true;
+        }
+        // The first port with the least max(earliest, its tail) (PortCalendar::append).
+        size_t port = 0;
+        uint64_t bank_start = std::max(earliest, cal.tail(0));
+        for (size_t p = 1; p < ports; ++p) {
+            const uint64_t s = std::max(earliest, cal.tail(p));
+            if (s < bank_start) {
+                bank_start = s;
+                port = p;
+            }
+        }
+        uint64_t done = bank_start + bank_cycles;
+        uint64_t dram_earliest = issue;
+        if (!run.to_sram) {  // the DRAM write once the bank read ends
+            dram_earliest = done;
+            r.sram_done = std::max(r.sram_done, done);
+            dram_start = std::max(done, dram.channel_free(dch));
+            done = dram_start + cycles + latency;
+        }
+        // Commit the burst: what acquire_slot, SimpleDram::reserve and reserve_burst do.
+        if (gated) {
+            in_flight.pop();
+            full += issue - t;
+            note_slots_full(run.layer, t, issue);
+        }
+        dram.channel_free(dch) = dram_start + cycles;
+        if (dram_notes != nullptr && dram_start > dram_earliest) {
+            dram_notes->add(run.layer, stats::Limiter::kDramBandwidth, dram_earliest, dram_start);
+        }
+        cal.append(port, bank_start, bank_cycles);
+        if (bank_start > earliest) {
+            ++conflicts;
+            conflict_cycles += bank_start - earliest;
+            if (bank_notes != nullptr) {
+                bank_notes->add(run.layer, stats::Limiter::kBankConflict, earliest, bank_start);
+            }
+        }
+        in_flight.push(done);
+        complete = std::max(complete, done);
+        t = issue + 1;
+        last_earliest = earliest;
+        dch = dch + 1 == channels ? 0 : dch + 1;
+    }
+    if (n == 0) return 0;
+    // The statistics of the n bursts at once: channel first_channel + j (mod channels) had every
+    // channels-th burst from the j-th.
+    m_full_cycles.add(run.layer, full);
+    for (size_t j = 0; j < channels && j < n; ++j) {
+        const size_t c = (first_channel + j) % channels;
+        dram.add_busy(c, run.layer, cycles * ((n - j + channels - 1) / channels));
+    }
+    m_spad.count_run(run.bank, run.to_sram ? BankedSram::Dir::kWrite : BankedSram::Dir::kRead,
+                     run.layer, n, burst, bank_cycles, conflicts, conflict_cycles);
+    m_run_bursts += n;
+    return n;
+}
+
+uint64_t Dma::steady_loads(const Run& run, Completions& in_flight, uint64_t& t, SimpleDram& dram,
+                           PortCalendar& cal, uint64_t most, uint64_t bank_cycles, uint64_t& full,
+                           uint64_t& complete, uint64_t& last_earliest) {
+    // Burst j (from 0) issues when the j-th earliest completion in flight h_j frees its slot;
+    // the DRAM channel, busy until f0, takes it at f0 + j * c; it lands in the bank at
+    // e_j = f0 + (j + 1) * c + latency, free there; it completes at e_j + bank_cycles.
+    const uint64_t c = run.dram_cycles;
+    const uint64_t f0 = dram.channel_free(0);
+    const uint64_t e0 = f0 + c + dram.latency();
+    const uint64_t done0 = e0 + bank_cycles;
+    const uint64_t h0 = in_flight.top();  // > t
+    // The bank free from e0 (the run's first burst checked that no earlier gap fits); the new
+    // completions after every one in flight; the DRAM still busy when burst 0 issues.
+    if (cal.tail(0) > e0 || done0 <= in_flight.back() || h0 >= f0 || h0 >= run.horizon) return 0;
+    // Bursts while each slot frees at least 2 cycles after the last (each waits: the slots-full
+    // intervals join), the DRAM channel is still busy with the previous burst when it issues (it
+    // waits: the DRAM's intervals join) and before the horizon.
+    const uint64_t limit = std::min<uint64_t>(most, in_flight.size());
+    uint64_t m = 1;
+    uint64_t last = h0;
+    for (; m < limit; ++m) {
+        const uint64_t h = in_flight.at(m);
+        if (h < last + 2 || h > f0 + (m - 1) * c || h >= run.horizon) break;
+        last = h;
+    }
+    // What the bursts did, at once: slot waits [t_j, h_j + 1) with t_j = h_{j-1} + 1 join into
+    // [t, last + 1); DRAM waits [h_j, f0 + j * c) into [h0, f0 + (m - 1) * c).
+    full += last + 1 - t - m;
+    note_slots_full(run.layer, t, last);
+    in_flight.pop(m);
+    in_flight.push_series(done0, c, m);
+    dram.channel_free(0) = f0 + m * c;
+    if (stats::LimiterLog* notes = dram.limiters()) {
+        notes->add(run.layer, stats::Limiter::kDramBandwidth, h0, f0 + (m - 1) * c);
+    }
+    cal.append_series(0, e0, c, bank_cycles, m);
+    complete = std::max(complete, done0 + (m - 1) * c);
+    t = last + 1;
+    last_earliest = e0 + (m - 1) * c;
+    m_steady_bursts += m;
+    return m;
 }
 
 void Dma::peek(uint64_t addr, uint8_t* dst, uint32_t len) {

@@ -33,10 +33,33 @@
 // next pending activity once (a burst issuing before it needs no advance_to; after a wait it is
 // asked again), the scratchpad's old reservations are forgotten once per wait, the DRAM is called
 // directly (no virtual call, no request object) and counts the descriptor's bursts and bytes
-// once. Not a closed form: the bursts stop at every other process's next activity (which may
-// reserve the same banks). Equal to the burst-by-burst path in cycles and
-// every statistic (tests/models/dma_descriptor_path_test.cc on random descriptor streams);
-// use_descriptor_path(false) turns it off.
+// once. A row's whole bursts within one scratchpad bank form a run (issue_run) when every
+// completion in flight is known: after one search of the bank's calendar at the run's first
+// earliest cycle finds no gap that fits a burst before some port's last reservation
+// (PortCalendar::free_beyond_tails), each burst takes the first port with the least
+// max(earliest, its last reservation's end), with no search, as long as the bursts' earliest
+// cycles do not go back (checked; loads over several DRAM channels may) and no other process ran
+// (after a wait the bank is searched again); the DRAM channel's busy-until cycle is updated in
+// place, and the statistics (slot waits, DRAM busy cycles, bank cycles, conflicts, bytes) are
+// added once per run. Within a run, loads over one DRAM channel onto one bank port that holds a
+// burst no longer than the DRAM channel (bank cycles b <= DRAM cycles c) take their steady state
+// in closed form (steady_loads): when every slot is full, the k-th earliest completion in flight
+// h_k frees burst k's slot (each at least 2 cycles after the one before, so every burst waits
+// and the slot-full intervals join), the channel (busy until f) is still busy when each issues
+// (h_k <= f + (k-1)c, h_0 < f: the DRAM waits join), the bank is free from the first landing and
+// the new completions come after every one in flight, the next m bursts (up to the horizon and
+// the slots in flight) issue at h_k, start on the channel at f + kc, land at
+// e_k = f + (k+1)c + latency and complete at e_k + b: the channel becomes busy until f + mc, the
+// bank gets the series [e_k, e_k + b) (one interval when b = c), the completions the series
+// e_0 + b + kc, the limiters one slot-full interval [t, h_(m-1) + 1) and one DRAM-wait interval
+// [h_0, f + (m-1)c), all in O(1) but the m completions and bank intervals written. Limiters
+// depend only on the union of each layer's intervals per cause (sim/stats/limiters.h), which
+// these keep. Everything else goes burst by burst. Not a closed form in general: the bursts
+// stop at every other process's next activity (which may reserve the same banks). Equal to the
+// burst-by-burst path in cycles, every statistic and every layer's limiter cycles
+// (tests/models/dma_descriptor_path_test.cc on random descriptor streams, with and without the
+// closed form); use_descriptor_path(false) turns it off, use_closed_form(false) the closed
+// form.
 // Stats (group "npu.dma"): descriptors, bursts, bytes (moved), outstanding_full_cycles (cycles a
 // channel's next burst waited because dma.outstanding bursts were in flight). The scratchpad and
 // the targets count their own accesses.
@@ -98,6 +121,11 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     // between bursts while it cannot have changed (Advancer, models/process.h; the default) or
     // asks before every burst.
     void keep_kernel_answers(bool on) { m_advance.keep_answers(on); }
+    // Bursts the descriptor path issued in runs (issue_run), for tests.
+    [[nodiscard]] uint64_t run_bursts() const { return m_run_bursts; }
+    [[nodiscard]] uint64_t steady_bursts() const { return m_steady_bursts; }
+    // Whether runs take their steady state in closed form (the default; tests compare).
+    void use_closed_form(bool on) { m_closed_form = on; }
 
   private:
     struct Channel {
@@ -133,6 +161,28 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     uint64_t issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_t layer, Channel& ch,
                                   uint64_t t, SimpleDram& dram, uint64_t offset, uint64_t& complete,
                                   Result& r, uint64_t& bursts);
+    // A run of whole bursts of one row within one scratchpad bank on the descriptor path.
+    struct Run {
+        bool to_sram;
+        uint32_t layer;
+        uint64_t bank;         // the scratchpad bank
+        uint64_t far;          // the first burst's DRAM address (burst-aligned)
+        uint64_t bursts;       // at most
+        uint64_t horizon;      // the kernel's next pending activity (kept up to date)
+        uint64_t dram_cycles;  // a whole burst's cycles on its DRAM channel
+        uint32_t spad_addr;    // the transfer's scratchpad range (forget_past after a wait)
+        uint64_t spad_span;
+    };
+    // The loads of a run in their steady state in closed form (see the header): up to `most`
+    // bursts from `t`, when the slots, the DRAM channel and the bank are as it needs; returns
+    // how many (0: none), having done what issue_run does for each.
+    uint64_t steady_loads(const Run& run, Completions& in_flight, uint64_t& t, SimpleDram& dram,
+                          PortCalendar& cal, uint64_t most, uint64_t bank_cycles, uint64_t& full,
+                          uint64_t& complete, uint64_t& last_earliest);
+    // Issues the first bursts of `run` while they need no search (see the header): from the
+    // cycle `t` on, moved past them; returns how many (0: the caller issues the next itself).
+    uint64_t issue_run(Run& run, Channel& ch, uint64_t& t, SimpleDram& dram, uint64_t& complete,
+                       Result& r);
     // The cycle >= t at which `ch` has a free slot among dma.outstanding (may wait for
     // completions a target has not told yet). The common case inline, the rest in slot_wait.
     uint64_t acquire_slot(Channel& ch, uint64_t t, uint32_t layer) {
@@ -177,8 +227,11 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     BankedSram& m_spad;
     bool m_functional;
     bool m_descriptor_path = true;
-    uint64_t m_since_forget = 0;  // bursts since (see forget_now)
-    Advancer m_advance;           // the burst-by-burst path's advance_to
+    uint64_t m_since_forget = 0;   // bursts since (see forget_now)
+    uint64_t m_run_bursts = 0;     // bursts issued by issue_run
+    uint64_t m_steady_bursts = 0;  // of those, by steady_loads
+    bool m_closed_form = true;
+    Advancer m_advance;  // the burst-by-burst path's advance_to
     std::vector<Channel> m_channels;
     sc_core::sc_semaphore m_free_channels;
     std::vector<std::unique_ptr<Burst>> m_bursts;  // the pool

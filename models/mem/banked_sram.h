@@ -100,6 +100,28 @@ class BankedSram {
     void occupy(uint32_t addr, uint32_t len, uint64_t begin, uint64_t cycles, size_t layer,
                 uint64_t asked);
 
+    // Dma's runs of equal bursts in one bank (Dma::issue_run): the bank's geometry and
+    // calendar, and what reserve_burst() counts, added for the whole run at once: `bursts` of
+    // `bytes` bytes each held the bank `cycles` cycles, `conflicts` of them waited
+    // `conflict_cycles` in all (each burst's conflict is its bank's too).
+    [[nodiscard]] uint64_t bank_size() const { return m_bank_size; }
+    [[nodiscard]] uint64_t bank_cycles(uint64_t bytes) const {
+        const auto width = static_cast<uint64_t>(m_bank_width);
+        return (bytes + width - 1) / width;
+    }
+    PortCalendar& bank(uint64_t b) { return m_banks[b]; }
+    [[nodiscard]] stats::LimiterLog* limiters() const { return m_limiters; }
+    void count_run(uint64_t bank, Dir dir, size_t layer, uint64_t bursts, uint64_t bytes,
+                   uint64_t cycles, uint64_t conflicts, uint64_t conflict_cycles) {
+        const BankStats& bs = m_bank_stats[bank];
+        bs.busy_cycles->add(layer, bursts * cycles);
+        bs.conflicts->add(layer, conflicts);
+        bs.conflict_cycles->add(layer, conflict_cycles);
+        m_conflicts.add(layer, conflicts);
+        m_conflict_cycles.add(layer, conflict_cycles);
+        (dir == Dir::kRead ? m_bytes_read : m_bytes_written).add(layer, bursts * bytes);
+    }
+
     void count_read(size_t layer, uint64_t bytes) { m_bytes_read.add(layer, bytes); }
     void count_write(size_t layer, uint64_t bytes) { m_bytes_written.add(layer, bytes); }
     // Where access() notes the cycles a request waited for its banks (sim/stats/limiters.h).

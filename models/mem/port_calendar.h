@@ -34,6 +34,10 @@ class PortSet {
         *port = start + cycles;
         return start;
     }
+    // Port i's next free cycle, read and written in place (Dma's runs of bursts on a DRAM
+    // channel: acquire() on a one-port set is start = max(earliest, port(0)), port(0) = start +
+    // cycles).
+    uint64_t& port(size_t i) { return m_free[i]; }
 
   private:
     std::vector<uint64_t> m_free;
@@ -73,6 +77,53 @@ class PortCalendar {
     }
     // Forgets intervals that ended at or before `now` (no request can reach back before it).
     void prune(uint64_t now);
+
+    // A run of equal requests that land after every reservation (Dma's runs of bursts): the
+    // caller checks free_beyond_tails(e, cycles) for the run's first earliest cycle e; then, for
+    // every later request of the run with earliest e' >= e and the same `cycles`, reserve(e',
+    // cycles) takes the first port p with the least max(e', tail(p)) from that cycle (a gap
+    // before a tail that fits at e' would have fitted at e; the run's own reservations leave
+    // gaps only before their earliest cycles), which append() does without a search.
+    [[nodiscard]] size_t ports() const { return m_ports.size(); }
+    // The end of port p's last reservation kept (0 when none is: those forgotten ended by now).
+    [[nodiscard]] uint64_t tail(size_t p) const {
+        const Intervals& i = m_ports[p];
+        return i.head == i.spans.size() ? 0 : i.spans.back().second;
+    }
+    // Whether on every port the first fit for `cycles` at or after `earliest` is
+    // max(earliest, tail): no gap at or after `earliest` holds `cycles`.
+    [[nodiscard]] bool free_beyond_tails(uint64_t earliest, uint64_t cycles) const {
+        for (const Intervals& i : m_ports) {
+            if (i.head == i.spans.size() || i.spans.back().second <= earliest) continue;
+            if (fit_in_gap(i, earliest, cycles) != i.spans.back().second) return false;
+        }
+        return true;
+    }
+    // Reserves [begin, begin + cycles) on port p, begin >= tail(p), cycles > 0: what reserve()
+    // does when it picks p at begin (joined to the last reservation when they touch).
+    void append(size_t p, uint64_t begin, uint64_t cycles) {
+        Intervals& i = m_ports[p];
+        if (i.head < i.spans.size() && i.spans.back().second == begin) {
+            i.spans.back().second = begin + cycles;
+        } else {
+            i.spans.emplace_back(begin, begin + cycles);
+        }
+    }
+
+    // append(p, first + i * step, cycles) for i = 0 .. n-1, step >= cycles (each after the last).
+    void append_series(size_t p, uint64_t first, uint64_t step, uint64_t cycles, uint64_t n) {
+        if (n == 0) return;
+        Intervals& i = m_ports[p];
+        if (step == cycles) {  // back to back: one interval
+            append(p, first, n * cycles);
+            return;
+        }
+        append(p, first, cycles);
+        for (uint64_t k = 1; k < n; ++k) {
+            const uint64_t b = first + k * step;
+            i.spans.emplace_back(b, b + cycles);
+        }
+    }
 
   private:
     // Reserved [begin, end) intervals, disjoint and sorted (so their ends are sorted too), a

@@ -42,11 +42,23 @@ class SimpleDram : public DramTarget {
     }
     // Cycles a channel is busy moving `len` bytes.
     [[nodiscard]] uint64_t transfer_cycles(uint32_t len) const;
+    // Dma's runs of equal bursts (Dma::issue_run): the channel of an address (the next burst-
+    // aligned address is on the next channel, wrapping), a channel's busy-until cycle read and
+    // written in place (reserve() is start = max(earliest, it), it = start + cycles), and the
+    // busy cycles and limiter notes reserve() makes, added by the caller.
+    [[nodiscard]] size_t channels() const { return m_channels.size(); }
+    [[nodiscard]] size_t channel_of(uint64_t addr) const {
+        return m_channels.size() == 1 ? 0 : (addr / m_interleave) % m_channels.size();
+    }
+    uint64_t& channel_free(size_t ch) { return m_channels[ch].port(0); }
+    [[nodiscard]] uint64_t latency() const { return static_cast<uint64_t>(m_latency); }
+    void add_busy(size_t ch, uint32_t layer, uint64_t cycles) { m_busy[ch]->add(layer, cycles); }
+    [[nodiscard]] stats::LimiterLog* limiters() const { return m_limiters; }
 
   private:
     // The channel's reservation for a burst: its completion cycle.
     uint64_t reserve(uint64_t addr, uint32_t len, uint64_t earliest, uint32_t layer) {
-        const size_t ch = m_channels.size() == 1 ? 0 : (addr / m_interleave) % m_channels.size();
+        const size_t ch = channel_of(addr);
         if (len != m_last_len) {  // transfer_cycles() of the last length asked, kept
             m_last_len = len;
             m_last_cycles = transfer_cycles(len);

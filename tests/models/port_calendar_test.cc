@@ -93,5 +93,69 @@ TEST(PortCalendar, EqualsACycleByCycleBitmapOnRandomReservations) {
     EXPECT_GT(touching, 10000u);  // the joined case was exercised
 }
 
+// A run of equal requests after free_beyond_tails (Dma's runs of bursts): append() at the first
+// port with the least max(earliest, tail) and append_series() give what reserve() gives, one by
+// one, on calendars with gaps, future reservations and several ports.
+TEST(PortCalendar, AppendAfterFreeBeyondTailsEqualsReserve) {
+    std::mt19937_64 rng(21);
+    auto pick = [&](uint64_t lo, uint64_t hi) {
+        return std::uniform_int_distribution<uint64_t>(lo, hi)(rng);
+    };
+    uint64_t runs = 0, refused = 0, series = 0;
+    for (int round = 0; round < 3000; ++round) {
+        const int ports = static_cast<int>(pick(1, 3));
+        model::PortCalendar cal(ports);
+        BitmapPorts ref(ports);
+        uint64_t now = 0;
+        for (int i = 0; i < 40; ++i) {  // some past and future reservations
+            now += pick(0, 6);
+            cal.prune(now);
+            const uint64_t e = now + pick(0, 60);
+            const uint64_t c = pick(1, 12);
+            ASSERT_EQ(cal.reserve(e, c), ref.reserve(e, c));
+        }
+        const uint64_t cycles = pick(1, 8);
+        uint64_t e = now + pick(0, 80);
+        if (!cal.free_beyond_tails(e, cycles)) {
+            ++refused;
+            continue;
+        }
+        ++runs;
+        if (ports == 1 && pick(0, 1) == 0) {  // a series: first, first + step, ...
+            ++series;
+            const uint64_t first = std::max(e, cal.tail(0));
+            const uint64_t step = cycles + pick(0, 3);
+            const uint64_t n = pick(1, 30);
+            for (uint64_t k = 0; k < n; ++k) {
+                ASSERT_EQ(ref.reserve(first + k * step, cycles), first + k * step) << round;
+            }
+            cal.append_series(0, first, step, cycles, n);
+        } else {
+            for (int k = 0; k < 30; ++k) {
+                size_t port = 0;
+                uint64_t start = std::max(e, cal.tail(0));
+                for (size_t p = 1; p < cal.ports(); ++p) {
+                    if (std::max(e, cal.tail(p)) < start) {
+                        start = std::max(e, cal.tail(p));
+                        port = p;
+                    }
+                }
+                ASSERT_EQ(ref.reserve(e, cycles), start) << round << " " << k;
+                cal.append(port, start, cycles);
+                e += pick(0, 2 * cycles);  // the run's earliest cycles never go back
+            }
+        }
+        // The calendar holds the same reservations as the reference: every fit agrees.
+        for (int k = 0; k < 50; ++k) {
+            const uint64_t at = now + pick(0, 400);
+            const uint64_t c = pick(0, 10);
+            ASSERT_EQ(cal.first_fit(at, c), ref.first_fit(at, c)) << round << " " << k;
+        }
+    }
+    EXPECT_GT(runs, 1000u);
+    EXPECT_GT(refused, 100u);  // calendars with a gap that fits: not a run
+    EXPECT_GT(series, 300u);
+}
+
 }  // namespace
 }  // namespace npu
