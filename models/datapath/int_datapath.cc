@@ -28,6 +28,10 @@ void IntDatapath::compute_block(const isa::Compute& c, const isa::LayerDesc& L, 
         stride_n = 1;
         stride_k = n;
     }
+    if (m <= kDirectRows && stride_n == 1) {
+        direct_block(c, L, w, mem);
+        return;
+    }
     const Packed& packed = packed_weights(c, L, w, stride_n, stride_k);
     // The edge adders' zero-point correction (correct_zero_points) and the bias as the GEMM's
     // start values: sum_k (a - za)(w - zb) = sum_k a w - za sum_k w - zb sum_k a + k za zb, all
@@ -61,6 +65,57 @@ void IntDatapath::compute_block(const isa::Compute& c, const isa::LayerDesc& L, 
     kernels::gemm(m_a_tile.data(), m, k, packed.b, m_col_init.data(), row_init, m_out_tile.data(),
                   n);
     accumulate_tile(c, 0, block, true, mem);
+}
+
+// A block of at most kDirectRows rows (a decode step's one token) with its weights K-major
+// (W[kk][j], n contiguous bytes per kk): each weight meets so few rows that packing it for the
+// GEMM's micro-kernel costs more than the product, so it is computed straight from the
+// scratchpad, row by row, in the same wrapping int32 arithmetic (and the same start values:
+// bias, the zero-point correction) as the packed path. Each product fits int16 (|a w| <= 2^14).
+void IntDatapath::direct_block(const isa::Compute& c, const isa::LayerDesc& L, const int8_t* w,
+                               Memory mem) {
+    const int64_t m = c.m, k = c.k, n = c.n;
+    const auto za = static_cast<uint32_t>(L.a_zero_point);
+    const auto zb = static_cast<uint32_t>(L.b_zero_point);
+    const auto* bias = reinterpret_cast<const int32_t*>(mem.spad + c.bias_addr);
+    m_direct.resize(size_t(n));
+    uint32_t* row = m_direct.data();
+    // The column sums of W (mod 2^32), for the correction -za * sum_k w.
+    m_col_sums.assign(size_t(n), 0);
+    if (za != 0) {
+        uint32_t* sums = m_col_sums.data();
+        for (int64_t kk = 0; kk < k; ++kk) {
+            const int8_t* wr = w + kk * n;
+            for (int64_t j = 0; j < n; ++j) sums[j] += static_cast<uint32_t>(int32_t{wr[j]});
+        }
+    }
+    const bool into_acc = !c.accumulate;  // acc = bias + product, else += product (below)
+    if (!into_acc) m_out_tile.resize(size_t(m * n));
+    auto* out = into_acc ? reinterpret_cast<int32_t*>(mem.acc + c.acc_addr) : m_out_tile.data();
+    for (int64_t i = 0; i < m; ++i) {
+        const int8_t* a = m_a_tile.data() + i * k;
+        uint32_t r = 0;  // the correction -zb * sum_k a of row i
+        if (zb != 0) {
+            uint32_t sum = 0;
+            for (int64_t kk = 0; kk < k; ++kk) sum += static_cast<uint32_t>(int32_t{a[kk]});
+            r = 0u - zb * sum;
+        }
+        for (int64_t j = 0; j < n; ++j) {
+            uint32_t v = c.accumulate ? 0u : static_cast<uint32_t>(bias[j]);
+            if (za != 0) v += static_cast<uint32_t>(k) * za * zb - za * m_col_sums[size_t(j)];
+            row[j] = v + r;
+        }
+        for (int64_t kk = 0; kk < k; ++kk) {
+            const auto av = static_cast<int16_t>(a[kk]);
+            const int8_t* wr = w + kk * n;
+            for (int64_t j = 0; j < n; ++j) {
+                row[j] += static_cast<uint32_t>(
+                    int32_t{static_cast<int16_t>(av * static_cast<int16_t>(wr[j]))});
+            }
+        }
+        for (int64_t j = 0; j < n; ++j) out[i * n + j] = static_cast<int32_t>(row[j]);
+    }
+    if (!into_acc) accumulate_tile(c, 0, timing::TileShape{c.m, c.k, c.n}, true, mem);
 }
 
 // The block's weights packed for the GEMM, with their column sums. A mapping that streams a

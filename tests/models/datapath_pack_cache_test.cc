@@ -97,5 +97,41 @@ TEST(DatapathPackCache, RepeatedBlocksEqualThePlainProductAlsoAfterTheirBytesCha
     }
 }
 
+// Blocks of one and two rows are computed without packing (IntDatapath::direct_block): the same
+// wrapping product, the bias or the accumulators' old values, the zero-point corrections.
+TEST(DatapathPackCache, OneAndTwoRowBlocksEqualThePlainProduct) {
+    std::mt19937_64 gen(11);
+    for (int rows : {1, 2}) {
+        for (int za : {0, 3, -128}) {
+            for (bool accumulate : {false, true}) {
+                Block b(gen);
+                b.c.m = rows;
+                b.c.accumulate = accumulate;
+                b.layer.a_zero_point = za;
+                IntDatapath dp(Rounding::kHalfEven, RequantMode::kFixedPoint);
+                const Memory mem{b.spad.data(), b.acc.data()};
+                for (uint8_t& x : b.acc) x = static_cast<uint8_t>(gen());
+                const std::vector<int32_t> before = b.got();
+                dp.compute_block(b.c, b.layer, mem, {});
+                const std::vector<int32_t> want = b.want(), got = b.got();
+                for (int i = 0; i < kM; ++i) {
+                    for (int j = 0; j < kN; ++j) {
+                        const size_t at = size_t(i) * kN + size_t(j);
+                        int32_t bias;
+                        std::memcpy(&bias, b.spad.data() + kBias + 4 * j, 4);
+                        // += : the old value plus the product (want less its bias), wrapping.
+                        const auto sum = static_cast<int32_t>(static_cast<uint32_t>(before[at]) +
+                                                              static_cast<uint32_t>(want[at]) -
+                                                              static_cast<uint32_t>(bias));
+                        const int32_t expect = i >= rows ? before[at] : accumulate ? sum : want[at];
+                        ASSERT_EQ(got[at], expect) << rows << " rows, za " << za << ", accumulate "
+                                                   << accumulate << ", (" << i << ", " << j << ")";
+                    }
+                }
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace npu::datapath
