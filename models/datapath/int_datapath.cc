@@ -321,6 +321,9 @@ void IntDatapath::correct_zero_points(const isa::LayerDesc& L, const timing::Til
     }
 }
 
+// A residual add of at least this many elements requantizes through tables (vector, kAdd).
+constexpr size_t kAddTableMin = 1024;
+
 void IntDatapath::vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t row_bytes,
                          Memory mem, Where where) {
     const Rounding mode = m_rounding;
@@ -337,6 +340,19 @@ void IntDatapath::vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t
         case isa::VectorOp::kMul: {
             const auto* y = reinterpret_cast<const int8_t*>((mem.spad + v.y_addr));
             const size_t n = size_t(v.rows) * size_t(v.len);
+            if (v.op == isa::VectorOp::kAdd && !f32 && n >= kAddTableMin) {
+                // Each input's term depends on its byte alone: the 256 values of each,
+                // requantized once, then looked up (the same requantize, the same sums).
+                int32_t tx[256], ty[256];
+                for (int b = -128; b < 128; ++b) {
+                    tx[uint8_t(b)] = requantize((b - zx) * (1 << 20), L.add_x_multiplier,
+                                                L.add_x_shift, 0, INT32_MIN, INT32_MAX, mode);
+                    ty[uint8_t(b)] = requantize((b - zy) * (1 << 20), L.add_y_multiplier,
+                                                L.add_y_shift, 0, INT32_MIN, INT32_MAX, mode);
+                }
+                for (size_t e = 0; e < n; ++e) acc[e] = tx[uint8_t(x[e])] + ty[uint8_t(y[e])];
+                return;
+            }
             for (size_t e = 0; e < n; ++e) {
                 const int32_t dx = x[e] - zx, dy = y[e] - zy;
                 if (v.op == isa::VectorOp::kMul) {

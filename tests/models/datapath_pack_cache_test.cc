@@ -133,5 +133,38 @@ TEST(DatapathPackCache, OneAndTwoRowBlocksEqualThePlainProduct) {
     }
 }
 
+// A residual add of 1024 elements or more requantizes through per-byte tables: the same
+// accumulators as the element-by-element path (one instruction of 2 x 1500 elements against
+// three instructions of 1000).
+TEST(IntDatapathAdd, TableAndElementwisePathsGiveTheSameAccumulators) {
+    std::mt19937_64 gen(3);
+    std::vector<uint8_t> spad(8192), acc_big(3000 * 4), acc_small(3000 * 4);
+    for (uint8_t& b : spad) b = static_cast<uint8_t>(gen());
+    isa::LayerDesc L;
+    L.in_zero_point = -7;
+    L.in2_zero_point = 12;
+    L.add_x_multiplier = 1518500250;  // 0.707 in Q31
+    L.add_x_shift = -1;
+    L.add_y_multiplier = 1900000000;
+    L.add_y_shift = 0;
+    isa::Vector v;
+    v.op = isa::VectorOp::kAdd;
+    v.x_addr = 0;
+    v.y_addr = 4096;
+    v.rows = 2;
+    v.len = 1500;
+    IntDatapath dp(Rounding::kHalfEven, RequantMode::kFixedPoint);
+    dp.vector(v, L, 0, Memory{spad.data(), acc_big.data()}, {});
+    v.rows = 1;
+    v.len = 1000;
+    for (uint32_t part = 0; part < 3; ++part) {
+        v.x_addr = part * 1000;
+        v.y_addr = 4096 + part * 1000;
+        v.acc_addr = part * 4000;
+        dp.vector(v, L, 0, Memory{spad.data(), acc_small.data()}, {});
+    }
+    EXPECT_EQ(acc_big, acc_small);
+}
+
 }  // namespace
 }  // namespace npu::datapath
