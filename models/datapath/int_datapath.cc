@@ -28,6 +28,10 @@ void IntDatapath::compute_block(const isa::Compute& c, const isa::LayerDesc& L, 
         stride_n = 1;
         stride_k = n;
     }
+    if (m <= kDirectRows && stride_n == 1) {
+        direct_block(c, L, w, mem);
+        return;
+    }
     const Packed& packed = packed_weights(c, L, w, stride_n, stride_k);
     // The edge adders' zero-point correction (correct_zero_points) and the bias as the GEMM's
     // start values: sum_k (a - za)(w - zb) = sum_k a w - za sum_k w - zb sum_k a + k za zb, all
@@ -61,6 +65,57 @@ void IntDatapath::compute_block(const isa::Compute& c, const isa::LayerDesc& L, 
     kernels::gemm(m_a_tile.data(), m, k, packed.b, m_col_init.data(), row_init, m_out_tile.data(),
                   n);
     accumulate_tile(c, 0, block, true, mem);
+}
+
+// A block of at most kDirectRows rows (a decode step's one token) with its weights K-major
+// (W[kk][j], n contiguous bytes per kk): each weight meets so few rows that packing it for the
+// GEMM's micro-kernel costs more than the product, so it is computed straight from the
+// scratchpad, row by row, in the same wrapping int32 arithmetic (and the same start values:
+// bias, the zero-point correction) as the packed path. Each product fits int16 (|a w| <= 2^14).
+void IntDatapath::direct_block(const isa::Compute& c, const isa::LayerDesc& L, const int8_t* w,
+                               Memory mem) {
+    const int64_t m = c.m, k = c.k, n = c.n;
+    const auto za = static_cast<uint32_t>(L.a_zero_point);
+    const auto zb = static_cast<uint32_t>(L.b_zero_point);
+    const auto* bias = reinterpret_cast<const int32_t*>(mem.spad + c.bias_addr);
+    m_direct.resize(size_t(n));
+    uint32_t* row = m_direct.data();
+    // The column sums of W (mod 2^32), for the correction -za * sum_k w.
+    m_col_sums.assign(size_t(n), 0);
+    if (za != 0) {
+        uint32_t* sums = m_col_sums.data();
+        for (int64_t kk = 0; kk < k; ++kk) {
+            const int8_t* wr = w + kk * n;
+            for (int64_t j = 0; j < n; ++j) sums[j] += static_cast<uint32_t>(int32_t{wr[j]});
+        }
+    }
+    const bool into_acc = !c.accumulate;  // acc = bias + product, else += product (below)
+    if (!into_acc) m_out_tile.resize(size_t(m * n));
+    auto* out = into_acc ? reinterpret_cast<int32_t*>(mem.acc + c.acc_addr) : m_out_tile.data();
+    for (int64_t i = 0; i < m; ++i) {
+        const int8_t* a = m_a_tile.data() + i * k;
+        uint32_t r = 0;  // the correction -zb * sum_k a of row i
+        if (zb != 0) {
+            uint32_t sum = 0;
+            for (int64_t kk = 0; kk < k; ++kk) sum += static_cast<uint32_t>(int32_t{a[kk]});
+            r = 0u - zb * sum;
+        }
+        for (int64_t j = 0; j < n; ++j) {
+            uint32_t v = c.accumulate ? 0u : static_cast<uint32_t>(bias[j]);
+            if (za != 0) v += static_cast<uint32_t>(k) * za * zb - za * m_col_sums[size_t(j)];
+            row[j] = v + r;
+        }
+        for (int64_t kk = 0; kk < k; ++kk) {
+            const auto av = static_cast<int16_t>(a[kk]);
+            const int8_t* wr = w + kk * n;
+            for (int64_t j = 0; j < n; ++j) {
+                row[j] += static_cast<uint32_t>(
+                    int32_t{static_cast<int16_t>(av * static_cast<int16_t>(wr[j]))});
+            }
+        }
+        for (int64_t j = 0; j < n; ++j) out[i * n + j] = static_cast<int32_t>(row[j]);
+    }
+    if (!into_acc) accumulate_tile(c, 0, timing::TileShape{c.m, c.k, c.n}, true, mem);
 }
 
 // The block's weights packed for the GEMM, with their column sums. A mapping that streams a
@@ -266,6 +321,9 @@ void IntDatapath::correct_zero_points(const isa::LayerDesc& L, const timing::Til
     }
 }
 
+// A residual add of at least this many elements requantizes through tables (vector, kAdd).
+constexpr size_t kAddTableMin = 1024;
+
 void IntDatapath::vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t row_bytes,
                          Memory mem, Where where) {
     const Rounding mode = m_rounding;
@@ -282,6 +340,19 @@ void IntDatapath::vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t
         case isa::VectorOp::kMul: {
             const auto* y = reinterpret_cast<const int8_t*>((mem.spad + v.y_addr));
             const size_t n = size_t(v.rows) * size_t(v.len);
+            if (v.op == isa::VectorOp::kAdd && !f32 && n >= kAddTableMin) {
+                // Each input's term depends on its byte alone: the 256 values of each,
+                // requantized once, then looked up (the same requantize, the same sums).
+                int32_t tx[256], ty[256];
+                for (int b = -128; b < 128; ++b) {
+                    tx[uint8_t(b)] = requantize((b - zx) * (1 << 20), L.add_x_multiplier,
+                                                L.add_x_shift, 0, INT32_MIN, INT32_MAX, mode);
+                    ty[uint8_t(b)] = requantize((b - zy) * (1 << 20), L.add_y_multiplier,
+                                                L.add_y_shift, 0, INT32_MIN, INT32_MAX, mode);
+                }
+                for (size_t e = 0; e < n; ++e) acc[e] = tx[uint8_t(x[e])] + ty[uint8_t(y[e])];
+                return;
+            }
             for (size_t e = 0; e < n; ++e) {
                 const int32_t dx = x[e] - zx, dy = y[e] - zy;
                 if (v.op == isa::VectorOp::kMul) {

@@ -16,7 +16,8 @@
 //  - POST: per-channel requantization with the configured rounding and the activation clamp
 //    (kernels::requantize_rows; postproc.requant: float32 element by element).
 // A COMPUTE block's packed weights are reused when the same block of the same layer comes again
-// with the same bytes (mappings that reload each weight block per m-block): packed_weights.
+// with the same bytes (mappings that reload each weight block per m-block): packed_weights. A
+// block of one or two rows (LLM decode) is computed without packing: direct_block.
 // Plain C++, no SystemC, no timing. Scratch buffers are members: one datapath per core.
 #pragma once
 
@@ -99,6 +100,10 @@ class IntDatapath {
             return static_cast<size_t>(h ^ (h >> 29));
         }
     };
+    // Blocks of at most this many rows with K-major weights skip the packing: direct_block.
+    static constexpr int64_t kDirectRows = 2;
+    void direct_block(const isa::Compute& c, const isa::LayerDesc& L, const int8_t* w, Memory mem);
+    std::vector<uint32_t> m_direct, m_col_sums;  // one row's sums; W's column sums
     // Bytes of packed weights (and their sources) kept at most.
     static constexpr size_t kPackCacheBytes = size_t{256} << 20;
     [[nodiscard]] const Packed& packed_weights(const isa::Compute& c, const isa::LayerDesc& L,

@@ -23,6 +23,8 @@
 #include "sim/core/input_file.h"
 #include "sim/core/npy.h"
 #include "sim/core/yaml_messages.h"
+#include "sim/graph/seeded_bytes.h"
+#include "sim/kernels/isa.h"
 
 namespace npu::graph {
 
@@ -49,6 +51,48 @@ int64_t DataGenerator::uniform_int(int64_t lo, int64_t hi) {
 
 double DataGenerator::uniform_unit() { return static_cast<double>(m_engine() >> 11) * 0x1.0p-53; }
 
+namespace {
+
+using seeded::draw_bytes;
+using seeded::LowBits;
+using seeded::Mod255;
+using seeded::Remainder;
+
+// draw_bytes compiled for the generic target and for the wider vector units (as sim/kernels'
+// paths: per-function target attributes, chosen by kernels::active_isa()); the same bytes on
+// every path, integer operations only.
+template <typename Map>
+void draw_portable(kernels::Mt19937_64& e, int8_t* out, size_t n, uint64_t limit, Map map) {
+    draw_bytes(e, out, n, limit, map);
+}
+template <typename Map>
+__attribute__((target("avx2"))) void draw_avx2(kernels::Mt19937_64& e, int8_t* out, size_t n,
+                                               uint64_t limit, Map map) {
+    draw_bytes(e, out, n, limit, map);
+}
+template <typename Map>
+__attribute__((target("avx512f,avx512bw"))) void draw_avx512(kernels::Mt19937_64& e, int8_t* out,
+                                                             size_t n, uint64_t limit, Map map) {
+    draw_bytes(e, out, n, limit, map);
+}
+
+template <typename Map>
+void draw(kernels::Mt19937_64& e, int8_t* out, size_t n, uint64_t limit, Map map) {
+    switch (kernels::active_isa()) {
+        case kernels::Isa::kAvx512Vnni:
+            draw_avx512(e, out, n, limit, map);
+            return;
+        case kernels::Isa::kAvx2:
+            draw_avx2(e, out, n, limit, map);
+            return;
+        case kernels::Isa::kPortable:
+            break;
+    }
+    draw_portable(e, out, n, limit, map);
+}
+
+}  // namespace
+
 std::vector<int8_t> DataGenerator::int8s(size_t count, int lo, int hi) {
     // uniform_int(lo, hi) per element, its constants computed once and its remainder without a
     // division: the same draws, so the same bytes (a unit test holds it to uniform_int).
@@ -59,35 +103,14 @@ std::vector<int8_t> DataGenerator::int8s(size_t count, int lo, int hi) {
     v.reserve(count);
     advise_huge_pages(v.data(), count);
     v.resize(count);
+    const auto base = static_cast<uint64_t>(static_cast<int64_t>(lo));
     if ((span & (span - 1)) == 0) {
-        for (auto& out : v) {
-            uint64_t x = m_engine();
-            while (x > limit) x = m_engine();
-            out = static_cast<int8_t>(static_cast<uint64_t>(lo) + (x & (span - 1)));
-        }
-        return v;
-    }
-    if (span == 255) {  // the weights' [-127, 127]: a constant divisor, a multiply-shift remainder
-        for (auto& out : v) {
-            uint64_t x = m_engine();
-            while (x > limit) x = m_engine();
-            out = static_cast<int8_t>(static_cast<uint64_t>(lo) + x % 255);
-        }
-        return v;
-    }
-    // x % span by Lemire, Kaser and Kurz's direct remainder ("Faster Remainder by Direct
-    // Computation", 2019): with M = ceil(2^128 / span), x % span = ((M * x mod 2^128) * span) >>
-    // 128, exact for every 64-bit x and span < 2^64.
-    __extension__ typedef unsigned __int128 U128;
-    const U128 m = ~U128{0} / span + 1;
-    for (auto& out : v) {
-        uint64_t x = m_engine();
-        while (x > limit) x = m_engine();
-        const U128 low = m * x;
-        const U128 bottom = (static_cast<U128>(static_cast<uint64_t>(low)) * span) >> 64;
-        const U128 top = static_cast<U128>(static_cast<uint64_t>(low >> 64)) * span;
-        const uint64_t rem = static_cast<uint64_t>((bottom + top) >> 64);
-        out = static_cast<int8_t>(static_cast<uint64_t>(lo) + rem);
+        draw(m_engine, v.data(), count, limit, LowBits{base, span - 1});
+    } else if (span == 255) {
+        draw(m_engine, v.data(), count, limit, Mod255{base});
+    } else {
+        draw(m_engine, v.data(), count, limit,
+             Remainder{base, span, ~Remainder::U128{0} / span + 1});
     }
     return v;
 }

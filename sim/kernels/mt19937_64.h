@@ -4,6 +4,7 @@
 // vectorizes. The workload loader's seeded data generation draws millions of numbers from it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace npu::kernels {
@@ -21,6 +22,16 @@ class Mt19937_64 {
     uint64_t operator()() {
         if (m_next == kN) refill();
         return m_out[m_next++];
+    }
+
+    // The next min(want, n) outputs at once, n >= 1 being what the current block has left:
+    // points `out` at them and consumes them (the same numbers operator() would return in turn).
+    size_t take(size_t want, const uint64_t*& out) {
+        if (m_next == kN) refill();
+        const size_t n = want < size_t(kN - m_next) ? want : size_t(kN - m_next);
+        out = m_out + m_next;
+        m_next += int(n);
+        return n;
     }
 
   private:

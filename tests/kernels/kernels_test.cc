@@ -11,11 +11,13 @@
 #include <random>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "sim/core/error.h"
 #include "sim/core/requant.h"
 #include "sim/graph/layer_eval.h"
+#include "sim/graph/workload_loader.h"
 #include "sim/kernels/gemm.h"
 #include "sim/kernels/im2col.h"
 #include "sim/kernels/isa.h"
@@ -119,6 +121,44 @@ TEST(Kernels, UnknownOrUnsupportedPathIsAClearError) {
                 << msg;
         }
     }
+}
+
+// The workload loader's seeded bytes (DataGenerator::int8s, mapped in bulk on this path) equal
+// the definition: std::mt19937_64 seeded through splitmix64, each draw over the limit rejected,
+// lo + x % span. Lengths cross the engine's 312-output blocks; spans: the inputs' 256 (low bits),
+// the weights' 255 (byte sums) and others (the direct remainder).
+TEST(Kernels, SeededBytesEqualTheDefinitionOnThisPath) {
+    const auto reference = [](uint64_t seed, uint64_t stream, size_t n, int lo, int hi) {
+        std::mt19937_64 engine(graph::splitmix64(seed ^ graph::splitmix64(stream)));
+        const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
+        const uint64_t limit = UINT64_MAX - (UINT64_MAX % span + 1) % span;
+        std::vector<int8_t> v(n);
+        for (auto& b : v) {
+            uint64_t x = engine();
+            while (x > limit) x = engine();
+            b = static_cast<int8_t>(lo + static_cast<int64_t>(x % span));
+        }
+        return v;
+    };
+    const std::pair<int, int> ranges[] = {{-128, 127}, {-127, 127}, {-8, 7}, {0, 0},
+                                          {-100, 27},  {-3, 3},     {5, 100}};
+    for (const auto& [lo, hi] : ranges) {
+        for (size_t n : {size_t{0}, size_t{1}, size_t{311}, size_t{312}, size_t{313}, size_t{5000},
+                         size_t{100003}}) {
+            graph::DataGenerator gen(42,
+                                     static_cast<uint64_t>(n) * 1000 + static_cast<uint64_t>(hi));
+            ASSERT_EQ(gen.int8s(n, lo, hi),
+                      reference(42, static_cast<uint64_t>(n) * 1000 + static_cast<uint64_t>(hi), n,
+                                lo, hi))
+                << lo << ".." << hi << " n " << n;
+        }
+    }
+    // Draws continue in step across calls: two calls equal one of their total length.
+    graph::DataGenerator a(7, 1), b(7, 1);
+    std::vector<int8_t> two = a.int8s(1000, -127, 127);
+    const std::vector<int8_t> rest = a.int8s(777, -127, 127);
+    two.insert(two.end(), rest.begin(), rest.end());
+    EXPECT_EQ(two, b.int8s(1777, -127, 127));
 }
 
 TEST(Kernels, GemmEdgeSizesEqualPlainLoops) {

@@ -97,5 +97,74 @@ TEST(DatapathPackCache, RepeatedBlocksEqualThePlainProductAlsoAfterTheirBytesCha
     }
 }
 
+// Blocks of one and two rows are computed without packing (IntDatapath::direct_block): the same
+// wrapping product, the bias or the accumulators' old values, the zero-point corrections.
+TEST(DatapathPackCache, OneAndTwoRowBlocksEqualThePlainProduct) {
+    std::mt19937_64 gen(11);
+    for (int rows : {1, 2}) {
+        for (int za : {0, 3, -128}) {
+            for (bool accumulate : {false, true}) {
+                Block b(gen);
+                b.c.m = rows;
+                b.c.accumulate = accumulate;
+                b.layer.a_zero_point = za;
+                IntDatapath dp(Rounding::kHalfEven, RequantMode::kFixedPoint);
+                const Memory mem{b.spad.data(), b.acc.data()};
+                for (uint8_t& x : b.acc) x = static_cast<uint8_t>(gen());
+                const std::vector<int32_t> before = b.got();
+                dp.compute_block(b.c, b.layer, mem, {});
+                const std::vector<int32_t> want = b.want(), got = b.got();
+                for (int i = 0; i < kM; ++i) {
+                    for (int j = 0; j < kN; ++j) {
+                        const size_t at = size_t(i) * kN + size_t(j);
+                        int32_t bias;
+                        std::memcpy(&bias, b.spad.data() + kBias + 4 * j, 4);
+                        // += : the old value plus the product (want less its bias), wrapping.
+                        const auto sum = static_cast<int32_t>(static_cast<uint32_t>(before[at]) +
+                                                              static_cast<uint32_t>(want[at]) -
+                                                              static_cast<uint32_t>(bias));
+                        const int32_t expect = i >= rows ? before[at] : accumulate ? sum : want[at];
+                        ASSERT_EQ(got[at], expect) << rows << " rows, za " << za << ", accumulate "
+                                                   << accumulate << ", (" << i << ", " << j << ")";
+                    }
+                }
+            }
+        }
+    }
+}
+
+// A residual add of 1024 elements or more requantizes through per-byte tables: the same
+// accumulators as the element-by-element path (one instruction of 2 x 1500 elements against
+// three instructions of 1000).
+TEST(IntDatapathAdd, TableAndElementwisePathsGiveTheSameAccumulators) {
+    std::mt19937_64 gen(3);
+    std::vector<uint8_t> spad(8192), acc_big(3000 * 4), acc_small(3000 * 4);
+    for (uint8_t& b : spad) b = static_cast<uint8_t>(gen());
+    isa::LayerDesc L;
+    L.in_zero_point = -7;
+    L.in2_zero_point = 12;
+    L.add_x_multiplier = 1518500250;  // 0.707 in Q31
+    L.add_x_shift = -1;
+    L.add_y_multiplier = 1900000000;
+    L.add_y_shift = 0;
+    isa::Vector v;
+    v.op = isa::VectorOp::kAdd;
+    v.x_addr = 0;
+    v.y_addr = 4096;
+    v.rows = 2;
+    v.len = 1500;
+    IntDatapath dp(Rounding::kHalfEven, RequantMode::kFixedPoint);
+    dp.vector(v, L, 0, Memory{spad.data(), acc_big.data()}, {});
+    v.rows = 1;
+    v.len = 1000;
+    for (uint32_t part = 0; part < 3; ++part) {
+        v.x_addr = part * 1000;
+        v.y_addr = 4096 + part * 1000;
+        v.acc_addr = part * 4000;
+        dp.vector(v, L, 0, Memory{spad.data(), acc_small.data()}, {});
+    }
+    EXPECT_EQ(acc_big, acc_small);
+}
+
 }  // namespace
 }  // namespace npu::datapath

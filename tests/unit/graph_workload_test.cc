@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "sim/core/error.h"
 #include "sim/core/ppu_ops.h"
 #include "sim/core/requant.h"
+#include "sim/graph/seeded_bytes.h"
 #include "sim/graph/workload.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/quant/prepare.h"
@@ -304,6 +306,48 @@ TEST(GraphData, Int8sDrawTheSameAsUniformInt) {
         const std::vector<int8_t> got = a.int8s(1'000'000, lo, hi);
         for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(int64_t{got[i]}, b.uniform_int(lo, hi));
     }
+}
+
+// The bulk mapping behind int8s on a scripted stream with draws over the limit, alone, in a row,
+// at the edges of the engine's blocks (here 7 outputs): each rejected draw yields nothing, the
+// rest map in order, and exactly the draws needed are taken (uniform_int's loop, draw by draw).
+TEST(GraphData, BulkDrawsRejectDrawsOverTheLimitAsUniformIntDoes) {
+    struct Script {
+        std::vector<uint64_t> xs;
+        size_t at = 0;
+        size_t take(size_t want, const uint64_t*& out) {
+            const size_t n = std::min({want, 7 - at % 7, xs.size() - at});
+            out = xs.data() + at;
+            at += n;
+            return n;
+        }
+    };
+    constexpr uint64_t kMax = ~uint64_t{0};
+    const auto run = [](uint64_t limit, uint64_t span, int lo, auto map) {
+        std::mt19937_64 gen(17);
+        Script s;
+        for (int i = 0; i < 60; ++i) s.xs.push_back(gen() & (kMax >> 1));
+        for (size_t at : {size_t{0}, size_t{6}, size_t{7}, size_t{8}, size_t{20}, size_t{21},
+                          size_t{22}, size_t{40}}) {
+            s.xs[at] = kMax;  // over every limit
+        }
+        s.xs[30] = limit;  // the limit itself is kept
+        if (limit < kMax) s.xs[31] = limit + 1;
+        std::vector<int8_t> want;
+        for (uint64_t x : s.xs) {
+            if (x <= limit)
+                want.push_back(static_cast<int8_t>(lo + static_cast<int64_t>(x % span)));
+        }
+        std::vector<int8_t> got(want.size());
+        seeded::draw_bytes(s, got.data(), got.size(), limit, map);
+        EXPECT_EQ(got, want) << "span " << span;
+        EXPECT_EQ(s.at, s.xs.size()) << "span " << span;  // the last draw is kept: all taken
+    };
+    const auto base = [](int lo) { return static_cast<uint64_t>(static_cast<int64_t>(lo)); };
+    run(kMax - 1, 255, -127, seeded::Mod255{base(-127)});
+    run(kMax, 256, -128, seeded::LowBits{base(-128), 255});
+    __extension__ typedef unsigned __int128 U128;
+    run(kMax - 2, 7, -3, seeded::Remainder{base(-3), 7, ~U128{0} / 7 + 1});
 }
 
 TEST(GraphErrors, AllProblemsReportedTogether) {
