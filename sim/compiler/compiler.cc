@@ -63,7 +63,7 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     if (options.cores > 1) {
         for (size_t li = 0; li < plans.size(); ++li) {
             plans[li].core_units = core_share(lowered.layers[li], plans[li], hw.array.cols,
-                                              options.core, options.cores);
+                                              options.core, options.cores, options.partition);
         }
     }
     if (fused || hw.compiler.overlap == LayerOverlap::kPrefetch || options.cores > 1) {
