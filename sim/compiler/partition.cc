@@ -87,8 +87,36 @@ Partitioned compile_split(const graph::Workload& wl, const cfg::HwConfig& hw,
 
 }  // namespace
 
+namespace {
+
+// Layers' `partition:` pins: only in a channel or spatial run on several cores (every problem at
+// once, npu::UserError).
+void check_partition_pins(const graph::Workload& wl, const cfg::HwConfig& hw) {
+    const bool split = hw.cores > 1 && (hw.compiler.partition == Partition::kChannel ||
+                                        hw.compiler.partition == Partition::kSpatial);
+    if (split) return;
+    const std::string run =
+        hw.cores <= 1 ? std::string("cores 1")
+                      : "compiler.partition " + std::string(to_string(hw.compiler.partition));
+    DiagnosticList problems;
+    for (size_t li = 0; li < wl.layers.size(); ++li) {
+        const graph::Layer& l = wl.layers[li];
+        if (!l.pin_partition) continue;
+        problems.add(Diagnostic{wl.source_file, l.source_line, l.source_col,
+                                "layers[" + std::to_string(li) + "].partition",
+                                "expected no partition pin with " + run +
+                                    " (a pin chooses channel or spatial for one layer of a "
+                                    "channel or spatial run on several cores), found partition: " +
+                                    to_string(*l.pin_partition) + " on layer '" + l.name + "'"});
+    }
+    problems.throw_if_any();
+}
+
+}  // namespace
+
 Partitioned compile_cores(const graph::Workload& wl, const cfg::HwConfig& hw,
                           const CompileOptions& options) {
+    check_partition_pins(wl, hw);
     Partitioned out;
     if (hw.cores <= 1) {
         out.shares.push_back(CoreShare{0, wl.batch});

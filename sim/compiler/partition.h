@@ -47,7 +47,12 @@
 // (a convolution's halo rows too: neighbouring cores both load them) and the whole layer's
 // weights (every n-block and k-chunk, per m-block as the plan does, from the one copy) and
 // stores its rows of the shared output.
-// Not done: per-layer partition pins, pipelining layers over cores.
+//
+// Per-layer pins: a workload layer's `partition: channel | spatial` (graph::Layer::pin_partition)
+// splits that layer that way in a channel or spatial run on several cores, whatever
+// compiler.partition says (the rest of the run as above); with one core or a batch (or auto)
+// partition a pin is refused (npu::UserError naming each pinned layer's file:line:col).
+// Not done: pipelining layers over cores, an `auto` that chooses channel or spatial per layer.
 #pragma once
 
 #include <cstdint>
@@ -84,7 +89,8 @@ struct Partitioned {
 // npu::UserError naming dram.size when the cores' ranges together do not fit in the DRAM
 // (options.dram_size, or dram.size from options.dram_base); each program's dram_size is then its
 // dram_bytes_used (batch; channel and spatial: the one range is checked as compile() does).
-// Channel or spatial with an unsupported setting: npu::UserError with every problem (see above).
+// Channel or spatial with an unsupported setting, or partition pins outside a channel or spatial
+// run on several cores: npu::UserError with every problem (see above).
 [[nodiscard]] Partitioned compile_cores(const graph::Workload& workload, const cfg::HwConfig& hw,
                                         const CompileOptions& options);
 

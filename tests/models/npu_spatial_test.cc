@@ -17,6 +17,7 @@
 
 #include "sim/compiler/partition.h"
 #include "sim/core/error.h"
+#include "sim/graph/workload_loader.h"
 #include "sim/report/figures.h"
 #include "sim/run/simulation.h"
 #include "tests/models/bundled.h"
@@ -261,6 +262,136 @@ TEST(SpatialPartition, RefusesWhatItCannotSplit) {
                   "on layer 'b1_add'");
     // One core: no split, nothing refused.
     EXPECT_EQ(user_error(spatial_hw(1, {"compiler.fusion=auto"}), wl), "(no error)");
+}
+
+// tiny_resnet with `partition:` pins, as the workload file gives them (at each layer's line).
+graph::Workload pinned_resnet(int32_t batch,
+                              const std::vector<std::pair<std::string, Partition>>& pins) {
+    graph::Workload wl = bundled("tiny_resnet", batch);
+    for (const auto& [name, p] : pins) {
+        bool found = false;
+        for (graph::Layer& l : wl.layers) {
+            if (l.name == name) {
+                l.pin_partition = p;
+                found = true;
+            }
+        }
+        EXPECT_TRUE(found) << name;
+    }
+    return wl;
+}
+
+// Per layer and core: the MACs.
+std::vector<std::vector<uint64_t>> macs_of(const compiler::Partitioned& parts) {
+    std::vector<std::vector<uint64_t>> out;
+    for (size_t i = 0; i < parts.programs.at(0).layers.size(); ++i) {
+        out.emplace_back();
+        for (const isa::Program& p : parts.programs) out.back().push_back(p.layers[i].macs);
+    }
+    return out;
+}
+
+// A pinned layer is split as its pin says, every other layer as compiler.partition says: per
+// core, its MACs and instructions are those of the run of the pin's partition, and the rest those
+// of the run's own. In a channel run, 'stem' and 'pool' pinned spatial; in a spatial run,
+// 'b1_conv1' pinned channel.
+TEST(PartitionPins, APinnedLayerIsSplitAsItsPinSays) {
+    compiler::CompileOptions o;
+    o.with_data = false;
+    const graph::Workload plain = bundled("tiny_resnet");
+    const cfg::HwConfig channel = test_support::with_cores(3, {"compiler.partition=channel"});
+    const compiler::Partitioned by_channel = compiler::compile_cores(plain, channel, o);
+    const compiler::Partitioned by_rows = compiler::compile_cores(plain, spatial_hw(3), o);
+    const std::vector<std::pair<std::string, Partition>> to_rows = {{"stem", Partition::kSpatial},
+                                                                    {"pool", Partition::kSpatial}};
+    const graph::Workload wl = pinned_resnet(1, to_rows);
+    const compiler::Partitioned mixed = compiler::compile_cores(wl, channel, o);
+    const graph::Workload wl2 = pinned_resnet(1, {{"b1_conv1", Partition::kChannel}});
+    const compiler::Partitioned mixed2 = compiler::compile_cores(wl2, spatial_hw(3), o);
+    const auto ins = instructions(mixed), ins2 = instructions(mixed2);
+    const auto ins_ch = instructions(by_channel), ins_sp = instructions(by_rows);
+    for (size_t i = 0; i < wl.layers.size(); ++i) {
+        const std::string& name = wl.layers[i].name;
+        const bool rows = name == "stem" || name == "pool";
+        EXPECT_EQ(macs_of(mixed)[i], macs_of(rows ? by_rows : by_channel)[i]) << name;
+        EXPECT_EQ(ins[i], (rows ? ins_sp : ins_ch)[i]) << name;
+        const bool channels = name == "b1_conv1";
+        EXPECT_EQ(macs_of(mixed2)[i], macs_of(channels ? by_channel : by_rows)[i]) << name;
+        EXPECT_EQ(ins2[i], (channels ? ins_ch : ins_sp)[i]) << name;
+    }
+    // The pins change the split: pool runs on every core in mixed, on core 0 only by channel.
+    size_t pool = 1;
+    ASSERT_EQ(wl.layers[pool].name, "pool");
+    EXPECT_GT(ins[pool][2], 0u);
+    EXPECT_EQ(ins_ch[pool][2], 0u);
+}
+
+// Runs with pins: bit-exact and byte for byte the one-core run (of the workload without pins).
+TEST(PartitionPins, PinnedRunsAreBitExact) {
+    const run::RunResult one = run::simulate(spatial_hw(1), bundled("tiny_resnet", 2), {});
+    const std::vector<std::pair<std::string, Partition>> to_rows = {
+        {"stem", Partition::kSpatial},
+        {"pool", Partition::kSpatial},
+        {"b1_add", Partition::kSpatial}};
+    const run::RunResult a = run::simulate(
+        test_support::with_cores(3, {"compiler.partition=channel"}), pinned_resnet(2, to_rows), {});
+    EXPECT_EQ(a.stats.partition, "channel");
+    test_support::expect_layers_match_one_core(a, one);
+    const run::RunResult b = run::simulate(
+        spatial_hw(2),
+        pinned_resnet(2, {{"b1_conv1", Partition::kChannel}, {"b2_conv1", Partition::kChannel}}),
+        {});
+    EXPECT_EQ(b.stats.partition, "spatial");
+    test_support::expect_layers_match_one_core(b, one);
+}
+
+// Pins only in a channel or spatial run on several cores: each pinned layer named at its line.
+TEST(PartitionPins, RefusedOutsideChannelOrSpatialRuns) {
+    const graph::Workload wl =
+        pinned_resnet(1, {{"stem", Partition::kSpatial}, {"b1_conv1", Partition::kChannel}});
+    const std::string at0 = wl.source_file + ":" + std::to_string(wl.layers[0].source_line) + ":" +
+                            std::to_string(wl.layers[0].source_col);
+    const std::string at2 = wl.source_file + ":" + std::to_string(wl.layers[2].source_line) + ":" +
+                            std::to_string(wl.layers[2].source_col);
+    const auto message = [&](const std::string& run) {
+        return at0 + ": layers[0].partition: expected no partition pin with " + run +
+               " (a pin chooses channel or spatial for one layer of a channel or spatial run on "
+               "several cores), found partition: spatial on layer 'stem'\n" +
+               at2 + ": layers[2].partition: expected no partition pin with " + run +
+               " (a pin chooses channel or spatial for one layer of a channel or spatial run on "
+               "several cores), found partition: channel on layer 'b1_conv1'";
+    };
+    EXPECT_EQ(user_error(test_support::with_cores(2, {"compiler.partition=batch"}), wl),
+              message("compiler.partition batch"));
+    EXPECT_EQ(user_error(test_support::with_cores(2), wl), message("compiler.partition auto"));
+    EXPECT_EQ(user_error(spatial_hw(1), wl), message("cores 1"));
+}
+
+// The loader reads `partition:` on any layer; any other value is refused at its position.
+TEST(PartitionPins, LoaderReadsThePin) {
+    const std::string head = "input: {shape: [4, 4, 8], scale: 0.1, zero_point: 0}\nlayers:\n";
+    const graph::Workload wl = graph::load_workload_from_string(
+        head +
+            "  - {name: c, op: conv2d, out_channels: 8, kernel: 1, weight_scale: 0.01, partition: "
+            "spatial}\n"
+            "  - {name: p, op: maxpool, kernel: 2, stride: 2, partition: channel}\n"
+            "  - {name: q, op: maxpool, kernel: 1}\n",
+        "w.yaml");
+    ASSERT_EQ(wl.layers.size(), 3u);
+    EXPECT_EQ(wl.layers[0].pin_partition, Partition::kSpatial);
+    EXPECT_EQ(wl.layers[1].pin_partition, Partition::kChannel);
+    EXPECT_EQ(wl.layers[2].pin_partition, std::nullopt);
+    try {
+        (void)graph::load_workload_from_string(
+            head +
+                "  - {name: c, op: conv2d, out_channels: 8, kernel: 1, weight_scale: 0.01, "
+                "partition: rows}\n",
+            "w.yaml");
+        ADD_FAILURE() << "no error";
+    } catch (const UserError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "w.yaml:3:86: layers[0].partition: expected channel or spatial, found 'rows'");
+    }
 }
 
 // The bundled chips at 4 cores on BERT (with data) and ResNet-50 (with data): only with
