@@ -256,6 +256,8 @@ int cmd_compile(const Args& a, std::ostream& out) {
                 const compiler::CoreShare& sh = parts.shares[c];
                 if (parts.partition == Partition::kChannel) {
                     text << "; core " << c << ": its channels of every layer\n";
+                } else if (parts.partition == Partition::kSpatial) {
+                    text << "; core " << c << ": its rows of every layer\n";
                 } else {
                     text << "; core " << c << ": images [" << sh.first_image << ", "
                          << sh.first_image + sh.images << ") of the batch\n";

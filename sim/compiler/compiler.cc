@@ -62,8 +62,10 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     if (fused) place_intermediates(lowered, groups, memory, bases, plans);
     if (options.cores > 1) {
         for (size_t li = 0; li < plans.size(); ++li) {
-            plans[li].core_units = core_share(lowered.layers[li], plans[li], hw.array.cols,
-                                              options.core, options.cores);
+            // A layer's `partition:` pin overrides the run's (partition.h).
+            plans[li].core_units =
+                core_share(lowered.layers[li], plans[li], hw.array.cols, options.core,
+                           options.cores, wl.layers[li].pin_partition.value_or(options.partition));
         }
     }
     if (fused || hw.compiler.overlap == LayerOverlap::kPrefetch || options.cores > 1) {

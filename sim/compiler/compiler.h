@@ -51,12 +51,14 @@ struct CompileOptions {
     // index into the workload's layers) instead of the search's choice when it returns one, e.g.
     // one of array_candidates() or a plan_array() of other limits. Empty: the search chooses.
     std::function<std::optional<ArrayPlan>(size_t layer)> array_plan = nullptr;
-    // Channel partition (partition.h): with cores > 1, the program of core `core`: each layer's
-    // work units (emit.h work_units()) split over the cores as evenly as they go (the first
-    // cores take one more), this core's share emitted (LayerPlan::core_units). Memory is planned
-    // on the whole layers, so every core's program has the same DRAM layout.
+    // Channel and spatial partitions (partition.h): with cores > 1, the program of core `core`:
+    // each layer's work units (emit.h core_share(); `partition`: channels or rows) split over
+    // the cores as evenly as they go (the first cores take one more), this core's share emitted
+    // (LayerPlan::core_units). Memory is planned on the whole layers, so every core's program
+    // has the same DRAM layout.
     int core = 0;
     int cores = 1;
+    Partition partition = Partition::kChannel;  // kChannel or kSpatial
 };
 
 // Element sizes (docs/precision.md): activations take act_bytes(p) bytes each (int4: int8

@@ -38,7 +38,7 @@ struct NBlock {
 std::vector<NBlock> n_blocks_of(const LayerPlan& plan, int64_t rep) {
     const LayerMapping& mp = plan.array.mapping;
     int64_t c0 = 0, c1 = mp.n;
-    if (plan.core_units) {
+    if (plan.core_units && plan.core_units->partition == Partition::kChannel) {
         const LayerPlan::Units& u = *plan.core_units;
         const int64_t per = ceil_div(mp.n, u.channels), base = rep * per;
         c0 = std::clamp<int64_t>(u.first - base, 0, per) * u.channels;
@@ -57,6 +57,76 @@ std::vector<NBlock> n_blocks_of(const LayerPlan& plan, int64_t rep) {
 // The repetitions (groups or heads) of an array layer, each of mapping.n_blocks n-blocks.
 int64_t array_repeats(const LoweredLayer& x) {
     return x.layer->kind == graph::OpKind::kMatmul ? x.layer->heads : x.groups;
+}
+
+// A layer's output rows as the spatial partition splits them: `samples` images (run one after
+// the other) of `rows` rows each. Array layers: the rows of the GEMM they map (a conv's output
+// image rows, a gemm's or matmul head's M; a batch folded into the rows: the stacked images',
+// one sample); pooling and depthwise: output image rows, image by image; add/mul and the row
+// ops: the rows of every image (one sample); a reshape: one row (it emits nothing).
+struct RowSplit {
+    int64_t samples = 1, rows = 1;
+};
+RowSplit row_split(const LoweredLayer& x) {
+    const graph::Layer& l = *x.layer;
+    switch (x.cls) {
+        case LayerClass::kArray:
+            return {x.samples, x.gemm().out_h()};
+        case LayerClass::kWindow:
+            return {x.samples, l.out_h()};
+        case LayerClass::kElementwise:
+        case LayerClass::kRows:
+            return {1, elements(l.out_shape) / l.out_shape.back() * x.batch};
+        case LayerClass::kView:
+            return {1, 1};
+    }
+    return {1, 1};
+}
+
+// Rows [r0, r1) of sample `sample`.
+struct RowPiece {
+    int64_t sample = 0;
+    int64_t r0 = 0, r1 = 0;
+};
+// The rows this core runs, sample by sample: all of them, or under spatial core_units its
+// units' rows (units are rows, sample-major; samples without any are left out).
+std::vector<RowPiece> row_pieces(const LayerPlan& plan, const RowSplit& split) {
+    std::vector<RowPiece> out;
+    const bool spatial = plan.core_units && plan.core_units->partition == Partition::kSpatial;
+    for (int64_t smp = 0; smp < split.samples; ++smp) {
+        int64_t lo = 0, hi = split.rows;
+        if (spatial) {
+            const LayerPlan::Units& u = *plan.core_units;
+            const int64_t base = smp * split.rows;
+            lo = std::clamp<int64_t>(u.first - base, 0, split.rows);
+            hi = std::clamp<int64_t>(u.first + u.count - base, 0, split.rows);
+        }
+        if (hi > lo) out.push_back({smp, lo, hi});
+    }
+    return out;
+}
+// The plan's blocks of `per_block` rows (from row 0) clipped to rows [r0, r1): how many there
+// are, and where the one starting at row `r` ends.
+int64_t blocks_in(int64_t r0, int64_t r1, int64_t per_block) {
+    return r1 > r0 ? ceil_div(r1, per_block) - r0 / per_block : 0;
+}
+int64_t block_end(int64_t r, int64_t r1, int64_t per_block) {
+    return std::min(r1, (r / per_block + 1) * per_block);
+}
+// Where the m-block of GEMM `l` (input rows of `row_bytes`) that starts at output row `r` ends,
+// for rows [r, r1): the most rows an m-block of the plan holds whose input slab fits the plan's
+// slab buffer, at least the plan's block clipped (block_end(), whose slab lies within the plan's
+// block's). From a block boundary of the plan that is the plan's block; a core's range that
+// starts inside one (spatial) is cut into as few m-blocks as fit, so each core loads the weights
+// as few times as it can.
+int64_t m_block_end(const graph::Layer& l, const LayerMapping& mp, uint64_t row_bytes, int64_t r,
+                    int64_t r1) {
+    const int64_t clipped = block_end(r, r1, mp.out_rows_per_block);
+    for (int64_t e = std::min(r1, r + mp.out_rows_per_block); e > clipped; --e) {
+        const RowSpan slab = slab_rows(l, static_cast<int32_t>(r), static_cast<int32_t>(e));
+        if (uint64_t(slab.count) * row_bytes <= mp.slab_bytes) return e;
+    }
+    return clipped;
 }
 
 class Schedule {
@@ -224,11 +294,9 @@ struct MBlock {
     int32_t m = 0;
     RowSpan slab;
 };
-MBlock m_block(const graph::Layer& l, const LayerMapping& mp, int64_t b) {
-    const int32_t oh0 = static_cast<int32_t>(b * mp.out_rows_per_block);
-    const int32_t oh1 = std::min(l.out_h(), oh0 + mp.out_rows_per_block);
-    return {int64_t{oh0} * l.out_w(), static_cast<int32_t>(int64_t{oh1 - oh0} * l.out_w()),
-            slab_rows(l, oh0, oh1)};
+MBlock m_block(const graph::Layer& l, int64_t oh0, int64_t oh1) {
+    return {oh0 * l.out_w(), static_cast<int32_t>((oh1 - oh0) * l.out_w()),
+            slab_rows(l, static_cast<int32_t>(oh0), static_cast<int32_t>(oh1))};
 }
 
 // The LOAD of an m-block's slab, `image_offset` bytes into A, into scratchpad `addr`; returns
@@ -310,14 +378,16 @@ void post_and_store(Schedule& sch, const GemmIo& io, uint64_t image_offset, cons
               io.out.region, std::nullopt);
 }
 
-// The blocks of channels `nbs` only (nothing when none).
+// The blocks of channels `nbs` only (nothing when none), and output rows [r0, r1) only, in
+// m-blocks from r0 on (m_block_end(); every row: the plan's m-blocks).
 void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, const Buffers& buf,
-               const GemmIo& io, const std::vector<NBlock>& nbs) {
-    if (nbs.empty()) return;
+               const GemmIo& io, const std::vector<NBlock>& nbs, int64_t r0, int64_t r1) {
+    if (nbs.empty() || r1 <= r0) return;
     const std::optional<uint32_t> pf = sch.take_prefetched();  // the first step's weights
-    int64_t s = 0, p = 0;
-    for (int64_t b = 0; b < mp.m_blocks; ++b) {
-        const MBlock mb = m_block(l, mp, b);
+    int64_t s = 0, p = 0, b = 0;
+    for (int64_t oh0 = r0, oh1 = 0; oh0 < r1; oh0 = oh1, ++b) {
+        oh1 = m_block_end(l, mp, io.a_row_bytes, oh0, r1);
+        const MBlock mb = m_block(l, oh0, oh1);
         const BufRef slab_buf{kSlab, static_cast<int>(b % 2)};
         const uint32_t slab = load_slab(sch, io, 0, mb, buf.slab[b % 2], slab_buf);
         for (const NBlock& nbk : nbs) {
@@ -355,14 +425,15 @@ void emit_gemm(Schedule& sch, const graph::Layer& l, const LayerMapping& mp, con
     }
 }
 
-// The same GEMM for `samples` images (image s reads A a_image bytes and writes the output
+// The same GEMM for the images of `pieces` (image s reads A a_image bytes and writes the output
 // out_image bytes after image s - 1) with the n-blocks outermost and one k-chunk: each n-block's
 // bias and weights are loaded once, then every image's m-blocks load their slab and compute.
-// The blocks of channels `nbs` only.
+// The blocks of channels `nbs` only, and each piece's rows only (emit_gemm()).
 void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMapping& mp,
-                             const Buffers& buf, const GemmIo& io, int32_t samples,
-                             uint64_t a_image, uint64_t out_image, const std::vector<NBlock>& nbs) {
-    if (nbs.empty()) return;
+                             const Buffers& buf, const GemmIo& io,
+                             const std::vector<RowPiece>& pieces, uint64_t a_image,
+                             uint64_t out_image, const std::vector<NBlock>& nbs) {
+    if (nbs.empty() || pieces.empty()) return;
     const std::optional<uint32_t> pf = sch.take_prefetched();  // n-block 0's weights
     int64_t t = 0;  // steps (each loads a slab and computes one pair)
     for (size_t q = 0; q < nbs.size(); ++q) {
@@ -373,14 +444,17 @@ void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMa
         const BufRef w = pre ? BufRef{kPrefetch, 0} : BufRef{kWeights, static_cast<int>(j % 2)};
         const uint32_t w_addr = pre ? *pf : buf.w[j % 2];
         const BufRef bias{kBias, static_cast<int>(j % 2)};
-        for (int32_t smp = 0; smp < samples; ++smp) {
-            for (int64_t b = 0; b < mp.m_blocks; ++b, ++t) {
-                const MBlock mb = m_block(l, mp, b);
+        bool first = true;  // the n-block's first step loads its bias and weights
+        for (const RowPiece& piece : pieces) {
+            const uint64_t smp = uint64_t(piece.sample);
+            for (int64_t oh0 = piece.r0, oh1 = 0; oh0 < piece.r1; oh0 = oh1, ++t) {
+                oh1 = m_block_end(l, mp, io.a_row_bytes, oh0, piece.r1);
+                const MBlock mb = m_block(l, oh0, oh1);
                 const BufRef slab_buf{kSlab, static_cast<int>(t % 2)};
                 const BufRef acc{kAcc, static_cast<int>(t % 2)};
                 const uint32_t slab =
-                    load_slab(sch, io, uint64_t(smp) * a_image, mb, buf.slab[t % 2], slab_buf);
-                if (smp == 0 && b == 0) {
+                    load_slab(sch, io, smp * a_image, mb, buf.slab[t % 2], slab_buf);
+                if (std::exchange(first, false)) {
                     load_bias(sch, io, n0, n, buf.bias[j % 2], bias);
                     if (!pre) {
                         load_pretiled(sch, io, mp, nbk, 0, static_cast<int32_t>(mp.k), buf.w[j % 2],
@@ -390,8 +464,8 @@ void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMa
                 fill_compute(sch.compute({slab_buf, w, bias}, acc), io, mb, 0,
                              static_cast<int32_t>(mp.k), n0, n,
                              {slab, w_addr, buf.bias[j % 2], buf.acc[t % 2]}, false);
-                post_and_store(sch, io, uint64_t(smp) * out_image, mb, n0, n, buf.acc[t % 2],
-                               buf.out[t % 2], acc);
+                post_and_store(sch, io, smp * out_image, mb, n0, n, buf.acc[t % 2], buf.out[t % 2],
+                               acc);
             }
         }
     }
@@ -405,10 +479,15 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
     const uint64_t ab = x.ab;
     // Image s of a batch run image by image reads and writes its own part of each tensor.
     const uint64_t a_image = x.in_image_bytes.at(0), out_image = x.out_image_bytes;
+    // The rows this core runs, image by image (spatial partition; else all of them).
+    const std::vector<RowPiece> pieces = row_pieces(lp, row_split(x));
     if (l.kind != graph::OpKind::kMatmul) {
         const graph::Layer& g = x.gemm();  // the layer, or its images stacked as rows
-        const int32_t samples = plan.weights_outer ? 1 : x.samples;
-        for (int32_t smp = 0; smp < samples; ++smp) {
+        // N-blocks outermost: one pass over the groups, each over every piece.
+        const std::vector<RowPiece> passes =
+            plan.weights_outer ? std::vector<RowPiece>{RowPiece{}} : pieces;
+        for (const RowPiece& pass : passes) {
+            const int32_t smp = static_cast<int32_t>(pass.sample);
             for (int32_t grp = 0; grp < x.groups; ++grp) {
                 GemmIo io;
                 io.ab = ab;
@@ -426,10 +505,10 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
                 io.out_in_place = lp.in_place_output;
                 const std::vector<NBlock> nbs = n_blocks_of(lp, grp);
                 if (plan.weights_outer) {
-                    emit_gemm_weights_outer(sch, g, mp, plan.buffers, io, x.samples, a_image,
+                    emit_gemm_weights_outer(sch, g, mp, plan.buffers, io, pieces, a_image,
                                             out_image, nbs);
                 } else {
-                    emit_gemm(sch, g, mp, plan.buffers, io, nbs);
+                    emit_gemm(sch, g, mp, plan.buffers, io, nbs, pass.r0, pass.r1);
                 }
             }
         }
@@ -438,7 +517,8 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
     const int64_t H = l.heads, M = l.mm_m, Km = l.mm_k, Nm = l.mm_n;
     const uint64_t b_image = x.in_image_bytes.at(1);
     const bool plan_in_place_a = lp.in_place_input && lp.in_place_index == 0;
-    for (int32_t smp = 0; smp < x.samples; ++smp) {
+    for (const RowPiece& piece : pieces) {
+        const int64_t smp = piece.sample;
         for (int64_t h = 0; h < H; ++h) {
             GemmIo io;
             io.ab = ab;
@@ -465,7 +545,7 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
             io.out_row_stride = uint64_t(l.out_interleaved ? H * Nm : Nm) * ab;
             io.out = {x.output_region, uint64_t(smp) * out_image +
                                            uint64_t(l.out_interleaved ? h * Nm : h * M * Nm) * ab};
-            emit_gemm(sch, x.head, mp, plan.buffers, io, n_blocks_of(lp, h));
+            emit_gemm(sch, x.head, mp, plan.buffers, io, n_blocks_of(lp, h), piece.r0, piece.r1);
         }
     }
 }
@@ -486,49 +566,52 @@ void emit_elementwise(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp)
     const isa::VectorOp op =
         l.kind == graph::OpKind::kAdd ? isa::VectorOp::kAdd : isa::VectorOp::kMul;
     int64_t s = 0;
-    for (int64_t r0 = 0; r0 < rows; r0 += rb) {
-        const int32_t r = static_cast<int32_t>(std::min(rb, rows - r0));
-        for (int64_t c0 = 0; c0 < len; c0 += lc, ++s) {
-            const int32_t c = static_cast<int32_t>(std::min(lc, len - c0));
-            const int i = static_cast<int>(s % 2);
-            const uint64_t off = uint64_t(r0) * uint64_t(len) + uint64_t(c0);
-            const auto xfer = [&](uint32_t spad) {
-                return isa::Transfer{off * ab,
-                                     uint64_t(len) * ab,
-                                     spad,
-                                     static_cast<uint32_t>(uint64_t(c) * ab),
-                                     static_cast<uint32_t>(r),
-                                     static_cast<uint32_t>(uint64_t(c) * ab)};
-            };
-            const auto at = [&](const std::optional<uint32_t>& base) {
-                return static_cast<uint32_t>(*base + off * ab);
-            };
-            if (!x_in) sch.load(xfer(p.x[i]), x.input_regions.at(0), {kInX, i});
-            if (!y_in) sch.load(xfer(p.y[i]), x.input_regions.at(1), {kInY, i});
-            isa::Vector& v = sch.vector({{kInX, i}, {kInY, i}}, {kAcc, i});
-            v.op = op;
-            v.x_addr = x_in ? at(x_in) : p.x[i];
-            v.y_addr = y_in ? at(y_in) : p.y[i];
-            v.rows = r;
-            v.len = c;
-            v.acc_addr = p.acc[i];
-            // (v may dangle once the next instruction is added: nothing below reads it.)
-            const uint32_t out = lp.in_place_output ? at(lp.in_place_output) : p.out[i];
-            const uint32_t stride =
-                lp.in_place_output && c != len ? static_cast<uint32_t>(uint64_t(len) * ab) : 0;
-            sch.postproc({p.acc[i], out, r, static_cast<int32_t>(c0), c, stride}, BufRef{kAcc, i});
-            if (!lp.in_place_output) sch.store(xfer(p.out[i]), x.output_region, std::nullopt);
+    for (const RowPiece& piece : row_pieces(lp, {1, rows})) {  // spatial: this core's rows
+        for (int64_t r0 = piece.r0; r0 < piece.r1; r0 = block_end(r0, piece.r1, rb)) {
+            const int32_t r = static_cast<int32_t>(block_end(r0, piece.r1, rb) - r0);
+            for (int64_t c0 = 0; c0 < len; c0 += lc, ++s) {
+                const int32_t c = static_cast<int32_t>(std::min(lc, len - c0));
+                const int i = static_cast<int>(s % 2);
+                const uint64_t off = uint64_t(r0) * uint64_t(len) + uint64_t(c0);
+                const auto xfer = [&](uint32_t spad) {
+                    return isa::Transfer{off * ab,
+                                         uint64_t(len) * ab,
+                                         spad,
+                                         static_cast<uint32_t>(uint64_t(c) * ab),
+                                         static_cast<uint32_t>(r),
+                                         static_cast<uint32_t>(uint64_t(c) * ab)};
+                };
+                const auto at = [&](const std::optional<uint32_t>& base) {
+                    return static_cast<uint32_t>(*base + off * ab);
+                };
+                if (!x_in) sch.load(xfer(p.x[i]), x.input_regions.at(0), {kInX, i});
+                if (!y_in) sch.load(xfer(p.y[i]), x.input_regions.at(1), {kInY, i});
+                isa::Vector& v = sch.vector({{kInX, i}, {kInY, i}}, {kAcc, i});
+                v.op = op;
+                v.x_addr = x_in ? at(x_in) : p.x[i];
+                v.y_addr = y_in ? at(y_in) : p.y[i];
+                v.rows = r;
+                v.len = c;
+                v.acc_addr = p.acc[i];
+                // (v may dangle once the next instruction is added: nothing below reads it.)
+                const uint32_t out = lp.in_place_output ? at(lp.in_place_output) : p.out[i];
+                const uint32_t stride =
+                    lp.in_place_output && c != len ? static_cast<uint32_t>(uint64_t(len) * ab) : 0;
+                sch.postproc({p.acc[i], out, r, static_cast<int32_t>(c0), c, stride},
+                             BufRef{kAcc, i});
+                if (!lp.in_place_output) sch.store(xfer(p.out[i]), x.output_region, std::nullopt);
+            }
         }
     }
 }
 
-// Row ops: `rows` x `len` elements from region `in`; each row lands at
-// `row * out_stride + out_offset` (elements) of the output. Fusion (not concat: whole rows,
-// out_stride len, offset 0): `in_at`, the input read where it lies; `out_at`, the output written
-// where it lies (no STORE).
+// Row ops: rows [piece.r0, piece.r1) of `len` elements from region `in` (the plan's blocks
+// clipped to them); each row lands at `row * out_stride + out_offset` (elements) of the output.
+// Fusion (not concat: whole rows, out_stride len, offset 0): `in_at`, the input read where it
+// lies; `out_at`, the output written where it lies (no STORE).
 void emit_rows(Schedule& sch, const LoweredLayer& x, const RowsPlan& p, isa::VectorOp op,
-               uint32_t in, int64_t rows, int64_t len, uint64_t out_stride, uint64_t out_offset,
-               std::optional<uint32_t> in_at = std::nullopt,
+               uint32_t in, const RowPiece& piece, int64_t len, uint64_t out_stride,
+               uint64_t out_offset, std::optional<uint32_t> in_at = std::nullopt,
                std::optional<uint32_t> out_at = std::nullopt) {
     // Row strides and offsets come in elements; everything below is bytes.
     const uint64_t ab = x.ab;
@@ -537,8 +620,8 @@ void emit_rows(Schedule& sch, const LoweredLayer& x, const RowsPlan& p, isa::Vec
     out_offset *= ab;
     const int64_t rb = p.rows_per_block;
     int64_t s = 0;
-    for (int64_t r0 = 0; r0 < rows; r0 += rb, ++s) {
-        const uint32_t r = static_cast<uint32_t>(std::min(rb, rows - r0));
+    for (int64_t r0 = piece.r0; r0 < piece.r1; r0 = block_end(r0, piece.r1, rb), ++s) {
+        const uint32_t r = static_cast<uint32_t>(block_end(r0, piece.r1, rb) - r0);
         const int i = static_cast<int>(s % 2);
         if (!in_at) {
             sch.load({uint64_t(r0) * row, row, p.x[i], static_cast<uint32_t>(row), r,
@@ -572,15 +655,16 @@ void emit_window(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
     const int32_t rows_per_block = p.rows_per_block;
     const bool split = p.split;
     const uint32_t in = x.input_regions.front();
-    const int64_t m_blocks = ceil_div(l.out_h(), rows_per_block);
-    int64_t q = 0;                                   // channel blocks so far
-    int64_t mb = 0;                                  // row blocks so far (every image's)
-    for (int64_t smp = 0; smp < x.samples; ++smp) {  // image by image
-        const uint64_t in0 = uint64_t(smp) * x.in_image_bytes.at(0);
-        const uint64_t out0 = uint64_t(smp) * x.out_image_bytes;
-        for (int64_t b = 0; b < m_blocks; ++b, ++mb) {
-            const int32_t oh0 = static_cast<int32_t>(b * rows_per_block);
-            const int32_t oh1 = std::min(l.out_h(), oh0 + rows_per_block);
+    int64_t q = 0;   // channel blocks so far
+    int64_t mb = 0;  // row blocks so far (every image's)
+    // Image by image, the rows this core runs (spatial partition; else all of them): the plan's
+    // blocks clipped to them.
+    for (const RowPiece& piece : row_pieces(lp, row_split(x))) {
+        const uint64_t in0 = uint64_t(piece.sample) * x.in_image_bytes.at(0);
+        const uint64_t out0 = uint64_t(piece.sample) * x.out_image_bytes;
+        for (int64_t r = piece.r0; r < piece.r1; r = block_end(r, piece.r1, rows_per_block), ++mb) {
+            const int32_t oh0 = static_cast<int32_t>(r);
+            const int32_t oh1 = static_cast<int32_t>(block_end(r, piece.r1, rows_per_block));
             const RowSpan slab = slab_rows(l, oh0, oh1);
             const uint64_t row_bytes = uint64_t(l.in_w) * uint64_t(C) * ab;
             for (int64_t n0 = 0; n0 < C; n0 += nb, ++q) {
@@ -672,7 +756,10 @@ void emit_body(Schedule& sch, const LoweredLayer& x, const LayerPlan& plan) {
             return;
         case LayerClass::kRows: {
             const int64_t total = l.out_shape.back();
-            const int64_t rows = elements(l.out_shape) / total * x.batch;  // every image's rows
+            // Every image's rows, or this core's (spatial partition): one piece or none.
+            const std::vector<RowPiece> pieces = row_pieces(plan, row_split(x));
+            if (pieces.empty()) return;
+            const RowPiece& rows = pieces.front();
             if (l.kind != graph::OpKind::kConcat) {
                 const isa::VectorOp op =
                     l.kind == graph::OpKind::kSoftmax     ? isa::VectorOp::kSoftmax
@@ -700,10 +787,16 @@ void emit_body(Schedule& sch, const LoweredLayer& x, const LayerPlan& plan) {
 }  // namespace
 
 LayerPlan::Units core_share(const LoweredLayer& x, const LayerPlan& plan, int32_t array_cols,
-                            int core, int cores) {
+                            int core, int cores, Partition partition) {
     LayerPlan::Units u;
+    u.partition = partition;
     int64_t units = 1;
-    if (plan.ok && x.cls == LayerClass::kArray) {
+    if (partition == Partition::kSpatial) {
+        if (plan.ok) {
+            const RowSplit split = row_split(x);
+            units = split.samples * split.rows;
+        }
+    } else if (plan.ok && x.cls == LayerClass::kArray) {
         const LayerMapping& mp = plan.array.mapping;
         // The array's columns, where they tile an n-block and start on a byte (int4 weights hold
         // two per byte); else whole n-blocks.
@@ -719,6 +812,17 @@ LayerPlan::Units core_share(const LoweredLayer& x, const LayerPlan& plan, int32_
 
 uint64_t share_of_macs(const LoweredLayer& x, const LayerPlan& plan, uint64_t macs) {
     if (!plan.core_units) return macs;
+    if (plan.core_units->partition == Partition::kSpatial) {
+        // MACs are linear in the output rows: each of the samples x rows does an equal part.
+        const RowSplit split = row_split(x);
+        const uint64_t rows = uint64_t(split.samples) * uint64_t(split.rows);
+        if (rows == 0 || macs % rows != 0) {
+            throw std::logic_error("compiler: layer '" + x.layer->name + "' has " +
+                                   std::to_string(macs) + " MACs, not a multiple of its " +
+                                   std::to_string(rows) + " output rows");
+        }
+        return macs / rows * uint64_t(plan.core_units->count);
+    }
     if (x.cls != LayerClass::kArray) return plan.core_units->count > 0 ? macs : 0;
     // MACs are linear in the output channels: each repetition's mp.n channels do macs / (reps
     // x mp.n) each.
@@ -777,7 +881,6 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
     const auto blocks = [](int64_t total, int64_t per_block) {
         return uint64_t(ceil_div(total, per_block));
     };
-    const int64_t elems = elements(l.out_shape);
     switch (x.cls) {
         case LayerClass::kArray: {
             // Per repetition (image, group or head): per m-block its slab LOAD; per n-block the
@@ -787,9 +890,17 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
             // Fusion: an input read in place has no slab LOADs, an output written in place no
             // STOREs (one per POST).
             // Channel partition: only the n-blocks of the plan's core_units, and only the
-            // repetitions (groups, heads) that have one load their slabs.
+            // repetitions (groups, heads) that have one load their slabs. Spatial: the m-blocks
+            // of the core's rows of each image (m_block_end(); one core: the plan's m_blocks).
             const LayerMapping& mp = plan.array.mapping;
-            const uint64_t samples = uint64_t(x.samples);
+            uint64_t m_blocks_all = 0;  // every image's m-blocks this core runs
+            const graph::Layer& g = x.gemm();
+            const uint64_t row_bytes = uint64_t(g.in_w) * uint64_t(g.in_c) * x.ab;
+            for (const RowPiece& piece : row_pieces(plan, row_split(x))) {
+                for (int64_t r = piece.r0; r < piece.r1; ++m_blocks_all) {
+                    r = m_block_end(g, mp, row_bytes, r, piece.r1);
+                }
+            }
             const uint64_t no_slab = plan.in_place_input ? 1 : 0;
             const uint64_t no_store = plan.in_place_output ? 1 : 0;
             uint64_t touched = 0, units = 0;  // repetitions with a block; their blocks
@@ -799,14 +910,14 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
                 units += b;
             }
             if (plan.array.weights_outer) {
-                const uint64_t n_blocks = units;
-                const uint64_t steps = n_blocks * samples * uint64_t(mp.m_blocks);
+                const uint64_t n_blocks = m_blocks_all > 0 ? units : 0;
+                const uint64_t steps = n_blocks * m_blocks_all;
                 n.transfers = 2 * n_blocks + (2 - no_slab - no_store) * steps;
                 n.computes = n.posts = steps;
                 return n;
             }
-            const uint64_t m_blocks = samples * touched * uint64_t(mp.m_blocks);
-            const uint64_t n_blocks = samples * units * uint64_t(mp.m_blocks);
+            const uint64_t m_blocks = touched * m_blocks_all;
+            const uint64_t n_blocks = units * m_blocks_all;
             n.transfers =
                 (1 - no_slab) * m_blocks + n_blocks * (2 - no_store + uint64_t(mp.k_chunks));
             n.computes = n_blocks * uint64_t(mp.k_chunks);
@@ -815,21 +926,29 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
         }
         case LayerClass::kElementwise: {  // LOAD x, LOAD y, VECTOR, POST, STORE per block
             // (fusion: no LOAD of an operand read in place, no STORE of an output written so)
+            // (spatial: the blocks of rows clipped to the core's rows)
             const ElementwisePlan& p = plan.elementwise;
             const int64_t len = l.out_shape.back();
-            const uint64_t b =
-                blocks(elems / len * x.batch, p.rows_per_block) * blocks(len, p.cols_per_block);
+            uint64_t row_blocks = 0;
+            for (const RowPiece& piece : row_pieces(plan, row_split(x))) {
+                row_blocks += uint64_t(blocks_in(piece.r0, piece.r1, p.rows_per_block));
+            }
+            const uint64_t b = row_blocks * blocks(len, p.cols_per_block);
             n.transfers = (3 - (plan.in_place_input ? 1 : 0) - (plan.in_place_output ? 1 : 0)) * b;
             n.vectors = n.posts = b;
             return n;
         }
         case LayerClass::kRows: {  // LOAD, VECTOR, STORE per block of rows, for every input
-            // (fusion: no LOAD of an input read in place, no STORE of an output written so)
-            const int64_t rows = elems / l.out_shape.back() * x.batch;
+            // (fusion: no LOAD of an input read in place, no STORE of an output written so;
+            // spatial: the blocks clipped to the core's rows)
+            const std::vector<RowPiece> pieces = row_pieces(plan, row_split(x));
             const uint64_t per_block =
                 2 - (plan.in_place_input ? 1 : 0) - (plan.in_place_output ? 1 : 0);
             for (const RowsPlan& p : plan.rows) {
-                const uint64_t b = blocks(rows, p.rows_per_block);
+                uint64_t b = 0;
+                for (const RowPiece& piece : pieces) {
+                    b += uint64_t(blocks_in(piece.r0, piece.r1, p.rows_per_block));
+                }
                 n.transfers += per_block * b;
                 n.vectors += b;
             }
@@ -838,8 +957,12 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
         case LayerClass::kWindow: {
             // Per block of rows its slab LOAD (split: per channel block); per channel block the
             // depthwise weights' and biases' LOADs, VECTOR, POST, STORE.
+            // (spatial: the blocks clipped to the core's rows of each image)
             const WindowPlan& p = plan.window;
-            const uint64_t row_blocks = uint64_t(x.samples) * blocks(l.out_h(), p.rows_per_block);
+            uint64_t row_blocks = 0;
+            for (const RowPiece& piece : row_pieces(plan, row_split(x))) {
+                row_blocks += uint64_t(blocks_in(piece.r0, piece.r1, p.rows_per_block));
+            }
             const uint64_t channel_blocks = row_blocks * blocks(l.in_c, p.channels_per_block);
             // Fusion: no slab LOAD when the input is read in place (never split), no STORE when
             // the output is written in place.

@@ -57,16 +57,29 @@ struct Emitted {
     std::vector<uint32_t> regions;  // per instruction: a LOAD's or STORE's region, else kNoRegion
 };
 
-// Channel partition (partition.h): core `core`'s share of `cores` of a layer's work units, for
-// LayerPlan::core_units. An array layer's units are blocks of its output channels, per
-// repetition (group or head), repetition-major: `array_cols` channels each where they tile the
-// plan's n-block (and array_cols is even: int4 weights start on a byte), else whole n-blocks;
-// the units are split as evenly as they go (the first cores take one more), so a core runs,
-// for every image, the channels of a contiguous range of them (parts of n-blocks, with the
-// n-block's buffers). Every other layer is one unit, run whole by core 0. A core without units
-// in a layer emits nothing for it but its SYNC.
+// Channel and spatial partitions (partition.h): core `core`'s share of `cores` of a layer's work
+// units, for LayerPlan::core_units; the units are split as evenly as they go (the first cores
+// take one more). A core without units in a layer emits nothing for it but its SYNC.
+// - kChannel: an array layer's units are blocks of its output channels, per repetition (group
+//   or head), repetition-major: `array_cols` channels each where they tile the plan's n-block
+//   (and array_cols is even: int4 weights start on a byte), else whole n-blocks, so a core runs,
+//   for every image, the channels of a contiguous range of them (parts of n-blocks, with the
+//   n-block's buffers). Every other layer is one unit, run whole by core 0.
+// - kSpatial: every layer's units are its output rows, image-major: an array layer's GEMM rows
+//   (a conv's output image rows, a gemm's or a matmul head's M rows, every head's; a batch folded
+//   into the rows: the stacked images' rows), pooling's and depthwise's output image rows, and
+//   the rows of add/mul and the row ops (softmax, norms, lookups, concat: every image's rows of
+//   the last dimension). A core runs a contiguous range of them, every channel of each (every
+//   n-block, k-chunk, column block), in blocks that fit the plan's buffers: an array layer's
+//   m-blocks from the core's first row of each image on, each as many rows as the plan's hold
+//   whose input slab fits the plan's slab buffer (at least the plan's m-block clipped to the
+//   range: so as few m-blocks, i.e. weight loads, as fit); window and row layers' blocks are the
+//   plan's (aligned from row 0 of each image) clipped to the range. A slab LOAD reads the input
+//   rows its block needs, a convolution's halo rows included. A reshape is one unit (it emits
+//   nothing).
 [[nodiscard]] LayerPlan::Units core_share(const LoweredLayer& layer, const LayerPlan& plan,
-                                          int32_t array_cols, int core, int cores);
+                                          int32_t array_cols, int core, int cores,
+                                          Partition partition = Partition::kChannel);
 // The MACs of the layer's core_units share of `macs` (the layer's MACs; all without core_units).
 [[nodiscard]] uint64_t share_of_macs(const LoweredLayer& layer, const LayerPlan& plan,
                                      uint64_t macs);

@@ -25,15 +25,18 @@ std::vector<CoreShare> split_batch(int32_t batch, int cores) {
 
 namespace {
 
-// What channel partitioning cannot run with: every problem at once (npu::UserError).
-void check_channel(const graph::Workload& wl, const cfg::HwConfig& hw) {
+// What the channel and spatial partitions cannot run with: every problem at once
+// (npu::UserError).
+void check_split(const graph::Workload& wl, const cfg::HwConfig& hw, Partition partition) {
     DiagnosticList problems;
     const cfg::KeySource where = hw.source_of("compiler.partition");
+    const std::string name = to_string(partition);
     const auto refuse = [&](const std::string& setting) {
         problems.add(Diagnostic{where.file, where.line, where.col, "compiler.partition",
-                                "expected batch with " + setting +
-                                    " (channel splits each layer over the cores, which keep no "
-                                    "tensor on chip), found channel"});
+                                "expected batch with " + setting + " (" + name +
+                                    " splits each layer over the cores, which keep no "
+                                    "tensor on chip), found " +
+                                    name});
     };
     if (hw.compiler.fusion != Fusion::kNone) {
         refuse("compiler.fusion " + std::string(to_string(hw.compiler.fusion)));
@@ -46,24 +49,25 @@ void check_channel(const graph::Workload& wl, const cfg::HwConfig& hw) {
         if (l.pin_fuse != true) continue;
         problems.add(Diagnostic{wl.source_file, l.source_line, l.source_col,
                                 "layers[" + std::to_string(li) + "].fuse",
-                                "expected no fusion pin with compiler.partition channel (each "
-                                "layer is split over the cores, which keep no tensor on chip), "
-                                "found fuse: true on layer '" +
+                                "expected no fusion pin with compiler.partition " + name +
+                                    " (each layer is split over the cores, which keep no tensor "
+                                    "on chip), found fuse: true on layer '" +
                                     l.name + "'"});
     }
     problems.throw_if_any();
 }
 
-// Channel: one memory plan, each core its share of every layer (see partition.h).
-Partitioned compile_channel(const graph::Workload& wl, const cfg::HwConfig& hw,
-                            const CompileOptions& options) {
-    check_channel(wl, hw);
+// Channel and spatial: one memory plan, each core its share of every layer (see partition.h).
+Partitioned compile_split(const graph::Workload& wl, const cfg::HwConfig& hw,
+                          const CompileOptions& options, Partition partition) {
+    check_split(wl, hw, partition);
     Partitioned out;
-    out.partition = Partition::kChannel;
+    out.partition = partition;
     for (int c = 0; c < hw.cores; ++c) {
         CompileOptions o = options;
         o.core = c;
         o.cores = hw.cores;
+        o.partition = partition;
         o.onchip_activations = false;
         o.onchip_base = options.onchip_base + uint64_t(c) * kCoreWindowStride;
         // One DRAM image: core 0's program holds it.
@@ -83,15 +87,46 @@ Partitioned compile_channel(const graph::Workload& wl, const cfg::HwConfig& hw,
 
 }  // namespace
 
+namespace {
+
+// Layers' `partition:` pins: only in a channel or spatial run on several cores (every problem at
+// once, npu::UserError).
+void check_partition_pins(const graph::Workload& wl, const cfg::HwConfig& hw) {
+    const bool split = hw.cores > 1 && (hw.compiler.partition == Partition::kChannel ||
+                                        hw.compiler.partition == Partition::kSpatial);
+    if (split) return;
+    const std::string run =
+        hw.cores <= 1 ? std::string("cores 1")
+                      : "compiler.partition " + std::string(to_string(hw.compiler.partition));
+    DiagnosticList problems;
+    for (size_t li = 0; li < wl.layers.size(); ++li) {
+        const graph::Layer& l = wl.layers[li];
+        if (!l.pin_partition) continue;
+        problems.add(Diagnostic{wl.source_file, l.source_line, l.source_col,
+                                "layers[" + std::to_string(li) + "].partition",
+                                "expected no partition pin with " + run +
+                                    " (a pin chooses channel or spatial for one layer of a "
+                                    "channel or spatial run on several cores), found partition: " +
+                                    to_string(*l.pin_partition) + " on layer '" + l.name + "'"});
+    }
+    problems.throw_if_any();
+}
+
+}  // namespace
+
 Partitioned compile_cores(const graph::Workload& wl, const cfg::HwConfig& hw,
                           const CompileOptions& options) {
+    check_partition_pins(wl, hw);
     Partitioned out;
     if (hw.cores <= 1) {
         out.shares.push_back(CoreShare{0, wl.batch});
         out.programs.push_back(compile(wl, hw, options));
         return out;
     }
-    if (hw.compiler.partition == Partition::kChannel) return compile_channel(wl, hw, options);
+    if (hw.compiler.partition == Partition::kChannel ||
+        hw.compiler.partition == Partition::kSpatial) {
+        return compile_split(wl, hw, options, hw.compiler.partition);
+    }
     out.shares = split_batch(wl.batch, hw.cores);
     uint64_t dram_next = options.dram_base;
     for (size_t c = 0; c < out.shares.size(); ++c) {

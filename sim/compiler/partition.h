@@ -32,8 +32,27 @@
 // starts at onchip_base + c * kCoreWindowStride as with batch. Not with compiler.fusion auto,
 // compiler.overlap prefetch or a workload's `fuse: true` pins (npu::UserError naming
 // compiler.partition or the pin).
-// Not done: splitting a layer's rows over the cores (`spatial`), depthwise and row ops split over
-// the cores, per-layer partition pins, pipelining layers over cores.
+//
+// Partition `spatial`: as channel (every core runs every layer, one shared DRAM layout planned on
+// the whole layers, core 0's program holds the DRAM image, no tensor kept on chip, the barrier at
+// every SYNC, the same refusals), but the work units are every layer's output rows (emit.h
+// core_share()): an array layer's GEMM rows (a conv's output image rows), pooling's and
+// depthwise's output rows, the rows of add/mul and of the row ops; with a batch, the images'
+// rows one image after the other (units = images x rows, image-major, so a core's range may
+// span the end of one image and the start of the next; a layer that folds the batch into its
+// rows, and the row ops, count the stacked rows). Split as evenly as they go, the first cores
+// taking one more; a layer with fewer rows than cores (a gemm of one row, a global pooling)
+// leaves the last cores without work in it. Each core runs its rows in blocks that fit the plan's
+// buffers (emit.h core_share()), with every output channel: it loads the input rows its rows need
+// (a convolution's halo rows too: neighbouring cores both load them) and the whole layer's
+// weights (every n-block and k-chunk, per m-block as the plan does, from the one copy) and
+// stores its rows of the shared output.
+//
+// Per-layer pins: a workload layer's `partition: channel | spatial` (graph::Layer::pin_partition)
+// splits that layer that way in a channel or spatial run on several cores, whatever
+// compiler.partition says (the rest of the run as above); with one core or a batch (or auto)
+// partition a pin is refused (npu::UserError naming each pinned layer's file:line:col).
+// Not done: pipelining layers over cores, an `auto` that chooses channel or spatial per layer.
 #pragma once
 
 #include <cstdint>
@@ -62,15 +81,16 @@ struct CoreShare {
 
 struct Partitioned {
     Partition partition = Partition::kBatch;  // the one used (never kAuto)
-    std::vector<CoreShare> shares;            // per core (channel: every core the whole batch)
-    std::vector<isa::Program> programs;       // per core
+    std::vector<CoreShare> shares;       // per core (channel, spatial: every core the whole batch)
+    std::vector<isa::Program> programs;  // per core
 };
 
 // Throws what compile() throws (for the first core's share whose compile fails), and
 // npu::UserError naming dram.size when the cores' ranges together do not fit in the DRAM
 // (options.dram_size, or dram.size from options.dram_base); each program's dram_size is then its
-// dram_bytes_used (batch; channel: the one range is checked as compile() does). Channel with an
-// unsupported setting: npu::UserError with every problem (see above).
+// dram_bytes_used (batch; channel and spatial: the one range is checked as compile() does).
+// Channel or spatial with an unsupported setting, or partition pins outside a channel or spatial
+// run on several cores: npu::UserError with every problem (see above).
 [[nodiscard]] Partitioned compile_cores(const graph::Workload& workload, const cfg::HwConfig& hw,
                                         const CompileOptions& options);
 

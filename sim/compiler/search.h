@@ -90,14 +90,16 @@ struct LayerPlan {
     std::optional<uint32_t> in_place_input;
     size_t in_place_index = 0;
     std::optional<uint32_t> in_place_output;
-    // Channel partition (partition.h), set by the driver after memory planning: the work units
-    // [first, first + count) this core's program runs (core_share(), emit.h; an array layer's
-    // units are blocks of `channels` output channels); nullopt: all of them. Emission and
-    // instruction_count() honour it.
+    // Channel and spatial partitions (partition.h), set by the driver after memory planning: the
+    // work units [first, first + count) this core's program runs (core_share(), emit.h): with
+    // `partition` channel, an array layer's units are blocks of `channels` output channels (any
+    // other layer is one unit); with spatial, every layer's units are its output rows, image by
+    // image (image-major); nullopt: all of them. Emission and instruction_count() honour it.
     struct Units {
         int64_t first = 0;
         int64_t count = 0;
         int32_t channels = 0;
+        Partition partition = Partition::kChannel;  // kChannel or kSpatial
     };
     std::optional<Units> core_units;
 };

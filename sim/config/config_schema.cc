@@ -360,12 +360,14 @@ std::vector<FieldSpec> build_table() {
         [](const HwConfig& c) { return static_cast<int>(c.compiler.overlap); },
         [](HwConfig& c, int v) { c.compiler.overlap = static_cast<LayerOverlap>(v); }));
     t.push_back(enum_field(
-        "compiler.partition", spellings({Partition::kAuto, Partition::kBatch, Partition::kChannel}),
+        "compiler.partition",
+        spellings({Partition::kAuto, Partition::kBatch, Partition::kChannel, Partition::kSpatial}),
         "how the work is split over the cores (cores > 1): batch, each core runs whole images "
         "of the batch (a core gets none when the batch is smaller than the cores); channel, "
         "each conv/gemm/matmul layer's output channels are split over the cores, which meet at "
-        "a barrier after every layer (other layers run on core 0); auto, the compiler's choice "
-        "(batch)",
+        "a barrier after every layer (other layers run on core 0); spatial, every layer's "
+        "output rows (of every image) are split over the cores, which meet at a barrier after "
+        "every layer; auto, the compiler's choice (batch)",
         [](const HwConfig& c) { return static_cast<int>(c.compiler.partition); },
         [](HwConfig& c, int v) { c.compiler.partition = static_cast<Partition>(v); }));
     t.push_back(enum_field(

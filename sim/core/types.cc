@@ -13,6 +13,8 @@ const char* to_string(Partition p) {
             return "batch";
         case Partition::kChannel:
             return "channel";
+        case Partition::kSpatial:
+            return "spatial";
     }
     return "?";
 }

@@ -144,6 +144,10 @@ struct Layer {
     // reads it in place (a fusion group; the compiler reports why when it cannot); false, never;
     // nullopt: compiler.fusion decides (docs/fusion.md).
     std::optional<bool> pin_fuse;
+    // `partition:` (any layer): channel or spatial, how this layer is split over the cores in a
+    // run with compiler.partition channel or spatial on several cores (overriding it for this
+    // layer); nullopt: compiler.partition's. Refused otherwise (compiler/partition.h).
+    std::optional<Partition> pin_partition;
 
     // The layer's datapath precision (`precision:` in the workload); nullopt: the run's
     // (hardware config `precision`, or --precision).

@@ -132,8 +132,8 @@ const std::vector<std::string> kSamplesKeys = {"file", "labels", "count"};
 const std::vector<std::string> kNamedInputKeys = {"name", "shape", "scale", "zero_point", "views"};
 const std::vector<std::string> kInputKeys = {"shape", "scale", "zero_point", "views"};
 const std::vector<std::string> kViewKeys = {"name", "type", "shape", "dims", "perm"};
-const std::vector<std::string> kCommonLayerKeys = {"name",      "op",    "inputs",
-                                                   "precision", "views", "fuse"};
+const std::vector<std::string> kCommonLayerKeys = {"name",  "op",   "inputs",   "precision",
+                                                   "views", "fuse", "partition"};
 
 struct OpInfo {
     const char* name;
@@ -316,7 +316,8 @@ struct LayerSpec {
     // mapping: {rows_per_block, k_chunk, dataflow} (0 / nullopt: not pinned)
     int64_t pin_rows = 0, pin_k_chunk = 0;
     std::optional<Dataflow> pin_dataflow;
-    std::optional<bool> pin_fuse;  // fuse: true | false
+    std::optional<bool> pin_fuse;            // fuse: true | false
+    std::optional<Partition> pin_partition;  // partition: channel | spatial
     // lookup: the table (256 int8 entries, indexed by q + 128), or the function it follows from
     std::vector<int8_t> table;
     LookupFunction lookup_function = LookupFunction::kNone;
@@ -859,6 +860,16 @@ void Loader::parse_layer(const YAML::Node& n, int index, LayerSpec& spec) {
             error(f, child(spec.path, "fuse"),
                   "expected true or false, found " + describe(f) +
                       (f.IsScalar() ? did_you_mean(f.Scalar(), {"true", "false"}) : ""));
+        }
+    }
+    if (const YAML::Node pp = n["partition"]) {
+        if (pp.IsScalar() && (pp.Scalar() == "channel" || pp.Scalar() == "spatial")) {
+            spec.pin_partition =
+                pp.Scalar() == "channel" ? Partition::kChannel : Partition::kSpatial;
+        } else {
+            error(pp, child(spec.path, "partition"),
+                  "expected channel or spatial, found " + describe(pp) +
+                      (pp.IsScalar() ? did_you_mean(pp.Scalar(), {"channel", "spatial"}) : ""));
         }
     }
     if (const YAML::Node in = n["inputs"]) {
@@ -2133,6 +2144,7 @@ Workload Loader::load(const std::string& text) {
         l.pin_k_chunk = spec.pin_k_chunk;
         l.pin_dataflow = spec.pin_dataflow;
         l.pin_fuse = spec.pin_fuse;
+        l.pin_partition = spec.pin_partition;
         l.precision = spec.precision;
         bool ok = spec.geometry_ok && spec.op.has_value();
         if (spec.op) l.kind = *spec.op;

@@ -72,8 +72,8 @@ TEST_F(MultiCore, BadValuesAreRefused) {
         npusim("run --workload tiny_resnet --set compiler.partition=rows --no-progress");
     EXPECT_EQ(b.code, 2);
     EXPECT_EQ(b.err,
-              "error: --set: compiler.partition: expected one of auto, batch, channel, found "
-              "'rows'\n");
+              "error: --set: compiler.partition: expected one of auto, batch, channel, spatial, "
+              "found 'rows'\n");
     // Two cores need two copies of the network's DRAM; one core fits in 30000 B.
     const Result c = npusim(
         "run --workload tiny_resnet --batch 2 --set cores=2 --set dram.size=30000 --no-progress");
@@ -117,6 +117,43 @@ TEST_F(MultiCore, ChannelPartitionSplitsOneImage) {
               "error: --set: compiler.partition: expected batch with compiler.fusion auto "
               "(channel splits each layer over the cores, which keep no tensor on chip), found "
               "channel\n");
+}
+
+// Spatial partition at batch 1 on 3 cores: bit-exact, the partition and each core's share in the
+// report, stats.json and the HTML report, the barrier's stats; a setting it cannot run with is
+// refused (exit 2).
+TEST_F(MultiCore, SpatialPartitionSplitsOneImage) {
+    const fs::path out = m_dir / "sp3";
+    const fs::path html = m_dir / "sp3.html";
+    const Result r = npusim(
+        "run --workload tiny_resnet --set cores=3 --set compiler.partition=spatial --no-progress "
+        "--out " +
+        out.string() + " --html " + html.string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("sharing the DRAM; partition spatial"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("            core 2: its rows of every layer, ends at cycle "),
+              std::string::npos)
+        << r.out;
+    const nlohmann::json j = nlohmann::json::parse(slurp(out / "stats.json"));
+    EXPECT_TRUE(j.at("totals").at("bit_exact").get<bool>());
+    EXPECT_EQ(j.at("partition"), "spatial");
+    ASSERT_EQ(j.at("cores").size(), 3u);
+    EXPECT_EQ(j.at("cores")[2].at("images"), 1);
+    EXPECT_TRUE(j.at("components").at("barrier").contains("core2"));
+    EXPECT_NE(slurp(html).find("<span>cores</span><b>3 (partition spatial)</b>"),
+              std::string::npos);
+    const Result asm_out = npusim(
+        "compile --workload tiny_resnet --set cores=2 --set compiler.partition=spatial --emit asm");
+    ASSERT_EQ(asm_out.code, 0) << asm_out.err;
+    EXPECT_NE(asm_out.out.find("; core 1: its rows of every layer\n"), std::string::npos);
+    const Result bad = npusim(
+        "run --workload tiny_resnet --set cores=2 --set compiler.partition=spatial "
+        "--set compiler.overlap=prefetch --no-progress");
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_EQ(bad.err,
+              "error: --set: compiler.partition: expected batch with compiler.overlap prefetch "
+              "(spatial splits each layer over the cores, which keep no tensor on chip), found "
+              "spatial\n");
 }
 
 }  // namespace
