@@ -240,10 +240,38 @@ uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_
     const uint64_t bank_size = m_spad.bank_size();
     const uint64_t dram_cycles = dram.transfer_cycles(static_cast<uint32_t>(burst));
     uint64_t n = 0;  // bursts (the DRAM counts them and their bytes at the end)
+    // Rows of one burst each, all of the same length (every row starts at the same offset in a
+    // burst): on one DRAM channel, the rows within one bank go as one run.
+    const bool row_bursts = x.row_bytes > 0 && x.row_bytes <= burst - x.dram_addr % burst &&
+                            x.dram_stride % burst == 0 && dram.channels() == 1;
+    const uint64_t row_cycles =
+        row_bursts ? dram.transfer_cycles(static_cast<uint32_t>(x.row_bytes)) : 0;
     for (uint32_t row = 0; row < x.rows; ++row) {
         const uint64_t row_far = x.dram_addr + uint64_t{row} * x.dram_stride;
         uint64_t far = row_far - offset;
         uint32_t sram = x.sram_addr + row * x.sram_stride;
+        if (row_bursts && ch.pending == 0 && x.rows - row >= 2) {
+            const uint64_t bank = sram / bank_size;
+            const uint64_t end = (bank + 1) * bank_size;  // the rows from here within the bank
+            if (uint64_t{sram} + x.row_bytes <= end) {
+                uint64_t k = x.rows - row;
+                if (x.sram_stride > 0) {
+                    k = std::min<uint64_t>(k, (end - sram - x.row_bytes) / x.sram_stride + 1);
+                }
+                if (k >= 2) {
+                    Run run{to_sram, layer,      bank,        far,         k,
+                            horizon, row_cycles, x.row_bytes, x.sram_addr, sram_span};
+                    const uint64_t done = issue_run(run, ch, t, dram, complete, r);
+                    horizon = run.horizon;
+                    n += done;
+                    m_row_run_bursts += done;
+                    if (done > 0) {
+                        row += static_cast<uint32_t>(done - 1);  // and the loop's ++row
+                        continue;
+                    }
+                }
+            }
+        }
         uint64_t left = x.row_bytes;
         // The row's first burst ends at a burst-aligned address; every later one is whole.
         uint64_t room = burst - row_far % burst;
@@ -253,8 +281,8 @@ uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_
                 const uint64_t bank = sram / bank_size;
                 const uint64_t k = std::min(left, (bank + 1) * bank_size - sram) / burst;
                 if (k >= 2) {
-                    Run run{to_sram, layer,       bank,        far,      k,
-                            horizon, dram_cycles, x.sram_addr, sram_span};
+                    Run run{to_sram, layer,       bank,  far,         k,
+                            horizon, dram_cycles, burst, x.sram_addr, sram_span};
                     const uint64_t done = issue_run(run, ch, t, dram, complete, r);
                     horizon = run.horizon;
                     n += done;
@@ -299,20 +327,22 @@ uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_
 
 uint64_t Dma::issue_run(Run& run, Channel& ch, uint64_t& t, SimpleDram& dram, uint64_t& complete,
                         Result& r) {
-    const uint64_t burst = static_cast<uint64_t>(m_cfg.burst_bytes);
     const uint64_t cycles = run.dram_cycles;
     const uint64_t latency = dram.latency();
     const size_t channels = dram.channels();
     const size_t first_channel = dram.channel_of(run.far);
     size_t dch = first_channel;
     PortCalendar& cal = m_spad.bank(run.bank);
-    const uint64_t bank_cycles = m_spad.bank_cycles(burst);
+    const uint64_t bank_cycles = m_spad.bank_cycles(run.bytes);
     const size_t ports = cal.ports();
     stats::LimiterLog* const dram_notes = dram.limiters();
     stats::LimiterLog* const bank_notes = m_spad.limiters();
     Completions& in_flight = ch.in_flight;
     uint64_t last_earliest = 0;  // the bank's earliest cycle of the last burst
     bool bank_checked = false;   // free_beyond_tails held at an earliest cycle <= last_earliest
+    // It did not: the bursts search the bank's calendar (PortCalendar::reserve, what
+    // reserve_burst does) until the next wait.
+    bool search = false;
     uint64_t full = 0, conflicts = 0, conflict_cycles = 0;
     // The steady state in closed form: loads, one DRAM channel, one bank port no busier than
     // the DRAM (see the header).
@@ -339,6 +369,7 @@ uint64_t Dma::issue_run(Run& run, Channel& ch, uint64_t& t, SimpleDram& dram, ui
             m_spad.forget_past(run.spad_addr, run.spad_span);
             // Others may have reserved the bank meanwhile: check it again.
             bank_checked = false;
+            search = false;
             last_earliest = 0;
         }
         // The bank's earliest cycle: a load's DRAM completion, a store's issue.
@@ -349,18 +380,25 @@ uint64_t Dma::issue_run(Run& run, Channel& ch, uint64_t& t, SimpleDram& dram, ui
             earliest = dram_start + cycles + latency;
         }
         if (earliest < last_earliest) break;  // a load over several DRAM channels, out of order
-        if (!bank_checked) {
-            if (!cal.free_beyond_tails(earliest, bank_cycles)) break;
-            bank_checked = true;
+        if (!bank_checked && !search) {
+            bank_checked = cal.free_beyond_tails(earliest, bank_cycles);
+            search = !bank_checked;
         }
-        // The first port with the least max(earliest, its tail) (PortCalendar::append).
+        // The first port with the least max(earliest, its tail) (PortCalendar::append, below),
+        // or the bank's first fit, reserved here (nothing below stops the burst).
         size_t port = 0;
-        uint64_t bank_start = std::max(earliest, cal.tail(0));
-        for (size_t p = 1; p < ports; ++p) {
-            const uint64_t s = std::max(earliest, cal.tail(p));
-            if (s < bank_start) {
-                bank_start = s;
-                port = p;
+        uint64_t bank_start = 0;
+        if (search) {
+            bank_start = cal.reserve(earliest, bank_cycles);
+            ++m_searched_bursts;
+        } else {
+            bank_start = std::max(earliest, cal.tail(0));
+            for (size_t p = 1; p < ports; ++p) {
+                const uint64_t s = std::max(earliest, cal.tail(p));
+                if (s < bank_start) {
+                    bank_start = s;
+                    port = p;
+                }
             }
         }
         uint64_t done = bank_start + bank_cycles;
@@ -381,7 +419,7 @@ uint64_t Dma::issue_run(Run& run, Channel& ch, uint64_t& t, SimpleDram& dram, ui
         if (dram_notes != nullptr && dram_start > dram_earliest) {
             dram_notes->add(run.layer, stats::Limiter::kDramBandwidth, dram_earliest, dram_start);
         }
-        cal.append(port, bank_start, bank_cycles);
+        if (!search) cal.append(port, bank_start, bank_cycles);
         if (bank_start > earliest) {
             ++conflicts;
             conflict_cycles += bank_start - earliest;
@@ -404,7 +442,7 @@ uint64_t Dma::issue_run(Run& run, Channel& ch, uint64_t& t, SimpleDram& dram, ui
         dram.add_busy(c, run.layer, cycles * ((n - j + channels - 1) / channels));
     }
     m_spad.count_run(run.bank, run.to_sram ? BankedSram::Dir::kWrite : BankedSram::Dir::kRead,
-                     run.layer, n, burst, bank_cycles, conflicts, conflict_cycles);
+                     run.layer, n, run.bytes, bank_cycles, conflicts, conflict_cycles);
     m_run_bursts += n;
     return n;
 }

@@ -34,14 +34,16 @@
 // asked again), the scratchpad's old reservations are forgotten once per wait, the DRAM is called
 // directly (no virtual call, no request object) and counts the descriptor's bursts and bytes
 // once. A row's whole bursts within one scratchpad bank form a run (issue_run) when every
-// completion in flight is known: after one search of the bank's calendar at the run's first
-// earliest cycle finds no gap that fits a burst before some port's last reservation
-// (PortCalendar::free_beyond_tails), each burst takes the first port with the least
-// max(earliest, its last reservation's end), with no search, as long as the bursts' earliest
-// cycles do not go back (checked; loads over several DRAM channels may) and no other process ran
-// (after a wait the bank is searched again); the DRAM channel's busy-until cycle is updated in
-// place, and the statistics (slot waits, DRAM busy cycles, bank cycles, conflicts, bytes) are
-// added once per run. Within a run, loads over one DRAM channel onto one bank port that holds a
+// completion in flight is known, and so do rows of one burst each (every row at the same offset
+// in a burst: the same length) within one bank on one DRAM channel: after one search of the
+// bank's calendar at the run's first earliest cycle finds no gap that fits a burst before some
+// port's last reservation (PortCalendar::free_beyond_tails), each burst takes the first port with
+// the least max(earliest, its last reservation's end), with no search, as long as the bursts'
+// earliest cycles do not go back (checked; loads over several DRAM channels may) and no other
+// process ran (after a wait the bank is searched again); when such a gap exists, each burst
+// reserves the bank's first fit (PortCalendar::reserve, what reserve_burst does) until the next
+// wait. The DRAM channel's busy-until cycle is updated in place, and the statistics (slot waits,
+// DRAM busy cycles, bank cycles, conflicts, bytes) are added once per run. Within a run, loads over one DRAM channel onto one bank port that holds a
 // burst no longer than the DRAM channel (bank cycles b <= DRAM cycles c) take their steady state
 // in closed form (steady_loads): when every slot is full, the k-th earliest completion in flight
 // h_k frees burst k's slot (each at least 2 cycles after the one before, so every burst waits
@@ -124,6 +126,10 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     // Bursts the descriptor path issued in runs (issue_run), for tests.
     [[nodiscard]] uint64_t run_bursts() const { return m_run_bursts; }
     [[nodiscard]] uint64_t steady_bursts() const { return m_steady_bursts; }
+    // Of those, bursts of runs across rows of one burst each.
+    [[nodiscard]] uint64_t row_run_bursts() const { return m_row_run_bursts; }
+    // Of those, bursts that searched the bank's calendar.
+    [[nodiscard]] uint64_t searched_bursts() const { return m_searched_bursts; }
     // Whether runs take their steady state in closed form (the default; tests compare).
     void use_closed_form(bool on) { m_closed_form = on; }
 
@@ -161,7 +167,8 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     uint64_t issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_t layer, Channel& ch,
                                   uint64_t t, SimpleDram& dram, uint64_t offset, uint64_t& complete,
                                   Result& r, uint64_t& bursts);
-    // A run of whole bursts of one row within one scratchpad bank on the descriptor path.
+    // A run of equal bursts within one scratchpad bank on the descriptor path: whole bursts of
+    // one row, or (one DRAM channel) rows of one burst each, one after the other.
     struct Run {
         bool to_sram;
         uint32_t layer;
@@ -169,7 +176,8 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
         uint64_t far;          // the first burst's DRAM address (burst-aligned)
         uint64_t bursts;       // at most
         uint64_t horizon;      // the kernel's next pending activity (kept up to date)
-        uint64_t dram_cycles;  // a whole burst's cycles on its DRAM channel
+        uint64_t dram_cycles;  // a burst's cycles on its DRAM channel
+        uint64_t bytes;        // each burst's length (a whole burst, or a row of one burst)
         uint32_t spad_addr;    // the transfer's scratchpad range (forget_past after a wait)
         uint64_t spad_span;
     };
@@ -227,9 +235,11 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     BankedSram& m_spad;
     bool m_functional;
     bool m_descriptor_path = true;
-    uint64_t m_since_forget = 0;   // bursts since (see forget_now)
-    uint64_t m_run_bursts = 0;     // bursts issued by issue_run
-    uint64_t m_steady_bursts = 0;  // of those, by steady_loads
+    uint64_t m_since_forget = 0;     // bursts since (see forget_now)
+    uint64_t m_run_bursts = 0;       // bursts issued by issue_run
+    uint64_t m_steady_bursts = 0;    // of those, by steady_loads
+    uint64_t m_row_run_bursts = 0;   // of those, across rows
+    uint64_t m_searched_bursts = 0;  // of those, searching the bank
     bool m_closed_form = true;
     Advancer m_advance;  // the burst-by-burst path's advance_to
     std::vector<Channel> m_channels;

@@ -23,6 +23,7 @@ uint64_t PortCalendar::first_fit_of_ports(uint64_t earliest, uint64_t cycles) co
 }
 
 uint64_t PortCalendar::reserve_in_gap(uint64_t earliest, uint64_t cycles) {
+    if (m_ports.size() == 1 && cycles > 0) return reserve_on_one_port(m_ports[0], earliest, cycles);
     Intervals* port = nullptr;
     uint64_t best = UINT64_MAX;
     for (Intervals& p : m_ports) {
@@ -64,6 +65,34 @@ uint64_t PortCalendar::reserve_in_gap(uint64_t earliest, uint64_t cycles) {
         v.insert(at, {best, end});
     }
     return best;
+}
+
+uint64_t PortCalendar::reserve_on_one_port(Intervals& port, uint64_t t, uint64_t cycles) {
+    // fit_in_gap's search, keeping where it stopped: `it` is the first reservation that starts
+    // at or after t + cycles (every one before it ends by t), so the first that starts after t
+    // (cycles > 0), where reserve_in_gap's second search would insert.
+    auto& v = port.spans;
+    const auto first = v.begin() + static_cast<ptrdiff_t>(port.head);
+    auto it = std::upper_bound(first, v.end(), t,
+                               [](uint64_t x, const auto& span) { return x < span.first; });
+    if (it != first && std::prev(it)->second > t) t = std::prev(it)->second;
+    for (; it != v.end() && it->first < t + cycles; ++it) t = std::max(t, it->second);
+    const uint64_t end = t + cycles;
+    const bool joins_next = it != v.end() && it->first == end;
+    if (it != first && std::prev(it)->second == t) {
+        const auto prev = std::prev(it);
+        if (joins_next) {
+            prev->second = it->second;
+            v.erase(it);
+        } else {
+            prev->second = end;
+        }
+    } else if (joins_next) {
+        it->first = t;
+    } else {
+        v.insert(it, {t, end});
+    }
+    return t;
 }
 
 void PortCalendar::prune(uint64_t now) {

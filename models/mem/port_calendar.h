@@ -141,6 +141,8 @@ class PortCalendar {
     static uint64_t fit_in_gap(const Intervals& busy, uint64_t t, uint64_t cycles);
     [[nodiscard]] uint64_t first_fit_of_ports(uint64_t earliest, uint64_t cycles) const;
     uint64_t reserve_in_gap(uint64_t earliest, uint64_t cycles);
+    // reserve_in_gap on a one-port calendar, cycles > 0: one search for the fit and the place.
+    static uint64_t reserve_on_one_port(Intervals& port, uint64_t earliest, uint64_t cycles);
     std::vector<Intervals> m_ports;
 };
 

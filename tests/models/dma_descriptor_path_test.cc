@@ -9,7 +9,8 @@
 // port, long latencies, many slots: the steady state in closed form), and the test checks that
 // the runs and the closed form carried a good share of the bursts.
 // 2,000 scenarios (20,000 with NPUSIM_DMA_SWEEP=long), each 12 descriptors of up to 4 rows of up
-// to 6,000 bytes (unaligned, strided or contiguous) per engine, loads and stores mixed.
+// to 6,000 bytes (unaligned, strided or contiguous), or a third of the time up to 96 rows of one
+// burst each (strided: runs across rows, and sometimes not), per engine, loads and stores mixed.
 // The same random streams with the banked DRAM (its requests complete later): the burst path
 // keeping the kernel's answer on its next activity between bursts (models/process.h, Advancer)
 // against asking the kernel before every burst; 300 scenarios (3,000 long) over DRAM presets and
@@ -105,8 +106,10 @@ struct Observed {
     // Each layer's cycles [0, end of the run) by limiter (what the DMA, the DRAM and the
     // scratchpad noted: sim/stats/limiters.h).
     std::vector<std::array<uint64_t, stats::kLimiters>> limiters;
-    uint64_t run_bursts = 0;     // bursts the descriptor path issued in runs
-    uint64_t steady_bursts = 0;  // of those, in the closed form
+    uint64_t run_bursts = 0;       // bursts the descriptor path issued in runs
+    uint64_t steady_bursts = 0;    // of those, in the closed form
+    uint64_t row_run_bursts = 0;   // of those, in runs across rows of one burst each
+    uint64_t searched_bursts = 0;  // of those, searching the bank's calendar
 };
 
 // `fast`: the descriptor path (simple DRAM) or the kept kernel answers (banked DRAM).
@@ -158,9 +161,22 @@ Observed run(const Scenario& s, bool fast, bool closed_form = true) {
                 const bool contiguous = pick(0, 2) == 0;
                 x.sram_stride = contiguous ? x.row_bytes : x.row_bytes + uint32_t(pick(0, 300));
                 x.dram_stride = contiguous ? x.row_bytes : x.row_bytes + uint32_t(pick(0, 5000));
+                x.dram_addr = pick(0, 1 << 24);
+                const uint64_t burst = uint64_t(s.dma.burst_bytes);
+                if (pick(0, 2) == 0) {
+                    // Many rows of one burst each (a layer's output columns stored with a
+                    // stride): runs across rows. Sometimes not (a row crosses a burst, the
+                    // stride is not whole bursts).
+                    x.rows = static_cast<uint32_t>(pick(2, 96));
+                    x.row_bytes = static_cast<uint32_t>(pick(1, burst));
+                    x.dram_addr = pick(0, 1 << 18) * burst + pick(0, burst - x.row_bytes);
+                    if (pick(0, 7) == 0) x.dram_addr += pick(1, burst);
+                    x.dram_stride = burst * pick(1, 16) + (pick(0, 7) == 0 ? pick(1, 9) : 0);
+                    x.sram_stride =
+                        pick(0, 1) == 0 ? x.row_bytes : x.row_bytes + uint32_t(pick(0, 64));
+                }
                 const uint64_t span = uint64_t{x.rows - 1} * x.sram_stride + x.row_bytes;
                 x.sram_addr = static_cast<uint32_t>(pick(0, kSpadBytes - span));
-                x.dram_addr = pick(0, 1 << 24);
                 const auto layer = static_cast<uint32_t>(pick(0, kLayers - 1));
                 if (pick(0, 3) > 0) sc_core::wait(model::cycles_to_time(pick(0, 60)));
                 const model::Dma::Result r =
@@ -198,6 +214,8 @@ Observed run(const Scenario& s, bool fast, bool closed_form = true) {
         o.limiters.push_back(limiters.close_layer(l, 0, end).cycles);
     o.run_bursts = dma.run_bursts();
     o.steady_bursts = dma.steady_bursts();
+    o.row_run_bursts = dma.row_run_bursts();
+    o.searched_bursts = dma.searched_bursts();
     for (const auto& [path, stat] : stats.flatten()) {
         std::vector<uint64_t> v;
         for (size_t l = 0; l < kLayers; ++l) v.push_back(stat->at(l));
@@ -225,8 +243,9 @@ TEST(DmaDescriptorPath, EqualsTheBurstByBurstPathOnRandomDescriptorStreams) {
     // NPUSIM_DMA_SWEEP=long (ctest dma_descriptor_path_long, label long): ten times as many.
     const char* sweep = std::getenv("NPUSIM_DMA_SWEEP");
     const int scenarios = sweep != nullptr && std::string(sweep) == "long" ? 20000 : 2000;
-    int with_runs = 0, with_steady = 0;
-    uint64_t bursts_in_all = 0, run_bursts = 0, steady_bursts = 0;
+    int with_runs = 0, with_steady = 0, with_row_runs = 0, with_searched = 0;
+    uint64_t bursts_in_all = 0, run_bursts = 0, steady_bursts = 0, row_run_bursts = 0,
+             searched_bursts = 0;
     for (int i = 0; i < scenarios; ++i) {
         const Scenario s = random_scenario(rng);
         const Observed fast = run(s, true);
@@ -247,6 +266,10 @@ TEST(DmaDescriptorPath, EqualsTheBurstByBurstPathOnRandomDescriptorStreams) {
         with_steady += fast.steady_bursts > 0;
         run_bursts += fast.run_bursts;
         steady_bursts += fast.steady_bursts;
+        with_row_runs += fast.row_run_bursts > 0;
+        row_run_bursts += fast.row_run_bursts;
+        with_searched += fast.searched_bursts > 0;
+        searched_bursts += fast.searched_bursts;
         // The streams did move data and contend (the comparison is not vacuous).
         uint64_t bursts = 0;
         for (const auto& [path, v] : slow.stats) {
@@ -255,19 +278,28 @@ TEST(DmaDescriptorPath, EqualsTheBurstByBurstPathOnRandomDescriptorStreams) {
         ASSERT_GT(bursts, 0u) << describe(s);
         bursts_in_all += bursts;
     }
-    // The runs and their closed form carried much of the comparison (at the time of writing,
-    // on the 2,000 scenarios: runs in all, the closed form in 1,031; of 8.4 M bursts, 62% in
-    // runs, 8.3% (704 k) in the closed form).
+    // The runs, their closed form, the runs across rows and the runs' bank searches carried much
+    // of the comparison (at the time of writing, on the 2,000 scenarios: runs in all, the closed
+    // form in 1,045, runs across rows in 1,504, bank searches in runs in 1,650; of 6.66 M bursts,
+    // 90% in runs, 8.9% (594 k) in the closed form, 9.1% (605 k) across rows, 11% (758 k)
+    // searching the bank in runs).
     EXPECT_GT(with_runs, scenarios * 9 / 10);
     EXPECT_GT(with_steady, scenarios * 2 / 5);
     EXPECT_GT(run_bursts, bursts_in_all / 2);
     EXPECT_GT(steady_bursts, bursts_in_all / 20);
+    EXPECT_GT(with_row_runs, scenarios / 2);
+    EXPECT_GT(row_run_bursts, bursts_in_all / 50);
+    EXPECT_GT(with_searched, scenarios / 2);
+    EXPECT_GT(searched_bursts, bursts_in_all / 50);
     std::printf(
-        "scenarios with runs %d, with the closed form %d; bursts %llu, in runs %llu, in "
-        "the closed form %llu\n",
-        with_runs, with_steady, static_cast<unsigned long long>(bursts_in_all),
-        static_cast<unsigned long long>(run_bursts),
-        static_cast<unsigned long long>(steady_bursts));
+        "scenarios with runs %d, with the closed form %d, with runs across rows %d, with bank "
+        "searches in runs %d; bursts %llu, in runs %llu, in the closed form %llu, in runs across "
+        "rows %llu, searching the bank in runs %llu\n",
+        with_runs, with_steady, with_row_runs, with_searched,
+        static_cast<unsigned long long>(bursts_in_all), static_cast<unsigned long long>(run_bursts),
+        static_cast<unsigned long long>(steady_bursts),
+        static_cast<unsigned long long>(row_run_bursts),
+        static_cast<unsigned long long>(searched_bursts));
 }
 
 TEST(DmaBurstPath, KeptKernelAnswersEqualAskingBeforeEveryBurstWithTheBankedDram) {
