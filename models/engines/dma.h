@@ -43,20 +43,20 @@
 // process ran (after a wait the bank is searched again); when such a gap exists, each burst
 // reserves the bank's first fit (PortCalendar::reserve, what reserve_burst does) until the next
 // wait. The DRAM channel's busy-until cycle is updated in place, and the statistics (slot waits,
-// DRAM busy cycles, bank cycles, conflicts, bytes) are added once per run. Within a run, loads over one DRAM channel onto one bank port that holds a
-// burst no longer than the DRAM channel (bank cycles b <= DRAM cycles c) take their steady state
-// in closed form (steady_loads): when every slot is full, the k-th earliest completion in flight
-// h_k frees burst k's slot (each at least 2 cycles after the one before, so every burst waits
-// and the slot-full intervals join), the channel (busy until f) is still busy when each issues
-// (h_k <= f + (k-1)c, h_0 < f: the DRAM waits join), the bank is free from the first landing and
-// the new completions come after every one in flight, the next m bursts (up to the horizon and
-// the slots in flight) issue at h_k, start on the channel at f + kc, land at
-// e_k = f + (k+1)c + latency and complete at e_k + b: the channel becomes busy until f + mc, the
-// bank gets the series [e_k, e_k + b) (one interval when b = c), the completions the series
-// e_0 + b + kc, the limiters one slot-full interval [t, h_(m-1) + 1) and one DRAM-wait interval
-// [h_0, f + (m-1)c), all in O(1) but the m completions and bank intervals written. Limiters
-// depend only on the union of each layer's intervals per cause (sim/stats/limiters.h), which
-// these keep. Everything else goes burst by burst. Not a closed form in general: the bursts
+// DRAM busy cycles, bank cycles, conflicts, bytes) are added once per run. Within a run, loads over
+// one DRAM channel onto one bank port that holds a burst no longer than the DRAM channel (bank
+// cycles b <= DRAM cycles c) take their steady state in closed form (steady_loads): when every slot
+// is full, the k-th earliest completion in flight h_k frees burst k's slot (each at least 2 cycles
+// after the one before, so every burst waits and the slot-full intervals join), the channel (busy
+// until f) is still busy when each issues (h_k <= f + (k-1)c, h_0 < f: the DRAM waits join), the
+// bank is free from the first landing and the new completions come after every one in flight, the
+// next m bursts (up to the horizon and the slots in flight) issue at h_k, start on the channel at
+// f + kc, land at e_k = f + (k+1)c + latency and complete at e_k + b: the channel becomes busy
+// until f + mc, the bank gets the series [e_k, e_k + b) (one interval when b = c), the completions
+// the series e_0 + b + kc, the limiters one slot-full interval [t, h_(m-1) + 1) and one DRAM-wait
+// interval [h_0, f + (m-1)c), all in O(1) but the m completions and bank intervals written.
+// Limiters depend only on the union of each layer's intervals per cause (sim/stats/limiters.h),
+// which these keep. Everything else goes burst by burst. Not a closed form in general: the bursts
 // stop at every other process's next activity (which may reserve the same banks). Equal to the
 // burst-by-burst path in cycles, every statistic and every layer's limiter cycles
 // (tests/models/dma_descriptor_path_test.cc on random descriptor streams, with and without the
