@@ -1,11 +1,17 @@
-// The per-layer checks of a several-core run against the one-core run of the same workload (the
-// multicore and channel tests): every layer checked and bit-exact, the same output bytes and
-// MACs, its counters' MACs its own, its span ordered and its limiters adding up to its exclusive
-// cycles.
+// What the multicore, channel and spatial tests share: the per-layer checks of a several-core run
+// against the one-core run of the same workload (every layer checked and bit-exact, the same
+// output bytes and MACs, its counters' MACs its own, its span ordered and its limiters adding up
+// to its exclusive cycles), the PE-level check, the user error of compiling a partition, and the
+// name of a parameterized case.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <string>
+
+#include "sim/compiler/partition.h"
+#include "sim/core/error.h"
 #include "sim/run/simulation.h"
 
 namespace npu::test_support {
@@ -22,6 +28,40 @@ inline void expect_layers_match_one_core(const run::RunResult& many, const run::
         EXPECT_LE(l.start_cycle, l.end_cycle) << l.name;
         EXPECT_EQ(l.exclusive_cycles, l.limiters.total()) << l.name;
     }
+}
+
+// Runs with fast and with PE-level arrays: the same outputs and, layer by layer, the same end
+// cycles.
+inline void expect_pe_level_equals_fast(const run::RunResult& fast, const run::RunResult& pe) {
+    EXPECT_EQ(fast.outputs, pe.outputs);
+    ASSERT_EQ(fast.stats.layers.size(), pe.stats.layers.size());
+    for (size_t i = 0; i < fast.stats.layers.size(); ++i) {
+        EXPECT_EQ(fast.stats.layers[i].end_cycle, pe.stats.layers[i].end_cycle)
+            << fast.stats.layers[i].name;
+    }
+}
+
+// The message of the npu::UserError that compiling `wl` over the cores of `hw` throws, or
+// "(no error)".
+inline std::string partition_error(const cfg::HwConfig& hw, const graph::Workload& wl) {
+    try {
+        (void)compiler::compile_cores(wl, hw, {});
+    } catch (const UserError& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+// gtest's name of a case with fields workload, batch, cores and set (a --set text):
+// "tiny_resnet_b1_c2_precision_fp16".
+template <class Case>
+std::string case_name(const ::testing::TestParamInfo<Case>& p) {
+    std::string s = std::string(p.param.workload) + "_b" + std::to_string(p.param.batch) + "_c" +
+                    std::to_string(p.param.cores);
+    for (const char* q = p.param.set; *q != '\0'; ++q) {
+        s += std::isalnum(static_cast<unsigned char>(*q)) ? *q : '_';
+    }
+    return s;
 }
 
 }  // namespace npu::test_support

@@ -185,14 +185,7 @@ INSTANTIATE_TEST_SUITE_P(
                       ChannelCase{"tiny_resnet", 1, 2, "precision=int4"},
                       ChannelCase{"tiny_resnet", 1, 2, "array.dataflow=os"},
                       ChannelCase{"tiny_resnet", 1, 2, "dram.model=banked"}),
-    [](const ::testing::TestParamInfo<ChannelCase>& p) {
-        std::string s = std::string(p.param.workload) + "_b" + std::to_string(p.param.batch) +
-                        "_c" + std::to_string(p.param.cores);
-        for (const char* q = p.param.set; *q != '\0'; ++q) {
-            s += std::isalnum(static_cast<unsigned char>(*q)) ? *q : '_';
-        }
-        return s;
-    });
+    test_support::case_name<ChannelCase>);
 
 // Each core's array is the fast array; the PE-level arrays give the same outputs and, layer by
 // layer, the same end cycles.
@@ -203,12 +196,7 @@ TEST(ChannelPartition, PeLevelArraysEqualFast) {
     const run::RunResult runs[2] = {
         run::simulate(channel_hw(3, {"array.rows=8", "array.cols=8"}), wl, {}),
         run::simulate(channel_hw(3, {"array.rows=8", "array.cols=8"}), wl, po)};
-    EXPECT_EQ(runs[0].outputs, runs[1].outputs);
-    ASSERT_EQ(runs[0].stats.layers.size(), runs[1].stats.layers.size());
-    for (size_t i = 0; i < runs[0].stats.layers.size(); ++i) {
-        EXPECT_EQ(runs[0].stats.layers[i].end_cycle, runs[1].stats.layers[i].end_cycle)
-            << runs[0].stats.layers[i].name;
-    }
+    test_support::expect_pe_level_equals_fast(runs[0], runs[1]);
 }
 
 // One image of a compute-bound network (conv_small: 19 and 21 output channels, each two
@@ -226,24 +214,17 @@ TEST(ChannelPartition, TwoCoresRunOneImageFaster) {
     EXPECT_GE(2 * two.stats.total_cycles, one.stats.total_cycles);
 }
 
-std::string user_error(const cfg::HwConfig& hw, const graph::Workload& wl) {
-    try {
-        (void)compiler::compile_cores(wl, hw, {});
-    } catch (const UserError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 TEST(ChannelPartition, RefusesWhatItCannotSplit) {
     const graph::Workload wl = bundled("tiny_resnet");
-    EXPECT_EQ(user_error(channel_hw(2, {"compiler.fusion=auto", "compiler.overlap=prefetch"}), wl),
+    EXPECT_EQ(test_support::partition_error(
+                  channel_hw(2, {"compiler.fusion=auto", "compiler.overlap=prefetch"}), wl),
               "--set: compiler.partition: expected batch with compiler.fusion auto (channel "
               "splits each layer over the cores, which keep no tensor on chip), found channel\n"
               "--set: compiler.partition: expected batch with compiler.overlap prefetch (channel "
               "splits each layer over the cores, which keep no tensor on chip), found channel");
     // One core: no split, nothing refused.
-    EXPECT_EQ(user_error(channel_hw(1, {"compiler.fusion=auto"}), wl), "(no error)");
+    EXPECT_EQ(test_support::partition_error(channel_hw(1, {"compiler.fusion=auto"}), wl),
+              "(no error)");
 }
 
 // The bundled chips at 4 cores on BERT (with data) and ResNet-50 (with data): only with

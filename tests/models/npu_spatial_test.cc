@@ -191,14 +191,7 @@ INSTANTIATE_TEST_SUITE_P(
                       SpatialCase{"tiny_resnet", 1, 2, "dram.model=banked"},
                       // Small scratchpad: many m-blocks per layer, clipped at the cores' rows.
                       SpatialCase{"tiny_resnet", 1, 3, "scratchpad.size=16384"}),
-    [](const ::testing::TestParamInfo<SpatialCase>& p) {
-        std::string s = std::string(p.param.workload) + "_b" + std::to_string(p.param.batch) +
-                        "_c" + std::to_string(p.param.cores);
-        for (const char* q = p.param.set; *q != '\0'; ++q) {
-            s += std::isalnum(static_cast<unsigned char>(*q)) ? *q : '_';
-        }
-        return s;
-    });
+    test_support::case_name<SpatialCase>);
 
 // Each core's array is the fast array; the PE-level arrays give the same outputs and, layer by
 // layer, the same end cycles.
@@ -209,12 +202,7 @@ TEST(SpatialPartition, PeLevelArraysEqualFast) {
     const run::RunResult runs[2] = {
         run::simulate(spatial_hw(3, {"array.rows=8", "array.cols=8"}), wl, {}),
         run::simulate(spatial_hw(3, {"array.rows=8", "array.cols=8"}), wl, po)};
-    EXPECT_EQ(runs[0].outputs, runs[1].outputs);
-    ASSERT_EQ(runs[0].stats.layers.size(), runs[1].stats.layers.size());
-    for (size_t i = 0; i < runs[0].stats.layers.size(); ++i) {
-        EXPECT_EQ(runs[0].stats.layers[i].end_cycle, runs[1].stats.layers[i].end_cycle)
-            << runs[0].stats.layers[i].name;
-    }
+    test_support::expect_pe_level_equals_fast(runs[0], runs[1]);
 }
 
 // One image of a compute-bound network (conv_small): two cores each with part of the output rows
@@ -229,18 +217,10 @@ TEST(SpatialPartition, TwoCoresRunOneImageFaster) {
     EXPECT_GE(2 * two.stats.total_cycles, one.stats.total_cycles);
 }
 
-std::string user_error(const cfg::HwConfig& hw, const graph::Workload& wl) {
-    try {
-        (void)compiler::compile_cores(wl, hw, {});
-    } catch (const UserError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 TEST(SpatialPartition, RefusesWhatItCannotSplit) {
     const graph::Workload wl = bundled("tiny_resnet");
-    EXPECT_EQ(user_error(spatial_hw(2, {"compiler.fusion=auto", "compiler.overlap=prefetch"}), wl),
+    EXPECT_EQ(test_support::partition_error(
+                  spatial_hw(2, {"compiler.fusion=auto", "compiler.overlap=prefetch"}), wl),
               "--set: compiler.partition: expected batch with compiler.fusion auto (spatial "
               "splits each layer over the cores, which keep no tensor on chip), found spatial\n"
               "--set: compiler.partition: expected batch with compiler.overlap prefetch (spatial "
@@ -249,7 +229,7 @@ TEST(SpatialPartition, RefusesWhatItCannotSplit) {
     pinned.layers.at(1).pin_fuse = true;
     pinned.layers.at(4).pin_fuse = true;
     const std::string where = pinned.source_file + ":";
-    EXPECT_EQ(user_error(spatial_hw(2), pinned),
+    EXPECT_EQ(test_support::partition_error(spatial_hw(2), pinned),
               where + std::to_string(pinned.layers[1].source_line) + ":" +
                   std::to_string(pinned.layers[1].source_col) +
                   ": layers[1].fuse: expected no fusion pin with compiler.partition spatial (each "
@@ -261,7 +241,8 @@ TEST(SpatialPartition, RefusesWhatItCannotSplit) {
                   "layer is split over the cores, which keep no tensor on chip), found fuse: true "
                   "on layer 'b1_add'");
     // One core: no split, nothing refused.
-    EXPECT_EQ(user_error(spatial_hw(1, {"compiler.fusion=auto"}), wl), "(no error)");
+    EXPECT_EQ(test_support::partition_error(spatial_hw(1, {"compiler.fusion=auto"}), wl),
+              "(no error)");
 }
 
 // tiny_resnet with `partition:` pins, as the workload file gives them (at each layer's line).
@@ -361,10 +342,12 @@ TEST(PartitionPins, RefusedOutsideChannelOrSpatialRuns) {
                " (a pin chooses channel or spatial for one layer of a channel or spatial run on "
                "several cores), found partition: channel on layer 'b1_conv1'";
     };
-    EXPECT_EQ(user_error(test_support::with_cores(2, {"compiler.partition=batch"}), wl),
+    EXPECT_EQ(test_support::partition_error(
+                  test_support::with_cores(2, {"compiler.partition=batch"}), wl),
               message("compiler.partition batch"));
-    EXPECT_EQ(user_error(test_support::with_cores(2), wl), message("compiler.partition auto"));
-    EXPECT_EQ(user_error(spatial_hw(1), wl), message("cores 1"));
+    EXPECT_EQ(test_support::partition_error(test_support::with_cores(2), wl),
+              message("compiler.partition auto"));
+    EXPECT_EQ(test_support::partition_error(spatial_hw(1), wl), message("cores 1"));
 }
 
 // The loader reads `partition:` on any layer; any other value is refused at its position.
