@@ -254,10 +254,9 @@ int cmd_compile(const Args& a, std::ostream& out) {
         for (size_t c = 0; c < parts.programs.size(); ++c) {
             if (parts.programs.size() > 1) {
                 const compiler::CoreShare& sh = parts.shares[c];
-                if (parts.partition == Partition::kChannel) {
-                    text << "; core " << c << ": its channels of every layer\n";
-                } else if (parts.partition == Partition::kSpatial) {
-                    text << "; core " << c << ": its rows of every layer\n";
+                const std::string share = compiler::share_text(parts.partition, wl);
+                if (!share.empty()) {
+                    text << "; core " << c << ": " << share << "\n";
                 } else {
                     text << "; core " << c << ": images [" << sh.first_image << ", "
                          << sh.first_image + sh.images << ") of the batch\n";

@@ -114,6 +114,21 @@ void check_partition_pins(const graph::Workload& wl, const cfg::HwConfig& hw) {
 
 }  // namespace
 
+std::string share_text(Partition partition, const graph::Workload& wl) {
+    if (partition != Partition::kChannel && partition != Partition::kSpatial) return "";
+    const auto what = [](Partition p) {
+        return p == Partition::kChannel ? std::string("channels") : std::string("rows");
+    };
+    const Partition other =
+        partition == Partition::kChannel ? Partition::kSpatial : Partition::kChannel;
+    size_t pinned = 0;
+    for (const graph::Layer& l : wl.layers) pinned += l.pin_partition == other ? 1 : 0;
+    std::string text = "its " + what(partition) + " of every layer";
+    if (pinned == 0) return text;
+    return text + " (its " + what(other) + " of the " + std::to_string(pinned) +
+           (pinned == 1 ? " layer" : " layers") + " pinned " + to_string(other) + ")";
+}
+
 Partitioned compile_cores(const graph::Workload& wl, const cfg::HwConfig& hw,
                           const CompileOptions& options) {
     check_partition_pins(wl, hw);

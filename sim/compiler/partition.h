@@ -56,6 +56,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "sim/compiler/compiler.h"
@@ -91,6 +92,12 @@ struct Partitioned {
 // dram_bytes_used (batch; channel and spatial: the one range is checked as compile() does).
 // Channel or spatial with an unsupported setting, or partition pins outside a channel or spatial
 // run on several cores: npu::UserError with every problem (see above).
+// What each core runs of a channel or spatial run, for the reports: "its channels of every layer"
+// or "its rows of every layer", and where layers are pinned to the other split, e.g. "its
+// channels of every layer (its rows of the 32 layers pinned spatial)". Empty for other
+// partitions.
+[[nodiscard]] std::string share_text(Partition partition, const graph::Workload& workload);
+
 [[nodiscard]] Partitioned compile_cores(const graph::Workload& workload, const cfg::HwConfig& hw,
                                         const CompileOptions& options);
 

@@ -130,11 +130,10 @@ void print_header(std::ostream& out, const stats::RunStats& run, const cfg::HwCo
             std::string v = "core " + std::to_string(c) + ": ";
             // Channel, spatial: every core runs every image, its share of each layer's channels
             // or rows.
-            const std::string share =
-                run.partition == "channel"   ? std::string("its channels of every layer")
-                : run.partition == "spatial" ? std::string("its rows of every layer")
-                                             : "images " + std::to_string(cs.first_image) + ".." +
-                                                   std::to_string(cs.first_image + cs.images - 1);
+            const std::string share = !run.core_share.empty()
+                                          ? run.core_share
+                                          : "images " + std::to_string(cs.first_image) + ".." +
+                                                std::to_string(cs.first_image + cs.images - 1);
             v += cs.images == 0
                      ? std::string("idle (no image)")
                      : share + ", ends at cycle " + with_commas(cs.end_cycle) + ", utilization " +

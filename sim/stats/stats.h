@@ -122,6 +122,8 @@ struct RunStats {
     // the run's (over every core); core c's components count into group "npu<c>".
     std::vector<CoreStats> cores;
     std::string partition;  // how the work was split over the cores (empty: one core)
+    // Channel and spatial: what each core runs (compiler::share_text), for the text report.
+    std::string core_share;
 };
 
 }  // namespace npu::stats
