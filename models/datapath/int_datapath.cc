@@ -340,15 +340,22 @@ void IntDatapath::vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t
         case isa::VectorOp::kMul: {
             const auto* y = reinterpret_cast<const int8_t*>((mem.spad + v.y_addr));
             const size_t n = size_t(v.rows) * size_t(v.len);
+            // The int8 add: both inputs to a common scale with 20 bits of headroom (TFLite's
+            // add), each term a function of its input's byte alone.
+            const auto term_x = [&](int32_t dx) {
+                return requantize(dx * (1 << 20), L.add_x_multiplier, L.add_x_shift, 0, INT32_MIN,
+                                  INT32_MAX, mode);
+            };
+            const auto term_y = [&](int32_t dy) {
+                return requantize(dy * (1 << 20), L.add_y_multiplier, L.add_y_shift, 0, INT32_MIN,
+                                  INT32_MAX, mode);
+            };
             if (v.op == isa::VectorOp::kAdd && !f32 && n >= kAddTableMin) {
-                // Each input's term depends on its byte alone: the 256 values of each,
-                // requantized once, then looked up (the same requantize, the same sums).
+                // The 256 terms of each input, requantized once, then looked up.
                 int32_t tx[256], ty[256];
                 for (int b = -128; b < 128; ++b) {
-                    tx[uint8_t(b)] = requantize((b - zx) * (1 << 20), L.add_x_multiplier,
-                                                L.add_x_shift, 0, INT32_MIN, INT32_MAX, mode);
-                    ty[uint8_t(b)] = requantize((b - zy) * (1 << 20), L.add_y_multiplier,
-                                                L.add_y_shift, 0, INT32_MIN, INT32_MAX, mode);
+                    tx[uint8_t(b)] = term_x(b - zx);
+                    ty[uint8_t(b)] = term_y(b - zy);
                 }
                 for (size_t e = 0; e < n; ++e) acc[e] = tx[uint8_t(x[e])] + ty[uint8_t(y[e])];
                 return;
@@ -360,11 +367,7 @@ void IntDatapath::vector(const isa::Vector& v, const isa::LayerDesc& L, uint32_t
                 } else if (f32) {
                     acc[e] = f32_bits(add_partial_f32(dx, L.f32.x_scale, dy, L.f32.y_scale));
                 } else {
-                    // Both inputs to a common scale with 20 bits of headroom (TFLite's add).
-                    acc[e] = requantize(dx * (1 << 20), L.add_x_multiplier, L.add_x_shift, 0,
-                                        INT32_MIN, INT32_MAX, mode) +
-                             requantize(dy * (1 << 20), L.add_y_multiplier, L.add_y_shift, 0,
-                                        INT32_MIN, INT32_MAX, mode);
+                    acc[e] = term_x(dx) + term_y(dy);
                 }
             }
             return;
