@@ -85,10 +85,6 @@ Partitioned compile_split(const graph::Workload& wl, const cfg::HwConfig& hw,
     return out;
 }
 
-}  // namespace
-
-namespace {
-
 // Layers' `partition:` pins: only in a channel or spatial run on several cores (every problem at
 // once, npu::UserError).
 void check_partition_pins(const graph::Workload& wl, const cfg::HwConfig& hw) {
