@@ -2,8 +2,37 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
+#include <vector>
 
 namespace npu::model {
+
+namespace {
+
+using Spans = std::vector<std::pair<uint64_t, uint64_t>>;
+
+// Reserves [begin, end) in a port's spans before `at`, the first live reservation that starts
+// after `begin` (or end()), with the gap before it free: joins a neighbour it touches (the
+// same busy cycles in fewer intervals: back-to-back DMA bursts become one), else inserts.
+void occupy_before(Spans& v, Spans::iterator first, Spans::iterator at, uint64_t begin,
+                   uint64_t end) {
+    const bool joins_next = at != v.end() && at->first == end;
+    if (at != first && std::prev(at)->second == begin) {
+        const auto prev = std::prev(at);
+        if (joins_next) {
+            prev->second = at->second;
+            v.erase(at);
+        } else {
+            prev->second = end;
+        }
+    } else if (joins_next) {
+        at->first = begin;
+    } else {
+        v.insert(at, {begin, end});
+    }
+}
+
+}  // namespace
 
 uint64_t PortSet::free_at() const { return *std::min_element(m_free.begin(), m_free.end()); }
 
@@ -50,20 +79,7 @@ uint64_t PortCalendar::reserve_in_gap(uint64_t earliest, uint64_t cycles) {
     auto at = std::upper_bound(first, v.end(), best,
                                [](uint64_t x, const auto& span) { return x < span.first; });
     // `at` is the first reservation after this one (fit left the gap [best, end) before it).
-    const bool joins_next = at->first == end;
-    if (at != first && std::prev(at)->second == best) {
-        const auto prev = std::prev(at);
-        if (joins_next) {
-            prev->second = at->second;
-            v.erase(at);
-        } else {
-            prev->second = end;
-        }
-    } else if (joins_next) {
-        at->first = best;
-    } else {
-        v.insert(at, {best, end});
-    }
+    occupy_before(v, first, at, best, end);
     return best;
 }
 
@@ -77,21 +93,7 @@ uint64_t PortCalendar::reserve_on_one_port(Intervals& port, uint64_t t, uint64_t
                                [](uint64_t x, const auto& span) { return x < span.first; });
     if (it != first && std::prev(it)->second > t) t = std::prev(it)->second;
     for (; it != v.end() && it->first < t + cycles; ++it) t = std::max(t, it->second);
-    const uint64_t end = t + cycles;
-    const bool joins_next = it != v.end() && it->first == end;
-    if (it != first && std::prev(it)->second == t) {
-        const auto prev = std::prev(it);
-        if (joins_next) {
-            prev->second = it->second;
-            v.erase(it);
-        } else {
-            prev->second = end;
-        }
-    } else if (joins_next) {
-        it->first = t;
-    } else {
-        v.insert(it, {t, end});
-    }
+    occupy_before(v, first, it, t, t + cycles);
     return t;
 }
 
