@@ -367,7 +367,8 @@ std::vector<FieldSpec> build_table() {
         "each conv/gemm/matmul layer's output channels are split over the cores, which meet at "
         "a barrier after every layer (other layers run on core 0); spatial, every layer's "
         "output rows (of every image) are split over the cores, which meet at a barrier after "
-        "every layer; auto, the compiler's choice (batch)",
+        "every layer; auto, batch when the batch is a multiple of the cores (or with fusion or "
+        "prefetch), else channel or spatial per layer by the compiler's estimate",
         [](const HwConfig& c) { return static_cast<int>(c.compiler.partition); },
         [](HwConfig& c, int v) { c.compiler.partition = static_cast<Partition>(v); }));
     t.push_back(enum_field(

@@ -35,7 +35,7 @@ enum class LayerOverlap { kNone, kPrefetch };
 // kBatch, each core runs whole images of the batch; kChannel, each array layer's output channels
 // are split over the cores, which meet at a barrier after every layer; kSpatial, every layer's
 // output rows are split over the cores, which meet at a barrier after every layer; kAuto, the
-// compiler's choice (today: batch).
+// compiler's choice: batch, or channel or spatial per layer (sim/compiler/partition.h).
 enum class Partition { kAuto, kBatch, kChannel, kSpatial };
 // Whether the compiler fuses consecutive layers (`compiler.fusion`): kNone, never (a workload's
 // `fuse: true` pin still does); kAuto, where the intermediate fits on chip and the cost estimate
