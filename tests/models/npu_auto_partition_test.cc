@@ -6,18 +6,15 @@
 // the same choice, bit-exact runs, and the cases where auto keeps batch.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "sim/compiler/compiler.h"
 #include "sim/compiler/partition.h"
-#include "sim/config/config_loader.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/isa/isa.h"
 #include "sim/quant/prepare.h"
-#include "sim/report/figures.h"
 #include "sim/run/simulation.h"
 #include "tests/models/bundled.h"
 #include "tests/models/multicore_checks.h"
@@ -133,26 +130,12 @@ TEST(AutoPartition, KeepsBatchWhereSplittingDoesNotPay) {
 // choice is the one compile_cores() makes (split or batch). NPUSIM_AUTO_SWEEP=long (ctest
 // multicore_auto_long) adds BERT and ResNet-50.
 TEST(AutoPartition, BundledChipsBitExact) {
-    const char* sweep = std::getenv("NPUSIM_AUTO_SWEEP");
-    const bool full = sweep != nullptr && std::string(sweep) == "long";
-    const std::vector<const char*> nets =
-        full ? std::vector<const char*>{"tiny_resnet", "bert_base_layer", "resnet50"}
-             : std::vector<const char*>{"tiny_resnet"};
     compiler::CompileOptions o;
     o.with_data = false;
-    for (const char* chip : {"edge_npu", "tpu_v1", "gemmini", "nvdla", "vta"}) {
-        const cfg::HwConfig hw =
-            cfg::load_hw_config(std::string(NPUSIM_SOURCE_DIR) + "/configs/" + chip + ".yaml",
-                                {"cores=4", "compiler.partition=auto"});
-        for (const char* net : nets) {
-            SCOPED_TRACE(std::string(chip) + " " + net);
-            const graph::Workload wl = bundled(net);
-            const run::RunResult r = run::simulate(hw, wl, {});
-            EXPECT_TRUE(report::check_summary(r.stats).all_checked_exact());
-            EXPECT_EQ(report::check_summary(r.stats).checked, r.stats.layers.size());
-            EXPECT_EQ(r.stats.partition, to_string(compiler::compile_cores(wl, hw, o).partition));
-        }
-    }
+    test_support::expect_bundled_chips_bit_exact(
+        "NPUSIM_AUTO_SWEEP", "auto", [&](const graph::Workload& wl, const cfg::HwConfig& hw) {
+            return std::string(to_string(compiler::compile_cores(wl, hw, o).partition));
+        });
 }
 
 }  // namespace
