@@ -13,9 +13,11 @@
 // all of them (one DRAM, one image). Programs with isa::Program::core_barrier (compiler.partition
 // channel) all share one range instead (core 0's program holds its image), and each core's SYNC
 // waits at the cross-core barrier (models/platform/core_barrier.h, module "barrier", stats group
-// "barrier"). The components of core c count into group "npu<c>", the
-// arbiter into "arbiter"; core c's layer records are core_layers(c), the run's are their merge
-// (merge_core_layers()).
+// "barrier"). With `l2.size` > 0 the shared L2 (models/mem/l2_cache.h, module and stats group
+// "l2") stands between the address map (one core) or the arbiter (`l2.banks` request ports
+// then) and the DRAM: `... --> [l2 -->] dram`. The components of core c count into group
+// "npu<c>", the arbiter into "arbiter"; core c's layer records are core_layers(c), the run's are
+// their merge (merge_core_layers()).
 //
 // The memory target is chosen by name (`dram.model`; `simple`: models/mem/simple_dram.h). The
 // functional data of DRAM lives in the memory image (models/mem/memory_image.h), which holds the
@@ -31,6 +33,7 @@
 #include <vector>
 
 #include "models/core/npu_core.h"
+#include "models/mem/l2_cache.h"
 #include "models/mem/mem_if.h"
 #include "models/mem/memory_image.h"
 #include "models/platform/address_map.h"
@@ -77,6 +80,7 @@ class Soc {
   private:
     MemoryImage m_image;
     std::unique_ptr<DramTarget> m_dram;
+    std::unique_ptr<L2Cache> m_l2;           // l2.size > 0 only
     std::unique_ptr<MemArbiter> m_arbiter;   // several cores only
     std::unique_ptr<CoreBarrier> m_barrier;  // several cores sharing each layer (core_barrier)
     std::vector<std::unique_ptr<AddressMap>> m_maps;

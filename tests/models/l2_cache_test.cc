@@ -1,0 +1,306 @@
+// The shared L2 (models/mem/l2_cache.h): its tag decisions (hit, miss, victim, dirty victim)
+// equal a plain LRU reference cache written from the definition on thousands of random streams;
+// exact cycles of hand-derived cases over the simple DRAM (a cold miss, a hit, two same-bank
+// hits serialising while another bank runs in parallel, a merged miss, a write-back delaying the
+// next fill); the same cycles when the DRAM tells its completions later (the banked DRAM's way);
+// whole-line write misses fetch nothing.
+#include "models/mem/l2_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <list>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <systemc>
+#include <vector>
+
+#include "models/mem/memory_image.h"
+#include "models/mem/simple_dram.h"
+#include "models/process.h"
+#include "sim/stats/component_stats.h"
+#include "tests/models/driver.h"
+
+namespace npu {
+namespace {
+
+using model::L2Cache;
+using model::L2Tags;
+using model::MemRequest;
+
+// The reference: an LRU cache straight from the definition. A set is a list of (line, dirty),
+// most recently used first; a hit moves the line to the front; a miss puts it in front after
+// dropping the back when the set is full. Line i is in bank i mod banks, set (i / banks) mod sets.
+class ReferenceCache {
+  public:
+    ReferenceCache(uint64_t sets, size_t ways, uint64_t banks)
+        : m_sets(sets), m_ways(ways), m_banks(banks) {}
+    struct Result {
+        bool hit = false, evicted = false, victim_dirty = false;
+        uint64_t victim = 0;
+    };
+    Result access(uint64_t line, bool write) {
+        std::list<std::pair<uint64_t, bool>>& set =
+            m_set[(line % m_banks) * m_sets + (line / m_banks) % m_sets];
+        Result r;
+        for (auto it = set.begin(); it != set.end(); ++it) {
+            if (it->first != line) continue;
+            r.hit = true;
+            const bool dirty = it->second || write;
+            set.erase(it);
+            set.emplace_front(line, dirty);
+            return r;
+        }
+        if (set.size() == m_ways) {
+            r.evicted = true;
+            r.victim = set.back().first;
+            r.victim_dirty = set.back().second;
+            set.pop_back();
+        }
+        set.emplace_front(line, write);
+        return r;
+    }
+
+  private:
+    uint64_t m_sets;
+    size_t m_ways;
+    uint64_t m_banks;
+    std::map<uint64_t, std::list<std::pair<uint64_t, bool>>> m_set;
+};
+
+TEST(L2Tags, DecisionsEqualAReferenceLruCacheOnRandomStreams) {
+    std::mt19937_64 rng(20261207);
+    const uint64_t set_choices[] = {1, 2, 3, 4, 8};
+    const int way_choices[] = {1, 2, 4, 8, 16};
+    const int bank_choices[] = {1, 2, 4, 8};
+    uint64_t hits = 0, evictions = 0, dirty = 0;
+    for (int stream = 0; stream < 3000; ++stream) {
+        const uint64_t sets = set_choices[rng() % 5];
+        const int ways = way_choices[rng() % 5];
+        const int banks = bank_choices[rng() % 4];
+        const uint64_t lines = sets * uint64_t(ways) * uint64_t(banks);
+        // Addresses over 1 to 4 times the capacity, some streams with a hot region.
+        const uint64_t span = lines * (1 + rng() % 4);
+        const bool hot = rng() % 2 == 0;
+        L2Tags tags(sets, ways, banks);
+        ReferenceCache ref(sets, size_t(ways), uint64_t(banks));
+        for (int k = 0; k < 400; ++k) {
+            uint64_t line = rng() % span;
+            if (hot && rng() % 3 == 0) line = rng() % std::max<uint64_t>(1, lines / 2);
+            const bool write = rng() % 4 == 0;
+            const L2Tags::Access a = tags.access(line, write);
+            const ReferenceCache::Result r = ref.access(line, write);
+            ASSERT_EQ(a.hit, r.hit) << "stream " << stream << " access " << k;
+            ASSERT_EQ(a.evicted, r.evicted) << "stream " << stream << " access " << k;
+            ASSERT_EQ(a.way->line, line);
+            ASSERT_EQ(a.way->dirty, tags.find(line)->dirty);
+            if (r.evicted) {
+                ASSERT_EQ(a.victim.line, r.victim) << "stream " << stream << " access " << k;
+                ASSERT_EQ(a.victim.dirty, r.victim_dirty) << "stream " << stream << " access " << k;
+                ASSERT_EQ(tags.find(r.victim), nullptr);
+            }
+            hits += r.hit;
+            evictions += r.evicted;
+            dirty += r.victim_dirty;
+        }
+    }
+    // The streams exercise every decision.
+    EXPECT_GT(hits, 100000u);
+    EXPECT_GT(evictions, 100000u);
+    EXPECT_GT(dirty, 10000u);
+}
+
+// An initiator that records the completions told later.
+struct Recorder : model::MemInitiatorIf {
+    std::map<const MemRequest*, uint64_t> told;
+    void complete(MemRequest& r, uint64_t cycle) override { told[&r] = cycle; }
+};
+
+// A DRAM like the simple one (one channel, `bytes_per_cycle`, `latency`) that tells every
+// completion later, from a method at its cycle (as the banked DRAM does).
+class DeferredDram : public model::DramTarget {
+  public:
+    SC_HAS_PROCESS(DeferredDram);
+    DeferredDram(sc_core::sc_module_name name, uint64_t bytes_per_cycle, uint64_t latency,
+                 model::MemoryImage& image, stats::StatGroup& stats)
+        : DramTarget(name, image, stats), m_bpc(bytes_per_cycle), m_latency(latency) {
+        SC_METHOD(run);
+        sensitive << m_wake;
+        dont_initialize();
+    }
+    uint64_t request(MemRequest& r) override {
+        take(r);
+        const uint64_t start = std::max(r.earliest, m_free);
+        m_free = start + (r.bytes + m_bpc - 1) / m_bpc;
+        m_due.emplace(m_free + m_latency, &r);
+        m_wake.notify(model::cycles_to_time(m_due.begin()->first - model::now_cycles()));
+        return kLater;
+    }
+    [[nodiscard]] uint64_t untold_from() const override {
+        return m_due.empty() ? UINT64_MAX : m_due.begin()->first;
+    }
+
+  private:
+    void run() {
+        model::guarded([this] {
+            const uint64_t now = model::now_cycles();
+            while (!m_due.empty() && m_due.begin()->first <= now) {
+                const auto [cycle, r] = *m_due.begin();
+                m_due.erase(m_due.begin());
+                r->initiator->complete(*r, cycle);
+            }
+            if (!m_due.empty()) m_wake.notify(model::cycles_to_time(m_due.begin()->first - now));
+        });
+    }
+    uint64_t m_bpc, m_latency, m_free = 0;
+    std::multimap<uint64_t, MemRequest*> m_due;
+    sc_core::sc_event m_wake;
+};
+
+// 512 bytes: 64-byte lines, 2 ways, 2 banks of 32 bytes per cycle, 2 sets per bank; hit latency
+// 5. Line i: bank i mod 2, set (i / 2) mod 2.
+cfg::L2Config small_l2() {
+    cfg::L2Config c;
+    c.size_bytes = 512;
+    c.line_bytes = 64;
+    c.ways = 2;
+    c.banks = 2;
+    c.bank_width_bytes = 32;
+    c.hit_latency_cycles = 5;
+    return c;
+}
+
+MemRequest req(uint64_t addr, uint32_t bytes, bool write, uint64_t earliest,
+               model::MemInitiatorIf* who = nullptr) {
+    MemRequest r;
+    r.addr = addr;
+    r.bytes = bytes;
+    r.write = write;
+    r.earliest = earliest;
+    r.initiator = who;
+    return r;
+}
+
+struct SimplePlatform {
+    model::KernelContext ctx;
+    stats::StatGroup stats{"", 1};
+    model::MemoryImage image;
+    // DRAM: 16 B/cycle (a 64-byte line: 4 cycles), latency 100, one channel.
+    model::SimpleDram dram{"dram", 16.0, 1, 100, 64, image, stats.group("dram")};
+    L2Cache l2{"l2", small_l2(), 64, dram, stats.group("l2"), 1};
+    uint64_t stat(const char* path) const { return stats.find(path)->total(); }
+};
+
+TEST(L2Cache, ColdMissHitAndSameBankHitsSerialise) {
+    SimplePlatform p;
+    MemRequest a = req(0, 64, false, 10);
+    // Cold miss of line 0 at 10: the DRAM moves the line [10, 14), +100 latency -> 114; the line
+    // is written into bank 0 [114, 116); the request's 64 bytes move [116, 118); + 5 -> 123.
+    EXPECT_EQ(p.l2.request(a), 123u);
+    MemRequest b = req(0, 64, false, 200);
+    // A hit at 200: bank 0 [200, 202) + 5.
+    EXPECT_EQ(p.l2.request(b), 207u);
+    // Line 2 (bank 0) and line 1 (bank 1) filled, then at 300: line 0 and line 2 hit in bank 0
+    // one after the other, line 1 in bank 1 beside them.
+    MemRequest f2 = req(128, 64, false, 150), f1 = req(64, 64, false, 150);
+    (void)p.l2.request(f2);
+    (void)p.l2.request(f1);
+    MemRequest h0 = req(0, 64, false, 300), h2 = req(128, 64, false, 300),
+               h1 = req(64, 64, false, 300);
+    EXPECT_EQ(p.l2.request(h0), 307u);  // bank 0 [300, 302) + 5
+    EXPECT_EQ(p.l2.request(h2), 309u);  // bank 0 busy: [302, 304) + 5
+    EXPECT_EQ(p.l2.request(h1), 307u);  // bank 1 [300, 302) + 5
+    // Half a line: one port cycle, [400, 401) + 5.
+    MemRequest half = req(32, 32, false, 400);
+    EXPECT_EQ(p.l2.request(half), 406u);
+    EXPECT_EQ(p.stat("l2.misses"), 3u);
+    EXPECT_EQ(p.stat("l2.hits"), 5u);
+    EXPECT_EQ(p.stat("l2.conflict_cycles"), 2u);  // h2 waited [300, 302)
+    EXPECT_EQ(p.stat("dram.bytes_read"), 3u * 64);
+    EXPECT_EQ(p.stat("l2.fill_bytes"), 3u * 64);
+    EXPECT_EQ(p.stat("l2.bytes_read"), 7u * 64 + 32);
+}
+
+TEST(L2Cache, AMissInFlightMergesWithTheNextRequestToItsLine) {
+    SimplePlatform p;
+    // Line 6 (bank 0): fill at 0 -> [0, 4) + 100 = 104, into the bank [104, 106), served
+    // [106, 108) + 5 = 113. The second request at 1 finds the line (a hit waiting for the fill):
+    // bank 0 from 106, busy -> [108, 110) + 5 = 115. One fill only.
+    MemRequest a = req(6 * 64, 64, false, 0), b = req(6 * 64, 64, false, 1);
+    EXPECT_EQ(p.l2.request(a), 113u);
+    EXPECT_EQ(p.l2.request(b), 115u);
+    EXPECT_EQ(p.stat("l2.misses"), 1u);
+    EXPECT_EQ(p.stat("l2.hits"), 1u);
+    EXPECT_EQ(p.stat("l2.fill_waits"), 1u);
+    EXPECT_EQ(p.stat("dram.reads"), 1u);
+}
+
+TEST(L2Cache, ADirtyVictimIsWrittenBackAndDelaysTheNextFill) {
+    SimplePlatform p;
+    // Lines 0, 4, 8 share bank 0 set 0 (2 ways).
+    // Write of all of line 0 at 0: a miss with nothing to fetch, bank 0 [0, 2) + 5 = 7; dirty.
+    MemRequest w = req(0, 64, true, 0);
+    EXPECT_EQ(p.l2.request(w), 7u);
+    EXPECT_EQ(p.stat("dram.reads"), 0u);
+    // Line 4 at 10: fill [10, 14) + 100 = 114, bank [114, 116), served [116, 118) + 5 = 123.
+    MemRequest r4 = req(4 * 64, 64, false, 10);
+    EXPECT_EQ(p.l2.request(r4), 123u);
+    // Line 8 at 20 evicts line 0 (least recently used, dirty): read out of bank 0 [20, 22), then
+    // written to the DRAM [22, 26). The fill of line 8 finds the channel busy until 26:
+    // [26, 30) + 100 = 130, bank [130, 132), served [132, 134) + 5 = 139 (without the write-back
+    // it would be 20 + 4 + 100 + 2 + 2 + 5 = 133).
+    MemRequest r8 = req(8 * 64, 64, false, 20);
+    EXPECT_EQ(p.l2.request(r8), 139u);
+    EXPECT_EQ(p.stat("l2.writebacks"), 1u);
+    EXPECT_EQ(p.stat("l2.evictions"), 1u);
+    EXPECT_EQ(p.stat("l2.writeback_bytes"), 64u);
+    EXPECT_EQ(p.stat("dram.bytes_written"), 64u);
+    EXPECT_EQ(p.stat("dram.channel0.busy_cycles"), 12u);  // two fills and the write-back
+    // A partial write miss fetches its line first: line 12 (bank 0, set 0) at 200 evicts line 4
+    // (clean): fill [200, 204) + 100 = 304, bank [304, 306), the 16 bytes [306, 307) + 5 = 312.
+    MemRequest pw = req(12 * 64 + 16, 16, true, 200);
+    EXPECT_EQ(p.l2.request(pw), 312u);
+    EXPECT_EQ(p.stat("l2.writebacks"), 1u);
+    p.l2.finish();
+    EXPECT_EQ(p.stat("l2.dirty_lines_at_end"), 1u);  // line 12
+}
+
+TEST(L2Cache, FillsToldLaterGiveTheSameCycles) {
+    model::KernelContext ctx;
+    stats::StatGroup stats("", 1);
+    model::MemoryImage image;
+    DeferredDram dram("dram", 16, 100, image, stats.group("dram"));
+    L2Cache l2("l2", small_l2(), 64, dram, stats.group("l2"), 1);
+    Recorder rec;
+    // The cases of the two tests above, every request sent at cycle 0.
+    MemRequest a = req(0, 64, false, 10, &rec), b = req(0, 64, false, 11, &rec),
+               c = req(64 + 32, 32, true, 12, &rec), d = req(0, 64, false, 500, &rec);
+    uint64_t ra = 0, rb = 0, rc = 0, rd = 0;
+    test_support::Driver drv("driver", [&] {
+        ra = l2.request(a);
+        rb = l2.request(b);
+        rc = l2.request(c);
+        rd = l2.request(d);
+        EXPECT_EQ(l2.untold_from(), 114u);  // the first fill's completion
+    });
+    sc_core::sc_start();
+    model::rethrow_process_error();
+    for (uint64_t r : {ra, rb, rc, rd}) EXPECT_EQ(r, model::MemTargetIf::kLater);
+    // a: fill [10, 14) + 100 = 114, bank 0 [114, 116), [116, 118) + 5 = 123.
+    EXPECT_EQ(rec.told.at(&a), 123u);
+    // b merges: bank 0 [118, 120) + 5 = 125.
+    EXPECT_EQ(rec.told.at(&b), 125u);
+    // c: line 1 (bank 1), partial write: fill [14, 18) + 100 = 118, bank 1 [118, 120), its 32
+    // bytes [120, 121) + 5 = 126.
+    EXPECT_EQ(rec.told.at(&c), 126u);
+    // d waits for line 0's fill but asks for 500: [500, 502) + 5.
+    EXPECT_EQ(rec.told.at(&d), 507u);
+    EXPECT_EQ(l2.untold_from(), UINT64_MAX);
+    EXPECT_EQ(stats.find("l2.fill_waits")->total(), 2u);
+    EXPECT_EQ(stats.find("dram.reads")->total(), 2u);
+}
+
+}  // namespace
+}  // namespace npu
