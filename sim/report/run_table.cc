@@ -401,7 +401,8 @@ void print_l2(std::ostream& out, const stats::RunStats& run, const cfg::HwConfig
                  {"uJ", true, 0}},
                 rows);
     out << kIndent << "hits, misses = lines of requests found / not found in the shared L2 ("
-        << units::format_size(hw.l2.size_bytes) << "); bytes = served + filled + written back, at "
+        << units::format_size(hw.l2.size_bytes) << ")\n"
+        << kIndent << "bytes = served + filled + written back, at "
         << fixed(hw.energy.l2_pj_per_byte, 2) << " pJ/byte (in the energy table's total)\n";
 }
 
