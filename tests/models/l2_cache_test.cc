@@ -1,5 +1,7 @@
 // The shared L2 (models/mem/l2_cache.h): its tag decisions (hit, miss, victim, dirty victim)
 // equal a plain LRU reference cache written from the definition on thousands of random streams;
+// its completion cycles equal a cycle-by-cycle reference of its timing contract (bank ports as
+// sets of busy cycles, a busy-until DRAM) on random request streams over random geometries;
 // exact cycles of hand-derived cases over the simple DRAM (a cold miss, a hit, two same-bank
 // hits serialising while another bank runs in parallel, a merged miss, a write-back delaying the
 // next fill); the same cycles when the DRAM tells its completions later (the banked DRAM's way);
