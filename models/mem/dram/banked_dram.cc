@@ -159,6 +159,12 @@ ChannelStats BankedDram::total_stats() const {
     return total;
 }
 
+uint64_t BankedDram::streaming_scans() const {
+    uint64_t n = 0;
+    for (const ChannelController& c : m_channels) n += c.streaming_scans();
+    return n;
+}
+
 void BankedDram::set_trace(int channel, std::vector<CommandRecord>* trace) {
     m_channels.at(static_cast<size_t>(channel)).set_trace(trace);
 }

@@ -71,6 +71,8 @@ class BankedDram {
     [[nodiscard]] int channels() const { return static_cast<int>(m_channels.size()); }
     [[nodiscard]] ChannelStats channel_stats(int channel) const;
     [[nodiscard]] ChannelStats total_stats() const;
+    // The channels' ChannelController::streaming_scans() summed (tests).
+    [[nodiscard]] uint64_t streaming_scans() const;
     // Records channel `channel`'s commands into `trace` (tests); nullptr stops.
     void set_trace(int channel, std::vector<CommandRecord>* trace);
 

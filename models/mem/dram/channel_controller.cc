@@ -19,6 +19,8 @@ void ChannelController::Fifo::grow() {
     const size_t mask = m_items.size() - 1;
     for (size_t i = 0; i < m_size; ++i) bigger[i] = m_items[(m_head + i) & mask];
     m_items.swap(bigger);
+    m_capacity = m_items.size();
+    m_mask = m_capacity - 1;
     m_head = 0;
 }
 
@@ -110,7 +112,7 @@ void ChannelController::enter(Queue& q, const Atom& a) {
     // Written in place (a copy through the stack stalls on the wide reload).
     Entry& e = q.slots.emplace_back();
     e.atom = a;
-    e.seq = m_next_seq++;
+    e.seq = q.next_seq++;
     e.bank_index = a.rank * m_banks_per_rank + a.bank;
     const uint32_t b = e.bank_index;
     ++q.count[b];
@@ -151,7 +153,23 @@ void ChannelController::leave(Queue& q, size_t index) {
             std::remove_if(q.slots.begin(), q.slots.end(), [](const Entry& e) { return !e.alive; }),
             q.slots.end());
         q.head = 0;
+        renumber(q);
     }
+}
+
+void ChannelController::renumber(Queue& q) {
+    // Consecutive ages from slots[0]'s again, in the same order: the banks' oldest hit and miss
+    // follow their bursts, the bank list by age keeps its order; kept candidates name ages.
+    const uint64_t base = q.slots.front().seq;
+    for (size_t i = 0; i < q.slots.size(); ++i) {
+        Entry& e = q.slots[i];
+        const uint64_t seq = base + i;
+        if (q.oldest_hit[e.bank_index] == e.seq) q.oldest_hit[e.bank_index] = seq;
+        if (q.oldest_miss[e.bank_index] == e.seq) q.oldest_miss[e.bank_index] = seq;
+        e.seq = seq;
+    }
+    q.next_seq = base + q.slots.size();
+    m_candidates.valid = false;
 }
 
 void ChannelController::reindex_bank(Queue& q, uint32_t b) {
@@ -212,11 +230,7 @@ void ChannelController::reindex_bank(uint32_t b) {
     reindex_bank(m_write_q, b);
 }
 
-void ChannelController::accept(uint64_t t) {
-    if ((m_read_staged.empty() || m_read_staged.front().arrival >= t) &&
-        (m_write_staged.empty() || m_write_staged.front().arrival >= t)) {
-        return;
-    }
+void ChannelController::admit(uint64_t t) {
     for (bool writes : {false, true}) {
         Fifo& staged = writes ? m_write_staged : m_read_staged;
         Queue& q = writes ? m_write_q : m_read_q;
@@ -368,6 +382,23 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
     const Queue& q = write_queue ? m_write_q : m_read_q;
     // consider() for every bank, with the rank's shares taken once.
     from = std::max(from, m_bus_free);
+    const Command column = column_command(write_queue);
+    if (m_ranks == 1 && q.misses.empty() && m_refreshes_pending == 0) {
+        // The streaming case: one rank, no refresh due, every queued burst a hit. The walk
+        // below alone, with no per-rank scratch and no blocked banks.
+        ++m_streaming_scans;
+        const Rank& rank = m_rank[0];
+        const uint64_t soonest = std::max(from, write_queue ? rank.next_wr : rank.next_rd);
+        for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
+            const Bank& bank = m_banks[b];
+            const Group& g = m_groups[m_place[b].group];
+            const uint64_t at = write_queue ? std::max({soonest, bank.next_wr, g.next_wr})
+                                            : std::max({soonest, bank.next_rd, g.next_rd});
+            offer(c, at, q.oldest_hit[b], column, true);
+            if (at == soonest) break;
+        }
+        return c;
+    }
     uint64_t soonest_column = kNever;  // no column command is legal before this
     for (uint32_t r = 0; r < m_ranks; ++r) {
         const Rank& rank = m_rank[r];
@@ -389,7 +420,6 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
         }
     }
     // Oldest first: once one is legal at soonest_column, every younger one loses to it.
-    const Command column = column_command(write_queue);
     for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
         if (any_blocked && blocked(b)) continue;
         const Bank& bank = m_banks[b];
@@ -412,14 +442,8 @@ bool ChannelController::issue_request(uint64_t t) {
     const uint64_t seq = column ? c.column : c.row;
     const Command command = column ? c.column_command : c.row_command;
     Queue& q = m_write_mode ? m_write_q : m_read_q;
-    // The burst's slot: slots are in age order and it is there; without branches (a branchy
-    // binary search mispredicts about every other step).
-    Entry* first = q.slots.data() + q.head;
-    for (size_t len = q.slots.size() - q.head; len > 1;) {
-        const size_t half = len / 2;
-        first = first[half].seq <= seq ? first + half : first;
-        len -= half;
-    }
+    // The burst's slot, from its age (ages are consecutive from slots[0]).
+    Entry* first = q.slots.data() + (seq - q.slots.front().seq);
     Entry& e = *first;
     const Atom a = e.atom;
     if (command == Command::kAct) e.activated = true;

@@ -81,6 +81,9 @@ class ChannelController {
     // Whether a write burst is staged or queued.
     [[nodiscard]] bool has_writes() const { return !m_write_staged.empty() || m_write_q.size > 0; }
     [[nodiscard]] uint64_t now() const { return m_now; }
+    // How many FR-FCFS scans took the streaming case (one rank, no refresh due, every burst of
+    // the queue a hit: the walk over the banks with a hit alone), for tests.
+    [[nodiscard]] uint64_t streaming_scans() const { return m_streaming_scans; }
 
     // A burst whose column command has issued; its data is done at `cycle` (may be > now()).
     struct Done {
@@ -117,10 +120,13 @@ class ChannelController {
     // miss.
     struct Queue {
         // Slots in age order from `head`; issued bursts leave dead slots behind (no shifting per
-        // burst), compacted away when they pile up.
+        // burst), compacted away when they pile up. The slots' ages are consecutive from
+        // slots[0] (a compaction renumbers them), so a burst's slot is found from its age with
+        // no search: index = seq - slots[0].seq.
         std::vector<Entry> slots;
         size_t head = 0;
         size_t size = 0;                    // live bursts
+        uint64_t next_seq = 0;              // the age of the next burst to enter
         std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
         std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
         std::vector<uint32_t> count;        // per bank: bursts queued
@@ -147,17 +153,20 @@ class ChannelController {
         [[nodiscard]] const Atom& front() const { return m_items[m_head]; }
         // A new slot at the back (its old contents: the caller writes every field).
         Atom& push() {
-            if (m_size == m_items.size()) grow();
-            return m_items[(m_head + m_size++) & (m_items.size() - 1)];
+            if (m_size == m_capacity) grow();
+            return m_items[(m_head + m_size++) & m_mask];
         }
         void pop() {
-            m_head = (m_head + 1) & (m_items.size() - 1);
+            m_head = (m_head + 1) & m_mask;
             --m_size;
         }
 
       private:
         void grow();  // twice the size, the ring unrolled so the head is at 0
         std::vector<Atom> m_items;
+        // m_items.size() and that - 1, kept (no division by the element size per access).
+        size_t m_capacity = 0;
+        size_t m_mask = 0;
         size_t m_head = 0;
         size_t m_size = 0;
     };
@@ -190,7 +199,16 @@ class ChannelController {
 
     [[noreturn]] void stage_error(uint64_t arrival) const;
     void step(uint64_t t);
-    void accept(uint64_t t);
+    // Step (1) of a cycle: the staged bursts that enter their queue at t. Usually none: the
+    // check inline, the work in admit().
+    void accept(uint64_t t) {
+        if ((m_read_staged.empty() || m_read_staged.front().arrival >= t) &&
+            (m_write_staged.empty() || m_write_staged.front().arrival >= t)) {
+            return;
+        }
+        admit(t);
+    }
+    void admit(uint64_t t);
     void update_refresh_due(uint64_t t);
     // The write-drain mode one evaluation of the rule gives from `write_mode` and the queues.
     [[nodiscard]] bool mode_after(bool write_mode) const;
@@ -224,9 +242,11 @@ class ChannelController {
     }
     // candidates() when they are not kept: a scan of the queue's representatives.
     const Candidates& scan_candidates(bool write_queue, uint64_t from) const;
+    mutable uint64_t m_streaming_scans = 0;  // scans that took the streaming case (tests)
     // Queue bookkeeping.
     void enter(Queue& q, const Atom& a);
     void leave(Queue& q, size_t index);       // `index` is the oldest hit of its bank
+    void renumber(Queue& q);                  // consecutive ages again after a compaction
     void reindex_bank(Queue& q, uint32_t b);  // recompute b's oldest hit and miss
     void reindex_bank(uint32_t b);            // ... in both queues (its open row changed)
     // A due refresh holds the bank (channel-wide bank index) back from requests.
@@ -323,7 +343,6 @@ class ChannelController {
     std::vector<uint64_t> m_closes;        // per bank: its pending auto-precharge, or kNever
     Queue m_read_q;
     Queue m_write_q;
-    uint64_t m_next_seq = 0;
     Fifo m_read_staged;
     Fifo m_write_staged;
     std::vector<Done> m_done;
