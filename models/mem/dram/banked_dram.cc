@@ -11,14 +11,18 @@ BankedDram::BankedDram(const cfg::DramConfig& config)
       m_map(config),
       m_channels(static_cast<size_t>(config.channels), ChannelController(config)) {}
 
+void BankedDram::contract_error(const Request& r) const {
+    throw ModelError("dram", m_now, -1,
+                     "request " + std::to_string(r.id) + " (" + std::to_string(r.bytes) +
+                         " bytes at cycle " + std::to_string(r.arrival_cycle) +
+                         ") breaks the contract: bytes > 0, arrivals nondecreasing and at "
+                         "or after the present cycle " +
+                         std::to_string(m_now));
+}
+
 void BankedDram::enqueue(const Request& r) {
     if (r.bytes == 0 || r.arrival_cycle < m_now || r.arrival_cycle < m_last_arrival) {
-        throw ModelError("dram", m_now, -1,
-                         "request " + std::to_string(r.id) + " (" + std::to_string(r.bytes) +
-                             " bytes at cycle " + std::to_string(r.arrival_cycle) +
-                             ") breaks the contract: bytes > 0, arrivals nondecreasing and at "
-                             "or after the present cycle " +
-                             std::to_string(m_now));
+        contract_error(r);
     }
     m_last_arrival = r.arrival_cycle;
     uint32_t slot = 0;

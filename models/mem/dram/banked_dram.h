@@ -90,6 +90,7 @@ class BankedDram {
             return cycle != o.cycle ? cycle < o.cycle : order < o.order;
         }
     };
+    [[noreturn]] void contract_error(const Request& r) const;
     void collect(ChannelController& channel);
     // Fills a burst's place fields (all but arrival and is_write) from its decoded address.
     void place(Atom& a, const DramAddress& d, uint32_t tag) const;

@@ -230,25 +230,27 @@ void ChannelController::reindex_bank(uint32_t b) {
     reindex_bank(m_write_q, b);
 }
 
-void ChannelController::admit(uint64_t t) {
-    for (bool writes : {false, true}) {
-        Fifo& staged = writes ? m_write_staged : m_read_staged;
-        Queue& q = writes ? m_write_q : m_read_q;
-        const size_t depth = writes ? m_write_depth : m_read_depth;
-        const bool tracked = m_candidates.valid && m_candidates.write_queue == writes;
-        while (!staged.empty() && staged.front().arrival < t && q.size < depth) {
-            const uint32_t b = staged.front().rank * m_banks_per_rank + staged.front().bank;
-            const uint64_t hit = q.oldest_hit[b];
-            const uint64_t miss = q.oldest_miss[b];
-            enter(q, staged.front());
-            staged.pop();
-            // A new representative of its bank changes the candidates (it is the youngest burst,
-            // so only if it is legal no later than they are).
-            if (tracked && (q.oldest_hit[b] != hit || q.oldest_miss[b] != miss)) {
-                consider(m_candidates, q, b, t);
-            }
+inline void ChannelController::admit_from(Fifo& staged, Queue& q, size_t depth, bool writes,
+                                          uint64_t t) {
+    if (staged.empty() || staged.front().arrival >= t || q.size >= depth) return;
+    const bool tracked = m_candidates.valid && m_candidates.write_queue == writes;
+    do {
+        const uint32_t b = staged.front().rank * m_banks_per_rank + staged.front().bank;
+        const uint64_t hit = q.oldest_hit[b];
+        const uint64_t miss = q.oldest_miss[b];
+        enter(q, staged.front());
+        staged.pop();
+        // A new representative of its bank changes the candidates (it is the youngest burst,
+        // so only if it is legal no later than they are).
+        if (tracked && (q.oldest_hit[b] != hit || q.oldest_miss[b] != miss)) {
+            consider(m_candidates, q, b, t);
         }
-    }
+    } while (!staged.empty() && staged.front().arrival < t && q.size < depth);
+}
+
+void ChannelController::admit(uint64_t t) {
+    admit_from(m_read_staged, m_read_q, m_read_depth, false, t);  // reads before writes
+    admit_from(m_write_staged, m_write_q, m_write_depth, true, t);
 }
 
 void ChannelController::update_refresh_due(uint64_t t) {

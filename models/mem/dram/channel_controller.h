@@ -209,6 +209,7 @@ class ChannelController {
         admit(t);
     }
     void admit(uint64_t t);
+    void admit_from(Fifo& staged, Queue& q, size_t depth, bool writes, uint64_t t);
     void update_refresh_due(uint64_t t);
     // The write-drain mode one evaluation of the rule gives from `write_mode` and the queues.
     [[nodiscard]] bool mode_after(bool write_mode) const;
