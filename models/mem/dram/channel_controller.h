@@ -30,9 +30,14 @@
 // a command issues, the drain mode flips or a refresh falls due: over the banks with a miss, and
 // over the banks with a hit in the age of their oldest hit up to the first one legal as early as
 // any column command can be (usually the first or second); plus an O(queue) pass over one bank's
-// bursts when its open row changes; no allocation once the buffers have grown.
+// bursts when its open row changes; no allocation once the buffers have grown. With one rank, no
+// refresh due and no miss in the queue (a stream of row hits: 95% of the request commands of
+// timing-only ResNet-18) that walk is the whole scan (streaming_scans() counts it). The issued
+// burst's queue slot is found from its age with no search: ages are consecutive per queue from
+// its first slot, and the compaction that drops issued slots renumbers them.
 // Proven equal, command by command and completion by completion, to the cycle-by-cycle
-// ReferenceChannel (reference_channel.h) in tests/unit/dram_equivalence_test.cc.
+// ReferenceChannel (reference_channel.h) in tests/unit/dram_equivalence_test.cc (which asserts
+// that the streaming scan was taken).
 //
 // Stats (ChannelStats): bursts read/written, ACT, PRE, REF, REFpb, row hits/misses/conflicts,
 // queueing cycles, refresh cycles, active and precharged rank-cycles.
