@@ -95,7 +95,7 @@ void ChannelController::run_until(uint64_t t) {
     m_now = std::max(m_now, t);
 }
 
-void ChannelController::step(uint64_t t) {
+inline void ChannelController::step(uint64_t t) {
     m_next_valid = false;
     // The cycles since the last step (if any) saw the queues as that step left them and updated
     // the mode once (the rule is idempotent, so once is every time).
@@ -108,7 +108,7 @@ void ChannelController::step(uint64_t t) {
     if (!issue_refresh(t)) issue_request(t);
 }
 
-void ChannelController::enter(Queue& q, const Atom& a) {
+inline void ChannelController::enter(Queue& q, const Atom& a) {
     // Written in place (a copy through the stack stalls on the wide reload).
     Entry& e = q.slots.emplace_back();
     e.atom = a;
@@ -125,7 +125,7 @@ void ChannelController::enter(Queue& q, const Atom& a) {
     ++q.size;
 }
 
-void ChannelController::leave(Queue& q, size_t index) {
+inline void ChannelController::leave(Queue& q, size_t index) {
     Entry& gone = q.slots[index];
     const uint32_t b = gone.bank_index;
     const uint32_t row = gone.atom.row;
@@ -189,7 +189,7 @@ void ChannelController::reindex_bank(Queue& q, uint32_t b) {
     set_miss(q, b, miss);
 }
 
-void ChannelController::set_hit(Queue& q, uint32_t b, uint64_t seq) {
+inline void ChannelController::set_hit(Queue& q, uint32_t b, uint64_t seq) {
     const uint64_t old = q.oldest_hit[b];
     if (old == seq) return;
     q.oldest_hit[b] = seq;
@@ -248,7 +248,7 @@ inline void ChannelController::admit_from(Fifo& staged, Queue& q, size_t depth, 
     } while (!staged.empty() && staged.front().arrival < t && q.size < depth);
 }
 
-void ChannelController::admit(uint64_t t) {
+inline void ChannelController::admit(uint64_t t) {
     admit_from(m_read_staged, m_read_q, m_read_depth, false, t);  // reads before writes
     admit_from(m_write_staged, m_write_q, m_write_depth, true, t);
 }
@@ -435,7 +435,46 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
     return c;
 }
 
-bool ChannelController::issue_request(uint64_t t) {
+inline void ChannelController::column_rules(Command c, uint32_t rank, uint32_t group, uint32_t bank,
+                                            uint64_t t) {
+    Bank& b = bank_of(rank, bank);
+    Group& g = group_of(rank, group);
+    Rank& r = m_rank[rank];
+    const uint64_t burst = static_cast<uint64_t>(m_t.tBURST);
+    if (c == Command::kRd || c == Command::kRda) {
+        ++m_stats.reads;
+        raise(b.next_pre, t + m_t.tRTP);
+        raise(g.next_rd, t + m_t.tCCD_L);
+        raise(r.next_rd, t + m_t.tCCD_S);
+        for (uint32_t other = 0; other < m_ranks; ++other) {
+            raise(m_rank[other].next_wr, t + m_rd_to_wr);
+            if (other != rank) raise(m_rank[other].next_rd, t + burst + m_t.tRTRS);
+        }
+    } else {
+        ++m_stats.writes;
+        raise(b.next_pre, t + m_t.tCWL + burst + m_t.tWR);
+        raise(g.next_wr, t + m_t.tCCD_L);
+        raise(r.next_wr, t + m_t.tCCD_S);
+        raise(g.next_rd, t + m_t.tCWL + burst + m_t.tWTR_L);
+        raise(r.next_rd, t + m_t.tCWL + burst + m_t.tWTR_S);
+        for (uint32_t other = 0; other < m_ranks; ++other) {
+            if (other == rank) continue;
+            raise(m_rank[other].next_wr, t + burst + m_t.tRTRS);
+            raise(m_rank[other].next_rd, t + m_wr_to_rd_other);
+        }
+    }
+    // A column command with auto-precharge: the bank closes itself at the first cycle an
+    // explicit PRE would be legal (the command bus aside).
+    if (c == Command::kRda || c == Command::kWra) {
+        b.open_row = kClosed;
+        const uint64_t p = b.next_pre;
+        m_closes[rank * m_banks_per_rank + bank] = p;
+        ++m_background[rank].pending_closes;
+        precharge_at(rank, bank, p);
+    }
+}
+
+inline bool ChannelController::issue_request(uint64_t t) {
     // Every burst's next command is legal at t or later (t is the first cycle anything can
     // happen), so the ones legal at t are those at the candidates' time, if that is t.
     const Candidates& c = candidates(m_write_mode, t);
@@ -452,9 +491,16 @@ bool ChannelController::issue_request(uint64_t t) {
     if (command == Command::kPre) e.precharged = true;
     const bool activated = e.activated;
     const bool precharged = e.precharged;
-    if (column) leave(q, static_cast<size_t>(first - q.slots.data()));
-    issue(command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
-    if (!column) return true;
+    if (!column) {
+        issue(command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
+        return true;
+    }
+    leave(q, static_cast<size_t>(first - q.slots.data()));
+    // issue() of the column command, its rules inline.
+    if (m_trace != nullptr) m_trace->push_back({t, command, a.rank, a.bank, a.row, a.column});
+    m_bus_free = t + 1;
+    m_candidates.valid = false;
+    column_rules(command, a.rank, a.bank_group, a.bank, t);
 
     const RowOutcome outcome = precharged  ? RowOutcome::kConflict
                                : activated ? RowOutcome::kMiss
@@ -481,7 +527,6 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
     Bank& b = bank_of(rank, bank);
     Group& g = group_of(rank, group);
     Rank& r = m_rank[rank];
-    const uint64_t burst = static_cast<uint64_t>(m_t.tBURST);
     switch (c) {
         case Command::kAct:
             account(m_background[rank], &m_closes[rank * m_banks_per_rank], m_banks_per_rank, t);
@@ -507,32 +552,11 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
             precharge_at(rank, bank, t);
             return;
         case Command::kRd:
-        case Command::kRda: {
-            ++m_stats.reads;
-            raise(b.next_pre, t + m_t.tRTP);
-            raise(g.next_rd, t + m_t.tCCD_L);
-            raise(r.next_rd, t + m_t.tCCD_S);
-            for (uint32_t other = 0; other < m_ranks; ++other) {
-                raise(m_rank[other].next_wr, t + m_rd_to_wr);
-                if (other != rank) raise(m_rank[other].next_rd, t + burst + m_t.tRTRS);
-            }
-            break;
-        }
+        case Command::kRda:
         case Command::kWr:
-        case Command::kWra: {
-            ++m_stats.writes;
-            raise(b.next_pre, t + m_t.tCWL + burst + m_t.tWR);
-            raise(g.next_wr, t + m_t.tCCD_L);
-            raise(r.next_wr, t + m_t.tCCD_S);
-            raise(g.next_rd, t + m_t.tCWL + burst + m_t.tWTR_L);
-            raise(r.next_rd, t + m_t.tCWL + burst + m_t.tWTR_S);
-            for (uint32_t other = 0; other < m_ranks; ++other) {
-                if (other == rank) continue;
-                raise(m_rank[other].next_wr, t + burst + m_t.tRTRS);
-                raise(m_rank[other].next_rd, t + m_wr_to_rd_other);
-            }
-            break;
-        }
+        case Command::kWra:
+            column_rules(c, rank, group, bank, t);
+            return;
         case Command::kRef: {
             ++m_stats.refreshes;
             refreshed(r, t);
@@ -551,15 +575,6 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
             raise(r.next_refpb, t + m_t.tRREFD);
             return;
         }
-    }
-    // A column command with auto-precharge: the bank closes itself at the first cycle an
-    // explicit PRE would be legal (the command bus aside).
-    if (c == Command::kRda || c == Command::kWra) {
-        b.open_row = kClosed;
-        const uint64_t p = b.next_pre;
-        m_closes[rank * m_banks_per_rank + bank] = p;
-        ++m_background[rank].pending_closes;
-        precharge_at(rank, bank, p);
     }
 }
 
@@ -608,7 +623,7 @@ uint64_t ChannelController::next_decision() const {
     return m_next;
 }
 
-uint64_t ChannelController::compute_next_decision() const {
+inline uint64_t ChannelController::compute_next_decision() const {
     uint64_t best = kNever;
     if (!m_read_staged.empty() && m_read_q.size < m_read_depth) {
         best = std::min(best, std::max(m_read_staged.front().arrival + 1, m_now + 1));

@@ -295,6 +295,9 @@ class ChannelController {
 
     void issue(Command c, uint32_t rank, uint32_t group, uint32_t bank, uint32_t row,
                uint32_t column, uint64_t t);
+    // The rules and counts of a column command (RD/RDA/WR/WRA) at t, its auto-precharge
+    // included: issue()'s share for them (issue_request calls it directly).
+    void column_rules(Command c, uint32_t rank, uint32_t group, uint32_t bank, uint64_t t);
     void precharge_at(uint32_t rank, uint32_t bank, uint64_t p);
     void refreshed(Rank& r, uint64_t t);  // a REF or REFpb of rank r issued at t
     // Brings `bg` up to `until`: pending auto-precharges (`closes`, one per bank of the rank,
