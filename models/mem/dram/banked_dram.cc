@@ -20,44 +20,6 @@ void BankedDram::contract_error(const Request& r) const {
                          std::to_string(m_now));
 }
 
-void BankedDram::enqueue(const Request& r) {
-    if (r.bytes == 0 || r.arrival_cycle < m_now || r.arrival_cycle < m_last_arrival) {
-        contract_error(r);
-    }
-    m_last_arrival = r.arrival_cycle;
-    uint32_t slot = 0;
-    if (m_free_slots.empty()) {
-        slot = static_cast<uint32_t>(m_slots.size());
-        m_slots.emplace_back();
-    } else {
-        slot = m_free_slots.back();
-        m_free_slots.pop_back();
-    }
-    const unsigned shift = m_map.burst_shift();
-    const uint64_t first = r.addr >> shift;
-    const uint64_t last = (r.addr + r.bytes - 1) >> shift;
-    Slot& s = m_slots[slot];
-    s.completion = Completion{r.id, 0, r.arrival_cycle, static_cast<uint32_t>(last - first + 1)};
-    s.remaining = s.completion.bursts;
-    s.order = m_order++;
-    ++m_outstanding;
-    for (uint64_t b = first; b <= last; ++b) {
-        // Written straight into the channel's staging slot (a copy through the stack stalls on
-        // the wide reload).
-        const DramAddress d = m_map.decode(b << shift);
-        place(m_channels[d.channel].stage(r.is_write, r.arrival_cycle), d, slot);
-    }
-}
-
-void BankedDram::place(Atom& a, const DramAddress& d, uint32_t tag) const {
-    a.tag = tag;
-    a.rank = d.rank;
-    a.bank_group = d.bank_group;
-    a.bank = d.bank_group * static_cast<uint32_t>(m_config.banks_per_group) + d.bank;
-    a.row = d.row;
-    a.column = d.column;
-}
-
 BankedDram::Routed BankedDram::route(uint64_t addr, bool is_write, uint64_t arrival,
                                      uint32_t tag) const {
     const DramAddress d = m_map.decode(addr);
