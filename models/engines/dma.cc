@@ -40,7 +40,7 @@ Dma::Result Dma::store(const isa::Transfer& x, uint32_t layer) {
     return r;
 }
 
-Dma::Burst& Dma::free_burst() {
+inline Dma::Burst& Dma::free_burst() {
     if (m_free_bursts.empty()) {
         m_bursts.push_back(std::make_unique<Burst>());
         m_bursts.back()->initiator = this;

@@ -10,6 +10,7 @@
 // dram_equivalence_long, label `long`) runs many more and longer ones.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <random>
@@ -127,6 +128,11 @@ Stream random_stream(std::mt19937_64& rng, const cfg::DramConfig& c, int count) 
     return s;
 }
 
+// Over the streams checked so far: commands issued, and FR-FCFS scans that took the controller's
+// streaming case (ChannelController::streaming_scans): the tests assert it was exercised.
+uint64_t g_commands = 0;
+uint64_t g_streaming_scans = 0;
+
 struct Outcome {
     uint64_t cycle = 0;
     uint32_t hits = 0, misses = 0, conflicts = 0;
@@ -177,6 +183,9 @@ bool check_stream(const cfg::DramConfig& c, const Stream& s, std::mt19937_64& rn
     // Run on past the last completion, through some idle refreshes.
     const uint64_t end = fast.now() + static_cast<uint64_t>(pick(rng, 0, 400));
     fast.advance(end, done);
+
+    g_commands += fast_commands.size();
+    g_streaming_scans += fast.streaming_scans();
 
     ReferenceChannel ref(c);
     for (const Request& r : s.requests) {
@@ -254,6 +263,7 @@ std::string describe(const cfg::DramConfig& c) {
 }
 
 TEST(DramEquivalence, RandomDevicesAndStreamsMatchTheCycleByCycleReference) {
+    g_commands = g_streaming_scans = 0;
     const int cases = long_sweep() ? 12000 : 2500;
     std::mt19937_64 rng(20240611);
     for (int i = 0; i < cases; ++i) {
@@ -266,10 +276,15 @@ TEST(DramEquivalence, RandomDevicesAndStreamsMatchTheCycleByCycleReference) {
             FAIL() << "case " << i << ": " << describe(c);
         }
     }
+    std::printf("%llu commands, %llu FR-FCFS scans in the streaming case\n",
+                static_cast<unsigned long long>(g_commands),
+                static_cast<unsigned long long>(g_streaming_scans));
+    EXPECT_GT(g_streaming_scans, 0u);
 }
 
 // The bundled presets' real timing, both page policies, with refresh falling due often.
 TEST(DramEquivalence, BundledPresetsMatchTheCycleByCycleReference) {
+    g_commands = g_streaming_scans = 0;
     cfg::set_data_dir(NPUSIM_SOURCE_DIR);
     std::mt19937_64 rng(7);
     const int streams = long_sweep() ? 40 : 4;
@@ -290,6 +305,10 @@ TEST(DramEquivalence, BundledPresetsMatchTheCycleByCycleReference) {
             }
         }
     }
+    std::printf("%llu commands, %llu FR-FCFS scans in the streaming case\n",
+                static_cast<unsigned long long>(g_commands),
+                static_cast<unsigned long long>(g_streaming_scans));
+    EXPECT_GT(g_streaming_scans, 0u);
 }
 
 }  // namespace

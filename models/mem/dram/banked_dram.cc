@@ -11,47 +11,13 @@ BankedDram::BankedDram(const cfg::DramConfig& config)
       m_map(config),
       m_channels(static_cast<size_t>(config.channels), ChannelController(config)) {}
 
-void BankedDram::enqueue(const Request& r) {
-    if (r.bytes == 0 || r.arrival_cycle < m_now || r.arrival_cycle < m_last_arrival) {
-        throw ModelError("dram", m_now, -1,
-                         "request " + std::to_string(r.id) + " (" + std::to_string(r.bytes) +
-                             " bytes at cycle " + std::to_string(r.arrival_cycle) +
-                             ") breaks the contract: bytes > 0, arrivals nondecreasing and at "
-                             "or after the present cycle " +
-                             std::to_string(m_now));
-    }
-    m_last_arrival = r.arrival_cycle;
-    uint32_t slot = 0;
-    if (m_free_slots.empty()) {
-        slot = static_cast<uint32_t>(m_slots.size());
-        m_slots.emplace_back();
-    } else {
-        slot = m_free_slots.back();
-        m_free_slots.pop_back();
-    }
-    const unsigned shift = m_map.burst_shift();
-    const uint64_t first = r.addr >> shift;
-    const uint64_t last = (r.addr + r.bytes - 1) >> shift;
-    Slot& s = m_slots[slot];
-    s.completion = Completion{r.id, 0, r.arrival_cycle, static_cast<uint32_t>(last - first + 1)};
-    s.remaining = s.completion.bursts;
-    s.order = m_order++;
-    ++m_outstanding;
-    for (uint64_t b = first; b <= last; ++b) {
-        // Written straight into the channel's staging slot (a copy through the stack stalls on
-        // the wide reload).
-        const DramAddress d = m_map.decode(b << shift);
-        place(m_channels[d.channel].stage(r.is_write, r.arrival_cycle), d, slot);
-    }
-}
-
-void BankedDram::place(Atom& a, const DramAddress& d, uint32_t tag) const {
-    a.tag = tag;
-    a.rank = d.rank;
-    a.bank_group = d.bank_group;
-    a.bank = d.bank_group * static_cast<uint32_t>(m_config.banks_per_group) + d.bank;
-    a.row = d.row;
-    a.column = d.column;
+void BankedDram::contract_error(const Request& r) const {
+    throw ModelError("dram", m_now, -1,
+                     "request " + std::to_string(r.id) + " (" + std::to_string(r.bytes) +
+                         " bytes at cycle " + std::to_string(r.arrival_cycle) +
+                         ") breaks the contract: bytes > 0, arrivals nondecreasing and at "
+                         "or after the present cycle " +
+                         std::to_string(m_now));
 }
 
 BankedDram::Routed BankedDram::route(uint64_t addr, bool is_write, uint64_t arrival,
@@ -157,6 +123,12 @@ ChannelStats BankedDram::total_stats() const {
     ChannelStats total;
     for (const ChannelController& c : m_channels) total += c.stats();
     return total;
+}
+
+uint64_t BankedDram::streaming_scans() const {
+    uint64_t n = 0;
+    for (const ChannelController& c : m_channels) n += c.streaming_scans();
+    return n;
 }
 
 void BankedDram::set_trace(int channel, std::vector<CommandRecord>* trace) {

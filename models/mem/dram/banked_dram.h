@@ -71,6 +71,8 @@ class BankedDram {
     [[nodiscard]] int channels() const { return static_cast<int>(m_channels.size()); }
     [[nodiscard]] ChannelStats channel_stats(int channel) const;
     [[nodiscard]] ChannelStats total_stats() const;
+    // The channels' ChannelController::streaming_scans() summed (tests).
+    [[nodiscard]] uint64_t streaming_scans() const;
     // Records channel `channel`'s commands into `trace` (tests); nullptr stops.
     void set_trace(int channel, std::vector<CommandRecord>* trace);
 
@@ -88,6 +90,7 @@ class BankedDram {
             return cycle != o.cycle ? cycle < o.cycle : order < o.order;
         }
     };
+    [[noreturn]] void contract_error(const Request& r) const;
     void collect(ChannelController& channel);
     // Fills a burst's place fields (all but arrival and is_write) from its decoded address.
     void place(Atom& a, const DramAddress& d, uint32_t tag) const;
@@ -109,5 +112,44 @@ class BankedDram {
     uint64_t m_order = 0;
     uint64_t m_outstanding = 0;
 };
+
+// enqueue() and place() are inline: the adapter calls enqueue() once per request.
+inline void BankedDram::enqueue(const Request& r) {
+    if (r.bytes == 0 || r.arrival_cycle < m_now || r.arrival_cycle < m_last_arrival) {
+        contract_error(r);
+    }
+    m_last_arrival = r.arrival_cycle;
+    uint32_t slot = 0;
+    if (m_free_slots.empty()) {
+        slot = static_cast<uint32_t>(m_slots.size());
+        m_slots.emplace_back();
+    } else {
+        slot = m_free_slots.back();
+        m_free_slots.pop_back();
+    }
+    const unsigned shift = m_map.burst_shift();
+    const uint64_t first = r.addr >> shift;
+    const uint64_t last = (r.addr + r.bytes - 1) >> shift;
+    Slot& s = m_slots[slot];
+    s.completion = Completion{r.id, 0, r.arrival_cycle, static_cast<uint32_t>(last - first + 1)};
+    s.remaining = s.completion.bursts;
+    s.order = m_order++;
+    ++m_outstanding;
+    for (uint64_t b = first; b <= last; ++b) {
+        // Written straight into the channel's staging slot (a copy through the stack stalls on
+        // the wide reload).
+        const DramAddress d = m_map.decode(b << shift);
+        place(m_channels[d.channel].stage(r.is_write, r.arrival_cycle), d, slot);
+    }
+}
+
+inline void BankedDram::place(Atom& a, const DramAddress& d, uint32_t tag) const {
+    a.tag = tag;
+    a.rank = d.rank;
+    a.bank_group = d.bank_group;
+    a.bank = d.bank_group * static_cast<uint32_t>(m_config.banks_per_group) + d.bank;
+    a.row = d.row;
+    a.column = d.column;
+}
 
 }  // namespace npu::dram

@@ -19,6 +19,8 @@ void ChannelController::Fifo::grow() {
     const size_t mask = m_items.size() - 1;
     for (size_t i = 0; i < m_size; ++i) bigger[i] = m_items[(m_head + i) & mask];
     m_items.swap(bigger);
+    m_capacity = m_items.size();
+    m_mask = m_capacity - 1;
     m_head = 0;
 }
 
@@ -93,7 +95,7 @@ void ChannelController::run_until(uint64_t t) {
     m_now = std::max(m_now, t);
 }
 
-void ChannelController::step(uint64_t t) {
+inline void ChannelController::step(uint64_t t) {
     m_next_valid = false;
     // The cycles since the last step (if any) saw the queues as that step left them and updated
     // the mode once (the rule is idempotent, so once is every time).
@@ -106,11 +108,11 @@ void ChannelController::step(uint64_t t) {
     if (!issue_refresh(t)) issue_request(t);
 }
 
-void ChannelController::enter(Queue& q, const Atom& a) {
+inline void ChannelController::enter(Queue& q, const Atom& a) {
     // Written in place (a copy through the stack stalls on the wide reload).
     Entry& e = q.slots.emplace_back();
     e.atom = a;
-    e.seq = m_next_seq++;
+    e.seq = q.next_seq++;
     e.bank_index = a.rank * m_banks_per_rank + a.bank;
     const uint32_t b = e.bank_index;
     ++q.count[b];
@@ -123,7 +125,7 @@ void ChannelController::enter(Queue& q, const Atom& a) {
     ++q.size;
 }
 
-void ChannelController::leave(Queue& q, size_t index) {
+inline void ChannelController::leave(Queue& q, size_t index) {
     Entry& gone = q.slots[index];
     const uint32_t b = gone.bank_index;
     const uint32_t row = gone.atom.row;
@@ -151,7 +153,23 @@ void ChannelController::leave(Queue& q, size_t index) {
             std::remove_if(q.slots.begin(), q.slots.end(), [](const Entry& e) { return !e.alive; }),
             q.slots.end());
         q.head = 0;
+        renumber(q);
     }
+}
+
+void ChannelController::renumber(Queue& q) {
+    // Consecutive ages from slots[0]'s again, in the same order: the banks' oldest hit and miss
+    // follow their bursts, the bank list by age keeps its order; kept candidates name ages.
+    const uint64_t base = q.slots.front().seq;
+    for (size_t i = 0; i < q.slots.size(); ++i) {
+        Entry& e = q.slots[i];
+        const uint64_t seq = base + i;
+        if (q.oldest_hit[e.bank_index] == e.seq) q.oldest_hit[e.bank_index] = seq;
+        if (q.oldest_miss[e.bank_index] == e.seq) q.oldest_miss[e.bank_index] = seq;
+        e.seq = seq;
+    }
+    q.next_seq = base + q.slots.size();
+    m_candidates.valid = false;
 }
 
 void ChannelController::reindex_bank(Queue& q, uint32_t b) {
@@ -171,7 +189,7 @@ void ChannelController::reindex_bank(Queue& q, uint32_t b) {
     set_miss(q, b, miss);
 }
 
-void ChannelController::set_hit(Queue& q, uint32_t b, uint64_t seq) {
+inline void ChannelController::set_hit(Queue& q, uint32_t b, uint64_t seq) {
     const uint64_t old = q.oldest_hit[b];
     if (old == seq) return;
     q.oldest_hit[b] = seq;
@@ -212,29 +230,27 @@ void ChannelController::reindex_bank(uint32_t b) {
     reindex_bank(m_write_q, b);
 }
 
-void ChannelController::accept(uint64_t t) {
-    if ((m_read_staged.empty() || m_read_staged.front().arrival >= t) &&
-        (m_write_staged.empty() || m_write_staged.front().arrival >= t)) {
-        return;
-    }
-    for (bool writes : {false, true}) {
-        Fifo& staged = writes ? m_write_staged : m_read_staged;
-        Queue& q = writes ? m_write_q : m_read_q;
-        const size_t depth = writes ? m_write_depth : m_read_depth;
-        const bool tracked = m_candidates.valid && m_candidates.write_queue == writes;
-        while (!staged.empty() && staged.front().arrival < t && q.size < depth) {
-            const uint32_t b = staged.front().rank * m_banks_per_rank + staged.front().bank;
-            const uint64_t hit = q.oldest_hit[b];
-            const uint64_t miss = q.oldest_miss[b];
-            enter(q, staged.front());
-            staged.pop();
-            // A new representative of its bank changes the candidates (it is the youngest burst,
-            // so only if it is legal no later than they are).
-            if (tracked && (q.oldest_hit[b] != hit || q.oldest_miss[b] != miss)) {
-                consider(m_candidates, q, b, t);
-            }
+inline void ChannelController::admit_from(Fifo& staged, Queue& q, size_t depth, bool writes,
+                                          uint64_t t) {
+    if (staged.empty() || staged.front().arrival >= t || q.size >= depth) return;
+    const bool tracked = m_candidates.valid && m_candidates.write_queue == writes;
+    do {
+        const uint32_t b = staged.front().rank * m_banks_per_rank + staged.front().bank;
+        const uint64_t hit = q.oldest_hit[b];
+        const uint64_t miss = q.oldest_miss[b];
+        enter(q, staged.front());
+        staged.pop();
+        // A new representative of its bank changes the candidates (it is the youngest burst,
+        // so only if it is legal no later than they are).
+        if (tracked && (q.oldest_hit[b] != hit || q.oldest_miss[b] != miss)) {
+            consider(m_candidates, q, b, t);
         }
-    }
+    } while (!staged.empty() && staged.front().arrival < t && q.size < depth);
+}
+
+inline void ChannelController::admit(uint64_t t) {
+    admit_from(m_read_staged, m_read_q, m_read_depth, false, t);  // reads before writes
+    admit_from(m_write_staged, m_write_q, m_write_depth, true, t);
 }
 
 void ChannelController::update_refresh_due(uint64_t t) {
@@ -368,6 +384,23 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
     const Queue& q = write_queue ? m_write_q : m_read_q;
     // consider() for every bank, with the rank's shares taken once.
     from = std::max(from, m_bus_free);
+    const Command column = column_command(write_queue);
+    if (m_ranks == 1 && q.misses.empty() && m_refreshes_pending == 0) {
+        // The streaming case: one rank, no refresh due, every queued burst a hit. The walk
+        // below alone, with no per-rank scratch and no blocked banks.
+        ++m_streaming_scans;
+        const Rank& rank = m_rank[0];
+        const uint64_t soonest = std::max(from, write_queue ? rank.next_wr : rank.next_rd);
+        for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
+            const Bank& bank = m_banks[b];
+            const Group& g = m_groups[m_place[b].group];
+            const uint64_t at = write_queue ? std::max({soonest, bank.next_wr, g.next_wr})
+                                            : std::max({soonest, bank.next_rd, g.next_rd});
+            offer(c, at, q.oldest_hit[b], column, true);
+            if (at == soonest) break;
+        }
+        return c;
+    }
     uint64_t soonest_column = kNever;  // no column command is legal before this
     for (uint32_t r = 0; r < m_ranks; ++r) {
         const Rank& rank = m_rank[r];
@@ -389,7 +422,6 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
         }
     }
     // Oldest first: once one is legal at soonest_column, every younger one loses to it.
-    const Command column = column_command(write_queue);
     for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
         if (any_blocked && blocked(b)) continue;
         const Bank& bank = m_banks[b];
@@ -403,7 +435,46 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
     return c;
 }
 
-bool ChannelController::issue_request(uint64_t t) {
+inline void ChannelController::column_rules(Command c, uint32_t rank, uint32_t group, uint32_t bank,
+                                            uint64_t t) {
+    Bank& b = bank_of(rank, bank);
+    Group& g = group_of(rank, group);
+    Rank& r = m_rank[rank];
+    const uint64_t burst = static_cast<uint64_t>(m_t.tBURST);
+    if (c == Command::kRd || c == Command::kRda) {
+        ++m_stats.reads;
+        raise(b.next_pre, t + m_t.tRTP);
+        raise(g.next_rd, t + m_t.tCCD_L);
+        raise(r.next_rd, t + m_t.tCCD_S);
+        for (uint32_t other = 0; other < m_ranks; ++other) {
+            raise(m_rank[other].next_wr, t + m_rd_to_wr);
+            if (other != rank) raise(m_rank[other].next_rd, t + burst + m_t.tRTRS);
+        }
+    } else {
+        ++m_stats.writes;
+        raise(b.next_pre, t + m_t.tCWL + burst + m_t.tWR);
+        raise(g.next_wr, t + m_t.tCCD_L);
+        raise(r.next_wr, t + m_t.tCCD_S);
+        raise(g.next_rd, t + m_t.tCWL + burst + m_t.tWTR_L);
+        raise(r.next_rd, t + m_t.tCWL + burst + m_t.tWTR_S);
+        for (uint32_t other = 0; other < m_ranks; ++other) {
+            if (other == rank) continue;
+            raise(m_rank[other].next_wr, t + burst + m_t.tRTRS);
+            raise(m_rank[other].next_rd, t + m_wr_to_rd_other);
+        }
+    }
+    // A column command with auto-precharge: the bank closes itself at the first cycle an
+    // explicit PRE would be legal (the command bus aside).
+    if (c == Command::kRda || c == Command::kWra) {
+        b.open_row = kClosed;
+        const uint64_t p = b.next_pre;
+        m_closes[rank * m_banks_per_rank + bank] = p;
+        ++m_background[rank].pending_closes;
+        precharge_at(rank, bank, p);
+    }
+}
+
+inline bool ChannelController::issue_request(uint64_t t) {
     // Every burst's next command is legal at t or later (t is the first cycle anything can
     // happen), so the ones legal at t are those at the candidates' time, if that is t.
     const Candidates& c = candidates(m_write_mode, t);
@@ -412,23 +483,24 @@ bool ChannelController::issue_request(uint64_t t) {
     const uint64_t seq = column ? c.column : c.row;
     const Command command = column ? c.column_command : c.row_command;
     Queue& q = m_write_mode ? m_write_q : m_read_q;
-    // The burst's slot: slots are in age order and it is there; without branches (a branchy
-    // binary search mispredicts about every other step).
-    Entry* first = q.slots.data() + q.head;
-    for (size_t len = q.slots.size() - q.head; len > 1;) {
-        const size_t half = len / 2;
-        first = first[half].seq <= seq ? first + half : first;
-        len -= half;
-    }
+    // The burst's slot, from its age (ages are consecutive from slots[0]).
+    Entry* first = q.slots.data() + (seq - q.slots.front().seq);
     Entry& e = *first;
     const Atom a = e.atom;
     if (command == Command::kAct) e.activated = true;
     if (command == Command::kPre) e.precharged = true;
     const bool activated = e.activated;
     const bool precharged = e.precharged;
-    if (column) leave(q, static_cast<size_t>(first - q.slots.data()));
-    issue(command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
-    if (!column) return true;
+    if (!column) {
+        issue(command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
+        return true;
+    }
+    leave(q, static_cast<size_t>(first - q.slots.data()));
+    // issue() of the column command, its rules inline.
+    if (m_trace != nullptr) m_trace->push_back({t, command, a.rank, a.bank, a.row, a.column});
+    m_bus_free = t + 1;
+    m_candidates.valid = false;
+    column_rules(command, a.rank, a.bank_group, a.bank, t);
 
     const RowOutcome outcome = precharged  ? RowOutcome::kConflict
                                : activated ? RowOutcome::kMiss
@@ -455,7 +527,6 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
     Bank& b = bank_of(rank, bank);
     Group& g = group_of(rank, group);
     Rank& r = m_rank[rank];
-    const uint64_t burst = static_cast<uint64_t>(m_t.tBURST);
     switch (c) {
         case Command::kAct:
             account(m_background[rank], &m_closes[rank * m_banks_per_rank], m_banks_per_rank, t);
@@ -481,32 +552,11 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
             precharge_at(rank, bank, t);
             return;
         case Command::kRd:
-        case Command::kRda: {
-            ++m_stats.reads;
-            raise(b.next_pre, t + m_t.tRTP);
-            raise(g.next_rd, t + m_t.tCCD_L);
-            raise(r.next_rd, t + m_t.tCCD_S);
-            for (uint32_t other = 0; other < m_ranks; ++other) {
-                raise(m_rank[other].next_wr, t + m_rd_to_wr);
-                if (other != rank) raise(m_rank[other].next_rd, t + burst + m_t.tRTRS);
-            }
-            break;
-        }
+        case Command::kRda:
         case Command::kWr:
-        case Command::kWra: {
-            ++m_stats.writes;
-            raise(b.next_pre, t + m_t.tCWL + burst + m_t.tWR);
-            raise(g.next_wr, t + m_t.tCCD_L);
-            raise(r.next_wr, t + m_t.tCCD_S);
-            raise(g.next_rd, t + m_t.tCWL + burst + m_t.tWTR_L);
-            raise(r.next_rd, t + m_t.tCWL + burst + m_t.tWTR_S);
-            for (uint32_t other = 0; other < m_ranks; ++other) {
-                if (other == rank) continue;
-                raise(m_rank[other].next_wr, t + burst + m_t.tRTRS);
-                raise(m_rank[other].next_rd, t + m_wr_to_rd_other);
-            }
-            break;
-        }
+        case Command::kWra:
+            column_rules(c, rank, group, bank, t);
+            return;
         case Command::kRef: {
             ++m_stats.refreshes;
             refreshed(r, t);
@@ -525,15 +575,6 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
             raise(r.next_refpb, t + m_t.tRREFD);
             return;
         }
-    }
-    // A column command with auto-precharge: the bank closes itself at the first cycle an
-    // explicit PRE would be legal (the command bus aside).
-    if (c == Command::kRda || c == Command::kWra) {
-        b.open_row = kClosed;
-        const uint64_t p = b.next_pre;
-        m_closes[rank * m_banks_per_rank + bank] = p;
-        ++m_background[rank].pending_closes;
-        precharge_at(rank, bank, p);
     }
 }
 
@@ -582,7 +623,7 @@ uint64_t ChannelController::next_decision() const {
     return m_next;
 }
 
-uint64_t ChannelController::compute_next_decision() const {
+inline uint64_t ChannelController::compute_next_decision() const {
     uint64_t best = kNever;
     if (!m_read_staged.empty() && m_read_q.size < m_read_depth) {
         best = std::min(best, std::max(m_read_staged.front().arrival + 1, m_now + 1));
