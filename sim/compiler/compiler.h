@@ -98,7 +98,8 @@ struct LayerEstimate {
 // other layer is spatial (channel would run it whole on core 0); a layer that cannot be mapped
 // gets channel (compile() reports it). `split_cycles` adds up the array layers' chosen costs,
 // `one_core_cycles` their estimates whole on one core, scored the same way: auto splits the layers
-// only when the first is smaller.
+// only when the first is smaller. Every byte is taken to the DRAM: a shared L2 (l2.size) is not
+// known to the estimate.
 struct LayerSplit {
     std::vector<Partition> layers;  // kChannel or kSpatial, per layer
     uint64_t split_cycles = 0;
