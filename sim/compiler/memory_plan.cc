@@ -54,6 +54,8 @@ std::vector<uint64_t> working_sets(const isa::Program& p) {
                 break;
             }
             case isa::Opcode::kSync:
+            case isa::Opcode::kWait:
+            case isa::Opcode::kSignal:
                 break;
         }
     }
