@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,8 +21,10 @@
 #include "sim/compiler/lower.h"
 #include "sim/compiler/partition.h"
 #include "sim/compiler/search.h"
+#include "sim/config/config_loader.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload.h"
+#include "sim/graph/workload_loader.h"
 #include "sim/report/figures.h"
 #include "sim/run/simulation.h"
 #include "tests/models/bundled.h"
@@ -437,9 +440,44 @@ TEST(PipelinePartition, RefusesWhatItCannotRun) {
                   "pipeline (a pin chooses channel or spatial for one layer of a channel or "
                   "spatial run on several cores), found partition: channel on layer "
                   "'b1_conv1'");
+    // A pin `partition: pipeline` is no pin: the loader takes channel or spatial only.
+    try {
+        (void)graph::load_workload_from_string(
+            "input: {shape: [4, 4, 8], scale: 0.1, zero_point: 0}\nlayers:\n"
+            "  - {name: c, op: conv2d, out_channels: 8, kernel: 1, weight_scale: 0.01, "
+            "partition: pipeline}\n",
+            "w.yaml");
+        ADD_FAILURE() << "no error";
+    } catch (const UserError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "w.yaml:3:86: layers[0].partition: expected channel or spatial, found "
+                  "'pipeline'");
+    }
     // One core: no pipeline, nothing refused.
     EXPECT_EQ(test_support::partition_error(pipeline_hw(1, {"compiler.fusion=auto"}), wl),
               "(no error)");
+}
+
+// Every bundled chip at 4 cores, tiny_resnet at batch 4 (NPUSIM_PIPELINE_SWEEP=long, ctest
+// multicore_pipeline_long: also BERT and ResNet-50 at batch 4, with data): bit-exact.
+TEST(PipelinePartition, BundledChipsBitExact) {
+    const char* sweep = std::getenv("NPUSIM_PIPELINE_SWEEP");
+    const bool full = sweep != nullptr && std::string(sweep) == "long";
+    const std::vector<const char*> nets =
+        full ? std::vector<const char*>{"tiny_resnet", "bert_base_layer", "resnet50"}
+             : std::vector<const char*>{"tiny_resnet"};
+    for (const char* chip : {"edge_npu", "tpu_v1", "gemmini", "nvdla", "vta"}) {
+        const cfg::HwConfig hw =
+            cfg::load_hw_config(std::string(NPUSIM_SOURCE_DIR) + "/configs/" + chip + ".yaml",
+                                {"cores=4", "compiler.partition=pipeline"});
+        for (const char* net : nets) {
+            SCOPED_TRACE(std::string(chip) + " " + net);
+            const run::RunResult r = run::simulate(hw, bundled(net, 4), {});
+            EXPECT_TRUE(report::check_summary(r.stats).all_checked_exact());
+            EXPECT_EQ(report::check_summary(r.stats).checked, r.stats.layers.size());
+            EXPECT_EQ(r.stats.partition, "pipeline");
+        }
+    }
 }
 
 }  // namespace

@@ -19,6 +19,8 @@ TEST(ShareText, NamesTheSplitAndTheLayersPinnedToTheOther) {
     EXPECT_EQ(compiler::share_text(Partition::kSpatial, wl), "its rows of every layer");
     EXPECT_EQ(compiler::share_text(Partition::kBatch, wl), "");
     EXPECT_EQ(compiler::share_text(Partition::kAuto, wl), "");
+    EXPECT_EQ(compiler::share_text(Partition::kPipeline, wl),
+              "its stage of the layers for every image");
     // A pin to the run's own split changes nothing; pins to the other split are counted.
     wl.layers[0].pin_partition = Partition::kChannel;
     EXPECT_EQ(compiler::share_text(Partition::kChannel, wl), "its channels of every layer");
