@@ -78,8 +78,8 @@
 // and isa::Program::pipeline. No tensor is kept on chip (onchip_activations off); core c's
 // scratchpad window starts at onchip_base + c * kCoreWindowStride. Not with compiler.fusion auto,
 // compiler.overlap prefetch or `fuse: true` pins (npu::UserError naming compiler.partition or the
-// pin). With batch 1 nothing overlaps: the stages run one after the other (no faster than one
-// core). A layer's run record (soc.h merge_core_layers()) is its core's: from its first image's
+// pin). With batch 1 nothing overlaps: the stages run one after the other, the one image's
+// layers in order as on one core but every tensor through DRAM. A layer's run record (soc.h merge_core_layers()) is its core's: from its first image's
 // first instruction to its last image's SYNC, so the spans of a stage's layers overlap; exclusive
 // cycles still run from the previous layer's end to its own and add up to the run.
 //

@@ -255,6 +255,24 @@ INSTANTIATE_TEST_SUITE_P(
                       PipelineCase{"tiny_resnet", 3, 2, "scratchpad.size=16384"}),
     test_support::case_name<PipelineCase>);
 
+// The weights are stored once, every input and tensor per image, all in DRAM: at least what a
+// one-core run of the batch needs (which may keep tensors on chip); a DRAM too small is refused
+// at dram.size.
+TEST(PipelinePartition, NeedsTheDramOfOneCoreRunOfTheBatch) {
+    const graph::Workload wl = bundled("tiny_resnet", 2);
+    compiler::CompileOptions o;
+    o.with_data = false;
+    const uint64_t need =
+        compiler::compile_cores(wl, pipeline_hw(2), o).programs[0].dram_bytes_used;
+    EXPECT_GE(need, compiler::compile_cores(wl, pipeline_hw(1), o).programs[0].dram_bytes_used);
+    EXPECT_EQ(test_support::partition_error(
+                  pipeline_hw(2, {"dram.size=" + std::to_string(need - 1)}), wl),
+              "--set: dram.size: expected at least the " + std::to_string(need) +
+                  " B of DRAM that workload 'tiny_resnet' needs (weights, inputs and every "
+                  "tensor), found " +
+                  std::to_string(need - 1) + " B");
+}
+
 // More cores than layers (gemm_small has two): a layer each on cores 0 and 1, core 2 idle.
 TEST(PipelinePartition, MoreCoresThanLayers) {
     const graph::Workload wl = bundled("gemm_small", 2);
