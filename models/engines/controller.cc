@@ -40,6 +40,10 @@ void Controller::run() {
     for (const isa::Instr& in : m_program.instrs) {
         if (in.op == isa::Opcode::kSync) ++syncs_left.at(in.layer);
     }
+    const std::vector<uint32_t> syncs = syncs_left;
+    // A pipelined program's layer outputs, an image per SYNC (functional runs).
+    std::vector<std::vector<int8_t>> images(
+        m_program.pipeline && m_read_output ? m_program.layers.size() : 0);
     uint64_t previous_end = 0;  // the end of the layer that ended last (program start: 0)
     const sc_core::sc_time dispatch = cycles_to_time(static_cast<uint64_t>(m_cfg.dispatch_cycles));
     for (const isa::Instr& in : m_program.instrs) {
@@ -92,15 +96,32 @@ void Controller::run() {
                 }
             }
             m_syncs.add(layer, 1);
+            const uint32_t image = syncs[layer] - syncs_left[layer];
+            if (!images.empty()) {
+                // Image `image` of the batch's output: from its slot, or from where the stage
+                // keeps it on chip (one image at a time).
+                const isa::LayerDesc& d = m_program.layers[layer];
+                const uint64_t part = d.output_bytes / syncs[layer];
+                std::vector<int8_t>& out = images[layer];
+                out.resize(d.output_bytes);
+                m_read_output(d.output_addr + (d.residency == "on-chip" ? 0 : image * part),
+                              reinterpret_cast<uint8_t*>(out.data() + image * part),
+                              static_cast<uint32_t>(part));
+            }
             if (--syncs_left[layer] > 0) {  // not the layer's end yet
                 if (m_board.tracing()) m_board.trace_controller(in, sync_start, false);
                 continue;
             }
             if (m_read_output) {
                 const isa::LayerDesc& d = m_program.layers[layer];
-                std::vector<int8_t> out(d.output_bytes);
-                m_read_output(d.output_addr, reinterpret_cast<uint8_t*>(out.data()),
-                              static_cast<uint32_t>(d.output_bytes));
+                std::vector<int8_t> out;
+                if (!images.empty()) {
+                    out = std::move(images[layer]);
+                } else {
+                    out.resize(d.output_bytes);
+                    m_read_output(d.output_addr, reinterpret_cast<uint8_t*>(out.data()),
+                                  static_cast<uint32_t>(d.output_bytes));
+                }
                 if (m_output_sink) {
                     m_output_sink(layer, std::move(out));
                 } else {

@@ -18,7 +18,9 @@
 // or handed to an output sink.
 // A pipelined program (isa::Program::pipeline) runs each layer of its stage once per image, so a
 // layer has several SYNCs: the layer starts at its first instruction and ends at its last SYNC
-// (its output, the whole batch's tensor, is read there, and the layer-end hook called there);
+// (its output, the whole batch's tensor, is handed on there, and the layer-end hook called
+// there; each SYNC reads its image's part, from the image's slot or, a tensor its stage keeps on
+// chip, from where it lies);
 // each SYNC closes the cycles since the previous SYNC (or since the layer's start, if later), and
 // the layer's exclusive cycles and limiters are the sum over its SYNCs. WAIT (after its dispatch
 // cycles) holds dispatch until the previous core's token for its image (set_tokens()); its cycles

@@ -64,22 +64,27 @@
 // of its stage of image i is in DRAM; models/platform/stage_tokens.h). Earlier stages are done
 // with image i by then too (each core waits for the one before), so a layer may read any earlier
 // layer's output (skip connections across stages). One image's program is compiled once (the
-// mapping, tiling and timing of a one-core run of one image, graph::images_of()); memory is
-// planned once for the batch: the weights once (one copy, shared by every core), every input and
-// layer output `batch` times one image's size, so each activation tensor holds the images back to
-// back (Workload::batch) as a one-core run of the batch lays it out; emission does not depend on
-// where regions live, so image i's instructions are that program linked with every input and
-// output region moved to image i's slot (its address + i x one image's bytes) and core c's
-// program takes its stage's layers' instructions of every image in turn. Each image has its own
-// slots, so no core overwrites what another still reads and a core may run ahead of the next
-// without bound. Every core's program has the same DRAM range and layout (core 0's holds the DRAM
-// image: the weights and every image's inputs), the run's whole layer table (the batch's tensors:
-// output_bytes the batch's; a layer's MACs the batch's in its core's program, 0 in the others')
-// and isa::Program::pipeline. No tensor is kept on chip (onchip_activations off); core c's
-// scratchpad window starts at onchip_base + c * kCoreWindowStride. Not with compiler.fusion auto,
-// compiler.overlap prefetch or `fuse: true` pins (npu::UserError naming compiler.partition or the
-// pin). With batch 1 nothing overlaps: the stages run one after the other, the one image's
-// layers in order as on one core but every tensor through DRAM. A layer's run record (soc.h merge_core_layers()) is its core's: from its first image's
+// mapping, tiling and timing of a one-core run of one image, graph::images_of()). A tensor whose
+// readers all run in its producer's stage may stay in that core's scratchpad (with
+// CompileOptions::onchip_activations, memory_plan.h's first fit over the working sets of the
+// layers it lives through, all of that stage): one place for every image, since a core ends an
+// image's stage before it starts the next. Every other region is in DRAM, planned once for the
+// batch: the weights once (one copy, shared by every core), every input and every tensor a later
+// stage reads (or nobody: the network's outputs) `batch` times one image's size, so it holds the
+// images back to back (Workload::batch) as a one-core run of the batch lays it out. Emission does
+// not depend on where regions live, so image i's instructions are that program linked with every
+// DRAM input and tensor moved to image i's slot (its address + i x one image's bytes), and core
+// c's program takes its stage's layers' instructions of every image in turn, its on-chip
+// addresses moved from core 0's window to its own (onchip_base + c * kCoreWindowStride). Each
+// image has its own DRAM slots, so no core overwrites what another still reads and a core may run
+// ahead of the next without bound. Every core's program has the same DRAM range and layout (core
+// 0's holds the DRAM image: the weights and every image's inputs), the run's whole layer table
+// (the batch's tensors: output_bytes the batch's; a layer's MACs the batch's in its core's
+// program, 0 in the others'; on-chip addresses in its core's window) and isa::Program::pipeline.
+// Not with compiler.fusion auto, compiler.overlap prefetch or `fuse: true` pins (npu::UserError
+// naming compiler.partition or the pin). With batch 1 nothing overlaps: the stages run one after
+// the other, the image's layers in order as on one core but every tensor between stages through
+// DRAM. A layer's run record (soc.h merge_core_layers()) is its core's: from its first image's
 // first instruction to its last image's SYNC, so the spans of a stage's layers overlap; exclusive
 // cycles still run from the previous layer's end to its own and add up to the run.
 //
@@ -88,8 +93,8 @@
 // compiler.partition says (the rest of the run as above); with one core or a batch, pipeline (or
 // auto) partition a pin is refused (npu::UserError naming each pinned layer's file:line:col); a
 // pin `partition: pipeline` is not a pin (the workload loader refuses it).
-// Not done: an `auto` that chooses channel or spatial per layer; a pipeline stage keeping its
-// layers' tensors on chip, or a split by measured rather than estimated cycles.
+// Not done: an `auto` that chooses channel or spatial per layer; a pipeline split by measured
+// rather than estimated cycles, or one that weighs the DRAM traffic between stages.
 #pragma once
 
 #include <cstdint>

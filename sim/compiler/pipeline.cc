@@ -1,5 +1,5 @@
 // The pipeline partition (partition.h): the layers split into stages, one per core, the program
-// of every image linked into its own slot of each tensor and each stage's instructions of it
+// of every image linked into its own slot of each DRAM tensor and each stage's instructions of it
 // handed to its core between WAIT and SIGNAL.
 #include <algorithm>
 #include <limits>
@@ -60,6 +60,11 @@ void copy_instr(const isa::Program& from, const isa::Instr& in, isa::Program& to
             out.payload = in.payload;
             break;
     }
+}
+
+// Whether `addr` lies in core 0's on-chip window (from `base`).
+bool in_window(uint64_t addr, uint64_t base) {
+    return addr >= base && addr - base < kCoreWindowStride;
 }
 
 bool per_image(const Region& r) {
@@ -128,13 +133,40 @@ Partitioned compile_pipeline(const graph::Workload& wl, const cfg::HwConfig& hw,
     out.partition = Partition::kPipeline;
     out.stages = split_layers(layer_cycles(lowered, plans, emitted.program, hw), hw.cores);
     const auto batch = static_cast<uint64_t>(wl.batch);
-    // The memory plan of the batch: every input and tensor `batch` slots of one image's size.
-    Lowered batched = lowered;
-    for (Region& r : batched.regions) {
-        if (per_image(r)) r.bytes *= batch;
+    // Tensors read by a layer of another stage go through DRAM; a stage's own tensors may stay in
+    // its core's scratchpad (one image at a time: its stage of an image ends before the next).
+    std::vector<size_t> stage_of(lowered.layers.size(), 0);
+    for (size_t c = 0; c < out.stages.size(); ++c) {
+        for (size_t li = out.stages[c].first; li < out.stages[c].first + out.stages[c].layers;
+             ++li) {
+            stage_of[li] = c;
+        }
+    }
+    std::vector<bool> crosses(lowered.regions.size(), false);
+    for (size_t li = 0; li < lowered.layers.size(); ++li) {
+        for (uint32_t r : lowered.layers[li].input_regions) {
+            const Region& region = lowered.regions.at(r);
+            if (region.kind != Region::Kind::kOutput || stage_of[region.layer] != stage_of[li]) {
+                crosses[r] = true;
+            }
+        }
     }
     const MemoryBases bases{options.dram_base, options.onchip_base};
-    const MemoryPlan memory = plan_memory(batched, groups, work, hw, bases, false);
+    const std::vector<bool> onchip =
+        plan_memory(lowered, groups, work, hw, bases, options.onchip_activations, crosses).onchip;
+    // The memory plan of the batch: every input and tensor in DRAM `batch` slots of one image's
+    // size (the tensors kept on chip as above: the same first fit, the same addresses).
+    Lowered batched = lowered;
+    std::vector<bool> in_dram(lowered.regions.size(), false);
+    for (size_t r = 0; r < batched.regions.size(); ++r) {
+        in_dram[r] = !onchip[r];
+        if (per_image(batched.regions[r]) && !onchip[r]) batched.regions[r].bytes *= batch;
+    }
+    const MemoryPlan memory =
+        plan_memory(batched, groups, work, hw, bases, options.onchip_activations, in_dram);
+    if (memory.onchip != onchip) {
+        throw std::logic_error("compile_pipeline: the batch's plan keeps other tensors on chip");
+    }
     const uint64_t dram_size =
         options.dram_size > 0
             ? options.dram_size
@@ -167,7 +199,9 @@ Partitioned compile_pipeline(const graph::Workload& wl, const cfg::HwConfig& hw,
     for (uint64_t image = 0; image < batch; ++image) {
         MemoryPlan at = memory;
         for (size_t r = 0; r < lowered.regions.size(); ++r) {
-            if (per_image(lowered.regions[r])) at.address[r] += image * lowered.regions[r].bytes;
+            if (per_image(lowered.regions[r]) && !onchip[r]) {
+                at.address[r] += image * lowered.regions[r].bytes;
+            }
         }
         Emitted linked = emitted;
         link(linked, lowered, at);
@@ -177,8 +211,14 @@ Partitioned compile_pipeline(const graph::Workload& wl, const cfg::HwConfig& hw,
             const auto first = static_cast<uint16_t>(s.first);
             const auto last = static_cast<uint16_t>(s.first + s.layers - 1);
             if (c > 0) p.append(isa::Opcode::kWait, first).payload = uint32_t(image);
+            const uint64_t window = uint64_t(c) * kCoreWindowStride;  // core 0's to core c's
             for (const isa::Instr& in : linked.program.instrs) {
-                if (in.layer >= first && in.layer <= last) copy_instr(linked.program, in, p);
+                if (in.layer < first || in.layer > last) continue;
+                copy_instr(linked.program, in, p);
+                if (in.op == isa::Opcode::kLoad || in.op == isa::Opcode::kStore) {
+                    uint64_t& a = p.xfer(p.instrs.back()).dram_addr;
+                    if (in_window(a, options.onchip_base)) a += window;
+                }
             }
             if (c + 1 < busy) p.append(isa::Opcode::kSignal, last).payload = uint32_t(image);
         }
@@ -194,7 +234,12 @@ Partitioned compile_pipeline(const graph::Workload& wl, const cfg::HwConfig& hw,
                 p.layers = linked.program.layers;
                 const Stage& s = out.stages[c];
                 for (size_t li = 0; li < p.layers.size(); ++li) {
-                    if (li < s.first || li >= s.first + s.layers) p.layers[li].macs = 0;
+                    isa::LayerDesc& d = p.layers[li];
+                    if (li < s.first || li >= s.first + s.layers) d.macs = 0;
+                    for (uint64_t* a :
+                         {&d.input_addr, &d.weight_addr, &d.bias_addr, &d.output_addr}) {
+                        if (in_window(*a, options.onchip_base)) *a += c * kCoreWindowStride;
+                    }
                 }
             }
         }

@@ -119,9 +119,11 @@ TEST(PipelinePartition, StagesBalanceTheEstimate) {
 
 // tiny_resnet, batch 4, over 3 cores: one DRAM range shared by every core (core 0's program holds
 // the DRAM image: weights once, the four input images); core c's program is, per image i, WAIT i
-// (not on core 0), its stage's instructions of the one-image program with every tensor's
+// (not on core 0), its stage's instructions of the one-image program with every DRAM tensor's
 // transfers moved to image i's slot, SIGNAL i (not on the last core); a layer's MACs are the
-// batch's on its core, 0 on the others; its output_bytes the batch's tensor.
+// batch's on its core, 0 on the others; its output_bytes the batch's tensor. Some of a stage's
+// own tensors stay on chip, in its core's window, one place for every image; every tensor a
+// later stage reads is in DRAM.
 TEST(PipelinePartition, ProgramsRunEachImageInItsOwnSlot) {
     const graph::Workload wl = bundled("tiny_resnet", 4);
     compiler::CompileOptions o;
@@ -131,6 +133,8 @@ TEST(PipelinePartition, ProgramsRunEachImageInItsOwnSlot) {
         compiler::compile_cores(graph::images_of(wl, 0, 1), pipeline_hw(1), o);
     ASSERT_EQ(parts.programs.size(), 3u);
     EXPECT_FALSE(parts.programs[0].dram_image.empty());
+    constexpr uint64_t kWindow = compiler::kCoreWindowStride;
+    bool any_onchip = false;
     for (size_t c = 0; c < 3; ++c) {
         const isa::Program& p = parts.programs[c];
         const compiler::Stage& s = parts.stages[c];
@@ -170,7 +174,7 @@ TEST(PipelinePartition, ProgramsRunEachImageInItsOwnSlot) {
             }
             return n;
         }();
-        uint64_t stores = 0;
+        uint64_t stores = 0, onchip_stores = 0;
         uint32_t img = 0, signalled = 0;  // the image of the instructions so far
         for (const isa::Instr& in : p.instrs) {
             if (in.op == isa::Opcode::kWait) img = in.payload;  // cores 1, 2
@@ -179,14 +183,49 @@ TEST(PipelinePartition, ProgramsRunEachImageInItsOwnSlot) {
             if (in.op != isa::Opcode::kStore) continue;
             ++stores;
             const uint64_t bytes = image.programs[0].layers[in.layer].output_bytes;
-            const uint64_t begin = p.layers[in.layer].output_addr + img * bytes;
+            // A tensor the stage keeps on chip: one place in the core's window for every image.
+            const bool onchip = p.layers[in.layer].residency == "on-chip";
+            onchip_stores += onchip ? 1 : 0;
+            if (onchip) {
+                EXPECT_EQ(p.layers[in.layer].output_addr & ~(kWindow - 1), p.onchip_base);
+            }
+            const uint64_t begin = p.layers[in.layer].output_addr + (onchip ? 0 : img * bytes);
             const isa::Transfer& x = p.xfer(in);
             EXPECT_GE(x.dram_addr, begin) << "core " << c << " image " << img;
             EXPECT_LE(x.dram_addr + (x.rows - 1) * x.dram_stride + x.row_bytes, begin + bytes)
                 << "core " << c << " image " << img;
         }
         EXPECT_EQ(stores, 4 * per_image_stores);
+        any_onchip = any_onchip || onchip_stores > 0;
     }
+    EXPECT_TRUE(any_onchip);  // tiny_resnet's stages keep some of their own tensors on chip
+    // A tensor read by a later stage is in DRAM (its reader is on another core).
+    size_t crossing = 0;
+    for (size_t li = 0; li < wl.layers.size(); ++li) {
+        size_t producer = 0, reader = 0;
+        for (size_t c = 0; c < 3; ++c) {
+            const compiler::Stage& s = parts.stages[c];
+            if (li >= s.first && li < s.first + s.layers) producer = c;
+        }
+        for (size_t r = li + 1; r < wl.layers.size(); ++r) {
+            // No inputs: the previous layer's output (the chain rule).
+            const std::vector<std::string> inputs =
+                wl.layers[r].inputs.empty() ? std::vector<std::string>{wl.layers[r - 1].name}
+                                            : wl.layers[r].inputs;
+            for (const std::string& name : inputs) {
+                if (name != wl.layers[li].name) continue;
+                for (size_t c = 0; c < 3; ++c) {
+                    const compiler::Stage& s = parts.stages[c];
+                    if (r >= s.first && r < s.first + s.layers) reader = std::max(reader, c);
+                }
+            }
+        }
+        if (reader > producer) {
+            ++crossing;
+            EXPECT_EQ(parts.programs[producer].layers[li].residency, "dram") << li;
+        }
+    }
+    EXPECT_GE(crossing, 2u);  // at least the two stage boundaries
 }
 
 struct PipelineCase {
