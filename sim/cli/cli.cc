@@ -254,7 +254,7 @@ int cmd_compile(const Args& a, std::ostream& out) {
         for (size_t c = 0; c < parts.programs.size(); ++c) {
             if (parts.programs.size() > 1) {
                 const compiler::CoreShare& sh = parts.shares[c];
-                const std::string share = compiler::share_text(parts.partition, wl);
+                const std::string share = compiler::share_text(parts);
                 if (!parts.stages.empty()) {
                     const compiler::Stage& st = parts.stages[c];
                     text << "; core " << c << ": ";

@@ -24,7 +24,9 @@
 #include "sim/config/paths.h"
 #include "sim/core/error.h"
 #include "sim/core/input_file.h"
+#include "sim/core/units.h"
 #include "sim/core/yaml_messages.h"
+#include "sim/graph/workload.h"
 #include "sim/report/output_file.h"
 #include "sim/report/stats_json.h"
 
@@ -37,8 +39,8 @@ using nlohmann::json;
 constexpr double kRelTolerance = 1e-9;
 constexpr size_t kMaxDiffsShown = 20;  // per case; --update and `git diff` show the rest
 const std::vector<std::string> kTopKeys = {"cases"};
-const std::vector<std::string> kCaseKeys = {"name", "config",      "workload",
-                                            "set",  "timing_only", "quick"};
+const std::vector<std::string> kCaseKeys = {"name",  "config",      "workload", "set",
+                                            "batch", "timing_only", "quick"};
 
 std::string resolve(const std::string& root, const std::string& rel) {
     return fs::path(rel).is_absolute() || root.empty() ? rel : (fs::path(root) / rel).string();
@@ -143,6 +145,18 @@ class SuiteLoader : public YamlChecker {
         }
         file(n, path, "config", c.config);
         file(n, path, "workload", c.workload);
+        if (const YAML::Node b = n["batch"]) {
+            // What --batch accepts: 1 .. graph::kMaxBatch.
+            const std::optional<int64_t> v =
+                b.IsScalar() ? units::parse_int(b.Scalar()) : std::nullopt;
+            if (v && *v >= 1 && *v <= graph::kMaxBatch) {
+                c.batch = static_cast<int32_t>(*v);
+            } else {
+                error(b.Mark(), path + ".batch",
+                      "expected an integer from 1 to " + std::to_string(graph::kMaxBatch) +
+                          " (run with --batch N), found " + describe(b));
+            }
+        }
         flag(n, path, "timing_only", false, c.timing_only);
         flag(n, path, "quick", true, c.quick);
         if (const YAML::Node sets = n["set"]) {
@@ -392,6 +406,7 @@ std::vector<Outcome> run_cases(const std::vector<RegressCase>& cases, const Opti
                   work / (c.name + ".out"),
                   work / (c.name + ".err")};
             for (const std::string& s : c.sets) j.args.insert(j.args.end(), {"--set", s});
+            if (c.batch > 0) j.args.insert(j.args.end(), {"--batch", std::to_string(c.batch)});
             if (c.timing_only) j.args.push_back("--timing-only");
             j.args.insert(j.args.end(), {"--quiet", "--force", "--out", (work / c.name).string()});
             return j;

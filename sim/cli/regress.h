@@ -22,6 +22,7 @@ struct RegressCase {
     std::vector<std::string> sets;  // "key=value" config overrides
     bool timing_only = false;
     bool quick = false;
+    int32_t batch = 0;  // --batch N when > 0 (else the workload's)
 };
 
 // Loads and checks a suite file strictly: unknown or duplicate keys, missing or mistyped values,

@@ -62,10 +62,12 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     if (fused) place_intermediates(lowered, groups, memory, bases, plans);
     if (options.cores > 1) {
         for (size_t li = 0; li < plans.size(); ++li) {
-            // A layer's `partition:` pin overrides the run's (partition.h).
-            plans[li].core_units =
-                core_share(lowered.layers[li], plans[li], hw.array.cols, options.core,
-                           options.cores, wl.layers[li].pin_partition.value_or(options.partition));
+            // A layer's `partition:` pin overrides the run's (partition.h), auto's choice both.
+            const Partition split = options.layer_partitions.empty()
+                                        ? wl.layers[li].pin_partition.value_or(options.partition)
+                                        : options.layer_partitions.at(li);
+            plans[li].core_units = core_share(lowered.layers[li], plans[li], hw.array.cols,
+                                              options.core, options.cores, split);
         }
     }
     if (fused || hw.compiler.overlap == LayerOverlap::kPrefetch || options.cores > 1) {
@@ -122,6 +124,43 @@ std::vector<LayerEstimate> estimate_layers(const graph::Workload& wl, const cfg:
         out.push_back(std::move(e));
     }
     problems.throw_if_any();
+    return out;
+}
+
+LayerSplit choose_layer_partitions(const graph::Workload& wl, const cfg::HwConfig& hw) {
+    const Lowered lowered = lower(wl, hw);
+    const std::vector<LayerPlan> plans = search_mappings(lowered, hw);
+    LayerSplit out;
+    out.layers.assign(lowered.layers.size(), Partition::kSpatial);
+    // max(the slowest core's estimate, every core's DRAM bytes at peak bandwidth); `split`
+    // nullopt: the layer whole on one core.
+    const auto cost = [&](size_t li, std::optional<Partition> split) {
+        const LoweredLayer& x = lowered.layers[li];
+        uint64_t slowest = 0, bytes = 0;
+        for (int c = 0; c < (split ? hw.cores : 1); ++c) {
+            LayerPlan plan = plans[li];
+            if (split) plan.core_units = core_share(x, plan, hw.array.cols, c, hw.cores, *split);
+            Emitted trial;
+            emit_layer(x, plan, static_cast<uint16_t>(li), trial);
+            const Estimate e = estimate_program(trial.program, hw, plan.array.dataflow, x.desc);
+            slowest = std::max(slowest, e.cycles);
+            bytes += e.bytes;
+        }
+        return std::max(
+            slowest, static_cast<uint64_t>(static_cast<double>(bytes) / hw.dram_bytes_per_cycle()));
+    };
+    for (size_t li = 0; li < lowered.layers.size(); ++li) {
+        if (lowered.layers[li].cls != LayerClass::kArray) continue;
+        if (!plans[li].ok) {
+            out.layers[li] = Partition::kChannel;
+            continue;
+        }
+        const uint64_t channel = cost(li, Partition::kChannel);
+        const uint64_t spatial = cost(li, Partition::kSpatial);
+        if (channel <= spatial) out.layers[li] = Partition::kChannel;
+        out.split_cycles += std::min(channel, spatial);
+        out.one_core_cycles += cost(li, std::nullopt);
+    }
     return out;
 }
 

@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "sim/compiler/estimate.h"
 #include "sim/compiler/mapping.h"
@@ -59,6 +60,9 @@ struct CompileOptions {
     int core = 0;
     int cores = 1;
     Partition partition = Partition::kChannel;  // kChannel or kSpatial
+    // Per layer of the workload, its split (kChannel or kSpatial) instead of its `partition:`
+    // pin or `partition` (compiler.partition auto: choose_layer_partitions()). Empty: the pins.
+    std::vector<Partition> layer_partitions = {};
 };
 
 // Element sizes (docs/precision.md): activations take act_bytes(p) bytes each (int4: int8
@@ -83,5 +87,24 @@ struct LayerEstimate {
 };
 [[nodiscard]] std::vector<LayerEstimate> estimate_layers(const graph::Workload& workload,
                                                          const cfg::HwConfig& hw);
+
+// compiler.partition auto on several cores (partition.h): per layer of the workload, the split of
+// its work over hw.cores cores that the mapper's estimate prefers. An array layer (conv, gemm,
+// matmul) is emitted both ways, every core's share of it (core_share()), and each way is scored
+// max(the slowest core's estimate (estimate_program()), every core's DRAM bytes together at the
+// DRAM's peak bandwidth): the cores compute in parallel and share the DRAM, so channel (each core
+// reads every input row and its own weights) wins on weight-heavy layers and spatial (each core
+// reads every weight and its own rows) on activation-heavy ones; a tie goes to channel. Every
+// other layer is spatial (channel would run it whole on core 0); a layer that cannot be mapped
+// gets channel (compile() reports it). `split_cycles` adds up the array layers' chosen costs,
+// `one_core_cycles` their estimates whole on one core, scored the same way: auto splits the layers
+// only when the first is smaller.
+struct LayerSplit {
+    std::vector<Partition> layers;  // kChannel or kSpatial, per layer
+    uint64_t split_cycles = 0;
+    uint64_t one_core_cycles = 0;
+};
+[[nodiscard]] LayerSplit choose_layer_partitions(const graph::Workload& workload,
+                                                 const cfg::HwConfig& hw);
 
 }  // namespace npu::compiler

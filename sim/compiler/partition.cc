@@ -61,16 +61,19 @@ void check_split(const graph::Workload& wl, const cfg::HwConfig& hw, Partition p
 }
 
 // Channel and spatial: one memory plan, each core its share of every layer (see partition.h).
+// `partition`: the run's (kAuto: `layers` chosen per layer); `layers`: each layer's split.
 Partitioned compile_split(const graph::Workload& wl, const cfg::HwConfig& hw,
-                          const CompileOptions& options, Partition partition) {
-    check_split(wl, hw, partition);
+                          const CompileOptions& options, Partition partition,
+                          std::vector<Partition> layers) {
+    if (partition != Partition::kAuto) check_split(wl, hw, partition);
     Partitioned out;
     out.partition = partition;
+    out.layers = std::move(layers);
     for (int c = 0; c < hw.cores; ++c) {
         CompileOptions o = options;
         o.core = c;
         o.cores = hw.cores;
-        o.partition = partition;
+        o.layer_partitions = out.layers;
         o.onchip_activations = false;
         o.onchip_base = options.onchip_base + uint64_t(c) * kCoreWindowStride;
         // One DRAM image: core 0's program holds it.
@@ -86,6 +89,16 @@ Partitioned compile_split(const graph::Workload& wl, const cfg::HwConfig& hw,
         }
     }
     return out;
+}
+
+// compiler.partition auto may split the layers (rather than the batch) when the batch does not
+// give every core the same number of images and the splits can run (no fusion, no prefetch, no
+// `fuse: true` pin).
+bool auto_may_split(const graph::Workload& wl, const cfg::HwConfig& hw) {
+    return wl.batch % hw.cores != 0 && hw.compiler.fusion == Fusion::kNone &&
+           hw.compiler.overlap == LayerOverlap::kNone &&
+           std::none_of(wl.layers.begin(), wl.layers.end(),
+                        [](const graph::Layer& l) { return l.pin_fuse == true; });
 }
 
 // Layers' `partition:` pins: only in a channel or spatial run on several cores (every problem at
@@ -113,20 +126,33 @@ void check_partition_pins(const graph::Workload& wl, const cfg::HwConfig& hw) {
 
 }  // namespace
 
-std::string share_text(Partition partition, const graph::Workload& wl) {
-    if (partition == Partition::kPipeline) return "its stage of the layers for every image";
-    if (partition != Partition::kChannel && partition != Partition::kSpatial) return "";
+std::string share_text(const Partitioned& parts) {
+    if (parts.partition == Partition::kPipeline) return "its stage of the layers for every image";
+    if (parts.layers.empty()) return "";
     const auto what = [](Partition p) {
         return p == Partition::kChannel ? std::string("channels") : std::string("rows");
     };
+    const auto count = [&](Partition p) {
+        return static_cast<size_t>(std::count(parts.layers.begin(), parts.layers.end(), p));
+    };
+    const auto layers = [](size_t n) { return n == 1 ? " layer" : " layers"; };
+    if (parts.partition == Partition::kAuto) {
+        const size_t channel = count(Partition::kChannel), spatial = count(Partition::kSpatial);
+        const std::string chosen = " (chosen per layer by compiler.partition auto)";
+        if (channel == 0 || spatial == 0) {
+            return "its " + what(channel == 0 ? Partition::kSpatial : Partition::kChannel) +
+                   " of every layer" + chosen;
+        }
+        return "its channels of " + std::to_string(channel) + layers(channel) +
+               " and its rows of " + std::to_string(spatial) + layers(spatial) + chosen;
+    }
     const Partition other =
-        partition == Partition::kChannel ? Partition::kSpatial : Partition::kChannel;
-    size_t pinned = 0;
-    for (const graph::Layer& l : wl.layers) pinned += l.pin_partition == other ? 1 : 0;
-    std::string text = "its " + what(partition) + " of every layer";
+        parts.partition == Partition::kChannel ? Partition::kSpatial : Partition::kChannel;
+    const size_t pinned = count(other);
+    std::string text = "its " + what(parts.partition) + " of every layer";
     if (pinned == 0) return text;
-    return text + " (its " + what(other) + " of the " + std::to_string(pinned) +
-           (pinned == 1 ? " layer" : " layers") + " pinned " + to_string(other) + ")";
+    return text + " (its " + what(other) + " of the " + std::to_string(pinned) + layers(pinned) +
+           " pinned " + to_string(other) + ")";
 }
 
 Partitioned compile_cores(const graph::Workload& wl, const cfg::HwConfig& hw,
@@ -140,7 +166,17 @@ Partitioned compile_cores(const graph::Workload& wl, const cfg::HwConfig& hw,
     }
     if (hw.compiler.partition == Partition::kChannel ||
         hw.compiler.partition == Partition::kSpatial) {
-        return compile_split(wl, hw, options, hw.compiler.partition);
+        std::vector<Partition> layers;
+        for (const graph::Layer& l : wl.layers) {
+            layers.push_back(l.pin_partition.value_or(hw.compiler.partition));
+        }
+        return compile_split(wl, hw, options, hw.compiler.partition, std::move(layers));
+    }
+    if (hw.compiler.partition == Partition::kAuto && auto_may_split(wl, hw)) {
+        LayerSplit split = choose_layer_partitions(wl, hw);
+        if (split.split_cycles < split.one_core_cycles) {
+            return compile_split(wl, hw, options, Partition::kAuto, std::move(split.layers));
+        }
     }
     if (hw.compiler.partition == Partition::kPipeline) {
         check_split(wl, hw, Partition::kPipeline);

@@ -6,11 +6,11 @@
 //        workload's layer table, for models/platform/soc.h (one core: compile() itself,
 //        unchanged)
 //
-// Partition `batch` (and `auto`, which chooses it): core c runs images [first, first + images) of
-// the batch, the batch split as evenly as it goes (the first batch % cores cores take one image
-// more); a core gets no image when the batch is smaller than the cores and runs a program without
-// instructions. Each busy core's program is compile() of its images (graph::images_of), so its
-// mapping, tiling and timing are those of a one-core run of that batch; the cores run
+// Partition `batch` (and `auto` where it chooses batch, below): core c runs images [first, first +
+// images) of the batch, the batch split as evenly as it goes (the first batch % cores cores take
+// one image more); a core gets no image when the batch is smaller than the cores and runs a program
+// without instructions. Each busy core's program is compile() of its images (graph::images_of), so
+// its mapping, tiling and timing are those of a one-core run of that batch; the cores run
 // independently (no cross-core barrier: no core reads another's data). Each core's regions
 // (inputs, weights, every tensor) lie in its own DRAM range, one after the other from
 // options.dram_base, 4 KiB aligned (weights are stored once per busy core, not shared); core c's
@@ -93,8 +93,17 @@
 // compiler.partition says (the rest of the run as above); with one core or a batch, pipeline (or
 // auto) partition a pin is refused (npu::UserError naming each pinned layer's file:line:col); a
 // pin `partition: pipeline` is not a pin (the workload loader refuses it).
-// Not done: an `auto` that chooses channel or spatial per layer; a pipeline split by measured
-// rather than estimated cycles, or one that weighs the DRAM traffic between stages.
+//
+// Partition `auto`: batch when the batch gives every core the same number of images (a multiple
+// of the cores), or when the splits cannot run (compiler.fusion auto, compiler.overlap prefetch, a
+// `fuse: true` pin); otherwise (e.g. batch 1 on 4 cores) the split above, each layer channel or
+// spatial as choose_layer_partitions() (compiler.h) prefers (every core's share of the layer
+// estimated both ways, the cores in parallel against the shared DRAM), if the estimate says the
+// split beats one core running the layers whole, else batch (at batch 1: one core busy, e.g. a
+// DRAM-bound chip where every split only adds traffic). Pins are refused with auto as with
+// batch. Auto never chooses pipeline.
+// Not done: a pipeline split by measured rather than estimated cycles, or one that weighs the
+// DRAM traffic between stages.
 #pragma once
 
 #include <cstdint>
@@ -134,11 +143,16 @@ struct Stage {
 [[nodiscard]] std::vector<Stage> split_layers(const std::vector<uint64_t>& costs, int cores);
 
 struct Partitioned {
-    Partition partition = Partition::kBatch;  // the one used (never kAuto)
+    // The one used: batch, channel, spatial, pipeline, or kAuto when auto split the layers each
+    // its own way.
+    Partition partition = Partition::kBatch;
     // Per core (channel, spatial, pipeline: every core the whole batch).
     std::vector<CoreShare> shares;
     std::vector<isa::Program> programs;  // per core
-    std::vector<Stage> stages;           // pipeline: per core its stage (else empty)
+    // Channel, spatial and auto's split: per layer, kChannel or kSpatial (pins and auto's choice
+    // included). Empty otherwise.
+    std::vector<Partition> layers;
+    std::vector<Stage> stages;  // pipeline: per core its stage (else empty)
 };
 
 // Throws what compile() throws (for the first core's share whose compile fails), and
@@ -147,11 +161,13 @@ struct Partitioned {
 // dram_bytes_used (batch; channel and spatial: the one range is checked as compile() does).
 // Channel, spatial or pipeline with an unsupported setting, or partition pins outside a channel or
 // spatial run on several cores: npu::UserError with every problem (see above).
-// What each core runs of a channel or spatial run, for the reports: "its channels of every layer"
-// or "its rows of every layer", and where layers are pinned to the other split, e.g. "its
-// channels of every layer (its rows of the 32 layers pinned spatial)"; pipeline: "its stage of
-// the layers for every image" (Partitioned::stages says which). Empty for other partitions.
-[[nodiscard]] std::string share_text(Partition partition, const graph::Workload& workload);
+// What each core runs of a split run (channel, spatial, auto's split), for the reports: "its
+// channels of every layer" or "its rows of every layer", and where layers are pinned to the other
+// split, e.g. "its channels of every layer (its rows of the 32 layers pinned spatial)"; auto's:
+// "its channels of 21 layers and its rows of 32 layers (chosen per layer by compiler.partition
+// auto)"; pipeline: "its stage of the layers for every image" (Partitioned::stages says which).
+// Empty for batch.
+[[nodiscard]] std::string share_text(const Partitioned& parts);
 
 [[nodiscard]] Partitioned compile_cores(const graph::Workload& workload, const cfg::HwConfig& hw,
                                         const CompileOptions& options);

@@ -371,7 +371,8 @@ std::vector<FieldSpec> build_table() {
         "every layer; pipeline, the layers are split into one contiguous stage per core "
         "(balanced by the compiler's cost estimate) and the images of the batch flow through "
         "the stages, each core starting an image once the previous core has finished it; "
-        "auto, the compiler's choice (batch)",
+        "auto, batch when the batch is a multiple of the cores (or with fusion or prefetch), "
+        "else channel or spatial per layer by the compiler's estimate",
         [](const HwConfig& c) { return static_cast<int>(c.compiler.partition); },
         [](HwConfig& c, int v) { c.compiler.partition = static_cast<Partition>(v); }));
     t.push_back(enum_field(

@@ -36,7 +36,7 @@ enum class LayerOverlap { kNone, kPrefetch };
 // are split over the cores, which meet at a barrier after every layer; kSpatial, every layer's
 // output rows are split over the cores, which meet at a barrier after every layer; kPipeline, the
 // layers are split into one contiguous stage per core and the images flow through the stages;
-// kAuto, the compiler's choice (today: batch).
+// kAuto, the compiler's choice: batch, or channel or spatial per layer (sim/compiler/partition.h).
 enum class Partition { kAuto, kBatch, kChannel, kSpatial, kPipeline };
 // Whether the compiler fuses consecutive layers (`compiler.fusion`): kNone, never (a workload's
 // `fuse: true` pin still does); kAuto, where the intermediate fits on chip and the cost estimate

@@ -342,7 +342,7 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
     st.batch = workload.batch;
     if (st.cores.size() > 1) {
         st.partition = to_string(parts.partition);
-        st.core_share = compiler::share_text(parts.partition, workload);
+        st.core_share = compiler::share_text(parts);
         for (size_t c = 0; c < st.cores.size(); ++c) {
             st.cores[c].first_image = parts.shares.at(c).first_image;
             st.cores[c].images = parts.shares.at(c).images;

@@ -17,9 +17,10 @@ TEST_F(MultiCore, FourCoresRunABatchBitExactAndReportEachCore) {
     const fs::path out = m_dir / "c4";
     const fs::path trace = m_dir / "c4.json";
     const fs::path html = m_dir / "c4.html";
-    const Result r =
-        npusim("run --workload tiny_resnet --batch 3 --set cores=4 --no-progress --out " +
-               out.string() + " --trace " + trace.string() + " --html " + html.string());
+    const Result r = npusim(
+        "run --workload tiny_resnet --batch 3 --set cores=4 --set compiler.partition=batch "
+        "--no-progress --out " +
+        out.string() + " --trace " + trace.string() + " --html " + html.string());
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("  cores     4 (each the array and SRAMs above, peak 256 MACs/cycle), "
                          "sharing the DRAM; partition batch"),
@@ -53,7 +54,9 @@ TEST_F(MultiCore, FourCoresRunABatchBitExactAndReportEachCore) {
 }
 
 TEST_F(MultiCore, CompilePrintsEveryCoresProgram) {
-    const Result r = npusim("compile --workload tiny_resnet --batch 3 --set cores=2 --emit asm");
+    const Result r = npusim(
+        "compile --workload tiny_resnet --batch 3 --set cores=2 --set compiler.partition=batch "
+        "--emit asm");
     ASSERT_EQ(r.code, 0) << r.err;
     const size_t c0 = r.out.find("; core 0: images [0, 2) of the batch\n");
     const size_t c1 = r.out.find("; core 1: images [2, 3) of the batch\n");
@@ -62,6 +65,25 @@ TEST_F(MultiCore, CompilePrintsEveryCoresProgram) {
     EXPECT_LT(c0, c1);
     EXPECT_EQ(npusim("compile --workload tiny_resnet --emit asm").out.find("; core"),
               std::string::npos);
+}
+
+// compiler.partition auto at batch 1 splits the layers (each core its channels of some, its rows
+// of the others) and says so; at a batch the cores divide it runs whole images.
+TEST_F(MultiCore, AutoSplitsTheLayersAtBatchOne) {
+    const fs::path out = m_dir / "auto";
+    const Result r =
+        npusim("run --workload tiny_resnet --set cores=2 --no-progress --out " + out.string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("sharing the DRAM; partition auto"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("(chosen per layer by compiler.partition auto), ends at cycle "),
+              std::string::npos)
+        << r.out;
+    const nlohmann::json j = nlohmann::json::parse(slurp(out / "stats.json"));
+    EXPECT_TRUE(j.at("totals").at("bit_exact").get<bool>());
+    EXPECT_EQ(j.at("partition"), "auto");
+    const Result b = npusim("compile --workload tiny_resnet --batch 2 --set cores=2 --emit asm");
+    ASSERT_EQ(b.code, 0) << b.err;
+    EXPECT_NE(b.out.find("; core 1: images [1, 2) of the batch\n"), std::string::npos);
 }
 
 TEST_F(MultiCore, BadValuesAreRefused) {

@@ -188,6 +188,7 @@ TEST_F(Regress, ABadSuiteFileIsExitTwoWithFileLineColumn) {
     config: configs/edge_npu.yaml
     workload: workloads/default.yaml
     set: [array.rows=sixteen]
+    batch: 0
     quick: maybe
 )");
     const Result r = npusim("regress --suite " + suite.string());
@@ -196,10 +197,12 @@ TEST_F(Regress, ABadSuiteFileIsExitTwoWithFileLineColumn) {
     const std::string f = suite.string();
     EXPECT_EQ(r.err, "error: " + f +
                          ":5:5: cases[0].qick: unknown key; expected one of: name, config, "
-                         "workload, set, timing_only, quick\n" +
+                         "workload, set, batch, timing_only, quick\n" +
                          "error: " + f + ":2:5: cases[0]: missing required key 'quick'\n" +
-                         "error: " + f + ":10:12: cases[1].quick: expected true or false, " +
-                         "found 'maybe'\n" + "error: " + f +
+                         "error: " + f + ":10:12: cases[1].batch: expected an integer from 1 " +
+                         "to 4096 (run with --batch N), found '0'\n" + "error: " + f +
+                         ":11:12: cases[1].quick: expected true or false, " + "found 'maybe'\n" +
+                         "error: " + f +
                          ":9:10: cases[1].set: --set: array.rows: expected an integer, found "
                          "'sixteen'\n" +
                          "error: " + f + ":6:11: cases[1].name: duplicate case name 'a'\n");

@@ -8,11 +8,17 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <cstdlib>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "sim/compiler/partition.h"
+#include "sim/config/config_loader.h"
 #include "sim/core/error.h"
+#include "sim/report/figures.h"
 #include "sim/run/simulation.h"
+#include "tests/models/bundled.h"
 
 namespace npu::test_support {
 
@@ -50,6 +56,34 @@ inline std::string partition_error(const cfg::HwConfig& hw, const graph::Workloa
         return e.what();
     }
     return "(no error)";
+}
+
+// Every bundled chip at 4 cores with compiler.partition `partition`: tiny_resnet, and with the
+// environment variable `env` set to "long" BERT and ResNet-50 too (with data; a ctest entry of
+// label long sets it). Every layer checked and bit-exact; the run reports the partition
+// `reported(workload, hw)` gives (empty: `partition`).
+inline void expect_bundled_chips_bit_exact(
+    const char* env, const std::string& partition,
+    const std::function<std::string(const graph::Workload&, const cfg::HwConfig&)>& reported =
+        nullptr) {
+    const char* sweep = std::getenv(env);
+    const bool full = sweep != nullptr && std::string(sweep) == "long";
+    const std::vector<const char*> nets =
+        full ? std::vector<const char*>{"tiny_resnet", "bert_base_layer", "resnet50"}
+             : std::vector<const char*>{"tiny_resnet"};
+    for (const char* chip : {"edge_npu", "tpu_v1", "gemmini", "nvdla", "vta"}) {
+        const cfg::HwConfig hw =
+            cfg::load_hw_config(std::string(NPUSIM_SOURCE_DIR) + "/configs/" + chip + ".yaml",
+                                {"cores=4", "compiler.partition=" + partition});
+        for (const char* net : nets) {
+            SCOPED_TRACE(std::string(chip) + " " + net);
+            const graph::Workload wl = bundled(net);
+            const run::RunResult r = run::simulate(hw, wl, {});
+            EXPECT_TRUE(report::check_summary(r.stats).all_checked_exact());
+            EXPECT_EQ(report::check_summary(r.stats).checked, r.stats.layers.size());
+            EXPECT_EQ(r.stats.partition, reported ? reported(wl, hw) : partition);
+        }
+    }
 }
 
 // gtest's name of a case with fields workload, batch, cores and set (a --set text):

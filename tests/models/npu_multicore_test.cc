@@ -28,7 +28,12 @@ namespace npu {
 namespace {
 
 using test_support::bundled;
-using test_support::with_cores;
+// The batch partition (what this file tests; auto splits the layers where the cores do not
+// divide the batch).
+cfg::HwConfig with_cores(int cores, std::vector<std::string> more = {}) {
+    more.push_back("compiler.partition=batch");
+    return test_support::with_cores(cores, std::move(more));
+}
 
 // Two cores behind a one-port arbiter, in front of a one-channel simple DRAM: 16 B/cycle (a
 // 64-byte burst holds the channel 64 / 16 = 4 cycles), latency 10.

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -377,26 +376,10 @@ TEST(PartitionPins, LoaderReadsThePin) {
     }
 }
 
-// The bundled chips at 4 cores on BERT (with data) and ResNet-50 (with data): only with
+// The bundled chips at 4 cores; BERT and ResNet-50 (with data) only with
 // NPUSIM_SPATIAL_SWEEP=long (ctest multicore_spatial_long, label long).
 TEST(SpatialPartition, BundledChipsBitExact) {
-    const char* sweep = std::getenv("NPUSIM_SPATIAL_SWEEP");
-    const bool full = sweep != nullptr && std::string(sweep) == "long";
-    const std::vector<const char*> nets =
-        full ? std::vector<const char*>{"tiny_resnet", "bert_base_layer", "resnet50"}
-             : std::vector<const char*>{"tiny_resnet"};
-    for (const char* chip : {"edge_npu", "tpu_v1", "gemmini", "nvdla", "vta"}) {
-        const cfg::HwConfig hw =
-            cfg::load_hw_config(std::string(NPUSIM_SOURCE_DIR) + "/configs/" + chip + ".yaml",
-                                {"cores=4", "compiler.partition=spatial"});
-        for (const char* net : nets) {
-            SCOPED_TRACE(std::string(chip) + " " + net);
-            const run::RunResult r = run::simulate(hw, bundled(net), {});
-            EXPECT_TRUE(report::check_summary(r.stats).all_checked_exact());
-            EXPECT_EQ(report::check_summary(r.stats).checked, r.stats.layers.size());
-            EXPECT_EQ(r.stats.partition, "spatial");
-        }
-    }
+    test_support::expect_bundled_chips_bit_exact("NPUSIM_SPATIAL_SWEEP", "spatial");
 }
 
 }  // namespace

@@ -7,29 +7,36 @@
 namespace npu {
 namespace {
 
-graph::Workload three_layers() {
-    graph::Workload wl;
-    wl.layers.resize(3);
-    return wl;
+compiler::Partitioned split(Partition run, std::vector<Partition> layers) {
+    compiler::Partitioned p;
+    p.partition = run;
+    p.layers = std::move(layers);
+    return p;
 }
 
 TEST(ShareText, NamesTheSplitAndTheLayersPinnedToTheOther) {
-    graph::Workload wl = three_layers();
-    EXPECT_EQ(compiler::share_text(Partition::kChannel, wl), "its channels of every layer");
-    EXPECT_EQ(compiler::share_text(Partition::kSpatial, wl), "its rows of every layer");
-    EXPECT_EQ(compiler::share_text(Partition::kBatch, wl), "");
-    EXPECT_EQ(compiler::share_text(Partition::kAuto, wl), "");
-    EXPECT_EQ(compiler::share_text(Partition::kPipeline, wl),
+    using P = Partition;
+    EXPECT_EQ(compiler::share_text(split(P::kChannel, {P::kChannel, P::kChannel, P::kChannel})),
+              "its channels of every layer");
+    EXPECT_EQ(compiler::share_text(split(P::kSpatial, {P::kSpatial, P::kSpatial, P::kSpatial})),
+              "its rows of every layer");
+    EXPECT_EQ(compiler::share_text(split(P::kBatch, {})), "");
+    EXPECT_EQ(compiler::share_text(split(P::kPipeline, {})),
               "its stage of the layers for every image");
-    // A pin to the run's own split changes nothing; pins to the other split are counted.
-    wl.layers[0].pin_partition = Partition::kChannel;
-    EXPECT_EQ(compiler::share_text(Partition::kChannel, wl), "its channels of every layer");
-    EXPECT_EQ(compiler::share_text(Partition::kSpatial, wl),
+    // Layers split the other way are counted as pinned.
+    EXPECT_EQ(compiler::share_text(split(P::kSpatial, {P::kChannel, P::kSpatial, P::kSpatial})),
               "its rows of every layer (its channels of the 1 layer pinned channel)");
-    wl.layers[2].pin_partition = Partition::kSpatial;
-    wl.layers[1].pin_partition = Partition::kSpatial;
-    EXPECT_EQ(compiler::share_text(Partition::kChannel, wl),
+    EXPECT_EQ(compiler::share_text(split(P::kChannel, {P::kChannel, P::kSpatial, P::kSpatial})),
               "its channels of every layer (its rows of the 2 layers pinned spatial)");
+}
+
+TEST(ShareText, AutoCountsEachSplit) {
+    using P = Partition;
+    EXPECT_EQ(compiler::share_text(split(P::kAuto, {P::kChannel, P::kSpatial, P::kSpatial})),
+              "its channels of 1 layer and its rows of 2 layers (chosen per layer by "
+              "compiler.partition auto)");
+    EXPECT_EQ(compiler::share_text(split(P::kAuto, {P::kSpatial, P::kSpatial})),
+              "its rows of every layer (chosen per layer by compiler.partition auto)");
 }
 
 }  // namespace
