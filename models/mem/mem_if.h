@@ -56,6 +56,7 @@ struct MemRequest {
     uint32_t layer = 0;       // the instruction's layer: whose statistics the target counts to
     uint8_t* data = nullptr;  // the initiator's buffer; nullptr: timing only
     MemInitiatorIf* initiator = nullptr;  // told a completion that comes later
+    uint16_t core = 0;  // the core whose request it is (the arbiter sets it; one core: 0)
 };
 
 // What an initiator offers the targets: a completion decided after the request.
@@ -91,6 +92,9 @@ class MemTargetIf : public virtual sc_core::sc_interface {
     [[nodiscard]] virtual Route route(uint64_t /*addr*/, uint64_t /*len*/) { return {this, 0}; }
     // Reads (write = false) or writes `len` bytes at `addr` with no timing (functional runs).
     virtual void debug_access(uint64_t addr, uint8_t* buf, uint32_t len, bool write) = 0;
+    // Where the target notes the cycles a request waited for resources other requests held
+    // (sim/stats/limiters.h); nullptr: nowhere. A target that notes nothing ignores it.
+    virtual void set_limiters(stats::LimiterLog* /*log*/) {}
 };
 
 // A DRAM model behind the memory interface; the platform picks one by `dram.model`. The base
@@ -108,7 +112,7 @@ class DramTarget : public MemTargetIf, public sc_core::sc_module {
     void add_counters(size_t layer, stats::Counters& c) const;
     // Where the model notes the cycles a request waited for resources other requests held
     // (Limiter::kDramBandwidth, sim/stats/limiters.h); nullptr: nowhere.
-    void set_limiters(stats::LimiterLog* log) { m_limiters = log; }
+    void set_limiters(stats::LimiterLog* log) override { m_limiters = log; }
     // The run ended at NPU cycle `end_cycle` (after the simulation, before the statistics are
     // read): a model that counts time-based activity (refresh, background) brings it up to there.
     virtual void finish(uint64_t /*end_cycle*/) {}

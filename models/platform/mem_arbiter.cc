@@ -11,7 +11,7 @@ namespace {
 constexpr uint64_t kPruneEvery = 4096;
 }  // namespace
 
-MemArbiter::MemArbiter(sc_core::sc_module_name name, int cores, int ports, DramTarget& target,
+MemArbiter::MemArbiter(sc_core::sc_module_name name, int cores, int ports, MemTargetIf& target,
                        stats::StatGroup& stats)
     : sc_module(name), m_target(target), m_calendar(ports) {
     for (int c = 0; c < cores; ++c) {
@@ -53,6 +53,7 @@ uint64_t MemArbiter::grant(int core, uint64_t earliest, uint32_t layer) {
 
 uint64_t MemArbiter::Port::request(MemRequest& r) {
     r.earliest = m_owner.grant(m_core, r.earliest, r.layer);
+    r.core = static_cast<uint16_t>(m_core);
     if (m_owner.m_target_notes_now) {
         m_owner.m_target.set_limiters(m_owner.m_cores[static_cast<size_t>(m_core)].limiters);
     }

@@ -1,5 +1,6 @@
-// The shared memory port of a multi-core NPU: every core's DMA reaches the one DRAM target
-// through it (models/platform/soc.h builds it when `cores` > 1; one core has none).
+// The shared memory port of a multi-core NPU: every core's DMA reaches the one memory target (the
+// DRAM, or the shared L2 in front of it) through it (models/platform/soc.h builds it when `cores`
+// > 1; one core has none). It sets each request's MemRequest::core.
 //
 // What is modelled: the interconnect's request ports into the memory target, `ports` of them
 // (the platform gives dram.channels), each accepting one request (a burst) per cycle. Core c
@@ -40,7 +41,7 @@ namespace npu::model {
 class MemArbiter : public sc_core::sc_module {
   public:
     // `cores` ports in front of `target`, which grants `ports` requests per cycle.
-    MemArbiter(sc_core::sc_module_name name, int cores, int ports, DramTarget& target,
+    MemArbiter(sc_core::sc_module_name name, int cores, int ports, MemTargetIf& target,
                stats::StatGroup& stats);
 
     // Core c's side: a memory target for its address map.
@@ -74,7 +75,7 @@ class MemArbiter : public sc_core::sc_module {
         stats::LimiterLog* limiters = nullptr;
     };
 
-    DramTarget& m_target;
+    MemTargetIf& m_target;
     PortCalendar m_calendar;
     std::vector<std::unique_ptr<Port>> m_ports;
     std::vector<PerCore> m_cores;

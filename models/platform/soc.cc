@@ -5,6 +5,7 @@
 #include <string>
 
 #include "models/mem/dram/banked_dram_target.h"
+#include "models/mem/l2_cache.h"
 #include "models/mem/simple_dram.h"
 #include "models/process.h"
 #include "sim/core/error.h"
@@ -97,21 +98,30 @@ Soc::Soc(const cfg::HwConfig& hw, const std::vector<const isa::Program*>& progra
     stats::StatGroup& dram_stats = run.components.group("dram");
     m_dram = make_dram_target ? make_dram_target(m_image, dram_stats)
                               : make_dram(hw, m_image, dram_stats);
+    if (hw.l2.present()) {
+        m_l2 = std::make_unique<L2Cache>("l2", hw.l2, static_cast<uint32_t>(hw.dma.burst_bytes),
+                                         *m_dram, run.components.group("l2"), hw.cores);
+        // Several cores: a DRAM that notes its waits later (banked) gets no log (as without L2).
+        m_l2->set_pass_limiters(programs.size() == 1 || hw.dram.model == cfg::DramModel::kSimple);
+    }
+    MemTargetIf& memory = m_l2 ? static_cast<MemTargetIf&>(*m_l2) : *m_dram;
     if (programs.size() == 1) {
         const isa::Program& program = *programs[0];
         m_maps.push_back(std::make_unique<AddressMap>("address_map"));
         m_cores.push_back(std::make_unique<NpuCore>("npu", hw, program, fidelity, functional,
                                                     run.layers, run.components.group("npu")));
-        m_maps[0]->add_region("dram", 0, hw.dram.size_bytes, *m_dram);
+        m_maps[0]->add_region("dram", 0, hw.dram.size_bytes, memory);
         m_maps[0]->add_region("npu.spad_window", program.onchip_base,
                               m_cores[0]->scratchpad_bytes(), m_cores[0]->window());
         m_cores[0]->memory_port().bind(*m_maps[0]);
-        m_dram->set_limiters(&m_cores[0]->limiters());
+        memory.set_limiters(&m_cores[0]->limiters());
         return;
     }
     const int n = hw.cores;
-    m_arbiter = std::make_unique<MemArbiter>("arbiter", n, std::max(1, hw.dram.channels), *m_dram,
-                                             run.components.group("arbiter"));
+    // The arbiter's request ports: the DRAM's channels, or the L2's banks.
+    const int ports = std::max(1, m_l2 ? hw.l2.banks : hw.dram.channels);
+    m_arbiter =
+        std::make_unique<MemArbiter>("arbiter", n, ports, memory, run.components.group("arbiter"));
     m_core_layers.assign(size_t(n), run.layers);
     if (shared && programs[0]->core_barrier) {
         m_barrier = std::make_unique<CoreBarrier>("barrier", n, run.layers.size(),
@@ -133,8 +143,10 @@ Soc::Soc(const cfg::HwConfig& hw, const std::vector<const isa::Program*>& progra
         map.add_region(name + ".spad_window", program.onchip_base, core.scratchpad_bytes(),
                        core.window());
         core.memory_port().bind(map);
-        // The simple DRAM notes its waits as it takes a request: into the log of its core.
-        m_arbiter->set_limiters(c, &core.limiters(), hw.dram.model == cfg::DramModel::kSimple);
+        // The simple DRAM (and the L2) note their waits as they take a request: into the log of
+        // its core.
+        m_arbiter->set_limiters(c, &core.limiters(),
+                                m_l2 || hw.dram.model == cfg::DramModel::kSimple);
         if (m_barrier) {
             core.set_barrier(
                 [b = m_barrier.get(), c](size_t layer) { b->arrive_and_wait(size_t(c), layer); });
@@ -176,6 +188,7 @@ void Soc::collect_counters(stats::RunStats& run) const {
     uint64_t end = 0;
     for (const stats::LayerStats& l : run.layers) end = std::max(end, l.end_cycle);
     m_dram->finish(end);
+    if (m_l2) m_l2->finish();
     for (size_t i = 0; i < run.layers.size(); ++i) {
         stats::Counters c;
         for (const std::unique_ptr<NpuCore>& core : m_cores) core->add_counters(i, c);

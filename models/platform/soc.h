@@ -15,9 +15,11 @@
 // waits at the cross-core barrier (models/platform/core_barrier.h, module "barrier", stats group
 // "barrier"). Pipelined programs (isa::Program::pipeline, compiler.partition pipeline) share one
 // range too, and each core's WAIT and SIGNAL take and post the tokens of the stage tokens
-// (models/platform/stage_tokens.h, module "tokens", stats group "tokens"). The components of
-// core c count into group "npu<c>", the
-// arbiter into "arbiter"; core c's layer records are core_layers(c), the run's are their merge
+// (models/platform/stage_tokens.h, module "tokens", stats group "tokens"). With `l2.size` > 0
+// the shared L2 (models/mem/l2_cache.h, module and stats group "l2") stands between the address
+// map (one core) or the arbiter (`l2.banks` request ports then) and the DRAM:
+// `... --> [l2 -->] dram`. The components of core c count into group "npu<c>", the arbiter into
+// "arbiter"; core c's layer records are core_layers(c), the run's are their merge
 // (merge_core_layers()).
 //
 // The memory target is chosen by name (`dram.model`; `simple`: models/mem/simple_dram.h). The
@@ -34,6 +36,7 @@
 #include <vector>
 
 #include "models/core/npu_core.h"
+#include "models/mem/l2_cache.h"
 #include "models/mem/mem_if.h"
 #include "models/mem/memory_image.h"
 #include "models/platform/address_map.h"
@@ -81,6 +84,7 @@ class Soc {
   private:
     MemoryImage m_image;
     std::unique_ptr<DramTarget> m_dram;
+    std::unique_ptr<L2Cache> m_l2;           // l2.size > 0 only
     std::unique_ptr<MemArbiter> m_arbiter;   // several cores only
     std::unique_ptr<CoreBarrier> m_barrier;  // several cores sharing each layer (core_barrier)
     std::unique_ptr<StageTokens> m_tokens;   // several cores pipelining the layers (pipeline)

@@ -423,6 +423,7 @@ class Validator {
         check_array_feeds();
         check_dma();
         check_dram();
+        check_l2();
         check_minimum_tiles();
     }
 
@@ -525,6 +526,31 @@ class Validator {
                        units::format_bandwidth(need) +
                        ") so each channel moves at least 1 byte per cycle, found " +
                        units::format_bandwidth(m_c.dram.bandwidth_bytes_per_s));
+        }
+    }
+
+    // The L2's geometry (checked only when there is one, l2.size > 0): a power-of-two line, a
+    // size that is a whole number of sets in every bank.
+    void check_l2() {
+        const L2Config& l2 = m_c.l2;
+        if (!usable({"l2.size"}) || !l2.present()) return;
+        auto line = static_cast<uint64_t>(l2.line_bytes);
+        bool line_ok = usable({"l2.line"});
+        if (line_ok && (line & (line - 1)) != 0) {
+            report({"l2.line"}, "expected a power of two (lines are aligned), found " +
+                                    units::format_size(line));
+            line_ok = false;
+        }
+        if (!line_ok || !usable({"l2.ways", "l2.banks"})) return;
+        const uint64_t set =
+            line * static_cast<uint64_t>(l2.ways) * static_cast<uint64_t>(l2.banks);
+        if (l2.size_bytes % set != 0) {
+            report({"l2.size", "l2.line", "l2.ways", "l2.banks"},
+                   "expected a multiple of l2.line * l2.ways * l2.banks (" + num(line) + " * " +
+                       num(static_cast<uint64_t>(l2.ways)) + " * " +
+                       num(static_cast<uint64_t>(l2.banks)) + " = " + units::format_size(set) +
+                       ") so every bank holds whole sets, found " +
+                       units::format_size(l2.size_bytes));
         }
     }
 

@@ -321,6 +321,25 @@ std::vector<FieldSpec> build_table() {
 
     add_dram(t);
 
+    t.push_back(size_field("l2.size", 0, 4 * kGiB,
+                           "capacity of the shared L2 cache in front of the DRAM (0: no L2; "
+                           "models/mem/l2_cache.h)",
+                           [](HwConfig& c) -> uint64_t& { return c.l2.size_bytes; }));
+    t.push_back(int_field("l2.banks", "", 1, 1024,
+                          "L2 banks, lines interleaved over them (line index mod banks); one "
+                          "port each",
+                          [](HwConfig& c) -> int& { return c.l2.banks; }));
+    t.push_back(size_field("l2.bank_width", 1, 64 * kKiB, "bytes one L2 bank port moves per cycle",
+                           [](HwConfig& c) -> int& { return c.l2.bank_width_bytes; }));
+    t.push_back(size_field("l2.line", 1, 4 * kKiB, "L2 line (a power of two)",
+                           [](HwConfig& c) -> int& { return c.l2.line_bytes; }));
+    t.push_back(int_field("l2.ways", "", 1, 1024, "L2 associativity (LRU replacement)",
+                          [](HwConfig& c) -> int& { return c.l2.ways; }));
+    t.push_back(int_field("l2.hit_latency", "cycles", 0, 1e6,
+                          "L2 tag and data access: cycles from a request's bank port transfer to "
+                          "its completion",
+                          [](HwConfig& c) -> int& { return c.l2.hit_latency_cycles; }));
+
     t.push_back(int_field("postproc.lanes", "elements/cycle", 1, 4096,
                           "accumulator elements requantized per cycle",
                           [](HwConfig& c) -> int& { return c.postproc.lanes; }));
@@ -418,6 +437,9 @@ std::vector<FieldSpec> build_table() {
     t.push_back(double_field("energy.dram_pj_per_byte", FieldType::kDouble, "pJ/byte", 0, kMaxPj,
                              "DRAM transfer (interface and array)",
                              [](HwConfig& c) -> double& { return c.energy.dram_pj_per_byte; }));
+    t.push_back(double_field("energy.l2_pj_per_byte", FieldType::kDouble, "pJ/byte", 0, kMaxPj,
+                             "a byte in or out of the L2's data array (runs with l2.size > 0)",
+                             [](HwConfig& c) -> double& { return c.energy.l2_pj_per_byte; }));
     t.push_back(double_field("energy.static_mw", FieldType::kDouble, "mW", 0, kMaxPj,
                              "leakage of one NPU core",
                              [](HwConfig& c) -> double& { return c.energy.static_mw; }));
@@ -545,6 +567,7 @@ const std::vector<SectionSpec>& hw_sections() {
         {"dram", "off-chip memory (docs/dram.md)"},
         {"dram.timing", "banked DRAM timing in memory-clock cycles (JEDEC names)"},
         {"dram.power", "banked DRAM IDD currents for the energy model (Micron TN-40-07)"},
+        {"l2", "shared on-chip L2 cache in front of the DRAM (write-back, write-allocate, LRU)"},
         {"postproc", "requantization unit (int32 -> int8)"},
         {"controller", "instruction dispatch to the load, compute and store engines"},
         {"compiler", "the compiler's choices (not the hardware's)"},

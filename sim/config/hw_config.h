@@ -56,6 +56,22 @@ struct DmaConfig {
     int setup_cycles = 16;  // per descriptor, before its first burst
 };
 
+// The shared on-chip L2 (models/mem/l2_cache.h): a hardware-managed cache in front of the DRAM,
+// shared by every core. size 0 (the default): no L2, requests go straight to the DRAM.
+struct L2Config {
+    uint64_t size_bytes = 0;
+    int banks = 8;                // lines interleaved over the banks (line index mod banks)
+    int bank_width_bytes = 32;    // bytes one bank port moves per cycle
+    int line_bytes = 64;          // a power of two
+    int ways = 16;                // associativity (LRU)
+    int hit_latency_cycles = 10;  // tag and data array access, after the port transfer
+    [[nodiscard]] bool present() const { return size_bytes > 0; }
+    [[nodiscard]] uint64_t sets_per_bank() const {
+        return size_bytes / (static_cast<uint64_t>(line_bytes) * static_cast<uint64_t>(ways) *
+                             static_cast<uint64_t>(banks));
+    }
+};
+
 struct PostprocConfig {
     int lanes = 16;           // accumulator elements requantized per cycle
     int pipeline_cycles = 4;  // latency of the requantization pipeline
@@ -96,6 +112,10 @@ struct EnergyTable {
     double acc_write_pj_per_byte = 1.25;
     double dram_pj_per_byte = 160.0;  // DDR4 ~20 pJ/bit
     double static_mw = 50.0;          // leakage of one NPU core
+    // A byte in or out of the shared L2's data array (a request served, a line filled or written
+    // back): a 64-bit read of a 1 MB array costs 100 pJ -> 12.5 pJ/byte (Horowitz); writes taken
+    // equal. Priced only in runs with an L2 (l2.size > 0).
+    double l2_pj_per_byte = 12.5;
     // Requantizing one accumulator element of an integer layer in the post-processing unit:
     // fixed_point: a 32x32-bit multiply (3.1) + the rounding add and shift (0.1) + the zero point
     // add and clamp (0.1); float32: an fp32 multiply (3.7) + int32->fp32 and fp32->int32
@@ -153,6 +173,7 @@ struct HwConfig {
     SramConfig accumulator{64 * 1024, 2, 64, 1};
     DmaConfig dma;
     DramConfig dram;
+    L2Config l2;
     PostprocConfig postproc;
     ControllerConfig controller;
     CompilerConfig compiler;

@@ -5,7 +5,7 @@
 namespace npu::energy {
 
 double EnergyBreakdown::total_pj() const {
-    return mac_pj + spad_pj + acc_pj + dram_pj + ppu_pj + static_pj;
+    return mac_pj + spad_pj + acc_pj + dram_pj + ppu_pj + static_pj + l2_pj;
 }
 
 namespace {

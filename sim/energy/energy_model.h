@@ -24,10 +24,23 @@ struct EnergyBreakdown {
     double dram_pj = 0;    // (dram read + write bytes) * dram_pj_per_byte
     double static_pj = 0;  // static_mw over cycles / clock_hz seconds
     double ppu_pj = 0;     // requantized elements * requant_{fixed_point,float32}_pj
+    // The shared L2's data-array bytes * l2_pj_per_byte (stats::L2Counts::bytes), priced from the
+    // run's L2 counts (price_l2); has_l2: the run has an L2 (reports show the component).
+    double l2_pj = 0;
+    bool has_l2 = false;
+    void set_l2(double pj) {
+        l2_pj = pj;
+        has_l2 = true;
+    }
 
     [[nodiscard]] double sram_pj() const { return spad_pj + acc_pj; }
     [[nodiscard]] double total_pj() const;
 };
+
+// The L2's energy: its data-array bytes at table.l2_pj_per_byte.
+[[nodiscard]] inline double price_l2(const stats::L2Counts& l2, const cfg::EnergyTable& table) {
+    return static_cast<double>(l2.bytes) * table.l2_pj_per_byte;
+}
 
 // Prices `counters` over `cycles` elapsed at `clock_hz`. clock_hz must be > 0 when cycles > 0
 // (a zero clock with zero cycles prices static energy as 0).

@@ -118,6 +118,7 @@ Figures layer_figures(const stats::LayerStats& layer, const Peaks& peaks,
     Figures f = figures_of(layer.counters, layer.macs_total, layer.cycles(),
                            at_precision(peaks, layer.cycles_per_mac), table);
     if (layer.dram_energy_pj) f.energy.dram_pj = *layer.dram_energy_pj;
+    if (layer.l2) f.energy.set_l2(energy::price_l2(*layer.l2, table));
     // Leakage is charged once per cycle of the run: over the layer's exclusive cycles, which add
     // up to the run's, not over its span, which overlaps the previous layer's under
     // compiler.overlap (without overlap the two are equal). Stats built by hand without
@@ -142,6 +143,7 @@ Figures total_figures(const stats::RunStats& run, const Peaks& peaks,
     Figures f = figures_of(run.total, total_macs(run), run.total_cycles,
                            at_precision(peaks, run.cycles_per_mac), table);
     if (run.dram_energy_pj) f.energy.dram_pj = *run.dram_energy_pj;
+    if (run.l2) f.energy.set_l2(energy::price_l2(*run.l2, table));
     return f;
 }
 

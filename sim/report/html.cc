@@ -31,13 +31,19 @@ struct Component {
     double energy::EnergyBreakdown::*member;
     const char* color;
 };
-const std::vector<Component>& components() {
+// `l2`: the run has an L2 (its component comes before static).
+const std::vector<Component>& components(bool l2 = false) {
     using E = energy::EnergyBreakdown;
     static const std::vector<Component> kList = {
         {"MAC", &E::mac_pj, "#4477aa"},         {"scratchpad", &E::spad_pj, "#66ccee"},
         {"accumulator", &E::acc_pj, "#228833"}, {"DRAM", &E::dram_pj, "#ee6677"},
         {"PPU", &E::ppu_pj, "#ccbb44"},         {"static", &E::static_pj, "#bbbbbb"}};
-    return kList;
+    static const std::vector<Component> kWithL2 = {
+        {"MAC", &E::mac_pj, "#4477aa"},         {"scratchpad", &E::spad_pj, "#66ccee"},
+        {"accumulator", &E::acc_pj, "#228833"}, {"DRAM", &E::dram_pj, "#ee6677"},
+        {"PPU", &E::ppu_pj, "#ccbb44"},         {"L2", &E::l2_pj, "#aa3377"},
+        {"static", &E::static_pj, "#bbbbbb"}};
+    return l2 ? kWithL2 : kList;
 }
 
 // A unit for energies whose largest value is `max_pj`, and the divisor from pJ.
@@ -172,6 +178,28 @@ std::string dram_section(const stats::RunStats& run, const cfg::HwConfig& hw) {
     return h + "</table>\n";
 }
 
+// The shared L2's table (runs with an L2 only), per layer and in total.
+std::string l2_section(const stats::RunStats& run, const cfg::HwConfig& hw) {
+    if (!run.l2) return "";
+    std::string h = "<h2>L2</h2>\n<p class=\"note\">Shared L2 of " +
+                    xml_escape(human_bytes(hw.l2.size_bytes)) + " (" + std::to_string(hw.l2.banks) +
+                    " banks, " + std::to_string(hw.l2.ways) + " ways, " +
+                    std::to_string(hw.l2.line_bytes) +
+                    "-byte lines): hits and misses count lines of requests; bytes = served + "
+                    "filled + written back, priced at " +
+                    num(hw.energy.l2_pj_per_byte, 4) + " pJ/byte.</p>\n<table>\n<tr>" +
+                    th("layer", true) + th("hits") + th("misses") + th("hit rate") +
+                    th("writebacks") + th("bytes") + th("energy") + "</tr>\n";
+    auto row = [&](const std::string& name, const stats::L2Counts& c) {
+        h += "<tr>" + td(name, true) + td(with_commas(c.hits)) + td(with_commas(c.misses)) +
+             td(percent(c.hit_rate())) + td(with_commas(c.writebacks)) + td(with_commas(c.bytes)) +
+             td(energy_text(energy::price_l2(c, hw.energy))) + "</tr>\n";
+    };
+    for (const stats::LayerStats& l : run.layers) row(l.name, l.l2.value_or(stats::L2Counts{}));
+    row("total", *run.l2);
+    return h + "</table>\n";
+}
+
 }  // namespace
 
 std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
@@ -256,7 +284,7 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
     {
         const auto [unit, div] = energy_unit(max_layer_pj);
         std::vector<svg::Series> series;
-        for (const Component& c : components()) {
+        for (const Component& c : components(run.l2.has_value())) {
             svg::Series s;
             s.name = c.name;
             s.color = c.color;
@@ -303,7 +331,7 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
         const auto [unit, div] = energy_unit(energy_pj);
         std::vector<std::string> cats, colors, tips;
         std::vector<double> vals;
-        for (const Component& c : components()) {
+        for (const Component& c : components(run.l2.has_value())) {
             const double pj = total.energy.*c.member;
             cats.push_back(c.name);
             colors.push_back(c.color);
@@ -320,7 +348,7 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
         h += svg::bar_chart(cats, vals, o, colors, tips);
         h += "<table>\n<tr>" + th("component", true) + th("energy") + th("share") + "</tr>\n";
         for (std::size_t i = 0; i < cats.size(); ++i) {
-            const double pj = total.energy.*components()[i].member;
+            const double pj = total.energy.*components(run.l2.has_value())[i].member;
             h += "<tr>" + td(cats[i], true) + td(energy_text(pj)) +
                  td(percent(energy_pj > 0 ? pj / energy_pj : 0)) + "</tr>\n";
         }
@@ -372,6 +400,7 @@ std::string run_html(const stats::RunStats& run, const cfg::HwConfig& hw) {
     }
     h += fusion_section(run);
     h += dram_section(run, hw);
+    h += l2_section(run, hw);
     h += page_close();
     return h;
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "sim/core/types.h"
+#include "sim/core/units.h"
 #include "sim/report/dram_figures.h"
 #include "sim/report/figures.h"
 #include "sim/report/format.h"
@@ -394,6 +395,33 @@ void print_dram(std::ostream& out, const stats::RunStats& run, const cfg::HwConf
         << "refresh + background (docs/dram.md), the DRAM column above\n";
 }
 
+// The shared L2's table (runs with an L2 only): per layer and in total, its lines found and
+// missed, hit rate, write-backs, data-array bytes and their energy.
+void print_l2(std::ostream& out, const stats::RunStats& run, const cfg::HwConfig& hw) {
+    if (!run.l2) return;
+    std::vector<std::vector<std::string>> rows;
+    auto row = [&](const std::string& name, const stats::L2Counts& c) {
+        rows.push_back({name, with_commas(c.hits), with_commas(c.misses), percent(c.hit_rate()),
+                        with_commas(c.writebacks), human_bytes(c.bytes),
+                        microjoules(energy::price_l2(c, hw.energy))});
+    };
+    for (const auto& l : run.layers) row(l.name, l.l2.value_or(stats::L2Counts{}));
+    row("TOTAL", *run.l2);
+    print_table(out, "L2",
+                {{"layer", false, 18},
+                 {"hits", true, 0},
+                 {"misses", true, 0},
+                 {"hit rate", true, 0},
+                 {"writebacks", true, 0},
+                 {"bytes", true, 0},
+                 {"uJ", true, 0}},
+                rows);
+    out << kIndent << "hits, misses = lines of requests found / not found in the shared L2 ("
+        << units::format_size(hw.l2.size_bytes) << ")\n"
+        << kIndent << "bytes = served + filled + written back, at "
+        << fixed(hw.energy.l2_pj_per_byte, 2) << " pJ/byte (in the energy table's total)\n";
+}
+
 void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::HwConfig& hw) {
     const Peaks peaks = peaks_of(run, hw);
     const cfg::EnergyTable& table = hw.energy;
@@ -502,6 +530,7 @@ void print_run_table(std::ostream& out, const stats::RunStats& run, const cfg::H
     print_spans(out, run);
     print_fusion(out, run);
     print_dram(out, run, hw);
+    print_l2(out, run, hw);
     print_stalls(out, run);
     out << '\n' << outputs_verdict(run) << '\n';
 }

@@ -1,6 +1,7 @@
 #include "sim/report/stats_json.h"
 
 #include <fstream>
+#include <optional>
 #include <utility>
 
 #include "sim/core/error.h"
@@ -86,9 +87,19 @@ json components_json(const stats::StatGroup& group, const size_t* layer) {
 namespace {
 
 json energy_json(const energy::EnergyBreakdown& e) {
-    return json{{"mac", e.mac_pj},      {"spad", e.spad_pj}, {"acc", e.acc_pj},
-                {"dram", e.dram_pj},    {"ppu", e.ppu_pj},   {"static", e.static_pj},
-                {"total", e.total_pj()}};
+    json j{{"mac", e.mac_pj}, {"spad", e.spad_pj},     {"acc", e.acc_pj},      {"dram", e.dram_pj},
+           {"ppu", e.ppu_pj}, {"static", e.static_pj}, {"total", e.total_pj()}};
+    if (e.has_l2) j["l2"] = e.l2_pj;  // runs with an L2 only
+    return j;
+}
+
+// The shared L2's counts of a row (runs with an L2 only).
+json l2_json(const stats::L2Counts& c) {
+    return json{{"hits", c.hits},
+                {"misses", c.misses},
+                {"hit_rate", c.hit_rate()},
+                {"writebacks", c.writebacks},
+                {"bytes", c.bytes}};
 }
 
 // The figures shared by a layer object and the totals object.
@@ -206,6 +217,19 @@ stats::Counters read_counters(Reader& r, const json& j, const std::string& key) 
     return c;
 }
 
+// The "l2" object of a row, if the file has one (runs with an L2): its counts.
+std::optional<stats::L2Counts> read_l2(Reader& r, const json& row, const std::string& key) {
+    if (!row.is_object() || !row.contains("l2")) return std::nullopt;
+    const json& j = row["l2"];
+    const std::string k = key + ".l2";
+    stats::L2Counts c;
+    c.hits = r.u64(j, k, "hits");
+    c.misses = r.u64(j, k, "misses");
+    c.writebacks = r.u64(j, k, "writebacks");
+    c.bytes = r.u64(j, k, "bytes");
+    return c;
+}
+
 cfg::EnergyTable read_energy_table(Reader& r, const json& j, const std::string& key) {
     cfg::EnergyTable t;
     if (!j.is_object()) {
@@ -230,6 +254,10 @@ PricedRun price_doc(const json& doc, const cfg::EnergyTable* table_override,
         table = *table_override;
     } else if (const json* t = r.member(doc, "", "energy_table")) {
         table = read_energy_table(r, *t, "energy_table");
+        // Written only by runs with an L2; others keep the default (they have no L2 to price).
+        if (t->is_object() && t->contains("l2_pj_per_byte")) {
+            table.l2_pj_per_byte = r.number(*t, "energy_table", "l2_pj_per_byte");
+        }
     }
     // Every core leaks static_mw: a multi-core file lists its cores (one core: no list).
     const auto cores_it = doc.find("cores");
@@ -259,6 +287,7 @@ PricedRun price_doc(const json& doc, const cfg::EnergyTable* table_override,
                     }
                 }
                 e.static_pj *= cores;
+                if (const auto l2 = read_l2(r, l, key)) e.set_l2(energy::price_l2(*l2, table));
                 out.layers.push_back(e);
             }
         }
@@ -271,6 +300,9 @@ PricedRun price_doc(const json& doc, const cfg::EnergyTable* table_override,
         }
         out.total = energy::price(c, cycles, clock_hz, table);
         out.total.static_pj *= cores;
+        if (const auto l2 = read_l2(r, *totals, "totals")) {
+            out.total.set_l2(energy::price_l2(*l2, table));
+        }
     }
     diags.throw_if_any();
     return out;
@@ -325,6 +357,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
     json et = json::object();
     et["name"] = table.name;
     for (const auto& f : energy_fields()) et[f.name] = table.*f.member;
+    if (run.l2) et["l2_pj_per_byte"] = table.l2_pj_per_byte;  // runs with an L2 only
     doc["energy_table"] = std::move(et);
 
     json layers = json::array();
@@ -352,6 +385,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         put_figures(lj, layer_figures(l, peaks, table));
         put_limiters(lj, l.limiters);
         lj["counters"] = counters_json(l.counters);
+        if (l.l2) lj["l2"] = l2_json(*l.l2);
         if (const auto d = dram_figures(run, hw, &i, l.cycles())) lj["dram"] = dram_json(*d);
         if (run.components.layers() == run.layers.size()) {
             lj["components"] = components_json(run.components, &i);
@@ -407,6 +441,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         totals["area_mm2"] = hw.area_mm2(widest);
     }
     totals["counters"] = counters_json(run.total);
+    if (run.l2) totals["l2"] = l2_json(*run.l2);
     if (const auto d = dram_figures(run, hw, nullptr, run.total_cycles)) {
         totals["dram"] = dram_json(*d);
     }

@@ -81,6 +81,26 @@ void price_banked_dram(const cfg::HwConfig& hw, stats::RunStats& st) {
     }
 }
 
+// The L2's counts per layer and over the run (stats::L2Counts), from its group "l2" when the run
+// has one.
+void collect_l2(stats::RunStats& st) {
+    const stats::StatGroup* l2 = st.components.find_group("l2");
+    if (l2 == nullptr) return;
+    auto at = [l2](const char* name, size_t i) { return l2->find(name)->at(i); };
+    stats::L2Counts total;
+    for (size_t i = 0; i < st.layers.size(); ++i) {
+        stats::L2Counts c;
+        c.hits = at("hits", i);
+        c.misses = at("misses", i);
+        c.writebacks = at("writebacks", i);
+        c.bytes = at("bytes_read", i) + at("bytes_written", i) + at("fill_bytes", i) +
+                  at("writeback_bytes", i);
+        st.layers[i].l2 = c;
+        total += c;
+    }
+    st.l2 = total;
+}
+
 // Several cores: core c (one of the first `busy` ones, which have work) hands its output of each
 // layer to `parts`; when every busy core has, they go to `deliver` back to back in core order.
 struct CoreOutputs {
@@ -255,6 +275,7 @@ RunResult simulate_programs(const cfg::HwConfig& hw,
         st.total_cycles = std::max(st.total_cycles, ls.end_cycle);
     }
     price_banked_dram(hw, st);
+    collect_l2(st);
     return result;
 }
 

@@ -50,6 +50,29 @@ struct Counters {
     Counters& operator+=(const Counters& o);
 };
 
+// The shared L2's counts (models/mem/l2_cache.h, group "l2") of a layer or the run; only runs
+// with an L2 (l2.size > 0) have them.
+struct L2Counts {
+    uint64_t hits = 0;        // lines requests found
+    uint64_t misses = 0;      // lines requests did not find
+    uint64_t writebacks = 0;  // dirty lines written back
+    // Bytes in or out of the data array: requests served, lines filled, lines written back (what
+    // energy.l2_pj_per_byte prices).
+    uint64_t bytes = 0;
+    // hits / (hits + misses), 0 without accesses.
+    [[nodiscard]] double hit_rate() const {
+        return hits + misses == 0 ? 0.0
+                                  : static_cast<double>(hits) / static_cast<double>(hits + misses);
+    }
+    L2Counts& operator+=(const L2Counts& o) {
+        hits += o.hits;
+        misses += o.misses;
+        writebacks += o.writebacks;
+        bytes += o.bytes;
+        return *this;
+    }
+};
+
 struct LayerStats {
     std::string name;
     std::string precision = "int8";  // the layer's datapath precision
@@ -82,7 +105,8 @@ struct LayerStats {
     // The banked DRAM's energy by the IDD method (sim/energy/dram_energy.h), which replaces the
     // per-byte DRAM price; nullopt: DRAM is priced per byte (energy.dram_pj_per_byte).
     std::optional<double> dram_energy_pj;
-    bool checked = false;  // outputs compared against the reference executor
+    std::optional<L2Counts> l2;  // runs with an L2 only
+    bool checked = false;        // outputs compared against the reference executor
     bool bit_exact = false;
     uint64_t mismatches = 0;
 };
@@ -116,6 +140,7 @@ struct RunStats {
     Counters total;                        // sum over layers
     LimiterCycles limiters;                // sum over layers
     std::optional<double> dram_energy_pj;  // as LayerStats', over the run
+    std::optional<L2Counts> l2;            // as LayerStats', over the run
     double wall_seconds = 0;  // host time to compile and simulate (excludes the reference check)
     // Every component's statistics (sim/stats/component_stats.h): the tree the models counted
     // into, e.g. "npu.dma.bursts"; `layers` and `total` hold the same counts per layer, summed

@@ -180,6 +180,26 @@ TEST_F(ConfigLoader, CrossFieldRulesNameBothKeysAndTheNumbers) {
               "* 16 * 16 = 2KiB (a double-buffered int32 output tile), found 1KiB");
 }
 
+// The shared L2's geometry is checked only when there is one (l2.size > 0): a power-of-two line
+// and a size of whole sets in every bank; range errors and the geometry error come together.
+TEST_F(ConfigLoader, L2GeometryErrors) {
+    EXPECT_EQ(errors_of("l2:\n  line: 48B\n"), "");  // no L2: its geometry is not used
+    EXPECT_EQ(errors_of("l2:\n  size: 1MiB\n  line: 48B\n"),
+              "hw.yaml:3:9: l2.line: expected a power of two (lines are aligned), found 48B");
+    // Defaults: 64-byte lines, 16 ways, 8 banks: 64 * 16 * 8 = 8KiB per set across the banks.
+    EXPECT_EQ(errors_of("l2:\n  size: 12KiB\n"),
+              "hw.yaml:2:9: l2.size: expected a multiple of l2.line * l2.ways * l2.banks (64 * 16 "
+              "* 8 = 8KiB) so every bank holds whole sets, found 12KiB");
+    EXPECT_EQ(errors_of("l2:\n  size: 12KiB\n  ways: 3\n  banks: 1\n"), "");  // 64 * 3 * 1
+    EXPECT_EQ(errors_of("l2:\n  size: 1MiB\n  line: 48B\n  ways: 0\n  hit_latency: -1\n"),
+              "hw.yaml:4:9: l2.ways: expected an integer from 1 to 1024, found 0\n"
+              "hw.yaml:5:16: l2.hit_latency: expected an integer from 0 to 1000000, found -1\n"
+              "hw.yaml:3:9: l2.line: expected a power of two (lines are aligned), found 48B");
+    EXPECT_EQ(errors_of("name: x\n", {"l2.size=12KiB"}),
+              "--set: l2.size: expected a multiple of l2.line * l2.ways * l2.banks (64 * 16 * 8 = "
+              "8KiB) so every bank holds whole sets, found 12KiB");
+}
+
 TEST_F(ConfigLoader, SeveralErrorsInOneFileAreReportedTogetherInOrder) {
     const std::string yaml = R"(name: broken
 array:

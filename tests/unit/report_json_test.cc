@@ -273,6 +273,42 @@ TEST(ReportJson, RepricingChargesStaticOverExclusiveCyclesAndEveryCore) {
               j.at("layers").at(1).at("energy_pj").at("total").get<double>());
 }
 
+// A run with the shared L2: each layer and the totals have an `l2` object, the energy an `l2`
+// term (its bytes at l2_pj_per_byte, in the total), the table its l2_pj_per_byte; repricing gives
+// the same energies, and another table's L2 price; a run without an L2 writes none of these keys.
+TEST(ReportJson, AnL2RunHasItsCountsAndEnergyAndReprices) {
+    const json without = stats_to_json(sample_run(), sample_hw());
+    EXPECT_FALSE(without.at("totals").contains("l2"));
+    EXPECT_FALSE(without.at("totals").at("energy_pj").contains("l2"));
+    EXPECT_FALSE(without.at("energy_table").contains("l2_pj_per_byte"));
+    stats::RunStats run = sample_run();
+    run.layers[0].l2 = stats::L2Counts{30, 10, 2, 4000};
+    run.layers[1].l2 = stats::L2Counts{0, 0, 0, 0};
+    run.l2 = stats::L2Counts{30, 10, 2, 4000};
+    const cfg::HwConfig hw = sample_hw();
+    const json j = through_text(stats_to_json(run, hw));
+    const json& l0 = j.at("layers").at(0);
+    EXPECT_EQ(l0.at("l2").at("hits").get<uint64_t>(), 30u);
+    EXPECT_EQ(l0.at("l2").at("misses").get<uint64_t>(), 10u);
+    EXPECT_EQ(l0.at("l2").at("writebacks").get<uint64_t>(), 2u);
+    EXPECT_EQ(l0.at("l2").at("bytes").get<uint64_t>(), 4000u);
+    EXPECT_EQ(l0.at("l2").at("hit_rate").get<double>(), 0.75);
+    EXPECT_EQ(j.at("layers").at(1).at("l2").at("hit_rate").get<double>(), 0.0);
+    EXPECT_EQ(l0.at("energy_pj").at("l2").get<double>(), 4000 * 12.5);
+    EXPECT_EQ(j.at("energy_table").at("l2_pj_per_byte").get<double>(), 12.5);
+    const json wl0 = without.at("layers").at(0).at("energy_pj");
+    EXPECT_EQ(l0.at("energy_pj").at("total").get<double>(),
+              wl0.at("total").get<double>() + 4000 * 12.5);
+    const PricedRun p = price_from_stats_json(j);
+    EXPECT_TRUE(p.layers[0].has_l2);
+    EXPECT_EQ(p.layers[0].l2_pj, 4000 * 12.5);
+    EXPECT_EQ(p.layers[0].total_pj(), l0.at("energy_pj").at("total").get<double>());
+    EXPECT_EQ(p.total.total_pj(), j.at("totals").at("energy_pj").at("total").get<double>());
+    cfg::EnergyTable other;
+    other.l2_pj_per_byte = 2.0;
+    EXPECT_EQ(price_from_stats_json(j, other).layers[0].l2_pj, 8000.0);
+}
+
 TEST(ReportJson, AFileWithoutRequantizationEnergyReadsItAsZero) {
     // schema_minor_version 1 had no requantization energy: its counters and table keys are
     // absent, and repricing such a file gives its energy as it was (no PPU term).
