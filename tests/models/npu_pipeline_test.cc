@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,7 +20,6 @@
 #include "sim/compiler/lower.h"
 #include "sim/compiler/partition.h"
 #include "sim/compiler/search.h"
-#include "sim/config/config_loader.h"
 #include "sim/core/error.h"
 #include "sim/graph/workload.h"
 #include "sim/graph/workload_loader.h"
@@ -518,23 +516,7 @@ TEST(PipelinePartition, RefusesWhatItCannotRun) {
 // Every bundled chip at 4 cores, tiny_resnet at batch 4 (NPUSIM_PIPELINE_SWEEP=long, ctest
 // multicore_pipeline_long: also BERT and ResNet-50 at batch 4, with data): bit-exact.
 TEST(PipelinePartition, BundledChipsBitExact) {
-    const char* sweep = std::getenv("NPUSIM_PIPELINE_SWEEP");
-    const bool full = sweep != nullptr && std::string(sweep) == "long";
-    const std::vector<const char*> nets =
-        full ? std::vector<const char*>{"tiny_resnet", "bert_base_layer", "resnet50"}
-             : std::vector<const char*>{"tiny_resnet"};
-    for (const char* chip : {"edge_npu", "tpu_v1", "gemmini", "nvdla", "vta"}) {
-        const cfg::HwConfig hw =
-            cfg::load_hw_config(std::string(NPUSIM_SOURCE_DIR) + "/configs/" + chip + ".yaml",
-                                {"cores=4", "compiler.partition=pipeline"});
-        for (const char* net : nets) {
-            SCOPED_TRACE(std::string(chip) + " " + net);
-            const run::RunResult r = run::simulate(hw, bundled(net, 4), {});
-            EXPECT_TRUE(report::check_summary(r.stats).all_checked_exact());
-            EXPECT_EQ(report::check_summary(r.stats).checked, r.stats.layers.size());
-            EXPECT_EQ(r.stats.partition, "pipeline");
-        }
-    }
+    test_support::expect_bundled_chips_bit_exact("NPUSIM_PIPELINE_SWEEP", "pipeline", nullptr, 4);
 }
 
 }  // namespace
