@@ -4,13 +4,14 @@
 # core at the same batch, MAC utilization (of every core's array), the DRAM's share of its peak
 # bandwidth, the DRAM bytes moved (MB, reads and writes of every core), the cycles the cores'
 # bursts waited at the memory arbiter, and (partitions channel and spatial) the share of the
-# cores' cycles spent waiting at the cross-core barrier, averaged over the cores. Each
+# cores' cycles spent waiting at the cross-core barrier (partition pipeline: waiting for the
+# previous stage's token, models/platform/stage_tokens.h), averaged over the cores. Each
 # partition's speedup is over its own one-core run (one core runs the same program whatever the
 # partition). A benchmark (not a test): run it once for a note.
 # Usage: scripts/multicore_scaling.sh [WORKLOADS...] [CONFIGS] [BATCHES] [CORES] [PARTITIONS]
 #   (defaults: workloads/resnet50.yaml, "configs/edge_npu.yaml configs/tpu_v1.yaml", "1 8",
-#   "1 2 4 8", "batch"; PARTITIONS: any of auto batch channel spatial). With more than five
-#   arguments the last four are CONFIGS BATCHES CORES PARTITIONS and every one before them a
+#   "1 2 4 8", "batch"; PARTITIONS: any of auto batch channel spatial pipeline). With more than
+#   five arguments the last four are CONFIGS BATCHES CORES PARTITIONS and every one before them a
 #   workload (so `workloads/{resnet50,bert_base_layer}.yaml "..." 1 "1 2 4" "channel spatial"`
 #   works); WORKLOADS may also be one argument of several paths separated by spaces.
 set -euo pipefail
@@ -48,7 +49,7 @@ wait = 0
 arb = d["components"].get("arbiter", {})
 for k, v in arb.items():
     wait += v.get("wait_cycles", 0)
-barrier = d["components"].get("barrier", {})
+barrier = d["components"].get("barrier", d["components"].get("tokens", {}))
 bwait = sum(v.get("wait_cycles", 0) for v in barrier.values())
 share = f'{100 * bwait / max(1, len(barrier) * t["cycles"]):.1f}%' if barrier else "-"
 base = float(sys.argv[2]) if sys.argv[2] else t["inferences_per_second"]

@@ -75,6 +75,10 @@ class NpuCore : public sc_core::sc_module {
     // Called at each layer's SYNC once the core's own instructions have completed, before the
     // layer ends (the cross-core barrier, models/platform/core_barrier.h); none: no wait.
     void set_barrier(Controller::Barrier barrier) { m_controller.set_barrier(std::move(barrier)); }
+    // A pipelined program's WAIT and SIGNAL (models/platform/stage_tokens.h).
+    void set_tokens(Controller::Token wait, Controller::Token signal) {
+        m_controller.set_tokens(std::move(wait), std::move(signal));
+    }
     // Where the core's components note what each cycle was spent on; each layer's share of the
     // causes lands in its LayerStats::limiters at its SYNC (sim/stats/limiters.h).
     [[nodiscard]] stats::LimiterLog& limiters() { return m_limiters; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/process.h"
+#include "sim/core/error.h"
 
 namespace npu::model {
 
@@ -34,39 +35,93 @@ void Controller::thread() {
 
 void Controller::run() {
     std::vector<bool> started(m_program.layers.size(), false);
+    // Per layer: its SYNCs not yet reached (one, unless a pipelined program runs it per image).
+    std::vector<uint32_t> syncs_left(m_program.layers.size(), 0);
+    for (const isa::Instr& in : m_program.instrs) {
+        if (in.op == isa::Opcode::kSync) ++syncs_left.at(in.layer);
+    }
+    const std::vector<uint32_t> syncs = syncs_left;
+    // A pipelined program's layer outputs, an image per SYNC (functional runs).
+    std::vector<std::vector<int8_t>> images(
+        m_program.pipeline && m_read_output ? m_program.layers.size() : 0);
     uint64_t previous_end = 0;  // the end of the layer that ended last (program start: 0)
     const sc_core::sc_time dispatch = cycles_to_time(static_cast<uint64_t>(m_cfg.dispatch_cycles));
     for (const isa::Instr& in : m_program.instrs) {
         const size_t layer = in.layer;
+        const bool token = in.op == isa::Opcode::kWait || in.op == isa::Opcode::kSignal;
         // A layer starts at its first instruction, which may be a prefetch placed in the
-        // previous layer's stream.
-        if (!started[layer]) {
+        // previous layer's stream (a WAIT does not start it: the stage starts after it).
+        if (!started[layer] && !token) {
             started[layer] = true;
             m_layers[layer].start_cycle = now_cycles();
         }
         sc_core::wait(dispatch);
         m_instructions.add(layer, 1);
         const isa::Engine e = isa::engine_of(in.op);
+        if (token) {
+            if (!m_wait_token) {
+                throw ModelError(name(), now_cycles(), static_cast<int64_t>(in.id),
+                                 std::string(isa::to_string(in.op)) +
+                                     " in a program that is not pipelined over cores");
+            }
+            const uint64_t token_start = now_cycles();
+            if (in.op == isa::Opcode::kWait) {
+                m_wait_token(in.payload, layer);
+            } else {
+                m_board.wait_all_complete();
+                m_signal_token(in.payload, layer);
+            }
+            if (m_board.tracing()) m_board.trace_controller(in, token_start, false);
+            continue;
+        }
         if (e == isa::Engine::kController) {  // SYNC: every earlier instruction has completed
             const uint64_t sync_start = now_cycles();
             m_board.wait_all_complete();
             if (m_barrier) m_barrier(layer);
             stats::LayerStats& ls = m_layers[layer];
+            // A layer's earlier SYNCs (a pipelined program's earlier images) add to its record.
+            const bool again = ls.end_cycle != 0;
             ls.end_cycle = now_cycles();
             // Its span overlaps the previous layer's until that one's end; the rest is its own.
             const uint64_t own_from = std::max(ls.start_cycle, previous_end);
-            ls.exclusive_cycles = ls.end_cycle - previous_end;
-            ls.overlapped_cycles = own_from - ls.start_cycle;
+            ls.exclusive_cycles = (again ? ls.exclusive_cycles : 0) + ls.end_cycle - previous_end;
+            if (!again) ls.overlapped_cycles = own_from - ls.start_cycle;
             previous_end = ls.end_cycle;
             if (stats::LimiterLog* log = m_board.limiters()) {
-                ls.limiters = log->close_layer(layer, own_from, ls.end_cycle);
+                const stats::LimiterCycles c = log->close_layer(layer, own_from, ls.end_cycle);
+                if (again) {
+                    ls.limiters += c;
+                } else {
+                    ls.limiters = c;
+                }
             }
             m_syncs.add(layer, 1);
+            const uint32_t image = syncs[layer] - syncs_left[layer];
+            if (!images.empty()) {
+                // Image `image` of the batch's output: from its slot, or from where the stage
+                // keeps it on chip (one image at a time).
+                const isa::LayerDesc& d = m_program.layers[layer];
+                const uint64_t part = d.output_bytes / syncs[layer];
+                std::vector<int8_t>& out = images[layer];
+                out.resize(d.output_bytes);
+                m_read_output(d.output_addr + (d.residency == "on-chip" ? 0 : image * part),
+                              reinterpret_cast<uint8_t*>(out.data() + image * part),
+                              static_cast<uint32_t>(part));
+            }
+            if (--syncs_left[layer] > 0) {  // not the layer's end yet
+                if (m_board.tracing()) m_board.trace_controller(in, sync_start, false);
+                continue;
+            }
             if (m_read_output) {
                 const isa::LayerDesc& d = m_program.layers[layer];
-                std::vector<int8_t> out(d.output_bytes);
-                m_read_output(d.output_addr, reinterpret_cast<uint8_t*>(out.data()),
-                              static_cast<uint32_t>(d.output_bytes));
+                std::vector<int8_t> out;
+                if (!images.empty()) {
+                    out = std::move(images[layer]);
+                } else {
+                    out.resize(d.output_bytes);
+                    m_read_output(d.output_addr, reinterpret_cast<uint8_t*>(out.data()),
+                                  static_cast<uint32_t>(d.output_bytes));
+                }
                 if (m_output_sink) {
                     m_output_sink(layer, std::move(out));
                 } else {

@@ -15,7 +15,19 @@
 // each FIFO (no time): the end of program, on which each engine's thread returns. Functional runs:
 // each layer's output is read (TLM debug transport, no timing) when its SYNC completes: a tensor
 // kept on chip may be overwritten once its last reader is done. It is kept for take_layer_outputs()
-// or handed to an output sink. Stats (group "npu.controller"): instructions (dispatched, SYNC
+// or handed to an output sink.
+// A pipelined program (isa::Program::pipeline) runs each layer of its stage once per image, so a
+// layer has several SYNCs: the layer starts at its first instruction and ends at its last SYNC
+// (its output, the whole batch's tensor, is handed on there, and the layer-end hook called
+// there; each SYNC reads its image's part, from the image's slot or, a tensor its stage keeps on
+// chip, from where it lies);
+// each SYNC closes the cycles since the previous SYNC (or since the layer's start, if later), and
+// the layer's exclusive cycles and limiters are the sum over its SYNCs. WAIT (after its dispatch
+// cycles) holds dispatch until the previous core's token for its image (set_tokens()); its cycles
+// count to the stage's first layer but do not start it (the layer starts at its first LOAD,
+// COMPUTE, ...). SIGNAL waits for every earlier instruction to complete (it follows a SYNC: no
+// time) and posts the token. Without tokens set, WAIT and SIGNAL are a malformed program
+// (npu::ModelError). Stats (group "npu.controller"): instructions (dispatched, SYNC
 // included), syncs, dispatch_stall_cycles (blocked on a full engine FIFO).
 #pragma once
 
@@ -62,6 +74,13 @@ class Controller : public sc_core::sc_module {
     // completed, before the layer ends: the cross-core barrier (models/platform/core_barrier.h).
     using Barrier = std::function<void(size_t layer)>;
     void set_barrier(Barrier barrier) { m_barrier = std::move(barrier); }
+    // WAIT and SIGNAL of a pipelined program: wait for / post the token of `image`
+    // (models/platform/stage_tokens.h); `layer` is the instruction's layer.
+    using Token = std::function<void(uint32_t image, size_t layer)>;
+    void set_tokens(Token wait, Token signal) {
+        m_wait_token = std::move(wait);
+        m_signal_token = std::move(signal);
+    }
     // Called at each layer's end (its SYNC) with the layer index and the cycle; keep it cheap.
     void set_layer_end_hook(std::function<void(size_t layer, uint64_t cycle)> hook) {
         m_layer_end_hook = std::move(hook);
@@ -85,6 +104,7 @@ class Controller : public sc_core::sc_module {
     OutputSink m_output_sink;
     std::function<void(size_t, uint64_t)> m_layer_end_hook;
     Barrier m_barrier;
+    Token m_wait_token, m_signal_token;
     stats::Stat& m_instructions;
     stats::Stat& m_syncs;
     stats::Stat& m_stall;

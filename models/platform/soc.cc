@@ -76,14 +76,17 @@ Soc::Soc(const cfg::HwConfig& hw, const std::vector<const isa::Program*>& progra
     // Channel partition: the cores share one DRAM range and layout (core 0's program holds the
     // image); otherwise the image refuses overlapping ranges (ModelError): the cores' programs
     // must not overlap.
-    const bool shared = programs.size() > 1 && programs[0]->core_barrier;
+    // Pipeline: the same, with the stage tokens instead of the barrier.
+    const bool shared = programs.size() > 1 && (programs[0]->core_barrier || programs[0]->pipeline);
     for (size_t c = 1; shared && c < programs.size(); ++c) {
         const isa::Program& p = *programs[c];
-        if (!p.core_barrier || p.dram_base != programs[0]->dram_base ||
+        if (p.core_barrier != programs[0]->core_barrier || p.pipeline != programs[0]->pipeline ||
+            p.dram_base != programs[0]->dram_base ||
             p.dram_bytes_used != programs[0]->dram_bytes_used) {
             throw ModelError("soc", 0, -1,
                              "core " + std::to_string(c) +
-                                 "'s program does not share core 0's DRAM range and barrier");
+                                 "'s program does not share core 0's DRAM range and barrier "
+                                 "or tokens");
         }
     }
     if (functional) {
@@ -120,9 +123,12 @@ Soc::Soc(const cfg::HwConfig& hw, const std::vector<const isa::Program*>& progra
     m_arbiter =
         std::make_unique<MemArbiter>("arbiter", n, ports, memory, run.components.group("arbiter"));
     m_core_layers.assign(size_t(n), run.layers);
-    if (shared) {
+    if (shared && programs[0]->core_barrier) {
         m_barrier = std::make_unique<CoreBarrier>("barrier", n, run.layers.size(),
                                                   run.components.group("barrier"));
+    }
+    if (shared && programs[0]->pipeline) {
+        m_tokens = std::make_unique<StageTokens>("tokens", n, run.components.group("tokens"));
     }
     for (int c = 0; c < n; ++c) {
         const isa::Program& program = *programs[size_t(c)];
@@ -144,6 +150,12 @@ Soc::Soc(const cfg::HwConfig& hw, const std::vector<const isa::Program*>& progra
         if (m_barrier) {
             core.set_barrier(
                 [b = m_barrier.get(), c](size_t layer) { b->arrive_and_wait(size_t(c), layer); });
+        }
+        if (m_tokens) {
+            StageTokens* t = m_tokens.get();
+            core.set_tokens(
+                [t, c](uint32_t image, size_t layer) { t->wait(size_t(c), image, layer); },
+                [t, c](uint32_t image, size_t layer) { t->signal(size_t(c), image, layer); });
         }
     }
 }
@@ -225,6 +237,10 @@ std::vector<stats::LayerStats> merge_core_layers(
             m.limiters.cycles[k] -= take;
             surplus -= take;
         }
+        // A pipelined layer's causes (its core's, over every image) may fall short of its merged
+        // exclusive cycles: the rest waited on other layers of the stage (dependency).
+        m.limiters.cycles[static_cast<size_t>(stats::Limiter::kDependency)] +=
+            m.exclusive_cycles - std::min(m.exclusive_cycles, m.limiters.total());
     }
     return out;
 }

@@ -13,11 +13,14 @@
 // all of them (one DRAM, one image). Programs with isa::Program::core_barrier (compiler.partition
 // channel) all share one range instead (core 0's program holds its image), and each core's SYNC
 // waits at the cross-core barrier (models/platform/core_barrier.h, module "barrier", stats group
-// "barrier"). With `l2.size` > 0 the shared L2 (models/mem/l2_cache.h, module and stats group
-// "l2") stands between the address map (one core) or the arbiter (`l2.banks` request ports
-// then) and the DRAM: `... --> [l2 -->] dram`. The components of core c count into group
-// "npu<c>", the arbiter into "arbiter"; core c's layer records are core_layers(c), the run's are
-// their merge (merge_core_layers()).
+// "barrier"). Pipelined programs (isa::Program::pipeline, compiler.partition pipeline) share one
+// range too, and each core's WAIT and SIGNAL take and post the tokens of the stage tokens
+// (models/platform/stage_tokens.h, module "tokens", stats group "tokens"). With `l2.size` > 0
+// the shared L2 (models/mem/l2_cache.h, module and stats group "l2") stands between the address
+// map (one core) or the arbiter (`l2.banks` request ports then) and the DRAM:
+// `... --> [l2 -->] dram`. The components of core c count into group "npu<c>", the arbiter into
+// "arbiter"; core c's layer records are core_layers(c), the run's are their merge
+// (merge_core_layers()).
 //
 // The memory target is chosen by name (`dram.model`; `simple`: models/mem/simple_dram.h). The
 // functional data of DRAM lives in the memory image (models/mem/memory_image.h), which holds the
@@ -39,6 +42,7 @@
 #include "models/platform/address_map.h"
 #include "models/platform/core_barrier.h"
 #include "models/platform/mem_arbiter.h"
+#include "models/platform/stage_tokens.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/isa.h"
 #include "sim/stats/stats.h"
@@ -83,6 +87,7 @@ class Soc {
     std::unique_ptr<L2Cache> m_l2;           // l2.size > 0 only
     std::unique_ptr<MemArbiter> m_arbiter;   // several cores only
     std::unique_ptr<CoreBarrier> m_barrier;  // several cores sharing each layer (core_barrier)
+    std::unique_ptr<StageTokens> m_tokens;   // several cores pipelining the layers (pipeline)
     std::vector<std::unique_ptr<AddressMap>> m_maps;
     std::vector<std::vector<stats::LayerStats>> m_core_layers;  // several cores only
     std::vector<std::unique_ptr<NpuCore>> m_cores;
@@ -95,7 +100,9 @@ class Soc {
 // from the merged spans as in the controller (models/engines/controller.h); its limiters are
 // those of the core that ended it last, or with `arrivals` (per core, per layer: the cycle it
 // reached the cross-core barrier, which ends the layer on every core at once) of the core that
-// arrived last. Every other field is the first record's.
+// arrived last; its causes are that core's, those of least precedence trimmed to the exclusive
+// cycles, or (a pipelined layer, whose core's causes add up over every image's SYNC) dependency
+// added up to them. Every other field is the first record's.
 [[nodiscard]] std::vector<stats::LayerStats> merge_core_layers(
     const std::vector<std::vector<stats::LayerStats>>& cores,
     const std::vector<std::vector<uint64_t>>& arrivals = {});

@@ -255,7 +255,16 @@ int cmd_compile(const Args& a, std::ostream& out) {
             if (parts.programs.size() > 1) {
                 const compiler::CoreShare& sh = parts.shares[c];
                 const std::string share = compiler::share_text(parts);
-                if (!share.empty()) {
+                if (!parts.stages.empty()) {
+                    const compiler::Stage& st = parts.stages[c];
+                    text << "; core " << c << ": ";
+                    if (st.layers == 0) {
+                        text << "no layer (more cores than layers)\n";
+                    } else {
+                        text << "layers [" << st.first << ", " << st.first + st.layers
+                             << ") for every image (pipeline stage)\n";
+                    }
+                } else if (!share.empty()) {
                     text << "; core " << c << ": " << share << "\n";
                 } else {
                     text << "; core " << c << ": images [" << sh.first_image << ", "

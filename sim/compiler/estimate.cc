@@ -278,6 +278,24 @@ Estimate estimate_program(const isa::Program& p, const cfg::HwConfig& hw, Datafl
     return {std::max(end, memory_cycles(bytes, hw)), bytes, n};
 }
 
+std::vector<uint64_t> layer_cycles(const Lowered& lowered, const std::vector<LayerPlan>& plans,
+                                   const isa::Program& emitted, const cfg::HwConfig& hw) {
+    std::vector<uint64_t> bytes(lowered.layers.size(), 0);
+    for (const isa::Instr& in : emitted.instrs) {
+        if (in.op == isa::Opcode::kLoad || in.op == isa::Opcode::kStore) {
+            bytes.at(in.layer) += emitted.xfer(in).bytes();
+        }
+    }
+    std::vector<uint64_t> out(lowered.layers.size(), 0);
+    for (size_t li = 0; li < out.size(); ++li) {
+        const LoweredLayer& x = lowered.layers[li];
+        out[li] = x.cls == LayerClass::kArray && plans.at(li).ok
+                      ? estimate(x, plans[li].array, hw).cycles
+                      : memory_cycles(bytes[li], hw);
+    }
+    return out;
+}
+
 Traffic program_traffic(const Emitted& e, const MemoryPlan& plan,
                         const std::vector<bool>& dropped) {
     Traffic t;

@@ -60,6 +60,16 @@ struct Estimate {
 [[nodiscard]] Estimate estimate_program(const isa::Program& program, const cfg::HwConfig& hw,
                                         Dataflow dataflow, const isa::LayerDesc& layer);
 
+// Each layer's estimated cycles, for the pipeline partition's stages (partition.h): an array
+// layer's estimate() of its plan; any other layer the bytes of its LOADs and STOREs in `emitted`
+// (its program, one SYNC per layer) at the DRAM's peak bandwidth (the vector unit's own time is not
+// estimated: those layers stream their operands, and on the bundled configs their traffic is the
+// larger).
+[[nodiscard]] std::vector<uint64_t> layer_cycles(const Lowered& lowered,
+                                                 const std::vector<LayerPlan>& plans,
+                                                 const isa::Program& emitted,
+                                                 const cfg::HwConfig& hw);
+
 // The whole program's traffic once its regions are placed (fusion's cost, fusion.h): the bytes
 // of every LOAD and STORE of `emitted` whose region `plan` keeps in DRAM, and of those whose
 // region it keeps on chip (scratchpad to scratchpad through the on-chip window). Transfers of a

@@ -54,6 +54,8 @@ std::vector<uint64_t> working_sets(const isa::Program& p) {
                 break;
             }
             case isa::Opcode::kSync:
+            case isa::Opcode::kWait:
+            case isa::Opcode::kSignal:
                 break;
         }
     }
@@ -117,7 +119,8 @@ std::optional<uint64_t> first_fit(uint64_t size, const Lifetime& life,
 
 MemoryPlan plan_memory(const Lowered& lowered, const std::vector<FusionGroup>& groups,
                        const std::vector<uint64_t>& work, const cfg::HwConfig& hw,
-                       const MemoryBases& bases, bool onchip_activations) {
+                       const MemoryBases& bases, bool onchip_activations,
+                       const std::vector<bool>& keep_in_dram) {
     MemoryPlan plan;
     const size_t n = lowered.regions.size();
     plan.address.assign(n, 0);
@@ -153,6 +156,7 @@ MemoryPlan plan_memory(const Lowered& lowered, const std::vector<FusionGroup>& g
     if (onchip_activations) {
         for (const LoweredLayer& x : lowered.layers) {
             if (x.layer->kind == graph::OpKind::kReshape) continue;  // a view, nothing to place
+            if (!keep_in_dram.empty() && keep_in_dram.at(x.output_region)) continue;
             (void)put_on_chip(x.output_region);
         }
     }

@@ -64,11 +64,14 @@ struct Lifetime {
 };
 [[nodiscard]] std::vector<std::optional<Lifetime>> lifetimes(const Lowered& lowered);
 
-// Throws npu::UserError when a fusion group's intermediates do not fit on chip.
+// Throws npu::UserError when a fusion group's intermediates do not fit on chip. `keep_in_dram`
+// (per region, or empty): regions that onchip_activations never keeps on chip (the pipeline
+// partition's tensors read by another core, partition.h).
 [[nodiscard]] MemoryPlan plan_memory(const Lowered& lowered, const std::vector<FusionGroup>& groups,
                                      const std::vector<uint64_t>& working_sets,
                                      const cfg::HwConfig& hw, const MemoryBases& bases,
-                                     bool onchip_activations);
+                                     bool onchip_activations,
+                                     const std::vector<bool>& keep_in_dram = {});
 
 // Per layer the scratchpad address of its prefetch slot (nullopt: none); see above.
 [[nodiscard]] std::vector<std::optional<uint32_t>> plan_prefetch(

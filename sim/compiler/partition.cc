@@ -31,12 +31,13 @@ void check_split(const graph::Workload& wl, const cfg::HwConfig& hw, Partition p
     DiagnosticList problems;
     const cfg::KeySource where = hw.source_of("compiler.partition");
     const std::string name = to_string(partition);
+    const std::string why = partition == Partition::kPipeline
+                                ? "hands every tensor from core to core through DRAM"
+                                : "splits each layer over the cores, which keep no tensor on chip";
     const auto refuse = [&](const std::string& setting) {
-        problems.add(Diagnostic{where.file, where.line, where.col, "compiler.partition",
-                                "expected batch with " + setting + " (" + name +
-                                    " splits each layer over the cores, which keep no "
-                                    "tensor on chip), found " +
-                                    name});
+        problems.add(Diagnostic{
+            where.file, where.line, where.col, "compiler.partition",
+            "expected batch with " + setting + " (" + name + " " + why + "), found " + name});
     };
     if (hw.compiler.fusion != Fusion::kNone) {
         refuse("compiler.fusion " + std::string(to_string(hw.compiler.fusion)));
@@ -50,9 +51,11 @@ void check_split(const graph::Workload& wl, const cfg::HwConfig& hw, Partition p
         problems.add(Diagnostic{wl.source_file, l.source_line, l.source_col,
                                 "layers[" + std::to_string(li) + "].fuse",
                                 "expected no fusion pin with compiler.partition " + name +
-                                    " (each layer is split over the cores, which keep no tensor "
-                                    "on chip), found fuse: true on layer '" +
-                                    l.name + "'"});
+                                    (partition == Partition::kPipeline
+                                         ? " (" + name + " " + why + ")"
+                                         : std::string(" (each layer is split over the cores, "
+                                                       "which keep no tensor on chip)")) +
+                                    ", found fuse: true on layer '" + l.name + "'"});
     }
     problems.throw_if_any();
 }
@@ -124,6 +127,7 @@ void check_partition_pins(const graph::Workload& wl, const cfg::HwConfig& hw) {
 }  // namespace
 
 std::string share_text(const Partitioned& parts) {
+    if (parts.partition == Partition::kPipeline) return "its stage of the layers for every image";
     if (parts.layers.empty()) return "";
     const auto what = [](Partition p) {
         return p == Partition::kChannel ? std::string("channels") : std::string("rows");
@@ -173,6 +177,10 @@ Partitioned compile_cores(const graph::Workload& wl, const cfg::HwConfig& hw,
         if (split.split_cycles < split.one_core_cycles) {
             return compile_split(wl, hw, options, Partition::kAuto, std::move(split.layers));
         }
+    }
+    if (hw.compiler.partition == Partition::kPipeline) {
+        check_split(wl, hw, Partition::kPipeline);
+        return compile_pipeline(wl, hw, options);
     }
     out.shares = split_batch(wl.batch, hw.cores);
     uint64_t dram_next = options.dram_base;

@@ -380,14 +380,18 @@ std::vector<FieldSpec> build_table() {
         [](HwConfig& c, int v) { c.compiler.overlap = static_cast<LayerOverlap>(v); }));
     t.push_back(enum_field(
         "compiler.partition",
-        spellings({Partition::kAuto, Partition::kBatch, Partition::kChannel, Partition::kSpatial}),
+        spellings({Partition::kAuto, Partition::kBatch, Partition::kChannel, Partition::kSpatial,
+                   Partition::kPipeline}),
         "how the work is split over the cores (cores > 1): batch, each core runs whole images "
         "of the batch (a core gets none when the batch is smaller than the cores); channel, "
         "each conv/gemm/matmul layer's output channels are split over the cores, which meet at "
         "a barrier after every layer (other layers run on core 0); spatial, every layer's "
         "output rows (of every image) are split over the cores, which meet at a barrier after "
-        "every layer; auto, batch when the batch is a multiple of the cores (or with fusion or "
-        "prefetch), else channel or spatial per layer by the compiler's estimate",
+        "every layer; pipeline, the layers are split into one contiguous stage per core "
+        "(balanced by the compiler's cost estimate) and the images of the batch flow through "
+        "the stages, each core starting an image once the previous core has finished it; "
+        "auto, batch when the batch is a multiple of the cores (or with fusion or prefetch), "
+        "else channel or spatial per layer by the compiler's estimate",
         [](const HwConfig& c) { return static_cast<int>(c.compiler.partition); },
         [](HwConfig& c, int v) { c.compiler.partition = static_cast<Partition>(v); }));
     t.push_back(enum_field(

@@ -15,6 +15,8 @@ const char* to_string(Partition p) {
             return "channel";
         case Partition::kSpatial:
             return "spatial";
+        case Partition::kPipeline:
+            return "pipeline";
     }
     return "?";
 }

@@ -34,9 +34,10 @@ enum class LayerOverlap { kNone, kPrefetch };
 // How the compiler splits the work over the NPU's cores (`compiler.partition`, with `cores` > 1):
 // kBatch, each core runs whole images of the batch; kChannel, each array layer's output channels
 // are split over the cores, which meet at a barrier after every layer; kSpatial, every layer's
-// output rows are split over the cores, which meet at a barrier after every layer; kAuto, the
-// compiler's choice: batch, or channel or spatial per layer (sim/compiler/partition.h).
-enum class Partition { kAuto, kBatch, kChannel, kSpatial };
+// output rows are split over the cores, which meet at a barrier after every layer; kPipeline, the
+// layers are split into one contiguous stage per core and the images flow through the stages;
+// kAuto, the compiler's choice: batch, or channel or spatial per layer (sim/compiler/partition.h).
+enum class Partition { kAuto, kBatch, kChannel, kSpatial, kPipeline };
 // Whether the compiler fuses consecutive layers (`compiler.fusion`): kNone, never (a workload's
 // `fuse: true` pin still does); kAuto, where the intermediate fits on chip and the cost estimate
 // is not worse (docs/fusion.md).

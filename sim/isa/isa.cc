@@ -46,6 +46,10 @@ const char* to_string(Opcode op) {
             return "STORE";
         case Opcode::kSync:
             return "SYNC";
+        case Opcode::kWait:
+            return "WAIT";
+        case Opcode::kSignal:
+            return "SIGNAL";
     }
     return "?";
 }
@@ -61,6 +65,8 @@ Engine engine_of(Opcode op) {
         case Opcode::kStore:
             return Engine::kStore;
         case Opcode::kSync:
+        case Opcode::kWait:
+        case Opcode::kSignal:
             return Engine::kController;
     }
     return Engine::kController;
@@ -141,6 +147,12 @@ std::string to_asm(const Program& program, const Instr& in) {
         }
         case Opcode::kSync:
             break;
+        case Opcode::kWait:
+            os << " image " << in.payload << " from the previous core";
+            break;
+        case Opcode::kSignal:
+            os << " image " << in.payload << " to the next core";
+            break;
     }
     os << deps_string(in.deps);
     return os.str();
@@ -188,6 +200,8 @@ Instr& Program::append(Opcode op, uint16_t layer) {
             in.payload = push_default(posts);
             break;
         case Opcode::kSync:
+        case Opcode::kWait:  // the payload is the image (set by the caller)
+        case Opcode::kSignal:
             break;
     }
     instrs.push_back(in);
@@ -220,6 +234,8 @@ uint64_t& InstrCounts::of(Opcode op) {
         case Opcode::kPostproc:
             return posts;
         case Opcode::kSync:
+        case Opcode::kWait:
+        case Opcode::kSignal:
             break;
     }
     return syncs;

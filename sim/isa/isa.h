@@ -10,7 +10,11 @@
 //   store -> compute  "accumulator buffer free" (store push_prev, compute pop_next)
 // An instruction pops its tokens before it starts and pushes them when its effect is complete.
 // SYNC is a barrier: it waits until every earlier instruction has completed (the controller uses
-// it between layers). Per-layer constants (geometry, zero points, requantization multipliers)
+// it between layers). WAIT and SIGNAL order the cores of a pipelined run (compiler.partition
+// pipeline): SIGNAL i tells the next core that this core's stage of image i is done (every
+// earlier instruction has completed), WAIT i holds dispatch until the previous core has signalled
+// image i (models/platform/stage_tokens.h); their payload is the image, not an index into an
+// array. Per-layer constants (geometry, zero points, requantization multipliers)
 // live in a layer descriptor table, as in a real NPU's configuration registers.
 #pragma once
 
@@ -26,7 +30,7 @@
 
 namespace npu::isa {
 
-enum class Opcode : uint8_t { kLoad, kCompute, kVector, kPostproc, kStore, kSync };
+enum class Opcode : uint8_t { kLoad, kCompute, kVector, kPostproc, kStore, kSync, kWait, kSignal };
 enum class Engine { kLoad, kCompute, kStore, kController };
 
 [[nodiscard]] const char* to_string(Opcode op);
@@ -142,7 +146,8 @@ struct Instr {
     Opcode op = Opcode::kSync;
     uint16_t layer = 0;
     Deps deps;
-    uint32_t payload = 0;  // index into the Program's array for the kind of `op`
+    uint32_t payload = 0;  // index into the Program's array for the kind of `op` (WAIT, SIGNAL:
+                           // the image)
 };
 static_assert(sizeof(Instr) == 16, "isa::Instr is a 16-byte header");
 
@@ -153,7 +158,7 @@ struct InstrCounts {
     uint64_t computes = 0;
     uint64_t vectors = 0;
     uint64_t posts = 0;
-    uint64_t syncs = 0;
+    uint64_t syncs = 0;  // the controller's instructions: SYNC, WAIT, SIGNAL (no payload array)
     [[nodiscard]] uint64_t total() const { return transfers + computes + vectors + posts + syncs; }
     // The count of `op`'s kind.
     [[nodiscard]] uint64_t& of(Opcode op);
@@ -266,6 +271,12 @@ struct Program {
     // the same DRAM range and layout, and each SYNC also waits for the SYNC of the same layer on
     // every other core (models/platform/core_barrier.h).
     bool core_barrier = false;
+    // Several cores pipelining the layers (compiler.partition pipeline): every core's program has
+    // the same DRAM range and layout (core 0's holds the DRAM image); core c runs its stage's
+    // layers for every image in turn, each image's between a WAIT (image i from core c - 1; none
+    // on core 0) and a SIGNAL (image i to core c + 1), so a layer has one SYNC per image: the
+    // layer ends at its last one (models/engines/controller.h).
+    bool pipeline = false;
 
     // Appends an instruction of kind `op` (id = its index) with a zero payload of its kind, to
     // be filled through xfer/comp/vec/post. The reference is valid until the next append.

@@ -135,6 +135,22 @@ void print_header(std::ostream& out, const stats::RunStats& run, const cfg::HwCo
                                           ? run.core_share
                                           : "images " + std::to_string(cs.first_image) + ".." +
                                                 std::to_string(cs.first_image + cs.images - 1);
+            if (run.partition == "pipeline") {
+                const std::string names =
+                    cs.layers == 0
+                        ? std::string()
+                        : " ('" + run.layers.at(size_t(cs.first_layer)).name + "' .. '" +
+                              run.layers.at(size_t(cs.first_layer + cs.layers - 1)).name + "')";
+                v += cs.layers == 0
+                         ? std::string("idle (no layer: more cores than layers)")
+                         : "layers " + std::to_string(cs.first_layer) + ".." +
+                               std::to_string(cs.first_layer + cs.layers - 1) + names +
+                               " for every image, ends at cycle " + with_commas(cs.end_cycle) +
+                               ", utilization " +
+                               percent(slots > 0 ? static_cast<double>(cs.macs) / slots : 0.0);
+                item("", v);
+                continue;
+            }
             v += cs.images == 0
                      ? std::string("idle (no image)")
                      : share + ", ends at cycle " + with_commas(cs.end_cycle) + ", utilization " +

@@ -50,6 +50,7 @@ void describe_instructions(const isa::Program& program, stats::Trace& trace) {
                 if (in.deps.pop_prev) add("compute (accumulators ready)");
                 break;
             case isa::Engine::kController:
+                if (in.op == isa::Opcode::kWait) add("the previous core (its stage of the image)");
                 break;
         }
         t.waits_for = w;
@@ -192,7 +193,10 @@ RunResult simulate_programs(const cfg::HwConfig& hw,
     // Channel partition: every core ends every layer (at the barrier), and the whole output is
     // in the shared DRAM by then: core 0's reading of it is the layer's output.
     const bool shared = cores > 1 && program.core_barrier;
-    const size_t readers = shared ? 1 : busy, enders = shared ? cores : busy;
+    // Pipeline: each layer runs on one core, which reads the whole output (every image) from the
+    // shared DRAM at the layer's last SYNC: that is the layer's output, and its end.
+    const bool pipeline = cores > 1 && program.pipeline;
+    const size_t readers = shared ? 1 : busy, enders = shared ? cores : pipeline ? 1 : busy;
     CoreOutputs core_outputs{std::vector<std::vector<std::vector<int8_t>>>(st.layers.size()),
                              std::vector<size_t>(st.layers.size(), 0)};
     std::vector<size_t> arrived(st.layers.size(), 0);  // per layer: busy cores that ended it
@@ -204,7 +208,11 @@ RunResult simulate_programs(const cfg::HwConfig& hw,
             model::NpuCore& npu = soc.core(c);
             if (options.trace) npu.set_trace(&core_traces[c]);
             if (options.functional && cores == 1 && sink) npu.set_output_sink(sink);
-            if (options.functional && cores > 1) {
+            if (options.functional && pipeline) {
+                npu.set_output_sink([&deliver](size_t layer, std::vector<int8_t>&& out) {
+                    deliver(layer, std::move(out));
+                });
+            } else if (options.functional && cores > 1) {
                 if (c < readers) {
                     collect_core_outputs(npu, c, readers, core_outputs, deliver);
                 } else if (shared) {
@@ -359,6 +367,10 @@ RunResult simulate(const cfg::HwConfig& hw, const graph::Workload& given,
         for (size_t c = 0; c < st.cores.size(); ++c) {
             st.cores[c].first_image = parts.shares.at(c).first_image;
             st.cores[c].images = parts.shares.at(c).images;
+            if (!parts.stages.empty()) {
+                st.cores[c].first_layer = static_cast<int32_t>(parts.stages.at(c).first);
+                st.cores[c].layers = static_cast<int32_t>(parts.stages.at(c).layers);
+            }
         }
     }
     st.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

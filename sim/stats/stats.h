@@ -116,6 +116,9 @@ struct CoreStats {
     uint64_t end_cycle = 0;               // its last layer's end (0: it had no work)
     uint64_t macs = 0;                    // the MACs of its share of the work
     int32_t first_image = 0, images = 0;  // its share of the batch (partition batch)
+    // Partition pipeline: its stage, layers [first_layer, first_layer + layers) of the run's table,
+    // run for every image (layers 0: idle, more cores than layers).
+    int32_t first_layer = 0, layers = 0;
 };
 
 struct RunStats {

@@ -94,6 +94,37 @@ layers:
                            "dimension (shape (2, ...)), found (4, 16)\n");
 }
 
+// A batch from --input through a pipeline of 2 cores (one layer each): bit-exact against the
+// reference, and every saved tensor byte for byte the one-core run's.
+TEST_F(Batch, PipelinedBatchFromInputEqualsOneCore) {
+    const fs::path w = write("p.yaml", R"(
+inputs:
+  - {name: x, shape: [4, 16], scale: 0.05}
+layers:
+  - {name: g, op: gemm, n: 24, weight_scale: 0.01, output: {scale: 0.5}}
+  - {name: h, op: gemm, n: 8, weight_scale: 0.01, output: {scale: 0.5}}
+)");
+    std::vector<int8_t> x(3 * 4 * 16);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<int8_t>(int(i * 11 % 255) - 127);
+    const fs::path in = write_npy("x3.npy", "(3, 4, 16)", x);
+    const auto run = [&](const std::string& cores, const fs::path& saved, const fs::path& out) {
+        return npusim("run --workload " + w.string() + " --batch 3 --input x=" + in.string() +
+                      " --set cores=" + cores + " --set compiler.partition=pipeline" +
+                      " --save-tensors " + saved.string() + " --out " + out.string() +
+                      " --quiet --no-progress");
+    };
+    const Result one = run("1", m_dir / "s1", m_dir / "o1");
+    ASSERT_EQ(one.code, 0) << one.err;
+    const Result two = run("2", m_dir / "s2", m_dir / "o2");
+    ASSERT_EQ(two.code, 0) << two.err;
+    const nlohmann::json j = nlohmann::json::parse(slurp(m_dir / "o2" / "stats.json"));
+    EXPECT_TRUE(j.at("totals").at("bit_exact").get<bool>());
+    EXPECT_EQ(j.at("partition"), "pipeline");
+    for (const char* t : {"g.npy", "h.npy"}) {
+        EXPECT_EQ(slurp(m_dir / "s2" / t), slurp(m_dir / "s1" / t)) << t;
+    }
+}
+
 TEST_F(Batch, CompareRunsEveryPrecisionOnTheBatch) {
     const fs::path j = m_dir / "c.json";
     const Result r = npusim(

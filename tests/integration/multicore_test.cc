@@ -95,7 +95,7 @@ TEST_F(MultiCore, BadValuesAreRefused) {
     EXPECT_EQ(b.code, 2);
     EXPECT_EQ(b.err,
               "error: --set: compiler.partition: expected one of auto, batch, channel, spatial, "
-              "found 'rows'\n");
+              "pipeline, found 'rows'\n");
     // Two cores need two copies of the network's DRAM; one core fits in 30000 B.
     const Result c = npusim(
         "run --workload tiny_resnet --batch 2 --set cores=2 --set dram.size=30000 --no-progress");
@@ -176,6 +176,42 @@ TEST_F(MultiCore, SpatialPartitionSplitsOneImage) {
               "error: --set: compiler.partition: expected batch with compiler.overlap prefetch "
               "(spatial splits each layer over the cores, which keep no tensor on chip), found "
               "spatial\n");
+}
+
+// Pipeline partition at batch 4 on 3 cores: bit-exact, the partition and each core's stage in the
+// report, the tokens' stats in stats.json, the stages in the asm headers, WAIT and SIGNAL in the
+// instructions; a setting it cannot run with is refused (exit 2).
+TEST_F(MultiCore, PipelinePartitionFlowsImagesThroughStages) {
+    const fs::path out = m_dir / "pl3";
+    const Result r = npusim(
+        "run --workload tiny_resnet --batch 4 --set cores=3 --set compiler.partition=pipeline "
+        "--no-progress --out " +
+        out.string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("sharing the DRAM; partition pipeline"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("            core 0: layers 0.."), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("'fc') for every image, ends at cycle "), std::string::npos) << r.out;
+    const nlohmann::json j = nlohmann::json::parse(slurp(out / "stats.json"));
+    EXPECT_TRUE(j.at("totals").at("bit_exact").get<bool>());
+    EXPECT_EQ(j.at("partition"), "pipeline");
+    ASSERT_EQ(j.at("cores").size(), 3u);
+    EXPECT_FALSE(j.at("components").contains("barrier"));
+    EXPECT_TRUE(j.at("components").at("tokens").at("core2").contains("wait_cycles"));
+    const Result asm_out = npusim(
+        "compile --workload tiny_resnet --batch 2 --set cores=2 --set compiler.partition=pipeline "
+        "--emit asm");
+    ASSERT_EQ(asm_out.code, 0) << asm_out.err;
+    EXPECT_NE(asm_out.out.find("; core 0: layers [0, "), std::string::npos);
+    EXPECT_NE(asm_out.out.find(") for every image (pipeline stage)\n"), std::string::npos);
+    EXPECT_NE(asm_out.out.find(" SIGNAL image 1 to the next core\n"), std::string::npos);
+    EXPECT_NE(asm_out.out.find(" WAIT image 1 from the previous core\n"), std::string::npos);
+    const Result bad = npusim(
+        "run --workload tiny_resnet --set cores=2 --set compiler.partition=pipeline "
+        "--set compiler.fusion=auto --no-progress");
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_EQ(bad.err,
+              "error: --set: compiler.partition: expected batch with compiler.fusion auto "
+              "(pipeline hands every tensor from core to core through DRAM), found pipeline\n");
 }
 
 }  // namespace

@@ -60,12 +60,13 @@ inline std::string partition_error(const cfg::HwConfig& hw, const graph::Workloa
 
 // Every bundled chip at 4 cores with compiler.partition `partition`: tiny_resnet, and with the
 // environment variable `env` set to "long" BERT and ResNet-50 too (with data; a ctest entry of
-// label long sets it). Every layer checked and bit-exact; the run reports the partition
-// `reported(workload, hw)` gives (empty: `partition`).
+// label long sets it), each at batch `batch`. Every layer checked and bit-exact; the run reports
+// the partition `reported(workload, hw)` gives (empty: `partition`).
 inline void expect_bundled_chips_bit_exact(
     const char* env, const std::string& partition,
     const std::function<std::string(const graph::Workload&, const cfg::HwConfig&)>& reported =
-        nullptr) {
+        nullptr,
+    int32_t batch = 1) {
     const char* sweep = std::getenv(env);
     const bool full = sweep != nullptr && std::string(sweep) == "long";
     const std::vector<const char*> nets =
@@ -77,7 +78,7 @@ inline void expect_bundled_chips_bit_exact(
                                 {"cores=4", "compiler.partition=" + partition});
         for (const char* net : nets) {
             SCOPED_TRACE(std::string(chip) + " " + net);
-            const graph::Workload wl = bundled(net);
+            const graph::Workload wl = batch == 1 ? bundled(net) : bundled(net, batch);
             const run::RunResult r = run::simulate(hw, wl, {});
             EXPECT_TRUE(report::check_summary(r.stats).all_checked_exact());
             EXPECT_EQ(report::check_summary(r.stats).checked, r.stats.layers.size());

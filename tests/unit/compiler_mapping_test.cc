@@ -611,6 +611,8 @@ void check_stream(const isa::Program& prog, const graph::Workload& wl, const cfg
                 }
                 case Opcode::kSync:
                     break;
+                case Opcode::kWait:  // a one-core program has no pipeline tokens
+                case Opcode::kSignal:
                 case Opcode::kVector:  // conv2d and gemm layers never use the vector unit
                     ADD_FAILURE() << isa::to_asm(prog, *in);
                     break;

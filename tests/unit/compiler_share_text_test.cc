@@ -21,6 +21,8 @@ TEST(ShareText, NamesTheSplitAndTheLayersPinnedToTheOther) {
     EXPECT_EQ(compiler::share_text(split(P::kSpatial, {P::kSpatial, P::kSpatial, P::kSpatial})),
               "its rows of every layer");
     EXPECT_EQ(compiler::share_text(split(P::kBatch, {})), "");
+    EXPECT_EQ(compiler::share_text(split(P::kPipeline, {})),
+              "its stage of the layers for every image");
     // Layers split the other way are counted as pinned.
     EXPECT_EQ(compiler::share_text(split(P::kSpatial, {P::kChannel, P::kSpatial, P::kSpatial})),
               "its rows of every layer (its channels of the 1 layer pinned channel)");

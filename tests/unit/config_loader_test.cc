@@ -91,9 +91,10 @@ TEST_F(ConfigLoader, WrongTypesBadUnitsAndShapes) {
               "hw.yaml:2:12: compiler.overlap: expected one of none, prefetch, found 'true'");
     EXPECT_EQ(errors_of("compiler:\n  partition: rows\n"),
               "hw.yaml:2:14: compiler.partition: expected one of auto, batch, channel, spatial, "
-              "found 'rows'");
+              "pipeline, found 'rows'");
     EXPECT_EQ(errors_of("compiler:\n  partition: channel\n"), "");
     EXPECT_EQ(errors_of("compiler:\n  partition: spatial\n"), "");
+    EXPECT_EQ(errors_of("compiler:\n  partition: pipeline\n"), "");
     EXPECT_EQ(errors_of("cores: two\n"), "hw.yaml:1:8: cores: expected an integer, found 'two'");
     EXPECT_EQ(errors_of("array:\n  rows: {a: 1}\n"),
               "hw.yaml:2:9: array.rows: expected an integer, found a mapping");

@@ -21,6 +21,26 @@ TEST(IsaOpcode, NamesAndEngines) {
     EXPECT_EQ(engine_of(Opcode::kPostproc), Engine::kStore);  // the post unit feeds the store DMA
     EXPECT_EQ(engine_of(Opcode::kStore), Engine::kStore);
     EXPECT_EQ(engine_of(Opcode::kSync), Engine::kController);
+    EXPECT_STREQ(to_string(Opcode::kWait), "WAIT");
+    EXPECT_STREQ(to_string(Opcode::kSignal), "SIGNAL");
+    EXPECT_EQ(engine_of(Opcode::kWait), Engine::kController);
+    EXPECT_EQ(engine_of(Opcode::kSignal), Engine::kController);
+}
+
+// A pipelined program's tokens: the payload is the image (no payload array), counted with the
+// SYNCs.
+TEST(IsaAsm, WaitAndSignal) {
+    Program p;
+    Instr& w = p.append(Opcode::kWait, 3);
+    w.payload = 7;
+    EXPECT_EQ(to_asm(p, p.instrs[0]), "0: L3 WAIT image 7 from the previous core");
+    Instr& s = p.append(Opcode::kSignal, 5);
+    s.payload = 7;
+    EXPECT_EQ(to_asm(p, p.instrs[1]), "1: L5 SIGNAL image 7 to the next core");
+    (void)p.append(Opcode::kSync, 5);
+    EXPECT_EQ(p.counts().syncs, 3u);
+    EXPECT_EQ(p.counts().total(), 3u);
+    EXPECT_TRUE(p.transfers.empty() && p.computes.empty() && p.vectors.empty() && p.posts.empty());
 }
 
 TEST(IsaTransfer, BytesIsRowsTimesRowBytes) {
