@@ -7,9 +7,10 @@
 
 namespace npu::model {
 
-CoreBarrier::CoreBarrier(sc_core::sc_module_name name, int cores, size_t layers,
+CoreBarrier::CoreBarrier(sc_core::sc_module_name name, int cores, size_t layers, uint64_t latency,
                          stats::StatGroup& stats)
     : sc_module(name),
+      m_latency(latency),
       m_release("release"),
       m_arrivals(static_cast<size_t>(cores), std::vector<uint64_t>(layers, 0)) {
     for (int c = 0; c < cores; ++c) {
@@ -31,14 +32,17 @@ void CoreBarrier::arrive_and_wait(size_t core, size_t layer) {
     }
     m_layer = layer;
     m_arrivals.at(core).at(layer) = now;
-    if (++m_waiting == m_arrivals.size()) {
-        // The last core: every other one waits on the event; release them in this cycle.
+    const bool last = ++m_waiting == m_arrivals.size();
+    if (last) {
+        // The last core: every other one waits on the event; it fires in this cycle, and every
+        // core (this one too) resumes m_latency later.
         m_waiting = 0;
         m_release.notify();
-        return;
+    } else {
+        sc_core::wait(m_release);
     }
-    sc_core::wait(m_release);
-    m_wait[core]->add(layer, now_cycles() - now);
+    if (m_latency > 0) wait_until(now_cycles() + m_latency);
+    if (!last || m_latency > 0) m_wait[core]->add(layer, now_cycles() - now);
 }
 
 }  // namespace npu::model

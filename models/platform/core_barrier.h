@@ -5,10 +5,11 @@
 // releases, every core's STOREs of the layer are in DRAM and the next layer may read any channel.
 //
 // What is modelled: the arrival of each core and the release of all of them together.
-// Not modelled: the wires or messages that carry the arrivals and the release (a real barrier
-// takes a few cycles to signal; here that is 0), skew between the cores' releases.
-// Timing contract: zero cost. Core c arriving at cycle a_c for layer L resumes at
-// max over the cores of a_c (the last core to arrive does not wait); nothing else is charged.
+// Not modelled: the wires or messages that carry the arrivals and the release (their delay is one
+// figure, `sync_cycles`), skew between the cores' releases.
+// Timing contract: core c arriving at cycle a_c for layer L resumes at max over the cores of a_c,
+// plus `latency` (the config's sync_cycles, default 0: the last core to arrive does not wait);
+// nothing else is charged.
 // The cores must arrive at their layers in the same order (each program has one SYNC per layer,
 // in layer order): a core arriving for another layer than the ones waiting is a malformed program
 // (npu::ModelError).
@@ -27,7 +28,9 @@ namespace npu::model {
 
 class CoreBarrier : public sc_core::sc_module {
   public:
-    CoreBarrier(sc_core::sc_module_name name, int cores, size_t layers, stats::StatGroup& stats);
+    // `latency`: cycles from the last arrival to the release (sync_cycles).
+    CoreBarrier(sc_core::sc_module_name name, int cores, size_t layers, uint64_t latency,
+                stats::StatGroup& stats);
 
     // Core `core` arrives for layer `layer`: returns (in its thread) when every core has.
     void arrive_and_wait(size_t core, size_t layer);
@@ -37,6 +40,7 @@ class CoreBarrier : public sc_core::sc_module {
     }
 
   private:
+    uint64_t m_latency = 0;
     size_t m_waiting = 0;  // cores arrived for m_layer, not yet released
     size_t m_layer = 0;
     sc_core::sc_event m_release;

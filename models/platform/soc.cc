@@ -124,11 +124,13 @@ Soc::Soc(const cfg::HwConfig& hw, const std::vector<const isa::Program*>& progra
         std::make_unique<MemArbiter>("arbiter", n, ports, memory, run.components.group("arbiter"));
     m_core_layers.assign(size_t(n), run.layers);
     if (shared && programs[0]->core_barrier) {
-        m_barrier = std::make_unique<CoreBarrier>("barrier", n, run.layers.size(),
-                                                  run.components.group("barrier"));
+        m_barrier =
+            std::make_unique<CoreBarrier>("barrier", n, run.layers.size(), uint64_t(hw.sync_cycles),
+                                          run.components.group("barrier"));
     }
     if (shared && programs[0]->pipeline) {
-        m_tokens = std::make_unique<StageTokens>("tokens", n, run.components.group("tokens"));
+        m_tokens = std::make_unique<StageTokens>("tokens", n, uint64_t(hw.sync_cycles),
+                                                 run.components.group("tokens"));
     }
     for (int c = 0; c < n; ++c) {
         const isa::Program& program = *programs[size_t(c)];

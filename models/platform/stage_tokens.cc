@@ -8,8 +8,9 @@
 
 namespace npu::model {
 
-StageTokens::StageTokens(sc_core::sc_module_name name, int cores, stats::StatGroup& stats)
-    : sc_module(name), m_posted(static_cast<size_t>(cores)) {
+StageTokens::StageTokens(sc_core::sc_module_name name, int cores, uint64_t latency,
+                         stats::StatGroup& stats)
+    : sc_module(name), m_latency(latency), m_posted(static_cast<size_t>(cores)) {
     for (int c = 0; c < cores; ++c) {
         m_owned.push_back(
             std::make_unique<sc_core::sc_event>(("signal" + std::to_string(c)).c_str()));
@@ -33,6 +34,8 @@ void StageTokens::wait(size_t core, uint32_t image, size_t layer) {
     }
     const std::vector<uint64_t>& from = m_posted[core - 1];
     while (from.size() <= image) sc_core::wait(*m_events[core - 1]);
+    // The token arrives m_latency after its SIGNAL (posted holds the arrival).
+    if (now_cycles() < from[image]) wait_until(from[image]);
     m_wait[core]->add(layer, now_cycles() - now);
 }
 
@@ -44,7 +47,7 @@ void StageTokens::signal(size_t core, uint32_t image, size_t layer) {
                              std::to_string(image) + " after " + std::to_string(posted.size()) +
                              " image(s): images are signalled in order");
     }
-    posted.push_back(now_cycles());
+    posted.push_back(now_cycles() + m_latency);
     m_images[core]->add(layer, 1);
     m_events[core]->notify();
 }

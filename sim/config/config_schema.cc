@@ -248,6 +248,12 @@ std::vector<FieldSpec> build_table() {
                           "NPU cores (each its own controller, engines, scratchpad, accumulators "
                           "and array), sharing the DRAM through an arbiter",
                           [](HwConfig& c) -> int& { return c.cores; }));
+    t.push_back(int_field("sync_cycles", "cycles", 0, 1e6,
+                          "cycles a cross-core signal takes (cores > 1): the barrier of the "
+                          "channel, spatial and auto splits releases the cores this long after "
+                          "the last one arrives; a pipeline stage token reaches the next core "
+                          "this long after its SIGNAL",
+                          [](HwConfig& c) -> int& { return c.sync_cycles; }));
     t.push_back(int_field("array.rows", "PEs", 1, 1024,
                           "PE rows: reduction (K) dimension for ws, output rows (M) for os",
                           [](HwConfig& c) -> int& { return c.array.rows; }));

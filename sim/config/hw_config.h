@@ -168,6 +168,10 @@ struct HwConfig {
     // NPU cores, each its own controller, engines, scratchpad, accumulators and array (all as
     // configured below), sharing the one DRAM through an arbiter (models/platform/soc.h).
     int cores = 1;
+    // Cycles a cross-core signal takes (cores > 1): from the last core's arrival at the barrier
+    // to every core's release (models/platform/core_barrier.h), from a SIGNAL to the WAIT it
+    // releases (stage_tokens.h).
+    int sync_cycles = 0;
     ArrayConfig array;
     SramConfig scratchpad{256 * 1024, 4, 16, 1};
     SramConfig accumulator{64 * 1024, 2, 64, 1};

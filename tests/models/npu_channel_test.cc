@@ -34,14 +34,15 @@ cfg::HwConfig channel_hw(int cores, std::vector<std::string> more = {}) {
     return test_support::with_cores(cores, std::move(more));
 }
 
-// Three cores arrive for layer 0 at cycles 5, 9 and 7, then (released at 9) for layer 1 at
-// 9 + 1, 9 + 6, 9 + 2: each layer is released at its last arrival (zero cost).
+// Three cores arrive for layer 0 at cycles 5, 9 and 7, then (released at r) for layer 1 at
+// r + 1, r + 6, r + 2: each layer is released `latency` (sync_cycles) after its last arrival.
 struct BarrierRig : sc_core::sc_module {
     stats::StatGroup stats{"", 2};
-    model::CoreBarrier barrier{"barrier", 3, 2, stats.group("barrier")};
+    model::CoreBarrier barrier;
     std::vector<std::vector<uint64_t>> resumed{3};
     SC_HAS_PROCESS(BarrierRig);
-    explicit BarrierRig(sc_core::sc_module_name n) : sc_module(n) {
+    BarrierRig(sc_core::sc_module_name n, uint64_t latency)
+        : sc_module(n), barrier("barrier", 3, 2, latency, stats.group("barrier")) {
         SC_THREAD(core0);
         SC_THREAD(core1);
         SC_THREAD(core2);
@@ -61,7 +62,7 @@ struct BarrierRig : sc_core::sc_module {
 
 TEST(CoreBarrier, ReleasesEveryCoreAtTheLastArrival) {
     model::KernelContext ctx;
-    BarrierRig rig("rig");
+    BarrierRig rig("rig", 0);
     sc_core::sc_start();
     model::rethrow_process_error();
     // Layer 0: arrivals 5, 9, 7 -> all resume at 9; waits 4, 0, 2. Layer 1: arrivals 10, 15,
@@ -82,6 +83,24 @@ TEST(CoreBarrier, ReleasesEveryCoreAtTheLastArrival) {
     EXPECT_EQ(wait(0, 1), 5u);
     EXPECT_EQ(wait(1, 1), 0u);
     EXPECT_EQ(wait(2, 1), 4u);
+}
+
+// sync_cycles 3: layer 0's arrivals 5, 9, 7 -> all resume at 9 + 3 = 12 (waits 7, 3, 5); layer
+// 1's arrivals 13, 18, 14 -> all resume at 21 (waits 8, 3, 7): the last core waits too.
+TEST(CoreBarrier, ReleasesSyncCyclesAfterTheLastArrival) {
+    model::KernelContext ctx;
+    BarrierRig rig("rig", 3);
+    sc_core::sc_start();
+    model::rethrow_process_error();
+    const std::vector<uint64_t> waits0 = {7, 3, 5}, waits1 = {8, 3, 7};
+    for (size_t c = 0; c < 3; ++c) {
+        ASSERT_EQ(rig.resumed[c].size(), 2u) << "core " << c;
+        EXPECT_EQ(rig.resumed[c][0], 12u) << "core " << c;
+        EXPECT_EQ(rig.resumed[c][1], 21u) << "core " << c;
+        const std::string key = "barrier.core" + std::to_string(c) + ".wait_cycles";
+        EXPECT_EQ(rig.stats.find(key)->at(0), waits0[c]) << "core " << c;
+        EXPECT_EQ(rig.stats.find(key)->at(1), waits1[c]) << "core " << c;
+    }
 }
 
 // The split on tiny_resnet over 3 cores: every core's program shares one DRAM range and has the

@@ -431,6 +431,23 @@ TEST(StageTokens, AWaitEndsWhenThePreviousCoreSignals) {
     EXPECT_EQ(r.stats.layers[1].limiters.total(), 2u);
 }
 
+// The same with sync_cycles 4: the token posted at 2 reaches core 1 at 6, so its WAIT (at the
+// tokens from cycle 1) waits 5 cycles; layer 1 runs from 6, its SYNC ends it at 7.
+TEST(StageTokens, ATokenTakesSyncCyclesToCross) {
+    const isa::Program a = token_program({{isa::Opcode::kSync, 0}, {isa::Opcode::kSignal, 0}});
+    const isa::Program b = token_program({{isa::Opcode::kWait, 1}, {isa::Opcode::kSync, 1}});
+    run::RunOptions o;
+    o.functional = false;
+    cfg::HwConfig hw = pipeline_hw(2);
+    hw.sync_cycles = 4;
+    const run::RunResult r = run::simulate_programs(hw, {&a, &b}, o);
+    ASSERT_EQ(r.stats.layers.size(), 2u);
+    EXPECT_EQ(r.stats.layers[0].end_cycle, 1u);
+    EXPECT_EQ(r.stats.layers[1].start_cycle, 6u);
+    EXPECT_EQ(r.stats.layers[1].end_cycle, 7u);
+    EXPECT_EQ(r.stats.components.find("tokens.core1.wait_cycles")->at(1), 5u);
+}
+
 TEST(StageTokens, MalformedProgramsAreModelErrors) {
     run::RunOptions o;
     o.functional = false;
