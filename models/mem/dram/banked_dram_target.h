@@ -104,6 +104,8 @@ class BankedDramTarget : public DramTarget {
 
     void wake();
     void step(uint64_t npu_cycle);
+    // Counts a completion the model reported in the step at `npu_cycle` and tells its initiator.
+    void tell(const dram::Completion& c, uint64_t npu_cycle);
     // Makes the method run at NPU cycle `cycle` unless it runs earlier already.
     void wake_by(uint64_t cycle);
     // Counts the channels' commands since the last call to `m_layer`.
