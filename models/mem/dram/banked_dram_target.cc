@@ -94,7 +94,6 @@ uint64_t BankedDramTarget::request(MemRequest& r) {
     for (; i > m_kept_head && m_kept[i - 1].arrival > arrival; --i) m_kept[i] = m_kept[i - 1];
     Kept& k = m_kept[i];
     k.arrival = arrival;
-    k.order = m_order++;
     k.request = &r;
     wake_by(m_clocks.to_npu(arrival + 1 + (r.write ? m_write_delay : m_read_delay)));
     return kLater;
