@@ -282,6 +282,80 @@ TEST(DramEquivalence, RandomDevicesAndStreamsMatchTheCycleByCycleReference) {
     EXPECT_GT(g_streaming_scans, 0u);
 }
 
+bool same_completion(const Completion& a, const Completion& b) {
+    return a.id == b.id && a.cycle == b.cycle && a.arrival_cycle == b.arrival_cycle &&
+           a.bursts == b.bursts && a.row_hits == b.row_hits && a.row_misses == b.row_misses &&
+           a.row_conflicts == b.row_conflicts && a.queue_cycles == b.queue_cycles;
+}
+
+// The adapter's path (BankedDramTarget::step): advance(t) reporting nothing, then tell_known()
+// handing every known completion over from the model's slots, equals advance(t, done) then
+// take_known(done) on random devices and streams: the same completions (every field) in the same
+// order, and the same next_event(), next_unknown_completion() and outstanding() after each call;
+// between them both models also take plain advance(t, done) calls at random points (the
+// adapter's layer changes), so slots freed by either path are reused by later requests.
+TEST(DramEquivalence, TellKnownEqualsAdvanceAndTakeKnown) {
+    const int cases = long_sweep() ? 3000 : 600;
+    std::mt19937_64 rng(20261207);
+    uint64_t told = 0, reused = 0;
+    for (int i = 0; i < cases; ++i) {
+        const cfg::DramConfig c = random_device(rng);
+        const Stream s = random_stream(rng, c, pick(rng, 1, long_sweep() ? 250 : 80));
+        BankedDram a(c), b(c);
+        std::vector<Completion> done_a, done_b;
+        auto compare = [&](const char* where) {
+            ASSERT_EQ(done_a.size(), done_b.size()) << where << ", case " << i;
+            for (size_t k = 0; k < done_a.size(); ++k) {
+                ASSERT_TRUE(same_completion(done_a[k], done_b[k]))
+                    << where << ", case " << i << ", completion " << k << ": request "
+                    << done_a[k].id << " at " << done_a[k].cycle << " vs request " << done_b[k].id
+                    << " at " << done_b[k].cycle;
+            }
+            ASSERT_EQ(a.next_event(), b.next_event()) << where << ", case " << i;
+            ASSERT_EQ(a.next_unknown_completion(), b.next_unknown_completion())
+                << where << ", case " << i;
+            ASSERT_EQ(a.outstanding(), b.outstanding()) << where << ", case " << i;
+        };
+        auto step = [&](uint64_t t) {
+            if (pick(rng, 0, 2) == 0) {  // a layer change's advance
+                a.advance(t, done_a);
+                b.advance(t, done_b);
+            } else {
+                a.advance(t, done_a);
+                a.take_known(done_a);
+                b.advance(t);
+                b.tell_known([&](const Completion& d) {
+                    done_b.push_back(d);
+                    ++told;
+                });
+            }
+            compare("after a step");
+        };
+        for (const Request& r : s.requests) {
+            while (true) {
+                const auto e = a.next_event();
+                if (!e || *e > r.arrival_cycle || pick(rng, 0, 3) == 0) break;
+                step(pick(rng, 0, 1) == 0 ? *e : r.arrival_cycle);
+                if (::testing::Test::HasFatalFailure()) return;
+            }
+            if (pick(rng, 0, 2) == 0) step(r.arrival_cycle);
+            if (::testing::Test::HasFatalFailure()) return;
+            if (!done_a.empty()) ++reused;  // freed slots are taken again
+            a.enqueue(r);
+            b.enqueue(r);
+        }
+        while (const auto e = a.next_event()) {
+            step(*e);
+            if (::testing::Test::HasFatalFailure()) return;
+        }
+        ASSERT_EQ(done_a.size(), s.requests.size()) << "case " << i;
+        compare("at the end");
+    }
+    std::printf("%llu completions told from slots\n", static_cast<unsigned long long>(told));
+    EXPECT_GT(told, 10000u);
+    EXPECT_GT(reused, 1000u);
+}
+
 // The bundled presets' real timing, both page policies, with refresh falling due often.
 TEST(DramEquivalence, BundledPresetsMatchTheCycleByCycleReference) {
     g_commands = g_streaming_scans = 0;

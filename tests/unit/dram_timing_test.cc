@@ -263,7 +263,11 @@ TEST(DramTiming, MulDivCeilByReciprocalEqualsTheDivision) {
                                                          {3, 4096},
                                                          {1'000'000'007, 998'244'353},
                                                          {1, 3'000'000'019},
-                                                         {4'000'000'000, 1}};
+                                                         {4'000'000'000, 1},
+                                                         {3, 1},
+                                                         {(uint64_t{1} << 62) + 1, 1},
+                                                         {uint64_t{1} << 63, 1},
+                                                         {UINT64_MAX, 1}};
     for (int i = 0; i < 200; ++i)
         ratios.emplace_back(rng() % 10'000'000'000 + 1, rng() % 10'000'000'000 + 1);
     for (const auto& [b, c] : ratios) {

@@ -64,7 +64,7 @@ void BankedDram::collect(ChannelController& channel) {
     channel.done().clear();
 }
 
-void BankedDram::advance(uint64_t cycle, std::vector<Completion>& done) {
+void BankedDram::advance(uint64_t cycle) {
     if (cycle < m_now) {
         throw ModelError("dram", m_now, -1,
                          "advance to cycle " + std::to_string(cycle) + " before the present");
@@ -74,24 +74,19 @@ void BankedDram::advance(uint64_t cycle, std::vector<Completion>& done) {
         collect(c);
     }
     m_now = cycle;
+}
+
+void BankedDram::advance(uint64_t cycle, std::vector<Completion>& done) {
+    advance(cycle);
     while (m_ready_head < m_ready.size() && m_ready[m_ready_head].cycle <= cycle) {
         report_first(done);
     }
 }
 
 void BankedDram::report_first(std::vector<Completion>& done) {
-    const uint32_t slot = m_ready[m_ready_head].slot;
-    if (++m_ready_head == m_ready.size()) {
-        m_ready.clear();
-        m_ready_head = 0;
-    } else if (m_ready_head >= 64 && 2 * m_ready_head >= m_ready.size()) {
-        // Drop the reported front once it is half the vector (a stream that never drains).
-        m_ready.erase(m_ready.begin(), m_ready.begin() + static_cast<std::ptrdiff_t>(m_ready_head));
-        m_ready_head = 0;
-    }
+    const uint32_t slot = pop_first();
     done.push_back(m_slots[slot].completion);
-    m_free_slots.push_back(slot);
-    --m_outstanding;
+    release(slot);
 }
 
 uint64_t BankedDram::min_data_delay() const {

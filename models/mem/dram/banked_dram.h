@@ -51,6 +51,12 @@ class BankedDram {
     // arrival order; advance() will not report them again. Lets an adapter tell completions
     // ahead of their cycle.
     void take_known(std::vector<Completion>& done);
+    // advance() that reports nothing: the completions it would report stay for take_known().
+    void advance(uint64_t cycle);
+    // take_known() handing each completion to `tell(const Completion&)` in the same order,
+    // straight from its slot (no copy into a vector). `tell` must not call enqueue().
+    template <typename Tell>
+    void tell_known(Tell&& tell);
     // The fewest cycles from a column command to its burst's data: min(tCL, tCWL) + tBURST
     // (a read's data takes tCL + tBURST, a write's tCWL + tBURST).
     [[nodiscard]] uint64_t min_data_delay() const;
@@ -96,6 +102,13 @@ class BankedDram {
     void place(Atom& a, const DramAddress& d, uint32_t tag) const;
     // Reports the first ready request and forgets it.
     void report_first(std::vector<Completion>& done);
+    // The first ready request's slot, taken off the ready list (the caller reads its completion,
+    // then release()s the slot).
+    uint32_t pop_first();
+    void release(uint32_t slot) {
+        m_free_slots.push_back(slot);
+        --m_outstanding;
+    }
 
     cfg::DramConfig m_config;
     AddressMap m_map;
@@ -141,6 +154,31 @@ inline void BankedDram::enqueue(const Request& r) {
         const DramAddress d = m_map.decode(b << shift);
         place(m_channels[d.channel].stage(r.is_write, r.arrival_cycle), d, slot);
     }
+}
+
+inline uint32_t BankedDram::pop_first() {
+    const uint32_t slot = m_ready[m_ready_head].slot;
+    if (++m_ready_head == m_ready.size()) {
+        m_ready.clear();
+        m_ready_head = 0;
+    } else if (m_ready_head >= 64 && 2 * m_ready_head >= m_ready.size()) {
+        // Drop the reported front once it is half the vector (a stream that never drains).
+        m_ready.erase(m_ready.begin(), m_ready.begin() + static_cast<std::ptrdiff_t>(m_ready_head));
+        m_ready_head = 0;
+    }
+    return slot;
+}
+
+template <typename Tell>
+void BankedDram::tell_known(Tell&& tell) {
+    // Every ready request, in order; the list is emptied at the end (tell() cannot add to it).
+    for (size_t i = m_ready_head; i < m_ready.size(); ++i) {
+        const uint32_t slot = m_ready[i].slot;
+        tell(static_cast<const Completion&>(m_slots[slot].completion));
+        release(slot);
+    }
+    m_ready.clear();
+    m_ready_head = 0;
 }
 
 inline void BankedDram::place(Atom& a, const DramAddress& d, uint32_t tag) const {

@@ -94,7 +94,6 @@ uint64_t BankedDramTarget::request(MemRequest& r) {
     for (; i > m_kept_head && m_kept[i - 1].arrival > arrival; --i) m_kept[i] = m_kept[i - 1];
     Kept& k = m_kept[i];
     k.arrival = arrival;
-    k.order = m_order++;
     k.request = &r;
     wake_by(m_clocks.to_npu(arrival + 1 + (r.write ? m_write_delay : m_read_delay)));
     return kLater;
@@ -112,6 +111,33 @@ void BankedDramTarget::wake() {
         m_wake_at = UINT64_MAX;
         step(now_cycles());
     });
+}
+
+__attribute__((always_inline)) inline void BankedDramTarget::tell(const dram::Completion& c,
+                                                                  uint64_t npu_cycle) {
+    MemRequest& r = *reinterpret_cast<MemRequest*>(static_cast<uintptr_t>(c.id));
+    const uint64_t done = m_clocks.to_npu(c.cycle);
+    if (done < npu_cycle) {  // the wake-up rule above makes this impossible
+        throw ModelError(name(), npu_cycle, -1,
+                         "a completion at cycle " + std::to_string(done) + " was told late");
+    }
+    m_row_hits.add(r.layer, c.row_hits);
+    m_row_misses.add(r.layer, c.row_misses);
+    m_row_conflicts.add(r.layer, c.row_conflicts);
+    (r.write ? m_write_queue : m_read_queue).add(r.layer, c.queue_cycles);
+    m_latency.add(r.layer, done - r.earliest);
+    if (m_limiters != nullptr) {
+        // The unloaded span (see the header); a request of b bursts moves b x tBURST.
+        const uint64_t unloaded = 1 + (r.write ? m_write_delay : m_read_delay) +
+                                  (std::max<uint32_t>(c.bursts, 1) - 1) * m_burst_cycles;
+        const uint64_t took = c.cycle - c.arrival_cycle;
+        if (took > unloaded) {
+            m_limiters->add(r.layer, stats::Limiter::kDramBandwidth, r.earliest,
+                            m_clocks.to_npu(c.arrival_cycle + (took - unloaded)));
+        }
+    }
+    if (m_log != nullptr) (*m_log)[m_log_index.at(&r)].told = done;
+    r.initiator->complete(r, done);
 }
 
 void BankedDramTarget::step(uint64_t npu_cycle) {
@@ -143,34 +169,13 @@ void BankedDramTarget::step(uint64_t npu_cycle) {
         m_kept.erase(m_kept.begin(), m_kept.begin() + static_cast<std::ptrdiff_t>(m_kept_head));
         m_kept_head = 0;
     }
-    m_model.advance(horizon, m_done);
-    m_model.take_known(m_done);
-    for (const dram::Completion& c : m_done) {
-        MemRequest& r = *reinterpret_cast<MemRequest*>(static_cast<uintptr_t>(c.id));
-        const uint64_t done = m_clocks.to_npu(c.cycle);
-        if (done < npu_cycle) {  // the wake-up rule above makes this impossible
-            throw ModelError(name(), npu_cycle, -1,
-                             "a completion at cycle " + std::to_string(done) + " was told late");
-        }
-        m_row_hits.add(r.layer, c.row_hits);
-        m_row_misses.add(r.layer, c.row_misses);
-        m_row_conflicts.add(r.layer, c.row_conflicts);
-        (r.write ? m_write_queue : m_read_queue).add(r.layer, c.queue_cycles);
-        m_latency.add(r.layer, done - r.earliest);
-        if (m_limiters != nullptr) {
-            // The unloaded span (see the header); a request of b bursts moves b x tBURST.
-            const uint64_t unloaded = 1 + (r.write ? m_write_delay : m_read_delay) +
-                                      (std::max<uint32_t>(c.bursts, 1) - 1) * m_burst_cycles;
-            const uint64_t took = c.cycle - c.arrival_cycle;
-            if (took > unloaded) {
-                m_limiters->add(r.layer, stats::Limiter::kDramBandwidth, r.earliest,
-                                m_clocks.to_npu(c.arrival_cycle + (took - unloaded)));
-            }
-        }
-        if (m_log != nullptr) (*m_log)[m_log_index.at(&r)].told = done;
-        r.initiator->complete(r, done);
-    }
+    m_model.advance(horizon);
+    // The completions the layer changes' advances reported first, then every one known (what
+    // advance(horizon, done) and take_known(done) would add to them, in the same order, handed
+    // over straight from the model's slots).
+    for (const dram::Completion& c : m_done) tell(c, npu_cycle);
     m_done.clear();
+    m_model.tell_known([this, npu_cycle](const dram::Completion& c) { tell(c, npu_cycle); });
     // The first memory cycle a completion not known yet can come.
     uint64_t next = UINT64_MAX;
     if (const auto e = m_model.next_unknown_completion()) next = *e;

@@ -88,7 +88,6 @@ class BankedDramTarget : public DramTarget {
   private:
     struct Kept {
         uint64_t arrival;  // memory cycle
-        uint64_t order;
         MemRequest* request;
     };
     struct ChannelStatRefs {
@@ -104,6 +103,8 @@ class BankedDramTarget : public DramTarget {
 
     void wake();
     void step(uint64_t npu_cycle);
+    // Counts a completion the model reported in the step at `npu_cycle` and tells its initiator.
+    void tell(const dram::Completion& c, uint64_t npu_cycle);
     // Makes the method run at NPU cycle `cycle` unless it runs earlier already.
     void wake_by(uint64_t cycle);
     // Counts the channels' commands since the last call to `m_layer`.
@@ -118,12 +119,12 @@ class BankedDramTarget : public DramTarget {
     uint64_t m_read_delay;      // tCL + tBURST: from a RD to its data
     uint64_t m_write_delay;     // tCWL + tBURST
     uint64_t m_burst_cycles;    // tBURST
-    // In (arrival, issue order) from m_kept_head: requests come almost in arrival order, so each
-    // is inserted from the back in a step or two.
+    // In (arrival, issue order) from m_kept_head (a request goes after every kept one that
+    // arrives no later: equal arrivals stay in issue order with no field for it). Requests come
+    // almost in arrival order, so each is inserted from the back in a step or two.
     std::vector<Kept> m_kept;
     size_t m_kept_head = 0;
     [[nodiscard]] bool kept_empty() const { return m_kept_head == m_kept.size(); }
-    uint64_t m_order = 0;
     std::vector<dram::Completion> m_done;
     sc_core::sc_event m_wake;
     uint64_t m_wake_at = UINT64_MAX;            // NPU cycle of the pending notification

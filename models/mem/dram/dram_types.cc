@@ -54,6 +54,14 @@ MulDivCeil::MulDivCeil(uint64_t b, uint64_t c) : m_b(b), m_c(c) {
     if (b == 0 || c == 0 || c > (uint64_t{1} << 62)) {
         throw std::invalid_argument("MulDivCeil: factors out of range");
     }
+    if (c == 1 && b < (uint64_t{1} << 63)) {
+        // ceil(a * b / 1) = ceil(a * 2b / 2): l = 1, so the reciprocal's shift is at least 64
+        // (the high half of the product, shifted right, with no 128-bit shift).
+        m_b = 2 * b;
+        m_c = 2;
+    }
+    b = m_b;
+    c = m_c;
     constexpr uint64_t kTop = uint64_t{1} << 63;
     m_limit = (kTop - c) / b;
     unsigned l = 0;
@@ -61,7 +69,14 @@ MulDivCeil::MulDivCeil(uint64_t b, uint64_t c) : m_b(b), m_c(c) {
     __extension__ using u128 = unsigned __int128;
     const u128 power = static_cast<u128>(1) << (63 + l);
     m_magic = static_cast<uint64_t>((power + c - 1) / c);  // < 2^64 (the theorem's bound)
-    m_shift = 63 + l;
+    if (l == 0) {
+        // c = 1 with b >= 2^63: only a = 0 takes the reciprocal path (m_limit is 0), and its
+        // result is 0 with any reciprocal.
+        m_magic = 0;
+        m_shift = 0;
+        return;
+    }
+    m_shift = 63 + l - 64;
 }
 
 uint64_t MulDivCeil::wide(uint64_t a) const {

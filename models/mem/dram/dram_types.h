@@ -95,7 +95,8 @@ struct ChannelStats {
 // the invariant c is a multiplication by a precomputed reciprocal while a * b + c - 1 < 2^63
 // (Granlund & Montgomery, "Division by invariant integers using multiplication", PLDI 1994,
 // Theorem 4.2: with l = ceil(log2 c) and m = ceil(2^(63 + l) / c), floor(n / c) =
-// floor(n * m / 2^(63 + l)) for every n < 2^63), in 128 bits beyond.
+// floor(n * m / 2^(63 + l)) for every n < 2^63), in 128 bits beyond. c = 1 is taken as 2b / 2
+// (while 2b fits), so l >= 1 and the quotient is the product's high half shifted by l - 1.
 class MulDivCeil {
   public:
     MulDivCeil(uint64_t b, uint64_t c);
@@ -103,7 +104,8 @@ class MulDivCeil {
         if (a > m_limit) return wide(a);
         __extension__ using u128 = unsigned __int128;
         const uint64_t n = a * m_b + m_c - 1;
-        return static_cast<uint64_t>((static_cast<u128>(n) * m_magic) >> m_shift);
+        // The shift 63 + l is at least 64 (c >= 2): the high half, shifted by l - 1.
+        return static_cast<uint64_t>((static_cast<u128>(n) * m_magic) >> 64) >> m_shift;
     }
 
   private:
@@ -113,7 +115,7 @@ class MulDivCeil {
     uint64_t m_c;
     uint64_t m_limit;  // the largest a with a * b + c - 1 < 2^63
     uint64_t m_magic;  // m
-    unsigned m_shift;  // 63 + l
+    unsigned m_shift;  // 63 + l - 64 (c = 1 is taken as 2 * b / 2, so l >= 1)
 };
 
 // Exact conversion between the NPU clock and the memory clock (both whole Hz). A time is "no
