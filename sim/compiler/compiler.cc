@@ -62,12 +62,9 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     if (fused) place_intermediates(lowered, groups, memory, bases, plans);
     if (options.cores > 1) {
         for (size_t li = 0; li < plans.size(); ++li) {
-            // A layer's `partition:` pin overrides the run's (partition.h), auto's choice both.
-            const Partition split = options.layer_partitions.empty()
-                                        ? wl.layers[li].pin_partition.value_or(options.partition)
-                                        : options.layer_partitions.at(li);
-            plans[li].core_units = core_share(lowered.layers[li], plans[li], hw.array.cols,
-                                              options.core, options.cores, split);
+            plans[li].core_units =
+                core_share(lowered.layers[li], plans[li], hw.array.cols, options.core,
+                           options.cores, options.layer_partitions.at(li));
         }
     }
     if (fused || hw.compiler.overlap == LayerOverlap::kPrefetch || options.cores > 1) {
@@ -132,22 +129,20 @@ LayerSplit choose_layer_partitions(const graph::Workload& wl, const cfg::HwConfi
     const std::vector<LayerPlan> plans = search_mappings(lowered, hw);
     LayerSplit out;
     out.layers.assign(lowered.layers.size(), Partition::kSpatial);
-    // max(the slowest core's estimate, every core's DRAM bytes at peak bandwidth); `split`
-    // nullopt: the layer whole on one core.
-    const auto cost = [&](size_t li, std::optional<Partition> split) {
+    // max(the slowest core's estimate, every core's DRAM bytes at peak bandwidth).
+    const auto cost = [&](size_t li, Partition split) {
         const LoweredLayer& x = lowered.layers[li];
         uint64_t slowest = 0, bytes = 0;
-        for (int c = 0; c < (split ? hw.cores : 1); ++c) {
+        for (int c = 0; c < hw.cores; ++c) {
             LayerPlan plan = plans[li];
-            if (split) plan.core_units = core_share(x, plan, hw.array.cols, c, hw.cores, *split);
+            plan.core_units = core_share(x, plan, hw.array.cols, c, hw.cores, split);
             Emitted trial;
             emit_layer(x, plan, static_cast<uint16_t>(li), trial);
             const Estimate e = estimate_program(trial.program, hw, plan.array.dataflow, x.desc);
             slowest = std::max(slowest, e.cycles);
             bytes += e.bytes;
         }
-        return std::max(
-            slowest, static_cast<uint64_t>(static_cast<double>(bytes) / hw.dram_bytes_per_cycle()));
+        return std::max(slowest, memory_cycles(bytes, hw));
     };
     for (size_t li = 0; li < lowered.layers.size(); ++li) {
         if (lowered.layers[li].cls != LayerClass::kArray) continue;
@@ -159,7 +154,9 @@ LayerSplit choose_layer_partitions(const graph::Workload& wl, const cfg::HwConfi
         const uint64_t spatial = cost(li, Partition::kSpatial);
         if (channel <= spatial) out.layers[li] = Partition::kChannel;
         out.split_cycles += std::min(channel, spatial);
-        out.one_core_cycles += cost(li, std::nullopt);
+        // One core, the whole layer: the closed form (equal to estimate_program() of its
+        // emitted instructions, compiler_estimate_test), already max(array, DRAM bytes).
+        out.one_core_cycles += estimate(lowered.layers[li], plans[li].array, hw).cycles;
     }
     return out;
 }

@@ -53,16 +53,14 @@ struct CompileOptions {
     // one of array_candidates() or a plan_array() of other limits. Empty: the search chooses.
     std::function<std::optional<ArrayPlan>(size_t layer)> array_plan = nullptr;
     // Channel and spatial partitions (partition.h): with cores > 1, the program of core `core`:
-    // each layer's work units (emit.h core_share(); `partition`: channels or rows) split over
+    // each layer's work units (emit.h core_share(); `layer_partitions[i]`, kChannel or kSpatial:
+    // layer i's channels or rows, its pin or auto's choice, set by compile_cores()) split over
     // the cores as evenly as they go (the first cores take one more), this core's share emitted
     // (LayerPlan::core_units). Memory is planned on the whole layers, so every core's program
     // has the same DRAM layout.
     int core = 0;
     int cores = 1;
-    Partition partition = Partition::kChannel;  // kChannel or kSpatial
-    // Per layer of the workload, its split (kChannel or kSpatial) instead of its `partition:`
-    // pin or `partition` (compiler.partition auto: choose_layer_partitions()). Empty: the pins.
-    std::vector<Partition> layer_partitions = {};
+    std::vector<Partition> layer_partitions = {};  // one per workload layer when cores > 1
 };
 
 // Element sizes (docs/precision.md): activations take act_bytes(p) bytes each (int4: int8

@@ -12,10 +12,6 @@ bool same(const timing::TileShape& a, const timing::TileShape& b) {
     return a.m == b.m && a.k == b.k && a.n == b.n;
 }
 
-uint64_t memory_cycles(uint64_t bytes, const cfg::HwConfig& hw) {
-    return static_cast<uint64_t>(static_cast<double>(bytes) / hw.dram_bytes_per_cycle());
-}
-
 // The MACs of a layer at precision p, in Counters' split (int8: macs alone).
 void count_macs(stats::Counters& c, Precision p, uint64_t macs) {
     c.macs += macs;
@@ -84,6 +80,10 @@ void count_transfers(stats::Counters& c, uint64_t loaded, uint64_t stored) {
 }
 
 }  // namespace
+
+uint64_t memory_cycles(uint64_t bytes, const cfg::HwConfig& hw) {
+    return static_cast<uint64_t>(static_cast<double>(bytes) / hw.dram_bytes_per_cycle());
+}
 
 double energy_pj(const Estimate& e, const cfg::HwConfig& hw) {
     return energy::price(e.counters, e.cycles, hw.clock_hz, hw.energy).total_pj();

@@ -43,6 +43,9 @@ struct Estimate {
     }
 };
 
+// The cycles `bytes` of DRAM traffic take at the DRAM's peak bandwidth.
+[[nodiscard]] uint64_t memory_cycles(uint64_t bytes, const cfg::HwConfig& hw);
+
 // The energy the estimate's counts cost (sim/energy's price(), static power over its cycles).
 [[nodiscard]] double energy_pj(const Estimate& e, const cfg::HwConfig& hw);
 
