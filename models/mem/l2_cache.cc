@@ -10,6 +10,19 @@ namespace npu::model {
 namespace {
 // Reservations of a bank between two prunings of its calendar.
 constexpr uint64_t kPruneEvery = 4096;
+
+// A free slot of `items` (reused from `free`, else appended), by index.
+template <class T>
+int32_t take_slot(std::vector<T>& items, std::vector<int32_t>& free) {
+    if (!free.empty()) {
+        const int32_t id = free.back();
+        free.pop_back();
+        return id;
+    }
+    items.emplace_back();
+    return static_cast<int32_t>(items.size() - 1);
+}
+
 }  // namespace
 
 L2Tags::L2Tags(uint64_t sets_per_bank, int ways, int banks)
@@ -139,26 +152,6 @@ L2Cache::Outgoing& L2Cache::new_outgoing() {
     return *o;
 }
 
-int32_t L2Cache::new_fill() {
-    if (!m_free_fills.empty()) {
-        const int32_t id = m_free_fills.back();
-        m_free_fills.pop_back();
-        return id;
-    }
-    m_fills.emplace_back();
-    return static_cast<int32_t>(m_fills.size() - 1);
-}
-
-int32_t L2Cache::new_pending() {
-    if (!m_free_pending.empty()) {
-        const int32_t id = m_free_pending.back();
-        m_free_pending.pop_back();
-        return id;
-    }
-    m_pending.emplace_back();
-    return static_cast<int32_t>(m_pending.size() - 1);
-}
-
 uint64_t L2Cache::to_dram(uint64_t addr, uint32_t bytes, bool write, uint64_t earliest,
                           uint32_t layer, uint16_t core, int32_t fill) {
     uint64_t done = 0;
@@ -201,7 +194,7 @@ void L2Cache::write_back(uint64_t line, uint64_t from, uint32_t layer, uint16_t 
 uint64_t L2Cache::start_fill(uint64_t line, uint64_t earliest, uint32_t layer, uint16_t core,
                              L2Tags::Way& way) {
     m_fill_bytes.add(layer, m_line);
-    const int32_t id = new_fill();
+    const int32_t id = take_slot(m_fills, m_free_fills);
     Fill& f = m_fills[static_cast<size_t>(id)];
     f = Fill{};
     f.line = line;
@@ -260,7 +253,7 @@ uint64_t L2Cache::request(MemRequest& r) {
             continue;
         }
         if (pending < 0) {
-            pending = new_pending();
+            pending = take_slot(m_pending, m_free_pending);
             m_pending[static_cast<size_t>(pending)] = Pending{&r, m_limiters, 0, 0};
         }
         ++m_pending[static_cast<size_t>(pending)].left;

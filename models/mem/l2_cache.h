@@ -180,8 +180,6 @@ class L2Cache : public MemTargetIf, public MemInitiatorIf, public sc_core::sc_mo
                      uint16_t core, int32_t fill);
     Outgoing& new_outgoing();
     void release(Outgoing& o) { m_free_out.push_back(&o); }
-    int32_t new_fill();
-    int32_t new_pending();
 
     cfg::L2Config m_cfg;
     uint32_t m_line;
