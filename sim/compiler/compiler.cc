@@ -16,13 +16,35 @@
 
 namespace npu::compiler {
 
-isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
-                     const CompileOptions& options) {
+void check_prepared(const graph::Workload& wl) {
     if (wl.pending) {
         throw std::invalid_argument(
             "compile: workload '" + wl.name +
             "' has pending work (seeded tensors, quantization): run npu::quant::prepare first");
     }
+}
+
+uint64_t dram_available(const CompileOptions& options, const cfg::HwConfig& hw) {
+    return options.dram_size > 0
+               ? options.dram_size
+               : hw.dram.size_bytes - std::min(hw.dram.size_bytes, options.dram_base);
+}
+
+void check_dram_fits(const graph::Workload& wl, const cfg::HwConfig& hw, uint64_t needed,
+                     uint64_t available) {
+    if (needed <= available) return;
+    // The config is what would have to change: blame its key, where it was set.
+    const cfg::KeySource where = hw.source_of("dram.size");
+    throw UserError(Diagnostic{where.file, where.line, where.col, "dram.size",
+                               "expected at least the " + std::to_string(needed) +
+                                   " B of DRAM that workload '" + wl.name +
+                                   "' needs (weights, inputs and every tensor), found " +
+                                   std::to_string(available) + " B"});
+}
+
+isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
+                     const CompileOptions& options) {
+    check_prepared(wl);
     const Lowered lowered = lower(wl, hw);
     std::vector<FusionGroup> groups = group_layers(lowered);
     std::vector<LayerPlan> plans = search_mappings(lowered, hw);
@@ -87,20 +109,9 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     }
     isa::Program& prog = emitted.program;
     prog.dram_base = options.dram_base;
-    prog.dram_size = options.dram_size > 0
-                         ? options.dram_size
-                         : hw.dram.size_bytes - std::min(hw.dram.size_bytes, options.dram_base);
+    prog.dram_size = dram_available(options, hw);
     prog.onchip_base = options.onchip_base;
-    const uint64_t needed = memory.dram_end - memory.dram_begin;
-    if (needed > prog.dram_size) {
-        // The config is what would have to change: blame its key, where it was set.
-        const cfg::KeySource where = hw.source_of("dram.size");
-        throw UserError(Diagnostic{where.file, where.line, where.col, "dram.size",
-                                   "expected at least the " + std::to_string(needed) +
-                                       " B of DRAM that workload '" + wl.name +
-                                       "' needs (weights, inputs and every tensor), found " +
-                                       std::to_string(prog.dram_size) + " B"});
-    }
+    check_dram_fits(wl, hw, memory.dram_end - memory.dram_begin, prog.dram_size);
     link(emitted, lowered, memory);
     if (options.with_data) pack_weights(wl, lowered, memory, hw, emitted.program);
     return std::move(emitted.program);

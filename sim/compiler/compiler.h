@@ -86,6 +86,15 @@ struct LayerEstimate {
 [[nodiscard]] std::vector<LayerEstimate> estimate_layers(const graph::Workload& workload,
                                                          const cfg::HwConfig& hw);
 
+// What compile() and the multi-core passes (partition.h) share: std::invalid_argument for a
+// workload with pending work (npu::quant::prepare first); the DRAM the program may use
+// (options.dram_size, else the config's dram.size above options.dram_base); npu::UserError naming
+// dram.size when `needed` bytes exceed `available`.
+void check_prepared(const graph::Workload& workload);
+[[nodiscard]] uint64_t dram_available(const CompileOptions& options, const cfg::HwConfig& hw);
+void check_dram_fits(const graph::Workload& workload, const cfg::HwConfig& hw, uint64_t needed,
+                     uint64_t available);
+
 // compiler.partition auto on several cores (partition.h): per layer of the workload, the split of
 // its work over hw.cores cores that the mapper's estimate prefers. An array layer (conv, gemm,
 // matmul) is emitted both ways, every core's share of it (core_share()), and each way is scored

@@ -109,11 +109,7 @@ std::vector<Stage> split_layers(const std::vector<uint64_t>& costs, int cores) {
 
 Partitioned compile_pipeline(const graph::Workload& wl, const cfg::HwConfig& hw,
                              const CompileOptions& options) {
-    if (wl.pending) {
-        throw std::invalid_argument(
-            "compile: workload '" + wl.name +
-            "' has pending work (seeded tensors, quantization): run npu::quant::prepare first");
-    }
+    check_prepared(wl);
     // One image's program: every image runs it, linked into its own slot of each tensor.
     const graph::Workload one = wl.batch == 1 ? wl : graph::images_of(wl, 0, 1);
     const Lowered lowered = lower(one, hw);
@@ -167,19 +163,8 @@ Partitioned compile_pipeline(const graph::Workload& wl, const cfg::HwConfig& hw,
     if (memory.onchip != onchip) {
         throw std::logic_error("compile_pipeline: the batch's plan keeps other tensors on chip");
     }
-    const uint64_t dram_size =
-        options.dram_size > 0
-            ? options.dram_size
-            : hw.dram.size_bytes - std::min(hw.dram.size_bytes, options.dram_base);
-    const uint64_t needed = memory.dram_end - memory.dram_begin;
-    if (needed > dram_size) {
-        const cfg::KeySource where = hw.source_of("dram.size");
-        throw UserError(Diagnostic{where.file, where.line, where.col, "dram.size",
-                                   "expected at least the " + std::to_string(needed) +
-                                       " B of DRAM that workload '" + wl.name +
-                                       "' needs (weights, inputs and every tensor), found " +
-                                       std::to_string(dram_size) + " B"});
-    }
+    const uint64_t dram_size = dram_available(options, hw);
+    check_dram_fits(wl, hw, memory.dram_end - memory.dram_begin, dram_size);
 
     // The stages that have layers come first (split_layers): the last of them signals nobody.
     size_t busy = 0;
