@@ -11,6 +11,7 @@
 #include "sim/compiler/lower.h"
 #include "sim/compiler/memory_plan.h"
 #include "sim/compiler/pack.h"
+#include "sim/compiler/schedule.h"
 #include "sim/compiler/search.h"
 #include "sim/core/error.h"
 
@@ -128,7 +129,7 @@ std::vector<LayerEstimate> estimate_layers(const graph::Workload& wl, const cfg:
         for (const Diagnostic& d : plans[li].problems) problems.add(d);
         LayerEstimate e{x.layer->name, std::nullopt};
         if (x.cls == LayerClass::kArray && plans[li].ok)
-            e.estimate = estimate(x, plans[li].array, hw);
+            e.estimate = scored_estimate(x, plans[li].array, hw);
         out.push_back(std::move(e));
     }
     problems.throw_if_any();

@@ -4,7 +4,9 @@
 #include <initializer_list>
 #include <utility>
 
+#include "sim/compiler/emit.h"
 #include "sim/compiler/estimate.h"
+#include "sim/compiler/schedule.h"
 #include "sim/compiler/tiling.h"
 #include "sim/isa/isa.h"
 
@@ -53,6 +55,43 @@ int64_t largest(int64_t max_rows, F fits) {
         }
     }
     return lo;
+}
+
+// The most candidates of one layer the search schedules (schedule.h).
+constexpr size_t kMaxScheduled = 16;
+// The instructions the search schedules per layer at most: small layers, where the closed form
+// is furthest from the run, get up to kMaxScheduled schedules; a large one (thousands of
+// instructions per candidate) a few or none (the closed form's best).
+constexpr uint64_t kScheduleBudget = 2048;
+// Latency: how far (percent) behind the fastest schedule a candidate with less traffic may be.
+constexpr uint64_t kNearPercent = 1;
+
+// Whether the search schedules candidates at all: not with compiler.fusion = auto, whose pass
+// (after the search) needs the layers' buffers clear of the banks it would keep an output in;
+// the schedule's smaller tiles take more banks and block fusions that save more than they gain
+// (tiny_resnet on gemmini: 4.7% slower), so with fusion the search keeps the closed form's
+// choice among its few candidates, as before the schedule.
+bool scheduled(const cfg::HwConfig& hw) { return hw.compiler.fusion == Fusion::kNone; }
+
+// Whether a candidate is small enough for the search to schedule it at all.
+bool schedulable(const LoweredLayer& x, const ArrayPlan& plan) {
+    LayerPlan lp;
+    lp.ok = true;
+    lp.array = plan;
+    return instruction_count(x, lp).total() <= kScheduleBudget;
+}
+
+// Up to kMaxSteps values of [lo, hi], evenly spaced, both ends included (empty if hi < lo).
+constexpr int64_t kMaxSteps = 8;
+std::vector<int64_t> spread(int64_t lo, int64_t hi) {
+    std::vector<int64_t> v;
+    if (hi < lo) return v;
+    const int64_t n = std::min(kMaxSteps, hi - lo + 1);
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t x = n == 1 ? lo : lo + (hi - lo) * i / (n - 1);
+        if (v.empty() || v.back() != x) v.push_back(x);
+    }
+    return v;
 }
 
 uint32_t acc_half(const cfg::HwConfig& hw) {
@@ -196,13 +235,61 @@ ArrayPlan search_array(const LoweredLayer& x, const cfg::HwConfig& hw) {
         const std::optional<Dataflow> pin = pinned_dataflow(*x.layer, hw);
         return plan_array(x, hw, pin ? *pin : hw.array.dataflow, {});
     }
-    size_t best = 0;
-    Estimate best_score = estimate(x, candidates[0], hw);
-    for (size_t i = 1; i < candidates.size(); ++i) {
-        const Estimate score = estimate(x, candidates[i], hw);
-        if (better(score, best_score, hw)) {
+    // The closed form of every candidate, best first (ties: the first tried).
+    std::vector<Estimate> closed;
+    closed.reserve(candidates.size());
+    for (const ArrayPlan& c : candidates) closed.push_back(estimate(x, c, hw));
+    std::vector<size_t> order(candidates.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return better(closed[a], closed[b], hw); });
+    // Then their schedules (schedule.h), in that order, each scored with the later of its
+    // closed-form and scheduled cycles: the closed form's cycles are a bound the schedule does
+    // not beat, so once a candidate's closed form alone is worse than the best scored, none
+    // after it can win. At most kMaxScheduled schedules per layer.
+    // Latency: the fewest DRAM bytes among the candidates scheduled within kNearPercent of the
+    // fastest (then the first tried: the largest tiles): the schedule leaves out the scratchpad's
+    // bank conflicts, which grow with the traffic (a LOAD writes the banks the array reads), so a
+    // schedule a little faster with more traffic is not faster in the run.
+    const bool latency = hw.compiler.objective == Objective::kLatency;
+    const auto near = [](uint64_t cycles, uint64_t fewest) {
+        return cycles * 100 <= fewest * (100 + kNearPercent);
+    };
+    size_t best = order[0];
+    Estimate best_score;
+    std::vector<std::pair<size_t, Estimate>> scored;
+    uint64_t fewest = UINT64_MAX;
+    uint64_t budget = kScheduleBudget;
+    for (size_t n = 0; scheduled(hw) && n < order.size() && n < kMaxScheduled; ++n) {
+        const size_t i = order[n];
+        if (n > 0 &&
+            (latency ? !near(closed[i].cycles, fewest) : better(best_score, closed[i], hw))) {
+            break;
+        }
+        LayerPlan lp;
+        lp.ok = true;
+        lp.array = candidates[i];
+        const uint64_t cost = instruction_count(x, lp).total();
+        if (cost > budget) break;
+        budget -= std::min(budget, cost);
+        Estimate score = closed[i];
+        score.cycles = std::max(score.cycles, scheduled_cycles(x, candidates[i], hw));
+        scored.emplace_back(i, score);
+        fewest = std::min(fewest, score.cycles);
+        if (n == 0 || better(score, best_score, hw)) {
             best = i;
             best_score = score;
+        }
+    }
+    if (latency) {
+        bool found = false;
+        for (const auto& [i, score] : scored) {
+            if (near(score.cycles, fewest) && (!found || score.bytes < best_score.bytes ||
+                                               (score.bytes == best_score.bytes && i < best))) {
+                best = i;
+                best_score = score;
+                found = true;
+            }
         }
     }
     return candidates[best];
@@ -246,23 +333,73 @@ std::vector<ArrayPlan> array_candidates(const LoweredLayer& x, const cfg::HwConf
         }
         if (!attempt({})) continue;
         const LayerMapping largest = out.back().mapping;
+        const size_t first = out.size() - 1;
+        // Smaller tiles: the output rows spread evenly over the largest's number of m-blocks
+        // and up to four times as many (every distinct block height), each with the largest
+        // k-chunk that fits and with the reduction spread over up to four times the largest's
+        // k-chunks (every distinct chunk, a multiple of array.rows in ws). Each list is kept to
+        // kMaxSteps values (evenly spaced over the range). A layer too large to schedule
+        // (search_array) keeps to the closed form's few: the rows spread over 1, 2 and 4 times
+        // the blocks, and half the k-chunk.
         const int64_t unit = df == Dataflow::kWeightStationary ? hw.array.rows : 1;
-        const int64_t half_k = static_cast<int64_t>(
-            align_up(static_cast<uint64_t>(ceil_div(largest.kb, 2)), static_cast<uint64_t>(unit)));
-        // The same number of blocks with the rows spread evenly (no thin last block), then twice
-        // and four times as many blocks.
         const int32_t out_h = x.gemm().out_h(), most = largest.out_rows_per_block;
-        for (int32_t times : {1, 2, 4}) {
-            const int64_t blocks = ceil_div(out_h, most) * times;
-            const auto r = static_cast<int32_t>(ceil_div(out_h, blocks));
-            if (!largest.pinned_rows && r < most) (void)attempt({r, 0});
+        const bool few = !scheduled(hw) || !schedulable(x, out.back());
+        const int64_t b0 = ceil_div(out_h, most), c0 = largest.k_chunks;
+        const std::vector<int64_t> block_counts =
+            few ? std::vector<int64_t>{b0, 2 * b0, 4 * b0}
+                : spread(b0, std::min<int64_t>(out_h, 4 * b0));
+        const std::vector<int64_t> chunk_counts =
+            few ? std::vector<int64_t>{2 * c0} : spread(c0 + 1, 4 * c0);
+        std::vector<int32_t> rows{0};
+        if (!largest.pinned_rows) {
+            for (int64_t blocks : block_counts) {
+                const auto r = static_cast<int32_t>(ceil_div(out_h, blocks));
+                if (r < most && std::find(rows.begin(), rows.end(), r) == rows.end()) {
+                    rows.push_back(r);
+                }
+            }
         }
-        if (!largest.pinned_k && half_k < largest.kb) (void)attempt({0, half_k});
+        std::vector<int64_t> chunks{0};
+        if (!largest.pinned_k) {
+            for (int64_t c : chunk_counts) {
+                const auto kb = static_cast<int64_t>(
+                    few ? align_up(static_cast<uint64_t>(ceil_div(largest.kb, 2)),
+                                   static_cast<uint64_t>(unit))
+                        : align_up(static_cast<uint64_t>(ceil_div(largest.k, c)),
+                                   static_cast<uint64_t>(unit)));
+                if (kb < largest.kb &&
+                    std::find(chunks.begin(), chunks.end(), kb) == chunks.end()) {
+                    chunks.push_back(kb);
+                }
+            }
+        }
+        // Few: each smaller block height, then half the k-chunk; else every pair.
+        std::vector<MappingLimits> limits;
+        for (int32_t r : rows) {
+            for (int64_t kb : chunks) {
+                if ((r != 0 || kb != 0) && (!few || kb == 0)) limits.push_back({r, kb});
+            }
+        }
+        if (few) {
+            for (size_t k = 1; k < chunks.size(); ++k) limits.push_back({0, chunks[k]});
+        }
+        for (const MappingLimits& lim : limits) {
+            if (!attempt(lim)) continue;
+            // The same mapping as one tried before (the limit did not bind): left out.
+            const LayerMapping& m = out.back().mapping;
+            for (size_t i = first; i + 1 < out.size(); ++i) {
+                const LayerMapping& o = out[i].mapping;
+                if (o.mb == m.mb && o.kb == m.kb && o.placement == m.placement) {
+                    out.pop_back();
+                    break;
+                }
+            }
+        }
     }
-    // The n-blocks outermost: with a batch (weights loaded once for every image), and for one
-    // image too when the objective is not latency (the latency search keeps its candidates of
-    // before, so its programs stay as they were).
-    const bool n_outer = x.batch > 1 || hw.compiler.objective != Objective::kLatency;
+    // The n-blocks outermost, for every candidate with one k-chunk (with fusion, as before the
+    // schedule: with a batch, or for one image when the objective is not latency).
+    const bool n_outer =
+        scheduled(hw) || x.batch > 1 || hw.compiler.objective != Objective::kLatency;
     if (n_outer && x.layer->kind != graph::OpKind::kMatmul) {
         const size_t tried = out.size();
         for (size_t i = 0; i < tried; ++i) {

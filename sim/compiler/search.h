@@ -11,18 +11,29 @@
 //        - the problems (a layer that does not fit, a pin that cannot be met) as diagnostics.
 //
 // The search (array layers): for each dataflow the array runs (or the pinned one), the largest
-// tiles that fit (choose_mapping) and smaller ones (the rows spread evenly over the same number
-// of blocks, or over two and four times as many; half the k-chunk). Each candidate is scored by
-// estimate() (estimate.h): the array's tiles back to back in the closed form against the layer's
-// DRAM bytes at peak bandwidth, with the actions the energy model prices. With a batch
-// (Workload::batch > 1), and for one image too when compiler.objective is not latency, every
-// candidate with one k-chunk is tried a second time with the n-blocks outermost
-// (ArrayPlan::weights_outer: each weight loaded once, each slab once per n-block). The best for
-// compiler.objective wins (better(): latency: the fastest, then the least DRAM traffic; energy:
-// the least energy; edp: the least energy x cycles), then the first tried (largest tiles,
-// array.dataflow). A matmul's heads are small GEMMs: only their largest tiles are tried, in each
-// dataflow. docs/mapper.md. The estimate costs a few operations per step (no
-// instruction is emitted), so every layer is searched, however many steps it has.
+// tiles that fit (choose_mapping) and smaller ones: the output rows spread evenly over the
+// largest's number of m-blocks and up to four times as many (every distinct block height), each
+// with the largest k-chunk that fits and with the reduction spread over up to four times the
+// largest's k-chunks (at most 8 values of each, evenly spaced; a mapping already tried is left
+// out; a layer whose largest tiles are too many instructions to schedule, see below, keeps to the
+// rows spread over 1, 2 and 4 times the blocks, and half the k-chunk). Every candidate with one
+// k-chunk is tried a second time with the n-blocks outermost
+// (ArrayPlan::weights_outer: each weight loaded once, each slab once per n-block). A matmul's
+// heads are small GEMMs: only their largest tiles are tried, in each dataflow.
+// Each candidate is scored by estimate() (estimate.h): the array's tiles back to back in closed
+// form against the layer's DRAM bytes at peak bandwidth, with the actions the energy model
+// prices; the closed form's cycles are a bound (no DMA latency, pipeline fill and drain or
+// engine waits, which dominate small layers). The best by the closed form for
+// compiler.objective (better()) are then scheduled (schedule.h: the emitted candidate through
+// the three engines, the token protocol and the DMA), best first, each scored with the later of
+// its closed-form and scheduled cycles (scored_estimate()), until a candidate's closed form alone
+// loses to the best scored, 16 candidates, or 2048 scheduled instructions per layer (small layers
+// get every schedule they need, a large one a few or none). The winner: latency: the fewest DRAM
+// bytes among those scheduled within 1% of the fastest, then the first tried (the schedule leaves
+// out bank conflicts, which grow with the traffic); energy: the least energy; edp: the least energy
+// x cycles (ties: better()). With compiler.fusion = auto nothing is scheduled and the candidates
+// are the few (the closed form's choice, as before the schedule: its smaller tiles take banks the
+// fusion pass needs free, and block fusions worth more). docs/mapper.md.
 //
 // Plans do not depend on where tensors live: the emitter (emit.h) turns a plan into
 // instructions whose far addresses are relative to regions, and memory planning places them.

@@ -68,7 +68,10 @@ TEST_F(Limiters, TpuV1BertGemmsAreLimitedByDmaConcurrency) {
 
 // The bundled tpu_v1 runs on its DDR3-2133 (banked model): a row hit answers in about 21 NPU
 // cycles instead of 70, the same 16 outstanding bursts per channel move 2.4x the bytes, and DRAM
-// bandwidth becomes what limits the GEMMs (DRAM above 60% of its peak in each of them).
+// bandwidth becomes what limits the GEMMs (DRAM above 60% of its peak in each of them): the
+// first limiter of the projections; ffn2 and the whole run, whose k-chunks the mapper's schedule
+// splits finer (more weight preloads: fill/preload 40% of ffn2's cycles), have it second, at
+// more than a quarter of their cycles (ffn2: 22505 of 61305; the run: 80103 of 269049).
 TEST_F(Limiters, TpuV1BertGemmsOnItsDdr3AreLimitedByDramBandwidth) {
     const json s = run_stats("--hw tpu_v1 --workload bert_base_layer");
     expect_partition(s);
@@ -78,10 +81,19 @@ TEST_F(Limiters, TpuV1BertGemmsOnItsDdr3AreLimitedByDramBandwidth) {
         EXPECT_NE(l.at("limiter"), "dma-latency") << name;
         EXPECT_GT(l.at("dram_peak_fraction").get<double>(), 0.6) << name;
     }
-    for (const char* name : {"q", "k", "v", "attn_out", "ffn2"}) {
+    for (const char* name : {"q", "k", "v", "attn_out"}) {
         EXPECT_EQ(layer(s, name).at("limiter"), "dram-bandwidth") << name;
     }
-    EXPECT_EQ(s.at("totals").at("limiter"), "dram-bandwidth");
+    for (const json* j : {&layer(s, "ffn2"), &s.at("totals")}) {
+        const json& c = j->at("limiter_cycles");
+        uint64_t all = 0, second = 0;
+        for (const auto& [cause, cycles] : c.items()) {
+            all += cycles.get<uint64_t>();
+            if (cause != j->at("limiter")) second = std::max(second, cycles.get<uint64_t>());
+        }
+        EXPECT_EQ(c.at("dram-bandwidth").get<uint64_t>(), second);
+        EXPECT_GT(c.at("dram-bandwidth").get<uint64_t>() * 4, all);
+    }
 }
 
 // Issue 11: the edge default's fc layer (batch 1) is memory-bound by the roofline; what limits it
@@ -106,7 +118,7 @@ TEST_F(Limiters, TheTableShowsBothColumnsAndEveryShare) {
         "  layer  limited by        compute");
     ASSERT_NE(table, std::string::npos) << r.out;
     // The fc row: its limiter and share, then every cause's share.
-    const size_t fc = r.out.find("\n  fc     fill/preload 83%", table);
+    const size_t fc = r.out.find("\n  fc     fill/preload 85%", table);
     EXPECT_NE(fc, std::string::npos) << r.out;
     EXPECT_NE(r.out.find("  fill    = fill/preload: the array loads a tile's weights", table),
               std::string::npos);

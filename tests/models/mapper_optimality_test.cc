@@ -5,17 +5,16 @@
 // real model, and the mapping the search chooses is compared with the best simulated one:
 //  - latency: simulated cycles of the chosen / the fewest simulated cycles;
 //  - energy (compiler.objective=energy): simulated energy of the chosen / the least.
-// Issue 13 asks for every layer within 5% (ratio <= 1.05). That is NOT met yet: on the 100
-// layers of MapperOptimalityLong 12 exceed it for latency (max 1.20) and 1 for energy (max 1.14),
-// because the cycles estimate is the array's or DRAM's busy time without DMA latency, pipeline
-// fill/drain or the engines' waits, which dominate tiny layers (docs/mapper.md). Until the cycles
-// model covers them, these tests hold today's quality against regressions: every layer within
-// kWorst of the best, and at least kShareNear of the layers within 5%.
-// The quick test takes 12 layers; MapperOptimalityLong (ctest label long: mapper_optimality_long)
-// takes 100 and prints the distribution of chosen / best (docs/mapper.md has the table).
+// Issue 13's bound: every layer within 5% (ratio <= 1.05) under both objectives. The quick test
+// takes 12 layers; MapperOptimalityLong (ctest label long: mapper_optimality_long) takes 100;
+// both print the distribution of chosen / best (docs/mapper.md has the table).
+// The search's second opinion, the engine schedule (sim/compiler/schedule.h), is checked against
+// the simulated layer on every legal mapping of the quick test's layers (its error printed and
+// bounded).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <random>
 #include <sstream>
@@ -26,6 +25,7 @@
 #include "sim/compiler/compiler.h"
 #include "sim/compiler/estimate.h"
 #include "sim/compiler/lower.h"
+#include "sim/compiler/schedule.h"
 #include "sim/compiler/search.h"
 #include "sim/config/config_loader.h"
 #include "sim/energy/energy_model.h"
@@ -172,13 +172,8 @@ double quantile(std::vector<double> v, double q) {
     return v[static_cast<size_t>(q * double(v.size() - 1) + 0.5)];
 }
 
-// Today's quality (see the top of the file): no layer's chosen mapping more than 25% behind the
-// best; at least 85% of the layers within 5% for latency (100-layer run: 88%) and 95% for energy
-// (99%).
-constexpr double kWorst = 1.25;
+// Issue 13: the chosen mapping within 5% of the best simulated one, on every layer.
 constexpr double kNear = 1.05;
-constexpr double kShareNearLatency = 0.85;
-constexpr double kShareNearEnergy = 0.95;
 
 void check_layers(uint32_t first, uint32_t count) {
     std::vector<double> lat, en;
@@ -186,8 +181,8 @@ void check_layers(uint32_t first, uint32_t count) {
     for (uint32_t seed = first; seed < first + count; ++seed) {
         const std::optional<Outcome> o = check_layer(seed);
         ASSERT_TRUE(o) << "seed " << seed << " fits no mapping:\n" << random_layer(seed);
-        EXPECT_LE(o->latency_ratio, kWorst) << "seed " << seed << " " << o->layer;
-        EXPECT_LE(o->energy_ratio, kWorst) << "seed " << seed << " " << o->layer;
+        EXPECT_LE(o->latency_ratio, kNear) << "seed " << seed << " " << o->layer;
+        EXPECT_LE(o->energy_ratio, kNear) << "seed " << seed << " " << o->layer;
         if (o->latency_ratio > kNear || o->energy_ratio > kNear) {
             std::printf("seed %u %s: latency %.4f energy %.4f of the best (over %.2f)\n", seed,
                         o->layer.c_str(), o->latency_ratio, o->energy_ratio, kNear);
@@ -196,12 +191,6 @@ void check_layers(uint32_t first, uint32_t count) {
         en.push_back(o->energy_ratio);
         mappings += o->mappings;
     }
-    const auto near = [](const std::vector<double>& v) {
-        return double(std::count_if(v.begin(), v.end(), [](double r) { return r <= kNear; })) /
-               double(v.size());
-    };
-    EXPECT_GE(near(lat), kShareNearLatency);
-    EXPECT_GE(near(en), kShareNearEnergy);
     const auto line = [](const char* name, const std::vector<double>& v) {
         std::printf(
             "%-8s chosen/best: min %.4f  p50 %.4f  p90 %.4f  p99 %.4f  max %.4f  "
@@ -218,9 +207,8 @@ void check_layers(uint32_t first, uint32_t count) {
 
 // The estimate's counts (Estimate::counters) are the simulated layer's, for every legal mapping
 // of the quick test's layers: the energy objective prices exactly what a run records (the
-// tensors of a one-layer workload all live in DRAM). Cycles are an estimate (no DMA latency, no
-// bank conflicts, no dependency waits): their error is measured, not asserted
-// (scripts/cost_model_error.sh).
+// tensors of a one-layer workload all live in DRAM). Cycles are an estimate: the closed form's
+// are a bound (no DMA latency, no engine waits); the schedule's error is bounded below.
 TEST(MapperOptimality, EstimatedCountsEqualTheSimulatedLayer) {
     int compared = 0;
     for (uint32_t seed = 1; seed <= 12; ++seed) {
@@ -248,6 +236,36 @@ TEST(MapperOptimality, EstimatedCountsEqualTheSimulatedLayer) {
         }
     }
     EXPECT_GT(compared, 100);
+}
+
+// The engine schedule (schedule.h) against the simulated layer, on every legal mapping of the
+// quick test's layers: error = scheduled / simulated - 1. What it leaves out (bank conflicts, the
+// DMA's bursts of concurrent transfers interleaved in time, runs of bursts in closed form) keeps
+// it within a few percent: measured mean |error| 0.92%, max 4.84% (over 3,158 mappings);
+// bounded at 2% and 8%.
+TEST(MapperOptimality, ScheduleTracksTheSimulatedLayer) {
+    double sum_abs = 0, worst = 0;
+    size_t n = 0;
+    for (uint32_t seed = 1; seed <= 12; ++seed) {
+        const std::string yaml = random_layer(seed);
+        SCOPED_TRACE(yaml);
+        const graph::Workload wl = quant::prepare(graph::load_workload_from_string(yaml, "l.yaml"));
+        const cfg::HwConfig hw = small_npu(seed, Objective::kLatency);
+        const compiler::Lowered lowered = compiler::lower(wl, hw);
+        const compiler::LoweredLayer& x = lowered.layers.at(0);
+        for (const compiler::ArrayPlan& p : every_plan(x, hw)) {
+            const double sim = double(simulate(hw, wl, p).cycles);
+            const double e = double(compiler::scheduled_cycles(x, p, hw)) / sim - 1;
+            sum_abs += std::abs(e);
+            worst = std::max(worst, std::abs(e));
+            ++n;
+        }
+    }
+    std::printf("schedule error over %zu mappings: mean |e| %.2f%%, max |e| %.2f%%\n", n,
+                100 * sum_abs / double(n), 100 * worst);
+    EXPECT_GT(n, 100u);
+    EXPECT_LE(sum_abs / double(n), 0.02);
+    EXPECT_LE(worst, 0.08);
 }
 
 TEST(MapperOptimality, ChosenNearTheBestSimulated) { check_layers(1, 12); }

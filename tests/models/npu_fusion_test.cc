@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "sim/compiler/compiler.h"
+#include "sim/compiler/lower.h"
+#include "sim/compiler/search.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
 #include "sim/quant/ptq.h"
@@ -92,7 +94,17 @@ TEST(NpuFusion, SimulatedDramBytesFallByWhatTheCompilerSaid) {
     const cfg::HwConfig none = config("gemmini");
     cfg::HwConfig with = none;
     with.compiler.fusion = Fusion::kAuto;
-    const isa::Program a = compiled(wl, none, false), b = compiled(wl, with, false);
+    // The same mappings in both (the search schedules candidates only without fusion).
+    const isa::Program b = compiled(wl, with, false);
+    const compiler::Lowered lowered = compiler::lower(wl, with);
+    const std::vector<compiler::LayerPlan> plans = compiler::search_mappings(lowered, with);
+    compiler::CompileOptions same;
+    same.onchip_activations = false;
+    same.array_plan = [&](size_t i) -> std::optional<compiler::ArrayPlan> {
+        if (lowered.layers.at(i).cls != compiler::LayerClass::kArray) return std::nullopt;
+        return plans.at(i).array;
+    };
+    const isa::Program a = compiler::compile(wl, none, same);
     int64_t saved = 0;
     for (const isa::LayerDesc& d : b.layers) saved += d.fusion_dram_saved;
     ASSERT_GT(saved, 0);

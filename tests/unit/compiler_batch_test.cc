@@ -112,8 +112,12 @@ TEST(CompilerBatch, BatchOneLowersAsBefore) {
     EXPECT_FALSE(lo.layers[0].has_head);
     EXPECT_EQ(lo.layers[0].samples, 1);
     EXPECT_EQ(lo.regions[0].bytes, 128u);
+    // The n-blocks-outermost twins of one image (every objective tries them) read each slab
+    // once per n-block, for one image as for a batch.
     for (const ArrayPlan& p : array_candidates(lo.layers[0], small_hw())) {
-        EXPECT_FALSE(p.weights_outer);
+        if (p.weights_outer) {
+            EXPECT_EQ(p.mapping.k_chunks, 1);
+        }
     }
 }
 
@@ -123,7 +127,12 @@ TEST(CompilerBatch, EveryOneChunkCandidateHasAWeightsOuterTwin) {
     const Lowered one = lower(wl1, hw);
     const graph::Workload wl = batched(kConv, 2);
     const Lowered lo = lower(wl, hw);
-    const std::vector<ArrayPlan> base = array_candidates(one.layers[0], hw);
+    // One image's candidates with the m-blocks outermost (its twins are tried too: every
+    // objective tries the n-blocks outermost).
+    std::vector<ArrayPlan> base;
+    for (const ArrayPlan& p : array_candidates(one.layers[0], hw)) {
+        if (!p.weights_outer) base.push_back(p);
+    }
     const std::vector<ArrayPlan> c = array_candidates(lo.layers[0], hw);
     size_t one_chunk = 0;
     for (const ArrayPlan& p : base) one_chunk += p.mapping.k_chunks == 1;

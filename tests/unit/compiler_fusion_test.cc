@@ -43,9 +43,9 @@ std::string residual(int c1_channels, const std::string& c1_extra = "",
            "  - {name: a, op: add, inputs: [c1, c0], output: {scale: 1.0}}\n";
 }
 
+// The array layers take their largest tiles (the mapping the instruction counts below are for).
 isa::Program compiled(const graph::Workload& wl, const cfg::HwConfig& hw, bool onchip = false) {
-    CompileOptions o;
-    o.with_data = false;
+    CompileOptions o = test::largest_tiles(wl, hw);
     o.onchip_activations = onchip;
     return compile(wl, hw, o);
 }

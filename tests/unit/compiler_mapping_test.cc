@@ -655,7 +655,7 @@ TEST(CompilerStream, TwoGemmsOnSmallNpu) {
 TEST(CompilerStream, PaddedStridedConvOnSmallNpu) {
     const auto wl = workload(kSmallConv);
     const cfg::HwConfig hw = small_hw();
-    const isa::Program prog = compile(wl, hw, {false});
+    const isa::Program prog = compile(wl, hw, test::largest_tiles(wl, hw));
     // 2 m-blocks x 1 x 1: per block slab + bias + weights, COMPUTE, POST, STORE; then SYNC.
     ASSERT_EQ(prog.instrs.size(), 2u * 6 + 1);
     const isa::Compute& c1 = prog.comp(prog.instrs[9]);  // the second block's COMPUTE
@@ -672,7 +672,7 @@ TEST(CompilerStream, PaddedStridedConvOnSmallNpu) {
 TEST(CompilerStream, MultiBlockConvOnDefault) {
     const auto wl = workload(kConv3x3s2);
     const cfg::HwConfig hw = cfg::default_hw_config();
-    const isa::Program prog = compile(wl, hw, {false});
+    const isa::Program prog = compile(wl, hw, test::largest_tiles(wl, hw));
     // 3 m-blocks x 4 n-blocks x 1 k-chunk = 12 steps: 3 slabs + 12 biases + 12 weights,
     // 12 COMPUTE, 12 POST, 12 STORE, SYNC.
     EXPECT_EQ(prog.instrs.size(), 3u + 12 * 5 + 1);
@@ -839,7 +839,7 @@ TEST(CompilerImage, EveryWeightLoadReadsItsBlock) {
     const auto wl = workload(kGemm4x1000x20);
     const graph::Layer& l = wl.layers[0];
     const cfg::HwConfig hw = small_hw();
-    const isa::Program prog = compile(wl, hw, {true});
+    const isa::Program prog = compile(wl, hw, test::largest_tiles(wl, hw, true));
     const isa::LayerDesc& d = prog.layers[0];
     const auto& w = segment_at(prog, d.weight_addr).bytes;
     const int64_t K = 1000;

@@ -103,10 +103,15 @@ TEST(CompilerPin, KChunkAloneKeepsTheRowSearch) {
     EXPECT_EQ(mp.out_rows_per_block, 16);  // still the accumulator's limit
     EXPECT_FALSE(mp.pinned_rows);
     const isa::Program p = compile_timing(conv("{k_chunk: 32}"), cfg::default_hw_config());
+    // The search still chooses the m-blocks (the schedule prefers more than choose_mapping's
+    // 2 here); every m-block x n-block runs the pinned 5 chunks.
     const std::vector<int32_t> ks = compute_ks(p);
-    ASSERT_EQ(ks.size(), 2u * 2u * 5u);  // 2 m-blocks x 2 n-blocks x 5 chunks
-    EXPECT_EQ(std::vector<int32_t>(ks.begin(), ks.begin() + 5),
-              (std::vector<int32_t>{32, 32, 32, 32, 16}));
+    ASSERT_GT(ks.size(), 0u);
+    ASSERT_EQ(ks.size() % (2u * 5u), 0u);  // m-blocks x 2 n-blocks x 5 chunks
+    for (size_t i = 0; i < ks.size(); i += 5) {
+        EXPECT_EQ(std::vector<int32_t>(ks.begin() + long(i), ks.begin() + long(i) + 5),
+                  (std::vector<int32_t>{32, 32, 32, 32, 16}));
+    }
 }
 
 TEST(CompilerPin, OsTakesAnyKChunk) {
@@ -114,8 +119,12 @@ TEST(CompilerPin, OsTakesAnyKChunk) {
     const auto wl = conv("{k_chunk: 50}");
     const isa::Program p = compile_timing(wl, hw_with({"array.dataflow=os"}));
     const std::vector<int32_t> ks = compute_ks(p);
-    ASSERT_EQ(ks.size(), 2u * 2u * 3u);
-    EXPECT_EQ(std::vector<int32_t>(ks.begin(), ks.begin() + 3), (std::vector<int32_t>{50, 50, 44}));
+    ASSERT_GT(ks.size(), 0u);
+    ASSERT_EQ(ks.size() % (2u * 3u), 0u);  // m-blocks x 2 n-blocks x 3 chunks
+    for (size_t i = 0; i < ks.size(); i += 3) {
+        EXPECT_EQ(std::vector<int32_t>(ks.begin() + long(i), ks.begin() + long(i) + 3),
+                  (std::vector<int32_t>{50, 50, 44}));
+    }
     // The whole reduction is allowed on ws even when it is no multiple of the array rows
     // (144 = 4.5 * 32).
     const cfg::HwConfig rows32 = hw_with({"array.rows=32", "scratchpad.bank_width=32B"});

@@ -3,9 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/compiler/compiler.h"
 #include "sim/compiler/emit.h"
 #include "sim/compiler/estimate.h"
 #include "sim/compiler/search.h"
@@ -67,6 +70,24 @@ inline Estimate emitted_estimate(const LoweredLayer& x, const ArrayPlan& c, cons
     emit_layer(x, plan, 0, trial);
     if (counts != nullptr) *counts = trial.program.counts();
     return estimate_program(trial.program, hw, c.dataflow, x.desc);
+}
+
+// Compile options whose array layers take their largest tiles in the config's (or the pinned)
+// dataflow with the m-blocks outermost (plan_array(layer, hw, dataflow, {})), whatever the
+// search prefers: the mapping a test of emission, fusion or tokens counts its instructions for.
+// `wl` must outlive the options.
+inline CompileOptions largest_tiles(const graph::Workload& wl, const cfg::HwConfig& hw,
+                                    bool with_data = false) {
+    CompileOptions o;
+    o.with_data = with_data;
+    const auto lowered = std::make_shared<Lowered>(lower(wl, hw));
+    o.array_plan = [lowered, hw](size_t i) -> std::optional<ArrayPlan> {
+        const LoweredLayer& x = lowered->layers.at(i);
+        if (x.cls != LayerClass::kArray) return std::nullopt;
+        const std::optional<Dataflow> pin = pinned_dataflow(*x.layer, hw);
+        return plan_array(x, hw, pin ? *pin : hw.array.dataflow, {});
+    };
+    return o;
 }
 
 }  // namespace npu::compiler::test
