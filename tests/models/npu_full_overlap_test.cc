@@ -250,6 +250,53 @@ TEST(NpuFullOverlap, TheNextLayersLoadRunsUnderTheStoreUnlessItReadsWhatTheStore
     }
 }
 
+TEST(NpuFullOverlap, ALayersOutputIsCapturedBeforeALaterLayerOverwritesIt) {
+    // Layer 0 LOADs 64 bytes (1..64) from DRAM 0x1000 into scratchpad [0x100, 0x140), its output
+    // (kept on chip), then 1 KiB elsewhere; layer 1 LOADs 64 other bytes (101..164) from DRAM
+    // 0x2000 over layer 0's output. Layer 0's first LOAD is done long before layer 0 ends, so
+    // without the read of the output at the layer's end in the table, layer 1's LOAD would
+    // overwrite the output (a functional burst copies its data when it issues) before it is read.
+    // - Layer 0's first LOAD starts at 1: setup to 11, one burst issued at 11, DRAM [11, 15), data
+    //   35, scratchpad [35, 39). The load engine moves on at 12 and takes the 1 KiB LOAD on the
+    //   other DMA channel: setup to 22, 16 bursts issued 22..37 (the engine moves on at 38), the
+    //   DRAM channel takes them back to back [22, 26) .. [82, 86); the last lands at 106,
+    //   scratchpad [106, 110): layer 0 ends, and its output is read, at 110.
+    // - Layer 1's LOAD, taken at 38, conflicts with layer 0's first LOAD (WAW, done 39) and with
+    //   the read of layer 0's output (WAR, at 110): 72 hazard cycles; from 110: setup to 120, DRAM
+    //   [120, 124), data 144, scratchpad [144, 148): the run is 148.
+    const cfg::HwConfig hw = small_memory_hw("full");
+    isa::Program p;
+    p.layers.resize(2);
+    for (isa::LayerDesc& d : p.layers) {
+        d.output_addr = p.onchip_base + 0x100;
+        d.output_bytes = 64;
+        d.residency = "on-chip";
+    }
+    p.xfer(p.append(isa::Opcode::kLoad, 0)) = isa::Transfer{0x1000, 64, 0x100, 64, 1, 64};
+    p.xfer(p.append(isa::Opcode::kLoad, 0)) = isa::Transfer{0x4000, 1024, 0x800, 1024, 1, 1024};
+    p.append(isa::Opcode::kSync, 0).payload = isa::kSyncLayerEnd;
+    p.xfer(p.append(isa::Opcode::kLoad, 1)) = isa::Transfer{0x2000, 64, 0x100, 64, 1, 64};
+    p.append(isa::Opcode::kSync, 1);
+    p.dependency_table = true;
+    p.dram_size = hw.dram.size_bytes;
+    p.dram_bytes_used = 0x5000;
+    std::vector<uint8_t> a(64), b(64);
+    for (size_t i = 0; i < 64; ++i) {
+        a[i] = static_cast<uint8_t>(1 + i);
+        b[i] = static_cast<uint8_t>(101 + i);
+    }
+    p.dram_image.push_back({0x1000, a});
+    p.dram_image.push_back({0x2000, b});
+    const run::RunResult r = run::simulate_program(hw, p, {});
+    ASSERT_EQ(r.outputs.size(), 2u);
+    EXPECT_EQ(std::vector<uint8_t>(r.outputs[0].begin(), r.outputs[0].end()), a);
+    EXPECT_EQ(std::vector<uint8_t>(r.outputs[1].begin(), r.outputs[1].end()), b);
+    EXPECT_EQ(r.stats.layers[0].end_cycle, 110u);
+    EXPECT_EQ(r.stats.layers[1].start_cycle, 110u);
+    EXPECT_EQ(r.stats.layers[1].hazard_wait_cycles, 72u);
+    EXPECT_EQ(r.stats.total_cycles, 148u);
+}
+
 // The bundled chips, loaded as the command line does, with compiler.overlap full (and more).
 cfg::HwConfig chip(const std::string& name, std::vector<std::string> more = {}) {
     more.insert(more.begin(), "compiler.overlap=full");  // `more` may set it otherwise
