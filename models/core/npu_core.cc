@@ -15,6 +15,12 @@ std::unique_ptr<datapath::Datapaths> make_datapaths(bool functional, const cfg::
 
 }  // namespace
 
+void NpuCore::enable_hazards(const isa::Program& program, stats::StatGroup& stats) {
+    if (!program.dependency_table) return;
+    m_board.enable_hazards(stats.group("hazards"), program.layers.size());
+    m_limiters.set_clipped(true);
+}
+
 NpuCore::NpuCore(sc_core::sc_module_name name, const cfg::HwConfig& hw, const isa::Program& program,
                  Fidelity fidelity, bool functional, std::vector<stats::LayerStats>& layers,
                  stats::StatGroup& stats)
@@ -36,7 +42,8 @@ NpuCore::NpuCore(sc_core::sc_module_name name, const cfg::HwConfig& hw, const is
               m_dma.peek(addr, dst, len);
           })
                      : Controller::OutputReader(),
-          stats.group("controller")),
+          // The table first: the controller checks that a program with markers has one.
+          (enable_hazards(program, stats), stats.group("controller"))),
       m_load("load", m_controller.queue(isa::Engine::kLoad), m_c2l, m_l2c, m_dma, program, m_board,
              stats.group("load")),
       m_compute("compute", hw.array, m_controller.queue(isa::Engine::kCompute),
@@ -48,6 +55,11 @@ NpuCore::NpuCore(sc_core::sc_module_name name, const cfg::HwConfig& hw, const is
     m_spad.set_limiters(&m_limiters);
     m_acc.set_limiters(&m_limiters);
     m_dma.set_limiters(&m_limiters);
+}
+
+std::optional<uint64_t> NpuCore::hazard_wait_cycles(size_t layer) const {
+    if (m_board.hazards() == nullptr) return std::nullopt;
+    return m_board.hazard_wait_cycles(layer);
 }
 
 void NpuCore::add_counters(size_t layer, stats::Counters& c) const {

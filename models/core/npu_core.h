@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <systemc>
 #include <utility>
 #include <vector>
@@ -84,8 +85,14 @@ class NpuCore : public sc_core::sc_module {
     [[nodiscard]] stats::LimiterLog& limiters() { return m_limiters; }
     // Adds the core's part of the run's counters of `layer` (everything but DRAM).
     void add_counters(size_t layer, stats::Counters& c) const;
+    // compiler.overlap full: the cycles `layer`'s instructions waited in the dependency table
+    // (models/engines/dependency_table.h); nullopt: the program has barriers, no table.
+    [[nodiscard]] std::optional<uint64_t> hazard_wait_cycles(size_t layer) const;
 
   private:
+    // Gives the scoreboard a dependency table when `program` ends its layers with markers
+    // (compiler.overlap full); called before the controller is made.
+    void enable_hazards(const isa::Program& program, stats::StatGroup& stats);
     stats::LimiterLog m_limiters;
     BankedSram m_spad;
     BankedSram m_acc;

@@ -46,6 +46,7 @@ void ComputeEngine::run() {
         const uint64_t queued = m_board.tracing() ? now_cycles() : 0;
         if (in.deps.pop_prev) pop_timed(m_tokens.operands_ready, m_wait_load, in.layer);
         if (in.deps.pop_next) pop_timed(m_tokens.acc_free, m_wait_store, in.layer);
+        m_board.wait_hazards(isa::Engine::kCompute, in.layer);  // compiler.overlap full
         if (m_board.tracing()) m_board.trace_begin(isa::Engine::kCompute, in, queued);
         m_instructions.add(in.layer, 1);
         if (in.op == isa::Opcode::kVector) {

@@ -27,6 +27,91 @@ Controller::Controller(sc_core::sc_module_name name, const cfg::ControllerConfig
       m_stall(stats.stat("dispatch_stall_cycles",
                          "cycles dispatch was blocked on a full engine queue", "cycles")) {
     SC_THREAD(thread);
+    m_full = program.dependency_table;
+    if (m_full) {
+        if (m_board.hazards() == nullptr) {
+            throw std::logic_error(
+                "Controller: a program with layer-end markers needs the "
+                "dependency table (Scoreboard::enable_hazards)");
+        }
+        SC_THREAD(layer_ends_thread);
+    }
+}
+
+void Controller::layer_ends_thread() {
+    guarded([this] { layer_ends(); });
+}
+
+void Controller::record_end(size_t layer, uint64_t& previous_end) {
+    stats::LayerStats& ls = m_layers[layer];
+    ls.end_cycle = now_cycles();
+    // Dispatch runs ahead of the engines here: the layer starts when its first instruction
+    // starts in an engine (after its tokens and hazards), if one has.
+    const uint64_t started = m_board.layer_started(layer);
+    if (started != UINT64_MAX) ls.start_cycle = started;
+    // Its span overlaps the previous layer's until that one's end; the rest is its own. Its
+    // limiters cover its exclusive cycles: from the previous end (its instructions may start
+    // later than that, the cycles between are dependency waits).
+    const uint64_t own_from = std::max(ls.start_cycle, previous_end);
+    ls.exclusive_cycles = ls.end_cycle - previous_end;
+    ls.overlapped_cycles = own_from - ls.start_cycle;
+    if (stats::LimiterLog* log = m_board.limiters()) {
+        ls.limiters = log->close_layer(layer, previous_end, ls.end_cycle);
+    }
+    previous_end = ls.end_cycle;
+    m_syncs.add(layer, 1);
+}
+
+void Controller::take_output(size_t layer, std::vector<int8_t>* from_images) {
+    const isa::LayerDesc& d = m_program.layers[layer];
+    std::vector<int8_t> out;
+    if (from_images != nullptr) {
+        out = std::move(*from_images);
+    } else {
+        out.resize(d.output_bytes);
+        m_read_output(d.output_addr, reinterpret_cast<uint8_t*>(out.data()),
+                      static_cast<uint32_t>(d.output_bytes));
+    }
+    if (m_output_sink) {
+        m_output_sink(layer, std::move(out));
+    } else {
+        m_layer_outputs.resize(m_program.layers.size());
+        m_layer_outputs[layer] = std::move(out);
+    }
+}
+
+// Ends the layers of a compiler.overlap full program in order (see controller.h). A layer's
+// epoch holds every instruction between the previous marker and its own; the earlier epochs
+// have ended already (in order), so the layer ends once its epoch's instructions have retired
+// and completed, and not before the previous end (now, since the previous layer ended).
+void Controller::layer_ends() {
+    DependencyTable& table = *m_board.hazards();
+    uint64_t previous_end = 0;
+    for (;;) {
+        while (m_markers.empty()) {
+            if (m_dispatch_done) return;
+            sc_core::wait(m_marker_event);
+        }
+        const Marker m = m_markers.front();
+        m_markers.pop_front();
+        DependencyTable::EpochState& e = table.epoch(m.epoch);
+        while (e.retired < e.entered) sc_core::wait(m_board.hazard_event());
+        uint64_t end = e.max_done;
+        for (const DoneCycle& d : e.untold) end = std::max(end, d.wait_known());
+        e.untold.clear();
+        wait_until(end);
+        const size_t layer = m.sync->layer;
+        record_end(layer, previous_end);
+        // The output as it stands now: every writer of it (of this epoch or before) has
+        // completed, and none of a later epoch can have begun, since each waits for this read
+        // (its entry, retired next) when its ranges touch the output.
+        if (m_read_output) take_output(layer, nullptr);
+        m_board.retire_entry(m.reader, now_cycles());
+        if (m_board.tracing()) m_board.trace_controller(*m.sync, m.dispatched, false);
+        if (m_layer_end_hook) m_layer_end_hook(layer, now_cycles());
+        ++m_markers_ended;
+        notify_after(m_ended_event, 0);
+    }
 }
 
 void Controller::thread() {
@@ -46,6 +131,7 @@ void Controller::run() {
         m_program.pipeline && m_read_output ? m_program.layers.size() : 0);
     uint64_t previous_end = 0;  // the end of the layer that ended last (program start: 0)
     const sc_core::sc_time dispatch = cycles_to_time(static_cast<uint64_t>(m_cfg.dispatch_cycles));
+    uint32_t epoch = 0;  // compiler.overlap full: layer-end markers dispatched so far
     for (const isa::Instr& in : m_program.instrs) {
         const size_t layer = in.layer;
         const bool token = in.op == isa::Opcode::kWait || in.op == isa::Opcode::kSignal;
@@ -72,6 +158,19 @@ void Controller::run() {
                 m_signal_token(in.payload, layer);
             }
             if (m_board.tracing()) m_board.trace_controller(in, token_start, false);
+            continue;
+        }
+        if (e == isa::Engine::kController && m_full) {  // a marker, or the last SYNC
+            const uint64_t sync_start = now_cycles();
+            const DependencyTable::Handle reader = m_board.hazards()->add(
+                epoch, output_read(m_program, layer), now_cycles(), /*counted=*/false);
+            m_markers.push_back({&in, epoch, sync_start, reader});
+            ++m_markers_dispatched;
+            ++epoch;
+            notify_after(m_marker_event, 0);
+            if (in.payload == isa::kSyncBarrier) {  // the last: wait until every layer ended
+                while (m_markers_ended < m_markers_dispatched) sc_core::wait(m_ended_event);
+            }
             continue;
         }
         if (e == isa::Engine::kController) {  // SYNC: every earlier instruction has completed
@@ -134,6 +233,7 @@ void Controller::run() {
             continue;
         }
         const uint64_t before = now_cycles();
+        if (m_full) m_board.enter(e, epoch, accesses_of(m_program, in));
         m_board.dispatched(e);
         queue(e).write(&in);
         const uint64_t blocked = now_cycles() - before;
@@ -144,6 +244,11 @@ void Controller::run() {
     // SystemC thread ends by returning (no thread is left to be killed when the kernel context
     // is destroyed, and no body is a never-returning loop).
     for (Queue* q : m_queues) q->write(nullptr);
+    if (m_full) {  // the layer-end process returns once it has ended every layer
+        m_dispatch_done = true;
+        notify_after(m_marker_event, 0);
+        while (m_markers_ended < m_markers_dispatched) sc_core::wait(m_ended_event);
+    }
     m_finished = true;
 }
 

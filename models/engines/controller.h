@@ -16,6 +16,17 @@
 // each layer's output is read (TLM debug transport, no timing) when its SYNC completes: a tensor
 // kept on chip may be overwritten once its last reader is done. It is kept for take_layer_outputs()
 // or handed to an output sink.
+// compiler.overlap full (isa::Program::dependency_table: its SYNCs are layer-end markers,
+// isa::kSyncLayerEnd, but the last): every instruction is entered into the core's dependency table
+// at dispatch with its epoch (the layer ends before it in program order) and its address ranges
+// (dependency_table.h), and a marker does not hold dispatch: it takes its dispatch cycles and
+// hands its layer to the layer-end process, which ends the layers in order: a layer ends when
+// every instruction before its marker has completed (and not before the previous layer's end),
+// with the same records as at a SYNC (start, end, exclusive and overlapped cycles, limiters, the
+// hook). Its output is read then (functional runs): the read is an entry of the table too, of
+// the layer's epoch, so an instruction of a later layer that would overwrite the output waits
+// for it (a WAR hazard like any other), and the bytes read are the layer's. The last SYNC is a
+// barrier: dispatch waits there until the layer-end process has ended every layer.
 // A pipelined program (isa::Program::pipeline) runs each layer of its stage once per image, so a
 // layer has several SYNCs: the layer starts at its first instruction and ends at its last SYNC
 // (its output, the whole batch's tensor, is handed on there, and the layer-end hook called
@@ -32,6 +43,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <systemc>
 #include <utility>
@@ -91,6 +103,13 @@ class Controller : public sc_core::sc_module {
   private:
     void thread();
     void run();
+    // compiler.overlap full: the layer-end process (see above).
+    void layer_ends_thread();
+    void layer_ends();
+    // Reads layer `layer`'s whole output and hands it on (functional runs).
+    void take_output(size_t layer, std::vector<int8_t>* from_images);
+    // A layer's end at now_cycles(): its records (start, end, exclusive, overlapped, limiters).
+    void record_end(size_t layer, uint64_t& previous_end);
 
     cfg::ControllerConfig m_cfg;
     const isa::Program& m_program;
@@ -105,6 +124,18 @@ class Controller : public sc_core::sc_module {
     std::function<void(size_t, uint64_t)> m_layer_end_hook;
     Barrier m_barrier;
     Token m_wait_token, m_signal_token;
+    // compiler.overlap full: the markers dispatched and not yet ended, in order.
+    struct Marker {
+        const isa::Instr* sync;
+        uint32_t epoch;
+        uint64_t dispatched;             // the cycle its dispatch began (the trace)
+        DependencyTable::Handle reader;  // the read of the layer's output
+    };
+    bool m_full = false;
+    std::deque<Marker> m_markers;
+    sc_core::sc_event m_marker_event, m_ended_event;
+    uint64_t m_markers_dispatched = 0, m_markers_ended = 0;
+    bool m_dispatch_done = false;
     stats::Stat& m_instructions;
     stats::Stat& m_syncs;
     stats::Stat& m_stall;

@@ -33,6 +33,7 @@ void LoadEngine::run() {
         const isa::Instr& in = *next;
         const uint64_t queued = m_board.tracing() ? now_cycles() : 0;
         if (in.deps.pop_next) pop_timed(m_buffer_free, m_wait_compute, in.layer);
+        m_board.wait_hazards(isa::Engine::kLoad, in.layer);  // compiler.overlap full
         if (m_board.tracing()) m_board.trace_begin(isa::Engine::kLoad, in, queued);
         const Dma::Result r = m_dma.load(m_program.xfer(in), in.layer);
         wait_until(r.issued);

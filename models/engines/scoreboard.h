@@ -6,14 +6,25 @@
 // which its effect is complete (a DoneCycle: possibly known only later, see done_cycle.h).
 // wait_all_complete() returns at the latest of those cycles, once every dispatched instruction
 // has retired.
+// With compiler.overlap = full it also holds the core's dependency table (dependency_table.h):
+// the controller enters each instruction at dispatch (enter()), each engine calls
+// wait_hazards() after its tokens pop and before it starts the instruction, and retire() tells
+// the table. Stats (group "npu.hazards", full only): load_wait_cycles, compute_wait_cycles,
+// store_wait_cycles (an engine holding an instruction back for an earlier layer's conflicting
+// one), attributed to the waiting instruction's layer.
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <systemc>
 #include <vector>
 
+#include "models/engines/dependency_table.h"
 #include "models/engines/done_cycle.h"
+#include "models/process.h"
 #include "sim/isa/isa.h"
+#include "sim/stats/component_stats.h"
 #include "sim/stats/limiters.h"
 #include "sim/stats/trace.h"
 
@@ -32,6 +43,34 @@ class Scoreboard {
     void dispatched(isa::Engine e) { ++m_dispatched[static_cast<int>(e)]; }
     // The engine moves on from its instruction now; its effect is complete at `done`.
     void retire(isa::Engine e, DoneCycle done);
+
+    // compiler.overlap = full: use a dependency table, its wait counters in `stats`.
+    void enable_hazards(stats::StatGroup& stats, size_t layers);
+    [[nodiscard]] DependencyTable* hazards() { return m_hazards.get(); }
+    [[nodiscard]] const DependencyTable* hazards() const { return m_hazards.get(); }
+    // Dispatch (full): enters the instruction for engine `e` with its epoch and ranges.
+    void enter(isa::Engine e, uint32_t epoch, const Accesses& a);
+    // Before engine `e` starts its next instruction (of `layer`): waits until no instruction of
+    // an earlier epoch whose ranges conflict is incomplete (no table: returns at once).
+    void wait_hazards(isa::Engine e, size_t layer) {
+        if (m_hazards) wait_hazards_slow(e, layer);
+    }
+    // Retires a table entry no engine runs (a layer's output read) and tells the waiters.
+    void retire_entry(DependencyTable::Handle h, DoneCycle done) {
+        m_hazards->retire(h, done);
+        notify_after(m_hazard_event, 0);
+    }
+    // Blocks until a check of `h` is clear; returns the cycles waited.
+    uint64_t wait_clear(DependencyTable::Handle h);
+    // Waits on the dependency table's retire notifications (the layer-end process).
+    [[nodiscard]] const sc_core::sc_event& hazard_event() const { return m_hazard_event; }
+    // compiler.overlap full: when the first instruction of `layer` (by its tag) started in an
+    // engine, after its tokens and hazards; UINT64_MAX: none has.
+    [[nodiscard]] uint64_t layer_started(size_t layer) const {
+        return layer < m_layer_started.size() ? m_layer_started[layer] : UINT64_MAX;
+    }
+    // The cycles each layer's instructions waited on hazards (0 without a table).
+    [[nodiscard]] uint64_t hazard_wait_cycles(size_t layer) const;
     // Blocks until every dispatched instruction has retired and its effect has completed.
     void wait_all_complete();
 
@@ -51,6 +90,13 @@ class Scoreboard {
         size_t trace_event;
     };
     std::vector<Later> m_later;
+
+    void wait_hazards_slow(isa::Engine e, size_t layer);
+    std::unique_ptr<DependencyTable> m_hazards;
+    std::deque<DependencyTable::Handle> m_entered[3];  // per engine, in dispatch order
+    sc_core::sc_event m_hazard_event;
+    stats::Stat* m_hazard_wait[3] = {nullptr, nullptr, nullptr};
+    std::vector<uint64_t> m_layer_started;
 
     stats::Trace* m_trace = nullptr;
     stats::LimiterLog* m_limiters = nullptr;

@@ -34,6 +34,7 @@ void StoreEngine::run() {
         const isa::Instr& in = *next;
         const uint64_t queued = m_board.tracing() ? now_cycles() : 0;
         if (in.deps.pop_prev) pop_timed(m_results_ready, m_wait_compute, in.layer);
+        m_board.wait_hazards(isa::Engine::kStore, in.layer);  // compiler.overlap full
         if (m_board.tracing()) m_board.trace_begin(isa::Engine::kStore, in, queued);
         m_instructions.add(in.layer, 1);
         if (in.op == isa::Opcode::kPostproc) {

@@ -196,6 +196,12 @@ void Soc::collect_counters(stats::RunStats& run) const {
         for (const std::unique_ptr<NpuCore>& core : m_cores) core->add_counters(i, c);
         m_dram->add_counters(i, c);
         run.layers[i].counters = c;
+        for (const std::unique_ptr<NpuCore>& core : m_cores) {
+            if (const std::optional<uint64_t> w = core->hazard_wait_cycles(i)) {
+                run.layers[i].hazard_wait_cycles =
+                    run.layers[i].hazard_wait_cycles.value_or(0) + *w;
+            }
+        }
     }
 }
 

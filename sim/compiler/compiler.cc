@@ -90,14 +90,14 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
                            options.cores, options.layer_partitions.at(li));
         }
     }
-    if (fused || hw.compiler.overlap == LayerOverlap::kPrefetch || options.cores > 1) {
+    const bool prefetch = hw.compiler.overlap != LayerOverlap::kNone;  // prefetch or full
+    if (fused || prefetch || options.cores > 1) {
         // The slots go where the plan left room, intermediates are read and written where it
         // keeps them; emission does not depend on where regions live, so the program is emitted
         // again with them and the plan still holds.
         emitted = emit(lowered, plans, groups,
-                       hw.compiler.overlap == LayerOverlap::kPrefetch
-                           ? plan_prefetch(lowered, plans, groups, work, memory, hw, bases)
-                           : std::vector<std::optional<uint32_t>>{});
+                       prefetch ? plan_prefetch(lowered, plans, groups, work, memory, hw, bases)
+                                : std::vector<std::optional<uint32_t>>{});
     }
     if (fusion) {
         for (size_t li = 0; li < lowered.layers.size(); ++li) {
@@ -109,6 +109,7 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
         }
     }
     isa::Program& prog = emitted.program;
+    if (hw.compiler.overlap == LayerOverlap::kFull) mark_layer_ends(prog);
     prog.dram_base = options.dram_base;
     prog.dram_size = dram_available(options, hw);
     prog.onchip_base = options.onchip_base;

@@ -1042,4 +1042,15 @@ Emitted emit(const Lowered& lowered, const std::vector<LayerPlan>& plans,
     return out;
 }
 
+void mark_layer_ends(isa::Program& program) {
+    isa::Instr* last = nullptr;
+    for (isa::Instr& in : program.instrs) {
+        if (in.op != isa::Opcode::kSync) continue;
+        in.payload = isa::kSyncLayerEnd;
+        last = &in;
+    }
+    if (last != nullptr) last->payload = isa::kSyncBarrier;
+    program.dependency_table = true;
+}
+
 }  // namespace npu::compiler

@@ -114,4 +114,11 @@ void emit_layer(const LoweredLayer& layer, const LayerPlan& plan, uint16_t index
                            const std::vector<FusionGroup>& groups,
                            const std::vector<std::optional<uint32_t>>& prefetch_slots = {});
 
+// compiler.overlap = full: every SYNC but the program's last becomes a layer-end marker
+// (isa::kSyncLayerEnd): it ends its layer without holding dispatch, and the core's dependency
+// table (models/engines/dependency_table.h) orders the layers' instructions instead of a
+// barrier (isa::Program::dependency_table). The program keeps its instructions, order and tokens
+// (it is the prefetch program).
+void mark_layer_ends(isa::Program& program);
+
 }  // namespace npu::compiler

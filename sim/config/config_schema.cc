@@ -378,10 +378,13 @@ std::vector<FieldSpec> build_table() {
         [](const HwConfig& c) { return static_cast<int>(c.compiler.objective); },
         [](HwConfig& c, int v) { c.compiler.objective = static_cast<Objective>(v); }));
     t.push_back(enum_field(
-        "compiler.overlap", spellings({LayerOverlap::kNone, LayerOverlap::kPrefetch}),
+        "compiler.overlap",
+        spellings({LayerOverlap::kNone, LayerOverlap::kPrefetch, LayerOverlap::kFull}),
         "none: a barrier ends every layer; prefetch: the next layer's first weight tile loads "
         "while this layer computes and drains, where the scratchpad has room beside both "
-        "layers' buffers and the tensors kept on chip",
+        "layers' buffers and the tensors kept on chip; full: prefetch and no barrier between "
+        "layers, a dependency table holds back only the instructions whose addresses conflict "
+        "with an earlier layer's unfinished ones (the last layer still ends in a barrier)",
         [](const HwConfig& c) { return static_cast<int>(c.compiler.overlap); },
         [](HwConfig& c, int v) { c.compiler.overlap = static_cast<LayerOverlap>(v); }));
     t.push_back(enum_field(
@@ -396,7 +399,7 @@ std::vector<FieldSpec> build_table() {
         "every layer; pipeline, the layers are split into one contiguous stage per core "
         "(balanced by the compiler's cost estimate) and the images of the batch flow through "
         "the stages, each core starting an image once the previous core has finished it; "
-        "auto, batch when the batch is a multiple of the cores (or with fusion or prefetch), "
+        "auto, batch when the batch is a multiple of the cores (or with fusion or overlap), "
         "else channel or spatial per layer by the compiler's estimate",
         [](const HwConfig& c) { return static_cast<int>(c.compiler.partition); },
         [](HwConfig& c, int v) { c.compiler.partition = static_cast<Partition>(v); }));

@@ -17,7 +17,7 @@ namespace npu::cfg {
 
 using npu::ArrayTiming;   // "npusim" | "scalesim"
 using npu::Dataflow;      // "ws" | "os"
-using npu::LayerOverlap;  // "none" | "prefetch"
+using npu::LayerOverlap;  // "none" | "prefetch" | "full"
 using npu::Partition;     // "auto" | "batch" | "channel"
 using npu::Pipelining;    // "none" | "overlap"
 using npu::RequantMode;

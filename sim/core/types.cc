@@ -4,7 +4,17 @@ namespace npu {
 
 const char* to_string(Dataflow d) { return d == Dataflow::kWeightStationary ? "ws" : "os"; }
 const char* to_string(Pipelining p) { return p == Pipelining::kNone ? "none" : "overlap"; }
-const char* to_string(LayerOverlap o) { return o == LayerOverlap::kNone ? "none" : "prefetch"; }
+const char* to_string(LayerOverlap o) {
+    switch (o) {
+        case LayerOverlap::kNone:
+            return "none";
+        case LayerOverlap::kPrefetch:
+            return "prefetch";
+        case LayerOverlap::kFull:
+            return "full";
+    }
+    return "?";
+}
 const char* to_string(Partition p) {
     switch (p) {
         case Partition::kAuto:

@@ -29,8 +29,10 @@ enum class RequantMode { kFixedPoint, kFloat32 };
 enum class Objective { kLatency, kEnergy, kEdp };
 // How the compiler orders consecutive layers (`compiler.overlap`): kNone, each layer's first
 // instruction waits for the previous layer's barrier; kPrefetch, the first weight tile of the
-// next layer is loaded while the current one computes and drains, where the scratchpad has room.
-enum class LayerOverlap { kNone, kPrefetch };
+// next layer is loaded while the current one computes and drains, where the scratchpad has room;
+// kFull, that and no barrier between layers: each core's dependency table
+// (models/engines/dependency_table.h) orders the layers' work by the addresses it touches.
+enum class LayerOverlap { kNone, kPrefetch, kFull };
 // How the compiler splits the work over the NPU's cores (`compiler.partition`, with `cores` > 1):
 // kBatch, each core runs whole images of the batch; kChannel, each array layer's output channels
 // are split over the cores, which meet at a barrier after every layer; kSpatial, every layer's

@@ -146,6 +146,7 @@ std::string to_asm(const Program& program, const Instr& in) {
             break;
         }
         case Opcode::kSync:
+            if (in.payload == kSyncLayerEnd) os << " layer end (no barrier)";
             break;
         case Opcode::kWait:
             os << " image " << in.payload << " from the previous core";

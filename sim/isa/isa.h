@@ -9,13 +9,16 @@
 //   compute -> store  "accumulators ready"     (compute push_next, store pop_prev)
 //   store -> compute  "accumulator buffer free" (store push_prev, compute pop_next)
 // An instruction pops its tokens before it starts and pushes them when its effect is complete.
-// SYNC is a barrier: it waits until every earlier instruction has completed (the controller uses
-// it between layers). WAIT and SIGNAL order the cores of a pipelined run (compiler.partition
-// pipeline): SIGNAL i tells the next core that this core's stage of image i is done (every
-// earlier instruction has completed), WAIT i holds dispatch until the previous core has signalled
-// image i (models/platform/stage_tokens.h); their payload is the image, not an index into an
-// array. Per-layer constants (geometry, zero points, requantization multipliers)
-// live in a layer descriptor table, as in a real NPU's configuration registers.
+// SYNC ends a layer. Its payload says how: kSyncBarrier (0), a barrier: it waits until every
+// earlier instruction has completed (the controller uses it between layers); kSyncLayerEnd
+// (compiler.overlap full), a marker: the layer ends once every earlier instruction has completed,
+// but dispatch goes on, and the core's dependency table orders the layers
+// (models/engines/dependency_table.h). WAIT and SIGNAL order the cores of a pipelined run
+// (compiler.partition pipeline): SIGNAL i tells the next core that this core's stage of image i is
+// done (every earlier instruction has completed), WAIT i holds dispatch until the previous core has
+// signalled image i (models/platform/stage_tokens.h); their payload is the image, not an index into
+// an array. Per-layer constants (geometry, zero points, requantization multipliers) live in a layer
+// descriptor table, as in a real NPU's configuration registers.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +40,10 @@ enum class Engine { kLoad, kCompute, kStore, kController };
 [[nodiscard]] Engine engine_of(Opcode op);
 enum class VectorOp : uint8_t;
 [[nodiscard]] const char* to_string(VectorOp op);
+
+// SYNC payloads (see above).
+inline constexpr uint32_t kSyncBarrier = 0;
+inline constexpr uint32_t kSyncLayerEnd = 1;
 
 struct Deps {
     bool pop_prev = false;
@@ -277,6 +284,10 @@ struct Program {
     // on core 0) and a SIGNAL (image i to core c + 1), so a layer has one SYNC per image: the
     // layer ends at its last one (models/engines/controller.h).
     bool pipeline = false;
+    // compiler.overlap full: each core runs a dependency table
+    // (models/engines/dependency_table.h), and every SYNC but the last is a layer-end marker
+    // (kSyncLayerEnd), not a barrier.
+    bool dependency_table = false;
 
     // Appends an instruction of kind `op` (id = its index) with a zero payload of its kind, to
     // be filled through xfer/comp/vec/post. The reference is valid until the next append.

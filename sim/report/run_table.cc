@@ -268,30 +268,38 @@ void print_stalls(std::ostream& out, const stats::RunStats& run) {
 // Every layer's span, its exclusive and its overlapped cycles (stats.h LayerStats).
 void print_spans(std::ostream& out, const stats::RunStats& run) {
     std::vector<std::vector<std::string>> rows;
-    uint64_t exclusive = 0, overlapped = 0;
+    uint64_t exclusive = 0, overlapped = 0, waited = 0;
+    // compiler.overlap full: each layer's waits in the dependency table.
+    const bool hazards = !run.layers.empty() && run.layers.front().hazard_wait_cycles;
     for (const stats::LayerStats& l : run.layers) {
         rows.push_back({l.name, with_commas(l.start_cycle), with_commas(l.end_cycle),
                         with_commas(l.cycles()), with_commas(l.exclusive_cycles),
                         with_commas(l.overlapped_cycles)});
+        if (hazards) rows.back().push_back(with_commas(l.hazard_wait_cycles.value_or(0)));
         exclusive += l.exclusive_cycles;
         overlapped += l.overlapped_cycles;
+        waited += l.hazard_wait_cycles.value_or(0);
     }
     rows.push_back({"TOTAL", "0", with_commas(run.total_cycles), with_commas(run.total_cycles),
                     with_commas(exclusive), with_commas(overlapped)});
+    if (hazards) rows.back().push_back(with_commas(waited));
+    std::vector<Column> columns = {{"layer", false, 18},   {"start", true, 0},
+                                   {"end", true, 0},       {"span", true, 0},
+                                   {"exclusive", true, 0}, {"overlapped", true, 0}};
+    if (hazards) columns.push_back({"hazard waits", true, 0});
     print_table(out,
                 "layer spans (exclusive cycles sum to the run's " + with_commas(run.total_cycles) +
                     "; spans overlap by the overlapped cycles)",
-                {{"layer", false, 18},
-                 {"start", true, 0},
-                 {"end", true, 0},
-                 {"span", true, 0},
-                 {"exclusive", true, 0},
-                 {"overlapped", true, 0}},
-                rows);
+                columns, rows);
     out << kIndent << "span = end - start (the performance table's cycles); exclusive = end - the "
         << "previous layer's end\n"
         << kIndent << "(the first: end); overlapped = the span's cycles before the previous "
         << "layer's end (compiler.overlap)\n";
+    if (hazards) {
+        out << kIndent << "hazard waits = cycles the layer's instructions waited for conflicting "
+            << "ones of earlier layers\n"
+            << kIndent << "(compiler.overlap full: the dependency table, summed over engines)\n";
+    }
 }
 
 // The fusion groups and the bytes they saved (compiler.fusion; nothing without a group).

@@ -382,6 +382,7 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         lj["end_cycle"] = l.end_cycle;
         lj["exclusive_cycles"] = l.exclusive_cycles;
         lj["overlapped_cycles"] = l.overlapped_cycles;
+        if (l.hazard_wait_cycles) lj["hazard_wait_cycles"] = *l.hazard_wait_cycles;
         put_figures(lj, layer_figures(l, peaks, table));
         put_limiters(lj, l.limiters);
         lj["counters"] = counters_json(l.counters);
@@ -441,6 +442,11 @@ json stats_to_json(const stats::RunStats& run, const cfg::HwConfig& hw) {
         totals["area_mm2"] = hw.area_mm2(widest);
     }
     totals["counters"] = counters_json(run.total);
+    if (!run.layers.empty() && run.layers.front().hazard_wait_cycles) {  // compiler.overlap full
+        uint64_t waited = 0;
+        for (const auto& l : run.layers) waited += l.hazard_wait_cycles.value_or(0);
+        totals["hazard_wait_cycles"] = waited;
+    }
     if (run.l2) totals["l2"] = l2_json(*run.l2);
     if (const auto d = dram_figures(run, hw, nullptr, run.total_cycles)) {
         totals["dram"] = dram_json(*d);

@@ -118,6 +118,11 @@ class LimiterLog {
     // previous one.
     void add_tile(size_t layer, uint64_t stream_begin, uint64_t stream_end, uint64_t begin,
                   uint64_t end) {
+        if (m_clipped) {  // see set_clipped()
+            add(layer, Limiter::kCompute, stream_begin, stream_end);
+            add(layer, Limiter::kFillPreload, begin, end);
+            return;
+        }
         Tiles& t = m_tiles[layer];
         if (stream_end > stream_begin) {
             if (stream_begin < t.last_begin) tile_out_of_order();
@@ -133,6 +138,12 @@ class LimiterLog {
         }
         add(layer, Limiter::kFillPreload, begin, end);
     }
+    // compiler.overlap full: a layer's tiles may stream before the previous layer's end, that is
+    // before the cycles its causes are measured over; their streams are then kept as kCompute
+    // intervals (clipped to [start, end) like every other cause) instead of counted. The shares
+    // are the same as counting where nothing reaches outside; it costs an interval per stream
+    // that does not touch the previous one.
+    void set_clipped(bool clipped) { m_clipped = clipped; }
     // The layer's cycles [start, end) by cause (attribute()); forgets its intervals. Throws
     // std::logic_error when a counted tile stream reaches outside [start, end).
     [[nodiscard]] LimiterCycles close_layer(size_t layer, uint64_t start, uint64_t end);
@@ -155,6 +166,7 @@ class LimiterLog {
         uint64_t last_end = 0;  // the latest end so far
     };
 
+    bool m_clipped = false;
     std::array<Open, kLimiters> m_open;
     std::vector<std::array<std::vector<Interval>, kLimiters>> m_layers;
     std::vector<Tiles> m_tiles;

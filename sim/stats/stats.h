@@ -106,7 +106,10 @@ struct LayerStats {
     // per-byte DRAM price; nullopt: DRAM is priced per byte (energy.dram_pj_per_byte).
     std::optional<double> dram_energy_pj;
     std::optional<L2Counts> l2;  // runs with an L2 only
-    bool checked = false;        // outputs compared against the reference executor
+    // compiler.overlap full only: the cycles the layer's instructions waited in the dependency
+    // table for conflicting instructions of earlier layers (models/engines/dependency_table.h).
+    std::optional<uint64_t> hazard_wait_cycles;
+    bool checked = false;  // outputs compared against the reference executor
     bool bit_exact = false;
     uint64_t mismatches = 0;
 };

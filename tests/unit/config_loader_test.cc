@@ -88,7 +88,7 @@ TEST_F(ConfigLoader, WrongTypesBadUnitsAndShapes) {
     EXPECT_EQ(errors_of("array:\n  dataflow: rs\n"),
               "hw.yaml:2:13: array.dataflow: expected one of ws, os, both, found 'rs'");
     EXPECT_EQ(errors_of("compiler:\n  overlap: true\n"),
-              "hw.yaml:2:12: compiler.overlap: expected one of none, prefetch, found 'true'");
+              "hw.yaml:2:12: compiler.overlap: expected one of none, prefetch, full, found 'true'");
     EXPECT_EQ(errors_of("compiler:\n  partition: rows\n"),
               "hw.yaml:2:14: compiler.partition: expected one of auto, batch, channel, spatial, "
               "pipeline, found 'rows'");
