@@ -43,15 +43,24 @@ for c in $configs; do
   for b in $batches; do
     row="| $(basename "$c" .yaml) | $b |"
     files=()
+    error=""
     for m in $modes; do
       overlap=${m%+*}
       fusion=${m#*+}
       out="$tmp/$(basename "$c" .yaml)_b${b}_${overlap}_${fusion}"
-      "$npusim" run --hw "$c" --workload "$workload" --timing-only --batch "$b" \
+      if ! "$npusim" run --hw "$c" --workload "$workload" --timing-only --batch "$b" \
         --set compiler.overlap="$overlap" --set compiler.fusion="$fusion" --no-progress --quiet \
-        --force --out "$out" > /dev/null
+        --force --out "$out" > /dev/null 2> "$tmp/error"; then
+        # A point the chip cannot run (e.g. the batch needs more DRAM than dram.size): say why.
+        error=$(head -n 1 "$tmp/error" | sed "s|$root/||")
+        break
+      fi
       files+=("$out/stats.json")
     done
+    if [ -n "$error" ]; then
+      echo "$row not run: $error |"
+      continue
+    fi
     row="$row $(python3 - "${files[@]}" <<'PY'
 import json, re, sys
 runs = [json.load(open(f)) for f in sys.argv[1:]]
