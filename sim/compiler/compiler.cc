@@ -1,6 +1,8 @@
 #include "sim/compiler/compiler.h"
 
 #include <algorithm>
+#include <limits>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -13,6 +15,7 @@
 #include "sim/compiler/pack.h"
 #include "sim/compiler/schedule.h"
 #include "sim/compiler/search.h"
+#include "sim/compiler/tiling.h"
 #include "sim/core/error.h"
 
 namespace npu::compiler {
@@ -172,6 +175,42 @@ LayerSplit choose_layer_partitions(const graph::Workload& wl, const cfg::HwConfi
         out.one_core_cycles += estimate(lowered.layers[li], plans[li].array, hw).cycles;
     }
     return out;
+}
+
+int choose_batch_cores(const graph::Workload& wl, const cfg::HwConfig& hw) {
+    // Per share size (images on one core): the array layers' estimated cycles and DRAM bytes.
+    std::map<int32_t, Estimate> of_images;
+    const auto share_estimate = [&](int32_t images) {
+        const auto found = of_images.find(images);
+        if (found != of_images.end()) return found->second;
+        const graph::Workload part = images == wl.batch ? wl : graph::images_of(wl, 0, images);
+        const Lowered lowered = lower(part, hw);
+        const std::vector<LayerPlan> plans = search_mappings(lowered, hw);
+        Estimate total;
+        for (size_t li = 0; li < lowered.layers.size(); ++li) {
+            if (lowered.layers[li].cls != LayerClass::kArray || !plans[li].ok) continue;
+            const Estimate e = scored_estimate(lowered.layers[li], plans[li].array, hw);
+            total.cycles += e.cycles;
+            total.bytes += e.bytes;
+        }
+        return of_images.emplace(images, total).first->second;
+    };
+    int best = hw.cores;
+    uint64_t best_cycles = std::numeric_limits<uint64_t>::max();
+    for (int k = std::min<int>(hw.cores, wl.batch); k >= 1; --k) {
+        uint64_t slowest = 0, bytes = 0;
+        for (const Share& s : split_evenly(wl.batch, k)) {  // split_batch()'s shares
+            const Estimate e = share_estimate(static_cast<int32_t>(s.count));
+            slowest = std::max(slowest, e.cycles);
+            bytes += e.bytes;
+        }
+        const uint64_t cycles = std::max(slowest, memory_cycles(bytes, hw));
+        if (cycles < best_cycles) {
+            best = k;
+            best_cycles = cycles;
+        }
+    }
+    return best;
 }
 
 }  // namespace npu::compiler

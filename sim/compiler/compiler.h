@@ -116,4 +116,17 @@ struct LayerSplit {
 [[nodiscard]] LayerSplit choose_layer_partitions(const graph::Workload& workload,
                                                  const cfg::HwConfig& hw);
 
+// compiler.partition auto when it gives the cores images (partition.h): how many of the hw.cores
+// cores to keep busy, k in 1..hw.cores, each busy core taking its share of the batch
+// (split_batch(batch, k)). Each k is scored as the splits are: max(the slowest busy core's
+// estimate, every busy core's DRAM bytes together at the DRAM's peak bandwidth), a core's estimate
+// the sum of its array layers' scored estimates (scored_estimate(), schedule.h: the later of the
+// closed form and the engine schedule of the layer's instructions, which sees the DMA latency and
+// engine waits that keep a lone core from either bound) for its images, mapped as compile() maps
+// them. Every core reads every weight, so a weight-bound batch (e.g. BERT on a chip whose DRAM is
+// slow for its array) may run faster on fewer cores, each weight read once for more images. The
+// fewest cycles wins; a tie keeps more cores busy. Every byte is taken to the DRAM (a tensor kept
+// on chip and a shared L2 are not known to the estimate).
+[[nodiscard]] int choose_batch_cores(const graph::Workload& workload, const cfg::HwConfig& hw);
+
 }  // namespace npu::compiler

@@ -182,7 +182,13 @@ Partitioned compile_cores(const graph::Workload& wl, const cfg::HwConfig& hw,
         check_split(wl, hw, Partition::kPipeline);
         return compile_pipeline(wl, hw, options);
     }
-    out.shares = split_batch(wl.batch, hw.cores);
+    // Auto keeps busy as many cores as its estimate prefers (choose_batch_cores()), the rest idle.
+    const int busy =
+        hw.compiler.partition == Partition::kAuto ? choose_batch_cores(wl, hw) : hw.cores;
+    out.shares = split_batch(wl.batch, busy);
+    while (out.shares.size() < static_cast<size_t>(hw.cores)) {
+        out.shares.push_back(CoreShare{wl.batch, 0});
+    }
     uint64_t dram_next = options.dram_base;
     for (size_t c = 0; c < out.shares.size(); ++c) {
         const CoreShare& share = out.shares[c];

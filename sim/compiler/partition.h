@@ -100,8 +100,9 @@
 // spatial as choose_layer_partitions() (compiler.h) prefers (every core's share of the layer
 // estimated both ways, the cores in parallel against the shared DRAM), if the estimate says the
 // split beats one core running the layers whole, else batch (at batch 1: one core busy, e.g. a
-// DRAM-bound chip where every split only adds traffic). Pins are refused with auto as with
-// batch. Auto never chooses pipeline.
+// DRAM-bound chip where every split only adds traffic). Where auto runs batch, it keeps
+// choose_batch_cores() (compiler.h) of the cores busy, the batch split over them as batch splits
+// it and the others idle. Pins are refused with auto as with batch. Auto never chooses pipeline.
 // Not done: a pipeline split by measured rather than estimated cycles, or one that weighs the
 // DRAM traffic between stages.
 #pragma once

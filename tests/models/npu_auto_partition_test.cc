@@ -3,7 +3,8 @@
 // layer split by channel or by rows as the estimate prefers, if that beats one core. The choice on
 // layers whose answer follows from their shape (one output row: only channel splits it; one
 // n-block of output channels: only rows split it), the programs those of a channel run pinned to
-// the same choice, bit-exact runs, and the cases where auto keeps batch.
+// the same choice, bit-exact runs, the cases where auto keeps batch, and how many cores a batch
+// keeps busy.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -124,6 +125,45 @@ TEST(AutoPartition, KeepsBatchWhereSplittingDoesNotPay) {
     EXPECT_EQ(p.partition, Partition::kBatch);
     EXPECT_TRUE(p.layers.empty());
     EXPECT_EQ(compiler::share_text(p), "");
+}
+
+// 'weights': two gemms of 2 rows per image through 256 KiB of weights each. At batch 4 on 4
+// cores behind a 1 GB/s DRAM every core would read all 512 KiB of weights for its one image; one
+// core reads them once for the four images, so auto keeps fewer cores busy (choose_batch_cores()).
+constexpr const char* kWeights = R"(
+name: weights
+seed: 5
+batch: 4
+input: {shape: [2, 512], scale: 0.05, zero_point: 0}
+layers:
+  - {name: g1, op: gemm, n: 512, weight_scale: 0.002, activation: relu, output: auto}
+  - {name: g2, op: gemm, n: 512, weight_scale: 0.002, output: auto}
+)";
+
+TEST(AutoPartition, KeepsFewerCoresBusyWhenEveryCoreWouldReadTheWeights) {
+    const graph::Workload wl =
+        quant::prepare(graph::load_workload_from_string(kWeights, "weights.yaml"));
+    ASSERT_EQ(wl.batch, 4);
+    const cfg::HwConfig slow = auto_hw(4, {"dram.bandwidth=1GB/s"});
+    const int busy = compiler::choose_batch_cores(wl, slow);
+    EXPECT_LT(busy, 4);
+    compiler::CompileOptions o;
+    o.with_data = false;
+    const compiler::Partitioned p = compiler::compile_cores(wl, slow, o);
+    EXPECT_EQ(p.partition, Partition::kBatch);
+    ASSERT_EQ(p.shares.size(), 4u);
+    int working = 0;
+    for (const compiler::CoreShare& s : p.shares) working += s.images > 0 ? 1 : 0;
+    EXPECT_EQ(working, busy);
+    // The choice pays in the run: fewer cycles than every core taking an image, and bit-exact.
+    const run::RunResult a = run::simulate(slow, wl, {});
+    const run::RunResult b =
+        run::simulate(with_cores(4, {"compiler.partition=batch", "dram.bandwidth=1GB/s"}), wl, {});
+    EXPECT_LT(a.stats.total_cycles, b.stats.total_cycles);
+    EXPECT_TRUE(report::check_summary(a.stats).all_checked_exact());
+    EXPECT_EQ(report::check_summary(a.stats).checked, a.stats.layers.size());
+    // Where the arrays limit (tiny_resnet at batch 4 on the default 16 GB/s), every core works.
+    EXPECT_EQ(compiler::choose_batch_cores(bundled("tiny_resnet", 4), auto_hw(4)), 4);
 }
 
 // Every bundled chip at 4 cores, batch 1, bit-exact whatever auto chooses; on each chip the
