@@ -211,23 +211,7 @@ void Controller::run() {
                 if (m_board.tracing()) m_board.trace_controller(in, sync_start, false);
                 continue;
             }
-            if (m_read_output) {
-                const isa::LayerDesc& d = m_program.layers[layer];
-                std::vector<int8_t> out;
-                if (!images.empty()) {
-                    out = std::move(images[layer]);
-                } else {
-                    out.resize(d.output_bytes);
-                    m_read_output(d.output_addr, reinterpret_cast<uint8_t*>(out.data()),
-                                  static_cast<uint32_t>(d.output_bytes));
-                }
-                if (m_output_sink) {
-                    m_output_sink(layer, std::move(out));
-                } else {
-                    m_layer_outputs.resize(m_program.layers.size());
-                    m_layer_outputs[layer] = std::move(out);
-                }
-            }
+            if (m_read_output) take_output(layer, images.empty() ? nullptr : &images[layer]);
             if (m_board.tracing()) m_board.trace_controller(in, sync_start, false);
             if (m_layer_end_hook) m_layer_end_hook(layer, now_cycles());
             continue;
