@@ -205,12 +205,10 @@ void check_layers(uint32_t first, uint32_t count) {
     line("energy", en);
 }
 
-// The estimate's counts (Estimate::counters) are the simulated layer's, for every legal mapping
-// of the quick test's layers: the energy objective prices exactly what a run records (the
-// tensors of a one-layer workload all live in DRAM). Cycles are an estimate: the closed form's
-// are a bound (no DMA latency, no engine waits); the schedule's error is bounded below.
-TEST(MapperOptimality, EstimatedCountsEqualTheSimulatedLayer) {
-    int compared = 0;
+// Every legal mapping of the quick test's 12 layers, each on its small NPU (latency objective):
+// fn(workload, hw, the lowered layer, the mapping).
+template <class Fn>
+void for_each_quick_mapping(Fn fn) {
     for (uint32_t seed = 1; seed <= 12; ++seed) {
         const std::string yaml = random_layer(seed);
         SCOPED_TRACE(yaml);
@@ -219,22 +217,32 @@ TEST(MapperOptimality, EstimatedCountsEqualTheSimulatedLayer) {
         const compiler::Lowered lowered = compiler::lower(wl, hw);
         const compiler::LoweredLayer& x = lowered.layers.at(0);
         ASSERT_EQ(x.cls, compiler::LayerClass::kArray);
-        for (const compiler::ArrayPlan& p : every_plan(x, hw)) {
-            const stats::Counters e = compiler::estimate(x, p, hw).counters;
-            const stats::Counters s = simulate(hw, wl, p).counters;
-            const std::string what =
-                p.mapping.summary(p.dataflow) + (p.weights_outer ? " n-outer" : "");
-            EXPECT_EQ(e.macs, s.macs) << what;
-            EXPECT_EQ(e.dram_read_bytes, s.dram_read_bytes) << what;
-            EXPECT_EQ(e.dram_write_bytes, s.dram_write_bytes) << what;
-            EXPECT_EQ(e.spad_read_bytes, s.spad_read_bytes) << what;
-            EXPECT_EQ(e.spad_write_bytes, s.spad_write_bytes) << what;
-            EXPECT_EQ(e.acc_read_bytes, s.acc_read_bytes) << what;
-            EXPECT_EQ(e.acc_write_bytes, s.acc_write_bytes) << what;
-            EXPECT_EQ(e.requant_fixed_point_elements, s.requant_fixed_point_elements) << what;
-            ++compared;
-        }
+        for (const compiler::ArrayPlan& p : every_plan(x, hw)) fn(wl, hw, x, p);
     }
+}
+
+// The estimate's counts (Estimate::counters) are the simulated layer's, for every legal mapping
+// of the quick test's layers: the energy objective prices exactly what a run records (the
+// tensors of a one-layer workload all live in DRAM). Cycles are an estimate: the closed form's
+// are a bound (no DMA latency, no engine waits); the schedule's error is bounded below.
+TEST(MapperOptimality, EstimatedCountsEqualTheSimulatedLayer) {
+    int compared = 0;
+    for_each_quick_mapping([&](const graph::Workload& wl, const cfg::HwConfig& hw,
+                               const compiler::LoweredLayer& x, const compiler::ArrayPlan& p) {
+        const stats::Counters e = compiler::estimate(x, p, hw).counters;
+        const stats::Counters s = simulate(hw, wl, p).counters;
+        const std::string what =
+            p.mapping.summary(p.dataflow) + (p.weights_outer ? " n-outer" : "");
+        EXPECT_EQ(e.macs, s.macs) << what;
+        EXPECT_EQ(e.dram_read_bytes, s.dram_read_bytes) << what;
+        EXPECT_EQ(e.dram_write_bytes, s.dram_write_bytes) << what;
+        EXPECT_EQ(e.spad_read_bytes, s.spad_read_bytes) << what;
+        EXPECT_EQ(e.spad_write_bytes, s.spad_write_bytes) << what;
+        EXPECT_EQ(e.acc_read_bytes, s.acc_read_bytes) << what;
+        EXPECT_EQ(e.acc_write_bytes, s.acc_write_bytes) << what;
+        EXPECT_EQ(e.requant_fixed_point_elements, s.requant_fixed_point_elements) << what;
+        ++compared;
+    });
     EXPECT_GT(compared, 100);
 }
 
@@ -246,21 +254,14 @@ TEST(MapperOptimality, EstimatedCountsEqualTheSimulatedLayer) {
 TEST(MapperOptimality, ScheduleTracksTheSimulatedLayer) {
     double sum_abs = 0, worst = 0;
     size_t n = 0;
-    for (uint32_t seed = 1; seed <= 12; ++seed) {
-        const std::string yaml = random_layer(seed);
-        SCOPED_TRACE(yaml);
-        const graph::Workload wl = quant::prepare(graph::load_workload_from_string(yaml, "l.yaml"));
-        const cfg::HwConfig hw = small_npu(seed, Objective::kLatency);
-        const compiler::Lowered lowered = compiler::lower(wl, hw);
-        const compiler::LoweredLayer& x = lowered.layers.at(0);
-        for (const compiler::ArrayPlan& p : every_plan(x, hw)) {
-            const double sim = double(simulate(hw, wl, p).cycles);
-            const double e = double(compiler::scheduled_cycles(x, p, hw)) / sim - 1;
-            sum_abs += std::abs(e);
-            worst = std::max(worst, std::abs(e));
-            ++n;
-        }
-    }
+    for_each_quick_mapping([&](const graph::Workload& wl, const cfg::HwConfig& hw,
+                               const compiler::LoweredLayer& x, const compiler::ArrayPlan& p) {
+        const double sim = double(simulate(hw, wl, p).cycles);
+        const double e = double(compiler::scheduled_cycles(x, p, hw)) / sim - 1;
+        sum_abs += std::abs(e);
+        worst = std::max(worst, std::abs(e));
+        ++n;
+    });
     std::printf("schedule error over %zu mappings: mean |e| %.2f%%, max |e| %.2f%%\n", n,
                 100 * sum_abs / double(n), 100 * worst);
     EXPECT_GT(n, 100u);
