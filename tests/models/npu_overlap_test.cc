@@ -16,6 +16,7 @@
 #include "sim/quant/ptq.h"
 #include "sim/run/simulation.h"
 #include "tests/models/bundled.h"
+#include "tests/models/spans_checks.h"
 
 namespace npu {
 namespace {
@@ -28,19 +29,7 @@ cfg::HwConfig hw_with(std::vector<std::string> overrides) {
     return hw;
 }
 
-// Spans, exclusive and overlapped cycles as stats.h defines them.
-void expect_spans_add_up(const stats::RunStats& st) {
-    uint64_t exclusive = 0, previous_end = 0;
-    for (const stats::LayerStats& l : st.layers) {
-        EXPECT_EQ(l.exclusive_cycles, l.end_cycle - previous_end) << l.name;
-        EXPECT_EQ(l.overlapped_cycles, std::max(l.start_cycle, previous_end) - l.start_cycle)
-            << l.name;
-        EXPECT_EQ(l.limiters.total(), l.exclusive_cycles) << l.name;
-        exclusive += l.exclusive_cycles;
-        previous_end = l.end_cycle;
-    }
-    EXPECT_EQ(exclusive, st.total_cycles);
-}
+using test_support::expect_spans_add_up;
 
 TEST(NpuOverlap, SecondGemmsWeightsLoadBeforeTheFirstGemmsLastCompute) {
     // gemm_small on the default 16x16 NPU: g1 (37x50 by 50x29), then g2 (37x29 by 29x13).
