@@ -166,16 +166,20 @@ TEST(AutoPartition, KeepsFewerCoresBusyWhenEveryCoreWouldReadTheWeights) {
     EXPECT_EQ(compiler::choose_batch_cores(bundled("tiny_resnet", 4), auto_hw(4)), 4);
 }
 
-// Every bundled chip at 4 cores, batch 1, bit-exact whatever auto chooses; on each chip the
-// choice is the one compile_cores() makes (split or batch). NPUSIM_AUTO_SWEEP=long (ctest
-// multicore_auto_long) adds BERT and ResNet-50.
+// Every bundled chip at 4 cores, batch 1 and batch 4, bit-exact whatever auto chooses (a split,
+// or the batch on as many cores as choose_batch_cores() keeps busy); on each chip the choice is
+// the one compile_cores() makes. NPUSIM_AUTO_SWEEP=long (ctest multicore_auto_long) adds BERT and
+// ResNet-50.
 TEST(AutoPartition, BundledChipsBitExact) {
     compiler::CompileOptions o;
     o.with_data = false;
-    test_support::expect_bundled_chips_bit_exact(
-        "NPUSIM_AUTO_SWEEP", "auto", [&](const graph::Workload& wl, const cfg::HwConfig& hw) {
-            return std::string(to_string(compiler::compile_cores(wl, hw, o).partition));
-        });
+    const auto reported = [&](const graph::Workload& wl, const cfg::HwConfig& hw) {
+        return std::string(to_string(compiler::compile_cores(wl, hw, o).partition));
+    };
+    for (const int32_t batch : {1, 4}) {
+        SCOPED_TRACE("batch " + std::to_string(batch));
+        test_support::expect_bundled_chips_bit_exact("NPUSIM_AUTO_SWEEP", "auto", reported, batch);
+    }
 }
 
 }  // namespace
