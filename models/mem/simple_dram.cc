@@ -1,8 +1,9 @@
 #include "models/mem/simple_dram.h"
 
 #include <algorithm>
-#include <cmath>
 #include <string>
+
+#include "sim/timing/dram_transfer.h"
 
 namespace npu::model {
 
@@ -21,12 +22,7 @@ SimpleDram::SimpleDram(sc_core::sc_module_name name, double bytes_per_cycle_tota
 }
 
 uint64_t SimpleDram::transfer_cycles(uint32_t len) const {
-    // ceil(len / bytes_per_cycle), computed so that exact multiples do not round up.
-    const double c = static_cast<double>(len) / m_bytes_per_cycle;
-    const double r = std::round(c);
-    const uint64_t cycles =
-        std::fabs(c - r) < 1e-9 ? static_cast<uint64_t>(r) : static_cast<uint64_t>(std::ceil(c));
-    return std::max<uint64_t>(cycles, 1);
+    return timing::dram_transfer_cycles(len, m_bytes_per_cycle);
 }
 
 uint64_t SimpleDram::request(MemRequest& r) {

@@ -11,6 +11,7 @@
 
 #include "sim/compiler/emit.h"
 #include "sim/timing/array_model.h"
+#include "sim/timing/dram_transfer.h"
 
 namespace npu::compiler {
 namespace {
@@ -227,11 +228,7 @@ class DmaSchedule {
     }
 
     uint64_t transfer_cycles(uint64_t len) const {
-        const double c = static_cast<double>(len) / m_per_channel;
-        const double rounded = std::round(c);
-        const uint64_t cycles = std::fabs(c - rounded) < 1e-9 ? static_cast<uint64_t>(rounded)
-                                                              : static_cast<uint64_t>(std::ceil(c));
-        return std::max<uint64_t>(cycles, 1);
+        return timing::dram_transfer_cycles(len, m_per_channel);
     }
 
     uint64_t m_setup, m_burst;
