@@ -44,19 +44,30 @@ void Controller::layer_ends_thread() {
 
 void Controller::record_end(size_t layer, uint64_t& previous_end) {
     stats::LayerStats& ls = m_layers[layer];
+    // A layer's earlier ends (a pipelined program's earlier images) add to its record.
+    const bool again = ls.end_cycle != 0;
     ls.end_cycle = now_cycles();
-    // Dispatch runs ahead of the engines here: the layer starts when its first instruction
-    // starts in an engine (after its tokens and hazards), if one has.
-    const uint64_t started = m_board.layer_started(layer);
-    if (started != UINT64_MAX) ls.start_cycle = started;
-    // Its span overlaps the previous layer's until that one's end; the rest is its own. Its
-    // limiters cover its exclusive cycles: from the previous end (its instructions may start
-    // later than that, the cycles between are dependency waits).
+    if (m_full) {
+        // Dispatch runs ahead of the engines here: the layer starts when its first instruction
+        // starts in an engine (after its tokens and hazards), if one has.
+        const uint64_t started = m_board.layer_started(layer);
+        if (started != UINT64_MAX) ls.start_cycle = started;
+    }
+    // Its span overlaps the previous layer's until that one's end; the rest is its own.
     const uint64_t own_from = std::max(ls.start_cycle, previous_end);
-    ls.exclusive_cycles = ls.end_cycle - previous_end;
-    ls.overlapped_cycles = own_from - ls.start_cycle;
+    ls.exclusive_cycles = (again ? ls.exclusive_cycles : 0) + ls.end_cycle - previous_end;
+    if (!again) ls.overlapped_cycles = own_from - ls.start_cycle;
     if (stats::LimiterLog* log = m_board.limiters()) {
-        ls.limiters = log->close_layer(layer, previous_end, ls.end_cycle);
+        // With the dependency table its limiters cover its exclusive cycles from the previous
+        // end (its instructions may start later than that: the cycles between are dependency
+        // waits); at a SYNC, from its own part of the span.
+        const stats::LimiterCycles c =
+            log->close_layer(layer, m_full ? previous_end : own_from, ls.end_cycle);
+        if (again) {
+            ls.limiters += c;
+        } else {
+            ls.limiters = c;
+        }
     }
     previous_end = ls.end_cycle;
     m_syncs.add(layer, 1);
@@ -177,24 +188,7 @@ void Controller::run() {
             const uint64_t sync_start = now_cycles();
             m_board.wait_all_complete();
             if (m_barrier) m_barrier(layer);
-            stats::LayerStats& ls = m_layers[layer];
-            // A layer's earlier SYNCs (a pipelined program's earlier images) add to its record.
-            const bool again = ls.end_cycle != 0;
-            ls.end_cycle = now_cycles();
-            // Its span overlaps the previous layer's until that one's end; the rest is its own.
-            const uint64_t own_from = std::max(ls.start_cycle, previous_end);
-            ls.exclusive_cycles = (again ? ls.exclusive_cycles : 0) + ls.end_cycle - previous_end;
-            if (!again) ls.overlapped_cycles = own_from - ls.start_cycle;
-            previous_end = ls.end_cycle;
-            if (stats::LimiterLog* log = m_board.limiters()) {
-                const stats::LimiterCycles c = log->close_layer(layer, own_from, ls.end_cycle);
-                if (again) {
-                    ls.limiters += c;
-                } else {
-                    ls.limiters = c;
-                }
-            }
-            m_syncs.add(layer, 1);
+            record_end(layer, previous_end);
             const uint32_t image = syncs[layer] - syncs_left[layer];
             if (!images.empty()) {
                 // Image `image` of the batch's output: from its slot, or from where the stage

@@ -108,7 +108,8 @@ class Controller : public sc_core::sc_module {
     void layer_ends();
     // Reads layer `layer`'s whole output and hands it on (functional runs).
     void take_output(size_t layer, std::vector<int8_t>* from_images);
-    // A layer's end at now_cycles(): its records (start, end, exclusive, overlapped, limiters).
+    // A layer's end at now_cycles(), at a SYNC or by the layer-end process: its records (start,
+    // end, exclusive, overlapped, limiters; a pipelined layer's later images add to them).
     void record_end(size_t layer, uint64_t& previous_end);
 
     cfg::ControllerConfig m_cfg;
