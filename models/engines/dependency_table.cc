@@ -146,9 +146,9 @@ void DependencyTable::prune(std::vector<Handle>& bucket, uint64_t now) {
 
 DependencyTable::Handle DependencyTable::add(uint32_t epoch_of, const Accesses& a, uint64_t now,
                                              bool counted) {
-    if (m_buckets.empty()) m_first_epoch = epoch_of;
-    if (epoch_of < m_first_epoch + m_buckets.size() - (m_buckets.empty() ? 0 : 1) ||
-        epoch_of < m_first_epoch) {
+    if (m_buckets.empty()) {
+        m_first_epoch = epoch_of;
+    } else if (epoch_of + 1 < m_first_epoch + m_buckets.size()) {  // before the newest epoch
         throw std::logic_error("dependency table: epoch " + std::to_string(epoch_of) +
                                " entered after a later one");
     }
