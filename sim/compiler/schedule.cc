@@ -504,10 +504,14 @@ uint64_t scheduled_cycles(const LoweredLayer& x, const ArrayPlan& plan, const cf
     return schedule_cycles(trial.program, hw);
 }
 
+Estimate scored_estimate(Estimate closed, const LoweredLayer& x, const ArrayPlan& plan,
+                         const cfg::HwConfig& hw) {
+    closed.cycles = std::max(closed.cycles, scheduled_cycles(x, plan, hw));
+    return closed;
+}
+
 Estimate scored_estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwConfig& hw) {
-    Estimate e = estimate(x, plan, hw);
-    e.cycles = std::max(e.cycles, scheduled_cycles(x, plan, hw));
-    return e;
+    return scored_estimate(estimate(x, plan, hw), x, plan, hw);
 }
 
 }  // namespace npu::compiler

@@ -54,5 +54,8 @@ namespace npu::compiler {
 // its closed-form and scheduled cycles (the energy then prices static power over those).
 [[nodiscard]] Estimate scored_estimate(const LoweredLayer& layer, const ArrayPlan& plan,
                                        const cfg::HwConfig& hw);
+// The same from the candidate's estimate() already computed (`closed`).
+[[nodiscard]] Estimate scored_estimate(Estimate closed, const LoweredLayer& layer,
+                                       const ArrayPlan& plan, const cfg::HwConfig& hw);
 
 }  // namespace npu::compiler

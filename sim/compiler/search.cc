@@ -73,12 +73,17 @@ constexpr uint64_t kNearPercent = 1;
 // choice among its few candidates, as before the schedule.
 bool scheduled(const cfg::HwConfig& hw) { return hw.compiler.fusion == Fusion::kNone; }
 
-// Whether a candidate is small enough for the search to schedule it at all.
-bool schedulable(const LoweredLayer& x, const ArrayPlan& plan) {
+// The instructions a candidate emits (what scheduling it costs).
+uint64_t instructions(const LoweredLayer& x, const ArrayPlan& plan) {
     LayerPlan lp;
     lp.ok = true;
     lp.array = plan;
-    return instruction_count(x, lp).total() <= kScheduleBudget;
+    return instruction_count(x, lp).total();
+}
+
+// Whether a candidate is small enough for the search to schedule it at all.
+bool schedulable(const LoweredLayer& x, const ArrayPlan& plan) {
+    return instructions(x, plan) <= kScheduleBudget;
 }
 
 // Up to kMaxSteps values of [lo, hi], evenly spaced, both ends included (empty if hi < lo).
@@ -266,14 +271,10 @@ ArrayPlan search_array(const LoweredLayer& x, const cfg::HwConfig& hw) {
             (latency ? !near(closed[i].cycles, fewest) : better(best_score, closed[i], hw))) {
             break;
         }
-        LayerPlan lp;
-        lp.ok = true;
-        lp.array = candidates[i];
-        const uint64_t cost = instruction_count(x, lp).total();
+        const uint64_t cost = instructions(x, candidates[i]);
         if (cost > budget) break;
         budget -= std::min(budget, cost);
-        Estimate score = closed[i];
-        score.cycles = std::max(score.cycles, scheduled_cycles(x, candidates[i], hw));
+        const Estimate score = scored_estimate(closed[i], x, candidates[i], hw);
         scored.emplace_back(i, score);
         fewest = std::min(fewest, score.cycles);
         if (n == 0 || better(score, best_score, hw)) {
