@@ -322,16 +322,30 @@ void load_bias(Schedule& sch, const GemmIo& io, int32_t n0, int32_t n, uint32_t 
 // [K][nb] block (every earlier block is full; the last may be narrower), each wrow(width of the
 // n-block) bytes, of which the block's channels: the whole row (one contiguous run) unless the
 // block is part of its n-block (channel partition; it then starts on a byte).
+// (pretiled_rows(): the transfer, its far side an offset into the weights' region, which holds
+// the group's weights from `w_offset` on.)
+isa::Transfer pretiled_rows(uint64_t w_offset, Precision wprec, const LayerMapping& mp,
+                            const NBlock& b, int64_t k0, int32_t k, uint32_t addr) {
+    const auto wrow = [wprec](uint64_t n) { return weight_bytes(wprec, n); };
+    const int64_t first = b.j * mp.nb;
+    const uint64_t row = wrow(uint64_t(std::min<int64_t>(mp.nb, mp.n - first)));
+    const uint64_t part = wrow(uint64_t(b.n));
+    return {w_offset + uint64_t(b.j) * uint64_t(mp.k) * wrow(uint64_t(mp.nb)) + uint64_t(k0) * row +
+                wrow(uint64_t(b.n0 - first)),
+            row,
+            addr,
+            static_cast<uint32_t>(part),
+            static_cast<uint32_t>(k),
+            static_cast<uint32_t>(part)};
+}
 void load_pretiled(Schedule& sch, const GemmIo& io, const LayerMapping& mp, const NBlock& b,
                    int64_t k0, int32_t k, uint32_t addr, BufRef into) {
-    const int64_t first = b.j * mp.nb;
-    const uint64_t row = io.wrow(uint64_t(std::min<int64_t>(mp.nb, mp.n - first)));
-    const uint64_t part = io.wrow(uint64_t(b.n));
-    sch.load({io.w.offset + uint64_t(b.j) * uint64_t(mp.k) * io.wrow(uint64_t(mp.nb)) +
-                  uint64_t(k0) * row + io.wrow(uint64_t(b.n0 - first)),
-              row, addr, static_cast<uint32_t>(part), static_cast<uint32_t>(k),
-              static_cast<uint32_t>(part)},
-             io.w.region, into);
+    sch.load(pretiled_rows(io.w.offset, io.wprec, mp, b, k0, k, addr), io.w.region, into);
+}
+
+// Where group `grp`'s pre-tiled weights start in the layer's weight region.
+uint64_t group_weights_offset(const LoweredLayer& x, int32_t grp) {
+    return uint64_t(grp) * x.K * (x.N / uint64_t(x.groups)) * x.w_slot;
 }
 
 // The COMPUTE of m-block `mb` x reduction k0.. (k) x channels n0.. (n), from the slab at
@@ -494,8 +508,7 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
                 io.wprec = x.wprec;
                 io.a = {x.input_regions.front(), uint64_t(smp) * a_image};
                 io.a_row_bytes = io.a_row_stride = uint64_t(l.in_w) * uint64_t(l.in_c) * ab;
-                io.w = {x.weight_region,
-                        uint64_t(grp) * x.K * (x.N / uint64_t(x.groups)) * x.w_slot};
+                io.w = {x.weight_region, group_weights_offset(x, grp)};
                 io.bias = {x.bias_region, 0};
                 io.out = {x.output_region, uint64_t(smp) * out_image};
                 io.out_row_stride = x.N * ab;
@@ -840,22 +853,35 @@ uint64_t share_of_macs(const LoweredLayer& x, const LayerPlan& plan, uint64_t ma
     return macs / channels * mine;
 }
 
+namespace {
+// The group and block of channels of the first GEMM step this core runs (emit_array(): the first
+// group with channels of the plan's core_units, its first block; every core of a spatial split
+// runs every channel), if it runs one: a core without rows (spatial) or channels of the layer
+// has none.
+std::optional<std::pair<int32_t, NBlock>> first_block(const LoweredLayer& x,
+                                                      const LayerPlan& plan) {
+    if (row_pieces(plan, row_split(x)).empty()) return std::nullopt;
+    for (int32_t grp = 0; grp < x.groups; ++grp) {
+        const std::vector<NBlock> nbs = n_blocks_of(plan, grp);
+        if (!nbs.empty()) return std::make_pair(grp, nbs.front());
+    }
+    return std::nullopt;
+}
+}  // namespace
+
 std::optional<isa::Transfer> first_weights(const LoweredLayer& x, const LayerPlan& plan) {
     if (!plan.ok || x.cls != LayerClass::kArray || x.layer->kind == graph::OpKind::kMatmul ||
         x.weight_region == kNoRegion) {
         return std::nullopt;
     }
-    // load_pretiled() of n-block 0, rows 0.. of group 0 (image 0): its first k-chunk, or the
-    // whole K when the n-blocks are outermost.
+    // load_pretiled() of the first block of channels this core runs (one core: n-block 0 of
+    // group 0), rows 0..: its first k-chunk, or the whole K when the n-blocks are outermost.
     const LayerMapping& mp = plan.array.mapping;
-    const uint64_t row = weight_bytes(x.wprec, uint64_t(std::min<int64_t>(mp.nb, mp.n)));
     const int64_t k = plan.array.weights_outer ? mp.k : std::min<int64_t>(mp.kb, mp.k);
-    return isa::Transfer{0,
-                         row,
-                         0,
-                         static_cast<uint32_t>(row),
-                         static_cast<uint32_t>(k),
-                         static_cast<uint32_t>(row)};
+    const std::optional<std::pair<int32_t, NBlock>> first = first_block(x, plan);
+    if (!first) return std::nullopt;  // no share of the layer: no first step
+    return pretiled_rows(group_weights_offset(x, first->first), x.wprec, mp, first->second, 0,
+                         static_cast<int32_t>(k), 0);
 }
 
 void emit_layer(const LoweredLayer& x, const LayerPlan& plan, uint16_t index, Emitted& out,

@@ -39,6 +39,13 @@
 // SYNC guarantees they have arrived. The prefetch LOAD waits (compute -> load token) for the
 // last compute of its layer that read that layer's own prefetch slot, since slots of consecutive
 // layers may overlap. Each layer keeps its instruction_count(): the LOAD moves, it is not added.
+// Channel and spatial partitions (LayerPlan::core_units): each core's program prefetches the
+// weights of its own first step of the next layer (first_weights() under the core's units: the
+// first block of channels it runs, from that block's place in the pre-tiled weights; spatial:
+// n-block 0, every core runs every channel), into a slot planned in its own scratchpad as for one
+// core (no tensor is kept on chip in a split run); a core without a share of the next layer
+// prefetches nothing. The LOAD comes before the SYNC, so it runs under the current layer and the
+// cross-core barrier still orders every core's activations.
 #pragma once
 
 #include <cstdint>
@@ -89,7 +96,9 @@ struct Emitted {
 [[nodiscard]] isa::InstrCounts instruction_count(const LoweredLayer& layer, const LayerPlan& plan);
 
 // The LOAD of the weights a layer's first step reads (sram_addr 0, far offset into its weight
-// region), when it has pre-tiled weights that can be prefetched; nothing otherwise.
+// region), when it has pre-tiled weights that can be prefetched; nothing otherwise. Under the
+// plan's core_units: this core's first step (its first block of channels, emit_gemm()'s transfer
+// exactly), nothing when the core runs no step of the layer.
 [[nodiscard]] std::optional<isa::Transfer> first_weights(const LoweredLayer& layer,
                                                          const LayerPlan& plan);
 

@@ -20,7 +20,9 @@
 // above the working sets of the previous group's layers and its own, clear of every tensor kept
 // on chip while either group runs. Tensors kept on chip come first (they save DRAM traffic on
 // every read); a layer whose weights do not fit in what is left gets no slot and waits for the
-// barrier as without overlap.
+// barrier as without overlap. Channel and spatial partitions: per core, its share's first
+// weights (first_weights() under the plan's core_units; none: no slot) in its own scratchpad,
+// above the whole layers' working sets (a core's share uses a subset of the plan's buffers).
 //
 // link() then adds each region's address to the far address of every LOAD and STORE of the
 // emitted program and fills the layer table's addresses and residency.

@@ -42,8 +42,21 @@ void check_split(const graph::Workload& wl, const cfg::HwConfig& hw, Partition p
     if (hw.compiler.fusion != Fusion::kNone) {
         refuse("compiler.fusion " + std::string(to_string(hw.compiler.fusion)));
     }
-    if (hw.compiler.overlap != LayerOverlap::kNone) {
+    // Pipeline hands tensors on through DRAM with no prefetch slot planned across its stages;
+    // channel and spatial prefetch each core's share of the next layer's first weights (constants
+    // in DRAM) before the barrier, but keep the barrier: `full` drops it, and the next layer reads
+    // the other cores' outputs, which no core's dependency table sees.
+    if (partition == Partition::kPipeline && hw.compiler.overlap != LayerOverlap::kNone) {
         refuse("compiler.overlap " + std::string(to_string(hw.compiler.overlap)));
+    } else if (hw.compiler.overlap == LayerOverlap::kFull) {
+        problems.add(Diagnostic{
+            where.file, where.line, where.col, "compiler.partition",
+            "expected batch with compiler.overlap full (full drops the barrier between layers, "
+            "but each layer of a " +
+                name +
+                " split reads the other cores' outputs of the layers before it, which no core's "
+                "dependency table sees; compiler.overlap prefetch keeps the barrier), found " +
+                name});
     }
     for (size_t li = 0; li < wl.layers.size(); ++li) {
         const graph::Layer& l = wl.layers[li];
@@ -92,11 +105,11 @@ Partitioned compile_split(const graph::Workload& wl, const cfg::HwConfig& hw,
 }
 
 // compiler.partition auto may split the layers (rather than the batch) when the batch does not
-// give every core the same number of images and the splits can run (no fusion, no prefetch, no
-// `fuse: true` pin).
+// give every core the same number of images and the splits can run (no fusion, no overlap full,
+// no `fuse: true` pin; prefetch can).
 bool auto_may_split(const graph::Workload& wl, const cfg::HwConfig& hw) {
     return wl.batch % hw.cores != 0 && hw.compiler.fusion == Fusion::kNone &&
-           hw.compiler.overlap == LayerOverlap::kNone &&
+           hw.compiler.overlap != LayerOverlap::kFull &&
            std::none_of(wl.layers.begin(), wl.layers.end(),
                         [](const graph::Layer& l) { return l.pin_fuse == true; });
 }

@@ -30,24 +30,28 @@
 // layer's SYNC waits at the cross-core barrier (models/platform/core_barrier.h) until every core
 // has completed the layer, so the next layer reads every channel. Each core's n-blocks are the
 // one-core mapping's (the mapping is chosen for the whole layer). Core c's scratchpad window
-// starts at onchip_base + c * kCoreWindowStride as with batch. Not with compiler.fusion auto,
-// compiler.overlap prefetch or a workload's `fuse: true` pins (npu::UserError naming
-// compiler.partition or the pin).
+// starts at onchip_base + c * kCoreWindowStride as with batch. With compiler.overlap prefetch,
+// each core prefetches the first weights of its own share of the next layer (its first block of
+// channels) into a slot of its own scratchpad before the layer's SYNC (emit.h), and the barrier
+// stays. Not with compiler.fusion auto, compiler.overlap full or a workload's `fuse: true` pins
+// (npu::UserError naming compiler.partition or the pin): fusion keeps tensors on chip, which the
+// cores do not; full drops the barrier between layers, but the next layer reads the other cores'
+// outputs, which no core's dependency table sees.
 //
 // Partition `spatial`: as channel (every core runs every layer, one shared DRAM layout planned on
 // the whole layers, core 0's program holds the DRAM image, no tensor kept on chip, the barrier at
-// every SYNC, the same refusals), but the work units are every layer's output rows (emit.h
-// core_share()): an array layer's GEMM rows (a conv's output image rows), pooling's and
-// depthwise's output rows, the rows of add/mul and of the row ops; with a batch, the images'
-// rows one image after the other (units = images x rows, image-major, so a core's range may
-// span the end of one image and the start of the next; a layer that folds the batch into its
-// rows, and the row ops, count the stacked rows). Split as evenly as they go, the first cores
-// taking one more; a layer with fewer rows than cores (a gemm of one row, a global pooling)
-// leaves the last cores without work in it. Each core runs its rows in blocks that fit the plan's
-// buffers (emit.h core_share()), with every output channel: it loads the input rows its rows need
-// (a convolution's halo rows too: neighbouring cores both load them) and the whole layer's
-// weights (every n-block and k-chunk, per m-block as the plan does, from the one copy) and
-// stores its rows of the shared output.
+// every SYNC, prefetch as channel's, the same refusals), but the work units are every layer's
+// output rows (emit.h core_share()): an array layer's GEMM rows (a conv's output image rows),
+// pooling's and depthwise's output rows, the rows of add/mul and of the row ops; with a batch, the
+// images' rows one image after the other (units = images x rows, image-major, so a core's range may
+// span the end of one image and the start of the next; a layer that folds the batch into its rows,
+// and the row ops, count the stacked rows). Split as evenly as they go, the first cores taking one
+// more; a layer with fewer rows than cores (a gemm of one row, a global pooling) leaves the last
+// cores without work in it. Each core runs its rows in blocks that fit the plan's buffers (emit.h
+// core_share()), with every output channel: it loads the input rows its rows need (a convolution's
+// halo rows too: neighbouring cores both load them) and the whole layer's weights (every n-block
+// and k-chunk, per m-block as the plan does, from the one copy) and stores its rows of the shared
+// output.
 //
 // Partition `pipeline` (compile_pipeline(), pipeline.cc): the layers, in workload order, are split
 // into `cores` contiguous stages, core c running stage c's layers whole for every image of the
@@ -81,12 +85,13 @@
 // 0's holds the DRAM image: the weights and every image's inputs), the run's whole layer table
 // (the batch's tensors: output_bytes the batch's; a layer's MACs the batch's in its core's
 // program, 0 in the others'; on-chip addresses in its core's window) and isa::Program::pipeline.
-// Not with compiler.fusion auto, compiler.overlap prefetch or `fuse: true` pins (npu::UserError
-// naming compiler.partition or the pin). With batch 1 nothing overlaps: the stages run one after
-// the other, the image's layers in order as on one core but every tensor between stages through
-// DRAM. A layer's run record (soc.h merge_core_layers()) is its core's: from its first image's
-// first instruction to its last image's SYNC, so the spans of a stage's layers overlap; exclusive
-// cycles still run from the previous layer's end to its own and add up to the run.
+// Not with compiler.fusion auto, compiler.overlap prefetch or full, or `fuse: true` pins
+// (npu::UserError naming compiler.partition or the pin). With batch 1 nothing overlaps: the stages
+// run one after the other, the image's layers in order as on one core but every tensor between
+// stages through DRAM. A layer's run record (soc.h merge_core_layers()) is its core's: from its
+// first image's first instruction to its last image's SYNC, so the spans of a stage's layers
+// overlap; exclusive cycles still run from the previous layer's end to its own and add up to the
+// run.
 //
 // Per-layer pins: a workload layer's `partition: channel | spatial` (graph::Layer::pin_partition)
 // splits that layer that way in a channel or spatial run on several cores, whatever
@@ -95,7 +100,7 @@
 // pin `partition: pipeline` is not a pin (the workload loader refuses it).
 //
 // Partition `auto`: batch when the batch gives every core the same number of images (a multiple
-// of the cores), or when the splits cannot run (compiler.fusion auto, compiler.overlap prefetch, a
+// of the cores), or when the splits cannot run (compiler.fusion auto, compiler.overlap full, a
 // `fuse: true` pin); otherwise (e.g. batch 1 on 4 cores) the split above, each layer channel or
 // spatial as choose_layer_partitions() (compiler.h) prefers (every core's share of the layer
 // estimated both ways, the cores in parallel against the shared DRAM), if the estimate says the

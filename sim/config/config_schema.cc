@@ -399,8 +399,9 @@ std::vector<FieldSpec> build_table() {
         "every layer; pipeline, the layers are split into one contiguous stage per core "
         "(balanced by the compiler's cost estimate) and the images of the batch flow through "
         "the stages, each core starting an image once the previous core has finished it; "
-        "auto, batch when the batch is a multiple of the cores (or with fusion or overlap) "
-        "on as many cores as the compiler's estimate prefers, else channel or spatial per layer "
+        "auto, batch when the batch is a multiple of the cores (or with fusion or overlap "
+        "full) on as many cores as the compiler's estimate prefers, else channel or spatial per "
+        "layer "
         "by the compiler's estimate",
         [](const HwConfig& c) { return static_cast<int>(c.compiler.partition); },
         [](HwConfig& c, int v) { c.compiler.partition = static_cast<Partition>(v); }));

@@ -170,12 +170,13 @@ TEST_F(MultiCore, SpatialPartitionSplitsOneImage) {
     EXPECT_NE(asm_out.out.find("; core 1: its rows of every layer\n"), std::string::npos);
     const Result bad = npusim(
         "run --workload tiny_resnet --set cores=2 --set compiler.partition=spatial "
-        "--set compiler.overlap=prefetch --no-progress");
+        "--set compiler.overlap=full --no-progress");
     EXPECT_EQ(bad.code, 2);
     EXPECT_EQ(bad.err,
-              "error: --set: compiler.partition: expected batch with compiler.overlap prefetch "
-              "(spatial splits each layer over the cores, which keep no tensor on chip), found "
-              "spatial\n");
+              "error: --set: compiler.partition: expected batch with compiler.overlap full (full "
+              "drops the barrier between layers, but each layer of a spatial split reads the "
+              "other cores' outputs of the layers before it, which no core's dependency table "
+              "sees; compiler.overlap prefetch keeps the barrier), found spatial\n");
 }
 
 // Pipeline partition at batch 4 on 3 cores: bit-exact, the partition and each core's stage in the

@@ -235,11 +235,13 @@ TEST(ChannelPartition, TwoCoresRunOneImageFaster) {
 TEST(ChannelPartition, RefusesWhatItCannotSplit) {
     const graph::Workload wl = bundled("tiny_resnet");
     EXPECT_EQ(test_support::partition_error(
-                  channel_hw(2, {"compiler.fusion=auto", "compiler.overlap=prefetch"}), wl),
+                  channel_hw(2, {"compiler.fusion=auto", "compiler.overlap=full"}), wl),
               "--set: compiler.partition: expected batch with compiler.fusion auto (channel "
               "splits each layer over the cores, which keep no tensor on chip), found channel\n"
-              "--set: compiler.partition: expected batch with compiler.overlap prefetch (channel "
-              "splits each layer over the cores, which keep no tensor on chip), found channel");
+              "--set: compiler.partition: expected batch with compiler.overlap full (full drops "
+              "the barrier between layers, but each layer of a channel split reads the other "
+              "cores' outputs of the layers before it, which no core's dependency table sees; "
+              "compiler.overlap prefetch keeps the barrier), found channel");
     // One core: no split, nothing refused.
     EXPECT_EQ(test_support::partition_error(channel_hw(1, {"compiler.fusion=auto"}), wl),
               "(no error)");
