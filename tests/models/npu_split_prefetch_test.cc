@@ -21,6 +21,7 @@
 
 #include "sim/compiler/compiler.h"
 #include "sim/compiler/lower.h"
+#include "sim/compiler/memory_plan.h"
 #include "sim/compiler/partition.h"
 #include "sim/compiler/search.h"
 #include "sim/compiler/tiling.h"
@@ -91,6 +92,35 @@ std::optional<isa::Transfer> first_weight_load(const isa::Program& p, size_t lay
     return std::nullopt;
 }
 
+// Every prefetch of every core's program in `on` (`off`: the same split without prefetch): the
+// LOAD that core's first step of the layer makes without prefetch (address, bytes, stride), into a
+// slot above both layers' working sets on that core (its own scratchpad: the addresses are
+// offsets into its window). Returns how many prefetches there are.
+size_t expect_prefetches_are_first_steps(const compiler::Partitioned& on,
+                                         const compiler::Partitioned& off) {
+    size_t count = 0;
+    for (size_t c = 0; c < on.programs.size(); ++c) {
+        const isa::Program& p = on.programs[c];
+        const std::vector<uint64_t> work = compiler::working_sets(off.programs[c]);
+        for (size_t li = 1; li < p.layers.size(); ++li) {
+            for (size_t i : prefetches_of(p, li)) {
+                SCOPED_TRACE("core " + std::to_string(c) + ", layer " + p.layers[li].name);
+                const isa::Transfer& x = p.xfer(p.instrs[i]);
+                const std::optional<isa::Transfer> own = first_weight_load(off.programs[c], li);
+                EXPECT_TRUE(own);
+                if (!own) continue;
+                EXPECT_EQ(x.dram_addr, own->dram_addr);
+                EXPECT_EQ(x.dram_stride, own->dram_stride);
+                EXPECT_EQ(x.rows, own->rows);
+                EXPECT_EQ(x.row_bytes, own->row_bytes);
+                EXPECT_GE(x.sram_addr, std::max(work[li - 1], work[li]));
+                ++count;
+            }
+        }
+    }
+    return count;
+}
+
 // Channel split of kGemms on 4 cores: core c's program loads, before g1's SYNC, the rows of g2's
 // pre-tiled weights its first step reads, channels [16c, 16c + 16) of n-block j = 16c / nb (each
 // row min(nb, 64 - j nb) bytes, int8), from the first k-chunk: the LOAD its first step makes
@@ -134,6 +164,7 @@ TEST(SplitPrefetch, EachCorePrefetchesItsOwnFirstWeights) {
         // Every layer keeps its instruction count: the LOAD moved.
         EXPECT_EQ(p.instrs.size(), off.programs[c].instrs.size());
     }
+    EXPECT_EQ(expect_prefetches_are_first_steps(on, off), 4u + 1u);  // g2 on 4 cores, g3 on 1
     // Spatial: every core runs every channel from n-block 0; its first LOAD of g2's weights.
     const compiler::Partitioned sp =
         compiler::compile_cores(wl, split_hw(4, "spatial", {"compiler.overlap=prefetch"}), o);
@@ -193,6 +224,13 @@ TEST_P(SplitPrefetchNets, BitExactAndOverlapped) {
     const run::RunResult one = run::simulate(with_cores(1, {prec}), wl, {});
     EXPECT_EQ(on.stats.partition, c.partition);
     test_support::expect_layers_match_one_core(on, one);
+    compiler::CompileOptions o;
+    o.with_data = false;
+    EXPECT_GT(expect_prefetches_are_first_steps(
+                  compiler::compile_cores(
+                      wl, split_hw(c.cores, c.partition, {prec, "compiler.overlap=prefetch"}), o),
+                  compiler::compile_cores(wl, split_hw(c.cores, c.partition, {prec}), o)),
+              0u);
     uint64_t overlapped = 0;
     for (const auto& l : on.stats.layers) overlapped += l.overlapped_cycles;
     EXPECT_GT(overlapped, 0u);
