@@ -60,22 +60,24 @@ inline std::string partition_error(const cfg::HwConfig& hw, const graph::Workloa
 
 // Every bundled chip at 4 cores with compiler.partition `partition`: tiny_resnet, and with the
 // environment variable `env` set to "long" BERT and ResNet-50 too (with data; a ctest entry of
-// label long sets it), each at batch `batch`. Every layer checked and bit-exact; the run reports
-// the partition `reported(workload, hw)` gives (empty: `partition`).
+// label long sets it), each at batch `batch`, with the config overrides `more` too. Every layer
+// checked and bit-exact; the run reports the partition `reported(workload, hw)` gives (empty:
+// `partition`).
 inline void expect_bundled_chips_bit_exact(
     const char* env, const std::string& partition,
     const std::function<std::string(const graph::Workload&, const cfg::HwConfig&)>& reported =
         nullptr,
-    int32_t batch = 1) {
+    int32_t batch = 1, const std::vector<std::string>& more = {}) {
     const char* sweep = std::getenv(env);
     const bool full = sweep != nullptr && std::string(sweep) == "long";
     const std::vector<const char*> nets =
         full ? std::vector<const char*>{"tiny_resnet", "bert_base_layer", "resnet50"}
              : std::vector<const char*>{"tiny_resnet"};
     for (const char* chip : {"edge_npu", "tpu_v1", "gemmini", "nvdla", "vta"}) {
-        const cfg::HwConfig hw =
-            cfg::load_hw_config(std::string(NPUSIM_SOURCE_DIR) + "/configs/" + chip + ".yaml",
-                                {"cores=4", "compiler.partition=" + partition});
+        std::vector<std::string> sets = {"cores=4", "compiler.partition=" + partition};
+        sets.insert(sets.end(), more.begin(), more.end());
+        const cfg::HwConfig hw = cfg::load_hw_config(
+            std::string(NPUSIM_SOURCE_DIR) + "/configs/" + chip + ".yaml", sets);
         for (const char* net : nets) {
             SCOPED_TRACE(std::string(chip) + " " + net);
             const graph::Workload wl = batch == 1 ? bundled(net) : bundled(net, batch);

@@ -5,8 +5,9 @@
 // first step would have made, and a core without a share of the next layer prefetches nothing;
 // the cross-core barrier still closes every layer. Small networks at 2 to 4 cores bit-exact and
 // byte for byte the one-core run (int8 and fp16); the prefetch overlaps the previous layer and
-// shortens a run whose weights dominate; auto splits with prefetch; compiler.overlap full and
-// fusion are refused with the exact message.
+// shortens a four-core run; auto splits with prefetch; compiler.overlap full and fusion are
+// refused with the exact message. NPUSIM_SPLIT_PREFETCH_SWEEP=long (ctest
+// multicore_split_prefetch_long) runs the bundled chips at 4 cores on BERT and ResNet-50 too.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -356,6 +357,22 @@ TEST(SplitPrefetch, FullAndFusionAreRefused) {
                                             bundled("tiny_resnet")),
               "(no error)");
     std::filesystem::remove_all(dir);
+}
+
+// Every bundled chip at 4 cores with prefetch, channel, spatial and auto (at batch 1: auto's
+// choice, a split or one core busy), bit-exact. NPUSIM_SPLIT_PREFETCH_SWEEP=long (ctest
+// multicore_split_prefetch_long) adds BERT and ResNet-50.
+TEST(SplitPrefetch, BundledChipsBitExact) {
+    compiler::CompileOptions o;
+    o.with_data = false;
+    const auto reported = [&](const graph::Workload& wl, const cfg::HwConfig& hw) {
+        return std::string(to_string(compiler::compile_cores(wl, hw, o).partition));
+    };
+    for (const char* partition : {"channel", "spatial", "auto"}) {
+        SCOPED_TRACE(partition);
+        test_support::expect_bundled_chips_bit_exact("NPUSIM_SPLIT_PREFETCH_SWEEP", partition,
+                                                     reported, 1, {"compiler.overlap=prefetch"});
+    }
 }
 
 }  // namespace
