@@ -11,6 +11,7 @@
 #include "sim/compiler/compiler.h"
 #include "sim/compiler/fusion.h"
 #include "sim/compiler/lower.h"
+#include "sim/compiler/schedule.h"
 #include "sim/compiler/search.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
@@ -247,6 +248,70 @@ TEST(CompilerFusion, NoneCompilesTheProgramWithoutFusionOnTheTestNetworks) {
             EXPECT_EQ(d.fusion, "") << name;
         }
     }
+}
+
+TEST(CompilerFusion, ALayerInNoGroupKeepsTheMappingItHasWithoutFusion) {
+    // With fusion auto the search alone gives the closed form's plans (search.h); a layer that
+    // ends up in no group must still get its best plan, fusion none's (the scheduled search).
+    // Some such layers' closed-form plans differ (counted), so the closed form alone fails this.
+    cfg::set_data_dir(NPUSIM_SOURCE_DIR);
+    size_t compared = 0, closed_differs = 0;
+    for (const char* name :
+         {"tiny_resnet", "tiny_attention", "conv_small", "default", "resnet18"}) {
+        graph::LoadOptions lo;
+        lo.with_data = false;
+        const graph::Workload wl = quant::load_and_quantize(
+            std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml", lo);
+        for (const char* chip : {"edge_npu", "gemmini", "nvdla", "tpu_v1", "vta"}) {
+            const cfg::HwConfig none = cfg::load_hw_config(
+                std::string(NPUSIM_SOURCE_DIR) + "/configs/" + chip + ".yaml", {});
+            cfg::HwConfig with = none;
+            with.compiler.fusion = Fusion::kAuto;
+            CompileOptions o;
+            o.with_data = false;
+            const isa::Program a = compile(wl, none, o), b = compile(wl, with, o);
+            const Lowered lw = lower(wl, with);
+            const std::vector<LayerPlan> closed = search_mappings(lw, with);
+            for (size_t i = 0; i < b.layers.size(); ++i) {
+                if (b.layers[i].fused || (i > 0 && b.layers[i - 1].fused)) continue;
+                EXPECT_EQ(b.layers[i].mapping, a.layers[i].mapping)
+                    << name << " " << chip << " " << b.layers[i].name;
+                ++compared;
+                closed_differs += closed[i].summary != a.layers[i].mapping ? 1 : 0;
+            }
+        }
+    }
+    EXPECT_GT(compared, 100u);
+    EXPECT_GT(closed_differs, 0u);
+}
+
+TEST(CompilerFusion, FusionCyclesOfALayerWithNothingInPlaceAreTheSearchsScore) {
+    // The rule's cost of a layer apart (fusion_cycles(), nothing in place) is what the search
+    // scored its plan with (scored_estimate(): the later of the closed form and the schedule);
+    // reading its input in place it loads less, so it is not more.
+    cfg::set_data_dir(NPUSIM_SOURCE_DIR);
+    graph::LoadOptions lo;
+    lo.with_data = false;
+    const graph::Workload wl = quant::load_and_quantize(
+        std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml", lo);
+    const cfg::HwConfig hw =
+        cfg::load_hw_config(std::string(NPUSIM_SOURCE_DIR) + "/configs/nvdla.yaml", {});
+    const Lowered lw = lower(wl, hw);
+    const std::vector<LayerPlan> plans = search_mappings(lw, hw);
+    size_t arrays = 0;
+    for (size_t i = 0; i < plans.size(); ++i) {
+        const LoweredLayer& x = lw.layers[i];
+        if (x.cls != LayerClass::kArray) continue;
+        ++arrays;
+        const uint64_t apart = fusion_cycles(x, plans[i], hw);
+        EXPECT_EQ(apart, scored_estimate(x, plans[i].array, hw).cycles) << x.layer->name;
+        if (i > 0 && lw.layers[i].input_regions.at(0) == lw.layers[i - 1].output_region) {
+            LayerPlan in_place = plans[i];
+            in_place.in_place_input = 0;
+            EXPECT_LE(fusion_cycles(x, in_place, hw), apart) << x.layer->name;
+        }
+    }
+    EXPECT_GT(arrays, 5u);
 }
 
 // Bytes the program's transfers move through the on-chip window (scratchpad to scratchpad).
