@@ -283,7 +283,7 @@ FusionChoice choose_fusion(const Lowered& lowered, const std::vector<LayerPlan>&
             uint64_t cycles = 0;
         };
         std::optional<Trial> best;
-        std::string why;  // the first way's refusal
+        std::string why;  // every way's refusal
         for (int v : {kBest, kClosed}) {
             std::vector<int> var = variant;
             if (!in_group) var[li] = v;
@@ -325,7 +325,7 @@ FusionChoice choose_fusion(const Lowered& lowered, const std::vector<LayerPlan>&
                 }
             }
             if (!refusal.empty()) {
-                if (why.empty()) why = refusal;
+                why = why.empty() ? refusal : why + "; with their closed-form plans: " + refusal;
                 continue;
             }
             t.variant = std::move(var);

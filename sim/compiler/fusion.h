@@ -39,11 +39,11 @@
 //     the second with its best plan): so a group never costs more estimated cycles than its
 //     layers alone with their best plans (each link only lowers the sum).
 // The acceptable way with the fewest estimated cycles is kept; with none the layers stay apart
-// and the note says why (the first way's reason). A `fuse: true` pin skips 2-4; one that cannot be
-// met is an error (every one reported at once); `fuse: false` keeps the layer apart. Memory
-// planning (memory_plan.h) places the groups' intermediates first; emission (emit.h) still ends
-// every layer with its barrier, so a group's layers run one after the other and the controller
-// checks each layer's output as before.
+// and the note says why (each way's reason: "...; with their closed-form plans: ..."). A `fuse:
+// true` pin skips 2-4; one that cannot be met is an error (every one reported at once); `fuse:
+// false` keeps the layer apart. Memory planning (memory_plan.h) places the groups' intermediates
+// first; emission (emit.h) still ends every layer with its barrier, so a group's layers run one
+// after the other and the controller checks each layer's output as before.
 #pragma once
 
 #include <cstddef>
