@@ -46,21 +46,40 @@ void check_dram_fits(const graph::Workload& wl, const cfg::HwConfig& hw, uint64_
                                    std::to_string(available) + " B"});
 }
 
+namespace {
+
+// Every layer's best plan: search_mappings() as with compiler.fusion = none (the scheduled
+// search). With fusion auto, search_mappings() itself gives the closed-form plans (search.h),
+// the fusion pass's other choice for a group's layers.
+std::vector<LayerPlan> best_plans(const Lowered& lowered, const cfg::HwConfig& hw) {
+    if (hw.compiler.fusion == Fusion::kNone) return search_mappings(lowered, hw);
+    cfg::HwConfig unfused = hw;
+    unfused.compiler.fusion = Fusion::kNone;
+    return search_mappings(lowered, unfused);
+}
+
+}  // namespace
+
 isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
                      const CompileOptions& options) {
     check_prepared(wl);
     const Lowered lowered = lower(wl, hw);
     std::vector<FusionGroup> groups = group_layers(lowered);
-    std::vector<LayerPlan> plans = search_mappings(lowered, hw);
-    if (options.array_plan) {
+    // Every layer's best plan: the scheduled search, as with compiler.fusion = none (search.h
+    // searches without schedules when fusion is auto: those plans are the fusion pass's other
+    // choice, below).
+    const auto forced = [&](std::vector<LayerPlan>& plans) {
+        if (!options.array_plan) return;
         for (size_t li = 0; li < plans.size(); ++li) {
             if (lowered.layers[li].cls != LayerClass::kArray) continue;
-            if (std::optional<ArrayPlan> forced = options.array_plan(li)) {
-                plans[li].array = std::move(*forced);
+            if (std::optional<ArrayPlan> plan = options.array_plan(li)) {
+                plans[li].array = std::move(*plan);
                 plans[li].summary = array_summary(lowered.layers[li], plans[li].array);
             }
         }
-    }
+    };
+    std::vector<LayerPlan> plans = best_plans(lowered, hw);
+    forced(plans);
     DiagnosticList problems;  // per layer: lowering's, then the search's
     for (size_t li = 0; li < lowered.layers.size(); ++li) {
         for (const Diagnostic& d : lowered.layers[li].problems) problems.add(d);
@@ -69,17 +88,30 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
     problems.throw_if_any();
 
     Emitted emitted = emit(lowered, plans, groups);
-    const std::vector<uint64_t> work = working_sets(emitted.program);
+    std::vector<uint64_t> work = working_sets(emitted.program);
     const MemoryBases bases{options.dram_base, options.onchip_base};
     // Fusion groups, chosen on the program emitted without them (fused layers use a subset of
-    // their buffers, so its working sets bound theirs).
+    // their buffers, so its working sets bound theirs), each group's layers with their best or
+    // their closed-form plans (fusion.h).
     std::optional<FusionChoice> fusion;
     const bool pinned = std::any_of(wl.layers.begin(), wl.layers.end(),
                                     [](const graph::Layer& l) { return l.pin_fuse == true; });
     if (hw.compiler.fusion != Fusion::kNone || pinned) {
+        std::vector<LayerPlan> closed = plans;
+        if (hw.compiler.fusion != Fusion::kNone) {
+            closed = search_mappings(lowered, hw);
+            forced(closed);
+        }
         fusion =
-            choose_fusion(lowered, plans, emitted, work, hw, bases, options.onchip_activations);
+            choose_fusion(lowered, plans, emitted, closed, hw, bases, options.onchip_activations);
         groups = fusion->groups;
+        if (groups.size() < lowered.layers.size()) {
+            // The plans the groups chose; the working sets (and so the memory plan below) are
+            // the final program's: those choose_fusion() planned its last link with.
+            plans = fusion->plans;
+            emitted = emit(lowered, plans, group_layers(lowered));
+            work = working_sets(emitted.program);
+        }
     }
     check_groups(groups, lowered.layers.size());
     const MemoryPlan memory =
@@ -124,7 +156,7 @@ isa::Program compile(const graph::Workload& wl, const cfg::HwConfig& hw,
 
 std::vector<LayerEstimate> estimate_layers(const graph::Workload& wl, const cfg::HwConfig& hw) {
     const Lowered lowered = lower(wl, hw);
-    const std::vector<LayerPlan> plans = search_mappings(lowered, hw);
+    const std::vector<LayerPlan> plans = best_plans(lowered, hw);
     DiagnosticList problems;
     std::vector<LayerEstimate> out;
     for (size_t li = 0; li < lowered.layers.size(); ++li) {
@@ -185,7 +217,7 @@ int choose_batch_cores(const graph::Workload& wl, const cfg::HwConfig& hw) {
         if (found != of_images.end()) return found->second;
         const graph::Workload part = images == wl.batch ? wl : graph::images_of(wl, 0, images);
         const Lowered lowered = lower(part, hw);
-        const std::vector<LayerPlan> plans = search_mappings(lowered, hw);
+        const std::vector<LayerPlan> plans = best_plans(lowered, hw);
         Estimate total;
         for (size_t li = 0; li < lowered.layers.size(); ++li) {
             if (lowered.layers[li].cls != LayerClass::kArray || !plans[li].ok) continue;

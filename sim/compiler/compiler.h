@@ -75,11 +75,12 @@ struct CompileOptions {
 [[nodiscard]] isa::Program compile(const graph::Workload& workload, const cfg::HwConfig& hw,
                                    const CompileOptions& options);
 
-// The mapper's score of each layer's chosen plan (scored_estimate(), schedule.h: the closed-form
-// estimate with the later of its and the engine schedule's cycles), in the workload's order; only
-// array layers (conv/gemm, matmul) have one (`estimate` empty otherwise). `compile --emit
-// estimate` prints it and scripts/cost_model_error.sh compares it with simulation. Throws what
-// compile() throws for a layer that cannot be mapped.
+// The mapper's score of each layer's chosen plan (with compiler.fusion = auto: its best plan, the
+// one compile() keeps for a layer in no fusion group) (scored_estimate(), schedule.h: the
+// closed-form estimate with the later of its and the engine schedule's cycles), in the workload's
+// order; only array layers (conv/gemm, matmul) have one (`estimate` empty otherwise). `compile
+// --emit estimate` prints it and scripts/cost_model_error.sh compares it with simulation. Throws
+// what compile() throws for a layer that cannot be mapped.
 struct LayerEstimate {
     std::string name;
     std::optional<Estimate> estimate;

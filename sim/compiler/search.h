@@ -33,7 +33,8 @@
 // out bank conflicts, which grow with the traffic); energy: the least energy; edp: the least energy
 // x cycles (ties: better()). With compiler.fusion = auto nothing is scheduled and the candidates
 // are the few (the closed form's choice, as before the schedule: its smaller tiles take banks the
-// fusion pass needs free, and block fusions worth more). docs/mapper.md.
+// fusion pass needs free): compile() searches both ways and keeps these plans only for the layers
+// of a fusion group that chose them (fusion.h). docs/mapper.md.
 //
 // Plans do not depend on where tensors live: the emitter (emit.h) turns a plan into
 // instructions whose far addresses are relative to regions, and memory planning places them.

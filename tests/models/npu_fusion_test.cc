@@ -94,17 +94,11 @@ TEST(NpuFusion, SimulatedDramBytesFallByWhatTheCompilerSaid) {
     const cfg::HwConfig none = config("gemmini");
     cfg::HwConfig with = none;
     with.compiler.fusion = Fusion::kAuto;
-    // The same mappings in both (the search schedules candidates only without fusion).
+    // The saved bytes are counted against the program without fusion, every layer with its best
+    // plan (a group's layers may take their closed-form plans, fusion.h: the bytes those move
+    // less are part of what the group saves).
     const isa::Program b = compiled(wl, with, false);
-    const compiler::Lowered lowered = compiler::lower(wl, with);
-    const std::vector<compiler::LayerPlan> plans = compiler::search_mappings(lowered, with);
-    compiler::CompileOptions same;
-    same.onchip_activations = false;
-    same.array_plan = [&](size_t i) -> std::optional<compiler::ArrayPlan> {
-        if (lowered.layers.at(i).cls != compiler::LayerClass::kArray) return std::nullopt;
-        return plans.at(i).array;
-    };
-    const isa::Program a = compiler::compile(wl, none, same);
+    const isa::Program a = compiled(wl, none, false);
     int64_t saved = 0;
     for (const isa::LayerDesc& d : b.layers) saved += d.fusion_dram_saved;
     ASSERT_GT(saved, 0);
@@ -117,6 +111,36 @@ TEST(NpuFusion, SimulatedDramBytesFallByWhatTheCompilerSaid) {
               saved);
     EXPECT_LT(run::simulate_program(with, b, timing).stats.total_cycles,
               run::simulate_program(none, a, timing).stats.total_cycles);
+}
+
+TEST(NpuFusion, AutoIsNotSlowerThanNoneWhereTheClosedFormsPlansWere) {
+    // conv_small and the default network on NVDLA: with every layer on its closed-form plan (the
+    // search without schedules, what fusion auto compiled before it searched both ways) fusion
+    // auto ran slower than none (conv_small 10,470 -> 11,728 cycles, default 57,655 -> 69,411);
+    // now the same groups form (c1 -> c2; conv1 -> conv2 -> conv3 -> fc) and auto is not slower.
+    // conv_small's group keeps both layers' best plans (they leave the intermediate a bank of
+    // its own), so its mappings are fusion none's.
+    for (const auto& [name, fused] :
+         {std::pair<const char*, std::vector<bool>>{"conv_small", {true, false}},
+          {"default", {true, true, true, false}}}) {
+        const graph::Workload wl = bundled(name);
+        const cfg::HwConfig none = config("nvdla");
+        cfg::HwConfig with = none;
+        with.compiler.fusion = Fusion::kAuto;
+        const isa::Program a = compiled(wl, none, true), b = compiled(wl, with, true);
+        ASSERT_EQ(b.layers.size(), fused.size()) << name;
+        for (size_t i = 0; i < fused.size(); ++i) {
+            EXPECT_EQ(b.layers[i].fused, fused[i]) << name << " " << b.layers[i].fusion;
+            if (std::string(name) == "conv_small") {
+                EXPECT_EQ(b.layers[i].mapping, a.layers[i].mapping) << b.layers[i].name;
+            }
+        }
+        run::RunOptions timing;
+        timing.functional = false;
+        const uint64_t ca = run::simulate_program(none, a, timing).stats.total_cycles;
+        const uint64_t cb = run::simulate_program(with, b, timing).stats.total_cycles;
+        EXPECT_LE(cb, ca) << name;
+    }
 }
 
 }  // namespace

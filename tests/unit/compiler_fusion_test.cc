@@ -4,13 +4,19 @@
 // exact messages, and fusion none compiling the program without fusion.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "sim/compiler/compiler.h"
+#include "sim/compiler/emit.h"
 #include "sim/compiler/fusion.h"
 #include "sim/compiler/lower.h"
+#include "sim/compiler/memory_plan.h"
+#include "sim/compiler/schedule.h"
 #include "sim/compiler/search.h"
 #include "sim/config/config_loader.h"
 #include "sim/config/paths.h"
@@ -186,6 +192,57 @@ TEST(CompilerFusion, StaysApartWhenTheIntermediateWouldShareABankWithTheBuffers)
     EXPECT_EQ(isa::to_asm(b), isa::to_asm(compiled(wl, small_hw())));
 }
 
+TEST(CompilerFusion, ClosedFormPlansSlowerThanWhatFusionSavesAreNotTaken) {
+    // c0 -> c1 on 8x8x16 with a 6 KiB scratchpad in 16 banks of 384 B. On their best plans (here
+    // the largest tiles, 5952 B of buffers) the 1024 B intermediate does not fit beside the
+    // layers' buffers. Offered as their closed-form plans k-chunks of 8 (buffers below 4096 B),
+    // the pair would fuse (it fits in banks of its own, no more DRAM traffic), but those tiles
+    // cost more cycles than the intermediate's STOREs and LOADs save: the estimate keeps the
+    // layers apart (rule 4), on their best plans.
+    const graph::Workload wl = workload(R"(
+input: {shape: [8, 8, 16], scale: 0.05}
+layers:
+  - {name: c0, op: conv2d, out_channels: 16, kernel: 3, padding: 1, weight_scale: 0.01, output: {scale: 0.5}}
+  - {name: c1, op: conv2d, out_channels: 16, kernel: 3, padding: 1, weight_scale: 0.01, output: {scale: 0.5}}
+)");
+    const cfg::HwConfig hw =
+        small_hw({"compiler.fusion=auto", "scratchpad.size=6KiB", "scratchpad.banks=16"});
+    const Lowered lw = lower(wl, hw);
+    std::vector<LayerPlan> best = search_mappings(lw, hw), closed = best;
+    for (size_t i = 0; i < 2; ++i) {
+        best[i].array = plan_array(lw.layers[i], hw, hw.array.dataflow, {});
+        best[i].summary = array_summary(lw.layers[i], best[i].array);
+        closed[i].array = plan_array(lw.layers[i], hw, hw.array.dataflow, {0, 8});
+        closed[i].summary = array_summary(lw.layers[i], closed[i].array);
+    }
+    const Emitted unfused = emit(lw, best, group_layers(lw));
+    const std::vector<uint64_t> work = working_sets(emit(lw, closed, group_layers(lw)).program);
+    ASSERT_LE(std::max(work[0], work[1]), 4096u);
+    const FusionChoice ch = choose_fusion(lw, best, unfused, closed, hw, MemoryBases{}, true);
+    EXPECT_FALSE(ch.fused[0]);
+    const std::string prefix =
+        "not fused with 'c1': its output (1024 B) does not fit on chip beside the working sets of "
+        "both layers; with their closed-form plans: the estimate says the two layers take ";
+    ASSERT_EQ(ch.notes[0].substr(0, prefix.size()), prefix) << ch.notes[0];
+    uint64_t fused = 0, apart = 0;
+    ASSERT_EQ(std::sscanf(ch.notes[0].c_str() + prefix.size(),
+                          "%" SCNu64 " cycles fused against %" SCNu64 " apart", &fused, &apart),
+              2)
+        << ch.notes[0];
+    // Apart: each layer's fusion_cycles() on its best plan; fused: on the closed-form plans, c0
+    // writing its output in place and c1 reading it in place.
+    EXPECT_EQ(apart,
+              fusion_cycles(lw.layers[0], best[0], hw) + fusion_cycles(lw.layers[1], best[1], hw));
+    LayerPlan p0 = closed[0], p1 = closed[1];
+    p0.in_place_output = 0;
+    p1.in_place_input = 0;
+    p1.in_place_index = 0;
+    EXPECT_EQ(fused, fusion_cycles(lw.layers[0], p0, hw) + fusion_cycles(lw.layers[1], p1, hw));
+    EXPECT_GT(fused, apart);
+    EXPECT_EQ(ch.plans[0].summary, best[0].summary);  // apart: the best plans
+    EXPECT_EQ(ch.plans[1].summary, best[1].summary);
+}
+
 TEST(CompilerFusion, FallsBackWhenTheIntermediateDoesNotFit) {
     // 32x32x16 int8 = 16384 B: the whole scratchpad, beside nothing.
     const graph::Workload wl = workload(residual(16, "", "", 32));
@@ -247,6 +304,70 @@ TEST(CompilerFusion, NoneCompilesTheProgramWithoutFusionOnTheTestNetworks) {
             EXPECT_EQ(d.fusion, "") << name;
         }
     }
+}
+
+TEST(CompilerFusion, ALayerInNoGroupKeepsTheMappingItHasWithoutFusion) {
+    // With fusion auto the search alone gives the closed form's plans (search.h); a layer that
+    // ends up in no group must still get its best plan, fusion none's (the scheduled search).
+    // Some such layers' closed-form plans differ (counted), so the closed form alone fails this.
+    cfg::set_data_dir(NPUSIM_SOURCE_DIR);
+    size_t compared = 0, closed_differs = 0;
+    for (const char* name :
+         {"tiny_resnet", "tiny_attention", "conv_small", "default", "resnet18"}) {
+        graph::LoadOptions lo;
+        lo.with_data = false;
+        const graph::Workload wl = quant::load_and_quantize(
+            std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + name + ".yaml", lo);
+        for (const char* chip : {"edge_npu", "gemmini", "nvdla", "tpu_v1", "vta"}) {
+            const cfg::HwConfig none = cfg::load_hw_config(
+                std::string(NPUSIM_SOURCE_DIR) + "/configs/" + chip + ".yaml", {});
+            cfg::HwConfig with = none;
+            with.compiler.fusion = Fusion::kAuto;
+            CompileOptions o;
+            o.with_data = false;
+            const isa::Program a = compile(wl, none, o), b = compile(wl, with, o);
+            const Lowered lw = lower(wl, with);
+            const std::vector<LayerPlan> closed = search_mappings(lw, with);
+            for (size_t i = 0; i < b.layers.size(); ++i) {
+                if (b.layers[i].fused || (i > 0 && b.layers[i - 1].fused)) continue;
+                EXPECT_EQ(b.layers[i].mapping, a.layers[i].mapping)
+                    << name << " " << chip << " " << b.layers[i].name;
+                ++compared;
+                closed_differs += closed[i].summary != a.layers[i].mapping ? 1 : 0;
+            }
+        }
+    }
+    EXPECT_GT(compared, 100u);
+    EXPECT_GT(closed_differs, 0u);
+}
+
+TEST(CompilerFusion, FusionCyclesOfALayerWithNothingInPlaceAreTheSearchsScore) {
+    // The rule's cost of a layer apart (fusion_cycles(), nothing in place) is what the search
+    // scored its plan with (scored_estimate(): the later of the closed form and the schedule);
+    // reading its input in place it loads less, so it is not more.
+    cfg::set_data_dir(NPUSIM_SOURCE_DIR);
+    graph::LoadOptions lo;
+    lo.with_data = false;
+    const graph::Workload wl = quant::load_and_quantize(
+        std::string(NPUSIM_SOURCE_DIR) + "/workloads/tiny_resnet.yaml", lo);
+    const cfg::HwConfig hw =
+        cfg::load_hw_config(std::string(NPUSIM_SOURCE_DIR) + "/configs/nvdla.yaml", {});
+    const Lowered lw = lower(wl, hw);
+    const std::vector<LayerPlan> plans = search_mappings(lw, hw);
+    size_t arrays = 0;
+    for (size_t i = 0; i < plans.size(); ++i) {
+        const LoweredLayer& x = lw.layers[i];
+        if (x.cls != LayerClass::kArray) continue;
+        ++arrays;
+        const uint64_t apart = fusion_cycles(x, plans[i], hw);
+        EXPECT_EQ(apart, scored_estimate(x, plans[i].array, hw).cycles) << x.layer->name;
+        if (i > 0 && lw.layers[i].input_regions.at(0) == lw.layers[i - 1].output_region) {
+            LayerPlan in_place = plans[i];
+            in_place.in_place_input = 0;
+            EXPECT_LE(fusion_cycles(x, in_place, hw), apart) << x.layer->name;
+        }
+    }
+    EXPECT_GT(arrays, 5u);
 }
 
 // Bytes the program's transfers move through the on-chip window (scratchpad to scratchpad).
