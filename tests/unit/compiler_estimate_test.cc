@@ -136,15 +136,15 @@ int check_workload(const std::string& workload_file, int32_t batch = 1) {
                     EXPECT_EQ(closed.cycles, emitted.cycles)
                         << workload_file << " batch " << batch << " on " << config << " "
                         << sets.back() << ": layer " << x.layer->name << ", "
-                        << c.mapping.summary(c.dataflow) << (c.weights_outer ? " n-outer" : "");
+                        << c.mapping.summary(c.dataflow) << " order " << to_string(c.order);
                     EXPECT_EQ(closed.bytes, emitted.bytes)
                         << workload_file << " batch " << batch << " on " << config << " "
                         << sets.back() << ": layer " << x.layer->name << ", "
-                        << c.mapping.summary(c.dataflow) << (c.weights_outer ? " n-outer" : "");
+                        << c.mapping.summary(c.dataflow) << " order " << to_string(c.order);
                     EXPECT_TRUE(same_counts(closed.counters, emitted.counters))
                         << workload_file << " batch " << batch << " on " << config << " "
                         << sets.back() << ": layer " << x.layer->name << ", "
-                        << c.mapping.summary(c.dataflow) << (c.weights_outer ? " n-outer" : "")
+                        << c.mapping.summary(c.dataflow) << " order " << to_string(c.order)
                         << "\n closed:  " << counts_string(closed.counters)
                         << "\n emitted: " << counts_string(emitted.counters);
                     ++compared;
