@@ -480,16 +480,23 @@ std::vector<ArrayPlan> array_candidates(const LoweredLayer& x, const cfg::HwConf
             out.push_back(p);
         }
     }
-    // The k-chunks outermost, for every candidate with more than one k-chunk (any, when pinned)
-    // whose sums fit the accumulators: with its k-chunk, and with the largest k-chunk (halved
-    // from its own, a multiple of array.rows in ws, unless pinned) under which one chunk of
-    // every n-block fits (with fusion, as the n-blocks: unless the objective is latency).
+    // The k-chunks outermost, for every candidate whose sums fit the accumulators (one k-chunk:
+    // every weight and every slab loaded once; objectives energy and edp only): with its
+    // k-chunk, or else the largest k-chunk (halved from its own, a multiple of array.rows in ws,
+    // unless pinned) under which one chunk of every n-block fits. With fusion, as the n-blocks:
+    // unless the objective is latency.
     const bool k_outer = pin_order ? *pin_order == LoopOrder::kK
                                    : scheduled(hw) || hw.compiler.objective != Objective::kLatency;
     if (k_outer) {
         const size_t before = out.size();
+        // One k-chunk (every weight and slab loaded once): not for latency, unless pinned. Its
+        // schedule beats the m-blocks' on several bundled layers (the fewest bytes) that then
+        // run slower (regress: default_nvdla, default_vta_simple, conv_small_ws_overlap, up to
+        // 0.5%; what the schedule leaves out, schedule.h, the cause not isolated further); for
+        // energy the bytes it saves are what counts.
+        const bool one_chunk = pin_order || hw.compiler.objective != Objective::kLatency;
         const auto add = [&](const ArrayPlan& base, int64_t kb) {
-            if (ceil_div(base.mapping.k, kb) < 2 && !pin_order) return true;  // one chunk
+            if (ceil_div(base.mapping.k, kb) < 2 && !one_chunk) return true;
             const std::optional<ArrayPlan> k = k_outer_plan(base, kb, hw);
             if (!k) return false;
             const ArrayPlan& p = *k;

@@ -18,20 +18,19 @@
 // out; a layer whose largest tiles are too many instructions to schedule, see below, keeps to the
 // rows spread over 1, 2 and 4 times the blocks, and half the k-chunk). Every candidate with one
 // k-chunk is tried a second time with the n-blocks outermost (ArrayPlan::order kN: each weight
-// loaded once, each slab once per n-block); every candidate with more than one k-chunk whose
-// partial sums all fit the accumulators, with the k-chunks outermost (kK, k_outer_plan(): its
-// k-chunk, or the largest halved one under which one chunk of every n-block fits; each weight
-// loaded once per image, each slab once per chunk, or once in all where the slab is plain rows
-// of K). A pinned order (Layer::pin_order) keeps that order's candidates only (kK: one chunk
-// too); none: an error saying why. A matmul's heads are small GEMMs: only their largest tiles
-// are tried, in each dataflow, m-blocks outermost.
-// Each candidate is scored by estimate() (estimate.h): the array's tiles back to back in closed
-// form against the layer's DRAM bytes at peak bandwidth, with the actions the energy model
-// prices; the closed form's cycles are a bound (no DMA latency, pipeline fill and drain or
-// engine waits, which dominate small layers). The best by the closed form for
-// compiler.objective (better()) are then scheduled (schedule.h: the emitted candidate through
-// the three engines, the token protocol and the DMA), best first, each scored with the later of
-// its closed-form and scheduled cycles (scored_estimate()) - the best that is not k-chunks
+// loaded once, each slab once per n-block); every candidate whose partial sums all fit the
+// accumulators (one k-chunk: objectives energy and edp only), with the k-chunks outermost (kK,
+// k_outer_plan(): its k-chunk, or the largest halved one under which one chunk of every n-block
+// fits; each weight loaded once per image, each slab once per chunk, or once in all where the slab
+// is plain rows of K). A pinned order (Layer::pin_order) keeps that order's candidates only; none:
+// an error saying why. A matmul's heads are small GEMMs: only their largest tiles are tried, in
+// each dataflow, m-blocks outermost. Each candidate is scored by estimate() (estimate.h): the
+// array's tiles back to back in closed form against the layer's DRAM bytes at peak bandwidth, with
+// the actions the energy model prices; the closed form's cycles are a bound (no DMA latency,
+// pipeline fill and drain or engine waits, which dominate small layers). The best by the closed
+// form for compiler.objective (better()) are then scheduled (schedule.h: the emitted candidate
+// through the three engines, the token protocol and the DMA), best first, each scored with the
+// later of its closed-form and scheduled cycles (scored_estimate()) - the best that is not k-chunks
 // outermost first, so one of those (the fewest bytes, the closed form's favourites, slower than
 // it says) wins only against a schedule - until a candidate's closed form alone
 // loses to the best scored, 16 candidates, or 2048 scheduled instructions per layer (small layers
