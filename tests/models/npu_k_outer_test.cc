@@ -2,8 +2,9 @@
 // 3x3 conv (whole slabs reloaded per chunk), a 1x1 conv and a gemm (each chunk's columns of the
 // slab), every layer of the run bit-exact against the reference executor: one image, a batch
 // (the 3x3 conv image by image, the 1x1 conv's images stacked as rows), int4 weights, the os
-// dataflow, two cores splitting the channels and three the rows (equal to the one-core run), and
-// with compiler.overlap prefetch and full (the first k-chunk of the next layer's weights loaded
+// dataflow, fused (the input read and the output written in place), two cores splitting the
+// channels and three the rows (equal to the one-core run), and with compiler.overlap prefetch and
+// full (the first k-chunk of the next layer's weights loaded
 // into the prefetch slot).
 #include <gtest/gtest.h>
 
@@ -39,8 +40,15 @@ layers:
   - {name: fc, op: gemm, n: 40, weight_scale: 0.01, output: auto, mapping: {order: k, k_chunk: 16}}
 )";
 
-graph::Workload net(int32_t batch = 1) {
-    graph::Workload wl = quant::prepare(graph::load_workload_from_string(kNet, "kouter.yaml"));
+// `fused`: c3 pinned to fuse with pw (`fuse: true`): c3's POSTs write its output in place and
+// pw's k-chunks read their slab columns where it lies (no LOAD).
+graph::Workload net(int32_t batch = 1, bool fused = false) {
+    std::string yaml = kNet;
+    if (fused) {
+        const std::string at = "output: auto, mapping: {order: k, rows_per_block";
+        yaml.replace(yaml.find(at), 0, "fuse: true, ");
+    }
+    graph::Workload wl = quant::prepare(graph::load_workload_from_string(yaml, "kouter.yaml"));
     quant::set_batch(wl, batch);
     return wl;
 }
@@ -84,6 +92,11 @@ TEST(KOuter, OverlapPrefetchAndFullAreBitExact) {
     expect_bit_exact_k_outer(hw_with({"compiler.overlap=prefetch"}), net(), "prefetch");
     expect_bit_exact_k_outer(hw_with({"compiler.overlap=full"}), net(), "full");
     expect_bit_exact_k_outer(hw_with({"compiler.overlap=full"}), net(2), "full, batch 2");
+}
+
+TEST(KOuter, FusedInPlaceInputAndOutputAreBitExact) {
+    expect_bit_exact_k_outer(hw_with({}), net(1, true), "fused");
+    expect_bit_exact_k_outer(hw_with({}), net(2, true), "fused, batch 2");
 }
 
 TEST(KOuter, ChannelAndSpatialPartitionsAreBitExactAndEqualToOneCore) {
