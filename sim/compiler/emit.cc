@@ -15,7 +15,9 @@ namespace {
 // The buffers a schedule tracks (emit.h explains the tokens).
 // kPrefetch: the slot a layer's first weights are prefetched into (emit.h), one instance; every
 // layer's slot is treated as the same buffer (slots of consecutive layers may overlap).
-enum BufKind { kSlab, kWeights, kBias, kInX, kInY, kOut, kAcc, kPrefetch, kBufKinds };
+// kSums: the resident sums of the k-chunks-outermost order (one instance: every pair's, released
+// by the last POST of an emit_gemm_k_outer() call).
+enum BufKind { kSlab, kWeights, kBias, kInX, kInY, kOut, kAcc, kPrefetch, kSums, kBufKinds };
 struct BufRef {
     BufKind kind;
     int inst;
@@ -311,6 +313,22 @@ uint32_t load_slab(Schedule& sch, const GemmIo& io, uint64_t image_offset, const
     return addr;
 }
 
+// The LOAD of the reduction columns k0.. (k of them) of an m-block's slab (every pixel's input
+// channels k0..k0 + k): into the slab buffer at `addr` where the whole slab would put them, so a
+// COMPUTE of that chunk reads them where it reads a whole slab. Returns where the slab's first
+// row is (load_slab()).
+uint32_t load_slab_columns(Schedule& sch, const GemmIo& io, const graph::Layer& l, const MBlock& mb,
+                           int64_t k0, int32_t k, uint32_t addr, BufRef into) {
+    const uint64_t off = io.a.offset + uint64_t(mb.slab.first) * io.a_row_stride;
+    if (io.a_in_place) return static_cast<uint32_t>(*io.a_in_place + off);
+    const uint64_t pixel = uint64_t(l.in_c) * io.ab;
+    sch.load({off + uint64_t(k0) * io.ab, pixel, static_cast<uint32_t>(addr + uint64_t(k0) * io.ab),
+              static_cast<uint32_t>(pixel), static_cast<uint32_t>(int64_t{mb.slab.count} * l.in_w),
+              static_cast<uint32_t>(uint64_t(k) * io.ab)},
+             io.a.region, into);
+    return addr;
+}
+
 // The LOAD of the biases of channels n0.. (n of them).
 void load_bias(Schedule& sch, const GemmIo& io, int32_t n0, int32_t n, uint32_t addr, BufRef into) {
     sch.load({io.bias.offset + uint64_t(io.oc0 + n0) * 4, uint64_t(n) * 4, addr,
@@ -376,7 +394,8 @@ void fill_compute(isa::Compute& cc, const GemmIo& io, const MBlock& mb, int64_t 
 // `image_offset` bytes on. An output written in place is posted where its rows lie (at the
 // output's row stride unless n is every channel), without a STORE.
 void post_and_store(Schedule& sch, const GemmIo& io, uint64_t image_offset, const MBlock& mb,
-                    int32_t n0, int32_t n, uint32_t acc, uint32_t out, BufRef acc_buf) {
+                    int32_t n0, int32_t n, uint32_t acc, uint32_t out,
+                    std::optional<BufRef> acc_buf) {
     const uint64_t off = io.out.offset + image_offset + uint64_t(mb.m0) * io.out_row_stride +
                          uint64_t(io.oc0 + n0) * io.ab;
     if (io.out_in_place) {
@@ -485,6 +504,74 @@ void emit_gemm_weights_outer(Schedule& sch, const graph::Layer& l, const LayerMa
     }
 }
 
+// The same GEMM with the k-chunks outermost (ArrayPlan::order kK), for the blocks of channels
+// `nbs` and output rows [r0, r1) (m-blocks as emit_gemm()): the biases of the blocks' channels
+// are loaded once; then per k-chunk c, per m-block b its slab (double-buffered over the steps)
+// and per n-block q a COMPUTE into the pair's own accumulators (Buffers::acc_slot apart), adding
+// from the second chunk on. The first m-block of each chunk loads the chunk's weights of n-block
+// q right before its COMPUTE, into the chunk's region w[c % 2] (so chunk c + 1 loads while chunk
+// c - 1's region is free: the regions alternate), where every later m-block reads them. In the
+// last chunk each pair is posted and stored right after its COMPUTE. So each weight is loaded
+// once per call (image, group), each slab once per chunk (`columns`, slab_is_columns(): only the
+// chunk's columns of it, so every input byte once per call), and every partial sum stays
+// resident.
+// Tokens: the sums are one buffer (kSums) that only the call's last POST releases, so the next
+// call's first COMPUTE waits for it and the pairs of one call never wait for each other.
+void emit_gemm_k_outer(Schedule& sch, const graph::Layer& l, const LayerMapping& mp,
+                       const Buffers& buf, const GemmIo& io, const std::vector<NBlock>& nbs,
+                       int64_t r0, int64_t r1, bool columns) {
+    if (nbs.empty() || r1 <= r0) return;
+    const std::optional<uint32_t> pf = sch.take_prefetched();  // chunk 0 of the first n-block
+    std::vector<MBlock> blocks;
+    for (int64_t oh0 = r0, oh1 = 0; oh0 < r1; oh0 = oh1) {
+        oh1 = m_block_end(l, mp, io.a_row_bytes, oh0, r1);
+        blocks.push_back(m_block(l, oh0, oh1));
+    }
+    if (blocks.size() > size_t(mp.m_blocks) || nbs.size() > size_t(mp.n_blocks)) {
+        throw std::logic_error(
+            "compiler: k-chunks outermost with more m-blocks or n-blocks than "
+            "the plan's resident sums hold");
+    }
+    const int32_t n_first = nbs.front().n0;
+    const int32_t n_all = nbs.back().n0 + nbs.back().n - n_first;
+    const BufRef bias{kBias, 0}, sums{kSums, 0};
+    int64_t t = 0, p = 0;  // slabs loaded, pairs posted
+    for (int64_t c = 0; c < mp.k_chunks; ++c) {
+        const int64_t k0 = c * mp.kb;
+        const int32_t k = static_cast<int32_t>(std::min<int64_t>(mp.kb, mp.k - k0));
+        const bool last = c + 1 == mp.k_chunks;
+        for (size_t b = 0; b < blocks.size(); ++b, ++t) {
+            const MBlock& mb = blocks[b];
+            const BufRef slab_buf{kSlab, static_cast<int>(t % 2)};
+            if (c == 0 && b == 0) load_bias(sch, io, n_first, n_all, buf.bias[0], bias);
+            const uint32_t slab =
+                columns ? load_slab_columns(sch, io, l, mb, k0, k, buf.slab[t % 2], slab_buf)
+                        : load_slab(sch, io, 0, mb, buf.slab[t % 2], slab_buf);
+            for (size_t q = 0; q < nbs.size(); ++q) {
+                const NBlock& nbk = nbs[q];
+                const bool pre = pf && c == 0 && q == 0;
+                const BufRef w =
+                    pre ? BufRef{kPrefetch, 0} : BufRef{kWeights, static_cast<int>(c % 2)};
+                const uint32_t w_addr =
+                    pre ? *pf : buf.w[c % 2] + static_cast<uint32_t>(q) * buf.w_block;
+                if (b == 0 && !pre) load_pretiled(sch, io, mp, nbk, k0, k, w_addr, w);
+                const uint32_t acc =
+                    buf.acc[0] + static_cast<uint32_t>(b * size_t(mp.n_blocks) + q) * buf.acc_slot;
+                isa::Compute& cc = c == 0 ? sch.compute({slab_buf, w, bias}, sums)
+                                          : sch.compute({slab_buf, w}, sums);
+                fill_compute(cc, io, mb, k0, k, nbk.n0, nbk.n,
+                             {slab, w_addr, buf.bias[0] + uint32_t(nbk.n0 - n_first) * 4, acc},
+                             c > 0);
+                if (!last) continue;
+                const bool final_pair = b + 1 == blocks.size() && q + 1 == nbs.size();
+                post_and_store(sch, io, 0, mb, nbk.n0, nbk.n, acc, buf.out[p % 2],
+                               final_pair ? std::optional<BufRef>(sums) : std::nullopt);
+                ++p;
+            }
+        }
+    }
+}
+
 // Conv/gemm (not depthwise), group by group, and matmul, head by head, on the array.
 void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
     const ArrayPlan& plan = lp.array;
@@ -498,8 +585,8 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
     if (l.kind != graph::OpKind::kMatmul) {
         const graph::Layer& g = x.gemm();  // the layer, or its images stacked as rows
         // N-blocks outermost: one pass over the groups, each over every piece.
-        const std::vector<RowPiece> passes =
-            plan.weights_outer ? std::vector<RowPiece>{RowPiece{}} : pieces;
+        const bool n_outer = plan.order == LoopOrder::kN;
+        const std::vector<RowPiece> passes = n_outer ? std::vector<RowPiece>{RowPiece{}} : pieces;
         for (const RowPiece& pass : passes) {
             const int32_t smp = static_cast<int32_t>(pass.sample);
             for (int32_t grp = 0; grp < x.groups; ++grp) {
@@ -517,9 +604,12 @@ void emit_array(Schedule& sch, const LoweredLayer& x, const LayerPlan& lp) {
                 io.a_in_place = lp.in_place_input;
                 io.out_in_place = lp.in_place_output;
                 const std::vector<NBlock> nbs = n_blocks_of(lp, grp);
-                if (plan.weights_outer) {
+                if (n_outer) {
                     emit_gemm_weights_outer(sch, g, mp, plan.buffers, io, pieces, a_image,
                                             out_image, nbs);
+                } else if (plan.order == LoopOrder::kK) {
+                    emit_gemm_k_outer(sch, g, mp, plan.buffers, io, nbs, pass.r0, pass.r1,
+                                      slab_is_columns(g, x.groups));
                 } else {
                     emit_gemm(sch, g, mp, plan.buffers, io, nbs, pass.r0, pass.r1);
                 }
@@ -875,9 +965,10 @@ std::optional<isa::Transfer> first_weights(const LoweredLayer& x, const LayerPla
         return std::nullopt;
     }
     // load_pretiled() of the first block of channels this core runs (one core: n-block 0 of
-    // group 0), rows 0..: its first k-chunk, or the whole K when the n-blocks are outermost.
+    // group 0), rows 0..: its first k-chunk (m- or k-chunks outermost), or the whole K when the
+    // n-blocks are outermost.
     const LayerMapping& mp = plan.array.mapping;
-    const int64_t k = plan.array.weights_outer ? mp.k : std::min<int64_t>(mp.kb, mp.k);
+    const int64_t k = plan.array.order == LoopOrder::kN ? mp.k : std::min<int64_t>(mp.kb, mp.k);
     const std::optional<std::pair<int32_t, NBlock>> first = first_block(x, plan);
     if (!first) return std::nullopt;  // no share of the layer: no first step
     return pretiled_rows(group_weights_offset(x, first->first), x.wprec, mp, first->second, 0,
@@ -935,7 +1026,21 @@ isa::InstrCounts instruction_count(const LoweredLayer& x, const LayerPlan& plan)
                 touched += b > 0 ? 1 : 0;
                 units += b;
             }
-            if (plan.array.weights_outer) {
+            if (plan.array.order == LoopOrder::kK) {
+                // K-chunks outermost, per image piece and repetition with a block: one bias
+                // LOAD, per k-chunk each n-block's weights' LOAD and each m-block's slab LOAD,
+                // per k-chunk a COMPUTE per pair, then one POST and STORE per pair.
+                const uint64_t pieces = row_pieces(plan, row_split(x)).size();
+                const uint64_t chunks = uint64_t(mp.k_chunks);
+                const uint64_t pairs = units * m_blocks_all;
+                n.transfers = pieces * (touched + units * chunks) +
+                              (1 - no_slab) * chunks * touched * m_blocks_all +
+                              (1 - no_store) * pairs;
+                n.computes = chunks * pairs;
+                n.posts = pairs;
+                return n;
+            }
+            if (plan.array.order == LoopOrder::kN) {
                 const uint64_t n_blocks = m_blocks_all > 0 ? units : 0;
                 const uint64_t steps = n_blocks * m_blocks_all;
                 n.transfers = 2 * n_blocks + (2 - no_slab - no_store) * steps;

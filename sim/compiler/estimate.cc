@@ -152,7 +152,9 @@ Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwCon
     // Bytes of one repetition of one image (emit.cc, emit_gemm): per m-block its slab; per
     // m-block and n-block the bias and every weight chunk; per m-block and n-block the output
     // block. With the n-blocks outermost (one k-chunk): every slab once per n-block, the bias and
-    // the weights once for all images.
+    // the weights once for all images. With the k-chunks outermost: every slab once per k-chunk
+    // (plain rows of K: each chunk's columns, so every slab once), the bias and the weights once
+    // per image.
     const uint64_t a_row = uint64_t(g.in_w) * uint64_t(g.in_c) * x.ab;
     uint64_t slab_bytes = 0;
     for (int64_t b = 0; b < mp.m_blocks; ++b) {
@@ -169,12 +171,22 @@ Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwCon
                      weight_bytes(x.wprec, uint64_t(last_n));
     const uint64_t out_bytes = uint64_t(mp.m) * uint64_t(mp.n) * x.ab;
     const uint64_t per_repeat_stored = samples * out_bytes;
-    const uint64_t per_repeat =
-        plan.weights_outer
-            ? samples * (uint64_t(mp.n_blocks) * slab_bytes + out_bytes) + uint64_t(mp.n) * 4 +
-                  uint64_t(mp.k) * w_row_sum
-            : samples * (slab_bytes + uint64_t(mp.m_blocks) * uint64_t(mp.n) * 4 +
-                         uint64_t(mp.m_blocks) * uint64_t(mp.k) * w_row_sum + out_bytes);
+    uint64_t per_repeat = 0;
+    switch (plan.order) {
+        case LoopOrder::kM:
+            per_repeat = samples * (slab_bytes + uint64_t(mp.m_blocks) * uint64_t(mp.n) * 4 +
+                                    uint64_t(mp.m_blocks) * uint64_t(mp.k) * w_row_sum + out_bytes);
+            break;
+        case LoopOrder::kN:
+            per_repeat = samples * (uint64_t(mp.n_blocks) * slab_bytes + out_bytes) +
+                         uint64_t(mp.n) * 4 + uint64_t(mp.k) * w_row_sum;
+            break;
+        case LoopOrder::kK:  // a slab of plain rows of K: each chunk's columns, once in all
+            per_repeat =
+                samples * ((slab_is_columns(g, x.groups) ? 1 : uint64_t(mp.k_chunks)) * slab_bytes +
+                           uint64_t(mp.n) * 4 + uint64_t(mp.k) * w_row_sum + out_bytes);
+            break;
+    }
 
     // The array: every COMPUTE (m-block x k-chunk x n-block) split into tiles as the compute
     // engine splits it: ws tiles of k <= array.rows (all m rows), os tiles of m <= array.rows
@@ -202,7 +214,23 @@ Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwCon
     const auto block_n = [&](int64_t j) {
         return static_cast<int32_t>(std::min<int64_t>(mp.nb, mp.n - j * mp.nb));
     };
-    if (plan.weights_outer) {  // per group: n-blocks, then images and m-blocks; one k-chunk
+    const auto chunk_k = [&](int64_t c) {
+        return static_cast<int32_t>(std::min<int64_t>(mp.kb, mp.k - c * mp.kb));
+    };
+    if (plan.order == LoopOrder::kK) {  // per image and group: k-chunks, m-blocks, n-blocks
+        for (uint64_t r = 0; r < samples * uint64_t(repeats); ++r) {
+            for (int64_t c = 0; c < mp.k_chunks; ++c) {
+                for (int64_t b = 0; b < mp.m_blocks; ++b) {
+                    for (int64_t j = 0; j < mp.n_blocks; ++j) {
+                        tiles(block_m(b), chunk_k(c), block_n(j), c > 0);
+                        if (c + 1 == mp.k_chunks) {
+                            count_post(counts, x.desc, hw.postproc.requant, block_m(b), block_n(j));
+                        }
+                    }
+                }
+            }
+        }
+    } else if (plan.order == LoopOrder::kN) {  // per group: n-blocks, then images and m-blocks
         for (int64_t r = 0; r < repeats; ++r) {
             for (int64_t j = 0; j < mp.n_blocks; ++j) {
                 for (uint64_t s = 0; s < samples; ++s) {
@@ -220,8 +248,7 @@ Estimate estimate(const LoweredLayer& x, const ArrayPlan& plan, const cfg::HwCon
                 for (int64_t j = 0; j < mp.n_blocks; ++j) {
                     const int32_t n = block_n(j);
                     for (int64_t c = 0; c < mp.k_chunks; ++c) {
-                        tiles(m, static_cast<int32_t>(std::min<int64_t>(mp.kb, mp.k - c * mp.kb)),
-                              n, c > 0);
+                        tiles(m, chunk_k(c), n, c > 0);
                     }
                     count_post(counts, x.desc, hw.postproc.requant, m, n);
                 }

@@ -81,6 +81,36 @@ std::optional<Buffers> place(const LayerMapping& mp, const cfg::HwConfig& hw, Pl
     return std::nullopt;
 }
 
+uint64_t resident_sums_bytes(const LayerMapping& mp) {
+    return uint64_t(mp.m_blocks) * uint64_t(mp.n_blocks) * align_up(mp.acc_bytes, kSramAlign);
+}
+
+std::optional<Buffers> place_k_outer(const LayerMapping& mp, const cfg::HwConfig& hw) {
+    if (resident_sums_bytes(mp) > hw.accumulator.size_bytes) return std::nullopt;
+    // As place() lays out the other orders' buffers, with w[i] a chunk of every n-block and one
+    // bias buffer of every channel beside w[0] (its instance 1 is the same).
+    LayerMapping wide = mp;
+    const uint64_t chunk = uint64_t(mp.n_blocks) * align_up(mp.w_bytes, kSramAlign);
+    const uint64_t bias = align_up(uint64_t(mp.n) * 4, kSramAlign);
+    if (chunk + bias > UINT32_MAX) return std::nullopt;
+    wide.w_bytes = static_cast<uint32_t>(chunk);
+    wide.bias_bytes = 0;
+    for (Placement how : {Placement::kBankExclusive, Placement::kHalves, Placement::kPacked}) {
+        // The biases ride in w[0]'s group: place w[0] (and w[1], to keep place() symmetric) as
+        // chunk + bias, then w[1] starts at its own address.
+        wide.w_bytes = static_cast<uint32_t>(chunk + bias);
+        std::optional<Buffers> b = place(wide, hw, how);
+        if (!b) continue;
+        b->bias[0] = b->bias[1] = b->w[0] + static_cast<uint32_t>(chunk);
+        b->acc[0] = 0;
+        b->acc[1] = 0;
+        b->acc_slot = aligned(mp.acc_bytes);
+        b->w_block = aligned(mp.w_bytes);
+        return b;
+    }
+    return std::nullopt;
+}
+
 const char* to_string(Placement p) {
     switch (p) {
         case Placement::kBankExclusive:

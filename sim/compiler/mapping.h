@@ -41,13 +41,27 @@ struct LayerMapping {
 };
 
 // Scratchpad and accumulator addresses of a layer's ping/pong buffers.
+// K-chunks outermost (place_k_outer()): w[i] holds one k-chunk of every n-block, n-block q at
+// w[i] + q x w_block; bias[0] the biases of every channel; the accumulators hold every m-block x
+// n-block pair's sums, pair (b, q) at acc[0] + (b x n_blocks + q) x acc_slot (acc[1] unused).
 struct Buffers {
     uint32_t slab[2]{}, w[2]{}, bias[2]{}, out[2]{};
     uint32_t acc[2]{};
+    uint32_t w_block = 0, acc_slot = 0;  // k-chunks outermost only
 };
 // The buffers placed `how`, or nothing when they do not fit that way.
 [[nodiscard]] std::optional<Buffers> place(const LayerMapping& mp, const cfg::HwConfig& hw,
                                            Placement how);
+// The bytes the k-chunks-outermost order keeps resident in the accumulators: every m-block x
+// n-block pair's sums, m_blocks x n_blocks x aligned(acc_bytes).
+[[nodiscard]] uint64_t resident_sums_bytes(const LayerMapping& mp);
+// The buffers of the k-chunks-outermost order (emit.cc): slab[2] (slab_bytes each), w[2] (one
+// k-chunk of every n-block: n_blocks x aligned(w_bytes) each), the biases of all mp.n channels
+// once (right after w[0]; w[1] keeps as much room after it, so place()'s groups stay alike),
+// out[2] (out_bytes each), laid out by place() in its first placement that fits (bank-exclusive,
+// halves, packed); and every pair's sums in the accumulators from 0 (resident_sums_bytes()).
+// Nothing when they do not fit.
+[[nodiscard]] std::optional<Buffers> place_k_outer(const LayerMapping& mp, const cfg::HwConfig& hw);
 
 // Upper bounds the mapper's search puts on a mapping (0: none); pins still win.
 struct MappingLimits {

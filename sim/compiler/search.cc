@@ -225,20 +225,62 @@ std::string array_summary(const LoweredLayer& x, const ArrayPlan& p) {
     }
     if (x.batch > 1) {
         s += ", batch " + std::to_string(x.batch) + ": " +
-             (p.weights_outer ? std::string("n-blocks outermost, weights loaded once")
-              : x.samples > 1 ? std::string("image by image")
-                              : std::string("images stacked as rows"));
+             (p.order == LoopOrder::kN ? std::string("n-blocks outermost, weights loaded once")
+              : x.samples > 1          ? std::string("image by image")
+                                       : std::string("images stacked as rows"));
+    }
+    if (p.order == LoopOrder::kK) {
+        s += "; k-chunks outermost, partial sums resident (acc " +
+             std::to_string(resident_sums_bytes(p.mapping)) + " B)";
     }
     return s;
 }
 
 namespace {
 
+// Why a layer's pinned loop order cannot be met, given that its largest tiles `largest` (m-blocks
+// outermost) fit.
+[[noreturn]] void order_not_met(const LoweredLayer& x, const cfg::HwConfig& hw,
+                                const ArrayPlan& largest) {
+    const graph::Layer& l = *x.layer;
+    const LayerMapping& mp = largest.mapping;
+    const LoopOrder order = *l.pin_order;
+    std::string why;
+    if (l.kind == graph::OpKind::kMatmul) {
+        why = "a matmul's heads run with the m-blocks outermost only";
+    } else if (order == LoopOrder::kN) {
+        why = l.pin_k_chunk > 0 && l.pin_k_chunk < mp.k
+                  ? "mapping.k_chunk " + std::to_string(l.pin_k_chunk) +
+                        " splits the reduction K = " + std::to_string(mp.k) +
+                        " and the n-blocks outermost need one k-chunk"
+                  : "no mapping with one k-chunk (the whole reduction K = " + std::to_string(mp.k) +
+                        ") fits the scratchpad (has " + std::to_string(hw.scratchpad.size_bytes) +
+                        " B)" + grow_srams_hint(hw);
+    } else if (resident_sums_bytes(mp) > hw.accumulator.size_bytes) {
+        why = "the k-chunks outermost keep every m-block x n-block sum resident: " +
+              std::to_string(mp.m_blocks) + " x " + std::to_string(mp.n_blocks) + " blocks of " +
+              std::to_string(mp.acc_bytes) + " B need " + std::to_string(resident_sums_bytes(mp)) +
+              " B of accumulator (has " + std::to_string(hw.accumulator.size_bytes) + ")";
+    } else {
+        why =
+            "one k-chunk of every n-block, double-buffered, with the slabs, biases and outputs "
+            "does not fit the scratchpad (has " +
+            std::to_string(hw.scratchpad.size_bytes) + " B)" + grow_srams_hint(hw);
+    }
+    throw UserError(Diagnostic{
+        "", 0, 0, "",
+        "layer '" + l.name + "' pins mapping.order " + to_string(order) + " but " + why});
+}
+
 ArrayPlan search_array(const LoweredLayer& x, const cfg::HwConfig& hw) {
     const std::vector<ArrayPlan> candidates = array_candidates(x, hw);
     if (candidates.empty()) {  // none fits: the largest tiles in the first dataflow say why
         const std::optional<Dataflow> pin = pinned_dataflow(*x.layer, hw);
-        return plan_array(x, hw, pin ? *pin : hw.array.dataflow, {});
+        const ArrayPlan largest = plan_array(x, hw, pin ? *pin : hw.array.dataflow, {});
+        if (x.layer->pin_order && *x.layer->pin_order != LoopOrder::kM) {
+            order_not_met(x, hw, largest);
+        }
+        return largest;
     }
     // The closed form of every candidate, best first (ties: the first tried).
     std::vector<Estimate> closed;
@@ -248,6 +290,14 @@ ArrayPlan search_array(const LoweredLayer& x, const cfg::HwConfig& hw) {
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return better(closed[a], closed[b], hw); });
+    // The best of the m- and n-blocks outermost is scheduled first: the k-chunks outermost move
+    // the fewest bytes, so the closed form (bytes at peak bandwidth) ranks them first, but their
+    // many small COMPUTEs and LOADs run slower than it says; scheduled first, one could use up
+    // the layer's budget and win unopposed. So a k-chunks-outermost candidate is taken only when
+    // its schedule beats the best other one's.
+    const auto first_other = std::find_if(
+        order.begin(), order.end(), [&](size_t i) { return candidates[i].order != LoopOrder::kK; });
+    if (first_other != order.end()) std::rotate(order.begin(), first_other, first_other + 1);
     // Then their schedules (schedule.h), in that order, each scored with the later of its
     // closed-form and scheduled cycles: the closed form's cycles are a bound the schedule does
     // not beat, so once a candidate's closed form alone is worse than the best scored, none
@@ -310,8 +360,23 @@ ArrayPlan plan_array(const LoweredLayer& x, const cfg::HwConfig& hw, Dataflow da
     return p;
 }
 
+std::optional<ArrayPlan> k_outer_plan(const ArrayPlan& base, int64_t kb, const cfg::HwConfig& hw) {
+    ArrayPlan p = base;
+    LayerMapping& mp = p.mapping;
+    const uint64_t w_row = uint64_t(mp.w_bytes) / uint64_t(mp.kb);  // w_bytes is kb rows
+    mp.kb = kb;
+    mp.w_bytes = static_cast<uint32_t>(uint64_t(kb) * w_row);
+    mp.k_chunks = ceil_div(mp.k, kb);
+    const std::optional<Buffers> b = place_k_outer(mp, hw);
+    if (!b) return std::nullopt;
+    p.buffers = *b;
+    p.order = LoopOrder::kK;
+    return p;
+}
+
 std::vector<ArrayPlan> array_candidates(const LoweredLayer& x, const cfg::HwConfig& hw) {
     const std::optional<Dataflow> pin = pinned_dataflow(*x.layer, hw);
+    const std::optional<LoopOrder> pin_order = x.layer->pin_order;
     std::vector<Dataflow> dataflows{pin ? *pin : hw.array.dataflow};
     if (!pin && hw.array.both_dataflows) {
         dataflows.push_back(hw.array.dataflow == Dataflow::kWeightStationary
@@ -397,18 +462,69 @@ std::vector<ArrayPlan> array_candidates(const LoweredLayer& x, const cfg::HwConf
             }
         }
     }
+    if (x.layer->kind == graph::OpKind::kMatmul) {  // m-blocks outermost only
+        if (pin_order && *pin_order != LoopOrder::kM) out.clear();
+        return out;
+    }
+    const size_t tried = out.size();
     // The n-blocks outermost, for every candidate with one k-chunk (with fusion, as before the
     // schedule: with a batch, or for one image when the objective is not latency).
     const bool n_outer =
-        scheduled(hw) || x.batch > 1 || hw.compiler.objective != Objective::kLatency;
-    if (n_outer && x.layer->kind != graph::OpKind::kMatmul) {
-        const size_t tried = out.size();
+        pin_order ? *pin_order == LoopOrder::kN
+                  : scheduled(hw) || x.batch > 1 || hw.compiler.objective != Objective::kLatency;
+    if (n_outer) {
         for (size_t i = 0; i < tried; ++i) {
             if (out[i].mapping.k_chunks != 1) continue;
             ArrayPlan p = out[i];
-            p.weights_outer = true;
+            p.order = LoopOrder::kN;
             out.push_back(p);
         }
+    }
+    // The k-chunks outermost, for every candidate whose sums fit the accumulators (one k-chunk:
+    // every weight and every slab loaded once; objectives energy and edp only): with its
+    // k-chunk, or else the largest k-chunk (halved from its own, a multiple of array.rows in ws,
+    // unless pinned) under which one chunk of every n-block fits. With fusion, as the n-blocks:
+    // unless the objective is latency.
+    const bool k_outer = pin_order ? *pin_order == LoopOrder::kK
+                                   : scheduled(hw) || hw.compiler.objective != Objective::kLatency;
+    if (k_outer) {
+        const size_t before = out.size();
+        // One k-chunk (every weight and slab loaded once): not for latency, unless pinned. Its
+        // schedule beats the m-blocks' on several bundled layers (the fewest bytes) that then
+        // run slower (regress: default_nvdla, default_vta_simple, conv_small_ws_overlap, up to
+        // 0.5%; what the schedule leaves out, schedule.h, the cause not isolated further); for
+        // energy the bytes it saves are what counts.
+        const bool one_chunk = pin_order || hw.compiler.objective != Objective::kLatency;
+        const auto add = [&](const ArrayPlan& base, int64_t kb) {
+            if (ceil_div(base.mapping.k, kb) < 2 && !one_chunk) return true;
+            const std::optional<ArrayPlan> k = k_outer_plan(base, kb, hw);
+            if (!k) return false;
+            const ArrayPlan& p = *k;
+            const LayerMapping& mp = p.mapping;
+            for (size_t i = before; i < out.size(); ++i) {
+                const LayerMapping& o = out[i].mapping;
+                if (out[i].dataflow == p.dataflow && o.mb == mp.mb && o.kb == mp.kb) return true;
+            }
+            out.push_back(*k);
+            return true;
+        };
+        for (size_t i = 0; i < tried; ++i) {
+            const ArrayPlan base = out[i];
+            const LayerMapping& mp = base.mapping;
+            if (resident_sums_bytes(mp) > hw.accumulator.size_bytes) continue;
+            if (add(base, mp.kb) || mp.pinned_k) continue;
+            const int64_t unit = base.dataflow == Dataflow::kWeightStationary ? hw.array.rows : 1;
+            for (int64_t kb = mp.kb; kb > unit;) {
+                kb = static_cast<int64_t>(
+                    align_up(static_cast<uint64_t>(ceil_div(kb, 2)), static_cast<uint64_t>(unit)));
+                if (add(base, kb)) break;
+            }
+        }
+    }
+    if (pin_order) {  // only the pinned order's
+        out.erase(std::remove_if(out.begin(), out.end(),
+                                 [&](const ArrayPlan& p) { return p.order != *pin_order; }),
+                  out.end());
     }
     return out;
 }

@@ -17,16 +17,22 @@
 // largest's k-chunks (at most 8 values of each, evenly spaced; a mapping already tried is left
 // out; a layer whose largest tiles are too many instructions to schedule, see below, keeps to the
 // rows spread over 1, 2 and 4 times the blocks, and half the k-chunk). Every candidate with one
-// k-chunk is tried a second time with the n-blocks outermost
-// (ArrayPlan::weights_outer: each weight loaded once, each slab once per n-block). A matmul's
-// heads are small GEMMs: only their largest tiles are tried, in each dataflow.
-// Each candidate is scored by estimate() (estimate.h): the array's tiles back to back in closed
-// form against the layer's DRAM bytes at peak bandwidth, with the actions the energy model
-// prices; the closed form's cycles are a bound (no DMA latency, pipeline fill and drain or
-// engine waits, which dominate small layers). The best by the closed form for
-// compiler.objective (better()) are then scheduled (schedule.h: the emitted candidate through
-// the three engines, the token protocol and the DMA), best first, each scored with the later of
-// its closed-form and scheduled cycles (scored_estimate()), until a candidate's closed form alone
+// k-chunk is tried a second time with the n-blocks outermost (ArrayPlan::order kN: each weight
+// loaded once, each slab once per n-block); every candidate whose partial sums all fit the
+// accumulators (one k-chunk: objectives energy and edp only), with the k-chunks outermost (kK,
+// k_outer_plan(): its k-chunk, or the largest halved one under which one chunk of every n-block
+// fits; each weight loaded once per image, each slab once per chunk, or once in all where the slab
+// is plain rows of K). A pinned order (Layer::pin_order) keeps that order's candidates only; none:
+// an error saying why. A matmul's heads are small GEMMs: only their largest tiles are tried, in
+// each dataflow, m-blocks outermost. Each candidate is scored by estimate() (estimate.h): the
+// array's tiles back to back in closed form against the layer's DRAM bytes at peak bandwidth, with
+// the actions the energy model prices; the closed form's cycles are a bound (no DMA latency,
+// pipeline fill and drain or engine waits, which dominate small layers). The best by the closed
+// form for compiler.objective (better()) are then scheduled (schedule.h: the emitted candidate
+// through the three engines, the token protocol and the DMA), best first, each scored with the
+// later of its closed-form and scheduled cycles (scored_estimate()) - the best that is not k-chunks
+// outermost first, so one of those (the fewest bytes, the closed form's favourites, slower than
+// it says) wins only against a schedule - until a candidate's closed form alone
 // loses to the best scored, 16 candidates, or 2048 scheduled instructions per layer (small layers
 // get every schedule they need, a large one a few or none). The winner: latency: the fewest DRAM
 // bytes among those scheduled within 1% of the fastest, then the first tried (the schedule leaves
@@ -57,11 +63,17 @@ struct ArrayPlan {
     MappingLimits limits;
     LayerMapping mapping;
     Buffers buffers;
-    // Batch > 1, one k-chunk: n-blocks outermost. Each n-block's weights and bias are loaded once
-    // and used by every m-block of every image (the slabs are loaded once per n-block instead).
-    // Otherwise m-blocks are outermost (emit.cc): image by image, or over the stacked images of a
-    // layer that folds the batch into its rows (LoweredLayer::has_head).
-    bool weights_outer = false;
+    // The loop outermost (emit.cc; docs/mapper.md "Loop order"):
+    // - kM: m-blocks outermost, image by image or over the stacked images of a layer that folds
+    //   the batch into its rows (LoweredLayer::has_head); each block's sums finished before the
+    //   next, its weights loaded once per m-block.
+    // - kN (one k-chunk only): n-blocks outermost. Each n-block's weights and bias are loaded
+    //   once and used by every m-block of every image (the slabs are loaded once per n-block).
+    // - kK (not matmul): k-chunks outermost, per image and group like kM. Every m-block x n-block
+    //   pair's sums stay in the accumulators across the chunks (resident_sums_bytes() must fit
+    //   them; buffers from place_k_outer()); each chunk's weights are loaded once, each slab
+    //   once per chunk.
+    LoopOrder order = LoopOrder::kM;
 };
 
 // add, mul: blocks of `rows_per_block` rows x `cols_per_block` elements of the last dimension.
@@ -120,6 +132,12 @@ struct LayerPlan {
 // npu::UserError when it does not fit (or a pin cannot be met).
 [[nodiscard]] ArrayPlan plan_array(const LoweredLayer& layer, const cfg::HwConfig& hw,
                                    Dataflow dataflow, const MappingLimits& limits);
+
+// `base`'s tiles (rows, dataflow) with k-chunks of `kb` and the k-chunks outermost (its buffers
+// from place_k_outer()), or nothing when its resident sums or buffers do not fit. Not for a
+// matmul. kb is taken as is (ws: a multiple of array.rows or the whole K).
+[[nodiscard]] std::optional<ArrayPlan> k_outer_plan(const ArrayPlan& base, int64_t kb,
+                                                    const cfg::HwConfig& hw);
 
 // The candidates the search tries for an array layer, in order (see above); those that do not
 // fit are left out (all of them, possibly). Throws npu::UserError for a dataflow pin the array

@@ -66,4 +66,12 @@ struct RowSpan {
     return static_cast<uint32_t>(uint64_t(int64_t{worst} * l.in_w * l.in_c) * elem_bytes);
 }
 
+// Whether the reduction of GEMM `l` (a conv's or gemm's, `groups` groups) is its input pixels'
+// channels, each slab row's pixels holding all of it (a 1x1 convolution of one group, a gemm): a
+// k-chunk's COMPUTE then reads only that chunk's channels of the slab, and the k-chunks outermost
+// load only those (emit.cc).
+[[nodiscard]] inline bool slab_is_columns(const graph::Layer& l, int32_t groups) {
+    return l.kind != graph::OpKind::kMatmul && l.kernel_h == 1 && l.kernel_w == 1 && groups == 1;
+}
+
 }  // namespace npu::compiler

@@ -31,6 +31,17 @@ const char* to_string(Partition p) {
     return "?";
 }
 const char* to_string(Fusion f) { return f == Fusion::kNone ? "none" : "auto"; }
+const char* to_string(LoopOrder o) {
+    switch (o) {
+        case LoopOrder::kM:
+            return "m";
+        case LoopOrder::kN:
+            return "n";
+        case LoopOrder::kK:
+            return "k";
+    }
+    return "?";
+}
 const char* to_string(ArrayTiming t) { return t == ArrayTiming::kNpusim ? "npusim" : "scalesim"; }
 const char* to_string(Rounding r) {
     switch (r) {

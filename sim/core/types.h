@@ -44,6 +44,11 @@ enum class Partition { kAuto, kBatch, kChannel, kSpatial, kPipeline };
 // `fuse: true` pin still does); kAuto, where the intermediate fits on chip and the cost estimate
 // is not worse (docs/fusion.md).
 enum class Fusion { kNone, kAuto };
+// Which loop of an array layer's implicit GEMM the compiler puts outermost (docs/mapper.md, "Loop
+// order"): kM, the m-blocks (each block's sums finished before the next); kN, the n-blocks (each
+// weight loaded once, one k-chunk); kK, the k-chunks (every partial sum resident in the
+// accumulators, each chunk's weights loaded once).
+enum class LoopOrder { kM, kN, kK };
 
 [[nodiscard]] const char* to_string(Dataflow d);
 [[nodiscard]] const char* to_string(Pipelining p);
@@ -54,5 +59,6 @@ enum class Fusion { kNone, kAuto };
 [[nodiscard]] const char* to_string(LayerOverlap o);
 [[nodiscard]] const char* to_string(Partition p);
 [[nodiscard]] const char* to_string(Fusion f);
+[[nodiscard]] const char* to_string(LoopOrder o);
 
 }  // namespace npu

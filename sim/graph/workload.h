@@ -136,10 +136,12 @@ struct Layer {
 
     // The workload's `mapping:` pins (conv2d, gemm, matmul; 0 / nullopt: the mapper chooses).
     // pin_rows: output rows per m-block (matmul: rows of each head's M); pin_k_chunk: reduction
-    // per k-chunk; pin_dataflow: the array dataflow (the config must offer it).
+    // per k-chunk; pin_dataflow: the array dataflow (the config must offer it); pin_order: the
+    // loop outermost (m-, n- or k-blocks; docs/mapper.md "Loop order").
     int32_t pin_rows = 0;
     int64_t pin_k_chunk = 0;
     std::optional<Dataflow> pin_dataflow;
+    std::optional<LoopOrder> pin_order;
     // `fuse:` (any layer): true, its output stays on chip and the next layer, its only reader,
     // reads it in place (a fusion group; the compiler reports why when it cannot); false, never;
     // nullopt: compiler.fusion decides (docs/fusion.md).

@@ -197,7 +197,7 @@ bool has_key(OpKind k, const std::string& key) {
     return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 const std::vector<std::string> kOutputKeys = {"scale", "zero_point"};
-const std::vector<std::string> kMappingKeys = {"rows_per_block", "k_chunk", "dataflow"};
+const std::vector<std::string> kMappingKeys = {"rows_per_block", "k_chunk", "dataflow", "order"};
 
 // A name ends up in reports, CSV and JSON: non-empty, printable UTF-8.
 bool good_name(const YAML::Node& n) {
@@ -316,6 +316,7 @@ struct LayerSpec {
     // mapping: {rows_per_block, k_chunk, dataflow} (0 / nullopt: not pinned)
     int64_t pin_rows = 0, pin_k_chunk = 0;
     std::optional<Dataflow> pin_dataflow;
+    std::optional<LoopOrder> pin_order;
     std::optional<bool> pin_fuse;            // fuse: true | false
     std::optional<Partition> pin_partition;  // partition: channel | spatial
     // lookup: the table (256 int8 entries, indexed by q + 128), or the function it follows from
@@ -659,11 +660,11 @@ void Loader::parse_activation(const YAML::Node& n, LayerSpec& spec) {
           "expected none, relu, relu6 or {clamp: [min, max]}, found " + describe(n) + hint);
 }
 
-// mapping: {rows_per_block, k_chunk, dataflow}, every key optional. Whether the pins fit the
+// mapping: {rows_per_block, k_chunk, dataflow, order}, every key optional. Whether the pins fit the
 // layer and the hardware is the compiler's check (it knows the array and the SRAM).
 void Loader::parse_mapping(const YAML::Node& n, LayerSpec& spec) {
     const std::string path = child(spec.path, "mapping");
-    if (!expect_map(n, path, "a map {rows_per_block, k_chunk, dataflow}")) return;
+    if (!expect_map(n, path, "a map {rows_per_block, k_chunk, dataflow, order}")) return;
     check_keys(n, path, kMappingKeys);
     if (const YAML::Node v = n["rows_per_block"]) {
         if (auto x = get_int(v, child(path, "rows_per_block"), 1, kMaxDim)) spec.pin_rows = *x;
@@ -679,6 +680,17 @@ void Loader::parse_mapping(const YAML::Node& n, LayerSpec& spec) {
             error(v, child(path, "dataflow"),
                   "expected ws or os, found " + describe(v) +
                       (v.IsScalar() ? did_you_mean(v.Scalar(), {"ws", "os"}) : ""));
+        }
+    }
+    if (const YAML::Node v = n["order"]) {
+        if (v.IsScalar() && (v.Scalar() == "m" || v.Scalar() == "n" || v.Scalar() == "k")) {
+            spec.pin_order = v.Scalar() == "m"   ? LoopOrder::kM
+                             : v.Scalar() == "n" ? LoopOrder::kN
+                                                 : LoopOrder::kK;
+        } else {
+            error(v, child(path, "order"),
+                  "expected m, n or k, found " + describe(v) +
+                      (v.IsScalar() ? did_you_mean(v.Scalar(), {"m", "n", "k"}) : ""));
         }
     }
 }
@@ -2143,6 +2155,7 @@ Workload Loader::load(const std::string& text) {
         l.pin_rows = static_cast<int32_t>(spec.pin_rows);
         l.pin_k_chunk = spec.pin_k_chunk;
         l.pin_dataflow = spec.pin_dataflow;
+        l.pin_order = spec.pin_order;
         l.pin_fuse = spec.pin_fuse;
         l.pin_partition = spec.pin_partition;
         l.precision = spec.precision;

@@ -118,7 +118,7 @@ TEST_F(Limiters, TheTableShowsBothColumnsAndEveryShare) {
         "  layer  limited by        compute");
     ASSERT_NE(table, std::string::npos) << r.out;
     // The fc row: its limiter and share, then every cause's share.
-    const size_t fc = r.out.find("\n  fc     fill/preload 85%", table);
+    const size_t fc = r.out.find("\n  fc     fill/preload 86%", table);
     EXPECT_NE(fc, std::string::npos) << r.out;
     EXPECT_NE(r.out.find("  fill    = fill/preload: the array loads a tile's weights", table),
               std::string::npos);

@@ -27,6 +27,7 @@
 #include "sim/compiler/lower.h"
 #include "sim/compiler/schedule.h"
 #include "sim/compiler/search.h"
+#include "sim/compiler/tiling.h"
 #include "sim/config/config_loader.h"
 #include "sim/energy/energy_model.h"
 #include "sim/graph/workload_loader.h"
@@ -103,7 +104,9 @@ Sim simulate(const cfg::HwConfig& hw, const graph::Workload& wl,
 
 // Every legal plan of the workload's one array layer: both dataflows, every limit on rows and
 // k-chunk (deduplicated by the mapping they produce), each also with the n-blocks outermost
-// when it has one k-chunk.
+// when it has one k-chunk; and with the k-chunks outermost, every block height of those with
+// every distinct number of k-chunks (from 1; ws: chunks a multiple of array.rows) under which its
+// sums and buffers fit (compiler::k_outer_plan()).
 std::vector<compiler::ArrayPlan> every_plan(const compiler::LoweredLayer& x,
                                             const cfg::HwConfig& hw) {
     std::vector<compiler::ArrayPlan> out;
@@ -124,10 +127,28 @@ std::vector<compiler::ArrayPlan> every_plan(const compiler::LoweredLayer& x,
                 seen.push_back(key);
                 out.push_back(p);
                 if (p.mapping.k_chunks == 1) {
-                    p.weights_outer = true;
+                    p.order = LoopOrder::kN;
                     out.push_back(p);
                 }
             }
+        }
+    }
+    std::vector<std::tuple<int, int64_t, int64_t>> k_seen;
+    const size_t m_plans = out.size();
+    for (size_t i = 0; i < m_plans; ++i) {
+        const compiler::ArrayPlan base = out[i];
+        if (base.order != LoopOrder::kM) continue;
+        const int64_t K = base.mapping.k;
+        const int64_t unit = base.dataflow == Dataflow::kWeightStationary ? hw.array.rows : 1;
+        for (int64_t c = 1; c <= compiler::ceil_div(K, unit); ++c) {
+            const int64_t kb = std::min<int64_t>(
+                K, int64_t(compiler::align_up(uint64_t(compiler::ceil_div(K, c)), uint64_t(unit))));
+            const auto key = std::make_tuple(static_cast<int>(base.dataflow), base.mapping.mb, kb);
+            if (std::find(k_seen.begin(), k_seen.end(), key) != k_seen.end()) continue;
+            const std::optional<compiler::ArrayPlan> k = compiler::k_outer_plan(base, kb, hw);
+            if (!k) continue;
+            k_seen.push_back(key);
+            out.push_back(*k);
         }
     }
     return out;
@@ -232,7 +253,7 @@ TEST(MapperOptimality, EstimatedCountsEqualTheSimulatedLayer) {
         const stats::Counters e = compiler::estimate(x, p, hw).counters;
         const stats::Counters s = simulate(hw, wl, p).counters;
         const std::string what =
-            p.mapping.summary(p.dataflow) + (p.weights_outer ? " n-outer" : "");
+            p.mapping.summary(p.dataflow) + " order " + std::string(to_string(p.order));
         EXPECT_EQ(e.macs, s.macs) << what;
         EXPECT_EQ(e.dram_read_bytes, s.dram_read_bytes) << what;
         EXPECT_EQ(e.dram_write_bytes, s.dram_write_bytes) << what;
@@ -249,24 +270,37 @@ TEST(MapperOptimality, EstimatedCountsEqualTheSimulatedLayer) {
 // The engine schedule (schedule.h) against the simulated layer, on every legal mapping of the
 // quick test's layers: error = scheduled / simulated - 1. What it leaves out (bank conflicts, the
 // DMA's bursts of concurrent transfers interleaved in time, runs of bursts in closed form) keeps
-// it within a few percent: measured mean |error| 0.92%, max 4.84% (over 3,158 mappings);
-// bounded at 2% and 8%.
+// it within a few percent: measured mean |error| 0.92%, max 4.84% over the 3,158 mappings with
+// the m- or n-blocks outermost; bounded at 2% and 8%. The k-chunks outermost (298 more
+// mappings) reload every slab per chunk: with many small chunks the layer is a stream of small
+// LOADs, which the schedule runs faster than the simulation (every error of theirs above 8% is
+// an underestimate, on the plans of many chunks); measured max 13.8%, bounded at 15% (the mean
+// over all mappings stays bounded at 2%).
 TEST(MapperOptimality, ScheduleTracksTheSimulatedLayer) {
-    double sum_abs = 0, worst = 0;
+    double sum_abs = 0, worst[2] = {0, 0};
+    std::string worst_what[2];
     size_t n = 0;
     for_each_quick_mapping([&](const graph::Workload& wl, const cfg::HwConfig& hw,
                                const compiler::LoweredLayer& x, const compiler::ArrayPlan& p) {
         const double sim = double(simulate(hw, wl, p).cycles);
         const double e = double(compiler::scheduled_cycles(x, p, hw)) / sim - 1;
         sum_abs += std::abs(e);
-        worst = std::max(worst, std::abs(e));
+        const int k = p.order == LoopOrder::kK ? 1 : 0;
+        if (std::abs(e) > worst[k]) {
+            worst[k] = std::abs(e);
+            worst_what[k] = x.layer->shape_string() + ", " + p.mapping.summary(p.dataflow);
+        }
         ++n;
     });
-    std::printf("schedule error over %zu mappings: mean |e| %.2f%%, max |e| %.2f%%\n", n,
-                100 * sum_abs / double(n), 100 * worst);
+    std::printf(
+        "schedule error over %zu mappings: mean |e| %.2f%%, max |e| %.2f%% m/n-outer (%s), "
+        "%.2f%% k-outer (%s)\n",
+        n, 100 * sum_abs / double(n), 100 * worst[0], worst_what[0].c_str(), 100 * worst[1],
+        worst_what[1].c_str());
     EXPECT_GT(n, 100u);
     EXPECT_LE(sum_abs / double(n), 0.02);
-    EXPECT_LE(worst, 0.08);
+    EXPECT_LE(worst[0], 0.08);
+    EXPECT_LE(worst[1], 0.15);
 }
 
 TEST(MapperOptimality, ChosenNearTheBestSimulated) { check_layers(1, 12); }

@@ -114,8 +114,8 @@ std::string counts_string(const stats::Counters& c) {
 
 // Checks every candidate of every array layer of `workload_file` run as a batch of `batch` images
 // on each bundled config (with both dataflows, pipelined and not); returns how many candidates
-// were compared.
-int check_workload(const std::string& workload_file, int32_t batch = 1) {
+// were compared (`k_outer`, if given: how many of them had the k-chunks outermost).
+int check_workload(const std::string& workload_file, int32_t batch = 1, int* k_outer = nullptr) {
     graph::LoadOptions lo;
     lo.with_data = false;
     graph::Workload wl = quant::load_and_quantize(workload_file, lo);
@@ -136,18 +136,19 @@ int check_workload(const std::string& workload_file, int32_t batch = 1) {
                     EXPECT_EQ(closed.cycles, emitted.cycles)
                         << workload_file << " batch " << batch << " on " << config << " "
                         << sets.back() << ": layer " << x.layer->name << ", "
-                        << c.mapping.summary(c.dataflow) << (c.weights_outer ? " n-outer" : "");
+                        << c.mapping.summary(c.dataflow) << " order " << to_string(c.order);
                     EXPECT_EQ(closed.bytes, emitted.bytes)
                         << workload_file << " batch " << batch << " on " << config << " "
                         << sets.back() << ": layer " << x.layer->name << ", "
-                        << c.mapping.summary(c.dataflow) << (c.weights_outer ? " n-outer" : "");
+                        << c.mapping.summary(c.dataflow) << " order " << to_string(c.order);
                     EXPECT_TRUE(same_counts(closed.counters, emitted.counters))
                         << workload_file << " batch " << batch << " on " << config << " "
                         << sets.back() << ": layer " << x.layer->name << ", "
-                        << c.mapping.summary(c.dataflow) << (c.weights_outer ? " n-outer" : "")
+                        << c.mapping.summary(c.dataflow) << " order " << to_string(c.order)
                         << "\n closed:  " << counts_string(closed.counters)
                         << "\n emitted: " << counts_string(emitted.counters);
                     ++compared;
+                    if (k_outer != nullptr && c.order == LoopOrder::kK) ++*k_outer;
                 }
             }
         }
@@ -174,6 +175,21 @@ TEST_P(CompilerEstimate, ClosedFormEqualsTheEmittedProgramOnEveryCandidateOfABat
         GTEST_SKIP() << "batch proof in compiler_estimate_long";
     }
     EXPECT_GT(check_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + GetParam(), 3), 0);
+}
+
+// The k-chunks outermost are among the candidates proven: tiny_resnet's grouped conv, the
+// default workload's 1x1 conv and fc (one image and a batch of 3: image by image and stacked).
+TEST(CompilerEstimateKOuter, AmongTheCandidatesProven) {
+    cfg::set_data_dir(NPUSIM_SOURCE_DIR);
+    for (const char* w : {"tiny_resnet.yaml", "default.yaml"}) {
+        for (int32_t batch : {1, 3}) {
+            int k_outer = 0;
+            EXPECT_GT(
+                check_workload(std::string(NPUSIM_SOURCE_DIR) + "/workloads/" + w, batch, &k_outer),
+                0);
+            EXPECT_GT(k_outer, 0) << w << " batch " << batch;
+        }
+    }
 }
 
 // LLaMA-7B prefill's projections have tens of thousands of steps per candidate: emitting every

@@ -65,6 +65,16 @@ layers:
   - {name: small, op: gemm, n: 12, weight_scale: 0.01, output: {scale: 1.0}}
 )";
 
+// The same with the big gemm's m-blocks outermost (the stream checker below follows that order;
+// unpinned, the search takes the k-chunks outermost: its 5000 x 20 B of weights loaded once
+// instead of once per m-block).
+const char* const kTwoGemmsMOuter = R"(
+input: {shape: [2, 5000], scale: 0.05, zero_point: 3}
+layers:
+  - {name: big, op: gemm, n: 20, weight_scale: 0.01, output: {scale: 1.0}, mapping: {order: m}}
+  - {name: small, op: gemm, n: 12, weight_scale: 0.01, output: {scale: 1.0}}
+)";
+
 struct Expect {
     int64_t m, k, n;
     int32_t nb;
@@ -635,7 +645,7 @@ void check_stream(const isa::Program& prog, const graph::Workload& wl, const cfg
 }
 
 TEST(CompilerStream, TwoGemmsOnSmallNpu) {
-    const auto wl = workload(kTwoGemms);
+    const auto wl = workload(kTwoGemmsMOuter);
     const cfg::HwConfig hw = small_hw();
     const isa::Program prog = compile(wl, hw, {false});
     // Layer 0: 2 m-blocks x 3 n-blocks x 16 k-chunks = 96 steps; 6 (m, n) pairs.
@@ -690,7 +700,7 @@ TEST(CompilerStream, OsAndPackedMappings) {
 
 // The checker itself can fail: each single corruption of a good program is caught.
 TEST(CompilerStream, CheckerCatchesBrokenPrograms) {
-    const auto wl = workload(kTwoGemms);
+    const auto wl = workload(kTwoGemmsMOuter);
     const cfg::HwConfig hw = small_hw();
     const isa::Program good = compile(wl, hw, {false});
     const auto failures_after = [&](const std::function<void(isa::Program&)>& corrupt) {

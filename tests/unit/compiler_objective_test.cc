@@ -93,8 +93,8 @@ layers:
         const Lowered lo = lower(wl, hw);
         int outer = 0, one_chunk = 0;
         for (const ArrayPlan& c : array_candidates(lo.layers.at(0), hw)) {
-            outer += c.weights_outer;
-            one_chunk += !c.weights_outer && c.mapping.k_chunks == 1;
+            outer += c.order == LoopOrder::kN;
+            one_chunk += !(c.order == LoopOrder::kN) && c.mapping.k_chunks == 1;
         }
         ASSERT_GT(one_chunk, 0) << to_string(o);
         EXPECT_EQ(outer, one_chunk) << to_string(o);

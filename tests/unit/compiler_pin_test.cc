@@ -222,5 +222,62 @@ TEST(CompilerPin, PinnedMappingThatDoesNotFit) {
     }
 }
 
+std::string compile_error(const graph::Workload& wl, const cfg::HwConfig& hw) {
+    try {
+        (void)compile_timing(wl, hw);
+    } catch (const UserError& e) {
+        return e.what();
+    }
+    return "<no error>";
+}
+
+// `mapping: {order: m | n | k}`: the loop order pinned. The conv's largest tiles on the default
+// NPU: 16 rows per m-block (2 m-blocks), 2 n-blocks of 16, k-chunk 144.
+TEST(CompilerPin, OrderPins) {
+    const cfg::HwConfig hw = cfg::default_hw_config();
+    // m: neither of the others.
+    const std::string m = compile_timing(conv("{order: m}"), hw).layers.at(0).mapping;
+    EXPECT_EQ(m.find("outermost"), std::string::npos) << m;
+    // n: one k-chunk (the summary names the n-blocks outermost with a batch only).
+    const auto wl_n = conv("{order: n}");
+    const isa::Program n = compile_timing(wl_n, hw);
+    const std::vector<int32_t> ks = compute_ks(n);
+    EXPECT_FALSE(ks.empty());
+    for (int32_t k : ks) EXPECT_EQ(k, 144);
+    // k, with 4 rows per block and chunks of 48, on an accumulator of 128 KiB: 8 m-blocks x 2
+    // n-blocks x 128 x 16 x 4 B = 131072 B of resident sums, every byte of it; 8 x 2 x 3
+    // COMPUTEs of k 48.
+    const isa::Program k = compile_timing(conv("{order: k, rows_per_block: 4, k_chunk: 48}"),
+                                          hw_with({"accumulator.size=128KiB"}));
+    EXPECT_NE(
+        k.layers.at(0).mapping.find("; k-chunks outermost, partial sums resident (acc 131072 B)"),
+        std::string::npos)
+        << k.layers.at(0).mapping;
+    EXPECT_EQ(compute_ks(k), std::vector<int32_t>(48, 48));
+}
+
+TEST(CompilerPin, OrderPinsThatCannotBeMet) {
+    const cfg::HwConfig hw = cfg::default_hw_config();
+    // Its largest tiles: 2 x 2 pairs of 512 x 16 x 4 = 32768 B, 131072 B in all.
+    EXPECT_EQ(compile_error(conv("{order: k}"), hw),
+              "w.yaml:3:5: layers[0]: layer 'c' pins mapping.order k but the k-chunks outermost "
+              "keep every m-block x n-block sum resident: 2 x 2 blocks of 32768 B need 131072 B "
+              "of accumulator (has 65536)");
+    EXPECT_EQ(compile_error(conv("{order: n, k_chunk: 48}"), hw),
+              "w.yaml:3:5: layers[0]: layer 'c' pins mapping.order n but mapping.k_chunk 48 "
+              "splits the reduction K = 144 and the n-blocks outermost need one k-chunk");
+    const auto mm = quant::prepare(graph::load_workload_from_string(R"(
+inputs:
+  - {name: a, shape: [16, 32], scale: 0.05}
+  - {name: b, shape: [32, 24], scale: 0.05}
+layers:
+  - {name: mm, op: matmul, inputs: [a, b], output: {scale: 1.0}, mapping: {order: k}}
+)",
+                                                                    "w.yaml"));
+    EXPECT_EQ(compile_error(mm, hw),
+              "w.yaml:6:5: layers[0]: layer 'mm' pins mapping.order k but a matmul's heads run "
+              "with the m-blocks outermost only");
+}
+
 }  // namespace
 }  // namespace npu::compiler

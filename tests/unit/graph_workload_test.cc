@@ -808,6 +808,7 @@ layers:
   - {name: s, op: softmax, mapping: {k_chunk: 16}}
   - {name: g, op: gemm, n: 4, weight_scale: 0.01, mapping: 4}
   - {name: h, op: gemm, n: 4, weight_scale: 0.01, mapping: {rows_per_block: -1, tile: 2}}
+  - {name: i, op: gemm, n: 4, weight_scale: 0.01, mapping: {order: kk}}
 )"),
               "t.yaml:4:16: layers[0].mapping.rows_per_blok: unknown key (did you mean "
               "'rows_per_block'?)\n"
@@ -817,11 +818,13 @@ layers:
               "mean 'ws'?)\n"
               "t.yaml:5:28: layers[1].mapping: key does not apply to op softmax\n"
               "t.yaml:6:60: layers[2].mapping: expected a map {rows_per_block, k_chunk, "
-              "dataflow}, found '4'\n"
+              "dataflow, order}, found '4'\n"
               "t.yaml:7:81: layers[3].mapping.tile: unknown key; expected one of: rows_per_block, "
-              "k_chunk, dataflow\n"
+              "k_chunk, dataflow, order\n"
               "t.yaml:7:77: layers[3].mapping.rows_per_block: expected an integer in [1, 65536], "
-              "found '-1'");
+              "found '-1'\n"
+              "t.yaml:8:68: layers[4].mapping.order: expected m, n or k, found 'kk' (did you mean "
+              "'k'?)");
 }
 
 // ---- loading without data ----------------------------------------------------------------------
