@@ -49,11 +49,17 @@ TEST(NpuFusion, FusedOutputsAreTheUnfusedOnesByteForByte) {
     // of several n-blocks are posted at the row stride.
     for (const auto& [chip, precision] :
          {std::pair<const char*, const char*>{"gemmini", "int8"}, {"nvdla", "fp16"}}) {
+        // The grouped convolution's best plan is k-chunks outermost, whose fusion into 'smooth'
+        // auto's estimate refuses (bank contention; slower fused); a pin keeps the case.
         const graph::Workload wl = bundled("tiny_resnet");
+        graph::Workload pinned = wl;
+        for (graph::Layer& l : pinned.layers) {
+            if (l.name == "grouped") l.pin_fuse = true;
+        }
         const cfg::HwConfig none = config(chip, {std::string("precision=") + precision});
         cfg::HwConfig with = none;
         with.compiler.fusion = Fusion::kAuto;
-        const isa::Program a = compiled(wl, none, true), b = compiled(wl, with, true);
+        const isa::Program a = compiled(wl, none, true), b = compiled(pinned, with, true);
         ASSERT_GT(strided_posts(b), 0u) << precision;
         EXPECT_EQ(strided_posts(a), 0u);
         const run::RunResult ra = run::simulate_program(none, a, {});
@@ -63,7 +69,7 @@ TEST(NpuFusion, FusedOutputsAreTheUnfusedOnesByteForByte) {
             EXPECT_EQ(ra.outputs[i], rb.outputs[i]) << precision << " layer " << i;
         }
         // And against the reference executor, through simulate() (fusion from the config).
-        const run::RunResult checked = run::simulate(with, wl, {});
+        const run::RunResult checked = run::simulate(with, pinned, {});
         for (const stats::LayerStats& l : checked.stats.layers) {
             EXPECT_TRUE(l.checked && l.bit_exact) << precision << " " << l.name;
         }
