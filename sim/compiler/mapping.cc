@@ -89,16 +89,15 @@ std::optional<Buffers> place_k_outer(const LayerMapping& mp, const cfg::HwConfig
     if (resident_sums_bytes(mp) > hw.accumulator.size_bytes) return std::nullopt;
     // As place() lays out the other orders' buffers, with w[i] a chunk of every n-block and one
     // bias buffer of every channel beside w[0] (its instance 1 is the same).
+    // The biases ride in w[0]'s group: w[0] (and w[1], to keep place() symmetric) is placed as
+    // chunk + bias, with no bias buffer of its own.
     LayerMapping wide = mp;
     const uint64_t chunk = uint64_t(mp.n_blocks) * align_up(mp.w_bytes, kSramAlign);
     const uint64_t bias = align_up(uint64_t(mp.n) * 4, kSramAlign);
     if (chunk + bias > UINT32_MAX) return std::nullopt;
-    wide.w_bytes = static_cast<uint32_t>(chunk);
+    wide.w_bytes = static_cast<uint32_t>(chunk + bias);
     wide.bias_bytes = 0;
     for (Placement how : {Placement::kBankExclusive, Placement::kHalves, Placement::kPacked}) {
-        // The biases ride in w[0]'s group: place w[0] (and w[1], to keep place() symmetric) as
-        // chunk + bias, then w[1] starts at its own address.
-        wide.w_bytes = static_cast<uint32_t>(chunk + bias);
         std::optional<Buffers> b = place(wide, hw, how);
         if (!b) continue;
         b->bias[0] = b->bias[1] = b->w[0] + static_cast<uint32_t>(chunk);
