@@ -1,6 +1,10 @@
 #include "models/process.h"
 
+#include <array>
 #include <cstdlib>
+#include <memory>
+#include <string>
+#include <unordered_map>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <pthread.h>
@@ -53,19 +57,90 @@ void check_time_resolution() {
 
 sc_time cycles_to_time(uint64_t cycles) { return sc_time::from_value(cycles * kTimeUnitsPerCycle); }
 
+namespace {
+// Tickets taken per cycle (see "Same-cycle order" in process.h), for the running simulation: a
+// direct-mapped ring of the cycles to come (a slot whose cycle has passed is free), and a map for
+// a cycle whose slot another cycle still to come holds.
+struct TicketSlot {
+    uint64_t cycle = UINT64_MAX;  // UINT64_MAX: free
+    uint32_t taken = 0;
+};
+constexpr size_t kTicketRing = 4096;
+std::array<TicketSlot, kTicketRing> g_ring;
+std::unordered_map<uint64_t, uint32_t> g_far;
+// set_kernel_probe(): its distance and its event (made in the running simulation's context).
+uint64_t g_probe_ahead = 0;
+std::unique_ptr<sc_core::sc_event> g_probe;
+bool g_use_tickets = false;
+
+void clear_tickets() {
+    g_ring.fill(TicketSlot{});
+    g_far.clear();
+}
+
+uint32_t& tickets_of(uint64_t cycle) {
+    TicketSlot& slot = g_ring[cycle % kTicketRing];
+    if (slot.cycle == cycle) return slot.taken;
+    if (!g_far.empty()) {
+        const auto it = g_far.find(cycle);
+        if (it != g_far.end()) return it->second;
+    }
+    const uint64_t now = now_cycles();
+    if (slot.cycle == UINT64_MAX || slot.cycle <= now) {
+        slot.cycle = cycle;
+        slot.taken = 0;
+        return slot.taken;
+    }
+    if (g_far.size() >= 4096) {  // drop the cycles that have passed
+        for (auto it = g_far.begin(); it != g_far.end();) {
+            it = it->first <= now ? g_far.erase(it) : std::next(it);
+        }
+    }
+    return g_far[cycle];
+}
+}  // namespace
+
+void set_kernel_probe(uint64_t ahead) { g_probe_ahead = ahead; }
+
+void use_same_cycle_tickets(bool on) { g_use_tickets = on; }
+
+uint64_t wake_time(uint64_t cycle) {
+    if (!g_use_tickets) return cycle * kTimeUnitsPerCycle;
+    uint32_t& taken = tickets_of(cycle);
+    if (taken == kTimeUnitsPerCycle) {
+        throw ModelError("kernel", now_cycles(), -1,
+                         "more than " + std::to_string(kTimeUnitsPerCycle) +
+                             " wake-ups requested for cycle " + std::to_string(cycle) +
+                             " (the kernel time units of one cycle)");
+    }
+    return cycle * kTimeUnitsPerCycle + taken++;
+}
+
+sc_time span_to(uint64_t cycle) {
+    return sc_time::from_value(wake_time(cycle) -
+                               sc_core::sc_get_curr_simcontext()->time_stamp().value());
+}
+
 uint64_t time_to_cycles(const sc_time& t) { return t.value() / kTimeUnitsPerCycle; }
 
 void wait_until(uint64_t cycle) {
     const uint64_t now = now_cycles();
-    if (cycle > now) sc_core::wait(cycles_to_time(cycle - now));
+    if (cycle <= now) return;
+    sc_core::wait(g_use_tickets ? span_to(cycle) : cycles_to_time(cycle - now));
+}
+
+void wait_until_or(uint64_t cycle, const sc_core::sc_event& e) {
+    sc_core::wait(g_use_tickets ? span_to(cycle) : cycles_to_time(cycle - now_cycles()), e);
 }
 
 void advance_to(uint64_t cycle) {
-    const uint64_t now = now_cycles();
-    if (cycle <= now) return;
-    const sc_time until = cycles_to_time(cycle - now);
-    if (sc_core::sc_time_to_pending_activity() > until) return;
-    sc_core::wait(until);
+    const uint64_t now = sc_core::sc_get_curr_simcontext()->time_stamp().value();
+    if (cycle <= now / kTimeUnitsPerCycle) return;
+    // Nothing pending up to the end of `cycle`: nobody acts before this thread would.
+    const uint64_t pending = sc_core::sc_time_to_pending_activity().value();
+    if (pending > UINT64_MAX - now || (now + pending) / kTimeUnitsPerCycle > cycle) return;
+    sc_core::wait(g_use_tickets ? span_to(cycle)
+                                : cycles_to_time(cycle - now / kTimeUnitsPerCycle));
 }
 
 void notify_after(sc_core::sc_event& e, uint64_t cycles) {
@@ -73,19 +148,25 @@ void notify_after(sc_core::sc_event& e, uint64_t cycles) {
     if (cycles == 0) {
         e.notify(sc_core::SC_ZERO_TIME);
     } else {
-        e.notify(cycles_to_time(cycles));
+        e.notify(g_use_tickets ? span_to(now_cycles() + cycles) : cycles_to_time(cycles));
+    }
+    if (g_probe_ahead > 0) {
+        if (!g_probe) g_probe = std::make_unique<sc_core::sc_event>();
+        g_probe->notify(span_to(now_cycles() + g_probe_ahead));
+        g_probe->cancel();
     }
 }
 
 uint64_t next_activity_cycle() {
-    const uint64_t pending = time_to_cycles(sc_core::sc_time_to_pending_activity());
-    const uint64_t now = now_cycles();
-    return pending > UINT64_MAX - now ? UINT64_MAX : now + pending;
+    const uint64_t pending = sc_core::sc_time_to_pending_activity().value();
+    const uint64_t now = sc_core::sc_time_stamp().value();
+    return pending > UINT64_MAX - now ? UINT64_MAX : (now + pending) / kTimeUnitsPerCycle;
 }
 
 KernelContext::KernelContext() {
     setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
     clear_process_error();
+    clear_tickets();
     sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
     sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
     sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING,
@@ -97,6 +178,7 @@ KernelContext::KernelContext() {
 }
 
 KernelContext::~KernelContext() {
+    g_probe.reset();
     delete sc_core::sc_curr_simcontext;
     sc_core::sc_curr_simcontext = nullptr;
     sc_core::sc_default_global_context = nullptr;

@@ -5,6 +5,21 @@
 // clock), so every cycle count is an exact integer. There is no sc_clock: a process waits
 // exactly as long as its work takes.
 //
+// Same-cycle order. By default, processes due at the same cycle run in the order the SystemC
+// kernel picks: its event queue breaks ties between equal times by its history (which
+// notifications were made and cancelled before), so a notification nobody waits for can reorder
+// them (docs/architecture.md "What is not modelled"). use_same_cycle_tickets(true) makes the
+// order a rule of the model instead: they run in the order they asked for it. Every timed
+// wake-up the models request (wait_until, advance_to, Advancer, wait_until_or, notify_after with
+// a delay) then takes a ticket, the next free kernel time inside that cycle: the cycle's first
+// request runs at cycle x kTimeUnitsPerCycle, the next one unit later, and so on (wake_time()).
+// No two timed wake-ups share a kernel time, so the queue never breaks a tie and a notification
+// nobody waits for changes nobody's order (tests/models/same_cycle_order_test.cc). now_cycles() is
+// the cycle (a ticket is below one cycle). Immediate and delta notifications keep the kernel's
+// evaluation order (the order of the notifications that made the processes runnable). Not the
+// default yet: it moves 15 of the 38 regression goldens (ties decided the other way) and costs
+// about 5% more host instructions (more kernel time steps).
+//
 // Errors: SystemC turns an exception that leaves a process into its own report (E549), which
 // loses the type. Every process body runs inside guarded(): the first exception is kept, the
 // simulation stops, and sim/run rethrows it after sc_start (rethrow_process_error), so a
@@ -28,16 +43,28 @@ void check_time_resolution();
 [[nodiscard]] inline uint64_t now_cycles() {
     return sc_core::sc_get_curr_simcontext()->time_stamp().value() / kTimeUnitsPerCycle;
 }
-// A span of `cycles` as kernel time.
+// A span of `cycles` as kernel time (the models' waits go through wait_until and the others).
 [[nodiscard]] sc_core::sc_time cycles_to_time(uint64_t cycles);
+// Whether timed wake-ups take tickets (see "Same-cycle order"; off by default). Set it before a
+// simulation starts.
+void use_same_cycle_tickets(bool on);
+// The kernel time (units) of a wake-up at `cycle` (> the present cycle): with tickets the cycle's
+// next free unit (ModelError when a cycle runs out of units), else the cycle's start.
+[[nodiscard]] uint64_t wake_time(uint64_t cycle);
+// The span from now to a new ticket in `cycle` (> the present cycle).
+[[nodiscard]] sc_core::sc_time span_to(uint64_t cycle);
 // A span of kernel time in whole cycles (kernel times here are whole cycles).
 [[nodiscard]] uint64_t time_to_cycles(const sc_core::sc_time& t);
 // Blocks the calling thread until `cycle` (returns at once if it has come).
 void wait_until(uint64_t cycle);
+// Blocks the calling thread until `cycle` or until `e` is notified, whichever comes first
+// (`cycle` > the present cycle).
+void wait_until_or(uint64_t cycle, const sc_core::sc_event& e);
 // Moves the calling thread to `cycle` only if some other process has something to do before or
-// at it. When nothing is pending up to `cycle`, nobody can make a reservation in between, so the
-// caller may claim resources at `cycle` now, without a context switch: the result is the same as
-// waiting. (The DMA issues each burst this way.)
+// at it (at it: a ticket of that cycle, taken before this thread's would be). When nothing is
+// pending up to `cycle`, nobody can make a reservation in between, so the caller may claim
+// resources at `cycle` now, without a context switch: the result is the same as waiting. (The DMA
+// issues each burst this way.)
 void advance_to(uint64_t cycle);
 // The cycle of the next pending activity of any process (now when some is pending now; far in
 // the future when none is): advance_to(c) returns at once for every c before it.
@@ -50,6 +77,10 @@ inline uint64_t g_notifications = 0;
 // Notifies `e` `cycles` from now (0: in the next delta cycle). The models notify only through
 // here, so a thread can tell that it made no notification (Advancer).
 void notify_after(sc_core::sc_event& e, uint64_t cycles);
+// Tests of the same-cycle order: after every notify_after, also notify an event nothing waits
+// for `ahead` cycles on (a ticket taken, an entry in the kernel's event queue) and cancel it at
+// once; 0: off (the default). No result may change (tests/models/same_cycle_order_test.cc).
+void set_kernel_probe(uint64_t ahead);
 
 // advance_to() for a thread that claims many cycles in a row without waiting (the DMA issuing a
 // descriptor's bursts): the same decisions with the same effects on the kernel, asking the kernel
@@ -67,26 +98,27 @@ class Advancer {
     void keep_answers(bool on) { m_keep = on; }
     void advance_to(uint64_t cycle) {
         sc_core::sc_simcontext* k = sc_core::sc_get_curr_simcontext();
-        const uint64_t now = k->time_stamp().value() / kTimeUnitsPerCycle;
-        if (cycle <= now) return;
-        const uint64_t until = (cycle - now) * kTimeUnitsPerCycle;
+        const uint64_t now = k->time_stamp().value();
+        if (cycle <= now / kTimeUnitsPerCycle) return;
         if (!m_keep || now != m_now || k->change_stamp() != m_stamp ||
             detail::g_notifications != m_notifications) {
-            m_pending = sc_core::sc_time_to_pending_activity(k).value();
+            const uint64_t pending = sc_core::sc_time_to_pending_activity(k).value();
+            m_pending = pending > UINT64_MAX - now ? UINT64_MAX : now + pending;
             m_now = now;
             m_stamp = k->change_stamp();
             m_notifications = detail::g_notifications;
         }
-        if (m_pending > until) return;
+        // Nothing pending up to the end of `cycle`: nobody acts before this thread would.
+        if (m_pending / kTimeUnitsPerCycle > cycle) return;
         m_now = UINT64_MAX;
-        sc_core::wait(sc_core::sc_time::from_value(until));
+        sc_core::wait(span_to(cycle));
     }
 
   private:
-    uint64_t m_now = UINT64_MAX;  // kernel time (cycles) of the last query; UINT64_MAX: none
+    uint64_t m_now = UINT64_MAX;  // kernel time (units) of the last query; UINT64_MAX: none
     uint64_t m_stamp = 0;         // the kernel's change stamp then
     uint64_t m_notifications = 0;
-    uint64_t m_pending = 0;  // the query's answer: kernel time units from m_now
+    uint64_t m_pending = 0;  // the query's answer: the next pending activity (kernel time units)
     bool m_keep = true;
 };
 

@@ -141,7 +141,7 @@ void Controller::run() {
     std::vector<std::vector<int8_t>> images(
         m_program.pipeline && m_read_output ? m_program.layers.size() : 0);
     uint64_t previous_end = 0;  // the end of the layer that ended last (program start: 0)
-    const sc_core::sc_time dispatch = cycles_to_time(static_cast<uint64_t>(m_cfg.dispatch_cycles));
+    const auto dispatch = static_cast<uint64_t>(m_cfg.dispatch_cycles);
     uint32_t epoch = 0;  // compiler.overlap full: layer-end markers dispatched so far
     for (const isa::Instr& in : m_program.instrs) {
         const size_t layer = in.layer;
@@ -152,7 +152,11 @@ void Controller::run() {
             started[layer] = true;
             m_layers[layer].start_cycle = now_cycles();
         }
-        sc_core::wait(dispatch);
+        if (dispatch > 0) {
+            wait_until(now_cycles() + dispatch);
+        } else {
+            sc_core::wait(sc_core::SC_ZERO_TIME);
+        }
         m_instructions.add(layer, 1);
         const isa::Engine e = isa::engine_of(in.op);
         if (token) {

@@ -67,12 +67,11 @@ uint64_t Dma::slot_wait(Channel& ch, uint64_t t, uint32_t layer) {
         }
         // Wait for the earliest known completion or the next one told, whichever comes first,
         // and look again.
-        const uint64_t now = now_cycles();
         m_advance.forget();
         if (ch.in_flight.empty()) {
             sc_core::wait(m_told);
         } else {
-            sc_core::wait(cycles_to_time(ch.in_flight.top() - now), m_told);
+            wait_until_or(ch.in_flight.top(), m_told);
         }
         t = std::max(t, now_cycles());
         while (!ch.in_flight.empty() && ch.in_flight.top() <= t) ch.in_flight.pop();
