@@ -51,7 +51,7 @@ void restore_sanitizer_stack() {
 void check_time_resolution() {
     if (sc_time(1, sc_core::SC_NS).value() != kTimeUnitsPerCycle) {
         throw ModelError("kernel", 0, -1,
-                         "the SystemC time resolution is not 1 ps; cycles would be misread");
+                         "the SystemC time resolution is not 1 fs; cycles would be misread");
     }
 }
 
@@ -71,7 +71,7 @@ std::unordered_map<uint64_t, uint32_t> g_far;
 // set_kernel_probe(): its distance and its event (made in the running simulation's context).
 uint64_t g_probe_ahead = 0;
 std::unique_ptr<sc_core::sc_event> g_probe;
-bool g_use_tickets = false;
+bool g_use_tickets = true;  // use_same_cycle_tickets()
 
 void clear_tickets() {
     g_ring.fill(TicketSlot{});
@@ -169,6 +169,8 @@ KernelContext::KernelContext() {
     clear_tickets();
     sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
     sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+    // 1 fs: kTimeUnitsPerCycle units per nanosecond (check_time_resolution).
+    sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
     sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING,
                                             sc_core::SC_DISPLAY | sc_core::SC_THROW);
     // A process error stops the simulation (sc_stop): the error is what gets reported, not the

@@ -5,20 +5,17 @@
 // clock), so every cycle count is an exact integer. There is no sc_clock: a process waits
 // exactly as long as its work takes.
 //
-// Same-cycle order. By default, processes due at the same cycle run in the order the SystemC
-// kernel picks: its event queue breaks ties between equal times by its history (which
-// notifications were made and cancelled before), so a notification nobody waits for can reorder
-// them (docs/architecture.md "What is not modelled"). use_same_cycle_tickets(true) makes the
-// order a rule of the model instead: they run in the order they asked for it. Every timed
-// wake-up the models request (wait_until, advance_to, Advancer, wait_until_or, notify_after with
-// a delay) then takes a ticket, the next free kernel time inside that cycle: the cycle's first
-// request runs at cycle x kTimeUnitsPerCycle, the next one unit later, and so on (wake_time()).
-// No two timed wake-ups share a kernel time, so the queue never breaks a tie and a notification
-// nobody waits for changes nobody's order (tests/models/same_cycle_order_test.cc). now_cycles() is
-// the cycle (a ticket is below one cycle). Immediate and delta notifications keep the kernel's
-// evaluation order (the order of the notifications that made the processes runnable). Not the
-// default yet: it moves 15 of the 38 regression goldens (ties decided the other way) and costs
-// about 5% more host instructions (more kernel time steps).
+// Same-cycle order, a rule of the model: processes due at the same cycle run in the order they
+// asked for it (oldest request first). Every timed wake-up the models request (wait_until,
+// advance_to, Advancer, wait_until_or, notify_after with a delay) takes a ticket, the next free
+// kernel time inside that cycle: the cycle's first request runs at cycle x kTimeUnitsPerCycle,
+// the next one unit later, and so on (wake_time()). No two timed wake-ups share a kernel time,
+// so the SystemC kernel's event queue never breaks a tie (it orders equal times by its history:
+// which notifications were made and cancelled before), and a notification nobody waits for
+// changes nobody's order (tests/models/same_cycle_order_test.cc). now_cycles() is the cycle (a
+// ticket is below one cycle). Immediate and delta notifications keep the kernel's evaluation
+// order: the order of the notifications that made the processes runnable.
+// use_same_cycle_tickets(false) gives the kernel's order back (tests show what the rule fixes).
 //
 // Errors: SystemC turns an exception that leaves a process into its own report (E549), which
 // loses the type. Every process body runs inside guarded(): the first exception is kept, the
@@ -32,9 +29,10 @@
 
 namespace npu::model {
 
-// Kernel time units per cycle: SystemC's default resolution (1 ps) per nanosecond. Checked
-// when a simulation context is made (check_time_resolution).
-inline constexpr uint64_t kTimeUnitsPerCycle = 1000;
+// Kernel time units per cycle: the resolution KernelContext sets (1 fs) per nanosecond, room for
+// a million same-cycle tickets in a cycle (see "Same-cycle order"); 2^64 fs is 1.8e13 cycles.
+// Checked when a simulation context is made (check_time_resolution).
+inline constexpr uint64_t kTimeUnitsPerCycle = 1000000;
 // Throws ModelError unless one cycle (1 ns) is kTimeUnitsPerCycle units of kernel time.
 void check_time_resolution();
 
@@ -45,7 +43,7 @@ void check_time_resolution();
 }
 // A span of `cycles` as kernel time (the models' waits go through wait_until and the others).
 [[nodiscard]] sc_core::sc_time cycles_to_time(uint64_t cycles);
-// Whether timed wake-ups take tickets (see "Same-cycle order"; off by default). Set it before a
+// Whether timed wake-ups take tickets (see "Same-cycle order"; on by default). Set it before a
 // simulation starts.
 void use_same_cycle_tickets(bool on);
 // The kernel time (units) of a wake-up at `cycle` (> the present cycle): with tickets the cycle's

@@ -1,14 +1,14 @@
-// With model::use_same_cycle_tickets(true) the same-cycle order is a rule of the model
-// (models/process.h "Same-cycle order": processes due at the same cycle run in the order they
-// asked for it), not the SystemC kernel's tie-breaking. The probe (model::set_kernel_probe) makes,
-// after every model notification, one more timed notification that nobody waits for and cancels it
-// at once: it takes a ticket in the cycle and leaves a dead entry in the kernel's event queue,
-// which is what reordered same-time wake-ups without the rule (every wake-up of a cycle at the same
-// kernel time, the queue's shape breaking the ties: without tickets this probe moves cases 0, 3, 4
-// and 5 below, e.g. gemm_small 1,602 -> 1,643 cycles, the 4-core spatial run 6,188 -> 6,192, the
-// 4-core channel run's statistics but not its total). Every statistic of these runs must be the
-// same with and without the probe: one core on the simple and the banked DRAM, two and four cores
-// on the banked DRAM (one with an L2), four on the simple one.
+// The same-cycle order is a rule of the model (models/process.h "Same-cycle order": processes
+// due at the same cycle run in the order they asked for it), not the SystemC kernel's
+// tie-breaking. The probe (model::set_kernel_probe) makes, after every model notification, one
+// more timed notification that nobody waits for and cancels it at once: it takes a ticket in the
+// cycle and leaves a dead entry in the kernel's event queue. Without the rule
+// (model::use_same_cycle_tickets(false): every wake-up of a cycle at the same kernel time, the
+// queue's shape breaking the ties) this probe moves cases 0, 3, 4 and 5 below: gemm_small 1,602
+// -> 1,643 cycles, the 4-core spatial run 6,188 -> 6,192, the 4-core channel run's statistics
+// but not its total. With it, every statistic of these runs must be the same with and without
+// the probe: one core on the simple and the banked DRAM, vta with its DDR3, two and four cores on
+// the banked DRAM (one with an L2), four on the simple one.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -35,14 +35,12 @@ nlohmann::json run_stats(const Case& c, uint64_t probe) {
         cfg::load_hw_config(std::string(NPUSIM_SOURCE_DIR) + "/configs/" + c.config + ".yaml", {});
     cfg::apply_overrides(hw, c.set);
     const graph::Workload wl = test_support::bundled(c.workload);
-    model::use_same_cycle_tickets(true);
     model::set_kernel_probe(probe);
     run::RunOptions options;
     options.functional = false;
     options.check = false;
     const run::RunResult r = run::simulate(hw, wl, options);
     model::set_kernel_probe(0);
-    model::use_same_cycle_tickets(false);
     nlohmann::json j = report::stats_to_json(r.stats, hw);
     j.erase("host");
     return j;
