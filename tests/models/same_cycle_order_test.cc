@@ -16,9 +16,11 @@
 
 #include "models/process.h"
 #include "sim/config/config_loader.h"
+#include "sim/core/error.h"
 #include "sim/report/stats_json.h"
 #include "sim/run/simulation.h"
 #include "tests/models/bundled.h"
+#include "tests/models/driver.h"
 
 namespace npu {
 namespace {
@@ -72,6 +74,64 @@ INSTANTIATE_TEST_SUITE_P(
              "tiny_resnet",
              {"cores=4", "compiler.partition=spatial", "l2.size=64KiB", "dram.model=banked"}},
         Case{"edge_npu", "tiny_resnet", {"cores=4", "compiler.partition=channel"}}));
+
+// The tickets themselves (model::wake_time): a cycle's tickets are its consecutive kernel time
+// units in request order, each cycle counted on its own, also when two cycles to come share a
+// slot of the ticket ring (4,096 slots: cycles 7 and 7 + 4,096) and after the slot frees (the
+// second cycle's count must go on, not start again at 0: two wake-ups at one kernel time would
+// be a tie again); a cycle out of units is a ModelError; without tickets every wake-up is at the
+// cycle's start.
+constexpr uint64_t kUnit = model::kTimeUnitsPerCycle;
+
+TEST(SameCycleTickets, ConsecutiveUnitsPerCycleInRequestOrder) {
+    model::KernelContext ctx;  // time 0
+    EXPECT_EQ(model::wake_time(5), 5 * kUnit);
+    EXPECT_EQ(model::wake_time(5), 5 * kUnit + 1);
+    EXPECT_EQ(model::wake_time(6), 6 * kUnit);
+    EXPECT_EQ(model::wake_time(5), 5 * kUnit + 2);
+    // Cycles 7 and 7 + 4,096 share a ring slot: the later one is counted apart.
+    EXPECT_EQ(model::wake_time(7), 7 * kUnit);
+    EXPECT_EQ(model::wake_time(7 + 4096), (7 + 4096) * kUnit);
+    EXPECT_EQ(model::wake_time(7 + 4096), (7 + 4096) * kUnit + 1);
+    EXPECT_EQ(model::wake_time(7), 7 * kUnit + 1);
+    model::use_same_cycle_tickets(false);
+    EXPECT_EQ(model::wake_time(5), 5 * kUnit);
+    EXPECT_EQ(model::wake_time(5), 5 * kUnit);
+    model::use_same_cycle_tickets(true);
+    EXPECT_EQ(model::wake_time(5), 5 * kUnit + 3);
+}
+
+TEST(SameCycleTickets, ACycleKeepsItsCountWhenItsRingSlotFrees) {
+    model::KernelContext ctx;
+    uint64_t before = 0, after = 0, fresh = 0;
+    test_support::Driver drv("driver", [&] {
+        EXPECT_EQ(model::wake_time(7), 7 * kUnit);  // the slot
+        before = model::wake_time(7 + 4096);        // apart: the slot holds 7
+        model::wait_until(8);                       // cycle 7 has passed
+        after = model::wake_time(7 + 4096);         // its count goes on
+        fresh = model::wake_time(8 + 4096);         // another cycle: from 0
+        EXPECT_EQ(model::now_cycles(), 8u);
+    });
+    sc_core::sc_start();
+    model::rethrow_process_error();
+    EXPECT_EQ(before, (7 + 4096) * kUnit);
+    EXPECT_EQ(after, (7 + 4096) * kUnit + 1);
+    EXPECT_EQ(fresh, (8 + 4096) * kUnit);
+}
+
+TEST(SameCycleTickets, ACycleOutOfUnitsIsAModelError) {
+    model::KernelContext ctx;
+    for (uint64_t i = 0; i < kUnit; ++i) ASSERT_EQ(model::wake_time(9), 9 * kUnit + i);
+    try {
+        (void)model::wake_time(9);
+        FAIL() << "no error";
+    } catch (const ModelError& e) {
+        EXPECT_NE(std::string(e.what()).find("more than 1000000 wake-ups requested for cycle 9"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(model::wake_time(10), 10 * kUnit);  // other cycles are not affected
+}
 
 }  // namespace
 }  // namespace npu
