@@ -124,14 +124,10 @@ sc_time span_to(uint64_t cycle) {
 uint64_t time_to_cycles(const sc_time& t) { return t.value() / kTimeUnitsPerCycle; }
 
 void wait_until(uint64_t cycle) {
-    const uint64_t now = now_cycles();
-    if (cycle <= now) return;
-    sc_core::wait(g_use_tickets ? span_to(cycle) : cycles_to_time(cycle - now));
+    if (cycle > now_cycles()) sc_core::wait(span_to(cycle));
 }
 
-void wait_until_or(uint64_t cycle, const sc_core::sc_event& e) {
-    sc_core::wait(g_use_tickets ? span_to(cycle) : cycles_to_time(cycle - now_cycles()), e);
-}
+void wait_until_or(uint64_t cycle, const sc_core::sc_event& e) { sc_core::wait(span_to(cycle), e); }
 
 void advance_to(uint64_t cycle) {
     const uint64_t now = sc_core::sc_get_curr_simcontext()->time_stamp().value();
@@ -139,8 +135,7 @@ void advance_to(uint64_t cycle) {
     // Nothing pending up to the end of `cycle`: nobody acts before this thread would.
     const uint64_t pending = sc_core::sc_time_to_pending_activity().value();
     if (pending > UINT64_MAX - now || (now + pending) / kTimeUnitsPerCycle > cycle) return;
-    sc_core::wait(g_use_tickets ? span_to(cycle)
-                                : cycles_to_time(cycle - now / kTimeUnitsPerCycle));
+    sc_core::wait(span_to(cycle));
 }
 
 void notify_after(sc_core::sc_event& e, uint64_t cycles) {
@@ -148,7 +143,7 @@ void notify_after(sc_core::sc_event& e, uint64_t cycles) {
     if (cycles == 0) {
         e.notify(sc_core::SC_ZERO_TIME);
     } else {
-        e.notify(g_use_tickets ? span_to(now_cycles() + cycles) : cycles_to_time(cycles));
+        e.notify(span_to(now_cycles() + cycles));
     }
     if (g_probe_ahead > 0) {
         if (!g_probe) g_probe = std::make_unique<sc_core::sc_event>();

@@ -33,9 +33,8 @@ struct Case {
 
 // stats.json of a run, with the host figures (wall time, memory) left out.
 nlohmann::json run_stats(const Case& c, uint64_t probe) {
-    cfg::HwConfig hw =
-        cfg::load_hw_config(std::string(NPUSIM_SOURCE_DIR) + "/configs/" + c.config + ".yaml", {});
-    cfg::apply_overrides(hw, c.set);
+    const cfg::HwConfig hw = cfg::load_hw_config(
+        std::string(NPUSIM_SOURCE_DIR) + "/configs/" + c.config + ".yaml", c.set);
     const graph::Workload wl = test_support::bundled(c.workload);
     model::set_kernel_probe(probe);
     run::RunOptions options;
