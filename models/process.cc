@@ -138,6 +138,16 @@ void advance_to(uint64_t cycle) {
     sc_core::wait(span_to(cycle));
 }
 
+namespace {
+void probe_after_notification() {
+    if (g_probe_ahead > 0) {
+        if (!g_probe) g_probe = std::make_unique<sc_core::sc_event>();
+        g_probe->notify(span_to(now_cycles() + g_probe_ahead));
+        g_probe->cancel();
+    }
+}
+}  // namespace
+
 void notify_after(sc_core::sc_event& e, uint64_t cycles) {
     ++detail::g_notifications;
     if (cycles == 0) {
@@ -145,11 +155,23 @@ void notify_after(sc_core::sc_event& e, uint64_t cycles) {
     } else {
         e.notify(span_to(now_cycles() + cycles));
     }
-    if (g_probe_ahead > 0) {
-        if (!g_probe) g_probe = std::make_unique<sc_core::sc_event>();
-        g_probe->notify(span_to(now_cycles() + g_probe_ahead));
-        g_probe->cancel();
-    }
+    probe_after_notification();
+}
+
+uint64_t notify_at(sc_core::sc_event& e, uint64_t cycle) {
+    ++detail::g_notifications;
+    const uint64_t at = wake_time(cycle);
+    e.notify(sc_time::from_value(at - now_time()));
+    probe_after_notification();
+    return at;
+}
+
+bool same_cycle_tickets() { return g_use_tickets; }
+
+uint64_t next_activity_time() {
+    const uint64_t pending = sc_core::sc_time_to_pending_activity().value();
+    const uint64_t now = now_time();
+    return pending > UINT64_MAX - now ? UINT64_MAX : now + pending;
 }
 
 uint64_t next_activity_cycle() {

@@ -67,6 +67,15 @@ void advance_to(uint64_t cycle);
 // The cycle of the next pending activity of any process (now when some is pending now; far in
 // the future when none is): advance_to(c) returns at once for every c before it.
 [[nodiscard]] uint64_t next_activity_cycle();
+// The kernel's present time, in units (kTimeUnitsPerCycle per cycle).
+[[nodiscard]] inline uint64_t now_time() {
+    return sc_core::sc_get_curr_simcontext()->time_stamp().value();
+}
+// The kernel time (units) of the next pending activity of any process: now_time() when some is
+// pending now (runnable processes, delta notifications), UINT64_MAX when none is.
+[[nodiscard]] uint64_t next_activity_time();
+// Whether timed wake-ups take tickets (use_same_cycle_tickets).
+[[nodiscard]] bool same_cycle_tickets();
 
 namespace detail {
 // How many notifications the models made through notify_after (Advancer).
@@ -75,6 +84,9 @@ inline uint64_t g_notifications = 0;
 // Notifies `e` `cycles` from now (0: in the next delta cycle). The models notify only through
 // here, so a thread can tell that it made no notification (Advancer).
 void notify_after(sc_core::sc_event& e, uint64_t cycles);
+// notify_after(e, cycle - now) for a `cycle` after the present one, returning the kernel time
+// (units) of the ticket the notification took.
+uint64_t notify_at(sc_core::sc_event& e, uint64_t cycle);
 // Tests of the same-cycle order: after every notify_after, also notify an event nothing waits
 // for `ahead` cycles on (a ticket taken, an entry in the kernel's event queue) and cancel it at
 // once; 0: off (the default). No result may change (tests/models/same_cycle_order_test.cc).

@@ -68,18 +68,64 @@ uint64_t Dma::slot_wait(Channel& ch, uint64_t t, uint32_t layer) {
         // Wait for the earliest known completion or the next one told, whichever comes first,
         // and look again.
         m_advance.forget();
-        if (ch.in_flight.empty()) {
-            sc_core::wait(m_told);
-        } else {
-            wait_until_or(ch.in_flight.top(), m_told);
-        }
-        t = std::max(t, now_cycles());
+        await_completion(ch, t);
         while (!ch.in_flight.empty() && ch.in_flight.top() <= t) ch.in_flight.pop();
         if (ch.in_flight.size() + ch.pending < m_outstanding) break;
     }
     m_full_cycles.add(layer, t - asked);
     note_slots_full(layer, asked, t);
     return t;
+}
+
+void Dma::await_completion(Channel& ch, uint64_t& t) {
+    constexpr uint64_t kUnits = kTimeUnitsPerCycle;
+    // The ticket the wait's timeout takes (what wait_until_or would take).
+    const uint64_t timeout = ch.in_flight.empty() ? UINT64_MAX : wake_time(ch.in_flight.top());
+    if (m_sync_loop && same_cycle_tickets()) {
+        for (;;) {
+            const uint64_t next = next_activity_time();
+            if (next == UINT64_MAX) break;  // nothing else pending: only a told completion ends it
+            if (timeout < next) {
+                // The timeout comes first. With every other activity in a later cycle, nobody
+                // acts before this thread would (as in advance_to): go on at its cycle.
+                if (next / kUnits <= timeout / kUnits) break;
+                ++s_sync_timeouts;
+                t = std::max(t, timeout / kUnits);
+                return;
+            }
+            // The target's wake-up next, with nobody else waiting for what it tells and every
+            // other activity in a later cycle: run it here (the kernel would switch to the
+            // target's process and, when it tells a completion, back to this thread in the next
+            // delta cycle at the same time).
+            MemTargetIf* target = ch.untold;
+            if (target == nullptr || m_told.waiters > 0 || target->pending_wake(this) != next)
+                break;
+            target->cancel_wake();
+            if (next_activity_time() / kUnits <= next / kUnits) {
+                target->restore_wake(next);
+                break;
+            }
+            m_in_wake = true;
+            m_told_in_wake = false;
+            target->run_wake(next);
+            m_in_wake = false;
+            ++s_sync_wakes;
+            if (m_told_in_wake) {  // the wait ends at the wake-up's cycle
+                t = std::max(t, next / kUnits);
+                return;
+            }
+            // Nothing told: still waiting, the timeout's ticket kept.
+        }
+    }
+    const uint64_t now = now_time();
+    m_told.waiters++;
+    if (timeout == UINT64_MAX) {
+        sc_core::wait(m_told.event);
+    } else {
+        sc_core::wait(sc_core::sc_time::from_value(timeout - now), m_told.event);
+    }
+    m_told.waiters--;
+    t = std::max(t, now_cycles());
 }
 
 void Dma::complete(MemRequest& r, uint64_t cycle) {
@@ -102,11 +148,15 @@ void Dma::complete(MemRequest& r, uint64_t cycle) {
     --b.desc->pending;
     note_deferred_latency(*b.desc);
     m_free_bursts.push_back(&b);
+    if (m_in_wake) {  // a wake-up run in this thread (await_completion): no one else waits
+        m_told_in_wake = true;
+        return;
+    }
     // One notification per evaluation phase: until the kernel delivers the first (after the
     // phase, which bumps the change stamp), another one would change nothing.
     const uint64_t stamp = sc_core::sc_get_curr_simcontext()->change_stamp();
     if (stamp != m_told_stamp) {
-        notify_after(m_told, 0);
+        notify_after(m_told.event, 0);
         m_told_stamp = stamp;
     }
 }

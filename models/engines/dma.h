@@ -26,6 +26,19 @@
 // would after waiting), writes a load's bytes into the scratchpad when the completion
 // comes, and reports the descriptor's completion as a DoneCycle that becomes known with its last
 // burst. Completions may come in any order.
+// The synchronous loop (await_completion; use_sync_loop(false) turns it off): such a wait (until
+// the earliest known completion, the timeout, or a told one) takes its timeout's ticket as the
+// kernel's wait would, then looks at the kernel's next activity. When the target's own wake-up
+// (MemTargetIf::pending_wake: it serves this DMA alone) is next, no other thread waits for what
+// it tells (ToldEvent::waiters), and every other activity is in a later cycle, the wake-up runs
+// here (MemTargetIf::run_wake) instead of the kernel switching to the target's process and back:
+// if it told a completion, the wait ends at its cycle, where the kernel's own wait would have
+// ended in the next delta cycle; if not, the wait goes on. When the timeout is next and every
+// other activity is in a later cycle, the wait ends at the timeout's cycle with no switch (as
+// advance_to does). Either way the thread then runs ahead of the kernel's time in a cycle no
+// other process acts in, as a burst issued through advance_to does. Otherwise the kernel waits.
+// Equal in every cycle and statistic to the kernel's own waits (same_cycle_order rule of
+// models/process.h; tests/models/dma_descriptor_path_test.cc, DmaSyncLoop).
 // Functional runs: the targets move the bytes when they take the request; the engines'
 // dependency tokens make sure nobody reads them before their timed arrival.
 // Descriptor path (timing-only runs whose far side is the simple DRAM): the same reservations in
@@ -132,6 +145,13 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     [[nodiscard]] uint64_t searched_bursts() const { return m_searched_bursts; }
     // Whether runs take their steady state in closed form (the default; tests compare).
     void use_closed_form(bool on) { m_closed_form = on; }
+    // Whether the DMAs made from now on take the synchronous loop in their slot waits (the
+    // default; tests compare).
+    static void use_sync_loop(bool on) { s_sync_loop = on; }
+    // Target wake-ups the synchronous loop ran in a DMA's thread, and waits it ended at their own
+    // timeout with no context switch, over every DMA so far (tests).
+    [[nodiscard]] static uint64_t sync_wakes() { return s_sync_wakes; }
+    [[nodiscard]] static uint64_t sync_timeouts() { return s_sync_timeouts; }
 
   private:
     struct Channel {
@@ -144,7 +164,7 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
         // The target of the bursts whose completion is untold (nullptr: several), and the
         // latest known completion taken as the earliest while some were untold (every
         // completion told later must come at or after it).
-        const MemTargetIf* untold = nullptr;
+        MemTargetIf* untold = nullptr;
         uint64_t relied = 0;
     };
     // A descriptor with a burst whose completion comes later: its DoneCycle's state, and what
@@ -206,6 +226,10 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     }
     // Some completions are still to be told: waits for them (the deferred path).
     uint64_t slot_wait(Channel& ch, uint64_t t, uint32_t layer);
+    // One wait of slot_wait: until the earliest known completion of `ch` (none: no timeout) or a
+    // told one, whichever comes first; raises `t` to the cycle it ends. Synchronous where it can
+    // be (see the header).
+    void await_completion(Channel& ch, uint64_t& t);
     // Whether to forget the scratchpad's past reservations before this burst: every
     // kForgetEvery bursts (forgetting only saves memory and search: no request reaches back
     // before the current cycle, so when it happens changes no result).
@@ -247,8 +271,16 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     std::vector<std::unique_ptr<Burst>> m_bursts;  // the pool
     std::vector<Burst*> m_free_bursts;
     std::deque<Deferred> m_pending_done;  // descriptors with a burst completed later
-    sc_core::sc_event m_told;             // a target told a completion
-    uint64_t m_told_stamp = UINT64_MAX;   // the kernel's change stamp when m_told was notified
+    ToldEvent m_told;                     // a target told a completion
+    // The synchronous loop (see slot_wait): on; a target's wake-up runs in this thread now (its
+    // completions are told to it without m_told); one told something to it.
+    static inline bool s_sync_loop = true;
+    static inline uint64_t s_sync_wakes = 0;
+    static inline uint64_t s_sync_timeouts = 0;
+    bool m_sync_loop = s_sync_loop;
+    bool m_in_wake = false;
+    bool m_told_in_wake = false;
+    uint64_t m_told_stamp = UINT64_MAX;  // the kernel's change stamp when m_told was notified
     stats::Stat& m_descriptors;
     stats::Stat& m_burst_count;
     stats::Stat& m_bytes;

@@ -9,6 +9,19 @@
 
 namespace npu::model {
 
+// The DMA's "a target told a completion" event, with the number of threads waiting on it (the
+// DMA runs a target's wake-up in its own thread only when no other thread waits: Dma::slot_wait).
+struct ToldEvent {
+    sc_core::sc_event event;
+    uint32_t waiters = 0;
+    // Blocks the calling thread until the event is notified.
+    void wait() {
+        ++waiters;
+        sc_core::wait(event);
+        --waiters;
+    }
+};
+
 // A descriptor's completion as the DMA fills it in.
 struct PendingDone {
     uint64_t cycle = 0;    // latest completion so far
@@ -22,22 +35,21 @@ class DoneCycle {
     // A cycle known now (implicit: an engine passes a plain cycle where a DoneCycle is taken).
     DoneCycle(uint64_t cycle = 0) : m_cycle(cycle) {}  // NOLINT(google-explicit-constructor)
     // A cycle known once `later` is; `told` is notified whenever it may have become known.
-    DoneCycle(const PendingDone* later, const sc_core::sc_event* told)
-        : m_later(later), m_told(told) {}
+    DoneCycle(const PendingDone* later, ToldEvent* told) : m_later(later), m_told(told) {}
 
     [[nodiscard]] bool known() const { return m_later == nullptr || m_later->known(); }
     // The cycle; valid once known().
     [[nodiscard]] uint64_t cycle() const { return m_later != nullptr ? m_later->cycle : m_cycle; }
     // Blocks the calling thread until known; returns the cycle.
     uint64_t wait_known() const {
-        while (!known()) sc_core::wait(*m_told);
+        while (!known()) m_told->wait();
         return cycle();
     }
 
   private:
     uint64_t m_cycle = 0;
     const PendingDone* m_later = nullptr;
-    const sc_core::sc_event* m_told = nullptr;
+    ToldEvent* m_told = nullptr;
 };
 
 }  // namespace npu::model

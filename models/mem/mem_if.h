@@ -80,6 +80,25 @@ class MemTargetIf : public virtual sc_core::sc_interface {
     // the kernel to reach it. 0 (the default): no such bound.
     [[nodiscard]] virtual uint64_t untold_from() const { return 0; }
 
+    // The synchronous loop (Dma::slot_wait): an initiator that would wait for a completion while
+    // the target's own wake-up is the kernel's next activity may run that wake-up in its own
+    // thread instead of switching to the target's process and back.
+    // The kernel time (units, models/process.h) of the target's pending timed wake-up, if every
+    // request it ever took came from `initiator` (so what the wake-up tells goes to it alone);
+    // else, and when none is pending, UINT64_MAX. (The default: a target with no wake-up.)
+    [[nodiscard]] virtual uint64_t pending_wake(const MemInitiatorIf* /*initiator*/) const {
+        return UINT64_MAX;
+    }
+    // Takes back the pending wake-up, which must then be run (run_wake) or given back
+    // (restore_wake) before the caller lets another process run.
+    virtual void cancel_wake() {}
+    // Gives the wake-up back: pending again at kernel time `at`, the time it had.
+    virtual void restore_wake(uint64_t /*at*/) {}
+    // Does now, in the calling thread, what the wake-up taken back would have done at kernel time
+    // `at`, with the kernel still at an earlier time and no other process's activity before the
+    // cycle after at's (the caller checked). Completions are told as the wake-up would tell them.
+    virtual void run_wake(uint64_t /*at*/) {}
+
     // Where requests for [addr, addr + len) go: the target that serves the whole range and the
     // offset to subtract from their addresses. A target answers itself; an address decoder (the
     // address map) answers the target behind it, so an initiator decodes once per transfer

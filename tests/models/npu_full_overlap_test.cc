@@ -98,7 +98,7 @@ TEST(DependencyTable, WaitsForTheLatestConflictingEarlierEpochOnlyAndNeverForIts
 
 TEST(DependencyTable, ACompletionToldLaterIsWaitedForThenItsCycle) {
     DependencyTable t;
-    sc_core::sc_event told("told");
+    model::ToldEvent told;
     model::PendingDone later;
     later.pending = 1;
     later.issuing = false;

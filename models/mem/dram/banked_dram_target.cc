@@ -86,6 +86,13 @@ BankedDramTarget::BankedDramTarget(sc_core::sc_module_name name, const cfg::HwCo
 
 uint64_t BankedDramTarget::request(MemRequest& r) {
     take(r);
+    if (r.initiator != m_initiator) {
+        if (m_initiator == nullptr) {
+            m_initiator = r.initiator;
+        } else {
+            m_shared = true;
+        }
+    }
     const uint64_t arrival = m_clocks.to_memory(r.earliest);
     // After every kept request that arrives no later, written in place (a copy through the
     // stack stalls on the wide reload).
@@ -101,16 +108,46 @@ uint64_t BankedDramTarget::request(MemRequest& r) {
 
 void BankedDramTarget::wake_by(uint64_t cycle) {
     if (cycle >= m_wake_at) return;
-    const uint64_t now = now_cycles();
-    m_wake_at = std::max(cycle, now);
-    notify_after(m_wake, m_wake_at - now);
+    const uint64_t now = m_present != UINT64_MAX ? m_present : now_cycles();
+    if (cycle > now) {
+        m_wake_at = cycle;
+        m_wake_time = notify_at(m_wake, cycle);
+        return;
+    }
+    // Due now: the next delta cycle (never in a wake-up run in an initiator's thread: a step at
+    // cycle k asks for no wake-up before k + 1, and requests for none before their earliest + 1).
+    if (m_present != UINT64_MAX) {
+        throw ModelError(name(), now, -1,
+                         "a wake-up run in an initiator's thread asked for another at once");
+    }
+    m_wake_at = now;
+    m_wake_time = UINT64_MAX;
+    notify_after(m_wake, 0);
 }
 
 void BankedDramTarget::wake() {
     guarded([this] {
         m_wake_at = UINT64_MAX;
+        m_wake_time = UINT64_MAX;
         step(now_cycles());
     });
+}
+
+void BankedDramTarget::cancel_wake() { m_wake.cancel(); }
+
+void BankedDramTarget::restore_wake(uint64_t at) {
+    m_wake.notify(sc_core::sc_time::from_value(at - now_time()));
+}
+
+void BankedDramTarget::run_wake(uint64_t at) {
+    m_wake_at = UINT64_MAX;
+    m_wake_time = UINT64_MAX;
+    m_present = at / kTimeUnitsPerCycle;
+    struct Restore {
+        uint64_t& present;
+        ~Restore() { present = UINT64_MAX; }
+    } restore{m_present};
+    step(m_present);
 }
 
 __attribute__((always_inline)) inline void BankedDramTarget::tell(const dram::Completion& c,

@@ -21,6 +21,9 @@
 //    its data comes after M), and sleeps until the first NPU cycle a completion not known yet
 //    could come: to_npu of the earliest of, per channel, its next command plus tCL + tBURST
 //    (tCWL if it holds writes), and the next kept arrival + 1 + min(tCL, tCWL) + tBURST.
+// A DMA that would wait for a completion may run the method's wake-up in its own thread
+// (run_wake, the synchronous loop of models/engines/dma.h) when that wake-up is the kernel's next
+// activity and every request so far came from it: the same step at the same cycle.
 // So the controller sees exactly the request stream (arrival cycles and order) it would see if
 // it were fed cycle by cycle; tests/models/banked_dram_target_test.cc proves the completions
 // equal the cycle-by-cycle reference (reference_channel.h) on NPU-generated streams.
@@ -74,6 +77,14 @@ class BankedDramTarget : public DramTarget {
     // The cycle the method wakes next: no completion not told yet can come before it (the wake-up
     // rule below), UINT64_MAX when every completion has been told.
     [[nodiscard]] uint64_t untold_from() const override { return m_wake_at; }
+    // The synchronous loop (mem_if.h): the wake-up's kernel time while it is a pending timed
+    // notification and every request so far came from `initiator`.
+    [[nodiscard]] uint64_t pending_wake(const MemInitiatorIf* initiator) const override {
+        return initiator == m_initiator && !m_shared ? m_wake_time : UINT64_MAX;
+    }
+    void cancel_wake() override;
+    void restore_wake(uint64_t at) override;
+    void run_wake(uint64_t at) override;
 
     // What the model was given and what the initiator was told, per request (tests).
     struct Logged {
@@ -127,9 +138,15 @@ class BankedDramTarget : public DramTarget {
     [[nodiscard]] bool kept_empty() const { return m_kept_head == m_kept.size(); }
     std::vector<dram::Completion> m_done;
     sc_core::sc_event m_wake;
-    uint64_t m_wake_at = UINT64_MAX;            // NPU cycle of the pending notification
-    uint32_t m_layer = 0;                       // of the last request handed to the model
-    std::vector<dram::ChannelStats> m_counted;  // per channel, already counted
+    uint64_t m_wake_at = UINT64_MAX;    // NPU cycle of the pending notification
+    uint64_t m_wake_time = UINT64_MAX;  // its kernel time (units) when timed, else UINT64_MAX
+    // The present cycle of a wake-up run in an initiator's thread (run_wake); else UINT64_MAX:
+    // the kernel's.
+    uint64_t m_present = UINT64_MAX;
+    const MemInitiatorIf* m_initiator = nullptr;  // of the first request
+    bool m_shared = false;                        // a request came from another initiator
+    uint32_t m_layer = 0;                         // of the last request handed to the model
+    std::vector<dram::ChannelStats> m_counted;    // per channel, already counted
     std::vector<ChannelStatRefs> m_channel_stats;
     ChannelStatRefs m_total_stats;
     stats::Stat& m_row_hits;
