@@ -55,6 +55,7 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
         q->oldest_hit.assign(m_banks.size(), kNoSeq);
         q->oldest_miss.assign(m_banks.size(), kNoSeq);
         q->count.assign(m_banks.size(), 0);
+        q->youngest.assign(m_banks.size(), kNoSeq);
         q->next_hit.assign(m_banks.size(), Queue::kNone);
         q->prev_hit.assign(m_banks.size(), Queue::kNone);
         q->misses.reserve(m_banks.size());
@@ -97,24 +98,38 @@ void ChannelController::run_until(uint64_t t) {
 
 inline void ChannelController::step(uint64_t t) {
     m_next_valid = false;
-    // The cycles since the last step (if any) saw the queues as that step left them and updated
-    // the mode once (the rule is idempotent, so once is every time).
-    if (t > m_last_step + 1) m_write_mode = mode_after(m_write_mode);
+    // The mode is evaluated once per cycle, after the admissions. The cycles since the last step
+    // (if any) saw the queues as that step left them, and so does this one if no burst enters:
+    // the mode the next decision computed for them (run_until asks next_decision() before every
+    // step; the rule is idempotent, so one evaluation is every idle cycle's).
+    const bool gap = t > m_last_step + 1;
     m_now = t;
     m_last_step = t;
-    accept(t);
+    if (accept(t)) {
+        m_write_mode = mode_after(gap ? m_idle_mode : m_write_mode);
+    } else {
+        m_write_mode = m_idle_mode;
+    }
     update_refresh_due(t);
-    m_write_mode = mode_after(m_write_mode);
     if (!issue_refresh(t)) issue_request(t);
 }
 
 inline void ChannelController::enter(Queue& q, const Atom& a) {
+    const uint32_t b = a.rank * m_banks_per_rank + a.bank;
+    const uint64_t seq = q.next_seq++;
+    // The bank's chain: the youngest burst of the bank that still has a slot links to this one.
+    const uint64_t youngest = q.youngest[b];
+    if (youngest != kNoSeq && !q.slots.empty() && youngest >= q.slots.front().seq) {
+        q.slots[youngest - q.slots.front().seq].next_in_bank =
+            static_cast<uint32_t>(seq - youngest);
+    }
+    q.youngest[b] = seq;
     // Written in place (a copy through the stack stalls on the wide reload).
     Entry& e = q.slots.emplace_back();
     e.atom = a;
-    e.seq = q.next_seq++;
-    e.bank_index = a.rank * m_banks_per_rank + a.bank;
-    const uint32_t b = e.bank_index;
+    e.seq = seq;
+    e.bank_index = b;
+    e.next_in_bank = 0;
     ++q.count[b];
     // The youngest burst: it represents its bank only if the bank had no hit (miss) yet.
     if (m_banks[b].open_row == a.row) {
@@ -132,19 +147,26 @@ inline void ChannelController::leave(Queue& q, size_t index) {
     gone.alive = false;
     --q.size;
     --q.count[b];
-    // The bank's next hit is younger than the one issued: look from there on (its oldest miss
-    // does not change, nor its open row).
+    // The bank's next hit is younger than the one issued: look from there on along the bank's
+    // chain (its oldest miss does not change, nor its open row).
     uint64_t next_hit = kNoSeq;
-    for (size_t i = index + 1; i < q.slots.size() && q.count[b] > 0; ++i) {
-        const Entry& e = q.slots[i];
-        if (e.alive && e.bank_index == b && e.atom.row == row) {
-            next_hit = e.seq;
-            break;
+    if (q.count[b] > 0) {
+        for (size_t i = index + gone.next_in_bank; i != index;) {
+            const Entry& e = q.slots[i];
+            if (e.alive && e.atom.row == row) {
+                next_hit = e.seq;
+                break;
+            }
+            if (e.next_in_bank == 0) break;
+            i += e.next_in_bank;
         }
     }
     set_hit(q, b, next_hit);
-    // Drop the dead slots at the front; compact when dead slots make up half the vector.
-    while (q.head < q.slots.size() && !q.slots[q.head].alive) ++q.head;
+    // Drop the dead slots at the front (the head is alive unless it is the one issued); compact
+    // when dead slots make up half the vector.
+    if (index == q.head) {
+        while (q.head < q.slots.size() && !q.slots[q.head].alive) ++q.head;
+    }
     if (q.head == q.slots.size()) {
         q.slots.clear();
         q.head = 0;
@@ -159,14 +181,21 @@ inline void ChannelController::leave(Queue& q, size_t index) {
 
 void ChannelController::renumber(Queue& q) {
     // Consecutive ages from slots[0]'s again, in the same order: the banks' oldest hit and miss
-    // follow their bursts, the bank list by age keeps its order; kept candidates name ages.
+    // follow their bursts, the bank list by age keeps its order; kept candidates name ages. The
+    // banks' chains are rebuilt over the live bursts.
     const uint64_t base = q.slots.front().seq;
+    std::fill(q.youngest.begin(), q.youngest.end(), kNoSeq);
     for (size_t i = 0; i < q.slots.size(); ++i) {
         Entry& e = q.slots[i];
         const uint64_t seq = base + i;
         if (q.oldest_hit[e.bank_index] == e.seq) q.oldest_hit[e.bank_index] = seq;
         if (q.oldest_miss[e.bank_index] == e.seq) q.oldest_miss[e.bank_index] = seq;
         e.seq = seq;
+        e.next_in_bank = 0;
+        uint64_t& youngest = q.youngest[e.bank_index];
+        if (youngest != kNoSeq)
+            q.slots[youngest - base].next_in_bank = static_cast<uint32_t>(seq - youngest);
+        youngest = seq;
     }
     q.next_seq = base + q.slots.size();
     m_candidates.valid = false;
@@ -230,9 +259,9 @@ void ChannelController::reindex_bank(uint32_t b) {
     reindex_bank(m_write_q, b);
 }
 
-inline void ChannelController::admit_from(Fifo& staged, Queue& q, size_t depth, bool writes,
+inline bool ChannelController::admit_from(Fifo& staged, Queue& q, size_t depth, bool writes,
                                           uint64_t t) {
-    if (staged.empty() || staged.front().arrival >= t || q.size >= depth) return;
+    if (staged.empty() || staged.front().arrival >= t || q.size >= depth) return false;
     const bool tracked = m_candidates.valid && m_candidates.write_queue == writes;
     do {
         const uint32_t b = staged.front().rank * m_banks_per_rank + staged.front().bank;
@@ -246,11 +275,13 @@ inline void ChannelController::admit_from(Fifo& staged, Queue& q, size_t depth, 
             consider(m_candidates, q, b, t);
         }
     } while (!staged.empty() && staged.front().arrival < t && q.size < depth);
+    return true;
 }
 
-inline void ChannelController::admit(uint64_t t) {
-    admit_from(m_read_staged, m_read_q, m_read_depth, false, t);  // reads before writes
-    admit_from(m_write_staged, m_write_q, m_write_depth, true, t);
+inline bool ChannelController::admit(uint64_t t) {
+    const bool reads = admit_from(m_read_staged, m_read_q, m_read_depth, false, t);  // first
+    const bool writes = admit_from(m_write_staged, m_write_q, m_write_depth, true, t);
+    return reads || writes;
 }
 
 void ChannelController::update_refresh_due(uint64_t t) {
@@ -637,7 +668,8 @@ inline uint64_t ChannelController::compute_next_decision() const {
         if (const auto s = refresh_step(rank, 0)) best = std::min(best, s->cycle);
     }
     // The cycles until the next event see the mode the present queues give.
-    return std::min(best, candidates(mode_after(m_write_mode), m_now + 1).time);
+    m_idle_mode = mode_after(m_write_mode);
+    return std::min(best, candidates(m_idle_mode, m_now + 1).time);
 }
 
 ChannelStats ChannelController::stats() const {

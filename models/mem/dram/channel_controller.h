@@ -115,6 +115,11 @@ class ChannelController {
         Atom atom;
         uint64_t seq = 0;
         uint32_t bank_index = 0;  // rank * banks_per_rank + bank
+        // The slots from this one to the next burst of the same bank (entered after it), or 0:
+        // each bank's bursts are a chain through the slots (dead ones included until a
+        // compaction rebuilds the chains), so the next hit after an issued one is found without
+        // looking at the other banks' bursts.
+        uint32_t next_in_bank = 0;
         bool activated = false;
         bool precharged = false;
         bool alive = true;  // false: issued, a slot waiting to be compacted away
@@ -135,6 +140,9 @@ class ChannelController {
         std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
         std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
         std::vector<uint32_t> count;        // per bank: bursts queued
+        // per bank: seq of the youngest burst entered that still has a slot (the chain's end),
+        // valid when >= slots[0].seq
+        std::vector<uint64_t> youngest;
         // The banks with a hit queued, by the age of their oldest hit (oldest first), a list
         // linked through per-bank indices: FR-FCFS walks them in that order and stops at the
         // first whose column command is legal as early as any column command can be.
@@ -204,17 +212,17 @@ class ChannelController {
 
     [[noreturn]] void stage_error(uint64_t arrival) const;
     void step(uint64_t t);
-    // Step (1) of a cycle: the staged bursts that enter their queue at t. Usually none: the
-    // check inline, the work in admit().
-    void accept(uint64_t t) {
+    // Step (1) of a cycle: the staged bursts that enter their queue at t; whether any did.
+    // Usually none: the check inline, the work in admit().
+    bool accept(uint64_t t) {
         if ((m_read_staged.empty() || m_read_staged.front().arrival >= t) &&
             (m_write_staged.empty() || m_write_staged.front().arrival >= t)) {
-            return;
+            return false;
         }
-        admit(t);
+        return admit(t);
     }
-    void admit(uint64_t t);
-    void admit_from(Fifo& staged, Queue& q, size_t depth, bool writes, uint64_t t);
+    bool admit(uint64_t t);
+    bool admit_from(Fifo& staged, Queue& q, size_t depth, bool writes, uint64_t t);
     void update_refresh_due(uint64_t t);
     // The write-drain mode one evaluation of the rule gives from `write_mode` and the queues.
     [[nodiscard]] bool mode_after(bool write_mode) const;
@@ -224,6 +232,9 @@ class ChannelController {
     [[nodiscard]] uint64_t compute_next_decision() const;
     mutable uint64_t m_next = 0;  // next_decision(), while m_next_valid
     mutable bool m_next_valid = false;
+    // mode_after(m_write_mode) over the queues as the last step left them, computed with the
+    // next decision (the mode of every cycle after that step until a burst enters a queue).
+    mutable bool m_idle_mode = false;
 
     // The requests' side of the next decision: over the unblocked bursts of one queue, the first
     // cycle (>= `from`) any of their next commands is legal, and the oldest burst whose column
