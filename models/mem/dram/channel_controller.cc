@@ -119,7 +119,7 @@ inline void ChannelController::enter(Queue& q, const Atom& a) {
     const uint64_t seq = q.next_seq++;
     // The bank's chain: the youngest burst of the bank that still has a slot links to this one.
     const uint64_t youngest = q.youngest[b];
-    if (youngest != kNoSeq && !q.slots.empty() && youngest >= q.slots.front().seq) {
+    if (youngest != kNoSeq) {
         q.slots[youngest - q.slots.front().seq].next_in_bank =
             static_cast<uint32_t>(seq - youngest);
     }
@@ -162,14 +162,11 @@ inline void ChannelController::leave(Queue& q, size_t index) {
         }
     }
     set_hit(q, b, next_hit);
-    // Drop the dead slots at the front (the head is alive unless it is the one issued); compact
-    // when dead slots make up half the vector.
-    if (index == q.head) {
-        while (q.head < q.slots.size() && !q.slots[q.head].alive) ++q.head;
-    }
-    if (q.head == q.slots.size()) {
+    // Drop the slots when all are dead; compact when dead slots make up half the vector.
+    if (q.size == 0) {
         q.slots.clear();
         q.head = 0;
+        std::fill(q.youngest.begin(), q.youngest.end(), kNoSeq);
     } else if (q.slots.size() >= 64 && 2 * q.size < q.slots.size()) {
         q.slots.erase(
             std::remove_if(q.slots.begin(), q.slots.end(), [](const Entry& e) { return !e.alive; }),
@@ -206,6 +203,7 @@ void ChannelController::reindex_bank(Queue& q, uint32_t b) {
     uint64_t miss = kNoSeq;
     if (q.count[b] > 0) {
         const uint32_t open = m_banks[b].open_row;
+        while (!q.slots[q.head].alive) ++q.head;  // a burst is queued: some slot is alive
         for (size_t i = q.head; i < q.slots.size(); ++i) {
             const Entry& e = q.slots[i];
             if (!e.alive || e.bank_index != b) continue;
@@ -477,9 +475,13 @@ inline void ChannelController::column_rules(Command c, uint32_t rank, uint32_t g
         raise(b.next_pre, t + m_t.tRTP);
         raise(g.next_rd, t + m_t.tCCD_L);
         raise(r.next_rd, t + m_t.tCCD_S);
-        for (uint32_t other = 0; other < m_ranks; ++other) {
-            raise(m_rank[other].next_wr, t + m_rd_to_wr);
-            if (other != rank) raise(m_rank[other].next_rd, t + burst + m_t.tRTRS);
+        if (m_ranks == 1) {
+            raise(r.next_wr, t + m_rd_to_wr);
+        } else {
+            for (uint32_t other = 0; other < m_ranks; ++other) {
+                raise(m_rank[other].next_wr, t + m_rd_to_wr);
+                if (other != rank) raise(m_rank[other].next_rd, t + burst + m_t.tRTRS);
+            }
         }
     } else {
         ++m_stats.writes;
@@ -488,7 +490,7 @@ inline void ChannelController::column_rules(Command c, uint32_t rank, uint32_t g
         raise(r.next_wr, t + m_t.tCCD_S);
         raise(g.next_rd, t + m_t.tCWL + burst + m_t.tWTR_L);
         raise(r.next_rd, t + m_t.tCWL + burst + m_t.tWTR_S);
-        for (uint32_t other = 0; other < m_ranks; ++other) {
+        for (uint32_t other = 0; m_ranks > 1 && other < m_ranks; ++other) {
             if (other == rank) continue;
             raise(m_rank[other].next_wr, t + burst + m_t.tRTRS);
             raise(m_rank[other].next_rd, t + m_wr_to_rd_other);
@@ -515,27 +517,20 @@ inline bool ChannelController::issue_request(uint64_t t) {
     const Command command = column ? c.column_command : c.row_command;
     Queue& q = m_write_mode ? m_write_q : m_read_q;
     // The burst's slot, from its age (ages are consecutive from slots[0]).
-    Entry* first = q.slots.data() + (seq - q.slots.front().seq);
-    Entry& e = *first;
-    const Atom a = e.atom;
-    if (command == Command::kAct) e.activated = true;
-    if (command == Command::kPre) e.precharged = true;
-    const bool activated = e.activated;
-    const bool precharged = e.precharged;
-    if (!column) {
+    const size_t index = static_cast<size_t>(seq - q.slots.front().seq);
+    Entry& e = q.slots[index];
+    const Atom& a = e.atom;
+    if (!column) {  // ACT or PRE
+        (command == Command::kAct ? e.activated : e.precharged) = true;
         issue(command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
         return true;
     }
-    leave(q, static_cast<size_t>(first - q.slots.data()));
-    // issue() of the column command, its rules inline.
+    // issue() of the column command, its rules inline; what it records read from the slot
+    // before leave() frees it (no copy of the burst).
     if (m_trace != nullptr) m_trace->push_back({t, command, a.rank, a.bank, a.row, a.column});
-    m_bus_free = t + 1;
-    m_candidates.valid = false;
-    column_rules(command, a.rank, a.bank_group, a.bank, t);
-
-    const RowOutcome outcome = precharged  ? RowOutcome::kConflict
-                               : activated ? RowOutcome::kMiss
-                                           : RowOutcome::kHit;
+    const RowOutcome outcome = e.precharged  ? RowOutcome::kConflict
+                               : e.activated ? RowOutcome::kMiss
+                                             : RowOutcome::kHit;
     const uint64_t latency =
         static_cast<uint64_t>(a.is_write ? m_t.tCWL : m_t.tCL) + static_cast<uint64_t>(m_t.tBURST);
     Done& d = m_done.emplace_back();  // in place, as in enter()
@@ -547,6 +542,13 @@ inline bool ChannelController::issue_request(uint64_t t) {
     ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
        : outcome == RowOutcome::kMiss ? m_stats.row_misses
                                       : m_stats.row_conflicts);
+    const uint32_t rank = a.rank;
+    const uint32_t group = a.bank_group;
+    const uint32_t bank = a.bank;
+    leave(q, index);
+    m_bus_free = t + 1;
+    m_candidates.valid = false;
+    column_rules(command, rank, group, bank, t);
     return true;
 }
 
@@ -663,9 +665,11 @@ inline uint64_t ChannelController::compute_next_decision() const {
         best = std::min(best, std::max(m_write_staged.front().arrival + 1, m_now + 1));
     }
     best = std::min(best, m_refresh_due);
-    for (uint32_t rank = 0; m_refreshes_pending > 0 && rank < m_ranks; ++rank) {
-        if (m_rank[rank].refresh_pending == 0) continue;
-        if (const auto s = refresh_step(rank, 0)) best = std::min(best, s->cycle);
+    if (m_refreshes_pending > 0) {
+        for (uint32_t rank = 0; rank < m_ranks; ++rank) {
+            if (m_rank[rank].refresh_pending == 0) continue;
+            if (const auto s = refresh_step(rank, 0)) best = std::min(best, s->cycle);
+        }
     }
     // The cycles until the next event see the mode the present queues give.
     m_idle_mode = mode_after(m_write_mode);

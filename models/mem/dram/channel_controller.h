@@ -129,19 +129,18 @@ class ChannelController {
     // or ACT when the bank is closed), so FR-FCFS only needs each bank's oldest hit and oldest
     // miss.
     struct Queue {
-        // Slots in age order from `head`; issued bursts leave dead slots behind (no shifting per
-        // burst), compacted away when they pile up. The slots' ages are consecutive from
-        // slots[0] (a compaction renumbers them), so a burst's slot is found from its age with
-        // no search: index = seq - slots[0].seq.
+        // Slots in age order; issued bursts leave dead slots behind (no shifting per burst),
+        // compacted away when they pile up. The slots' ages are consecutive from slots[0] (a
+        // compaction renumbers them), so a burst's slot is found from its age with no search:
+        // index = seq - slots[0].seq.
         std::vector<Entry> slots;
-        size_t head = 0;
-        size_t size = 0;                    // live bursts
-        uint64_t next_seq = 0;              // the age of the next burst to enter
+        size_t head = 0;        // no live slot before it (moved on lazily, by reindex_bank)
+        size_t size = 0;        // live bursts
+        uint64_t next_seq = 0;  // the age of the next burst to enter
         std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
         std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
         std::vector<uint32_t> count;        // per bank: bursts queued
-        // per bank: seq of the youngest burst entered that still has a slot (the chain's end),
-        // valid when >= slots[0].seq
+        // per bank: seq of the youngest burst that has a slot (the chain's end), or kNoSeq
         std::vector<uint64_t> youngest;
         // The banks with a hit queued, by the age of their oldest hit (oldest first), a list
         // linked through per-bank indices: FR-FCFS walks them in that order and stops at the
