@@ -404,6 +404,38 @@ void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b, uint
     }
 }
 
+inline const ChannelController::Candidates& ChannelController::scan_streaming(const Queue& q,
+                                                                              bool write_queue,
+                                                                              uint64_t from) const {
+    ++m_streaming_scans;
+    const Rank& rank = m_rank[0];
+    const uint64_t soonest =
+        std::max({from, m_bus_free, write_queue ? rank.next_wr : rank.next_rd});
+    // Oldest hit first: a later bank wins only by being legal strictly earlier (offer()'s ties
+    // go to the oldest burst); once one is legal at `soonest`, no younger one can win.
+    uint64_t time = kNever;
+    uint64_t seq = kNoSeq;
+    for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
+        const Bank& bank = m_banks[b];
+        const Group& g = m_groups[m_place[b].group];
+        const uint64_t at = write_queue ? std::max({soonest, bank.next_wr, g.next_wr})
+                                        : std::max({soonest, bank.next_rd, g.next_rd});
+        if (at < time) {
+            time = at;
+            seq = q.oldest_hit[b];
+            if (at == soonest) break;
+        }
+    }
+    Candidates& c = m_candidates;
+    c.valid = true;
+    c.write_queue = write_queue;
+    c.time = time;
+    c.column = seq;
+    c.row = kNoSeq;
+    c.column_command = column_command(write_queue);
+    return c;
+}
+
 const ChannelController::Candidates& ChannelController::scan_candidates(bool write_queue,
                                                                         uint64_t from) const {
     Candidates& c = m_candidates;
@@ -414,22 +446,7 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
     // consider() for every bank, with the rank's shares taken once.
     from = std::max(from, m_bus_free);
     const Command column = column_command(write_queue);
-    if (m_ranks == 1 && q.misses.empty() && m_refreshes_pending == 0) {
-        // The streaming case: one rank, no refresh due, every queued burst a hit. The walk
-        // below alone, with no per-rank scratch and no blocked banks.
-        ++m_streaming_scans;
-        const Rank& rank = m_rank[0];
-        const uint64_t soonest = std::max(from, write_queue ? rank.next_wr : rank.next_rd);
-        for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
-            const Bank& bank = m_banks[b];
-            const Group& g = m_groups[m_place[b].group];
-            const uint64_t at = write_queue ? std::max({soonest, bank.next_wr, g.next_wr})
-                                            : std::max({soonest, bank.next_rd, g.next_rd});
-            offer(c, at, q.oldest_hit[b], column, true);
-            if (at == soonest) break;
-        }
-        return c;
-    }
+    // (The streaming case is scan_streaming(): candidates() takes it before calling this.)
     uint64_t soonest_column = kNever;  // no column command is legal before this
     for (uint32_t r = 0; r < m_ranks; ++r) {
         const Rank& rank = m_rank[r];

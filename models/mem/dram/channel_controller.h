@@ -254,10 +254,17 @@ class ChannelController {
     [[nodiscard]] Command column_command(bool write) const;  // RD/WR, or RDA/WRA (closed page)
     const Candidates& candidates(bool write_queue, uint64_t from) const {
         if (m_candidates.valid && m_candidates.write_queue == write_queue) return m_candidates;
+        const Queue& q = write_queue ? m_write_q : m_read_q;
+        if (m_ranks == 1 && q.misses.empty() && m_refreshes_pending == 0) {
+            return scan_streaming(q, write_queue, from);
+        }
         return scan_candidates(write_queue, from);
     }
     // candidates() when they are not kept: a scan of the queue's representatives.
     const Candidates& scan_candidates(bool write_queue, uint64_t from) const;
+    // scan_candidates() in the streaming case (one rank, no refresh due, every burst of `q` a
+    // hit): the walk over the banks with a hit alone, inline (defined in the .cc, its only user).
+    const Candidates& scan_streaming(const Queue& q, bool write_queue, uint64_t from) const;
     mutable uint64_t m_streaming_scans = 0;  // scans that took the streaming case (tests)
     // Queue bookkeeping.
     void enter(Queue& q, const Atom& a);
