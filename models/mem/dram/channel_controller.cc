@@ -88,19 +88,22 @@ std::optional<uint64_t> ChannelController::next_busy_event() const {
 }
 
 void ChannelController::run_until(uint64_t t) {
-    while (true) {
-        const uint64_t next = next_decision();
-        if (next > t) break;
+    // After a step the next decision is recomputed at once (nothing reads the kept one during
+    // the loop), and kept at the end.
+    uint64_t next = next_decision();
+    while (next <= t) {
         step(next);
+        next = compute_next_decision();
     }
+    m_next = next;
+    m_next_valid = true;
     m_now = std::max(m_now, t);
 }
 
 inline void ChannelController::step(uint64_t t) {
-    m_next_valid = false;
     // The mode is evaluated once per cycle, after the admissions. The cycles since the last step
     // (if any) saw the queues as that step left them, and so does this one if no burst enters:
-    // the mode the next decision computed for them (run_until asks next_decision() before every
+    // the mode the next decision computed for them (run_until computes it before every
     // step; the rule is idempotent, so one evaluation is every idle cycle's).
     const bool gap = t > m_last_step + 1;
     m_now = t;
@@ -145,6 +148,7 @@ inline void ChannelController::leave(Queue& q, size_t index) {
     const uint32_t b = gone.bank_index;
     const uint32_t row = gone.atom.row;
     gone.alive = false;
+    m_burst_left = true;
     --q.size;
     --q.count[b];
     // The bank's next hit is younger than the one issued: look from there on along the bank's
@@ -688,8 +692,11 @@ inline uint64_t ChannelController::compute_next_decision() const {
             if (const auto s = refresh_step(rank, 0)) best = std::min(best, s->cycle);
         }
     }
-    // The cycles until the next event see the mode the present queues give.
-    m_idle_mode = mode_after(m_write_mode);
+    // The cycles until the next event see the mode the present queues give. The last step's mode
+    // was evaluated over the queues as they were before its command (after its admissions), so
+    // it is their fixed point (the rule is idempotent) unless a column command took a burst out.
+    m_idle_mode = m_burst_left ? mode_after(m_write_mode) : m_write_mode;
+    m_burst_left = false;
     return std::min(best, candidates(m_idle_mode, m_now + 1).time);
 }
 

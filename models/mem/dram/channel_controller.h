@@ -234,6 +234,8 @@ class ChannelController {
     // mode_after(m_write_mode) over the queues as the last step left them, computed with the
     // next decision (the mode of every cycle after that step until a burst enters a queue).
     mutable bool m_idle_mode = false;
+    // A burst left a queue since the last next decision was computed (its mode evaluation).
+    mutable bool m_burst_left = false;
 
     // The requests' side of the next decision: over the unblocked bursts of one queue, the first
     // cycle (>= `from`) any of their next commands is legal, and the oldest burst whose column
