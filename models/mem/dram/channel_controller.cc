@@ -117,7 +117,7 @@ inline void ChannelController::step(uint64_t t) {
     if (!issue_refresh(t)) issue_request(t);
 }
 
-inline void ChannelController::enter(Queue& q, const Atom& a) {
+inline uint32_t ChannelController::enter(Queue& q, const Atom& a) {
     const uint32_t b = a.rank * m_banks_per_rank + a.bank;
     const uint64_t seq = q.next_seq++;
     // The bank's chain: the youngest burst of the bank that still has a slot links to this one.
@@ -134,13 +134,16 @@ inline void ChannelController::enter(Queue& q, const Atom& a) {
     e.bank_index = b;
     e.next_in_bank = 0;
     ++q.count[b];
+    ++q.size;
     // The youngest burst: it represents its bank only if the bank had no hit (miss) yet.
     if (m_banks[b].open_row == a.row) {
-        if (q.oldest_hit[b] == kNoSeq) set_hit(q, b, e.seq);
-    } else if (q.oldest_miss[b] == kNoSeq) {
-        set_miss(q, b, e.seq);
+        if (q.oldest_hit[b] != kNoSeq) return Queue::kNone;
+        set_hit(q, b, seq);
+    } else {
+        if (q.oldest_miss[b] != kNoSeq) return Queue::kNone;
+        set_miss(q, b, seq);
     }
-    ++q.size;
+    return b;
 }
 
 inline void ChannelController::leave(Queue& q, size_t index) {
@@ -266,16 +269,11 @@ inline bool ChannelController::admit_from(Fifo& staged, Queue& q, size_t depth, 
     if (staged.empty() || staged.front().arrival >= t || q.size >= depth) return false;
     const bool tracked = m_candidates.valid && m_candidates.write_queue == writes;
     do {
-        const uint32_t b = staged.front().rank * m_banks_per_rank + staged.front().bank;
-        const uint64_t hit = q.oldest_hit[b];
-        const uint64_t miss = q.oldest_miss[b];
-        enter(q, staged.front());
+        const uint32_t b = enter(q, staged.front());
         staged.pop();
         // A new representative of its bank changes the candidates (it is the youngest burst,
         // so only if it is legal no later than they are).
-        if (tracked && (q.oldest_hit[b] != hit || q.oldest_miss[b] != miss)) {
-            consider(m_candidates, q, b, t);
-        }
+        if (tracked && b != Queue::kNone) consider(m_candidates, q, b, t);
     } while (!staged.empty() && staged.front().arrival < t && q.size < depth);
     return true;
 }

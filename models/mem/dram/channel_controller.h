@@ -269,7 +269,9 @@ class ChannelController {
     const Candidates& scan_streaming(const Queue& q, bool write_queue, uint64_t from) const;
     mutable uint64_t m_streaming_scans = 0;  // scans that took the streaming case (tests)
     // Queue bookkeeping.
-    void enter(Queue& q, const Atom& a);
+    // Returns the burst's bank (channel-wide index) if the burst represents it now (its oldest
+    // hit or miss), else Queue::kNone.
+    uint32_t enter(Queue& q, const Atom& a);
     void leave(Queue& q, size_t index);       // `index` is the oldest hit of its bank
     void renumber(Queue& q);                  // consecutive ages again after a compaction
     void reindex_bank(Queue& q, uint32_t b);  // recompute b's oldest hit and miss
