@@ -108,10 +108,15 @@ inline void ChannelController::step(uint64_t t) {
     const bool gap = t > m_last_step + 1;
     m_now = t;
     m_last_step = t;
-    if (accept(t)) {
-        m_write_mode = mode_after(gap ? m_idle_mode : m_write_mode);
-    } else {
+    const unsigned admitted = accept(t);
+    if (admitted == 0) {
         m_write_mode = m_idle_mode;
+    } else {
+        const bool mode = gap ? m_idle_mode : m_write_mode;
+        // Reads entering in read mode keep it: that mode was evaluated with as many writes queued
+        // as now (only reads left since: the read queue is the one served), so fewer than
+        // write_high, and a read waits now.
+        m_write_mode = admitted == kAdmittedReads && !mode ? false : mode_after(mode);
     }
     update_refresh_due(t);
     if (!issue_refresh(t)) issue_request(t);
@@ -278,10 +283,10 @@ inline bool ChannelController::admit_from(Fifo& staged, Queue& q, size_t depth, 
     return true;
 }
 
-inline bool ChannelController::admit(uint64_t t) {
+inline unsigned ChannelController::admit(uint64_t t) {
     const bool reads = admit_from(m_read_staged, m_read_q, m_read_depth, false, t);  // first
     const bool writes = admit_from(m_write_staged, m_write_q, m_write_depth, true, t);
-    return reads || writes;
+    return (reads ? kAdmittedReads : 0u) | (writes ? kAdmittedWrites : 0u);
 }
 
 void ChannelController::update_refresh_due(uint64_t t) {

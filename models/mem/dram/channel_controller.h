@@ -211,16 +211,18 @@ class ChannelController {
 
     [[noreturn]] void stage_error(uint64_t arrival) const;
     void step(uint64_t t);
-    // Step (1) of a cycle: the staged bursts that enter their queue at t; whether any did.
-    // Usually none: the check inline, the work in admit().
-    bool accept(uint64_t t) {
+    // Step (1) of a cycle: the staged bursts that enter their queue at t; which did (kAdmitted*
+    // bits, 0: none). Usually none: the check inline, the work in admit().
+    static constexpr unsigned kAdmittedReads = 1;
+    static constexpr unsigned kAdmittedWrites = 2;
+    unsigned accept(uint64_t t) {
         if ((m_read_staged.empty() || m_read_staged.front().arrival >= t) &&
             (m_write_staged.empty() || m_write_staged.front().arrival >= t)) {
-            return false;
+            return 0;
         }
         return admit(t);
     }
-    bool admit(uint64_t t);
+    unsigned admit(uint64_t t);
     bool admit_from(Fifo& staged, Queue& q, size_t depth, bool writes, uint64_t t);
     void update_refresh_due(uint64_t t);
     // The write-drain mode one evaluation of the rule gives from `write_mode` and the queues.
