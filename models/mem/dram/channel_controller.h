@@ -32,12 +32,18 @@
 // any column command can be (usually the first or second); plus an O(queue) pass over one bank's
 // bursts when its open row changes; no allocation once the buffers have grown. With one rank, no
 // refresh due and no miss in the queue (a stream of row hits: 95% of the request commands of
-// timing-only ResNet-18) that walk is the whole scan (streaming_scans() counts it). The issued
-// burst's queue slot is found from its age with no search: ages are consecutive per queue from
-// its first slot, and the compaction that drops issued slots renumbers them.
+// timing-only ResNet-18) that walk is the whole scan, inline (scan_streaming; streaming_scans()
+// counts it). The issued burst's queue slot is found from its age with no search: ages are
+// consecutive per queue from its first slot, and the compaction that drops issued slots
+// renumbers them; each bank's bursts are chained through the slots, so the bank's next hit after
+// an issued one is found without looking at other banks' bursts. The drain rule is evaluated only
+// when the queues it reads changed: a step's mode is a fixed point of the queues it saw
+// (the rule is idempotent), so it holds for the cycles after the step until a burst enters or
+// leaves, and reads entering in read mode cannot flip it.
 // Proven equal, command by command and completion by completion, to the cycle-by-cycle
 // ReferenceChannel (reference_channel.h) in tests/unit/dram_equivalence_test.cc (which asserts
-// that the streaming scan was taken).
+// that the streaming scan was taken, and has streaming-heavy streams where it takes about half
+// of the decisions).
 //
 // Stats (ChannelStats): bursts read/written, ACT, PRE, REF, REFpb, row hits/misses/conflicts,
 // queueing cycles, refresh cycles, active and precharged rank-cycles.
