@@ -51,7 +51,8 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
       m_background(m_ranks),
       m_closes(m_banks.size(), kNever) {
     for (Queue* q : {&m_read_q, &m_write_q}) {
-        q->slots.reserve(4 * (q == &m_read_q ? m_read_depth : m_write_depth));
+        q->slots.reserve(
+            std::max<size_t>(256, 8 * (q == &m_read_q ? m_read_depth : m_write_depth)));
         q->oldest_hit.assign(m_banks.size(), kNoSeq);
         q->oldest_miss.assign(m_banks.size(), kNoSeq);
         q->count.assign(m_banks.size(), 0);
@@ -174,12 +175,14 @@ inline void ChannelController::leave(Queue& q, size_t index) {
         }
     }
     set_hit(q, b, next_hit);
-    // Drop the slots when all are dead; compact when dead slots make up half the vector.
+    // Drop the slots when all are dead; compact when dead slots make up seven eighths of the
+    // vector (each live burst is moved about once per seven that leave; half: 39 M instructions
+    // more over timing-only ResNet-50's 1.69 M bursts).
     if (q.size == 0) {
         q.slots.clear();
         q.head = 0;
         std::fill(q.youngest.begin(), q.youngest.end(), kNoSeq);
-    } else if (q.slots.size() >= 64 && 2 * q.size < q.slots.size()) {
+    } else if (q.slots.size() >= 256 && 8 * q.size < q.slots.size()) {
         q.slots.erase(
             std::remove_if(q.slots.begin(), q.slots.end(), [](const Entry& e) { return !e.alive; }),
             q.slots.end());
