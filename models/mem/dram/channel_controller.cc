@@ -65,6 +65,11 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
     for (Rank& r : m_rank) r.refresh_due = m_refresh_period;
     if (m_refresh != cfg::RefreshMode::kOff) m_refresh_due = m_refresh_period;
     m_rank_from.resize(m_ranks);
+    const bool closed = m_policy == cfg::PagePolicy::kClosed;
+    m_column_command[0] = closed ? Command::kRda : Command::kRd;
+    m_column_command[1] = closed ? Command::kWra : Command::kWr;
+    m_data_delay[0] = static_cast<uint64_t>(m_t.tCL) + static_cast<uint64_t>(m_t.tBURST);
+    m_data_delay[1] = static_cast<uint64_t>(m_t.tCWL) + static_cast<uint64_t>(m_t.tBURST);
     for (uint32_t b = 0; b < m_place.size(); ++b) {
         const uint32_t rank = b / m_banks_per_rank;
         const uint32_t bank = b % m_banks_per_rank;
@@ -395,12 +400,6 @@ void offer(Candidates& c, uint64_t at, uint64_t seq, Command command, bool colum
 
 }  // namespace
 
-Command ChannelController::column_command(bool write) const {
-    const bool closed = m_policy == cfg::PagePolicy::kClosed;
-    return write ? (closed ? Command::kWra : Command::kWr)
-                 : (closed ? Command::kRda : Command::kRd);
-}
-
 void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const {
     if (blocked(b)) return;
     const bool write = &q == &m_write_q;
@@ -558,8 +557,7 @@ inline bool ChannelController::issue_request(uint64_t t) {
     const RowOutcome outcome = e.precharged  ? RowOutcome::kConflict
                                : e.activated ? RowOutcome::kMiss
                                              : RowOutcome::kHit;
-    const uint64_t latency =
-        static_cast<uint64_t>(a.is_write ? m_t.tCWL : m_t.tCL) + static_cast<uint64_t>(m_t.tBURST);
+    const uint64_t latency = m_data_delay[a.is_write];
     Done& d = m_done.emplace_back();  // in place, as in enter()
     d.tag = a.tag;
     d.issued = t;

@@ -261,7 +261,8 @@ class ChannelController {
     };
     // Adds bank `b`'s representatives (of queue `q`) to `c`, legal no earlier than `from`.
     void consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const;
-    [[nodiscard]] Command column_command(bool write) const;  // RD/WR, or RDA/WRA (closed page)
+    // RD/WR, or RDA/WRA (closed page)
+    [[nodiscard]] Command column_command(bool write) const { return m_column_command[write]; }
     const Candidates& candidates(bool write_queue, uint64_t from) const {
         if (m_candidates.valid && m_candidates.write_queue == write_queue) return m_candidates;
         const Queue& q = write_queue ? m_write_q : m_read_q;
@@ -357,10 +358,12 @@ class ChannelController {
     size_t m_write_depth;
     size_t m_write_high;
     size_t m_write_low;
-    uint64_t m_refresh_period;  // tREFI or tREFIpb
-    uint64_t m_refresh_length;  // tRFC or tRFCpb
-    uint64_t m_rd_to_wr;        // tCL + tBURST + tRTRS - tCWL (>= 0)
-    uint64_t m_wr_to_rd_other;  // tCWL + tBURST + tRTRS - tCL (>= 0), another rank
+    uint64_t m_refresh_period;    // tREFI or tREFIpb
+    uint64_t m_refresh_length;    // tRFC or tRFCpb
+    uint64_t m_rd_to_wr;          // tCL + tBURST + tRTRS - tCWL (>= 0)
+    uint64_t m_wr_to_rd_other;    // tCWL + tBURST + tRTRS - tCL (>= 0), another rank
+    Command m_column_command[2];  // column_command(false), column_command(true)
+    uint64_t m_data_delay[2];     // a read's tCL + tBURST, a write's tCWL + tBURST
 
     uint64_t m_now = 0;        // every cycle up to here has run
     uint64_t m_last_step = 0;  // the last cycle something could happen
