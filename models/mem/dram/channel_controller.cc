@@ -699,6 +699,8 @@ inline uint64_t ChannelController::compute_next_decision() const {
     // The cycles until the next event see the mode the present queues give. The last step's mode
     // was evaluated over the queues as they were before its command (after its admissions), so
     // it is their fixed point (the rule is idempotent) unless a column command took a burst out.
+    // (Computed exactly once after each step, by run_until, or before the first: a second call
+    // without a step between would take m_write_mode after a burst left.)
     m_idle_mode = m_burst_left ? mode_after(m_write_mode) : m_write_mode;
     m_burst_left = false;
     return std::min(best, candidates(m_idle_mode, m_now + 1).time);
