@@ -32,12 +32,18 @@
 // any column command can be (usually the first or second); plus an O(queue) pass over one bank's
 // bursts when its open row changes; no allocation once the buffers have grown. With one rank, no
 // refresh due and no miss in the queue (a stream of row hits: 95% of the request commands of
-// timing-only ResNet-18) that walk is the whole scan (streaming_scans() counts it). The issued
-// burst's queue slot is found from its age with no search: ages are consecutive per queue from
-// its first slot, and the compaction that drops issued slots renumbers them.
+// timing-only ResNet-18) that walk is the whole scan, inline (scan_streaming; streaming_scans()
+// counts it). The issued burst's queue slot is found from its age with no search: ages are
+// consecutive per queue from its first slot, and the compaction that drops issued slots
+// renumbers them; each bank's bursts are chained through the slots, so the bank's next hit after
+// an issued one is found without looking at other banks' bursts. The drain rule is evaluated only
+// when the queues it reads changed: a step's mode is a fixed point of the queues it saw
+// (the rule is idempotent), so it holds for the cycles after the step until a burst enters or
+// leaves, and reads entering in read mode cannot flip it.
 // Proven equal, command by command and completion by completion, to the cycle-by-cycle
 // ReferenceChannel (reference_channel.h) in tests/unit/dram_equivalence_test.cc (which asserts
-// that the streaming scan was taken).
+// that the streaming scan was taken, and has streaming-heavy streams where it takes about half
+// of the decisions).
 //
 // Stats (ChannelStats): bursts read/written, ACT, PRE, REF, REFpb, row hits/misses/conflicts,
 // queueing cycles, refresh cycles, active and precharged rank-cycles.
@@ -115,6 +121,11 @@ class ChannelController {
         Atom atom;
         uint64_t seq = 0;
         uint32_t bank_index = 0;  // rank * banks_per_rank + bank
+        // The slots from this one to the next burst of the same bank (entered after it), or 0:
+        // each bank's bursts are a chain through the slots (dead ones included until a
+        // compaction rebuilds the chains), so the next hit after an issued one is found without
+        // looking at the other banks' bursts.
+        uint32_t next_in_bank = 0;
         bool activated = false;
         bool precharged = false;
         bool alive = true;  // false: issued, a slot waiting to be compacted away
@@ -124,17 +135,19 @@ class ChannelController {
     // or ACT when the bank is closed), so FR-FCFS only needs each bank's oldest hit and oldest
     // miss.
     struct Queue {
-        // Slots in age order from `head`; issued bursts leave dead slots behind (no shifting per
-        // burst), compacted away when they pile up. The slots' ages are consecutive from
-        // slots[0] (a compaction renumbers them), so a burst's slot is found from its age with
-        // no search: index = seq - slots[0].seq.
+        // Slots in age order; issued bursts leave dead slots behind (no shifting per burst),
+        // compacted away when they pile up. The slots' ages are consecutive from slots[0] (a
+        // compaction renumbers them), so a burst's slot is found from its age with no search:
+        // index = seq - slots[0].seq.
         std::vector<Entry> slots;
-        size_t head = 0;
-        size_t size = 0;                    // live bursts
-        uint64_t next_seq = 0;              // the age of the next burst to enter
+        size_t head = 0;        // no live slot before it (moved on lazily, by reindex_bank)
+        size_t size = 0;        // live bursts
+        uint64_t next_seq = 0;  // the age of the next burst to enter
         std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
         std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
         std::vector<uint32_t> count;        // per bank: bursts queued
+        // per bank: seq of the youngest burst that has a slot (the chain's end), or kNoSeq
+        std::vector<uint64_t> youngest;
         // The banks with a hit queued, by the age of their oldest hit (oldest first), a list
         // linked through per-bank indices: FR-FCFS walks them in that order and stops at the
         // first whose column command is legal as early as any column command can be.
@@ -204,17 +217,19 @@ class ChannelController {
 
     [[noreturn]] void stage_error(uint64_t arrival) const;
     void step(uint64_t t);
-    // Step (1) of a cycle: the staged bursts that enter their queue at t. Usually none: the
-    // check inline, the work in admit().
-    void accept(uint64_t t) {
+    // Step (1) of a cycle: the staged bursts that enter their queue at t; which did (kAdmitted*
+    // bits, 0: none). Usually none: the check inline, the work in admit().
+    static constexpr unsigned kAdmittedReads = 1;
+    static constexpr unsigned kAdmittedWrites = 2;
+    unsigned accept(uint64_t t) {
         if ((m_read_staged.empty() || m_read_staged.front().arrival >= t) &&
             (m_write_staged.empty() || m_write_staged.front().arrival >= t)) {
-            return;
+            return 0;
         }
-        admit(t);
+        return admit(t);
     }
-    void admit(uint64_t t);
-    void admit_from(Fifo& staged, Queue& q, size_t depth, bool writes, uint64_t t);
+    unsigned admit(uint64_t t);
+    bool admit_from(Fifo& staged, Queue& q, size_t depth, bool writes, uint64_t t);
     void update_refresh_due(uint64_t t);
     // The write-drain mode one evaluation of the rule gives from `write_mode` and the queues.
     [[nodiscard]] bool mode_after(bool write_mode) const;
@@ -224,6 +239,11 @@ class ChannelController {
     [[nodiscard]] uint64_t compute_next_decision() const;
     mutable uint64_t m_next = 0;  // next_decision(), while m_next_valid
     mutable bool m_next_valid = false;
+    // mode_after(m_write_mode) over the queues as the last step left them, computed with the
+    // next decision (the mode of every cycle after that step until a burst enters a queue).
+    mutable bool m_idle_mode = false;
+    // A burst left a queue since the last next decision was computed (its mode evaluation).
+    mutable bool m_burst_left = false;
 
     // The requests' side of the next decision: over the unblocked bursts of one queue, the first
     // cycle (>= `from`) any of their next commands is legal, and the oldest burst whose column
@@ -241,16 +261,26 @@ class ChannelController {
     };
     // Adds bank `b`'s representatives (of queue `q`) to `c`, legal no earlier than `from`.
     void consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const;
-    [[nodiscard]] Command column_command(bool write) const;  // RD/WR, or RDA/WRA (closed page)
+    // RD/WR, or RDA/WRA (closed page)
+    [[nodiscard]] Command column_command(bool write) const { return m_column_command[write]; }
     const Candidates& candidates(bool write_queue, uint64_t from) const {
         if (m_candidates.valid && m_candidates.write_queue == write_queue) return m_candidates;
+        const Queue& q = write_queue ? m_write_q : m_read_q;
+        if (m_ranks == 1 && q.misses.empty() && m_refreshes_pending == 0) {
+            return scan_streaming(q, write_queue, from);
+        }
         return scan_candidates(write_queue, from);
     }
     // candidates() when they are not kept: a scan of the queue's representatives.
     const Candidates& scan_candidates(bool write_queue, uint64_t from) const;
+    // scan_candidates() in the streaming case (one rank, no refresh due, every burst of `q` a
+    // hit): the walk over the banks with a hit alone, inline (defined in the .cc, its only user).
+    const Candidates& scan_streaming(const Queue& q, bool write_queue, uint64_t from) const;
     mutable uint64_t m_streaming_scans = 0;  // scans that took the streaming case (tests)
     // Queue bookkeeping.
-    void enter(Queue& q, const Atom& a);
+    // Returns the burst's bank (channel-wide index) if the burst represents it now (its oldest
+    // hit or miss), else Queue::kNone.
+    uint32_t enter(Queue& q, const Atom& a);
     void leave(Queue& q, size_t index);       // `index` is the oldest hit of its bank
     void renumber(Queue& q);                  // consecutive ages again after a compaction
     void reindex_bank(Queue& q, uint32_t b);  // recompute b's oldest hit and miss
@@ -328,10 +358,12 @@ class ChannelController {
     size_t m_write_depth;
     size_t m_write_high;
     size_t m_write_low;
-    uint64_t m_refresh_period;  // tREFI or tREFIpb
-    uint64_t m_refresh_length;  // tRFC or tRFCpb
-    uint64_t m_rd_to_wr;        // tCL + tBURST + tRTRS - tCWL (>= 0)
-    uint64_t m_wr_to_rd_other;  // tCWL + tBURST + tRTRS - tCL (>= 0), another rank
+    uint64_t m_refresh_period;    // tREFI or tREFIpb
+    uint64_t m_refresh_length;    // tRFC or tRFCpb
+    uint64_t m_rd_to_wr;          // tCL + tBURST + tRTRS - tCWL (>= 0)
+    uint64_t m_wr_to_rd_other;    // tCWL + tBURST + tRTRS - tCL (>= 0), another rank
+    Command m_column_command[2];  // column_command(false), column_command(true)
+    uint64_t m_data_delay[2];     // a read's tCL + tBURST, a write's tCWL + tBURST
 
     uint64_t m_now = 0;        // every cycle up to here has run
     uint64_t m_last_step = 0;  // the last cycle something could happen
