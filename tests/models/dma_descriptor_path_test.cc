@@ -305,19 +305,31 @@ TEST(DmaDescriptorPath, EqualsTheBurstByBurstPathOnRandomDescriptorStreams) {
         static_cast<unsigned long long>(searched_bursts));
 }
 
+// The banked DRAM comparisons' scenarios: a random scenario on a DRAM preset at an NPU clock,
+// sometimes with two or three channels; 300 of them (3,000 with NPUSIM_DMA_SWEEP=long).
+int banked_scenarios() {
+    const char* sweep = std::getenv("NPUSIM_DMA_SWEEP");
+    return sweep != nullptr && std::string(sweep) == "long" ? 3000 : 300;
+}
+
+Scenario random_banked_scenario(std::mt19937_64& rng) {
+    static const std::vector<std::string> presets = {"ddr4_3200", "lpddr4_4266", "hbm2",
+                                                     "ddr3_1600"};
+    static const std::vector<std::string> clocks = {"1GHz", "700MHz", "2GHz", "150MHz"};
+    Scenario s = random_scenario(rng);
+    auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+    s.banked = {"dram.model=banked", "dram.preset=" + presets[pick(presets.size())],
+                "clock=" + clocks[pick(clocks.size())], "dram.size=64MiB"};
+    if (pick(2) == 0) s.banked.push_back("dram.channels=" + std::to_string(1 + pick(2)));
+    return s;
+}
+
 TEST(DmaBurstPath, KeptKernelAnswersEqualAskingBeforeEveryBurstWithTheBankedDram) {
     std::mt19937_64 rng(12);
-    const char* sweep = std::getenv("NPUSIM_DMA_SWEEP");
-    const int scenarios = sweep != nullptr && std::string(sweep) == "long" ? 3000 : 300;
-    const std::vector<std::string> presets = {"ddr4_3200", "lpddr4_4266", "hbm2", "ddr3_1600"};
-    const std::vector<std::string> clocks = {"1GHz", "700MHz", "2GHz", "150MHz"};
+    const int scenarios = banked_scenarios();
     uint64_t waited = 0;
     for (int i = 0; i < scenarios; ++i) {
-        Scenario s = random_scenario(rng);
-        auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
-        s.banked = {"dram.model=banked", "dram.preset=" + presets[pick(presets.size())],
-                    "clock=" + clocks[pick(clocks.size())], "dram.size=64MiB"};
-        if (pick(2) == 0) s.banked.push_back("dram.channels=" + std::to_string(1 + pick(2)));
+        const Scenario s = random_banked_scenario(rng);
         const Observed fast = run(s, true);
         const Observed slow = run(s, false);
         ASSERT_EQ(fast.per_engine, slow.per_engine) << describe(s);
@@ -339,20 +351,13 @@ TEST(DmaBurstPath, KeptKernelAnswersEqualAskingBeforeEveryBurstWithTheBankedDram
 // 300 scenarios (3,000 with NPUSIM_DMA_SWEEP=long) over DRAM presets and NPU clocks.
 TEST(DmaSyncLoop, EqualsTheKernelsOwnWaitsWithTheBankedDram) {
     std::mt19937_64 rng(21);
-    const char* sweep = std::getenv("NPUSIM_DMA_SWEEP");
-    const int scenarios = sweep != nullptr && std::string(sweep) == "long" ? 3000 : 300;
-    const std::vector<std::string> presets = {"ddr4_3200", "lpddr4_4266", "hbm2", "ddr3_1600"};
-    const std::vector<std::string> clocks = {"1GHz", "700MHz", "2GHz", "150MHz"};
+    const int scenarios = banked_scenarios();
     const uint64_t wakes_before = model::Dma::sync_wakes();
     const uint64_t timeouts_before = model::Dma::sync_timeouts();
     int with_wakes = 0;
     for (int i = 0; i < scenarios; ++i) {
-        Scenario s = random_scenario(rng);
-        auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
-        s.banked = {"dram.model=banked", "dram.preset=" + presets[pick(presets.size())],
-                    "clock=" + clocks[pick(clocks.size())], "dram.size=64MiB"};
-        if (pick(2) == 0) s.banked.push_back("dram.channels=" + std::to_string(1 + pick(2)));
-        if (pick(3) == 0) s.engines = 1;  // nobody else waits: the loop's own case
+        Scenario s = random_banked_scenario(rng);
+        if (rng() % 3 == 0) s.engines = 1;  // nobody else waits: the loop's own case
         const uint64_t wakes = model::Dma::sync_wakes();
         const Observed sync = run(s, true, true, true);
         with_wakes += model::Dma::sync_wakes() > wakes;
@@ -362,7 +367,7 @@ TEST(DmaSyncLoop, EqualsTheKernelsOwnWaitsWithTheBankedDram) {
         ASSERT_EQ(sync.limiters, kernel.limiters) << describe(s);
     }
     // The loop carried many of the waits (at the time of writing, on the 300 scenarios: wake-ups
-    // in WITH of them, WAKES wake-ups and TIMEOUTS timeouts in all).
+    // in 284 of them, 81,949 wake-ups and 303 timeouts in all).
     const uint64_t wakes = model::Dma::sync_wakes() - wakes_before;
     const uint64_t timeouts = model::Dma::sync_timeouts() - timeouts_before;
     std::printf("scenarios with wake-ups in the loop %d; wake-ups %llu, timeouts %llu\n",

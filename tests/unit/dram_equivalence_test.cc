@@ -262,16 +262,16 @@ std::string describe(const cfg::DramConfig& c) {
            std::to_string(t.tRFCpb) + " RREFD " + std::to_string(t.tRREFD);
 }
 
-TEST(DramEquivalence, RandomDevicesAndStreamsMatchTheCycleByCycleReference) {
-    g_commands = g_streaming_scans = 0;
-    const int cases = long_sweep() ? 12000 : 2500;
-    std::mt19937_64 rng(20240611);
+// `cases` devices from `device(rng)`, each with a stream from `stream(rng, device)`, checked
+// against the reference (check_stream); prints the commands and streaming scans counted.
+template <typename Device, typename MakeStream>
+void check_streams(std::mt19937_64& rng, int cases, Device device, MakeStream stream) {
     for (int i = 0; i < cases; ++i) {
-        cfg::DramConfig c = random_device(rng);
+        const cfg::DramConfig c = device(rng);
         cfg::HwConfig hw;
         hw.dram = c;
         for (const auto& p : cfg::dram_problems(hw)) FAIL() << p.keys[0] << ": " << p.message;
-        const Stream s = random_stream(rng, c, pick(rng, 1, long_sweep() ? 250 : 60));
+        const Stream s = stream(rng, c);
         if (!check_stream(c, s, rng)) {
             FAIL() << "case " << i << ": " << describe(c);
         }
@@ -279,6 +279,15 @@ TEST(DramEquivalence, RandomDevicesAndStreamsMatchTheCycleByCycleReference) {
     std::printf("%llu commands, %llu FR-FCFS scans in the streaming case\n",
                 static_cast<unsigned long long>(g_commands),
                 static_cast<unsigned long long>(g_streaming_scans));
+}
+
+TEST(DramEquivalence, RandomDevicesAndStreamsMatchTheCycleByCycleReference) {
+    g_commands = g_streaming_scans = 0;
+    const int cases = long_sweep() ? 12000 : 2500;
+    std::mt19937_64 rng(20240611);
+    check_streams(rng, cases, random_device, [](std::mt19937_64& r, const cfg::DramConfig& c) {
+        return random_stream(r, c, pick(r, 1, long_sweep() ? 250 : 60));
+    });
     EXPECT_GT(g_streaming_scans, 0u);
 }
 
@@ -337,19 +346,9 @@ TEST(DramEquivalence, StreamingHeavyStreamsMatchTheCycleByCycleReference) {
     g_commands = g_streaming_scans = 0;
     const int cases = long_sweep() ? 5000 : 1000;
     std::mt19937_64 rng(20261207);
-    for (int i = 0; i < cases; ++i) {
-        const cfg::DramConfig c = streaming_device(rng);
-        cfg::HwConfig hw;
-        hw.dram = c;
-        for (const auto& p : cfg::dram_problems(hw)) FAIL() << p.keys[0] << ": " << p.message;
-        const Stream s = streaming_stream(rng, c, pick(rng, 50, long_sweep() ? 600 : 200));
-        if (!check_stream(c, s, rng)) {
-            FAIL() << "case " << i << ": " << describe(c);
-        }
-    }
-    std::printf("%llu commands, %llu FR-FCFS scans in the streaming case\n",
-                static_cast<unsigned long long>(g_commands),
-                static_cast<unsigned long long>(g_streaming_scans));
+    check_streams(rng, cases, streaming_device, [](std::mt19937_64& r, const cfg::DramConfig& c) {
+        return streaming_stream(r, c, pick(r, 50, long_sweep() ? 600 : 200));
+    });
     // 134,578 of 279,147 commands (48%; the rest are mostly the ACTs and PREs of the short
     // rows, and decisions kept from an earlier scan).
     EXPECT_GT(g_streaming_scans, g_commands / 3);
