@@ -26,9 +26,9 @@
 // would after waiting), writes a load's bytes into the scratchpad when the completion
 // comes, and reports the descriptor's completion as a DoneCycle that becomes known with its last
 // burst. Completions may come in any order.
-// The synchronous loop (await_completion; use_sync_loop(false) turns it off): such a wait (until
-// the earliest known completion, the timeout, or a told one) takes its timeout's ticket as the
-// kernel's wait would, then looks at the kernel's next activity. When the target's own wake-up
+// The synchronous loop (await_completion; Dma::use_sync_loop(false) turns it off): such a wait
+// (until the earliest known completion, the timeout, or a told one) takes its timeout's ticket as
+// the kernel's wait would, then looks at the kernel's next activity. When the target's own wake-up
 // (MemTargetIf::pending_wake: it serves this DMA alone) is next, no other thread waits for what
 // it tells (ToldEvent::waiters), and every other activity is in a later cycle, the wake-up runs
 // here (MemTargetIf::run_wake) instead of the kernel switching to the target's process and back:
@@ -37,7 +37,7 @@
 // other activity is in a later cycle, the wait ends at the timeout's cycle with no switch (as
 // advance_to does). Either way the thread then runs ahead of the kernel's time in a cycle no
 // other process acts in, as a burst issued through advance_to does. Otherwise the kernel waits.
-// Equal in every cycle and statistic to the kernel's own waits (same_cycle_order rule of
+// Equal in every cycle and statistic to the kernel's own waits (the same-cycle order of
 // models/process.h; tests/models/dma_descriptor_path_test.cc, DmaSyncLoop).
 // Functional runs: the targets move the bytes when they take the request; the engines'
 // dependency tokens make sure nobody reads them before their timed arrival.
