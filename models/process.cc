@@ -127,14 +127,10 @@ void wait_until(uint64_t cycle) {
     if (cycle > now_cycles()) sc_core::wait(span_to(cycle));
 }
 
-void wait_until_or(uint64_t cycle, const sc_core::sc_event& e) { sc_core::wait(span_to(cycle), e); }
-
 void advance_to(uint64_t cycle) {
-    const uint64_t now = sc_core::sc_get_curr_simcontext()->time_stamp().value();
-    if (cycle <= now / kTimeUnitsPerCycle) return;
+    if (cycle <= now_cycles()) return;
     // Nothing pending up to the end of `cycle`: nobody acts before this thread would.
-    const uint64_t pending = sc_core::sc_time_to_pending_activity().value();
-    if (pending > UINT64_MAX - now || (now + pending) / kTimeUnitsPerCycle > cycle) return;
+    if (next_activity_time() / kTimeUnitsPerCycle > cycle) return;
     sc_core::wait(span_to(cycle));
 }
 
@@ -149,12 +145,12 @@ void probe_after_notification() {
 }  // namespace
 
 void notify_after(sc_core::sc_event& e, uint64_t cycles) {
-    ++detail::g_notifications;
-    if (cycles == 0) {
-        e.notify(sc_core::SC_ZERO_TIME);
-    } else {
-        e.notify(span_to(now_cycles() + cycles));
+    if (cycles > 0) {
+        notify_at(e, now_cycles() + cycles);
+        return;
     }
+    ++detail::g_notifications;
+    e.notify(sc_core::SC_ZERO_TIME);
     probe_after_notification();
 }
 
@@ -175,9 +171,8 @@ uint64_t next_activity_time() {
 }
 
 uint64_t next_activity_cycle() {
-    const uint64_t pending = sc_core::sc_time_to_pending_activity().value();
-    const uint64_t now = sc_core::sc_time_stamp().value();
-    return pending > UINT64_MAX - now ? UINT64_MAX : (now + pending) / kTimeUnitsPerCycle;
+    const uint64_t at = next_activity_time();
+    return at == UINT64_MAX ? UINT64_MAX : at / kTimeUnitsPerCycle;
 }
 
 KernelContext::KernelContext() {

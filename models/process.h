@@ -7,12 +7,12 @@
 //
 // Same-cycle order, a rule of the model: processes due at the same cycle run in the order they
 // asked for it (oldest request first). Every timed wake-up the models request (wait_until,
-// advance_to, Advancer, wait_until_or, notify_after with a delay) takes a ticket, the next free
-// kernel time inside that cycle: the cycle's first request runs at cycle x kTimeUnitsPerCycle,
-// the next one unit later, and so on (wake_time()). No two timed wake-ups share a kernel time,
-// so the SystemC kernel's event queue never breaks a tie (it orders equal times by its history:
-// which notifications were made and cancelled before), and a notification nobody waits for
-// changes nobody's order (tests/models/same_cycle_order_test.cc). now_cycles() is the cycle (a
+// advance_to, Advancer, the DMA's wait for a completion, notify_after with a delay) takes a ticket,
+// the next free kernel time inside that cycle: the cycle's first request runs at cycle x
+// kTimeUnitsPerCycle, the next one unit later, and so on (wake_time()). No two timed wake-ups share
+// a kernel time, so the SystemC kernel's event queue never breaks a tie (it orders equal times by
+// its history: which notifications were made and cancelled before), and a notification nobody waits
+// for changes nobody's order (tests/models/same_cycle_order_test.cc). now_cycles() is the cycle (a
 // ticket is below one cycle). Immediate and delta notifications keep the kernel's evaluation
 // order: the order of the notifications that made the processes runnable.
 // use_same_cycle_tickets(false) gives the kernel's order back (tests show what the rule fixes).
@@ -55,9 +55,6 @@ void use_same_cycle_tickets(bool on);
 [[nodiscard]] uint64_t time_to_cycles(const sc_core::sc_time& t);
 // Blocks the calling thread until `cycle` (returns at once if it has come).
 void wait_until(uint64_t cycle);
-// Blocks the calling thread until `cycle` or until `e` is notified, whichever comes first
-// (`cycle` > the present cycle).
-void wait_until_or(uint64_t cycle, const sc_core::sc_event& e);
 // Moves the calling thread to `cycle` only if some other process has something to do before or
 // at it (at it: a ticket of that cycle, taken before this thread's would be). When nothing is
 // pending up to `cycle`, nobody can make a reservation in between, so the caller may claim

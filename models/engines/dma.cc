@@ -79,7 +79,7 @@ uint64_t Dma::slot_wait(Channel& ch, uint64_t t, uint32_t layer) {
 
 void Dma::await_completion(Channel& ch, uint64_t& t) {
     constexpr uint64_t kUnits = kTimeUnitsPerCycle;
-    // The ticket the wait's timeout takes (what wait_until_or would take).
+    // The ticket the wait's timeout takes (as a wait until the earliest known completion would).
     const uint64_t timeout = ch.in_flight.empty() ? UINT64_MAX : wake_time(ch.in_flight.top());
     if (m_sync_loop && same_cycle_tickets()) {
         for (;;) {
@@ -117,14 +117,11 @@ void Dma::await_completion(Channel& ch, uint64_t& t) {
             // Nothing told: still waiting, the timeout's ticket kept.
         }
     }
-    const uint64_t now = now_time();
-    m_told.waiters++;
     if (timeout == UINT64_MAX) {
-        sc_core::wait(m_told.event);
+        m_told.wait();
     } else {
-        sc_core::wait(sc_core::sc_time::from_value(timeout - now), m_told.event);
+        m_told.wait(sc_core::sc_time::from_value(timeout - now_time()));
     }
-    m_told.waiters--;
     t = std::max(t, now_cycles());
 }
 

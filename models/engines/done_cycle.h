@@ -20,6 +20,12 @@ struct ToldEvent {
         sc_core::wait(event);
         --waiters;
     }
+    // ... or until `timeout` has passed, whichever comes first.
+    void wait(const sc_core::sc_time& timeout) {
+        ++waiters;
+        sc_core::wait(timeout, event);
+        --waiters;
+    }
 };
 
 // A descriptor's completion as the DMA fills it in.
