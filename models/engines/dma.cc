@@ -24,7 +24,13 @@ Dma::Dma(sc_core::sc_module_name name, const cfg::DmaConfig& cfg, BankedSram& sp
       m_full_cycles(stats.stat("outstanding_full_cycles",
                                "cycles a channel's next burst waited because dma.outstanding "
                                "bursts were in flight",
-                               "cycles")) {}
+                               "cycles")) {
+    const auto burst = static_cast<uint64_t>(cfg.burst_bytes);
+    if (burst == 0 || (burst & (burst - 1)) != 0) {
+        throw ModelError(this->name(), 0, -1,
+                         "dma.burst must be a power of two, found " + std::to_string(burst));
+    }
+}
 
 Dma::Result Dma::load(const isa::Transfer& x, uint32_t layer) {
     m_free_channels.wait();
@@ -125,13 +131,17 @@ void Dma::await_completion(Channel& ch, uint64_t& t) {
     t = std::max(t, now_cycles());
 }
 
+void Dma::early_completion(uint64_t cycle, uint64_t relied) const {
+    throw ModelError(name(), now_cycles(), -1,
+                     "a completion at cycle " + std::to_string(cycle) +
+                         " came before the target's bound on untold completions (cycle " +
+                         std::to_string(relied) + ")");
+}
+
 void Dma::complete(MemRequest& r, uint64_t cycle) {
     auto& b = static_cast<Burst&>(r);
-    if (cycle < b.ch->relied) {
-        throw ModelError(name(), now_cycles(), -1,
-                         "a completion at cycle " + std::to_string(cycle) +
-                             " came before the target's bound on untold completions (cycle " +
-                             std::to_string(b.ch->relied) + ")");
+    if (__builtin_expect(cycle < b.ch->relied, 0)) {
+        early_completion(cycle, b.ch->relied);
     }
     // A load's bytes go into the scratchpad from the cycle they arrive.
     uint64_t done = cycle;
@@ -185,14 +195,21 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     r.sram_done = t;
     Deferred* later = nullptr;  // made when a burst's completion is told later
     const uint64_t burst = static_cast<uint64_t>(m_cfg.burst_bytes);
+    const uint64_t burst_mask =
+        burst - 1;  // a power of two (validated; checked in the constructor)
     uint64_t bursts = 0;
     // The far side's target for the whole transfer, decoded once.
     const MemTargetIf::Route far_side =
         x.rows > 0 ? memory->route(x.dram_addr, uint64_t{x.rows - 1} * x.dram_stride + x.row_bytes)
                    : MemTargetIf::Route{};
-    auto* simple = m_functional || !m_descriptor_path || far_side.target == nullptr
-                       ? nullptr
-                       : dynamic_cast<SimpleDram*>(far_side.target);
+    SimpleDram* simple = nullptr;
+    if (!m_functional && m_descriptor_path && far_side.target != nullptr) {
+        if (far_side.target != m_cast_target) {  // a dynamic_cast costs ~900 instructions
+            m_cast_target = far_side.target;
+            m_cast_simple = dynamic_cast<SimpleDram*>(far_side.target);
+        }
+        simple = m_cast_simple;
+    }
     if (simple != nullptr) {
         t = issue_to_simple_dram(x, to_sram, layer, ch, t, *simple, far_side.offset, complete, r,
                                  bursts);
@@ -203,7 +220,7 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
         uint32_t sram = x.sram_addr + row * x.sram_stride;
         uint64_t left = x.row_bytes;
         while (left > 0) {
-            const uint32_t len = static_cast<uint32_t>(std::min(left, burst - far % burst));
+            const uint32_t len = static_cast<uint32_t>(std::min(left, burst - (far & burst_mask)));
             // Issue: one burst per cycle, and only when a slot among `outstanding` is free.
             t = acquire_slot(ch, t, layer);
             const uint64_t issue = t;

@@ -239,6 +239,9 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     Burst& free_burst();
     // A target tells a completion decided after the request.
     void complete(MemRequest& r, uint64_t cycle) override;
+    // complete()'s error: a completion before the bound the DMA relied on (kept out of line).
+    [[noreturn, gnu::cold, gnu::noinline]] void early_completion(uint64_t cycle,
+                                                                 uint64_t relied) const;
     // Notes a burst's wait for a slot, asked at `t`, issued at `free`: every slot holds a burst in
     // flight over [t, free] (at `free` one frees and this burst takes it), so a stream that waits
     // for a slot before every burst is one interval, not one per burst.
@@ -259,6 +262,9 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     BankedSram& m_spad;
     bool m_functional;
     bool m_descriptor_path = true;
+    // The last far-side target run() looked at, and it as the simple DRAM (nullptr: another).
+    MemTargetIf* m_cast_target = nullptr;
+    SimpleDram* m_cast_simple = nullptr;
     uint64_t m_since_forget = 0;     // bursts since (see forget_now)
     uint64_t m_run_bursts = 0;       // bursts issued by issue_run
     uint64_t m_steady_bursts = 0;    // of those, by steady_loads
