@@ -216,8 +216,16 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     uint64_t acquire_slot(Channel& ch, uint64_t t, uint32_t layer) {
         while (!ch.in_flight.empty() && ch.in_flight.top() <= t) ch.in_flight.pop();
         if (ch.in_flight.size() + ch.pending < m_outstanding) return t;
-        if (ch.pending > 0) return slot_wait(ch, t, layer);
-        // Every completion is known: the earliest frees the slot.
+        if (ch.pending > 0) {
+            // The earliest known completion frees the slot if no untold one can come before it
+            // (slot_wait's first look, inline: the common case with a target that tells ahead).
+            if (ch.in_flight.empty() || ch.untold == nullptr ||
+                ch.in_flight.top() > ch.untold->untold_from()) {
+                return slot_wait(ch, t, layer);
+            }
+            ch.relied = std::max(ch.relied, ch.in_flight.top());
+        }
+        // Every completion is known (or none untold comes first): the earliest frees the slot.
         const uint64_t free = std::max(t, ch.in_flight.top());
         ch.in_flight.pop();
         m_full_cycles.add(layer, free - t);
