@@ -1,5 +1,6 @@
 #include "models/process.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <memory>
@@ -124,14 +125,14 @@ sc_time span_to(uint64_t cycle) {
 uint64_t time_to_cycles(const sc_time& t) { return t.value() / kTimeUnitsPerCycle; }
 
 void wait_until(uint64_t cycle) {
-    if (cycle > now_cycles()) sc_core::wait(span_to(cycle));
+    if (cycle > now_cycles()) wait_in_window([cycle] { sc_core::wait(span_to(cycle)); });
 }
 
 void advance_to(uint64_t cycle) {
     if (cycle <= now_cycles()) return;
     // Nothing pending up to the end of `cycle`: nobody acts before this thread would.
     if (next_activity_time() / kTimeUnitsPerCycle > cycle) return;
-    sc_core::wait(span_to(cycle));
+    wait_in_window([cycle] { sc_core::wait(span_to(cycle)); });
 }
 
 namespace {
@@ -164,11 +165,34 @@ uint64_t notify_at(sc_core::sc_event& e, uint64_t cycle) {
 
 bool same_cycle_tickets() { return g_use_tickets; }
 
-uint64_t next_activity_time() {
+void release_held_wakes() {
+    if (detail::g_held.event == nullptr) return;
+    const detail::HeldWake held = detail::g_held;
+    detail::g_held = detail::HeldWake{};
+    ++detail::g_notifications;
+    held.event->notify(sc_time::from_value(held.time - now_time()));
+    probe_after_notification();
+}
+
+uint64_t hold_wake(sc_core::sc_event& e, uint64_t cycle) {
+    const uint64_t at = wake_time(cycle);
+    hold_wake_at(e, at);
+    return at;
+}
+
+void hold_wake_at(sc_core::sc_event& e, uint64_t at) {
+    if (detail::g_held.event != nullptr && detail::g_held.event != &e) release_held_wakes();
+    detail::g_held = detail::HeldWake{&e, at};
+    ++detail::g_holds;
+}
+
+uint64_t kernel_next_activity_time() {
     const uint64_t pending = sc_core::sc_time_to_pending_activity().value();
     const uint64_t now = now_time();
     return pending > UINT64_MAX - now ? UINT64_MAX : now + pending;
 }
+
+uint64_t next_activity_time() { return std::min(kernel_next_activity_time(), detail::g_held.time); }
 
 uint64_t next_activity_cycle() {
     const uint64_t at = next_activity_time();
@@ -179,6 +203,8 @@ KernelContext::KernelContext() {
     setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
     clear_process_error();
     clear_tickets();
+    detail::g_held = detail::HeldWake{};  // a simulation that threw may have left one
+    detail::g_hold_open = false;
     sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
     sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
     // 1 fs: kTimeUnitsPerCycle units per nanosecond (check_time_resolution).

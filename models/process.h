@@ -23,6 +23,7 @@
 // ModelError reaches the command line as exit code 3 with its message.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <systemc>
@@ -69,7 +70,8 @@ void advance_to(uint64_t cycle);
     return sc_core::sc_get_curr_simcontext()->time_stamp().value();
 }
 // The kernel time (units) of the next pending activity of any process: now_time() when some is
-// pending now (runnable processes, delta notifications), UINT64_MAX when none is.
+// pending now (runnable processes, delta notifications), UINT64_MAX when none is. A held wake-up
+// (below) counts.
 [[nodiscard]] uint64_t next_activity_time();
 // Whether timed wake-ups take tickets (use_same_cycle_tickets).
 [[nodiscard]] bool same_cycle_tickets();
@@ -88,6 +90,68 @@ uint64_t notify_at(sc_core::sc_event& e, uint64_t cycle);
 // for `ahead` cycles on (a ticket taken, an entry in the kernel's event queue) and cancel it at
 // once; 0: off (the default). No result may change (tests/models/same_cycle_order_test.cc).
 void set_kernel_probe(uint64_t ahead);
+
+// Held wake-ups. While a thread runs between two of its waits, no other process can act, so a
+// timed notification requested from it need not enter the kernel's event queue until the thread
+// lets the kernel run. Inside a hold window (the DMA opens one while it issues a descriptor:
+// open_hold_window), hold_wake() takes the notification's ticket (its kernel time) and keeps it
+// aside: next_activity_time() and Advancer count it as pending, and release_held_wakes() hands it
+// to the kernel before the thread waits (wait_in_window, Advancer, advance_to and wait_until do,
+// and the window's end). A wake-up the thread runs itself first (the DMA's synchronous loop,
+// MemTargetIf::run_wake) is dropped with unhold_wake() and never costs the kernel an insert, a
+// cancel and a removal. At every wait the kernel holds the same notifications at the same times as
+// without holding, and tickets make those times unique (the queue's history orders nothing), so
+// holding changes no result. One wake-up is held at a time (holding another releases the first).
+namespace detail {
+struct HeldWake {
+    sc_core::sc_event* event = nullptr;
+    uint64_t time = UINT64_MAX;  // kernel time (units); UINT64_MAX: none held
+};
+inline HeldWake g_held;
+inline bool g_hold_open = false;
+inline bool g_hold_enabled = true;  // use_wake_holding
+inline uint64_t g_holds = 0;        // held_wakes
+}  // namespace detail
+// Whether hold windows hold anything (on by default; tests compare). Set it before a simulation.
+inline void use_wake_holding(bool on) { detail::g_hold_enabled = on; }
+// Wake-ups held so far, over every simulation (tests).
+[[nodiscard]] inline uint64_t held_wakes() { return detail::g_holds; }
+// Whether the running thread is inside a hold window.
+[[nodiscard]] inline bool wake_hold_open() { return detail::g_hold_open; }
+// The kernel time (units) of the held wake-up, UINT64_MAX when none is held.
+[[nodiscard]] inline uint64_t held_wake_time() { return detail::g_held.time; }
+// Hands the held wake-up (if any) to the kernel: `e` notified at its time.
+void release_held_wakes();
+// Inside a hold window: notify_at(e, cycle) held back; returns its ticket's kernel time.
+uint64_t hold_wake(sc_core::sc_event& e, uint64_t cycle);
+// Holds `e` at kernel time `at`, a ticket it took before (a wake-up given back).
+void hold_wake_at(sc_core::sc_event& e, uint64_t at);
+// Drops `e`'s held wake-up, if it is the one held.
+inline void unhold_wake(const sc_core::sc_event& e) {
+    if (detail::g_held.event == &e) detail::g_held = detail::HeldWake{};
+}
+// Opens a hold window (not nested); close_hold_window() ends it, releasing what is held. (No
+// RAII guard: an exception ends the simulation, and the next KernelContext starts closed.)
+inline void open_hold_window() { detail::g_hold_open = detail::g_hold_enabled; }
+inline void close_hold_window() {
+    if (detail::g_held.event != nullptr) release_held_wakes();
+    detail::g_hold_open = false;
+}
+// Runs `wait` (a kernel wait of the calling thread) with the window closed and nothing held, as
+// every wait inside a hold window must.
+template <typename Wait>
+void wait_in_window(Wait&& wait) {
+    if (!detail::g_hold_open) {
+        wait();
+        return;
+    }
+    close_hold_window();
+    wait();
+    detail::g_hold_open = true;
+}
+// The kernel's own next pending activity (units), held wake-ups not counted (next_activity_time
+// counts them).
+[[nodiscard]] uint64_t kernel_next_activity_time();
 
 // advance_to() for a thread that claims many cycles in a row without waiting (the DMA issuing a
 // descriptor's bursts): the same decisions with the same effects on the kernel, asking the kernel
@@ -115,10 +179,12 @@ class Advancer {
             m_stamp = k->change_stamp();
             m_notifications = detail::g_notifications;
         }
-        // Nothing pending up to the end of `cycle`: nobody acts before this thread would.
-        if (m_pending / kTimeUnitsPerCycle > cycle) return;
+        // Nothing pending up to the end of `cycle` (a held wake-up counts): nobody acts before
+        // this thread would.
+        const uint64_t pending = std::min(m_pending, detail::g_held.time);
+        if (pending / kTimeUnitsPerCycle > cycle) return;
         m_now = UINT64_MAX;
-        sc_core::wait(span_to(cycle));
+        wait_in_window([cycle] { sc_core::wait(span_to(cycle)); });
     }
 
   private:

@@ -89,7 +89,10 @@ void Dma::await_completion(Channel& ch, uint64_t& t) {
     const uint64_t timeout = ch.in_flight.empty() ? UINT64_MAX : wake_time(ch.in_flight.top());
     if (m_sync_loop && same_cycle_tickets()) {
         for (;;) {
-            const uint64_t next = next_activity_time();
+            // The kernel's next activity and the held wake-up (process.h), whichever is first.
+            const uint64_t kernel = kernel_next_activity_time();
+            const uint64_t held = held_wake_time();
+            const uint64_t next = std::min(kernel, held);
             if (next == UINT64_MAX) break;  // nothing else pending: only a told completion ends it
             if (timeout < next) {
                 // The timeout comes first. With every other activity in a later cycle, nobody
@@ -107,7 +110,11 @@ void Dma::await_completion(Channel& ch, uint64_t& t) {
             if (target == nullptr || m_told.waiters > 0 || target->pending_wake(this) != next)
                 break;
             target->cancel_wake();
-            if (next_activity_time() / kUnits <= next / kUnits) {
+            // Every other activity: the kernel's when the wake-up was the held one (the kernel's
+            // answer may still count a later notification of the same event that cancel_wake
+            // took back: then the check below is only stricter), else the kernel asked again.
+            const uint64_t other = next == held ? kernel : next_activity_time();
+            if (other / kUnits <= next / kUnits) {
                 target->restore_wake(next);
                 break;
             }
@@ -123,11 +130,13 @@ void Dma::await_completion(Channel& ch, uint64_t& t) {
             // Nothing told: still waiting, the timeout's ticket kept.
         }
     }
-    if (timeout == UINT64_MAX) {
-        m_told.wait();
-    } else {
-        m_told.wait(sc_core::sc_time::from_value(timeout - now_time()));
-    }
+    wait_in_window([this, timeout] {
+        if (timeout == UINT64_MAX) {
+            m_told.wait();
+        } else {
+            m_told.wait(sc_core::sc_time::from_value(timeout - now_time()));
+        }
+    });
     t = std::max(t, now_cycles());
 }
 
@@ -187,6 +196,9 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     }
     Channel& ch = *pick;
     ch.busy = true;
+    // No other process acts while this thread issues between its waits: a target's wake-up
+    // requested meanwhile is held back from the kernel until it waits (process.h).
+    open_hold_window();
     m_advance.forget();  // other threads ran since the last descriptor
     const uint64_t begin = std::max(now_cycles(), ch.next_issue);
     uint64_t t = begin + static_cast<uint64_t>(m_cfg.setup_cycles);
@@ -268,6 +280,7 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
             left -= len;
         }
     }
+    close_hold_window();
     ch.next_issue = t;
     ch.busy = false;
     r.issued = t;

@@ -37,8 +37,13 @@
 // other activity is in a later cycle, the wait ends at the timeout's cycle with no switch (as
 // advance_to does). Either way the thread then runs ahead of the kernel's time in a cycle no
 // other process acts in, as a burst issued through advance_to does. Otherwise the kernel waits.
-// Equal in every cycle and statistic to the kernel's own waits (the same-cycle order of
-// models/process.h; tests/models/dma_descriptor_path_test.cc, DmaSyncLoop).
+// While the thread issues a descriptor (between its waits) it opens a hold window
+// (models/process.h, "Held wake-ups"): the target's wake-up requested meanwhile takes its ticket
+// but enters the kernel's queue only when the thread waits, so one the loop runs itself never
+// costs the kernel an insert, a cancel and a removal, and the loop needs no second query of the
+// kernel after taking it back.
+// Equal in every cycle and statistic to the kernel's own waits, with and without holding (the
+// same-cycle order of models/process.h; tests/models/dma_descriptor_path_test.cc, DmaSyncLoop).
 // Functional runs: the targets move the bytes when they take the request; the engines'
 // dependency tokens make sure nobody reads them before their timed arrival.
 // Descriptor path (timing-only runs whose far side is the simple DRAM): the same reservations in

@@ -115,9 +115,11 @@ struct Observed {
 // `fast`: the descriptor path (simple DRAM) or the kept kernel answers (banked DRAM).
 // `closed_form`: the descriptor path's runs take their steady state in closed form.
 // `sync`: the banked DRAM's slot waits take the synchronous loop (Dma::use_sync_loop).
-Observed run(const Scenario& s, bool fast, bool closed_form = true, bool sync = true) {
+Observed run(const Scenario& s, bool fast, bool closed_form = true, bool sync = true,
+             bool hold = true) {
     model::KernelContext ctx;
     model::Dma::use_sync_loop(sync);
+    model::use_wake_holding(hold);
     stats::StatGroup stats("", kLayers);
     stats::LimiterLog limiters(kLayers);
     model::MemoryImage image;
@@ -348,12 +350,15 @@ TEST(DmaBurstPath, KeptKernelAnswersEqualAskingBeforeEveryBurstWithTheBankedDram
 // switch) against the kernel's own waits: the same random streams, several engines sharing the
 // DMA and waiting for their descriptors' completions, another process reserving scratchpad
 // windows; every descriptor's cycles, every statistic and every layer's limiter cycles equal.
+// The same with the DMA holding the target's wake-ups back from the kernel while it issues
+// (process.h, "Held wake-ups") and without, with the loop and without.
 // 300 scenarios (3,000 with NPUSIM_DMA_SWEEP=long) over DRAM presets and NPU clocks.
 TEST(DmaSyncLoop, EqualsTheKernelsOwnWaitsWithTheBankedDram) {
     std::mt19937_64 rng(21);
     const int scenarios = banked_scenarios();
     const uint64_t wakes_before = model::Dma::sync_wakes();
     const uint64_t timeouts_before = model::Dma::sync_timeouts();
+    const uint64_t holds_before = model::held_wakes();
     int with_wakes = 0;
     for (int i = 0; i < scenarios; ++i) {
         Scenario s = random_banked_scenario(rng);
@@ -365,7 +370,18 @@ TEST(DmaSyncLoop, EqualsTheKernelsOwnWaitsWithTheBankedDram) {
         ASSERT_EQ(sync.per_engine, kernel.per_engine) << describe(s);
         ASSERT_EQ(sync.stats, kernel.stats) << describe(s);
         ASSERT_EQ(sync.limiters, kernel.limiters) << describe(s);
+        // Held wake-ups (process.h) change nothing either, with the loop or without.
+        const uint64_t holds = model::held_wakes();
+        const Observed unheld = run(s, true, true, true, false);
+        EXPECT_EQ(model::held_wakes(), holds);  // off: nothing held
+        ASSERT_EQ(sync.per_engine, unheld.per_engine) << describe(s);
+        ASSERT_EQ(sync.stats, unheld.stats) << describe(s);
+        ASSERT_EQ(sync.limiters, unheld.limiters) << describe(s);
+        const Observed kernel_unheld = run(s, true, true, false, false);
+        ASSERT_EQ(sync.per_engine, kernel_unheld.per_engine) << describe(s);
+        ASSERT_EQ(sync.stats, kernel_unheld.stats) << describe(s);
     }
+    model::use_wake_holding(true);
     // The loop carried many of the waits (at the time of writing, on the 300 scenarios: wake-ups
     // in 284 of them, 81,949 wake-ups and 303 timeouts in all).
     const uint64_t wakes = model::Dma::sync_wakes() - wakes_before;
@@ -375,6 +391,7 @@ TEST(DmaSyncLoop, EqualsTheKernelsOwnWaitsWithTheBankedDram) {
                 static_cast<unsigned long long>(timeouts));
     EXPECT_GT(with_wakes, scenarios / 4);
     EXPECT_GT(timeouts, 0u);
+    EXPECT_GT(model::held_wakes() - holds_before, uint64_t(scenarios));
 }
 
 // The channel's queue of completions is a min-priority queue: the same answers as

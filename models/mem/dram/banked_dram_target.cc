@@ -111,7 +111,8 @@ void BankedDramTarget::wake_by(uint64_t cycle) {
     const uint64_t now = m_present != UINT64_MAX ? m_present : now_cycles();
     if (cycle > now) {
         m_wake_at = cycle;
-        m_wake_time = notify_at(m_wake, cycle);
+        // Held back from the kernel while an initiator's thread issues (process.h).
+        m_wake_time = wake_hold_open() ? hold_wake(m_wake, cycle) : notify_at(m_wake, cycle);
         return;
     }
     // Due now: the next delta cycle (never in a wake-up run in an initiator's thread: a step at
@@ -127,16 +128,27 @@ void BankedDramTarget::wake_by(uint64_t cycle) {
 
 void BankedDramTarget::wake() {
     guarded([this] {
+        if (held_wake_time() != UINT64_MAX || wake_hold_open()) {
+            throw ModelError(name(), now_cycles(), -1,
+                             "a thread let the kernel run with a wake-up held back (process.h)");
+        }
         m_wake_at = UINT64_MAX;
         m_wake_time = UINT64_MAX;
         step(now_cycles());
     });
 }
 
-void BankedDramTarget::cancel_wake() { m_wake.cancel(); }
+void BankedDramTarget::cancel_wake() {
+    unhold_wake(m_wake);
+    m_wake.cancel();
+}
 
 void BankedDramTarget::restore_wake(uint64_t at) {
-    m_wake.notify(sc_core::sc_time::from_value(at - now_time()));
+    if (wake_hold_open()) {
+        hold_wake_at(m_wake, at);
+    } else {
+        m_wake.notify(sc_core::sc_time::from_value(at - now_time()));
+    }
 }
 
 void BankedDramTarget::run_wake(uint64_t at) {

@@ -23,7 +23,9 @@
 //    (tCWL if it holds writes), and the next kept arrival + 1 + min(tCL, tCWL) + tBURST.
 // A DMA that would wait for a completion may run the method's wake-up in its own thread
 // (run_wake, the synchronous loop of models/engines/dma.h) when that wake-up is the kernel's next
-// activity and every request so far came from it: the same step at the same cycle.
+// activity and every request so far came from it: the same step at the same cycle. A wake-up
+// requested from an initiator's thread inside its hold window (models/process.h) is held back
+// from the kernel until that thread waits.
 // So the controller sees exactly the request stream (arrival cycles and order) it would see if
 // it were fed cycle by cycle; tests/models/banked_dram_target_test.cc proves the completions
 // equal the cycle-by-cycle reference (reference_channel.h) on NPU-generated streams.
