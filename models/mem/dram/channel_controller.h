@@ -77,8 +77,7 @@ class ChannelController {
             (is_write ? m_write_q.size < m_write_depth : m_read_q.size < m_read_depth)) {
             m_next = std::min(m_next, std::max(arrival, m_now) + 1);
         }
-        Atom& a = staged.push();
-        a.arrival = arrival;
+        Atom& a = staged.push(arrival);
         a.is_write = is_write;
         return a;
     }
@@ -118,6 +117,8 @@ class ChannelController {
     // A queued burst, its age (arrival order) and the row commands issued on its behalf (its
     // row outcome).
     struct Entry {
+        // Built in its slot from the burst (no zeroed slot written over; enter()).
+        Entry(const Atom& a, uint64_t s, uint32_t b) : atom(a), seq(s), bank_index(b) {}
         Atom atom;
         uint64_t seq = 0;
         uint32_t bank_index = 0;  // rank * banks_per_rank + bank
@@ -138,8 +139,9 @@ class ChannelController {
         // Slots in age order; issued bursts leave dead slots behind (no shifting per burst),
         // compacted away when they pile up. The slots' ages are consecutive from slots[0] (a
         // compaction renumbers them), so a burst's slot is found from its age with no search:
-        // index = seq - slots[0].seq.
+        // index = seq - base.
         std::vector<Entry> slots;
+        uint64_t base = 0;      // slots[0].seq (next_seq when there is no slot)
         size_t head = 0;        // no live slot before it (moved on lazily, by reindex_bank)
         size_t size = 0;        // live bursts
         uint64_t next_seq = 0;  // the age of the next burst to enter
@@ -169,14 +171,21 @@ class ChannelController {
       public:
         [[nodiscard]] bool empty() const { return m_size == 0; }
         [[nodiscard]] const Atom& front() const { return m_items[m_head]; }
-        // A new slot at the back (its old contents: the caller writes every field).
-        Atom& push() {
+        // The first cycle the front burst can enter its queue (its arrival + 1), kNever when
+        // empty: one load where the scheduling path asks "does a staged burst enter at t?".
+        [[nodiscard]] uint64_t front_entry() const { return m_front_entry; }
+        // A new slot at the back, its arrival set (its other old contents: the caller writes
+        // every field).
+        Atom& push(uint64_t arrival) {
             if (m_size == m_capacity) grow();
-            return m_items[(m_head + m_size++) & m_mask];
+            if (m_size == 0) m_front_entry = arrival + 1;
+            Atom& a = m_items[(m_head + m_size++) & m_mask];
+            a.arrival = arrival;
+            return a;
         }
         void pop() {
             m_head = (m_head + 1) & m_mask;
-            --m_size;
+            m_front_entry = --m_size == 0 ? kNever : m_items[m_head].arrival + 1;
         }
 
       private:
@@ -187,6 +196,7 @@ class ChannelController {
         size_t m_mask = 0;
         size_t m_head = 0;
         size_t m_size = 0;
+        uint64_t m_front_entry = kNever;
     };
     // First cycle each command kind is legal, per scope. Rules are max-updates at issue.
     struct Bank {
@@ -222,10 +232,7 @@ class ChannelController {
     static constexpr unsigned kAdmittedReads = 1;
     static constexpr unsigned kAdmittedWrites = 2;
     unsigned accept(uint64_t t) {
-        if ((m_read_staged.empty() || m_read_staged.front().arrival >= t) &&
-            (m_write_staged.empty() || m_write_staged.front().arrival >= t)) {
-            return 0;
-        }
+        if (m_read_staged.front_entry() > t && m_write_staged.front_entry() > t) return 0;
         return admit(t);
     }
     unsigned admit(uint64_t t);
@@ -327,7 +334,8 @@ class ChannelController {
                uint32_t column, uint64_t t);
     // The rules and counts of a column command (RD/RDA/WR/WRA) at t, its auto-precharge
     // included: issue()'s share for them (issue_request calls it directly).
-    void column_rules(Command c, uint32_t rank, uint32_t group, uint32_t bank, uint64_t t);
+    // `b`: the channel-wide bank index.
+    void column_rules(Command c, uint32_t b, uint64_t t);
     void precharge_at(uint32_t rank, uint32_t bank, uint64_t p);
     void refreshed(Rank& r, uint64_t t);  // a REF or REFpb of rank r issued at t
     // Brings `bg` up to `until`: pending auto-precharges (`closes`, one per bank of the rank,
@@ -364,6 +372,8 @@ class ChannelController {
     uint64_t m_wr_to_rd_other;    // tCWL + tBURST + tRTRS - tCL (>= 0), another rank
     Command m_column_command[2];  // column_command(false), column_command(true)
     uint64_t m_data_delay[2];     // a read's tCL + tBURST, a write's tCWL + tBURST
+    // A write's tCWL + tBURST + tWR, + tWTR_L, + tWTR_S (the write's rules, added once).
+    uint64_t m_wr_to_pre, m_wr_to_rd_l, m_wr_to_rd_s;
 
     uint64_t m_now = 0;        // every cycle up to here has run
     uint64_t m_last_step = 0;  // the last cycle something could happen
