@@ -57,6 +57,7 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
         q->oldest_miss.assign(m_banks.size(), kNoSeq);
         q->count.assign(m_banks.size(), 0);
         q->youngest.assign(m_banks.size(), kNoSeq);
+        q->first.assign(m_banks.size(), kNoSeq);
         q->next_hit.assign(m_banks.size(), Queue::kNone);
         q->prev_hit.assign(m_banks.size(), Queue::kNone);
         q->misses.reserve(m_banks.size());
@@ -77,6 +78,7 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
         const uint32_t rank = b / m_banks_per_rank;
         const uint32_t bank = b % m_banks_per_rank;
         m_place[b] = Place{rank, bank, rank * m_groups_per_rank + bank / m_banks_per_group};
+        m_banks[b].group = m_place[b].group;
     }
 }
 
@@ -138,6 +140,8 @@ inline uint32_t ChannelController::enter(Queue& q, const Atom& a) {
     const uint64_t youngest = q.youngest[b];
     if (youngest != kNoSeq) {
         q.slots[youngest - q.base].next_in_bank = static_cast<uint32_t>(seq - youngest);
+    } else {
+        q.first[b] = seq;  // a new chain
     }
     q.youngest[b] = seq;
     // Built in place (a copy through the stack stalls on the wide reload).
@@ -188,13 +192,11 @@ inline void ChannelController::leave(Queue& q, size_t index) {
     if (q.size == 0) {
         q.slots.clear();
         q.base = q.next_seq;
-        q.head = 0;
         std::fill(q.youngest.begin(), q.youngest.end(), kNoSeq);
     } else if (q.slots.size() >= 256 && 8 * q.size < q.slots.size()) {
         q.slots.erase(
             std::remove_if(q.slots.begin(), q.slots.end(), [](const Entry& e) { return !e.alive; }),
             q.slots.end());
-        q.head = 0;
         renumber(q);
     }
 }
@@ -214,26 +216,36 @@ void ChannelController::renumber(Queue& q) {
         e.seq = seq;
         e.next_in_bank = 0;
         uint64_t& youngest = q.youngest[e.bank_index];
-        if (youngest != kNoSeq)
+        if (youngest != kNoSeq) {
             q.slots[youngest - base].next_in_bank = static_cast<uint32_t>(seq - youngest);
+        } else {
+            q.first[e.bank_index] = seq;
+        }
         youngest = seq;
     }
     q.next_seq = base + q.slots.size();
-    m_candidates.valid = false;
+    m_candidates.kept = 0;
 }
 
 void ChannelController::reindex_bank(Queue& q, uint32_t b) {
     uint64_t hit = kNoSeq;
     uint64_t miss = kNoSeq;
     if (q.count[b] > 0) {
+        // Along the bank's chain (its bursts alone, in age order), from its first live one: a
+        // burst of the bank is queued, so the chain has a live slot.
         const uint32_t open = m_banks[b].open_row;
-        while (!q.slots[q.head].alive) ++q.head;  // a burst is queued: some slot is alive
-        for (size_t i = q.head; i < q.slots.size(); ++i) {
+        size_t i = q.first[b] - q.base;
+        while (!q.slots[i].alive) i += q.slots[i].next_in_bank;
+        q.first[b] = q.base + i;
+        while (true) {
             const Entry& e = q.slots[i];
-            if (!e.alive || e.bank_index != b) continue;
-            uint64_t& oldest = e.atom.row == open ? hit : miss;
-            if (oldest == kNoSeq) oldest = e.seq;
-            if (hit != kNoSeq && miss != kNoSeq) break;
+            if (e.alive) {
+                uint64_t& oldest = e.atom.row == open ? hit : miss;
+                if (oldest == kNoSeq) oldest = e.seq;
+                if (hit != kNoSeq && miss != kNoSeq) break;
+            }
+            if (e.next_in_bank == 0) break;
+            i += e.next_in_bank;
         }
     }
     set_hit(q, b, hit);
@@ -284,7 +296,7 @@ void ChannelController::reindex_bank(uint32_t b) {
 inline bool ChannelController::admit_from(Fifo& staged, Queue& q, size_t depth, bool writes,
                                           uint64_t t) {
     if (staged.front_entry() > t || q.size >= depth) return false;
-    const bool tracked = m_candidates.valid && m_candidates.write_queue == writes;
+    const bool tracked = m_candidates.kept == kept_for(writes);
     do {
         const uint32_t b = enter(q, staged.front());
         staged.pop();
@@ -309,7 +321,7 @@ void ChannelController::update_refresh_due(uint64_t t) {
             ++r.refresh_pending;
             ++m_refreshes_pending;
             r.refresh_due += m_refresh_period;
-            m_candidates.valid = false;  // bursts of this rank (or bank) are blocked now
+            m_candidates.kept = 0;  // bursts of this rank (or bank) are blocked now
         }
         m_refresh_due = std::min(m_refresh_due, r.refresh_due);
     }
@@ -430,7 +442,7 @@ inline const ChannelController::Candidates& ChannelController::scan_streaming(co
     uint64_t seq = kNoSeq;
     for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
         const Bank& bank = m_banks[b];
-        const Group& g = m_groups[m_place[b].group];
+        const Group& g = m_groups[bank.group];
         const uint64_t at = write_queue ? std::max({soonest, bank.next_wr, g.next_wr})
                                         : std::max({soonest, bank.next_rd, g.next_rd});
         if (at < time) {
@@ -440,8 +452,7 @@ inline const ChannelController::Candidates& ChannelController::scan_streaming(co
         }
     }
     Candidates& c = m_candidates;
-    c.valid = true;
-    c.write_queue = write_queue;
+    c.kept = kept_for(write_queue);
     c.time = time;
     c.column = seq;
     c.row = kNoSeq;
@@ -453,8 +464,7 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
                                                                         uint64_t from) const {
     Candidates& c = m_candidates;
     c = Candidates{};
-    c.valid = true;
-    c.write_queue = write_queue;
+    c.kept = kept_for(write_queue);
     const Queue& q = write_queue ? m_write_q : m_read_q;
     // consider() for every bank, with the rank's shares taken once.
     from = std::max(from, m_bus_free);
@@ -571,7 +581,7 @@ inline bool ChannelController::issue_request(uint64_t t) {
     const uint32_t bank = e.bank_index;
     leave(q, index);
     m_bus_free = t + 1;
-    m_candidates.valid = false;
+    m_candidates.kept = 0;
     column_rules(command, bank, t);
     return true;
 }
@@ -580,7 +590,7 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
                               uint32_t column, uint64_t t) {
     if (m_trace != nullptr) m_trace->push_back({t, c, rank, bank, row, column});
     m_bus_free = t + 1;
-    m_candidates.valid = false;
+    m_candidates.kept = 0;
     Bank& b = bank_of(rank, bank);
     Group& g = group_of(rank, group);
     Rank& r = m_rank[rank];

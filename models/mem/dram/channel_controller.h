@@ -141,15 +141,17 @@ class ChannelController {
         // compaction renumbers them), so a burst's slot is found from its age with no search:
         // index = seq - base.
         std::vector<Entry> slots;
-        uint64_t base = 0;      // slots[0].seq (next_seq when there is no slot)
-        size_t head = 0;        // no live slot before it (moved on lazily, by reindex_bank)
-        size_t size = 0;        // live bursts
-        uint64_t next_seq = 0;  // the age of the next burst to enter
+        uint64_t base = 0;                  // slots[0].seq (next_seq when there is no slot)
+        size_t size = 0;                    // live bursts
+        uint64_t next_seq = 0;              // the age of the next burst to enter
         std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
         std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
         std::vector<uint32_t> count;        // per bank: bursts queued
         // per bank: seq of the youngest burst that has a slot (the chain's end), or kNoSeq
         std::vector<uint64_t> youngest;
+        // per bank with a burst queued: seq of its chain's first slot (no live burst of the bank
+        // is older; dead ones ahead of the live ones dropped lazily, by reindex_bank)
+        std::vector<uint64_t> first;
         // The banks with a hit queued, by the age of their oldest hit (oldest first), a list
         // linked through per-bank indices: FR-FCFS walks them in that order and stops at the
         // first whose column command is legal as early as any column command can be.
@@ -203,6 +205,7 @@ class ChannelController {
         uint32_t open_row = kClosed;
         uint64_t act_cycle = 0;
         uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0, next_refpb = 0;
+        uint32_t group = 0;  // its group's index in m_groups (m_place's, at hand in the scans)
     };
     struct Group {
         uint64_t next_act = 0, next_rd = 0, next_wr = 0;
@@ -258,20 +261,21 @@ class ChannelController {
     // reads only changes at events) and recomputed only when a command issues, the mode flips or
     // a refresh falls due; bursts entering the queue update it in O(1) each.
     struct Candidates {
-        bool valid = false;
-        bool write_queue = false;
+        // 0: not kept (recompute), else kept for one queue: kept_for(write_queue).
+        uint8_t kept = 0;
         uint64_t time = kNever;
         uint64_t column = kNoSeq;  // seq of the burst, or kNoSeq
         uint64_t row = kNoSeq;
         Command column_command = Command::kRd;
         Command row_command = Command::kAct;
     };
+    static uint8_t kept_for(bool write_queue) { return write_queue ? 2 : 1; }
     // Adds bank `b`'s representatives (of queue `q`) to `c`, legal no earlier than `from`.
     void consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const;
     // RD/WR, or RDA/WRA (closed page)
     [[nodiscard]] Command column_command(bool write) const { return m_column_command[write]; }
     const Candidates& candidates(bool write_queue, uint64_t from) const {
-        if (m_candidates.valid && m_candidates.write_queue == write_queue) return m_candidates;
+        if (m_candidates.kept == kept_for(write_queue)) return m_candidates;
         const Queue& q = write_queue ? m_write_q : m_read_q;
         if (m_ranks == 1 && q.misses.empty() && m_refreshes_pending == 0) {
             return scan_streaming(q, write_queue, from);
