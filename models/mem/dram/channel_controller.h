@@ -29,14 +29,15 @@
 // cycle anything can happen is a minimum over the banks with queued bursts, recomputed only when
 // a command issues, the drain mode flips or a refresh falls due: over the banks with a miss, and
 // over the banks with a hit in the age of their oldest hit up to the first one legal as early as
-// any column command can be (usually the first or second); plus an O(queue) pass over one bank's
-// bursts when its open row changes; no allocation once the buffers have grown. With one rank, no
-// refresh due and no miss in the queue (a stream of row hits: 95% of the request commands of
-// timing-only ResNet-18) that walk is the whole scan, inline (scan_streaming; streaming_scans()
-// counts it). The issued burst's queue slot is found from its age with no search: ages are
-// consecutive per queue from its first slot, and the compaction that drops issued slots
-// renumbers them; each bank's bursts are chained through the slots, so the bank's next hit after
-// an issued one is found without looking at other banks' bursts. The drain rule is evaluated only
+// any column command can be (usually the first or second); plus a pass along one bank's chain of
+// bursts (below; its own bursts alone, from its first live one) when its open row changes; no
+// allocation once the buffers have grown. With one rank, no refresh due and no miss in the queue
+// (a stream of row hits: 95% of the request commands of timing-only ResNet-18) that walk is the
+// whole scan, inline (scan_streaming; streaming_scans() counts it). The issued burst's queue slot
+// is found from its age with no search: ages are consecutive per queue from its first slot, and
+// the compaction that drops issued slots renumbers them; each bank's bursts are chained through
+// the slots, so the bank's next hit after an issued one, and its oldest hit and miss after its row
+// changes, are found without looking at other banks' bursts. The drain rule is evaluated only
 // when the queues it reads changed: a step's mode is a fixed point of the queues it saw
 // (the rule is idempotent), so it holds for the cycles after the step until a burst enters or
 // leaves, and reads entering in read mode cannot flip it.
