@@ -167,6 +167,8 @@ class ChannelController {
     // Sets bank b's oldest hit (miss) in q, keeping q.hits (q.misses) in step.
     void set_hit(Queue& q, uint32_t b, uint64_t seq);
     void set_miss(Queue& q, uint32_t b, uint64_t seq);
+    // set_hit() when bank b (with a hit) gets a younger oldest hit `seq` (leave()).
+    void later_hit(Queue& q, uint32_t b, uint64_t seq);
     static constexpr uint64_t kNoSeq = UINT64_MAX;
     // FIFO of staged bursts, a ring of power-of-two size that only grows (no allocation in
     // steady state).
