@@ -55,7 +55,6 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
             std::max<size_t>(256, 8 * (q == &m_read_q ? m_read_depth : m_write_depth)));
         q->oldest_hit.assign(m_banks.size(), kNoSeq);
         q->oldest_miss.assign(m_banks.size(), kNoSeq);
-        q->count.assign(m_banks.size(), 0);
         q->youngest.assign(m_banks.size(), kNoSeq);
         q->first.assign(m_banks.size(), kNoSeq);
         q->next_hit.assign(m_banks.size(), Queue::kNone);
@@ -146,7 +145,6 @@ inline uint32_t ChannelController::enter(Queue& q, const Atom& a) {
     q.youngest[b] = seq;
     // Built in place (a copy through the stack stalls on the wide reload).
     q.slots.emplace_back(a, seq, b);
-    ++q.count[b];
     ++q.size;
     // The youngest burst: it represents its bank only if the bank had no hit (miss) yet.
     if (m_banks[b].open_row == a.row) {
@@ -166,20 +164,17 @@ __attribute__((always_inline)) inline void ChannelController::leave(Queue& q, si
     gone.alive = false;
     m_burst_left = true;
     --q.size;
-    --q.count[b];
     // The bank's next hit is younger than the one issued: look from there on along the bank's
     // chain (its oldest miss does not change, nor its open row).
     uint64_t next_hit = kNoSeq;
-    if (q.count[b] > 0) {
-        for (size_t i = index + gone.next_in_bank; i != index;) {
-            const Entry& e = q.slots[i];
-            if (e.alive && e.atom.row == row) {
-                next_hit = e.seq;
-                break;
-            }
-            if (e.next_in_bank == 0) break;
-            i += e.next_in_bank;
+    for (size_t i = index + gone.next_in_bank; i != index;) {
+        const Entry& e = q.slots[i];
+        if (e.alive && e.atom.row == row) {
+            next_hit = e.seq;
+            break;
         }
+        if (e.next_in_bank == 0) break;
+        i += e.next_in_bank;
     }
     if (next_hit == kNoSeq) {
         set_hit(q, b, kNoSeq);
@@ -230,7 +225,9 @@ void ChannelController::renumber(Queue& q) {
 void ChannelController::reindex_bank(Queue& q, uint32_t b) {
     uint64_t hit = kNoSeq;
     uint64_t miss = kNoSeq;
-    if (q.count[b] > 0) {
+    // A burst of the bank is queued iff it has an oldest hit or miss (still those of the bursts
+    // as they were classified before the row changed).
+    if (q.oldest_hit[b] != kNoSeq || q.oldest_miss[b] != kNoSeq) {
         // Along the bank's chain (its bursts alone, in age order), from its first live one: a
         // burst of the bank is queued, so the chain has a live slot.
         const uint32_t open = m_banks[b].open_row;

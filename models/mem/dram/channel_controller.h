@@ -147,7 +147,6 @@ class ChannelController {
         uint64_t next_seq = 0;              // the age of the next burst to enter
         std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
         std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
-        std::vector<uint32_t> count;        // per bank: bursts queued
         // per bank: seq of the youngest burst that has a slot (the chain's end), or kNoSeq
         std::vector<uint64_t> youngest;
         // per bank with a burst queued: seq of its chain's first slot (no live burst of the bank
