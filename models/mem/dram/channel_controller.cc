@@ -578,16 +578,15 @@ inline bool ChannelController::issue_request(uint64_t t) {
     Entry& e = q.slots[index];
     const Atom& a = e.atom;
     if (!column) {  // ACT or PRE
-        (command == Command::kAct ? e.activated : e.precharged) = true;
+        e.outcome = std::max(e.outcome,
+                             command == Command::kAct ? RowOutcome::kMiss : RowOutcome::kConflict);
         issue(command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
         return true;
     }
     // issue() of the column command, its rules inline; what it records read from the slot
     // before leave() frees it (no copy of the burst).
     if (m_trace != nullptr) m_trace->push_back({t, command, a.rank, a.bank, a.row, a.column});
-    const RowOutcome outcome = e.precharged  ? RowOutcome::kConflict
-                               : e.activated ? RowOutcome::kMiss
-                                             : RowOutcome::kHit;
+    const RowOutcome outcome = e.outcome;
     const uint64_t latency = m_data_delay[a.is_write];
     m_done.push_back(Done{a.tag, t, t + latency, outcome});
     m_stats.queue_cycles += t - a.arrival;

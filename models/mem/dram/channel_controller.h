@@ -128,8 +128,9 @@ class ChannelController {
         // compaction rebuilds the chains), so the next hit after an issued one is found without
         // looking at the other banks' bursts.
         uint32_t next_in_bank = 0;
-        bool activated = false;
-        bool precharged = false;
+        // Its row outcome so far: kMiss once an ACT issued on its behalf, kConflict once a PRE
+        // did (kHit < kMiss < kConflict: the larger one stays).
+        RowOutcome outcome = RowOutcome::kHit;
         bool alive = true;  // false: issued, a slot waiting to be compacted away
     };
     // One queue (read or write) in age order, indexed by bank: every burst of a bank that hits
