@@ -55,8 +55,8 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
             std::max<size_t>(256, 8 * (q == &m_read_q ? m_read_depth : m_write_depth)));
         q->oldest_hit.assign(m_banks.size(), kNoSeq);
         q->oldest_miss.assign(m_banks.size(), kNoSeq);
-        q->count.assign(m_banks.size(), 0);
         q->youngest.assign(m_banks.size(), kNoSeq);
+        q->first.assign(m_banks.size(), kNoSeq);
         q->next_hit.assign(m_banks.size(), Queue::kNone);
         q->prev_hit.assign(m_banks.size(), Queue::kNone);
         q->misses.reserve(m_banks.size());
@@ -70,10 +70,14 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
     m_column_command[1] = closed ? Command::kWra : Command::kWr;
     m_data_delay[0] = static_cast<uint64_t>(m_t.tCL) + static_cast<uint64_t>(m_t.tBURST);
     m_data_delay[1] = static_cast<uint64_t>(m_t.tCWL) + static_cast<uint64_t>(m_t.tBURST);
+    m_wr_to_pre = m_data_delay[1] + static_cast<uint64_t>(m_t.tWR);
+    m_wr_to_rd_l = m_data_delay[1] + static_cast<uint64_t>(m_t.tWTR_L);
+    m_wr_to_rd_s = m_data_delay[1] + static_cast<uint64_t>(m_t.tWTR_S);
     for (uint32_t b = 0; b < m_place.size(); ++b) {
         const uint32_t rank = b / m_banks_per_rank;
         const uint32_t bank = b % m_banks_per_rank;
         m_place[b] = Place{rank, bank, rank * m_groups_per_rank + bank / m_banks_per_group};
+        m_banks[b].group = m_place[b].group;
     }
 }
 
@@ -134,17 +138,13 @@ inline uint32_t ChannelController::enter(Queue& q, const Atom& a) {
     // The bank's chain: the youngest burst of the bank that still has a slot links to this one.
     const uint64_t youngest = q.youngest[b];
     if (youngest != kNoSeq) {
-        q.slots[youngest - q.slots.front().seq].next_in_bank =
-            static_cast<uint32_t>(seq - youngest);
+        q.slots[youngest - q.base].next_in_bank = static_cast<uint32_t>(seq - youngest);
+    } else {
+        q.first[b] = seq;  // a new chain
     }
     q.youngest[b] = seq;
-    // Written in place (a copy through the stack stalls on the wide reload).
-    Entry& e = q.slots.emplace_back();
-    e.atom = a;
-    e.seq = seq;
-    e.bank_index = b;
-    e.next_in_bank = 0;
-    ++q.count[b];
+    // Built in place (a copy through the stack stalls on the wide reload).
+    q.slots.emplace_back(a, seq, b);
     ++q.size;
     // The youngest burst: it represents its bank only if the bank had no hit (miss) yet.
     if (m_banks[b].open_row == a.row) {
@@ -157,41 +157,41 @@ inline uint32_t ChannelController::enter(Queue& q, const Atom& a) {
     return b;
 }
 
-inline void ChannelController::leave(Queue& q, size_t index) {
+__attribute__((always_inline)) inline void ChannelController::leave(Queue& q, size_t index) {
     Entry& gone = q.slots[index];
     const uint32_t b = gone.bank_index;
     const uint32_t row = gone.atom.row;
     gone.alive = false;
     m_burst_left = true;
     --q.size;
-    --q.count[b];
     // The bank's next hit is younger than the one issued: look from there on along the bank's
     // chain (its oldest miss does not change, nor its open row).
     uint64_t next_hit = kNoSeq;
-    if (q.count[b] > 0) {
-        for (size_t i = index + gone.next_in_bank; i != index;) {
-            const Entry& e = q.slots[i];
-            if (e.alive && e.atom.row == row) {
-                next_hit = e.seq;
-                break;
-            }
-            if (e.next_in_bank == 0) break;
-            i += e.next_in_bank;
+    for (size_t i = index + gone.next_in_bank; i != index;) {
+        const Entry& e = q.slots[i];
+        if (e.alive && e.atom.row == row) {
+            next_hit = e.seq;
+            break;
         }
+        if (e.next_in_bank == 0) break;
+        i += e.next_in_bank;
     }
-    set_hit(q, b, next_hit);
+    if (next_hit == kNoSeq) {
+        set_hit(q, b, kNoSeq);
+    } else {
+        later_hit(q, b, next_hit);
+    }
     // Drop the slots when all are dead; compact when dead slots make up seven eighths of the
     // vector (each live burst is moved about once per seven that leave; half: 39 M instructions
     // more over timing-only ResNet-50's 1.69 M bursts).
     if (q.size == 0) {
         q.slots.clear();
-        q.head = 0;
+        q.base = q.next_seq;
         std::fill(q.youngest.begin(), q.youngest.end(), kNoSeq);
     } else if (q.slots.size() >= 256 && 8 * q.size < q.slots.size()) {
         q.slots.erase(
             std::remove_if(q.slots.begin(), q.slots.end(), [](const Entry& e) { return !e.alive; }),
             q.slots.end());
-        q.head = 0;
         renumber(q);
     }
 }
@@ -201,6 +201,7 @@ void ChannelController::renumber(Queue& q) {
     // follow their bursts, the bank list by age keeps its order; kept candidates name ages. The
     // banks' chains are rebuilt over the live bursts.
     const uint64_t base = q.slots.front().seq;
+    q.base = base;
     std::fill(q.youngest.begin(), q.youngest.end(), kNoSeq);
     for (size_t i = 0; i < q.slots.size(); ++i) {
         Entry& e = q.slots[i];
@@ -210,26 +211,38 @@ void ChannelController::renumber(Queue& q) {
         e.seq = seq;
         e.next_in_bank = 0;
         uint64_t& youngest = q.youngest[e.bank_index];
-        if (youngest != kNoSeq)
+        if (youngest != kNoSeq) {
             q.slots[youngest - base].next_in_bank = static_cast<uint32_t>(seq - youngest);
+        } else {
+            q.first[e.bank_index] = seq;
+        }
         youngest = seq;
     }
     q.next_seq = base + q.slots.size();
-    m_candidates.valid = false;
+    m_candidates.kept = 0;
 }
 
 void ChannelController::reindex_bank(Queue& q, uint32_t b) {
     uint64_t hit = kNoSeq;
     uint64_t miss = kNoSeq;
-    if (q.count[b] > 0) {
+    // A burst of the bank is queued iff it has an oldest hit or miss (still those of the bursts
+    // as they were classified before the row changed).
+    if (q.oldest_hit[b] != kNoSeq || q.oldest_miss[b] != kNoSeq) {
+        // Along the bank's chain (its bursts alone, in age order), from its first live one: a
+        // burst of the bank is queued, so the chain has a live slot.
         const uint32_t open = m_banks[b].open_row;
-        while (!q.slots[q.head].alive) ++q.head;  // a burst is queued: some slot is alive
-        for (size_t i = q.head; i < q.slots.size(); ++i) {
+        size_t i = q.first[b] - q.base;
+        while (!q.slots[i].alive) i += q.slots[i].next_in_bank;
+        q.first[b] = q.base + i;
+        while (true) {
             const Entry& e = q.slots[i];
-            if (!e.alive || e.bank_index != b) continue;
-            uint64_t& oldest = e.atom.row == open ? hit : miss;
-            if (oldest == kNoSeq) oldest = e.seq;
-            if (hit != kNoSeq && miss != kNoSeq) break;
+            if (e.alive) {
+                uint64_t& oldest = e.atom.row == open ? hit : miss;
+                if (oldest == kNoSeq) oldest = e.seq;
+                if (hit != kNoSeq && miss != kNoSeq) break;
+            }
+            if (e.next_in_bank == 0) break;
+            i += e.next_in_bank;
         }
     }
     set_hit(q, b, hit);
@@ -258,6 +271,25 @@ inline void ChannelController::set_hit(Queue& q, uint32_t b, uint64_t seq) {
     (next == kNone ? q.last_hit : q.prev_hit[next]) = b;
 }
 
+inline void ChannelController::later_hit(Queue& q, uint32_t b, uint64_t seq) {
+    q.oldest_hit[b] = seq;
+    // Still the youngest oldest hit: b keeps its place at the end.
+    if (q.last_hit == b) return;
+    constexpr uint32_t kNone = Queue::kNone;
+    // Unlink b (a bank follows it), then find its place from the back: at or after its old one.
+    const uint32_t prev = q.prev_hit[b];
+    const uint32_t next = q.next_hit[b];
+    (prev == kNone ? q.first_hit : q.next_hit[prev]) = next;
+    q.prev_hit[next] = prev;
+    uint32_t after = q.last_hit;
+    while (after != prev && q.oldest_hit[after] > seq) after = q.prev_hit[after];
+    const uint32_t before = after == kNone ? q.first_hit : q.next_hit[after];
+    q.prev_hit[b] = after;
+    q.next_hit[b] = before;
+    (after == kNone ? q.first_hit : q.next_hit[after]) = b;
+    (before == kNone ? q.last_hit : q.prev_hit[before]) = b;
+}
+
 void ChannelController::set_miss(Queue& q, uint32_t b, uint64_t seq) {
     const uint64_t old = q.oldest_miss[b];
     q.oldest_miss[b] = seq;
@@ -279,15 +311,15 @@ void ChannelController::reindex_bank(uint32_t b) {
 
 inline bool ChannelController::admit_from(Fifo& staged, Queue& q, size_t depth, bool writes,
                                           uint64_t t) {
-    if (staged.empty() || staged.front().arrival >= t || q.size >= depth) return false;
-    const bool tracked = m_candidates.valid && m_candidates.write_queue == writes;
+    if (staged.front_entry() > t || q.size >= depth) return false;
+    const bool tracked = m_candidates.kept == kept_for(writes);
     do {
         const uint32_t b = enter(q, staged.front());
         staged.pop();
         // A new representative of its bank changes the candidates (it is the youngest burst,
         // so only if it is legal no later than they are).
         if (tracked && b != Queue::kNone) consider(m_candidates, q, b, t);
-    } while (!staged.empty() && staged.front().arrival < t && q.size < depth);
+    } while (staged.front_entry() <= t && q.size < depth);
     return true;
 }
 
@@ -305,7 +337,7 @@ void ChannelController::update_refresh_due(uint64_t t) {
             ++r.refresh_pending;
             ++m_refreshes_pending;
             r.refresh_due += m_refresh_period;
-            m_candidates.valid = false;  // bursts of this rank (or bank) are blocked now
+            m_candidates.kept = 0;  // bursts of this rank (or bank) are blocked now
         }
         m_refresh_due = std::min(m_refresh_due, r.refresh_due);
     }
@@ -426,7 +458,7 @@ inline const ChannelController::Candidates& ChannelController::scan_streaming(co
     uint64_t seq = kNoSeq;
     for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
         const Bank& bank = m_banks[b];
-        const Group& g = m_groups[m_place[b].group];
+        const Group& g = m_groups[bank.group];
         const uint64_t at = write_queue ? std::max({soonest, bank.next_wr, g.next_wr})
                                         : std::max({soonest, bank.next_rd, g.next_rd});
         if (at < time) {
@@ -436,8 +468,7 @@ inline const ChannelController::Candidates& ChannelController::scan_streaming(co
         }
     }
     Candidates& c = m_candidates;
-    c.valid = true;
-    c.write_queue = write_queue;
+    c.kept = kept_for(write_queue);
     c.time = time;
     c.column = seq;
     c.row = kNoSeq;
@@ -449,8 +480,7 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
                                                                         uint64_t from) const {
     Candidates& c = m_candidates;
     c = Candidates{};
-    c.valid = true;
-    c.write_queue = write_queue;
+    c.kept = kept_for(write_queue);
     const Queue& q = write_queue ? m_write_q : m_read_q;
     // consider() for every bank, with the rank's shares taken once.
     from = std::max(from, m_bus_free);
@@ -490,10 +520,11 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
     return c;
 }
 
-inline void ChannelController::column_rules(Command c, uint32_t rank, uint32_t group, uint32_t bank,
-                                            uint64_t t) {
-    Bank& b = bank_of(rank, bank);
-    Group& g = group_of(rank, group);
+inline void ChannelController::column_rules(Command c, uint32_t index, uint64_t t) {
+    const Place& place = m_place[index];
+    const uint32_t rank = place.rank;
+    Bank& b = m_banks[index];
+    Group& g = m_groups[place.group];
     Rank& r = m_rank[rank];
     const uint64_t burst = static_cast<uint64_t>(m_t.tBURST);
     if (c == Command::kRd || c == Command::kRda) {
@@ -511,11 +542,11 @@ inline void ChannelController::column_rules(Command c, uint32_t rank, uint32_t g
         }
     } else {
         ++m_stats.writes;
-        raise(b.next_pre, t + m_t.tCWL + burst + m_t.tWR);
+        raise(b.next_pre, t + m_wr_to_pre);
         raise(g.next_wr, t + m_t.tCCD_L);
         raise(r.next_wr, t + m_t.tCCD_S);
-        raise(g.next_rd, t + m_t.tCWL + burst + m_t.tWTR_L);
-        raise(r.next_rd, t + m_t.tCWL + burst + m_t.tWTR_S);
+        raise(g.next_rd, t + m_wr_to_rd_l);
+        raise(r.next_rd, t + m_wr_to_rd_s);
         for (uint32_t other = 0; m_ranks > 1 && other < m_ranks; ++other) {
             if (other == rank) continue;
             raise(m_rank[other].next_wr, t + burst + m_t.tRTRS);
@@ -527,9 +558,9 @@ inline void ChannelController::column_rules(Command c, uint32_t rank, uint32_t g
     if (c == Command::kRda || c == Command::kWra) {
         b.open_row = kClosed;
         const uint64_t p = b.next_pre;
-        m_closes[rank * m_banks_per_rank + bank] = p;
+        m_closes[index] = p;
         ++m_background[rank].pending_closes;
-        precharge_at(rank, bank, p);
+        precharge_at(rank, place.bank, p);
     }
 }
 
@@ -543,37 +574,30 @@ inline bool ChannelController::issue_request(uint64_t t) {
     const Command command = column ? c.column_command : c.row_command;
     Queue& q = m_write_mode ? m_write_q : m_read_q;
     // The burst's slot, from its age (ages are consecutive from slots[0]).
-    const size_t index = static_cast<size_t>(seq - q.slots.front().seq);
+    const size_t index = static_cast<size_t>(seq - q.base);
     Entry& e = q.slots[index];
     const Atom& a = e.atom;
     if (!column) {  // ACT or PRE
-        (command == Command::kAct ? e.activated : e.precharged) = true;
+        e.outcome = std::max(e.outcome,
+                             command == Command::kAct ? RowOutcome::kMiss : RowOutcome::kConflict);
         issue(command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
         return true;
     }
     // issue() of the column command, its rules inline; what it records read from the slot
     // before leave() frees it (no copy of the burst).
     if (m_trace != nullptr) m_trace->push_back({t, command, a.rank, a.bank, a.row, a.column});
-    const RowOutcome outcome = e.precharged  ? RowOutcome::kConflict
-                               : e.activated ? RowOutcome::kMiss
-                                             : RowOutcome::kHit;
+    const RowOutcome outcome = e.outcome;
     const uint64_t latency = m_data_delay[a.is_write];
-    Done& d = m_done.emplace_back();  // in place, as in enter()
-    d.tag = a.tag;
-    d.issued = t;
-    d.cycle = t + latency;
-    d.outcome = outcome;
+    m_done.push_back(Done{a.tag, t, t + latency, outcome});
     m_stats.queue_cycles += t - a.arrival;
     ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
        : outcome == RowOutcome::kMiss ? m_stats.row_misses
                                       : m_stats.row_conflicts);
-    const uint32_t rank = a.rank;
-    const uint32_t group = a.bank_group;
-    const uint32_t bank = a.bank;
+    const uint32_t bank = e.bank_index;
     leave(q, index);
     m_bus_free = t + 1;
-    m_candidates.valid = false;
-    column_rules(command, rank, group, bank, t);
+    m_candidates.kept = 0;
+    column_rules(command, bank, t);
     return true;
 }
 
@@ -581,7 +605,7 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
                               uint32_t column, uint64_t t) {
     if (m_trace != nullptr) m_trace->push_back({t, c, rank, bank, row, column});
     m_bus_free = t + 1;
-    m_candidates.valid = false;
+    m_candidates.kept = 0;
     Bank& b = bank_of(rank, bank);
     Group& g = group_of(rank, group);
     Rank& r = m_rank[rank];
@@ -613,7 +637,7 @@ void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t
         case Command::kRda:
         case Command::kWr:
         case Command::kWra:
-            column_rules(c, rank, group, bank, t);
+            column_rules(c, rank * m_banks_per_rank + bank, t);
             return;
         case Command::kRef: {
             ++m_stats.refreshes;
@@ -683,11 +707,10 @@ uint64_t ChannelController::next_decision() const {
 
 inline uint64_t ChannelController::compute_next_decision() const {
     uint64_t best = kNever;
-    if (!m_read_staged.empty() && m_read_q.size < m_read_depth) {
-        best = std::min(best, std::max(m_read_staged.front().arrival + 1, m_now + 1));
-    }
-    if (!m_write_staged.empty() && m_write_q.size < m_write_depth) {
-        best = std::min(best, std::max(m_write_staged.front().arrival + 1, m_now + 1));
+    // (front_entry() is kNever when nothing is staged.)
+    if (m_read_q.size < m_read_depth) best = std::max(m_read_staged.front_entry(), m_now + 1);
+    if (m_write_q.size < m_write_depth) {
+        best = std::min(best, std::max(m_write_staged.front_entry(), m_now + 1));
     }
     best = std::min(best, m_refresh_due);
     if (m_refreshes_pending > 0) {

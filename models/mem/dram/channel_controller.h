@@ -29,14 +29,15 @@
 // cycle anything can happen is a minimum over the banks with queued bursts, recomputed only when
 // a command issues, the drain mode flips or a refresh falls due: over the banks with a miss, and
 // over the banks with a hit in the age of their oldest hit up to the first one legal as early as
-// any column command can be (usually the first or second); plus an O(queue) pass over one bank's
-// bursts when its open row changes; no allocation once the buffers have grown. With one rank, no
-// refresh due and no miss in the queue (a stream of row hits: 95% of the request commands of
-// timing-only ResNet-18) that walk is the whole scan, inline (scan_streaming; streaming_scans()
-// counts it). The issued burst's queue slot is found from its age with no search: ages are
-// consecutive per queue from its first slot, and the compaction that drops issued slots
-// renumbers them; each bank's bursts are chained through the slots, so the bank's next hit after
-// an issued one is found without looking at other banks' bursts. The drain rule is evaluated only
+// any column command can be (usually the first or second); plus a pass along one bank's chain of
+// bursts (below; its own bursts alone, from its first live one) when its open row changes; no
+// allocation once the buffers have grown. With one rank, no refresh due and no miss in the queue
+// (a stream of row hits: 95% of the request commands of timing-only ResNet-18) that walk is the
+// whole scan, inline (scan_streaming; streaming_scans() counts it). The issued burst's queue slot
+// is found from its age with no search: ages are consecutive per queue from its first slot, and
+// the compaction that drops issued slots renumbers them; each bank's bursts are chained through
+// the slots, so the bank's next hit after an issued one, and its oldest hit and miss after its row
+// changes, are found without looking at other banks' bursts. The drain rule is evaluated only
 // when the queues it reads changed: a step's mode is a fixed point of the queues it saw
 // (the rule is idempotent), so it holds for the cycles after the step until a burst enters or
 // leaves, and reads entering in read mode cannot flip it.
@@ -77,8 +78,7 @@ class ChannelController {
             (is_write ? m_write_q.size < m_write_depth : m_read_q.size < m_read_depth)) {
             m_next = std::min(m_next, std::max(arrival, m_now) + 1);
         }
-        Atom& a = staged.push();
-        a.arrival = arrival;
+        Atom& a = staged.push(arrival);
         a.is_write = is_write;
         return a;
     }
@@ -118,6 +118,8 @@ class ChannelController {
     // A queued burst, its age (arrival order) and the row commands issued on its behalf (its
     // row outcome).
     struct Entry {
+        // Built in its slot from the burst (no zeroed slot written over; enter()).
+        Entry(const Atom& a, uint64_t s, uint32_t b) : atom(a), seq(s), bank_index(b) {}
         Atom atom;
         uint64_t seq = 0;
         uint32_t bank_index = 0;  // rank * banks_per_rank + bank
@@ -126,8 +128,9 @@ class ChannelController {
         // compaction rebuilds the chains), so the next hit after an issued one is found without
         // looking at the other banks' bursts.
         uint32_t next_in_bank = 0;
-        bool activated = false;
-        bool precharged = false;
+        // Its row outcome so far: kMiss once an ACT issued on its behalf, kConflict once a PRE
+        // did (kHit < kMiss < kConflict: the larger one stays).
+        RowOutcome outcome = RowOutcome::kHit;
         bool alive = true;  // false: issued, a slot waiting to be compacted away
     };
     // One queue (read or write) in age order, indexed by bank: every burst of a bank that hits
@@ -138,16 +141,18 @@ class ChannelController {
         // Slots in age order; issued bursts leave dead slots behind (no shifting per burst),
         // compacted away when they pile up. The slots' ages are consecutive from slots[0] (a
         // compaction renumbers them), so a burst's slot is found from its age with no search:
-        // index = seq - slots[0].seq.
+        // index = seq - base.
         std::vector<Entry> slots;
-        size_t head = 0;        // no live slot before it (moved on lazily, by reindex_bank)
-        size_t size = 0;        // live bursts
-        uint64_t next_seq = 0;  // the age of the next burst to enter
+        uint64_t base = 0;                  // slots[0].seq (next_seq when there is no slot)
+        size_t size = 0;                    // live bursts
+        uint64_t next_seq = 0;              // the age of the next burst to enter
         std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
         std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
-        std::vector<uint32_t> count;        // per bank: bursts queued
         // per bank: seq of the youngest burst that has a slot (the chain's end), or kNoSeq
         std::vector<uint64_t> youngest;
+        // per bank with a burst queued: seq of its chain's first slot (no live burst of the bank
+        // is older; dead ones ahead of the live ones dropped lazily, by reindex_bank)
+        std::vector<uint64_t> first;
         // The banks with a hit queued, by the age of their oldest hit (oldest first), a list
         // linked through per-bank indices: FR-FCFS walks them in that order and stops at the
         // first whose column command is legal as early as any column command can be.
@@ -162,6 +167,8 @@ class ChannelController {
     // Sets bank b's oldest hit (miss) in q, keeping q.hits (q.misses) in step.
     void set_hit(Queue& q, uint32_t b, uint64_t seq);
     void set_miss(Queue& q, uint32_t b, uint64_t seq);
+    // set_hit() when bank b (with a hit) gets a younger oldest hit `seq` (leave()).
+    void later_hit(Queue& q, uint32_t b, uint64_t seq);
     static constexpr uint64_t kNoSeq = UINT64_MAX;
     // FIFO of staged bursts, a ring of power-of-two size that only grows (no allocation in
     // steady state).
@@ -169,14 +176,21 @@ class ChannelController {
       public:
         [[nodiscard]] bool empty() const { return m_size == 0; }
         [[nodiscard]] const Atom& front() const { return m_items[m_head]; }
-        // A new slot at the back (its old contents: the caller writes every field).
-        Atom& push() {
+        // The first cycle the front burst can enter its queue (its arrival + 1), kNever when
+        // empty: one load where the scheduling path asks "does a staged burst enter at t?".
+        [[nodiscard]] uint64_t front_entry() const { return m_front_entry; }
+        // A new slot at the back, its arrival set (its other old contents: the caller writes
+        // every field).
+        Atom& push(uint64_t arrival) {
             if (m_size == m_capacity) grow();
-            return m_items[(m_head + m_size++) & m_mask];
+            if (m_size == 0) m_front_entry = arrival + 1;
+            Atom& a = m_items[(m_head + m_size++) & m_mask];
+            a.arrival = arrival;
+            return a;
         }
         void pop() {
             m_head = (m_head + 1) & m_mask;
-            --m_size;
+            m_front_entry = --m_size == 0 ? kNever : m_items[m_head].arrival + 1;
         }
 
       private:
@@ -187,12 +201,14 @@ class ChannelController {
         size_t m_mask = 0;
         size_t m_head = 0;
         size_t m_size = 0;
+        uint64_t m_front_entry = kNever;
     };
     // First cycle each command kind is legal, per scope. Rules are max-updates at issue.
     struct Bank {
         uint32_t open_row = kClosed;
         uint64_t act_cycle = 0;
         uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0, next_refpb = 0;
+        uint32_t group = 0;  // its group's index in m_groups (m_place's, at hand in the scans)
     };
     struct Group {
         uint64_t next_act = 0, next_rd = 0, next_wr = 0;
@@ -222,10 +238,7 @@ class ChannelController {
     static constexpr unsigned kAdmittedReads = 1;
     static constexpr unsigned kAdmittedWrites = 2;
     unsigned accept(uint64_t t) {
-        if ((m_read_staged.empty() || m_read_staged.front().arrival >= t) &&
-            (m_write_staged.empty() || m_write_staged.front().arrival >= t)) {
-            return 0;
-        }
+        if (m_read_staged.front_entry() > t && m_write_staged.front_entry() > t) return 0;
         return admit(t);
     }
     unsigned admit(uint64_t t);
@@ -251,20 +264,21 @@ class ChannelController {
     // reads only changes at events) and recomputed only when a command issues, the mode flips or
     // a refresh falls due; bursts entering the queue update it in O(1) each.
     struct Candidates {
-        bool valid = false;
-        bool write_queue = false;
+        // 0: not kept (recompute), else kept for one queue: kept_for(write_queue).
+        uint8_t kept = 0;
         uint64_t time = kNever;
         uint64_t column = kNoSeq;  // seq of the burst, or kNoSeq
         uint64_t row = kNoSeq;
         Command column_command = Command::kRd;
         Command row_command = Command::kAct;
     };
+    static uint8_t kept_for(bool write_queue) { return write_queue ? 2 : 1; }
     // Adds bank `b`'s representatives (of queue `q`) to `c`, legal no earlier than `from`.
     void consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const;
     // RD/WR, or RDA/WRA (closed page)
     [[nodiscard]] Command column_command(bool write) const { return m_column_command[write]; }
     const Candidates& candidates(bool write_queue, uint64_t from) const {
-        if (m_candidates.valid && m_candidates.write_queue == write_queue) return m_candidates;
+        if (m_candidates.kept == kept_for(write_queue)) return m_candidates;
         const Queue& q = write_queue ? m_write_q : m_read_q;
         if (m_ranks == 1 && q.misses.empty() && m_refreshes_pending == 0) {
             return scan_streaming(q, write_queue, from);
@@ -327,7 +341,8 @@ class ChannelController {
                uint32_t column, uint64_t t);
     // The rules and counts of a column command (RD/RDA/WR/WRA) at t, its auto-precharge
     // included: issue()'s share for them (issue_request calls it directly).
-    void column_rules(Command c, uint32_t rank, uint32_t group, uint32_t bank, uint64_t t);
+    // `b`: the channel-wide bank index.
+    void column_rules(Command c, uint32_t b, uint64_t t);
     void precharge_at(uint32_t rank, uint32_t bank, uint64_t p);
     void refreshed(Rank& r, uint64_t t);  // a REF or REFpb of rank r issued at t
     // Brings `bg` up to `until`: pending auto-precharges (`closes`, one per bank of the rank,
@@ -364,6 +379,8 @@ class ChannelController {
     uint64_t m_wr_to_rd_other;    // tCWL + tBURST + tRTRS - tCL (>= 0), another rank
     Command m_column_command[2];  // column_command(false), column_command(true)
     uint64_t m_data_delay[2];     // a read's tCL + tBURST, a write's tCWL + tBURST
+    // A write's tCWL + tBURST + tWR, + tWTR_L, + tWTR_S (the write's rules, added once).
+    uint64_t m_wr_to_pre, m_wr_to_rd_l, m_wr_to_rd_s;
 
     uint64_t m_now = 0;        // every cycle up to here has run
     uint64_t m_last_step = 0;  // the last cycle something could happen
