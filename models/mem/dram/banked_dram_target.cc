@@ -88,39 +88,45 @@ BankedDramTarget::BankedDramTarget(sc_core::sc_module_name name, const cfg::HwCo
 }
 
 uint64_t BankedDramTarget::request(MemRequest& r) {
-    const bool write = r.write;
-    if (r.data != nullptr) {
-        take(r);  // counts it at once
-    } else {
-        LayerCounts& k = m_counts[r.layer];
-        ++k.requests[write];
-        k.bytes[write] += r.bytes;
-    }
-    if (r.layer != m_counts_layer) {
-        m_counts_layer = r.layer;
-        m_counts_low = std::min(m_counts_low, r.layer);
-        m_counts_high = std::max(m_counts_high, r.layer);
-    }
-    if (r.initiator != m_initiator) {
-        if (m_initiator == nullptr) {
-            m_initiator = r.initiator;
-        } else {
-            m_shared = true;
-        }
-    }
+    // A functional request moves its data now and is counted at once; a timing-only one is
+    // counted when told (tell).
+    if (r.data != nullptr) take(r);
+    if (r.initiator != m_initiator) note_initiator(r.initiator);
     const uint64_t arrival = m_clocks.to_memory(r.earliest);
     if (m_kept_tail == m_kept.size()) make_kept_room();
-    size_t i = m_kept_tail++;
-    // After every kept request that arrives no later (usually all of them).
-    for (; i > m_kept_head && m_kept[i - 1].arrival > arrival; --i) m_kept[i] = m_kept[i - 1];
-    Kept& k = m_kept[i];
-    k.arrival = arrival;
-    k.request = &r;
+    Kept* const back = m_kept.data() + m_kept_tail;
+    if (m_kept_tail++ == m_kept_head || back[-1].arrival <= arrival) {
+        back->arrival = arrival;
+        back->request = &r;
+    } else {
+        insert_kept(arrival, r);
+    }
     // The method runs by the first NPU cycle the request could complete (to_npu of `ready`):
     // nothing to do when the pending wake-up comes no later.
-    const uint64_t ready = arrival + 1 + m_delay[write];
+    const uint64_t ready = arrival + 1 + m_delay[r.write];
     if (ready < m_wake_memory) wake_by(m_clocks.to_npu(ready));
     return kLater;
+}
+
+void BankedDramTarget::note_initiator(const MemInitiatorIf* initiator) {
+    if (m_initiator == nullptr) {
+        m_initiator = initiator;
+    } else {
+        m_shared = true;
+    }
+}
+
+void BankedDramTarget::insert_kept(uint64_t arrival, MemRequest& r) {
+    // After every kept request that arrives no later (m_kept_tail already counts it).
+    size_t i = m_kept_tail - 1;
+    for (; i > m_kept_head && m_kept[i - 1].arrival > arrival; --i) m_kept[i] = m_kept[i - 1];
+    m_kept[i] = Kept{arrival, &r};
+}
+
+void BankedDramTarget::note_counts_layer(uint32_t layer) {
+    m_counts_layer = layer;
+    m_counts_low = std::min(m_counts_low, layer);
+    m_counts_high = std::max(m_counts_high, layer);
 }
 
 void BankedDramTarget::make_kept_room() {
@@ -201,7 +207,12 @@ __attribute__((always_inline)) inline void BankedDramTarget::tell(const dram::Co
                          "a completion at cycle " + std::to_string(done) + " was told late");
     }
     const bool write = r.write;
+    if (r.layer != m_counts_layer) note_counts_layer(r.layer);
     LayerCounts& k = m_counts[r.layer];
+    if (r.data == nullptr) {  // else counted by take() in request()
+        ++k.requests[write];
+        k.bytes[write] += r.bytes;
+    }
     k.row_hits += c.row_hits;
     k.row_misses += c.row_misses;
     k.row_conflicts += c.row_conflicts;
@@ -256,7 +267,7 @@ void BankedDramTarget::step(uint64_t npu_cycle) {
     if (!kept_empty()) {
         next = std::min(next, m_kept[m_kept_head].arrival + 1 + m_min_data_delay);
     } else if (m_model.outstanding() == 0 && m_counts_low != UINT32_MAX) {
-        add_counts();  // idle: every request taken has been told
+        add_counts();  // idle: every request has been told
     }
     if (next != UINT64_MAX) wake_by(m_clocks.to_npu(next));
 }

@@ -55,10 +55,11 @@
 //     write_bursts) x tBURST / (elapsed memory cycles x channels)).
 // The run's background and refresh are counted up to the end of the simulation. The per-request
 // statistics (DramTarget's four of a timing-only request and the six above) are summed per layer
-// in plain counters and added to their Stat objects whenever the DRAM falls idle (no request kept
-// or in flight: after the last completion of a run, so readers after the simulation see every
-// request even without finish()) and in finish(); a Stat read while requests are in flight may
-// lack the latest ones. (A request of a functional run is counted at once: take().)
+// in plain counters when the request is told and added to their Stat objects whenever the DRAM
+// falls idle (no request kept or in flight: after the last completion of a run, so readers after
+// the simulation see every request even without finish()) and in finish(); a Stat read while
+// requests are in flight may lack the latest ones. (A request of a functional run moves its data
+// and is counted by take() in request().)
 // Cost per request: no conversion between the clocks to decide whether it needs a wake-up (the
 // pending one's cycle is kept in memory cycles too), one insertion into the kept list (at the
 // back but for requests that arrive before ones issued earlier), the model's enqueue and
@@ -167,6 +168,11 @@ class BankedDramTarget : public DramTarget {
     [[nodiscard]] bool kept_empty() const { return m_kept_head == m_kept_tail; }
     // Room for one more at m_kept_tail: the kept requests moved to the front, or a larger buffer.
     void make_kept_room();
+    // request()'s rare cases, out of line.
+    void insert_kept(uint64_t arrival, MemRequest& r);
+    void note_initiator(const MemInitiatorIf* initiator);
+    // A told request's layer differs from the last one's: the range of layers to add widens.
+    void note_counts_layer(uint32_t layer);
     std::vector<dram::Completion> m_done;
     sc_core::sc_event m_wake;
     uint64_t m_wake_at = UINT64_MAX;    // NPU cycle of the pending notification
@@ -190,12 +196,11 @@ class BankedDramTarget : public DramTarget {
     stats::Stat& m_write_queue;
     stats::Stat& m_latency;
     // Per layer, the per-request counts not added to the Stat objects yet (plain additions per
-    // request); layers m_counts_low .. m_counts_high may hold some (every request's layer is
-    // among them from its request() to its count: a told request was taken before).
+    // told request); layers m_counts_low .. m_counts_high may hold some.
     std::vector<LayerCounts> m_counts;
     uint32_t m_counts_low = UINT32_MAX;
     uint32_t m_counts_high = 0;
-    uint32_t m_counts_layer = UINT32_MAX;  // of the last request (within the range)
+    uint32_t m_counts_layer = UINT32_MAX;  // of the last told request (within the range)
     std::vector<Logged>* m_log = nullptr;
     std::unordered_map<const MemRequest*, size_t> m_log_index;  // while logging
 };
