@@ -10,6 +10,10 @@ BankedDram::BankedDram(const cfg::DramConfig& config)
     : m_config(config),
       m_map(config),
       m_channels(static_cast<size_t>(config.channels), ChannelController(config)),
+      m_banks_per_group(static_cast<uint32_t>(config.banks_per_group)),
+      m_upper_bits(m_map.bits(cfg::AddressField::kRank) | m_map.bits(cfg::AddressField::kBank) |
+                   m_map.bits(cfg::AddressField::kRow)),
+      m_upper_key(~m_upper_bits),
       m_read_delay(static_cast<uint64_t>(config.timing.tCL + config.timing.tBURST)),
       m_min_data_delay(static_cast<uint64_t>(std::min(config.timing.tCL, config.timing.tCWL) +
                                              config.timing.tBURST)) {}
@@ -45,17 +49,17 @@ std::optional<uint64_t> BankedDram::next_event() const {
 }
 
 inline void BankedDram::make_ready(uint64_t cycle, uint32_t slot) {
-    const Ready key{cycle, slot};
     // Usually after every ready one: at the back.
-    if (m_ready_head == m_ready.size() || !before(key, m_ready.back())) {
-        m_ready.push_back(key);
+    if (m_ready_head == m_ready.size() || !before(Ready{cycle, slot}, m_ready.back())) {
+        m_ready.push_back(Ready{cycle, slot});
     } else {
-        insert_ready(key);
+        insert_ready(cycle, slot);
     }
 }
 
-void BankedDram::insert_ready(const Ready& key) {
+void BankedDram::insert_ready(uint64_t cycle, uint32_t slot) {
     // Into its place from the back.
+    const Ready key{cycle, slot};
     m_ready.push_back(m_ready.back());
     size_t i = m_ready.size() - 2;
     for (; i > m_ready_head && before(key, m_ready[i - 1]); --i) m_ready[i] = m_ready[i - 1];

@@ -107,7 +107,7 @@ class BankedDram {
     void collect(ChannelController& channel);
     // Puts a request whose last burst has issued into the ready list, in (cycle, arrival order).
     void make_ready(uint64_t cycle, uint32_t slot);
-    void insert_ready(const Ready& key);
+    void insert_ready(uint64_t cycle, uint32_t slot);
     // Fills a burst's place fields (all but arrival and is_write) from its decoded address.
     void place(Atom& a, const DramAddress& d, uint32_t tag) const;
     // Reports the first ready request and forgets it.
@@ -124,6 +124,16 @@ class BankedDram {
     cfg::DramConfig m_config;
     AddressMap m_map;
     std::vector<ChannelController> m_channels;
+    uint32_t m_banks_per_group;
+    // The last burst's rank, bank within its group and row, and the address bits they come from
+    // (m_upper_bits) as that burst had them (m_upper_key): bursts of a stream share them until
+    // the row changes, so enqueue() decodes them again only when those bits differ.
+    uint64_t m_upper_bits;
+    uint64_t m_upper_key;  // before the first burst: bits outside m_upper_bits (never equal)
+    uint32_t m_rank = 0;
+    uint32_t m_bank = 0;
+    uint32_t m_row = 0;
+    void decode_upper(uint64_t addr);
     uint64_t m_read_delay;      // tCL + tBURST
     uint64_t m_min_data_delay;  // min(tCL, tCWL) + tBURST
     // Slots of requests in flight; the free ones are chained from m_free_slot (last freed first).
@@ -164,11 +174,20 @@ inline void BankedDram::enqueue(uint64_t id, uint64_t addr, uint64_t bytes, bool
     s.remaining = s.completion.bursts;
     s.order = m_order++;
     ++m_outstanding;
+    using F = cfg::AddressField;
     for (uint64_t b = first; b <= last; ++b) {
+        const uint64_t a = b << shift;
+        if ((a & m_upper_bits) != m_upper_key) decode_upper(a);
         // Written straight into the channel's staging slot (a copy through the stack stalls on
-        // the wide reload).
-        const DramAddress d = m_map.decode(b << shift);
-        place(m_channels[d.channel].stage(is_write, arrival), d, slot);
+        // the wide reload); the fields of place().
+        const uint32_t group = m_map.field(a, F::kBankGroup);
+        Atom& at = m_channels[m_map.field(a, F::kChannel)].stage(is_write, arrival);
+        at.tag = slot;
+        at.rank = m_rank;
+        at.bank_group = group;
+        at.bank = group * m_banks_per_group + m_bank;
+        at.row = m_row;
+        at.column = m_map.field(a, F::kColumn);
     }
 }
 
@@ -207,6 +226,14 @@ inline std::optional<uint64_t> BankedDram::next_unknown_completion() const {
         if (!best || t < *best) best = t;
     }
     return best;
+}
+
+inline void BankedDram::decode_upper(uint64_t addr) {
+    using F = cfg::AddressField;
+    m_upper_key = addr & m_upper_bits;
+    m_rank = m_map.field(addr, F::kRank);
+    m_bank = m_map.field(addr, F::kBank);
+    m_row = m_map.field(addr, F::kRow);
 }
 
 inline void BankedDram::place(Atom& a, const DramAddress& d, uint32_t tag) const {
