@@ -88,12 +88,12 @@ BankedDramTarget::BankedDramTarget(sc_core::sc_module_name name, const cfg::HwCo
 }
 
 uint64_t BankedDramTarget::request(MemRequest& r) {
-    // A functional request moves its data now and is counted at once; a timing-only one is
-    // counted when told (tell).
-    if (r.data != nullptr) take(r);
+    // A functional request's data moves now (what take() does; the request is counted when
+    // told, as every request: tell).
+    if (r.data != nullptr) DramTarget::debug_access(r.addr, r.data, r.bytes, r.write);
     if (r.initiator != m_initiator) note_initiator(r.initiator);
     const uint64_t arrival = m_clocks.to_memory(r.earliest);
-    if (m_kept_tail == m_kept.size()) make_kept_room();
+    if (m_kept_tail == m_kept_capacity) make_kept_room();
     Kept* const back = m_kept.data() + m_kept_tail;
     if (m_kept_tail++ == m_kept_head || back[-1].arrival <= arrival) {
         back->arrival = arrival;
@@ -139,6 +139,7 @@ void BankedDramTarget::make_kept_room() {
         m_kept_tail = kept;
     } else {
         m_kept.resize(std::max<size_t>(64, 2 * m_kept.size()));
+        m_kept_capacity = m_kept.size();
     }
 }
 
@@ -209,10 +210,8 @@ __attribute__((always_inline)) inline void BankedDramTarget::tell(const dram::Co
     const bool write = r.write;
     if (r.layer != m_counts_layer) note_counts_layer(r.layer);
     LayerCounts& k = m_counts[r.layer];
-    if (r.data == nullptr) {  // else counted by take() in request()
-        ++k.requests[write];
-        k.bytes[write] += r.bytes;
-    }
+    ++k.requests[write];
+    k.bytes[write] += r.bytes;
     k.row_hits += c.row_hits;
     k.row_misses += c.row_misses;
     k.row_conflicts += c.row_conflicts;

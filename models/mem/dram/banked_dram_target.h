@@ -54,12 +54,12 @@
 //     bus is busy tBURST cycles for each, so bandwidth utilization = (read_bursts +
 //     write_bursts) x tBURST / (elapsed memory cycles x channels)).
 // The run's background and refresh are counted up to the end of the simulation. The per-request
-// statistics (DramTarget's four of a timing-only request and the six above) are summed per layer
-// in plain counters when the request is told and added to their Stat objects whenever the DRAM
-// falls idle (no request kept or in flight: after the last completion of a run, so readers after
-// the simulation see every request even without finish()) and in finish(); a Stat read while
-// requests are in flight may lack the latest ones. (A request of a functional run moves its data
-// and is counted by take() in request().)
+// statistics (DramTarget's four and the six above) are summed per layer in plain counters when
+// the request is told and added to their Stat objects whenever the DRAM falls idle (no request
+// kept or in flight: after the last completion of a run, so readers after the simulation see
+// every request even without finish()) and in finish(); a Stat read while requests are in flight
+// may lack the latest ones. (So request() does what DramTarget::take() would in two parts: a
+// functional request's data moves at once, the counts come with the others.)
 // Cost per request: no conversion between the clocks to decide whether it needs a wake-up (the
 // pending one's cycle is kept in memory cycles too), one insertion into the kept list (at the
 // back but for requests that arrive before ones issued earlier), the model's enqueue and
@@ -165,6 +165,7 @@ class BankedDramTarget : public DramTarget {
     std::vector<Kept> m_kept;
     size_t m_kept_head = 0;
     size_t m_kept_tail = 0;
+    size_t m_kept_capacity = 0;  // m_kept.size()
     [[nodiscard]] bool kept_empty() const { return m_kept_head == m_kept_tail; }
     // Room for one more at m_kept_tail: the kept requests moved to the front, or a larger buffer.
     void make_kept_room();
