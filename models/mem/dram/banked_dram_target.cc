@@ -7,6 +7,15 @@
 #include "models/process.h"
 #include "sim/core/error.h"
 
+// GCC's straight-line vectorizer packs the four adjacent 32-bit fields step() writes into a
+// burst's staging slot (BankedDram::enqueue, inlined) through a vector register: 9 instructions
+// for 4 stores. Without it on step(): 8 instructions per burst less (callgrind, ResNet-50).
+#if defined(__GNUC__) && !defined(__clang__)
+#define NPU_NO_SLP_VECTORIZE __attribute__((optimize("no-tree-slp-vectorize")))
+#else
+#define NPU_NO_SLP_VECTORIZE
+#endif
+
 namespace npu::model {
 
 namespace {
@@ -229,7 +238,7 @@ __attribute__((always_inline)) inline void BankedDramTarget::tell(const dram::Co
     r.initiator->complete(r, done);
 }
 
-void BankedDramTarget::step(uint64_t npu_cycle) {
+NPU_NO_SLP_VECTORIZE void BankedDramTarget::step(uint64_t npu_cycle) {
     // Every request from now on arrives at or after `horizon`: the model may run up to it once
     // the kept requests that arrive by then are in.
     const uint64_t horizon = m_clocks.to_memory(npu_cycle);
