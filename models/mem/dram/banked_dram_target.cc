@@ -127,9 +127,10 @@ void BankedDramTarget::note_initiator(const MemInitiatorIf* initiator) {
 
 void BankedDramTarget::insert_kept(uint64_t arrival, MemRequest& r) {
     // After every kept request that arrives no later (m_kept_tail already counts it).
-    size_t i = m_kept_tail - 1;
-    for (; i > m_kept_head && m_kept[i - 1].arrival > arrival; --i) m_kept[i] = m_kept[i - 1];
-    m_kept[i] = Kept{arrival, &r};
+    Kept* p = m_kept.data() + (m_kept_tail - 1);
+    const Kept* const head = m_kept.data() + m_kept_head;
+    for (; p != head && p[-1].arrival > arrival; --p) *p = p[-1];
+    *p = Kept{arrival, &r};
 }
 
 void BankedDramTarget::note_counts_layer(uint32_t layer) {
@@ -158,10 +159,9 @@ void BankedDramTarget::set_wake_at(uint64_t cycle) {
         m_wake_memory = cycle;
         return;
     }
-    // The first memory cycle after (cycle - 1) x f_mem / f_npu: to_memory(cycle - 1) unless
-    // that is exact (its NPU cycle is cycle - 1), then one more.
-    const uint64_t m = m_clocks.to_memory(cycle - 1);
-    m_wake_memory = m_clocks.to_npu(m) < cycle ? m + 1 : m;
+    // to_memory(cycle - 1) >= (cycle - 1) x f_mem / f_npu, so one more is past it: its NPU
+    // cycle is at least `cycle`. (The first such memory cycle is that one or the one before.)
+    m_wake_memory = m_clocks.to_memory(cycle - 1) + 1;
 }
 
 void BankedDramTarget::wake_by(uint64_t cycle) {
