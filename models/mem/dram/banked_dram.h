@@ -22,6 +22,7 @@
 //  - Deterministic: the same calls give the same commands and completions.
 // Cost: O(queue depth) per command and O(1) per completion when requests complete about in
 // order; no per-cycle work and no allocation per request once the internal buffers have grown.
+// A burst's rank, bank and row are decoded again only when their address bits change.
 //
 // Stats: per channel (ChannelStats), and per request in its Completion (bursts and their row
 // hits, misses and conflicts) so an adapter can attribute them to layers.
@@ -108,6 +109,8 @@ class BankedDram {
     // Puts a request whose last burst has issued into the ready list, in (cycle, arrival order).
     void make_ready(uint64_t cycle, uint32_t slot);
     void insert_ready(uint64_t cycle, uint32_t slot);
+    // Decodes the cached fields (m_rank, m_bank, m_row) of the burst at `addr`.
+    void decode_upper(uint64_t addr);
     // Fills a burst's place fields (all but arrival and is_write) from its decoded address.
     void place(Atom& a, const DramAddress& d, uint32_t tag) const;
     // Reports the first ready request and forgets it.
@@ -133,7 +136,6 @@ class BankedDram {
     uint32_t m_rank = 0;
     uint32_t m_bank = 0;
     uint32_t m_row = 0;
-    void decode_upper(uint64_t addr);
     uint64_t m_read_delay;      // tCL + tBURST
     uint64_t m_min_data_delay;  // min(tCL, tCWL) + tBURST
     // Slots of requests in flight; the free ones are chained from m_free_slot (last freed first).
