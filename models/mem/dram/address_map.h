@@ -30,6 +30,16 @@ class AddressMap {
         return {field(addr, F::kChannel), field(addr, F::kRank), field(addr, F::kBankGroup),
                 field(addr, F::kBank),    field(addr, F::kRow),  field(addr, F::kColumn)};
     }
+    // One field of decode(addr).
+    [[nodiscard]] uint32_t field(uint64_t addr, cfg::AddressField f) const {
+        const Slice& s = m_slices[static_cast<size_t>(f)];
+        return static_cast<uint32_t>((addr >> s.shift) & s.mask);
+    }
+    // The address bits field `f` is decoded from.
+    [[nodiscard]] uint64_t bits(cfg::AddressField f) const {
+        const Slice& s = m_slices[static_cast<size_t>(f)];
+        return s.mask << s.shift;
+    }
     // The lowest address of the burst `a` names (decode's inverse on burst-aligned addresses).
     [[nodiscard]] uint64_t encode(const DramAddress& a) const;
     [[nodiscard]] uint64_t burst_bytes() const { return m_burst_bytes; }
@@ -41,10 +51,6 @@ class AddressMap {
         unsigned shift = 0;
         uint64_t mask = 0;
     };
-    [[nodiscard]] uint32_t field(uint64_t addr, cfg::AddressField f) const {
-        const Slice& s = m_slices[static_cast<size_t>(f)];
-        return static_cast<uint32_t>((addr >> s.shift) & s.mask);
-    }
     std::array<Slice, cfg::kAddressFieldCount> m_slices{};
     uint64_t m_burst_bytes;
     unsigned m_burst_shift;

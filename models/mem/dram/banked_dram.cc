@@ -9,12 +9,19 @@ namespace npu::dram {
 BankedDram::BankedDram(const cfg::DramConfig& config)
     : m_config(config),
       m_map(config),
-      m_channels(static_cast<size_t>(config.channels), ChannelController(config)) {}
+      m_channels(static_cast<size_t>(config.channels), ChannelController(config)),
+      m_banks_per_group(static_cast<uint32_t>(config.banks_per_group)),
+      m_upper_bits(m_map.bits(cfg::AddressField::kRank) | m_map.bits(cfg::AddressField::kBank) |
+                   m_map.bits(cfg::AddressField::kRow)),
+      m_upper_key(~m_upper_bits),
+      m_read_delay(static_cast<uint64_t>(config.timing.tCL + config.timing.tBURST)),
+      m_min_data_delay(static_cast<uint64_t>(std::min(config.timing.tCL, config.timing.tCWL) +
+                                             config.timing.tBURST)) {}
 
-void BankedDram::contract_error(const Request& r) const {
+void BankedDram::contract_error(uint64_t id, uint64_t bytes, uint64_t arrival) const {
     throw ModelError("dram", m_now, -1,
-                     "request " + std::to_string(r.id) + " (" + std::to_string(r.bytes) +
-                         " bytes at cycle " + std::to_string(r.arrival_cycle) +
+                     "request " + std::to_string(id) + " (" + std::to_string(bytes) +
+                         " bytes at cycle " + std::to_string(arrival) +
                          ") breaks the contract: bytes > 0, arrivals nondecreasing and at "
                          "or after the present cycle " +
                          std::to_string(m_now));
@@ -41,27 +48,37 @@ std::optional<uint64_t> BankedDram::next_event() const {
     return best;
 }
 
-void BankedDram::collect(ChannelController& channel) {
-    for (const ChannelController::Done& d : channel.done()) {
-        Slot& s = m_slots[d.tag];
-        s.completion.cycle = std::max(s.completion.cycle, d.cycle);
-        s.completion.queue_cycles += d.issued - s.completion.arrival_cycle;
-        ++(d.outcome == RowOutcome::kHit    ? s.completion.row_hits
-           : d.outcome == RowOutcome::kMiss ? s.completion.row_misses
-                                            : s.completion.row_conflicts);
-        if (--s.remaining == 0) {
-            // Into its place from the back, written in place (as in enqueue()).
-            const Ready key{s.completion.cycle, s.order, d.tag};
-            m_ready.emplace_back();
-            size_t i = m_ready.size() - 1;
-            for (; i > m_ready_head && key < m_ready[i - 1]; --i) m_ready[i] = m_ready[i - 1];
-            Ready& r = m_ready[i];
-            r.cycle = key.cycle;
-            r.order = key.order;
-            r.slot = key.slot;
-        }
+inline void BankedDram::make_ready(uint64_t cycle, uint32_t slot) {
+    // Usually after every ready one: at the back.
+    if (m_ready_head == m_ready.size() || !before(Ready{cycle, slot}, m_ready.back())) {
+        m_ready.push_back(Ready{cycle, slot});
+    } else {
+        insert_ready(cycle, slot);
     }
-    channel.done().clear();
+}
+
+void BankedDram::insert_ready(uint64_t cycle, uint32_t slot) {
+    // Into its place from the back.
+    const Ready key{cycle, slot};
+    m_ready.push_back(m_ready.back());
+    size_t i = m_ready.size() - 2;
+    for (; i > m_ready_head && before(key, m_ready[i - 1]); --i) m_ready[i] = m_ready[i - 1];
+    m_ready[i] = key;
+}
+
+void BankedDram::collect(ChannelController& channel) {
+    std::vector<ChannelController::Done>& done = channel.done();
+    for (const ChannelController::Done& d : done) {
+        Slot& s = m_slots[d.tag];
+        Completion& c = s.completion;
+        if (d.cycle > c.cycle) c.cycle = d.cycle;
+        c.queue_cycles += d.issued - c.arrival_cycle;
+        ++(d.outcome == RowOutcome::kHit    ? c.row_hits
+           : d.outcome == RowOutcome::kMiss ? c.row_misses
+                                            : c.row_conflicts);
+        if (--s.remaining == 0) make_ready(c.cycle, d.tag);
+    }
+    done.clear();
 }
 
 void BankedDram::advance(uint64_t cycle) {
@@ -74,6 +91,7 @@ void BankedDram::advance(uint64_t cycle) {
         collect(c);
     }
     m_now = cycle;
+    m_min_arrival = std::max(m_min_arrival, cycle);
 }
 
 void BankedDram::advance(uint64_t cycle, std::vector<Completion>& done) {
@@ -87,23 +105,6 @@ void BankedDram::report_first(std::vector<Completion>& done) {
     const uint32_t slot = pop_first();
     done.push_back(m_slots[slot].completion);
     release(slot);
-}
-
-uint64_t BankedDram::min_data_delay() const {
-    return static_cast<uint64_t>(std::min(m_config.timing.tCL, m_config.timing.tCWL) +
-                                 m_config.timing.tBURST);
-}
-
-std::optional<uint64_t> BankedDram::next_unknown_completion() const {
-    const uint64_t read_delay = static_cast<uint64_t>(m_config.timing.tCL + m_config.timing.tBURST);
-    std::optional<uint64_t> best;
-    for (const ChannelController& c : m_channels) {
-        const auto e = c.next_busy_event();
-        if (!e) continue;
-        const uint64_t t = *e + (c.has_writes() ? min_data_delay() : read_delay);
-        if (!best || t < *best) best = t;
-    }
-    return best;
 }
 
 void BankedDram::take_known(std::vector<Completion>& done) {

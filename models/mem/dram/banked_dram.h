@@ -22,6 +22,7 @@
 //  - Deterministic: the same calls give the same commands and completions.
 // Cost: O(queue depth) per command and O(1) per completion when requests complete about in
 // order; no per-cycle work and no allocation per request once the internal buffers have grown.
+// A burst's rank, bank and row are decoded again only when their address bits change.
 //
 // Stats: per channel (ChannelStats), and per request in its Completion (bursts and their row
 // hits, misses and conflicts) so an adapter can attribute them to layers.
@@ -44,6 +45,8 @@ class BankedDram {
     explicit BankedDram(const cfg::DramConfig& config);
 
     void enqueue(const Request& request);
+    // enqueue() from the request's fields (the adapter's path: no Request built on the way).
+    void enqueue(uint64_t id, uint64_t addr, uint64_t bytes, bool is_write, uint64_t arrival_cycle);
     [[nodiscard]] std::optional<uint64_t> next_event() const;
     void advance(uint64_t cycle, std::vector<Completion>& done);
     // Appends every request whose last burst's column command has issued (its completion cycle
@@ -59,7 +62,7 @@ class BankedDram {
     void tell_known(Tell&& tell);
     // The fewest cycles from a column command to its burst's data: min(tCL, tCWL) + tBURST
     // (a read's data takes tCL + tBURST, a write's tCWL + tBURST).
-    [[nodiscard]] uint64_t min_data_delay() const;
+    [[nodiscard]] uint64_t min_data_delay() const { return m_min_data_delay; }
     // The first cycle a request whose completion is not known yet (take_known) can complete, if
     // nothing arrives: each channel's next event plus the data delay of the bursts it holds
     // (tCL + tBURST when it holds only reads); nullopt when no such request is outstanding.
@@ -83,21 +86,31 @@ class BankedDram {
     void set_trace(int channel, std::vector<CommandRecord>* trace);
 
   private:
+    static constexpr uint32_t kNoSlot = UINT32_MAX;
     struct Slot {
         Completion completion;
-        uint32_t remaining = 0;  // bursts not issued yet
-        uint64_t order = 0;      // arrival order, for ties
+        uint32_t remaining = 0;        // bursts not issued yet
+        uint32_t next_free = kNoSlot;  // the free list's next slot, while free
+        uint64_t order = 0;            // arrival order, for ties
     };
+    // A request whose every burst has issued. Equal cycles are ordered by the slots' arrival
+    // order (rare: one channel issues one column command per cycle, so only a read and a write,
+    // or two channels, can finish in the same cycle).
     struct Ready {
         uint64_t cycle;
-        uint64_t order;
-        uint32_t slot;
-        bool operator<(const Ready& o) const {
-            return cycle != o.cycle ? cycle < o.cycle : order < o.order;
-        }
+        uint64_t slot;
     };
-    [[noreturn]] void contract_error(const Request& r) const;
+    [[nodiscard]] bool before(const Ready& a, const Ready& b) const {
+        return a.cycle != b.cycle ? a.cycle < b.cycle
+                                  : m_slots[a.slot].order < m_slots[b.slot].order;
+    }
+    [[noreturn]] void contract_error(uint64_t id, uint64_t bytes, uint64_t arrival) const;
     void collect(ChannelController& channel);
+    // Puts a request whose last burst has issued into the ready list, in (cycle, arrival order).
+    void make_ready(uint64_t cycle, uint32_t slot);
+    void insert_ready(uint64_t cycle, uint32_t slot);
+    // Decodes the cached fields (m_rank, m_bank, m_row) of the burst at `addr`.
+    void decode_upper(uint64_t addr);
     // Fills a burst's place fields (all but arrival and is_write) from its decoded address.
     void place(Atom& a, const DramAddress& d, uint32_t tag) const;
     // Reports the first ready request and forgets it.
@@ -106,58 +119,82 @@ class BankedDram {
     // then release()s the slot).
     uint32_t pop_first();
     void release(uint32_t slot) {
-        m_free_slots.push_back(slot);
+        m_slots[slot].next_free = m_free_slot;
+        m_free_slot = slot;
         --m_outstanding;
     }
 
     cfg::DramConfig m_config;
     AddressMap m_map;
     std::vector<ChannelController> m_channels;
+    uint32_t m_banks_per_group;
+    // The last burst's rank, bank within its group and row, and the address bits they come from
+    // (m_upper_bits) as that burst had them (m_upper_key): bursts of a stream share them until
+    // the row changes, so enqueue() decodes them again only when those bits differ.
+    uint64_t m_upper_bits;
+    uint64_t m_upper_key;  // before the first burst: bits outside m_upper_bits (never equal)
+    uint32_t m_rank = 0;
+    uint32_t m_bank = 0;
+    uint32_t m_row = 0;
+    uint64_t m_read_delay;      // tCL + tBURST
+    uint64_t m_min_data_delay;  // min(tCL, tCWL) + tBURST
+    // Slots of requests in flight; the free ones are chained from m_free_slot (last freed first).
     std::vector<Slot> m_slots;
-    std::vector<uint32_t> m_free_slots;
+    uint32_t m_free_slot = kNoSlot;
     // Requests whose every burst has issued, by (completion cycle, arrival order) from
-    // m_ready_head: they become ready almost in that order, so each is inserted from the back in
-    // a step or two (cheaper than a heap).
+    // m_ready_head: they become ready almost in that order, so each goes at the back or is
+    // inserted from the back in a step or two (cheaper than a heap).
     std::vector<Ready> m_ready;
     size_t m_ready_head = 0;
     uint64_t m_now = 0;
-    uint64_t m_last_arrival = 0;
+    uint64_t m_min_arrival = 0;  // max(now(), the last arrival): the next request's earliest
     uint64_t m_order = 0;
     uint64_t m_outstanding = 0;
 };
 
 // enqueue() and place() are inline: the adapter calls enqueue() once per request.
 inline void BankedDram::enqueue(const Request& r) {
-    if (r.bytes == 0 || r.arrival_cycle < m_now || r.arrival_cycle < m_last_arrival) {
-        contract_error(r);
-    }
-    m_last_arrival = r.arrival_cycle;
-    uint32_t slot = 0;
-    if (m_free_slots.empty()) {
+    enqueue(r.id, r.addr, r.bytes, r.is_write, r.arrival_cycle);
+}
+
+inline void BankedDram::enqueue(uint64_t id, uint64_t addr, uint64_t bytes, bool is_write,
+                                uint64_t arrival) {
+    if (bytes == 0 || arrival < m_min_arrival) contract_error(id, bytes, arrival);
+    m_min_arrival = arrival;
+    uint32_t slot = m_free_slot;
+    if (slot == kNoSlot) {
         slot = static_cast<uint32_t>(m_slots.size());
         m_slots.emplace_back();
     } else {
-        slot = m_free_slots.back();
-        m_free_slots.pop_back();
+        m_free_slot = m_slots[slot].next_free;
     }
     const unsigned shift = m_map.burst_shift();
-    const uint64_t first = r.addr >> shift;
-    const uint64_t last = (r.addr + r.bytes - 1) >> shift;
+    const uint64_t first = addr >> shift;
+    const uint64_t last = (addr + bytes - 1) >> shift;
     Slot& s = m_slots[slot];
-    s.completion = Completion{r.id, 0, r.arrival_cycle, static_cast<uint32_t>(last - first + 1)};
+    s.completion = Completion{id, 0, arrival, static_cast<uint32_t>(last - first + 1)};
     s.remaining = s.completion.bursts;
     s.order = m_order++;
     ++m_outstanding;
+    using F = cfg::AddressField;
     for (uint64_t b = first; b <= last; ++b) {
+        const uint64_t a = b << shift;
+        if ((a & m_upper_bits) != m_upper_key) decode_upper(a);
         // Written straight into the channel's staging slot (a copy through the stack stalls on
-        // the wide reload).
-        const DramAddress d = m_map.decode(b << shift);
-        place(m_channels[d.channel].stage(r.is_write, r.arrival_cycle), d, slot);
+        // the wide reload); the fields of place().
+        const uint32_t group = m_map.field(a, F::kBankGroup);
+        Atom& at = m_channels[m_map.field(a, F::kChannel)].stage(is_write, arrival);
+        at.tag = slot;
+        at.rank = m_rank;
+        at.bank_group = group;
+        at.bank = group * m_banks_per_group + m_bank;
+        at.row = m_row;
+        at.column = m_map.field(a, F::kColumn);
     }
 }
 
 inline uint32_t BankedDram::pop_first() {
-    const uint32_t slot = m_ready[m_ready_head].slot;
+    const auto slot = static_cast<uint32_t>(m_ready[m_ready_head].slot);
     if (++m_ready_head == m_ready.size()) {
         m_ready.clear();
         m_ready_head = 0;
@@ -172,13 +209,33 @@ inline uint32_t BankedDram::pop_first() {
 template <typename Tell>
 void BankedDram::tell_known(Tell&& tell) {
     // Every ready request, in order; the list is emptied at the end (tell() cannot add to it).
-    for (size_t i = m_ready_head; i < m_ready.size(); ++i) {
-        const uint32_t slot = m_ready[i].slot;
+    const Ready* const end = m_ready.data() + m_ready.size();
+    for (const Ready* r = m_ready.data() + m_ready_head; r != end; ++r) {
+        const auto slot = static_cast<uint32_t>(r->slot);
         tell(static_cast<const Completion&>(m_slots[slot].completion));
         release(slot);
     }
     m_ready.clear();
     m_ready_head = 0;
+}
+
+inline std::optional<uint64_t> BankedDram::next_unknown_completion() const {
+    std::optional<uint64_t> best;
+    for (const ChannelController& c : m_channels) {
+        const std::optional<uint64_t> e = c.next_busy_event();
+        if (!e) continue;
+        const uint64_t t = *e + (c.has_writes() ? m_min_data_delay : m_read_delay);
+        if (!best || t < *best) best = t;
+    }
+    return best;
+}
+
+inline void BankedDram::decode_upper(uint64_t addr) {
+    using F = cfg::AddressField;
+    m_upper_key = addr & m_upper_bits;
+    m_rank = m_map.field(addr, F::kRank);
+    m_bank = m_map.field(addr, F::kBank);
+    m_row = m_map.field(addr, F::kRow);
 }
 
 inline void BankedDram::place(Atom& a, const DramAddress& d, uint32_t tag) const {

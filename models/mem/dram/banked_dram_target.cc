@@ -52,8 +52,10 @@ BankedDramTarget::BankedDramTarget(sc_core::sc_module_name name, const cfg::HwCo
       m_model(hw.dram),
       m_clocks(whole_hz(hw.clock_hz), whole_hz(hw.dram.clock_hz)),
       m_min_data_delay(m_model.min_data_delay()),
-      m_read_delay(static_cast<uint64_t>(hw.dram.timing.tCL + hw.dram.timing.tBURST)),
-      m_write_delay(static_cast<uint64_t>(hw.dram.timing.tCWL + hw.dram.timing.tBURST)),
+      m_delay{static_cast<uint64_t>(hw.dram.timing.tCL + hw.dram.timing.tBURST),
+              static_cast<uint64_t>(hw.dram.timing.tCWL + hw.dram.timing.tBURST)},
+      m_unloaded{1 + static_cast<uint64_t>(hw.dram.timing.tCL),
+                 1 + static_cast<uint64_t>(hw.dram.timing.tCWL)},
       m_burst_cycles(static_cast<uint64_t>(hw.dram.timing.tBURST)),
       m_counted(static_cast<size_t>(m_model.channels())),
       m_total_stats(channel_refs(stats)),
@@ -73,7 +75,8 @@ BankedDramTarget::BankedDramTarget(sc_core::sc_module_name name, const cfg::HwCo
       m_latency(stats.stat("latency_cycles",
                            "NPU cycles from each request's earliest cycle to its completion, "
                            "summed over requests",
-                           "cycles")) {
+                           "cycles")),
+      m_counts(std::max<size_t>(stats.layers(), 1), LayerCounts{}) {
     if (m_model.channels() > 1) {
         for (int c = 0; c < m_model.channels(); ++c) {
             m_channel_stats.push_back(channel_refs(stats.group("channel" + std::to_string(c))));
@@ -85,32 +88,78 @@ BankedDramTarget::BankedDramTarget(sc_core::sc_module_name name, const cfg::HwCo
 }
 
 uint64_t BankedDramTarget::request(MemRequest& r) {
-    take(r);
-    if (r.initiator != m_initiator) {
-        if (m_initiator == nullptr) {
-            m_initiator = r.initiator;
-        } else {
-            m_shared = true;
-        }
-    }
+    // A functional request's data moves now (what take() does; the request is counted when
+    // told, as every request: tell).
+    if (r.data != nullptr) DramTarget::debug_access(r.addr, r.data, r.bytes, r.write);
+    if (r.initiator != m_initiator) note_initiator(r.initiator);
     const uint64_t arrival = m_clocks.to_memory(r.earliest);
-    // After every kept request that arrives no later, written in place (a copy through the
-    // stack stalls on the wide reload).
-    m_kept.emplace_back();
-    size_t i = m_kept.size() - 1;
-    for (; i > m_kept_head && m_kept[i - 1].arrival > arrival; --i) m_kept[i] = m_kept[i - 1];
-    Kept& k = m_kept[i];
-    k.arrival = arrival;
-    k.request = &r;
-    wake_by(m_clocks.to_npu(arrival + 1 + (r.write ? m_write_delay : m_read_delay)));
+    if (m_kept_tail == m_kept_capacity) make_kept_room();
+    Kept* const back = m_kept.data() + m_kept_tail;
+    if (m_kept_tail++ == m_kept_head || back[-1].arrival <= arrival) {
+        back->arrival = arrival;
+        back->request = &r;
+    } else {
+        insert_kept(arrival, r);
+    }
+    // The method runs by the first NPU cycle the request could complete (to_npu of `ready`):
+    // nothing to do when the pending wake-up comes no later.
+    const uint64_t ready = arrival + 1 + m_delay[r.write];
+    if (ready < m_wake_memory) wake_by(m_clocks.to_npu(ready));
     return kLater;
+}
+
+void BankedDramTarget::note_initiator(const MemInitiatorIf* initiator) {
+    if (m_initiator == nullptr) {
+        m_initiator = initiator;
+    } else {
+        m_shared = true;
+    }
+}
+
+void BankedDramTarget::insert_kept(uint64_t arrival, MemRequest& r) {
+    // After every kept request that arrives no later (m_kept_tail already counts it).
+    Kept* p = m_kept.data() + (m_kept_tail - 1);
+    const Kept* const head = m_kept.data() + m_kept_head;
+    for (; p != head && p[-1].arrival > arrival; --p) *p = p[-1];
+    *p = Kept{arrival, &r};
+}
+
+void BankedDramTarget::note_counts_layer(uint32_t layer) {
+    m_counts_layer = layer;
+    m_counts_low = std::min(m_counts_low, layer);
+    m_counts_high = std::max(m_counts_high, layer);
+}
+
+void BankedDramTarget::make_kept_room() {
+    const size_t kept = m_kept_tail - m_kept_head;
+    if (m_kept_head >= kept && m_kept_head > 0) {
+        // Half or more of the buffer is behind the head: move the kept ones to the front.
+        std::copy(m_kept.begin() + static_cast<std::ptrdiff_t>(m_kept_head),
+                  m_kept.begin() + static_cast<std::ptrdiff_t>(m_kept_tail), m_kept.begin());
+        m_kept_head = 0;
+        m_kept_tail = kept;
+    } else {
+        m_kept.resize(std::max<size_t>(64, 2 * m_kept.size()));
+        m_kept_capacity = m_kept.size();
+    }
+}
+
+void BankedDramTarget::set_wake_at(uint64_t cycle) {
+    m_wake_at = cycle;
+    if (cycle == UINT64_MAX || cycle == 0) {
+        m_wake_memory = cycle;
+        return;
+    }
+    // to_memory(cycle - 1) >= (cycle - 1) x f_mem / f_npu, so one more is past it: its NPU
+    // cycle is at least `cycle`. (The first such memory cycle is that one or the one before.)
+    m_wake_memory = m_clocks.to_memory(cycle - 1) + 1;
 }
 
 void BankedDramTarget::wake_by(uint64_t cycle) {
     if (cycle >= m_wake_at) return;
     const uint64_t now = m_present != UINT64_MAX ? m_present : now_cycles();
     if (cycle > now) {
-        m_wake_at = cycle;
+        set_wake_at(cycle);
         // Held back from the kernel while an initiator's thread issues (process.h).
         m_wake_time = wake_hold_open() ? hold_wake(m_wake, cycle) : notify_at(m_wake, cycle);
         return;
@@ -121,7 +170,7 @@ void BankedDramTarget::wake_by(uint64_t cycle) {
         throw ModelError(name(), now, -1,
                          "a wake-up run in an initiator's thread asked for another at once");
     }
-    m_wake_at = now;
+    set_wake_at(now);
     m_wake_time = UINT64_MAX;
     notify_after(m_wake, 0);
 }
@@ -132,7 +181,7 @@ void BankedDramTarget::wake() {
             throw ModelError(name(), now_cycles(), -1,
                              "a thread let the kernel run with a wake-up held back (process.h)");
         }
-        m_wake_at = UINT64_MAX;
+        set_wake_at(UINT64_MAX);
         m_wake_time = UINT64_MAX;
         step(now_cycles());
     });
@@ -152,7 +201,7 @@ void BankedDramTarget::restore_wake(uint64_t at) {
 }
 
 void BankedDramTarget::run_wake(uint64_t at) {
-    m_wake_at = UINT64_MAX;
+    set_wake_at(UINT64_MAX);
     m_wake_time = UINT64_MAX;
     m_present = at / kTimeUnitsPerCycle;
     struct Restore {
@@ -170,19 +219,22 @@ __attribute__((always_inline)) inline void BankedDramTarget::tell(const dram::Co
         throw ModelError(name(), npu_cycle, -1,
                          "a completion at cycle " + std::to_string(done) + " was told late");
     }
-    m_row_hits.add(r.layer, c.row_hits);
-    m_row_misses.add(r.layer, c.row_misses);
-    m_row_conflicts.add(r.layer, c.row_conflicts);
-    (r.write ? m_write_queue : m_read_queue).add(r.layer, c.queue_cycles);
-    m_latency.add(r.layer, done - r.earliest);
+    const bool write = r.write;
+    if (r.layer != m_counts_layer) note_counts_layer(r.layer);
+    LayerCounts& k = m_counts[r.layer];
+    ++k.requests[write];
+    k.bytes[write] += r.bytes;
+    k.row_hits += c.row_hits;
+    k.row_misses += c.row_misses;
+    k.row_conflicts += c.row_conflicts;
+    k.queue_cycles[write] += c.queue_cycles;
+    k.latency += done - r.earliest;
     if (m_limiters != nullptr) {
-        // The unloaded span (see the header); a request of b bursts moves b x tBURST.
-        const uint64_t unloaded = 1 + (r.write ? m_write_delay : m_read_delay) +
-                                  (std::max<uint32_t>(c.bursts, 1) - 1) * m_burst_cycles;
-        const uint64_t took = c.cycle - c.arrival_cycle;
-        if (took > unloaded) {
+        // The unloaded span (see the header); a request of b bursts (b >= 1) moves b x tBURST.
+        const uint64_t unloaded = m_unloaded[write] + c.bursts * m_burst_cycles;
+        if (c.cycle - c.arrival_cycle > unloaded) {
             m_limiters->add(r.layer, stats::Limiter::kDramBandwidth, r.earliest,
-                            m_clocks.to_npu(c.arrival_cycle + (took - unloaded)));
+                            m_clocks.to_npu(c.cycle - unloaded));
         }
     }
     if (m_log != nullptr) (*m_log)[m_log_index.at(&r)].told = done;
@@ -203,21 +255,16 @@ void BankedDramTarget::step(uint64_t npu_cycle) {
             flush_channel_stats();
             m_layer = r.layer;
         }
-        const dram::Request q{reinterpret_cast<uintptr_t>(&r), r.addr, r.bytes, r.write, k.arrival};
+        const auto id = reinterpret_cast<uintptr_t>(&r);
         if (m_log != nullptr) {
-            m_log->push_back(Logged{q, r.earliest, 0});
+            m_log->push_back(
+                Logged{dram::Request{id, r.addr, r.bytes, r.write, k.arrival}, r.earliest, 0});
             m_log->back().request.id = m_log->size() - 1;
             m_log_index[&r] = m_log->size() - 1;
         }
-        m_model.enqueue(q);
+        m_model.enqueue(id, r.addr, r.bytes, r.write, k.arrival);
     }
-    if (kept_empty()) {
-        m_kept.clear();
-        m_kept_head = 0;
-    } else if (m_kept_head >= 64 && 2 * m_kept_head >= m_kept.size()) {
-        m_kept.erase(m_kept.begin(), m_kept.begin() + static_cast<std::ptrdiff_t>(m_kept_head));
-        m_kept_head = 0;
-    }
+    if (kept_empty()) m_kept_head = m_kept_tail = 0;
     m_model.advance(horizon);
     // The completions the layer changes' advances reported first, then every one known (what
     // advance(horizon, done) and take_known(done) would add to them, in the same order, handed
@@ -228,8 +275,31 @@ void BankedDramTarget::step(uint64_t npu_cycle) {
     // The first memory cycle a completion not known yet can come.
     uint64_t next = UINT64_MAX;
     if (const auto e = m_model.next_unknown_completion()) next = *e;
-    if (!kept_empty()) next = std::min(next, m_kept[m_kept_head].arrival + 1 + m_min_data_delay);
+    if (!kept_empty()) {
+        next = std::min(next, m_kept[m_kept_head].arrival + 1 + m_min_data_delay);
+    } else if (m_model.outstanding() == 0 && m_counts_low != UINT32_MAX) {
+        add_counts();  // idle: every request has been told
+    }
     if (next != UINT64_MAX) wake_by(m_clocks.to_npu(next));
+}
+
+void BankedDramTarget::add_counts() {
+    for (uint32_t layer = m_counts_low; layer <= m_counts_high; ++layer) {
+        LayerCounts& k = m_counts[layer];
+        for (const bool write : {false, true}) {
+            if (k.requests[write] > 0) count(write, layer, k.requests[write], k.bytes[write]);
+        }
+        m_row_hits.add(layer, k.row_hits);
+        m_row_misses.add(layer, k.row_misses);
+        m_row_conflicts.add(layer, k.row_conflicts);
+        m_read_queue.add(layer, k.queue_cycles[0]);
+        m_write_queue.add(layer, k.queue_cycles[1]);
+        m_latency.add(layer, k.latency);
+        k = LayerCounts{};
+    }
+    m_counts_low = UINT32_MAX;
+    m_counts_high = 0;
+    m_counts_layer = UINT32_MAX;
 }
 
 void BankedDramTarget::add_channel(const ChannelStatRefs& s, uint32_t layer,
@@ -261,6 +331,7 @@ void BankedDramTarget::finish(uint64_t end_cycle) {
     if (end > m_model.now() && kept_empty()) m_model.advance(end, m_done);
     m_done.clear();
     flush_channel_stats();
+    if (m_counts_low != UINT32_MAX) add_counts();
 }
 
 }  // namespace npu::model

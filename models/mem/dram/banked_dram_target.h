@@ -55,7 +55,18 @@
 //     / all banks closed: the IDD background), read_bursts, write_bursts (DRAM bursts: the data
 //     bus is busy tBURST cycles for each, so bandwidth utilization = (read_bursts +
 //     write_bursts) x tBURST / (elapsed memory cycles x channels)).
-// The run's background and refresh are counted up to the end of the simulation.
+// The run's background and refresh are counted up to the end of the simulation. The per-request
+// statistics (DramTarget's four and the six above) are summed per layer in plain counters when
+// the request is told and added to their Stat objects whenever the DRAM falls idle (no request
+// kept or in flight: after the last completion of a run, so readers after the simulation see
+// every request even without finish()) and in finish(); a Stat read while requests are in flight
+// may lack the latest ones. (So request() does what DramTarget::take() would in two parts: a
+// functional request's data moves at once, the counts come with the others.)
+// Cost per request: no conversion between the clocks to decide whether it needs a wake-up (the
+// pending one's cycle is kept in memory cycles too), one insertion into the kept list (at the
+// back but for requests that arrive before ones issued earlier), the model's enqueue and
+// completion (banked_dram.h), one conversion of the completion cycle (two with limiters) and
+// the initiator's complete(); per wake-up, the model's advance and one notification.
 #pragma once
 
 #include <cstdint>
@@ -113,6 +124,17 @@ class BankedDramTarget : public DramTarget {
         stats::Stat* read_bursts;
         stats::Stat* write_bursts;
     };
+    // The per-request statistics of one layer not added to the Stat objects yet (index 0: reads,
+    // 1: writes).
+    struct LayerCounts {
+        uint64_t requests[2];  // DramTarget's reads, writes
+        uint64_t bytes[2];     // DramTarget's bytes_read, bytes_written
+        uint64_t queue_cycles[2];
+        uint64_t row_hits;
+        uint64_t row_misses;
+        uint64_t row_conflicts;
+        uint64_t latency;
+    };
 
     void wake();
     void step(uint64_t npu_cycle);
@@ -120,8 +142,12 @@ class BankedDramTarget : public DramTarget {
     void tell(const dram::Completion& c, uint64_t npu_cycle);
     // Makes the method run at NPU cycle `cycle` unless it runs earlier already.
     void wake_by(uint64_t cycle);
+    // Sets m_wake_at and m_wake_memory.
+    void set_wake_at(uint64_t cycle);
     // Counts the channels' commands since the last call to `m_layer`.
     void flush_channel_stats();
+    // Adds the per-request counts kept in m_counts to the Stat objects.
+    void add_counts();
     void finish(uint64_t end_cycle) override;
     ChannelStatRefs channel_refs(stats::StatGroup& g);
     static void add_channel(const ChannelStatRefs& s, uint32_t layer, const dram::ChannelStats& d);
@@ -129,19 +155,35 @@ class BankedDramTarget : public DramTarget {
     dram::BankedDram m_model;
     dram::ClockDomains m_clocks;
     uint64_t m_min_data_delay;  // min(tCL, tCWL) + tBURST
-    uint64_t m_read_delay;      // tCL + tBURST: from a RD to its data
-    uint64_t m_write_delay;     // tCWL + tBURST
-    uint64_t m_burst_cycles;    // tBURST
-    // In (arrival, issue order) from m_kept_head (a request goes after every kept one that
-    // arrives no later: equal arrivals stay in issue order with no field for it). Requests come
-    // almost in arrival order, so each is inserted from the back in a step or two.
+    uint64_t m_delay[2];        // from a column command to its data: tCL + tBURST, tCWL + tBURST
+    // A request's unloaded span (see the header) less its bursts x tBURST, for a read and a
+    // write: 1 + m_delay - tBURST.
+    uint64_t m_unloaded[2];
+    uint64_t m_burst_cycles;  // tBURST
+    // Requests not handed to the model yet: m_kept[m_kept_head, m_kept_tail) in (arrival, issue
+    // order) (a request goes after every kept one that arrives no later: equal arrivals stay in
+    // issue order with no field for it). Requests come almost in arrival order: most go at the
+    // back, the others are inserted from the back. The vector's size is the buffer's capacity.
     std::vector<Kept> m_kept;
     size_t m_kept_head = 0;
-    [[nodiscard]] bool kept_empty() const { return m_kept_head == m_kept.size(); }
+    size_t m_kept_tail = 0;
+    size_t m_kept_capacity = 0;  // m_kept.size()
+    [[nodiscard]] bool kept_empty() const { return m_kept_head == m_kept_tail; }
+    // Room for one more at m_kept_tail: the kept requests moved to the front, or a larger buffer.
+    void make_kept_room();
+    // request()'s rare cases, out of line.
+    void insert_kept(uint64_t arrival, MemRequest& r);
+    void note_initiator(const MemInitiatorIf* initiator);
+    // A told request's layer differs from the last one's: the range of layers to add widens.
+    void note_counts_layer(uint32_t layer);
     std::vector<dram::Completion> m_done;
     sc_core::sc_event m_wake;
     uint64_t m_wake_at = UINT64_MAX;    // NPU cycle of the pending notification
     uint64_t m_wake_time = UINT64_MAX;  // its kernel time (units) when timed, else UINT64_MAX
+    // A memory cycle from which on the NPU cycle (to_npu) is m_wake_at or later (the first such
+    // or the one after it), UINT64_MAX with m_wake_at: a request that could complete no earlier
+    // needs no wake-up (no conversion per request; one just before it asks wake_by()).
+    uint64_t m_wake_memory = UINT64_MAX;
     // The present cycle of a wake-up run in an initiator's thread (run_wake); else UINT64_MAX:
     // the kernel's.
     uint64_t m_present = UINT64_MAX;
@@ -157,6 +199,12 @@ class BankedDramTarget : public DramTarget {
     stats::Stat& m_read_queue;
     stats::Stat& m_write_queue;
     stats::Stat& m_latency;
+    // Per layer, the per-request counts not added to the Stat objects yet (plain additions per
+    // told request); layers m_counts_low .. m_counts_high may hold some.
+    std::vector<LayerCounts> m_counts;
+    uint32_t m_counts_low = UINT32_MAX;
+    uint32_t m_counts_high = 0;
+    uint32_t m_counts_layer = UINT32_MAX;  // of the last told request (within the range)
     std::vector<Logged>* m_log = nullptr;
     std::unordered_map<const MemRequest*, size_t> m_log_index;  // while logging
 };
