@@ -549,8 +549,8 @@ inline bool ChannelController::issue_request(uint64_t t) {
         issue(command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
         return true;
     }
-    // issue() of the column command, its rules inline; what it records read from the slot
-    // before leave() frees it (no copy of the burst).
+    // issue() of the column command, its rules inline; what it records read from the burst
+    // before leave() takes it out of its ring (no copy of the burst).
     if (m_trace != nullptr) m_trace->push_back({t, command, a.rank, a.bank, a.row, a.column});
     const RowOutcome outcome = e.outcome;
     const uint64_t latency = m_data_delay[a.is_write];
