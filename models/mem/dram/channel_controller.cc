@@ -24,6 +24,14 @@ void ChannelController::Fifo::grow() {
     m_head = 0;
 }
 
+void ChannelController::BankQueue::grow() {
+    std::vector<Entry> bigger(std::max<size_t>(4, 2 * ring.size()));
+    for (uint32_t i = 0; i < size; ++i) bigger[i] = at(i);
+    ring.swap(bigger);
+    mask = static_cast<uint32_t>(ring.size() - 1);
+    head = 0;
+}
+
 ChannelController::ChannelController(const cfg::DramConfig& c)
     : m_t(c.timing),
       m_policy(c.page_policy),
@@ -51,12 +59,9 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
       m_background(m_ranks),
       m_closes(m_banks.size(), kNever) {
     for (Queue* q : {&m_read_q, &m_write_q}) {
-        q->slots.reserve(
-            std::max<size_t>(256, 8 * (q == &m_read_q ? m_read_depth : m_write_depth)));
+        q->banks.resize(m_banks.size());
         q->oldest_hit.assign(m_banks.size(), kNoSeq);
         q->oldest_miss.assign(m_banks.size(), kNoSeq);
-        q->youngest.assign(m_banks.size(), kNoSeq);
-        q->first.assign(m_banks.size(), kNoSeq);
         q->next_hit.assign(m_banks.size(), Queue::kNone);
         q->prev_hit.assign(m_banks.size(), Queue::kNone);
         q->misses.reserve(m_banks.size());
@@ -135,115 +140,72 @@ inline void ChannelController::step(uint64_t t) {
 inline uint32_t ChannelController::enter(Queue& q, const Atom& a) {
     const uint32_t b = a.rank * m_banks_per_rank + a.bank;
     const uint64_t seq = q.next_seq++;
-    // The bank's chain: the youngest burst of the bank that still has a slot links to this one.
-    const uint64_t youngest = q.youngest[b];
-    if (youngest != kNoSeq) {
-        q.slots[youngest - q.base].next_in_bank = static_cast<uint32_t>(seq - youngest);
-    } else {
-        q.first[b] = seq;  // a new chain
-    }
-    q.youngest[b] = seq;
-    // Built in place (a copy through the stack stalls on the wide reload).
-    q.slots.emplace_back(a, seq, b);
+    BankQueue& bq = q.banks[b];
+    if (bq.size == bq.ring.size()) bq.grow();
+    const uint32_t offset = bq.size++;
+    Entry& e = bq.at(offset);
+    e.atom = a;
+    e.seq = seq;
+    e.outcome = RowOutcome::kHit;
     ++q.size;
     // The youngest burst: it represents its bank only if the bank had no hit (miss) yet.
     if (m_banks[b].open_row == a.row) {
-        if (q.oldest_hit[b] != kNoSeq) return Queue::kNone;
+        if (bq.hit != BankQueue::kNone) return Queue::kNone;
+        bq.hit = offset;
         set_hit(q, b, seq);
     } else {
-        if (q.oldest_miss[b] != kNoSeq) return Queue::kNone;
+        if (bq.miss != BankQueue::kNone) return Queue::kNone;
+        bq.miss = offset;
         set_miss(q, b, seq);
     }
     return b;
 }
 
-__attribute__((always_inline)) inline void ChannelController::leave(Queue& q, size_t index) {
-    Entry& gone = q.slots[index];
-    const uint32_t b = gone.bank_index;
-    const uint32_t row = gone.atom.row;
-    gone.alive = false;
+__attribute__((always_inline)) inline void ChannelController::leave(Queue& q, uint32_t b) {
+    BankQueue& bq = q.banks[b];
+    const uint32_t k = bq.hit;
+    const uint32_t row = bq.at(k).atom.row;
     m_burst_left = true;
     --q.size;
-    // The bank's next hit is younger than the one issued: look from there on along the bank's
-    // chain (its oldest miss does not change, nor its open row).
-    uint64_t next_hit = kNoSeq;
-    for (size_t i = index + gone.next_in_bank; i != index;) {
-        const Entry& e = q.slots[i];
-        if (e.alive && e.atom.row == row) {
-            next_hit = e.seq;
-            break;
+    // Out of the ring: the misses ahead of it (if any) move up one place, keeping their offsets;
+    // the bursts after it come one offset nearer the front.
+    for (uint32_t i = k; i > 0; --i) bq.at(i) = bq.at(i - 1);
+    bq.head = (bq.head + 1) & bq.mask;
+    --bq.size;
+    if (bq.miss != BankQueue::kNone && bq.miss > k) --bq.miss;
+    // The bank's next hit is younger than the one issued (its oldest miss does not change, nor
+    // its open row).
+    for (uint32_t i = k; i < bq.size; ++i) {
+        const Entry& e = bq.at(i);
+        if (e.atom.row == row) {
+            bq.hit = i;
+            later_hit(q, b, e.seq);
+            return;
         }
-        if (e.next_in_bank == 0) break;
-        i += e.next_in_bank;
     }
-    if (next_hit == kNoSeq) {
-        set_hit(q, b, kNoSeq);
-    } else {
-        later_hit(q, b, next_hit);
-    }
-    // Drop the slots when all are dead; compact when dead slots make up seven eighths of the
-    // vector (each live burst is moved about once per seven that leave; half: 39 M instructions
-    // more over timing-only ResNet-50's 1.69 M bursts).
-    if (q.size == 0) {
-        q.slots.clear();
-        q.base = q.next_seq;
-        std::fill(q.youngest.begin(), q.youngest.end(), kNoSeq);
-    } else if (q.slots.size() >= 256 && 8 * q.size < q.slots.size()) {
-        q.slots.erase(
-            std::remove_if(q.slots.begin(), q.slots.end(), [](const Entry& e) { return !e.alive; }),
-            q.slots.end());
-        renumber(q);
-    }
-}
-
-void ChannelController::renumber(Queue& q) {
-    // Consecutive ages from slots[0]'s again, in the same order: the banks' oldest hit and miss
-    // follow their bursts, the bank list by age keeps its order; kept candidates name ages. The
-    // banks' chains are rebuilt over the live bursts.
-    const uint64_t base = q.slots.front().seq;
-    q.base = base;
-    std::fill(q.youngest.begin(), q.youngest.end(), kNoSeq);
-    for (size_t i = 0; i < q.slots.size(); ++i) {
-        Entry& e = q.slots[i];
-        const uint64_t seq = base + i;
-        if (q.oldest_hit[e.bank_index] == e.seq) q.oldest_hit[e.bank_index] = seq;
-        if (q.oldest_miss[e.bank_index] == e.seq) q.oldest_miss[e.bank_index] = seq;
-        e.seq = seq;
-        e.next_in_bank = 0;
-        uint64_t& youngest = q.youngest[e.bank_index];
-        if (youngest != kNoSeq) {
-            q.slots[youngest - base].next_in_bank = static_cast<uint32_t>(seq - youngest);
-        } else {
-            q.first[e.bank_index] = seq;
-        }
-        youngest = seq;
-    }
-    q.next_seq = base + q.slots.size();
-    m_candidates.kept = 0;
+    bq.hit = BankQueue::kNone;
+    set_hit(q, b, kNoSeq);
 }
 
 void ChannelController::reindex_bank(Queue& q, uint32_t b) {
+    BankQueue& bq = q.banks[b];
     uint64_t hit = kNoSeq;
     uint64_t miss = kNoSeq;
-    // A burst of the bank is queued iff it has an oldest hit or miss (still those of the bursts
-    // as they were classified before the row changed).
-    if (q.oldest_hit[b] != kNoSeq || q.oldest_miss[b] != kNoSeq) {
-        // Along the bank's chain (its bursts alone, in age order), from its first live one: a
-        // burst of the bank is queued, so the chain has a live slot.
-        const uint32_t open = m_banks[b].open_row;
-        size_t i = q.first[b] - q.base;
-        while (!q.slots[i].alive) i += q.slots[i].next_in_bank;
-        q.first[b] = q.base + i;
-        while (true) {
-            const Entry& e = q.slots[i];
-            if (e.alive) {
-                uint64_t& oldest = e.atom.row == open ? hit : miss;
-                if (oldest == kNoSeq) oldest = e.seq;
-                if (hit != kNoSeq && miss != kNoSeq) break;
-            }
-            if (e.next_in_bank == 0) break;
-            i += e.next_in_bank;
+    bq.hit = BankQueue::kNone;
+    bq.miss = BankQueue::kNone;
+    const uint32_t open = m_banks[b].open_row;
+    for (uint32_t i = 0; i < bq.size; ++i) {
+        const Entry& e = bq.at(i);
+        if (e.atom.row == open) {
+            if (hit != kNoSeq) continue;
+            hit = e.seq;
+            bq.hit = i;
+        } else {
+            if (miss != kNoSeq) continue;
+            miss = e.seq;
+            bq.miss = i;
         }
+        if (hit != kNoSeq && miss != kNoSeq) break;
     }
     set_hit(q, b, hit);
     set_miss(q, b, miss);
@@ -416,7 +378,7 @@ namespace {
 
 // Offers a command legal at `at` for the burst of age `seq` to the candidates.
 template <typename Candidates>
-void offer(Candidates& c, uint64_t at, uint64_t seq, Command command, bool column) {
+void offer(Candidates& c, uint64_t at, uint64_t seq, uint32_t bank, Command command, bool column) {
     if (at > c.time) return;
     if (at < c.time) {
         c.time = at;
@@ -426,6 +388,7 @@ void offer(Candidates& c, uint64_t at, uint64_t seq, Command command, bool colum
     uint64_t& best = column ? c.column : c.row;
     if (seq < best) {  // ties: the oldest burst
         best = seq;
+        (column ? c.column_bank : c.row_bank) = bank;
         (column ? c.column_command : c.row_command) = command;
     }
 }
@@ -436,12 +399,12 @@ void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b, uint
     if (blocked(b)) return;
     const bool write = &q == &m_write_q;
     if (q.oldest_hit[b] != kNoSeq) {
-        offer(c, std::max(earliest_column(b, write), from), q.oldest_hit[b], column_command(write),
-              true);
+        offer(c, std::max(earliest_column(b, write), from), q.oldest_hit[b], b,
+              column_command(write), true);
     }
     if (q.oldest_miss[b] != kNoSeq) {
         const Command command = m_banks[b].open_row == kClosed ? Command::kAct : Command::kPre;
-        offer(c, std::max(earliest_row(b), from), q.oldest_miss[b], command, false);
+        offer(c, std::max(earliest_row(b), from), q.oldest_miss[b], b, command, false);
     }
 }
 
@@ -456,6 +419,7 @@ inline const ChannelController::Candidates& ChannelController::scan_streaming(co
     // go to the oldest burst); once one is legal at `soonest`, no younger one can win.
     uint64_t time = kNever;
     uint64_t seq = kNoSeq;
+    uint32_t best = 0;
     for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
         const Bank& bank = m_banks[b];
         const Group& g = m_groups[bank.group];
@@ -464,6 +428,7 @@ inline const ChannelController::Candidates& ChannelController::scan_streaming(co
         if (at < time) {
             time = at;
             seq = q.oldest_hit[b];
+            best = b;
             if (at == soonest) break;
         }
     }
@@ -471,6 +436,7 @@ inline const ChannelController::Candidates& ChannelController::scan_streaming(co
     c.kept = kept_for(write_queue);
     c.time = time;
     c.column = seq;
+    c.column_bank = best;
     c.row = kNoSeq;
     c.column_command = column_command(write_queue);
     return c;
@@ -498,12 +464,12 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
         if (any_blocked && blocked(b)) continue;
         const Bank& bank = m_banks[b];
         if (bank.open_row != kClosed) {
-            offer(c, std::max(from, bank.next_pre), q.oldest_miss[b], Command::kPre, false);
+            offer(c, std::max(from, bank.next_pre), q.oldest_miss[b], b, Command::kPre, false);
         } else {
             offer(c,
                   std::max({m_rank_from[m_place[b].rank].act, bank.next_act,
                             m_groups[m_place[b].group].next_act}),
-                  q.oldest_miss[b], Command::kAct, false);
+                  q.oldest_miss[b], b, Command::kAct, false);
         }
     }
     // Oldest first: once one is legal at soonest_column, every younger one loses to it.
@@ -514,7 +480,7 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
         const uint64_t rank = m_rank_from[m_place[b].rank].column;
         const uint64_t at = write_queue ? std::max({rank, bank.next_wr, g.next_wr})
                                         : std::max({rank, bank.next_rd, g.next_rd});
-        offer(c, at, q.oldest_hit[b], column, true);
+        offer(c, at, q.oldest_hit[b], b, column, true);
         if (at == soonest_column) break;
     }
     return c;
@@ -570,12 +536,12 @@ inline bool ChannelController::issue_request(uint64_t t) {
     const Candidates& c = candidates(m_write_mode, t);
     if (c.time != t) return false;
     const bool column = c.column != kNoSeq;
-    const uint64_t seq = column ? c.column : c.row;
     const Command command = column ? c.column_command : c.row_command;
     Queue& q = m_write_mode ? m_write_q : m_read_q;
-    // The burst's slot, from its age (ages are consecutive from slots[0]).
-    const size_t index = static_cast<size_t>(seq - q.base);
-    Entry& e = q.slots[index];
+    // The burst: its bank's oldest hit (column command) or oldest miss.
+    const uint32_t bank = column ? c.column_bank : c.row_bank;
+    BankQueue& bq = q.banks[bank];
+    Entry& e = bq.at(column ? bq.hit : bq.miss);
     const Atom& a = e.atom;
     if (!column) {  // ACT or PRE
         e.outcome = std::max(e.outcome,
@@ -583,8 +549,8 @@ inline bool ChannelController::issue_request(uint64_t t) {
         issue(command, a.rank, a.bank_group, a.bank, a.row, a.column, t);
         return true;
     }
-    // issue() of the column command, its rules inline; what it records read from the slot
-    // before leave() frees it (no copy of the burst).
+    // issue() of the column command, its rules inline; what it records read from the burst
+    // before leave() takes it out of its ring (no copy of the burst).
     if (m_trace != nullptr) m_trace->push_back({t, command, a.rank, a.bank, a.row, a.column});
     const RowOutcome outcome = e.outcome;
     const uint64_t latency = m_data_delay[a.is_write];
@@ -593,8 +559,7 @@ inline bool ChannelController::issue_request(uint64_t t) {
     ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
        : outcome == RowOutcome::kMiss ? m_stats.row_misses
                                       : m_stats.row_conflicts);
-    const uint32_t bank = e.bank_index;
-    leave(q, index);
+    leave(q, bank);
     m_bus_free = t + 1;
     m_candidates.kept = 0;
     column_rules(command, bank, t);

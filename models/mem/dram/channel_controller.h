@@ -29,22 +29,21 @@
 // cycle anything can happen is a minimum over the banks with queued bursts, recomputed only when
 // a command issues, the drain mode flips or a refresh falls due: over the banks with a miss, and
 // over the banks with a hit in the age of their oldest hit up to the first one legal as early as
-// any column command can be (usually the first or second); plus a pass along one bank's chain of
-// bursts (below; its own bursts alone, from its first live one) when its open row changes; no
-// allocation once the buffers have grown. With one rank, no refresh due and no miss in the queue
-// (a stream of row hits: 95% of the request commands of timing-only ResNet-18) that walk is the
-// whole scan, inline (scan_streaming; streaming_scans() counts it). The issued burst's queue slot
-// is found from its age with no search: ages are consecutive per queue from its first slot, and
-// the compaction that drops issued slots renumbers them; each bank's bursts are chained through
-// the slots, so the bank's next hit after an issued one, and its oldest hit and miss after its row
-// changes, are found without looking at other banks' bursts. The drain rule is evaluated only
-// when the queues it reads changed: a step's mode is a fixed point of the queues it saw
-// (the rule is idempotent), so it holds for the cycles after the step until a burst enters or
-// leaves, and reads entering in read mode cannot flip it.
-// Proven equal, command by command and completion by completion, to the cycle-by-cycle
-// ReferenceChannel (reference_channel.h) in tests/unit/dram_equivalence_test.cc (which asserts
-// that the streaming scan was taken, and has streaming-heavy streams where it takes about half
-// of the decisions).
+// any column command can be (usually the first or second); plus a pass over one bank's own
+// bursts (below) when its open row changes; no allocation once the buffers have grown. With one
+// rank, no refresh due and no miss in the queue (a stream of row hits: 95% of the request
+// commands of timing-only ResNet-18) that walk is the whole scan, inline (scan_streaming;
+// streaming_scans() counts it). Each queue keeps every bank's bursts in a ring of their own, in
+// age order (ages: one sequence number per queue, for FR-FCFS across banks), with the offsets of
+// the bank's oldest hit and miss: the issued burst is found from its bank with no search, the
+// bank's next hit after it is the next burst with the open row (in a stream of hits, the next
+// one), and its oldest hit and miss after its row changes are found among its own bursts. The drain
+// rule is evaluated only when the queues it reads changed: a step's mode is a fixed point of the
+// queues it saw (the rule is idempotent), so it holds for the cycles after the step until a burst
+// enters or leaves, and reads entering in read mode cannot flip it. Proven equal, command by
+// command and completion by completion, to the cycle-by-cycle ReferenceChannel
+// (reference_channel.h) in tests/unit/dram_equivalence_test.cc (which asserts that the streaming
+// scan was taken, and has streaming-heavy streams where it takes about half of the decisions).
 //
 // Stats (ChannelStats): bursts read/written, ACT, PRE, REF, REFpb, row hits/misses/conflicts,
 // queueing cycles, refresh cycles, active and precharged rank-cycles.
@@ -115,44 +114,44 @@ class ChannelController {
     static constexpr uint64_t kNever = UINT64_MAX;
     static constexpr uint32_t kClosed = UINT32_MAX;
 
-    // A queued burst, its age (arrival order) and the row commands issued on its behalf (its
-    // row outcome).
+    // A queued burst, its age (arrival order over its queue) and the row commands issued on its
+    // behalf (its row outcome).
     struct Entry {
-        // Built in its slot from the burst (no zeroed slot written over; enter()).
-        Entry(const Atom& a, uint64_t s, uint32_t b) : atom(a), seq(s), bank_index(b) {}
         Atom atom;
         uint64_t seq = 0;
-        uint32_t bank_index = 0;  // rank * banks_per_rank + bank
-        // The slots from this one to the next burst of the same bank (entered after it), or 0:
-        // each bank's bursts are a chain through the slots (dead ones included until a
-        // compaction rebuilds the chains), so the next hit after an issued one is found without
-        // looking at the other banks' bursts.
-        uint32_t next_in_bank = 0;
         // Its row outcome so far: kMiss once an ACT issued on its behalf, kConflict once a PRE
         // did (kHit < kMiss < kConflict: the larger one stays).
         RowOutcome outcome = RowOutcome::kHit;
-        bool alive = true;  // false: issued, a slot waiting to be compacted away
     };
-    // One queue (read or write) in age order, indexed by bank: every burst of a bank that hits
-    // its open row has the same next command (RD/WR) and every one that misses the same (PRE,
-    // or ACT when the bank is closed), so FR-FCFS only needs each bank's oldest hit and oldest
-    // miss.
+    // One bank's bursts of one queue, in age order: a ring of power-of-two size that only grows
+    // (no allocation in steady state), with the offsets (from the front) of the bank's oldest
+    // hit and oldest miss. A column command takes the oldest hit: the front when no miss is
+    // older (the misses ahead of it move up one place otherwise), and the bank's next hit is the
+    // first burst after it with the open row (usually the very next).
+    struct BankQueue {
+        static constexpr uint32_t kNone = UINT32_MAX;
+        std::vector<Entry> ring;
+        uint32_t head = 0;
+        uint32_t size = 0;
+        uint32_t mask = 0;      // ring.size() - 1 (0 before the first burst: ring empty)
+        uint32_t hit = kNone;   // offset of the oldest hit, or kNone
+        uint32_t miss = kNone;  // offset of the oldest miss, or kNone
+        [[nodiscard]] Entry& at(uint32_t offset) { return ring[(head + offset) & mask]; }
+        [[nodiscard]] const Entry& at(uint32_t offset) const {
+            return ring[(head + offset) & mask];
+        }
+        void grow();  // twice the size (at least 4), the ring unrolled so the head is at 0
+    };
+    // One queue (read or write): per bank its bursts in age order, and the banks indexed by
+    // their oldest hit and miss: every burst of a bank that hits its open row has the same next
+    // command (RD/WR) and every one that misses the same (PRE, or ACT when the bank is closed),
+    // so FR-FCFS only needs each bank's oldest hit and oldest miss.
     struct Queue {
-        // Slots in age order; issued bursts leave dead slots behind (no shifting per burst),
-        // compacted away when they pile up. The slots' ages are consecutive from slots[0] (a
-        // compaction renumbers them), so a burst's slot is found from its age with no search:
-        // index = seq - base.
-        std::vector<Entry> slots;
-        uint64_t base = 0;                  // slots[0].seq (next_seq when there is no slot)
-        size_t size = 0;                    // live bursts
+        std::vector<BankQueue> banks;       // per bank
+        size_t size = 0;                    // queued bursts
         uint64_t next_seq = 0;              // the age of the next burst to enter
         std::vector<uint64_t> oldest_hit;   // per bank: seq of its oldest hit, or kNoSeq
         std::vector<uint64_t> oldest_miss;  // per bank: seq of its oldest miss, or kNoSeq
-        // per bank: seq of the youngest burst that has a slot (the chain's end), or kNoSeq
-        std::vector<uint64_t> youngest;
-        // per bank with a burst queued: seq of its chain's first slot (no live burst of the bank
-        // is older; dead ones ahead of the live ones dropped lazily, by reindex_bank)
-        std::vector<uint64_t> first;
         // The banks with a hit queued, by the age of their oldest hit (oldest first), a list
         // linked through per-bank indices: FR-FCFS walks them in that order and stops at the
         // first whose column command is legal as early as any column command can be.
@@ -269,6 +268,8 @@ class ChannelController {
         uint64_t time = kNever;
         uint64_t column = kNoSeq;  // seq of the burst, or kNoSeq
         uint64_t row = kNoSeq;
+        uint32_t column_bank = 0;  // the bank whose oldest hit `column` is
+        uint32_t row_bank = 0;     // ... whose oldest miss `row` is
         Command column_command = Command::kRd;
         Command row_command = Command::kAct;
     };
@@ -295,8 +296,7 @@ class ChannelController {
     // Returns the burst's bank (channel-wide index) if the burst represents it now (its oldest
     // hit or miss), else Queue::kNone.
     uint32_t enter(Queue& q, const Atom& a);
-    void leave(Queue& q, size_t index);       // `index` is the oldest hit of its bank
-    void renumber(Queue& q);                  // consecutive ages again after a compaction
+    void leave(Queue& q, uint32_t b);         // bank b's oldest hit had its column command
     void reindex_bank(Queue& q, uint32_t b);  // recompute b's oldest hit and miss
     void reindex_bank(uint32_t b);            // ... in both queues (its open row changed)
     // A due refresh holds the bank (channel-wide bank index) back from requests.
