@@ -224,8 +224,13 @@ inline void ChannelController::set_hit(Queue& q, uint32_t b, uint64_t seq) {
     }
     if (seq == kNoSeq) return;
     // Usually among the youngest: find its place from the back.
+    link_hit(q, b, seq, kNone);
+}
+
+inline void ChannelController::link_hit(Queue& q, uint32_t b, uint64_t seq, uint32_t stop) {
+    constexpr uint32_t kNone = Queue::kNone;
     uint32_t prev = q.last_hit;
-    while (prev != kNone && q.oldest_hit[prev] > seq) prev = q.prev_hit[prev];
+    while (prev != stop && q.oldest_hit[prev] > seq) prev = q.prev_hit[prev];
     const uint32_t next = prev == kNone ? q.first_hit : q.next_hit[prev];
     q.prev_hit[b] = prev;
     q.next_hit[b] = next;
@@ -243,13 +248,7 @@ inline void ChannelController::later_hit(Queue& q, uint32_t b, uint64_t seq) {
     const uint32_t next = q.next_hit[b];
     (prev == kNone ? q.first_hit : q.next_hit[prev]) = next;
     q.prev_hit[next] = prev;
-    uint32_t after = q.last_hit;
-    while (after != prev && q.oldest_hit[after] > seq) after = q.prev_hit[after];
-    const uint32_t before = after == kNone ? q.first_hit : q.next_hit[after];
-    q.prev_hit[b] = after;
-    q.next_hit[b] = before;
-    (after == kNone ? q.first_hit : q.next_hit[after]) = b;
-    (before == kNone ? q.last_hit : q.prev_hit[before]) = b;
+    link_hit(q, b, seq, prev);
 }
 
 void ChannelController::set_miss(Queue& q, uint32_t b, uint64_t seq) {

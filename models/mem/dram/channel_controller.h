@@ -168,6 +168,9 @@ class ChannelController {
     void set_miss(Queue& q, uint32_t b, uint64_t seq);
     // set_hit() when bank b (with a hit) gets a younger oldest hit `seq` (leave()).
     void later_hit(Queue& q, uint32_t b, uint64_t seq);
+    // Links bank b (not in q's hit list, its oldest hit `seq`) into the list by age, searching
+    // from the back no further than bank `stop` (Queue::kNone: the whole list).
+    void link_hit(Queue& q, uint32_t b, uint64_t seq, uint32_t stop);
     static constexpr uint64_t kNoSeq = UINT64_MAX;
     // FIFO of staged bursts, a ring of power-of-two size that only grows (no allocation in
     // steady state).
