@@ -196,9 +196,6 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     }
     Channel& ch = *pick;
     ch.busy = true;
-    // No other process acts while this thread issues between its waits: a target's wake-up
-    // requested meanwhile is held back from the kernel until it waits (process.h).
-    open_hold_window();
     m_advance.forget();  // other threads ran since the last descriptor
     const uint64_t begin = std::max(now_cycles(), ch.next_issue);
     uint64_t t = begin + static_cast<uint64_t>(m_cfg.setup_cycles);
@@ -207,8 +204,8 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     r.sram_done = t;
     Deferred* later = nullptr;  // made when a burst's completion is told later
     const uint64_t burst = static_cast<uint64_t>(m_cfg.burst_bytes);
-    const uint64_t burst_mask =
-        burst - 1;  // a power of two (validated; checked in the constructor)
+    // A power of two (validated; checked in the constructor).
+    const uint64_t burst_mask = burst - 1;
     uint64_t bursts = 0;
     // The far side's target for the whole transfer, decoded once.
     const MemTargetIf::Route far_side =
@@ -225,6 +222,11 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     if (simple != nullptr) {
         t = issue_to_simple_dram(x, to_sram, layer, ch, t, *simple, far_side.offset, complete, r,
                                  bursts);
+    } else {
+        // Burst by burst. No other process acts while this thread issues between its waits: a
+        // target's wake-up requested meanwhile is held back from the kernel until it waits
+        // (process.h). (The simple DRAM asks for none: its descriptor path opens no window.)
+        open_hold_window();
     }
     const uint64_t sram_span = x.rows > 0 ? uint64_t{x.rows - 1} * x.sram_stride + x.row_bytes : 0;
     for (uint32_t row = 0; simple == nullptr && row < x.rows; ++row) {
@@ -280,7 +282,7 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
             left -= len;
         }
     }
-    close_hold_window();
+    if (simple == nullptr) close_hold_window();
     ch.next_issue = t;
     ch.busy = false;
     r.issued = t;

@@ -37,7 +37,7 @@
 // other activity is in a later cycle, the wait ends at the timeout's cycle with no switch (as
 // advance_to does). Either way the thread then runs ahead of the kernel's time in a cycle no
 // other process acts in, as a burst issued through advance_to does. Otherwise the kernel waits.
-// While the thread issues a descriptor (between its waits) it opens a hold window
+// While the thread issues a descriptor burst by burst (between its waits) it opens a hold window
 // (models/process.h, "Held wake-ups"): the target's wake-up requested meanwhile takes its ticket
 // but enters the kernel's queue only when the thread waits, so one the loop runs itself never
 // costs the kernel an insert, a cancel and a removal, and the loop needs no second query of the
