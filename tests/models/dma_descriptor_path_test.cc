@@ -40,6 +40,7 @@
 #include "models/platform/address_map.h"
 #include "models/process.h"
 #include "sim/config/config_loader.h"
+#include "sim/core/error.h"
 #include "sim/stats/component_stats.h"
 #include "sim/stats/limiters.h"
 #include "tests/models/driver.h"
@@ -213,6 +214,7 @@ Observed run(const Scenario& s, bool fast, bool closed_form = true, bool sync = 
     }));
     sc_core::sc_start();
     model::Dma::use_sync_loop(true);
+    model::use_wake_holding(true);
     model::rethrow_process_error();
     const uint64_t end = model::now_cycles() + 1;
     for (size_t l = 0; l < kLayers; ++l)
@@ -381,7 +383,6 @@ TEST(DmaSyncLoop, EqualsTheKernelsOwnWaitsWithTheBankedDram) {
         ASSERT_EQ(sync.per_engine, kernel_unheld.per_engine) << describe(s);
         ASSERT_EQ(sync.stats, kernel_unheld.stats) << describe(s);
     }
-    model::use_wake_holding(true);
     // The loop carried many of the waits (at the time of writing, on the 300 scenarios: wake-ups
     // in 284 of them, 81,949 wake-ups and 303 timeouts in all).
     const uint64_t wakes = model::Dma::sync_wakes() - wakes_before;
@@ -392,6 +393,27 @@ TEST(DmaSyncLoop, EqualsTheKernelsOwnWaitsWithTheBankedDram) {
     EXPECT_GT(with_wakes, scenarios / 4);
     EXPECT_GT(timeouts, 0u);
     EXPECT_GT(model::held_wakes() - holds_before, uint64_t(scenarios));
+}
+
+// The DMA splits transfers at dma.burst-aligned addresses with a mask: a burst that is not a
+// power of two (which config validation refuses) is a ModelError, not a wrong split.
+TEST(DmaBurst, ABurstThatIsNotAPowerOfTwoIsAModelError) {
+    std::mt19937_64 rng(5);
+    Scenario s = random_scenario(rng);
+    model::KernelContext ctx;
+    stats::StatGroup stats("", kLayers);
+    model::BankedSram spad("spad", s.spad, false, stats.group("spad"), model::now_cycles);
+    s.dma.burst_bytes = 48;
+    try {
+        model::Dma dma("dma", s.dma, spad, false, stats.group("dma"));
+        FAIL() << "a 48-byte burst was accepted";
+    } catch (const ModelError& e) {
+        EXPECT_NE(std::string(e.what()).find("dma.burst must be a power of two, found 48"),
+                  std::string::npos)
+            << e.what();
+    }
+    s.dma.burst_bytes = 64;
+    EXPECT_NO_THROW(model::Dma("dma2", s.dma, spad, false, stats.group("dma2")));
 }
 
 // The channel's queue of completions is a min-priority queue: the same answers as

@@ -263,9 +263,11 @@ std::string describe(const cfg::DramConfig& c) {
 }
 
 // `cases` devices from `device(rng)`, each with a stream from `stream(rng, device)`, checked
-// against the reference (check_stream); prints the commands and streaming scans counted.
+// against the reference (check_stream); counts (g_commands, g_streaming_scans) and prints the
+// commands and streaming scans.
 template <typename Device, typename MakeStream>
 void check_streams(std::mt19937_64& rng, int cases, Device device, MakeStream stream) {
+    g_commands = g_streaming_scans = 0;
     for (int i = 0; i < cases; ++i) {
         const cfg::DramConfig c = device(rng);
         cfg::HwConfig hw;
@@ -282,7 +284,6 @@ void check_streams(std::mt19937_64& rng, int cases, Device device, MakeStream st
 }
 
 TEST(DramEquivalence, RandomDevicesAndStreamsMatchTheCycleByCycleReference) {
-    g_commands = g_streaming_scans = 0;
     const int cases = long_sweep() ? 12000 : 2500;
     std::mt19937_64 rng(20240611);
     check_streams(rng, cases, random_device, [](std::mt19937_64& r, const cfg::DramConfig& c) {
@@ -343,7 +344,6 @@ Stream streaming_stream(std::mt19937_64& rng, const cfg::DramConfig& c, int coun
 // The streaming walk proven on streams that take it for about half the commands (the random
 // streams above reach it for about one command in eight).
 TEST(DramEquivalence, StreamingHeavyStreamsMatchTheCycleByCycleReference) {
-    g_commands = g_streaming_scans = 0;
     const int cases = long_sweep() ? 5000 : 1000;
     std::mt19937_64 rng(20261207);
     check_streams(rng, cases, streaming_device, [](std::mt19937_64& r, const cfg::DramConfig& c) {
