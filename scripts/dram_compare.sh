@@ -8,6 +8,12 @@
 #   scripts/dram_compare.sh --speed    only ResNet-50 (32x32 edge NPU, the bench.sh setup),
 #                                      simple vs banked host CPU seconds, best of 5 each,
 #                                      interleaved
+#   scripts/dram_compare.sh --speed-chips
+#                                      ResNet-50 timing-only on every bundled chip at its own
+#                                      size, simple vs banked (the chip's own memory, else the
+#                                      default DDR4-3200; edge_npu also LPDDR4-4266), host CPU
+#                                      seconds, best of 3 each, interleaved: issue 12's bound
+#                                      (banked at most 2x simple) chip by chip
 #   scripts/dram_compare.sh --against OTHER_NPUSIM
 #                                      an A/B of this tree's build and another npusim binary
 #                                      (e.g. one built from main): every banked run of the table
@@ -25,8 +31,16 @@ trap 'rm -rf "$out"' EXIT
 run() {
   local dir="$out/${dir:-run}"
   rm -rf "$dir"
-  /usr/bin/time -f "%U %S" -o "$out/time" "${bin:-$npusim}" run --timing-only --quiet \
-    --out "$dir" --force "$@" >/dev/null
+  # The run's user + system CPU seconds from its rusage (/usr/bin/time rounds to 10 ms).
+  python3 - "$out/time" "${bin:-$npusim}" run --timing-only --quiet --out "$dir" --force "$@" \
+    <<'EOF'
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{usage.ru_utime} {usage.ru_stime}\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+EOF
   python3 - "$dir/stats.json" "$out/time" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -35,7 +49,7 @@ u, s = open(sys.argv[2]).read().split()[-2:]
 dram = t.get("dram")
 hit = f'{100 * dram["row_hit_rate"]:.1f}%' if dram else "-"
 print(t["cycles"], f'{t["dram_gbps"]:.2f}', hit, f'{t["energy_pj"]["dram"] / 1e6:.1f}',
-      f'{t["energy_pj"]["total"] / 1e6:.1f}', f"{float(u) + float(s):.2f}")
+      f'{t["energy_pj"]["total"] / 1e6:.1f}', f"{float(u) + float(s):.3f}")
 EOF
 }
 
@@ -57,10 +71,35 @@ speed() {
       if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
     END { for (i = 0; i < n; i++) {
             l = order[i]
-            printf "ResNet-50 timing-only, CPU s (best of 5)%s: simple %.2f, banked %.2f, ratio %.2f\n",
+            printf "ResNet-50 timing-only, CPU s (best of 5)%s: simple %.3f, banked %.3f, ratio %.2f\n",
                    several ? " " l : "", best[l " simple"], best[l " banked"],
                    best[l " banked"] / best[l " simple"] } }'
 }
+
+if [ "${1:-}" = "--speed-chips" ]; then
+  # chip, then a preset for the banked runs (none: the chip's own memory or the default)
+  chips=("edge_npu" "edge_npu lpddr4_4266" "nvdla" "gemmini" "vta" "tpu_v1")
+  for i in 1 2 3; do
+    for c in "${chips[@]}"; do
+      read -r chip preset <<<"$c"
+      args=(--hw "$root/configs/$chip.yaml" --workload "$root/workloads/resnet50.yaml")
+      label="$chip${preset:+ $preset}"
+      echo "$label|simple|$(run "${args[@]}" --set dram.model=simple | awk '{print $6}')"
+      sets=(--set dram.model=banked)
+      [ -z "$preset" ] || sets+=(--set dram.preset="$preset")
+      echo "$label|banked|$(run "${args[@]}" "${sets[@]}" | awk '{print $6}')"
+    done
+  done | awk -F'|' '
+    { k = $1 "|" $2; if (!(k in best) || $3 < best[k]) best[k] = $3
+      if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
+    END { print "| chip (ResNet-50 timing-only) | simple CPU s | banked CPU s | banked / simple |"
+          print "|---|---|---|---|"
+          for (i = 0; i < n; i++) {
+            l = order[i]
+            printf "| %s | %.3f | %.3f | %.2f |\n", l, best[l "|simple"], best[l "|banked"],
+                   best[l "|banked"] / best[l "|simple"] } }'
+  exit 0
+fi
 
 if [ "${1:-}" = "--speed" ]; then
   speed "this=$npusim"
