@@ -24,6 +24,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <systemc>
@@ -47,9 +48,39 @@ void check_time_resolution();
 // Whether timed wake-ups take tickets (see "Same-cycle order"; on by default). Set it before a
 // simulation starts.
 void use_same_cycle_tickets(bool on);
+namespace detail {
+// Tickets taken per cycle (see "Same-cycle order"), for the running simulation: a direct-mapped
+// ring of the cycles to come (a slot whose cycle has passed is free), and a map (process.cc) for a
+// cycle whose slot another cycle still to come holds; `far` counts the map's cycles of this slot
+// (none: a cycle of this slot is not in the map, and a free slot can be taken with no look-up).
+struct TicketSlot {
+    uint64_t cycle = UINT64_MAX;  // UINT64_MAX: free
+    uint32_t taken = 0;
+    uint32_t far = 0;
+};
+inline constexpr size_t kTicketRing = 4096;
+inline std::array<TicketSlot, kTicketRing> g_ring;
+inline bool g_use_tickets = true;  // use_same_cycle_tickets()
+// wake_time()'s other cases (the map, a full cycle, no tickets), out of line.
+uint64_t wake_time_slow(uint64_t cycle);
+}  // namespace detail
 // The kernel time (units) of a wake-up at `cycle` (> the present cycle): with tickets the cycle's
-// next free unit (ModelError when a cycle runs out of units), else the cycle's start.
-[[nodiscard]] uint64_t wake_time(uint64_t cycle);
+// next free unit (ModelError when a cycle runs out of units), else the cycle's start. Inline: the
+// cycle's ring slot when it holds the cycle or is free with no cycle of it in the map.
+[[nodiscard]] inline uint64_t wake_time(uint64_t cycle) {
+    detail::TicketSlot& slot = detail::g_ring[cycle % detail::kTicketRing];
+    if (detail::g_use_tickets) {
+        if (slot.cycle != cycle && slot.far == 0 &&
+            (slot.cycle == UINT64_MAX || slot.cycle <= now_cycles())) {
+            slot.cycle = cycle;
+            slot.taken = 0;
+        }
+        if (slot.cycle == cycle && slot.taken < kTimeUnitsPerCycle) {
+            return cycle * kTimeUnitsPerCycle + slot.taken++;
+        }
+    }
+    return detail::wake_time_slow(cycle);
+}
 // The span from now to a new ticket in `cycle` (> the present cycle).
 [[nodiscard]] sc_core::sc_time span_to(uint64_t cycle);
 // A span of kernel time in whole cycles (kernel times here are whole cycles).
