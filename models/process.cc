@@ -179,18 +179,19 @@ void release_held_wakes() {
     detail::g_held = detail::HeldWake{};
     ++detail::g_notifications;
     held.event->notify(sc_time::from_value(held.time - now_time()));
+    if (held.released != nullptr) *held.released = true;
     probe_after_notification();
 }
 
-uint64_t hold_wake(sc_core::sc_event& e, uint64_t cycle) {
+uint64_t hold_wake(sc_core::sc_event& e, uint64_t cycle, bool* released) {
     const uint64_t at = wake_time(cycle);
-    hold_wake_at(e, at);
+    hold_wake_at(e, at, released);
     return at;
 }
 
-void hold_wake_at(sc_core::sc_event& e, uint64_t at) {
+void hold_wake_at(sc_core::sc_event& e, uint64_t at, bool* released) {
     if (detail::g_held.event != nullptr && detail::g_held.event != &e) release_held_wakes();
-    detail::g_held = detail::HeldWake{&e, at};
+    detail::g_held = detail::HeldWake{&e, at, released};
     ++detail::g_holds;
 }
 

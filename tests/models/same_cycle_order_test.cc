@@ -151,6 +151,30 @@ TEST(SameCycleTickets, TheMapDropsOnlyCyclesThatHavePassed) {
                                             (109 + 3 * 4096) * kUnit}));
 }
 
+// One Advancer asked by two threads in the same delta cycle (the DMA's load and store channels
+// share one, models/engines/dma.h): the second must ask the kernel again, the first one's answer
+// being stale since that thread's timed wait (a change no notification counter sees).
+TEST(Advancer, AnotherThreadInTheSameDeltaCycleAsksTheKernelAgain) {
+    model::KernelContext ctx;
+    model::Advancer adv;
+    std::vector<uint64_t> seen;
+    auto body = [&](uint64_t cycles) {
+        return [&, cycles] {
+            seen.push_back(adv.kernel_next());
+            sc_core::wait(model::cycles_to_time(cycles));  // not through notify_after
+        };
+    };
+    test_support::Driver a("a", body(5));
+    test_support::Driver b("b", body(7));
+    sc_core::sc_start();
+    model::rethrow_process_error();
+    // The first to run sees the other one runnable (pending now, at 0); the second sees the
+    // first one's wait (cycle 5 or 7, whichever thread ran first).
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[0], 0u);
+    EXPECT_TRUE(seen[1] == 5 * kUnit || seen[1] == 7 * kUnit) << seen[1];
+}
+
 TEST(SameCycleTickets, ACycleOutOfUnitsIsAModelError) {
     model::KernelContext ctx;
     for (uint64_t i = 0; i < kUnit; ++i) ASSERT_EQ(model::wake_time(9), 9 * kUnit + i);
