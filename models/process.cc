@@ -59,53 +59,61 @@ void check_time_resolution() {
 sc_time cycles_to_time(uint64_t cycles) { return sc_time::from_value(cycles * kTimeUnitsPerCycle); }
 
 namespace {
-// Tickets taken per cycle (see "Same-cycle order" in process.h), for the running simulation: a
-// direct-mapped ring of the cycles to come (a slot whose cycle has passed is free), and a map for
-// a cycle whose slot another cycle still to come holds.
-struct TicketSlot {
-    uint64_t cycle = UINT64_MAX;  // UINT64_MAX: free
-    uint32_t taken = 0;
-};
-constexpr size_t kTicketRing = 4096;
-std::array<TicketSlot, kTicketRing> g_ring;
+// The ring (detail::g_ring, process.h) and the map of the cycles whose slot another cycle still to
+// come held when they took their first ticket, with the size at which the map drops the cycles
+// that have passed next.
 std::unordered_map<uint64_t, uint32_t> g_far;
+size_t g_far_prune_at = 64;
 // set_kernel_probe(): its distance and its event (made in the running simulation's context).
 uint64_t g_probe_ahead = 0;
 std::unique_ptr<sc_core::sc_event> g_probe;
-bool g_use_tickets = true;  // use_same_cycle_tickets()
 
 void clear_tickets() {
-    g_ring.fill(TicketSlot{});
+    detail::g_ring.fill(detail::TicketSlot{});
     g_far.clear();
+    g_far_prune_at = 64;
+}
+
+// A new count of `cycle` in the map (its ring slot holds another cycle to come; it is not in
+// the map yet).
+uint32_t& far_tickets_of(uint64_t cycle) {
+    const uint64_t now = now_cycles();
+    if (g_far.size() >= g_far_prune_at) {  // drop the cycles that have passed
+        for (auto p = g_far.begin(); p != g_far.end();) {
+            if (p->first <= now) {
+                --detail::g_ring[p->first % detail::kTicketRing].far;
+                p = g_far.erase(p);
+            } else {
+                ++p;
+            }
+        }
+        g_far_prune_at = 2 * g_far.size() + 64;
+    }
+    ++detail::g_ring[cycle % detail::kTicketRing].far;
+    return g_far[cycle];
 }
 
 uint32_t& tickets_of(uint64_t cycle) {
-    TicketSlot& slot = g_ring[cycle % kTicketRing];
+    detail::TicketSlot& slot = detail::g_ring[cycle % detail::kTicketRing];
     if (slot.cycle == cycle) return slot.taken;
-    if (!g_far.empty()) {
+    if (slot.far > 0) {
         const auto it = g_far.find(cycle);
         if (it != g_far.end()) return it->second;
     }
-    const uint64_t now = now_cycles();
-    if (slot.cycle == UINT64_MAX || slot.cycle <= now) {
+    if (slot.cycle == UINT64_MAX || slot.cycle <= now_cycles()) {
         slot.cycle = cycle;
         slot.taken = 0;
         return slot.taken;
     }
-    if (g_far.size() >= 4096) {  // drop the cycles that have passed
-        for (auto it = g_far.begin(); it != g_far.end();) {
-            it = it->first <= now ? g_far.erase(it) : std::next(it);
-        }
-    }
-    return g_far[cycle];
+    return far_tickets_of(cycle);
 }
 }  // namespace
 
 void set_kernel_probe(uint64_t ahead) { g_probe_ahead = ahead; }
 
-void use_same_cycle_tickets(bool on) { g_use_tickets = on; }
+void use_same_cycle_tickets(bool on) { detail::g_use_tickets = on; }
 
-uint64_t wake_time(uint64_t cycle) {
+uint64_t detail::wake_time_slow(uint64_t cycle) {
     if (!g_use_tickets) return cycle * kTimeUnitsPerCycle;
     uint32_t& taken = tickets_of(cycle);
     if (taken == kTimeUnitsPerCycle) {
@@ -163,7 +171,7 @@ uint64_t notify_at(sc_core::sc_event& e, uint64_t cycle) {
     return at;
 }
 
-bool same_cycle_tickets() { return g_use_tickets; }
+bool same_cycle_tickets() { return detail::g_use_tickets; }
 
 void release_held_wakes() {
     if (detail::g_held.event == nullptr) return;
@@ -171,18 +179,19 @@ void release_held_wakes() {
     detail::g_held = detail::HeldWake{};
     ++detail::g_notifications;
     held.event->notify(sc_time::from_value(held.time - now_time()));
+    if (held.released != nullptr) *held.released = true;
     probe_after_notification();
 }
 
-uint64_t hold_wake(sc_core::sc_event& e, uint64_t cycle) {
+uint64_t hold_wake(sc_core::sc_event& e, uint64_t cycle, bool* released) {
     const uint64_t at = wake_time(cycle);
-    hold_wake_at(e, at);
+    hold_wake_at(e, at, released);
     return at;
 }
 
-void hold_wake_at(sc_core::sc_event& e, uint64_t at) {
+void hold_wake_at(sc_core::sc_event& e, uint64_t at, bool* released) {
     if (detail::g_held.event != nullptr && detail::g_held.event != &e) release_held_wakes();
-    detail::g_held = detail::HeldWake{&e, at};
+    detail::g_held = detail::HeldWake{&e, at, released};
     ++detail::g_holds;
 }
 

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <systemc>
@@ -47,9 +48,39 @@ void check_time_resolution();
 // Whether timed wake-ups take tickets (see "Same-cycle order"; on by default). Set it before a
 // simulation starts.
 void use_same_cycle_tickets(bool on);
+namespace detail {
+// Tickets taken per cycle (see "Same-cycle order"), for the running simulation: a direct-mapped
+// ring of the cycles to come (a slot whose cycle has passed is free), and a map (process.cc) for a
+// cycle whose slot another cycle still to come holds; `far` counts the map's cycles of this slot
+// (none: a cycle of this slot is not in the map, and a free slot can be taken with no look-up).
+struct TicketSlot {
+    uint64_t cycle = UINT64_MAX;  // UINT64_MAX: free
+    uint32_t taken = 0;
+    uint32_t far = 0;
+};
+inline constexpr size_t kTicketRing = 4096;
+inline std::array<TicketSlot, kTicketRing> g_ring;
+inline bool g_use_tickets = true;  // use_same_cycle_tickets()
+// wake_time()'s other cases (the map, a full cycle, no tickets), out of line.
+uint64_t wake_time_slow(uint64_t cycle);
+}  // namespace detail
 // The kernel time (units) of a wake-up at `cycle` (> the present cycle): with tickets the cycle's
-// next free unit (ModelError when a cycle runs out of units), else the cycle's start.
-[[nodiscard]] uint64_t wake_time(uint64_t cycle);
+// next free unit (ModelError when a cycle runs out of units), else the cycle's start. Inline: the
+// cycle's ring slot when it holds the cycle or is free with no cycle of it in the map.
+[[nodiscard]] inline uint64_t wake_time(uint64_t cycle) {
+    detail::TicketSlot& slot = detail::g_ring[cycle % detail::kTicketRing];
+    if (detail::g_use_tickets) {
+        if (slot.cycle != cycle && slot.far == 0 &&
+            (slot.cycle == UINT64_MAX || slot.cycle <= now_cycles())) {
+            slot.cycle = cycle;
+            slot.taken = 0;
+        }
+        if (slot.cycle == cycle && slot.taken < kTimeUnitsPerCycle) {
+            return cycle * kTimeUnitsPerCycle + slot.taken++;
+        }
+    }
+    return detail::wake_time_slow(cycle);
+}
 // The span from now to a new ticket in `cycle` (> the present cycle).
 [[nodiscard]] sc_core::sc_time span_to(uint64_t cycle);
 // A span of kernel time in whole cycles (kernel times here are whole cycles).
@@ -80,6 +111,9 @@ namespace detail {
 // How many notifications the models made through notify_after (Advancer).
 inline uint64_t g_notifications = 0;
 }  // namespace detail
+// Counts a change a model made to the kernel's pending notifications outside the functions
+// below (an event notified or cancelled directly), for Advancer.
+inline void count_kernel_change() { ++detail::g_notifications; }
 // Notifies `e` `cycles` from now (0: in the next delta cycle). The models notify only through
 // here, so a thread can tell that it made no notification (Advancer).
 void notify_after(sc_core::sc_event& e, uint64_t cycles);
@@ -106,6 +140,7 @@ namespace detail {
 struct HeldWake {
     sc_core::sc_event* event = nullptr;
     uint64_t time = UINT64_MAX;  // kernel time (units); UINT64_MAX: none held
+    bool* released = nullptr;    // set when it is handed to the kernel (nullptr: nowhere)
 };
 inline HeldWake g_held;
 inline bool g_hold_open = false;
@@ -123,9 +158,10 @@ inline void use_wake_holding(bool on) { detail::g_hold_enabled = on; }
 // Hands the held wake-up (if any) to the kernel: `e` notified at its time.
 void release_held_wakes();
 // Inside a hold window: notify_at(e, cycle) held back; returns its ticket's kernel time.
-uint64_t hold_wake(sc_core::sc_event& e, uint64_t cycle);
+// `released` (if given) is set to true when the wake-up is handed to the kernel.
+uint64_t hold_wake(sc_core::sc_event& e, uint64_t cycle, bool* released = nullptr);
 // Holds `e` at kernel time `at`, a ticket it took before (a wake-up given back).
-void hold_wake_at(sc_core::sc_event& e, uint64_t at);
+void hold_wake_at(sc_core::sc_event& e, uint64_t at, bool* released = nullptr);
 // Drops `e`'s held wake-up, if it is the one held.
 inline void unhold_wake(const sc_core::sc_event& e) {
     if (detail::g_held.event == &e) detail::g_held = detail::HeldWake{};
@@ -157,10 +193,12 @@ void wait_in_window(Wait&& wait) {
 // descriptor's bursts): the same decisions with the same effects on the kernel, asking the kernel
 // for its next pending activity only when the answer may have changed since it last asked. It
 // may change only when time or the delta cycle moved (the thread waited), or when a notification
-// was made (notify_after); call forget() where another thread may have run since the last call
-// (at the start of each descriptor). Asking again without such a change gives the same answer
-// and has no effect: the query's one side effect is dropping cancelled timed notifications from
-// the top of the kernel's queue, and the previous query left none there. So even the order of
+// was made or taken back (notify_after, notify_at, release_held_wakes; a model that notifies or
+// cancels an event itself counts it with count_kernel_change()), or another thread asks (one
+// Advancer may serve several threads); call forget() where another thread may have run since the
+// last call (at the start of each descriptor). Asking again without such a change gives the same
+// answer and has no effect: the query's one side effect is dropping cancelled timed notifications
+// from the top of the kernel's queue, and the previous query left none there. So even the order of
 // same-time wake-ups (which the shape of that queue decides) is the same as with advance_to.
 class Advancer {
   public:
@@ -171,26 +209,41 @@ class Advancer {
         sc_core::sc_simcontext* k = sc_core::sc_get_curr_simcontext();
         const uint64_t now = k->time_stamp().value();
         if (cycle <= now / kTimeUnitsPerCycle) return;
+        // Nothing pending up to the end of `cycle` (a held wake-up counts): nobody acts before
+        // this thread would.
+        const uint64_t pending = std::min(kernel_next(k, now), detail::g_held.time);
+        if (pending / kTimeUnitsPerCycle > cycle) return;
+        m_now = UINT64_MAX;
+        wait_in_window([cycle] { sc_core::wait(span_to(cycle)); });
+    }
+    // kernel_next_activity_time(), kept the same way (call forget() after a wait of the calling
+    // thread that advance_to did not make).
+    [[nodiscard]] uint64_t kernel_next() {
+        sc_core::sc_simcontext* k = sc_core::sc_get_curr_simcontext();
+        return kernel_next(k, k->time_stamp().value());
+    }
+
+  private:
+    uint64_t kernel_next(sc_core::sc_simcontext* k, uint64_t now) {
+        // (Asked by another thread, e.g. the DMA's other channel, in the same delta cycle: that
+        // one may have waited since, a timed wait no notification counts.)
+        const void* const process = k->get_curr_proc_info()->process_handle;
         if (!m_keep || now != m_now || k->change_stamp() != m_stamp ||
-            detail::g_notifications != m_notifications) {
+            detail::g_notifications != m_notifications || process != m_process) {
             const uint64_t pending = sc_core::sc_time_to_pending_activity(k).value();
             m_pending = pending > UINT64_MAX - now ? UINT64_MAX : now + pending;
             m_now = now;
             m_stamp = k->change_stamp();
             m_notifications = detail::g_notifications;
+            m_process = process;
         }
-        // Nothing pending up to the end of `cycle` (a held wake-up counts): nobody acts before
-        // this thread would.
-        const uint64_t pending = std::min(m_pending, detail::g_held.time);
-        if (pending / kTimeUnitsPerCycle > cycle) return;
-        m_now = UINT64_MAX;
-        wait_in_window([cycle] { sc_core::wait(span_to(cycle)); });
+        return m_pending;
     }
 
-  private:
     uint64_t m_now = UINT64_MAX;  // kernel time (units) of the last query; UINT64_MAX: none
     uint64_t m_stamp = 0;         // the kernel's change stamp then
     uint64_t m_notifications = 0;
+    const void* m_process = nullptr;  // the thread that asked
     uint64_t m_pending = 0;  // the query's answer: the next pending activity (kernel time units)
     bool m_keep = true;
 };

@@ -73,7 +73,6 @@ uint64_t Dma::slot_wait(Channel& ch, uint64_t t, uint32_t layer) {
         }
         // Wait for the earliest known completion or the next one told, whichever comes first,
         // and look again.
-        m_advance.forget();
         await_completion(ch, t);
         while (!ch.in_flight.empty() && ch.in_flight.top() <= t) ch.in_flight.pop();
         if (ch.in_flight.size() + ch.pending < m_outstanding) break;
@@ -90,7 +89,8 @@ void Dma::await_completion(Channel& ch, uint64_t& t) {
     if (m_sync_loop && same_cycle_tickets()) {
         for (;;) {
             // The kernel's next activity and the held wake-up (process.h), whichever is first.
-            const uint64_t kernel = kernel_next_activity_time();
+            // (The kernel's answer kept while it cannot have changed: Advancer.)
+            const uint64_t kernel = m_advance.kernel_next();
             const uint64_t held = held_wake_time();
             const uint64_t next = std::min(kernel, held);
             if (next == UINT64_MAX) break;  // nothing else pending: only a told completion ends it
@@ -113,7 +113,8 @@ void Dma::await_completion(Channel& ch, uint64_t& t) {
             // Every other activity: the kernel's when the wake-up was the held one (the kernel's
             // answer may still count a later notification of the same event that cancel_wake
             // took back: then the check below is only stricter), else the kernel asked again.
-            const uint64_t other = next == held ? kernel : next_activity_time();
+            const uint64_t other =
+                next == held ? kernel : std::min(m_advance.kernel_next(), held_wake_time());
             if (other / kUnits <= next / kUnits) {
                 target->restore_wake(next);
                 break;
@@ -137,6 +138,7 @@ void Dma::await_completion(Channel& ch, uint64_t& t) {
             m_told.wait(sc_core::sc_time::from_value(timeout - now_time()));
         }
     });
+    m_advance.forget();  // the kernel ran (Advancer keeps no answer across this thread's waits)
     t = std::max(t, now_cycles());
 }
 

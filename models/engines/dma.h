@@ -28,7 +28,8 @@
 // burst. Completions may come in any order.
 // The synchronous loop (await_completion; Dma::use_sync_loop(false) turns it off): such a wait
 // (until the earliest known completion, the timeout, or a told one) takes its timeout's ticket as
-// the kernel's wait would, then looks at the kernel's next activity. When the target's own wake-up
+// the kernel's wait would, then looks at the kernel's next activity (the Advancer's answer, kept
+// between two looks while it cannot have changed: models/process.h). When the target's own wake-up
 // (MemTargetIf::pending_wake: it serves this DMA alone) is next, no other thread waits for what
 // it tells (ToldEvent::waiters), and every other activity is in a later cycle, the wake-up runs
 // here (MemTargetIf::run_wake) instead of the kernel switching to the target's process and back:

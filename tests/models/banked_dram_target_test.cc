@@ -14,11 +14,15 @@
 
 #include "models/mem/dram/banked_dram.h"
 #include "models/mem/dram/reference_channel.h"
+#include "models/mem/memory_image.h"
+#include "models/process.h"
 #include "sim/compiler/compiler.h"
 #include "sim/config/config_loader.h"
 #include "sim/graph/workload_loader.h"
 #include "sim/quant/ptq.h"
 #include "sim/run/simulation.h"
+#include "sim/stats/component_stats.h"
+#include "tests/models/driver.h"
 
 namespace npu {
 namespace {
@@ -167,6 +171,48 @@ TEST(BankedDramTarget, TheAdapterPathEqualsTheCycleByCycleReferenceOnNpuStreams)
         }
         EXPECT_EQ(differ, 0u);
     }
+}
+
+// cancel_wake() (the DMA's synchronous loop taking the adapter's wake-up back) takes the wake-up
+// out of the kernel also when it was held back while an initiator issued (models/process.h) and
+// then handed to the kernel: the adapter's method must not run then (it would tell the request's
+// completion). Without the cancel it does.
+size_t told_after_a_held_and_released_wake_up(bool cancel) {
+    model::KernelContext ctx;
+    const cfg::HwConfig hw = banked({"dram.preset=ddr4_3200"});
+    stats::StatGroup root("", 1);
+    model::MemoryImage image;
+    image.map(0, 1 << 20);
+    model::BankedDramTarget dram("dram", hw, image, root.group("dram"));
+    struct Recorder : model::MemInitiatorIf {
+        void complete(model::MemRequest&, uint64_t) override { ++told; }
+        size_t told = 0;
+    } rec;
+    model::MemRequest r;
+    r.bytes = 64;
+    r.initiator = &rec;
+    size_t told = 0;
+    test_support::Driver d("driver", [&] {
+        model::wait_until(2);
+        r.earliest = 2;
+        model::open_hold_window();
+        EXPECT_EQ(dram.request(r), model::MemTargetIf::kLater);  // its wake-up held back
+        const uint64_t wake = dram.untold_from();
+        EXPECT_EQ(model::held_wake_time() / model::kTimeUnitsPerCycle, wake);
+        model::close_hold_window();  // handed to the kernel
+        EXPECT_EQ(model::held_wake_time(), UINT64_MAX);
+        if (cancel) dram.cancel_wake();
+        model::wait_until(wake + 100);
+        told = rec.told;
+    });
+    sc_core::sc_start();
+    model::rethrow_process_error();
+    return told;
+}
+
+TEST(BankedDramTarget, AWakeUpHeldThenHandedToTheKernelIsCancelledThere) {
+    EXPECT_EQ(told_after_a_held_and_released_wake_up(false), 1u);
+    EXPECT_EQ(told_after_a_held_and_released_wake_up(true), 0u);
 }
 
 }  // namespace

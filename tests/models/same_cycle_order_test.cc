@@ -118,6 +118,63 @@ TEST(SameCycleTickets, ACycleKeepsItsCountWhenItsRingSlotFrees) {
     EXPECT_EQ(fresh, (8 + 4096) * kUnit);
 }
 
+// The map of cycles counted apart drops the cycles that have passed once it has grown (at 64
+// cycles, then at twice what it kept plus 64): a cycle still to come keeps its count through
+// that, and a ring slot whose cycles in the map were all dropped counts a new cycle from 0 again.
+TEST(SameCycleTickets, TheMapDropsOnlyCyclesThatHavePassed) {
+    model::KernelContext ctx;
+    std::vector<uint64_t> kept, fresh;
+    test_support::Driver drv("driver", [&] {
+        // 100 cycles apart (their slots hold cycles 10 .. 109); the 64th grows the map past its
+        // first bound with none passed (the next bound: 2 x 64 + 64 = 192).
+        for (uint64_t i = 0; i < 100; ++i) (void)model::wake_time(10 + i);
+        for (uint64_t i = 0; i < 100; ++i) (void)model::wake_time(10 + i + 4096);
+        const uint64_t live = 5000 + 4096;  // apart from 5,000 and still to come below
+        (void)model::wake_time(5000);
+        kept.push_back(model::wake_time(live));
+        model::wait_until(4096 + 200);  // the 100 cycles apart have passed, `live` has not
+        // 100 more apart (slots 300 .. 399 hold cycles to come): the map reaches 192 and drops
+        // the 100 that passed.
+        for (uint64_t i = 0; i < 100; ++i) (void)model::wake_time(4096 + 300 + i);
+        for (uint64_t i = 0; i < 100; ++i) (void)model::wake_time(2 * 4096 + 300 + i);
+        kept.push_back(model::wake_time(live));  // its count goes on: 1
+        // Slots 10 .. 109: their cycles passed and were dropped from the map: a new cycle of
+        // each counts from 0.
+        fresh.push_back(model::wake_time(10 + 3 * 4096));
+        fresh.push_back(model::wake_time(10 + 3 * 4096));
+        fresh.push_back(model::wake_time(109 + 3 * 4096));
+    });
+    sc_core::sc_start();
+    model::rethrow_process_error();
+    EXPECT_EQ(kept, (std::vector<uint64_t>{(5000 + 4096) * kUnit, (5000 + 4096) * kUnit + 1}));
+    EXPECT_EQ(fresh, (std::vector<uint64_t>{(10 + 3 * 4096) * kUnit, (10 + 3 * 4096) * kUnit + 1,
+                                            (109 + 3 * 4096) * kUnit}));
+}
+
+// One Advancer asked by two threads in the same delta cycle (the DMA's load and store channels
+// share one, models/engines/dma.h): the second must ask the kernel again, the first one's answer
+// being stale since that thread's timed wait (a change no notification counter sees).
+TEST(Advancer, AnotherThreadInTheSameDeltaCycleAsksTheKernelAgain) {
+    model::KernelContext ctx;
+    model::Advancer adv;
+    std::vector<uint64_t> seen;
+    auto body = [&](uint64_t cycles) {
+        return [&, cycles] {
+            seen.push_back(adv.kernel_next());
+            sc_core::wait(model::cycles_to_time(cycles));  // not through notify_after
+        };
+    };
+    test_support::Driver a("a", body(5));
+    test_support::Driver b("b", body(7));
+    sc_core::sc_start();
+    model::rethrow_process_error();
+    // The first to run sees the other one runnable (pending now, at 0); the second sees the
+    // first one's wait (cycle 5 or 7, whichever thread ran first).
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[0], 0u);
+    EXPECT_TRUE(seen[1] == 5 * kUnit || seen[1] == 7 * kUnit) << seen[1];
+}
+
 TEST(SameCycleTickets, ACycleOutOfUnitsIsAModelError) {
     model::KernelContext ctx;
     for (uint64_t i = 0; i < kUnit; ++i) ASSERT_EQ(model::wake_time(9), 9 * kUnit + i);

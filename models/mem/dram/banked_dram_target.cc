@@ -161,7 +161,12 @@ void BankedDramTarget::wake_by(uint64_t cycle) {
     if (cycle > now) {
         set_wake_at(cycle);
         // Held back from the kernel while an initiator's thread issues (process.h).
-        m_wake_time = wake_hold_open() ? hold_wake(m_wake, cycle) : notify_at(m_wake, cycle);
+        if (wake_hold_open()) {
+            m_wake_time = hold_wake(m_wake, cycle, &m_in_kernel);
+        } else {
+            m_wake_time = notify_at(m_wake, cycle);
+            m_in_kernel = true;
+        }
         return;
     }
     // Due now: the next delta cycle (never in a wake-up run in an initiator's thread: a step at
@@ -173,6 +178,7 @@ void BankedDramTarget::wake_by(uint64_t cycle) {
     set_wake_at(now);
     m_wake_time = UINT64_MAX;
     notify_after(m_wake, 0);
+    m_in_kernel = true;
 }
 
 void BankedDramTarget::wake() {
@@ -183,20 +189,29 @@ void BankedDramTarget::wake() {
         }
         set_wake_at(UINT64_MAX);
         m_wake_time = UINT64_MAX;
+        m_in_kernel = false;  // the one the kernel had has fired
         step(now_cycles());
     });
 }
 
 void BankedDramTarget::cancel_wake() {
     unhold_wake(m_wake);
-    m_wake.cancel();
+    // A notification only the kernel can take back (one held never reached it): cancelling it
+    // may change the kernel's next activity (Advancer keeps that answer while nothing changed).
+    if (m_in_kernel) {
+        m_wake.cancel();
+        m_in_kernel = false;
+        count_kernel_change();
+    }
 }
 
 void BankedDramTarget::restore_wake(uint64_t at) {
     if (wake_hold_open()) {
-        hold_wake_at(m_wake, at);
+        hold_wake_at(m_wake, at, &m_in_kernel);
     } else {
         m_wake.notify(sc_core::sc_time::from_value(at - now_time()));
+        m_in_kernel = true;
+        count_kernel_change();
     }
 }
 

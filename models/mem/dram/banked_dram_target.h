@@ -180,6 +180,9 @@ class BankedDramTarget : public DramTarget {
     sc_core::sc_event m_wake;
     uint64_t m_wake_at = UINT64_MAX;    // NPU cycle of the pending notification
     uint64_t m_wake_time = UINT64_MAX;  // its kernel time (units) when timed, else UINT64_MAX
+    // Whether the kernel may hold a notification of m_wake (notified, or held and released,
+    // since it last fired or was cancelled): cancel_wake() cancels only then.
+    bool m_in_kernel = false;
     // A memory cycle from which on the NPU cycle (to_npu) is m_wake_at or later (the first such
     // or the one after it), UINT64_MAX with m_wake_at: a request that could complete no earlier
     // needs no wake-up (no conversion per request; one just before it asks wake_by()).
