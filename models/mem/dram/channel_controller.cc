@@ -270,6 +270,17 @@ void ChannelController::reindex_bank(uint32_t b) {
     reindex_bank(m_write_q, b);
 }
 
+void ChannelController::reindex_closed(uint32_t b) {
+    // Every burst misses a closed bank (no row is kClosed): no hit, the front the oldest miss.
+    for (Queue* q : {&m_read_q, &m_write_q}) {
+        BankQueue& bq = q->banks[b];
+        bq.hit = BankQueue::kNone;
+        bq.miss = bq.size > 0 ? 0 : BankQueue::kNone;
+        set_hit(*q, b, kNoSeq);
+        set_miss(*q, b, bq.size > 0 ? bq.at(0).seq : kNoSeq);
+    }
+}
+
 inline bool ChannelController::admit_from(Fifo& staged, Queue& q, size_t depth, bool writes,
                                           uint64_t t) {
     if (staged.front_entry() > t || q.size >= depth) return false;
@@ -299,6 +310,7 @@ void ChannelController::update_refresh_due(uint64_t t) {
             ++m_refreshes_pending;
             r.refresh_due += m_refresh_period;
             m_candidates.kept = 0;  // bursts of this rank (or bank) are blocked now
+            m_refresh_at = 0;       // and its refresh commands are due
         }
         m_refresh_due = std::min(m_refresh_due, r.refresh_due);
     }
@@ -362,8 +374,7 @@ std::optional<ChannelController::RefreshStep> ChannelController::refresh_step(ui
     return RefreshStep{Command::kRef, 0, earliest(Command::kRef, rank, 0, 0)};
 }
 
-bool ChannelController::issue_refresh(uint64_t t) {
-    if (m_refreshes_pending == 0) return false;
+bool ChannelController::issue_due_refresh(uint64_t t) {
     for (uint32_t rank = 0; rank < m_ranks; ++rank) {
         const auto s = refresh_step(rank, t);
         if (!s || s->cycle > t) continue;
@@ -698,7 +709,7 @@ void ChannelController::precharge_at(uint32_t rank, uint32_t bank, uint64_t p) {
     Bank& b = bank_of(rank, bank);
     ++m_stats.precharges;
     b.open_row = kClosed;
-    reindex_bank(rank * m_banks_per_rank + bank);
+    reindex_closed(rank * m_banks_per_rank + bank);
     raise(b.next_act, p + m_t.tRP);
     raise(b.next_refpb, p + m_t.tRP);
     raise(m_rank[rank].next_ref, p + m_t.tRP);
@@ -742,10 +753,13 @@ inline uint64_t ChannelController::compute_next_decision() const {
     }
     best = std::min(best, m_refresh_due);
     if (m_refreshes_pending > 0) {
+        uint64_t refresh = kNever;
         for (uint32_t rank = 0; rank < m_ranks; ++rank) {
             if (m_rank[rank].refresh_pending == 0) continue;
-            if (const auto s = refresh_step(rank, 0)) best = std::min(best, s->cycle);
+            if (const auto s = refresh_step(rank, 0)) refresh = std::min(refresh, s->cycle);
         }
+        m_refresh_at = refresh;
+        best = std::min(best, refresh);
     }
     // The cycles until the next event see the mode the present queues give. The last step's mode
     // was evaluated over the queues as they were before its command (after its admissions), so
