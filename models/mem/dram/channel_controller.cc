@@ -270,6 +270,17 @@ void ChannelController::reindex_bank(uint32_t b) {
     reindex_bank(m_write_q, b);
 }
 
+void ChannelController::reindex_closed(uint32_t b) {
+    // Every burst misses a closed bank (no row is kClosed): no hit, the front the oldest miss.
+    for (Queue* q : {&m_read_q, &m_write_q}) {
+        BankQueue& bq = q->banks[b];
+        bq.hit = BankQueue::kNone;
+        bq.miss = bq.size > 0 ? 0 : BankQueue::kNone;
+        set_hit(*q, b, kNoSeq);
+        set_miss(*q, b, bq.size > 0 ? bq.at(0).seq : kNoSeq);
+    }
+}
+
 inline bool ChannelController::admit_from(Fifo& staged, Queue& q, size_t depth, bool writes,
                                           uint64_t t) {
     if (staged.front_entry() > t || q.size >= depth) return false;
@@ -299,6 +310,7 @@ void ChannelController::update_refresh_due(uint64_t t) {
             ++m_refreshes_pending;
             r.refresh_due += m_refresh_period;
             m_candidates.kept = 0;  // bursts of this rank (or bank) are blocked now
+            m_refresh_at = 0;       // and its refresh commands are due
         }
         m_refresh_due = std::min(m_refresh_due, r.refresh_due);
     }
@@ -362,8 +374,7 @@ std::optional<ChannelController::RefreshStep> ChannelController::refresh_step(ui
     return RefreshStep{Command::kRef, 0, earliest(Command::kRef, rank, 0, 0)};
 }
 
-bool ChannelController::issue_refresh(uint64_t t) {
-    if (m_refreshes_pending == 0) return false;
+bool ChannelController::issue_due_refresh(uint64_t t) {
     for (uint32_t rank = 0; rank < m_ranks; ++rank) {
         const auto s = refresh_step(rank, t);
         if (!s || s->cycle > t) continue;
@@ -441,6 +452,68 @@ inline const ChannelController::Candidates& ChannelController::scan_streaming(co
     return c;
 }
 
+const ChannelController::Candidates& ChannelController::scan_one_rank(const Queue& q,
+                                                                      bool write_queue,
+                                                                      uint64_t from) const {
+    Candidates& c = m_candidates;
+    c.kept = kept_for(write_queue);
+    const Rank& rank = m_rank[0];
+    // A due refresh blocks every bank (all-bank: no candidate at all), or the bank it refreshes
+    // next (per-bank: the walks skip it; Queue::kNone, no bank, otherwise).
+    uint32_t blocked_bank = Queue::kNone;
+    if (m_refreshes_pending > 0) {
+        if (m_refresh == cfg::RefreshMode::kAllBank) {
+            c.time = kNever;
+            c.column = kNoSeq;
+            c.row = kNoSeq;
+            return c;
+        }
+        blocked_bank = rank.refresh_bank;
+        ++m_refresh_scans;
+    }
+    from = std::max(from, m_bus_free);
+    // No column command is legal before `soonest`. Oldest hit first: a later bank wins only by
+    // being legal strictly earlier (offer()'s ties go to the oldest burst); once one is legal at
+    // `soonest`, no younger one can win.
+    const uint64_t soonest = std::max(from, write_queue ? rank.next_wr : rank.next_rd);
+    uint64_t time = kNever;
+    uint64_t seq = kNoSeq;
+    uint32_t best = 0;
+    for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
+        if (b == blocked_bank) continue;
+        const Bank& bank = m_banks[b];
+        const Group& g = m_groups[bank.group];
+        const uint64_t at = write_queue ? std::max({soonest, bank.next_wr, g.next_wr})
+                                        : std::max({soonest, bank.next_rd, g.next_rd});
+        if (at < time) {
+            time = at;
+            seq = q.oldest_hit[b];
+            best = b;
+            if (at == soonest) break;
+        }
+    }
+    c.time = time;
+    c.column = seq;
+    c.column_bank = best;
+    c.row = kNoSeq;
+    c.column_command = column_command(write_queue);
+    if (q.misses.empty()) return c;
+    // The misses (any order: offer() keeps the earliest, ties to the oldest burst, and a row
+    // command legal strictly earlier than every column command takes the decision).
+    const uint64_t act_from = std::max(from, rank_act(rank));
+    for (const uint32_t b : q.misses) {
+        if (b == blocked_bank) continue;
+        const Bank& bank = m_banks[b];
+        if (bank.open_row != kClosed) {
+            offer(c, std::max(from, bank.next_pre), q.oldest_miss[b], b, Command::kPre, false);
+        } else {
+            offer(c, std::max({act_from, bank.next_act, m_groups[bank.group].next_act}),
+                  q.oldest_miss[b], b, Command::kAct, false);
+        }
+    }
+    return c;
+}
+
 const ChannelController::Candidates& ChannelController::scan_candidates(bool write_queue,
                                                                         uint64_t from) const {
     Candidates& c = m_candidates;
@@ -450,7 +523,7 @@ const ChannelController::Candidates& ChannelController::scan_candidates(bool wri
     // consider() for every bank, with the rank's shares taken once.
     from = std::max(from, m_bus_free);
     const Command column = column_command(write_queue);
-    // (The streaming case is scan_streaming(): candidates() takes it before calling this.)
+    // (One rank is scan_one_rank(): candidates() takes it before calling this.)
     uint64_t soonest_column = kNever;  // no column command is legal before this
     for (uint32_t r = 0; r < m_ranks; ++r) {
         const Rank& rank = m_rank[r];
@@ -636,7 +709,7 @@ void ChannelController::precharge_at(uint32_t rank, uint32_t bank, uint64_t p) {
     Bank& b = bank_of(rank, bank);
     ++m_stats.precharges;
     b.open_row = kClosed;
-    reindex_bank(rank * m_banks_per_rank + bank);
+    reindex_closed(rank * m_banks_per_rank + bank);
     raise(b.next_act, p + m_t.tRP);
     raise(b.next_refpb, p + m_t.tRP);
     raise(m_rank[rank].next_ref, p + m_t.tRP);
@@ -662,11 +735,13 @@ void ChannelController::account(Background& bg, uint64_t* closes, uint32_t banks
 }
 
 uint64_t ChannelController::next_decision() const {
-    if (!m_next_valid) {
-        m_next = compute_next_decision();
-        m_next_valid = true;
-    }
+    if (!m_next_valid) first_decision();
     return m_next;
+}
+
+__attribute__((noinline)) void ChannelController::first_decision() const {
+    m_next = compute_next_decision();
+    m_next_valid = true;
 }
 
 inline uint64_t ChannelController::compute_next_decision() const {
@@ -678,10 +753,13 @@ inline uint64_t ChannelController::compute_next_decision() const {
     }
     best = std::min(best, m_refresh_due);
     if (m_refreshes_pending > 0) {
+        uint64_t refresh = kNever;
         for (uint32_t rank = 0; rank < m_ranks; ++rank) {
             if (m_rank[rank].refresh_pending == 0) continue;
-            if (const auto s = refresh_step(rank, 0)) best = std::min(best, s->cycle);
+            if (const auto s = refresh_step(rank, 0)) refresh = std::min(refresh, s->cycle);
         }
+        m_refresh_at = refresh;
+        best = std::min(best, refresh);
     }
     // The cycles until the next event see the mode the present queues give. The last step's mode
     // was evaluated over the queues as they were before its command (after its admissions), so

@@ -30,20 +30,25 @@
 // a command issues, the drain mode flips or a refresh falls due: over the banks with a miss, and
 // over the banks with a hit in the age of their oldest hit up to the first one legal as early as
 // any column command can be (usually the first or second); plus a pass over one bank's own
-// bursts (below) when its open row changes; no allocation once the buffers have grown. With one
-// rank, no refresh due and no miss in the queue (a stream of row hits: 95% of the request
-// commands of timing-only ResNet-18) that walk is the whole scan, inline (scan_streaming;
-// streaming_scans() counts it). Each queue keeps every bank's bursts in a ring of their own, in
-// age order (ages: one sequence number per queue, for FR-FCFS across banks), with the offsets of
-// the bank's oldest hit and miss: the issued burst is found from its bank with no search, the
-// bank's next hit after it is the next burst with the open row (in a stream of hits, the next
-// one), and its oldest hit and miss after its row changes are found among its own bursts. The drain
-// rule is evaluated only when the queues it reads changed: a step's mode is a fixed point of the
-// queues it saw (the rule is idempotent), so it holds for the cycles after the step until a burst
-// enters or leaves, and reads entering in read mode cannot flip it. Proven equal, command by
-// command and completion by completion, to the cycle-by-cycle ReferenceChannel
-// (reference_channel.h) in tests/unit/dram_equivalence_test.cc (which asserts that the streaming
-// scan was taken, and has streaming-heavy streams where it takes about half of the decisions).
+// bursts (below) when it opens a row (a bank that closes has no hit and its front is its oldest
+// miss: no search); no allocation once the buffers have grown. With one rank, no refresh due and no
+// miss in the queue (a stream of row hits: 95% of the request commands of timing-only ResNet-18)
+// that walk is the whole scan, inline (scan_streaming; streaming_scans() counts it); with one rank
+// otherwise (scan_one_rank) the same walk skips the bank a due per-bank refresh holds back
+// (refresh_scans() counts those scans), then the banks with a miss are offered. The first cycle a
+// due refresh command is legal is kept from the next decision: a step looks at the refresh commands
+// only from then on. Each queue keeps every bank's bursts in a ring of their own, in age order
+// (ages: one sequence number per queue, for FR-FCFS across banks), with the offsets of the bank's
+// oldest hit and miss: the issued burst is found from its bank with no search, the bank's next hit
+// after it is the next burst with the open row (in a stream of hits, the next one), and its oldest
+// hit and miss after its row changes are found among its own bursts. The drain rule is evaluated
+// only when the queues it reads changed: a step's mode is a fixed point of the queues it saw (the
+// rule is idempotent), so it holds for the cycles after the step until a burst enters or leaves,
+// and reads entering in read mode cannot flip it. Proven equal, command by command and completion
+// by completion, to the cycle-by-cycle ReferenceChannel (reference_channel.h) in
+// tests/unit/dram_equivalence_test.cc (which asserts that the streaming scan was taken, and has
+// streaming-heavy streams where it takes about half of the decisions, and per-bank refresh under
+// streams of hits where the one-rank scan skips a blocked bank).
 //
 // Stats (ChannelStats): bursts read/written, ACT, PRE, REF, REFpb, row hits/misses/conflicts,
 // queueing cycles, refresh cycles, active and precharged rank-cycles.
@@ -92,8 +97,10 @@ class ChannelController {
     [[nodiscard]] bool has_writes() const { return !m_write_staged.empty() || m_write_q.size > 0; }
     [[nodiscard]] uint64_t now() const { return m_now; }
     // How many FR-FCFS scans took the streaming case (one rank, no refresh due, every burst of
-    // the queue a hit: the walk over the banks with a hit alone), for tests.
+    // the queue a hit: the walk over the banks with a hit is the whole scan), and how many
+    // one-rank scans skipped a bank held back by its due per-bank refresh, for tests.
     [[nodiscard]] uint64_t streaming_scans() const { return m_streaming_scans; }
+    [[nodiscard]] uint64_t refresh_scans() const { return m_refresh_scans; }
 
     // A burst whose column command has issued; its data is done at `cycle` (may be > now()).
     struct Done {
@@ -248,11 +255,27 @@ class ChannelController {
     void update_refresh_due(uint64_t t);
     // The write-drain mode one evaluation of the rule gives from `write_mode` and the queues.
     [[nodiscard]] bool mode_after(bool write_mode) const;
-    bool issue_refresh(uint64_t t);
+    // Issues the refresh command due at t, if any (refresh takes precedence over requests).
+    bool issue_refresh(uint64_t t) {
+        // No refresh command is legal before m_refresh_at (see there).
+        if (m_refreshes_pending == 0 || m_refresh_at > t) return false;
+        return issue_due_refresh(t);
+    }
+    bool issue_due_refresh(uint64_t t);
     bool issue_request(uint64_t t);
     [[nodiscard]] uint64_t next_decision() const;
+    // The next decision before the first run_until (later ones are kept: run_until computes each
+    // after its steps), out of line: next_decision()'s callers stay small.
+    void first_decision() const;
     [[nodiscard]] uint64_t compute_next_decision() const;
     mutable uint64_t m_next = 0;  // next_decision(), while m_next_valid
+    // No refresh command is legal before this cycle (issue_refresh() looks no further when it
+    // is later): the first cycle one of a pending rank is, as the last next decision took it
+    // with a refresh pending. That holds until the next step's command (the next decision
+    // after it takes it again) or until a rank falls due (update_refresh_due() sets 0: look;
+    // needed when a rank falls due while another is still pending). With no refresh pending
+    // since, it is the cycle of the last refresh command (past).
+    mutable uint64_t m_refresh_at = 0;
     mutable bool m_next_valid = false;
     // mode_after(m_write_mode) over the queues as the last step left them, computed with the
     // next decision (the mode of every cycle after that step until a burst enters a queue).
@@ -283,18 +306,24 @@ class ChannelController {
     [[nodiscard]] Command column_command(bool write) const { return m_column_command[write]; }
     const Candidates& candidates(bool write_queue, uint64_t from) const {
         if (m_candidates.kept == kept_for(write_queue)) return m_candidates;
+        if (m_ranks > 1) return scan_candidates(write_queue, from);
         const Queue& q = write_queue ? m_write_q : m_read_q;
-        if (m_ranks == 1 && q.misses.empty() && m_refreshes_pending == 0) {
+        if (q.misses.empty() && m_refreshes_pending == 0) {
             return scan_streaming(q, write_queue, from);
         }
-        return scan_candidates(write_queue, from);
+        return scan_one_rank(q, write_queue, from);
     }
     // candidates() when they are not kept: a scan of the queue's representatives.
     const Candidates& scan_candidates(bool write_queue, uint64_t from) const;
-    // scan_candidates() in the streaming case (one rank, no refresh due, every burst of `q` a
-    // hit): the walk over the banks with a hit alone, inline (defined in the .cc, its only user).
+    // scan_candidates() with one rank: the rank's shares and the blocked bank (a due per-bank
+    // refresh's) taken once, the walk over the banks with a hit as scan_streaming's, then the
+    // banks with a miss.
+    const Candidates& scan_one_rank(const Queue& q, bool write_queue, uint64_t from) const;
+    // scan_one_rank() in the streaming case (no refresh due, every burst of `q` a hit): the walk
+    // over the banks with a hit alone, inline (defined in the .cc, its only user).
     const Candidates& scan_streaming(const Queue& q, bool write_queue, uint64_t from) const;
-    mutable uint64_t m_streaming_scans = 0;  // scans that took the streaming case (tests)
+    mutable uint64_t m_streaming_scans = 0;  // streaming_scans()
+    mutable uint64_t m_refresh_scans = 0;    // refresh_scans()
     // Queue bookkeeping.
     // Returns the burst's bank (channel-wide index) if the burst represents it now (its oldest
     // hit or miss), else Queue::kNone.
@@ -302,6 +331,7 @@ class ChannelController {
     void leave(Queue& q, uint32_t b);         // bank b's oldest hit had its column command
     void reindex_bank(Queue& q, uint32_t b);  // recompute b's oldest hit and miss
     void reindex_bank(uint32_t b);            // ... in both queues (its open row changed)
+    void reindex_closed(uint32_t b);          // reindex_bank(b) when b just closed (no search)
     // A due refresh holds the bank (channel-wide bank index) back from requests.
     [[nodiscard]] bool blocked(uint32_t b) const {
         if (m_refreshes_pending == 0) return false;
