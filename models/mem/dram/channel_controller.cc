@@ -418,19 +418,16 @@ void ChannelController::consider(Candidates& c, const Queue& q, uint32_t b, uint
     }
 }
 
-inline const ChannelController::Candidates& ChannelController::scan_streaming(const Queue& q,
-                                                                              bool write_queue,
-                                                                              uint64_t from) const {
-    ++m_streaming_scans;
-    const Rank& rank = m_rank[0];
-    const uint64_t soonest =
-        std::max({from, m_bus_free, write_queue ? rank.next_wr : rank.next_rd});
+template <bool kSkip>
+inline void ChannelController::walk_hits(const Queue& q, bool write_queue, uint64_t soonest,
+                                         uint32_t skip, Candidates& c) const {
     // Oldest hit first: a later bank wins only by being legal strictly earlier (offer()'s ties
     // go to the oldest burst); once one is legal at `soonest`, no younger one can win.
     uint64_t time = kNever;
     uint64_t seq = kNoSeq;
     uint32_t best = 0;
     for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
+        if (kSkip && b == skip) continue;
         const Bank& bank = m_banks[b];
         const Group& g = m_groups[bank.group];
         const uint64_t at = write_queue ? std::max({soonest, bank.next_wr, g.next_wr})
@@ -442,14 +439,23 @@ inline const ChannelController::Candidates& ChannelController::scan_streaming(co
             if (at == soonest) break;
         }
     }
-    Candidates& c = m_candidates;
     c.kept = kept_for(write_queue);
     c.time = time;
     c.column = seq;
     c.column_bank = best;
     c.row = kNoSeq;
     c.column_command = column_command(write_queue);
-    return c;
+}
+
+inline const ChannelController::Candidates& ChannelController::scan_streaming(const Queue& q,
+                                                                              bool write_queue,
+                                                                              uint64_t from) const {
+    ++m_streaming_scans;
+    const Rank& rank = m_rank[0];
+    const uint64_t soonest =
+        std::max({from, m_bus_free, write_queue ? rank.next_wr : rank.next_rd});
+    walk_hits<false>(q, write_queue, soonest, Queue::kNone, m_candidates);
+    return m_candidates;
 }
 
 const ChannelController::Candidates& ChannelController::scan_one_rank(const Queue& q,
@@ -472,31 +478,9 @@ const ChannelController::Candidates& ChannelController::scan_one_rank(const Queu
         ++m_refresh_scans;
     }
     from = std::max(from, m_bus_free);
-    // No column command is legal before `soonest`. Oldest hit first: a later bank wins only by
-    // being legal strictly earlier (offer()'s ties go to the oldest burst); once one is legal at
-    // `soonest`, no younger one can win.
+    // No column command is legal before `soonest`.
     const uint64_t soonest = std::max(from, write_queue ? rank.next_wr : rank.next_rd);
-    uint64_t time = kNever;
-    uint64_t seq = kNoSeq;
-    uint32_t best = 0;
-    for (uint32_t b = q.first_hit; b != Queue::kNone; b = q.next_hit[b]) {
-        if (b == blocked_bank) continue;
-        const Bank& bank = m_banks[b];
-        const Group& g = m_groups[bank.group];
-        const uint64_t at = write_queue ? std::max({soonest, bank.next_wr, g.next_wr})
-                                        : std::max({soonest, bank.next_rd, g.next_rd});
-        if (at < time) {
-            time = at;
-            seq = q.oldest_hit[b];
-            best = b;
-            if (at == soonest) break;
-        }
-    }
-    c.time = time;
-    c.column = seq;
-    c.column_bank = best;
-    c.row = kNoSeq;
-    c.column_command = column_command(write_queue);
+    walk_hits<true>(q, write_queue, soonest, blocked_bank, c);
     if (q.misses.empty()) return c;
     // The misses (any order: offer() keeps the earliest, ties to the oldest burst, and a row
     // command legal strictly earlier than every column command takes the decision).

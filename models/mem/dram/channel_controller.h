@@ -322,6 +322,13 @@ class ChannelController {
     // scan_one_rank() in the streaming case (no refresh due, every burst of `q` a hit): the walk
     // over the banks with a hit alone, inline (defined in the .cc, its only user).
     const Candidates& scan_streaming(const Queue& q, bool write_queue, uint64_t from) const;
+    // Both scans' walk over the banks with a hit in `q`, oldest hit first, skipping bank `skip`
+    // when kSkip (the streaming scan skips none and pays no check): the oldest burst whose column
+    // command is legal first (no earlier than `soonest`, the rank's share and the bus) into `c`'s
+    // column fields, kept for the queue (inline; defined in the .cc, its only user).
+    template <bool kSkip>
+    void walk_hits(const Queue& q, bool write_queue, uint64_t soonest, uint32_t skip,
+                   Candidates& c) const;
     mutable uint64_t m_streaming_scans = 0;  // streaming_scans()
     mutable uint64_t m_refresh_scans = 0;    // refresh_scans()
     // Queue bookkeeping.
