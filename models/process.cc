@@ -196,15 +196,14 @@ void hold_wake_at(sc_core::sc_event& e, uint64_t at, bool* released) {
 }
 
 namespace {
-// kernel_next_activity_time(), inline for next_activity_time() (advance_to asks it per burst).
+// The kernel's own next pending activity (units), held wake-ups not counted; inline for
+// next_activity_time() (advance_to asks it per burst).
 inline uint64_t kernel_next() {
     const uint64_t pending = sc_core::sc_time_to_pending_activity().value();
     const uint64_t now = now_time();
     return pending > UINT64_MAX - now ? UINT64_MAX : now + pending;
 }
 }  // namespace
-
-uint64_t kernel_next_activity_time() { return kernel_next(); }
 
 uint64_t next_activity_time() { return std::min(kernel_next(), detail::g_held.time); }
 

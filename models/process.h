@@ -185,9 +185,6 @@ void wait_in_window(Wait&& wait) {
     wait();
     detail::g_hold_open = true;
 }
-// The kernel's own next pending activity (units), held wake-ups not counted (next_activity_time
-// counts them).
-[[nodiscard]] uint64_t kernel_next_activity_time();
 
 // advance_to() for a thread that claims many cycles in a row without waiting (the DMA issuing a
 // descriptor's bursts): the same decisions with the same effects on the kernel, asking the kernel
@@ -216,8 +213,9 @@ class Advancer {
         m_now = UINT64_MAX;
         wait_in_window([cycle] { sc_core::wait(span_to(cycle)); });
     }
-    // kernel_next_activity_time(), kept the same way (call forget() after a wait of the calling
-    // thread that advance_to did not make).
+    // The kernel's own next pending activity (units; held wake-ups not counted:
+    // next_activity_time() counts them), kept the same way (call forget() after a wait of the
+    // calling thread that advance_to did not make).
     [[nodiscard]] uint64_t kernel_next() {
         sc_core::sc_simcontext* k = sc_core::sc_get_curr_simcontext();
         return kernel_next(k, k->time_stamp().value());
