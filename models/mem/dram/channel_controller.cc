@@ -264,6 +264,7 @@ void ChannelController::set_miss(Queue& q, uint32_t b, uint64_t seq) {
     if (old == kNoSeq && seq != kNoSeq) {
         q.miss_position[b] = static_cast<uint32_t>(q.misses.size());
         q.misses.push_back(b);
+        q.row_floor = 0;  // a bank the floor did not cover
     } else if (old != kNoSeq && seq == kNoSeq) {
         const uint32_t last = q.misses.back();
         q.misses[q.miss_position[b]] = last;
@@ -489,19 +490,27 @@ const ChannelController::Candidates& ChannelController::scan_one_rank(const Queu
     const uint64_t soonest = std::max(from, write_queue ? rank.next_wr : rank.next_rd);
     walk_hits<true>(q, write_queue, soonest, blocked_bank, c);
     if (q.misses.empty()) return c;
+    // No row command legal before the column command found: the misses change nothing.
+    if (q.row_floor > c.time) {
+        ++m_row_floor_skips;
+        return c;
+    }
     // The misses (any order: offer() keeps the earliest, ties to the oldest burst, and a row
     // command legal strictly earlier than every column command takes the decision).
-    const uint64_t act_from = std::max(from, rank_act(rank));
+    const uint64_t rank_act_from = rank_act(rank);
+    uint64_t floor = kNever;
     for (const uint32_t b : q.misses) {
-        if (b == blocked_bank) continue;
         const Bank& bank = m_banks[b];
-        if (bank.open_row != kClosed) {
-            offer(c, std::max(from, bank.next_pre), q.oldest_miss[b], b, Command::kPre, false);
-        } else {
-            offer(c, std::max({act_from, bank.next_act, m_groups[bank.group].next_act}),
-                  q.oldest_miss[b], b, Command::kAct, false);
-        }
+        const bool open = bank.open_row != kClosed;
+        const uint64_t legal =
+            open ? bank.next_pre
+                 : std::max({rank_act_from, bank.next_act, m_groups[bank.group].next_act});
+        floor = std::min(floor, legal);
+        if (b == blocked_bank) continue;
+        offer(c, std::max(from, legal), q.oldest_miss[b], b, open ? Command::kPre : Command::kAct,
+              false);
     }
+    q.row_floor = floor;
     return c;
 }
 

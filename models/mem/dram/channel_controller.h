@@ -107,6 +107,9 @@ class ChannelController {
     // one-rank scans skipped a bank held back by its due per-bank refresh, for tests.
     [[nodiscard]] uint64_t streaming_scans() const { return m_streaming_scans; }
     [[nodiscard]] uint64_t refresh_scans() const { return m_refresh_scans; }
+    // How many one-rank scans left the banks with a miss out because none of their row
+    // commands can be legal by the column command found (Queue::row_floor), for tests.
+    [[nodiscard]] uint64_t row_floor_skips() const { return m_row_floor_skips; }
     // How many column commands run_streaming()'s own path issued (tests).
     [[nodiscard]] uint64_t streamed_commands() const { return m_streamed; }
 
@@ -182,6 +185,13 @@ class ChannelController {
         std::vector<uint32_t> prev_hit;       // ... before it
         std::vector<uint32_t> misses;         // the banks with a miss queued (any order)
         std::vector<uint32_t> miss_position;  // per bank: its index in `misses`
+        // No row command for a miss of this queue is legal before this cycle (0: not known):
+        // the least over the banks with a miss (a due refresh's blocked one too) of the first
+        // cycle their PRE or ACT is legal, the bus aside, as scan_one_rank() last took it. It
+        // stays a bound until a bank gets its first miss (which resets it): the registers only
+        // rise, and a bank that opens (closes) had its ACT (PRE) legal by then and has its PRE
+        // legal tRAS (its ACT tRP) later at the earliest.
+        mutable uint64_t row_floor = 0;
     };
     // Sets bank b's oldest hit (miss) in q, keeping q.hits (q.misses) in step.
     void set_hit(Queue& q, uint32_t b, uint64_t seq);
@@ -352,6 +362,7 @@ class ChannelController {
                    Candidates& c) const;
     mutable uint64_t m_streaming_scans = 0;  // streaming_scans()
     mutable uint64_t m_refresh_scans = 0;    // refresh_scans()
+    mutable uint64_t m_row_floor_skips = 0;  // row_floor_skips()
     // Queue bookkeeping.
     // Returns the burst's bank (channel-wide index) if the burst represents it now (its oldest
     // hit or miss), else Queue::kNone.
