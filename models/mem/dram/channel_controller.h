@@ -137,8 +137,8 @@ class ChannelController {
     static constexpr uint32_t kClosed = UINT32_MAX;
 
     // A queued burst, its age (arrival order over its queue) and the row commands issued on its
-    // behalf (its row outcome).
-    struct Entry {
+    // behalf (its row outcome). 64 bytes, a cache line: the rings' stride is a shift.
+    struct alignas(64) Entry {
         Atom atom;
         uint64_t seq = 0;
         // Its row outcome so far: kMiss once an ACT issued on its behalf, kConflict once a PRE
@@ -242,7 +242,7 @@ class ChannelController {
         uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0, next_refpb = 0;
         uint32_t group = 0;  // its group's index in m_groups (m_place's, at hand in the scans)
     };
-    struct Group {
+    struct alignas(32) Group {  // (32 bytes: m_groups' stride is a shift)
         uint64_t next_act = 0, next_rd = 0, next_wr = 0;
     };
     struct Rank {
