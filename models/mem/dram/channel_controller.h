@@ -35,7 +35,9 @@
 // miss in the queue (a stream of row hits: 95% of the request commands of timing-only ResNet-18)
 // that walk is the whole scan, inline (scan_streaming; streaming_scans() counts it); with one rank
 // otherwise (scan_one_rank) the same walk skips the bank a due per-bank refresh holds back
-// (refresh_scans() counts those scans), then the banks with a miss are offered. The first cycle a
+// (refresh_scans() counts those scans), then the banks with a miss are offered, unless no row
+// command of theirs can be legal by the column command found (Queue::row_floor, a lower bound
+// kept between scans; row_floor_skips() counts those scans). The first cycle a
 // due refresh command is legal is kept from the next decision: a step looks at the refresh commands
 // only from then on. Each queue keeps every bank's bursts in a ring of their own, in age order
 // (ages: one sequence number per queue, for FR-FCFS across banks), with the offsets of the bank's
