@@ -133,12 +133,16 @@ Stream random_stream(std::mt19937_64& rng, const cfg::DramConfig& c, int count) 
 // streaming case (ChannelController::streaming_scans): the tests assert it was exercised.
 uint64_t g_commands = 0;
 uint64_t g_streaming_scans = 0;
+// ... and column commands issued by the controller's streaming loop's own path
+// (ChannelController::streamed_commands).
+uint64_t g_streamed = 0;
 
 constexpr uint64_t kNoDone = UINT64_MAX;  // a burst not done (check_controller)
 
 struct Outcome {
     uint64_t cycle = 0;
     uint32_t hits = 0, misses = 0, conflicts = 0;
+    uint64_t queue_cycles = 0;  // over its bursts: column command - arrival
 };
 
 void expect_same_stats(const ChannelStats& fast, const ChannelStats& ref) {
@@ -189,6 +193,7 @@ bool check_stream(const cfg::DramConfig& c, const Stream& s, std::mt19937_64& rn
 
     g_commands += fast_commands.size();
     g_streaming_scans += fast.streaming_scans();
+    g_streamed += fast.streamed_commands();
 
     ReferenceChannel ref(c);
     for (const Request& r : s.requests) {
@@ -219,6 +224,11 @@ bool check_stream(const cfg::DramConfig& c, const Stream& s, std::mt19937_64& rn
     for (const ReferenceChannel::Done& d : ref.done()) {
         Outcome& o = expected[d.tag];
         o.cycle = std::max(o.cycle, d.cycle);
+        // The burst's column command: its data is done tCL (tCWL) + tBURST after it.
+        const Request& r = s.requests[d.tag];
+        const uint64_t delay =
+            static_cast<uint64_t>((r.is_write ? c.timing.tCWL : c.timing.tCL) + c.timing.tBURST);
+        o.queue_cycles += d.cycle - delay - r.arrival_cycle;
         ++(d.outcome == RowOutcome::kHit    ? o.hits
            : d.outcome == RowOutcome::kMiss ? o.misses
                                             : o.conflicts);
@@ -229,11 +239,13 @@ bool check_stream(const cfg::DramConfig& c, const Stream& s, std::mt19937_64& rn
     for (const Completion& got : done) {
         const Outcome& want = expected[got.id];
         if (got.cycle != want.cycle || got.row_hits != want.hits || got.row_misses != want.misses ||
-            got.row_conflicts != want.conflicts) {
+            got.row_conflicts != want.conflicts || got.queue_cycles != want.queue_cycles) {
             ADD_FAILURE() << "request " << got.id << ": fast done at " << got.cycle << " ("
                           << got.row_hits << "/" << got.row_misses << "/" << got.row_conflicts
-                          << " hit/miss/conflict), reference " << want.cycle << " (" << want.hits
-                          << "/" << want.misses << "/" << want.conflicts << ")";
+                          << " hit/miss/conflict, " << got.queue_cycles
+                          << " queue cycles), reference " << want.cycle << " (" << want.hits << "/"
+                          << want.misses << "/" << want.conflicts << ", " << want.queue_cycles
+                          << ")";
             same = false;
             break;
         }
@@ -270,7 +282,7 @@ std::string describe(const cfg::DramConfig& c) {
 // commands and streaming scans.
 template <typename Device, typename MakeStream>
 void check_streams(std::mt19937_64& rng, int cases, Device device, MakeStream stream) {
-    g_commands = g_streaming_scans = 0;
+    g_commands = g_streaming_scans = g_streamed = 0;
     for (int i = 0; i < cases; ++i) {
         const cfg::DramConfig c = device(rng);
         cfg::HwConfig hw;
@@ -281,9 +293,12 @@ void check_streams(std::mt19937_64& rng, int cases, Device device, MakeStream st
             FAIL() << "case " << i << ": " << describe(c);
         }
     }
-    std::printf("%llu commands, %llu FR-FCFS scans in the streaming case\n",
-                static_cast<unsigned long long>(g_commands),
-                static_cast<unsigned long long>(g_streaming_scans));
+    std::printf(
+        "%llu commands, %llu FR-FCFS scans in the streaming case, %llu column commands by the "
+        "streaming loop's own path\n",
+        static_cast<unsigned long long>(g_commands),
+        static_cast<unsigned long long>(g_streaming_scans),
+        static_cast<unsigned long long>(g_streamed));
 }
 
 TEST(DramEquivalence, RandomDevicesAndStreamsMatchTheCycleByCycleReference) {
@@ -293,6 +308,7 @@ TEST(DramEquivalence, RandomDevicesAndStreamsMatchTheCycleByCycleReference) {
         return random_stream(r, c, pick(r, 1, long_sweep() ? 250 : 60));
     });
     EXPECT_GT(g_streaming_scans, 0u);
+    EXPECT_GT(g_streamed, 0u);
 }
 
 // A streaming-heavy device and stream (the state timing-only networks spend most commands in:
@@ -355,6 +371,8 @@ TEST(DramEquivalence, StreamingHeavyStreamsMatchTheCycleByCycleReference) {
     // 134,578 of 279,147 commands (48%; the rest are mostly the ACTs and PREs of the short
     // rows, and decisions kept from an earlier scan).
     EXPECT_GT(g_streaming_scans, g_commands / 3);
+    // 147,342 column commands (53%) by the streaming loop's short path (stream_request).
+    EXPECT_GT(g_streamed, g_commands / 3);
 }
 
 // One ChannelController, driven directly (run_until at random points between arrivals, as the
@@ -362,7 +380,7 @@ TEST(DramEquivalence, StreamingHeavyStreamsMatchTheCycleByCycleReference) {
 // completion (cycle, row outcome) of every burst, the same statistics. Adds the controller's
 // one-rank scans that skipped a bank blocked by its per-bank refresh to *refresh_scans.
 bool check_controller(const cfg::DramConfig& c, const Stream& s, std::mt19937_64& rng,
-                      uint64_t* refresh_scans) {
+                      uint64_t* refresh_scans, uint64_t* row_floor_skips) {
     const BankedDram router(c);  // the address mapping only
     std::vector<Atom> atoms;
     for (const Request& r : s.requests) {
@@ -397,6 +415,7 @@ bool check_controller(const cfg::DramConfig& c, const Stream& s, std::mt19937_64
     const uint64_t end = fast.now() + static_cast<uint64_t>(pick(rng, 0, 400));
     fast.run_until(end);
     *refresh_scans += fast.refresh_scans();
+    *row_floor_skips += fast.row_floor_skips();
     g_commands += commands.size();
 
     ReferenceChannel ref(c);
@@ -436,6 +455,7 @@ TEST(DramEquivalence, PerBankRefreshUnderStreamsOfHitsMatchesTheReference) {
     const int cases = long_sweep() ? 3000 : 600;
     std::mt19937_64 rng(20261208);
     uint64_t refresh_scans = 0;
+    uint64_t row_floor_skips = 0;
     g_commands = 0;
     for (int i = 0; i < cases; ++i) {
         cfg::DramConfig c = streaming_device(rng);
@@ -455,14 +475,18 @@ TEST(DramEquivalence, PerBankRefreshUnderStreamsOfHitsMatchesTheReference) {
         hw.dram = c;
         for (const auto& p : cfg::dram_problems(hw)) FAIL() << p.keys[0] << ": " << p.message;
         const Stream s = streaming_stream(rng, c, pick(rng, 50, long_sweep() ? 600 : 200));
-        ASSERT_TRUE(check_controller(c, s, rng, &refresh_scans))
+        ASSERT_TRUE(check_controller(c, s, rng, &refresh_scans, &row_floor_skips))
             << "case " << i << ": " << describe(c);
     }
-    std::printf("%llu commands, %llu one-rank scans with a bank blocked by its refresh\n",
-                static_cast<unsigned long long>(g_commands),
-                static_cast<unsigned long long>(refresh_scans));
+    std::printf(
+        "%llu commands, %llu one-rank scans with a bank blocked by its refresh, %llu that left "
+        "the misses out by their row floor\n",
+        static_cast<unsigned long long>(g_commands), static_cast<unsigned long long>(refresh_scans),
+        static_cast<unsigned long long>(row_floor_skips));
     // 22,575 scans with a blocked bank for 175,469 commands.
     EXPECT_GT(refresh_scans, g_commands / 10);
+    // The misses of the refreshed bank wait out tRFCpb: scans leave them out by Queue::row_floor.
+    EXPECT_GT(row_floor_skips, g_commands / 30);
 }
 
 bool same_completion(const Completion& a, const Completion& b) {
@@ -541,7 +565,7 @@ TEST(DramEquivalence, TellKnownEqualsAdvanceAndTakeKnown) {
 
 // The bundled presets' real timing, both page policies, with refresh falling due often.
 TEST(DramEquivalence, BundledPresetsMatchTheCycleByCycleReference) {
-    g_commands = g_streaming_scans = 0;
+    g_commands = g_streaming_scans = g_streamed = 0;
     cfg::set_data_dir(NPUSIM_SOURCE_DIR);
     std::mt19937_64 rng(7);
     const int streams = long_sweep() ? 40 : 4;
@@ -562,9 +586,12 @@ TEST(DramEquivalence, BundledPresetsMatchTheCycleByCycleReference) {
             }
         }
     }
-    std::printf("%llu commands, %llu FR-FCFS scans in the streaming case\n",
-                static_cast<unsigned long long>(g_commands),
-                static_cast<unsigned long long>(g_streaming_scans));
+    std::printf(
+        "%llu commands, %llu FR-FCFS scans in the streaming case, %llu column commands by the "
+        "streaming loop's own path\n",
+        static_cast<unsigned long long>(g_commands),
+        static_cast<unsigned long long>(g_streaming_scans),
+        static_cast<unsigned long long>(g_streamed));
     EXPECT_GT(g_streaming_scans, 0u);
 }
 

@@ -16,7 +16,9 @@ BankedDram::BankedDram(const cfg::DramConfig& config)
       m_upper_key(~m_upper_bits),
       m_read_delay(static_cast<uint64_t>(config.timing.tCL + config.timing.tBURST)),
       m_min_data_delay(static_cast<uint64_t>(std::min(config.timing.tCL, config.timing.tCWL) +
-                                             config.timing.tBURST)) {}
+                                             config.timing.tBURST)) {
+    for (ChannelController& c : m_channels) c.set_owner(this);
+}
 
 void BankedDram::contract_error(uint64_t id, uint64_t bytes, uint64_t arrival) const {
     throw ModelError("dram", m_now, -1,
@@ -48,15 +50,6 @@ std::optional<uint64_t> BankedDram::next_event() const {
     return best;
 }
 
-inline void BankedDram::make_ready(uint64_t cycle, uint32_t slot) {
-    // Usually after every ready one: at the back.
-    if (m_ready_head == m_ready.size() || !before(Ready{cycle, slot}, m_ready.back())) {
-        m_ready.push_back(Ready{cycle, slot});
-    } else {
-        insert_ready(cycle, slot);
-    }
-}
-
 void BankedDram::insert_ready(uint64_t cycle, uint32_t slot) {
     // Into its place from the back.
     const Ready key{cycle, slot};
@@ -66,30 +59,13 @@ void BankedDram::insert_ready(uint64_t cycle, uint32_t slot) {
     m_ready[i] = key;
 }
 
-void BankedDram::collect(ChannelController& channel) {
-    std::vector<ChannelController::Done>& done = channel.done();
-    for (const ChannelController::Done& d : done) {
-        Slot& s = m_slots[d.tag];
-        Completion& c = s.completion;
-        if (d.cycle > c.cycle) c.cycle = d.cycle;
-        c.queue_cycles += d.issued - c.arrival_cycle;
-        ++(d.outcome == RowOutcome::kHit    ? c.row_hits
-           : d.outcome == RowOutcome::kMiss ? c.row_misses
-                                            : c.row_conflicts);
-        if (--s.remaining == 0) make_ready(c.cycle, d.tag);
-    }
-    done.clear();
-}
-
 void BankedDram::advance(uint64_t cycle) {
     if (cycle < m_now) {
         throw ModelError("dram", m_now, -1,
                          "advance to cycle " + std::to_string(cycle) + " before the present");
     }
-    for (ChannelController& c : m_channels) {
-        c.run_until(cycle);
-        collect(c);
-    }
+    // (The channels hand their bursts over as they issue: ChannelController::set_owner.)
+    for (ChannelController& c : m_channels) c.run_until(cycle);
     m_now = cycle;
     m_min_arrival = std::max(m_min_arrival, cycle);
 }
@@ -124,6 +100,12 @@ ChannelStats BankedDram::total_stats() const {
 uint64_t BankedDram::streaming_scans() const {
     uint64_t n = 0;
     for (const ChannelController& c : m_channels) n += c.streaming_scans();
+    return n;
+}
+
+uint64_t BankedDram::streamed_commands() const {
+    uint64_t n = 0;
+    for (const ChannelController& c : m_channels) n += c.streamed_commands();
     return n;
 }
 

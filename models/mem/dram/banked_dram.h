@@ -43,6 +43,9 @@ class BankedDram {
   public:
     // The config passed validation (npu::cfg::validate).
     explicit BankedDram(const cfg::DramConfig& config);
+    // Its channels hand their bursts to it (ChannelController::set_owner): not copied or moved.
+    BankedDram(const BankedDram&) = delete;
+    BankedDram& operator=(const BankedDram&) = delete;
 
     void enqueue(const Request& request);
     // enqueue() from the request's fields (the adapter's path: no Request built on the way).
@@ -82,10 +85,13 @@ class BankedDram {
     [[nodiscard]] ChannelStats total_stats() const;
     // The channels' ChannelController::streaming_scans() summed (tests).
     [[nodiscard]] uint64_t streaming_scans() const;
+    // The channels' ChannelController::streamed_commands() summed (tests).
+    [[nodiscard]] uint64_t streamed_commands() const;
     // Records channel `channel`'s commands into `trace` (tests); nullptr stops.
     void set_trace(int channel, std::vector<CommandRecord>* trace);
 
   private:
+    friend class ChannelController;
     static constexpr uint32_t kNoSlot = UINT32_MAX;
     struct Slot {
         Completion completion;
@@ -105,7 +111,9 @@ class BankedDram {
                                   : m_slots[a.slot].order < m_slots[b.slot].order;
     }
     [[noreturn]] void contract_error(uint64_t id, uint64_t bytes, uint64_t arrival) const;
-    void collect(ChannelController& channel);
+    // A burst of the request in slot d.tag had its column command (ChannelController::report,
+    // as it issues): the request's completion so far, and the ready list when it was the last.
+    void burst_done(const ChannelController::Done& d);
     // Puts a request whose last burst has issued into the ready list, in (cycle, arrival order).
     void make_ready(uint64_t cycle, uint32_t slot);
     void insert_ready(uint64_t cycle, uint32_t slot);
@@ -191,6 +199,26 @@ inline void BankedDram::enqueue(uint64_t id, uint64_t addr, uint64_t bytes, bool
         at.row = m_row;
         at.column = m_map.field(a, F::kColumn);
     }
+}
+
+inline void BankedDram::make_ready(uint64_t cycle, uint32_t slot) {
+    // Usually after every ready one: at the back.
+    if (m_ready_head == m_ready.size() || !before(Ready{cycle, slot}, m_ready.back())) {
+        m_ready.push_back(Ready{cycle, slot});
+    } else {
+        insert_ready(cycle, slot);
+    }
+}
+
+inline void BankedDram::burst_done(const ChannelController::Done& d) {
+    Slot& s = m_slots[d.tag];
+    Completion& c = s.completion;
+    if (d.cycle > c.cycle) c.cycle = d.cycle;
+    c.queue_cycles += d.issued - c.arrival_cycle;
+    ++(d.outcome == RowOutcome::kHit    ? c.row_hits
+       : d.outcome == RowOutcome::kMiss ? c.row_misses
+                                        : c.row_conflicts);
+    if (--s.remaining == 0) make_ready(c.cycle, d.tag);
 }
 
 inline uint32_t BankedDram::pop_first() {

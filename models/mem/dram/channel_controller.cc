@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "models/mem/dram/banked_dram.h"
 #include "sim/core/error.h"
 
 namespace npu::dram {
@@ -28,7 +29,8 @@ void ChannelController::BankQueue::grow() {
     std::vector<Entry> bigger(std::max<size_t>(4, 2 * ring.size()));
     for (uint32_t i = 0; i < size; ++i) bigger[i] = at(i);
     ring.swap(bigger);
-    mask = static_cast<uint32_t>(ring.size() - 1);
+    capacity = static_cast<uint32_t>(ring.size());
+    mask = capacity - 1;
     head = 0;
 }
 
@@ -73,6 +75,7 @@ ChannelController::ChannelController(const cfg::DramConfig& c)
     const bool closed = m_policy == cfg::PagePolicy::kClosed;
     m_column_command[0] = closed ? Command::kRda : Command::kRd;
     m_column_command[1] = closed ? Command::kWra : Command::kWr;
+    m_streamable = m_ranks == 1 && !closed;
     m_data_delay[0] = static_cast<uint64_t>(m_t.tCL) + static_cast<uint64_t>(m_t.tBURST);
     m_data_delay[1] = static_cast<uint64_t>(m_t.tCWL) + static_cast<uint64_t>(m_t.tBURST);
     m_wr_to_pre = m_data_delay[1] + static_cast<uint64_t>(m_t.tWR);
@@ -107,6 +110,10 @@ void ChannelController::run_until(uint64_t t) {
     // the loop), and kept at the end.
     uint64_t next = next_decision();
     while (next <= t) {
+        if (m_streamable) {
+            next = run_streaming(t, next);
+            break;
+        }
         step(next);
         next = compute_next_decision();
     }
@@ -141,7 +148,7 @@ inline uint32_t ChannelController::enter(Queue& q, const Atom& a) {
     const uint32_t b = a.rank * m_banks_per_rank + a.bank;
     const uint64_t seq = q.next_seq++;
     BankQueue& bq = q.banks[b];
-    if (bq.size == bq.ring.size()) bq.grow();
+    if (bq.size == bq.capacity) bq.grow();
     const uint32_t offset = bq.size++;
     Entry& e = bq.at(offset);
     e.atom = a;
@@ -257,6 +264,7 @@ void ChannelController::set_miss(Queue& q, uint32_t b, uint64_t seq) {
     if (old == kNoSeq && seq != kNoSeq) {
         q.miss_position[b] = static_cast<uint32_t>(q.misses.size());
         q.misses.push_back(b);
+        q.row_floor = 0;  // a bank the floor did not cover
     } else if (old != kNoSeq && seq == kNoSeq) {
         const uint32_t last = q.misses.back();
         q.misses[q.miss_position[b]] = last;
@@ -482,19 +490,27 @@ const ChannelController::Candidates& ChannelController::scan_one_rank(const Queu
     const uint64_t soonest = std::max(from, write_queue ? rank.next_wr : rank.next_rd);
     walk_hits<true>(q, write_queue, soonest, blocked_bank, c);
     if (q.misses.empty()) return c;
+    // No row command legal before the column command found: the misses change nothing.
+    if (q.row_floor > c.time) {
+        ++m_row_floor_skips;
+        return c;
+    }
     // The misses (any order: offer() keeps the earliest, ties to the oldest burst, and a row
     // command legal strictly earlier than every column command takes the decision).
-    const uint64_t act_from = std::max(from, rank_act(rank));
+    const uint64_t rank_act_from = rank_act(rank);
+    uint64_t floor = kNever;
     for (const uint32_t b : q.misses) {
-        if (b == blocked_bank) continue;
         const Bank& bank = m_banks[b];
-        if (bank.open_row != kClosed) {
-            offer(c, std::max(from, bank.next_pre), q.oldest_miss[b], b, Command::kPre, false);
-        } else {
-            offer(c, std::max({act_from, bank.next_act, m_groups[bank.group].next_act}),
-                  q.oldest_miss[b], b, Command::kAct, false);
-        }
+        const bool open = bank.open_row != kClosed;
+        const uint64_t legal =
+            open ? bank.next_pre
+                 : std::max({rank_act_from, bank.next_act, m_groups[bank.group].next_act});
+        floor = std::min(floor, legal);
+        if (b == blocked_bank) continue;
+        offer(c, std::max(from, legal), q.oldest_miss[b], b, open ? Command::kPre : Command::kAct,
+              false);
     }
+    q.row_floor = floor;
     return c;
 }
 
@@ -586,6 +602,14 @@ inline void ChannelController::column_rules(Command c, uint32_t index, uint64_t 
     }
 }
 
+inline void ChannelController::report(const Done& d) {
+    if (m_owner != nullptr) {
+        m_owner->burst_done(d);
+    } else {
+        m_done.push_back(d);
+    }
+}
+
 inline bool ChannelController::issue_request(uint64_t t) {
     // Every burst's next command is legal at t or later (t is the first cycle anything can
     // happen), so the ones legal at t are those at the candidates' time, if that is t.
@@ -610,7 +634,7 @@ inline bool ChannelController::issue_request(uint64_t t) {
     if (m_trace != nullptr) m_trace->push_back({t, command, a.rank, a.bank, a.row, a.column});
     const RowOutcome outcome = e.outcome;
     const uint64_t latency = m_data_delay[a.is_write];
-    m_done.push_back(Done{a.tag, t, t + latency, outcome});
+    report(Done{a.tag, t, t + latency, outcome});
     m_stats.queue_cycles += t - a.arrival;
     ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
        : outcome == RowOutcome::kMiss ? m_stats.row_misses
@@ -620,6 +644,84 @@ inline bool ChannelController::issue_request(uint64_t t) {
     m_candidates.kept = 0;
     column_rules(command, bank, t);
     return true;
+}
+
+uint64_t ChannelController::run_streaming(uint64_t end, uint64_t next) {
+    // step() and compute_next_decision() for every cycle up to `end`, with one rank and open
+    // pages: a column command of a bank with no miss queued (every burst of the bank hits it:
+    // its oldest hit is its front, and so is the next one) goes in line, with no auto-precharge
+    // and the rules of one rank; any other command through issue_request() or the refresh path.
+    while (next <= end) {
+        const uint64_t t = next;
+        const bool gap = t > m_last_step + 1;
+        m_now = t;
+        m_last_step = t;
+        const unsigned admitted = accept(t);
+        if (admitted == 0) {
+            m_write_mode = m_idle_mode;
+        } else {
+            const bool mode = gap ? m_idle_mode : m_write_mode;
+            m_write_mode = admitted == kAdmittedReads && !mode ? false : mode_after(mode);
+        }
+        update_refresh_due(t);
+        if (!issue_refresh(t)) stream_request(t);
+        next = compute_next_decision();
+    }
+    return next;
+}
+
+__attribute__((always_inline)) inline void ChannelController::stream_request(uint64_t t) {
+    const bool write = m_write_mode;
+    const Candidates& c = candidates(write, t);
+    if (c.time != t) return;
+    Queue& q = write ? m_write_q : m_read_q;
+    const uint32_t b = c.column_bank;
+    BankQueue& bq = q.banks[b];
+    if (c.column == kNoSeq || bq.miss != BankQueue::kNone) {
+        issue_request(t);
+        return;
+    }
+    ++m_streamed;
+    const Command command = c.column_command;
+    const Entry& e = bq.ring[bq.head];
+    const Atom& a = e.atom;
+    if (m_trace != nullptr) m_trace->push_back({t, command, a.rank, a.bank, a.row, a.column});
+    const RowOutcome outcome = e.outcome;
+    report(Done{a.tag, t, t + m_data_delay[write], outcome});
+    m_stats.queue_cycles += t - a.arrival;
+    ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
+       : outcome == RowOutcome::kMiss ? m_stats.row_misses
+                                      : m_stats.row_conflicts);
+    // leave(): the front goes; the bank's next hit is its new front, if any.
+    m_burst_left = true;
+    --q.size;
+    bq.head = (bq.head + 1) & bq.mask;
+    if (--bq.size > 0) {
+        later_hit(q, b, bq.ring[bq.head].seq);
+    } else {
+        bq.hit = BankQueue::kNone;
+        set_hit(q, b, kNoSeq);
+    }
+    m_bus_free = t + 1;
+    m_candidates.kept = 0;
+    // column_rules() of one rank, no auto-precharge.
+    Bank& bank = m_banks[b];
+    Group& g = m_groups[bank.group];
+    Rank& r = m_rank[0];
+    if (!write) {
+        ++m_stats.reads;
+        raise(bank.next_pre, t + m_t.tRTP);
+        raise(g.next_rd, t + m_t.tCCD_L);
+        raise(r.next_rd, t + m_t.tCCD_S);
+        raise(r.next_wr, t + m_rd_to_wr);
+    } else {
+        ++m_stats.writes;
+        raise(bank.next_pre, t + m_wr_to_pre);
+        raise(g.next_wr, t + m_t.tCCD_L);
+        raise(r.next_wr, t + m_t.tCCD_S);
+        raise(g.next_rd, t + m_wr_to_rd_l);
+        raise(r.next_rd, t + m_wr_to_rd_s);
+    }
 }
 
 void ChannelController::issue(Command c, uint32_t rank, uint32_t group, uint32_t bank, uint32_t row,

@@ -35,7 +35,9 @@
 // miss in the queue (a stream of row hits: 95% of the request commands of timing-only ResNet-18)
 // that walk is the whole scan, inline (scan_streaming; streaming_scans() counts it); with one rank
 // otherwise (scan_one_rank) the same walk skips the bank a due per-bank refresh holds back
-// (refresh_scans() counts those scans), then the banks with a miss are offered. The first cycle a
+// (refresh_scans() counts those scans), then the banks with a miss are offered, unless no row
+// command of theirs can be legal by the column command found (Queue::row_floor, a lower bound
+// kept between scans; row_floor_skips() counts those scans). The first cycle a
 // due refresh command is legal is kept from the next decision: a step looks at the refresh commands
 // only from then on. Each queue keeps every bank's bursts in a ring of their own, in age order
 // (ages: one sequence number per queue, for FR-FCFS across banks), with the offsets of the bank's
@@ -44,11 +46,15 @@
 // hit and miss after its row changes are found among its own bursts. The drain rule is evaluated
 // only when the queues it reads changed: a step's mode is a fixed point of the queues it saw (the
 // rule is idempotent), so it holds for the cycles after the step until a burst enters or leaves,
-// and reads entering in read mode cannot flip it. Proven equal, command by command and completion
-// by completion, to the cycle-by-cycle ReferenceChannel (reference_channel.h) in
-// tests/unit/dram_equivalence_test.cc (which asserts that the streaming scan was taken, and has
-// streaming-heavy streams where it takes about half of the decisions, and per-bank refresh under
-// streams of hits where the one-rank scan skips a blocked bank).
+// and reads entering in read mode cannot flip it. With one rank and open pages (the bundled
+// presets) run_until's steps run in one loop (run_streaming) whose column command of a bank with no
+// miss queued takes a short path: the burst is the bank's front (every burst of the bank hits),
+// so is its next hit, and the rules are one rank's with no auto-precharge (streamed_commands()
+// counts them; any other command takes the general one). Proven equal, command by command and
+// completion by completion, to the cycle-by-cycle ReferenceChannel (reference_channel.h) in
+// tests/unit/dram_equivalence_test.cc (which asserts that the streaming scan and the short column
+// path were taken, and has streaming-heavy streams where each takes about half of the decisions,
+// and per-bank refresh under streams of hits where the one-rank scan skips a blocked bank).
 //
 // Stats (ChannelStats): bursts read/written, ACT, PRE, REF, REFpb, row hits/misses/conflicts,
 // queueing cycles, refresh cycles, active and precharged rank-cycles.
@@ -63,6 +69,8 @@
 #include "sim/config/dram_config.h"
 
 namespace npu::dram {
+
+class BankedDram;
 
 class ChannelController {
   public:
@@ -101,6 +109,11 @@ class ChannelController {
     // one-rank scans skipped a bank held back by its due per-bank refresh, for tests.
     [[nodiscard]] uint64_t streaming_scans() const { return m_streaming_scans; }
     [[nodiscard]] uint64_t refresh_scans() const { return m_refresh_scans; }
+    // How many one-rank scans left the banks with a miss out because none of their row
+    // commands can be legal by the column command found (Queue::row_floor), for tests.
+    [[nodiscard]] uint64_t row_floor_skips() const { return m_row_floor_skips; }
+    // How many column commands run_streaming()'s own path issued (tests).
+    [[nodiscard]] uint64_t streamed_commands() const { return m_streamed; }
 
     // A burst whose column command has issued; its data is done at `cycle` (may be > now()).
     struct Done {
@@ -109,8 +122,12 @@ class ChannelController {
         uint64_t cycle;
         RowOutcome outcome;
     };
-    // Bursts issued since the caller last cleared the vector.
+    // Bursts issued since the caller last cleared the vector (none while an owner takes them).
     [[nodiscard]] std::vector<Done>& done() { return m_done; }
+    // Hands every burst whose column command issues to `owner` (BankedDram::burst_done, its
+    // request's slot) as it issues instead of through done(): no second pass over the bursts.
+    // nullptr: done() again. The owner must outlive the controller's runs.
+    void set_owner(BankedDram* owner) { m_owner = owner; }
 
     // Counts so far; the background counts cover [0, now()).
     [[nodiscard]] ChannelStats stats() const;
@@ -122,8 +139,8 @@ class ChannelController {
     static constexpr uint32_t kClosed = UINT32_MAX;
 
     // A queued burst, its age (arrival order over its queue) and the row commands issued on its
-    // behalf (its row outcome).
-    struct Entry {
+    // behalf (its row outcome). 64 bytes, a cache line: the rings' stride is a shift.
+    struct alignas(64) Entry {
         Atom atom;
         uint64_t seq = 0;
         // Its row outcome so far: kMiss once an ACT issued on its behalf, kConflict once a PRE
@@ -141,6 +158,7 @@ class ChannelController {
         uint32_t head = 0;
         uint32_t size = 0;
         uint32_t mask = 0;      // ring.size() - 1 (0 before the first burst: ring empty)
+        uint32_t capacity = 0;  // ring.size(), kept (no division by the entry size per burst)
         uint32_t hit = kNone;   // offset of the oldest hit, or kNone
         uint32_t miss = kNone;  // offset of the oldest miss, or kNone
         [[nodiscard]] Entry& at(uint32_t offset) { return ring[(head + offset) & mask]; }
@@ -169,6 +187,13 @@ class ChannelController {
         std::vector<uint32_t> prev_hit;       // ... before it
         std::vector<uint32_t> misses;         // the banks with a miss queued (any order)
         std::vector<uint32_t> miss_position;  // per bank: its index in `misses`
+        // No row command for a miss of this queue is legal before this cycle (0: not known):
+        // the least over the banks with a miss (a due refresh's blocked one too) of the first
+        // cycle their PRE or ACT is legal, the bus aside, as scan_one_rank() last took it. It
+        // stays a bound until a bank gets its first miss (which resets it): the registers only
+        // rise, and a bank that opens (closes) had its ACT (PRE) legal by then and has its PRE
+        // legal tRAS (its ACT tRP) later at the earliest.
+        mutable uint64_t row_floor = 0;
     };
     // Sets bank b's oldest hit (miss) in q, keeping q.hits (q.misses) in step.
     void set_hit(Queue& q, uint32_t b, uint64_t seq);
@@ -219,7 +244,7 @@ class ChannelController {
         uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0, next_refpb = 0;
         uint32_t group = 0;  // its group's index in m_groups (m_place's, at hand in the scans)
     };
-    struct Group {
+    struct alignas(32) Group {  // (32 bytes: m_groups' stride is a shift)
         uint64_t next_act = 0, next_rd = 0, next_wr = 0;
     };
     struct Rank {
@@ -242,6 +267,14 @@ class ChannelController {
 
     [[noreturn]] void stage_error(uint64_t arrival) const;
     void step(uint64_t t);
+    // run_until()'s loop from the next decision `next` up to `end` with one rank and open pages
+    // (m_streamable); returns the next decision after `end`.
+    uint64_t run_streaming(uint64_t end, uint64_t next);
+    // Step (4) of run_streaming(): issue_request() with the column command of a bank with no
+    // miss queued in line.
+    void stream_request(uint64_t t);
+    bool m_streamable = false;  // one rank, open pages
+    uint64_t m_streamed = 0;    // streamed_commands()
     // Step (1) of a cycle: the staged bursts that enter their queue at t; which did (kAdmitted*
     // bits, 0: none). Usually none: the check inline, the work in admit().
     static constexpr unsigned kAdmittedReads = 1;
@@ -331,6 +364,7 @@ class ChannelController {
                    Candidates& c) const;
     mutable uint64_t m_streaming_scans = 0;  // streaming_scans()
     mutable uint64_t m_refresh_scans = 0;    // refresh_scans()
+    mutable uint64_t m_row_floor_skips = 0;  // row_floor_skips()
     // Queue bookkeeping.
     // Returns the burst's bank (channel-wide index) if the burst represents it now (its oldest
     // hit or miss), else Queue::kNone.
@@ -444,6 +478,9 @@ class ChannelController {
     Fifo m_read_staged;
     Fifo m_write_staged;
     std::vector<Done> m_done;
+    BankedDram* m_owner = nullptr;  // set_owner()
+    // A burst's column command issued: to the owner, or into m_done.
+    void report(const Done& d);
     mutable Candidates m_candidates;
     uint32_t m_refreshes_pending = 0;  // over all ranks (no burst is blocked when 0)
     uint64_t m_refresh_due = kNever;   // the earliest refresh_due of the ranks (kNever: off)
