@@ -107,6 +107,8 @@
 
 namespace npu::model {
 
+class BankedDramTarget;
+
 class Dma : public sc_core::sc_module, public MemInitiatorIf {
   public:
     sc_core::sc_port<MemTargetIf> memory;  // the platform's address map
@@ -136,8 +138,11 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     // The DMA fields of the run's counters (dma_descriptors) of `layer`.
     void add_counters(size_t layer, stats::Counters& c) const;
 
-    // Whether timing-only transfers to the simple DRAM take the descriptor path (the default).
+    // Whether timing-only transfers to the simple DRAM take the descriptor path, and those to
+    // the banked DRAM its direct path (issue_to_banked; the default).
     void use_descriptor_path(bool on) { m_descriptor_path = on; }
+    // Bursts the banked DRAM's direct path issued, over every DMA so far (tests).
+    [[nodiscard]] static uint64_t banked_path_bursts() { return s_banked_bursts; }
     // Whether the burst-by-burst path keeps the kernel's answer on its next pending activity
     // between bursts while it cannot have changed (Advancer, models/process.h; the default) or
     // asks before every burst.
@@ -193,6 +198,12 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     uint64_t issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_t layer, Channel& ch,
                                   uint64_t t, SimpleDram& dram, uint64_t offset, uint64_t& complete,
                                   Result& r, uint64_t& bursts);
+    // The bursts of `x` to the banked DRAM in a timing-only run (the direct path, see the
+    // header), from issue cycle `t` on `ch`: returns the cycle after the last issue; raises
+    // r.sram_done; makes `later` at the first burst; counts `bursts`.
+    uint64_t issue_to_banked(const isa::Transfer& x, bool to_sram, uint32_t layer, Channel& ch,
+                             uint64_t t, BankedDramTarget& dram, uint64_t offset, Deferred*& later,
+                             Result& r, uint64_t& bursts);
     // A run of equal bursts within one scratchpad bank on the descriptor path: whole bursts of
     // one row, or (one DRAM channel) rows of one burst each, one after the other.
     struct Run {
@@ -240,6 +251,7 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     }
     // Some completions are still to be told: waits for them (the deferred path).
     uint64_t slot_wait(Channel& ch, uint64_t t, uint32_t layer);
+    uint64_t m_slot_waits = 0;  // slot_wait calls (the direct path asks the kernel again after)
     // One wait of slot_wait: until the earliest known completion of `ch` (none: no timeout) or a
     // told one, whichever comes first; raises `t` to the cycle it ends. Synchronous where it can
     // be (see the header).
@@ -279,11 +291,12 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     // The last far-side target run() looked at, and it as the simple DRAM (nullptr: another).
     MemTargetIf* m_cast_target = nullptr;
     SimpleDram* m_cast_simple = nullptr;
-    uint64_t m_since_forget = 0;     // bursts since (see forget_now)
-    uint64_t m_run_bursts = 0;       // bursts issued by issue_run
-    uint64_t m_steady_bursts = 0;    // of those, by steady_loads
-    uint64_t m_row_run_bursts = 0;   // of those, across rows
-    uint64_t m_searched_bursts = 0;  // of those, searching the bank
+    BankedDramTarget* m_cast_banked = nullptr;  // ... and as the banked DRAM
+    uint64_t m_since_forget = 0;                // bursts since (see forget_now)
+    uint64_t m_run_bursts = 0;                  // bursts issued by issue_run
+    uint64_t m_steady_bursts = 0;               // of those, by steady_loads
+    uint64_t m_row_run_bursts = 0;              // of those, across rows
+    uint64_t m_searched_bursts = 0;             // of those, searching the bank
     bool m_closed_form = true;
     Advancer m_advance;  // the burst-by-burst path's advance_to
     std::vector<Channel> m_channels;
@@ -297,6 +310,7 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     static inline bool s_sync_loop = true;
     static inline uint64_t s_sync_wakes = 0;
     static inline uint64_t s_sync_timeouts = 0;
+    static inline uint64_t s_banked_bursts = 0;
     bool m_sync_loop = s_sync_loop;
     bool m_in_wake = false;
     bool m_told_in_wake = false;

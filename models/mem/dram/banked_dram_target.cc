@@ -91,20 +91,7 @@ uint64_t BankedDramTarget::request(MemRequest& r) {
     // A functional request's data moves now (what take() does; the request is counted when
     // told, as every request: tell).
     if (r.data != nullptr) DramTarget::debug_access(r.addr, r.data, r.bytes, r.write);
-    if (r.initiator != m_initiator) note_initiator(r.initiator);
-    const uint64_t arrival = m_clocks.to_memory(r.earliest);
-    if (m_kept_tail == m_kept_capacity) make_kept_room();
-    Kept* const back = m_kept.data() + m_kept_tail;
-    if (m_kept_tail++ == m_kept_head || back[-1].arrival <= arrival) {
-        back->arrival = arrival;
-        back->request = &r;
-    } else {
-        insert_kept(arrival, r);
-    }
-    // The method runs by the first NPU cycle the request could complete (to_npu of `ready`):
-    // nothing to do when the pending wake-up comes no later.
-    const uint64_t ready = arrival + 1 + m_delay[r.write];
-    if (ready < m_wake_memory) wake_by(m_clocks.to_npu(ready));
+    request_timing(r);
     return kLater;
 }
 

@@ -87,6 +87,24 @@ class BankedDramTarget : public DramTarget {
                      stats::StatGroup& stats);
 
     [[nodiscard]] uint64_t request(MemRequest& r) override;
+    // request() of a timing-only request (no data), inline: the DMA's path to the banked DRAM
+    // (Dma::issue_to_banked) calls it directly, with no virtual call. Always kLater.
+    void request_timing(MemRequest& r) {
+        if (r.initiator != m_initiator) note_initiator(r.initiator);
+        const uint64_t arrival = m_clocks.to_memory(r.earliest);
+        if (m_kept_tail == m_kept_capacity) make_kept_room();
+        Kept* const back = m_kept.data() + m_kept_tail;
+        if (m_kept_tail++ == m_kept_head || back[-1].arrival <= arrival) {
+            back->arrival = arrival;
+            back->request = &r;
+        } else {
+            insert_kept(arrival, r);
+        }
+        // The method runs by the first NPU cycle the request could complete (to_npu of `ready`):
+        // nothing to do when the pending wake-up comes no later.
+        const uint64_t ready = arrival + 1 + m_delay[r.write];
+        if (ready < m_wake_memory) wake_by(m_clocks.to_npu(ready));
+    }
     // The cycle the method wakes next: no completion not told yet can come before it (the wake-up
     // rule below), UINT64_MAX when every completion has been told.
     [[nodiscard]] uint64_t untold_from() const override { return m_wake_at; }
