@@ -151,35 +151,7 @@ void Dma::early_completion(uint64_t cycle, uint64_t relied) const {
                          std::to_string(relied) + ")");
 }
 
-void Dma::complete(MemRequest& r, uint64_t cycle) {
-    auto& b = static_cast<Burst&>(r);
-    if (__builtin_expect(cycle < b.ch->relied, 0)) {
-        early_completion(cycle, b.ch->relied);
-    }
-    // A load's bytes go into the scratchpad from the cycle they arrive.
-    uint64_t done = cycle;
-    if (!b.write) {
-        if (forget_now()) m_spad.forget_past(b.sram, b.bytes);
-        done = m_spad.reserve_burst(b.sram, b.bytes, cycle, BankedSram::Dir::kWrite, b.layer);
-    }
-    b.ch->in_flight.push(done);
-    --b.ch->pending;
-    b.desc->cycle = std::max(b.desc->cycle, done);
-    --b.desc->pending;
-    note_deferred_latency(*b.desc);
-    m_free_bursts.push_back(&b);
-    if (m_in_wake) {  // a wake-up run in this thread (await_completion): no one else waits
-        m_told_in_wake = true;
-        return;
-    }
-    // One notification per evaluation phase: until the kernel delivers the first (after the
-    // phase, which bumps the change stamp), another one would change nothing.
-    const uint64_t stamp = sc_core::sc_get_curr_simcontext()->change_stamp();
-    if (stamp != m_told_stamp) {
-        notify_after(m_told.event, 0);
-        m_told_stamp = stamp;
-    }
-}
+void Dma::complete(MemRequest& r, uint64_t cycle) { complete_told(r, cycle); }
 
 Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     // Rows that are contiguous on both sides are one stream of bursts.
@@ -345,18 +317,9 @@ uint64_t Dma::issue_to_banked(const isa::Transfer& x, bool to_sram, uint32_t lay
             t = issue + 1;
             if (issue >= horizon || (issue + 1) * kUnits > detail::g_held.time ||
                 detail::g_notifications != notes || m_slot_waits != waits) {
-                m_advance.advance_to(issue);
+                horizon = m_advance.advance_to_until(issue);
                 notes = detail::g_notifications;
                 waits = m_slot_waits;
-                const uint64_t now = now_cycles();
-                if (issue <= now) {
-                    // advance_to asked the kernel nothing: neither does this (a later cycle asks;
-                    // a held wake-up is never before the present cycle's end).
-                    horizon = now + 1;
-                } else {  // the answer advance_to just had
-                    const uint64_t next = m_advance.kernel_next();
-                    horizon = next == UINT64_MAX ? UINT64_MAX : next / kUnits;
-                }
             }
             ++n;
             Burst& b = free_burst();

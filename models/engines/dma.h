@@ -128,6 +128,10 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     Result load(const isa::Transfer& x, uint32_t layer);   // far -> scratchpad
     Result store(const isa::Transfer& x, uint32_t layer);  // scratchpad -> far
 
+    // complete() with no virtual call, inline: the banked DRAM tells the DMA's completions this
+    // way (BankedDramTarget::tell). `r` must be one of this DMA's requests.
+    __attribute__((always_inline)) void complete_told(MemRequest& r, uint64_t cycle);
+
     // Reads `len` bytes at `addr` of the map, with no timing (debug access).
     void peek(uint64_t addr, uint8_t* dst, uint32_t len);
 
@@ -321,5 +325,35 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     stats::Stat& m_full_cycles;
     stats::LimiterLog* m_limiters = nullptr;
 };
+
+inline void Dma::complete_told(MemRequest& r, uint64_t cycle) {
+    auto& b = static_cast<Burst&>(r);
+    if (__builtin_expect(cycle < b.ch->relied, 0)) {
+        early_completion(cycle, b.ch->relied);
+    }
+    // A load's bytes go into the scratchpad from the cycle they arrive.
+    uint64_t done = cycle;
+    if (!b.write) {
+        if (forget_now()) m_spad.forget_past(b.sram, b.bytes);
+        done = m_spad.reserve_burst(b.sram, b.bytes, cycle, BankedSram::Dir::kWrite, b.layer);
+    }
+    b.ch->in_flight.push(done);
+    --b.ch->pending;
+    b.desc->cycle = std::max(b.desc->cycle, done);
+    --b.desc->pending;
+    note_deferred_latency(*b.desc);
+    m_free_bursts.push_back(&b);
+    if (m_in_wake) {  // a wake-up run in this thread (await_completion): no one else waits
+        m_told_in_wake = true;
+        return;
+    }
+    // One notification per evaluation phase: until the kernel delivers the first (after the
+    // phase, which bumps the change stamp), another one would change nothing.
+    const uint64_t stamp = sc_core::sc_get_curr_simcontext()->change_stamp();
+    if (stamp != m_told_stamp) {
+        notify_after(m_told.event, 0);
+        m_told_stamp = stamp;
+    }
+}
 
 }  // namespace npu::model

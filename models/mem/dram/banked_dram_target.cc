@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "models/engines/dma.h"
 #include "models/process.h"
 #include "sim/core/error.h"
 
@@ -98,6 +99,7 @@ uint64_t BankedDramTarget::request(MemRequest& r) {
 void BankedDramTarget::note_initiator(const MemInitiatorIf* initiator) {
     if (m_initiator == nullptr) {
         m_initiator = initiator;
+        m_dma = const_cast<Dma*>(dynamic_cast<const Dma*>(initiator));
     } else {
         m_shared = true;
     }
@@ -240,7 +242,11 @@ __attribute__((always_inline)) inline void BankedDramTarget::tell(const dram::Co
         }
     }
     if (m_log != nullptr) (*m_log)[m_log_index.at(&r)].told = done;
-    r.initiator->complete(r, done);
+    if (r.initiator == m_initiator && m_dma != nullptr) {
+        m_dma->complete_told(r, done);
+    } else {
+        r.initiator->complete(r, done);
+    }
 }
 
 void BankedDramTarget::step(uint64_t npu_cycle) {

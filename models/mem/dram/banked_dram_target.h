@@ -80,6 +80,8 @@
 
 namespace npu::model {
 
+class Dma;
+
 class BankedDramTarget : public DramTarget {
   public:
     SC_HAS_PROCESS(BankedDramTarget);
@@ -209,9 +211,11 @@ class BankedDramTarget : public DramTarget {
     // the kernel's.
     uint64_t m_present = UINT64_MAX;
     const MemInitiatorIf* m_initiator = nullptr;  // of the first request
-    bool m_shared = false;                        // a request came from another initiator
-    uint32_t m_layer = 0;                         // of the last request handed to the model
-    std::vector<dram::ChannelStats> m_counted;    // per channel, already counted
+    // It as a DMA (nullptr: another initiator), told with no virtual call (Dma::complete_told).
+    Dma* m_dma = nullptr;
+    bool m_shared = false;                      // a request came from another initiator
+    uint32_t m_layer = 0;                       // of the last request handed to the model
+    std::vector<dram::ChannelStats> m_counted;  // per channel, already counted
     std::vector<ChannelStatRefs> m_channel_stats;
     ChannelStatRefs m_total_stats;
     stats::Stat& m_row_hits;
