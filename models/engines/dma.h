@@ -47,6 +47,17 @@
 // same-cycle order of models/process.h; tests/models/dma_descriptor_path_test.cc, DmaSyncLoop).
 // Functional runs: the targets move the bytes when they take the request; the engines'
 // dependency tokens make sure nobody reads them before their timed arrival.
+// Direct path to the banked DRAM (timing-only runs whose far side is BankedDramTarget,
+// issue_to_banked): the burst-by-burst path's requests, reservations and waits in the same order,
+// with the target called directly (BankedDramTarget::request_timing, inline: no virtual call) and
+// advance_to asked only when its answer may differ from the last one: the burst's cycle reached
+// the kernel's next activity as last asked (Advancer::advance_to_until), the held wake-up's cycle
+// (read per burst: a request may move it earlier), or a notification was counted or a slot wait
+// ran since (the kernel's answer may have changed); otherwise advance_to would return at once.
+// The target tells this DMA's completions with no virtual call either (complete_told). Equal to
+// the burst-by-burst path in cycles, every statistic and every layer's limiter cycles
+// (tests/models/dma_descriptor_path_test.cc, DmaBankedPath); use_descriptor_path(false) turns it
+// off.
 // Descriptor path (timing-only runs whose far side is the simple DRAM): the same reservations in
 // the same order, with the per-burst work hoisted out of the loop: the kernel is asked for its
 // next pending activity once (a burst issuing before it needs no advance_to; after a wait it is

@@ -66,7 +66,11 @@
 // pending one's cycle is kept in memory cycles too), one insertion into the kept list (at the
 // back but for requests that arrive before ones issued earlier), the model's enqueue and
 // completion (banked_dram.h), one conversion of the completion cycle (two with limiters) and
-// the initiator's complete(); per wake-up, the model's advance and one notification.
+// the initiator's complete(); per wake-up, the model's advance and one notification. The DMA's
+// timing-only requests come through request_timing() (inline, no virtual call: Dma's direct
+// path), and the initiator of the first request, when it is a DMA, is told through
+// Dma::complete_told() (inline, no virtual call); any other initiator through
+// MemInitiatorIf::complete.
 #pragma once
 
 #include <cstdint>
