@@ -48,12 +48,12 @@ Dma::Result Dma::store(const isa::Transfer& x, uint32_t layer) {
 }
 
 inline Dma::Burst& Dma::free_burst() {
-    if (m_free_bursts.empty()) {
+    if (m_free_bursts == nullptr) {
         m_bursts.push_back(std::make_unique<Burst>());
         m_bursts.back()->initiator = this;
-        m_free_bursts.push_back(m_bursts.back().get());
+        m_free_bursts = m_bursts.back().get();
     }
-    return *m_free_bursts.back();
+    return *m_free_bursts;
 }
 
 uint64_t Dma::slot_wait(Channel& ch, uint64_t t, uint32_t layer) {
@@ -249,7 +249,7 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
                 ch.in_flight.push(done);
                 complete = std::max(complete, done);
             } else {  // the target tells the completion later: the request keeps its slot
-                m_free_bursts.pop_back();
+                keep_burst();
                 if (later == nullptr) later = &m_pending_done.emplace_back();
                 b.desc = later;
                 ++later->pending;
@@ -323,7 +323,7 @@ uint64_t Dma::issue_to_banked(const isa::Transfer& x, bool to_sram, uint32_t lay
             }
             ++n;
             Burst& b = free_burst();
-            m_free_bursts.pop_back();  // the request keeps its slot until told
+            keep_burst();  // the request keeps its slot until told
             b.addr = far - offset;
             b.bytes = len;
             b.write = !to_sram;

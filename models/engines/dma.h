@@ -205,6 +205,7 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
         Channel* ch = nullptr;
         Deferred* desc = nullptr;
         uint32_t sram = 0;
+        Burst* next_free = nullptr;  // the free list's next, while free
     };
 
     Result run(const isa::Transfer& x, bool to_sram, uint32_t layer);
@@ -276,8 +277,9 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     // before the current cycle, so when it happens changes no result).
     bool forget_now() { return (++m_since_forget % kForgetEvery) == 0; }
     static constexpr uint64_t kForgetEvery = 64;
-    // A free request slot (stays on the free list until a request keeps it).
+    // A free request slot (stays on the free list until a request keeps it: keep_burst).
     Burst& free_burst();
+    void keep_burst() { m_free_bursts = m_free_bursts->next_free; }
     // A target tells a completion decided after the request.
     void complete(MemRequest& r, uint64_t cycle) override;
     // complete()'s error: a completion before the bound the DMA relied on (kept out of line).
@@ -317,9 +319,9 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     std::vector<Channel> m_channels;
     sc_core::sc_semaphore m_free_channels;
     std::vector<std::unique_ptr<Burst>> m_bursts;  // the pool
-    std::vector<Burst*> m_free_bursts;
-    std::deque<Deferred> m_pending_done;  // descriptors with a burst completed later
-    ToldEvent m_told;                     // a target told a completion
+    Burst* m_free_bursts = nullptr;                // the free list (last freed first)
+    std::deque<Deferred> m_pending_done;           // descriptors with a burst completed later
+    ToldEvent m_told;                              // a target told a completion
     // The synchronous loop (see slot_wait): on; a target's wake-up runs in this thread now (its
     // completions are told to it without m_told); one told something to it.
     static inline bool s_sync_loop = true;
@@ -353,7 +355,8 @@ inline void Dma::complete_told(MemRequest& r, uint64_t cycle) {
     b.desc->cycle = std::max(b.desc->cycle, done);
     --b.desc->pending;
     note_deferred_latency(*b.desc);
-    m_free_bursts.push_back(&b);
+    b.next_free = m_free_bursts;
+    m_free_bursts = &b;
     if (m_in_wake) {  // a wake-up run in this thread (await_completion): no one else waits
         m_told_in_wake = true;
         return;
