@@ -213,6 +213,22 @@ class Advancer {
         m_now = UINT64_MAX;
         wait_in_window([cycle] { sc_core::wait(span_to(cycle)); });
     }
+    // advance_to(), returning a cycle before which another advance_to would return at once (held
+    // wake-ups aside) while the kernel's answer cannot change (see above): the cycle of the
+    // kernel's next pending activity as just asked, else the present cycle + 1 (it asked nothing,
+    // or it waited: a later cycle asks again, as advance_to would).
+    [[nodiscard]] uint64_t advance_to_until(uint64_t cycle) {
+        sc_core::sc_simcontext* k = sc_core::sc_get_curr_simcontext();
+        const uint64_t now = k->time_stamp().value();
+        if (cycle <= now / kTimeUnitsPerCycle) return now / kTimeUnitsPerCycle + 1;
+        const uint64_t kernel = kernel_next(k, now);
+        if (std::min(kernel, detail::g_held.time) / kTimeUnitsPerCycle > cycle) {
+            return kernel == UINT64_MAX ? UINT64_MAX : kernel / kTimeUnitsPerCycle;
+        }
+        m_now = UINT64_MAX;
+        wait_in_window([cycle] { sc_core::wait(span_to(cycle)); });
+        return cycle + 1;
+    }
     // The kernel's own next pending activity (units; held wake-ups not counted:
     // next_activity_time() counts them), kept the same way (call forget() after a wait of the
     // calling thread that advance_to did not make).

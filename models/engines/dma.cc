@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/mem/dram/banked_dram_target.h"
 #include "models/process.h"
 #include "sim/core/error.h"
 
@@ -47,15 +48,16 @@ Dma::Result Dma::store(const isa::Transfer& x, uint32_t layer) {
 }
 
 inline Dma::Burst& Dma::free_burst() {
-    if (m_free_bursts.empty()) {
+    if (m_free_bursts == nullptr) {
         m_bursts.push_back(std::make_unique<Burst>());
         m_bursts.back()->initiator = this;
-        m_free_bursts.push_back(m_bursts.back().get());
+        m_free_bursts = m_bursts.back().get();
     }
-    return *m_free_bursts.back();
+    return *m_free_bursts;
 }
 
 uint64_t Dma::slot_wait(Channel& ch, uint64_t t, uint32_t layer) {
+    ++m_slot_waits;
     const uint64_t asked = t;
     for (;;) {
         if (ch.pending == 0) {  // every completion is known: the earliest frees the slot
@@ -149,35 +151,7 @@ void Dma::early_completion(uint64_t cycle, uint64_t relied) const {
                          std::to_string(relied) + ")");
 }
 
-void Dma::complete(MemRequest& r, uint64_t cycle) {
-    auto& b = static_cast<Burst&>(r);
-    if (__builtin_expect(cycle < b.ch->relied, 0)) {
-        early_completion(cycle, b.ch->relied);
-    }
-    // A load's bytes go into the scratchpad from the cycle they arrive.
-    uint64_t done = cycle;
-    if (!b.write) {
-        if (forget_now()) m_spad.forget_past(b.sram, b.bytes);
-        done = m_spad.reserve_burst(b.sram, b.bytes, cycle, BankedSram::Dir::kWrite, b.layer);
-    }
-    b.ch->in_flight.push(done);
-    --b.ch->pending;
-    b.desc->cycle = std::max(b.desc->cycle, done);
-    --b.desc->pending;
-    note_deferred_latency(*b.desc);
-    m_free_bursts.push_back(&b);
-    if (m_in_wake) {  // a wake-up run in this thread (await_completion): no one else waits
-        m_told_in_wake = true;
-        return;
-    }
-    // One notification per evaluation phase: until the kernel delivers the first (after the
-    // phase, which bumps the change stamp), another one would change nothing.
-    const uint64_t stamp = sc_core::sc_get_curr_simcontext()->change_stamp();
-    if (stamp != m_told_stamp) {
-        notify_after(m_told.event, 0);
-        m_told_stamp = stamp;
-    }
-}
+void Dma::complete(MemRequest& r, uint64_t cycle) { complete_told(r, cycle); }
 
 Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
     // Rows that are contiguous on both sides are one stream of bursts.
@@ -214,16 +188,21 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
         x.rows > 0 ? memory->route(x.dram_addr, uint64_t{x.rows - 1} * x.dram_stride + x.row_bytes)
                    : MemTargetIf::Route{};
     SimpleDram* simple = nullptr;
+    BankedDramTarget* banked = nullptr;
     if (!m_functional && m_descriptor_path && far_side.target != nullptr) {
         if (far_side.target != m_cast_target) {  // a dynamic_cast costs ~900 instructions
             m_cast_target = far_side.target;
             m_cast_simple = dynamic_cast<SimpleDram*>(far_side.target);
+            m_cast_banked = dynamic_cast<BankedDramTarget*>(far_side.target);
         }
         simple = m_cast_simple;
+        banked = m_cast_banked;
     }
     if (simple != nullptr) {
         t = issue_to_simple_dram(x, to_sram, layer, ch, t, *simple, far_side.offset, complete, r,
                                  bursts);
+    } else if (banked != nullptr) {
+        t = issue_to_banked(x, to_sram, layer, ch, t, *banked, far_side.offset, later, r, bursts);
     } else {
         // Burst by burst. No other process acts while this thread issues between its waits: a
         // target's wake-up requested meanwhile is held back from the kernel until it waits
@@ -231,7 +210,8 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
         open_hold_window();
     }
     const uint64_t sram_span = x.rows > 0 ? uint64_t{x.rows - 1} * x.sram_stride + x.row_bytes : 0;
-    for (uint32_t row = 0; simple == nullptr && row < x.rows; ++row) {
+    const bool by_burst = simple == nullptr && banked == nullptr;
+    for (uint32_t row = 0; by_burst && row < x.rows; ++row) {
         uint64_t far = x.dram_addr + uint64_t{row} * x.dram_stride;
         uint32_t sram = x.sram_addr + row * x.sram_stride;
         uint64_t left = x.row_bytes;
@@ -269,7 +249,7 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
                 ch.in_flight.push(done);
                 complete = std::max(complete, done);
             } else {  // the target tells the completion later: the request keeps its slot
-                m_free_bursts.pop_back();
+                keep_burst();
                 if (later == nullptr) later = &m_pending_done.emplace_back();
                 b.desc = later;
                 ++later->pending;
@@ -284,7 +264,7 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
             left -= len;
         }
     }
-    if (simple == nullptr) close_hold_window();
+    if (by_burst) close_hold_window();
     ch.next_issue = t;
     ch.busy = false;
     r.issued = t;
@@ -306,6 +286,76 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
         r.complete = later->known() ? DoneCycle(later->cycle) : DoneCycle(later, &m_told);
     }
     return r;
+}
+
+uint64_t Dma::issue_to_banked(const isa::Transfer& x, bool to_sram, uint32_t layer, Channel& ch,
+                              uint64_t t, BankedDramTarget& dram, uint64_t offset, Deferred*& later,
+                              Result& r, uint64_t& bursts) {
+    constexpr uint64_t kUnits = kTimeUnitsPerCycle;
+    const uint64_t burst = static_cast<uint64_t>(m_cfg.burst_bytes);
+    const uint64_t burst_mask = burst - 1;  // a power of two (checked in the constructor)
+    const uint64_t sram_span = x.rows > 0 ? uint64_t{x.rows - 1} * x.sram_stride + x.row_bytes : 0;
+    MemTargetIf* const target = &dram;
+    // The burst-by-burst path's advance_to per burst (Advancer) returns at once while the burst
+    // issues in a cycle before the next pending activity: the kernel's, whose answer cannot
+    // change while this thread makes no notification and does not wait (asked again after a
+    // notification counted (process.h), a slot wait, or at a burst in its cycle or later), and
+    // the held wake-up, which a request may move earlier (looked at per burst: its cycle is after
+    // the burst's, time / kUnits > issue, when time >= (issue + 1) x kUnits).
+    uint64_t horizon = 0;  // a burst issuing before it (and the held wake-up's cycle) needs none
+    uint64_t notes = 0, waits = 0;
+    open_hold_window();
+    uint64_t n = 0;
+    for (uint32_t row = 0; row < x.rows; ++row) {
+        uint64_t far = x.dram_addr + uint64_t{row} * x.dram_stride;
+        uint32_t sram = x.sram_addr + row * x.sram_stride;
+        uint64_t left = x.row_bytes;
+        while (left > 0) {
+            const uint32_t len = static_cast<uint32_t>(std::min(left, burst - (far & burst_mask)));
+            t = acquire_slot(ch, t, layer);
+            const uint64_t issue = t;
+            t = issue + 1;
+            if (issue >= horizon || (issue + 1) * kUnits > detail::g_held.time ||
+                detail::g_notifications != notes || m_slot_waits != waits) {
+                horizon = m_advance.advance_to_until(issue);
+                notes = detail::g_notifications;
+                waits = m_slot_waits;
+            }
+            ++n;
+            Burst& b = free_burst();
+            keep_burst();  // the request keeps its slot until told
+            b.addr = far - offset;
+            b.bytes = len;
+            b.write = !to_sram;
+            b.layer = layer;
+            b.data = nullptr;
+            b.ch = &ch;
+            b.sram = sram;
+            if (to_sram) {
+                b.earliest = issue;
+            } else {
+                if (forget_now()) m_spad.forget_past(x.sram_addr, sram_span);
+                b.earliest = m_spad.reserve_burst(sram, len, issue, BankedSram::Dir::kRead, layer);
+                r.sram_done = std::max(r.sram_done, b.earliest);
+            }
+            dram.request_timing(b);
+            if (later == nullptr) later = &m_pending_done.emplace_back();
+            b.desc = later;
+            ++later->pending;
+            if (ch.pending++ == 0) {
+                ch.untold = target;
+            } else if (ch.untold != target) {
+                ch.untold = nullptr;
+            }
+            far += len;
+            sram += len;
+            left -= len;
+        }
+    }
+    close_hold_window();
+    s_banked_bursts += n;
+    bursts += n;
+    return t;
 }
 
 uint64_t Dma::issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_t layer,

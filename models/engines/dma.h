@@ -47,6 +47,17 @@
 // same-cycle order of models/process.h; tests/models/dma_descriptor_path_test.cc, DmaSyncLoop).
 // Functional runs: the targets move the bytes when they take the request; the engines'
 // dependency tokens make sure nobody reads them before their timed arrival.
+// Direct path to the banked DRAM (timing-only runs whose far side is BankedDramTarget,
+// issue_to_banked): the burst-by-burst path's requests, reservations and waits in the same order,
+// with the target called directly (BankedDramTarget::request_timing, inline: no virtual call) and
+// advance_to asked only when its answer may differ from the last one: the burst's cycle reached
+// the kernel's next activity as last asked (Advancer::advance_to_until), the held wake-up's cycle
+// (read per burst: a request may move it earlier), or a notification was counted or a slot wait
+// ran since (the kernel's answer may have changed); otherwise advance_to would return at once.
+// The target tells this DMA's completions with no virtual call either (complete_told). Equal to
+// the burst-by-burst path in cycles, every statistic and every layer's limiter cycles
+// (tests/models/dma_descriptor_path_test.cc, DmaBankedPath); use_descriptor_path(false) turns it
+// off.
 // Descriptor path (timing-only runs whose far side is the simple DRAM): the same reservations in
 // the same order, with the per-burst work hoisted out of the loop: the kernel is asked for its
 // next pending activity once (a burst issuing before it needs no advance_to; after a wait it is
@@ -107,6 +118,8 @@
 
 namespace npu::model {
 
+class BankedDramTarget;
+
 class Dma : public sc_core::sc_module, public MemInitiatorIf {
   public:
     sc_core::sc_port<MemTargetIf> memory;  // the platform's address map
@@ -126,6 +139,10 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     Result load(const isa::Transfer& x, uint32_t layer);   // far -> scratchpad
     Result store(const isa::Transfer& x, uint32_t layer);  // scratchpad -> far
 
+    // complete() with no virtual call, inline: the banked DRAM tells the DMA's completions this
+    // way (BankedDramTarget::tell). `r` must be one of this DMA's requests.
+    __attribute__((always_inline)) void complete_told(MemRequest& r, uint64_t cycle);
+
     // Reads `len` bytes at `addr` of the map, with no timing (debug access).
     void peek(uint64_t addr, uint8_t* dst, uint32_t len);
 
@@ -136,8 +153,11 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     // The DMA fields of the run's counters (dma_descriptors) of `layer`.
     void add_counters(size_t layer, stats::Counters& c) const;
 
-    // Whether timing-only transfers to the simple DRAM take the descriptor path (the default).
+    // Whether timing-only transfers to the simple DRAM take the descriptor path, and those to
+    // the banked DRAM its direct path (issue_to_banked; the default).
     void use_descriptor_path(bool on) { m_descriptor_path = on; }
+    // Bursts the banked DRAM's direct path issued, over every DMA so far (tests).
+    [[nodiscard]] static uint64_t banked_path_bursts() { return s_banked_bursts; }
     // Whether the burst-by-burst path keeps the kernel's answer on its next pending activity
     // between bursts while it cannot have changed (Advancer, models/process.h; the default) or
     // asks before every burst.
@@ -185,6 +205,7 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
         Channel* ch = nullptr;
         Deferred* desc = nullptr;
         uint32_t sram = 0;
+        Burst* next_free = nullptr;  // the free list's next, while free
     };
 
     Result run(const isa::Transfer& x, bool to_sram, uint32_t layer);
@@ -193,6 +214,12 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     uint64_t issue_to_simple_dram(const isa::Transfer& x, bool to_sram, uint32_t layer, Channel& ch,
                                   uint64_t t, SimpleDram& dram, uint64_t offset, uint64_t& complete,
                                   Result& r, uint64_t& bursts);
+    // The bursts of `x` to the banked DRAM in a timing-only run (the direct path, see the
+    // header), from issue cycle `t` on `ch`: returns the cycle after the last issue; raises
+    // r.sram_done; makes `later` at the first burst; counts `bursts`.
+    uint64_t issue_to_banked(const isa::Transfer& x, bool to_sram, uint32_t layer, Channel& ch,
+                             uint64_t t, BankedDramTarget& dram, uint64_t offset, Deferred*& later,
+                             Result& r, uint64_t& bursts);
     // A run of equal bursts within one scratchpad bank on the descriptor path: whole bursts of
     // one row, or (one DRAM channel) rows of one burst each, one after the other.
     struct Run {
@@ -240,6 +267,7 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     }
     // Some completions are still to be told: waits for them (the deferred path).
     uint64_t slot_wait(Channel& ch, uint64_t t, uint32_t layer);
+    uint64_t m_slot_waits = 0;  // slot_wait calls (the direct path asks the kernel again after)
     // One wait of slot_wait: until the earliest known completion of `ch` (none: no timeout) or a
     // told one, whichever comes first; raises `t` to the cycle it ends. Synchronous where it can
     // be (see the header).
@@ -249,8 +277,9 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     // before the current cycle, so when it happens changes no result).
     bool forget_now() { return (++m_since_forget % kForgetEvery) == 0; }
     static constexpr uint64_t kForgetEvery = 64;
-    // A free request slot (stays on the free list until a request keeps it).
+    // A free request slot (stays on the free list until a request keeps it: keep_burst).
     Burst& free_burst();
+    void keep_burst() { m_free_bursts = m_free_bursts->next_free; }
     // A target tells a completion decided after the request.
     void complete(MemRequest& r, uint64_t cycle) override;
     // complete()'s error: a completion before the bound the DMA relied on (kept out of line).
@@ -279,24 +308,26 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     // The last far-side target run() looked at, and it as the simple DRAM (nullptr: another).
     MemTargetIf* m_cast_target = nullptr;
     SimpleDram* m_cast_simple = nullptr;
-    uint64_t m_since_forget = 0;     // bursts since (see forget_now)
-    uint64_t m_run_bursts = 0;       // bursts issued by issue_run
-    uint64_t m_steady_bursts = 0;    // of those, by steady_loads
-    uint64_t m_row_run_bursts = 0;   // of those, across rows
-    uint64_t m_searched_bursts = 0;  // of those, searching the bank
+    BankedDramTarget* m_cast_banked = nullptr;  // ... and as the banked DRAM
+    uint64_t m_since_forget = 0;                // bursts since (see forget_now)
+    uint64_t m_run_bursts = 0;                  // bursts issued by issue_run
+    uint64_t m_steady_bursts = 0;               // of those, by steady_loads
+    uint64_t m_row_run_bursts = 0;              // of those, across rows
+    uint64_t m_searched_bursts = 0;             // of those, searching the bank
     bool m_closed_form = true;
     Advancer m_advance;  // the burst-by-burst path's advance_to
     std::vector<Channel> m_channels;
     sc_core::sc_semaphore m_free_channels;
     std::vector<std::unique_ptr<Burst>> m_bursts;  // the pool
-    std::vector<Burst*> m_free_bursts;
-    std::deque<Deferred> m_pending_done;  // descriptors with a burst completed later
-    ToldEvent m_told;                     // a target told a completion
+    Burst* m_free_bursts = nullptr;                // the free list (last freed first)
+    std::deque<Deferred> m_pending_done;           // descriptors with a burst completed later
+    ToldEvent m_told;                              // a target told a completion
     // The synchronous loop (see slot_wait): on; a target's wake-up runs in this thread now (its
     // completions are told to it without m_told); one told something to it.
     static inline bool s_sync_loop = true;
     static inline uint64_t s_sync_wakes = 0;
     static inline uint64_t s_sync_timeouts = 0;
+    static inline uint64_t s_banked_bursts = 0;
     bool m_sync_loop = s_sync_loop;
     bool m_in_wake = false;
     bool m_told_in_wake = false;
@@ -307,5 +338,36 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     stats::Stat& m_full_cycles;
     stats::LimiterLog* m_limiters = nullptr;
 };
+
+inline void Dma::complete_told(MemRequest& r, uint64_t cycle) {
+    auto& b = static_cast<Burst&>(r);
+    if (__builtin_expect(cycle < b.ch->relied, 0)) {
+        early_completion(cycle, b.ch->relied);
+    }
+    // A load's bytes go into the scratchpad from the cycle they arrive.
+    uint64_t done = cycle;
+    if (!b.write) {
+        if (forget_now()) m_spad.forget_past(b.sram, b.bytes);
+        done = m_spad.reserve_burst(b.sram, b.bytes, cycle, BankedSram::Dir::kWrite, b.layer);
+    }
+    b.ch->in_flight.push(done);
+    --b.ch->pending;
+    b.desc->cycle = std::max(b.desc->cycle, done);
+    --b.desc->pending;
+    note_deferred_latency(*b.desc);
+    b.next_free = m_free_bursts;
+    m_free_bursts = &b;
+    if (m_in_wake) {  // a wake-up run in this thread (await_completion): no one else waits
+        m_told_in_wake = true;
+        return;
+    }
+    // One notification per evaluation phase: until the kernel delivers the first (after the
+    // phase, which bumps the change stamp), another one would change nothing.
+    const uint64_t stamp = sc_core::sc_get_curr_simcontext()->change_stamp();
+    if (stamp != m_told_stamp) {
+        notify_after(m_told.event, 0);
+        m_told_stamp = stamp;
+    }
+}
 
 }  // namespace npu::model

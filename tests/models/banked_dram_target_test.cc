@@ -12,9 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "models/engines/dma.h"
+#include "models/mem/banked_sram.h"
 #include "models/mem/dram/banked_dram.h"
 #include "models/mem/dram/reference_channel.h"
 #include "models/mem/memory_image.h"
+#include "models/platform/address_map.h"
 #include "models/process.h"
 #include "sim/compiler/compiler.h"
 #include "sim/config/config_loader.h"
@@ -213,6 +216,61 @@ size_t told_after_a_held_and_released_wake_up(bool cancel) {
 TEST(BankedDramTarget, AWakeUpHeldThenHandedToTheKernelIsCancelledThere) {
     EXPECT_EQ(told_after_a_held_and_released_wake_up(false), 1u);
     EXPECT_EQ(told_after_a_held_and_released_wake_up(true), 0u);
+}
+
+// The adapter tells the DMA that sent its first request with no virtual call
+// (Dma::complete_told) and every other initiator through MemInitiatorIf::complete: with a DMA
+// and another initiator sharing the DRAM, in either order, each gets its own completions.
+// Returns what the other initiator was told and whether the DMA's load completed.
+std::pair<size_t, bool> told_to_a_dma_and_another(bool dma_first) {
+    model::KernelContext ctx;
+    const cfg::HwConfig hw = banked({"dram.preset=ddr4_3200"});
+    stats::StatGroup root("", 1);
+    model::MemoryImage image;
+    image.map(0, 1 << 20);
+    model::BankedDramTarget dram("dram", hw, image, root.group("dram"));
+    model::BankedSram spad("spad", hw.scratchpad, false, root.group("spad"), model::now_cycles);
+    model::Dma dma("dma", hw.dma, spad, false, root.group("dma"));
+    model::AddressMap map("map");
+    map.add_region("dram", 0, uint64_t{1} << 20, dram);
+    dma.memory.bind(map);
+    struct Recorder : model::MemInitiatorIf {
+        void complete(model::MemRequest&, uint64_t) override { ++told; }
+        size_t told = 0;
+    } rec;
+    model::MemRequest r;
+    r.addr = 4096;
+    r.bytes = 64;
+    r.initiator = &rec;
+    bool loaded = false;
+    test_support::Driver d("driver", [&] {
+        model::wait_until(2);
+        if (!dma_first) {
+            r.earliest = model::now_cycles();
+            EXPECT_EQ(dram.request(r), model::MemTargetIf::kLater);
+        }
+        isa::Transfer x;
+        x.rows = 1;
+        x.row_bytes = 256;
+        x.sram_stride = 256;
+        x.dram_stride = 256;
+        const model::Dma::Result res = dma.load(x, 0);
+        if (dma_first) {
+            r.earliest = model::now_cycles();
+            EXPECT_EQ(dram.request(r), model::MemTargetIf::kLater);
+        }
+        res.complete.wait_known();
+        loaded = true;
+        model::wait_until(model::now_cycles() + 1000);
+    });
+    sc_core::sc_start();
+    model::rethrow_process_error();
+    return {rec.told, loaded};
+}
+
+TEST(BankedDramTarget, TellsADmaDirectlyAndOtherInitiatorsThroughTheInterface) {
+    EXPECT_EQ(told_to_a_dma_and_another(true), std::make_pair(size_t{1}, true));
+    EXPECT_EQ(told_to_a_dma_and_another(false), std::make_pair(size_t{1}, true));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "models/engines/dma.h"
 #include "models/process.h"
 #include "sim/core/error.h"
 
@@ -91,26 +92,14 @@ uint64_t BankedDramTarget::request(MemRequest& r) {
     // A functional request's data moves now (what take() does; the request is counted when
     // told, as every request: tell).
     if (r.data != nullptr) DramTarget::debug_access(r.addr, r.data, r.bytes, r.write);
-    if (r.initiator != m_initiator) note_initiator(r.initiator);
-    const uint64_t arrival = m_clocks.to_memory(r.earliest);
-    if (m_kept_tail == m_kept_capacity) make_kept_room();
-    Kept* const back = m_kept.data() + m_kept_tail;
-    if (m_kept_tail++ == m_kept_head || back[-1].arrival <= arrival) {
-        back->arrival = arrival;
-        back->request = &r;
-    } else {
-        insert_kept(arrival, r);
-    }
-    // The method runs by the first NPU cycle the request could complete (to_npu of `ready`):
-    // nothing to do when the pending wake-up comes no later.
-    const uint64_t ready = arrival + 1 + m_delay[r.write];
-    if (ready < m_wake_memory) wake_by(m_clocks.to_npu(ready));
+    request_timing(r);
     return kLater;
 }
 
 void BankedDramTarget::note_initiator(const MemInitiatorIf* initiator) {
     if (m_initiator == nullptr) {
         m_initiator = initiator;
+        m_dma = const_cast<Dma*>(dynamic_cast<const Dma*>(initiator));
     } else {
         m_shared = true;
     }
@@ -253,7 +242,11 @@ __attribute__((always_inline)) inline void BankedDramTarget::tell(const dram::Co
         }
     }
     if (m_log != nullptr) (*m_log)[m_log_index.at(&r)].told = done;
-    r.initiator->complete(r, done);
+    if (r.initiator == m_initiator && m_dma != nullptr) {
+        m_dma->complete_told(r, done);
+    } else {
+        r.initiator->complete(r, done);
+    }
 }
 
 void BankedDramTarget::step(uint64_t npu_cycle) {

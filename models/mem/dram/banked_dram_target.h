@@ -66,7 +66,11 @@
 // pending one's cycle is kept in memory cycles too), one insertion into the kept list (at the
 // back but for requests that arrive before ones issued earlier), the model's enqueue and
 // completion (banked_dram.h), one conversion of the completion cycle (two with limiters) and
-// the initiator's complete(); per wake-up, the model's advance and one notification.
+// the initiator's complete(); per wake-up, the model's advance and one notification. The DMA's
+// timing-only requests come through request_timing() (inline, no virtual call: Dma's direct
+// path), and the initiator of the first request, when it is a DMA, is told through
+// Dma::complete_told() (inline, no virtual call); any other initiator through
+// MemInitiatorIf::complete.
 #pragma once
 
 #include <cstdint>
@@ -80,6 +84,8 @@
 
 namespace npu::model {
 
+class Dma;
+
 class BankedDramTarget : public DramTarget {
   public:
     SC_HAS_PROCESS(BankedDramTarget);
@@ -87,6 +93,24 @@ class BankedDramTarget : public DramTarget {
                      stats::StatGroup& stats);
 
     [[nodiscard]] uint64_t request(MemRequest& r) override;
+    // request() of a timing-only request (no data), inline: the DMA's path to the banked DRAM
+    // (Dma::issue_to_banked) calls it directly, with no virtual call. Always kLater.
+    void request_timing(MemRequest& r) {
+        if (r.initiator != m_initiator) note_initiator(r.initiator);
+        const uint64_t arrival = m_clocks.to_memory(r.earliest);
+        if (m_kept_tail == m_kept_capacity) make_kept_room();
+        Kept* const back = m_kept.data() + m_kept_tail;
+        if (m_kept_tail++ == m_kept_head || back[-1].arrival <= arrival) {
+            back->arrival = arrival;
+            back->request = &r;
+        } else {
+            insert_kept(arrival, r);
+        }
+        // The method runs by the first NPU cycle the request could complete (to_npu of `ready`):
+        // nothing to do when the pending wake-up comes no later.
+        const uint64_t ready = arrival + 1 + m_delay[r.write];
+        if (ready < m_wake_memory) wake_by(m_clocks.to_npu(ready));
+    }
     // The cycle the method wakes next: no completion not told yet can come before it (the wake-up
     // rule below), UINT64_MAX when every completion has been told.
     [[nodiscard]] uint64_t untold_from() const override { return m_wake_at; }
@@ -191,9 +215,11 @@ class BankedDramTarget : public DramTarget {
     // the kernel's.
     uint64_t m_present = UINT64_MAX;
     const MemInitiatorIf* m_initiator = nullptr;  // of the first request
-    bool m_shared = false;                        // a request came from another initiator
-    uint32_t m_layer = 0;                         // of the last request handed to the model
-    std::vector<dram::ChannelStats> m_counted;    // per channel, already counted
+    // It as a DMA (nullptr: another initiator), told with no virtual call (Dma::complete_told).
+    Dma* m_dma = nullptr;
+    bool m_shared = false;                      // a request came from another initiator
+    uint32_t m_layer = 0;                       // of the last request handed to the model
+    std::vector<dram::ChannelStats> m_counted;  // per channel, already counted
     std::vector<ChannelStatRefs> m_channel_stats;
     ChannelStatRefs m_total_stats;
     stats::Stat& m_row_hits;
