@@ -180,17 +180,29 @@ TEST(BankedDramTarget, TheAdapterPathEqualsTheCycleByCycleReferenceOnNpuStreams)
 // out of the kernel also when it was held back while an initiator issued (models/process.h) and
 // then handed to the kernel: the adapter's method must not run then (it would tell the request's
 // completion). Without the cancel it does.
-size_t told_after_a_held_and_released_wake_up(bool cancel) {
-    model::KernelContext ctx;
-    const cfg::HwConfig hw = banked({"dram.preset=ddr4_3200"});
-    stats::StatGroup root("", 1);
-    model::MemoryImage image;
-    image.map(0, 1 << 20);
-    model::BankedDramTarget dram("dram", hw, image, root.group("dram"));
+// A kernel with a DDR4-3200 banked DRAM over 1 MiB, and an initiator that counts what it is told.
+struct OneDram {
     struct Recorder : model::MemInitiatorIf {
         void complete(model::MemRequest&, uint64_t) override { ++told; }
         size_t told = 0;
-    } rec;
+    };
+    model::KernelContext ctx;
+    cfg::HwConfig hw = banked({"dram.preset=ddr4_3200"});
+    stats::StatGroup root{"", 1};
+    model::MemoryImage image = mapped_image();
+    model::BankedDramTarget dram{"dram", hw, image, root.group("dram")};
+    Recorder rec;
+    static model::MemoryImage mapped_image() {
+        model::MemoryImage i;
+        i.map(0, 1 << 20);
+        return i;
+    }
+};
+
+size_t told_after_a_held_and_released_wake_up(bool cancel) {
+    OneDram one;
+    model::BankedDramTarget& dram = one.dram;
+    OneDram::Recorder& rec = one.rec;
     model::MemRequest r;
     r.bytes = 64;
     r.initiator = &rec;
@@ -223,21 +235,16 @@ TEST(BankedDramTarget, AWakeUpHeldThenHandedToTheKernelIsCancelledThere) {
 // and another initiator sharing the DRAM, in either order, each gets its own completions.
 // Returns what the other initiator was told and whether the DMA's load completed.
 std::pair<size_t, bool> told_to_a_dma_and_another(bool dma_first) {
-    model::KernelContext ctx;
-    const cfg::HwConfig hw = banked({"dram.preset=ddr4_3200"});
-    stats::StatGroup root("", 1);
-    model::MemoryImage image;
-    image.map(0, 1 << 20);
-    model::BankedDramTarget dram("dram", hw, image, root.group("dram"));
+    OneDram one;
+    const cfg::HwConfig& hw = one.hw;
+    stats::StatGroup& root = one.root;
+    model::BankedDramTarget& dram = one.dram;
+    OneDram::Recorder& rec = one.rec;
     model::BankedSram spad("spad", hw.scratchpad, false, root.group("spad"), model::now_cycles);
     model::Dma dma("dma", hw.dma, spad, false, root.group("dma"));
     model::AddressMap map("map");
     map.add_region("dram", 0, uint64_t{1} << 20, dram);
     dma.memory.bind(map);
-    struct Recorder : model::MemInitiatorIf {
-        void complete(model::MemRequest&, uint64_t) override { ++told; }
-        size_t told = 0;
-    } rec;
     model::MemRequest r;
     r.addr = 4096;
     r.bytes = 64;

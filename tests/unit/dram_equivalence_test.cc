@@ -136,6 +136,15 @@ uint64_t g_streaming_scans = 0;
 // ... and column commands issued by the controller's streaming loop's own path
 // (ChannelController::streamed_commands).
 uint64_t g_streamed = 0;
+// What the streams exercised so far (printed by the tests that count them).
+void print_counts() {
+    std::printf(
+        "%llu commands, %llu FR-FCFS scans in the streaming case, %llu column commands by the "
+        "streaming loop's own path\n",
+        static_cast<unsigned long long>(g_commands),
+        static_cast<unsigned long long>(g_streaming_scans),
+        static_cast<unsigned long long>(g_streamed));
+}
 
 constexpr uint64_t kNoDone = UINT64_MAX;  // a burst not done (check_controller)
 
@@ -293,12 +302,7 @@ void check_streams(std::mt19937_64& rng, int cases, Device device, MakeStream st
             FAIL() << "case " << i << ": " << describe(c);
         }
     }
-    std::printf(
-        "%llu commands, %llu FR-FCFS scans in the streaming case, %llu column commands by the "
-        "streaming loop's own path\n",
-        static_cast<unsigned long long>(g_commands),
-        static_cast<unsigned long long>(g_streaming_scans),
-        static_cast<unsigned long long>(g_streamed));
+    print_counts();
 }
 
 TEST(DramEquivalence, RandomDevicesAndStreamsMatchTheCycleByCycleReference) {
@@ -586,12 +590,7 @@ TEST(DramEquivalence, BundledPresetsMatchTheCycleByCycleReference) {
             }
         }
     }
-    std::printf(
-        "%llu commands, %llu FR-FCFS scans in the streaming case, %llu column commands by the "
-        "streaming loop's own path\n",
-        static_cast<unsigned long long>(g_commands),
-        static_cast<unsigned long long>(g_streaming_scans),
-        static_cast<unsigned long long>(g_streamed));
+    print_counts();
     EXPECT_GT(g_streaming_scans, 0u);
 }
 
