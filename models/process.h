@@ -202,17 +202,7 @@ class Advancer {
     void forget() { m_now = UINT64_MAX; }
     // Off: ask the kernel at every call, as advance_to does (tests compare the two).
     void keep_answers(bool on) { m_keep = on; }
-    void advance_to(uint64_t cycle) {
-        sc_core::sc_simcontext* k = sc_core::sc_get_curr_simcontext();
-        const uint64_t now = k->time_stamp().value();
-        if (cycle <= now / kTimeUnitsPerCycle) return;
-        // Nothing pending up to the end of `cycle` (a held wake-up counts): nobody acts before
-        // this thread would.
-        const uint64_t pending = std::min(kernel_next(k, now), detail::g_held.time);
-        if (pending / kTimeUnitsPerCycle > cycle) return;
-        m_now = UINT64_MAX;
-        wait_in_window([cycle] { sc_core::wait(span_to(cycle)); });
-    }
+    void advance_to(uint64_t cycle) { (void)advance_to_until(cycle); }
     // advance_to(), returning a cycle before which another advance_to would return at once (held
     // wake-ups aside) while the kernel's answer cannot change (see above): the cycle of the
     // kernel's next pending activity as just asked, else the present cycle + 1 (it asked nothing,
@@ -221,6 +211,8 @@ class Advancer {
         sc_core::sc_simcontext* k = sc_core::sc_get_curr_simcontext();
         const uint64_t now = k->time_stamp().value();
         if (cycle <= now / kTimeUnitsPerCycle) return now / kTimeUnitsPerCycle + 1;
+        // Nothing pending up to the end of `cycle` (a held wake-up counts): nobody acts before
+        // this thread would.
         const uint64_t kernel = kernel_next(k, now);
         if (std::min(kernel, detail::g_held.time) / kTimeUnitsPerCycle > cycle) {
             return kernel == UINT64_MAX ? UINT64_MAX : kernel / kTimeUnitsPerCycle;

@@ -250,14 +250,7 @@ Dma::Result Dma::run(const isa::Transfer& xfer, bool to_sram, uint32_t layer) {
                 complete = std::max(complete, done);
             } else {  // the target tells the completion later: the request keeps its slot
                 keep_burst();
-                if (later == nullptr) later = &m_pending_done.emplace_back();
-                b.desc = later;
-                ++later->pending;
-                if (ch.pending++ == 0) {
-                    ch.untold = far_side.target;
-                } else if (ch.untold != far_side.target) {
-                    ch.untold = nullptr;
-                }
+                defer(b, ch, far_side.target, later);
             }
             far += len;
             sram += len;
@@ -339,14 +332,7 @@ uint64_t Dma::issue_to_banked(const isa::Transfer& x, bool to_sram, uint32_t lay
                 r.sram_done = std::max(r.sram_done, b.earliest);
             }
             dram.request_timing(b);
-            if (later == nullptr) later = &m_pending_done.emplace_back();
-            b.desc = later;
-            ++later->pending;
-            if (ch.pending++ == 0) {
-                ch.untold = target;
-            } else if (ch.untold != target) {
-                ch.untold = nullptr;
-            }
+            defer(b, ch, target, later);
             far += len;
             sram += len;
             left -= len;

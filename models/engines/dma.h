@@ -277,6 +277,19 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     // before the current cycle, so when it happens changes no result).
     bool forget_now() { return (++m_since_forget % kForgetEvery) == 0; }
     static constexpr uint64_t kForgetEvery = 64;
+    // Burst `b` of `ch`, sent to `target`, is told later: it joins the descriptor's deferred
+    // state (`later`, made at its first such burst) and the channel's untold ones.
+    __attribute__((always_inline)) void defer(Burst& b, Channel& ch, MemTargetIf* target,
+                                              Deferred*& later) {
+        if (later == nullptr) later = &m_pending_done.emplace_back();
+        b.desc = later;
+        ++later->pending;
+        if (ch.pending++ == 0) {
+            ch.untold = target;
+        } else if (ch.untold != target) {
+            ch.untold = nullptr;
+        }
+    }
     // A free request slot (stays on the free list until a request keeps it: keep_burst).
     Burst& free_burst();
     void keep_burst() { m_free_bursts = m_free_bursts->next_free; }

@@ -96,10 +96,10 @@ uint64_t BankedDramTarget::request(MemRequest& r) {
     return kLater;
 }
 
-void BankedDramTarget::note_initiator(const MemInitiatorIf* initiator) {
+void BankedDramTarget::note_initiator(MemInitiatorIf* initiator) {
     if (m_initiator == nullptr) {
         m_initiator = initiator;
-        m_dma = const_cast<Dma*>(dynamic_cast<const Dma*>(initiator));
+        m_dma = dynamic_cast<Dma*>(initiator);
     } else {
         m_shared = true;
     }

@@ -197,7 +197,7 @@ class BankedDramTarget : public DramTarget {
     void make_kept_room();
     // request()'s rare cases, out of line.
     void insert_kept(uint64_t arrival, MemRequest& r);
-    void note_initiator(const MemInitiatorIf* initiator);
+    void note_initiator(MemInitiatorIf* initiator);
     // A told request's layer differs from the last one's: the range of layers to add widens.
     void note_counts_layer(uint32_t layer);
     std::vector<dram::Completion> m_done;
