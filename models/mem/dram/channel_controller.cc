@@ -602,6 +602,14 @@ inline void ChannelController::column_rules(Command c, uint32_t index, uint64_t 
     }
 }
 
+__attribute__((noinline)) void ChannelController::report_traced(const Done& d, Command command,
+                                                                const Atom& a) {
+    if (m_trace != nullptr) {
+        m_trace->push_back({d.issued, command, a.rank, a.bank, a.row, a.column});
+    }
+    report(d);
+}
+
 inline void ChannelController::report(const Done& d) {
     if (m_owner != nullptr) {
         m_owner->burst_done(d);
@@ -688,13 +696,14 @@ __attribute__((always_inline)) inline void ChannelController::stream_request(uin
     const Command command = c.column_command;
     const Entry& e = bq.ring[bq.head];
     const Atom& a = e.atom;
-    if (m_trace != nullptr) m_trace->push_back({t, command, a.rank, a.bank, a.row, a.column});
     const RowOutcome outcome = e.outcome;
-    report(Done{a.tag, t, t + m_data_delay[write], outcome});
+    if (m_direct) {
+        m_owner->burst_done(Done{a.tag, t, t + m_data_delay[write], outcome});
+    } else {
+        report_traced(Done{a.tag, t, t + m_data_delay[write], outcome}, command, a);
+    }
     m_stats.queue_cycles += t - a.arrival;
-    ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
-       : outcome == RowOutcome::kMiss ? m_stats.row_misses
-                                      : m_stats.row_conflicts);
+    ++m_outcomes[static_cast<unsigned>(outcome)];
     // leave(): the front goes; the bank's next hit is its new front, if any.
     m_burst_left = true;
     --q.size;
@@ -862,6 +871,9 @@ inline uint64_t ChannelController::compute_next_decision() const {
 
 ChannelStats ChannelController::stats() const {
     ChannelStats s = m_stats;
+    s.row_hits += m_outcomes[static_cast<unsigned>(RowOutcome::kHit)];
+    s.row_misses += m_outcomes[static_cast<unsigned>(RowOutcome::kMiss)];
+    s.row_conflicts += m_outcomes[static_cast<unsigned>(RowOutcome::kConflict)];
     std::vector<uint64_t> closes(m_banks_per_rank);
     for (uint32_t rank = 0; rank < m_ranks; ++rank) {
         Background bg = m_background[rank];
