@@ -87,10 +87,11 @@ class ChannelController {
         if (arrival < m_now) stage_error(arrival);
         Fifo& staged = is_write ? m_write_staged : m_read_staged;
         // Only the front of a FIFO can be the next decision, and staging changes neither the
-        // queues nor the mode: a kept next decision stays, or the new front comes first.
-        if (m_next_valid && staged.empty() &&
+        // queues nor the mode: a kept next decision stays, or the new front comes first (arrival
+        // >= now()). (Before the first decision m_next is not kept: first_decision() sets it.)
+        if (staged.empty() &&
             (is_write ? m_write_q.size < m_write_depth : m_read_q.size < m_read_depth)) {
-            m_next = std::min(m_next, std::max(arrival, m_now) + 1);
+            m_next = std::min(m_next, arrival + 1);
         }
         Atom& a = staged.push(arrival);
         a.is_write = is_write;
