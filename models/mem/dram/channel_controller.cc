@@ -327,7 +327,8 @@ void ChannelController::update_refresh_due(uint64_t t) {
 bool ChannelController::mode_after(bool write_mode) const {
     const size_t writes = m_write_q.size;
     const size_t reads = m_read_q.size;
-    if (!write_mode) return writes >= m_write_high || (reads == 0 && writes > 0);
+    // (write_high >= 1: no write queued keeps read mode, the common case decided first.)
+    if (!write_mode) return writes > 0 && (writes >= m_write_high || reads == 0);
     return !(writes == 0 || (writes <= m_write_low && reads > 0));
 }
 
