@@ -178,14 +178,24 @@ bool check_stream(const cfg::DramConfig& c, const Stream& s, std::mt19937_64& rn
     std::vector<CommandRecord> fast_commands;
     fast.set_trace(0, &fast_commands);
     std::vector<Completion> done;
+    // The same calls without a trace: the controller's column commands then go straight to the
+    // BankedDram (ChannelController's m_direct path), which must agree with the traced run.
+    BankedDram direct(c);
+    std::vector<Completion> direct_done;
+    const auto advance = [&](uint64_t t) {
+        fast.advance(t, done);
+        direct.advance(t, direct_done);
+    };
     for (const Request& r : s.requests) {
         while (true) {
             const auto e = fast.next_event();
+            EXPECT_EQ(e, direct.next_event());
             if (!e || *e > r.arrival_cycle) break;
-            fast.advance(pick(rng, 0, 1) == 0 ? *e : r.arrival_cycle, done);
+            advance(pick(rng, 0, 1) == 0 ? *e : r.arrival_cycle);
         }
-        if (pick(rng, 0, 2) == 0) fast.advance(r.arrival_cycle, done);
+        if (pick(rng, 0, 2) == 0) advance(r.arrival_cycle);
         fast.enqueue(r);
+        direct.enqueue(r);
     }
     const uint64_t last_arrival = s.requests.empty() ? 0 : s.requests.back().arrival_cycle;
     while (const auto e = fast.next_event()) {
@@ -194,11 +204,29 @@ bool check_stream(const cfg::DramConfig& c, const Stream& s, std::mt19937_64& rn
             ADD_FAILURE() << "requests still outstanding at cycle " << *e;
             return false;
         }
-        fast.advance(*e, done);
+        advance(*e);
     }
     // Run on past the last completion, through some idle refreshes.
     const uint64_t end = fast.now() + static_cast<uint64_t>(pick(rng, 0, 400));
-    fast.advance(end, done);
+    advance(end);
+    EXPECT_EQ(direct.streamed_commands(), fast.streamed_commands());
+    EXPECT_EQ(direct_done.size(), done.size());
+    for (size_t i = 0; i < std::min(done.size(), direct_done.size()); ++i) {
+        const Completion& a = done[i];
+        const Completion& b = direct_done[i];
+        if (a.id != b.id || a.cycle != b.cycle || a.row_hits != b.row_hits ||
+            a.row_misses != b.row_misses || a.row_conflicts != b.row_conflicts ||
+            a.queue_cycles != b.queue_cycles) {
+            ADD_FAILURE() << "completion " << i << ": traced request " << a.id << " done at "
+                          << a.cycle << " (" << a.row_hits << "/" << a.row_misses << "/"
+                          << a.row_conflicts << " hit/miss/conflict, " << a.queue_cycles
+                          << " queue cycles), untraced request " << b.id << " at " << b.cycle
+                          << " (" << b.row_hits << "/" << b.row_misses << "/" << b.row_conflicts
+                          << ", " << b.queue_cycles << ")";
+            return false;
+        }
+    }
+    expect_same_stats(direct.channel_stats(0), fast.channel_stats(0));
 
     g_commands += fast_commands.size();
     g_streaming_scans += fast.streaming_scans();

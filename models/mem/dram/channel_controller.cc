@@ -327,7 +327,8 @@ void ChannelController::update_refresh_due(uint64_t t) {
 bool ChannelController::mode_after(bool write_mode) const {
     const size_t writes = m_write_q.size;
     const size_t reads = m_read_q.size;
-    if (!write_mode) return writes >= m_write_high || (reads == 0 && writes > 0);
+    // (write_high >= 1: no write queued keeps read mode, the common case decided first.)
+    if (!write_mode) return writes > 0 && (writes >= m_write_high || reads == 0);
     return !(writes == 0 || (writes <= m_write_low && reads > 0));
 }
 
@@ -602,6 +603,14 @@ inline void ChannelController::column_rules(Command c, uint32_t index, uint64_t 
     }
 }
 
+__attribute__((noinline)) void ChannelController::report_traced(const Done& d, Command command,
+                                                                const Atom& a) {
+    if (m_trace != nullptr) {
+        m_trace->push_back({d.issued, command, a.rank, a.bank, a.row, a.column});
+    }
+    report(d);
+}
+
 inline void ChannelController::report(const Done& d) {
     if (m_owner != nullptr) {
         m_owner->burst_done(d);
@@ -688,13 +697,14 @@ __attribute__((always_inline)) inline void ChannelController::stream_request(uin
     const Command command = c.column_command;
     const Entry& e = bq.ring[bq.head];
     const Atom& a = e.atom;
-    if (m_trace != nullptr) m_trace->push_back({t, command, a.rank, a.bank, a.row, a.column});
     const RowOutcome outcome = e.outcome;
-    report(Done{a.tag, t, t + m_data_delay[write], outcome});
+    if (m_direct) {
+        m_owner->burst_done(Done{a.tag, t, t + m_data_delay[write], outcome});
+    } else {
+        report_traced(Done{a.tag, t, t + m_data_delay[write], outcome}, command, a);
+    }
     m_stats.queue_cycles += t - a.arrival;
-    ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
-       : outcome == RowOutcome::kMiss ? m_stats.row_misses
-                                      : m_stats.row_conflicts);
+    ++m_outcomes[static_cast<unsigned>(outcome)];
     // leave(): the front goes; the bank's next hit is its new front, if any.
     m_burst_left = true;
     --q.size;
@@ -862,6 +872,9 @@ inline uint64_t ChannelController::compute_next_decision() const {
 
 ChannelStats ChannelController::stats() const {
     ChannelStats s = m_stats;
+    s.row_hits += m_outcomes[static_cast<unsigned>(RowOutcome::kHit)];
+    s.row_misses += m_outcomes[static_cast<unsigned>(RowOutcome::kMiss)];
+    s.row_conflicts += m_outcomes[static_cast<unsigned>(RowOutcome::kConflict)];
     std::vector<uint64_t> closes(m_banks_per_rank);
     for (uint32_t rank = 0; rank < m_ranks; ++rank) {
         Background bg = m_background[rank];

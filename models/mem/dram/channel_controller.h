@@ -50,11 +50,13 @@
 // presets) run_until's steps run in one loop (run_streaming) whose column command of a bank with no
 // miss queued takes a short path: the burst is the bank's front (every burst of the bank hits),
 // so is its next hit, and the rules are one rank's with no auto-precharge (streamed_commands()
-// counts them; any other command takes the general one). Proven equal, command by command and
+// counts them; any other command takes the general one); with an owner and no trace it hands the
+// burst to the owner with no further check (m_direct). Proven equal, command by command and
 // completion by completion, to the cycle-by-cycle ReferenceChannel (reference_channel.h) in
 // tests/unit/dram_equivalence_test.cc (which asserts that the streaming scan and the short column
 // path were taken, and has streaming-heavy streams where each takes about half of the decisions,
-// and per-bank refresh under streams of hits where the one-rank scan skips a blocked bank).
+// and per-bank refresh under streams of hits where the one-rank scan skips a blocked bank; an
+// untraced copy of every stream's BankedDram must give the traced one's completions and stats).
 //
 // Stats (ChannelStats): bursts read/written, ACT, PRE, REF, REFpb, row hits/misses/conflicts,
 // queueing cycles, refresh cycles, active and precharged rank-cycles.
@@ -85,10 +87,11 @@ class ChannelController {
         if (arrival < m_now) stage_error(arrival);
         Fifo& staged = is_write ? m_write_staged : m_read_staged;
         // Only the front of a FIFO can be the next decision, and staging changes neither the
-        // queues nor the mode: a kept next decision stays, or the new front comes first.
-        if (m_next_valid && staged.empty() &&
+        // queues nor the mode: a kept next decision stays, or the new front comes first (arrival
+        // >= now()). (Before the first decision m_next is not kept: first_decision() sets it.)
+        if (staged.empty() &&
             (is_write ? m_write_q.size < m_write_depth : m_read_q.size < m_read_depth)) {
-            m_next = std::min(m_next, std::max(arrival, m_now) + 1);
+            m_next = std::min(m_next, arrival + 1);
         }
         Atom& a = staged.push(arrival);
         a.is_write = is_write;
@@ -127,12 +130,18 @@ class ChannelController {
     // Hands every burst whose column command issues to `owner` (BankedDram::burst_done, its
     // request's slot) as it issues instead of through done(): no second pass over the bursts.
     // nullptr: done() again. The owner must outlive the controller's runs.
-    void set_owner(BankedDram* owner) { m_owner = owner; }
+    void set_owner(BankedDram* owner) {
+        m_owner = owner;
+        m_direct = m_owner != nullptr && m_trace == nullptr;
+    }
 
     // Counts so far; the background counts cover [0, now()).
     [[nodiscard]] ChannelStats stats() const;
     // Records every command issued (for the equivalence tests); nullptr stops recording.
-    void set_trace(std::vector<CommandRecord>* trace) { m_trace = trace; }
+    void set_trace(std::vector<CommandRecord>* trace) {
+        m_trace = trace;
+        m_direct = m_owner != nullptr && m_trace == nullptr;
+    }
 
   private:
     static constexpr uint64_t kNever = UINT64_MAX;
@@ -323,7 +332,7 @@ class ChannelController {
     // a refresh falls due; bursts entering the queue update it in O(1) each.
     struct Candidates {
         // 0: not kept (recompute), else kept for one queue: kept_for(write_queue).
-        uint8_t kept = 0;
+        uint32_t kept = 0;
         uint64_t time = kNever;
         uint64_t column = kNoSeq;  // seq of the burst, or kNoSeq
         uint64_t row = kNoSeq;
@@ -332,7 +341,7 @@ class ChannelController {
         Command column_command = Command::kRd;
         Command row_command = Command::kAct;
     };
-    static uint8_t kept_for(bool write_queue) { return write_queue ? 2 : 1; }
+    static uint32_t kept_for(bool write_queue) { return write_queue ? 2 : 1; }
     // Adds bank `b`'s representatives (of queue `q`) to `c`, legal no earlier than `from`.
     void consider(Candidates& c, const Queue& q, uint32_t b, uint64_t from) const;
     // RD/WR, or RDA/WRA (closed page)
@@ -481,6 +490,12 @@ class ChannelController {
     BankedDram* m_owner = nullptr;  // set_owner()
     // A burst's column command issued: to the owner, or into m_done.
     void report(const Done& d);
+    // run_streaming()'s column command when it is not m_direct: recorded, then report()ed.
+    void report_traced(const Done& d, Command command, const Atom& a);
+    // An owner takes the bursts and no trace records: the streaming path calls the owner alone.
+    bool m_direct = false;
+    // The streaming path's row outcome counts (kHit, kMiss, kConflict), added to stats()'s.
+    uint64_t m_outcomes[3] = {0, 0, 0};
     mutable Candidates m_candidates;
     uint32_t m_refreshes_pending = 0;  // over all ranks (no burst is blocked when 0)
     uint64_t m_refresh_due = kNever;   // the earliest refresh_due of the ranks (kNever: off)
