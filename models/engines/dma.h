@@ -54,7 +54,8 @@
 // the kernel's next activity as last asked (Advancer::advance_to_until), the held wake-up's cycle
 // (read per burst: a request may move it earlier), or a notification was counted or a slot wait
 // ran since (the kernel's answer may have changed); otherwise advance_to would return at once.
-// The target tells this DMA's completions with no virtual call either (complete_told). Equal to
+// The target tells this DMA's completions with no virtual call either (complete_told), and a
+// full channel reads its bound on untold completions (untold_from) with none. Equal to
 // the burst-by-burst path in cycles, every statistic and every layer's limiter cycles
 // (tests/models/dma_descriptor_path_test.cc, DmaBankedPath); use_descriptor_path(false) turns it
 // off.
