@@ -305,7 +305,9 @@ uint64_t Dma::issue_to_banked(const isa::Transfer& x, bool to_sram, uint32_t lay
         uint64_t left = x.row_bytes;
         while (left > 0) {
             const uint32_t len = static_cast<uint32_t>(std::min(left, burst - (far & burst_mask)));
-            t = acquire_slot(ch, t, layer);
+            t = acquire_slot(ch, t, layer, [&dram](const MemTargetIf& m) {
+                return &m == &dram ? dram.BankedDramTarget::untold_from() : m.untold_from();
+            });
             const uint64_t issue = t;
             t = issue + 1;
             if (issue >= horizon || (issue + 1) * kUnits > detail::g_held.time ||

@@ -54,7 +54,8 @@
 // the kernel's next activity as last asked (Advancer::advance_to_until), the held wake-up's cycle
 // (read per burst: a request may move it earlier), or a notification was counted or a slot wait
 // ran since (the kernel's answer may have changed); otherwise advance_to would return at once.
-// The target tells this DMA's completions with no virtual call either (complete_told). Equal to
+// The target tells this DMA's completions with no virtual call either (complete_told), and a
+// full channel reads its bound on untold completions (untold_from) with none. Equal to
 // the burst-by-burst path in cycles, every statistic and every layer's limiter cycles
 // (tests/models/dma_descriptor_path_test.cc, DmaBankedPath); use_descriptor_path(false) turns it
 // off.
@@ -247,13 +248,19 @@ class Dma : public sc_core::sc_module, public MemInitiatorIf {
     // The cycle >= t at which `ch` has a free slot among dma.outstanding (may wait for
     // completions a target has not told yet). The common case inline, the rest in slot_wait.
     uint64_t acquire_slot(Channel& ch, uint64_t t, uint32_t layer) {
+        return acquire_slot(ch, t, layer, [](const MemTargetIf& m) { return m.untold_from(); });
+    }
+    // acquire_slot() asking `untold_from(target)` for a target's MemTargetIf::untold_from (the
+    // direct path: no virtual call for the banked DRAM).
+    template <typename UntoldFrom>
+    uint64_t acquire_slot(Channel& ch, uint64_t t, uint32_t layer, UntoldFrom&& untold_from) {
         while (!ch.in_flight.empty() && ch.in_flight.top() <= t) ch.in_flight.pop();
         if (ch.in_flight.size() + ch.pending < m_outstanding) return t;
         if (ch.pending > 0) {
             // The earliest known completion frees the slot if no untold one can come before it
             // (slot_wait's first look, inline: the common case with a target that tells ahead).
             if (ch.in_flight.empty() || ch.untold == nullptr ||
-                ch.in_flight.top() > ch.untold->untold_from()) {
+                ch.in_flight.top() > untold_from(*ch.untold)) {
                 return slot_wait(ch, t, layer);
             }
             ch.relied = std::max(ch.relied, ch.in_flight.top());

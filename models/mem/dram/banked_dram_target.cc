@@ -103,6 +103,7 @@ void BankedDramTarget::note_initiator(MemInitiatorIf* initiator) {
     } else {
         m_shared = true;
     }
+    update_fast();
 }
 
 void BankedDramTarget::insert_kept(uint64_t arrival, MemRequest& r) {
@@ -115,6 +116,7 @@ void BankedDramTarget::insert_kept(uint64_t arrival, MemRequest& r) {
 
 void BankedDramTarget::note_counts_layer(uint32_t layer) {
     m_counts_layer = layer;
+    m_layer_counts = &m_counts[layer];
     m_counts_low = std::min(m_counts_low, layer);
     m_counts_high = std::max(m_counts_high, layer);
 }
@@ -225,7 +227,7 @@ __attribute__((always_inline)) inline void BankedDramTarget::tell(const dram::Co
     }
     const bool write = r.write;
     if (r.layer != m_counts_layer) note_counts_layer(r.layer);
-    LayerCounts& k = m_counts[r.layer];
+    LayerCounts& k = *m_layer_counts;
     ++k.requests[write];
     k.bytes[write] += r.bytes;
     k.row_hits += c.row_hits;
@@ -241,6 +243,14 @@ __attribute__((always_inline)) inline void BankedDramTarget::tell(const dram::Co
                             m_clocks.to_npu(c.cycle - unloaded));
         }
     }
+    if (m_dma_only) {
+        m_dma->complete_told(r, done);
+    } else {
+        tell_other(r, done);
+    }
+}
+
+void BankedDramTarget::tell_other(MemRequest& r, uint64_t done) {
     if (m_log != nullptr) (*m_log)[m_log_index.at(&r)].told = done;
     if (r.initiator == m_initiator && m_dma != nullptr) {
         m_dma->complete_told(r, done);
@@ -256,19 +266,22 @@ void BankedDramTarget::step(uint64_t npu_cycle) {
     while (!kept_empty() && m_kept[m_kept_head].arrival <= horizon) {
         const Kept k = m_kept[m_kept_head++];
         MemRequest& r = *k.request;
-        if (r.layer != m_layer) {
-            // The channels' activity up to this arrival counts to the layer before (advancing in
-            // pieces changes nothing: the model is exact at any advance points).
-            m_model.advance(k.arrival, m_done);
-            flush_channel_stats();
-            m_layer = r.layer;
-        }
         const auto id = reinterpret_cast<uintptr_t>(&r);
-        if (m_log != nullptr) {
-            m_log->push_back(
-                Logged{dram::Request{id, r.addr, r.bytes, r.write, k.arrival}, r.earliest, 0});
-            m_log->back().request.id = m_log->size() - 1;
-            m_log_index[&r] = m_log->size() - 1;
+        if (r.layer != m_fast_layer) {  // a layer change, or logging (update_fast)
+            if (r.layer != m_layer) {
+                // The channels' activity up to this arrival counts to the layer before (advancing
+                // in pieces changes nothing: the model is exact at any advance points).
+                m_model.advance(k.arrival, m_done);
+                flush_channel_stats();
+                m_layer = r.layer;
+                update_fast();
+            }
+            if (m_log != nullptr) {
+                m_log->push_back(
+                    Logged{dram::Request{id, r.addr, r.bytes, r.write, k.arrival}, r.earliest, 0});
+                m_log->back().request.id = m_log->size() - 1;
+                m_log_index[&r] = m_log->size() - 1;
+            }
         }
         m_model.enqueue(id, r.addr, r.bytes, r.write, k.arrival);
     }
