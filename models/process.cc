@@ -64,8 +64,7 @@ namespace {
 // that have passed next.
 std::unordered_map<uint64_t, uint32_t> g_far;
 size_t g_far_prune_at = 64;
-// set_kernel_probe(): its distance and its event (made in the running simulation's context).
-uint64_t g_probe_ahead = 0;
+// set_kernel_probe()'s event (made in the running simulation's context).
 std::unique_ptr<sc_core::sc_event> g_probe;
 
 void clear_tickets() {
@@ -109,7 +108,7 @@ uint32_t& tickets_of(uint64_t cycle) {
 }
 }  // namespace
 
-void set_kernel_probe(uint64_t ahead) { g_probe_ahead = ahead; }
+void set_kernel_probe(uint64_t ahead) { detail::g_probe_ahead = ahead; }
 
 void use_same_cycle_tickets(bool on) { detail::g_use_tickets = on; }
 
@@ -125,10 +124,7 @@ uint64_t detail::wake_time_slow(uint64_t cycle) {
     return cycle * kTimeUnitsPerCycle + taken++;
 }
 
-sc_time span_to(uint64_t cycle) {
-    return sc_time::from_value(wake_time(cycle) -
-                               sc_core::sc_get_curr_simcontext()->time_stamp().value());
-}
+sc_time span_to(uint64_t cycle) { return time_of_units(wake_time(cycle) - now_time()); }
 
 uint64_t time_to_cycles(const sc_time& t) { return t.value() / kTimeUnitsPerCycle; }
 
@@ -145,11 +141,7 @@ void advance_to(uint64_t cycle) {
 
 namespace {
 void probe_after_notification() {
-    if (g_probe_ahead > 0) {
-        if (!g_probe) g_probe = std::make_unique<sc_core::sc_event>();
-        g_probe->notify(span_to(now_cycles() + g_probe_ahead));
-        g_probe->cancel();
-    }
+    if (detail::g_probe_ahead > 0) detail::probe_notification();
 }
 }  // namespace
 
@@ -163,12 +155,10 @@ void notify_after(sc_core::sc_event& e, uint64_t cycles) {
     probe_after_notification();
 }
 
-uint64_t notify_at(sc_core::sc_event& e, uint64_t cycle) {
-    ++detail::g_notifications;
-    const uint64_t at = wake_time(cycle);
-    e.notify(sc_time::from_value(at - now_time()));
-    probe_after_notification();
-    return at;
+void detail::probe_notification() {
+    if (!g_probe) g_probe = std::make_unique<sc_core::sc_event>();
+    g_probe->notify(span_to(now_cycles() + g_probe_ahead));
+    g_probe->cancel();
 }
 
 bool same_cycle_tickets() { return detail::g_use_tickets; }
@@ -178,21 +168,9 @@ void release_held_wakes() {
     const detail::HeldWake held = detail::g_held;
     detail::g_held = detail::HeldWake{};
     ++detail::g_notifications;
-    held.event->notify(sc_time::from_value(held.time - now_time()));
+    held.event->notify(time_of_units(held.time - now_time()));
     if (held.released != nullptr) *held.released = true;
     probe_after_notification();
-}
-
-uint64_t hold_wake(sc_core::sc_event& e, uint64_t cycle, bool* released) {
-    const uint64_t at = wake_time(cycle);
-    hold_wake_at(e, at, released);
-    return at;
-}
-
-void hold_wake_at(sc_core::sc_event& e, uint64_t at, bool* released) {
-    if (detail::g_held.event != nullptr && detail::g_held.event != &e) release_held_wakes();
-    detail::g_held = detail::HeldWake{&e, at, released};
-    ++detail::g_holds;
 }
 
 namespace {

@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <systemc>
 
@@ -42,6 +43,17 @@ void check_time_resolution();
 // library call; the models ask for the time several times per burst and per tile).
 [[nodiscard]] inline uint64_t now_cycles() {
     return sc_core::sc_get_curr_simcontext()->time_stamp().value() / kTimeUnitsPerCycle;
+}
+// A span of `units` kernel time units as an sc_time: sc_time::from_value() without its library
+// call, which only stores the value and marks the time resolution fixed (done long before: the
+// first sc_time a simulation makes, check_time_resolution, marks it). An sc_time is its one
+// value_type (checked here); tests/models/same_cycle_order_test.cc compares it with from_value.
+// The models' notifications and timed waits go through it (a few per DRAM wake-up).
+[[nodiscard]] inline sc_core::sc_time time_of_units(uint64_t units) {
+    static_assert(sizeof(sc_core::sc_time) == sizeof(sc_core::sc_time::value_type));
+    sc_core::sc_time t;
+    std::memcpy(static_cast<void*>(&t), &units, sizeof units);
+    return t;
 }
 // A span of `cycles` as kernel time (the models' waits go through wait_until and the others).
 [[nodiscard]] sc_core::sc_time cycles_to_time(uint64_t cycles);
@@ -117,13 +129,24 @@ inline void count_kernel_change() { ++detail::g_notifications; }
 // Notifies `e` `cycles` from now (0: in the next delta cycle). The models notify only through
 // here, so a thread can tell that it made no notification (Advancer).
 void notify_after(sc_core::sc_event& e, uint64_t cycles);
-// notify_after(e, cycle - now) for a `cycle` after the present one, returning the kernel time
-// (units) of the ticket the notification took.
-uint64_t notify_at(sc_core::sc_event& e, uint64_t cycle);
 // Tests of the same-cycle order: after every notify_after, also notify an event nothing waits
 // for `ahead` cycles on (a ticket taken, an entry in the kernel's event queue) and cancel it at
 // once; 0: off (the default). No result may change (tests/models/same_cycle_order_test.cc).
 void set_kernel_probe(uint64_t ahead);
+namespace detail {
+inline uint64_t g_probe_ahead = 0;  // set_kernel_probe()
+// The probe's notification (g_probe_ahead > 0), out of line.
+void probe_notification();
+}  // namespace detail
+// notify_after(e, cycle - now) for a `cycle` after the present one, returning the kernel time
+// (units) of the ticket the notification took. Inline (the banked DRAM's wake-ups).
+inline uint64_t notify_at(sc_core::sc_event& e, uint64_t cycle) {
+    ++detail::g_notifications;
+    const uint64_t at = wake_time(cycle);
+    e.notify(time_of_units(at - now_time()));
+    if (detail::g_probe_ahead > 0) detail::probe_notification();
+    return at;
+}
 
 // Held wake-ups. While a thread runs between two of its waits, no other process can act, so a
 // timed notification requested from it need not enter the kernel's event queue until the thread
@@ -157,11 +180,20 @@ inline void use_wake_holding(bool on) { detail::g_hold_enabled = on; }
 [[nodiscard]] inline uint64_t held_wake_time() { return detail::g_held.time; }
 // Hands the held wake-up (if any) to the kernel: `e` notified at its time.
 void release_held_wakes();
+// Holds `e` at kernel time `at`, a ticket it took before (a wake-up given back). Inline, as
+// hold_wake (the banked DRAM holds one per wake-up it asks for while the DMA issues).
+inline void hold_wake_at(sc_core::sc_event& e, uint64_t at, bool* released = nullptr) {
+    if (detail::g_held.event != nullptr && detail::g_held.event != &e) release_held_wakes();
+    detail::g_held = detail::HeldWake{&e, at, released};
+    ++detail::g_holds;
+}
 // Inside a hold window: notify_at(e, cycle) held back; returns its ticket's kernel time.
 // `released` (if given) is set to true when the wake-up is handed to the kernel.
-uint64_t hold_wake(sc_core::sc_event& e, uint64_t cycle, bool* released = nullptr);
-// Holds `e` at kernel time `at`, a ticket it took before (a wake-up given back).
-void hold_wake_at(sc_core::sc_event& e, uint64_t at, bool* released = nullptr);
+inline uint64_t hold_wake(sc_core::sc_event& e, uint64_t cycle, bool* released = nullptr) {
+    const uint64_t at = wake_time(cycle);
+    hold_wake_at(e, at, released);
+    return at;
+}
 // Drops `e`'s held wake-up, if it is the one held.
 inline void unhold_wake(const sc_core::sc_event& e) {
     if (detail::g_held.event == &e) detail::g_held = detail::HeldWake{};

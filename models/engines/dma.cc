@@ -137,7 +137,7 @@ void Dma::await_completion(Channel& ch, uint64_t& t) {
         if (timeout == UINT64_MAX) {
             m_told.wait();
         } else {
-            m_told.wait(sc_core::sc_time::from_value(timeout - now_time()));
+            m_told.wait(time_of_units(timeout - now_time()));
         }
     });
     m_advance.forget();  // the kernel ran (Advancer keeps no answer across this thread's waits)

@@ -189,5 +189,18 @@ TEST(SameCycleTickets, ACycleOutOfUnitsIsAModelError) {
     EXPECT_EQ(model::wake_time(10), 10 * kUnit);  // other cycles are not affected
 }
 
+// time_of_units (models/process.h) makes the sc_time the library's from_value makes, with no
+// library call: every notification and timed wait of the models goes through it.
+TEST(TimeOfUnits, EqualsTheLibrarysFromValue) {
+    model::KernelContext ctx;
+    for (const uint64_t v : {uint64_t{0}, uint64_t{1}, kUnit - 1, kUnit, 3 * kUnit + 7,
+                             (uint64_t{1} << 40) + 3, UINT64_MAX - 1, UINT64_MAX}) {
+        const sc_core::sc_time fast = model::time_of_units(v);
+        EXPECT_EQ(fast.value(), v);
+        EXPECT_EQ(fast, sc_core::sc_time::from_value(v)) << v;
+    }
+    EXPECT_EQ(model::time_of_units(5 * kUnit), sc_core::sc_time(5, sc_core::SC_NS));
+}
+
 }  // namespace
 }  // namespace npu

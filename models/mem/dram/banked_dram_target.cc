@@ -200,7 +200,7 @@ void BankedDramTarget::restore_wake(uint64_t at) {
     if (wake_hold_open()) {
         hold_wake_at(m_wake, at, &m_in_kernel);
     } else {
-        m_wake.notify(sc_core::sc_time::from_value(at - now_time()));
+        m_wake.notify(time_of_units(at - now_time()));
         m_in_kernel = true;
         count_kernel_change();
     }
