@@ -10,9 +10,11 @@
 // dram_equivalence_long, label `long`) runs many more and longer ones.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -620,6 +622,83 @@ TEST(DramEquivalence, BundledPresetsMatchTheCycleByCycleReference) {
     }
     print_counts();
     EXPECT_GT(g_streaming_scans, 0u);
+}
+
+// next_unknown_completion() is BankedDram's one look per channel at its staging and queues
+// (has_reads/has_writes, the kept next decision inline): it must equal its definition, the least
+// over the channels of next_busy_event() plus the data delay of the bursts they hold
+// (min(tCL, tCWL) + tBURST with a write, else tCL + tBURST), taken on a mirror of every channel
+// fed the same bursts (route()) and run to the same cycles. Random devices of one to four
+// channels; a request of one burst takes enqueue()'s path with no loop, so the mirror checks its
+// staging too.
+TEST(DramEquivalence, NextUnknownCompletionIsTheChannelsNextEventPlusTheirDataDelay) {
+    const int cases = long_sweep() ? 2000 : 400;
+    std::mt19937_64 rng(20261208);
+    uint64_t checked = 0, with_writes = 0, reads_only = 0, idle = 0;
+    for (int i = 0; i < cases; ++i) {
+        cfg::DramConfig c = random_device(rng);
+        c.channels = 1 << pick(rng, 0, 2);
+        c.size_bytes = c.capacity_bytes();
+        const Stream s = random_stream(rng, c, pick(rng, 1, 80));
+        BankedDram model(c);
+        std::vector<ChannelController> mirror(static_cast<size_t>(c.channels),
+                                              ChannelController(c));
+        const uint64_t read_delay = static_cast<uint64_t>(c.timing.tCL + c.timing.tBURST);
+        const uint64_t min_delay =
+            static_cast<uint64_t>(std::min(c.timing.tCL, c.timing.tCWL) + c.timing.tBURST);
+        std::vector<Completion> done;
+        auto check = [&](const char* where) {
+            std::optional<uint64_t> expected;
+            bool writes = false;
+            for (ChannelController& m : mirror) {
+                m.done().clear();
+                const auto e = m.next_busy_event();
+                if (!e) continue;
+                writes = writes || m.has_writes();
+                const uint64_t t = *e + (m.has_writes() ? min_delay : read_delay);
+                if (!expected || t < *expected) expected = t;
+            }
+            ASSERT_EQ(model.next_unknown_completion(), expected) << where << ", case " << i;
+            ++checked;
+            ++(!expected ? idle : writes ? with_writes : reads_only);
+        };
+        auto step = [&](uint64_t t) {
+            model.advance(t);
+            model.take_known(done);
+            for (ChannelController& m : mirror) m.run_until(t);
+            check("after a step");
+        };
+        for (const Request& r : s.requests) {
+            while (true) {
+                const auto e = model.next_event();
+                if (!e || *e > r.arrival_cycle || pick(rng, 0, 3) == 0) break;
+                step(pick(rng, 0, 1) == 0 ? *e : r.arrival_cycle);
+                if (::testing::Test::HasFatalFailure()) return;
+            }
+            if (pick(rng, 0, 2) == 0) step(r.arrival_cycle);
+            if (::testing::Test::HasFatalFailure()) return;
+            model.enqueue(r);
+            const uint64_t burst = c.atom_bytes();
+            for (uint64_t b = r.addr / burst; b <= (r.addr + r.bytes - 1) / burst; ++b) {
+                const BankedDram::Routed x = model.route(b * burst, r.is_write, r.arrival_cycle, 0);
+                mirror[x.channel].push(x.atom);
+            }
+            check("after an arrival");
+            if (::testing::Test::HasFatalFailure()) return;
+        }
+        while (const auto e = model.next_event()) {
+            step(*e);
+            if (::testing::Test::HasFatalFailure()) return;
+        }
+        ASSERT_EQ(done.size(), s.requests.size()) << "case " << i;
+    }
+    std::printf("%llu looks: %llu with a write held, %llu reads only, %llu idle\n",
+                static_cast<unsigned long long>(checked),
+                static_cast<unsigned long long>(with_writes),
+                static_cast<unsigned long long>(reads_only), static_cast<unsigned long long>(idle));
+    EXPECT_GT(with_writes, 1000u);
+    EXPECT_GT(reads_only, 1000u);
+    EXPECT_GT(idle, 100u);
 }
 
 }  // namespace

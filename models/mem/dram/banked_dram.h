@@ -22,7 +22,8 @@
 //  - Deterministic: the same calls give the same commands and completions.
 // Cost: O(queue depth) per command and O(1) per completion when requests complete about in
 // order; no per-cycle work and no allocation per request once the internal buffers have grown.
-// A burst's rank, bank and row are decoded again only when their address bits change.
+// A burst's rank, bank and row are decoded again only when their address bits change; a request
+// of one burst is staged with no loop.
 //
 // Stats: per channel (ChannelStats), and per request in its Completion (bursts and their row
 // hits, misses and conflicts) so an adapter can attribute them to layers.
@@ -117,6 +118,9 @@ class BankedDram {
     // Puts a request whose last burst has issued into the ready list, in (cycle, arrival order).
     void make_ready(uint64_t cycle, uint32_t slot);
     void insert_ready(uint64_t cycle, uint32_t slot);
+    // Stages the burst at `addr` (any address inside it) of the request in `slot` into its
+    // channel.
+    void stage_burst(uint64_t addr, bool is_write, uint64_t arrival, uint32_t slot);
     // Decodes the cached fields (m_rank, m_bank, m_row) of the burst at `addr`.
     void decode_upper(uint64_t addr);
     // Fills a burst's place fields (all but arrival and is_write) from its decoded address.
@@ -184,21 +188,31 @@ inline void BankedDram::enqueue(uint64_t id, uint64_t addr, uint64_t bytes, bool
     s.remaining = s.completion.bursts;
     s.order = m_order++;
     ++m_outstanding;
-    using F = cfg::AddressField;
-    for (uint64_t b = first; b <= last; ++b) {
-        const uint64_t a = b << shift;
-        if ((a & m_upper_bits) != m_upper_key) decode_upper(a);
-        // Written straight into the channel's staging slot (a copy through the stack stalls on
-        // the wide reload); the fields of place().
-        const uint32_t group = m_map.field(a, F::kBankGroup);
-        Atom& at = m_channels[m_map.field(a, F::kChannel)].stage(is_write, arrival);
-        at.tag = slot;
-        at.rank = m_rank;
-        at.bank_group = group;
-        at.bank = group * m_banks_per_group + m_bank;
-        at.row = m_row;
-        at.column = m_map.field(a, F::kColumn);
+    // A request of one burst (every request of a 64-byte DMA): no loop, and its address decoded
+    // as it is (the fields lie above the byte-in-burst bits, so alignment changes none).
+    if (first == last) {
+        stage_burst(addr, is_write, arrival, slot);
+        return;
     }
+    for (uint64_t b = first; b <= last; ++b) stage_burst(b << shift, is_write, arrival, slot);
+}
+
+__attribute__((always_inline)) inline void BankedDram::stage_burst(uint64_t a, bool is_write,
+                                                                   uint64_t arrival,
+                                                                   uint32_t slot) {
+    using F = cfg::AddressField;
+    if ((a & m_upper_bits) != m_upper_key) decode_upper(a);
+    // Written straight into the channel's staging slot (a copy through the stack stalls on
+    // the wide reload); the fields of place().
+    const uint32_t group = m_map.field(a, F::kBankGroup);
+    // (enqueue() checked arrival >= m_min_arrival >= now() >= every channel's now().)
+    Atom& at = m_channels[m_map.field(a, F::kChannel)].stage_checked(is_write, arrival);
+    at.tag = slot;
+    at.rank = m_rank;
+    at.bank_group = group;
+    at.bank = group * m_banks_per_group + m_bank;
+    at.row = m_row;
+    at.column = m_map.field(a, F::kColumn);
 }
 
 inline void BankedDram::make_ready(uint64_t cycle, uint32_t slot) {
@@ -248,11 +262,12 @@ void BankedDram::tell_known(Tell&& tell) {
 }
 
 inline std::optional<uint64_t> BankedDram::next_unknown_completion() const {
+    // next_busy_event() and has_writes() in one look at the channel's staging and queues.
     std::optional<uint64_t> best;
     for (const ChannelController& c : m_channels) {
-        const std::optional<uint64_t> e = c.next_busy_event();
-        if (!e) continue;
-        const uint64_t t = *e + (c.has_writes() ? m_min_data_delay : m_read_delay);
+        const bool writes = c.has_writes();
+        if (!writes && !c.has_reads()) continue;
+        const uint64_t t = c.busy_event() + (writes ? m_min_data_delay : m_read_delay);
         if (!best || t < *best) best = t;
     }
     return best;

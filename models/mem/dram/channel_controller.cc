@@ -95,16 +95,6 @@ void ChannelController::stage_error(uint64_t arrival) const {
                          ", before the controller's present cycle");
 }
 
-bool ChannelController::has_work() const {
-    return !m_read_staged.empty() || !m_write_staged.empty() || m_read_q.size > 0 ||
-           m_write_q.size > 0;
-}
-
-std::optional<uint64_t> ChannelController::next_busy_event() const {
-    if (!has_work()) return std::nullopt;
-    return next_decision();
-}
-
 void ChannelController::run_until(uint64_t t) {
     // After a step the next decision is recomputed at once (nothing reads the kept one during
     // the loop), and kept at the end.
@@ -831,11 +821,6 @@ void ChannelController::account(Background& bg, uint64_t* closes, uint32_t banks
         --bg.pending_closes;
     }
     advance(until);
-}
-
-uint64_t ChannelController::next_decision() const {
-    if (!m_next_valid) first_decision();
-    return m_next;
 }
 
 __attribute__((noinline)) void ChannelController::first_decision() const {

@@ -85,6 +85,11 @@ class ChannelController {
     // rest to fill before the next call): no copy of the burst through the stack.
     Atom& stage(bool is_write, uint64_t arrival) {
         if (arrival < m_now) stage_error(arrival);
+        return stage_checked(is_write, arrival);
+    }
+    // stage() of a burst whose arrival the caller has checked is >= now() (BankedDram: >= its
+    // own present, which no channel's passes).
+    Atom& stage_checked(bool is_write, uint64_t arrival) {
         Fifo& staged = is_write ? m_write_staged : m_read_staged;
         // Only the front of a FIFO can be the next decision, and staging changes neither the
         // queues nor the mode: a kept next decision stays, or the new front comes first (arrival
@@ -102,10 +107,16 @@ class ChannelController {
     // The next cycle > now() at which a command issues or a burst enters a queue, if no burst
     // arrives meanwhile; nullopt when nothing is staged or queued (a refresh alone is no reason to
     // wake up: run_until catches up with it).
-    [[nodiscard]] std::optional<uint64_t> next_busy_event() const;
-    [[nodiscard]] bool has_work() const;
-    // Whether a write burst is staged or queued.
+    [[nodiscard]] std::optional<uint64_t> next_busy_event() const {
+        if (!has_work()) return std::nullopt;
+        return next_decision();
+    }
+    [[nodiscard]] bool has_work() const { return has_reads() || has_writes(); }
+    // Whether a read (write) burst is staged or queued.
+    [[nodiscard]] bool has_reads() const { return !m_read_staged.empty() || m_read_q.size > 0; }
     [[nodiscard]] bool has_writes() const { return !m_write_staged.empty() || m_write_q.size > 0; }
+    // next_busy_event() when has_work() (inline: the owner asks once per channel per step).
+    [[nodiscard]] uint64_t busy_event() const { return next_decision(); }
     [[nodiscard]] uint64_t now() const { return m_now; }
     // How many FR-FCFS scans took the streaming case (one rank, no refresh due, every burst of
     // the queue a hit: the walk over the banks with a hit is the whole scan), and how many
@@ -305,7 +316,10 @@ class ChannelController {
     }
     bool issue_due_refresh(uint64_t t);
     bool issue_request(uint64_t t);
-    [[nodiscard]] uint64_t next_decision() const;
+    [[nodiscard]] uint64_t next_decision() const {
+        if (!m_next_valid) first_decision();
+        return m_next;
+    }
     // The next decision before the first run_until (later ones are kept: run_until computes each
     // after its steps), out of line: next_decision()'s callers stay small.
     void first_decision() const;
