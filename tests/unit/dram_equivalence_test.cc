@@ -523,6 +523,32 @@ TEST(DramEquivalence, PerBankRefreshUnderStreamsOfHitsMatchesTheReference) {
     EXPECT_GT(row_floor_skips, g_commands / 30);
 }
 
+// Feeds `requests` to a model: before each arrival, steps it at random points (its next event or
+// the arrival cycle) while its next event comes first, then arrive(r); at the end, steps it from
+// event to event until none is left. `next_event()` is the model's, `step(t)` advances it to t.
+// Returns false after a fatal failure.
+template <typename NextEvent, typename Step, typename Arrive>
+bool drive_at_random_steps(const std::vector<Request>& requests, std::mt19937_64& rng,
+                           NextEvent&& next_event, Step&& step, Arrive&& arrive) {
+    for (const Request& r : requests) {
+        while (true) {
+            const auto e = next_event();
+            if (!e || *e > r.arrival_cycle || pick(rng, 0, 3) == 0) break;
+            step(pick(rng, 0, 1) == 0 ? *e : r.arrival_cycle);
+            if (::testing::Test::HasFatalFailure()) return false;
+        }
+        if (pick(rng, 0, 2) == 0) step(r.arrival_cycle);
+        if (::testing::Test::HasFatalFailure()) return false;
+        arrive(r);
+        if (::testing::Test::HasFatalFailure()) return false;
+    }
+    while (const auto e = next_event()) {
+        step(*e);
+        if (::testing::Test::HasFatalFailure()) return false;
+    }
+    return true;
+}
+
 bool same_completion(const Completion& a, const Completion& b) {
     return a.id == b.id && a.cycle == b.cycle && a.arrival_cycle == b.arrival_cycle &&
            a.bursts == b.bursts && a.row_hits == b.row_hits && a.row_misses == b.row_misses &&
@@ -572,23 +598,14 @@ TEST(DramEquivalence, TellKnownEqualsAdvanceAndTakeKnown) {
             }
             compare("after a step");
         };
-        for (const Request& r : s.requests) {
-            while (true) {
-                const auto e = a.next_event();
-                if (!e || *e > r.arrival_cycle || pick(rng, 0, 3) == 0) break;
-                step(pick(rng, 0, 1) == 0 ? *e : r.arrival_cycle);
-                if (::testing::Test::HasFatalFailure()) return;
-            }
-            if (pick(rng, 0, 2) == 0) step(r.arrival_cycle);
-            if (::testing::Test::HasFatalFailure()) return;
-            if (!done_a.empty()) ++reused;  // freed slots are taken again
-            a.enqueue(r);
-            b.enqueue(r);
-        }
-        while (const auto e = a.next_event()) {
-            step(*e);
-            if (::testing::Test::HasFatalFailure()) return;
-        }
+        const bool drove = drive_at_random_steps(
+            s.requests, rng, [&] { return a.next_event(); }, step,
+            [&](const Request& r) {
+                if (!done_a.empty()) ++reused;  // freed slots are taken again
+                a.enqueue(r);
+                b.enqueue(r);
+            });
+        if (!drove) return;
         ASSERT_EQ(done_a.size(), s.requests.size()) << "case " << i;
         compare("at the end");
     }
@@ -668,28 +685,19 @@ TEST(DramEquivalence, NextUnknownCompletionIsTheChannelsNextEventPlusTheirDataDe
             for (ChannelController& m : mirror) m.run_until(t);
             check("after a step");
         };
-        for (const Request& r : s.requests) {
-            while (true) {
-                const auto e = model.next_event();
-                if (!e || *e > r.arrival_cycle || pick(rng, 0, 3) == 0) break;
-                step(pick(rng, 0, 1) == 0 ? *e : r.arrival_cycle);
-                if (::testing::Test::HasFatalFailure()) return;
-            }
-            if (pick(rng, 0, 2) == 0) step(r.arrival_cycle);
-            if (::testing::Test::HasFatalFailure()) return;
-            model.enqueue(r);
-            const uint64_t burst = c.atom_bytes();
-            for (uint64_t b = r.addr / burst; b <= (r.addr + r.bytes - 1) / burst; ++b) {
-                const BankedDram::Routed x = model.route(b * burst, r.is_write, r.arrival_cycle, 0);
-                mirror[x.channel].push(x.atom);
-            }
-            check("after an arrival");
-            if (::testing::Test::HasFatalFailure()) return;
-        }
-        while (const auto e = model.next_event()) {
-            step(*e);
-            if (::testing::Test::HasFatalFailure()) return;
-        }
+        const bool drove = drive_at_random_steps(
+            s.requests, rng, [&] { return model.next_event(); }, step,
+            [&](const Request& r) {
+                model.enqueue(r);
+                const uint64_t burst = c.atom_bytes();
+                for (uint64_t b = r.addr / burst; b <= (r.addr + r.bytes - 1) / burst; ++b) {
+                    const BankedDram::Routed x =
+                        model.route(b * burst, r.is_write, r.arrival_cycle, 0);
+                    mirror[x.channel].push(x.atom);
+                }
+                check("after an arrival");
+            });
+        if (!drove) return;
         ASSERT_EQ(done.size(), s.requests.size()) << "case " << i;
     }
     std::printf("%llu looks: %llu with a write held, %llu reads only, %llu idle\n",
