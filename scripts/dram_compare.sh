@@ -21,6 +21,24 @@
 #                                      when one differs), then --speed for both binaries
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# The arguments, checked before anything is built: none, --speed, --speed-chips, --against
+# OTHER_NPUSIM, or -h/--help (the usage above); anything else is an error (exit 2).
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+case "${1:-}|$#" in
+  "|0" | "--speed|1" | "--speed-chips|1") ;;
+  "--against|2")
+    if [ ! -x "$2" ]; then
+      echo "scripts/dram_compare.sh: --against: expected an npusim binary, found '$2' (not an executable file)" >&2
+      exit 2
+    fi
+    ;;
+  "-h|1" | "--help|1") usage; exit 0 ;;
+  *)
+    echo "scripts/dram_compare.sh: expected no argument, --speed, --speed-chips or --against OTHER_NPUSIM; found: $*" >&2
+    usage >&2
+    exit 2
+    ;;
+esac
 "$root/scripts/build.sh" "$root/build" >/dev/null
 npusim="$root/build/npusim"
 out=$(mktemp -d)
