@@ -9,6 +9,14 @@
 #                               and munge through scripts/setup.sh slurm)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+case "${1:-}|$#" in
+  "|0" | "--long|1" | "--slurm|1" | "--sanitize|1") ;;
+  "-h|1" | "--help|1") sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *)
+    echo "scripts/test.sh: expected no argument, --long, --slurm or --sanitize; found: $*" >&2
+    exit 2
+    ;;
+esac
 build="$root/build"
 extra=()
 labels=(-LE "long|slurm")
