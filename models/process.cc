@@ -139,12 +139,6 @@ void advance_to(uint64_t cycle) {
     wait_in_window([cycle] { sc_core::wait(span_to(cycle)); });
 }
 
-namespace {
-void probe_after_notification() {
-    if (detail::g_probe_ahead > 0) detail::probe_notification();
-}
-}  // namespace
-
 void notify_after(sc_core::sc_event& e, uint64_t cycles) {
     if (cycles > 0) {
         notify_at(e, now_cycles() + cycles);
@@ -152,7 +146,7 @@ void notify_after(sc_core::sc_event& e, uint64_t cycles) {
     }
     ++detail::g_notifications;
     e.notify(sc_core::SC_ZERO_TIME);
-    probe_after_notification();
+    detail::probe_after_notification();
 }
 
 void detail::probe_notification() {
@@ -170,7 +164,7 @@ void release_held_wakes() {
     ++detail::g_notifications;
     held.event->notify(time_of_units(held.time - now_time()));
     if (held.released != nullptr) *held.released = true;
-    probe_after_notification();
+    detail::probe_after_notification();
 }
 
 namespace {

@@ -137,6 +137,10 @@ namespace detail {
 inline uint64_t g_probe_ahead = 0;  // set_kernel_probe()
 // The probe's notification (g_probe_ahead > 0), out of line.
 void probe_notification();
+// After every notification the models make: the probe's, when it is on.
+inline void probe_after_notification() {
+    if (g_probe_ahead > 0) probe_notification();
+}
 }  // namespace detail
 // notify_after(e, cycle - now) for a `cycle` after the present one, returning the kernel time
 // (units) of the ticket the notification took. Inline (the banked DRAM's wake-ups).
@@ -144,7 +148,7 @@ inline uint64_t notify_at(sc_core::sc_event& e, uint64_t cycle) {
     ++detail::g_notifications;
     const uint64_t at = wake_time(cycle);
     e.notify(time_of_units(at - now_time()));
-    if (detail::g_probe_ahead > 0) detail::probe_notification();
+    detail::probe_after_notification();
     return at;
 }
 

@@ -635,9 +635,7 @@ inline bool ChannelController::issue_request(uint64_t t) {
     const uint64_t latency = m_data_delay[a.is_write];
     report(Done{a.tag, t, t + latency, outcome});
     m_stats.queue_cycles += t - a.arrival;
-    ++(outcome == RowOutcome::kHit    ? m_stats.row_hits
-       : outcome == RowOutcome::kMiss ? m_stats.row_misses
-                                      : m_stats.row_conflicts);
+    ++m_outcomes[static_cast<unsigned>(outcome)];
     leave(q, bank);
     m_bus_free = t + 1;
     m_candidates.kept = 0;
@@ -857,9 +855,9 @@ inline uint64_t ChannelController::compute_next_decision() const {
 
 ChannelStats ChannelController::stats() const {
     ChannelStats s = m_stats;
-    s.row_hits += m_outcomes[static_cast<unsigned>(RowOutcome::kHit)];
-    s.row_misses += m_outcomes[static_cast<unsigned>(RowOutcome::kMiss)];
-    s.row_conflicts += m_outcomes[static_cast<unsigned>(RowOutcome::kConflict)];
+    s.row_hits = m_outcomes[static_cast<unsigned>(RowOutcome::kHit)];
+    s.row_misses = m_outcomes[static_cast<unsigned>(RowOutcome::kMiss)];
+    s.row_conflicts = m_outcomes[static_cast<unsigned>(RowOutcome::kConflict)];
     std::vector<uint64_t> closes(m_banks_per_rank);
     for (uint32_t rank = 0; rank < m_ranks; ++rank) {
         Background bg = m_background[rank];

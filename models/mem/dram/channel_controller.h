@@ -508,7 +508,8 @@ class ChannelController {
     void report_traced(const Done& d, Command command, const Atom& a);
     // An owner takes the bursts and no trace records: the streaming path calls the owner alone.
     bool m_direct = false;
-    // The streaming path's row outcome counts (kHit, kMiss, kConflict), added to stats()'s.
+    // Column commands by their burst's row outcome (kHit, kMiss, kConflict): stats()'s row_hits,
+    // row_misses and row_conflicts (m_stats leaves them 0).
     uint64_t m_outcomes[3] = {0, 0, 0};
     mutable Candidates m_candidates;
     uint32_t m_refreshes_pending = 0;  // over all ranks (no burst is blocked when 0)
