@@ -172,6 +172,13 @@ void expect_same_stats(const ChannelStats& fast, const ChannelStats& ref) {
     EXPECT_EQ(fast.precharged_rank_cycles, ref.precharged_rank_cycles);
 }
 
+// Two completions equal in every field.
+bool same_completion(const Completion& a, const Completion& b) {
+    return a.id == b.id && a.cycle == b.cycle && a.arrival_cycle == b.arrival_cycle &&
+           a.bursts == b.bursts && a.row_hits == b.row_hits && a.row_misses == b.row_misses &&
+           a.row_conflicts == b.row_conflicts && a.queue_cycles == b.queue_cycles;
+}
+
 // Runs one stream through both models and compares everything. Returns false on a difference
 // (the EXPECTs say what).
 bool check_stream(const cfg::DramConfig& c, const Stream& s, std::mt19937_64& rng) {
@@ -216,9 +223,7 @@ bool check_stream(const cfg::DramConfig& c, const Stream& s, std::mt19937_64& rn
     for (size_t i = 0; i < std::min(done.size(), direct_done.size()); ++i) {
         const Completion& a = done[i];
         const Completion& b = direct_done[i];
-        if (a.id != b.id || a.cycle != b.cycle || a.row_hits != b.row_hits ||
-            a.row_misses != b.row_misses || a.row_conflicts != b.row_conflicts ||
-            a.queue_cycles != b.queue_cycles) {
+        if (!same_completion(a, b)) {
             ADD_FAILURE() << "completion " << i << ": traced request " << a.id << " done at "
                           << a.cycle << " (" << a.row_hits << "/" << a.row_misses << "/"
                           << a.row_conflicts << " hit/miss/conflict, " << a.queue_cycles
@@ -547,12 +552,6 @@ bool drive_at_random_steps(const std::vector<Request>& requests, std::mt19937_64
         if (::testing::Test::HasFatalFailure()) return false;
     }
     return true;
-}
-
-bool same_completion(const Completion& a, const Completion& b) {
-    return a.id == b.id && a.cycle == b.cycle && a.arrival_cycle == b.arrival_cycle &&
-           a.bursts == b.bursts && a.row_hits == b.row_hits && a.row_misses == b.row_misses &&
-           a.row_conflicts == b.row_conflicts && a.queue_cycles == b.queue_cycles;
 }
 
 // The adapter's path (BankedDramTarget::step): advance(t) reporting nothing, then tell_known()
