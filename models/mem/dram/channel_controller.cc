@@ -662,6 +662,26 @@ uint64_t ChannelController::run_streaming(uint64_t end, uint64_t next) {
         } else {
             const bool mode = gap ? m_idle_mode : m_write_mode;
             m_write_mode = admitted == kAdmittedReads && !mode ? false : mode_after(mode);
+            // An admission-only cycle (see the header): in the mode the candidates are kept for,
+            // before the refreshes' share of the next decision and the kept candidates' time
+            // (as admit_from() left it: it offered them the bursts that became their bank's
+            // representative). The rest of the step does nothing; the next decision is that
+            // time or the next entry.
+            if (m_write_mode == m_idle_mode) {
+                uint64_t queue_next = std::min(m_candidates.time, m_refresh_due);
+                if (m_refreshes_pending > 0) queue_next = std::min(queue_next, m_refresh_at);
+                if (queue_next > t) {
+                    ++m_folded;
+                    next = queue_next;
+                    if (m_read_q.size < m_read_depth) {
+                        next = std::min(next, m_read_staged.front_entry());
+                    }
+                    if (m_write_q.size < m_write_depth) {
+                        next = std::min(next, m_write_staged.front_entry());
+                    }
+                    continue;
+                }
+            }
         }
         update_refresh_due(t);
         if (!issue_refresh(t)) stream_request(t);

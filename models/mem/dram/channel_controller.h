@@ -51,12 +51,26 @@
 // miss queued takes a short path: the burst is the bank's front (every burst of the bank hits),
 // so is its next hit, and the rules are one rank's with no auto-precharge (streamed_commands()
 // counts them; any other command takes the general one); with an owner and no trace it hands the
-// burst to the owner with no further check (m_direct). Proven equal, command by command and
-// completion by completion, to the cycle-by-cycle ReferenceChannel (reference_channel.h) in
-// tests/unit/dram_equivalence_test.cc (which asserts that the streaming scan and the short column
-// path were taken, and has streaming-heavy streams where each takes about half of the decisions,
-// and per-bank refresh under streams of hits where the one-rank scan skips a blocked bank; an
-// untraced copy of every stream's BankedDram must give the traced one's completions and stats).
+// burst to the owner with no further check (m_direct). A cycle of that loop whose bursts enter
+// their queue but cause no command takes a short step (folded_admissions() counts them): the
+// bursts enter as in a full step (same order, ages and arrivals; a new representative of its
+// bank offered to the kept candidates, O(1)), the mode is evaluated as there, and if it is the
+// mode the last next decision kept the candidates for (m_idle_mode), and both the refreshes'
+// share of that decision (a refresh falling due, a pending refresh command legal) and the
+// candidates' time lie after the cycle, the rest of the step is idle: no refresh falls due or
+// issues, no request command is legal (a burst behind an older hit, or miss, of its bank changes
+// no candidate at all). It leaves the full step's state (m_now, m_last_step, m_write_mode, which
+// is m_idle_mode again after a step with no command), and its next decision is the full step's:
+// the least of the candidates' time, the refreshes' share (m_refresh_due; m_refresh_at, kept
+// by it while a refresh is pending) and the entry of each staging FIFO's front if its queue has
+// room (after the cycle: the bursts entering by then did), so busy_event() gives the owner the
+// same cycles. Proven equal, command by command and completion by completion, to the
+// cycle-by-cycle ReferenceChannel (reference_channel.h) in tests/unit/dram_equivalence_test.cc
+// (which asserts that the streaming scan, the short column path and the short admission step
+// were taken, and has streaming-heavy streams where each of the first two takes about half of
+// the decisions, and per-bank refresh under streams of hits where the one-rank scan skips a
+// blocked bank; an untraced copy of every stream's BankedDram must give the traced one's
+// completions and stats).
 //
 // Stats (ChannelStats): bursts read/written, ACT, PRE, REF, REFpb, row hits/misses/conflicts,
 // queueing cycles, refresh cycles, active and precharged rank-cycles.
@@ -128,6 +142,8 @@ class ChannelController {
     [[nodiscard]] uint64_t row_floor_skips() const { return m_row_floor_skips; }
     // How many column commands run_streaming()'s own path issued (tests).
     [[nodiscard]] uint64_t streamed_commands() const { return m_streamed; }
+    // How many of run_streaming()'s cycles only admitted bursts, folded to the admission (tests).
+    [[nodiscard]] uint64_t folded_admissions() const { return m_folded; }
 
     // A burst whose column command has issued; its data is done at `cycle` (may be > now()).
     struct Done {
@@ -295,6 +311,7 @@ class ChannelController {
     void stream_request(uint64_t t);
     bool m_streamable = false;  // one rank, open pages
     uint64_t m_streamed = 0;    // streamed_commands()
+    uint64_t m_folded = 0;      // folded_admissions()
     // Step (1) of a cycle: the staged bursts that enter their queue at t; which did (kAdmitted*
     // bits, 0: none). Usually none: the check inline, the work in admit().
     static constexpr unsigned kAdmittedReads = 1;
