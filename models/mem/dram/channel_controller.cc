@@ -725,21 +725,23 @@ __attribute__((always_inline)) inline void ChannelController::stream_request(uin
     }
     m_bus_free = t + 1;
     m_candidates.kept = 0;
-    // column_rules() of one rank, no auto-precharge.
+    // column_rules() of one rank, no auto-precharge. The command is legal at t (the candidates'
+    // time is at least its group's and rank's register of its kind), so raising those two
+    // registers to t + tCCD_L, t + tCCD_S is setting them.
     Bank& bank = m_banks[b];
     Group& g = m_groups[bank.group];
     Rank& r = m_rank[0];
     if (!write) {
         ++m_stats.reads;
         raise(bank.next_pre, t + m_t.tRTP);
-        raise(g.next_rd, t + m_t.tCCD_L);
-        raise(r.next_rd, t + m_t.tCCD_S);
+        g.next_rd = t + m_t.tCCD_L;
+        r.next_rd = t + m_t.tCCD_S;
         raise(r.next_wr, t + m_rd_to_wr);
     } else {
         ++m_stats.writes;
         raise(bank.next_pre, t + m_wr_to_pre);
-        raise(g.next_wr, t + m_t.tCCD_L);
-        raise(r.next_wr, t + m_t.tCCD_S);
+        g.next_wr = t + m_t.tCCD_L;
+        r.next_wr = t + m_t.tCCD_S;
         raise(g.next_rd, t + m_wr_to_rd_l);
         raise(r.next_rd, t + m_wr_to_rd_s);
     }
