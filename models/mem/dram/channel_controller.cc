@@ -668,8 +668,7 @@ uint64_t ChannelController::run_streaming(uint64_t end, uint64_t next) {
             // representative). The rest of the step does nothing; the next decision is that
             // time or the next entry.
             if (m_write_mode == m_idle_mode) {
-                uint64_t queue_next = std::min(m_candidates.time, m_refresh_due);
-                if (m_refreshes_pending > 0) queue_next = std::min(queue_next, m_refresh_at);
+                const uint64_t queue_next = std::min(m_candidates.time, m_refresh_gate);
                 if (queue_next > t) {
                     ++m_folded;
                     next = queue_next;
@@ -683,8 +682,13 @@ uint64_t ChannelController::run_streaming(uint64_t end, uint64_t next) {
                 }
             }
         }
-        update_refresh_due(t);
-        if (!issue_refresh(t)) stream_request(t);
+        // (Before m_refresh_gate no refresh falls due and none is legal: both checks fail.)
+        if (t < m_refresh_gate) {
+            stream_request(t);
+        } else {
+            update_refresh_due(t);
+            if (!issue_refresh(t)) stream_request(t);
+        }
         next = compute_next_decision();
     }
     return next;
@@ -855,7 +859,7 @@ inline uint64_t ChannelController::compute_next_decision() const {
     if (m_write_q.size < m_write_depth) {
         best = std::min(best, std::max(m_write_staged.front_entry(), m_now + 1));
     }
-    best = std::min(best, m_refresh_due);
+    uint64_t gate = m_refresh_due;
     if (m_refreshes_pending > 0) {
         uint64_t refresh = kNever;
         for (uint32_t rank = 0; rank < m_ranks; ++rank) {
@@ -863,8 +867,10 @@ inline uint64_t ChannelController::compute_next_decision() const {
             if (const auto s = refresh_step(rank, 0)) refresh = std::min(refresh, s->cycle);
         }
         m_refresh_at = refresh;
-        best = std::min(best, refresh);
+        gate = std::min(gate, refresh);
     }
+    m_refresh_gate = gate;
+    best = std::min(best, gate);
     // The cycles until the next event see the mode the present queues give. The last step's mode
     // was evaluated over the queues as they were before its command (after its admissions), so
     // it is their fixed point (the rule is idempotent) unless a column command took a burst out.
