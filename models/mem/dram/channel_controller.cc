@@ -662,9 +662,33 @@ uint64_t ChannelController::run_streaming(uint64_t end, uint64_t next) {
         } else {
             const bool mode = gap ? m_idle_mode : m_write_mode;
             m_write_mode = admitted == kAdmittedReads && !mode ? false : mode_after(mode);
+            // An admission-only cycle (see the header): in the mode the candidates are kept for,
+            // before the refreshes' share of the next decision and the kept candidates' time
+            // (as admit_from() left it: it offered them the bursts that became their bank's
+            // representative). The rest of the step does nothing; the next decision is that
+            // time or the next entry.
+            if (m_write_mode == m_idle_mode) {
+                const uint64_t queue_next = std::min(m_candidates.time, m_refresh_gate);
+                if (queue_next > t) {
+                    ++m_folded;
+                    next = queue_next;
+                    if (m_read_q.size < m_read_depth) {
+                        next = std::min(next, m_read_staged.front_entry());
+                    }
+                    if (m_write_q.size < m_write_depth) {
+                        next = std::min(next, m_write_staged.front_entry());
+                    }
+                    continue;
+                }
+            }
         }
-        update_refresh_due(t);
-        if (!issue_refresh(t)) stream_request(t);
+        // (Before m_refresh_gate no refresh falls due and none is legal: both checks fail.)
+        if (t < m_refresh_gate) {
+            stream_request(t);
+        } else {
+            update_refresh_due(t);
+            if (!issue_refresh(t)) stream_request(t);
+        }
         next = compute_next_decision();
     }
     return next;
@@ -705,21 +729,23 @@ __attribute__((always_inline)) inline void ChannelController::stream_request(uin
     }
     m_bus_free = t + 1;
     m_candidates.kept = 0;
-    // column_rules() of one rank, no auto-precharge.
+    // column_rules() of one rank, no auto-precharge. The command is legal at t (the candidates'
+    // time is at least its group's and rank's register of its kind), so raising those two
+    // registers to t + tCCD_L, t + tCCD_S is setting them.
     Bank& bank = m_banks[b];
     Group& g = m_groups[bank.group];
     Rank& r = m_rank[0];
     if (!write) {
         ++m_stats.reads;
         raise(bank.next_pre, t + m_t.tRTP);
-        raise(g.next_rd, t + m_t.tCCD_L);
-        raise(r.next_rd, t + m_t.tCCD_S);
+        g.next_rd = t + m_t.tCCD_L;
+        r.next_rd = t + m_t.tCCD_S;
         raise(r.next_wr, t + m_rd_to_wr);
     } else {
         ++m_stats.writes;
         raise(bank.next_pre, t + m_wr_to_pre);
-        raise(g.next_wr, t + m_t.tCCD_L);
-        raise(r.next_wr, t + m_t.tCCD_S);
+        g.next_wr = t + m_t.tCCD_L;
+        r.next_wr = t + m_t.tCCD_S;
         raise(g.next_rd, t + m_wr_to_rd_l);
         raise(r.next_rd, t + m_wr_to_rd_s);
     }
@@ -833,7 +859,7 @@ inline uint64_t ChannelController::compute_next_decision() const {
     if (m_write_q.size < m_write_depth) {
         best = std::min(best, std::max(m_write_staged.front_entry(), m_now + 1));
     }
-    best = std::min(best, m_refresh_due);
+    uint64_t gate = m_refresh_due;
     if (m_refreshes_pending > 0) {
         uint64_t refresh = kNever;
         for (uint32_t rank = 0; rank < m_ranks; ++rank) {
@@ -841,8 +867,10 @@ inline uint64_t ChannelController::compute_next_decision() const {
             if (const auto s = refresh_step(rank, 0)) refresh = std::min(refresh, s->cycle);
         }
         m_refresh_at = refresh;
-        best = std::min(best, refresh);
+        gate = std::min(gate, refresh);
     }
+    m_refresh_gate = gate;
+    best = std::min(best, gate);
     // The cycles until the next event see the mode the present queues give. The last step's mode
     // was evaluated over the queues as they were before its command (after its admissions), so
     // it is their fixed point (the rule is idempotent) unless a column command took a burst out.

@@ -39,24 +39,39 @@
 // command of theirs can be legal by the column command found (Queue::row_floor, a lower bound
 // kept between scans; row_floor_skips() counts those scans). The first cycle a
 // due refresh command is legal is kept from the next decision: a step looks at the refresh commands
-// only from then on. Each queue keeps every bank's bursts in a ring of their own, in age order
-// (ages: one sequence number per queue, for FR-FCFS across banks), with the offsets of the bank's
-// oldest hit and miss: the issued burst is found from its bank with no search, the bank's next hit
-// after it is the next burst with the open row (in a stream of hits, the next one), and its oldest
-// hit and miss after its row changes are found among its own bursts. The drain rule is evaluated
-// only when the queues it reads changed: a step's mode is a fixed point of the queues it saw (the
-// rule is idempotent), so it holds for the cycles after the step until a burst enters or leaves,
-// and reads entering in read mode cannot flip it. With one rank and open pages (the bundled
-// presets) run_until's steps run in one loop (run_streaming) whose column command of a bank with no
-// miss queued takes a short path: the burst is the bank's front (every burst of the bank hits),
-// so is its next hit, and the rules are one rank's with no auto-precharge (streamed_commands()
-// counts them; any other command takes the general one); with an owner and no trace it hands the
-// burst to the owner with no further check (m_direct). Proven equal, command by command and
-// completion by completion, to the cycle-by-cycle ReferenceChannel (reference_channel.h) in
-// tests/unit/dram_equivalence_test.cc (which asserts that the streaming scan and the short column
-// path were taken, and has streaming-heavy streams where each takes about half of the decisions,
-// and per-bank refresh under streams of hits where the one-rank scan skips a blocked bank; an
-// untraced copy of every stream's BankedDram must give the traced one's completions and stats).
+// only from then on (run_streaming's steps look neither at them nor at a refresh falling due
+// before m_refresh_gate, the least of that cycle and the next refresh's due cycle). Each queue
+// keeps every bank's bursts in a ring of their own, in age order (ages: one sequence number per
+// queue, for FR-FCFS across banks), with the offsets of the bank's oldest hit and miss: the issued
+// burst is found from its bank with no search, the bank's next hit after it is the next burst with
+// the open row (in a stream of hits, the next one), and its oldest hit and miss after its row
+// changes are found among its own bursts. The drain rule is evaluated only when the queues it reads
+// changed: a step's mode is a fixed point of the queues it saw (the rule is idempotent), so it
+// holds for the cycles after the step until a burst enters or leaves, and reads entering in read
+// mode cannot flip it. With one rank and open pages (the bundled presets) run_until's steps run in
+// one loop (run_streaming) whose column command of a bank with no miss queued takes a short path:
+// the burst is the bank's front (every burst of the bank hits), so is its next hit, and the rules
+// are one rank's with no auto-precharge (streamed_commands() counts them; any other command takes
+// the general one); with an owner and no trace it hands the burst to the owner with no further
+// check (m_direct). A cycle of that loop whose bursts enter their queue but cause no command takes
+// a short step (folded_admissions() counts them): the bursts enter as in a full step (same order,
+// ages and arrivals; a new representative of its bank offered to the kept candidates, O(1)), the
+// mode is evaluated as there, and if it is the mode the last next decision kept the candidates for
+// (m_idle_mode), and both the refreshes' share of that decision (a refresh falling due, a pending
+// refresh command legal) and the candidates' time lie after the cycle, the rest of the step is
+// idle: no refresh falls due or issues, no request command is legal (a burst behind an older hit,
+// or miss, of its bank changes no candidate at all). It leaves the full step's state (m_now,
+// m_last_step, m_write_mode, which is m_idle_mode again after a step with no command), and its next
+// decision is the full step's: the least of the candidates' time, the refreshes' share
+// (m_refresh_gate: m_refresh_due, or m_refresh_at while a refresh is pending) and the entry of each
+// staging FIFO's front if its queue has room (after the cycle: the bursts entering by then did), so
+// busy_event() gives the owner the same cycles. Proven equal, command by command and completion by
+// completion, to the cycle-by-cycle ReferenceChannel (reference_channel.h) in
+// tests/unit/dram_equivalence_test.cc (which asserts that the streaming scan, the short column path
+// and the short admission step were taken, and has streaming-heavy streams where each of the first
+// two takes about half of the decisions, and per-bank refresh under streams of hits where the
+// one-rank scan skips a blocked bank; an untraced copy of every stream's BankedDram must give the
+// traced one's completions and stats).
 //
 // Stats (ChannelStats): bursts read/written, ACT, PRE, REF, REFpb, row hits/misses/conflicts,
 // queueing cycles, refresh cycles, active and precharged rank-cycles.
@@ -128,6 +143,8 @@ class ChannelController {
     [[nodiscard]] uint64_t row_floor_skips() const { return m_row_floor_skips; }
     // How many column commands run_streaming()'s own path issued (tests).
     [[nodiscard]] uint64_t streamed_commands() const { return m_streamed; }
+    // How many of run_streaming()'s cycles only admitted bursts, folded to the admission (tests).
+    [[nodiscard]] uint64_t folded_admissions() const { return m_folded; }
 
     // A burst whose column command has issued; its data is done at `cycle` (may be > now()).
     struct Done {
@@ -295,6 +312,7 @@ class ChannelController {
     void stream_request(uint64_t t);
     bool m_streamable = false;  // one rank, open pages
     uint64_t m_streamed = 0;    // streamed_commands()
+    uint64_t m_folded = 0;      // folded_admissions()
     // Step (1) of a cycle: the staged bursts that enter their queue at t; which did (kAdmitted*
     // bits, 0: none). Usually none: the check inline, the work in admit().
     static constexpr unsigned kAdmittedReads = 1;
@@ -332,6 +350,10 @@ class ChannelController {
     // needed when a rank falls due while another is still pending). With no refresh pending
     // since, it is the cycle of the last refresh command (past).
     mutable uint64_t m_refresh_at = 0;
+    // The refreshes' share of the last next decision: m_refresh_due, or m_refresh_at if less
+    // while a refresh is pending. Until the step after it nothing changes them (a step changes
+    // them only at or after this cycle): run_streaming's steps before it skip the refresh checks.
+    mutable uint64_t m_refresh_gate = 0;
     mutable bool m_next_valid = false;
     // mode_after(m_write_mode) over the queues as the last step left them, computed with the
     // next decision (the mode of every cycle after that step until a burst enters a queue).
