@@ -6,11 +6,26 @@
 
 namespace npu::dram {
 
+namespace {
+
+// BankedDram::m_column_run_mask of a map.
+uint64_t column_run_mask(const AddressMap& map) {
+    const uint64_t bits = map.bits(cfg::AddressField::kColumn);
+    // (Fields of no bits below it decode as 0 anywhere.)
+    if (bits == 0 || static_cast<unsigned>(__builtin_ctzll(bits)) != map.burst_shift()) {
+        return ~uint64_t{0};
+    }
+    return ~(bits >> map.burst_shift());
+}
+
+}  // namespace
+
 BankedDram::BankedDram(const cfg::DramConfig& config)
     : m_config(config),
       m_map(config),
       m_channels(static_cast<size_t>(config.channels), ChannelController(config)),
       m_banks_per_group(static_cast<uint32_t>(config.banks_per_group)),
+      m_column_run_mask(column_run_mask(m_map)),
       m_upper_bits(m_map.bits(cfg::AddressField::kRank) | m_map.bits(cfg::AddressField::kBank) |
                    m_map.bits(cfg::AddressField::kRow)),
       m_upper_key(~m_upper_bits),

@@ -23,7 +23,11 @@
 // Cost: O(queue depth) per command and O(1) per completion when requests complete about in
 // order; no per-cycle work and no allocation per request once the internal buffers have grown.
 // A burst's rank, bank and row are decoded again only when their address bits change; a request
-// of one burst is staged with no loop.
+// of one burst is staged with no loop; the bursts of a request that differ only in their column
+// (the column field lies right above the byte-in-burst bits, as in DDR3's RoBaRaCoBgCh with one
+// channel, and the request stays within one run of it) have every other field decoded once and
+// their column counted up (tests/unit/banked_dram_run_test.cc: the same commands as the bursts
+// enqueued one by one).
 //
 // Stats: per channel (ChannelStats), and per request in its Completion (bursts and their row
 // hits, misses and conflicts) so an adapter can attribute them to layers.
@@ -121,6 +125,10 @@ class BankedDram {
     // Stages the burst at `addr` (any address inside it) of the request in `slot` into its
     // channel.
     void stage_burst(uint64_t addr, bool is_write, uint64_t arrival, uint32_t slot);
+    // Stages `bursts` bursts from the one at `a` (burst-aligned) of the request in `slot`, when
+    // they differ only in their column (enqueue(): m_column_run_mask).
+    void stage_column_run(uint64_t a, uint64_t bursts, bool is_write, uint64_t arrival,
+                          uint32_t slot);
     // Decodes the cached fields (m_rank, m_bank, m_row) of the burst at `addr`.
     void decode_upper(uint64_t addr);
     // Fills a burst's place fields (all but arrival and is_write) from its decoded address.
@@ -140,6 +148,10 @@ class BankedDram {
     AddressMap m_map;
     std::vector<ChannelController> m_channels;
     uint32_t m_banks_per_group;
+    // The burst-index bits above the column field when it lies right above the byte-in-burst
+    // bits (the mapping's lowest field of at least one bit), else every bit: two bursts whose
+    // indices agree in these bits (and so does every one between) differ only in their column.
+    uint64_t m_column_run_mask;
     // The last burst's rank, bank within its group and row, and the address bits they come from
     // (m_upper_bits) as that burst had them (m_upper_key): bursts of a stream share them until
     // the row changes, so enqueue() decodes them again only when those bits differ.
@@ -194,7 +206,42 @@ inline void BankedDram::enqueue(uint64_t id, uint64_t addr, uint64_t bytes, bool
         stage_burst(addr, is_write, arrival, slot);
         return;
     }
-    for (uint64_t b = first; b <= last; ++b) stage_burst(b << shift, is_write, arrival, slot);
+    // Bursts that differ only in their column (the column field lies right above the
+    // byte-in-burst bits, and first and last agree above it): every other field decoded once.
+    if (((first ^ last) & m_column_run_mask) == 0) {
+        stage_column_run(first << shift, last - first + 1, is_write, arrival, slot);
+        return;
+    }
+    const uint64_t burst_bytes = uint64_t{1} << shift;
+    uint64_t a = first << shift;
+    for (uint64_t n = last - first + 1; n > 0; --n, a += burst_bytes) {
+        stage_burst(a, is_write, arrival, slot);
+    }
+}
+
+__attribute__((always_inline)) inline void BankedDram::stage_column_run(uint64_t a, uint64_t bursts,
+                                                                        bool is_write,
+                                                                        uint64_t arrival,
+                                                                        uint32_t slot) {
+    using F = cfg::AddressField;
+    if ((a & m_upper_bits) != m_upper_key) decode_upper(a);
+    const uint32_t group = m_map.field(a, F::kBankGroup);
+    ChannelController& channel = m_channels[m_map.field(a, F::kChannel)];
+    const uint32_t rank = m_rank;
+    const uint32_t bank = group * m_banks_per_group + m_bank;
+    const uint32_t row = m_row;
+    // Burst first + i has column column(first) + i (no carry out of the field: first and last
+    // agree above it).
+    uint32_t column = m_map.field(a, F::kColumn);
+    for (; bursts > 0; --bursts, ++column) {
+        Atom& at = channel.stage_checked(is_write, arrival);
+        at.tag = slot;
+        at.rank = rank;
+        at.bank_group = group;
+        at.bank = bank;
+        at.row = row;
+        at.column = column;
+    }
 }
 
 __attribute__((always_inline)) inline void BankedDram::stage_burst(uint64_t a, bool is_write,
