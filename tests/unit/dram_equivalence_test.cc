@@ -488,6 +488,19 @@ bool check_controller(const cfg::DramConfig& c, const Stream& s, std::mt19937_64
     return !::testing::Test::HasFailure();
 }
 
+// Validates `c`, draws a streaming-heavy stream for it and checks the controller alone against
+// the reference (check_controller).
+bool check_streaming_controller(std::mt19937_64& rng, const cfg::DramConfig& c,
+                                uint64_t* refresh_scans, uint64_t* row_floor_skips) {
+    cfg::HwConfig hw;
+    hw.dram = c;
+    const auto problems = cfg::dram_problems(hw);
+    for (const auto& p : problems) ADD_FAILURE() << p.keys[0] << ": " << p.message;
+    if (!problems.empty()) return false;
+    const Stream s = streaming_stream(rng, c, pick(rng, 50, long_sweep() ? 600 : 200));
+    return check_controller(c, s, rng, refresh_scans, row_floor_skips);
+}
+
 // Per-bank refresh under streams of row hits (LPDDR4/5 in timing-only networks: one bank's refresh
 // is due for part of the time, that bank closed, with misses queued, for tRFCpb after it): the
 // controller's one-rank scan (scan_one_rank) skips the blocked bank in its walk over the banks
@@ -515,11 +528,7 @@ TEST(DramEquivalence, PerBankRefreshUnderStreamsOfHitsMatchesTheReference) {
         const int turn = t.tRFCpb + close + t.tRC + t.tCL + 2 * t.tCCD_L + 20;
         c.timing.tREFIpb = std::max(c.timing.tREFIpb, (turn + banks - 1) / banks);
         c.size_bytes = c.capacity_bytes();
-        cfg::HwConfig hw;
-        hw.dram = c;
-        for (const auto& p : cfg::dram_problems(hw)) FAIL() << p.keys[0] << ": " << p.message;
-        const Stream s = streaming_stream(rng, c, pick(rng, 50, long_sweep() ? 600 : 200));
-        ASSERT_TRUE(check_controller(c, s, rng, &refresh_scans, &row_floor_skips))
+        ASSERT_TRUE(check_streaming_controller(rng, c, &refresh_scans, &row_floor_skips))
             << "case " << i << ": " << describe(c);
     }
     std::printf(
@@ -546,11 +555,7 @@ TEST(DramEquivalence, StreamingLoopFoldsAdmissionOnlyCyclesAndMatchesTheReferenc
     g_commands = g_folded = 0;
     for (int i = 0; i < cases; ++i) {
         const cfg::DramConfig c = streaming_device(rng);
-        cfg::HwConfig hw;
-        hw.dram = c;
-        for (const auto& p : cfg::dram_problems(hw)) FAIL() << p.keys[0] << ": " << p.message;
-        const Stream s = streaming_stream(rng, c, pick(rng, 50, long_sweep() ? 600 : 200));
-        ASSERT_TRUE(check_controller(c, s, rng, &refresh_scans, &row_floor_skips))
+        ASSERT_TRUE(check_streaming_controller(rng, c, &refresh_scans, &row_floor_skips))
             << "case " << i << ": " << describe(c);
     }
     std::printf("%llu commands, %llu admission-only cycles folded\n",

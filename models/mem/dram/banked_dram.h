@@ -123,10 +123,10 @@ class BankedDram {
     void make_ready(uint64_t cycle, uint32_t slot);
     void insert_ready(uint64_t cycle, uint32_t slot);
     // Stages the burst at `addr` (any address inside it) of the request in `slot` into its
-    // channel.
+    // channel: stage_column_run() of one burst.
     void stage_burst(uint64_t addr, bool is_write, uint64_t arrival, uint32_t slot);
-    // Stages `bursts` bursts from the one at `a` (burst-aligned) of the request in `slot`, when
-    // they differ only in their column (enqueue(): m_column_run_mask).
+    // Stages `bursts` bursts from the one at `a` (any address inside it) of the request in
+    // `slot`, when they differ only in their column (enqueue(): m_column_run_mask).
     void stage_column_run(uint64_t a, uint64_t bursts, bool is_write, uint64_t arrival,
                           uint32_t slot);
     // Decodes the cached fields (m_rank, m_bank, m_row) of the burst at `addr`.
@@ -212,11 +212,7 @@ inline void BankedDram::enqueue(uint64_t id, uint64_t addr, uint64_t bytes, bool
         stage_column_run(first << shift, last - first + 1, is_write, arrival, slot);
         return;
     }
-    const uint64_t burst_bytes = uint64_t{1} << shift;
-    uint64_t a = first << shift;
-    for (uint64_t n = last - first + 1; n > 0; --n, a += burst_bytes) {
-        stage_burst(a, is_write, arrival, slot);
-    }
+    for (uint64_t b = first; b <= last; ++b) stage_burst(b << shift, is_write, arrival, slot);
 }
 
 __attribute__((always_inline)) inline void BankedDram::stage_column_run(uint64_t a, uint64_t bursts,
@@ -225,6 +221,8 @@ __attribute__((always_inline)) inline void BankedDram::stage_column_run(uint64_t
                                                                         uint32_t slot) {
     using F = cfg::AddressField;
     if ((a & m_upper_bits) != m_upper_key) decode_upper(a);
+    // Written straight into the channel's staging slot (a copy through the stack stalls on
+    // the wide reload); the fields of place().
     const uint32_t group = m_map.field(a, F::kBankGroup);
     ChannelController& channel = m_channels[m_map.field(a, F::kChannel)];
     const uint32_t rank = m_rank;
@@ -234,6 +232,7 @@ __attribute__((always_inline)) inline void BankedDram::stage_column_run(uint64_t
     // agree above it).
     uint32_t column = m_map.field(a, F::kColumn);
     for (; bursts > 0; --bursts, ++column) {
+        // (enqueue() checked arrival >= m_min_arrival >= now() >= every channel's now().)
         Atom& at = channel.stage_checked(is_write, arrival);
         at.tag = slot;
         at.rank = rank;
@@ -247,19 +246,7 @@ __attribute__((always_inline)) inline void BankedDram::stage_column_run(uint64_t
 __attribute__((always_inline)) inline void BankedDram::stage_burst(uint64_t a, bool is_write,
                                                                    uint64_t arrival,
                                                                    uint32_t slot) {
-    using F = cfg::AddressField;
-    if ((a & m_upper_bits) != m_upper_key) decode_upper(a);
-    // Written straight into the channel's staging slot (a copy through the stack stalls on
-    // the wide reload); the fields of place().
-    const uint32_t group = m_map.field(a, F::kBankGroup);
-    // (enqueue() checked arrival >= m_min_arrival >= now() >= every channel's now().)
-    Atom& at = m_channels[m_map.field(a, F::kChannel)].stage_checked(is_write, arrival);
-    at.tag = slot;
-    at.rank = m_rank;
-    at.bank_group = group;
-    at.bank = group * m_banks_per_group + m_bank;
-    at.row = m_row;
-    at.column = m_map.field(a, F::kColumn);
+    stage_column_run(a, 1, is_write, arrival, slot);  // a run of one burst
 }
 
 inline void BankedDram::make_ready(uint64_t cycle, uint32_t slot) {
